@@ -1,0 +1,8 @@
+/**
+ * Architectures: one folder per graph family, each building the ONNX graph of one head and variant from a model
+ * config and its weights. Speaks in heads and variants, never in task names.
+ *
+ * <p>May import {@code checkpoint}, {@code hub}, {@code onnx}; must not import {@code tasks}, {@code export} or
+ * {@code cli}.
+ */
+package org.exporters4j.models;
