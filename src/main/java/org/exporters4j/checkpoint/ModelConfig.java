@@ -1,0 +1,302 @@
+package org.exporters4j.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.exporters4j.Exporters4jException;
+
+/**
+ * A model's {@code config.json} as a typed, immutable view.
+ *
+ * <p>Reading a key resolves like a Transformers {@code PretrainedConfig} attribute: the class's
+ * {@code attribute_map} first ({@code hidden_size} on GPT-2 reads {@code n_embd}), then the value in the file, then
+ * the default of the model type's configuration class ({@link ConfigDefaults}), then the defaults every
+ * {@code PretrainedConfig} has. A key with none of these is absent: the typed getters then throw an error that
+ * names the key, the model type and the file.
+ */
+public final class ModelConfig {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ObjectNode values;
+    private final String modelType;
+    private final String source;
+
+    private ModelConfig(ObjectNode values, String modelType, String source) {
+        this.values = values;
+        this.modelType = modelType;
+        this.source = source;
+    }
+
+    /** Reads {@code config.json}; a missing file, invalid JSON or a missing {@code model_type} is an error. */
+    public static ModelConfig read(Path configJson) {
+        String text;
+        try {
+            text = Files.readString(configJson, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ModelConfigException("config file not found: " + configJson
+                    + " (a Transformers checkpoint folder has a config.json beside its weights)", e);
+        } catch (IOException e) {
+            throw new ModelConfigException("cannot read config file " + configJson + ": " + e.getMessage(), e);
+        }
+        return parse(text, configJson.toString());
+    }
+
+    /** Parses config JSON text; {@code source} names it in errors (a path or a description). */
+    public static ModelConfig parse(String json, String source) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ModelConfigException(source + " is not valid JSON (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage()
+                    + "; re-save it with save_pretrained or fix the file by hand", e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new ModelConfigException(source + " must hold a JSON object, like the config.json that "
+                    + "Transformers' save_pretrained writes");
+        }
+        JsonNode type = node.get("model_type");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw new ModelConfigException(source + " has no \"model_type\"; add the model type (e.g. \"bert\") "
+                    + "as Transformers' save_pretrained writes it");
+        }
+        return new ModelConfig(((ObjectNode) node).deepCopy(), type.asText(), source);
+    }
+
+    /**
+     * The configuration Transformers builds for {@code modelType} with no arguments (its class defaults), for
+     * export configurations asked about without a checkpoint.
+     */
+    public static ModelConfig defaultsFor(String modelType) {
+        String canonical = ConfigDefaults.canonicalModelType(modelType);
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("model_type", canonical);
+        return new ModelConfig(node, canonical, "the default " + canonical + " configuration of Transformers");
+    }
+
+    /** {@code model_type} as written in the file (Transformers' spelling, e.g. {@code gpt_neo}). */
+    public String modelType() {
+        return modelType;
+    }
+
+    /** Where this config came from (a path, or a description), for error messages. */
+    public String source() {
+        return source;
+    }
+
+    /** True when {@code key} resolves to a non-null value (file, attribute map or defaults). */
+    public boolean has(String key) {
+        JsonNode node = resolve(key);
+        return node != null && !node.isNull();
+    }
+
+    /** True when the file itself sets {@code key} (after the attribute map), not a default. */
+    public boolean isSetInFile(String key) {
+        JsonNode node = values.get(ConfigDefaults.attributeName(modelType, key));
+        return node != null;
+    }
+
+    public Optional<Integer> optionalInt(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.canConvertToInt() || !(node.isIntegralNumber() || (node.isNumber() && node.asDouble() == Math.rint(node.asDouble())))) {
+            throw wrongType(key, node, "an integer");
+        }
+        return Optional.of(node.asInt());
+    }
+
+    public int intValue(String key) {
+        return optionalInt(key).orElseThrow(() -> missing(key));
+    }
+
+    public Optional<Double> optionalDouble(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isNumber()) {
+            throw wrongType(key, node, "a number");
+        }
+        return Optional.of(node.asDouble());
+    }
+
+    public double doubleValue(String key) {
+        return optionalDouble(key).orElseThrow(() -> missing(key));
+    }
+
+    public Optional<String> optionalString(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw wrongType(key, node, "a string");
+        }
+        return Optional.of(node.asText());
+    }
+
+    public String stringValue(String key) {
+        return optionalString(key).orElseThrow(() -> missing(key));
+    }
+
+    public Optional<Boolean> optionalBoolean(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            throw wrongType(key, node, "true or false");
+        }
+        return Optional.of(node.asBoolean());
+    }
+
+    public boolean booleanValue(String key) {
+        return optionalBoolean(key).orElseThrow(() -> missing(key));
+    }
+
+    /** A list of integers (e.g. {@code hidden_sizes}); absent → empty. */
+    public List<Integer> intList(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, node, "a list of integers");
+        }
+        List<Integer> result = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!element.canConvertToInt()) {
+                throw wrongType(key, node, "a list of integers");
+            }
+            result.add(element.asInt());
+        }
+        return List.copyOf(result);
+    }
+
+    /** A list of strings (e.g. {@code architectures}); absent → empty. */
+    public List<String> stringList(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, node, "a list of strings");
+        }
+        List<String> result = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!element.isTextual()) {
+                throw wrongType(key, node, "a list of strings");
+            }
+            result.add(element.asText());
+        }
+        return List.copyOf(result);
+    }
+
+    /** {@code architectures} as saved by {@code save_pretrained} (e.g. {@code BertForMaskedLM}); may be empty. */
+    public List<String> architectures() {
+        return stringList("architectures");
+    }
+
+    /**
+     * The number of labels of a classification head, as {@code PretrainedConfig.num_labels}: the size of
+     * {@code id2label} when present, else {@code num_labels}, else 2.
+     */
+    public int numLabels() {
+        JsonNode id2label = values.get("id2label");
+        if (id2label != null && id2label.isObject()) {
+            return id2label.size();
+        }
+        return optionalInt("num_labels").orElse(2);
+    }
+
+    /** A sub-configuration (e.g. {@code text_config} of CLIP), resolved with its own model type's defaults. */
+    public Optional<ModelConfig> subConfig(String key, String defaultModelType) {
+        JsonNode node = values.get(key);
+        ObjectNode sub = node != null && node.isObject()
+                ? ((ObjectNode) node).deepCopy() : JsonNodeFactory.instance.objectNode();
+        if (node != null && !node.isNull() && !node.isObject()) {
+            throw wrongType(key, node, "a JSON object");
+        }
+        JsonNode type = sub.get("model_type");
+        String subType = type != null && type.isTextual() ? type.asText() : defaultModelType;
+        if (!ConfigDefaults.isKnown(subType)) {
+            return Optional.empty();
+        }
+        sub.put("model_type", subType);
+        return Optional.of(new ModelConfig(sub, subType, source + " → " + key));
+    }
+
+    /**
+     * This config with {@code overrides} applied, as Optimum's {@code values_override} sets attributes on
+     * {@code model.config} before export (keys go through the attribute map).
+     */
+    public ModelConfig withOverrides(Map<String, ?> overrides) {
+        ObjectNode copy = values.deepCopy();
+        for (Map.Entry<String, ?> entry : overrides.entrySet()) {
+            copy.set(ConfigDefaults.attributeName(modelType, entry.getKey()), JSON.valueToTree(entry.getValue()));
+        }
+        return new ModelConfig(copy, modelType, source);
+    }
+
+    /** The file's own keys (not defaults), sorted, for diagnostics. */
+    public List<String> keysInFile() {
+        List<String> keys = new ArrayList<>();
+        for (Iterator<String> it = values.fieldNames(); it.hasNext(); ) {
+            keys.add(it.next());
+        }
+        keys.sort(null);
+        return List.copyOf(keys);
+    }
+
+    /** The file's content (with overrides applied), as pretty-printed JSON to write beside an exported model. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(values) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree always serialises", e);
+        }
+    }
+
+    private JsonNode resolve(String key) {
+        String attribute = ConfigDefaults.attributeName(modelType, key);
+        JsonNode node = values.get(attribute);
+        if (node != null) {
+            return node;
+        }
+        return ConfigDefaults.defaultValue(modelType, attribute).orElse(null);
+    }
+
+    private ModelConfigException missing(String key) {
+        String attribute = ConfigDefaults.attributeName(modelType, key);
+        String named = attribute.equals(key) ? "\"" + key + "\"" : "\"" + key + "\" (\"" + attribute + "\" in "
+                + modelType + " configs)";
+        return new ModelConfigException(source + " has no " + named + " and the " + modelType
+                + " configuration has no default for it; add it to config.json");
+    }
+
+    private ModelConfigException wrongType(String key, JsonNode node, String expected) {
+        return new ModelConfigException(source + ": \"" + ConfigDefaults.attributeName(modelType, key)
+                + "\" must be " + expected + ", found " + node.toString().toLowerCase(Locale.ROOT).replace('\n', ' '));
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig[" + modelType + " from " + source + "]";
+    }
+}
