@@ -26,8 +26,8 @@ import org.exporters4j.Exporters4jException;
  * {@code attribute_map} first ({@code hidden_size} on GPT-2 reads {@code n_embd}), then the value in the file, then
  * the value the configuration class derives from the file's other values when the file omits it or holds None
  * ({@code num_key_value_heads} of Llama is {@code num_attention_heads}), then the default of the model type's
- * configuration class ({@link ConfigDefaults}), then the defaults every {@code PretrainedConfig} has. A key with none of these is absent: the typed getters then throw an error that
- * names the key, the model type and the file.
+ * configuration class ({@link ConfigDefaults}), then the defaults every {@code PretrainedConfig} has. A key with
+ * none of these is absent: the typed getters then throw an error that names the key, the model type and the file.
  */
 public final class ModelConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -349,7 +349,8 @@ class ConfigDefaultsTest {
             return true;
         }
         if (expected.isIntegralNumber()) {
-            return actual.isIntegralNumber() || (actual.isNumber() && actual.asDouble() == Math.rint(actual.asDouble()));
+            return actual.isIntegralNumber()
+                    || (actual.isNumber() && actual.asDouble() == Math.rint(actual.asDouble()));
         }
         if (expected.isNumber()) {
             return actual.isNumber();
