@@ -147,7 +147,7 @@ final class BlobTransfer {
     private void write(InputStream body, Path incomplete, long start, long expected, RequestTarget target)
             throws TransientFailure {
         boolean overflow = false;
-        StallWatch watch = new StallWatch(Thread.currentThread(), requests.settings().downloadTimeout());
+        StallWatch watch = new StallWatch(body, requests.settings().downloadTimeout());
         try (InputStream in = body;
              FileChannel out = start > 0
                      ? FileChannel.open(incomplete, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
@@ -273,19 +273,20 @@ final class BlobTransfer {
     }
 
     /**
-     * Interrupts the downloading thread when no bytes arrive for {@code timeout}: the JDK's HTTP client has no read
-     * timeout for response bodies, and a blocked read otherwise waits forever.
+     * Closes the response body when no bytes arrive for {@code timeout}, which ends the blocked read with an
+     * IOException: the JDK's HTTP client has no read timeout for response bodies (and its body stream ignores
+     * interrupts), so a stalled transfer would otherwise wait forever.
      */
     private final class StallWatch {
-        private final Thread reader;
+        private final InputStream body;
         private final Duration timeout;
         private final ScheduledFuture<?> check;
         private volatile long lastProgress = System.nanoTime();
         private boolean closed;
         private boolean stalled;
 
-        StallWatch(Thread reader, Duration timeout) {
-            this.reader = reader;
+        StallWatch(InputStream body, Duration timeout) {
+            this.body = body;
             this.timeout = timeout;
             long period = Math.max(10, Math.min(1000, timeout.toMillis() / 4));
             this.check = watchdog.scheduleAtFixedRate(this::inspect, period, period, TimeUnit.MILLISECONDS);
@@ -298,18 +299,15 @@ final class BlobTransfer {
         private synchronized void inspect() {
             if (!closed && !stalled && System.nanoTime() - lastProgress > timeout.toNanos()) {
                 stalled = true;
-                reader.interrupt();
+                BlobTransfer.close(body);
             }
         }
 
-        /** Stops watching; returns whether the reader was interrupted for a stall (its interrupt is then cleared). */
+        /** Stops watching; returns whether the body was closed for a stall. */
         synchronized boolean close() {
             if (!closed) {
                 closed = true;
                 check.cancel(false);
-                if (stalled) {
-                    Thread.interrupted();
-                }
             }
             return stalled;
         }

@@ -108,6 +108,12 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
         return new HubSettings(endpoint, folder, token, network, metadataTimeout, downloadTimeout);
     }
 
+    /** These settings with another access token. */
+    public HubSettings withToken(String accessToken) {
+        return new HubSettings(endpoint, cacheDir, Optional.of(accessToken), network, metadataTimeout,
+                downloadTimeout);
+    }
+
     /** These settings with another network mode. */
     public HubSettings withNetwork(NetworkMode mode) {
         return new HubSettings(endpoint, cacheDir, token, mode, metadataTimeout, downloadTimeout);
