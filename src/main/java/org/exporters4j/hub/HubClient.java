@@ -93,7 +93,7 @@ public final class HubClient implements AutoCloseable {
         RepoFilePath path = new RepoFilePath(file);
         RequestTarget target = RequestTarget.file(repo, revision, path.value());
         if (settings.network() == NetworkMode.OFFLINE) {
-            return cache.cachedFile(repo, revision, path.value()).orElseThrow(() -> notCached(target));
+            return cache.cachedFile(repo, revision, path.value()).orElseThrow(() -> offlineMiss(target));
         }
         if (revision.isCommitHash()) {
             Path pointer = cache.pointerFile(repo, revision.value(), path);
@@ -129,6 +129,15 @@ public final class HubClient implements AutoCloseable {
         }
         cache.link(blob, pointer);
         return pointer;
+    }
+
+    /**
+     * A file in a subfolder of the repository, as huggingface_hub's {@code hf_hub_download(subfolder=...)}.
+     *
+     * @param subfolder a folder inside the repository, "" for the root
+     */
+    public Path download(RepoId repo, Revision revision, String subfolder, String file) {
+        return download(repo, revision, RepoFilePath.of(subfolder, file).value());
     }
 
     /**
@@ -290,6 +299,18 @@ public final class HubClient implements AutoCloseable {
             fetched.add(shard);
         }
         return new Snapshot(repo, commit.get(), folder, selection, fetched);
+    }
+
+    /** Offline and not cached: a file known not to exist at the cached commit says so rather than "not cached". */
+    private HubException offlineMiss(RequestTarget target) {
+        Optional<String> commit = cache.commit(target.repo(), target.revision());
+        if (commit.isPresent() && target.file().isPresent()
+                && cache.isKnownMissing(target.repo(), commit.get(), target.file().get())) {
+            return new HubException(HubException.Kind.FILE_NOT_FOUND, "file " + target.file().get()
+                    + " does not exist in repository " + target.repo() + " at revision " + target.revision()
+                    + " (commit " + commit.get() + ", as recorded in the cache); check the file name and subfolder");
+        }
+        return notCached(target);
     }
 
     private HubException notCached(RequestTarget target) {

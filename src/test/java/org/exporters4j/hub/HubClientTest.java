@@ -473,6 +473,45 @@ class HubClientTest {
     }
 
     @Test
+    void offlineAFileKnownNotToExistSaysSo() {
+        RepoId repo = RepoId.of(REPO);
+        HubClient online = client(settings());
+        online.download(repo, Revision.MAIN, "config.json");
+        assertThrows(HubException.class, () -> online.download(repo, Revision.MAIN, "added_tokens.json"));
+        HubException e = assertThrows(HubException.class, () -> client(settings().withNetwork(NetworkMode.OFFLINE))
+                .download(repo, Revision.MAIN, "added_tokens.json"));
+        assertEquals(HubException.Kind.FILE_NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().startsWith("file added_tokens.json does not exist in repository test-org/tiny-bert "
+                + "at revision main (commit " + COMMIT_1), e.getMessage());
+    }
+
+    @Test
+    void aSubfolderFileDownloadsUnderTheSnapshot() throws IOException {
+        Path file = client(settings()).download(RepoId.of(REPO), Revision.MAIN, "text_encoder", "config.json");
+        assertEquals(cacheDir.resolve("models--test-org--tiny-bert/snapshots/" + COMMIT_1
+                + "/text_encoder/config.json"), file);
+        assertEquals("{\"model_type\": \"clip\"}", Files.readString(file));
+    }
+
+    @Test
+    void concurrentDownloadsOfOneBlobTransferItOnce() throws Exception {
+        hub.stall("model.safetensors", 1_000, 400);
+        HubClient first = client(settings());
+        HubClient second = client(settings());
+        RepoId repo = RepoId.of(REPO);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> first.download(repo, Revision.MAIN, "model.safetensors"));
+            var b = pool.submit(() -> second.download(repo, Revision.MAIN, "model.safetensors"));
+            assertEquals(a.get(), b.get());
+            assertArrayEquals(weights, Files.readAllBytes(a.get()));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, hub.requests("GET", "/blobs/" + FakeHub.sha256(weights)).size());
+    }
+
+    @Test
     void closeIsIdempotent() {
         HubClient client = new HubClient(settings(), FAST_RETRIES, DownloadProgress.quiet());
         client.close();
