@@ -121,10 +121,13 @@ public final class HubClient implements AutoCloseable {
         }
         Path blob = cache.blobFile(repo, metadata.etag());
         if (!Files.isRegularFile(blob)) {
-            try (BlobLock lock = lock(repo, metadata.etag())) {
+            BlobLock lock = lock(repo, metadata.etag());
+            try {
                 if (!Files.isRegularFile(blob)) { // another process may have finished it while we waited
                     transfer.fetch(metadata, blob, cache.incompleteFile(blob), target);
                 }
+            } finally {
+                lock.close();
             }
         }
         cache.link(blob, pointer);

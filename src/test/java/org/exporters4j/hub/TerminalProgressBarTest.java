@@ -25,16 +25,4 @@ class TerminalProgressBarTest {
         assertTrue(shown.contains("5.00MB/20.00MB"), shown);
         assertTrue(shown.endsWith(System.lineSeparator()), shown);
     }
-
-    @Test
-    void resolveUrlsQuoteRevisionsAndFileNames() {
-        HubSettings settings = new HubSettings(java.net.URI.create("https://hub.example/"), java.nio.file.Path.of("c"),
-                java.util.Optional.empty(), NetworkMode.ONLINE, java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(1));
-        try (HubRequests requests = new HubRequests(settings, RetryPolicy.DEFAULT)) {
-            assertEquals("https://hub.example/org/m/resolve/refs%2Fpr%2F1/sub/my%20file%C3%A9.json",
-                    requests.resolveUrl(RepoId.of("org/m"), Revision.of("refs/pr/1"),
-                            new RepoFilePath("sub/my fileé.json")).toString());
-        }
-    }
 }
