@@ -35,6 +35,7 @@ final class TorchFileWriter {
     private final Map<String, Storage> storages = new TreeMap<>();
     private final Map<String, View> tensors = new LinkedHashMap<>();
     private final Map<String, Integer> deflatedEntries = new HashMap<>();
+    private final java.util.Set<String> omittedEntries = new java.util.HashSet<>();
     private boolean littleEndian = true;
     private boolean withMetadata;
 
@@ -64,6 +65,12 @@ final class TorchFileWriter {
     /** Deflates the named archive entry (relative to the archive folder, e.g. {@code data/0}). */
     TorchFileWriter deflate(String entry) {
         deflatedEntries.put(entry, ZipEntry.DEFLATED);
+        return this;
+    }
+
+    /** Leaves the named archive entry out of the zip (a damaged archive). */
+    TorchFileWriter omit(String entry) {
+        omittedEntries.add(entry);
         return this;
     }
 
@@ -165,6 +172,9 @@ final class TorchFileWriter {
     }
 
     private void entry(ZipOutputStream zip, String archive, String name, byte[] data) throws IOException {
+        if (omittedEntries.contains(name)) {
+            return;
+        }
         ZipEntry entry = new ZipEntry(archive + "/" + name);
         int method = deflatedEntries.getOrDefault(name, ZipEntry.STORED);
         entry.setMethod(method);
