@@ -114,7 +114,7 @@ public final class TorchCheckpoint {
                         + "; torch.save stores storages uncompressed so they can be memory-mapped: re-save the"
                         + " checkpoint with torch.save (or re-zip it without compression, zip -0)");
             }
-            locations.add(location(file, tensor.getKey(), tensor.getValue(), record.dataOffset(), record.size(),
+            locations.add(location(file, tensor.getKey(), tensor.getValue(), archive.dataOffset(record), record.size(),
                     byteOrder));
         }
         return locations;

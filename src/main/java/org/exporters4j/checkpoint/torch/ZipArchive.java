@@ -42,9 +42,9 @@ final class ZipArchive {
      * @param flags the general purpose bit flags (bit 0: encrypted)
      * @param compressedSize bytes in the file
      * @param size bytes once uncompressed
-     * @param dataOffset where the entry's (compressed) bytes start in the file
+     * @param localHeaderOffset where the entry's local header starts in the file
      */
-    record Entry(String name, int method, int flags, long compressedSize, long size, long dataOffset) {
+    record Entry(String name, int method, int flags, long compressedSize, long size, long localHeaderOffset) {
         boolean isEncrypted() {
             return (flags & 1) != 0;
         }
@@ -53,11 +53,13 @@ final class ZipArchive {
     private final Path file;
     private final FileChannel channel;
     private final Map<String, Entry> entries;
+    private final long directoryOffset;
 
-    private ZipArchive(Path file, FileChannel channel, Map<String, Entry> entries) {
+    private ZipArchive(Path file, FileChannel channel, Map<String, Entry> entries, long directoryOffset) {
         this.file = file;
         this.channel = channel;
         this.entries = Collections.unmodifiableMap(entries);
+        this.directoryOffset = directoryOffset;
     }
 
     /** Entries by name, in directory order. */
@@ -165,25 +167,36 @@ final class ZipArchive {
                 throw corrupt(file, "entry '" + name + "' has a local header offset " + localOffset
                         + " or sizes outside the file");
             }
-            ByteBuffer local = readFully(channel, localOffset, 30);
-            if (local.getInt(0) != LOCAL_SIGNATURE) {
-                throw corrupt(file, "entry '" + name + "' has no local header at byte " + localOffset);
-            }
-            long dataOffset = localOffset + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
-            if (dataOffset + compressedSize > directoryOffset) {
-                throw corrupt(file, "entry '" + name + "' (" + compressedSize + " bytes at " + dataOffset
-                        + ") runs past the archive's data into its directory (the file is truncated or damaged)");
-            }
             if (method == STORED && compressedSize != size) {
                 throw corrupt(file, "entry '" + name + "' is stored but declares " + compressedSize + " bytes in"
                         + " the file and " + size + " uncompressed");
             }
-            if (entries.put(name, new Entry(name, method, flags, compressedSize, size, dataOffset)) != null) {
+            if (entries.put(name, new Entry(name, method, flags, compressedSize, size, localOffset)) != null) {
                 throw corrupt(file, "holds entry '" + name + "' twice");
             }
             at = next;
         }
-        return new ZipArchive(file, channel, entries);
+        return new ZipArchive(file, channel, entries, directoryOffset);
+    }
+
+    /**
+     * Where the entry's (compressed) bytes start: after its local header, whose name and extra field lengths may
+     * differ from the central directory's (PyTorch pads the local extra field to align storages). Read on demand,
+     * so that opening an archive costs one read per entry used, not per entry listed.
+     */
+    long dataOffset(Entry entry) throws IOException {
+        ByteBuffer local = readFully(channel, entry.localHeaderOffset(), 30);
+        if (local.getInt(0) != LOCAL_SIGNATURE) {
+            throw corrupt(file, "entry '" + entry.name() + "' has no local header at byte "
+                    + entry.localHeaderOffset());
+        }
+        long dataOffset = entry.localHeaderOffset() + 30 + (local.getShort(26) & 0xffff)
+                + (local.getShort(28) & 0xffff);
+        if (dataOffset + entry.compressedSize() > directoryOffset) {
+            throw corrupt(file, "entry '" + entry.name() + "' (" + entry.compressedSize() + " bytes at " + dataOffset
+                    + ") runs past the archive's data into its directory (the file is truncated or damaged)");
+        }
+        return dataOffset;
     }
 
     /**
@@ -199,13 +212,13 @@ final class ZipArchive {
                     + maxBytes + " allowed for it");
         }
         if (entry.method() == STORED) {
-            return readFully(channel, entry.dataOffset(), (int) entry.size());
+            return readFully(channel, dataOffset(entry), (int) entry.size());
         }
         if (entry.method() != DEFLATED || entry.compressedSize() > Integer.MAX_VALUE) {
             throw corrupt(file, "entry '" + entry.name() + "' uses zip compression method " + entry.method()
                     + "; only stored (0) and deflated (8) entries can be read");
         }
-        ByteBuffer compressed = readFully(channel, entry.dataOffset(), (int) entry.compressedSize());
+        ByteBuffer compressed = readFully(channel, dataOffset(entry), (int) entry.compressedSize());
         byte[] output = new byte[(int) entry.size()];
         Inflater inflater = new Inflater(true);
         try {

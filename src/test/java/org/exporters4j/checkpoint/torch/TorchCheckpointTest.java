@@ -200,18 +200,42 @@ class TorchCheckpointTest {
         assertTrue(wrongFormat.getMessage().contains("the folder has PYTORCH weights"), wrongFormat.getMessage());
     }
 
+    @Test
+    void readsAZip64DirectoryWithMoreThan65535Entries() throws IOException {
+        TorchFileWriter writer = stateDict();
+        Path file = dir.resolve("zip64.bin");
+        try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream))) {
+            stored(zip, "archive/data.pkl", writer.statePickle(false));
+            stored(zip, "archive/data/0", ramp(12, 0));
+            stored(zip, "archive/data/1", new byte[] {0x00, 0x3c, 0x00, (byte) 0xc0, 0x00, 0x38});
+            stored(zip, "archive/data/2", new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0});
+            stored(zip, "archive/data/3", longs(0, 1, 2));
+            stored(zip, "archive/data/4", new byte[] {1, 0});
+            for (int i = 0; i < 0x10000; i++) { // the JDK then writes the ZIP64 end record and locator
+                stored(zip, "archive/.data/padding/" + i, new byte[0]);
+            }
+        }
+        try (Weights weights = Checkpoints.open(file)) {
+            assertArrayEquals(floats(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11), toArray(weights.bytes("dense.weight.T")));
+        }
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        entry.setSize(content.length);
+        entry.setCompressedSize(content.length);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(content);
+        zip.closeEntry();
+    }
+
     private static Path zipWith(Path file, String name, byte[] content) throws IOException {
-        try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(stream)) {
-            ZipEntry entry = new ZipEntry(name);
-            entry.setMethod(ZipEntry.STORED);
-            CRC32 crc = new CRC32();
-            crc.update(content);
-            entry.setSize(content.length);
-            entry.setCompressedSize(content.length);
-            entry.setCrc(crc.getValue());
-            zip.putNextEntry(entry);
-            zip.write(content);
-            zip.closeEntry();
+        try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream))) {
+            stored(zip, name, content);
         }
         return file;
     }

@@ -127,7 +127,7 @@ final class TorchFileWriter {
 
     /** The torch 1.6+ zip layout under folder {@code archive/}. */
     Path writeZip(Path file, String archive) throws IOException {
-        try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(stream)) {
+        try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream))) {
             entry(zip, archive, "data.pkl", statePickle(false));
             if (!littleEndian) {
                 entry(zip, archive, "byteorder", "big".getBytes());
