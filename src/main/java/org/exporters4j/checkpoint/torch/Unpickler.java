@@ -194,7 +194,7 @@ final class Unpickler {
                 return new StorageType(dtype.get());
             }
         }
-        String global = module + "." + name;
+        String global = (module + "." + name).replaceAll("\\p{Cntrl}", "?");
         String permitted = Arrays.stream(AllowedGlobal.values()).map(AllowedGlobal::qualifiedName)
                 .collect(Collectors.joining(", "));
         throw new UnsafePickleException(global, source + " refers to the Python global '" + global + "', which a"
@@ -408,7 +408,7 @@ final class Unpickler {
     }
 
     private static String describe(Object value) {
-        String text = String.valueOf(value);
+        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?"); // messages stay one line
         String shown = text.length() > 80 ? text.substring(0, 77) + "..." : text;
         return value == null ? "nothing" : value.getClass().getSimpleName() + " " + shown;
     }
