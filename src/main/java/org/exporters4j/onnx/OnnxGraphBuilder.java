@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Builds one ONNX graph for a fixed opset, one typed method per operator.
@@ -23,7 +24,7 @@ import java.util.Set;
  * as an input, a native operator or its exact decomposition. Errors name the operator and the node. Values are
  * {@link Value} handles; their element types are inferred as nodes are added.
  *
- * <p>Nodes are named like PyTorch's exporter names them: the current {@link #scope} path and the operator
+ * <p>Nodes are named like PyTorch's exporter names them: the current scope path ({@link #inScope}) and the operator
  * ({@code /encoder/layer.0/attention/self/MatMul}, then {@code ..._1} for the next one), and their outputs
  * {@code <node>_output_<i>}. Small constants are Constant nodes, deduplicated by content; weights are initializers
  * (stored once per identity, so tied weights share one tensor). {@link #build()} returns the checked, immutable
@@ -50,7 +51,7 @@ public final class OnnxGraphBuilder {
     private final List<PendingNode> nodes = new ArrayList<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Map<ConstantKey, Value> constants = new HashMap<>();
-    private final Deque<Scope> scopes = new ArrayDeque<>();
+    private final Deque<String> scopes = new ArrayDeque<>();
     private final List<DeclaredOutput> outputs = new ArrayList<>();
 
     /**
@@ -184,39 +185,24 @@ public final class OnnxGraphBuilder {
     }
 
     /**
-     * Enters a naming scope, such as a module path ({@code encoder}, {@code layer.0}); node names are prefixed with
-     * the open scopes. Close it (try-with-resources) to leave; scopes close innermost first.
+     * Runs {@code body} inside a naming scope, such as a module name ({@code encoder}, {@code layer.0},
+     * {@code attention}): nodes it adds are named under the open scopes ({@code /encoder/layer.0/attention/MatMul}),
+     * as PyTorch's exporter names nodes by module path. Scopes nest; the scope closes when {@code body} returns or
+     * throws. Returns what {@code body} returns.
      */
-    public Scope scope(String name) {
+    public <T> T inScope(String name, Supplier<T> body) {
         if (name == null || name.isBlank() || name.contains("/")) {
             throw new OnnxGraphException("a scope name must be a non-blank module name without '/', got '" + name
-                    + "'; open nested scopes for nested modules");
+                    + "'; nest inScope calls for nested modules");
         }
-        Scope scope = new Scope(name);
-        scopes.push(scope);
-        return scope;
-    }
-
-    /** An open naming scope; closing it leaves it (again is a no-op). */
-    public final class Scope implements AutoCloseable {
-        private final String name;
-        private boolean open = true;
-
-        private Scope(String name) {
-            this.name = name;
+        if (body == null) {
+            throw new OnnxGraphException("scope '" + name + "' needs a body that adds its nodes");
         }
-
-        @Override
-        public void close() {
-            if (!open) {
-                return;
-            }
-            if (scopes.peek() != this) {
-                throw new OnnxGraphException("scope '" + name + "' closed while the inner scope '"
-                        + scopes.peek().name + "' is still open; close scopes innermost first");
-            }
+        scopes.push(name);
+        try {
+            return body.get();
+        } finally {
             scopes.pop();
-            open = false;
         }
     }
 
@@ -1098,7 +1084,7 @@ public final class OnnxGraphBuilder {
 
     private String scopePrefix() {
         StringBuilder prefix = new StringBuilder("/");
-        scopes.descendingIterator().forEachRemaining(scope -> prefix.append(scope.name).append('/'));
+        scopes.descendingIterator().forEachRemaining(scope -> prefix.append(scope).append('/'));
         return prefix.toString();
     }
 

@@ -99,11 +99,6 @@ final class OperatorTable {
         return first;
     }
 
-    /** Whether the table knows {@code opType}. */
-    static boolean contains(String opType) {
-        return FIRST_OPSET.containsKey(opType);
-    }
-
     /** Collects rows once; a duplicate operator is rejected. */
     private static final class Builder {
         private final Map<String, Integer> rows = new TreeMap<>();

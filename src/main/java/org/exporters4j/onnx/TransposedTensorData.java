@@ -53,7 +53,8 @@ final class TransposedTensorData implements TensorData {
         ByteBuffer input = source.bytes();
         long outputRowBytes = (long) sourceRows * width;
         int rowsPerBlock = (int) Math.max(1, Math.min(sourceColumns, BLOCK_BYTES / outputRowBytes));
-        ByteBuffer block = ByteBuffer.allocate(Math.toIntExact(rowsPerBlock * outputRowBytes)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer block = ByteBuffer.allocate(Math.toIntExact(rowsPerBlock * outputRowBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
         byte[] element = new byte[width];
         for (int firstColumn = 0; firstColumn < sourceColumns; firstColumn += rowsPerBlock) {
             int columns = Math.min(rowsPerBlock, sourceColumns - firstColumn);

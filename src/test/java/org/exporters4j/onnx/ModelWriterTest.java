@@ -161,6 +161,48 @@ class ModelWriterTest {
     }
 
     @Test
+    void initializersAreStreamedNeverViewedAsOneBuffer() throws Exception {
+        float[] expected = new float[2 * 400];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = i * 0.5f;
+        }
+        TensorData source = TensorData.ofFloats(expected, 2, 400);
+        TensorData streamOnly = new TensorData() {
+            @Override
+            public ElementType elementType() {
+                return ElementType.FLOAT;
+            }
+
+            @Override
+            public List<Long> dims() {
+                return source.dims();
+            }
+
+            @Override
+            public void writeTo(WritableByteChannel channel) throws IOException {
+                ByteBuffer bytes = source.bytes();
+                while (bytes.hasRemaining()) { // in 100-byte pieces, as a windowed mapping would
+                    ByteBuffer piece = bytes.slice(bytes.position(), Math.min(100, bytes.remaining()));
+                    bytes.position(bytes.position() + piece.remaining());
+                    channel.write(piece);
+                }
+            }
+
+            @Override
+            public ByteBuffer bytes() {
+                throw new AssertionError("the writer must stream initializers, not view them whole");
+            }
+        };
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            WrittenModel written = new ModelWriter(location).write(dense(14, streamOnly), folder.resolve(location.name()));
+            try (RuntimeSession session = new RuntimeSession(written.modelFile())) {
+                float[] y = session.feed("x", new float[] {0, 1}, 1, 2).run("y").values();
+                assertEquals(expected[400 + 7] + 0.5f, y[7], location.toString());
+            }
+        }
+    }
+
+    @Test
     void aTensorThatFailsMidWriteLeavesNoPartialModel() throws Exception {
         byte[] previous = {1, 2, 3};
         Files.write(folder.resolve("model.onnx"), previous);

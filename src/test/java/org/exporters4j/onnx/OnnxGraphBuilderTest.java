@@ -117,10 +117,7 @@ class OnnxGraphBuilderTest {
     void nodesAreNamedByScopeAndOutputsRenamedToGraphOutputs() {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
         Value x = g.input("x", ElementType.FLOAT, ROW);
-        Value y;
-        try (OnnxGraphBuilder.Scope encoder = g.scope("encoder"); OnnxGraphBuilder.Scope layer = g.scope("layer.0")) {
-            y = g.relu(g.relu(x));
-        }
+        Value y = g.inScope("encoder", () -> g.inScope("layer.0", () -> g.relu(g.relu(x))));
         Value z = g.relu(y);
         assertEquals("/encoder/layer.0/Relu_1_output_0", y.name());
         g.output("last_hidden_state", z, ElementType.FLOAT, ROW);
@@ -135,15 +132,14 @@ class OnnxGraphBuilderTest {
     }
 
     @Test
-    void scopesCloseInnermostFirstAndCloseIsIdempotent() {
+    void aScopeClosesWhenItsBodyThrowsAndNamesAreChecked() {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
-        OnnxGraphBuilder.Scope outer = g.scope("encoder");
-        OnnxGraphBuilder.Scope inner = g.scope("layer.0");
-        expectError(outer::close, "scope 'encoder' closed while the inner scope 'layer.0' is still open");
-        inner.close();
-        inner.close();
-        outer.close();
-        expectError(() -> g.scope("a/b"), "without '/'");
+        Value x = g.input("x", ElementType.FLOAT, ROW);
+        expectError(() -> g.inScope("encoder", () -> g.sqrt(g.cast(x, ElementType.INT64))),
+                "Sqrt node '/encoder/Sqrt'");
+        assertEquals("/Relu_output_0", g.relu(x).name(), "the failed scope is closed");
+        expectError(() -> g.inScope("a/b", () -> x), "without '/'");
+        expectError(() -> g.inScope(" ", () -> x), "non-blank");
     }
 
     @Test

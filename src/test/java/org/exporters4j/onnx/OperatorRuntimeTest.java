@@ -145,15 +145,13 @@ class OperatorRuntimeTest {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
         Value x = g.input("hidden_states", ElementType.FLOAT, Shape.of(BATCH, SEQUENCE, Dim.of(hidden)));
         Value mask = g.input("attention_mask", ElementType.INT64, Shape.of(BATCH, SEQUENCE));
-        Value q;
-        Value k;
-        Value v;
-        try (var scope = g.scope("attention")) {
-            // nn.Linear weights are [out, in]; MatMul wants [in, out]
-            q = heads(g, g.matMul(x, g.initializer("query.weight", TensorData.ofFloats(wq, hidden, hidden).transposed())), heads, headSize);
-            k = heads(g, g.matMul(x, g.initializer("key.weight", TensorData.ofFloats(wk, hidden, hidden).transposed())), heads, headSize);
-            v = heads(g, g.matMul(x, g.initializer("value.weight", TensorData.ofFloats(wv, hidden, hidden).transposed())), heads, headSize);
-        }
+        // nn.Linear weights are [out, in]; MatMul wants [in, out]
+        Value q = g.inScope("attention", () -> g.inScope("query", () -> heads(g, g.matMul(x,
+                g.initializer("query.weight", TensorData.ofFloats(wq, hidden, hidden).transposed())), heads, headSize)));
+        Value k = g.inScope("attention", () -> g.inScope("key", () -> heads(g, g.matMul(x,
+                g.initializer("key.weight", TensorData.ofFloats(wk, hidden, hidden).transposed())), heads, headSize)));
+        Value v = g.inScope("attention", () -> heads(g, g.matMul(x,
+                g.initializer("value.weight", TensorData.ofFloats(wv, hidden, hidden).transposed())), heads, headSize));
         Value scores = g.div(g.matMul(q, g.transpose(k, 0, 1, 3, 2)), g.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
         // (1 - mask) × -10000 broadcast over heads and queries, as BERT's extended attention mask
         Value extended = g.mul(g.sub(g.scalar(ElementType.FLOAT, 1), g.cast(g.unsqueeze(mask, 1, 2), ElementType.FLOAT)),
@@ -162,7 +160,8 @@ class OperatorRuntimeTest {
         Value context = g.reshape(g.transpose(g.matMul(probabilities, v), 0, 2, 1, 3), 0, 0, hidden);
         g.output("context", context, ElementType.FLOAT, Shape.of(BATCH, SEQUENCE, Dim.of(hidden)));
         OnnxModel model = g.build();
-        assertTrue(model.nodes().stream().anyMatch(n -> n.name().equals("/attention/MatMul_1")));
+        assertTrue(model.nodes().stream().anyMatch(n -> n.name().equals("/attention/key/MatMul")));
+        assertTrue(model.nodes().stream().anyMatch(n -> n.name().equals("/attention/MatMul")));
 
         try (RuntimeSession session = RuntimeSession.of(model, folder)) {
             for (int sequence : new int[] {3, 5}) {
