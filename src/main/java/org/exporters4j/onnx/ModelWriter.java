@@ -49,12 +49,19 @@ public final class ModelWriter {
     private static final int GRAPH_FIELD = ModelProto.GRAPH_FIELD_NUMBER;
 
     private final WeightsLocation location;
+    private final long maxEmbeddedBytes;
 
     public ModelWriter(WeightsLocation location) {
+        this(location, MAX_PROTOBUF_BYTES);
+    }
+
+    /** A writer whose single-file limit is {@code maxEmbeddedBytes} (tests lower it to exercise the switch). */
+    ModelWriter(WeightsLocation location, long maxEmbeddedBytes) {
         if (location == null) {
             throw new ModelWriteException("choose where weights go: AUTOMATIC, EMBEDDED or EXTERNAL_DATA");
         }
         this.location = location;
+        this.maxEmbeddedBytes = Math.min(maxEmbeddedBytes, MAX_PROTOBUF_BYTES);
     }
 
     /** Writes {@code folder/model.onnx} (and {@code model.onnx_data} when weights go outside). */
@@ -159,13 +166,13 @@ public final class ModelWriter {
                 .build();
 
         Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, false, dataFileName);
-        boolean fits = embedded.modelBytes() <= MAX_PROTOBUF_BYTES;
+        boolean fits = embedded.modelBytes() <= maxEmbeddedBytes;
         switch (location) {
             case EMBEDDED -> {
                 if (!fits) {
                     throw new ModelWriteException("the model '" + model.graphName() + "' is " + embedded.modelBytes()
-                            + " bytes, over protobuf's 2 GiB limit for one file; write it with AUTOMATIC or"
-                            + " EXTERNAL_DATA weights");
+                            + " bytes, over protobuf's 2 GiB limit for one file (" + maxEmbeddedBytes
+                            + " bytes); write it with AUTOMATIC or EXTERNAL_DATA weights");
                 }
                 return embedded;
             }

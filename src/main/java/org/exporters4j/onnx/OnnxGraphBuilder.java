@@ -43,7 +43,6 @@ public final class OnnxGraphBuilder {
     private final List<Value> inputs = new ArrayList<>();
     private final Map<Value, TensorSpec> inputSpecs = new IdentityHashMap<>();
     private final List<Initializer> initializers = new ArrayList<>();
-    private final Map<Value, Initializer> initializerOf = new IdentityHashMap<>();
     private final Map<Object, Value> initializerByIdentity = new HashMap<>();
     private final Map<Value, String> names = new IdentityHashMap<>();
     private final Set<String> valueNames = new HashSet<>();
@@ -89,7 +88,7 @@ public final class OnnxGraphBuilder {
         if (spec == null) {
             throw new OnnxGraphException("graph '" + graphName + "': an input needs a TensorSpec, got null");
         }
-        requireFreeName(spec.name(), "graph input");
+        requireFreeName(spec.name(), "a graph input");
         Value value = newValue(spec.elementType(), spec.name());
         inputs.add(value);
         inputSpecs.put(value, spec);
@@ -117,7 +116,7 @@ public final class OnnxGraphBuilder {
         boolean alreadyOutput = outputs.stream().anyMatch(declared -> declared.value() == value);
         Value named = value;
         if (!nameOf(value).equals(name)) {
-            requireFreeName(name, "graph output");
+            requireFreeName(name, "a graph output");
             if (producers.containsKey(value) && !alreadyOutput) {
                 rename(value, name);
             } else {
@@ -141,10 +140,9 @@ public final class OnnxGraphBuilder {
             return existing;
         }
         Initializer initializer = new Initializer(name, data);
-        requireFreeName(name, "initializer");
+        requireFreeName(name, "an initializer");
         Value value = newValue(data.elementType(), name);
         initializers.add(initializer);
-        initializerOf.put(value, initializer);
         initializerByIdentity.put(data.identity(), value);
         return value;
     }
@@ -154,7 +152,8 @@ public final class OnnxGraphBuilder {
         if (data == null) {
             throw new OnnxGraphException("Constant: tensor data is null");
         }
-        ByteBuffer content = data.bytes();
+        ByteBuffer view = data.bytes();
+        ByteBuffer content = ByteBuffer.allocate(view.remaining()).put(view).flip().asReadOnlyBuffer(); // a stable key
         ConstantKey key = new ConstantKey(data.elementType(), data.dims(), content);
         Value cached = constants.get(key);
         if (cached != null) {
@@ -1064,10 +1063,10 @@ public final class OnnxGraphBuilder {
 
     private void requireFreeName(String name, String what) {
         if (name == null || name.isBlank()) {
-            throw new OnnxGraphException("graph '" + graphName + "': a " + what + " needs a name");
+            throw new OnnxGraphException("graph '" + graphName + "': " + what + " needs a name");
         }
         if (valueNames.contains(name)) {
-            throw new OnnxGraphException("graph '" + graphName + "': cannot name a " + what + " '" + name
+            throw new OnnxGraphException("graph '" + graphName + "': cannot name " + what + " '" + name
                     + "', another value already has that name; value names must be unique");
         }
     }

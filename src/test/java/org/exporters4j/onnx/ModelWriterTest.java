@@ -118,6 +118,20 @@ class ModelWriterTest {
     }
 
     @Test
+    void automaticWeightsGoOutsideOnlyPastTheSingleFileLimit() throws Exception {
+        OnnxModel model = dense(14, TensorData.ofFloats(new float[2 * 300], 2, 300));
+        WrittenModel small = new ModelWriter(WeightsLocation.AUTOMATIC).write(model, folder.resolve("inside"));
+        assertTrue(small.externalDataFile().isEmpty());
+        WrittenModel large = new ModelWriter(WeightsLocation.AUTOMATIC, 2000).write(model, folder.resolve("outside"));
+        assertEquals(folder.resolve("outside").resolve("model.onnx_data"), large.externalDataFile().orElseThrow());
+        assertTrue(large.modelFileBytes() < 2000);
+        assertEquals(4096 + 1200, large.externalDataBytes(), "weight at 0, bias at the next 4 KiB boundary");
+        ModelWriteException error = assertThrows(ModelWriteException.class,
+                () -> new ModelWriter(WeightsLocation.EMBEDDED, 2000).write(model, folder.resolve("refused")));
+        assertTrue(error.getMessage().contains("write it with AUTOMATIC or EXTERNAL_DATA"), error.getMessage());
+    }
+
+    @Test
     void smallTensorsStayInsideWhenWeightsGoOutside() throws Exception {
         OnnxModel model = dense(14, TensorData.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
         WrittenModel written = new ModelWriter(WeightsLocation.EXTERNAL_DATA).write(model, folder, "decoder_model.onnx");

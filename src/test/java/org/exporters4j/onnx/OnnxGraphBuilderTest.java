@@ -236,7 +236,7 @@ class OnnxGraphBuilderTest {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
         Value x = g.input("x", ElementType.FLOAT, ROW);
         expectError(() -> g.input("x", ElementType.FLOAT, ROW), "cannot name a graph input 'x'");
-        expectError(() -> g.initializer("x", TensorData.ofFloats(new float[] {1}, 1)), "cannot name a initializer 'x'");
+        expectError(() -> g.initializer("x", TensorData.ofFloats(new float[] {1}, 1)), "cannot name an initializer 'x'");
         g.initializer("w", TensorData.ofFloats(new float[] {1}, 1));
         expectError(() -> g.initializer("w", TensorData.ofFloats(new float[] {2}, 1)), "'w', another value already");
         Value y = g.relu(x);
