@@ -1,0 +1,387 @@
+package org.exporters4j.onnx;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.exporters4j.onnx.proto.OnnxProto.GraphProto;
+import org.exporters4j.onnx.proto.OnnxProto.ModelProto;
+import org.exporters4j.onnx.proto.OnnxProto.OperatorSetIdProto;
+import org.exporters4j.onnx.proto.OnnxProto.TensorProto;
+
+/**
+ * Writes an {@link OnnxModel} to a folder as {@code model.onnx} (or another file name), with its weights inside or,
+ * for models over protobuf's 2 GiB limit or when asked, in {@code <file>_data} as ONNX external data.
+ *
+ * <p>The model is never whole on the heap: the graph's structure is serialized with protobuf, but each
+ * initializer's raw bytes are streamed from its {@link TensorData} straight into the file, after the message sizes
+ * have been computed up front. Memory grows with the largest derived tensor at most. Files are written under
+ * temporary names in the target folder and renamed when complete (the data file first, so a model file never points
+ * at missing data); a failure deletes the temporaries and leaves any earlier model untouched.
+ */
+public final class ModelWriter {
+    public static final String DEFAULT_FILE_NAME = "model.onnx";
+    /** Protobuf cannot parse messages of 2 GiB or more. */
+    static final long MAX_PROTOBUF_BYTES = Integer.MAX_VALUE;
+    /** External data keeps tensors under this size inline, as {@code onnx.save(size_threshold=1024)} does. */
+    static final long EXTERNAL_THRESHOLD_BYTES = 1024;
+    /** External tensor offsets are multiples of the page size, so runtimes can memory-map them. */
+    static final long EXTERNAL_ALIGNMENT_BYTES = 4096;
+
+    private static final String PRODUCER_NAME = "exporters4j";
+    private static final String PRODUCER_VERSION = producerVersion();
+    private static final int RAW_DATA_FIELD = TensorProto.RAW_DATA_FIELD_NUMBER;
+    private static final int INITIALIZER_FIELD = GraphProto.INITIALIZER_FIELD_NUMBER;
+    private static final int GRAPH_FIELD = ModelProto.GRAPH_FIELD_NUMBER;
+
+    private final WeightsLocation location;
+    private final long maxEmbeddedBytes;
+
+    public ModelWriter(WeightsLocation location) {
+        this(location, MAX_PROTOBUF_BYTES);
+    }
+
+    /** A writer whose single-file limit is {@code maxEmbeddedBytes} (tests lower it to exercise the switch). */
+    ModelWriter(WeightsLocation location, long maxEmbeddedBytes) {
+        if (location == null) {
+            throw new ModelWriteException("choose where weights go: AUTOMATIC, EMBEDDED or EXTERNAL_DATA");
+        }
+        this.location = location;
+        this.maxEmbeddedBytes = Math.min(maxEmbeddedBytes, MAX_PROTOBUF_BYTES);
+    }
+
+    /** Writes {@code folder/model.onnx} (and {@code model.onnx_data} when weights go outside). */
+    public WrittenModel write(OnnxModel model, Path folder) {
+        return write(model, folder, DEFAULT_FILE_NAME);
+    }
+
+    /**
+     * Writes {@code folder/fileName} (and {@code fileName + "_data"} when weights go outside), creating the folder if
+     * needed. When the weights end up inside the model, a stale {@code fileName_data} from an earlier export is
+     * deleted so the folder holds one consistent model.
+     */
+    public WrittenModel write(OnnxModel model, Path folder, String fileName) {
+        if (model == null || folder == null) {
+            throw new ModelWriteException("writing a model needs the model and a target folder");
+        }
+        if (fileName == null || fileName.isBlank() || fileName.contains("/") || fileName.contains("\\")) {
+            throw new ModelWriteException("the model file name must be a plain file name such as \"model.onnx\", got '"
+                    + fileName + "'");
+        }
+        String dataFileName = fileName + "_data";
+        Path modelFile = folder.resolve(fileName);
+        Path dataFile = folder.resolve(dataFileName);
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new ModelWriteException("cannot create the output folder " + folder + ": " + e, e);
+        }
+
+        Layout layout = plan(model, dataFileName);
+        Path modelTemp = null;
+        Path dataTemp = null;
+        try {
+            modelTemp = Files.createTempFile(folder, "." + fileName + ".", ".tmp");
+            long dataBytes = 0;
+            if (layout.external()) {
+                dataTemp = Files.createTempFile(folder, "." + dataFileName + ".", ".tmp");
+                dataBytes = writeExternalData(layout, dataTemp);
+            }
+            long modelBytes = writeModelFile(model, layout, modelTemp);
+            if (layout.external()) {
+                move(dataTemp, dataFile);
+                dataTemp = null;
+            }
+            move(modelTemp, modelFile);
+            modelTemp = null;
+            if (!layout.external()) {
+                Files.deleteIfExists(dataFile);
+            }
+            return new WrittenModel(modelFile, modelBytes,
+                    layout.external() ? Optional.of(dataFile) : Optional.empty(), dataBytes);
+        } catch (IOException e) {
+            throw new ModelWriteException("cannot write the ONNX model " + modelFile + ": " + e, e);
+        } finally {
+            deleteQuietly(modelTemp);
+            deleteQuietly(dataTemp);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Layout: where each initializer goes, and every size, computed before anything is written
+
+    /** One initializer's placement: its header (dims, type, name and, if external, where) and whether bytes follow. */
+    private record PlacedTensor(Initializer initializer, TensorProto header, boolean inline, long offset) {
+        long tensorMessageBytes() {
+            long size = header.getSerializedSize();
+            if (inline) {
+                long bytes = initializer.data().byteSize();
+                size += CodedOutputStream.computeTagSize(RAW_DATA_FIELD) + CodedOutputStream.computeUInt64SizeNoTag(bytes)
+                        + bytes;
+            }
+            return size;
+        }
+
+        long fieldBytes() {
+            long message = tensorMessageBytes();
+            return CodedOutputStream.computeTagSize(INITIALIZER_FIELD) + CodedOutputStream.computeUInt64SizeNoTag(message)
+                    + message;
+        }
+    }
+
+    private record Layout(ModelProto modelHead, ModelProto modelTail, GraphProto graphHead, GraphProto graphTail,
+                          List<PlacedTensor> tensors, boolean external, long graphBytes, long modelBytes) {}
+
+    private Layout plan(OnnxModel model, String dataFileName) {
+        ModelProto modelHead = ModelProto.newBuilder()
+                .setIrVersion(model.opset().irVersion())
+                .setProducerName(PRODUCER_NAME)
+                .setProducerVersion(PRODUCER_VERSION)
+                .build();
+        ModelProto modelTail = ModelProto.newBuilder()
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(model.opset().version()))
+                .build();
+        GraphProto.Builder head = GraphProto.newBuilder().setName(model.graphName());
+        for (Node node : model.nodes()) {
+            head.addNode(ProtoEncoding.node(node));
+        }
+        GraphProto graphHead = head.build();
+        GraphProto graphTail = GraphProto.newBuilder()
+                .addAllInput(ProtoEncoding.valueInfos(model.inputs()))
+                .addAllOutput(ProtoEncoding.valueInfos(model.outputs()))
+                .build();
+
+        Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, false, dataFileName);
+        boolean fits = embedded.modelBytes() <= maxEmbeddedBytes;
+        switch (location) {
+            case EMBEDDED -> {
+                if (!fits) {
+                    throw new ModelWriteException("the model '" + model.graphName() + "' is " + embedded.modelBytes()
+                            + " bytes, over protobuf's 2 GiB limit for one file (" + maxEmbeddedBytes
+                            + " bytes); write it with AUTOMATIC or EXTERNAL_DATA weights");
+                }
+                return embedded;
+            }
+            case AUTOMATIC -> {
+                return fits ? embedded : layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+            }
+            default -> {
+                return layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+            }
+        }
+    }
+
+    private static Layout layout(OnnxModel model, ModelProto modelHead, ModelProto modelTail, GraphProto graphHead,
+                                 GraphProto graphTail, boolean external, String dataFileName) {
+        List<PlacedTensor> tensors = new ArrayList<>();
+        long dataOffset = 0;
+        boolean anyExternal = false;
+        for (Initializer initializer : model.initializers()) {
+            TensorData data = initializer.data();
+            long size = data.byteSize();
+            if (external && size >= EXTERNAL_THRESHOLD_BYTES) {
+                long offset = alignUp(dataOffset);
+                TensorProto header = ProtoEncoding.externalTensorHeader(initializer.name(), data, dataFileName, offset);
+                tensors.add(new PlacedTensor(initializer, header, false, offset));
+                dataOffset = offset + size;
+                anyExternal = true;
+            } else {
+                tensors.add(new PlacedTensor(initializer, ProtoEncoding.tensorHeader(initializer.name(), data).build(),
+                        true, -1));
+            }
+        }
+        long graphBytes = (long) graphHead.getSerializedSize() + graphTail.getSerializedSize();
+        for (PlacedTensor tensor : tensors) {
+            graphBytes = Math.addExact(graphBytes, tensor.fieldBytes());
+        }
+        long modelBytes = (long) modelHead.getSerializedSize() + modelTail.getSerializedSize()
+                + CodedOutputStream.computeTagSize(GRAPH_FIELD) + CodedOutputStream.computeUInt64SizeNoTag(graphBytes)
+                + graphBytes;
+        if (external && modelBytes > MAX_PROTOBUF_BYTES) {
+            throw new ModelWriteException("the structure of model '" + model.graphName() + "' alone is " + modelBytes
+                    + " bytes, over protobuf's 2 GiB limit even with its weights outside; it has too many nodes or"
+                    + " large constants");
+        }
+        return new Layout(modelHead, modelTail, graphHead, graphTail, tensors, anyExternal, graphBytes, modelBytes);
+    }
+
+    private static long alignUp(long offset) {
+        long remainder = offset % EXTERNAL_ALIGNMENT_BYTES;
+        return remainder == 0 ? offset : offset + EXTERNAL_ALIGNMENT_BYTES - remainder;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Writing
+
+    private static long writeExternalData(Layout layout, Path dataTemp) throws IOException {
+        try (FileChannel channel = FileChannel.open(dataTemp, StandardOpenOption.WRITE)) {
+            long position = 0;
+            for (PlacedTensor tensor : layout.tensors()) {
+                if (tensor.inline()) {
+                    continue;
+                }
+                if (tensor.offset() > position) {
+                    writeZeros(channel, tensor.offset() - position);
+                    position = tensor.offset();
+                }
+                position += streamTensor(tensor.initializer(), channel);
+            }
+            channel.force(false);
+            return position;
+        }
+    }
+
+    private static long writeModelFile(OnnxModel model, Layout layout, Path modelTemp) throws IOException {
+        try (FileChannel channel = FileChannel.open(modelTemp, StandardOpenOption.WRITE)) {
+            OutputStream stream = Channels.newOutputStream(channel);
+            CodedOutputStream out = CodedOutputStream.newInstance(stream, 1 << 16);
+            // Field order as protobuf would write it: ModelProto fields 1-3, graph (7), opset_import (8); inside the
+            // graph: nodes (1) and name (2), initializers (5), inputs (11) and outputs (12). Concatenated messages of
+            // one type merge, so the head and tail parts serialize independently.
+            layout.modelHead().writeTo(out);
+            out.writeTag(GRAPH_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt64NoTag(layout.graphBytes());
+            layout.graphHead().writeTo(out);
+            for (PlacedTensor tensor : layout.tensors()) {
+                out.writeTag(INITIALIZER_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt64NoTag(tensor.tensorMessageBytes());
+                tensor.header().writeTo(out);
+                if (tensor.inline()) {
+                    out.writeTag(RAW_DATA_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt64NoTag(tensor.initializer().data().byteSize());
+                    out.flush();
+                    streamTensor(tensor.initializer(), channel);
+                }
+            }
+            layout.graphTail().writeTo(out);
+            layout.modelTail().writeTo(out);
+            out.flush();
+            long written = channel.position();
+            if (written != layout.modelBytes()) {
+                throw new IllegalStateException("model '" + model.graphName() + "': wrote " + written
+                        + " bytes but the layout computed " + layout.modelBytes());
+            }
+            channel.force(false);
+            return written;
+        }
+    }
+
+    /** Streams one initializer's bytes, checking that the tensor writes exactly the size it declares. */
+    private static long streamTensor(Initializer initializer, WritableByteChannel channel) throws IOException {
+        TensorData data = initializer.data();
+        CountingChannel counting = new CountingChannel(channel, data.byteSize());
+        try {
+            data.writeTo(counting);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelWriteException("cannot write initializer '" + initializer.name() + "' ("
+                    + data.elementType().onnxName() + data.dims() + "): " + e.getMessage(), e);
+        }
+        if (counting.count() != data.byteSize()) {
+            throw new ModelWriteException("initializer '" + initializer.name() + "' (" + data.elementType().onnxName()
+                    + data.dims() + ") wrote " + counting.count() + " bytes but declares " + data.byteSize()
+                    + "; its tensor data is inconsistent");
+        }
+        return counting.count();
+    }
+
+    private static void writeZeros(FileChannel channel, long count) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, EXTERNAL_ALIGNMENT_BYTES));
+        long left = count;
+        while (left > 0) {
+            zeros.clear().limit((int) Math.min(left, zeros.capacity()));
+            while (zeros.hasRemaining()) {
+                left -= channel.write(zeros);
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // best effort: the write has already failed and reports its own cause
+        }
+    }
+
+    /** The project version from the jar's Maven metadata; "dev" when running from unpackaged classes. */
+    private static String producerVersion() {
+        try (InputStream in = ModelWriter.class.getResourceAsStream(
+                "/META-INF/maven/org.exporters4j/exporters4j/pom.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                String version = properties.getProperty("version");
+                if (version != null && !version.isBlank()) {
+                    return version;
+                }
+            }
+        } catch (IOException e) {
+            // fall through: the version is informational
+        }
+        return "dev";
+    }
+
+    /** Passes bytes through and counts them; more than the declared size is an error before it reaches the file. */
+    private static final class CountingChannel implements WritableByteChannel {
+        private final WritableByteChannel target;
+        private final long declared;
+        private long count;
+
+        CountingChannel(WritableByteChannel target, long declared) {
+            this.target = target;
+            this.declared = declared;
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            if (count + source.remaining() > declared) {
+                throw new IOException("the tensor wrote more than its declared " + declared + " bytes");
+            }
+            int written = 0;
+            while (source.hasRemaining()) {
+                written += target.write(source);
+            }
+            count += written;
+            return written;
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return target.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // the file channel is owned by the writer
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.exporters4j.onnx;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One operator application in a built graph: the op type of the default ONNX domain, a unique node name, the value
+ * names it reads ({@code ""} for an omitted optional input) and writes, and its attributes.
+ */
+public record Node(String opType, String name, List<String> inputs, List<String> outputs, List<Attribute> attributes) {
+    public Node {
+        if (opType == null || opType.isBlank() || name == null || name.isBlank()) {
+            throw new OnnxGraphException("a node needs an op type and a name, got " + opType + " '" + name + "'");
+        }
+        if (inputs == null || outputs == null || attributes == null || inputs.stream().anyMatch(Objects::isNull)
+                || outputs.stream().anyMatch(Objects::isNull) || attributes.stream().anyMatch(Objects::isNull)) {
+            throw new OnnxGraphException(opType + " node '" + name + "' has a null input, output or attribute");
+        }
+        if (outputs.isEmpty() || outputs.contains("")) {
+            throw new OnnxGraphException(opType + " node '" + name + "' needs at least one output and named outputs");
+        }
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        attributes = List.copyOf(attributes);
+    }
+}

@@ -1,0 +1,115 @@
+package org.exporters4j.onnx;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A complete, checked ONNX graph ready to write: its name and opset, the declared inputs and outputs, the
+ * initializers (weights, streamed when written) and the nodes in topological order.
+ *
+ * <p>Construction checks the graph, so every instance is valid: value names are unique (graph inputs, initializers
+ * and node outputs share one namespace), node names are unique, every node reads only values defined before it,
+ * every graph output is defined, and nothing dangles: each node has an output that is read or is a graph output, and
+ * each initializer is read. A graph input that no node reads is allowed (an interface may declare inputs a model
+ * ignores).
+ */
+public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, List<TensorSpec> outputs,
+                        List<Initializer> initializers, List<Node> nodes) {
+
+    public OnnxModel {
+        if (graphName == null || graphName.isBlank() || opset == null) {
+            throw new OnnxGraphException("a model needs a graph name and an opset");
+        }
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        initializers = List.copyOf(initializers);
+        nodes = List.copyOf(nodes);
+        check(inputs, outputs, initializers, nodes);
+    }
+
+    /** The declared input of that name, if any. */
+    public Optional<TensorSpec> input(String name) {
+        return inputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    }
+
+    /** The declared output of that name, if any. */
+    public Optional<TensorSpec> output(String name) {
+        return outputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    }
+
+    /** Total bytes of all initializers. */
+    public long initializerBytes() {
+        long total = 0;
+        for (Initializer initializer : initializers) {
+            total = Math.addExact(total, initializer.data().byteSize());
+        }
+        return total;
+    }
+
+    private static void check(List<TensorSpec> inputs, List<TensorSpec> outputs, List<Initializer> initializers,
+                              List<Node> nodes) {
+        Map<String, String> definedBy = new HashMap<>();
+        for (TensorSpec input : inputs) {
+            define(definedBy, input.name(), "graph input");
+        }
+        for (Initializer initializer : initializers) {
+            define(definedBy, initializer.name(), "initializer");
+        }
+        Set<String> nodeNames = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        for (Node node : nodes) {
+            if (!nodeNames.add(node.name())) {
+                throw new OnnxGraphException("two nodes are named '" + node.name() + "'; node names must be unique");
+            }
+            for (String input : node.inputs()) {
+                if (!input.isEmpty() && !definedBy.containsKey(input)) {
+                    throw new OnnxGraphException(node.opType() + " node '" + node.name() + "' reads '" + input
+                            + "', which no graph input, initializer or earlier node defines");
+                }
+                read.add(input);
+            }
+            for (String output : node.outputs()) {
+                define(definedBy, output, node.opType() + " node '" + node.name() + "'");
+            }
+        }
+        Set<String> outputNames = new HashSet<>();
+        for (TensorSpec output : outputs) {
+            if (!definedBy.containsKey(output.name())) {
+                throw new OnnxGraphException("graph output '" + output.name()
+                        + "' is not defined by any graph input, initializer or node");
+            }
+            if (!outputNames.add(output.name())) {
+                throw new OnnxGraphException("graph output '" + output.name() + "' is declared twice");
+            }
+        }
+        if (outputs.isEmpty()) {
+            throw new OnnxGraphException("the graph has no outputs; declare at least one with output(...)");
+        }
+        for (Node node : nodes) {
+            boolean used = node.outputs().stream().anyMatch(o -> read.contains(o) || outputNames.contains(o));
+            if (!used) {
+                throw new OnnxGraphException(node.opType() + " node '" + node.name() + "' is dangling: its output "
+                        + node.outputs().get(0) + " is neither read by another node nor a graph output; remove the"
+                        + " computation or connect it");
+            }
+        }
+        for (Initializer initializer : initializers) {
+            if (!read.contains(initializer.name()) && !outputNames.contains(initializer.name())) {
+                throw new OnnxGraphException("initializer '" + initializer.name() + "' is never read by a node;"
+                        + " remove it or connect it");
+            }
+        }
+    }
+
+    private static void define(Map<String, String> definedBy, String name, String definer) {
+        String previous = definedBy.putIfAbsent(name, definer);
+        if (previous != null) {
+            throw new OnnxGraphException("value name '" + name + "' is defined twice: by " + previous + " and by "
+                    + definer + "; value names must be unique");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package org.exporters4j.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The contents of a tensor (an initializer or a constant), as raw little-endian bytes in row-major order.
+ *
+ * <p>Contract: {@link #writeTo} writes exactly {@link #byteSize()} bytes each time it is called, so a writer can
+ * stream weights from memory-mapped files into the model without holding the model on the heap. Implementations
+ * backed by a mapped file return a view of it; derived tensors ({@link #transposed()}, {@link #convertedTo},
+ * {@link #concatenated}, {@link #reshaped}) are lazy and compute their bytes tensor by tensor when written.
+ *
+ * <p>{@link #identity()} decides which tensors are the same weight: a graph stores tensors with equal identities
+ * once (tied weights). Derived tensors have equal identities when their sources and operations are equal.
+ */
+public interface TensorData {
+
+    ElementType elementType();
+
+    /** The dimensions, outermost first; empty for a scalar. */
+    List<Long> dims();
+
+    /** Writes all {@link #byteSize()} bytes, little-endian, row-major, to {@code channel}. */
+    void writeTo(WritableByteChannel channel) throws IOException;
+
+    default long elementCount() {
+        return TensorDims.elementCount(dims());
+    }
+
+    default long byteSize() {
+        return Math.multiplyExact(elementCount(), (long) elementType().byteWidth());
+    }
+
+    /**
+     * A read-only little-endian view of all bytes. Tensors backed by a buffer return a view of it; others compute
+     * their bytes into a heap buffer on each call. Tensors of 2 GiB or more cannot be viewed as one buffer and are
+     * only written with {@link #writeTo}.
+     */
+    default ByteBuffer bytes() {
+        long size = byteSize();
+        if (size > TensorDims.MAX_BUFFER_BYTES) {
+            throw new OnnxGraphException("a " + elementType().onnxName() + dims() + " tensor of " + size
+                    + " bytes is too large to view as one buffer; stream it with writeTo instead");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            writeTo(new ByteBufferChannel(buffer));
+        } catch (IOException e) {
+            throw new OnnxGraphException("cannot compute the bytes of a " + elementType().onnxName() + dims()
+                    + " tensor: " + e.getMessage(), e);
+        }
+        if (buffer.hasRemaining()) {
+            throw new OnnxGraphException("a " + elementType().onnxName() + dims() + " tensor wrote "
+                    + buffer.position() + " bytes but declares " + size);
+        }
+        buffer.flip();
+        return buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The key that identifies this weight; equal keys are stored once. By default the object itself. */
+    default Object identity() {
+        return this;
+    }
+
+    /** The transpose of this 2-D matrix ({@code [rows, columns]} becomes {@code [columns, rows]}), computed lazily. */
+    default TensorData transposed() {
+        return new TransposedTensorData(this);
+    }
+
+    /**
+     * This tensor converted to {@code target}, computed lazily while written: between floating-point types
+     * (float16 and bfloat16 widen exactly; narrowing rounds to nearest even) or between integer types (a value out
+     * of range is an error). Returns this tensor when the type is already {@code target}.
+     */
+    default TensorData convertedTo(ElementType target) {
+        return target == elementType() ? this : new ConvertedTensorData(this, target);
+    }
+
+    /** The same bytes under other dimensions with the same element count. */
+    default TensorData reshaped(long... dims) {
+        return new ReshapedTensorData(this, Arrays.stream(dims).boxed().toList());
+    }
+
+    /**
+     * The concatenation of {@code parts} along {@code axis} (negative counts from the end), computed lazily: the
+     * parts share element type and rank, and their dimensions differ at most along the axis. Typical use: fusing the
+     * query, key and value projections of an attention layer into one weight.
+     */
+    static TensorData concatenated(int axis, List<? extends TensorData> parts) {
+        return new ConcatenatedTensorData(axis, parts);
+    }
+
+    static TensorData concatenated(int axis, TensorData... parts) {
+        return concatenated(axis, Arrays.asList(parts));
+    }
+
+    /**
+     * A tensor whose bytes are {@code bytes}' remaining bytes (little-endian, row-major), such as a slice of a
+     * memory-mapped checkpoint. The buffer is not copied; it must not change while the tensor is in use.
+     */
+    static TensorData wrap(ElementType elementType, List<Long> dims, ByteBuffer bytes) {
+        return new BufferTensorData(elementType, dims, bytes, null);
+    }
+
+    /** As {@link #wrap(ElementType, List, ByteBuffer)}, with an identity (for example the file and tensor name). */
+    static TensorData wrap(ElementType elementType, List<Long> dims, ByteBuffer bytes, Object identity) {
+        if (identity == null) {
+            throw new OnnxGraphException("a wrapped tensor's identity must not be null; use wrap without one instead");
+        }
+        return new BufferTensorData(elementType, dims, bytes, identity);
+    }
+
+    /** A float32 tensor of {@code values} (row-major) with dimensions {@code dims}; no dims is a scalar. */
+    static TensorData ofFloats(float[] values, long... dims) {
+        ByteBuffer buffer = BufferTensorData.allocate(ElementType.FLOAT, values.length, dims);
+        for (float value : values) {
+            buffer.putFloat(value);
+        }
+        return BufferTensorData.ofHeap(ElementType.FLOAT, dims, buffer);
+    }
+
+    /** A float64 tensor of {@code values} (row-major) with dimensions {@code dims}. */
+    static TensorData ofDoubles(double[] values, long... dims) {
+        ByteBuffer buffer = BufferTensorData.allocate(ElementType.DOUBLE, values.length, dims);
+        for (double value : values) {
+            buffer.putDouble(value);
+        }
+        return BufferTensorData.ofHeap(ElementType.DOUBLE, dims, buffer);
+    }
+
+    /** An int64 tensor of {@code values} (row-major) with dimensions {@code dims}. */
+    static TensorData ofLongs(long[] values, long... dims) {
+        ByteBuffer buffer = BufferTensorData.allocate(ElementType.INT64, values.length, dims);
+        for (long value : values) {
+            buffer.putLong(value);
+        }
+        return BufferTensorData.ofHeap(ElementType.INT64, dims, buffer);
+    }
+
+    /** An int32 tensor of {@code values} (row-major) with dimensions {@code dims}. */
+    static TensorData ofInts(int[] values, long... dims) {
+        ByteBuffer buffer = BufferTensorData.allocate(ElementType.INT32, values.length, dims);
+        for (int value : values) {
+            buffer.putInt(value);
+        }
+        return BufferTensorData.ofHeap(ElementType.INT32, dims, buffer);
+    }
+
+    /** A bool tensor of {@code values} (row-major, one byte each) with dimensions {@code dims}. */
+    static TensorData ofBooleans(boolean[] values, long... dims) {
+        ByteBuffer buffer = BufferTensorData.allocate(ElementType.BOOL, values.length, dims);
+        for (boolean value : values) {
+            buffer.put((byte) (value ? 1 : 0));
+        }
+        return BufferTensorData.ofHeap(ElementType.BOOL, dims, buffer);
+    }
+}
