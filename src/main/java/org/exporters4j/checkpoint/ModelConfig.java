@@ -24,9 +24,10 @@ import org.exporters4j.Exporters4jException;
  *
  * <p>Reading a key resolves like a Transformers {@code PretrainedConfig} attribute: the class's
  * {@code attribute_map} first ({@code hidden_size} on GPT-2 reads {@code n_embd}), then the value in the file, then
- * the default of the model type's configuration class ({@link ConfigDefaults}), then the defaults every
- * {@code PretrainedConfig} has. A key with none of these is absent: the typed getters then throw an error that
- * names the key, the model type and the file.
+ * the value the configuration class derives from the file's other values when the file omits it or holds None
+ * ({@code num_key_value_heads} of Llama is {@code num_attention_heads}), then the default of the model type's
+ * configuration class ({@link ConfigDefaults}), then the defaults every {@code PretrainedConfig} has. A key with
+ * none of these is absent: the typed getters then throw an error that names the key, the model type and the file.
  */
 public final class ModelConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -276,8 +277,16 @@ public final class ModelConfig {
     private JsonNode resolve(String key) {
         String attribute = ConfigDefaults.attributeName(modelType, key);
         JsonNode node = values.get(attribute);
-        if (node != null) {
+        if (node != null && !node.isNull()) {
             return node;
+        }
+        // as the configuration classes' __init__: an attribute computed from others when absent or None
+        Optional<JsonNode> derived = ConfigDefaults.derivedValue(modelType, attribute, node, this::resolve);
+        if (derived.isPresent() && !derived.get().isNull()) {
+            return derived.get();
+        }
+        if (node != null) {
+            return node; // None written in the file
         }
         return ConfigDefaults.defaultValue(modelType, attribute).orElse(null);
     }

@@ -1,0 +1,187 @@
+package org.exporters4j.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.exporters4j.checkpoint.safetensors.SafetensorsHeader;
+import org.exporters4j.checkpoint.torch.TorchCheckpoint;
+
+/**
+ * Opens a checkpoint's weights. In a folder, the files are chosen as Transformers' {@code from_pretrained} does
+ * (safetensors first): {@code model.safetensors}, {@code model.safetensors.index.json}, {@code pytorch_model.bin},
+ * {@code pytorch_model.bin.index.json}. A single file is recognised by its content, not its name.
+ */
+public final class Checkpoints {
+    /** TensorFlow and Flax weights: recognised so the error can say they are not read yet (Transformers' names). */
+    private static final List<String> UNSUPPORTED_WEIGHT_FILES = List.of(
+            "tf_model.h5", "tf_model.h5.index.json", "flax_model.msgpack", "flax_model.msgpack.index.json");
+    private static final int NAMES_SHOWN = 8;
+
+    private Checkpoints() {}
+
+    /** The weights in a checkpoint folder, in the first format present (see the class comment). */
+    public static Weights openWeights(Path folder) {
+        requireFolder(folder);
+        for (WeightsFormat format : WeightsFormat.values()) {
+            Path found = find(folder, format);
+            if (found != null) {
+                return open(found);
+            }
+        }
+        List<String> lookedFor = new ArrayList<>();
+        for (WeightsFormat format : WeightsFormat.values()) {
+            lookedFor.addAll(format.fileNames());
+        }
+        throw new CheckpointException("no weights in " + folder + ": looked for " + String.join(", ", lookedFor)
+                + unsupportedNote(folder) + "; the folder holds " + listing(folder)
+                + ". Point at the folder save_pretrained wrote, or download the model's weights into it");
+    }
+
+    /**
+     * The weights of one format in a checkpoint folder (single file first, then a sharded index), whatever other
+     * formats it also holds.
+     */
+    public static Weights openWeights(Path folder, WeightsFormat format) {
+        requireFolder(folder);
+        Path found = find(folder, format);
+        if (found != null) {
+            return open(found);
+        }
+        List<String> others = new ArrayList<>();
+        for (WeightsFormat other : WeightsFormat.values()) {
+            if (other != format && find(folder, other) != null) {
+                others.add(other.name());
+            }
+        }
+        throw new CheckpointException("no " + format + " weights in " + folder + ": looked for "
+                + String.join(", ", format.fileNames()) + (others.isEmpty() ? unsupportedNote(folder)
+                : "; the folder has " + String.join(" and ", others) + " weights: open those instead")
+                + "; the folder holds " + listing(folder));
+    }
+
+    /**
+     * One weight file, recognised by its content: safetensors, a PyTorch zip or legacy file; or, for a name ending
+     * in {@code .index.json}, the sharded checkpoint it indexes.
+     */
+    public static Weights open(Path file) {
+        return open(file, MappedWeights.DEFAULT_WINDOW_BYTES);
+    }
+
+    /** As {@link #open(Path)} with a mapping window of {@code windowBytes} (tests use a tiny one). */
+    static Weights open(Path file, long windowBytes) {
+        if (file.getFileName() != null && file.getFileName().toString().endsWith(".index.json")) {
+            return ShardedWeights.open(ShardIndex.read(file), shard -> open(shard, windowBytes));
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException("weight file not found: " + file, e);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot open weight file " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return read(file, channel, windowBytes);
+        } catch (RuntimeException e) {
+            closeQuietly(channel, e);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(channel, e);
+            throw new CheckpointException("cannot read weight file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Weights read(Path file, FileChannel channel, long windowBytes) throws IOException {
+        ByteBuffer start = ByteBuffer.allocate((int) Math.min(channel.size(), 9));
+        while (start.hasRemaining() && channel.read(start, start.position()) >= 0) {
+            // positional reads until the first bytes are in
+        }
+        byte[] magic = new byte[start.flip().remaining()];
+        start.get(magic);
+        if (TorchCheckpoint.recognises(magic)) {
+            return new MappedWeights(WeightsFormat.PYTORCH, file, channel, TorchCheckpoint.read(file, channel),
+                    windowBytes);
+        }
+        String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (SafetensorsHeader.recognises(magic) || fileName.endsWith(".safetensors")) {
+            // by name too, so that a damaged safetensors file gets the safetensors reader's precise message
+            return new MappedWeights(WeightsFormat.SAFETENSORS, file, channel,
+                    SafetensorsHeader.read(file, channel).tensors(), windowBytes);
+        }
+        if (magic.length >= 4 && (magic[0] & 0xff) == 0x89 && magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F') {
+            throw new CheckpointException(file + " is an HDF5 file (TensorFlow/Keras weights), which exporters4j"
+                    + " cannot read yet; load the model in Transformers with from_tf=True and save_pretrained it to"
+                    + " write model.safetensors");
+        }
+        throw new CorruptCheckpointException(file + " is neither safetensors nor a PyTorch checkpoint (it starts"
+                + " with bytes " + hex(magic) + "); pass model.safetensors or pytorch_model.bin as save_pretrained"
+                + " writes them");
+    }
+
+    private static Path find(Path folder, WeightsFormat format) {
+        for (String name : format.fileNames()) {
+            Path candidate = folder.resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static void requireFolder(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new CheckpointException(Files.exists(folder)
+                    ? folder + " is a file, not a checkpoint folder; open a single weight file with Checkpoints.open"
+                    : "checkpoint folder not found: " + folder + "; pass the folder holding config.json and weights");
+        }
+    }
+
+    private static String unsupportedNote(Path folder) {
+        for (String name : UNSUPPORTED_WEIGHT_FILES) {
+            if (Files.exists(folder.resolve(name))) {
+                String origin = name.startsWith("tf_") ? "from_tf=True" : "from_flax=True";
+                return "; it has " + name + ", which exporters4j does not read yet: load the model in Transformers"
+                        + " with " + origin + " and save_pretrained it to write model.safetensors";
+            }
+        }
+        return "";
+    }
+
+    private static String listing(Path folder) {
+        try (Stream<Path> children = Files.list(folder)) {
+            List<String> names = children.map(p -> p.getFileName().toString()).sorted().toList();
+            if (names.isEmpty()) {
+                return "no files";
+            }
+            String shown = String.join(", ", names.subList(0, Math.min(NAMES_SHOWN, names.size())));
+            return names.size() > NAMES_SHOWN ? shown + " and " + (names.size() - NAMES_SHOWN) + " more" : shown;
+        } catch (IOException e) {
+            return "files that cannot be listed (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder text = new StringBuilder();
+        for (byte b : bytes) {
+            text.append(String.format("%02x", b & 0xff));
+        }
+        String printable = new String(bytes, StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", ".");
+        return text.length() == 0 ? "(empty file)" : text + " \"" + printable + "\"";
+    }
+
+    private static void closeQuietly(FileChannel channel, Exception failure) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

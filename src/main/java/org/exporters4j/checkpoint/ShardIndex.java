@@ -1,0 +1,88 @@
+package org.exporters4j.checkpoint;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The index of a sharded checkpoint ({@code model.safetensors.index.json}, {@code pytorch_model.bin.index.json}):
+ * its {@code weight_map} from tensor name to shard file, as Transformers' {@code save_pretrained} writes it and
+ * {@code load_sharded_checkpoint} reads it. Shard names are resolved beside the index and may not leave its folder.
+ *
+ * @param file the index file
+ * @param weightMap tensor name to the shard's path
+ */
+record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
+    /** A cap on the index size: an index lists names only, tens of MB would already be a million tensors. */
+    static final long MAX_INDEX_BYTES = 100_000_000L;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    ShardIndex {
+        weightMap = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(weightMap));
+    }
+
+    /** The distinct shard files, sorted. */
+    List<Path> shards() {
+        return weightMap.values().stream().distinct().sorted().toList();
+    }
+
+    static ShardIndex read(Path indexFile) {
+        JsonNode root;
+        try {
+            long size = Files.size(indexFile);
+            if (size > MAX_INDEX_BYTES) {
+                throw new CorruptCheckpointException(indexFile + " is " + size + " bytes, over the " + MAX_INDEX_BYTES
+                        + " an index of shard names can reasonably need; it is not a weight index");
+            }
+            root = JSON.readTree(Files.readString(indexFile));
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException("index file not found: " + indexFile, e);
+        } catch (JacksonException e) {
+            throw new CorruptCheckpointException(indexFile + " is not valid JSON (" + e.getOriginalMessage()
+                    + "); download it again or re-save the checkpoint with save_pretrained", e);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read " + indexFile + ": " + e.getMessage(), e);
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject()) {
+            throw new CorruptCheckpointException(indexFile + " has no \"weight_map\" object (tensor name to shard"
+                    + " file), as Transformers' save_pretrained writes; re-save the checkpoint");
+        }
+        Path folder = indexFile.toAbsolutePath().normalize().getParent();
+        SortedMap<String, Path> weightMap = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (!entry.getValue().isTextual()) {
+                throw new CorruptCheckpointException(indexFile + ": the weight_map entry of tensor '" + entry.getKey()
+                        + "' is " + entry.getValue() + ", not a shard file name");
+            }
+            String shardName = entry.getValue().asText();
+            Path shard;
+            try {
+                shard = folder.resolve(shardName).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                shard = null;
+            }
+            if (shard == null || shardName.isEmpty() || !shard.startsWith(folder) || shard.equals(folder)) {
+                throw new CorruptCheckpointException(indexFile + ": tensor '" + entry.getKey() + "' maps to shard \""
+                        + shardName + "\", which is not a file name inside " + folder + "; fix the weight_map");
+            }
+            weightMap.put(entry.getKey(), shard);
+        }
+        if (weightMap.isEmpty()) {
+            throw new CorruptCheckpointException(indexFile + " has an empty weight_map; re-save the checkpoint");
+        }
+        return new ShardIndex(indexFile, weightMap);
+    }
+}

@@ -1,0 +1,37 @@
+package org.exporters4j.checkpoint;
+
+import java.util.List;
+
+/**
+ * The weight file formats a checkpoint folder can hold, with the file names Transformers' {@code save_pretrained}
+ * gives them (single file, then the index of a sharded checkpoint), in the order Transformers prefers them.
+ */
+public enum WeightsFormat {
+    /** Hugging Face safetensors: a JSON header and raw little-endian data; as Transformers' SAFE_WEIGHTS_NAME. */
+    SAFETENSORS("model.safetensors", "model.safetensors.index.json"),
+    /** {@code torch.save} of a state dict: the zip format (torch 1.6 and later) or the legacy pickle stream. */
+    PYTORCH("pytorch_model.bin", "pytorch_model.bin.index.json");
+
+    private final String fileName;
+    private final String indexFileName;
+
+    WeightsFormat(String fileName, String indexFileName) {
+        this.fileName = fileName;
+        this.indexFileName = indexFileName;
+    }
+
+    /** The single-file name, e.g. {@code model.safetensors}. */
+    public String fileName() {
+        return fileName;
+    }
+
+    /** The index of a sharded checkpoint, e.g. {@code model.safetensors.index.json}. */
+    public String indexFileName() {
+        return indexFileName;
+    }
+
+    /** Both names, single file first. */
+    public List<String> fileNames() {
+        return List.of(fileName, indexFileName);
+    }
+}

@@ -1,0 +1,143 @@
+package org.exporters4j.checkpoint;
+
+import static org.exporters4j.checkpoint.SafetensorsFileWriter.ramp;
+import static org.exporters4j.checkpoint.SafetensorsFileWriter.toArray;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which files a folder's weights come from, sharded checkpoints, and recognising a single file by content. */
+class CheckpointsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void prefersSafetensorsAsTransformersDoesAndOpensAChosenFormat() throws IOException {
+        new SafetensorsFileWriter().add("w", DType.F32, List.of(1L), ramp(1, 5)).write(dir.resolve("model.safetensors"));
+        // a pytorch_model.bin that is really safetensors: open(file) goes by content, the format by folder file name
+        new SafetensorsFileWriter().add("v", DType.F32, List.of(1L), ramp(1, 6)).write(dir.resolve("other.bin"));
+        try (Weights weights = Checkpoints.openWeights(dir)) {
+            assertEquals(WeightsFormat.SAFETENSORS, weights.format());
+            assertEquals(List.of(dir.resolve("model.safetensors")), weights.files());
+            assertEquals(List.of("w"), weights.names());
+        }
+        try (Weights weights = Checkpoints.open(dir.resolve("other.bin"))) {
+            assertEquals(WeightsFormat.SAFETENSORS, weights.format());
+            assertEquals(6f, weights.bytes("v").getFloat(0));
+        }
+        CheckpointException missing = assertThrows(CheckpointException.class,
+                () -> Checkpoints.openWeights(dir, WeightsFormat.PYTORCH));
+        assertEquals("no PYTORCH weights in " + dir + ": looked for pytorch_model.bin, pytorch_model.bin.index.json;"
+                + " the folder has SAFETENSORS weights: open those instead; the folder holds model.safetensors,"
+                + " other.bin", missing.getMessage());
+    }
+
+    @Test
+    void aFolderWithoutWeightsNamesEveryFileLookedFor() throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{}");
+        Files.write(dir.resolve("tf_model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir));
+        assertEquals("no weights in " + dir + ": looked for model.safetensors, model.safetensors.index.json,"
+                + " pytorch_model.bin, pytorch_model.bin.index.json; it has tf_model.h5, which exporters4j does not"
+                + " read yet: load the model in Transformers with from_tf=True and save_pretrained it to write"
+                + " model.safetensors; the folder holds config.json, tf_model.h5. Point at the folder save_pretrained"
+                + " wrote, or download the model's weights into it", e.getMessage());
+        CheckpointException h5 = assertThrows(CheckpointException.class,
+                () -> Checkpoints.open(dir.resolve("tf_model.h5")));
+        assertTrue(h5.getMessage().contains("is an HDF5 file (TensorFlow/Keras weights)"), h5.getMessage());
+        assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir.resolve("absent")));
+        CheckpointException notFolder = assertThrows(CheckpointException.class,
+                () -> Checkpoints.openWeights(dir.resolve("config.json")));
+        assertTrue(notFolder.getMessage().contains("is a file, not a checkpoint folder"), notFolder.getMessage());
+    }
+
+    @Test
+    void anUnrecognisedFileShowsItsFirstBytes() throws IOException {
+        Path file = Files.writeString(dir.resolve("weights.dat"), "hello world");
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(file));
+        assertEquals(file + " is neither safetensors nor a PyTorch checkpoint (it starts with bytes"
+                + " 68656c6c6f20776f72 \"hello wor\"); pass model.safetensors or pytorch_model.bin as save_pretrained"
+                + " writes them", e.getMessage());
+        CheckpointException absent = assertThrows(CheckpointException.class,
+                () -> Checkpoints.open(dir.resolve("nothing.safetensors")));
+        assertEquals("weight file not found: " + dir.resolve("nothing.safetensors"), absent.getMessage());
+    }
+
+    @Test
+    void readsAShardedSafetensorsCheckpointAsOneStateDict() throws IOException {
+        new SafetensorsFileWriter().add("a", DType.F32, List.of(2L), ramp(2, 0)).add("b", DType.F32, List.of(1L),
+                ramp(1, 10)).write(dir.resolve("model-00001-of-00002.safetensors"));
+        new SafetensorsFileWriter().add("c", DType.F32, List.of(3L), ramp(3, 20))
+                .write(dir.resolve("model-00002-of-00002.safetensors"));
+        index("model.safetensors.index.json", "\"a\": \"model-00001-of-00002.safetensors\","
+                + " \"b\": \"model-00001-of-00002.safetensors\", \"c\": \"model-00002-of-00002.safetensors\"");
+        try (Weights weights = Checkpoints.openWeights(dir)) {
+            assertEquals(WeightsFormat.SAFETENSORS, weights.format());
+            assertEquals(List.of("a", "b", "c"), weights.names());
+            assertEquals(List.of(dir.resolve("model.safetensors.index.json"),
+                    dir.resolve("model-00001-of-00002.safetensors").toAbsolutePath(),
+                    dir.resolve("model-00002-of-00002.safetensors").toAbsolutePath()), weights.files());
+            assertArrayEquals(ramp(3, 20), toArray(weights.bytes("c")));
+            assertArrayEquals(ramp(3, 20), MappedWeightsTest.streamed(weights, "c"));
+            assertEquals(new TensorInfo("b", DType.F32, List.of(1L)), weights.info("b"));
+            MissingTensorException e = assertThrows(MissingTensorException.class, () -> weights.info("d"));
+            assertTrue(e.getMessage().contains("no tensor 'd' in the shards of"), e.getMessage());
+            weights.close();
+            weights.close();
+            assertThrows(IllegalStateException.class, () -> weights.bytes("a"));
+        }
+    }
+
+    @Test
+    void aMissingShardIsNamed() throws IOException {
+        new SafetensorsFileWriter().add("a", DType.F32, List.of(1L), ramp(1, 0)).write(dir.resolve("s1.safetensors"));
+        index("model.safetensors.index.json", "\"a\": \"s1.safetensors\", \"b\": \"s2.safetensors\"");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir));
+        assertEquals("shard s2.safetensors named by " + dir.resolve("model.safetensors.index.json") + " is missing"
+                + " (looked for " + dir.resolve("s2.safetensors").toAbsolutePath() + "); download every shard of the"
+                + " checkpoint", e.getMessage());
+    }
+
+    @Test
+    void aTensorInTwoShardsOrMissingFromItsShardIsRefused() throws IOException {
+        new SafetensorsFileWriter().add("a", DType.F32, List.of(1L), ramp(1, 0)).write(dir.resolve("s1.safetensors"));
+        new SafetensorsFileWriter().add("a", DType.F32, List.of(1L), ramp(1, 0)).add("b", DType.F32, List.of(1L),
+                ramp(1, 0)).write(dir.resolve("s2.safetensors"));
+        Path twice = index("twice.safetensors.index.json", "\"a\": \"s1.safetensors\", \"b\": \"s2.safetensors\"");
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(twice));
+        assertTrue(e.getMessage().startsWith("tensor 'a' is in two shards of " + twice + ": s1.safetensors and"
+                + " s2.safetensors"), e.getMessage());
+
+        Path misplaced = index("misplaced.safetensors.index.json", "\"a\": \"s1.safetensors\", \"x\": \"s1.safetensors\"");
+        CorruptCheckpointException absent = assertThrows(CorruptCheckpointException.class,
+                () -> Checkpoints.open(misplaced));
+        assertTrue(absent.getMessage().contains("puts tensor 'x' in s1.safetensors, which does not hold it"),
+                absent.getMessage());
+    }
+
+    @Test
+    void anIndexMayNotLeaveItsFolderAndMustHoldAWeightMap() throws IOException {
+        Path escape = index("a.index.json", "\"a\": \"../outside.safetensors\"");
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(escape));
+        assertTrue(e.getMessage().contains("maps to shard \"../outside.safetensors\", which is not a file name inside"),
+                e.getMessage());
+        Path noMap = Files.writeString(dir.resolve("b.index.json"), "{\"metadata\": {}}");
+        CorruptCheckpointException none = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(noMap));
+        assertTrue(none.getMessage().contains("has no \"weight_map\" object"), none.getMessage());
+        Path broken = Files.writeString(dir.resolve("c.index.json"), "{\"weight_map\": ");
+        assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(broken));
+    }
+
+    private Path index(String name, String weightMap) throws IOException {
+        return Files.writeString(dir.resolve(name), "{\"metadata\": {\"total_size\": 0}, \"weight_map\": {"
+                + weightMap + "}}");
+    }
+}

@@ -1,0 +1,113 @@
+package org.exporters4j.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.exporters4j.SharedFiles;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every checkpoint under {@code ../shared/fixtures/*}{@code /checkpoint/} (written by the real Transformers and
+ * PyTorch): the safetensors and the PyTorch reader give the same names, types, shapes and bytes, bit for bit, and
+ * the counts match {@code manifest.json}.
+ */
+class FixtureCheckpointsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Model types whose Transformers modules keep no floating-point buffer in the state dict and save every
+     * parameter, so that the manifest's {@code parameters} (the model's {@code num_parameters()}) is exactly the
+     * number of floating-point elements with shared storages counted once. The others hold buffers
+     * (BatchNorm running statistics, GPT-2's {@code masked_bias}, rotary {@code inv_freq}, BART's
+     * {@code final_logits_bias}, I-BERT's quantisation state) or, like Marian, leave parameters out on save.
+     */
+    private static final Set<String> ONLY_PARAMETERS = Set.of(
+            "albert", "beit", "bert", "big_bird", "bloom", "camembert", "clip", "codegen", "convbert", "convnext",
+            "data2vec-text", "data2vec-vision", "deberta", "deberta-v2", "deit", "distilbert", "electra",
+            "flaubert", "layoutlm", "layoutlmv3", "longt5", "mobilebert", "mt5", "owlvit", "perceiver", "roberta",
+            "roformer", "squeezebert", "t5", "vit", "whisper", "xlm", "xlm-roberta", "yolos");
+
+    @Test
+    void bothReadersAgreeBitForBitOnEveryFixtureAndMatchTheManifest() throws IOException {
+        List<Path> folders;
+        try (Stream<Path> children = Files.list(SharedFiles.fixtures())) {
+            folders = children.filter(p -> Files.isDirectory(p.resolve("checkpoint"))).sorted().toList();
+        }
+        assertTrue(folders.size() >= 240, "expected the 244 fixture folders, found " + folders.size());
+        int tiedGroups = 0;
+        int parameterChecks = 0;
+        for (Path folder : folders) {
+            JsonNode manifest = JSON.readTree(folder.resolve("manifest.json").toFile());
+            JsonNode checkpoint = manifest.get("checkpoint");
+            Path dir = folder.resolve("checkpoint");
+            String where = folder.getFileName().toString();
+            try (Weights safetensors = Checkpoints.openWeights(dir, WeightsFormat.SAFETENSORS);
+                 Weights pytorch = Checkpoints.openWeights(dir, WeightsFormat.PYTORCH)) {
+                assertEquals(WeightsFormat.SAFETENSORS, safetensors.format());
+                assertEquals(WeightsFormat.PYTORCH, pytorch.format());
+                assertEquals(checkpoint.get("state_dict_keys").asInt(), safetensors.names().size(), where);
+                assertEquals(safetensors.names(), pytorch.names(), where);
+
+                Set<Object> storages = new HashSet<>();
+                long floatingElements = 0;
+                for (String name : pytorch.names()) {
+                    TensorInfo info = pytorch.info(name);
+                    assertEquals(safetensors.info(name), info, where + " " + name);
+                    assertEquals(safetensors.bytes(name), pytorch.bytes(name), where + " " + name);
+                    assertEquals(info.byteSize(), pytorch.bytes(name).remaining(), where + " " + name);
+                    boolean floating = info.dtype() == DType.F32 || info.dtype() == DType.F16
+                            || info.dtype() == DType.BF16 || info.dtype() == DType.F64;
+                    if (floating && storages.add(pytorch.storageIdentity(name))) {
+                        floatingElements += info.elementCount();
+                    }
+                }
+                if (ONLY_PARAMETERS.contains(manifest.get("model_type").asText())) {
+                    assertEquals(checkpoint.get("parameters").asLong(), floatingElements, where + " parameters");
+                    parameterChecks++;
+                }
+
+                for (JsonNode group : checkpoint.get("tied_parameters")) {
+                    List<String> names = new ArrayList<>();
+                    group.forEach(n -> names.add(n.asText()));
+                    List<String> saved = names.stream().filter(pytorch::contains).toList();
+                    for (String other : saved.subList(1, saved.size())) {
+                        assertEquals(pytorch.storageIdentity(saved.get(0)), pytorch.storageIdentity(other),
+                                where + ": tied " + saved);
+                        // the safetensors file stores tied tensors once per key: same values, different bytes
+                        assertNotEquals(safetensors.storageIdentity(saved.get(0)), safetensors.storageIdentity(other));
+                        assertEquals(safetensors.bytes(saved.get(0)), safetensors.bytes(other));
+                        tiedGroups++;
+                    }
+                }
+
+                String first = pytorch.names().get(0);
+                assertEquals(pytorch.bytes(first), java.nio.ByteBuffer.wrap(streamed(pytorch, first)), where);
+                assertEquals(safetensors.bytes(first), java.nio.ByteBuffer.wrap(streamed(safetensors, first)), where);
+            }
+        }
+        assertTrue(tiedGroups > 90, "tied parameter groups checked: " + tiedGroups);
+        assertTrue(parameterChecks > 150, "parameter counts checked: " + parameterChecks);
+    }
+
+    private static byte[] streamed(Weights weights, String name) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (WritableByteChannel channel = Channels.newChannel(out)) {
+            weights.transferTo(name, channel);
+        }
+        return out.toByteArray();
+    }
+}
