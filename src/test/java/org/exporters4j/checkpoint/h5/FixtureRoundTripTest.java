@@ -260,7 +260,7 @@ class FixtureRoundTripTest {
         int headerLength = (int) buffer.getLong(0);
         JsonNode header = JSON.readTree(new String(all, 8, headerLength, StandardCharsets.UTF_8));
         Map<String, Tensor> tensors = new TreeMap<>();
-        header.fields().forEachRemaining(field -> {
+        header.properties().forEach(field -> {
             if (field.getKey().equals("__metadata__")) {
                 return;
             }
