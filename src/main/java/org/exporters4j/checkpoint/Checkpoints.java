@@ -11,18 +11,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.exporters4j.checkpoint.h5.TensorFlowWeights;
 import org.exporters4j.checkpoint.safetensors.SafetensorsHeader;
 import org.exporters4j.checkpoint.torch.TorchCheckpoint;
 
 /**
  * Opens a checkpoint's weights. In a folder, the files are chosen as Transformers' {@code from_pretrained} does
  * (safetensors first): {@code model.safetensors}, {@code model.safetensors.index.json}, {@code pytorch_model.bin},
- * {@code pytorch_model.bin.index.json}. A single file is recognised by its content, not its name.
+ * {@code pytorch_model.bin.index.json}, then TF's {@code tf_model.h5} (read as PyTorch weights, as {@code from_tf=True}
+ * loads it; that needs the {@code config.json} beside it). A single file is recognised by its content, not its name.
  */
 public final class Checkpoints {
-    /** TensorFlow and Flax weights: recognised so the error can say they are not read yet (Transformers' names). */
+    /** Flax weights: recognised so the error can say they are not read yet (Transformers' names). */
     private static final List<String> UNSUPPORTED_WEIGHT_FILES = List.of(
-            "tf_model.h5", "tf_model.h5.index.json", "flax_model.msgpack", "flax_model.msgpack.index.json");
+            "flax_model.msgpack", "flax_model.msgpack.index.json");
     private static final int NAMES_SHOWN = 8;
 
     private Checkpoints() {}
@@ -77,6 +79,11 @@ public final class Checkpoints {
 
     /** As {@link #open(Path)} with a mapping window of {@code windowBytes} (tests use a tiny one). */
     static Weights open(Path file, long windowBytes) {
+        if (file.getFileName() != null && file.getFileName().toString().equals(WeightsFormat.TF_H5.indexFileName())) {
+            throw new CheckpointException(file + " indexes a sharded TensorFlow checkpoint, which exporters4j does not"
+                    + " read yet; load the model in Transformers with from_tf=True and save_pretrained it to write"
+                    + " model.safetensors");
+        }
         if (file.getFileName() != null && file.getFileName().toString().endsWith(".index.json")) {
             return ShardedWeights.open(ShardIndex.read(file), shard -> open(shard, windowBytes));
         }
@@ -117,9 +124,8 @@ public final class Checkpoints {
                     SafetensorsHeader.read(file, channel).tensors(), windowBytes);
         }
         if (magic.length >= 4 && (magic[0] & 0xff) == 0x89 && magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F') {
-            throw new CheckpointException(file + " is an HDF5 file (TensorFlow/Keras weights), which exporters4j"
-                    + " cannot read yet; load the model in Transformers with from_tf=True and save_pretrained it to"
-                    + " write model.safetensors");
+            channel.close(); // the TF reader opens the file itself
+            return TensorFlowWeights.open(file, ModelConfig.read(file.resolveSibling("config.json")));
         }
         throw new CorruptCheckpointException(file + " is neither safetensors nor a PyTorch checkpoint (it starts"
                 + " with bytes " + hex(magic) + "); pass model.safetensors or pytorch_model.bin as save_pretrained"
@@ -147,9 +153,8 @@ public final class Checkpoints {
     private static String unsupportedNote(Path folder) {
         for (String name : UNSUPPORTED_WEIGHT_FILES) {
             if (Files.exists(folder.resolve(name))) {
-                String origin = name.startsWith("tf_") ? "from_tf=True" : "from_flax=True";
                 return "; it has " + name + ", which exporters4j does not read yet: load the model in Transformers"
-                        + " with " + origin + " and save_pretrained it to write model.safetensors";
+                        + " with from_flax=True and save_pretrained it to write model.safetensors";
             }
         }
         return "";

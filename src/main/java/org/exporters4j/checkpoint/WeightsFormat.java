@@ -10,7 +10,12 @@ public enum WeightsFormat {
     /** Hugging Face safetensors: a JSON header and raw little-endian data; as Transformers' SAFE_WEIGHTS_NAME. */
     SAFETENSORS("model.safetensors", "model.safetensors.index.json"),
     /** {@code torch.save} of a state dict: the zip format (torch 1.6 and later) or the legacy pickle stream. */
-    PYTORCH("pytorch_model.bin", "pytorch_model.bin.index.json");
+    PYTORCH("pytorch_model.bin", "pytorch_model.bin.index.json"),
+    /**
+     * Keras HDF5 weights of a Transformers TF model (TF2_WEIGHTS_NAME), read as the PyTorch state dict Transformers
+     * builds from them with {@code from_tf=True}; the last choice, as Transformers' PyTorch {@code from_pretrained}.
+     */
+    TF_H5("tf_model.h5", "tf_model.h5.index.json");
 
     private final String fileName;
     private final String indexFileName;

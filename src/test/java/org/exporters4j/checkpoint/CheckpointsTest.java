@@ -43,20 +43,61 @@ class CheckpointsTest {
     @Test
     void aFolderWithoutWeightsNamesEveryFileLookedFor() throws IOException {
         Files.writeString(dir.resolve("config.json"), "{}");
-        Files.write(dir.resolve("tf_model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
+        Files.write(dir.resolve("flax_model.msgpack"), new byte[] {(byte) 0x80});
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir));
         assertEquals("no weights in " + dir + ": looked for model.safetensors, model.safetensors.index.json,"
-                + " pytorch_model.bin, pytorch_model.bin.index.json; it has tf_model.h5, which exporters4j does not"
-                + " read yet: load the model in Transformers with from_tf=True and save_pretrained it to write"
-                + " model.safetensors; the folder holds config.json, tf_model.h5. Point at the folder save_pretrained"
-                + " wrote, or download the model's weights into it", e.getMessage());
-        CheckpointException h5 = assertThrows(CheckpointException.class,
-                () -> Checkpoints.open(dir.resolve("tf_model.h5")));
-        assertTrue(h5.getMessage().contains("is an HDF5 file (TensorFlow/Keras weights)"), h5.getMessage());
+                + " pytorch_model.bin, pytorch_model.bin.index.json, tf_model.h5, tf_model.h5.index.json; it has"
+                + " flax_model.msgpack, which exporters4j does not read yet: load the model in Transformers with"
+                + " from_flax=True and save_pretrained it to write model.safetensors; the folder holds config.json,"
+                + " flax_model.msgpack. Point at the folder save_pretrained wrote, or download the model's weights into"
+                + " it", e.getMessage());
         assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir.resolve("absent")));
         CheckpointException notFolder = assertThrows(CheckpointException.class,
                 () -> Checkpoints.openWeights(dir.resolve("config.json")));
         assertTrue(notFolder.getMessage().contains("is a file, not a checkpoint folder"), notFolder.getMessage());
+    }
+
+    @Test
+    void tensorFlowWeightsAreTheLastChoiceAndReadAsPyTorchWeights() throws IOException {
+        Files.writeString(dir.resolve("config.json"), """
+                {"model_type": "bert", "architectures": ["BertForSequenceClassification"]}""");
+        try (io.jhdf.WritableHdfFile hdf = io.jhdf.HdfFile.write(dir.resolve("tf_model.h5"))) {
+            hdf.putAttribute("layer_names", new String[] {"classifier"});
+            io.jhdf.api.WritableGroup classifier = hdf.putGroup("classifier");
+            classifier.putAttribute("weight_names", new String[] {"tf_bert_for_sequence_classification/classifier/kernel:0"});
+            classifier.putGroup("tf_bert_for_sequence_classification").putGroup("classifier")
+                    .putDataset("kernel:0", new float[][] {{1, 2, 3}, {4, 5, 6}});
+        }
+        try (Weights weights = Checkpoints.openWeights(dir)) {
+            assertEquals(WeightsFormat.TF_H5, weights.format());
+            assertEquals(List.of("classifier.weight"), weights.names());
+            assertEquals(List.of(3L, 2L), weights.info("classifier.weight").shape());
+            assertEquals(4f, weights.bytes("classifier.weight").getFloat(4)); // weight[0][1] == kernel[1][0]
+        }
+        try (Weights weights = Checkpoints.open(dir.resolve("tf_model.h5"))) {
+            assertEquals(WeightsFormat.TF_H5, weights.format());
+        }
+        new SafetensorsFileWriter().add("w", DType.F32, List.of(1L), ramp(1, 5)).write(dir.resolve("model.safetensors"));
+        try (Weights weights = Checkpoints.openWeights(dir)) {
+            assertEquals(WeightsFormat.SAFETENSORS, weights.format());
+        }
+        try (Weights weights = Checkpoints.openWeights(dir, WeightsFormat.TF_H5)) {
+            assertEquals(List.of("classifier.weight"), weights.names());
+        }
+    }
+
+    @Test
+    void damagedAndShardedTensorFlowWeightsSayWhatIsWrong() throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\"}");
+        Files.write(dir.resolve("tf_model.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
+        CorruptCheckpointException damaged = assertThrows(CorruptCheckpointException.class,
+                () -> Checkpoints.openWeights(dir));
+        assertTrue(damaged.getMessage().startsWith(dir.resolve("tf_model.h5") + " is not a readable HDF5 file"),
+                damaged.getMessage());
+        Files.delete(dir.resolve("tf_model.h5"));
+        Files.writeString(dir.resolve("tf_model.h5.index.json"), "{\"weight_map\": {}}");
+        CheckpointException sharded = assertThrows(CheckpointException.class, () -> Checkpoints.openWeights(dir));
+        assertTrue(sharded.getMessage().contains("sharded TensorFlow checkpoint"), sharded.getMessage());
     }
 
     @Test
