@@ -73,10 +73,10 @@ public final class TasksManager {
         ExportConfigConstructor constructor = tasks.get(exportTask);
         if (constructor == null) {
             String key = ModelTypeRegistry.normalize(modelType);
-            String asked = exportTask.name().equals(task) ? exportTask.name()
-                    : exportTask.name() + "\" (given as \"" + task;
-            throw new UnsupportedTaskException(describe(key, modelName) + " does not support task \"" + asked
-                    + "\" with the " + Exporter.parse(exporter).id() + " exporter; its tasks are "
+            String asked = "\"" + exportTask.name() + "\""
+                    + (exportTask.name().equals(task) ? "" : " (given as \"" + task + "\")");
+            throw new UnsupportedTaskException(describe(key, modelName) + " does not support task " + asked
+                    + " with the " + Exporter.parse(exporter).id() + " exporter; its tasks are "
                     + tasks.keySet().stream().map(ExportTask::name).collect(Collectors.joining(", "))
                     + " (run `./exporters4j tasks --model-type " + key + "`)");
         }
