@@ -91,6 +91,29 @@ public final class TasksManager {
         return getExporterConfigConstructor(config.modelType(), exporter, task).create(config);
     }
 
+    /**
+     * The export configuration of a task for a model config, or for the model type's Transformers defaults when no
+     * config is given ({@link ModelConfig#defaultsFor}).
+     *
+     * @param modelType the model type; may be null when {@code config} is given (its {@code model_type} is used)
+     * @param config the model config; may be null when {@code modelType} is given
+     * @throws ModelTypeMismatchException when both are given and the config is of another model type
+     */
+    public static ExportConfig getExportConfig(String modelType, ModelConfig config, String exporter, String task) {
+        if (config == null && modelType == null) {
+            throw new IllegalArgumentException("a model type or a model config is required");
+        }
+        if (config != null && modelType != null
+                && !ModelTypeRegistry.normalize(modelType).equals(ModelTypeRegistry.normalize(config.modelType()))) {
+            throw new ModelTypeMismatchException("model type \"" + modelType + "\" does not match the model_type \""
+                    + config.modelType() + "\" of " + config.source() + "; leave the model type out to use the "
+                    + "config's, or give the config of a " + modelType + " model");
+        }
+        String type = modelType != null ? modelType : config.modelType();
+        ExportConfigConstructor constructor = getExporterConfigConstructor(type, exporter, task);
+        return constructor.create(config != null ? config : ModelConfig.defaultsFor(type));
+    }
+
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */
     public static String getModelClassForTask(String task) {
         return getModelClassForTask(task, Framework.PT.id());
