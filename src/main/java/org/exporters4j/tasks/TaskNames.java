@@ -15,8 +15,8 @@ import java.util.Optional;
  * refused with a message that says so. Names are matched whole (case-insensitively); no suffix is ever stripped.
  */
 public final class TaskNames {
-    /** A name's meaning: the export task it stands for, or why there is none. */
-    private record Row(String name, Optional<ExportTask> target, String meaning) {}
+    /** A name and the export task it stands for; empty for today's names without an Optimum v1.5.2 task. */
+    private record Row(String name, Optional<ExportTask> target) {}
 
     private static final Map<String, Row> ROWS = table(canonicalRows(),
             // Today's Optimum name            Optimum v1.5.2 task
@@ -112,18 +112,18 @@ public final class TaskNames {
         for (Task task : Task.values()) {
             for (TaskVariant variant : task.variants()) {
                 ExportTask exportTask = new ExportTask(task, variant);
-                rows.add(new Row(exportTask.name(), Optional.of(exportTask), "Optimum v1.5.2 task"));
+                rows.add(new Row(exportTask.name(), Optional.of(exportTask)));
             }
         }
         return rows;
     }
 
     private static Row synonym(String todaysName, ExportTask target) {
-        return new Row(todaysName, Optional.of(target), "today's name of " + target.name());
+        return new Row(todaysName, Optional.of(target));
     }
 
     private static Row withoutEquivalent(String todaysName) {
-        return new Row(todaysName, Optional.empty(), "no Optimum v1.5.2 equivalent");
+        return new Row(todaysName, Optional.empty());
     }
 
     private static Map<String, Row> table(List<Row> canonical, Row... others) {
