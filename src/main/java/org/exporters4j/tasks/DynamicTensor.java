@@ -25,9 +25,4 @@ public record DynamicTensor(String name, ElementType elementType, Map<Integer, S
         }
         dynamicAxes = Collections.unmodifiableSortedMap(axes);
     }
-
-    /** This tensor under another name, same type and axes. */
-    DynamicTensor renamed(String newName) {
-        return new DynamicTensor(newName, elementType, dynamicAxes);
-    }
 }
