@@ -1,9 +1,45 @@
 package org.exporters4j.cli;
 
+import org.exporters4j.Exporters4jException;
+import picocli.CommandLine;
+
+/**
+ * The {@code exporters4j} command. Exit codes: 0 success, 2 usage error (one line on stderr: what was wrong and
+ * where the help is), 1 any other error (one line on stderr: the error's message, no stack trace).
+ */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("exporters4j");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it with their own out and err writers. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Exporters4jCommand());
+        commandLine.setParameterExceptionHandler((error, args) -> {
+            CommandLine failed = error.getCommandLine();
+            failed.getErr().println(oneLine(error.getMessage()) + " (see `exporters4j "
+                    + qualifiedName(failed) + "--help`)");
+            return failed.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
+            String message = error instanceof Exporters4jException
+                    ? error.getMessage()
+                    : "internal error: " + error + " (please report it with the command that caused it)";
+            failed.getErr().println(oneLine(message));
+            return failed.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return commandLine;
+    }
+
+    private static String qualifiedName(CommandLine commandLine) {
+        String name = commandLine.getCommandSpec().qualifiedName(" ");
+        int space = name.indexOf(' ');
+        return space < 0 ? "" : name.substring(space + 1) + " ";
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -1,0 +1,282 @@
+package org.exporters4j.tasks;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.ModelConfigException;
+
+/**
+ * Makes the dummy inputs of an {@link ExportConfig}, input by input in graph order, after Optimum v1.5.2's generators
+ * ({@code optimum/utils/input_generators.py}): the same names, shapes and value ranges, with these deliberate
+ * differences, each so that the model can actually run on them:
+ * <ul>
+ *   <li>attention masks are ones with right padding on every row but the first (Optimum draws each element 0 or 1,
+ *       which can mask a whole row); {@code token_type_ids} are 0 on the first half of a row and 1 on the second,
+ *       or all 0 when the config's {@code type_vocab_size} is 1;</li>
+ *   <li>{@code bbox} holds real boxes (x0 ≤ x1, y0 ≤ y1) within the layout grid (Optimum's are all 0) and
+ *       {@code pixel_mask} is all ones (Optimum's is all 0, i.e. every pixel padding);</li>
+ *   <li>BART-style sequence classification ends every row with one EOS token (Optimum inserts EOS at random
+ *       positions, which fails when rows get different counts);</li>
+ *   <li>image sizes come from the config wherever it has one, for Perceiver and LayoutLMv3 too (Optimum uses 224 for
+ *       those two), and speech features from {@code num_mel_bins} and {@code 2 × max_source_positions};</li>
+ *   <li>caches are shaped with the decoder's layer and head counts (Optimum uses the encoder's for some types; the
+ *       same whenever the counts are equal) and Whisper's cross-attention cache with the encoder's output length.</li>
+ * </ul>
+ * Values are drawn from one {@link SplittableRandom} seeded with the caller's seed, so the same shapes and seed give
+ * the same inputs.
+ */
+final class DummyInputGenerator {
+    private static final Pattern CACHE_NAME = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value|decoder\\.key"
+            + "|decoder\\.value|encoder\\.key|encoder\\.value)");
+    /** LayoutLM's boxes are on a 0..1000 grid (also bounded by max_2d_position_embeddings - 1). */
+    private static final int LAYOUT_GRID = 1000;
+
+    private final ExportConfig export;
+    private final OnnxModelRow row;
+    private final ModelConfig config;
+    private final DummyShapes shapes;
+    private final SplittableRandom random;
+
+    private DummyInputGenerator(ExportConfig export, OnnxModelRow row, DummyShapes shapes, long seed) {
+        this.export = export;
+        this.row = row;
+        this.config = export.modelConfig();
+        this.shapes = shapes;
+        this.random = new SplittableRandom(seed);
+    }
+
+    static DummyInputs generate(ExportConfig export, OnnxModelRow row, DummyShapes shapes, long seed) {
+        if (shapes == null) {
+            throw new IllegalArgumentException("dummy shapes are required (DummyShapes.OPTIMUM_DEFAULTS for Optimum's)");
+        }
+        DummyInputGenerator generator = new DummyInputGenerator(export, row, shapes, seed);
+        List<DummyTensor> tensors = new ArrayList<>();
+        for (DynamicTensor input : export.inputs()) {
+            tensors.add(generator.generate(input));
+        }
+        return new DummyInputs(tensors);
+    }
+
+    private DummyTensor generate(DynamicTensor input) {
+        String name = input.name();
+        Matcher cache = CACHE_NAME.matcher(name);
+        if (cache.matches()) {
+            return floats(name, cacheShape(cache.group(2)), 0f, 1f);
+        }
+        return switch (name) {
+            case "input_ids" -> tokenIds(name, textShape());
+            case "decoder_input_ids" -> tokenIds(name, List.of((long) shapes.batchSize(),
+                    (long) (export.task().usesPast() ? 1 : shapes.sequenceLength())));
+            case "attention_mask" -> attentionMask(name);
+            case "decoder_attention_mask" -> mask(name, List.of((long) shapes.batchSize(),
+                    (long) shapes.sequenceLength()), shapes.sequenceLength());
+            case "token_type_ids" -> tokenTypeIds(name, textShape());
+            case "bbox" -> boxes(name);
+            case "pixel_values" -> floats(name, List.of((long) shapes.batchSize(), (long) channels(),
+                    (long) imageSize().get(0), (long) imageSize().get(1)), 0f, 1f);
+            case "pixel_mask" -> ones(name, List.of((long) shapes.batchSize(), (long) imageSize().get(0),
+                    (long) imageSize().get(1)));
+            case "input_features" -> floats(name, List.of((long) shapes.batchSize(), (long) melBins(),
+                    (long) frames()), -1f, 1f);
+            default -> throw new IllegalStateException("no dummy input generator for input " + name + " of "
+                    + export.configClassName() + "; add one to DummyInputGenerator");
+        };
+    }
+
+    /** Text input shape: (batch, sequence), or (batch, choices, sequence) for multiple choice. */
+    private List<Long> textShape() {
+        if (export.task().task() == Task.MULTIPLE_CHOICE) {
+            return List.of((long) shapes.batchSize(), (long) shapes.numChoices(), (long) shapes.sequenceLength());
+        }
+        return List.of((long) shapes.batchSize(), (long) shapes.sequenceLength());
+    }
+
+    /** A decoder-only cache extends the mask over the past tokens (Optimum's PAD_ATTENTION_MASK_TO_MATCH_TOTAL_SEQUENCE_LENGTH). */
+    private DummyTensor attentionMask(String name) {
+        boolean decoderCache = export.task().usesPast() && (row.family() == OnnxFamily.TEXT_DECODER
+                || (row.family() == OnnxFamily.BART_SEQ2SEQ && export.task().task() == Task.CAUSAL_LM));
+        if (decoderCache) {
+            return mask(name, List.of((long) shapes.batchSize(),
+                    (long) shapes.pastSequenceLength() + shapes.sequenceLength()), shapes.sequenceLength());
+        }
+        return mask(name, textShape(), shapes.sequenceLength());
+    }
+
+    private DummyTensor tokenIds(String name, List<Long> shape) {
+        int vocabSize = row.attributes().intValue(config, ConfigAttribute.VOCAB_SIZE);
+        if (vocabSize < 1) {
+            throw new ModelConfigException(config.source() + ": vocab_size must be positive, got " + vocabSize);
+        }
+        boolean eosEndsRow = name.equals("input_ids") && export.task().task() == Task.SEQUENCE_CLASSIFICATION
+                && row.boundaryToken() == OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION;
+        int eos = eosEndsRow ? row.attributes().intValue(config, ConfigAttribute.EOS_TOKEN_ID) : -1;
+        if (eosEndsRow && (eos < 0 || eos >= vocabSize || vocabSize < 2)) {
+            throw new ModelConfigException(config.source() + ": eos_token_id " + eos + " must be a token id below "
+                    + "vocab_size " + vocabSize + " for sequence classification");
+        }
+        long count = product(shape);
+        long rowLength = shape.get(shape.size() - 1);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long i = 0; i < count; i++) {
+            long id;
+            if (eosEndsRow) {
+                if (i % rowLength == rowLength - 1) {
+                    id = eos;
+                } else {
+                    int drawn = random.nextInt(vocabSize - 1);
+                    id = drawn >= eos ? drawn + 1 : drawn;
+                }
+            } else {
+                id = random.nextInt(vocabSize);
+            }
+            data.putLong(id);
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    /**
+     * Ones, with 0 to half of the last {@code paddable} positions padded (0) on every row but the first; at least the
+     * first position of a row stays 1.
+     */
+    private DummyTensor mask(String name, List<Long> shape, int paddable) {
+        long count = product(shape);
+        int rowLength = Math.toIntExact(shape.get(shape.size() - 1));
+        int maxPadding = Math.min(paddable / 2, rowLength - 1);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long rowIndex = 0; rowIndex < count / rowLength; rowIndex++) {
+            int padding = rowIndex == 0 || maxPadding <= 0 ? 0 : random.nextInt(maxPadding + 1);
+            for (int position = 0; position < rowLength; position++) {
+                data.putLong(position < rowLength - padding ? 1 : 0);
+            }
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    private DummyTensor tokenTypeIds(String name, List<Long> shape) {
+        int typeVocabSize = row.attributes().optionalInt(config, ConfigAttribute.TYPE_VOCAB_SIZE).orElse(2);
+        long count = product(shape);
+        long rowLength = shape.get(shape.size() - 1);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long i = 0; i < count; i++) {
+            boolean secondSegment = i % rowLength >= rowLength / 2;
+            data.putLong(secondSegment && typeVocabSize >= 2 ? 1 : 0);
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    /** (batch, sequence, 4) boxes x0, y0, x1, y1 with x0 ≤ x1 and y0 ≤ y1, inside the layout grid. */
+    private DummyTensor boxes(String name) {
+        int limit = LAYOUT_GRID;
+        int maxPositions = row.attributes().optionalInt(config, ConfigAttribute.MAX_2D_POSITION_EMBEDDINGS)
+                .orElse(LAYOUT_GRID + 1);
+        limit = Math.max(0, Math.min(limit, maxPositions - 1));
+        List<Long> shape = List.of((long) shapes.batchSize(), (long) shapes.sequenceLength(), 4L);
+        ByteBuffer data = buffer(product(shape), ElementType.INT64);
+        for (long box = 0; box < (long) shapes.batchSize() * shapes.sequenceLength(); box++) {
+            int x0 = random.nextInt(limit + 1);
+            int y0 = random.nextInt(limit + 1);
+            int x1 = x0 + random.nextInt(limit - x0 + 1);
+            int y1 = y0 + random.nextInt(limit - y0 + 1);
+            data.putLong(x0).putLong(y0).putLong(x1).putLong(y1);
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    private DummyTensor ones(String name, List<Long> shape) {
+        long count = product(shape);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long i = 0; i < count; i++) {
+            data.putLong(1);
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    /** Uniform floats in [low, high), as Optimum's {@code random_float_tensor}. */
+    private DummyTensor floats(String name, List<Long> shape, float low, float high) {
+        long count = product(shape);
+        ByteBuffer data = buffer(count, ElementType.FLOAT32);
+        float scale = (high - low) / (1 << 24);
+        for (long i = 0; i < count; i++) {
+            data.putFloat(low + random.nextInt(1 << 24) * scale);
+        }
+        return tensor(name, ElementType.FLOAT32, shape, data);
+    }
+
+    /** The shape of one cache tensor; {@code part} is key, value, decoder.key, ..., encoder.value. */
+    private List<Long> cacheShape(String part) {
+        long batch = shapes.batchSize();
+        int heads = row.attributes().intValue(config, ConfigAttribute.NUM_ATTENTION_HEADS);
+        int headDim = headDimension(heads);
+        long past = shapes.pastSequenceLength();
+        if (part.startsWith("encoder")) {
+            long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();
+            return List.of(batch, (long) heads, encoderLength, (long) headDim);
+        }
+        if (row.cacheLayout() == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS) {
+            return part.equals("key") ? List.of(batch * heads, (long) headDim, past)
+                    : List.of(batch * heads, past, (long) headDim);
+        }
+        return List.of(batch, (long) heads, past, (long) headDim);
+    }
+
+    private int headDimension(int heads) {
+        if (row.attributes().defines(ConfigAttribute.KEY_VALUE_DIM)) {
+            return row.attributes().intValue(config, ConfigAttribute.KEY_VALUE_DIM);
+        }
+        int hidden = row.attributes().intValue(config, ConfigAttribute.HIDDEN_SIZE);
+        if (heads < 1 || hidden % heads != 0) {
+            throw new ModelConfigException(config.source() + ": the hidden size " + hidden
+                    + " must be a positive multiple of the attention head count " + heads);
+        }
+        return hidden / heads;
+    }
+
+    /** (height, width): the config's image size where it has one, else the requested shape. */
+    private List<Integer> imageSize() {
+        List<Integer> size = row.attributes().intOrPair(config, ConfigAttribute.IMAGE_SIZE);
+        if (size.isEmpty()) {
+            return List.of(shapes.height(), shapes.width());
+        }
+        return size.size() == 1 ? List.of(size.get(0), size.get(0)) : size;
+    }
+
+    private int channels() {
+        return row.attributes().optionalInt(config, ConfigAttribute.NUM_CHANNELS).orElse(shapes.numChannels());
+    }
+
+    private int melBins() {
+        return row.attributes().optionalInt(config, ConfigAttribute.NUM_MEL_BINS).orElse(shapes.featureSize());
+    }
+
+    private int frames() {
+        return row.attributes().optionalInt(config, ConfigAttribute.MAX_SOURCE_POSITIONS)
+                .map(positions -> 2 * positions).orElse(shapes.numberOfFrames());
+    }
+
+    private static ByteBuffer buffer(long count, ElementType type) {
+        long bytes = count * type.byteSize();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a dummy input of " + count + " elements is too large; use smaller "
+                    + "dummy shapes");
+        }
+        return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static DummyTensor tensor(String name, ElementType type, List<Long> shape, ByteBuffer data) {
+        data.flip();
+        return new DummyTensor(name, type, shape, data);
+    }
+
+    private static long product(List<Long> shape) {
+        long product = 1;
+        for (long dimension : shape) {
+            product = Math.multiplyExact(product, dimension);
+        }
+        return product;
+    }
+}

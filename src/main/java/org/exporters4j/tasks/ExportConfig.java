@@ -1,0 +1,136 @@
+package org.exporters4j.tasks;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.exporters4j.checkpoint.ModelConfig;
+
+/**
+ * How to export one model type for one task with one model config, as an instance of Optimum v1.5.2's
+ * {@code OnnxConfig} describes it: the graph's inputs (in graph order) and outputs with their dynamic axes, the
+ * default opset, the validation tolerance, the config values to override before export, and the dummy inputs to
+ * trace and validate with. Immutable.
+ */
+public final class ExportConfig {
+    private final String modelType;
+    private final Exporter exporter;
+    private final ExportTask task;
+    private final String configClassName;
+    private final int defaultOpset;
+    private final double atol;
+    private final List<DynamicTensor> inputs;
+    private final List<DynamicTensor> outputs;
+    private final Map<String, Object> valuesOverride;
+    private final ModelConfig modelConfig;
+    private final OnnxModelRow row;
+
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row) {
+        this.modelType = modelType;
+        this.exporter = exporter;
+        this.task = task;
+        this.configClassName = configClassName;
+        this.defaultOpset = defaultOpset;
+        this.atol = atol;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.valuesOverride = Collections.unmodifiableMap(new LinkedHashMap<>(valuesOverride));
+        this.modelConfig = modelConfig;
+        this.row = row;
+        requireDistinctNames(this.inputs, "input");
+        requireDistinctNames(this.outputs, "output");
+    }
+
+    /** The registry's model type key (Optimum's hyphenated spelling, e.g. {@code gpt-neo}). */
+    public String modelType() {
+        return modelType;
+    }
+
+    public Exporter exporter() {
+        return exporter;
+    }
+
+    public ExportTask task() {
+        return task;
+    }
+
+    /** The Optimum v1.5.2 class this configuration mirrors, e.g. {@code BertOnnxConfig}, for display. */
+    public String configClassName() {
+        return configClassName;
+    }
+
+    /** The opset Optimum exports with by default (and the lowest its CLI accepts). */
+    public int defaultOpset() {
+        return defaultOpset;
+    }
+
+    /** Absolute tolerance for validating outputs against the source model. */
+    public double atol() {
+        return atol;
+    }
+
+    /** Graph inputs in graph order (the model's forward signature order). */
+    public List<DynamicTensor> inputs() {
+        return inputs;
+    }
+
+    /** Graph outputs in graph order. */
+    public List<DynamicTensor> outputs() {
+        return outputs;
+    }
+
+    public List<String> inputNames() {
+        return inputs.stream().map(DynamicTensor::name).toList();
+    }
+
+    public List<String> outputNames() {
+        return outputs.stream().map(DynamicTensor::name).toList();
+    }
+
+    public Optional<DynamicTensor> input(String name) {
+        return inputs.stream().filter(input -> input.name().equals(name)).findFirst();
+    }
+
+    /** Config values set before export (values are Boolean or Integer), in Optimum's order. */
+    public Map<String, Object> valuesOverride() {
+        return valuesOverride;
+    }
+
+    /** The model config this configuration was made for (without the overrides applied). */
+    public ModelConfig modelConfig() {
+        return modelConfig;
+    }
+
+    /** The model config with {@link #valuesOverride()} applied, as the exported model sees it. */
+    public ModelConfig overriddenModelConfig() {
+        return modelConfig.withOverrides(valuesOverride);
+    }
+
+    /** Dummy inputs with Optimum's default shapes ({@link DummyShapes#OPTIMUM_DEFAULTS}). */
+    public DummyInputs generateDummyInputs(long seed) {
+        return generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, seed);
+    }
+
+    /**
+     * Dummy inputs for tracing and validation, one per graph input in graph order, the same for the same shapes and
+     * seed: token ids inside the vocabulary, 0/1 masks with some padding, boxes inside the layout grid, floats for
+     * pixels, audio features and the cache, shaped from the model config.
+     */
+    public DummyInputs generateDummyInputs(DummyShapes shapes, long seed) {
+        return DummyInputGenerator.generate(this, row, shapes, seed);
+    }
+
+    @Override
+    public String toString() {
+        return configClassName + "(" + modelType + ", " + task.name() + ", " + modelConfig.source() + ")";
+    }
+
+    private static void requireDistinctNames(List<DynamicTensor> tensors, String kind) {
+        if (tensors.stream().map(DynamicTensor::name).distinct().count() != tensors.size()) {
+            throw new IllegalStateException("duplicate " + kind + " names: " + tensors);
+        }
+    }
+}

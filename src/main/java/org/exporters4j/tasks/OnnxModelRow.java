@@ -1,0 +1,194 @@
+package org.exporters4j.tasks;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.exporters4j.checkpoint.ModelConfig;
+
+/**
+ * One model type's ONNX export configuration: the Optimum v1.5.2 class it mirrors (for display), its family, and
+ * what sets it apart from the family as data: opset, tolerance, config attribute names, forward signatures and a few
+ * switches. {@link #create} builds the {@link ExportConfig} of one task for one model config.
+ */
+record OnnxModelRow(
+        String onnxConfigClass,
+        OnnxFamily family,
+        int defaultOpset,
+        Tolerance tolerance,
+        ConfigAttributes attributes,
+        ForwardSignature forward,
+        Map<Task, ForwardSignature> forwardPerTask,
+        TokenTypeIds tokenTypeIds,
+        PixelMask pixelMask,
+        CacheLayout cacheLayout,
+        PadTokenOverride padTokenOverride,
+        BoundaryToken boundaryToken) implements ExportConfigFactory {
+
+    /** Whether a text encoder takes {@code token_type_ids}. */
+    enum TokenTypeIds {
+        INCLUDED,
+        OMITTED,
+        /** As DeBERTa in Optimum v1.5.2: dropped when {@code type_vocab_size == 0}. */
+        OMITTED_WHEN_TYPE_VOCAB_SIZE_IS_ZERO;
+
+        boolean includedFor(OnnxModelRow row, ModelConfig config) {
+            return switch (this) {
+                case INCLUDED -> true;
+                case OMITTED -> false;
+                case OMITTED_WHEN_TYPE_VOCAB_SIZE_IS_ZERO ->
+                        row.attributes().intValue(config, ConfigAttribute.TYPE_VOCAB_SIZE) != 0;
+            };
+        }
+    }
+
+    /** Whether a vision model also takes {@code pixel_mask} (DETR). */
+    enum PixelMask { OMITTED, INCLUDED }
+
+    /** How a decoder-only cache is shaped. */
+    enum CacheLayout {
+        /** {@code (batch, heads, past_sequence, head_dim)} for key and value. */
+        BATCH_HEADS_SEQUENCE_HEAD_DIM,
+        /** BLOOM: key {@code (batch*heads, head_dim, past)}, value {@code (batch*heads, past, head_dim)}. */
+        BLOOM_FUSED_BATCH_AND_HEADS
+    }
+
+    /** GPT-2, GPT-J and CodeGen also set {@code pad_token_id = 0} when the config's is unset (or 0). */
+    enum PadTokenOverride { NONE, ZERO_WHEN_UNSET }
+
+    /**
+     * Where dummy ids must carry an end-of-sequence token: BART-style sequence classification pools the hidden state
+     * at the EOS token and needs the same number of them in every row.
+     */
+    enum BoundaryToken { NONE, EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION }
+
+    OnnxModelRow {
+        if (onnxConfigClass == null || family == null || tolerance == null || attributes == null || forward == null
+                || tokenTypeIds == null || pixelMask == null || cacheLayout == null || padTokenOverride == null
+                || boundaryToken == null) {
+            throw new IllegalArgumentException("incomplete ONNX model row " + onnxConfigClass);
+        }
+        if (defaultOpset < 1) {
+            throw new IllegalArgumentException(onnxConfigClass + ": opset must be positive, got " + defaultOpset);
+        }
+        EnumMap<Task, ForwardSignature> copy = new EnumMap<>(Task.class);
+        copy.putAll(forwardPerTask);
+        forwardPerTask = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** A row with Optimum's defaults for the family: opset 11, atol 1e-5, no switches set. */
+    static OnnxModelRow of(String onnxConfigClass, OnnxFamily family, ConfigAttributes attributes,
+            ForwardSignature forward) {
+        return new OnnxModelRow(onnxConfigClass, family, 11, Tolerance.of(1e-5), attributes, forward, Map.of(),
+                TokenTypeIds.OMITTED, PixelMask.OMITTED, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM,
+                PadTokenOverride.NONE, BoundaryToken.NONE);
+    }
+
+    OnnxModelRow named(String configClass) {
+        return new OnnxModelRow(configClass, family, defaultOpset, tolerance, attributes, forward, forwardPerTask,
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow opset(int opset) {
+        return new OnnxModelRow(onnxConfigClass, family, opset, tolerance, attributes, forward, forwardPerTask,
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow atol(double atol) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, Tolerance.of(atol), attributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow attributes(ConfigAttributes newAttributes) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, newAttributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow attribute(ConfigAttribute attribute, String... configKeys) {
+        return attributes(attributes.with(attribute, configKeys));
+    }
+
+    OnnxModelRow forward(ForwardSignature signature) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, signature,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    /** The forward signature of the model class that {@code task} loads, where it differs from the base model's. */
+    OnnxModelRow forward(Task task, ForwardSignature signature) {
+        Map<Task, ForwardSignature> copy = new LinkedHashMap<>(forwardPerTask);
+        copy.put(task, signature);
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward, copy,
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow tokenTypeIds(TokenTypeIds value) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, value, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow pixelMask(PixelMask value) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, tokenTypeIds, value, cacheLayout, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow cacheLayout(CacheLayout value) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, value, padTokenOverride, boundaryToken);
+    }
+
+    OnnxModelRow padTokenOverride(PadTokenOverride value) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, value, boundaryToken);
+    }
+
+    OnnxModelRow boundaryToken(BoundaryToken value) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, value);
+    }
+
+    /** Decoder layers: the number of cache entries of a {@code -with-past} export. */
+    int layers(ModelConfig config) {
+        int layers = attributes.intValue(config, ConfigAttribute.NUM_LAYERS);
+        if (layers < 1) {
+            throw new org.exporters4j.checkpoint.ModelConfigException(config.source() + ": the layer count ("
+                    + String.join(" or ", attributes.keys().get(ConfigAttribute.NUM_LAYERS)) + ") must be positive, got "
+                    + layers);
+        }
+        return layers;
+    }
+
+    ForwardSignature forwardFor(Task task) {
+        return forwardPerTask.getOrDefault(task, forward);
+    }
+
+    @Override
+    public String configClassName() {
+        return onnxConfigClass;
+    }
+
+    /** The export configuration of {@code task} for {@code config}, as Optimum's config class instantiates it. */
+    @Override
+    public ExportConfig create(String modelType, ExportTask task, ModelConfig config) {
+        List<DynamicTensor> inputs = forwardFor(task.task()).order(family.inputs(this, task, config));
+        List<DynamicTensor> outputs = family.outputs(this, task, config);
+        return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
+                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this);
+    }
+
+    /**
+     * The config values set before export, as Optimum v1.5.2's {@code values_override}: {@code use_cache} when the
+     * config has it (the variant's cache use for families with a cache, else false), then GPT-2's
+     * {@code pad_token_id = 0} when the config's pad token id is unset or 0.
+     */
+    Map<String, Object> valuesOverride(ExportTask task, ModelConfig config) {
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (config.isSetInFile("use_cache") || config.has("use_cache")) {
+            overrides.put("use_cache", family.cacheSupport() == OnnxFamily.CacheSupport.CACHE && task.usesPast());
+        }
+        if (padTokenOverride == PadTokenOverride.ZERO_WHEN_UNSET
+                && config.optionalInt("pad_token_id").orElse(0) == 0) {
+            overrides.put("pad_token_id", 0);
+        }
+        return overrides;
+    }
+}

@@ -1,0 +1,226 @@
+package org.exporters4j.tasks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+
+/**
+ * The one place that maps task names to Transformers model classes and (model type, exporter) pairs to export
+ * configurations, with the semantics of Optimum v1.5.2's {@code optimum.exporters.tasks.TasksManager} and Java
+ * names. Every answer uses canonical task names; every task argument also accepts today's Optimum names.
+ *
+ * <p>The queries that need a checkpoint or the Hub come with that work and belong beside these:
+ * {@code determineFramework(model, framework)} (a local folder's weight files, else the Hub's), {@code
+ * inferTaskFromModel(model)} (the Hub's {@code transformersInfo.auto_model}, mapped to a task with
+ * {@link #getTaskForModelClass}), and {@code getModelFromTask(task, model, framework)} (load the checkpoint for the
+ * task's model class, {@link #getModelClassForTask}).
+ */
+public final class TasksManager {
+    private static final ModelTypeRegistry REGISTRY = ModelTypeRegistry.of(OnnxModelTypes.rows());
+
+    private TasksManager() {}
+
+    /**
+     * The tasks a model type supports with an exporter, in Optimum's order: canonical task name → constructor of
+     * the export configuration (unmodifiable).
+     *
+     * @param modelType a model type in any case, {@code _} or {@code -} ({@code gpt_neo}, {@code GPT-Neo})
+     * @param exporter an export backend ({@code onnx})
+     * @throws UnknownModelTypeException when no configuration is registered for the model type
+     * @throws UnknownExporterException when the exporter does not exist or the model type has none for it
+     */
+    public static Map<String, ExportConfigConstructor> getSupportedTasksForModelType(String modelType,
+            String exporter) {
+        return getSupportedTasksForModelType(modelType, exporter, null);
+    }
+
+    /** As {@link #getSupportedTasksForModelType(String, String)}; {@code modelName} only names the model in errors. */
+    public static Map<String, ExportConfigConstructor> getSupportedTasksForModelType(String modelType,
+            String exporter, String modelName) {
+        Map<String, ExportConfigConstructor> byName = new LinkedHashMap<>();
+        supportedTasks(modelType, exporter, modelName).forEach((task, constructor) -> byName.put(task.name(), constructor));
+        return Collections.unmodifiableMap(byName);
+    }
+
+    /** As {@link #getExporterConfigConstructor(String, String, String)} for the task {@code default}. */
+    public static ExportConfigConstructor getExporterConfigConstructor(String modelType, String exporter) {
+        return getExporterConfigConstructor(modelType, exporter, Task.DEFAULT.canonicalName(), null);
+    }
+
+    /**
+     * The constructor of the export configuration for a model type, exporter and task.
+     *
+     * @param task a canonical task name or one of today's names for it ({@code text-generation-with-past})
+     * @throws UnknownTaskException when the task name is unknown
+     * @throws UnsupportedTaskException when the model type has no configuration for the task (the message lists
+     *     those it has)
+     */
+    public static ExportConfigConstructor getExporterConfigConstructor(String modelType, String exporter,
+            String task) {
+        return getExporterConfigConstructor(modelType, exporter, task, null);
+    }
+
+    /** As {@link #getExporterConfigConstructor(String, String, String)}; {@code modelName} names the model in errors. */
+    public static ExportConfigConstructor getExporterConfigConstructor(String modelType, String exporter, String task,
+            String modelName) {
+        Map<ExportTask, ExportConfigConstructor> tasks = supportedTasks(modelType, exporter, modelName);
+        ExportTask exportTask = TaskNames.parse(task);
+        ExportConfigConstructor constructor = tasks.get(exportTask);
+        if (constructor == null) {
+            String key = ModelTypeRegistry.normalize(modelType);
+            String asked = "\"" + exportTask.name() + "\""
+                    + (exportTask.name().equals(task) ? "" : " (given as \"" + task + "\")");
+            throw new UnsupportedTaskException(describe(key, modelName) + " does not support task " + asked
+                    + " with the " + Exporter.parse(exporter).id() + " exporter; its tasks are "
+                    + tasks.keySet().stream().map(ExportTask::name).collect(Collectors.joining(", "))
+                    + " (run `./exporters4j tasks --model-type " + key + "`)");
+        }
+        return constructor;
+    }
+
+    /**
+     * The export configuration of a model type and task for a model config: {@code
+     * getExporterConfigConstructor(config's model type, exporter, task).create(config)}.
+     */
+    public static ExportConfig getExportConfig(ModelConfig config, String exporter, String task) {
+        return getExporterConfigConstructor(config.modelType(), exporter, task).create(config);
+    }
+
+    /**
+     * The export configuration of a task for a model config, or for the model type's Transformers defaults when no
+     * config is given ({@link ModelConfig#defaultsFor}).
+     *
+     * @param modelType the model type; may be null when {@code config} is given (its {@code model_type} is used)
+     * @param config the model config; may be null when {@code modelType} is given
+     * @throws ModelTypeMismatchException when both are given and the config is of another model type
+     */
+    public static ExportConfig getExportConfig(String modelType, ModelConfig config, String exporter, String task) {
+        if (config == null && modelType == null) {
+            throw new IllegalArgumentException("a model type or a model config is required");
+        }
+        if (config != null && modelType != null
+                && !ModelTypeRegistry.normalize(modelType).equals(ModelTypeRegistry.normalize(config.modelType()))) {
+            throw new ModelTypeMismatchException("model type \"" + modelType + "\" does not match the model_type \""
+                    + config.modelType() + "\" of " + config.source() + "; leave the model type out to use the "
+                    + "config's, or give the config of a " + modelType + " model");
+        }
+        String type = modelType != null ? modelType : config.modelType();
+        ExportConfigConstructor constructor = getExporterConfigConstructor(type, exporter, task);
+        return constructor.create(config != null ? config : ModelConfig.defaultsFor(type));
+    }
+
+    /** As {@link #getModelClassForTask(String, String)} for PyTorch. */
+    public static String getModelClassForTask(String task) {
+        return getModelClassForTask(task, Framework.PT.id());
+    }
+
+    /**
+     * The Transformers auto-model class that loads a checkpoint for a task, e.g. {@code AutoModelForCausalLM}; a
+     * {@code -with-past} task loads its base task's class.
+     *
+     * @throws UnknownTaskException when the task name is unknown
+     * @throws UnknownFrameworkException when the framework is not {@code pt} or {@code tf}
+     * @throws MissingModelClassException when Transformers has no class for the task in that framework
+     */
+    public static String getModelClassForTask(String task, String framework) {
+        ExportTask exportTask = TaskNames.parse(task);
+        Framework parsed = Framework.parse(framework);
+        return exportTask.task().modelClass(parsed).orElseThrow(() -> new MissingModelClassException("task \""
+                + exportTask.task().canonicalName() + "\" has no " + parsed.displayName() + " model class ("
+                + parsed.id() + " tasks: " + tasksWithClass(parsed) + "); use --framework pt"));
+    }
+
+    /**
+     * The task a Transformers auto-model class loads for ({@code AutoModelForCausalLM} → {@code causal-lm}): the
+     * lookup half of Optimum's {@code infer_task_from_model}, which gets the class name from the Hub.
+     */
+    public static Optional<Task> getTaskForModelClass(String autoModelClassName) {
+        for (Task task : Task.values()) {
+            for (Framework framework : Framework.values()) {
+                if (task.modelClass(framework).filter(autoModelClassName::equals).isPresent()) {
+                    return Optional.of(task);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The canonical name of a task's base task, as Optimum's {@code format_task}: {@code causal-lm-with-past} and
+     * {@code text-generation-with-past} both give {@code causal-lm}.
+     */
+    public static String formatTask(String task) {
+        return TaskNames.parse(task).task().canonicalName();
+    }
+
+    /** The canonical name of a task given by any accepted name ({@code text-generation-with-past} → {@code causal-lm-with-past}). */
+    public static String normalizeTask(String task) {
+        return TaskNames.parse(task).name();
+    }
+
+    /** Every canonical export-task name, in Optimum's task order, each followed by its {@code -with-past} form. */
+    public static List<String> getAllTasks() {
+        return TaskNames.canonicalNames();
+    }
+
+    /** Model types with a configuration for the exporter, in Optimum's registry order. */
+    public static List<String> getSupportedModelTypes(String exporter) {
+        return REGISTRY.modelTypes(Exporter.parse(exporter));
+    }
+
+    /** model type → its canonical task names, for the exporter, both in Optimum's order (unmodifiable). */
+    public static Map<String, List<String>> getSupportedTasksByModelType(String exporter) {
+        Exporter parsed = Exporter.parse(exporter);
+        Map<String, List<String>> table = new LinkedHashMap<>();
+        for (String modelType : REGISTRY.modelTypes(parsed)) {
+            table.put(modelType, REGISTRY.tasks(modelType, parsed).keySet().stream().map(ExportTask::name).toList());
+        }
+        return Collections.unmodifiableMap(table);
+    }
+
+    /** Optimum's key for a model type written any way ({@code gpt_neo}, {@code GPT-Neo} → {@code gpt-neo}). */
+    public static String normalizeModelType(String modelType) {
+        return ModelTypeRegistry.normalize(modelType);
+    }
+
+    private static Map<ExportTask, ExportConfigConstructor> supportedTasks(String modelType, String exporter,
+            String modelName) {
+        String key = ModelTypeRegistry.normalize(modelType);
+        if (!REGISTRY.contains(key)) {
+            List<String> close = CloseMatches.of(key, REGISTRY.modelTypes(), 3);
+            throw new UnknownModelTypeException("unknown model type \"" + modelType + "\""
+                    + (modelName == null ? "" : " (model " + modelName + ")")
+                    + ": no export configuration is registered for it"
+                    + (close.isEmpty() ? "" : "; close matches: " + String.join(", ", close))
+                    + "; run `./exporters4j tasks` to list all " + REGISTRY.modelTypes().size()
+                    + " supported model types");
+        }
+        Exporter parsed = Exporter.parse(exporter);
+        Map<ExportTask, ExportConfigConstructor> tasks = REGISTRY.tasks(key, parsed);
+        if (tasks == null) {
+            throw new UnknownExporterException(describe(key, modelName) + " has no " + parsed.id()
+                    + " export configuration; its exporters are " + REGISTRY.exporters(key).stream()
+                    .map(Exporter::id).collect(Collectors.joining(", ")));
+        }
+        return tasks;
+    }
+
+    private static String describe(String modelType, String modelName) {
+        return modelName == null ? modelType : modelType + " (" + modelName + ")";
+    }
+
+    private static String tasksWithClass(Framework framework) {
+        List<String> names = new ArrayList<>();
+        for (Task task : Task.values()) {
+            if (task.modelClass(framework).isPresent()) {
+                names.add(task.canonicalName());
+            }
+        }
+        return String.join(", ", names);
+    }
+}
