@@ -4,7 +4,7 @@ package org.exporters4j.onnx;
  * One dimension of a graph input or output shape: a fixed size, or a symbolic name (a dynamic axis such as
  * {@code batch_size}) that ONNX Runtime binds when the model runs. Equal names denote equal sizes.
  */
-public sealed interface Dim permits Dim.Fixed, Dim.Symbolic {
+public sealed interface Dim permits Dim.Fixed, Dim.Symbolic, Dim.Unknown {
 
     /** A dimension of fixed size (zero or more). */
     static Dim of(long size) {
@@ -14,6 +14,15 @@ public sealed interface Dim permits Dim.Fixed, Dim.Symbolic {
     /** A dynamic dimension, named as Optimum names dynamic axes ({@code batch_size}, {@code sequence_length}). */
     static Dim symbolic(String name) {
         return new Symbolic(name);
+    }
+
+    /**
+     * A dynamic dimension without a name (neither {@code dim_value} nor {@code dim_param}), for sizes that follow
+     * the inputs but are no named axis of the interface, as PyTorch's exporter leaves e.g. the choice axis of
+     * multiple-choice logits unnamed in Optimum's interface.
+     */
+    static Dim unknown() {
+        return Unknown.INSTANCE;
     }
 
     /** A dimension whose size is fixed in the model. */
@@ -42,6 +51,16 @@ public sealed interface Dim permits Dim.Fixed, Dim.Symbolic {
         @Override
         public String toString() {
             return name;
+        }
+    }
+
+    /** A dimension whose size the model does not state. */
+    enum Unknown implements Dim {
+        INSTANCE;
+
+        @Override
+        public String toString() {
+            return "?";
         }
     }
 }

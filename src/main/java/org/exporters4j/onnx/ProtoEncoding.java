@@ -51,6 +51,8 @@ final class ProtoEncoding {
                 shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(fixed.size()));
             } else if (dim instanceof Dim.Symbolic symbolic) {
                 shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(symbolic.name()));
+            } else {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder());
             }
         }
         TypeProto type = TypeProto.newBuilder()

@@ -63,6 +63,19 @@ class ModelWriterTest {
     }
 
     @Test
+    void anUnknownDimensionHasNeitherAValueNorAName() throws Exception {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 11);
+        Value x = g.input("x", ElementType.FLOAT, Shape.of(BATCH, Dim.unknown()));
+        g.output("y", g.relu(x), ElementType.FLOAT, Shape.of(BATCH, Dim.unknown()));
+        WrittenModel written = new ModelWriter(WeightsLocation.EMBEDDED).write(g.build(), folder);
+
+        var dim = parse(written.modelFile()).getGraph().getOutput(0).getType().getTensorType().getShape().getDim(1);
+        assertFalse(dim.hasDimValue());
+        assertFalse(dim.hasDimParam());
+        assertEquals("[batch_size, ?]", Shape.of(BATCH, Dim.unknown()).toString());
+    }
+
+    @Test
     void irVersionFollowsTheOpset() throws Exception {
         Map<Integer, Integer> expected = Map.of(11, 6, 13, 7, 14, 7, 15, 8, 17, 8, 18, 8, 19, 9, 21, 10, 23, 11);
         for (Map.Entry<Integer, Integer> entry : expected.entrySet()) {

@@ -1,0 +1,56 @@
+package org.exporters4j.models;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.exporters4j.onnx.Opset;
+
+/**
+ * The graph a caller asks an {@link Architecture} for: inputs and outputs in graph order with their element types
+ * and dynamic axis names, and the opset. Package {@code tasks} describes Optimum's interface of a task; this value
+ * carries it to the builder without the builder knowing task names.
+ */
+public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
+    public GraphInterface {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        Objects.requireNonNull(opset, "opset");
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException("a graph interface needs at least one output");
+        }
+        Set<String> names = new HashSet<>();
+        for (InterfaceTensor tensor : inputs) {
+            if (!names.add(tensor.name())) {
+                throw new IllegalArgumentException("input '" + tensor.name() + "' is listed twice");
+            }
+        }
+        for (InterfaceTensor tensor : outputs) {
+            if (!names.add(tensor.name())) {
+                throw new IllegalArgumentException("output '" + tensor.name() + "' is listed twice or is also an input");
+            }
+        }
+    }
+
+    public Optional<InterfaceTensor> input(String name) {
+        return inputs.stream().filter(tensor -> tensor.name().equals(name)).findFirst();
+    }
+
+    public Optional<InterfaceTensor> output(String name) {
+        return outputs.stream().filter(tensor -> tensor.name().equals(name)).findFirst();
+    }
+
+    public List<String> inputNames() {
+        return inputs.stream().map(InterfaceTensor::name).toList();
+    }
+
+    public List<String> outputNames() {
+        return outputs.stream().map(InterfaceTensor::name).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset;
+    }
+}

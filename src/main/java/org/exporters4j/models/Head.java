@@ -1,0 +1,37 @@
+package org.exporters4j.models;
+
+/**
+ * What sits on top of a model's body, in Transformers' terms: the head decides which weights are read beside the
+ * base model and which outputs the graph produces. One head per Optimum v1.5.2 task family; package {@code tasks}
+ * maps task names onto heads, so this package never sees task names.
+ */
+public enum Head {
+    /** The bare model ({@code AutoModel}): hidden states. */
+    BASE,
+    /** Masked language modelling ({@code AutoModelForMaskedLM}): vocabulary logits per token. */
+    MASKED_LM,
+    /** Causal language modelling ({@code AutoModelForCausalLM}): vocabulary logits per token, causal attention. */
+    CAUSAL_LM,
+    /** Encoder-decoder language modelling ({@code AutoModelForSeq2SeqLM}). */
+    SEQ2SEQ_LM,
+    /** One set of logits per sequence ({@code AutoModelForSequenceClassification}). */
+    SEQUENCE_CLASSIFICATION,
+    /** One set of logits per token ({@code AutoModelForTokenClassification}). */
+    TOKEN_CLASSIFICATION,
+    /** One score per choice ({@code AutoModelForMultipleChoice}). */
+    MULTIPLE_CHOICE,
+    /** Span start and end logits ({@code AutoModelForQuestionAnswering}). */
+    QUESTION_ANSWERING,
+    /** {@code AutoModelForImageClassification}. */
+    IMAGE_CLASSIFICATION,
+    /** {@code AutoModelForObjectDetection}. */
+    OBJECT_DETECTION,
+    /** {@code AutoModelForImageSegmentation}. */
+    IMAGE_SEGMENTATION,
+    /** Masked image modelling ({@code AutoModelForMaskedImageModeling}). */
+    MASKED_IM,
+    /** {@code AutoModelForSemanticSegmentation}. */
+    SEMANTIC_SEGMENTATION,
+    /** Speech to text ({@code AutoModelForSpeechSeq2Seq}). */
+    SPEECH2SEQ_LM
+}

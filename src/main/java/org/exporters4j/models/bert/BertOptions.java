@@ -1,0 +1,70 @@
+package org.exporters4j.models.bert;
+
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+
+/**
+ * The config.json options the BERT family builds from, read and checked once. Options whose values change the
+ * computation in ways this family does not build are refused here, naming the option and its value.
+ */
+record BertOptions(long vocabSize, long hiddenSize, long embeddingSize, int layers, int heads, long intermediateSize,
+                   Activation hiddenActivation, long typeVocabSize, long maxPositions, double layerNormEps,
+                   long paddingIndex, AttentionDirection direction, EmbeddingTie tie) {
+
+    static BertOptions read(ModelConfig config, BertFlavor flavor) {
+        String source = config.source();
+        String positionType = config.optionalString("position_embedding_type").orElse("absolute");
+        if (!positionType.equals("absolute")) {
+            throw new UnsupportedConfigException(source + " sets position_embedding_type \"" + positionType
+                    + "\", which this exporter does not build for " + flavor.modelType()
+                    + " (relative_key and relative_key_query add learned distance embeddings to the attention "
+                    + "scores); only \"absolute\" is supported");
+        }
+        if (flavor.quantization() == BertFlavor.Quantization.IBERT) {
+            boolean quantized = config.optionalBoolean("quant_mode").orElse(false);
+            if (quantized) {
+                throw new UnsupportedConfigException(source + " sets quant_mode true: I-BERT's integer-only "
+                        + "inference (QuantAct, IntGELU, IntSoftmax) is not exported; set \"quant_mode\": false to "
+                        + "export the float model, as Optimum's export of an I-BERT checkpoint computes");
+            }
+            String activation = config.optionalString("hidden_act").orElse("gelu");
+            if (!activation.equals("gelu")) {
+                throw new UnsupportedConfigException(source + " sets hidden_act \"" + activation + "\", but I-BERT "
+                        + "only supports \"gelu\" (IBertIntermediate raises for anything else); set it to \"gelu\"");
+            }
+        }
+        long hiddenSize = config.intValue("hidden_size");
+        int heads = config.intValue("num_attention_heads");
+        if (heads <= 0 || hiddenSize % heads != 0) {
+            throw new UnsupportedConfigException(source + ": hidden_size " + hiddenSize + " is not a multiple of "
+                    + "num_attention_heads " + heads + "; Transformers refuses this config too");
+        }
+        long embeddingSize = flavor.languageModelHead() == BertFlavor.LanguageModelHead.ELECTRA_GENERATOR
+                ? config.intValue("embedding_size")
+                : hiddenSize;
+        long typeVocabSize = config.intValue("type_vocab_size");
+        if (typeVocabSize < 1) {
+            throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
+                    + flavor.modelType() + " embeddings always add token type 0's embedding, so the table needs at "
+                    + "least one row (Transformers fails on this config too); set type_vocab_size to 1 or more");
+        }
+        int layers = config.intValue("num_hidden_layers");
+        if (layers < 0) {
+            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
+        }
+        boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
+        long paddingIndex = flavor.positions() == BertFlavor.Positions.FROM_PADDING ? config.intValue("pad_token_id") : 0;
+        return new BertOptions(config.intValue("vocab_size"), hiddenSize, embeddingSize, layers, heads,
+                config.intValue("intermediate_size"), Activation.fromConfig(config, "hidden_act"), typeVocabSize,
+                config.intValue("max_position_embeddings"), config.doubleValue("layer_norm_eps"), paddingIndex,
+                decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL,
+                EmbeddingTie.of(config));
+    }
+
+    long headSize() {
+        return hiddenSize / heads;
+    }
+}

@@ -1,0 +1,184 @@
+package org.exporters4j.models.distilbert;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Builds DistilBERT graphs as Transformers 4.25.1 computes them in eval mode: word + position embeddings (the
+ * checkpoint holds the table, learned or sinusoidal), LayerNorm (ε 1e-12, fixed in DistilBERT's code),
+ * {@code n_layers} blocks of self-attention and feed-forward ({@code activation}) with post-LayerNorm residuals,
+ * then the head. The attention is never causal.
+ */
+public final class DistilBertArchitecture implements Architecture {
+    /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
+    private static final double LAYER_NORM_EPS = 1e-12;
+    private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
+            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+
+    @Override
+    public String modelType() {
+        return "distilbert";
+    }
+
+    @Override
+    public String family() {
+        return "distilbert";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("distilbert has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config);
+        String purpose = "the distilbert " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                INPUTS, purpose);
+        TokenGrid grid = inputs.grid();
+        Value rows = encode(graph, parameters, options, base, inputs);
+        long dim = options.dim();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, dim), follows, follows,
+                    Dim.of(dim));
+            case MASKED_LM -> outputs.add("logits",
+                    () -> grid.unflatten(graph, maskedLmLogits(graph, parameters, options, base, rows),
+                            options.vocabSize()),
+                    follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
+                outputs.add("logits", () -> Linear.load(parameters, "classifier", dim, labels)
+                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)), follows, Dim.of(labels));
+            }
+            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
+                    () -> Linear.load(parameters, "classifier", dim, 1)
+                            .apply(graph, preClassified(graph, parameters, grid, rows, dim)));
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
+                    dim, config);
+            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows, dim);
+            default -> throw new ArchitectureException("distilbert has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                                TextInputs inputs) {
+        TokenGrid grid = inputs.grid();
+        long dim = options.dim();
+        Value embedded = graph.inScope("embeddings", () -> {
+            String embeddings = base + "embeddings.";
+            Value words = graph.gather(parameters.tensor(embeddings + "word_embeddings.weight", options.vocabSize(),
+                    dim), inputs.inputIds(), 0);
+            Value positions = graph.gather(parameters.tensor(embeddings + "position_embeddings.weight",
+                    options.maxPositions(), dim), grid.positions(graph), 0);
+            Value normalized = LayerNorm.load(parameters, embeddings + "LayerNorm", dim, LAYER_NORM_EPS)
+                    .apply(graph, graph.add(words, positions));
+            return graph.reshape(normalized, -1, dim);
+        });
+        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
+                AttentionDirection.BIDIRECTIONAL, grid);
+        Value rows = embedded;
+        for (int layer = 0; layer < options.layers(); layer++) {
+            String prefix = base + "transformer.layer." + layer + ".";
+            Value input = rows;
+            rows = graph.inScope("transformer.layer." + layer,
+                    () -> layer(graph, parameters, options, prefix, input, mask, grid));
+        }
+        return rows;
+    }
+
+    /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
+    private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
+                               Value rows, Value mask, TokenGrid grid) {
+        long dim = options.dim();
+        SelfAttention attention = new SelfAttention(
+                Linear.load(parameters, prefix + "attention.q_lin", dim, dim),
+                Linear.load(parameters, prefix + "attention.k_lin", dim, dim),
+                Linear.load(parameters, prefix + "attention.v_lin", dim, dim),
+                Linear.load(parameters, prefix + "attention.out_lin", dim, dim),
+                options.heads(), dim / options.heads());
+        Value attended = LayerNorm.load(parameters, prefix + "sa_layer_norm", dim, LAYER_NORM_EPS)
+                .apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
+        Value hidden = options.activation().apply(graph,
+                Linear.load(parameters, prefix + "ffn.lin1", dim, options.hiddenDim()).apply(graph, attended));
+        Value output = Linear.load(parameters, prefix + "ffn.lin2", options.hiddenDim(), dim).apply(graph, hidden);
+        return LayerNorm.load(parameters, prefix + "output_layer_norm", dim, LAYER_NORM_EPS)
+                .apply(graph, graph.add(output, attended));
+    }
+
+    /** The first token through pre_classifier and ReLU, as the classification heads compute it. */
+    private static Value preClassified(OnnxGraphBuilder graph, Parameters parameters, TokenGrid grid, Value rows,
+                                       long dim) {
+        return graph.relu(Linear.load(parameters, "pre_classifier", dim, dim)
+                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, dim)));
+    }
+
+    /** vocab_transform, activation, vocab_layer_norm, vocab_projector (tied to the word embeddings). */
+    private static Value maskedLmLogits(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                                        Value rows) {
+        long dim = options.dim();
+        Value transformed = options.activation().apply(graph,
+                Linear.load(parameters, "vocab_transform", dim, dim).apply(graph, rows));
+        Value normalized = LayerNorm.load(parameters, "vocab_layer_norm", dim, LAYER_NORM_EPS).apply(graph, transformed);
+        String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight", "vocab_projector.weight");
+        Linear projector = new Linear(parameters.tensor(weight, options.vocabSize(), dim),
+                parameters.tensor("vocab_projector.bias", options.vocabSize()), dim, options.vocabSize());
+        return projector.apply(graph, normalized);
+    }
+
+    /** The DistilBertConfig options the graph is built from (the config's own names: dim, n_heads …). */
+    private record Options(long vocabSize, long dim, int layers, int heads, long hiddenDim, Activation activation,
+                           long maxPositions, EmbeddingTie tie) {
+
+        static Options read(ModelConfig config) {
+            long dim = config.intValue("dim");
+            int heads = config.intValue("n_heads");
+            if (heads <= 0 || dim % heads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": dim " + dim + " is not a multiple of n_heads "
+                        + heads + "; Transformers refuses this config too");
+            }
+            return new Options(config.intValue("vocab_size"), dim, config.intValue("n_layers"), heads,
+                    config.intValue("hidden_dim"), Activation.fromConfig(config, "activation"),
+                    config.intValue("max_position_embeddings"), EmbeddingTie.of(config));
+        }
+    }
+}

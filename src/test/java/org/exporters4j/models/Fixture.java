@@ -1,0 +1,150 @@
+package org.exporters4j.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.Opset;
+
+/**
+ * One reference fixture of ../shared/fixtures (see its README): a checkpoint, fixed inputs, PyTorch's outputs and
+ * Optimum's ONNX interface, read from {@code manifest.json}.
+ */
+public record Fixture(Path folder, String modelType, String task, JsonNode manifest) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Every fixture folder whose model type (Optimum's spelling, the folder prefix) is one of {@code modelTypes}. */
+    public static List<Fixture> of(List<String> modelTypes) {
+        Path root = SharedFiles.fixtures();
+        List<Fixture> fixtures = new ArrayList<>();
+        try (Stream<Path> folders = Files.list(root)) {
+            for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+                String name = folder.getFileName().toString();
+                int separator = name.indexOf("--");
+                if (separator > 0 && modelTypes.contains(name.substring(0, separator))) {
+                    fixtures.add(read(folder));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (fixtures.isEmpty()) {
+            throw new AssertionError("no fixtures of " + modelTypes + " under " + root);
+        }
+        return List.copyOf(fixtures);
+    }
+
+    public static Fixture read(Path folder) {
+        try {
+            JsonNode manifest = JSON.readTree(folder.resolve("manifest.json").toFile());
+            String name = folder.getFileName().toString();
+            return new Fixture(folder, name.substring(0, name.indexOf("--")), manifest.get("task").asText(), manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path checkpoint() {
+        return folder.resolve("checkpoint");
+    }
+
+    public Path inputsFile() {
+        return folder.resolve(manifest.get("inputs_file").asText());
+    }
+
+    public Path outputsFile() {
+        return folder.resolve(manifest.get("outputs_file").asText());
+    }
+
+    public JsonNode onnx() {
+        return manifest.get("onnx");
+    }
+
+    public int defaultOpset() {
+        return onnx().get("default_opset").asInt();
+    }
+
+    /** Optimum's {@code values_override}, as {@code ModelConfig.withOverrides} takes it. */
+    public Map<String, Object> valuesOverride() {
+        return JSON.convertValue(onnx().get("values_override"), JSON.getTypeFactory()
+                .constructMapType(LinkedHashMap.class, String.class, Object.class));
+    }
+
+    public List<String> inputNames() {
+        return strings(onnx().get("input_names"));
+    }
+
+    public List<String> outputNames() {
+        return strings(onnx().get("output_names"));
+    }
+
+    /** Dynamic axes of an input or output ({@code side} = inputs / outputs), index → name. */
+    public Map<Integer, String> dynamicAxes(String side, String name) {
+        Map<Integer, String> axes = new TreeMap<>();
+        JsonNode node = onnx().get("dynamic_axes").get(side).get(name);
+        if (node != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> axis = it.next();
+                axes.put(Integer.parseInt(axis.getKey()), axis.getValue().asText());
+            }
+        }
+        return axes;
+    }
+
+    /** Output name in outputs.safetensors for each output Optimum names (by its ONNX output name). */
+    public Map<String, String> referenceOutputs() {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JsonNode output : manifest.get("outputs")) {
+            JsonNode optimum = output.get("optimum_onnx_name");
+            if (optimum != null && !optimum.isNull()) {
+                names.put(optimum.asText(), output.get("name").asText());
+            }
+        }
+        return names;
+    }
+
+    /** Optimum's interface as a request to an architecture (all text inputs are int64, outputs float32). */
+    public GraphInterface graphInterface(int opset) {
+        List<InterfaceTensor> inputs = inputNames().stream()
+                .map(name -> InterfaceTensor.of(name, ElementType.INT64, dynamicAxes("inputs", name))).toList();
+        List<InterfaceTensor> outputs = outputNames().stream()
+                .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, dynamicAxes("outputs", name))).toList();
+        return new GraphInterface(inputs, outputs, Opset.of(opset));
+    }
+
+    /** The head of the fixture's task (Optimum v1.5.2 task names). */
+    public Variant variant() {
+        return Variant.of(switch (task) {
+            case "default" -> Head.BASE;
+            case "masked-lm" -> Head.MASKED_LM;
+            case "causal-lm" -> Head.CAUSAL_LM;
+            case "sequence-classification" -> Head.SEQUENCE_CLASSIFICATION;
+            case "multiple-choice" -> Head.MULTIPLE_CHOICE;
+            case "token-classification" -> Head.TOKEN_CLASSIFICATION;
+            case "question-answering" -> Head.QUESTION_ANSWERING;
+            default -> throw new AssertionError("no head for fixture task " + task);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return folder.getFileName().toString();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(node -> values.add(node.asText()));
+        return List.copyOf(values);
+    }
+}
