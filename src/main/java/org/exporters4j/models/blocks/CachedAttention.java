@@ -1,0 +1,131 @@
+package org.exporters4j.models.blocks;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Causal self-attention of one decoder layer over the key/value cache: the step's keys and values are appended to
+ * the past ones (the present cache), queries attend to every visible key ({@link CausalMask}), and grouped-query
+ * models share each key/value head among {@code heads / kvHeads} query heads (Transformers' {@code repeat_kv},
+ * computed by broadcasting instead of copying). Works for an empty past as for a long one.
+ *
+ * @param heads query heads
+ * @param kvHeads key/value heads (equal to {@code heads} without grouped-query attention)
+ * @param headDim width of one head
+ * @param scale how raw scores {@code q · kᵀ} are scaled
+ * @param masking how invisible keys are removed, as the family's Transformers code does it
+ * @param window the sliding window of this layer, if any
+ */
+public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale scale, Masking masking,
+                              OptionalLong window) {
+
+    /** The scaling of raw attention scores. */
+    public record ScoreScale(Operation operation, double factor) {
+        /** How {@code factor} applies. */
+        public enum Operation { NONE, DIVIDE, MULTIPLY }
+
+        public ScoreScale {
+            Objects.requireNonNull(operation, "operation");
+            if (operation != Operation.NONE && !(factor > 0)) {
+                throw new IllegalArgumentException("a score scale needs a positive factor, got " + factor);
+            }
+        }
+
+        /** Unscaled scores (GPT-Neo). */
+        public static ScoreScale none() {
+            return new ScoreScale(Operation.NONE, 1.0);
+        }
+
+        /** Scores divided by {@code divisor} (GPT-2's √head_dim). */
+        public static ScoreScale dividedBy(double divisor) {
+            return new ScoreScale(Operation.DIVIDE, divisor);
+        }
+
+        /** Scores multiplied by {@code factor} (BLOOM's 1/√head_dim as {@code baddbmm}'s alpha). */
+        public static ScoreScale multipliedBy(double factor) {
+            return new ScoreScale(Operation.MULTIPLY, factor);
+        }
+
+        Value apply(OnnxGraphBuilder graph, Value scores) {
+            return switch (operation) {
+                case NONE -> scores;
+                case DIVIDE -> graph.div(scores, graph.scalar(ElementType.FLOAT, factor));
+                case MULTIPLY -> graph.mul(scores, graph.scalar(ElementType.FLOAT, factor));
+            };
+        }
+    }
+
+    /** How the family removes invisible keys from the scores before the softmax. */
+    public enum Masking {
+        /**
+         * Transformers 4.25.1's GPT-2, GPT-Neo, GPT-J, CodeGen: {@code where(causal, scores, min)}, then the additive
+         * padding mask {@code (1 − mask) · min}.
+         */
+        CAUSAL_THEN_ADDITIVE_PADDING,
+        /**
+         * BLOOM's {@code masked_fill(min)} and Llama's additive mask clamped at {@code min}: {@code where(causal and
+         * not padding, scores, min)}.
+         */
+        VISIBLE_OR_MINIMUM
+    }
+
+    public CachedAttention {
+        Objects.requireNonNull(scale, "scale");
+        Objects.requireNonNull(masking, "masking");
+        Objects.requireNonNull(window, "window");
+        if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
+            throw new IllegalArgumentException("attention needs the query heads (" + heads + ") to be a multiple of "
+                    + "the key/value heads (" + kvHeads + ") and a positive head width (" + headDim + ")");
+        }
+    }
+
+    /** The attention of one step: the context rows and the present cache. */
+    public record Result(Value contextRows, Value presentKey, Value presentValue) {}
+
+    /**
+     * @param query {@code [batch, heads, sequence, head_dim]}
+     * @param key the step's keys {@code [batch, kv_heads, sequence, head_dim]}
+     * @param value the step's values, same shape as {@code key}
+     * @param past the layer's cache in the common layout, if the graph takes one
+     * @param bias an additive score bias {@code [batch, heads, 1, past + sequence]} (BLOOM's ALiBi), if any
+     * @return context rows {@code [batch × sequence, heads × head_dim]} and the present key/value
+     *         {@code [batch, kv_heads, past + sequence, head_dim]}
+     */
+    public Result apply(OnnxGraphBuilder graph, Value query, Value key, Value value,
+                        Optional<DecoderInputs.LayerPast> past, Optional<Value> bias, CausalMask mask) {
+        Value presentKey = past.map(cache -> graph.concat(2, cache.key(), key)).orElse(key);
+        Value presentValue = past.map(cache -> graph.concat(2, cache.value(), value)).orElse(value);
+        long groups = heads / kvHeads;
+        // [b, kv, groups, s, d] · [b, kv, 1, d, T] → [b, kv, groups, s, T]
+        Value groupedQuery = graph.reshape(query, 0, kvHeads, groups, -1, headDim);
+        Value keysTransposed = graph.unsqueeze(graph.transpose(presentKey, 0, 1, 3, 2), 2);
+        Value scores = scale.apply(graph, graph.matMul(groupedQuery, keysTransposed));
+        if (bias.isPresent()) {
+            scores = graph.add(scores, graph.reshape(bias.get(), 0, kvHeads, groups, 1, -1));
+        }
+        Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);
+        scores = switch (masking) {
+            case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(mask.causal(window), scores, minimum),
+                    mask.paddingAdditive());
+            case VISIBLE_OR_MINIMUM -> graph.where(mask.allowed(window), scores, minimum);
+        };
+        Value probabilities = graph.softmax(scores, -1);
+        Value context = graph.matMul(probabilities, graph.unsqueeze(presentValue, 2));
+        // [b, kv, groups, s, d] → [b, heads, s, d] → [b, s, heads, d] → rows
+        Value merged = graph.transpose(graph.reshape(context, 0, heads, -1, headDim), 0, 2, 1, 3);
+        Value rows = graph.reshape(merged, -1, heads * headDim);
+        return new Result(rows, presentKey, presentValue);
+    }
+
+    /**
+     * Rows {@code [batch × sequence, heads × head_dim]} as {@code [batch, heads, sequence, head_dim]}, for a
+     * projection's output.
+     */
+    public static Value splitHeads(OnnxGraphBuilder graph, Value rows, TokenGrid grid, int heads, long headDim) {
+        return graph.transpose(graph.reshape(rows, grid.shapeWith(graph, heads, headDim)), 0, 2, 1, 3);
+    }
+}

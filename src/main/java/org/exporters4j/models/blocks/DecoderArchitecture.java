@@ -1,0 +1,227 @@
+package org.exporters4j.models.blocks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.CacheLayout.CachePart;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+
+/**
+ * The frame every decoder-only family shares: declare the inputs (ids, mask, positions, the cache of each layer),
+ * build the causal mask once, run the embeddings and the layers (each returning its present key/value), the final
+ * norm, then the requested head, and declare the outputs the interface asks for in its order: the head's
+ * ({@code last_hidden_state}, {@code logits}, {@code start_logits}/{@code end_logits}) and {@code present.<i>.key}
+ * / {@code .value} in the family's cache layout. A family supplies a {@link Decoder} per graph.
+ *
+ * <p>Every with-past graph also takes an empty cache (past length 0), so one file serves the prompt and each step.
+ */
+public abstract class DecoderArchitecture implements Architecture {
+    private final String modelType;
+    private final String family;
+    private final Set<Variant> variants;
+
+    /**
+     * @param heads the heads built without the cache
+     * @param headsWithPast the heads built with the cache
+     */
+    protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast) {
+        this.modelType = Objects.requireNonNull(modelType, "modelType");
+        this.family = Objects.requireNonNull(family, "family");
+        Set<Variant> all = new LinkedHashSet<>();
+        heads.forEach(head -> all.add(Variant.of(head)));
+        headsWithPast.forEach(head -> all.add(Variant.withPast(head)));
+        this.variants = Collections.unmodifiableSet(all);
+    }
+
+    /** The heads of Transformers' decoders that Optimum exports with the cache: the bare model and the LM head. */
+    protected static Set<Head> languageModelHeads() {
+        return EnumSet.of(Head.BASE, Head.CAUSAL_LM);
+    }
+
+    @Override
+    public String modelType() {
+        return modelType;
+    }
+
+    @Override
+    public String family() {
+        return family;
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return variants;
+    }
+
+    /** One layer's result: its output rows and its present cache in the common layout. */
+    protected record LayerStep(Value rows, Value presentKey, Value presentValue) {
+        public LayerStep {
+            Objects.requireNonNull(rows, "rows");
+            Objects.requireNonNull(presentKey, "presentKey");
+            Objects.requireNonNull(presentValue, "presentValue");
+        }
+    }
+
+    /**
+     * Where a family's classification heads keep their weights ({@code score}, {@code classifier},
+     * {@code qa_outputs}) and how the sequence classifier pools.
+     */
+    protected record HeadWeights(String sequenceScore, Projection.Bias sequenceScoreBias, LastTokenPooling pooling,
+                                 String tokenClassifier, Projection.Bias tokenClassifierBias,
+                                 String questionAnswering) {
+        public HeadWeights {
+            Objects.requireNonNull(sequenceScore, "sequenceScore");
+            Objects.requireNonNull(sequenceScoreBias, "sequenceScoreBias");
+            Objects.requireNonNull(pooling, "pooling");
+            Objects.requireNonNull(tokenClassifier, "tokenClassifier");
+            Objects.requireNonNull(tokenClassifierBias, "tokenClassifierBias");
+            Objects.requireNonNull(questionAnswering, "questionAnswering");
+        }
+    }
+
+    /** One graph's decoder body: created per build, after its config options are checked. */
+    protected interface Decoder {
+        /** Layers, cache heads, head width and the layout of the cache at the graph's edge. */
+        DecoderInputs.CacheShape cacheShape();
+
+        /** The non-cache inputs the family's forward takes, e.g. input_ids, attention_mask. */
+        List<String> acceptedInputs();
+
+        long hiddenSize();
+
+        long vocabSize();
+
+        /** Token (and position) embeddings as rows {@code [batch × sequence, hidden]}. */
+        Value embed(DecoderInputs inputs);
+
+        /** Layer {@code index} on {@code rows}, with the layer's past when the graph takes the cache. */
+        LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past);
+
+        /** The final norm on the last layer's rows. */
+        Value finalNorm(Value rows);
+
+        /** Vocabulary logits as rows {@code [batch × sequence, vocab]}. */
+        Value languageModelLogits(Value rows);
+
+        HeadWeights headWeights();
+    }
+
+    /** Reads and checks the config's options, then returns the body that builds this graph. */
+    protected abstract Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters,
+                                       Variant variant);
+
+    @Override
+    public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants.contains(variant)) {
+            throw new ArchitectureException(modelType + " has no " + variant + " graph; it builds "
+                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        String purpose = "the " + modelType + " " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        Decoder decoder = decoder(config, graph, parameters, variant);
+        DecoderInputs.CacheShape cache = decoder.cacheShape();
+        DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, decoder.acceptedInputs(),
+                purpose);
+        CausalMask mask = new CausalMask(graph, inputs);
+        Value rows = graph.inScope("embeddings", () -> decoder.embed(inputs));
+        List<LayerStep> steps = new ArrayList<>();
+        for (int layer = 0; layer < cache.layers(); layer++) {
+            int index = layer;
+            Value input = rows;
+            Optional<LayerPast> past = inputs.hasPast() ? Optional.of(inputs.past().get(layer)) : Optional.empty();
+            LayerStep step = graph.inScope("layers." + layer, () -> decoder.layer(index, input, inputs, mask, past));
+            steps.add(step);
+            rows = step.rows();
+        }
+        Value hidden = decoder.finalNorm(rows);
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        addHeadOutputs(graph, parameters, config, decoder, variant.head(), hidden, inputs, outputs);
+        if (variant.usesPast()) {
+            addPresentOutputs(graph, cache, steps, outputs);
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,
+                                Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
+        long hidden = decoder.hiddenSize();
+        TokenGrid grid = inputs.grid();
+        Dim follows = Dim.unknown();
+        HeadWeights weights = decoder.headWeights();
+        switch (head) {
+            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
+                    follows, follows, Dim.of(hidden));
+            case CAUSAL_LM -> outputs.add("logits",
+                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), decoder.vocabSize()),
+                    follows, follows, Dim.of(decoder.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, weights.sequenceScore() + ".weight", config);
+                OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
+                        .orElse(OptionalLong.empty());
+                outputs.add("logits", () -> {
+                    Value scores = Projection.linear(parameters, weights.sequenceScore(), hidden, labels,
+                            weights.sequenceScoreBias()).apply(graph, rows);
+                    return weights.pooling().pool(graph, scores, inputs.inputIds(), grid, pad);
+                }, follows, Dim.of(labels));
+            }
+            case TOKEN_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, weights.tokenClassifier() + ".weight", config);
+                outputs.add("logits", () -> grid.unflatten(graph, Projection.linear(parameters,
+                                weights.tokenClassifier(), hidden, labels, weights.tokenClassifierBias())
+                        .apply(graph, rows), labels), follows, follows, Dim.of(labels));
+            }
+            case QUESTION_ANSWERING -> {
+                Projection spans = Projection.linear(parameters, weights.questionAnswering(), hidden, 2,
+                        Projection.Bias.WITH_BIAS);
+                Supplier<Value> logits = HeadOutputs.once(
+                        () -> grid.unflatten(graph, spans.apply(graph, rows), 2));
+                outputs.add("start_logits", () -> graph.gather(logits.get(), graph.scalar(0), 2), follows, follows);
+                outputs.add("end_logits", () -> graph.gather(logits.get(), graph.scalar(1), 2), follows, follows);
+            }
+            default -> throw new ArchitectureException(modelType + " has no " + head + " head");
+        }
+    }
+
+    /**
+     * The present cache of each layer. Each output goes through an Identity: Optimum 1.5.2 names the past and the
+     * present sequence axes alike ({@code past_sequence_length + sequence_length}) though the present is longer, and
+     * ONNX Runtime plans buffer reuse from such names; declaring them on an Identity keeps the computing node's
+     * shape its own.
+     */
+    private static void addPresentOutputs(OnnxGraphBuilder graph, DecoderInputs.CacheShape cache,
+                                          List<LayerStep> steps, HeadOutputs outputs) {
+        CacheLayout layout = cache.layout();
+        for (int layer = 0; layer < steps.size(); layer++) {
+            LayerStep step = steps.get(layer);
+            for (CachePart part : CachePart.values()) {
+                Value common = part == CachePart.KEY ? step.presentKey() : step.presentValue();
+                List<Dim> dims = layout.naturalDims(part, cache.heads(), cache.headDim());
+                outputs.add("present." + layer + "." + part.suffix(),
+                        () -> graph.identity(layout.fromCommon(graph, common, part, cache.heads(), cache.headDim())),
+                        dims.toArray(Dim[]::new));
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.exporters4j.models.blocks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.CacheLayout.CachePart;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Shape;
+import org.exporters4j.onnx.Value;
+
+/**
+ * The inputs of a decoder-only graph, declared in the order the interface lists them: {@code input_ids}
+ * {@code [batch, sequence]}, {@code attention_mask} {@code [batch, past + sequence]}, {@code position_ids}
+ * {@code [batch, sequence]} and, for a with-past variant, {@code past_key_values.<i>.key} / {@code .value} of every
+ * layer. Dimensions the interface names get its names; the others are fixed (heads, head width) or unnamed dynamic
+ * dimensions, so one with-past graph takes any sequence length and any past length, including an empty past
+ * (length 0): the same file serves the prompt and every later step.
+ *
+ * @param inputIds int64 {@code [batch, sequence]}
+ * @param attentionMask int64 {@code [batch, past + sequence]}, when the interface has it
+ * @param positionIds int64 {@code [batch, sequence]}, when the interface has it
+ * @param past each layer's cache in the common layout {@code (batch, kv_heads, past, head_dim)}; empty without past
+ * @param grid the runtime {@code [batch, sequence]} of the ids
+ * @param pastLength rank-0 int64 past length (a constant 0 without past)
+ */
+public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value> positionIds,
+                            List<LayerPast> past, TokenGrid grid, Value pastLength) {
+
+    public static final String INPUT_IDS = "input_ids";
+    public static final String ATTENTION_MASK = "attention_mask";
+    public static final String POSITION_IDS = "position_ids";
+    private static final Pattern PAST_NAME = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
+
+    /** One layer's cache as graph inputs, in the common layout. */
+    public record LayerPast(Value key, Value value) {
+        public LayerPast {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /** The cache shape of a family: layer count, cache heads and head width, and its layout at the graph's edge. */
+    public record CacheShape(int layers, int heads, long headDim, CacheLayout layout) {
+        public CacheShape {
+            Objects.requireNonNull(layout, "layout");
+            if (layers <= 0 || heads <= 0 || headDim <= 0) {
+                throw new IllegalArgumentException("a cache needs layers, heads and a head width, got " + layers
+                        + " × " + heads + " × " + headDim);
+            }
+        }
+    }
+
+    public DecoderInputs {
+        Objects.requireNonNull(inputIds, "inputIds");
+        Objects.requireNonNull(attentionMask, "attentionMask");
+        Objects.requireNonNull(positionIds, "positionIds");
+        past = List.copyOf(past);
+        Objects.requireNonNull(grid, "grid");
+        Objects.requireNonNull(pastLength, "pastLength");
+    }
+
+    /** Whether the graph takes the cache of earlier steps. */
+    public boolean hasPast() {
+        return !past.isEmpty();
+    }
+
+    /**
+     * Declares the interface's inputs. {@code accepted} lists the non-cache inputs the family's forward takes;
+     * a with-past variant needs the cache of every layer, a variant without past takes none.
+     *
+     * @param purpose the graph, for errors, e.g. {@code "the gpt2 causal-lm with past graph"}
+     */
+    public static DecoderInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, Variant variant,
+                                        CacheShape cache, List<String> accepted, String purpose) {
+        Value inputIds = null;
+        Value attentionMask = null;
+        Value positionIds = null;
+        Value[][] past = new Value[cache.layers()][2];
+        CachePart[] parts = CachePart.values();
+        for (InterfaceTensor tensor : graphInterface.inputs()) {
+            String name = tensor.name();
+            Matcher cacheName = PAST_NAME.matcher(name);
+            if (cacheName.matches()) {
+                int layer = Integer.parseInt(cacheName.group(1));
+                if (!variant.usesPast()) {
+                    throw new ArchitectureException(purpose + " takes no cache input such as '" + name + "'; ask "
+                            + "for the with-past variant to feed the cache");
+                }
+                if (layer >= cache.layers()) {
+                    throw new ArchitectureException(purpose + ": input '" + name + "' names layer " + layer
+                            + " but the model has " + cache.layers() + " layers (0 to " + (cache.layers() - 1) + ")");
+                }
+                requireFloat(tensor, purpose);
+                CachePart part = cacheName.group(2).equals("key") ? CachePart.KEY : CachePart.VALUE;
+                List<Dim> natural = cache.layout().naturalDims(part, cache.heads(), cache.headDim());
+                Value input = graph.input(name, ElementType.FLOAT, shapeOf(tensor, natural, purpose));
+                past[layer][part.ordinal()] = input;
+                continue;
+            }
+            if (!accepted.contains(name)) {
+                throw new ArchitectureException(purpose + " has no input '" + name + "'; it takes "
+                        + String.join(", ", accepted) + (variant.usesPast() ? " and past_key_values.<layer>.key/value"
+                        : ""));
+            }
+            if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
+                throw new ArchitectureException(purpose + ": input '" + name + "' must be int64 (or int32), not "
+                        + tensor.elementType().onnxName());
+            }
+            Value input = graph.input(name, tensor.elementType(),
+                    shapeOf(tensor, List.of(Dim.unknown(), Dim.unknown()), purpose));
+            Value ids = tensor.elementType() == ElementType.INT64 ? input : graph.cast(input, ElementType.INT64);
+            switch (name) {
+                case INPUT_IDS -> inputIds = ids;
+                case ATTENTION_MASK -> attentionMask = ids;
+                case POSITION_IDS -> positionIds = ids;
+                default -> throw new ArchitectureException(purpose + " does not read input '" + name + "'; it takes "
+                        + String.join(", ", accepted));
+            }
+        }
+        if (inputIds == null) {
+            throw new ArchitectureException(purpose + " needs the input '" + INPUT_IDS + "', which the interface "
+                    + "does not list (it lists " + graphInterface.inputNames() + ")");
+        }
+        TokenGrid grid = TokenGrid.of(graph, inputIds);
+        List<LayerPast> layers = new ArrayList<>();
+        if (variant.usesPast()) {
+            for (int layer = 0; layer < cache.layers(); layer++) {
+                for (CachePart part : CachePart.values()) {
+                    if (past[layer][part.ordinal()] == null) {
+                        throw new ArchitectureException(purpose + " needs the input 'past_key_values." + layer + "."
+                                + part.suffix() + "', which the interface does not list; a with-past graph takes the"
+                                + " key and value cache of each of its " + cache.layers() + " layers");
+                    }
+                }
+                Value[] common = new Value[2];
+                for (CachePart part : parts) {
+                    common[part.ordinal()] = cache.layout().toCommon(graph, past[layer][part.ordinal()], part,
+                            cache.heads(), cache.headDim(), grid);
+                }
+                layers.add(new LayerPast(common[0], common[1]));
+            }
+        }
+        Value pastLength = layers.isEmpty() ? graph.scalar(0)
+                : graph.gather(graph.shape(layers.get(0).key()), graph.scalar(2), 0);
+        return new DecoderInputs(inputIds, Optional.ofNullable(attentionMask), Optional.ofNullable(positionIds),
+                layers, grid, pastLength);
+    }
+
+    /** {@code past + sequence}, rank-0 int64. */
+    public Value totalLength(OnnxGraphBuilder graph) {
+        return graph.add(pastLength, grid.sequenceLength(graph));
+    }
+
+    /**
+     * The 0/1 mask over {@code [batch, past + sequence]}: the input, or ones where the interface has none (as
+     * Transformers defaults it).
+     */
+    public Value maskOrOnes(OnnxGraphBuilder graph) {
+        return attentionMask.orElseGet(() -> graph.constantOfShape(
+                graph.concat(0, graph.shape(inputIds, 0, 1), graph.unsqueeze(totalLength(graph), 0)),
+                ElementType.INT64, 1.0));
+    }
+
+    /**
+     * The position of each token: {@code position_ids} when given, else {@code past + 0 … past + sequence − 1} as
+     * {@code [1, sequence]}, as Transformers' decoders count positions from the cache length when called without
+     * position ids (GPT-2 4.25.1, Llama 4.31: padding does not shift them).
+     */
+    public Value positions(OnnxGraphBuilder graph) {
+        return positionIds.orElseGet(() -> graph.unsqueeze(
+                graph.range(pastLength, totalLength(graph), graph.scalar(1)), 0));
+    }
+
+    private static void requireFloat(InterfaceTensor tensor, String purpose) {
+        if (tensor.elementType() != ElementType.FLOAT) {
+            throw new ArchitectureException(purpose + ": cache input '" + tensor.name() + "' must be float32, not "
+                    + tensor.elementType().onnxName());
+        }
+    }
+
+    private static Shape shapeOf(InterfaceTensor tensor, List<Dim> natural, String purpose) {
+        for (int index : tensor.dynamicAxes().keySet()) {
+            if (index >= natural.size()) {
+                throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + natural.size()
+                        + " dimensions but the interface names dynamic axis " + index);
+            }
+        }
+        Dim[] dims = new Dim[natural.size()];
+        for (int index = 0; index < dims.length; index++) {
+            dims[index] = tensor.dim(index, natural.get(index));
+        }
+        return new Shape(Arrays.asList(dims));
+    }
+}

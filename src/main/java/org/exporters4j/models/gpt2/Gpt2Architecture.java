@@ -1,0 +1,167 @@
+package org.exporters4j.models.gpt2;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CachedAttention.ScoreScale;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Projection;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * GPT-2 as Transformers 4.25.1 computes it in eval mode ({@code modeling_gpt2.py}): token + learned position
+ * embeddings (positions counted from the cache length), {@code n_layer} pre-LayerNorm blocks of fused-QKV attention
+ * ({@code c_attn}, GPT-2's {@code Conv1D} weights stored {@code [in, out]}) and a {@code Conv1D} MLP, a final
+ * LayerNorm, then the head: {@code lm_head} tied to {@code wte}, {@code score} pooled at the last non-padding token,
+ * or {@code classifier} per token.
+ */
+public final class Gpt2Architecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Projection.Bias.WITHOUT_BIAS,
+            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Projection.Bias.WITH_BIAS, "qa_outputs");
+
+    public Gpt2Architecture() {
+        super("gpt2", "gpt2", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
+                Head.TOKEN_CLASSIFICATION), languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        if (config.optionalBoolean("add_cross_attention").orElse(false)) {
+            throw new UnsupportedConfigException(config.source() + " sets add_cross_attention true: a GPT-2 with "
+                    + "cross-attention is the decoder of an encoder-decoder model, which exporters4j does not build "
+                    + "as a decoder-only graph; export a checkpoint with add_cross_attention false");
+        }
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long inner;
+        private final long vocab;
+        private final long positions;
+        private final double epsilon;
+        private final Activation activation;
+        private final boolean scaleByHeadWidth;
+        private final boolean scaleByLayerIndex;
+        private final EmbeddingTie tie;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.hidden = config.intValue("n_embd");
+            this.heads = config.intValue("n_head");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": n_embd " + hidden + " is not a multiple of"
+                        + " n_head " + heads + "; GPT-2 splits the hidden state into equal heads");
+            }
+            this.headDim = hidden / heads;
+            this.layers = config.intValue("n_layer");
+            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+            this.vocab = config.intValue("vocab_size");
+            this.positions = config.intValue("n_positions");
+            this.epsilon = config.doubleValue("layer_norm_epsilon");
+            this.activation = Activation.fromConfig(config, "activation_function");
+            this.scaleByHeadWidth = config.optionalBoolean("scale_attn_weights").orElse(true);
+            this.scaleByLayerIndex = config.optionalBoolean("scale_attn_by_inverse_layer_idx").orElse(false);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("transformer", "wte.weight");
+        }
+
+        @Override
+        public DecoderInputs.CacheShape cacheShape() {
+            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
+        }
+
+        @Override
+        public List<String> acceptedInputs() {
+            return INPUTS;
+        }
+
+        @Override
+        public long hiddenSize() {
+            return hidden;
+        }
+
+        @Override
+        public long vocabSize() {
+            return vocab;
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
+            Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
+                    inputs.positions(graph), 0);
+            return graph.reshape(graph.add(words, positionEmbeddings), -1, hidden);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            String prefix = base + "h." + index + ".";
+            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
+            Value qkv = Projection.conv1d(parameters, prefix + "attn.c_attn", hidden, 3 * hidden)
+                    .apply(graph, normalized);
+            List<Value> split = graph.split(qkv, 1, hidden, hidden, hidden);
+            Value query = CachedAttention.splitHeads(graph, split.get(0), inputs.grid(), heads, headDim);
+            Value key = CachedAttention.splitHeads(graph, split.get(1), inputs.grid(), heads, headDim);
+            Value value = CachedAttention.splitHeads(graph, split.get(2), inputs.grid(), heads, headDim);
+            double divisor = (scaleByHeadWidth ? Math.sqrt(headDim) : 1.0) * (scaleByLayerIndex ? index + 1 : 1.0);
+            ScoreScale scale = divisor == 1.0 ? ScoreScale.none() : ScoreScale.dividedBy(divisor);
+            CachedAttention attention = new CachedAttention(heads, heads, headDim, scale,
+                    Masking.CAUSAL_THEN_ADDITIVE_PADDING, OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = Projection.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden)
+                    .apply(graph, attended.contextRows());
+            Value residual = graph.add(attentionOutput, rows);
+            Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
+                    .apply(graph, residual);
+            Value up = activation.apply(graph, Projection.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
+                    .apply(graph, feedForwardInput));
+            Value down = Projection.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
+            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            // GPT2LMHeadModel's lm_head is wte itself unless tie_word_embeddings is false
+            String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
+            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
+        }
+
+        @Override
+        public HeadWeights headWeights() {
+            return HEAD_WEIGHTS;
+        }
+    }
+}
