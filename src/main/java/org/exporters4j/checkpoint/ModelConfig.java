@@ -244,6 +244,23 @@ public final class ModelConfig {
     }
 
     /**
+     * A JSON object value (e.g. Llama's {@code rope_scaling}) as plain Java values (maps, lists, strings, numbers,
+     * booleans, null), in the file's key order; absent or null → empty.
+     */
+    public Optional<Map<String, Object>> optionalObject(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isObject()) {
+            throw wrongType(key, node, "a JSON object");
+        }
+        Map<String, Object> value = JSON.convertValue(node, JSON.getTypeFactory()
+                .constructMapType(java.util.LinkedHashMap.class, String.class, Object.class));
+        return Optional.of(java.util.Collections.unmodifiableMap(value));
+    }
+
+    /**
      * This config with {@code overrides} applied, as Optimum's {@code values_override} sets attributes on
      * {@code model.config} before export (keys go through the attribute map).
      */

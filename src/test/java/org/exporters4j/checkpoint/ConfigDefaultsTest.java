@@ -241,6 +241,17 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void objectValuesReadAsPlainMaps() {
+        ModelConfig scaled = ModelConfig.parse("{\"model_type\": \"llama\", \"rope_scaling\": "
+                + "{\"type\": \"linear\", \"factor\": 2.5}}", "llama");
+        assertEquals(Map.of("type", "linear", "factor", 2.5), scaled.optionalObject("rope_scaling").orElseThrow());
+        assertTrue(ModelConfig.defaultsFor("llama").optionalObject("rope_scaling").isEmpty());
+        ModelConfigException notAnObject = assertThrows(ModelConfigException.class, () -> ModelConfig.parse(
+                "{\"model_type\": \"llama\", \"rope_scaling\": 2}", "c.json").optionalObject("rope_scaling"));
+        assertEquals("c.json: \"rope_scaling\" must be a JSON object, found 2", notAnObject.getMessage());
+    }
+
+    @Test
     void derivedAttributesFollowTheFilesOwnValues() throws IOException {
         ModelConfig llama = ModelConfig.parse("{\"model_type\": \"llama\", \"hidden_size\": 32, "
                 + "\"num_attention_heads\": 4}", "llama");
