@@ -15,7 +15,13 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.gpt2.Gpt2Architecture;
+import org.exporters4j.models.llama.LlamaArchitecture;
+import org.exporters4j.models.llama.LlamaFlavor;
+import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
+import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -26,6 +32,9 @@ public final class Architectures {
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     private static final Set<Head> ENCODER_AND_DECODER_HEADS = with(ENCODER_HEADS, Head.CAUSAL_LM);
 
+    private static final Set<Head> LLAMA_HEADS = EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
+    private static final Set<Head> QWEN2_HEADS = with(LLAMA_HEADS, Head.TOKEN_CLASSIFICATION);
+
     private static final Map<String, Architecture> ROWS = new Table()
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
@@ -34,7 +43,12 @@ public final class Architectures {
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new Gpt2Architecture())
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
+            .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
+            .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
+            .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
@@ -76,6 +90,11 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture llama(String modelType, AttentionBias attentionBias, SlidingWindow slidingWindow,
+                                      LastTokenPooling pooling, Set<Head> heads) {
+        return new LlamaArchitecture(new LlamaFlavor(modelType, attentionBias, slidingWindow, pooling, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {
