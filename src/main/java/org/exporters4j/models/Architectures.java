@@ -17,7 +17,12 @@ import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.bloom.BloomArchitecture;
 import org.exporters4j.models.gpt2.Gpt2Architecture;
+import org.exporters4j.models.gptj.GptJArchitecture;
+import org.exporters4j.models.gptj.GptJFlavor;
+import org.exporters4j.models.gptj.GptJFlavor.Projections;
+import org.exporters4j.models.gptneo.GptNeoArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
@@ -39,11 +44,16 @@ public final class Architectures {
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new BloomArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM), Set.of()))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new GptNeoArchitecture())
             .row(new Gpt2Architecture())
+            .row(gptj("gptj",    Projections.SEPARATE, EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.QUESTION_ANSWERING,
+                    Head.SEQUENCE_CLASSIFICATION), EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
@@ -90,6 +100,11 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture gptj(String modelType, Projections projections, Set<Head> heads,
+                                     Set<Head> headsWithPast) {
+        return new GptJArchitecture(new GptJFlavor(modelType, projections, heads, headsWithPast));
     }
 
     private static Architecture llama(String modelType, AttentionBias attentionBias, SlidingWindow slidingWindow,

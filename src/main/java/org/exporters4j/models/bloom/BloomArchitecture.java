@@ -1,0 +1,171 @@
+package org.exporters4j.models.bloom;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.Alibi;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CachedAttention.ScoreScale;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Projection;
+import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * BLOOM as Transformers 4.25.1 computes it ({@code modeling_bloom.py}): word embeddings with their own LayerNorm,
+ * {@code n_layer} blocks of fused-QKV attention ({@code query_key_value} output viewed as {@code [heads, 3,
+ * head_dim]}) with ALiBi position biases instead of position embeddings, scores {@code alibi + q·kᵀ/√head_dim}, and
+ * a tanh-GELU MLP; residuals from the block input or, with {@code apply_residual_connection_post_layernorm}, from
+ * the LayerNorm output; a final LayerNorm and {@code lm_head} tied to the embeddings.
+ *
+ * <p>The cache is BLOOM's own layout: key {@code (batch × heads, head_dim, past)}, value {@code (batch × heads,
+ * past, head_dim)}.
+ */
+public final class BloomArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+
+    public BloomArchitecture() {
+        super("bloom", "bloom", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
+                Head.TOKEN_CLASSIFICATION), languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long vocab;
+        private final double epsilon;
+        private final boolean residualFromLayerNorm;
+        private final EmbeddingTie tie;
+        private Value alibi;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.hidden = config.intValue("hidden_size");
+            this.heads = config.intValue("n_head");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": hidden_size " + hidden + " is not a "
+                        + "multiple of n_head " + heads + "; BLOOM splits the hidden state into equal heads");
+            }
+            this.headDim = hidden / heads;
+            this.layers = config.intValue("n_layer");
+            this.vocab = config.intValue("vocab_size");
+            this.epsilon = config.doubleValue("layer_norm_epsilon");
+            this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
+                    .orElse(false);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("transformer", "word_embeddings.weight");
+        }
+
+        @Override
+        public DecoderInputs.CacheShape cacheShape() {
+            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS);
+        }
+
+        @Override
+        public List<String> acceptedInputs() {
+            return INPUTS;
+        }
+
+        @Override
+        public long hiddenSize() {
+            return hidden;
+        }
+
+        @Override
+        public long vocabSize() {
+            return vocab;
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            Value words = graph.gather(parameters.tensor(base + "word_embeddings.weight", vocab, hidden),
+                    inputs.inputIds(), 0);
+            Value rows = graph.reshape(words, -1, hidden);
+            return LayerNorm.load(parameters, base + "word_embeddings_layernorm", hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            if (alibi == null) {
+                alibi = Alibi.bias(graph, mask.mask(), heads);
+            }
+            String prefix = base + "h." + index + ".";
+            Value normalized = LayerNorm.load(parameters, prefix + "input_layernorm", hidden, epsilon)
+                    .apply(graph, rows);
+            Value residual = residualFromLayerNorm ? normalized : rows;
+            Value fused = Projection.linear(parameters, prefix + "self_attention.query_key_value", hidden,
+                    3 * hidden, Bias.WITH_BIAS).apply(graph, normalized);
+            // [rows, heads, 3, head_dim]: query, key, value of each head side by side
+            List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3, headDim), 2, 1, 1, 1);
+            Value query = heads(parts.get(0), inputs);
+            Value key = heads(parts.get(1), inputs);
+            Value value = heads(parts.get(2), inputs);
+            CachedAttention attention = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM,
+                    OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.of(alibi),
+                    mask);
+            Value attentionOutput = graph.add(Projection.linear(parameters, prefix + "self_attention.dense", hidden,
+                    hidden, Bias.WITH_BIAS).apply(graph, attended.contextRows()), residual);
+            Value feedForwardInput = LayerNorm.load(parameters, prefix + "post_attention_layernorm", hidden, epsilon)
+                    .apply(graph, attentionOutput);
+            Value feedForwardResidual = residualFromLayerNorm ? feedForwardInput : attentionOutput;
+            Value up = Activation.GELU_FAST.apply(graph, Projection.linear(parameters, prefix + "mlp.dense_h_to_4h",
+                    hidden, 4 * hidden, Bias.WITH_BIAS).apply(graph, feedForwardInput));
+            Value down = Projection.linear(parameters, prefix + "mlp.dense_4h_to_h", 4 * hidden, hidden,
+                    Bias.WITH_BIAS).apply(graph, up);
+            return new LayerStep(graph.add(down, feedForwardResidual), attended.presentKey(),
+                    attended.presentValue());
+        }
+
+        private Value heads(Value part, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, hidden), inputs.grid(), heads, headDim);
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            String weight = tie.decoderWeight(base + "word_embeddings.weight", "lm_head.weight");
+            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
+        }
+
+        @Override
+        public HeadWeights headWeights() {
+            return HEAD_WEIGHTS;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package org.exporters4j.models.gptj;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CachedAttention.ScoreScale;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Projection;
+import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * GPT-J and CodeGen as Transformers 4.25.1 computes them ({@code modeling_gptj.py}, {@code modeling_codegen.py}):
+ * token embeddings only, {@code n_layer} blocks where attention and the MLP read the same {@code ln_1} output and
+ * are added to the residual together, rotary embeddings ({@code rotate_every_two}, base 10000) on the first
+ * {@code rotary_dim} channels of each query and key head (the whole head when it is null) at positions counted from
+ * the cache length, scores divided by √head_dim, a final LayerNorm and an {@code lm_head} with a bias.
+ */
+public final class GptJArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    /** CodeGen's model-parallel blocks in {@code qkv_proj}'s output ({@code mp_num}). */
+    private static final int CODEGEN_BLOCKS = 4;
+
+    private final GptJFlavor flavor;
+
+    public GptJArchitecture(GptJFlavor flavor) {
+        super(flavor.modelType(), "gptj", flavor.heads(), flavor.headsWithPast());
+        this.flavor = Objects.requireNonNull(flavor, "flavor");
+    }
+
+    public GptJFlavor flavor() {
+        return flavor;
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long inner;
+        private final long vocab;
+        private final double epsilon;
+        private final Activation activation;
+        private final RotaryEmbedding rotary;
+        private final EmbeddingTie tie;
+        private RotaryEmbedding.Angles angles;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.hidden = config.intValue("n_embd");
+            this.heads = config.intValue("n_head");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": n_embd " + hidden + " is not a multiple of"
+                        + " n_head " + heads + "; " + flavor.modelType() + " splits the hidden state into equal heads");
+            }
+            if (flavor.projections() == GptJFlavor.Projections.CODEGEN_FUSED && heads % CODEGEN_BLOCKS != 0) {
+                throw new UnsupportedConfigException(config.source() + ": n_head " + heads + " is not a multiple of "
+                        + CODEGEN_BLOCKS + "; CodeGen's qkv_proj holds its heads in " + CODEGEN_BLOCKS
+                        + " model-parallel blocks");
+            }
+            this.headDim = hidden / heads;
+            this.layers = config.intValue("n_layer");
+            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+            this.vocab = config.intValue("vocab_size");
+            this.epsilon = config.doubleValue("layer_norm_epsilon");
+            this.activation = Activation.fromConfig(config, "activation_function");
+            long rotaryDim = config.optionalInt("rotary_dim").map(Integer::longValue).orElse(headDim);
+            if (rotaryDim <= 0 || rotaryDim > headDim || rotaryDim % 2 != 0) {
+                throw new UnsupportedConfigException(config.source() + " sets rotary_dim " + rotaryDim + "; it must "
+                        + "be even and at most the head width " + headDim + " (n_embd / n_head)");
+            }
+            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("transformer", "wte.weight");
+        }
+
+        @Override
+        public DecoderInputs.CacheShape cacheShape() {
+            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
+        }
+
+        @Override
+        public List<String> acceptedInputs() {
+            return INPUTS;
+        }
+
+        @Override
+        public long hiddenSize() {
+            return hidden;
+        }
+
+        @Override
+        public long vocabSize() {
+            return vocab;
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
+            return graph.reshape(words, -1, hidden);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            if (angles == null) {
+                angles = rotary.angles(graph, inputs.positions(graph));
+            }
+            String prefix = base + "h." + index + ".";
+            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
+            List<Value> queryKeyValue = switch (flavor.projections()) {
+                case SEPARATE -> List.of(
+                        projection(prefix + "attn.q_proj", normalized),
+                        projection(prefix + "attn.k_proj", normalized),
+                        projection(prefix + "attn.v_proj", normalized));
+                case CODEGEN_FUSED -> codegenQueryKeyValue(prefix, normalized);
+            };
+            Value query = rotary.apply(graph, heads(queryKeyValue.get(0), inputs), angles, headDim);
+            Value key = rotary.apply(graph, heads(queryKeyValue.get(1), inputs), angles, headDim);
+            Value value = heads(queryKeyValue.get(2), inputs);
+            CachedAttention attention = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.CAUSAL_THEN_ADDITIVE_PADDING,
+                    OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = projection(prefix + "attn.out_proj", attended.contextRows());
+            Value up = activation.apply(graph, Projection.linear(parameters, prefix + "mlp.fc_in", hidden, inner,
+                    Bias.WITH_BIAS).apply(graph, normalized));
+            Value feedForward = Projection.linear(parameters, prefix + "mlp.fc_out", inner, hidden, Bias.WITH_BIAS)
+                    .apply(graph, up);
+            // attn_output + feed_forward_hidden_states + residual
+            Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
+            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+        }
+
+        private Value projection(String prefix, Value rows) {
+            return Projection.linear(parameters, prefix, hidden, hidden, Bias.WITHOUT_BIAS).apply(graph, rows);
+        }
+
+        /**
+         * CodeGen's fused projection split as {@code modeling_codegen.py} splits it: the output viewed as
+         * {@code [rows, 4, 3 × hidden / 4]}, each block holding query, value, key for a quarter of the heads.
+         */
+        private List<Value> codegenQueryKeyValue(String prefix, Value rows) {
+            Value fused = Projection.linear(parameters, prefix + "attn.qkv_proj", hidden, 3 * hidden,
+                    Bias.WITHOUT_BIAS).apply(graph, rows);
+            long local = hidden / CODEGEN_BLOCKS;
+            Value blocks = graph.reshape(fused, -1, CODEGEN_BLOCKS, 3 * local);
+            List<Value> parts = graph.split(blocks, 2, local, local, local);
+            Value query = graph.reshape(parts.get(0), -1, hidden);
+            Value value = graph.reshape(parts.get(1), -1, hidden);
+            Value key = graph.reshape(parts.get(2), -1, hidden);
+            return List.of(query, key, value);
+        }
+
+        private Value heads(Value rows, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, rows, inputs.grid(), heads, headDim);
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
+            return new Projection(parameters.tensor(weight, vocab, hidden),
+                    Optional.of(parameters.tensor("lm_head.bias", vocab)), Projection.WeightLayout.OUT_IN, hidden,
+                    vocab).apply(graph, rows);
+        }
+
+        @Override
+        public HeadWeights headWeights() {
+            return HEAD_WEIGHTS;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.exporters4j.models.gptneo;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CachedAttention.ScoreScale;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Projection;
+import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * GPT-Neo as Transformers 4.25.1 computes it ({@code modeling_gpt_neo.py}): GPT-2's layout with separate bias-free
+ * q/k/v projections, unscaled attention scores, and layers that alternate between global attention and local
+ * attention over the last {@code window_size} positions ({@code attention_layers}).
+ */
+public final class GptNeoArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+
+    public GptNeoArchitecture() {
+        super("gpt-neo", "gptneo", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION),
+                languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long inner;
+        private final long vocab;
+        private final long positions;
+        private final double epsilon;
+        private final Activation activation;
+        private final List<OptionalLong> windows;
+        private final EmbeddingTie tie;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.hidden = config.intValue("hidden_size");
+            this.heads = config.intValue("num_heads");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": hidden_size " + hidden + " is not a "
+                        + "multiple of num_heads " + heads + "; GPT-Neo splits the hidden state into equal heads");
+            }
+            this.headDim = hidden / heads;
+            this.layers = config.intValue("num_layers");
+            this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
+            this.vocab = config.intValue("vocab_size");
+            this.positions = config.intValue("max_position_embeddings");
+            this.epsilon = config.doubleValue("layer_norm_epsilon");
+            this.activation = Activation.fromConfig(config, "activation_function");
+            List<String> kinds = config.stringList("attention_layers");
+            if (kinds.size() != layers) {
+                throw new UnsupportedConfigException(config.source() + " lists " + kinds.size()
+                        + " attention_layers (from attention_types) for num_layers " + layers
+                        + "; GPT-Neo needs one attention type per layer");
+            }
+            long window = config.intValue("window_size");
+            this.windows = kinds.stream().map(kind -> switch (kind) {
+                case "global" -> OptionalLong.empty();
+                case "local" -> OptionalLong.of(window);
+                default -> throw new UnsupportedConfigException(config.source() + " sets attention type \"" + kind
+                        + "\" in attention_types; GPT-Neo has global and local");
+            }).toList();
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("transformer", "wte.weight");
+        }
+
+        @Override
+        public DecoderInputs.CacheShape cacheShape() {
+            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
+        }
+
+        @Override
+        public List<String> acceptedInputs() {
+            return INPUTS;
+        }
+
+        @Override
+        public long hiddenSize() {
+            return hidden;
+        }
+
+        @Override
+        public long vocabSize() {
+            return vocab;
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
+            Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
+                    inputs.positions(graph), 0);
+            return graph.reshape(graph.add(words, positionEmbeddings), -1, hidden);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            String prefix = base + "h." + index + ".";
+            String attentionPrefix = prefix + "attn.attention.";
+            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
+            Value query = heads(Projection.linear(parameters, attentionPrefix + "q_proj", hidden, hidden,
+                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
+            Value key = heads(Projection.linear(parameters, attentionPrefix + "k_proj", hidden, hidden,
+                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
+            Value value = heads(Projection.linear(parameters, attentionPrefix + "v_proj", hidden, hidden,
+                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
+            // GPT-Neo does not scale its attention scores
+            CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(),
+                    Masking.CAUSAL_THEN_ADDITIVE_PADDING, windows.get(index));
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = Projection.linear(parameters, attentionPrefix + "out_proj", hidden, hidden,
+                    Bias.WITH_BIAS).apply(graph, attended.contextRows());
+            Value residual = graph.add(attentionOutput, rows);
+            Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
+                    .apply(graph, residual);
+            Value up = activation.apply(graph, Projection.linear(parameters, prefix + "mlp.c_fc", hidden, inner,
+                    Bias.WITH_BIAS).apply(graph, feedForwardInput));
+            Value down = Projection.linear(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
+                    .apply(graph, up);
+            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+        }
+
+        private Value heads(Value rows, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, rows, inputs.grid(), heads, headDim);
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
+            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
+        }
+
+        @Override
+        public HeadWeights headWeights() {
+            return HEAD_WEIGHTS;
+        }
+    }
+}
