@@ -1,5 +1,6 @@
 /**
- * GPT-J and CodeGen (Transformers 4.25.1): parallel attention and MLP, interleaved rotary embeddings; CodeGen's fused qkv_proj as data.
+ * GPT-J and CodeGen (Transformers 4.25.1): parallel attention and MLP, interleaved rotary embeddings; CodeGen's
+ * fused qkv_proj as data.
  *
  * <p>May import {@code models}, {@code models.blocks}, {@code checkpoint}, {@code onnx}; must not import
  * {@code tasks}, {@code export} or {@code cli}.
