@@ -10,10 +10,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +36,7 @@ import org.exporters4j.onnx.proto.OnnxProto.TensorProto;
  * at missing data); a failure deletes the temporaries and leaves any earlier model untouched.
  */
 public final class ModelWriter {
+    private static final SecureRandom RANDOM = new SecureRandom();
     public static final String DEFAULT_FILE_NAME = "model.onnx";
     /** Protobuf cannot parse messages of 2 GiB or more. */
     static final long MAX_PROTOBUF_BYTES = Integer.MAX_VALUE;
@@ -95,10 +98,10 @@ public final class ModelWriter {
         Path modelTemp = null;
         Path dataTemp = null;
         try {
-            modelTemp = Files.createTempFile(folder, "." + fileName + ".", ".tmp");
+            modelTemp = createTemporary(folder, fileName);
             long dataBytes = 0;
             if (layout.external()) {
-                dataTemp = Files.createTempFile(folder, "." + dataFileName + ".", ".tmp");
+                dataTemp = createTemporary(folder, dataFileName);
                 dataBytes = writeExternalData(layout, dataTemp);
             }
             long modelBytes = writeModelFile(model, layout, modelTemp);
@@ -305,6 +308,23 @@ public final class ModelWriter {
             zeros.clear().limit((int) Math.min(left, zeros.capacity()));
             while (zeros.hasRemaining()) {
                 left -= channel.write(zeros);
+            }
+        }
+    }
+
+    /**
+     * A new, empty {@code .<name>.<random>.tmp} in {@code folder}, created with the default permissions (the
+     * process's umask applies, as for any file the user writes; {@code createTempFile} would make it owner-only).
+     */
+    private static Path createTemporary(Path folder, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = folder.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }
