@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -283,22 +282,28 @@ public final class ModelWriter {
         }
     }
 
-    /** Streams one initializer's bytes, checking that the tensor writes exactly the size it declares. */
-    private static long streamTensor(Initializer initializer, WritableByteChannel channel) throws IOException {
+    /**
+     * Streams one initializer's bytes, checking that the tensor writes exactly the size it declares. The tensor
+     * writes straight into the file channel, so a tensor backed by a file can hand it to the kernel
+     * ({@code FileChannel.transferTo}) without mapping or copying its bytes into this process; the count is the
+     * channel's position change (a wrong count fails the write, and the temporary file is deleted).
+     */
+    private static long streamTensor(Initializer initializer, FileChannel channel) throws IOException {
         TensorData data = initializer.data();
-        CountingChannel counting = new CountingChannel(channel, data.byteSize());
+        long start = channel.position();
         try {
-            data.writeTo(counting);
+            data.writeTo(channel);
         } catch (IOException | RuntimeException e) {
             throw new ModelWriteException("cannot write initializer '" + initializer.name() + "' ("
                     + data.elementType().onnxName() + data.dims() + "): " + e.getMessage(), e);
         }
-        if (counting.count() != data.byteSize()) {
+        long written = channel.position() - start;
+        if (written != data.byteSize()) {
             throw new ModelWriteException("initializer '" + initializer.name() + "' (" + data.elementType().onnxName()
-                    + data.dims() + ") wrote " + counting.count() + " bytes but declares " + data.byteSize()
+                    + data.dims() + ") wrote " + written + " bytes but declares " + data.byteSize()
                     + "; its tensor data is inconsistent");
         }
-        return counting.count();
+        return written;
     }
 
     private static void writeZeros(FileChannel channel, long count) throws IOException {
@@ -364,44 +369,5 @@ public final class ModelWriter {
             // fall through: the version is informational
         }
         return "dev";
-    }
-
-    /** Passes bytes through and counts them; more than the declared size is an error before it reaches the file. */
-    private static final class CountingChannel implements WritableByteChannel {
-        private final WritableByteChannel target;
-        private final long declared;
-        private long count;
-
-        CountingChannel(WritableByteChannel target, long declared) {
-            this.target = target;
-            this.declared = declared;
-        }
-
-        @Override
-        public int write(ByteBuffer source) throws IOException {
-            if (count + source.remaining() > declared) {
-                throw new IOException("the tensor wrote more than its declared " + declared + " bytes");
-            }
-            int written = 0;
-            while (source.hasRemaining()) {
-                written += target.write(source);
-            }
-            count += written;
-            return written;
-        }
-
-        long count() {
-            return count;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return target.isOpen();
-        }
-
-        @Override
-        public void close() {
-            // the file channel is owned by the writer
-        }
     }
 }
