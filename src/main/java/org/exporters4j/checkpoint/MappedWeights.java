@@ -132,7 +132,19 @@ final class MappedWeights implements Weights {
         long size = location.info().byteSize();
         if (location.isContiguous()) {
             long start = location.firstByte();
-            for (long done = 0; done < size; ) {
+            long done = 0;
+            if (target instanceof FileChannel file) {
+                // file to file: the kernel copies (copy_file_range / sendfile); the bytes are neither mapped into
+                // this process nor copied through it, so memory stays flat however large the checkpoint is
+                while (done < size) {
+                    long moved = channel.transferTo(start + done, size - done, file);
+                    if (moved <= 0) {
+                        break; // the platform refused: write the rest from the mapping below
+                    }
+                    done += moved;
+                }
+            }
+            while (done < size) {
                 long piece = Math.min(halfWindow, size - done);
                 writeFully(region(start + done, piece), target);
                 done += piece;
