@@ -55,7 +55,7 @@ final class OnnxRuntimeValidator {
     static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol) {
         List<OutputCheck> checks = new ArrayList<>();
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
@@ -72,6 +72,23 @@ final class OnnxRuntimeValidator {
                     + "it with the model's config.json)", e);
         }
         return new ValidationReport(displayName, checks);
+    }
+
+    /**
+     * A session for a few small runs: no pre-packed copies of the weights (ONNX Runtime otherwise keeps a second,
+     * re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and no
+     * memory-pattern planning.
+     */
+    private static OrtSession.SessionOptions validationOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.addConfigEntry("session.disable_prepacking", "1");
+            options.setMemoryPatternOptimization(false);
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
     }
 
     /** Names, order and dynamic axis names of the graph against the export configuration. */
