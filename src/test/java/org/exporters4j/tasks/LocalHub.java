@@ -38,16 +38,16 @@ import org.exporters4j.hub.NetworkMode;
  * transformersInfo, tags) and {@code HEAD}/{@code GET} on resolve URLs with the headers huggingface_hub reads
  * (X-Repo-Commit, ETag, Content-Length, X-Error-Code). Every request is logged.
  */
-final class LocalHub implements AutoCloseable {
+public final class LocalHub implements AutoCloseable {
     private static final Pattern API = Pattern.compile("/api/models/([^/]+(?:/[^/]+)?)(?:/revision/([^/]+))?");
     private static final Pattern RESOLVE = Pattern.compile("/([^/]+(?:/[^/]+)?)/resolve/([^/]+)/(.+)");
 
     /** One repository: its only commit, the folder holding its files, and what the Hub says about it. */
-    record Repo(String id, String commit, Path folder, Optional<String> pipelineTag,
+    public record Repo(String id, String commit, Path folder, Optional<String> pipelineTag,
                 Optional<String> autoModel, Optional<String> transformersPipelineTag) {}
 
     /** A logged request. */
-    record Request(String method, String path) {}
+    public record Request(String method, String path) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
@@ -65,27 +65,27 @@ final class LocalHub implements AutoCloseable {
         server.start();
     }
 
-    static LocalHub start() throws IOException {
+    public static LocalHub start() throws IOException {
         return new LocalHub();
     }
 
     /** Serves {@code folder} as repository {@code id} at {@code commit} (also its main branch). */
-    void add(Repo repo) {
+    public void add(Repo repo) {
         repos.put(repo.id(), repo);
     }
 
     /** Settings that reach this server and keep their cache in {@code cache}. */
-    HubSettings settings(Path cache) {
+    public HubSettings settings(Path cache) {
         return new HubSettings(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), cache,
                 Optional.empty(), NetworkMode.ONLINE, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(log);
     }
 
     /** The files downloaded with GET, as repository paths. */
-    List<String> downloadedFiles() {
+    public List<String> downloadedFiles() {
         return log.stream().filter(r -> r.method().equals("GET") && r.path().contains("/resolve/"))
                 .map(r -> r.path().substring(r.path().indexOf("/resolve/") + "/resolve/".length()))
                 .map(rest -> rest.substring(rest.indexOf('/') + 1))
