@@ -88,11 +88,6 @@ public final class FrameworkWeightFiles {
         return List.copyOf(order);
     }
 
-    /** The framework a weight file name belongs to. */
-    static Optional<Framework> frameworkOfFile(String fileName) {
-        return ROWS.stream().filter(row -> row.fileName().equals(fileName)).map(Row::framework).findFirst();
-    }
-
     private static Map<Framework, List<String>> byFramework(List<Row> rows) {
         Map<Framework, List<String>> map = new EnumMap<>(Framework.class);
         Set<String> seen = new HashSet<>();
