@@ -143,6 +143,8 @@ final class CheckpointLoader {
                 ? ExportTask.of(TaskNames.parse(inferTask(files)).task())
                 : TaskNames.parse(task);
         String modelClass = TasksManager.getModelClassForTask(exportTask.name(), chosen.id());
+        // the class is settled from config.json alone, before any weights are fetched from the Hub
+        architectureFor(modelClass, ModelConfig.read(files.configFile()), exportTask);
         ModelFiles.Checkout checkout = files.checkout(chosen);
         ModelConfig config = ModelConfig.read(checkout.folder().resolve("config.json"));
         String architecture = architectureFor(modelClass, config, exportTask);

@@ -183,6 +183,17 @@ class HubModelsTest {
     }
 
     @Test
+    void aTaskTheModelTypeCannotLoadFailsBeforeAnyWeightsAreFetched() throws IOException {
+        ModelSource source = repo("org/vit", "vit--default", Optional.empty(), Optional.of("AutoModel"),
+                Optional.empty());
+        UnsupportedTaskException e = assertThrows(UnsupportedTaskException.class,
+                () -> TasksManager.getModelFromTask("causal-lm", source, null, settings));
+        assertTrue(e.getMessage().startsWith("Transformers' AutoModelForCausalLM has no class for model type vit"),
+                e.getMessage());
+        assertEquals(List.of("config.json"), hub.downloadedFiles());
+    }
+
+    @Test
     void aCommitRevisionPinsTheSnapshot() throws IOException {
         repo("org/pinned", "vit--image-classification", Optional.empty(),
                 Optional.of("AutoModelForImageClassification"), Optional.empty());
