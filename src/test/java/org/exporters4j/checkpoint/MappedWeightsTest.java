@@ -185,7 +185,7 @@ class MappedWeightsTest {
     }
 
     /** The reference: element by element, by index arithmetic, swapping big-endian elements. */
-    private static byte[] naiveGather(byte[] file, TensorLocation location) {
+    static byte[] naiveGather(byte[] file, TensorLocation location) {
         TensorInfo info = location.info();
         int size = info.dtype().byteSize();
         byte[] out = new byte[(int) info.byteSize()];
