@@ -1,6 +1,6 @@
 package org.exporters4j.checkpoint;
 
-import static org.exporters4j.checkpoint.SafetensorsFileWriter.toArray;
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
