@@ -295,6 +295,11 @@ public final class ModelConfig {
         String attribute = ConfigDefaults.attributeName(modelType, key);
         String named = attribute.equals(key) ? "\"" + key + "\"" : "\"" + key + "\" (\"" + attribute + "\" in "
                 + modelType + " configs)";
+        JsonNode stored = values.get(attribute);
+        if (stored != null && stored.isNull()) {
+            return new ModelConfigException(source + " sets " + named + " to null, but the export needs a value; "
+                    + "set it in config.json");
+        }
         return new ModelConfigException(source + " has no " + named + " and the " + modelType
                 + " configuration has no default for it; add it to config.json");
     }

@@ -126,11 +126,26 @@ public final class ModelWriter {
     // ---------------------------------------------------------------------------------------------------------------
     // Layout: where each initializer goes, and every size, computed before anything is written
 
-    /** One initializer's placement: its header (dims, type, name and, if external, where) and whether bytes follow. */
-    private record PlacedTensor(Initializer initializer, TensorProto header, boolean inline, long offset) {
+    /**
+     * One initializer's placement: its header (dims, type, name and, if external, where) and its offset in the
+     * external data file, or -1 when its bytes follow the header inside the model file.
+     */
+    private record PlacedTensor(Initializer initializer, TensorProto header, long offset) {
+        static final long INLINE = -1;
+
+        PlacedTensor {
+            if (offset < INLINE) {
+                throw new IllegalArgumentException("an external data offset is at least 0, was " + offset);
+            }
+        }
+
+        boolean inline() {
+            return offset == INLINE;
+        }
+
         long tensorMessageBytes() {
             long size = header.getSerializedSize();
-            if (inline) {
+            if (inline()) {
                 long bytes = initializer.data().byteSize();
                 size += CodedOutputStream.computeTagSize(RAW_DATA_FIELD) + CodedOutputStream.computeUInt64SizeNoTag(bytes)
                         + bytes;
@@ -167,7 +182,8 @@ public final class ModelWriter {
                 .addAllOutput(ProtoEncoding.valueInfos(model.outputs()))
                 .build();
 
-        Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, false, dataFileName);
+        Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, WeightsLocation.EMBEDDED,
+                dataFileName);
         boolean fits = embedded.modelBytes() <= maxEmbeddedBytes;
         switch (location) {
             case EMBEDDED -> {
@@ -179,16 +195,26 @@ public final class ModelWriter {
                 return embedded;
             }
             case AUTOMATIC -> {
-                return fits ? embedded : layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+                return fits ? embedded : layout(model, modelHead, modelTail, graphHead, graphTail,
+                        WeightsLocation.EXTERNAL_DATA, dataFileName);
             }
             default -> {
-                return layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+                return layout(model, modelHead, modelTail, graphHead, graphTail, WeightsLocation.EXTERNAL_DATA,
+                        dataFileName);
             }
         }
     }
 
+    /**
+     * The layout with every initializer inside the model ({@code EMBEDDED}) or those of 1 KiB and more outside
+     * ({@code EXTERNAL_DATA}).
+     */
     private static Layout layout(OnnxModel model, ModelProto modelHead, ModelProto modelTail, GraphProto graphHead,
-                                 GraphProto graphTail, boolean external, String dataFileName) {
+                                 GraphProto graphTail, WeightsLocation placement, String dataFileName) {
+        if (placement == WeightsLocation.AUTOMATIC) {
+            throw new IllegalArgumentException("a layout is EMBEDDED or EXTERNAL_DATA; plan chooses for AUTOMATIC");
+        }
+        boolean external = placement == WeightsLocation.EXTERNAL_DATA;
         List<PlacedTensor> tensors = new ArrayList<>();
         long dataOffset = 0;
         boolean anyExternal = false;
@@ -198,12 +224,12 @@ public final class ModelWriter {
             if (external && size >= EXTERNAL_THRESHOLD_BYTES) {
                 long offset = alignUp(dataOffset);
                 TensorProto header = ProtoEncoding.externalTensorHeader(initializer.name(), data, dataFileName, offset);
-                tensors.add(new PlacedTensor(initializer, header, false, offset));
+                tensors.add(new PlacedTensor(initializer, header, offset));
                 dataOffset = offset + size;
                 anyExternal = true;
             } else {
                 tensors.add(new PlacedTensor(initializer, ProtoEncoding.tensorHeader(initializer.name(), data).build(),
-                        true, -1));
+                        PlacedTensor.INLINE));
             }
         }
         long graphBytes = (long) graphHead.getSerializedSize() + graphTail.getSerializedSize();

@@ -166,6 +166,12 @@ class ConfigDefaultsTest {
         ModelConfigException noDefault = assertThrows(ModelConfigException.class,
                 () -> gpt2.intValue("intermediate_size"));
         assertTrue(noDefault.getMessage().contains("\"intermediate_size\""), noDefault.getMessage());
+
+        ModelConfig nulled = ModelConfig.parse("{\"model_type\": \"bert\", \"num_hidden_layers\": null}", "n.json");
+        ModelConfigException setToNull = assertThrows(ModelConfigException.class,
+                () -> nulled.intValue("num_hidden_layers"));
+        assertEquals("n.json sets \"num_hidden_layers\" to null, but the export needs a value; set it in config.json",
+                setToNull.getMessage());
     }
 
     @Test

@@ -270,12 +270,13 @@ class DummyInputsTest {
 
     @Test
     void missingConfigValuesAreErrorsThatNameTheKey() {
-        ModelConfig noLayers = ModelConfig.parse("{\"model_type\": \"gpt_neo\", \"vocab_size\": 10}", "my/config.json");
+        ModelConfig noLayers = ModelConfig.parse("{\"model_type\": \"gpt_neo\", \"num_layers\": null}", "my/config.json");
         ModelConfigException error = assertThrows(ModelConfigException.class,
                 () -> create("gpt-neo", "default-with-past", noLayers));
         assertEquals("my/config.json has no \"num_layers\" and the gpt_neo configuration has no default for it; "
                 + "add it to config.json", error.getMessage());
-        ExportConfig clip = create("clip", "default", ModelConfig.parse("{\"model_type\": \"clip\"}", "clip.json"));
+        ExportConfig clip = create("clip", "default",
+                ModelConfig.parse("{\"model_type\": \"clip\", \"text_config\": {\"vocab_size\": null}}", "clip.json"));
         ModelConfigException vocab = assertThrows(ModelConfigException.class, () -> clip.generateDummyInputs(0));
         assertEquals("clip.json has no \"text_config.vocab_size\" and the clip configuration has no default for it; "
                 + "add it to config.json", vocab.getMessage());

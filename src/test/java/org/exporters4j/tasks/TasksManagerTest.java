@@ -74,8 +74,9 @@ class TasksManagerTest {
         assertEquals(Map.of("use_cache", false), TasksManager.getExportConfig(withPad, "onnx", "causal-lm")
                 .valuesOverride());
         ModelConfig zeroPad = ModelConfig.parse("{\"model_type\": \"codegen\", \"pad_token_id\": 0}", "test");
-        assertEquals(Map.of("pad_token_id", 0), TasksManager.getExportConfig(zeroPad, "onnx", "default")
-                .valuesOverride(), "no use_cache in the file nor a codegen defaults row today: only the pad token");
+        assertEquals(Map.of("use_cache", false, "pad_token_id", 0),
+                TasksManager.getExportConfig(zeroPad, "onnx", "default").valuesOverride(),
+                "CodeGenConfig has use_cache (default true), so the export turns it off and sets the pad token");
     }
 
     @Test
