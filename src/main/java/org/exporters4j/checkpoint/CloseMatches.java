@@ -4,14 +4,17 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
-/** The few names closest to a misspelt one, by edit distance, for "did you mean" parts of error messages. */
-final class CloseMatches {
+/**
+ * The few names closest to a misspelt one, by edit distance, for the "did you mean" part of an error message about
+ * an unknown tensor (house rule: errors name a few close matches). Public for the readers in the sub-packages.
+ */
+public final class CloseMatches {
     private static final int LIMIT = 3;
 
     private CloseMatches() {}
 
     /** Up to three candidates within an edit distance of a third of the name's length (at least 3), closest first. */
-    static List<String> of(String name, Collection<String> candidates) {
+    public static List<String> of(String name, Collection<String> candidates) {
         int allowed = Math.max(3, name.length() / 3);
         record Scored(String candidate, int distance) {}
         return candidates.stream()
@@ -24,7 +27,7 @@ final class CloseMatches {
     }
 
     /** The sentence fragment for an unknown tensor: {@code ; close matches: a, b} or nothing. */
-    static String describe(String name, Collection<String> candidates) {
+    public static String describe(String name, Collection<String> candidates) {
         List<String> matches = of(name, candidates);
         return matches.isEmpty() ? "" : "; close matches: " + String.join(", ", matches);
     }

@@ -1,9 +1,11 @@
 /**
  * Checkpoints on disk: {@code config.json} as a typed model configuration, and the weights as one lazily-read,
  * memory-mapped {@link org.exporters4j.checkpoint.Weights} view ({@link org.exporters4j.checkpoint.Checkpoints}
- * chooses the files). The format readers live in sub-packages ({@code safetensors}, {@code torch}) and only turn a
- * file's header into {@link org.exporters4j.checkpoint.TensorLocation}s; this package serves the bytes. Weights
- * stay off the heap.
+ * chooses the files). The format readers live in sub-packages ({@code safetensors}, {@code torch}, {@code h5}) and
+ * turn a file's header into {@link org.exporters4j.checkpoint.TensorLocation}s; this package serves the bytes: a
+ * {@link org.exporters4j.checkpoint.MappedFile} maps a file in windows and gathers strided views
+ * ({@link org.exporters4j.checkpoint.ContiguousBytes}), and {@link org.exporters4j.checkpoint.CloseMatches} words
+ * the "close matches" of unknown tensor names, for every reader alike. Weights stay off the heap.
  *
  * <p>Imports no other exporters4j package but the root.
  */

@@ -1,6 +1,8 @@
 package org.exporters4j.cli;
 
+import java.util.function.Supplier;
 import org.exporters4j.Exporters4jException;
+import org.exporters4j.hub.HubSettings;
 import picocli.CommandLine;
 
 /**
@@ -16,7 +18,22 @@ public final class Main {
 
     /** The configured command line; tests call {@code execute} on it with their own out and err writers. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Exporters4jCommand());
+        return commandLine(HubSettings::fromSystem);
+    }
+
+    /**
+     * As {@link #commandLine()}, with the Hub settings (endpoint, cache, token, offline mode) from {@code hub}
+     * instead of the environment: tests point it at a local Hub.
+     */
+    public static CommandLine commandLine(Supplier<HubSettings> hub) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == InspectCommand.class ? type.cast(new InspectCommand(hub)) : defaults.create(type);
+            }
+        };
+        CommandLine commandLine = new CommandLine(new Exporters4jCommand(), factory);
         commandLine.setParameterExceptionHandler((error, args) -> {
             CommandLine failed = error.getCommandLine();
             failed.getErr().println(oneLine(error.getMessage()) + " (see `exporters4j "

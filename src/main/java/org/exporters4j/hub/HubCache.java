@@ -59,7 +59,7 @@ public final class HubCache {
         if (revision.isCommitHash()) {
             return Optional.of(revision.value());
         }
-        Path ref = resolve(repoFolder(repo).resolve("refs"), new RepoFilePath(revision.value()));
+        Path ref = new RepoFilePath(revision.value()).resolveIn(repoFolder(repo).resolve("refs"));
         try {
             String commit = Files.readString(ref, StandardCharsets.UTF_8).strip();
             return Optional.of(checkSegment(commit, "commit in " + ref));
@@ -80,8 +80,8 @@ public final class HubCache {
 
     /** True when a previous look-up recorded that {@code file} does not exist at {@code commit}. */
     public boolean isKnownMissing(RepoId repo, String commit, String file) {
-        return Files.isRegularFile(resolve(repoFolder(repo).resolve(".no_exist").resolve(checkSegment(commit,
-                "commit")), new RepoFilePath(file)));
+        return Files.isRegularFile(new RepoFilePath(file).resolveIn(repoFolder(repo).resolve(".no_exist")
+                .resolve(checkSegment(commit, "commit"))));
     }
 
     /** Every file present in a cached snapshot, as sorted '/'-separated repository paths. */
@@ -110,7 +110,7 @@ public final class HubCache {
     }
 
     Path pointerFile(RepoId repo, String commit, RepoFilePath file) {
-        return resolve(snapshotFolder(repo, commit), file);
+        return file.resolveIn(snapshotFolder(repo, commit));
     }
 
     Path lockFile(RepoId repo, String etag) {
@@ -126,7 +126,7 @@ public final class HubCache {
         if (revision.value().equals(commit)) {
             return;
         }
-        Path ref = resolve(repoFolder(repo).resolve("refs"), new RepoFilePath(revision.value()));
+        Path ref = new RepoFilePath(revision.value()).resolveIn(repoFolder(repo).resolve("refs"));
         try {
             if (Files.isRegularFile(ref) && Files.readString(ref, StandardCharsets.UTF_8).strip().equals(commit)) {
                 return;
@@ -139,7 +139,7 @@ public final class HubCache {
 
     /** Marks {@code file} as absent at {@code commit}, as huggingface_hub's {@code .no_exist} entries. */
     void markMissing(RepoId repo, String commit, RepoFilePath file) {
-        Path marker = resolve(repoFolder(repo).resolve(".no_exist").resolve(checkSegment(commit, "commit")), file);
+        Path marker = file.resolveIn(repoFolder(repo).resolve(".no_exist").resolve(checkSegment(commit, "commit")));
         try {
             Files.createDirectories(marker.getParent());
             if (!Files.exists(marker)) {
@@ -215,13 +215,5 @@ public final class HubCache {
         } finally {
             deleteQuietly(temporary);
         }
-    }
-
-    private static Path resolve(Path folder, RepoFilePath file) {
-        Path path = folder;
-        for (String segment : file.segments()) {
-            path = path.resolve(segment);
-        }
-        return path;
     }
 }

@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -24,6 +25,15 @@ record RepoFilePath(String value) {
 
     List<String> segments() {
         return List.of(value.split("/"));
+    }
+
+    /** The file's local path under {@code folder}, resolved a checked segment at a time so it stays inside. */
+    Path resolveIn(Path folder) {
+        Path path = folder;
+        for (String segment : segments()) {
+            path = path.resolve(segment);
+        }
+        return path;
     }
 
     /** Why {@code value} is not a safe relative path, or null when it is. */

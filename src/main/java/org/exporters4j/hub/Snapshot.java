@@ -31,11 +31,7 @@ public record Snapshot(RepoId repo, String commit, Path folder, ExportFiles sele
 
     /** The local path of a repository file of this snapshot. */
     public Path path(String repoFile) {
-        Path path = folder;
-        for (String segment : new RepoFilePath(repoFile).segments()) {
-            path = path.resolve(segment);
-        }
-        return path;
+        return new RepoFilePath(repoFile).resolveIn(folder);
     }
 
     /** The weights format chosen. */

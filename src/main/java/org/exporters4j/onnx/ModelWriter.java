@@ -8,12 +8,13 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ import org.exporters4j.onnx.proto.OnnxProto.TensorProto;
  * at missing data); a failure deletes the temporaries and leaves any earlier model untouched.
  */
 public final class ModelWriter {
+    private static final SecureRandom RANDOM = new SecureRandom();
     public static final String DEFAULT_FILE_NAME = "model.onnx";
     /** Protobuf cannot parse messages of 2 GiB or more. */
     static final long MAX_PROTOBUF_BYTES = Integer.MAX_VALUE;
@@ -95,10 +97,10 @@ public final class ModelWriter {
         Path modelTemp = null;
         Path dataTemp = null;
         try {
-            modelTemp = Files.createTempFile(folder, "." + fileName + ".", ".tmp");
+            modelTemp = createTemporary(folder, fileName);
             long dataBytes = 0;
             if (layout.external()) {
-                dataTemp = Files.createTempFile(folder, "." + dataFileName + ".", ".tmp");
+                dataTemp = createTemporary(folder, dataFileName);
                 dataBytes = writeExternalData(layout, dataTemp);
             }
             long modelBytes = writeModelFile(model, layout, modelTemp);
@@ -124,11 +126,26 @@ public final class ModelWriter {
     // ---------------------------------------------------------------------------------------------------------------
     // Layout: where each initializer goes, and every size, computed before anything is written
 
-    /** One initializer's placement: its header (dims, type, name and, if external, where) and whether bytes follow. */
-    private record PlacedTensor(Initializer initializer, TensorProto header, boolean inline, long offset) {
+    /**
+     * One initializer's placement: its header (dims, type, name and, if external, where) and its offset in the
+     * external data file, or -1 when its bytes follow the header inside the model file.
+     */
+    private record PlacedTensor(Initializer initializer, TensorProto header, long offset) {
+        static final long INLINE = -1;
+
+        PlacedTensor {
+            if (offset < INLINE) {
+                throw new IllegalArgumentException("an external data offset is at least 0, was " + offset);
+            }
+        }
+
+        boolean inline() {
+            return offset == INLINE;
+        }
+
         long tensorMessageBytes() {
             long size = header.getSerializedSize();
-            if (inline) {
+            if (inline()) {
                 long bytes = initializer.data().byteSize();
                 size += CodedOutputStream.computeTagSize(RAW_DATA_FIELD) + CodedOutputStream.computeUInt64SizeNoTag(bytes)
                         + bytes;
@@ -165,7 +182,8 @@ public final class ModelWriter {
                 .addAllOutput(ProtoEncoding.valueInfos(model.outputs()))
                 .build();
 
-        Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, false, dataFileName);
+        Layout embedded = layout(model, modelHead, modelTail, graphHead, graphTail, WeightsLocation.EMBEDDED,
+                dataFileName);
         boolean fits = embedded.modelBytes() <= maxEmbeddedBytes;
         switch (location) {
             case EMBEDDED -> {
@@ -177,16 +195,26 @@ public final class ModelWriter {
                 return embedded;
             }
             case AUTOMATIC -> {
-                return fits ? embedded : layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+                return fits ? embedded : layout(model, modelHead, modelTail, graphHead, graphTail,
+                        WeightsLocation.EXTERNAL_DATA, dataFileName);
             }
             default -> {
-                return layout(model, modelHead, modelTail, graphHead, graphTail, true, dataFileName);
+                return layout(model, modelHead, modelTail, graphHead, graphTail, WeightsLocation.EXTERNAL_DATA,
+                        dataFileName);
             }
         }
     }
 
+    /**
+     * The layout with every initializer inside the model ({@code EMBEDDED}) or those of 1 KiB and more outside
+     * ({@code EXTERNAL_DATA}).
+     */
     private static Layout layout(OnnxModel model, ModelProto modelHead, ModelProto modelTail, GraphProto graphHead,
-                                 GraphProto graphTail, boolean external, String dataFileName) {
+                                 GraphProto graphTail, WeightsLocation placement, String dataFileName) {
+        if (placement == WeightsLocation.AUTOMATIC) {
+            throw new IllegalArgumentException("a layout is EMBEDDED or EXTERNAL_DATA; plan chooses for AUTOMATIC");
+        }
+        boolean external = placement == WeightsLocation.EXTERNAL_DATA;
         List<PlacedTensor> tensors = new ArrayList<>();
         long dataOffset = 0;
         boolean anyExternal = false;
@@ -196,12 +224,12 @@ public final class ModelWriter {
             if (external && size >= EXTERNAL_THRESHOLD_BYTES) {
                 long offset = alignUp(dataOffset);
                 TensorProto header = ProtoEncoding.externalTensorHeader(initializer.name(), data, dataFileName, offset);
-                tensors.add(new PlacedTensor(initializer, header, false, offset));
+                tensors.add(new PlacedTensor(initializer, header, offset));
                 dataOffset = offset + size;
                 anyExternal = true;
             } else {
                 tensors.add(new PlacedTensor(initializer, ProtoEncoding.tensorHeader(initializer.name(), data).build(),
-                        true, -1));
+                        PlacedTensor.INLINE));
             }
         }
         long graphBytes = (long) graphHead.getSerializedSize() + graphTail.getSerializedSize();
@@ -280,22 +308,28 @@ public final class ModelWriter {
         }
     }
 
-    /** Streams one initializer's bytes, checking that the tensor writes exactly the size it declares. */
-    private static long streamTensor(Initializer initializer, WritableByteChannel channel) throws IOException {
+    /**
+     * Streams one initializer's bytes, checking that the tensor writes exactly the size it declares. The tensor
+     * writes straight into the file channel, so a tensor backed by a file can hand it to the kernel
+     * ({@code FileChannel.transferTo}) without mapping or copying its bytes into this process; the count is the
+     * channel's position change (a wrong count fails the write, and the temporary file is deleted).
+     */
+    private static long streamTensor(Initializer initializer, FileChannel channel) throws IOException {
         TensorData data = initializer.data();
-        CountingChannel counting = new CountingChannel(channel, data.byteSize());
+        long start = channel.position();
         try {
-            data.writeTo(counting);
+            data.writeTo(channel);
         } catch (IOException | RuntimeException e) {
             throw new ModelWriteException("cannot write initializer '" + initializer.name() + "' ("
                     + data.elementType().onnxName() + data.dims() + "): " + e.getMessage(), e);
         }
-        if (counting.count() != data.byteSize()) {
+        long written = channel.position() - start;
+        if (written != data.byteSize()) {
             throw new ModelWriteException("initializer '" + initializer.name() + "' (" + data.elementType().onnxName()
-                    + data.dims() + ") wrote " + counting.count() + " bytes but declares " + data.byteSize()
+                    + data.dims() + ") wrote " + written + " bytes but declares " + data.byteSize()
                     + "; its tensor data is inconsistent");
         }
-        return counting.count();
+        return written;
     }
 
     private static void writeZeros(FileChannel channel, long count) throws IOException {
@@ -305,6 +339,23 @@ public final class ModelWriter {
             zeros.clear().limit((int) Math.min(left, zeros.capacity()));
             while (zeros.hasRemaining()) {
                 left -= channel.write(zeros);
+            }
+        }
+    }
+
+    /**
+     * A new, empty {@code .<name>.<random>.tmp} in {@code folder}, created with the default permissions (the
+     * process's umask applies, as for any file the user writes; {@code createTempFile} would make it owner-only).
+     */
+    private static Path createTemporary(Path folder, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = folder.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }
@@ -344,44 +395,5 @@ public final class ModelWriter {
             // fall through: the version is informational
         }
         return "dev";
-    }
-
-    /** Passes bytes through and counts them; more than the declared size is an error before it reaches the file. */
-    private static final class CountingChannel implements WritableByteChannel {
-        private final WritableByteChannel target;
-        private final long declared;
-        private long count;
-
-        CountingChannel(WritableByteChannel target, long declared) {
-            this.target = target;
-            this.declared = declared;
-        }
-
-        @Override
-        public int write(ByteBuffer source) throws IOException {
-            if (count + source.remaining() > declared) {
-                throw new IOException("the tensor wrote more than its declared " + declared + " bytes");
-            }
-            int written = 0;
-            while (source.hasRemaining()) {
-                written += target.write(source);
-            }
-            count += written;
-            return written;
-        }
-
-        long count() {
-            return count;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return target.isOpen();
-        }
-
-        @Override
-        public void close() {
-            // the file channel is owned by the writer
-        }
     }
 }

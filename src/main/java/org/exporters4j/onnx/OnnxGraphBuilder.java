@@ -553,7 +553,7 @@ public final class OnnxGraphBuilder {
     public Value unsqueeze(Value x, long... axes) {
         Draft d = new Draft("Unsqueeze");
         d.input("data", x);
-        d.requireAxes(axes, false);
+        d.requireAxes(axes);
         if (opset.atLeast(13)) {
             return d.emit(x.elementType(), List.of(x, constant(axes)));
         }
@@ -573,7 +573,7 @@ public final class OnnxGraphBuilder {
     public Value squeeze(Value x, long... axes) {
         Draft d = new Draft("Squeeze");
         d.input("data", x);
-        d.requireAxes(axes, false);
+        d.requireAxes(axes);
         if (opset.atLeast(13)) {
             return d.emit(x.elementType(), List.of(x, constant(axes)));
         }
@@ -999,7 +999,9 @@ public final class OnnxGraphBuilder {
         Draft d = new Draft("MaxPool");
         d.input("X", x);
         d.requireType("X", x, FLOATING);
-        return d.emit(x.elementType(), List.of(x), windowAttributes(d, window, true));
+        List<Attribute> attributes = windowAttributes(d, window);
+        attributes.add(dilations(window));
+        return d.emit(x.elementType(), List.of(x), attributes);
     }
 
     public Value averagePool(Value x, Window window, PadCounting padCounting) {
@@ -1012,7 +1014,10 @@ public final class OnnxGraphBuilder {
         if (!window.dilations().stream().allMatch(v -> v == 1) && !opset.atLeast(19)) {
             throw d.error("dilations " + window.dilations() + " need opset 19 or later, but the graph uses " + opset);
         }
-        List<Attribute> attributes = new ArrayList<>(windowAttributes(d, window, opset.atLeast(19)));
+        List<Attribute> attributes = windowAttributes(d, window);
+        if (opset.atLeast(19)) {
+            attributes.add(dilations(window)); // an AveragePool attribute since opset 19
+        }
         attributes.add(Attribute.of("count_include_pad", padCounting == PadCounting.INCLUDE_PADDING ? 1L : 0L));
         return d.emit(x.elementType(), List.of(x), attributes);
     }
@@ -1236,7 +1241,7 @@ public final class OnnxGraphBuilder {
         d.input("data", x);
         d.requireType("data", x, NUMERIC);
         d.requireKeepDims(keepDims);
-        d.requireAxes(axes, true);
+        d.requireDistinctAxes(axes);
         Attribute keep = Attribute.of("keepdims", keepDims.attribute());
         if (axes.length == 0) {
             return d.emit(x.elementType(), List.of(x), keep); // no axes: all axes, in every form
@@ -1314,13 +1319,15 @@ public final class OnnxGraphBuilder {
         if (group < 1) {
             throw d.error("group must be 1 or more, got " + group);
         }
-        List<Attribute> attributes = new ArrayList<>(windowAttributes(d, window, true));
+        List<Attribute> attributes = windowAttributes(d, window);
+        attributes.add(dilations(window));
         attributes.add(Attribute.of("group", group));
         List<Value> operands = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
         return d.emit(x.elementType(), operands, attributes);
     }
 
-    private static List<Attribute> windowAttributes(Draft d, Window window, boolean withDilations) {
+    /** The window's kernel_shape, strides and pads, in a list the caller may extend (dilations, op attributes). */
+    private static List<Attribute> windowAttributes(Draft d, Window window) {
         if (window == null) {
             throw d.error("the window is null; describe it with Window.of(kernel sizes...)");
         }
@@ -1328,10 +1335,11 @@ public final class OnnxGraphBuilder {
         attributes.add(Attribute.ofInts("kernel_shape", window.kernelShape()));
         attributes.add(Attribute.ofInts("strides", window.strides()));
         attributes.add(Attribute.ofInts("pads", window.pads()));
-        if (withDilations) {
-            attributes.add(Attribute.ofInts("dilations", window.dilations()));
-        }
         return attributes;
+    }
+
+    private static Attribute dilations(Window window) {
+        return Attribute.ofInts("dilations", window.dilations());
     }
 
     private static Attribute triluAttribute(Draft d, Triangle triangle) {
@@ -1394,10 +1402,16 @@ public final class OnnxGraphBuilder {
             }
         }
 
-        void requireAxes(long[] axes, boolean emptyMeansAll) {
-            if (axes.length == 0 && !emptyMeansAll) {
+        /** At least one axis, each listed once. */
+        void requireAxes(long[] axes) {
+            if (axes.length == 0) {
                 throw error("needs at least one axis, got none");
             }
+            requireDistinctAxes(axes);
+        }
+
+        /** Each axis listed once; none stands for all axes. */
+        void requireDistinctAxes(long[] axes) {
             Set<Long> seen = new HashSet<>();
             for (long axis : axes) {
                 if (!seen.add(axis)) {

@@ -6,19 +6,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.nio.file.Path;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.hub.HubException;
+import org.exporters4j.hub.HubSettings;
+import org.exporters4j.hub.Revision;
 
 /**
  * The one place that maps task names to Transformers model classes and (model type, exporter) pairs to export
  * configurations, with the semantics of Optimum v1.5.2's {@code optimum.exporters.tasks.TasksManager} and Java
  * names. Every answer uses canonical task names; every task argument also accepts today's Optimum names.
  *
- * <p>The queries that need a checkpoint or the Hub come with that work and belong beside these:
- * {@code determineFramework(model, framework)} (a local folder's weight files, else the Hub's), {@code
- * inferTaskFromModel(model)} (the Hub's {@code transformersInfo.auto_model}, mapped to a task with
- * {@link #getTaskForModelClass}), and {@code getModelFromTask(task, model, framework)} (load the checkpoint for the
- * task's model class, {@link #getModelClassForTask}).
+ * <p>The queries on a model take a local checkpoint folder or a Hub repo id: {@link #determineFramework} (the
+ * weight files of the folder or of the repository's file list), {@link #inferTaskFromModel} (the Hub's
+ * {@code transformersInfo}, or config.json {@code architectures}) and {@link #getModelFromTask} (the checkpoint
+ * resolved, its config read and its weights opened, as the exporter consumes it). Those with a {@link HubSettings}
+ * parameter reach the Hub with those settings; the others read them from the environment, as huggingface_hub does.
  */
 public final class TasksManager {
     private static final ModelTypeRegistry REGISTRY = ModelTypeRegistry.of(OnnxModelTypes.rows());
@@ -151,6 +156,81 @@ public final class TasksManager {
     }
 
     /**
+     * The framework to load a model with, as Optimum v1.5.2's {@code determine_framework}: {@code framework} when
+     * given; for a local folder, the framework of its weight files (pytorch_model.bin, model.safetensors and their
+     * sharded indexes → pt, also beside TensorFlow weights; tf_model.h5 → tf); for a Hub repo id, the weight files
+     * in the repository's file list at the default branch; pt when that list has none.
+     *
+     * @param model     a local checkpoint folder or a Hub repo id
+     * @param framework {@code pt}, {@code tf}, or null to determine it (Optimum's {@code None})
+     * @throws ModelNotFoundException when the model is neither a folder nor a repo id, or a folder has no weights
+     *     (the message names the files looked for)
+     * @throws UnknownFrameworkException when {@code framework} is not pt or tf
+     */
+    public static Framework determineFramework(String model, String framework) {
+        return determineFramework(ModelSource.of(model), framework, HubSettings.fromSystem());
+    }
+
+    /** As {@link #determineFramework(String, String)} for a model source, reaching the Hub with {@code hub}. */
+    public static Framework determineFramework(ModelSource model, String framework, HubSettings hub) {
+        try (ModelFiles files = ModelFiles.of(model, hub)) {
+            return withSourceNamed(model, () -> CheckpointLoader.determineFramework(files, framework));
+        }
+    }
+
+    /**
+     * The canonical task a model was saved for. A Hub repo id: the Hub's {@code transformersInfo.auto_model} mapped
+     * to its task (as Optimum v1.5.2's {@code infer_task_from_model}), else its pipeline tag (as later Optimum
+     * versions), else config.json {@code architectures}. A local folder (which Optimum cannot infer):
+     * config.json {@code architectures} through Transformers' auto-model mappings ({@code BertForMaskedLM} →
+     * {@code masked-lm}, {@code BertModel} → {@code default}); of several candidate tasks, those the model type
+     * cannot export are dropped.
+     *
+     * @throws TaskInferenceException when nothing maps to a task, or several tasks remain (the message lists what
+     *     was found and says to pass --task)
+     */
+    public static String inferTaskFromModel(String model) {
+        return inferTaskFromModel(ModelSource.of(model), HubSettings.fromSystem());
+    }
+
+    /** As {@link #inferTaskFromModel(String)} for a model source, reaching the Hub with {@code hub}. */
+    public static String inferTaskFromModel(ModelSource model, HubSettings hub) {
+        try (ModelFiles files = ModelFiles.of(model, hub)) {
+            return withSourceNamed(model, () -> CheckpointLoader.inferTask(files));
+        }
+    }
+
+    /**
+     * The model to export for a task, as Optimum v1.5.2's {@code get_model_from_task}: the framework
+     * ({@link #determineFramework}), the task ({@code auto} → {@link #inferTaskFromModel}), its model class
+     * ({@link #getModelClassForTask}) and the concrete architecture Transformers' auto mappings give for the model
+     * type ({@code AutoModelForSequenceClassification} + distilbert → {@code DistilBertForSequenceClassification});
+     * the config, and the weights of the framework, or of the other framework where only those exist (as
+     * {@code from_tf} / {@code from_pt} load them), checked against the architecture. From the Hub only the files
+     * an export needs are fetched: config.json, the weights in one format, tokenizer and processor files.
+     *
+     * @param task      a task name (canonical or today's), or {@code auto}
+     * @param model     a local checkpoint folder or a Hub repo id
+     * @param framework {@code pt}, {@code tf}, or null to determine it
+     * @param cacheDir  the Hub cache folder, or null for huggingface_hub's ({@code HF_HUB_CACHE}, ...)
+     * @param revision  the Hub branch, tag or commit, or null for {@code main}
+     * @return the model; the caller closes it (it owns the opened weights)
+     */
+    public static ResolvedModel getModelFromTask(String task, String model, String framework, Path cacheDir,
+            String revision) {
+        HubSettings hub = HubSettings.fromSystem();
+        return getModelFromTask(task, ModelSource.of(model, revision == null ? Revision.MAIN : Revision.of(revision)),
+                framework, cacheDir == null ? hub : hub.withCacheDir(cacheDir));
+    }
+
+    /** As {@link #getModelFromTask(String, String, String, Path, String)}, reaching the Hub with {@code hub}. */
+    public static ResolvedModel getModelFromTask(String task, ModelSource model, String framework, HubSettings hub) {
+        try (ModelFiles files = ModelFiles.of(model, hub)) {
+            return withSourceNamed(model, () -> CheckpointLoader.load(files, task, framework));
+        }
+    }
+
+    /**
      * The canonical name of a task's base task, as Optimum's {@code format_task}: {@code causal-lm-with-past} and
      * {@code text-generation-with-past} both give {@code causal-lm}.
      */
@@ -222,5 +302,22 @@ public final class TasksManager {
             }
         }
         return String.join(", ", names);
+    }
+
+    /**
+     * Runs a query on a model source; a Hub repo id the Hub does not know, when it could also have been meant as a
+     * folder, gets an error that says no folder of that name exists either.
+     */
+    private static <T> T withSourceNamed(ModelSource model, Supplier<T> query) {
+        try {
+            return query.get();
+        } catch (HubException e) {
+            if (e.kind() == HubException.Kind.REPOSITORY_NOT_FOUND
+                    && model instanceof ModelSource.HubRepository hub && hub.repo().namespace().isPresent()) {
+                throw new ModelNotFoundException("no local folder " + hub.repo() + " exists, and as a Hub repo id: "
+                        + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 }

@@ -6,7 +6,13 @@
  *
  * <p>Tables: {@link org.exporters4j.tasks.Task} (tasks and model classes), {@code TaskNames} (every accepted name),
  * {@code CommonOutputs} (outputs per task), {@code OnnxModelTypes} (the 51 ONNX model types as family templates
- * plus per-type data). Public entry point: {@link org.exporters4j.tasks.TasksManager}.
+ * plus per-type data), {@code FrameworkWeightFiles} (weight file names per framework), {@code AutoModelMappings}
+ * (auto class + model type → architecture). Public entry point: {@link org.exporters4j.tasks.TasksManager}.
+ *
+ * <p>The model queries ({@code determineFramework}, {@code inferTaskFromModel}, {@code getModelFromTask}) take a
+ * {@link org.exporters4j.tasks.ModelSource} (a local folder or a Hub repository), reach the Hub through package
+ * {@code hub} and open weights through package {@code checkpoint}; {@code getModelFromTask} hands the exporter a
+ * {@link org.exporters4j.tasks.ResolvedModel}, which owns the opened weights.
  *
  * <p>May import {@code models}, {@code checkpoint}, {@code hub}, {@code onnx}; must not import {@code export} or
  * {@code cli}. Nothing here loads ONNX Runtime or reads {@code ../shared}.

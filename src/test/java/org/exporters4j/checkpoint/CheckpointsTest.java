@@ -1,7 +1,7 @@
 package org.exporters4j.checkpoint;
 
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.ramp;
-import static org.exporters4j.checkpoint.SafetensorsFileWriter.toArray;
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -127,7 +127,7 @@ class CheckpointsTest {
                     dir.resolve("model-00001-of-00002.safetensors").toAbsolutePath(),
                     dir.resolve("model-00002-of-00002.safetensors").toAbsolutePath()), weights.files());
             assertArrayEquals(ramp(3, 20), toArray(weights.bytes("c")));
-            assertArrayEquals(ramp(3, 20), MappedWeightsTest.streamed(weights, "c"));
+            assertArrayEquals(ramp(3, 20), WeightBytes.streamed(weights, "c"));
             assertEquals(new TensorInfo("b", DType.F32, List.of(1L)), weights.info("b"));
             MissingTensorException e = assertThrows(MissingTensorException.class, () -> weights.info("d"));
             assertTrue(e.getMessage().contains("no tensor 'd' in the shards of"), e.getMessage());

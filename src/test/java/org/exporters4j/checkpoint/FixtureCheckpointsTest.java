@@ -1,15 +1,13 @@
 package org.exporters4j.checkpoint;
 
+import static org.exporters4j.checkpoint.WeightBytes.streamed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,13 +99,5 @@ class FixtureCheckpointsTest {
         }
         assertTrue(tiedGroups > 90, "tied parameter groups checked: " + tiedGroups);
         assertTrue(parameterChecks > 150, "parameter counts checked: " + parameterChecks);
-    }
-
-    private static byte[] streamed(Weights weights, String name) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (WritableByteChannel channel = Channels.newChannel(out)) {
-            weights.transferTo(name, channel);
-        }
-        return out.toByteArray();
     }
 }

@@ -1,7 +1,8 @@
 package org.exporters4j.checkpoint;
 
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.ramp;
-import static org.exporters4j.checkpoint.SafetensorsFileWriter.toArray;
+import static org.exporters4j.checkpoint.WeightBytes.streamed;
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -185,7 +185,7 @@ class MappedWeightsTest {
     }
 
     /** The reference: element by element, by index arithmetic, swapping big-endian elements. */
-    private static byte[] naiveGather(byte[] file, TensorLocation location) {
+    static byte[] naiveGather(byte[] file, TensorLocation location) {
         TensorInfo info = location.info();
         int size = info.dtype().byteSize();
         byte[] out = new byte[(int) info.byteSize()];
@@ -206,13 +206,5 @@ class MappedWeightsTest {
             }
         }
         return out;
-    }
-
-    static byte[] streamed(Weights weights, String name) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (WritableByteChannel channel = Channels.newChannel(out)) {
-            weights.transferTo(name, channel);
-        }
-        return out.toByteArray();
     }
 }

@@ -95,13 +95,6 @@ public final class SafetensorsFileWriter {
         return floats(values);
     }
 
-    /** The remaining bytes of a buffer, without moving it. */
-    public static byte[] toArray(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
-
     private static String quote(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }

@@ -210,18 +210,10 @@ final class FakeHub implements AutoCloseable {
     }
 
     private void serveModelInfo(HttpExchange exchange, String repoId, String rawRevision) throws IOException {
-        Repo repo = repos.get(repoId);
-        if (repo == null) {
-            error(exchange, 404, "RepoNotFound", null);
-            return;
-        }
-        if (!authorized(exchange, repo)) {
-            error(exchange, 401, null, null);
-            return;
-        }
-        String commit = commitOf(repo, rawRevision == null ? "main" : decode(rawRevision));
+        Repo repo = accessibleRepo(exchange, repoId);
+        String commit = repo == null ? null : resolvedCommit(exchange, repo,
+                rawRevision == null ? "main" : decode(rawRevision));
         if (commit == null) {
-            error(exchange, 404, "RevisionNotFound", null);
             return;
         }
         ObjectMapper json = new ObjectMapper();
@@ -242,18 +234,9 @@ final class FakeHub implements AutoCloseable {
     }
 
     private void serveResolve(HttpExchange exchange, String repoId, String revision, String file) throws IOException {
-        Repo repo = repos.get(repoId);
-        if (repo == null) {
-            error(exchange, 404, "RepoNotFound", null);
-            return;
-        }
-        if (!authorized(exchange, repo)) {
-            error(exchange, 401, null, null);
-            return;
-        }
-        String commit = commitOf(repo, revision);
+        Repo repo = accessibleRepo(exchange, repoId);
+        String commit = repo == null ? null : resolvedCommit(exchange, repo, revision);
         if (commit == null) {
-            error(exchange, 404, "RevisionNotFound", null);
             return;
         }
         byte[] content = files(repo.commits.get(commit)).get(file);
@@ -348,6 +331,29 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         out.close();
+    }
+
+    /** The repository, or null after answering 404 RepoNotFound or 401 as the Hub does. */
+    private Repo accessibleRepo(HttpExchange exchange, String repoId) throws IOException {
+        Repo repo = repos.get(repoId);
+        if (repo == null) {
+            error(exchange, 404, "RepoNotFound", null);
+            return null;
+        }
+        if (!authorized(exchange, repo)) {
+            error(exchange, 401, null, null);
+            return null;
+        }
+        return repo;
+    }
+
+    /** The commit a revision names, or null after answering 404 RevisionNotFound. */
+    private String resolvedCommit(HttpExchange exchange, Repo repo, String revision) throws IOException {
+        String commit = commitOf(repo, revision);
+        if (commit == null) {
+            error(exchange, 404, "RevisionNotFound", null);
+        }
+        return commit;
     }
 
     private boolean authorized(HttpExchange exchange, Repo repo) {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +17,10 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.exporters4j.checkpoint.CheckpointException;
+import org.exporters4j.checkpoint.CloseMatches;
+import org.exporters4j.checkpoint.ContiguousBytes;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
+import org.exporters4j.checkpoint.MappedFile;
 import org.exporters4j.checkpoint.MissingTensorException;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.TensorInfo;
@@ -44,16 +46,18 @@ import org.exporters4j.checkpoint.WeightsFormat;
  *       PyTorch's initial values, which loading TF weights leaves in place.
  * </ul>
  *
- * <p>Data: a weight TF stores contiguously in PyTorch's layout is a zero-copy slice of the memory-mapped file;
- * a transposed kernel is gathered into an off-heap buffer ({@link #bytes}) or streamed in pieces ({@link #transferTo}).
- * Safe for concurrent reads; {@link #close()} is idempotent and any other call afterwards is an
+ * <p>Data: each stored weight is a {@link TensorLocation} (its PyTorch view of the TF data) served by the package's
+ * {@link MappedFile}: a weight TF stores contiguously in PyTorch's layout is a zero-copy slice of the memory-mapped
+ * file; a transposed kernel is gathered into an off-heap buffer ({@link #bytes}) or streamed in pieces
+ * ({@link #transferTo}). Safe for concurrent reads; {@link #close()} is idempotent and any other call afterwards is an
  * {@link IllegalStateException}.
  */
 public final class TensorFlowWeights implements Weights {
     /** The file name Transformers' TF {@code save_pretrained} writes (its {@code TF2_WEIGHTS_NAME}). */
     public static final String FILE_NAME = "tf_model.h5";
 
-    private static final int GATHER_CHUNK_BYTES = 1 << 24;
+    /** The smallest mapping window the package-private {@code open} accepts. */
+    private static final long SMALLEST_WINDOW_BYTES = 16;
     private static final int COMPUTED_CHUNK_BYTES = 1 << 20;
 
     private final Path file;
@@ -61,7 +65,6 @@ public final class TensorFlowWeights implements Weights {
     private final MappedFile mapped;
     private final SortedMap<String, Entry> entries;
     private final List<String> names;
-    private volatile boolean closed;
 
     /** One PyTorch key: a stored TF weight, a computed buffer, or another key it is tied to. */
     private sealed interface Entry {
@@ -69,10 +72,22 @@ public final class TensorFlowWeights implements Weights {
     }
 
     /**
-     * A TF weight seen through a PyTorch view: {@code strides} (in elements of the TF data, one per PyTorch axis) say
-     * where each PyTorch element lies in the weight's row-major TF data.
+     * A TF weight seen through a PyTorch view: {@code view} has the PyTorch key and shape, and strides (in elements
+     * of the TF data, one per PyTorch axis) that say where each PyTorch element lies in the weight's row-major TF
+     * data. Its storage is the weight's bytes in the file when the file stores them contiguously (or there are
+     * none), else the buffer {@link KerasWeightsFile#read} returns.
      */
-    private record Stored(TensorInfo info, KerasWeight weight, List<Long> strides) implements Entry {}
+    private record Stored(KerasWeight weight, TensorLocation view) implements Entry {
+        @Override
+        public TensorInfo info() {
+            return view.info();
+        }
+
+        /** Whether {@link #view} locates the data in the file (else in the buffer the HDF5 library reads). */
+        boolean inFile() {
+            return weight.contiguous() || view.info().elementCount() == 0;
+        }
+    }
 
     private record Computed(TensorInfo info, BufferValues values) implements Entry {}
 
@@ -101,6 +116,9 @@ public final class TensorFlowWeights implements Weights {
     /** As {@link #open(Path, ModelConfig)}, with a mapping window of {@code windowBytes} (tests use small ones). */
     static TensorFlowWeights open(Path file, ModelConfig config, long windowBytes) {
         Objects.requireNonNull(config, "config");
+        if (windowBytes < SMALLEST_WINDOW_BYTES || windowBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("window must be 16 bytes to 2 GiB, was " + windowBytes);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -110,10 +128,9 @@ public final class TensorFlowWeights implements Weights {
         } catch (IOException e) {
             throw new CheckpointException("cannot open " + file + ": " + e.getMessage(), e);
         }
-        MappedFile mapped = null;
         KerasWeightsFile keras = null;
         try {
-            mapped = new MappedFile(file, channel, windowBytes);
+            MappedFile mapped = new MappedFile(file, channel, windowBytes);
             keras = KerasWeightsFile.open(file, mapped.size());
             SortedMap<String, Entry> entries = pyTorchView(file, keras.weights(), config);
             return new TensorFlowWeights(file, keras, mapped, entries);
@@ -141,13 +158,13 @@ public final class TensorFlowWeights implements Weights {
 
     @Override
     public List<String> names() {
-        ensureOpen();
+        mapped.requireOpen();
         return names;
     }
 
     @Override
     public boolean contains(String name) {
-        ensureOpen();
+        mapped.requireOpen();
         return entries.containsKey(name);
     }
 
@@ -165,79 +182,66 @@ public final class TensorFlowWeights implements Weights {
             throw new CheckpointException("tensor '" + name + "' of " + file + " is " + size + " bytes, more than one"
                     + " buffer can hold (2 GiB); stream it with Weights.transferTo instead");
         }
-        if (source instanceof Stored stored && stored.weight().contiguous() && inFileOrder(stored)) {
-            return mapped.region(stored.weight().fileOffset(), size);
+        if (source instanceof Stored stored) {
+            return stored.inFile() ? mapped.bytes(stored.view())
+                    : ContiguousBytes.of(keras.read(stored.weight()), stored.view());
         }
+        Computed computed = (Computed) source;
         ByteBuffer out = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            fill(source, out, () -> {
-                throw new IllegalStateException("a buffer of the tensor's size cannot fill before the tensor ends");
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException("filling memory performs no I/O", e);
-        }
+        computed.values().write(computed.info(), 0, out); // fills it: the buffer has the tensor's size
         out.flip();
         return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
     public void transferTo(String name, WritableByteChannel target) throws IOException {
-        TensorInfo info = info(name);
         Entry source = source(name);
-        long size = info.byteSize();
-        if (source instanceof Stored stored && stored.weight().contiguous() && inFileOrder(stored)) {
-            long start = stored.weight().fileOffset();
-            for (long done = 0; done < size; ) {
-                long piece = Math.min(mapped.halfWindow(), size - done);
-                writeFully(mapped.region(start + done, piece), target);
-                done += piece;
+        if (source instanceof Stored stored) {
+            if (stored.inFile()) {
+                mapped.transferTo(stored.view(), target);
+            } else {
+                writeFully(ContiguousBytes.of(keras.read(stored.weight()), stored.view()), target);
             }
             return;
         }
-        int chunkBytes = source instanceof Computed ? COMPUTED_CHUNK_BYTES : GATHER_CHUNK_BYTES;
-        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(Math.max(size, 1), chunkBytes))
+        Computed computed = (Computed) source;
+        TensorInfo info = computed.info();
+        long size = info.byteSize();
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(Math.max(size, 1), COMPUTED_CHUNK_BYTES))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        Flush flush = () -> {
+        for (long done = 0; done < size; ) {
+            computed.values().write(info, done, chunk);
+            done += chunk.position();
             chunk.flip();
             writeFully(chunk, target);
             chunk.clear();
-        };
-        fill(source, chunk, flush);
-        flush.run();
+        }
     }
 
     @Override
     public Object storageIdentity(String name) {
-        entry(name);
-        Entry entry = entries.get(name);
+        Entry entry = entry(name);
         String key = entry instanceof Tied tied ? tied.sameAs() : name;
         return new StorageIdentity(file, key);
     }
 
     @Override
     public List<Path> files() {
-        ensureOpen();
+        mapped.requireOpen();
         return List.of(file);
     }
 
     @Override
     public WeightsFormat format() {
-        ensureOpen();
+        mapped.requireOpen();
         return WeightsFormat.TF_H5;
     }
 
+    /** Closes the HDF5 file and the mappings; idempotent (both are). */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
         keras.close();
-        try {
-            mapped.close();
-        } catch (IOException e) {
-            throw new CheckpointException("cannot close " + file + ": " + e.getMessage(), e);
-        }
+        mapped.close();
     }
 
     @Override
@@ -321,17 +325,22 @@ public final class TensorFlowWeights implements Weights {
             shape.remove(0);
             strides.remove(0);
         }
-        return new Stored(new TensorInfo(name, weight.info().dtype(), shape), weight, strides);
+        TensorInfo info = new TensorInfo(name, weight.info().dtype(), shape);
+        // a contiguous weight is located in the file; any other in the little-endian buffer KerasWeightsFile.read fills
+        TensorLocation view = weight.contiguous()
+                ? new TensorLocation(info, weight.fileOffset(), weight.info().byteSize(), 0, strides, weight.byteOrder())
+                : new TensorLocation(info, 0, weight.info().byteSize(), 0, strides, ByteOrder.LITTLE_ENDIAN);
+        return new Stored(weight, view);
     }
 
     // ---- reading ----------------------------------------------------------------------------------------------
 
     private Entry entry(String name) {
-        ensureOpen();
+        mapped.requireOpen();
         Entry entry = entries.get(name);
         if (entry == null) {
             throw new MissingTensorException(name, "no tensor '" + name + "' in " + file + " read as PyTorch weights ("
-                    + entries.size() + " tensors" + closeMatches(name) + "); check the name against the PyTorch"
+                    + entries.size() + " tensors" + CloseMatches.describe(name, entries.keySet()) + "); check the name against the PyTorch"
                     + " state-dict keys of the model (TF weight names are converted as Transformers does)");
         }
         return entry;
@@ -343,195 +352,9 @@ public final class TensorFlowWeights implements Weights {
         return entry instanceof Tied tied ? entries.get(tied.sameAs()) : entry;
     }
 
-    /** Whether the PyTorch view is the TF data as stored: same element order, little-endian. */
-    private static boolean inFileOrder(Stored stored) {
-        if (stored.weight().byteOrder() != ByteOrder.LITTLE_ENDIAN && stored.info().dtype().byteSize() > 1) {
-            return false;
-        }
-        return rowMajor(stored.info().shape(), stored.strides());
-    }
-
-    private static boolean rowMajor(List<Long> shape, List<Long> strides) {
-        long expected = 1;
-        for (int axis = shape.size() - 1; axis >= 0; axis--) {
-            if (shape.get(axis) != 1 && strides.get(axis) != expected) {
-                return false;
-            }
-            expected *= shape.get(axis);
-        }
-        return true;
-    }
-
-    /** Empties a full buffer into its destination. */
-    @FunctionalInterface
-    private interface Flush {
-        void run() throws IOException;
-    }
-
-    /** Writes the whole tensor of {@code source} into {@code out}, flushing whenever it is full. */
-    private void fill(Entry source, ByteBuffer out, Flush flush) throws IOException {
-        if (source instanceof Computed computed) {
-            TensorInfo info = computed.info();
-            long total = info.byteSize();
-            for (long done = 0; done < total; ) {
-                if (out.remaining() < info.dtype().byteSize()) {
-                    flush.run();
-                }
-                int before = out.position();
-                computed.values().write(info, done, out);
-                done += out.position() - before;
-            }
-        } else if (source instanceof Stored stored) {
-            KerasWeight weight = stored.weight();
-            if (stored.info().elementCount() == 0) {
-                return;
-            }
-            ByteBuffer data;
-            ByteOrder order;
-            if (weight.contiguous()) {
-                long bytes = weight.info().byteSize();
-                // one mapping of the whole weight when a buffer can hold it (2 GiB), else piece by piece
-                data = bytes <= mapped.wholeMappingLimit() ? mapped.region(weight.fileOffset(), bytes) : null;
-                order = weight.byteOrder();
-            } else {
-                data = keras.read(weight);
-                order = ByteOrder.LITTLE_ENDIAN;
-            }
-            gather(stored, data, order, out, flush);
-        } else {
-            throw new IllegalStateException("a tied key resolves to the key it is tied to");
-        }
-    }
-
-    /**
-     * Copies the elements of a PyTorch view in row-major order into {@code out} (little-endian). {@code data} holds the
-     * whole TF data, or is null for a weight too large for one window (then each piece is mapped as needed).
-     */
-    private void gather(Stored stored, ByteBuffer data, ByteOrder order, ByteBuffer out, Flush flush)
-            throws IOException {
-        TensorInfo info = stored.info();
-        int elementBytes = info.dtype().byteSize();
-        boolean swap = elementBytes > 1 && order != ByteOrder.LITTLE_ENDIAN;
-        List<Long> shape = info.shape();
-        List<Long> strides = stored.strides();
-        int rank = shape.size();
-        boolean innerRun = rank > 0 && !swap && strides.get(rank - 1) == 1;
-        int outer = innerRun ? rank - 1 : rank;
-        long runBytes = (innerRun ? shape.get(rank - 1) : 1) * elementBytes;
-        long[] index = new long[outer];
-        long element = 0;
-        byte[] scratch = new byte[elementBytes];
-        ByteBuffer whole = data == null ? null : data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        out.order(ByteOrder.LITTLE_ENDIAN);
-        while (true) {
-            long byteOffset = element * elementBytes;
-            if (whole != null && !innerRun && !swap) {
-                // one element of a transposed view: copy it as a primitive (same byte order on both sides)
-                if (out.remaining() < elementBytes) {
-                    flush.run();
-                }
-                int at = (int) byteOffset;
-                switch (elementBytes) {
-                    case 1 -> out.put(whole.get(at));
-                    case 2 -> out.putShort(whole.getShort(at));
-                    case 4 -> out.putInt(whole.getInt(at));
-                    case 8 -> out.putLong(whole.getLong(at));
-                    default -> throw new IllegalStateException("element size " + elementBytes);
-                }
-            } else if (innerRun || !swap) {
-                for (long done = 0; done < runBytes; ) {
-                    if (!out.hasRemaining()) {
-                        flush.run();
-                    }
-                    long piece = Math.min(out.remaining(), runBytes - done);
-                    out.put(slice(stored, data, byteOffset + done, piece));
-                    done += piece;
-                }
-            } else {
-                if (out.remaining() < elementBytes) {
-                    flush.run();
-                }
-                slice(stored, data, byteOffset, elementBytes).get(scratch);
-                for (int b = elementBytes - 1; b >= 0; b--) {
-                    out.put(scratch[b]);
-                }
-            }
-            int axis = outer - 1;
-            while (axis >= 0) {
-                index[axis]++;
-                element += strides.get(axis);
-                if (index[axis] < shape.get(axis)) {
-                    break;
-                }
-                element -= strides.get(axis) * shape.get(axis);
-                index[axis] = 0;
-                axis--;
-            }
-            if (axis < 0) {
-                return;
-            }
-        }
-    }
-
-    private ByteBuffer slice(Stored stored, ByteBuffer data, long byteOffset, long length) {
-        if (data != null) {
-            return data.slice((int) byteOffset, (int) length);
-        }
-        return mapped.region(stored.weight().fileOffset() + byteOffset, Math.min(length, mapped.halfWindow()));
-    }
-
     private static void writeFully(ByteBuffer source, WritableByteChannel target) throws IOException {
         while (source.hasRemaining()) {
             target.write(source);
         }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("the weights of " + file + " are closed; open the checkpoint again"
-                    + " (Checkpoints.openWeights) and read them inside its try-with-resources block");
-        }
-    }
-
-    /** {@code ; close matches: a, b} for up to three keys within a small edit distance, closest first, or nothing. */
-    private String closeMatches(String name) {
-        int allowed = Math.max(3, name.length() / 3);
-        record Scored(String key, int distance) {}
-        List<String> matches = entries.keySet().stream()
-                .map(key -> new Scored(key, editDistance(name, key, allowed)))
-                .filter(scored -> scored.distance() <= allowed)
-                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::key))
-                .limit(3)
-                .map(Scored::key)
-                .toList();
-        return matches.isEmpty() ? "" : "; close matches: " + String.join(", ", matches);
-    }
-
-    /** Levenshtein distance, or {@code cap + 1} once it is known to exceed {@code cap}. */
-    private static int editDistance(String a, String b, int cap) {
-        if (Math.abs(a.length() - b.length()) > cap) {
-            return cap + 1;
-        }
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            int rowMinimum = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-                rowMinimum = Math.min(rowMinimum, current[j]);
-            }
-            if (rowMinimum > cap) {
-                return cap + 1;
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

@@ -1,5 +1,6 @@
 package org.exporters4j.checkpoint.h5;
 
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,7 +108,7 @@ class FixtureRoundTripTest {
             for (Tensor expected : pytorch.values()) {
                 String name = expected.info().name();
                 assertEquals(expected.info(), weights.info(name), fixture + ": " + name);
-                assertTrue(Arrays.equals(bytes(expected.data()), bytes(weights.bytes(name))),
+                assertTrue(Arrays.equals(toArray(expected.data()), toArray(weights.bytes(name))),
                         fixture + ": bytes of " + name);
             }
             tiedTo.forEach((key, source) -> assertEquals(weights.storageIdentity(source), weights.storageIdentity(key),
@@ -245,12 +246,6 @@ class FixtureRoundTripTest {
             }
         }
         return out.flip();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 
     /** A minimal safetensors reader for the fixtures (the product's reader lives in checkpoint.safetensors). */

@@ -1,16 +1,16 @@
 package org.exporters4j.checkpoint.h5;
 
+import static org.exporters4j.checkpoint.WeightBytes.streamed;
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,18 +55,6 @@ class TensorFlowWeightsTest {
 
     private static ModelConfig config(String json) {
         return ModelConfig.parse(json, "test config.json");
-    }
-
-    private static byte[] streamed(TensorFlowWeights weights, String name) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        weights.transferTo(name, Channels.newChannel(out));
-        return out.toByteArray();
-    }
-
-    private static byte[] array(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 
     private Path bertForMaskedLm() {
@@ -123,7 +111,7 @@ class TensorFlowWeightsTest {
                 }
             }
             assertEquals(query.byteSize(), weights.bytes(query.name()).remaining());
-            assertTrue(java.util.Arrays.equals(array(weights.bytes(query.name())), streamed(weights, query.name())));
+            assertTrue(java.util.Arrays.equals(toArray(weights.bytes(query.name())), streamed(weights, query.name())));
 
             // stored in PyTorch's layout: a zero-copy, read-only slice of the mapped file
             ByteBuffer words = weights.bytes("bert.embeddings.word_embeddings.weight");
@@ -137,7 +125,7 @@ class TensorFlowWeightsTest {
             // tied: the decoder is the word embeddings, its bias the prediction bias
             assertEquals(weights.info("bert.embeddings.word_embeddings.weight").shape(),
                     weights.info("cls.predictions.decoder.weight").shape());
-            assertTrue(java.util.Arrays.equals(array(words), array(weights.bytes("cls.predictions.decoder.weight"))));
+            assertTrue(java.util.Arrays.equals(toArray(words), toArray(weights.bytes("cls.predictions.decoder.weight"))));
             assertEquals(weights.storageIdentity("bert.embeddings.word_embeddings.weight"),
                     weights.storageIdentity("cls.predictions.decoder.weight"));
             assertEquals(weights.storageIdentity("cls.predictions.bias"),
@@ -154,7 +142,7 @@ class TensorFlowWeightsTest {
             for (int i = 0; i < 8; i++) {
                 assertEquals(i, ids.getLong(i * 8));
             }
-            assertTrue(java.util.Arrays.equals(array(ids), streamed(weights, positions.name())));
+            assertTrue(java.util.Arrays.equals(toArray(ids), streamed(weights, positions.name())));
             float[] intermediate = values(weights.bytes("bert.encoder.layer.0.intermediate.dense.weight"));
             assertEquals(800f + 1 * 12 + 11, intermediate[11 * 4 + 1]); // weight[11][1] == kernel[1][11]
             assertEquals(new TensorInfo("cls.predictions.transform.dense.weight", DType.F32, List.of(4L, 4L)),
@@ -277,7 +265,7 @@ class TensorFlowWeightsTest {
                 {"model_type": "t5", "architectures": ["T5ForConditionalGeneration"]}"""))) {
             // tied (the default): PyTorch loads shared.weight only, the file's lm_head kernel is unused
             assertEquals(weights.storageIdentity("shared.weight"), weights.storageIdentity("lm_head.weight"));
-            assertTrue(java.util.Arrays.equals(array(weights.bytes("shared.weight")), streamed(weights, "lm_head.weight")));
+            assertTrue(java.util.Arrays.equals(toArray(weights.bytes("shared.weight")), streamed(weights, "lm_head.weight")));
         }
     }
 
@@ -307,8 +295,8 @@ class TensorFlowWeightsTest {
              TensorFlowWeights windowed = TensorFlowWeights.open(file, config(BERT_MLM_CONFIG), 64)) {
             assertEquals(whole.names(), windowed.names());
             for (String name : whole.names()) {
-                byte[] expected = array(whole.bytes(name));
-                assertTrue(java.util.Arrays.equals(expected, array(windowed.bytes(name))), name);
+                byte[] expected = toArray(whole.bytes(name));
+                assertTrue(java.util.Arrays.equals(expected, toArray(windowed.bytes(name))), name);
                 assertTrue(java.util.Arrays.equals(expected, streamed(windowed, name)), name);
             }
         }

@@ -3,25 +3,22 @@ package org.exporters4j.checkpoint.torch;
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.floats;
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.longs;
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.ramp;
-import static org.exporters4j.checkpoint.SafetensorsFileWriter.toArray;
+import static org.exporters4j.checkpoint.WeightBytes.streamed;
+import static org.exporters4j.checkpoint.WeightBytes.toArray;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.exporters4j.checkpoint.CheckpointException;
 import org.exporters4j.checkpoint.Checkpoints;
@@ -205,14 +202,14 @@ class TorchCheckpointTest {
         TorchFileWriter writer = stateDict();
         Path file = dir.resolve("zip64.bin");
         try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream))) {
-            stored(zip, "archive/data.pkl", writer.statePickle(false));
-            stored(zip, "archive/data/0", ramp(12, 0));
-            stored(zip, "archive/data/1", new byte[] {0x00, 0x3c, 0x00, (byte) 0xc0, 0x00, 0x38});
-            stored(zip, "archive/data/2", new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0});
-            stored(zip, "archive/data/3", longs(0, 1, 2));
-            stored(zip, "archive/data/4", new byte[] {1, 0});
+            TorchFileWriter.storedEntry(zip, "archive/data.pkl", writer.statePickle(false));
+            TorchFileWriter.storedEntry(zip, "archive/data/0", ramp(12, 0));
+            TorchFileWriter.storedEntry(zip, "archive/data/1", new byte[] {0x00, 0x3c, 0x00, (byte) 0xc0, 0x00, 0x38});
+            TorchFileWriter.storedEntry(zip, "archive/data/2", new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0});
+            TorchFileWriter.storedEntry(zip, "archive/data/3", longs(0, 1, 2));
+            TorchFileWriter.storedEntry(zip, "archive/data/4", new byte[] {1, 0});
             for (int i = 0; i < 0x10000; i++) { // the JDK then writes the ZIP64 end record and locator
-                stored(zip, "archive/.data/padding/" + i, new byte[0]);
+                TorchFileWriter.storedEntry(zip, "archive/.data/padding/" + i, new byte[0]);
             }
         }
         try (Weights weights = Checkpoints.open(file)) {
@@ -220,29 +217,10 @@ class TorchCheckpointTest {
         }
     }
 
-    private static void stored(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        ZipEntry entry = new ZipEntry(name);
-        entry.setMethod(ZipEntry.STORED);
-        CRC32 crc = new CRC32();
-        crc.update(content);
-        entry.setSize(content.length);
-        entry.setCompressedSize(content.length);
-        entry.setCrc(crc.getValue());
-        zip.putNextEntry(entry);
-        zip.write(content);
-        zip.closeEntry();
-    }
-
     private static Path zipWith(Path file, String name, byte[] content) throws IOException {
         try (OutputStream stream = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(stream))) {
-            stored(zip, name, content);
+            TorchFileWriter.storedEntry(zip, name, content);
         }
         return file;
-    }
-
-    private static byte[] streamed(Weights weights, String name) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        weights.transferTo(name, Channels.newChannel(out));
-        return out.toByteArray();
     }
 }

@@ -34,7 +34,7 @@ final class TorchFileWriter {
 
     private final Map<String, Storage> storages = new TreeMap<>();
     private final Map<String, View> tensors = new LinkedHashMap<>();
-    private final Map<String, Integer> deflatedEntries = new HashMap<>();
+    private final java.util.Set<String> deflatedEntries = new java.util.HashSet<>();
     private final java.util.Set<String> omittedEntries = new java.util.HashSet<>();
     private boolean littleEndian = true;
     private boolean withMetadata;
@@ -64,7 +64,7 @@ final class TorchFileWriter {
 
     /** Deflates the named archive entry (relative to the archive folder, e.g. {@code data/0}). */
     TorchFileWriter deflate(String entry) {
-        deflatedEntries.put(entry, ZipEntry.DEFLATED);
+        deflatedEntries.add(entry);
         return this;
     }
 
@@ -175,16 +175,26 @@ final class TorchFileWriter {
         if (omittedEntries.contains(name)) {
             return;
         }
-        ZipEntry entry = new ZipEntry(archive + "/" + name);
-        int method = deflatedEntries.getOrDefault(name, ZipEntry.STORED);
-        entry.setMethod(method);
-        if (method == ZipEntry.STORED) {
-            CRC32 crc = new CRC32();
-            crc.update(data);
-            entry.setSize(data.length);
-            entry.setCompressedSize(data.length);
-            entry.setCrc(crc.getValue());
+        if (deflatedEntries.contains(name)) {
+            ZipEntry entry = new ZipEntry(archive + "/" + name);
+            entry.setMethod(ZipEntry.DEFLATED);
+            zip.putNextEntry(entry);
+            zip.write(data);
+            zip.closeEntry();
+        } else {
+            storedEntry(zip, archive + "/" + name, data);
         }
+    }
+
+    /** Writes one uncompressed zip entry (as torch.save writes every record), with the size and CRC it needs. */
+    static void storedEntry(ZipOutputStream zip, String fullName, byte[] data) throws IOException {
+        ZipEntry entry = new ZipEntry(fullName);
+        entry.setMethod(ZipEntry.STORED);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        entry.setSize(data.length);
+        entry.setCompressedSize(data.length);
+        entry.setCrc(crc.getValue());
         zip.putNextEntry(entry);
         zip.write(data);
         zip.closeEntry();

@@ -1,0 +1,130 @@
+package org.exporters4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.exporters4j.export.ExportRequest;
+import org.exporters4j.export.ExportResult;
+import org.exporters4j.export.Exporter;
+import org.exporters4j.export.ValidationFailedException;
+import org.exporters4j.onnx.WeightsLocation;
+import org.exporters4j.tasks.Framework;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code exporters4j export onnx}: Optimum v1.5.2's {@code python -m optimum.exporters.onnx} options (its
+ * underscore spellings too), plus {@code --revision}, {@code --no-validate} and {@code --external-data}. Prints where
+ * the model went on stdout; the validation report and errors go to stderr.
+ */
+@Command(name = "onnx", mixinStandardHelpOptions = true,
+        description = {"Export a Transformers checkpoint to ONNX with Optimum v1.5.2's interface, built from the "
+                + "weights, then validate it in ONNX Runtime.",
+                "Writes OUTPUT_DIR/model.onnx (+ model.onnx_data for large or --external-data models), config.json "
+                        + "and the checkpoint's tokenizer and preprocessor files."})
+final class ExportOnnxCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).")
+    String model;
+
+    @Option(names = "--task", defaultValue = ExportRequest.AUTO_TASK,
+            description = "The task to export (e.g. sequence-classification, fill-mask); default ${DEFAULT-VALUE}: "
+                    + "inferred from config.json's architectures.")
+    String task;
+
+    @Option(names = "--framework", paramLabel = "pt|tf",
+            description = "The framework whose weights to read (default: the checkpoint's, pt).")
+    String framework;
+
+    @Option(names = "--opset", description = "The ONNX opset (default: the model type's, as Optimum).")
+    Integer opset;
+
+    @Option(names = "--atol", description = "The validation tolerance (default: the export configuration's).")
+    Double atol;
+
+    @Option(names = {"--cache-dir", "--cache_dir"}, paramLabel = "DIR",
+            description = "The Hugging Face cache folder, for Hub model ids.")
+    Path cacheDir;
+
+    @Option(names = "--revision", description = "The Hub revision (branch, tag or commit), for Hub model ids.")
+    String revision;
+
+    @Option(names = {"--no-validate", "--no_validate"}, description = "Skip the validation in ONNX Runtime.")
+    boolean noValidate;
+
+    @Option(names = {"--external-data", "--external_data"},
+            description = "Write the weights to model.onnx_data even when model.onnx could hold them.")
+    boolean externalData;
+
+    @Parameters(index = "0", paramLabel = "OUTPUT_DIR", description = "The folder to write the model into.")
+    Path output;
+
+    @Override
+    public Integer call() {
+        if (opset != null && opset < 1) {
+            throw new ParameterException(spec.commandLine(), "--opset must be a positive number, got " + opset);
+        }
+        if (atol != null && !(atol > 0 && !atol.isInfinite())) {
+            throw new ParameterException(spec.commandLine(), "--atol must be a positive number, got " + atol);
+        }
+        ExportRequest request = ExportRequest.of(model, output).withTask(task);
+        if (framework != null) {
+            request = request.withFramework(parseFramework());
+        }
+        if (opset != null) {
+            request = request.withOpset(opset);
+        }
+        if (atol != null) {
+            request = request.withAtol(atol);
+        }
+        if (cacheDir != null) {
+            request = request.withCacheDir(cacheDir);
+        }
+        if (revision != null) {
+            request = request.withRevision(revision);
+        }
+        if (noValidate) {
+            request = request.withValidation(ExportRequest.Validation.SKIP);
+        }
+        if (externalData) {
+            request = request.withWeightsLocation(WeightsLocation.EXTERNAL_DATA);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ExportResult result;
+        try {
+            result = Exporter.export(request);
+        } catch (ValidationFailedException e) {
+            err.println(e.report().format());
+            err.flush();
+            throw e;
+        }
+        result.validation().ifPresent(report -> {
+            err.println(report.format());
+            err.flush();
+        });
+        out.println("exported " + result.modelType() + " " + result.task() + " (opset " + result.opset() + ") to "
+                + result.modelFile() + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
+                + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
+                        + String.format(Locale.ROOT, "%g", result.atol()) + ")" : ", not validated"));
+        out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
+        out.flush();
+        return 0;
+    }
+
+    private Framework parseFramework() {
+        try {
+            return Framework.parse(framework);
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

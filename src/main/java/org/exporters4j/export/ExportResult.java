@@ -1,0 +1,33 @@
+package org.exporters4j.export;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A published export.
+ *
+ * @param outputFolder the folder holding the model and the copied files
+ * @param modelFile {@code model.onnx}
+ * @param externalDataFile {@code model.onnx_data} when the weights are external
+ * @param modelType the model type (Optimum's spelling)
+ * @param task the canonical task name
+ * @param opset the opset the graph was built for
+ * @param atol the validation tolerance
+ * @param copiedFiles the files written beside the model (config.json, tokenizer and preprocessor files), by name
+ * @param validation the validation report, when validation ran
+ */
+public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
+                           String task, int opset, double atol, List<String> copiedFiles,
+                           Optional<ValidationReport> validation) {
+    public ExportResult {
+        Objects.requireNonNull(outputFolder, "outputFolder");
+        Objects.requireNonNull(modelFile, "modelFile");
+        Objects.requireNonNull(externalDataFile, "externalDataFile");
+        Objects.requireNonNull(modelType, "modelType");
+        Objects.requireNonNull(task, "task");
+        copiedFiles = List.copyOf(copiedFiles);
+        Objects.requireNonNull(validation, "validation");
+    }
+}

@@ -1,0 +1,328 @@
+package org.exporters4j.export;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.exporters4j.export.ValidationReport.Kind;
+import org.exporters4j.export.ValidationReport.OutputCheck;
+import org.exporters4j.export.ValidationReport.Verdict;
+import org.exporters4j.tasks.DummyInputs;
+import org.exporters4j.tasks.DummyShapes;
+import org.exporters4j.tasks.DummyTensor;
+import org.exporters4j.tasks.DynamicTensor;
+import org.exporters4j.tasks.ExportConfig;
+
+/**
+ * Runs a written model in ONNX Runtime and checks it against its export configuration, collecting every failure
+ * (as Optimum v1.5.2's {@code validate_model_outputs} collects shape and value failures before it raises):
+ *
+ * <ol>
+ *   <li>the graph's input and output names, order and dynamic axes are the export configuration's;</li>
+ *   <li>on the configuration's dummy inputs at Optimum's shapes (batch 2, sequence 16, 4 choices), every output
+ *       exists, has the shape the inputs imply and holds only finite values;</li>
+ *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
+ *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
+ *       and batching do not leak between examples);</li>
+ *   <li>another (batch, sequence) pair (3, 9, with 3 choices) runs with the right shapes and finite values,
+ *       proving the dynamic axes.</li>
+ * </ol>
+ */
+final class OnnxRuntimeValidator {
+    /** The second input set: another batch size, sequence length and choice count than Optimum's. */
+    static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
+            .withNumChoices(3);
+    private static final long SEED = 0;
+
+    private OnnxRuntimeValidator() {}
+
+    static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol) {
+        List<OutputCheck> checks = new ArrayList<>();
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = validationOptions();
+             OrtSession session = environment.createSession(modelFile.toString(), options)) {
+            checkInterface(session, exportConfig, atol, checks);
+            DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
+            Map<String, float[]> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            Optional<DummyInputs> first = firstExample(exportConfig, inputs);
+            if (first.isPresent()) {
+                Map<String, float[]> alone = run(environment, session, exportConfig, first.get(), atol, checks);
+                compareFirstRow(session, exportConfig, inputs, batch, alone, atol, checks);
+            }
+            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol, checks);
+        } catch (OrtException e) {
+            throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + ": "
+                    + oneLine(e.getMessage()) + " (this is a bug in the exporter for this model type; please report "
+                    + "it with the model's config.json)", e);
+        }
+        return new ValidationReport(displayName, checks);
+    }
+
+    /**
+     * A session for a few small runs: no pre-packed copies of the weights (ONNX Runtime otherwise keeps a second,
+     * re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and no
+     * memory-pattern planning.
+     */
+    private static OrtSession.SessionOptions validationOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.addConfigEntry("session.disable_prepacking", "1");
+            options.setMemoryPatternOptimization(false);
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    /** Names, order and dynamic axis names of the graph against the export configuration. */
+    private static void checkInterface(OrtSession session, ExportConfig exportConfig, double atol,
+                                       List<OutputCheck> checks) throws OrtException {
+        compareInterface("inputs", session.getInputInfo(), exportConfig.inputs(), atol, checks);
+        compareInterface("outputs", session.getOutputInfo(), exportConfig.outputs(), atol, checks);
+    }
+
+    private static void compareInterface(String side, Map<String, NodeInfo> actual, List<DynamicTensor> expected,
+                                         double atol, List<OutputCheck> checks) {
+        List<String> expectedNames = expected.stream().map(DynamicTensor::name).toList();
+        List<String> actualNames = List.copyOf(actual.keySet());
+        boolean sameNames = expectedNames.equals(actualNames);
+        checks.add(new OutputCheck(Kind.INTERFACE, "graph", side, expectedNames.toString(), actualNames.toString(),
+                Double.NaN, atol, sameNames ? Verdict.PASSED : Verdict.INTERFACE_MISMATCH));
+        for (DynamicTensor tensor : expected) {
+            NodeInfo info = actual.get(tensor.name());
+            if (info == null || !(info.getInfo() instanceof TensorInfo tensorInfo)) {
+                continue;
+            }
+            String[] names = tensorInfo.getDimensionNames();
+            Map<Integer, String> declared = new java.util.TreeMap<>();
+            for (int index = 0; index < names.length; index++) {
+                if (names[index] != null && !names[index].isEmpty()) {
+                    declared.put(index, names[index]);
+                }
+            }
+            Map<Integer, String> wanted = new java.util.TreeMap<>(tensor.dynamicAxes());
+            checks.add(new OutputCheck(Kind.INTERFACE, tensor.name(), "dynamic axes", wanted.toString(),
+                    declared.toString(), Double.NaN, atol,
+                    declared.equals(wanted) ? Verdict.PASSED : Verdict.INTERFACE_MISMATCH));
+        }
+    }
+
+    /** Runs one input set; checks every configured output's presence, shape and finiteness. */
+    private static Map<String, float[]> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
+                                            DummyInputs inputs, double atol, List<OutputCheck> checks)
+            throws OrtException {
+        String label = label(exportConfig, inputs);
+        Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (DummyTensor tensor : inputs.tensors()) {
+                if (session.getInputInfo().containsKey(tensor.name())) {
+                    feed.put(tensor.name(), tensorOf(environment, tensor));
+                }
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                for (DynamicTensor output : exportConfig.outputs()) {
+                    Optional<OnnxValue> value = result.get(output.name());
+                    NodeInfo declared = session.getOutputInfo().get(output.name());
+                    String expected = expectedShape(declared, axisSizes);
+                    if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
+                        checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, "-", Double.NaN, atol,
+                                Verdict.MISSING_OUTPUT));
+                        continue;
+                    }
+                    long[] shape = tensor.getInfo().getShape();
+                    String actual = Arrays.toString(shape);
+                    float[] data = floats(tensor);
+                    values.put(output.name(), data);
+                    Verdict verdict;
+                    if (!shapeMatches(declared, axisSizes, shape)) {
+                        verdict = Verdict.SHAPE_MISMATCH;
+                    } else if (!allFinite(data)) {
+                        verdict = Verdict.NOT_FINITE;
+                    } else {
+                        verdict = Verdict.PASSED;
+                    }
+                    checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, actual, Double.NaN, atol, verdict));
+                }
+            }
+        } finally {
+            for (OnnxTensor tensor : feed.values()) {
+                tensor.close();
+            }
+        }
+        return values;
+    }
+
+    /** The first example of the batch alone, when every input has the batch on axis 0. */
+    private static Optional<DummyInputs> firstExample(ExportConfig exportConfig, DummyInputs inputs) {
+        List<DummyTensor> tensors = new ArrayList<>();
+        for (DummyTensor tensor : inputs.tensors()) {
+            Optional<DynamicTensor> config = exportConfig.input(tensor.name());
+            if (config.isEmpty() || !"batch_size".equals(config.get().dynamicAxes().get(0)) || tensor.shape().isEmpty()) {
+                return Optional.empty();
+            }
+            long batch = tensor.shape().get(0);
+            if (batch < 2) {
+                return Optional.empty();
+            }
+            ByteBuffer data = tensor.data();
+            int rowBytes = Math.toIntExact(data.remaining() / batch);
+            ByteBuffer row = data.slice(0, rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+            List<Long> shape = new ArrayList<>(tensor.shape());
+            shape.set(0, 1L);
+            tensors.add(new DummyTensor(tensor.name(), tensor.elementType(), shape, row));
+        }
+        return Optional.of(new DummyInputs(tensors));
+    }
+
+    private static void compareFirstRow(OrtSession session, ExportConfig exportConfig, DummyInputs batchInputs,
+                                        Map<String, float[]> batch, Map<String, float[]> alone, double atol,
+                                        List<OutputCheck> checks) throws OrtException {
+        long batchSize = batchInputs.tensors().get(0).shape().get(0);
+        for (DynamicTensor output : exportConfig.outputs()) {
+            float[] all = batch.get(output.name());
+            float[] first = alone.get(output.name());
+            if (all == null || first == null || !"batch_size".equals(output.dynamicAxes().get(0))) {
+                continue;
+            }
+            String label = "first example alone vs. its row of the batch";
+            if (all.length != first.length * batchSize) {
+                checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
+                        all.length / batchSize + " values", first.length + " values", Double.NaN, atol,
+                        Verdict.SHAPE_MISMATCH));
+                continue;
+            }
+            double maxDiff = 0;
+            for (int i = 0; i < first.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs((double) all[i] - first[i]));
+            }
+            boolean close = maxDiff <= atol;
+            checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), first.length + " values",
+                    first.length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
+        }
+    }
+
+    /** Axis name → size, from the configuration's input axes and the inputs' shapes. */
+    private static Map<String, Long> axisSizes(ExportConfig exportConfig, DummyInputs inputs) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (DummyTensor tensor : inputs.tensors()) {
+            exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
+                if (index < tensor.shape().size()) {
+                    sizes.putIfAbsent(axis, tensor.shape().get(index));
+                }
+            }));
+        }
+        return sizes;
+    }
+
+    private static String label(ExportConfig exportConfig, DummyInputs inputs) {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (DummyTensor tensor : inputs.tensors()) {
+            exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
+                if (index < tensor.shape().size()) {
+                    sizes.putIfAbsent(axis, tensor.shape().get(index));
+                }
+            }));
+        }
+        return sizes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** The shape the model declares, with named axes bound to the inputs' sizes ({@code ?} where unconstrained). */
+    private static String expectedShape(NodeInfo declared, Map<String, Long> axisSizes) {
+        if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
+            return "?";
+        }
+        long[] shape = info.getShape();
+        String[] names = info.getDimensionNames();
+        List<String> dims = new ArrayList<>();
+        for (int i = 0; i < shape.length; i++) {
+            Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
+            dims.add(bound != null ? bound.toString() : shape[i] >= 0 ? Long.toString(shape[i]) : "?");
+        }
+        return dims.toString();
+    }
+
+    private static boolean shapeMatches(NodeInfo declared, Map<String, Long> axisSizes, long[] actual) {
+        if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
+            return false;
+        }
+        long[] shape = info.getShape();
+        String[] names = info.getDimensionNames();
+        if (shape.length != actual.length) {
+            return false;
+        }
+        for (int i = 0; i < shape.length; i++) {
+            Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
+            long wanted = bound != null ? bound : shape[i];
+            if (wanted >= 0 && wanted != actual[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {
+        long[] shape = tensor.shape().stream().mapToLong(Long::longValue).toArray();
+        ByteBuffer direct = ByteBuffer.allocateDirect(tensor.data().remaining()).order(ByteOrder.nativeOrder());
+        ByteBuffer source = tensor.data();
+        switch (tensor.elementType()) {
+            case INT64 -> {
+                while (source.hasRemaining()) {
+                    direct.putLong(source.getLong());
+                }
+                direct.flip();
+                return OnnxTensor.createTensor(environment, direct.asLongBuffer(), shape);
+            }
+            case FLOAT32 -> {
+                while (source.hasRemaining()) {
+                    direct.putFloat(source.getFloat());
+                }
+                direct.flip();
+                return OnnxTensor.createTensor(environment, direct.asFloatBuffer(), shape);
+            }
+            default -> throw new ExportException("dummy input '" + tensor.name() + "' is "
+                    + tensor.elementType().onnxName() + ", which the validator does not feed yet");
+        }
+    }
+
+    private static float[] floats(OnnxTensor tensor) {
+        if (tensor.getInfo().type != OnnxJavaType.FLOAT) {
+            return new float[0];
+        }
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float value : values) {
+            if (!Float.isFinite(value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s+", " ").strip();
+    }
+}

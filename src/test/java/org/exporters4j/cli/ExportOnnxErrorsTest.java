@@ -1,0 +1,259 @@
+package org.exporters4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.Checkpoints;
+import org.exporters4j.checkpoint.SafetensorsFileWriter;
+import org.exporters4j.checkpoint.TensorInfo;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Fixture;
+import org.exporters4j.models.OnnxRuntimeRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input to {@code export onnx}: exit 1 with one line on stderr that names the problem, and no partial output
+ * (no output folder, no staging folder left beside it); usage errors exit 2. Also: an existing output folder keeps
+ * its other files, external data, a higher opset.
+ */
+class ExportOnnxErrorsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path folder;
+
+    private Path checkpoint(String fixture) throws IOException {
+        return ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(SharedFiles.fixtures().resolve(fixture)),
+                "model.safetensors", folder.resolve(fixture));
+    }
+
+    private MainTest.Run export(Path model, Path output, String... options) {
+        List<String> args = new java.util.ArrayList<>(List.of("export", "onnx", "--model", model.toString()));
+        args.addAll(List.of(options));
+        args.add(output.toString());
+        return MainTest.run(args.toArray(String[]::new));
+    }
+
+    /** Exit 1, one line naming every {@code fragments}, nothing written beside or at the output. */
+    private void assertFailsCleanly(MainTest.Run run, Path output, String... fragments) throws IOException {
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        for (String fragment : fragments) {
+            assertTrue(run.err().contains(fragment), "expected '" + fragment + "' in: " + run.err());
+        }
+        assertNoPartialOutput(output);
+    }
+
+    private static void assertNoPartialOutput(Path output) throws IOException {
+        assertFalse(Files.exists(output), output + " must not exist");
+        Path parent = output.getParent();
+        if (Files.isDirectory(parent)) {
+            try (Stream<Path> children = Files.list(parent)) {
+                assertEquals(List.of(), children.map(p -> p.getFileName().toString())
+                        .filter(name -> name.contains(".partial-")).toList());
+            }
+        }
+    }
+
+    private static void editConfig(Path checkpoint, Map<String, Object> changes) throws IOException {
+        Path config = checkpoint.resolve("config.json");
+        ObjectNode node = (ObjectNode) JSON.readTree(config.toFile());
+        changes.forEach((key, value) -> node.set(key, JSON.valueToTree(value)));
+        Files.writeString(config, JSON.writeValueAsString(node));
+    }
+
+    @Test
+    void aTaskTheModelTypeDoesNotSupportIsRefused() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--task", "image-classification"), output,
+                "image-classification", "bert", "masked-lm");
+    }
+
+    @Test
+    void anUnknownTaskNameIsRefused() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--task", "sequence-clasification"), output,
+                "sequence-clasification");
+    }
+
+    @Test
+    void relativePositionEmbeddingsAreRefusedByName() throws IOException {
+        Path model = checkpoint("bert--default");
+        editConfig(model, Map.of("position_embedding_type", "relative_key"));
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(model, output, "--task", "default"), output,
+                "position_embedding_type", "relative_key", "absolute");
+    }
+
+    @Test
+    void ibertQuantModeIsRefusedByName() throws IOException {
+        Path model = checkpoint("ibert--default");
+        editConfig(model, Map.of("quant_mode", true));
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(model, output), output, "quant_mode", "false");
+    }
+
+    @Test
+    void anUnknownActivationIsRefusedWithTheChoices() throws IOException {
+        Path model = checkpoint("distilbert--default");
+        editConfig(model, Map.of("activation", "gelu_tanh"));
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(model, output), output, "activation", "gelu_tanh", "gelu_new");
+    }
+
+    @Test
+    void weightsMissingForTheHeadAreNamed() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--task", "sequence-classification"), output,
+                "classifier.weight", "sequence-classification");
+    }
+
+    @Test
+    void anOutputUnderAFileIsAnError() throws IOException {
+        Path file = Files.writeString(folder.resolve("not-a-folder"), "x");
+        Path output = file.resolve("out");
+        MainTest.Run run = export(checkpoint("bert--default"), output);
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("not a folder"), run.err());
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void outputParentsCreatedForAFailedExportAreRemoved() throws IOException {
+        Path output = folder.resolve("new/parents/out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--task", "question-answering"), output,
+                "qa_outputs.weight");
+        assertFalse(Files.exists(folder.resolve("new")));
+    }
+
+    @Test
+    void aMissingModelFolderIsNamed() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(folder.resolve("no-such-model"), output), output, "no-such-model",
+                "does not exist");
+    }
+
+    @Test
+    void aHubIdSaysToDownloadTheModelFirst() throws IOException {
+        Path output = folder.resolve("out");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", "distilbert-base-uncased-example/none",
+                output.toString());
+        assertFailsCleanly(run, output, "Hub", "--model");
+    }
+
+    @Test
+    void anOpsetBelowTheModelTypesDefaultIsRefusedAsOptimumRefusesIt() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--opset", "10"), output,
+                "opset 10", "at least 11");
+    }
+
+    @Test
+    void tensorFlowIsNotReadYet() throws IOException {
+        Path output = folder.resolve("out");
+        assertFailsCleanly(export(checkpoint("bert--default"), output, "--framework", "tf"), output,
+                "--framework pt");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws IOException {
+        MainTest.Run missingOutput = MainTest.run("export", "onnx", "--model", checkpoint("bert--default").toString());
+        assertEquals(2, missingOutput.exitCode());
+        assertTrue(missingOutput.err().contains("OUTPUT_DIR"), missingOutput.err());
+        MainTest.Run badFramework = MainTest.run("export", "onnx", "--model", "x", "--framework", "jax",
+                folder.resolve("out").toString());
+        assertEquals(2, badFramework.exitCode());
+        assertTrue(badFramework.err().contains("jax"), badFramework.err());
+        assertEquals(2, MainTest.run("export").exitCode());
+    }
+
+    @Test
+    void aModelThatFailsValidationIsReportedAndNotPublished() throws IOException {
+        Path model = checkpoint("bert--sequence-classification");
+        poison(model.resolve("model.safetensors"), "bert.encoder.layer.1.output.dense.bias");
+        Path output = folder.resolve("out");
+        MainTest.Run run = export(model, output);
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("[x] logits (batch_size=2, sequence_length=16)"), run.err());
+        assertTrue(run.err().contains("not finite"), run.err());
+        String last = run.err().strip().lines().reduce((first, second) -> second).orElseThrow();
+        assertTrue(last.contains("validation") && last.contains("--no-validate"), last);
+        assertNoPartialOutput(output);
+
+        MainTest.Run unvalidated = export(model, output, "--no-validate");
+        assertEquals(0, unvalidated.exitCode(), unvalidated.err());
+        assertTrue(unvalidated.out().contains("not validated"), unvalidated.out());
+        assertTrue(Files.isRegularFile(output.resolve("model.onnx")));
+    }
+
+    @Test
+    void anExistingOutputFolderKeepsItsOtherFilesAndLosesAStaleDataFile() throws Exception {
+        Path output = Files.createDirectories(folder.resolve("out"));
+        Files.writeString(output.resolve("README.md"), "mine");
+        Files.writeString(output.resolve("model.onnx_data"), "stale");
+        Path model = checkpoint("bert--token-classification");
+        Files.writeString(model.resolve("vocab.txt"), "[PAD]\n[UNK]\n");
+        MainTest.Run run = export(model, output);
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("mine", Files.readString(output.resolve("README.md")));
+        assertFalse(Files.exists(output.resolve("model.onnx_data")));
+        assertEquals("[PAD]\n[UNK]\n", Files.readString(output.resolve("vocab.txt")));
+        assertTrue(run.out().contains("vocab.txt"), run.out());
+        JSON.readTree(output.resolve("config.json").toFile()).get("use_cache").asBoolean(true);
+        assertFalse(JSON.readTree(output.resolve("config.json").toFile()).get("use_cache").asBoolean(true),
+                "config.json is written with Optimum's values_override (use_cache false)");
+
+        MainTest.Run failed = export(model, output, "--task", "question-answering");
+        assertEquals(1, failed.exitCode());
+        assertTrue(Files.isRegularFile(output.resolve("model.onnx")), "a failed export keeps the previous model");
+    }
+
+    @Test
+    void externalDataAndAHigherOpsetGiveTheSameNumbers() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("roberta--masked-lm"));
+        Path output = folder.resolve("out");
+        MainTest.Run run = export(checkpoint("roberta--masked-lm"), output, "--external-data", "--opset", "17",
+                "--atol", "1e-5");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(Files.size(output.resolve("model.onnx_data")) > 0);
+        assertTrue(run.out().contains("opset 17"), run.out());
+        Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"),
+                fixture.inputsFile());
+        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), "logits");
+        double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), outputs.get("logits").values());
+        assertTrue(diff <= 1e-5, "max abs diff " + diff);
+    }
+
+    /** Rewrites a safetensors file with one tensor's first value set to NaN. */
+    private static void poison(Path file, String tensor) throws IOException {
+        SafetensorsFileWriter writer = new SafetensorsFileWriter();
+        try (Weights weights = Checkpoints.open(file)) {
+            for (String name : weights.names()) {
+                TensorInfo info = weights.info(name);
+                byte[] bytes = SafetensorsFileWriter.toArray(weights.bytes(name));
+                if (name.equals(tensor)) {
+                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN);
+                }
+                writer.add(name, info.dtype(), info.shape(), bytes);
+            }
+        }
+        Path poisoned = file.resolveSibling("poisoned.safetensors");
+        writer.write(poisoned);
+        Files.move(poisoned, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}
