@@ -32,16 +32,17 @@ final class ExportOnnxCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
-            description = "The checkpoint folder (config.json and model.safetensors or pytorch_model.bin).")
+            description = "A checkpoint folder (config.json and model.safetensors, pytorch_model.bin or tf_model.h5) "
+                    + "or a Hugging Face Hub model id.")
     String model;
 
     @Option(names = "--task", defaultValue = ExportRequest.AUTO_TASK,
             description = "The task to export (e.g. sequence-classification, fill-mask); default ${DEFAULT-VALUE}: "
-                    + "inferred from config.json's architectures.")
+                    + "inferred (the Hub's model info, or config.json's architectures).")
     String task;
 
     @Option(names = "--framework", paramLabel = "pt|tf",
-            description = "The framework whose weights to read (default: the checkpoint's, pt).")
+            description = "The framework whose weights to read (default: the checkpoint's).")
     String framework;
 
     @Option(names = "--opset", description = "The ONNX opset (default: the model type's, as Optimum).")

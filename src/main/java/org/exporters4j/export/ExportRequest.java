@@ -7,14 +7,14 @@ import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
 
 /**
- * What to export, as {@code optimum-cli export onnx} takes it: the model (a local checkpoint folder; Hub ids come
- * with the Hub work), the task ({@code auto} infers it from config.json), the framework, opset and tolerance (the
- * export configuration's defaults when empty), the output folder, whether to validate in ONNX Runtime, and where
- * the weights go.
+ * What to export, as {@code optimum-cli export onnx} takes it: the model (a local checkpoint folder or a Hub model
+ * id), the task ({@code auto} infers it), the framework, opset and tolerance (determined, or the export
+ * configuration's defaults, when empty), the output folder, whether to validate in ONNX Runtime, and where the
+ * weights go.
  *
  * @param model a checkpoint folder (config.json + weights) or a Hub model id
  * @param task a task name or synonym, or {@code auto}
- * @param framework {@code pt} or {@code tf}; empty: the checkpoint's own
+ * @param framework {@code pt} or {@code tf}: whose weight files to read; empty: the checkpoint's own
  * @param opset the ONNX opset; empty: the model type's default, as Optimum
  * @param atol the validation tolerance; empty: the export configuration's
  * @param output the folder to write {@code model.onnx} and the copied files into

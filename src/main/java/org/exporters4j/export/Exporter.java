@@ -6,17 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.hub.ExportFiles;
-import org.exporters4j.hub.RepoId;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Architectures;
@@ -28,14 +21,12 @@ import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WrittenModel;
-import org.exporters4j.tasks.AutoModelMappings;
 import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
 import org.exporters4j.tasks.Framework;
-import org.exporters4j.tasks.Task;
+import org.exporters4j.tasks.ResolvedModel;
 import org.exporters4j.tasks.TaskHeads;
-import org.exporters4j.tasks.TaskNames;
 import org.exporters4j.tasks.TasksManager;
 
 /**
@@ -43,7 +34,8 @@ import org.exporters4j.tasks.TasksManager;
  * {@code optimum.exporters.onnx.__main__.main}, built from the weights instead of traced.
  *
  * <ol>
- *   <li>the model folder's config.json; the task ({@code auto}: from config.json {@code architectures});</li>
+ *   <li>the model (TasksManager.getModelFromTask): a local folder or a Hub snapshot, its config.json, the task
+ *       ({@code auto}: inferred), the weights of the framework (TensorFlow weights under PyTorch names);</li>
  *   <li>the export configuration (TasksManager): interface, default opset, tolerance, {@code values_override};</li>
  *   <li>the opset (a lower opset than the configuration's default is refused, as Optimum refuses it);</li>
  *   <li>the architecture builds the graph from the overridden config and the memory-mapped weights;</li>
@@ -66,14 +58,16 @@ public final class Exporter {
      * @throws org.exporters4j.Exporters4jException for any other problem, with a message that says what to do
      */
     public static ExportResult export(ExportRequest request) {
-        Path folder = modelFolder(request);
-        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
-        Framework framework = request.framework().orElse(Framework.PT);
-        if (framework != Framework.PT) {
-            throw new ExportException("--framework tf is not supported yet: exporters4j reads PyTorch weights "
-                    + "(model.safetensors or pytorch_model.bin); use --framework pt");
+        try (ResolvedModel model = TasksManager.getModelFromTask(request.task(), request.model(),
+                request.framework().map(Framework::id).orElse(null), request.cacheDir().orElse(null),
+                request.revision().orElse(null))) {
+            return export(request, model);
         }
-        ExportTask task = resolveTask(request.task(), config);
+    }
+
+    private static ExportResult export(ExportRequest request, ResolvedModel model) {
+        ModelConfig config = model.config();
+        ExportTask task = model.task();
         ExportConfig exportConfig = TasksManager.getExportConfig(config, ONNX, task.name());
         int opset = request.opset().orElse(exportConfig.defaultOpset());
         if (opset < exportConfig.defaultOpset()) {
@@ -94,12 +88,9 @@ public final class Exporter {
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
         try (OutputFolder output = OutputFolder.prepare(request.output())) {
-            WrittenModel written;
-            try (Weights weights = Checkpoints.openWeights(folder)) {
-                OnnxModel model = architecture.build(overridden, weights, variant, graphInterface);
-                written = new ModelWriter(request.weightsLocation()).write(model, output.staging());
-            }
-            List<String> copied = writeCompanionFiles(folder, overridden, output.staging());
+            OnnxModel graph = architecture.build(overridden, model.weights(), variant, graphInterface);
+            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, output.staging());
+            List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = OnnxRuntimeValidator.validate(written.modelFile(),
@@ -119,59 +110,6 @@ public final class Exporter {
                     written.externalDataFile().map(file -> target.resolve(file.getFileName().toString())),
                     TasksManager.normalizeModelType(config.modelType()), task.name(), opset, atol, copied, report);
         }
-    }
-
-    /**
-     * The local checkpoint folder of the request's model. Hub ids are the Hub work's seam: until
-     * {@code TasksManager.getModelFromTask} resolves them, a Hub id is an error that says how to proceed.
-     */
-    private static Path modelFolder(ExportRequest request) {
-        Path path = Path.of(request.model());
-        if (Files.isDirectory(path)) {
-            if (!Files.isRegularFile(path.resolve("config.json"))) {
-                throw new ExportException("the model folder " + path.toAbsolutePath() + " has no config.json; pass a "
-                        + "Transformers checkpoint folder (config.json beside model.safetensors or pytorch_model.bin)");
-            }
-            return path;
-        }
-        if (Files.exists(path)) {
-            throw new ExportException("--model " + request.model() + " is a file; pass the checkpoint's folder "
-                    + "(config.json beside model.safetensors or pytorch_model.bin)");
-        }
-        if (RepoId.parse(request.model()).isPresent() && !request.model().startsWith(".")
-                && !request.model().startsWith("/")) {
-            throw new ExportException("'" + request.model() + "' is not a local folder; exporting straight from the "
-                    + "Hugging Face Hub is not supported by export onnx yet: download the model (config.json, weights"
-                    + " and tokenizer files) into a folder and pass that folder to --model");
-        }
-        throw new ExportException("the model folder " + path.toAbsolutePath() + " does not exist; pass a "
-                + "Transformers checkpoint folder to --model");
-    }
-
-    /** The task to export: the request's (synonyms accepted), or for {@code auto} the one config.json implies. */
-    private static ExportTask resolveTask(String requested, ModelConfig config) {
-        if (!requested.strip().toLowerCase(Locale.ROOT).equals(ExportRequest.AUTO_TASK)) {
-            return TaskNames.parse(requested);
-        }
-        Map<String, ?> supported = TasksManager.getSupportedTasksForModelType(config.modelType(), ONNX);
-        List<String> architectures = config.architectures();
-        Set<Task> candidates = new LinkedHashSet<>();
-        for (String architecture : architectures) {
-            for (String autoClass : AutoModelMappings.autoClassesOf(architecture)) {
-                TasksManager.getTaskForModelClass(autoClass)
-                        .filter(task -> supported.containsKey(task.canonicalName()))
-                        .ifPresent(candidates::add);
-            }
-        }
-        if (candidates.size() == 1) {
-            return ExportTask.of(candidates.iterator().next());
-        }
-        String found = architectures.isEmpty() ? "config.json lists no architectures"
-                : candidates.isEmpty() ? "config.json's architectures " + architectures + " map to no exportable task"
-                : "config.json's architectures " + architectures + " map to several tasks "
-                        + candidates.stream().map(Task::canonicalName).toList();
-        throw new ExportException("cannot infer the task of " + config.source() + ": " + found + "; pass --task, one "
-                + "of " + String.join(", ", supported.keySet()));
     }
 
     private static Architecture architectureOf(ModelConfig config) {

@@ -219,7 +219,7 @@ class MainTest {
                 + System.lineSeparator()), run("tasks", "--framework", "tf"));
         assertEquals(new Run(2, "", "Give --model-type, --config or both (see `exporters4j config --help`)"
                 + System.lineSeparator()), run("config", "--task", "default"));
-        assertEquals(new Run(2, "", "Missing command: use tasks, config or inspect (see `exporters4j --help`)"
+        assertEquals(new Run(2, "", "Missing command: use tasks, config, inspect or export (see `exporters4j --help`)"
                 + System.lineSeparator()), run());
         assertEquals(2, run("export").exitCode());
     }
