@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.exporters4j.tasks.RegistrySource;
 import org.exporters4j.tasks.TasksManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,7 +80,18 @@ final class TasksCommand implements Callable<Integer> {
         String format = "%-" + width + "s  %s%n";
         out.printf(format, "model type", "tasks (" + exporter.strip().toLowerCase(java.util.Locale.ROOT) + " exporter)");
         table.forEach((type, tasks) -> out.printf(format, type, String.join(", ", tasks)));
-        out.printf("%n%d model types, %d (model type, task) pairs; `exporters4j tasks --model-type TYPE` lists one "
-                + "type's tasks%n", table.size(), table.values().stream().mapToInt(List::size).sum());
+        // rows carry their source: Optimum v1.5.2's registry, then model types Optimum registered later
+        List<String> later = table.keySet().stream()
+                .filter(type -> TasksManager.getRegistrySource(type) != RegistrySource.OPTIMUM_1_5_2).toList();
+        int pairs = table.values().stream().mapToInt(List::size).sum();
+        String sources = "";
+        if (!later.isEmpty()) {
+            int laterPairs = later.stream().mapToInt(type -> table.get(type).size()).sum();
+            sources = ": " + RegistrySource.OPTIMUM_1_5_2.description() + "'s " + (table.size() - later.size())
+                    + " and " + (pairs - laterPairs) + ", then " + String.join(", ", later) + " from "
+                    + RegistrySource.LATER_OPTIMUM.description();
+        }
+        out.printf("%n%d model types, %d (model type, task) pairs%s; `exporters4j tasks --model-type TYPE` lists one "
+                + "type's tasks%n", table.size(), pairs, sources);
     }
 }

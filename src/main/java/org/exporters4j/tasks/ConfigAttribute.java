@@ -14,6 +14,11 @@ enum ConfigAttribute {
     NUM_LAYERS,
     /** Attention heads of the decoder's (self- and cross-) attention. */
     NUM_ATTENTION_HEADS,
+    /**
+     * Key/value heads of a grouped-query decoder (Llama's {@code num_key_value_heads}): the cache holds this many
+     * heads; without it, {@link #NUM_ATTENTION_HEADS}.
+     */
+    NUM_KEY_VALUE_HEADS,
     /** Per-head key/value width where the model sets it apart from the hidden size (T5's {@code d_kv}). */
     KEY_VALUE_DIM,
     /** End-of-sequence token id (BART-style sequence classification pools at it). */

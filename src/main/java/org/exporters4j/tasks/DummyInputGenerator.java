@@ -69,7 +69,8 @@ final class DummyInputGenerator {
             return floats(name, cacheShape(cache.group(2)), 0f, 1f);
         }
         return switch (name) {
-            case "input_ids" -> tokenIds(name, textShape());
+            case "input_ids" -> tokenIds(name, stepFeedsOneToken()
+                    ? List.of((long) shapes.batchSize(), 1L) : textShape());
             case "decoder_input_ids" -> tokenIds(name, List.of((long) shapes.batchSize(),
                     (long) (export.task().usesPast() ? 1 : shapes.sequenceLength())));
             case "attention_mask" -> attentionMask(name);
@@ -100,11 +101,20 @@ final class DummyInputGenerator {
     private DummyTensor attentionMask(String name) {
         boolean decoderCache = export.task().usesPast() && (row.family() == OnnxFamily.TEXT_DECODER
                 || (row.family() == OnnxFamily.BART_SEQ2SEQ && export.task().task() == Task.CAUSAL_LM));
+        if (stepFeedsOneToken()) {
+            int total = shapes.pastSequenceLength() + 1;
+            return mask(name, List.of((long) shapes.batchSize(), (long) total), total);
+        }
         if (decoderCache) {
             return mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.pastSequenceLength() + shapes.sequenceLength()), shapes.sequenceLength());
         }
         return mask(name, textShape(), shapes.sequenceLength());
+    }
+
+    /** A with-past step of a family that feeds Optimum 1.10's one new token. */
+    private boolean stepFeedsOneToken() {
+        return export.task().usesPast() && row.family().feedsOneStepToken();
     }
 
     private DummyTensor tokenIds(String name, List<Long> shape) {
@@ -210,8 +220,11 @@ final class DummyInputGenerator {
     /** The shape of one cache tensor; {@code part} is key, value, decoder.key, ..., encoder.value. */
     private List<Long> cacheShape(String part) {
         long batch = shapes.batchSize();
-        int heads = row.attributes().intValue(config, ConfigAttribute.NUM_ATTENTION_HEADS);
-        int headDim = headDimension(heads);
+        int queryHeads = row.attributes().intValue(config, ConfigAttribute.NUM_ATTENTION_HEADS);
+        int headDim = headDimension(queryHeads);
+        // a grouped-query cache holds the key/value heads (Optimum 1.10 sized it by the query heads, and failed)
+        int heads = row.attributes().defines(ConfigAttribute.NUM_KEY_VALUE_HEADS)
+                ? row.attributes().intValue(config, ConfigAttribute.NUM_KEY_VALUE_HEADS) : queryHeads;
         long past = shapes.pastSequenceLength();
         if (part.startsWith("encoder")) {
             long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();

@@ -15,8 +15,12 @@ import java.util.Map;
  */
 final class ModelTypeRegistry {
     /** One (model type, exporter) pair: its tasks in order and the backend configuration that serves them. */
-    record Row(String modelType, Exporter exporter, ExportConfigFactory factory, List<ExportTask> tasks) {
+    record Row(String modelType, Exporter exporter, ExportConfigFactory factory, List<ExportTask> tasks,
+               RegistrySource source) {
         Row {
+            if (source == null) {
+                throw new IllegalArgumentException(modelType + ": a registry row needs its source");
+            }
             if (modelType == null || !modelType.equals(normalize(modelType))) {
                 throw new IllegalArgumentException("registry keys are lower-case with '-': " + modelType);
             }
@@ -46,15 +50,24 @@ final class ModelTypeRegistry {
     }
 
     private final Map<String, Map<Exporter, Map<ExportTask, ExportConfigConstructor>>> types;
+    private final Map<String, RegistrySource> sources;
 
-    private ModelTypeRegistry(Map<String, Map<Exporter, Map<ExportTask, ExportConfigConstructor>>> types) {
+    private ModelTypeRegistry(Map<String, Map<Exporter, Map<ExportTask, ExportConfigConstructor>>> types,
+                              Map<String, RegistrySource> sources) {
         this.types = types;
+        this.sources = sources;
     }
 
     /** A registry of {@code rows}; a (model type, exporter) pair given twice is an error. */
     static ModelTypeRegistry of(List<Row> rows) {
         Map<String, Map<Exporter, Map<ExportTask, ExportConfigConstructor>>> types = new LinkedHashMap<>();
+        Map<String, RegistrySource> sources = new LinkedHashMap<>();
         for (Row row : rows) {
+            RegistrySource known = sources.putIfAbsent(row.modelType(), row.source());
+            if (known != null && known != row.source()) {
+                throw new IllegalStateException(row.modelType() + ": rows of one model type come from one source, "
+                        + "not " + known + " and " + row.source());
+            }
             Map<Exporter, Map<ExportTask, ExportConfigConstructor>> exporters =
                     types.computeIfAbsent(row.modelType(), key -> new EnumMap<>(Exporter.class));
             Map<ExportTask, ExportConfigConstructor> tasks = new LinkedHashMap<>();
@@ -68,7 +81,7 @@ final class ModelTypeRegistry {
         }
         Map<String, Map<Exporter, Map<ExportTask, ExportConfigConstructor>>> frozen = new LinkedHashMap<>();
         types.forEach((type, exporters) -> frozen.put(type, Collections.unmodifiableMap(exporters)));
-        return new ModelTypeRegistry(Collections.unmodifiableMap(frozen));
+        return new ModelTypeRegistry(Collections.unmodifiableMap(frozen), Collections.unmodifiableMap(sources));
     }
 
     /** Optimum's key for a model type written any way: lower case, {@code _} → {@code -} ({@code gpt_neo} → {@code gpt-neo}). */
@@ -89,6 +102,11 @@ final class ModelTypeRegistry {
             }
         });
         return List.copyOf(result);
+    }
+
+    /** Where a registered model type's rows come from, or null for an unknown model type. */
+    RegistrySource source(String modelType) {
+        return sources.get(normalize(modelType));
     }
 
     /** Every model type, in registry order. */

@@ -38,7 +38,8 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
             if (task.usesPast()) {
-                inputs.addAll(decoderCache("past_key_values", row.layers(config)));
+                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(),
+                        PAST_PLUS_SEQUENCE));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_SEQUENCE)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
@@ -50,9 +51,51 @@ enum OnnxFamily {
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
             if (task.usesPast()) {
-                outputs.addAll(decoderCache("present", row.layers(config)));
+                outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_SEQUENCE));
             }
             return outputs;
+        }
+    },
+
+    /**
+     * Optimum 1.10.1's {@code TextDecoderOnnxConfig}, as its {@code LlamaOnnxConfig} uses it: without past,
+     * {@code input_ids} and {@code attention_mask} over {@code sequence_length}; with past, Optimum feeds one new
+     * token, so the step's sequence axis is left unnamed ({@code input_ids} and the outputs name only
+     * {@code batch_size}), the cache is named {@code past_sequence_length} and the mask and the present cache
+     * {@code past_sequence_length + 1}. (exporters4j's graphs keep the unnamed axes dynamic, so the same with-past
+     * file also takes a whole prompt with an empty cache.)
+     */
+    TEXT_DECODER_OPTIMUM_1_10(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            List<DynamicTensor> inputs = new ArrayList<>();
+            if (task.usesPast()) {
+                inputs.add(input("input_ids", axes(0, BATCH)));
+                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(), PAST));
+                inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
+            } else {
+                inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
+                inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
+            }
+            return inputs;
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (!task.usesPast()) {
+                return CommonOutputs.of(task.task());
+            }
+            List<DynamicTensor> outputs = new ArrayList<>();
+            for (DynamicTensor common : CommonOutputs.of(task.task())) {
+                outputs.add(new DynamicTensor(common.name(), common.elementType(), axes(0, BATCH)));
+            }
+            outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_ONE));
+            return outputs;
+        }
+
+        @Override
+        boolean feedsOneStepToken() {
+            return true;
         }
     },
 
@@ -101,7 +144,8 @@ enum OnnxFamily {
                 }
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
-                        inputs.addAll(decoderCache("past_key_values", row.layers(config)));
+                        inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(),
+                                PAST_PLUS_SEQUENCE));
                     }
                 }
                 default -> {
@@ -121,7 +165,7 @@ enum OnnxFamily {
             if (task.usesPast()) {
                 // Optimum v1.5.2 counts these present outputs with encoder_layers; BartForCausalLM returns one per
                 // decoder layer, so the decoder's count is used (the same whenever the two counts are equal).
-                outputs.addAll(decoderCache("present", row.layers(config)));
+                outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_SEQUENCE));
             }
             return outputs;
         }
@@ -231,6 +275,8 @@ enum OnnxFamily {
     static final String ENCODER_SEQUENCE = "encoder_sequence_length";
     static final String DECODER_SEQUENCE = "decoder_sequence_length";
     static final String PAST_PLUS_SEQUENCE = "past_sequence_length + sequence_length";
+    static final String PAST = "past_sequence_length";
+    static final String PAST_PLUS_ONE = "past_sequence_length + 1";
 
     private final CacheSupport cacheSupport;
 
@@ -250,6 +296,14 @@ enum OnnxFamily {
         return CommonOutputs.of(task.task());
     }
 
+    /**
+     * Whether Optimum's dummy inputs of a {@code -with-past} task feed one new token ({@code input_ids} of length 1,
+     * the mask over the past plus one), as Optimum 1.10 does; Optimum 1.5.2 feeds a whole sequence.
+     */
+    boolean feedsOneStepToken() {
+        return false;
+    }
+
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
         if (name.startsWith("past_key_values") || name.equals("pixel_values") || name.equals("input_features")
@@ -263,13 +317,22 @@ enum OnnxFamily {
         return new DynamicTensor(name, inputElementType(name), axes);
     }
 
-    /** Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}. */
-    static List<DynamicTensor> decoderCache(String prefix, int layers) {
+    /**
+     * Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}, with the sequence
+     * axis named {@code sequenceAxis}. The sequence axis is 2, as Optimum declares it, except for BLOOM's value
+     * {@code (batch × heads, sequence, head_dim)}: Optimum v1.5.2 names axis 2 there too, which pins the real
+     * sequence axis to its dummy length (a graph that then rejects every other cache length); exporters4j keeps
+     * Optimum's name and puts it on axis 1, where the sequence is.
+     */
+    static List<DynamicTensor> decoderCache(String prefix, int layers, OnnxModelRow.CacheLayout layout,
+            String sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             for (String part : List.of("key", "value")) {
+                int axis = layout == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS && part.equals("value")
+                        ? 1 : 2;
                 cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32,
-                        axes(0, BATCH, 2, PAST_PLUS_SEQUENCE)));
+                        axes(0, BATCH, axis, sequenceAxis)));
             }
         }
         return cache;

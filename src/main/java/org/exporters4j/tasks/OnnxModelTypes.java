@@ -7,6 +7,7 @@ import static org.exporters4j.tasks.ConfigAttribute.KEY_VALUE_DIM;
 import static org.exporters4j.tasks.ConfigAttribute.MAX_SOURCE_POSITIONS;
 import static org.exporters4j.tasks.ConfigAttribute.NUM_ATTENTION_HEADS;
 import static org.exporters4j.tasks.ConfigAttribute.NUM_CHANNELS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_KEY_VALUE_HEADS;
 import static org.exporters4j.tasks.ConfigAttribute.NUM_LAYERS;
 import static org.exporters4j.tasks.ConfigAttribute.NUM_MEL_BINS;
 import static org.exporters4j.tasks.ConfigAttribute.VOCAB_SIZE;
@@ -15,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model types Optimum v1.5.2 exports to ONNX ({@code TasksManager._SUPPORTED_MODEL_TYPE}, backend {@code onnx}):
+ * The model types Optimum v1.5.2 exports to ONNX ({@code TasksManager._SUPPORTED_MODEL_TYPE}, backend {@code onnx}),
+ * then the decoders Optimum registered later (llama, mistral, qwen2; {@link RegistrySource}):
  * one row per model type with its tasks in Optimum's order, and the configuration its Optimum class gives, written as
  * a family plus this type's differences. Rows keep Optimum's order of model types (the order of its registry,
  * which {@code tasks --json} reproduces), not a strict alphabetical one.
@@ -42,6 +44,9 @@ final class OnnxModelTypes {
             "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds");
     private static final ForwardSignature BLOOM_FORWARD = ForwardSignature.of(
             "input_ids", "past_key_values", "attention_mask", "head_mask", "inputs_embeds");
+    /** LlamaForCausalLM and its family (Transformers 4.31+): the mask before positions and the cache. */
+    private static final ForwardSignature LLAMA_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "position_ids", "past_key_values", "inputs_embeds");
     private static final ForwardSignature SEQ2SEQ_FORWARD = ForwardSignature.of(
             "input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "head_mask",
             "decoder_head_mask", "cross_attn_head_mask", "encoder_outputs", "past_key_values", "inputs_embeds",
@@ -142,6 +147,23 @@ final class OnnxModelTypes {
                         .with(NUM_CHANNELS, "vision_config.num_channels"),
                 CLIP_FORWARD).opset(14);
     }
+
+    /**
+     * LlamaOnnxConfig of Optimum 1.10.1 ({@code TextDecoderOnnxConfig}, opset 13, atol 1e-5), with the cache sized by
+     * {@code num_key_value_heads} (Optimum 1.10.1 sized it by the query heads, and its with-past export of a
+     * grouped-query model fails). Mistral and Qwen2 take the same configuration; the head width comes from
+     * {@code head_dim} where the configuration has one (Qwen2's has none: hidden size over heads).
+     */
+    private static OnnxModelRow llama(String configClass, HeadWidth headWidth) {
+        ConfigAttributes attributes = ConfigAttributes.TEXT.with(NUM_KEY_VALUE_HEADS, "num_key_value_heads");
+        if (headWidth == HeadWidth.FROM_HEAD_DIM) {
+            attributes = attributes.with(KEY_VALUE_DIM, "head_dim");
+        }
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER_OPTIMUM_1_10, attributes, LLAMA_FORWARD).opset(13);
+    }
+
+    /** Where a decoder's head width comes from. */
+    private enum HeadWidth { FROM_HEAD_DIM, HIDDEN_SIZE_OVER_HEADS }
 
     private static final List<ModelTypeRegistry.Row> ROWS = rows(
             onnx("albert", bert("AlbertOnnxConfig"),
@@ -289,7 +311,16 @@ final class OnnxModelTypes {
                     "default", "masked-lm", "causal-lm", "sequence-classification", "multiple-choice",
                     "token-classification", "question-answering"),
             onnx("yolos", vit("YolosOnnxConfig").opset(12),
-                    "default", "object-detection"));
+                    "default", "object-detection"),
+            // After Optimum v1.5.2: llama as Optimum 1.10.1 registers it; mistral and qwen2 with today's Optimum
+            // task lists, on the same configuration.
+            later("llama", llama("LlamaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    "default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"),
+            later("mistral", llama("MistralOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    "default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification"),
+            later("qwen2", llama("Qwen2OnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
+                    "default", "default-with-past", "causal-lm", "causal-lm-with-past", "sequence-classification",
+                    "token-classification"));
 
     /** The rows of the ONNX backend, in Optimum's order. */
     static List<ModelTypeRegistry.Row> rows() {
@@ -297,6 +328,15 @@ final class OnnxModelTypes {
     }
 
     private static ModelTypeRegistry.Row onnx(String modelType, OnnxModelRow configuration, String... tasks) {
+        return row(modelType, configuration, RegistrySource.OPTIMUM_1_5_2, tasks);
+    }
+
+    private static ModelTypeRegistry.Row later(String modelType, OnnxModelRow configuration, String... tasks) {
+        return row(modelType, configuration, RegistrySource.LATER_OPTIMUM, tasks);
+    }
+
+    private static ModelTypeRegistry.Row row(String modelType, OnnxModelRow configuration, RegistrySource source,
+            String... tasks) {
         List<ExportTask> parsed = new ArrayList<>();
         for (String task : tasks) {
             ExportTask exportTask = TaskNames.parse(task);
@@ -305,7 +345,7 @@ final class OnnxModelTypes {
             }
             parsed.add(exportTask);
         }
-        return new ModelTypeRegistry.Row(modelType, Exporter.ONNX, configuration, parsed);
+        return new ModelTypeRegistry.Row(modelType, Exporter.ONNX, configuration, parsed, source);
     }
 
     private static List<ModelTypeRegistry.Row> rows(ModelTypeRegistry.Row... rows) {

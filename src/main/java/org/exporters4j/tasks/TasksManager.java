@@ -248,6 +248,21 @@ public final class TasksManager {
         return TaskNames.canonicalNames();
     }
 
+    /**
+     * Where a model type's registry rows come from: Optimum v1.5.2's registry, or a model type Optimum registered
+     * later (llama, mistral, qwen2).
+     *
+     * @throws UnknownModelTypeException when no configuration is registered for the model type
+     */
+    public static RegistrySource getRegistrySource(String modelType) {
+        RegistrySource source = REGISTRY.source(modelType);
+        if (source == null) {
+            supportedTasks(modelType, Exporter.ONNX.id(), null); // throws the registry's unknown-model-type error
+            throw new IllegalStateException("no source for registered model type " + modelType);
+        }
+        return source;
+    }
+
     /** Model types with a configuration for the exporter, in Optimum's registry order. */
     public static List<String> getSupportedModelTypes(String exporter) {
         return REGISTRY.modelTypes(Exporter.parse(exporter));

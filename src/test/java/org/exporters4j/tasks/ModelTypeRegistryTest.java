@@ -14,7 +14,7 @@ class ModelTypeRegistryTest {
             ConfigAttributes.TEXT, ForwardSignature.of("input_ids", "attention_mask"));
 
     private static ModelTypeRegistry.Row row(String modelType, ExportTask... tasks) {
-        return new ModelTypeRegistry.Row(modelType, Exporter.ONNX, BERT, List.of(tasks));
+        return new ModelTypeRegistry.Row(modelType, Exporter.ONNX, BERT, List.of(tasks), RegistrySource.OPTIMUM_1_5_2);
     }
 
     @Test
@@ -39,6 +39,18 @@ class ModelTypeRegistryTest {
         assertThrows(IllegalArgumentException.class,
                 () -> row("bert", ExportTask.of(Task.DEFAULT), ExportTask.of(Task.DEFAULT)));
         assertThrows(IllegalArgumentException.class, () -> row("bert"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelTypeRegistry.Row("bert", Exporter.ONNX, BERT,
+                List.of(ExportTask.of(Task.DEFAULT)), null));
+    }
+
+    @Test
+    void keepsEachModelTypesSource() {
+        ModelTypeRegistry registry = ModelTypeRegistry.of(List.of(row("bert", ExportTask.of(Task.DEFAULT)),
+                new ModelTypeRegistry.Row("llama", Exporter.ONNX, BERT, List.of(ExportTask.of(Task.DEFAULT)),
+                        RegistrySource.LATER_OPTIMUM)));
+        assertEquals(RegistrySource.OPTIMUM_1_5_2, registry.source("BERT"));
+        assertEquals(RegistrySource.LATER_OPTIMUM, registry.source("llama"));
+        assertNull(registry.source("gpt2"));
     }
 
     @Test

@@ -90,4 +90,24 @@ final class ReferenceRegistry {
         tensors.forEach(tensor -> map.put(tensor.name(), tensor.dynamicAxes()));
         return map;
     }
+
+    /**
+     * Optimum v1.5.2's axes with exporters4j's one documented deviation applied: BLOOM's past and present value is
+     * {@code (batch × heads, sequence, head_dim)}, so the sequence name Optimum puts on axis 2 sits on axis 1.
+     */
+    static Map<String, Map<Integer, String>> withDocumentedDeviations(String modelType,
+            Map<String, Map<Integer, String>> axes) {
+        if (!modelType.equals("bloom")) {
+            return axes;
+        }
+        Map<String, Map<Integer, String>> moved = new java.util.LinkedHashMap<>();
+        axes.forEach((name, tensorAxes) -> {
+            Map<Integer, String> copy = new java.util.TreeMap<>(tensorAxes);
+            if (name.endsWith(".value") && copy.containsKey(2)) {
+                copy.put(1, copy.remove(2));
+            }
+            moved.put(name, copy);
+        });
+        return moved;
+    }
 }
