@@ -38,8 +38,10 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
             if (task.usesPast()) {
-                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(),
-                        PAST_PLUS_SEQUENCE));
+                // Optimum v1.5.2 names the past's axis "past_sequence_length + sequence_length" too, as if past and
+                // present were equally long; ONNX reads equal names as equal sizes (ONNX Runtime plans memory by
+                // them), so the past is named past_sequence_length, as Optimum names it from 1.6 on.
+                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(), PAST));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_SEQUENCE)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
@@ -276,6 +278,7 @@ enum OnnxFamily {
     static final String DECODER_SEQUENCE = "decoder_sequence_length";
     static final String PAST_PLUS_SEQUENCE = "past_sequence_length + sequence_length";
     static final String PAST = "past_sequence_length";
+    static final String BATCH_TIMES_HEADS = "batch_size x num_heads";
     static final String PAST_PLUS_ONE = "past_sequence_length + 1";
 
     private final CacheSupport cacheSupport;
@@ -319,20 +322,22 @@ enum OnnxFamily {
 
     /**
      * Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}, with the sequence
-     * axis named {@code sequenceAxis}. The sequence axis is 2, as Optimum declares it, except for BLOOM's value
-     * {@code (batch × heads, sequence, head_dim)}: Optimum v1.5.2 names axis 2 there too, which pins the real
-     * sequence axis to its dummy length (a graph that then rejects every other cache length); exporters4j keeps
-     * Optimum's name and puts it on axis 1, where the sequence is.
+     * axis named {@code sequenceAxis}: axis 2 and {@code batch_size} on axis 0, as Optimum declares them, except for
+     * BLOOM's {@code (batch × heads, head_dim, sequence)} key and {@code (batch × heads, sequence, head_dim)} value.
+     * Optimum v1.5.2 names BLOOM's axis 0 {@code batch_size} and the value's axis 2 the sequence, which pins the real
+     * sequence axis to its dummy length (a graph that rejects every other cache length) and calls batch × heads the
+     * batch; exporters4j puts the sequence name on axis 1, where the sequence is, and names axis 0
+     * {@code batch_size x num_heads}, as Optimum does from 1.10 on.
      */
     static List<DynamicTensor> decoderCache(String prefix, int layers, OnnxModelRow.CacheLayout layout,
             String sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             for (String part : List.of("key", "value")) {
-                int axis = layout == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS && part.equals("value")
-                        ? 1 : 2;
+                boolean bloom = layout == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS;
+                int axis = bloom && part.equals("value") ? 1 : 2;
                 cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32,
-                        axes(0, BATCH, axis, sequenceAxis)));
+                        axes(0, bloom ? BATCH_TIMES_HEADS : BATCH, axis, sequenceAxis)));
             }
         }
         return cache;
