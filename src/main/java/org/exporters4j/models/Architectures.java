@@ -46,7 +46,8 @@ public final class Architectures {
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new BloomArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
-            .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM), Set.of()))
+            .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
+                    EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))

@@ -38,16 +38,16 @@ public enum CacheLayout {
         @Override
         public Value toCommon(OnnxGraphBuilder graph, Value cache, CachePart part, int heads, long headDim,
                                TokenGrid grid) {
+            // the batch is explicit and the sequence inferred (-1): a literal 0 in a Reshape shape means "copy that
+            // dimension" to ONNX (before allowzero, opset 14), so an empty cache's length must not be spelled out
             Value batch = graph.slice(grid.batchAndSequence(), 0, 0, 1);
             if (part == CachePart.KEY) {
                 // (b·h, d, T) → (b, h, d, T) → (b, h, T, d)
-                Value shape = graph.concat(0, batch, graph.constant(heads, headDim), graph.shape(cache, 2, 3));
+                Value shape = graph.concat(0, batch, graph.constant(heads, headDim, -1));
                 return graph.transpose(graph.reshape(cache, shape), 0, 1, 3, 2);
             }
             // (b·h, T, d) → (b, h, T, d)
-            Value shape = graph.concat(0, batch, graph.constant(heads), graph.shape(cache, 1, 2),
-                    graph.constant(headDim));
-            return graph.reshape(cache, shape);
+            return graph.reshape(cache, graph.concat(0, batch, graph.constant(heads, -1, headDim)));
         }
 
         @Override

@@ -15,7 +15,8 @@ import org.exporters4j.models.Head;
  * @param projections how q, k and v are stored
  * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built with
  *              it where {@code headsWithPast} says so)
- * @param headsWithPast the heads built with the cache (CodeGen has none in Optimum 1.5.2's registry)
+ * @param headsWithPast the heads built with the cache (CodeGen's too, though Optimum 1.5.2 registers no with-past
+ *                      task for it)
  */
 public record GptJFlavor(String modelType, Projections projections, Set<Head> heads, Set<Head> headsWithPast) {
 
