@@ -1,0 +1,92 @@
+package org.exporters4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.models.Fixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Decoder config options exporters4j does not build are refused by name through {@code export onnx}: exit 1, one
+ * line naming the option, its value and what is supported, and no output.
+ */
+class ExportDecoderErrorsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path folder;
+
+    private int exports;
+
+    private MainTest.Run exportWith(String fixture, String task, Map<String, Object> changes) throws IOException {
+        Path model = ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(SharedFiles.fixtures().resolve(fixture)),
+                "model.safetensors", folder.resolve(fixture + "-" + ++exports));
+        Path config = model.resolve("config.json");
+        ObjectNode node = (ObjectNode) JSON.readTree(config.toFile());
+        changes.forEach((key, value) -> node.set(key, JSON.valueToTree(value)));
+        Files.writeString(config, JSON.writeValueAsString(node));
+        return MainTest.run("export", "onnx", "--model", model.toString(), "--task", task,
+                folder.resolve("out").toString());
+    }
+
+    private void assertRefused(MainTest.Run run, String... fragments) {
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        for (String fragment : fragments) {
+            assertTrue(run.err().contains(fragment), "expected '" + fragment + "' in: " + run.err());
+        }
+        assertFalse(Files.exists(folder.resolve("out")));
+    }
+
+    @Test
+    void ropeScalingTypesThatDependOnTheSequenceLengthAreRefused() throws IOException {
+        assertRefused(exportWith("llama--text-generation", "causal-lm",
+                        Map.of("rope_scaling", Map.of("type", "dynamic", "factor", 2.0))),
+                "rope_scaling", "dynamic", "default, linear");
+        assertRefused(exportWith("llama--text-generation-with-past", "causal-lm-with-past",
+                        Map.of("rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0))),
+                "rope_scaling", "yarn", "default, linear");
+        assertRefused(exportWith("llama--text-generation", "causal-lm",
+                        Map.of("rope_scaling", Map.of("type", "linear", "factor", 0.5))),
+                "rope_scaling", "factor", "at least 1");
+    }
+
+    @Test
+    void llamaOptionsItDoesNotBuildAreRefused() throws IOException {
+        assertRefused(exportWith("llama--text-generation", "causal-lm", Map.of("partial_rotary_factor", 0.5)),
+                "partial_rotary_factor", "0.5");
+        assertRefused(exportWith("llama--text-generation", "causal-lm", Map.of("sliding_window", 4)),
+                "sliding_window", "mistral, qwen2");
+        assertRefused(exportWith("llama--feature-extraction", "default", Map.of("num_key_value_heads", 3)),
+                "num_attention_heads 4", "num_key_value_heads 3");
+    }
+
+    @Test
+    void codegenNeedsHeadsInFourBlocks() throws IOException {
+        assertRefused(exportWith("codegen--causal-lm", "causal-lm", Map.of("n_head", 6)), "n_head 6", "4");
+    }
+
+    @Test
+    void gpt2CrossAttentionIsRefused() throws IOException {
+        assertRefused(exportWith("gpt2--causal-lm", "causal-lm", Map.of("add_cross_attention", true)),
+                "add_cross_attention");
+    }
+
+    @Test
+    void gptNeoNeedsOneAttentionTypePerLayer() throws IOException {
+        assertRefused(exportWith("gpt-neo--default", "default",
+                        Map.of("attention_layers", List.of("global", "sparse"))),
+                "sparse", "global and local");
+    }
+}
