@@ -1,8 +1,9 @@
 package org.exporters4j.cli;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.exporters4j.export.ExportRequest;
 import org.exporters4j.export.ExportResult;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
                 "Writes OUTPUT_DIR/model.onnx (+ model.onnx_data for large or --external-data models), config.json "
                         + "and the checkpoint's tokenizer and preprocessor files."})
 final class ExportOnnxCommand implements Callable<Integer> {
+    /** How many unused tensor names the note shows before "...". */
+    private static final int UNUSED_SHOWN = 8;
+
     @Spec
     CommandSpec spec;
 
@@ -115,9 +119,17 @@ final class ExportOnnxCommand implements Callable<Integer> {
         out.println("exported " + result.modelType() + " " + result.task() + " (opset " + result.opset() + ") to "
                 + result.modelFile() + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
-                        + String.format(Locale.ROOT, "%g", result.atol()) + ")" : ", not validated"));
+                        + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toPlainString() + ")" : ", not validated"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
         out.flush();
+        if (!result.unusedTensors().isEmpty()) {
+            List<String> unused = result.unusedTensors();
+            err.println("note: " + unused.size() + " checkpoint tensor" + (unused.size() == 1 ? " is" : "s are")
+                    + " not part of the " + result.task() + " graph (another head's weights or buffers the graph "
+                    + "computes itself): " + String.join(", ", unused.subList(0, Math.min(UNUSED_SHOWN, unused.size())))
+                    + (unused.size() > UNUSED_SHOWN ? ", ..." : ""));
+            err.flush();
+        }
         return 0;
     }
 

@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param atol the validation tolerance
  * @param copiedFiles the files written beside the model (config.json, tokenizer and preprocessor files), by name
  * @param validation the validation report, when validation ran
+ * @param unusedTensors the checkpoint's tensors the graph does not read, sorted: weights of another head (what
+ *     Transformers reports as unexpected keys when loading the task's class) and buffers the graph computes itself
  */
 public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
                            String task, int opset, double atol, List<String> copiedFiles,
-                           Optional<ValidationReport> validation) {
+                           Optional<ValidationReport> validation, List<String> unusedTensors) {
     public ExportResult {
         Objects.requireNonNull(outputFolder, "outputFolder");
         Objects.requireNonNull(modelFile, "modelFile");
@@ -29,5 +31,6 @@ public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> ext
         Objects.requireNonNull(task, "task");
         copiedFiles = List.copyOf(copiedFiles);
         Objects.requireNonNull(validation, "validation");
+        unusedTensors = List.copyOf(unusedTensors);
     }
 }

@@ -14,6 +14,7 @@ import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Architectures;
 import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.ElementType;
@@ -88,7 +89,9 @@ public final class Exporter {
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
         try (OutputFolder output = OutputFolder.prepare(request.output())) {
-            OnnxModel graph = architecture.build(overridden, model.weights(), variant, graphInterface);
+            RecordedWeights weights = new RecordedWeights(model.weights());
+            OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
+            List<String> unusedTensors = List.copyOf(weights.unread());
             WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, output.staging());
             List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
             Optional<ValidationReport> report = Optional.empty();
@@ -108,7 +111,8 @@ public final class Exporter {
             Path target = output.target();
             return new ExportResult(target, target.resolve(written.modelFile().getFileName().toString()),
                     written.externalDataFile().map(file -> target.resolve(file.getFileName().toString())),
-                    TasksManager.normalizeModelType(config.modelType()), task.name(), opset, atol, copied, report);
+                    TasksManager.normalizeModelType(config.modelType()), task.name(), opset, atol, copied, report,
+                    unusedTensors);
         }
     }
 

@@ -110,8 +110,8 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
         String lines = checks.stream().map(OutputCheck::describe).collect(Collectors.joining("\n"));
         List<OutputCheck> failed = mismatches();
         String verdict = failed.isEmpty()
-                ? "validation passed: " + checks.size() + " output checks of " + modelFile
-                : "validation failed: " + failed.size() + " of " + checks.size() + " output checks of " + modelFile;
+                ? "validation passed: " + checks.size() + " checks of " + modelFile
+                : "validation failed: " + failed.size() + " of " + checks.size() + " checks of " + modelFile;
         return lines.isEmpty() ? verdict : lines + "\n" + verdict;
     }
 }

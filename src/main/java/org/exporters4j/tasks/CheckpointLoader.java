@@ -155,7 +155,7 @@ final class CheckpointLoader {
                         + "save_pretrained wrote, with its weights"));
         Weights weights = Checkpoints.open(checkout.folder().resolve(weightsFile));
         try {
-            checkWeights(weights, config, architecture);
+            checkWeights(weights, architecture);
             List<String> weightFiles = weights.files().stream()
                     .map(file -> relativeName(checkout.folder(), file))
                     .toList();
@@ -190,10 +190,12 @@ final class CheckpointLoader {
     }
 
     /**
-     * What every checkpoint must pass: at least one tensor, each with a readable header entry; and, where the
-     * architecture declares its tensors ({@link ExpectedTensors#of}), exactly those.
+     * What every checkpoint must pass before an export: at least one tensor, each with a readable header entry. Which
+     * tensors the task's graph needs is decided when the graph is built: a missing one is an error naming it
+     * (models.MissingWeightsException), and the ones it leaves out are reported beside the export (what
+     * Transformers calls unexpected keys when loading the class).
      */
-    private static void checkWeights(Weights weights, ModelConfig config, String architecture) {
+    private static void checkWeights(Weights weights, String architecture) {
         if (weights.names().isEmpty()) {
             throw new WeightsMismatchException("the weights in " + weights.files() + " hold no tensors; "
                     + architecture + " needs its parameters: re-save the model with save_pretrained");
@@ -201,7 +203,6 @@ final class CheckpointLoader {
         for (String name : weights.names()) {
             weights.info(name);
         }
-        ExpectedTensors.of(config, architecture).ifPresent(expected -> expected.check(weights, architecture));
     }
 
     /** The base tasks the export registry has for a model type; empty when the type is not registered. */

@@ -251,4 +251,24 @@ class ExportOnnxErrorsTest {
         writer.write(poisoned);
         Files.move(poisoned, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    @Test
+    void tensorsTheGraphLeavesOutAreNotedOnStderr() throws IOException {
+        Path model = checkpoint("bert--masked-lm");
+        Path base = folder.resolve("base");
+        MainTest.Run run = export(model, base, "--task", "default", "--no-validate");
+        assertEquals(0, run.exitCode(), run.err());
+        // cls.predictions.decoder.weight is tied to the word embeddings the graph reads, so it is not listed
+        assertTrue(run.err().lines().anyMatch(line -> line.equals("note: 7 checkpoint tensors are not part of the "
+                + "default graph (another head's weights or buffers the graph computes itself): "
+                + "bert.embeddings.position_ids, cls.predictions.bias, cls.predictions.decoder.bias, "
+                + "cls.predictions.transform.LayerNorm.bias, cls.predictions.transform.LayerNorm.weight, "
+                + "cls.predictions.transform.dense.bias, cls.predictions.transform.dense.weight")), run.err());
+
+        MainTest.Run head = export(model, folder.resolve("head"), "--task", "masked-lm", "--no-validate");
+        assertEquals(0, head.exitCode(), head.err());
+        assertTrue(head.err().lines().anyMatch(line -> line.equals("note: 1 checkpoint tensor is not part of the "
+                + "masked-lm graph (another head's weights or buffers the graph computes itself): "
+                + "bert.embeddings.position_ids")), head.err());
+    }
 }

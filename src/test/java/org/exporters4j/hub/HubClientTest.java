@@ -225,7 +225,13 @@ class HubClientTest {
         List<FakeHub.Request> gets = hub.requests("GET", "/blobs/" + FakeHub.sha256(weights));
         assertEquals(2, gets.size());
         assertEquals(Optional.empty(), gets.get(0).range());
-        assertEquals(Optional.of("bytes=20000-"), gets.get(1).range());
+        // resumed from what the first response delivered: at most the 20,000 bytes sent before the drop (the JDK
+        // client may lose bytes still buffered when the connection resets), and never from zero
+        String range = gets.get(1).range().orElseThrow();
+        java.util.regex.Matcher resumedAt = java.util.regex.Pattern.compile("bytes=(\\d+)-").matcher(range);
+        assertTrue(resumedAt.matches(), range);
+        long offset = Long.parseLong(resumedAt.group(1));
+        assertTrue(offset > 0 && offset <= 20_000, range);
     }
 
     @Test
@@ -241,12 +247,17 @@ class HubClientTest {
         assertFalse(Files.exists(cacheDir.resolve("models--test-org--tiny-bert/snapshots/" + COMMIT_1
                 + "/model.safetensors"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         Path incomplete = blob.resolveSibling(blob.getFileName() + ".incomplete");
-        assertEquals(20_000, Files.size(incomplete));
+        // The server sent 20,000 bytes before dropping the connection; the JDK client may discard bytes it had
+        // buffered but not yet delivered when the reset arrives (seen on a loaded machine), so what was kept is a
+        // true prefix of at most that length, and the next download must resume exactly where it ends.
+        int kept = (int) Files.size(incomplete);
+        assertTrue(kept > 0 && kept <= 20_000, "kept " + kept + " bytes of the interrupted download");
+        assertArrayEquals(java.util.Arrays.copyOf(weights, kept), Files.readAllBytes(incomplete));
 
         hub.clearLog();
         Path model = client(settings()).download(repo, Revision.MAIN, "model.safetensors");
         assertArrayEquals(weights, Files.readAllBytes(model));
-        assertEquals(Optional.of("bytes=20000-"),
+        assertEquals(Optional.of("bytes=" + kept + "-"),
                 hub.requests("GET", "/blobs/" + FakeHub.sha256(weights)).get(0).range());
         assertFalse(Files.exists(incomplete));
     }
@@ -257,11 +268,12 @@ class HubClientTest {
         HubSettings impatient = new HubSettings(hub.endpoint(), cacheDir, Optional.empty(), NetworkMode.ONLINE,
                 Duration.ofSeconds(2), Duration.ofMillis(300));
         HubClient client = client(impatient);
-        long start = System.nanoTime();
         Path model = client.download(RepoId.of(REPO), Revision.MAIN, "model.safetensors");
         assertArrayEquals(weights, Files.readAllBytes(model));
-        assertTrue(System.nanoTime() - start < 2_500_000_000L, "the stall was not cut short");
+        // the stall was cut short: without the watchdog the first response would have completed after the pause,
+        // with no second, ranged request (no wall-clock assertion, which a loaded machine could break)
         List<FakeHub.Request> gets = hub.requests("GET", "/blobs/" + FakeHub.sha256(weights));
+        assertTrue(gets.size() >= 2, "expected a resumed request after the stall, got " + gets.size());
         assertEquals(Optional.of("bytes=10000-"), gets.get(gets.size() - 1).range());
     }
 

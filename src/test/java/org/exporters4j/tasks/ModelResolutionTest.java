@@ -19,7 +19,6 @@ import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
-import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.WeightsFormat;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.NetworkMode;
@@ -249,28 +248,6 @@ class ModelResolutionTest {
         WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> TasksManager.getModelFromTask(
                 "auto", new ModelSource.LocalFolder(folder), null, offline()));
         assertTrue(e.getMessage().contains("hold no tensors"), e.getMessage());
-    }
-
-    @Test
-    void expectedTensorsListMissingAndUnexpectedNames() throws IOException {
-        Path file = new SafetensorsFileWriter()
-                .add("bert.pooler.dense.weight", DType.F32, List.of(1L), SafetensorsFileWriter.floats(1))
-                .add("bert.embeddings.position_ids", DType.I64, List.of(1L), SafetensorsFileWriter.longs(0))
-                .add("cls.seq_relationship.weight", DType.F32, List.of(1L), SafetensorsFileWriter.floats(1))
-                .write(temp.resolve("model.safetensors"));
-        ExpectedTensors expected = new ExpectedTensors(
-                Set.of("bert.pooler.dense.weight", "classifier.weight", "classifier.bias"),
-                Set.of("bert.embeddings.position_ids"));
-        try (Weights weights = org.exporters4j.checkpoint.Checkpoints.open(file)) {
-            WeightsMismatchException e = assertThrows(WeightsMismatchException.class,
-                    () -> expected.check(weights, "BertForSequenceClassification"));
-            assertEquals("the weights in [" + file + "] do not fit BertForSequenceClassification: 2 missing tensors "
-                    + "(classifier.bias, classifier.weight) and 1 unexpected tensor (cls.seq_relationship.weight); "
-                    + "export a checkpoint saved from BertForSequenceClassification, or choose the task its weights "
-                    + "were saved for", e.getMessage());
-            new ExpectedTensors(Set.of("bert.pooler.dense.weight", "cls.seq_relationship.weight"),
-                    Set.of("bert.embeddings.position_ids")).check(weights, "BertForPreTraining");
-        }
     }
 
     @Test

@@ -1,0 +1,83 @@
+package org.exporters4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.Checkpoints;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.junit.jupiter.api.Test;
+
+class ArchitecturesTest {
+    @Test
+    void theTableHoldsTheBertEncoderFamilySorted() {
+        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
+                "roberta", "xlm-roberta"), Architectures.modelTypes());
+        for (String modelType : Architectures.modelTypes()) {
+            assertEquals(modelType, Architectures.forModelType(modelType).modelType());
+        }
+    }
+
+    @Test
+    void configAndOptimumSpellingsInAnyCaseFindTheRow() {
+        assertEquals("xlm-roberta", Architectures.forModelType("XLM_Roberta").modelType());
+        assertEquals("data2vec-text", Architectures.forModelType("data2vec_text").modelType());
+        assertEquals("bert", Architectures.forModelType("bert").family());
+        assertEquals("bert", Architectures.forModelType("camembert").family());
+        assertTrue(Architectures.supports("Electra"));
+        assertFalse(Architectures.supports("gpt2"));
+    }
+
+    @Test
+    void anUnknownModelTypeNamesTheSupportedOnes() {
+        ArchitectureException error = assertThrows(ArchitectureException.class,
+                () -> Architectures.forModelType("gpt2"));
+        assertTrue(error.getMessage().contains("'gpt2'") && error.getMessage().contains("distilbert"),
+                error.getMessage());
+    }
+
+    @Test
+    void headsFollowTheClassesTransformersHas() {
+        assertTrue(Architectures.forModelType("bert").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertTrue(Architectures.forModelType("electra").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertFalse(Architectures.forModelType("ibert").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertFalse(Architectures.forModelType("distilbert").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertFalse(Architectures.forModelType("bert").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
+        assertEquals(6, Architectures.forModelType("albert").variants().size());
+    }
+
+    @Test
+    void anUnsupportedVariantIsRefusedBeforeAnythingIsBuilt() {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("distilbert--default"));
+        Path checkpoint = fixture.checkpoint();
+        try (Weights weights = Checkpoints.openWeights(checkpoint)) {
+            ArchitectureException error = assertThrows(ArchitectureException.class,
+                    () -> Architectures.forModelType("distilbert").build(
+                            ModelConfig.read(checkpoint.resolve("config.json")), weights,
+                            Variant.of(Head.CAUSAL_LM), fixture.graphInterface(11)));
+            assertTrue(error.getMessage().startsWith("distilbert has no causal-lm graph; it builds base, "),
+                    error.getMessage());
+        }
+    }
+
+    @Test
+    void anInterfaceAskingForAnOutputTheHeadLacksIsNamed() {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("electra--default"));
+        GraphInterface asked = new GraphInterface(fixture.graphInterface(11).inputs(),
+                List.of(InterfaceTensor.of("pooler_output", org.exporters4j.onnx.ElementType.FLOAT,
+                        java.util.Map.of(0, "batch_size"))), org.exporters4j.onnx.Opset.of(11));
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            ArchitectureException error = assertThrows(ArchitectureException.class,
+                    () -> Architectures.forModelType("electra").build(
+                            ModelConfig.read(fixture.checkpoint().resolve("config.json")), weights,
+                            Variant.of(Head.BASE), asked));
+            assertEquals("the electra base graph has no output 'pooler_output'; it produces last_hidden_state",
+                    error.getMessage());
+        }
+    }
+}
