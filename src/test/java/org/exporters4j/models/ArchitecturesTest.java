@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
-                "roberta", "xlm-roberta"), Architectures.modelTypes());
+    void theTableHoldsTheEncoderAndDecoderFamiliesSorted() {
+        assertEquals(List.of("albert", "bert", "bloom", "camembert", "codegen", "data2vec-text", "distilbert",
+                "electra", "gpt-neo", "gpt2", "gptj", "ibert", "llama", "mistral", "qwen2", "roberta", "xlm-roberta"),
+                Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
         }
@@ -30,14 +31,17 @@ class ArchitecturesTest {
         assertEquals("bert", Architectures.forModelType("bert").family());
         assertEquals("bert", Architectures.forModelType("camembert").family());
         assertTrue(Architectures.supports("Electra"));
-        assertFalse(Architectures.supports("gpt2"));
+        assertEquals("gpt-neo", Architectures.forModelType("gpt_neo").modelType());
+        assertEquals("gptj", Architectures.forModelType("codegen").family());
+        assertEquals("llama", Architectures.forModelType("Qwen2").family());
+        assertFalse(Architectures.supports("mamba"));
     }
 
     @Test
     void anUnknownModelTypeNamesTheSupportedOnes() {
         ArchitectureException error = assertThrows(ArchitectureException.class,
-                () -> Architectures.forModelType("gpt2"));
-        assertTrue(error.getMessage().contains("'gpt2'") && error.getMessage().contains("distilbert"),
+                () -> Architectures.forModelType("mamba"));
+        assertTrue(error.getMessage().contains("'mamba'") && error.getMessage().contains("distilbert"),
                 error.getMessage());
     }
 
@@ -48,6 +52,11 @@ class ArchitecturesTest {
         assertFalse(Architectures.forModelType("ibert").variants().contains(Variant.of(Head.CAUSAL_LM)));
         assertFalse(Architectures.forModelType("distilbert").variants().contains(Variant.of(Head.CAUSAL_LM)));
         assertFalse(Architectures.forModelType("bert").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
+        assertTrue(Architectures.forModelType("gpt2").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
+        assertTrue(Architectures.forModelType("llama").variants().contains(Variant.withPast(Head.BASE)));
+        assertFalse(Architectures.forModelType("llama").variants().contains(Variant.of(Head.TOKEN_CLASSIFICATION)));
+        assertTrue(Architectures.forModelType("qwen2").variants().contains(Variant.of(Head.TOKEN_CLASSIFICATION)));
+        assertTrue(Architectures.forModelType("gptj").variants().contains(Variant.of(Head.QUESTION_ANSWERING)));
         assertEquals(6, Architectures.forModelType("albert").variants().size());
     }
 
