@@ -146,6 +146,8 @@ public final class GptJArchitecture extends DecoderArchitecture {
             Value query = rotary.apply(graph, heads(queryKeyValue.get(0), inputs), angles, headDim);
             Value key = rotary.apply(graph, heads(queryKeyValue.get(1), inputs), angles, headDim);
             Value value = heads(queryKeyValue.get(2), inputs);
+            // GPT-J divides by √head_dim after the causal where (CodeGen before): the same scores wherever a key
+            // is visible, and only a query that sees no key at all (left padding) tells the orders apart
             CachedAttention attention = new CachedAttention(heads, heads, headDim,
                     ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.CAUSAL_THEN_ADDITIVE_PADDING,
                     OptionalLong.empty());
