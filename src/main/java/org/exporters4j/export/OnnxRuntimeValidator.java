@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.export.ValidationReport.Kind;
 import org.exporters4j.export.ValidationReport.OutputCheck;
@@ -171,8 +173,14 @@ final class OnnxRuntimeValidator {
         return values;
     }
 
-    /** The first example of the batch alone, when every input has the batch on axis 0. */
+    /**
+     * The first example of the batch alone, when every input has the batch on axis 0 and the inputs agree on its size
+     * (BLOOM's cache calls its batch × heads axis {@code batch_size} too: no single example can be cut from it).
+     */
     private static Optional<DummyInputs> firstExample(ExportConfig exportConfig, DummyInputs inputs) {
+        if (!axisSizes(exportConfig, inputs).containsKey("batch_size")) {
+            return Optional.empty();
+        }
         List<DummyTensor> tensors = new ArrayList<>();
         for (DummyTensor tensor : inputs.tensors()) {
             Optional<DynamicTensor> config = exportConfig.input(tensor.name());
@@ -220,16 +228,26 @@ final class OnnxRuntimeValidator {
         }
     }
 
-    /** Axis name → size, from the configuration's input axes and the inputs' shapes. */
+    /**
+     * Axis name → size, from the configuration's input axes and the inputs' shapes. A name the inputs give two
+     * different sizes constrains nothing: Optimum v1.5.2's interface names a decoder's past like its longer mask and
+     * present ({@code past_sequence_length + sequence_length}) and BLOOM's batch × heads cache axis
+     * {@code batch_size}; the names are the interface, the sizes come from the graph.
+     */
     private static Map<String, Long> axisSizes(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new HashMap<>();
+        Set<String> ambiguous = new HashSet<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
                 if (index < tensor.shape().size()) {
-                    sizes.putIfAbsent(axis, tensor.shape().get(index));
+                    Long previous = sizes.putIfAbsent(axis, tensor.shape().get(index));
+                    if (previous != null && !previous.equals(tensor.shape().get(index))) {
+                        ambiguous.add(axis);
+                    }
                 }
             }));
         }
+        sizes.keySet().removeAll(ambiguous);
         return sizes;
     }
 

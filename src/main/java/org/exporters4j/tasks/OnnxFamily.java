@@ -38,10 +38,11 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
             if (task.usesPast()) {
-                // Optimum v1.5.2 names the past's axis "past_sequence_length + sequence_length" too, as if past and
-                // present were equally long; ONNX reads equal names as equal sizes (ONNX Runtime plans memory by
-                // them), so the past is named past_sequence_length, as Optimum names it from 1.6 on.
-                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(), PAST));
+                // As Optimum v1.5.2: the past's axis is named "past_sequence_length + sequence_length" like the
+                // (longer) present and the mask. The names are the interface, not sizes: the graph keeps the real
+                // axes dynamic, and the validator does not bind a name the inputs give two sizes.
+                inputs.addAll(decoderCache("past_key_values", row.layers(config),
+                        PAST_PLUS_SEQUENCE));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_SEQUENCE)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
@@ -53,7 +54,7 @@ enum OnnxFamily {
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
             if (task.usesPast()) {
-                outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_SEQUENCE));
             }
             return outputs;
         }
@@ -73,7 +74,7 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             if (task.usesPast()) {
                 inputs.add(input("input_ids", axes(0, BATCH)));
-                inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(), PAST));
+                inputs.addAll(decoderCache("past_key_values", row.layers(config), PAST));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
             } else {
                 inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
@@ -91,7 +92,7 @@ enum OnnxFamily {
             for (DynamicTensor common : CommonOutputs.of(task.task())) {
                 outputs.add(new DynamicTensor(common.name(), common.elementType(), axes(0, BATCH)));
             }
-            outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_ONE));
+            outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_ONE));
             return outputs;
         }
 
@@ -146,7 +147,7 @@ enum OnnxFamily {
                 }
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
-                        inputs.addAll(decoderCache("past_key_values", row.layers(config), row.cacheLayout(),
+                        inputs.addAll(decoderCache("past_key_values", row.layers(config),
                                 PAST_PLUS_SEQUENCE));
                     }
                 }
@@ -167,7 +168,7 @@ enum OnnxFamily {
             if (task.usesPast()) {
                 // Optimum v1.5.2 counts these present outputs with encoder_layers; BartForCausalLM returns one per
                 // decoder layer, so the decoder's count is used (the same whenever the two counts are equal).
-                outputs.addAll(decoderCache("present", row.layers(config), row.cacheLayout(), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_SEQUENCE));
             }
             return outputs;
         }
@@ -278,7 +279,6 @@ enum OnnxFamily {
     static final String DECODER_SEQUENCE = "decoder_sequence_length";
     static final String PAST_PLUS_SEQUENCE = "past_sequence_length + sequence_length";
     static final String PAST = "past_sequence_length";
-    static final String BATCH_TIMES_HEADS = "batch_size x num_heads";
     static final String PAST_PLUS_ONE = "past_sequence_length + 1";
 
     private final CacheSupport cacheSupport;
@@ -321,23 +321,20 @@ enum OnnxFamily {
     }
 
     /**
-     * Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}, with the sequence
-     * axis named {@code sequenceAxis}: axis 2 and {@code batch_size} on axis 0, as Optimum declares them, except for
-     * BLOOM's {@code (batch × heads, head_dim, sequence)} key and {@code (batch × heads, sequence, head_dim)} value.
-     * Optimum v1.5.2 names BLOOM's axis 0 {@code batch_size} and the value's axis 2 the sequence, which pins the real
-     * sequence axis to its dummy length (a graph that rejects every other cache length) and calls batch × heads the
-     * batch; exporters4j puts the sequence name on axis 1, where the sequence is, and names axis 0
-     * {@code batch_size x num_heads}, as Optimum does from 1.10 on.
+     * Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}, with
+     * {@code batch_size} on axis 0 and the sequence axis named {@code sequenceAxis} on axis 2, exactly as Optimum
+     * declares them. For BLOOM's {@code (batch × heads, head_dim, sequence)} key and
+     * {@code (batch × heads, sequence, head_dim)} value those names sit on other dimensions than they say (axis 0 is
+     * batch × heads; the value's axis 2 is the head width): the interface keeps Optimum's names, and the graph keeps
+     * the real sequence axis dynamic, so any cache length runs (Optimum 1.5.2's own BLOOM graph pins it).
      */
-    static List<DynamicTensor> decoderCache(String prefix, int layers, OnnxModelRow.CacheLayout layout,
+    static List<DynamicTensor> decoderCache(String prefix, int layers,
             String sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             for (String part : List.of("key", "value")) {
-                boolean bloom = layout == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS;
-                int axis = bloom && part.equals("value") ? 1 : 2;
                 cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32,
-                        axes(0, bloom ? BATCH_TIMES_HEADS : BATCH, axis, sequenceAxis)));
+                        axes(0, BATCH, 2, sequenceAxis)));
             }
         }
         return cache;

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * decoders of issue 5) exports through the CLI from its checkpoint folder — once with only model.safetensors (task
  * {@code auto}, inferred from config.json, or the {@code -with-past} task named) and once with only
  * pytorch_model.bin (the fixture's task named) — with validation on; the written model's input and output names,
- * order and dynamic axes are Optimum's (the manifest, with the decoder caches' documented deviations,
- * {@link DecoderCacheAxes}), and its ONNX Runtime outputs on the fixture's inputs (a with-past fixture's cache
+ * order and dynamic axes are exactly Optimum's (the manifest), and its ONNX Runtime outputs on the fixture's inputs (a with-past fixture's cache
  * included) equal PyTorch's within 1e-5.
  */
 class ExportOnnxFixturesTest {
@@ -97,11 +96,11 @@ class ExportOnnxFixturesTest {
             assertEquals(fixture.inputNames(), List.copyOf(session.getInputInfo().keySet()), fixture + " inputs");
             assertEquals(fixture.outputNames(), List.copyOf(session.getOutputInfo().keySet()), fixture + " outputs");
             for (String input : fixture.inputNames()) {
-                assertEquals(DecoderCacheAxes.expected(fixture, "inputs", input),
+                assertEquals(fixture.dynamicAxes("inputs", input),
                         namedAxes(session.getInputInfo().get(input)), fixture + " input " + input);
             }
             for (String output : fixture.outputNames()) {
-                assertEquals(DecoderCacheAxes.expected(fixture, "outputs", output),
+                assertEquals(fixture.dynamicAxes("outputs", output),
                         namedAxes(session.getOutputInfo().get(output)), fixture + " output " + output);
             }
         }

@@ -152,10 +152,10 @@ class MainTest {
                     expectedInputs.put(task.equals("image-classification") ? "pixel_values" : "input_ids",
                             expectedInputs.remove("inputs"));
                 }
-                assertEquals(new TreeMap<>(withDecoderCacheAxes(modelType, expectedInputs)),
+                assertEquals(new TreeMap<>(expectedInputs),
                         new TreeMap<>(asMap(actual.get("inputs"))), where);
-                assertEquals(new ArrayList<>(withDecoderCacheAxes(modelType, expand(perTask.get("outputs"), 2))
-                                .entrySet()), new ArrayList<>(asMap(actual.get("outputs")).entrySet()), where);
+                assertEquals(new ArrayList<>(expand(perTask.get("outputs"), 2).entrySet()),
+                        new ArrayList<>(asMap(actual.get("outputs")).entrySet()), where);
                 assertEquals(type.getValue().get("DEFAULT_ONNX_OPSET"), actual.get("opset"), where);
                 assertEquals(perTask.get("atol").asDouble(), actual.get("atol").asDouble(), 0.0, where);
                 assertEquals(perTask.get("values_override"), actual.get("values_override"), where);
@@ -165,38 +165,6 @@ class MainTest {
         assertEquals(243, pairs);
     }
 
-    /**
-     * exporters4j's documented deviations from Optimum v1.5.2's decoder-only caches (GPT-2 family, BLOOM): the past's
-     * sequence axis is past_sequence_length; BLOOM's axis 0 is batch_size x num_heads and its value's sequence name
-     * sits on axis 1 (see tasks.ReferenceRegistry.withDocumentedDeviations).
-     */
-    private static Map<String, JsonNode> withDecoderCacheAxes(String modelType, Map<String, JsonNode> axes) {
-        if (!List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj").contains(modelType)) {
-            return axes;
-        }
-        Map<String, JsonNode> moved = new java.util.LinkedHashMap<>();
-        axes.forEach((name, tensorAxes) -> {
-            if (!name.startsWith("past_key_values.") && !name.startsWith("present.")) {
-                moved.put(name, tensorAxes);
-                return;
-            }
-            Map<String, String> copy = new TreeMap<>();
-            tensorAxes.fields().forEachRemaining(axis -> copy.put(axis.getKey(), axis.getValue().asText()));
-            if (name.startsWith("past_key_values.")) {
-                copy.replaceAll((index, axis) -> axis.equals("past_sequence_length + sequence_length")
-                        ? "past_sequence_length" : axis);
-            }
-            if (modelType.equals("bloom")) {
-                copy.put("0", "batch_size x num_heads");
-                if (name.endsWith(".value") && copy.containsKey("2")) {
-                    copy.put("1", copy.remove("2"));
-                }
-            }
-            moved.put(name, JSON.valueToTree(copy));
-        });
-        return moved;
-    }
-
     @Test
     void configFromAFixtureCheckpointExpandsItsLayers() {
         Path config = SharedFiles.fixtures().resolve("gpt2--causal-lm-with-past/checkpoint/config.json");
@@ -204,7 +172,7 @@ class MainTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().startsWith("{\"inputs\": {\"input_ids\": {\"0\": \"batch_size\", \"1\": "
                 + "\"sequence_length\"}, \"past_key_values.0.key\": {\"0\": \"batch_size\", \"2\": "
-                + "\"past_sequence_length\"}, \"past_key_values.0.value\""), run.out());
+                + "\"past_sequence_length + sequence_length\"}, \"past_key_values.0.value\""), run.out());
         assertTrue(run.out().contains("\"present.1.value\""), run.out());
         assertTrue(!run.out().contains("\"present.2.key\""), run.out());
         assertTrue(run.out().endsWith("\"opset\": 13, \"atol\": 1e-05, \"values_override\": {\"use_cache\": true}}"

@@ -90,36 +90,4 @@ final class ReferenceRegistry {
         tensors.forEach(tensor -> map.put(tensor.name(), tensor.dynamicAxes()));
         return map;
     }
-
-    /**
-     * Optimum v1.5.2's axes with exporters4j's documented deviations for decoder-only caches (GPT-2, GPT-Neo,
-     * GPT-J, CodeGen, BLOOM): the past's sequence axis is {@code past_sequence_length} (v1.5.2 names it like the
-     * present, {@code past_sequence_length + sequence_length}); BLOOM's fused axis 0 is
-     * {@code batch_size x num_heads} and its value's sequence name sits on axis 1, where the sequence is.
-     */
-    static Map<String, Map<Integer, String>> withDocumentedDeviations(String modelType,
-            Map<String, Map<Integer, String>> axes) {
-        if (!DECODERS.contains(modelType)) {
-            return axes;
-        }
-        Map<String, Map<Integer, String>> moved = new java.util.LinkedHashMap<>();
-        axes.forEach((name, tensorAxes) -> {
-            Map<Integer, String> copy = new java.util.TreeMap<>(tensorAxes);
-            boolean cache = name.startsWith("past_key_values.") || name.startsWith("present.");
-            if (name.startsWith("past_key_values.")) {
-                copy.replaceAll((index, axis) -> axis.equals("past_sequence_length + sequence_length")
-                        ? "past_sequence_length" : axis);
-            }
-            if (cache && modelType.equals("bloom")) {
-                copy.put(0, "batch_size x num_heads");
-                if (name.endsWith(".value") && copy.containsKey(2)) {
-                    copy.put(1, copy.remove(2));
-                }
-            }
-            moved.put(name, copy);
-        });
-        return moved;
-    }
-
-    private static final List<String> DECODERS = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj");
 }
