@@ -15,6 +15,7 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
 
@@ -31,6 +32,7 @@ public final class Architectures {
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new BigBirdArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
