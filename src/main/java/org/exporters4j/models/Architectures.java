@@ -18,6 +18,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
+import org.exporters4j.models.roformer.RoFormerArchitecture;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -40,6 +41,7 @@ public final class Architectures {
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new RoFormerArchitecture())
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
 
