@@ -19,6 +19,7 @@ import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
+import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -42,6 +43,7 @@ public final class Architectures {
             .row(new LayoutLmArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())
+            .row(new SqueezeBertArchitecture())
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
 
