@@ -20,6 +20,9 @@ import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
 import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
+import org.exporters4j.models.xlm.XlmArchitecture;
+import org.exporters4j.models.xlm.XlmFlavor;
+import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -39,11 +42,13 @@ public final class Architectures {
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(xlm("flaubert",      NormPlacement.CONFIGURABLE, ENCODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())
             .row(new SqueezeBertArchitecture())
+            .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
 
@@ -84,6 +89,11 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    /** An XLM-family row: model type, where its layer norms may sit, its heads. */
+    private static Architecture xlm(String modelType, NormPlacement normPlacement, Set<Head> heads) {
+        return new XlmArchitecture(new XlmFlavor(modelType, normPlacement, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

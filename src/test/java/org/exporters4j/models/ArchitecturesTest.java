@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
-                "roberta", "xlm-roberta"), Architectures.modelTypes());
+    void theTableHoldsTheEncoderFamiliesSorted() {
+        assertEquals(List.of("albert", "bert", "big-bird", "camembert", "data2vec-text", "distilbert", "electra",
+                "flaubert", "ibert", "layoutlm", "roberta", "roformer", "squeezebert", "xlm", "xlm-roberta"),
+                Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
         }
@@ -49,6 +50,12 @@ class ArchitecturesTest {
         assertFalse(Architectures.forModelType("distilbert").variants().contains(Variant.of(Head.CAUSAL_LM)));
         assertFalse(Architectures.forModelType("bert").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
         assertEquals(6, Architectures.forModelType("albert").variants().size());
+        // XLMWithLMHeadModel is in AutoModelForCausalLM; FlaubertWithLMHeadModel is not (Transformers 4.25.1)
+        assertTrue(Architectures.forModelType("xlm").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertFalse(Architectures.forModelType("flaubert").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertEquals("xlm", Architectures.forModelType("flaubert").family());
+        assertEquals("big-bird", Architectures.forModelType("big_bird").modelType());
+        assertFalse(Architectures.forModelType("layoutlm").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
     }
 
     @Test
