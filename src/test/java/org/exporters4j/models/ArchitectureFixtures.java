@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -31,6 +32,35 @@ public final class ArchitectureFixtures {
                 () -> assertMatchesPyTorch(fixture, folder.resolve(fixture.toString()))));
     }
 
+    /**
+     * What building {@code fixture}'s graph throws when its config.json is changed by {@code overrides} (the
+     * fixture's weights, Optimum's interface); fails when the build succeeds.
+     */
+    public static ArchitectureException refusal(Fixture fixture, Map<String, ?> overrides) {
+        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json")).withOverrides(overrides);
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            return org.junit.jupiter.api.Assertions.assertThrows(ArchitectureException.class,
+                    () -> Architectures.forModelType(fixture.modelType()).build(config, weights, fixture.variant(),
+                            fixture.graphInterface(fixture.defaultOpset())));
+        }
+    }
+
+    /**
+     * Builds {@code fixture}'s graph for an interface derived from Optimum's by {@code interfaceChange}, runs it on
+     * the fixture's inputs (those the graph declares) and compares every output with PyTorch's within 1e-5.
+     */
+    public static void assertMatchesPyTorch(Fixture fixture, Path out,
+                                            Function<GraphInterface, GraphInterface> interfaceChange) throws Exception {
+        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
+                .withOverrides(fixture.valuesOverride());
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            OnnxModel model = Architectures.forModelType(fixture.modelType()).build(config, weights,
+                    fixture.variant(), interfaceChange.apply(fixture.graphInterface(fixture.defaultOpset())));
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
+        }
+        compare(fixture, OnnxRuntimeRun.run(out.resolve("model.onnx"), fixture.inputsFile()));
+    }
+
     /** Builds, writes and runs {@code fixture}'s graph and compares every output Optimum names. */
     public static void assertMatchesPyTorch(Fixture fixture, Path out) throws Exception {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
@@ -42,6 +72,10 @@ public final class ArchitectureFixtures {
         }
         Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(out.resolve("model.onnx"),
                 fixture.inputsFile());
+        compare(fixture, outputs);
+    }
+
+    private static void compare(Fixture fixture, Map<String, OnnxRuntimeRun.Output> outputs) {
         assertEquals(fixture.outputNames(), List.copyOf(outputs.keySet()));
         for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
             OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
