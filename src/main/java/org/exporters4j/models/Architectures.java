@@ -7,26 +7,34 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+
 import org.exporters4j.models.albert.AlbertArchitecture;
 import org.exporters4j.models.bert.BertArchitecture;
-import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bert.BertFlavor.LanguageModelHead;
 import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.bert.BertFlavor;
+import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.blocks.LastTokenPooling;
-import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.bloom.BloomArchitecture;
+import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.gpt2.Gpt2Architecture;
 import org.exporters4j.models.gptj.GptJArchitecture;
-import org.exporters4j.models.gptj.GptJFlavor;
 import org.exporters4j.models.gptj.GptJFlavor.Projections;
+import org.exporters4j.models.gptj.GptJFlavor;
 import org.exporters4j.models.gptneo.GptNeoArchitecture;
+import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
-import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
 import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
+import org.exporters4j.models.llama.LlamaFlavor;
+import org.exporters4j.models.roformer.RoFormerArchitecture;
+import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
+import org.exporters4j.models.xlm.XlmArchitecture;
+import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
+import org.exporters4j.models.xlm.XlmFlavor;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -44,6 +52,7 @@ public final class Architectures {
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new BigBirdArchitecture())
             .row(new BloomArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
@@ -51,16 +60,21 @@ public final class Architectures {
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(xlm("flaubert",      NormPlacement.CONFIGURABLE, ENCODER_HEADS))
             .row(new GptNeoArchitecture())
             .row(new Gpt2Architecture())
             .row(gptj("gptj",    Projections.SEPARATE, EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.QUESTION_ANSWERING,
                     Head.SEQUENCE_CLASSIFICATION), EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(new LayoutLmArchitecture())
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
             .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new RoFormerArchitecture())
+            .row(new SqueezeBertArchitecture())
+            .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
 
@@ -111,6 +125,11 @@ public final class Architectures {
     private static Architecture llama(String modelType, AttentionBias attentionBias, SlidingWindow slidingWindow,
                                       LastTokenPooling pooling, Set<Head> heads) {
         return new LlamaArchitecture(new LlamaFlavor(modelType, attentionBias, slidingWindow, pooling, heads));
+    }
+
+    /** An XLM-family row: model type, where its layer norms may sit, its heads. */
+    private static Architecture xlm(String modelType, NormPlacement normPlacement, Set<Head> heads) {
+        return new XlmArchitecture(new XlmFlavor(modelType, normPlacement, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

@@ -49,10 +49,36 @@ class ExportOnnxFixturesTest {
 
     /**
      * {@code auto} where config.json's architecture names the fixture's task; a {@code -with-past} variant cannot be
-     * inferred from a checkpoint (Optimum cannot either), so it is named.
+     * inferred from a checkpoint (Optimum cannot either), nor can the task of a model class that serves several
+     * tasks (XLMWithLMHeadModel: masked-lm and causal-lm), so those are named.
      */
     private static String inferableTask(Fixture fixture) {
-        return fixture.task().endsWith("-with-past") ? fixture.task() : "auto";
+        return fixture.task().endsWith("-with-past") || sharesItsModelClass(fixture) ? fixture.task() : "auto";
+    }
+
+    /**
+     * Whether another fixture of the same model type was made with the same model class for another base task (a
+     * {@code -with-past} variant and its base task share their class by design, and are told apart by naming).
+     */
+    private static boolean sharesItsModelClass(Fixture fixture) {
+        return !fixture.task().endsWith("-with-past")
+                && Fixture.of(List.of(fixture.modelType())).stream().anyMatch(other -> !other.task().equals(fixture.task())
+                && !other.task().endsWith("-with-past")
+                && other.manifest().get("model_class").equals(fixture.manifest().get("model_class")));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aModelClassOfSeveralTasksNeedsTheTaskNamed() {
+        return Fixture.of(FAMILY).stream().filter(ExportOnnxFixturesTest::sharesItsModelClass)
+                .map(fixture -> DynamicTest.dynamicTest(fixture.toString(), () -> {
+                    Path checkpoint = copyCheckpoint(fixture, "model.safetensors",
+                            folder.resolve(fixture + "-ambiguous"));
+                    MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                            "auto", folder.resolve(fixture + "-ambiguous-onnx").toString());
+                    assertEquals(1, run.exitCode(), run.err());
+                    assertTrue(run.err().contains("is ambiguous") && run.err().contains(fixture.task())
+                            && run.err().contains("pass --task"), run.err());
+                }));
     }
 
     /**

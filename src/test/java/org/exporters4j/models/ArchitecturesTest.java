@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheEncoderAndDecoderFamiliesSorted() {
-        assertEquals(List.of("albert", "bert", "bloom", "camembert", "codegen", "data2vec-text", "distilbert",
-                "electra", "gpt-neo", "gpt2", "gptj", "ibert", "llama", "mistral", "qwen2", "roberta", "xlm-roberta"),
+    void theTableHoldsEveryBuiltFamilySorted() {
+        assertEquals(List.of("albert", "bert", "big-bird", "bloom", "camembert", "codegen", "data2vec-text",
+                "distilbert", "electra", "flaubert", "gpt-neo", "gpt2", "gptj", "ibert", "layoutlm", "llama", "mistral",
+                "qwen2", "roberta", "roformer", "squeezebert", "xlm", "xlm-roberta"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
@@ -58,6 +59,12 @@ class ArchitecturesTest {
         assertTrue(Architectures.forModelType("qwen2").variants().contains(Variant.of(Head.TOKEN_CLASSIFICATION)));
         assertTrue(Architectures.forModelType("gptj").variants().contains(Variant.of(Head.QUESTION_ANSWERING)));
         assertEquals(6, Architectures.forModelType("albert").variants().size());
+        // XLMWithLMHeadModel is in AutoModelForCausalLM; FlaubertWithLMHeadModel is not (Transformers 4.25.1)
+        assertTrue(Architectures.forModelType("xlm").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertFalse(Architectures.forModelType("flaubert").variants().contains(Variant.of(Head.CAUSAL_LM)));
+        assertEquals("xlm", Architectures.forModelType("flaubert").family());
+        assertEquals("big-bird", Architectures.forModelType("big_bird").modelType());
+        assertFalse(Architectures.forModelType("layoutlm").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
     }
 
     @Test

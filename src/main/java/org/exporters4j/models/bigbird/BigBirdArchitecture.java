@@ -1,0 +1,258 @@
+package org.exporters4j.models.bigbird;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.BertStyleLayer;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.KeepDims;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Builds BigBird graphs as Transformers 4.25.1's {@code modeling_big_bird.py} computes them in eval mode with
+ * {@code attention_type: original_full}: embeddings (word, optionally scaled by √hidden_size when
+ * {@code rescale_embeddings}, + token type + position, LayerNorm), BERT's layers under {@code bert.encoder.layer.N}
+ * (query/key/value biases per {@code use_bias}; causal when {@code is_decoder}), then the head.
+ *
+ * <p>{@code block_sparse} attention is refused: Transformers computes it only for sequences longer than
+ * {@code (5 + 2 · num_random_blocks) · block_size} tokens — shorter ones fall back to full attention — and its
+ * random blocks are drawn with NumPy at every forward, so no fixed graph over a dynamic sequence length computes it.
+ * Optimum v1.5.2 traces with a short dummy sequence, so its ONNX graph is the full-attention graph anyway; setting
+ * {@code "attention_type": "original_full"} exports exactly that.
+ */
+public final class BigBirdArchitecture implements Architecture {
+    private static final List<String> INPUTS =
+            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
+            Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    /** BigBirdForQuestionAnswering subtracts this from the logits of question tokens. */
+    private static final double QUESTION_PENALTY = 1e6;
+
+    @Override
+    public String modelType() {
+        return "big-bird";
+    }
+
+    @Override
+    public String family() {
+        return "bigbird";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("big-bird has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config);
+        String purpose = "the big-bird " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                INPUTS, purpose);
+        TokenGrid grid = inputs.grid();
+        Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
+                ? Optional.of(questionMask(graph, inputs, options))
+                : Optional.empty();
+        // BigBirdForQuestionAnswering derives the token types from the question length when none are given
+        Optional<Value> tokenTypes = inputs.tokenTypeIds().or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
+        Value rows = encode(graph, parameters, options, base, inputs, tokenTypes);
+        long hidden = options.hiddenSize();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> {
+                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
+                        Dim.of(hidden));
+                if (parameters.contains(base + "pooler.weight")) {
+                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
+                            Dim.of(hidden));
+                }
+            }
+            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
+                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
+                            options.vocabSize()),
+                    follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                // BigBirdClassificationHead: dense, hidden_act, out_proj on the first token
+                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                        .apply(graph, options.activation().apply(graph,
+                                Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
+                        follows, Dim.of(labels));
+            }
+            // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
+            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
+                    () -> Linear.load(parameters, "classifier", hidden, 1)
+                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
+                    hidden, config);
+            case QUESTION_ANSWERING -> addQuestionAnswering(outputs, graph, parameters, options, grid, rows,
+                    questionMask.orElseThrow());
+            default -> throw new ArchitectureException("big-bird has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                                TextInputs inputs, Optional<Value> tokenTypes) {
+        TokenGrid grid = inputs.grid();
+        long hidden = options.hiddenSize();
+        Value embedded = graph.inScope("embeddings", () -> {
+            String prefix = base + "embeddings.";
+            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(),
+                    hidden), inputs.inputIds(), 0);
+            if (options.rescaleEmbeddings()) {
+                words = graph.mul(words, graph.scalar(ElementType.FLOAT, Math.sqrt(hidden)));
+            }
+            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(),
+                    hidden);
+            Value types = tokenTypes.map(ids -> graph.gather(typeTable, ids, 0))
+                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+            Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
+                    options.maxPositions(), hidden), grid.positions(graph), 0);
+            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
+                    .apply(graph, graph.add(graph.add(words, types), positions));
+            return graph.reshape(normalized, -1, hidden);
+        });
+        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
+        Value rows = embedded;
+        for (int layer = 0; layer < options.layers(); layer++) {
+            String prefix = base + "encoder.layer." + layer + ".";
+            Value input = rows;
+            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
+                    options.layerSettings()).apply(graph, input, mask, grid));
+        }
+        return rows;
+    }
+
+    /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
+    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
+                                long hidden) {
+        return graph.tanh(Linear.load(parameters, base + "pooler", hidden, hidden)
+                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
+    }
+
+    /**
+     * BigBirdForQuestionAnswering's question mask, int64 {@code [batch, sequence]}: 1 up to and including the first
+     * {@code sep_token_id} of each row ({@code argmax(input_ids == sep) + 1} tokens; a row without one has a
+     * question of one token), 0 after.
+     */
+    private static Value questionMask(OnnxGraphBuilder graph, TextInputs inputs, Options options) {
+        Value isSeparator = graph.cast(graph.equal(inputs.inputIds(), graph.scalar(options.separatorId())),
+                ElementType.INT32);
+        Value questionLength = graph.add(graph.argMax(isSeparator, 1, KeepDims.YES), graph.scalar(1));
+        Value positions = graph.unsqueeze(inputs.grid().positions(graph), 0);
+        return graph.cast(graph.less(positions, questionLength), ElementType.INT64);
+    }
+
+    /**
+     * {@code qa_classifier} (intermediate with hidden_act, output dense + LayerNorm residual, qa_outputs), then
+     * {@code logits − question_mask · 1e6} with the first token's mask cleared, split into start and end logits.
+     */
+    private static void addQuestionAnswering(HeadOutputs outputs, OnnxGraphBuilder graph, Parameters parameters,
+                                             Options options, TokenGrid grid, Value rows, Value questionMask) {
+        long hidden = options.hiddenSize();
+        Supplier<Value> spans = HeadOutputs.once(() -> {
+            Value inner = options.activation().apply(graph, Linear.load(parameters,
+                    "qa_classifier.intermediate.dense", hidden, options.intermediateSize()).apply(graph, rows));
+            Value output = LayerNorm.load(parameters, "qa_classifier.output.LayerNorm", hidden, options.layerNormEps())
+                    .apply(graph, graph.add(Linear.load(parameters, "qa_classifier.output.dense",
+                            options.intermediateSize(), hidden).apply(graph, inner), rows));
+            Value logits = grid.unflatten(graph,
+                    Linear.load(parameters, "qa_classifier.qa_outputs", hidden, 2).apply(graph, output), 2);
+            // logits_mask[:, 0] = False: the first token ([CLS], "no answer") stays in the competition
+            Value notFirst = graph.cast(graph.greater(grid.positions(graph), graph.scalar(0)),
+                    ElementType.FLOAT);
+            Value penalized = graph.mul(graph.cast(questionMask, ElementType.FLOAT), graph.unsqueeze(notFirst, 0));
+            Value penalty = graph.mul(graph.unsqueeze(penalized, 2), graph.scalar(ElementType.FLOAT, QUESTION_PENALTY));
+            return graph.sub(logits, penalty);
+        });
+        outputs.add("start_logits", () -> graph.gather(spans.get(), graph.scalar(0), 2), Dim.unknown(), Dim.unknown());
+        outputs.add("end_logits", () -> graph.gather(spans.get(), graph.scalar(1), 2), Dim.unknown(), Dim.unknown());
+    }
+
+    /** The BigBirdConfig options the graph is built from. */
+    private record Options(long vocabSize, long hiddenSize, int layers, long intermediateSize, long typeVocabSize,
+                           long maxPositions, double layerNormEps, Activation activation, boolean rescaleEmbeddings,
+                           long separatorId, AttentionDirection direction, BertStyleLayer.Settings layerSettings,
+                           EmbeddingTie tie) {
+
+        static Options read(ModelConfig config) {
+            String source = config.source();
+            String attentionType = config.stringValue("attention_type");
+            if (!attentionType.equals("original_full")) {
+                throw new UnsupportedConfigException(source + " sets attention_type \"" + attentionType + "\": "
+                        + "block-sparse attention (random blocks drawn at every forward, and full attention below "
+                        + "(5 + 2 * num_random_blocks) * block_size tokens) has no fixed ONNX graph; set "
+                        + "\"attention_type\": \"original_full\" in config.json to export full attention, which is "
+                        + "what Transformers computes for short sequences and what Optimum v1.5.2's traced graph holds");
+            }
+            long hidden = config.intValue("hidden_size");
+            int heads = config.intValue("num_attention_heads");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
+                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
+            }
+            long typeVocabSize = config.intValue("type_vocab_size");
+            if (typeVocabSize < 1) {
+                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
+                        + "big-bird embeddings always add a token type embedding; set type_vocab_size to 1 or more");
+            }
+            int layers = config.intValue("num_hidden_layers");
+            if (layers < 0) {
+                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
+                        + "; it must be 0 or more");
+            }
+            Activation activation = Activation.fromConfig(config, "hidden_act");
+            double eps = config.doubleValue("layer_norm_eps");
+            long intermediate = config.intValue("intermediate_size");
+            boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
+            BertStyleLayer.QueryKeyValueBias bias = config.booleanValue("use_bias")
+                    ? BertStyleLayer.QueryKeyValueBias.PRESENT : BertStyleLayer.QueryKeyValueBias.ABSENT;
+            return new Options(config.intValue("vocab_size"), hidden, layers, intermediate, typeVocabSize,
+                    config.intValue("max_position_embeddings"), eps, activation,
+                    config.booleanValue("rescale_embeddings"), config.intValue("sep_token_id"),
+                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL,
+                    new BertStyleLayer.Settings(hidden, intermediate, heads, activation, eps, bias),
+                    EmbeddingTie.of(config));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.exporters4j.models.blocks;
+
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.TensorData;
+import org.exporters4j.onnx.Value;
+
+/**
+ * One layer of BERT's module tree ({@code BertLayer}: {@code attention.self.query/key/value},
+ * {@code attention.output.dense} and {@code .LayerNorm}, {@code intermediate.dense}, {@code output.dense} and
+ * {@code .LayerNorm}) for the families whose own modeling files copy it under another prefix — LayoutLM, BigBird
+ * with {@code original_full} attention, RoFormer (which rotates the per-head queries and keys first). Post-LayerNorm
+ * residuals; dropout is the identity at inference. Rows in, rows out: {@code [batch × sequence, hidden]}.
+ *
+ * @param heads the number of attention heads; the head size is {@code hidden / heads}
+ */
+public record BertStyleLayer(Linear query, Linear key, Linear value, Linear attentionOutput, LayerNorm attentionNorm,
+                             Linear intermediate, Activation activation, Linear output, LayerNorm outputNorm,
+                             int heads) {
+
+    /** The sizes and options every layer of one model shares. */
+    public record Settings(long hiddenSize, long intermediateSize, int heads, Activation activation,
+                           double layerNormEps, QueryKeyValueBias bias) {
+        public Settings {
+            Objects.requireNonNull(activation, "activation");
+            Objects.requireNonNull(bias, "bias");
+            if (heads <= 0 || hiddenSize % heads != 0) {
+                throw new IllegalArgumentException("hidden size " + hiddenSize + " must be a multiple of the "
+                        + heads + " heads");
+            }
+        }
+
+        public long headSize() {
+            return hiddenSize / heads;
+        }
+    }
+
+    /** Whether the query, key and value projections have biases (BigBird's {@code use_bias}). */
+    public enum QueryKeyValueBias {
+        PRESENT,
+        /** {@code nn.Linear(..., bias=False)}: the checkpoint has no {@code .bias}; the graph adds zeros. */
+        ABSENT
+    }
+
+    /**
+     * Rewrites the per-head queries, keys and values {@code [batch, heads, sequence, head_size]} before the scores
+     * are taken (RoFormer's rotary positions); {@link #NONE} leaves them as projected.
+     */
+    public record HeadsTransform(UnaryOperator<Value> query, UnaryOperator<Value> key, UnaryOperator<Value> value) {
+        public static final HeadsTransform NONE =
+                new HeadsTransform(UnaryOperator.identity(), UnaryOperator.identity(), UnaryOperator.identity());
+
+        public HeadsTransform {
+            Objects.requireNonNull(query, "query");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    public BertStyleLayer {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(attentionOutput, "attentionOutput");
+        Objects.requireNonNull(attentionNorm, "attentionNorm");
+        Objects.requireNonNull(intermediate, "intermediate");
+        Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(outputNorm, "outputNorm");
+        if (heads <= 0 || query.outFeatures() % heads != 0) {
+            throw new IllegalArgumentException("the query size " + query.outFeatures() + " must be a multiple of the "
+                    + heads + " heads");
+        }
+    }
+
+    /** The layer under {@code prefix} (e.g. {@code "layoutlm.encoder.layer.0."}), every shape checked. */
+    public static BertStyleLayer load(OnnxGraphBuilder graph, Parameters parameters, String prefix, Settings settings) {
+        long hidden = settings.hiddenSize();
+        long inner = settings.intermediateSize();
+        double eps = settings.layerNormEps();
+        return new BertStyleLayer(
+                projection(graph, parameters, prefix + "attention.self.query", hidden, settings.bias()),
+                projection(graph, parameters, prefix + "attention.self.key", hidden, settings.bias()),
+                projection(graph, parameters, prefix + "attention.self.value", hidden, settings.bias()),
+                Linear.load(parameters, prefix + "attention.output.dense", hidden, hidden),
+                LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden, eps),
+                Linear.load(parameters, prefix + "intermediate.dense", hidden, inner),
+                settings.activation(),
+                Linear.load(parameters, prefix + "output.dense", inner, hidden),
+                LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, eps),
+                settings.heads());
+    }
+
+    /** The layer on {@code rows}, with {@code additiveMask} ({@link AttentionMask#additive}) on the scores. */
+    public Value apply(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid) {
+        return apply(graph, rows, additiveMask, grid, HeadsTransform.NONE);
+    }
+
+    /** As {@link #apply(OnnxGraphBuilder, Value, Value, TokenGrid)}, the heads rewritten by {@code transform}. */
+    public Value apply(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid,
+                       HeadsTransform transform) {
+        long hidden = query.outFeatures();
+        long headSize = hidden / heads;
+        Value headShape = grid.shapeWith(graph, heads, headSize);
+        // [batch, heads, sequence, head_size]
+        Value q = transform.query().apply(graph.transpose(graph.reshape(query.apply(graph, rows), headShape), 0, 2, 1, 3));
+        Value k = transform.key().apply(graph.transpose(graph.reshape(key.apply(graph, rows), headShape), 0, 2, 1, 3));
+        Value v = transform.value().apply(graph.transpose(graph.reshape(value.apply(graph, rows), headShape), 0, 2, 1, 3));
+        Value scores = graph.div(graph.matMul(q, graph.transpose(k, 0, 1, 3, 2)),
+                graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
+        Value probabilities = graph.softmax(graph.add(scores, additiveMask), -1);
+        Value context = graph.reshape(graph.transpose(graph.matMul(probabilities, v), 0, 2, 1, 3), -1, hidden);
+        Value attended = attentionNorm.apply(graph, graph.add(attentionOutput.apply(graph, context), rows));
+        Value inner = activation.apply(graph, intermediate.apply(graph, attended));
+        return outputNorm.apply(graph, graph.add(output.apply(graph, inner), attended));
+    }
+
+    private static Linear projection(OnnxGraphBuilder graph, Parameters parameters, String prefix, long hidden,
+                                     QueryKeyValueBias bias) {
+        if (bias == QueryKeyValueBias.PRESENT) {
+            return Linear.load(parameters, prefix, hidden, hidden);
+        }
+        Value zeros = graph.constant(TensorData.ofFloats(new float[Math.toIntExact(hidden)], hidden));
+        return new Linear(parameters.tensor(prefix + ".weight", hidden, hidden), zeros, hidden, hidden);
+    }
+}

@@ -1,0 +1,263 @@
+package org.exporters4j.models.layoutlm;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.BertStyleLayer;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Shape;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Builds LayoutLM graphs as Transformers 4.25.1's {@code modeling_layoutlm.py} computes them in eval mode: BERT with
+ * 2-D position embeddings from {@code bbox} {@code [batch, sequence, 4]} (x0, y0, x1, y1): the sum
+ * word + position + x(x0) + y(y0) + x(x1) + y(y1) + h(y1 − y0) + w(x1 − x0) + token type, LayerNorm, then BERT's
+ * layers (never causal: {@code LayoutLMModel} builds a padding-only mask) and the head.
+ *
+ * <p>Boxes are indices into tables of {@code max_2d_position_embeddings} rows: Transformers raises IndexError for
+ * a coordinate outside them, ONNX Runtime fails the Gather for one past the end; a box with x1 &lt; x0 (a negative
+ * width) is as invalid here as there.
+ */
+public final class LayoutLmArchitecture implements Architecture {
+    static final String BBOX = "bbox";
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
+            Head.TOKEN_CLASSIFICATION);
+
+    @Override
+    public String modelType() {
+        return "layoutlm";
+    }
+
+    @Override
+    public String family() {
+        return "layoutlm";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("layoutlm has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config);
+        String purpose = "the layoutlm " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("layoutlm", "embeddings.word_embeddings.weight");
+        Inputs inputs = Inputs.declare(graph, graphInterface, purpose);
+        TokenGrid grid = inputs.text().grid();
+        Value embedded = graph.inScope("embeddings", () -> embeddings(graph, parameters, options, base, inputs));
+        Value mask = AttentionMask.additive(graph, inputs.text().attentionMask().orElse(null),
+                AttentionDirection.BIDIRECTIONAL, grid);
+        Value rows = embedded;
+        for (int layer = 0; layer < options.layers(); layer++) {
+            String prefix = base + "encoder.layer." + layer + ".";
+            Value input = rows;
+            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
+                    options.layerSettings()).apply(graph, input, mask, grid));
+        }
+        Value sequence = rows;
+        long hidden = options.hiddenSize();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> {
+                outputs.add("last_hidden_state", () -> grid.unflatten(graph, sequence, hidden), follows, follows,
+                        Dim.of(hidden));
+                if (parameters.contains(base + "pooler.dense.weight")) {
+                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, sequence, hidden),
+                            follows, Dim.of(hidden));
+                }
+            }
+            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
+                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                                    options.vocabSize(), options.activation(), options.layerNormEps(), sequence),
+                            options.vocabSize()),
+                    follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
+                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
+                        .apply(graph, pooled(graph, parameters, base, grid, sequence, hidden)), follows, Dim.of(labels));
+            }
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
+                    sequence, hidden, config);
+            default -> throw new ArchitectureException("layoutlm has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */
+    private static Value embeddings(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                                    Inputs inputs) {
+        String prefix = base + "embeddings.";
+        long hidden = options.hiddenSize();
+        TextInputs text = inputs.text();
+        Value xTable = parameters.tensor(prefix + "x_position_embeddings.weight", options.max2dPositions(), hidden);
+        Value yTable = parameters.tensor(prefix + "y_position_embeddings.weight", options.max2dPositions(), hidden);
+        Value hTable = parameters.tensor(prefix + "h_position_embeddings.weight", options.max2dPositions(), hidden);
+        Value wTable = parameters.tensor(prefix + "w_position_embeddings.weight", options.max2dPositions(), hidden);
+        Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), hidden);
+        Value sum = graph.add(
+                graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), hidden),
+                        text.inputIds(), 0),
+                graph.gather(parameters.tensor(prefix + "position_embeddings.weight", options.maxPositions(), hidden),
+                        text.grid().positions(graph), 0));
+        if (inputs.bbox().isPresent()) {
+            Value box = inputs.bbox().get();
+            Value x0 = graph.gather(box, graph.scalar(0), 2);
+            Value y0 = graph.gather(box, graph.scalar(1), 2);
+            Value x1 = graph.gather(box, graph.scalar(2), 2);
+            Value y1 = graph.gather(box, graph.scalar(3), 2);
+            sum = graph.add(sum, graph.gather(xTable, x0, 0));
+            sum = graph.add(sum, graph.gather(yTable, y0, 0));
+            sum = graph.add(sum, graph.gather(xTable, x1, 0));
+            sum = graph.add(sum, graph.gather(yTable, y1, 0));
+            sum = graph.add(sum, graph.gather(hTable, graph.sub(y1, y0), 0));
+            sum = graph.add(sum, graph.gather(wTable, graph.sub(x1, x0), 0));
+        } else {
+            // without bbox, LayoutLMModel uses zeros: every token adds row 0 of x, y (twice each), h and w
+            Value zero = graph.scalar(0);
+            Value boxRows = graph.add(graph.add(graph.add(graph.gather(xTable, zero, 0), graph.gather(yTable, zero, 0)),
+                    graph.add(graph.gather(xTable, zero, 0), graph.gather(yTable, zero, 0))),
+                    graph.add(graph.gather(hTable, zero, 0), graph.gather(wTable, zero, 0)));
+            sum = graph.add(sum, boxRows);
+        }
+        // without token_type_ids, Transformers uses zeros: every token adds row 0
+        Value types = text.tokenTypeIds()
+                .map(ids -> graph.gather(typeTable, ids, 0))
+                .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+        sum = graph.add(sum, types);
+        Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
+                .apply(graph, sum);
+        return graph.reshape(normalized, -1, hidden);
+    }
+
+    /** LayoutLMPooler: tanh(dense(first token)). */
+    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
+                                long hidden) {
+        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
+                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
+    }
+
+    /**
+     * The graph inputs in the interface's order: the token inputs of {@link TextInputs} and {@code bbox}
+     * {@code [batch, sequence, 4]}, all integer tensors, seen by the graph as int64.
+     */
+    private record Inputs(TextInputs text, Optional<Value> bbox) {
+        static Inputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, String purpose) {
+            Value inputIds = null;
+            Value attentionMask = null;
+            Value tokenTypeIds = null;
+            Value bbox = null;
+            for (InterfaceTensor tensor : graphInterface.inputs()) {
+                if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
+                    throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' must be int64 (or "
+                            + "int32), not " + tensor.elementType().onnxName());
+                }
+                boolean box = tensor.name().equals(BBOX);
+                int rank = box ? 3 : 2;
+                for (int index : tensor.dynamicAxes().keySet()) {
+                    if (index >= rank) {
+                        throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + rank
+                                + " dimensions but the interface names dynamic axis " + index);
+                    }
+                }
+                Dim batch = tensor.dim(0, Dim.symbolic("batch_size"));
+                Dim sequence = tensor.dim(1, Dim.symbolic("sequence_length"));
+                Shape shape = box ? new Shape(List.of(batch, sequence, tensor.dim(2, Dim.of(4))))
+                        : new Shape(List.of(batch, sequence));
+                Value input = graph.input(tensor.name(), tensor.elementType(), shape);
+                if (tensor.elementType() != ElementType.INT64) {
+                    input = graph.cast(input, ElementType.INT64);
+                }
+                switch (tensor.name()) {
+                    case TextInputs.INPUT_IDS -> inputIds = input;
+                    case BBOX -> bbox = input;
+                    case TextInputs.ATTENTION_MASK -> attentionMask = input;
+                    case TextInputs.TOKEN_TYPE_IDS -> tokenTypeIds = input;
+                    default -> throw new ArchitectureException(purpose + " has no input '" + tensor.name()
+                            + "'; it takes input_ids, bbox, attention_mask, token_type_ids");
+                }
+            }
+            if (inputIds == null) {
+                throw new ArchitectureException(purpose + " needs the input 'input_ids', which the interface does "
+                        + "not list (it lists " + graphInterface.inputNames() + ")");
+            }
+            TextInputs text = new TextInputs(inputIds, Optional.ofNullable(attentionMask),
+                    Optional.ofNullable(tokenTypeIds), TokenGrid.of(graph, inputIds), Optional.empty());
+            return new Inputs(text, Optional.ofNullable(bbox));
+        }
+    }
+
+    /** The LayoutLMConfig options the graph is built from. */
+    private record Options(long vocabSize, long hiddenSize, int layers, long typeVocabSize, long maxPositions,
+                           long max2dPositions, double layerNormEps, Activation activation,
+                           BertStyleLayer.Settings layerSettings, EmbeddingTie tie) {
+
+        static Options read(ModelConfig config) {
+            String source = config.source();
+            String positionType = config.optionalString("position_embedding_type").orElse("absolute");
+            if (!positionType.equals("absolute")) {
+                throw new UnsupportedConfigException(source + " sets position_embedding_type \"" + positionType
+                        + "\", which this exporter does not build for layoutlm (relative_key and relative_key_query "
+                        + "add learned distance embeddings to the attention scores); only \"absolute\" is supported");
+            }
+            long hidden = config.intValue("hidden_size");
+            int heads = config.intValue("num_attention_heads");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
+                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
+            }
+            long typeVocabSize = config.intValue("type_vocab_size");
+            if (typeVocabSize < 1) {
+                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
+                        + "layoutlm embeddings always add a token type embedding; set type_vocab_size to 1 or more");
+            }
+            int layers = config.intValue("num_hidden_layers");
+            if (layers < 0) {
+                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
+                        + "; it must be 0 or more");
+            }
+            Activation activation = Activation.fromConfig(config, "hidden_act");
+            double eps = config.doubleValue("layer_norm_eps");
+            return new Options(config.intValue("vocab_size"), hidden, layers, typeVocabSize,
+                    config.intValue("max_position_embeddings"), config.intValue("max_2d_position_embeddings"), eps,
+                    activation, new BertStyleLayer.Settings(hidden, config.intValue("intermediate_size"), heads,
+                            activation, eps, BertStyleLayer.QueryKeyValueBias.PRESENT),
+                    EmbeddingTie.of(config));
+        }
+    }
+}

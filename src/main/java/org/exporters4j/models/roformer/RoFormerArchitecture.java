@@ -1,0 +1,197 @@
+package org.exporters4j.models.roformer;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.BertStyleLayer;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Builds RoFormer graphs as Transformers 4.25.1's {@code modeling_roformer.py} computes them in eval mode:
+ * embeddings of {@code embedding_size} (word + token type, LayerNorm; no absolute positions), the projection to
+ * {@code hidden_size} when the sizes differ ({@code embeddings_project}), then BERT's layers with rotary positions
+ * on the queries and keys ({@link RotaryPositions}; on the values too when {@code rotary_value}), causal when
+ * {@code is_decoder}, then the head.
+ */
+public final class RoFormerArchitecture implements Architecture {
+    private static final List<String> INPUTS =
+            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
+            Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+
+    @Override
+    public String modelType() {
+        return "roformer";
+    }
+
+    @Override
+    public String family() {
+        return "roformer";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("roformer has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config);
+        String purpose = "the roformer " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                INPUTS, purpose);
+        TokenGrid grid = inputs.grid();
+        Value rows = encode(graph, parameters, options, base, inputs);
+        long hidden = options.hiddenSize();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
+                    Dim.of(hidden));
+            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
+                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden,
+                                    options.embeddingSize(), options.vocabSize(), options.activation(),
+                                    options.layerNormEps(), rows),
+                            options.vocabSize()),
+                    follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                // RoFormerClassificationHead: dense, hidden_act, out_proj on the first token
+                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                        .apply(graph, options.activation().apply(graph,
+                                Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
+                        follows, Dim.of(labels));
+            }
+            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, () -> {
+                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
+                return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
+                        .apply(graph, summary.apply(graph, grid, rows, hidden));
+            });
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
+                    hidden, config);
+            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
+                    hidden);
+            default -> throw new ArchitectureException("roformer has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                                TextInputs inputs) {
+        TokenGrid grid = inputs.grid();
+        long size = options.embeddingSize();
+        Value embedded = graph.inScope("embeddings", () -> {
+            String prefix = base + "embeddings.";
+            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
+                    inputs.inputIds(), 0);
+            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
+            // without token_type_ids, Transformers uses zeros: every token adds row 0
+            Value types = inputs.tokenTypeIds()
+                    .map(ids -> graph.gather(typeTable, ids, 0))
+                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", size, options.layerNormEps())
+                    .apply(graph, graph.add(words, types));
+            Value rows = graph.reshape(normalized, -1, size);
+            if (size != options.hiddenSize()) {
+                // RoFormerModel.embeddings_project exists when embedding_size != hidden_size
+                rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize())
+                        .apply(graph, rows);
+            }
+            return rows;
+        });
+        long headSize = options.layerSettings().headSize();
+        RotaryPositions rotary = graph.inScope("encoder.embed_positions", () -> RotaryPositions.of(graph,
+                parameters.tensor(base + "encoder.embed_positions.weight", options.maxPositions(), headSize),
+                grid.positions(graph), headSize));
+        UnaryOperator<Value> rotate = x -> rotary.rotate(graph, x);
+        BertStyleLayer.HeadsTransform transform = new BertStyleLayer.HeadsTransform(rotate, rotate,
+                options.rotaryValue() ? rotate : UnaryOperator.identity());
+        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
+        Value rows = embedded;
+        for (int layer = 0; layer < options.layers(); layer++) {
+            String prefix = base + "encoder.layer." + layer + ".";
+            Value input = rows;
+            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
+                    options.layerSettings()).apply(graph, input, mask, grid, transform));
+        }
+        return rows;
+    }
+
+    /** The RoFormerConfig options the graph is built from. */
+    private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, long typeVocabSize,
+                           long maxPositions, double layerNormEps, Activation activation, boolean rotaryValue,
+                           AttentionDirection direction, BertStyleLayer.Settings layerSettings, EmbeddingTie tie) {
+
+        static Options read(ModelConfig config) {
+            String source = config.source();
+            long hidden = config.intValue("hidden_size");
+            int heads = config.intValue("num_attention_heads");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
+                        + "num_attention_heads " + heads + "; the rotary attention needs whole heads");
+            }
+            if ((hidden / heads) % 2 != 0) {
+                throw new UnsupportedConfigException(source + ": hidden_size / num_attention_heads = "
+                        + hidden / heads + " is odd; RoFormer rotates channel pairs, so the head size must be even "
+                        + "(Transformers fails on this config too)");
+            }
+            long typeVocabSize = config.intValue("type_vocab_size");
+            if (typeVocabSize < 1) {
+                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
+                        + "roformer embeddings always add a token type embedding; set type_vocab_size to 1 or more");
+            }
+            int layers = config.intValue("num_hidden_layers");
+            if (layers < 0) {
+                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
+                        + "; it must be 0 or more");
+            }
+            Activation activation = Activation.fromConfig(config, "hidden_act");
+            double eps = config.doubleValue("layer_norm_eps");
+            boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
+            return new Options(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden, layers,
+                    typeVocabSize, config.intValue("max_position_embeddings"), eps, activation,
+                    config.booleanValue("rotary_value"),
+                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL,
+                    new BertStyleLayer.Settings(hidden, config.intValue("intermediate_size"), heads, activation, eps,
+                            BertStyleLayer.QueryKeyValueBias.PRESENT),
+                    EmbeddingTie.of(config));
+        }
+    }
+}

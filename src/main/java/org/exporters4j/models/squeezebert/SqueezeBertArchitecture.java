@@ -1,0 +1,249 @@
+package org.exporters4j.models.squeezebert;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+import org.exporters4j.onnx.Window;
+
+/**
+ * Builds SqueezeBERT graphs as Transformers 4.25.1's {@code modeling_squeezebert.py} computes them in eval mode:
+ * BERT's embeddings, then layers that work on {@code [batch, channels, sequence]} with grouped 1-D convolutions of
+ * kernel 1 in place of linear layers — query, key and value ({@code q_groups}, {@code k_groups}, {@code v_groups}),
+ * {@code post_attention} ({@code post_attention_groups}) with a residual LayerNorm over the channels,
+ * {@code intermediate} ({@code intermediate_groups}, {@code hidden_act}) and {@code output} ({@code output_groups})
+ * with another — then BERT's pooler and heads on {@code [batch, sequence, hidden]}.
+ */
+public final class SqueezeBertArchitecture implements Architecture {
+    private static final List<String> INPUTS =
+            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
+            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
+    private static final Window POINTWISE = Window.of(1);
+
+    @Override
+    public String modelType() {
+        return "squeezebert";
+    }
+
+    @Override
+    public String family() {
+        return "squeezebert";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("squeezebert has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config);
+        String purpose = "the squeezebert " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                INPUTS, purpose);
+        TokenGrid grid = inputs.grid();
+        Value rows = new Encoder(graph, parameters, options, grid).encode(base, inputs);
+        long hidden = options.hiddenSize();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> {
+                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
+                        Dim.of(hidden));
+                outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
+                        Dim.of(hidden));
+            }
+            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
+                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
+                            options.vocabSize()),
+                    follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
+                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
+                        .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)), follows, Dim.of(labels));
+            }
+            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
+                    () -> Linear.load(parameters, "classifier", hidden, 1)
+                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
+                    hidden, config);
+            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
+                    hidden);
+            default -> throw new ArchitectureException("squeezebert has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /** SqueezeBertPooler: tanh(dense(first token)). */
+    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
+                                long hidden) {
+        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
+                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
+    }
+
+    /** One graph under construction. */
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, Options options, TokenGrid grid) {
+
+        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
+        Value encode(String base, TextInputs inputs) {
+            long hidden = options.hiddenSize();
+            Value embedded = graph.inScope("embeddings", () -> {
+                String prefix = base + "embeddings.";
+                Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(),
+                        hidden), inputs.inputIds(), 0);
+                Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
+                        options.maxPositions(), hidden), grid.positions(graph), 0);
+                Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(),
+                        hidden);
+                // without token_type_ids, Transformers uses zeros: every token adds row 0
+                Value types = inputs.tokenTypeIds()
+                        .map(ids -> graph.gather(typeTable, ids, 0))
+                        .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+                return LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
+                        .apply(graph, graph.add(graph.add(words, positions), types));
+            });
+            Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
+            // [batch, sequence, hidden] → [batch, hidden, sequence], as SqueezeBertEncoder permutes
+            Value channels = graph.transpose(embedded, 0, 2, 1);
+            for (int layer = 0; layer < options.layers(); layer++) {
+                String prefix = base + "encoder.layers." + layer + ".";
+                Value input = channels;
+                channels = graph.inScope("encoder.layers." + layer, () -> layer(prefix, input, mask));
+            }
+            return graph.reshape(graph.transpose(channels, 0, 2, 1), -1, hidden);
+        }
+
+        /** SqueezeBertModule on {@code [batch, hidden, sequence]}. */
+        private Value layer(String prefix, Value states, Value mask) {
+            long hidden = options.hiddenSize();
+            int heads = options.heads();
+            long headSize = hidden / heads;
+            Value query = convolution(prefix + "attention.query", states, hidden, hidden, options.queryGroups());
+            Value key = convolution(prefix + "attention.key", states, hidden, hidden, options.keyGroups());
+            Value value = convolution(prefix + "attention.value", states, hidden, hidden, options.valueGroups());
+            // [batch, heads, head_size, sequence]: keys stay so; queries and values become [batch, heads, sequence, head_size]
+            Value q = graph.transpose(graph.reshape(query, 0, heads, headSize, -1), 0, 1, 3, 2);
+            Value k = graph.reshape(key, 0, heads, headSize, -1);
+            Value v = graph.transpose(graph.reshape(value, 0, heads, headSize, -1), 0, 1, 3, 2);
+            Value scores = graph.div(graph.matMul(q, k), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
+            Value probabilities = graph.softmax(graph.add(scores, mask), -1);
+            Value context = graph.reshape(graph.transpose(graph.matMul(probabilities, v), 0, 1, 3, 2), 0, hidden, -1);
+            Value attended = channelNorm(prefix + "post_attention.layernorm", graph.add(convolution(
+                    prefix + "post_attention.conv1d", context, hidden, hidden, options.postAttentionGroups()), states));
+            Value intermediate = options.activation().apply(graph, convolution(prefix + "intermediate.conv1d",
+                    attended, hidden, options.intermediateSize(), options.intermediateGroups()));
+            return channelNorm(prefix + "output.layernorm", graph.add(convolution(prefix + "output.conv1d",
+                    intermediate, options.intermediateSize(), hidden, options.outputGroups()), attended));
+        }
+
+        /** {@code nn.Conv1d(in, out, kernel_size=1, groups)}: weight {@code [out, in / groups, 1]}, bias {@code [out]}. */
+        private Value convolution(String prefix, Value x, long in, long out, int groups) {
+            Value weight = parameters.tensor(prefix + ".weight", out, in / groups, 1);
+            Value bias = parameters.tensor(prefix + ".bias", out);
+            return graph.conv(x, weight, bias, POINTWISE, groups);
+        }
+
+        /** SqueezeBertLayerNorm: LayerNorm over the channels of {@code [batch, channels, sequence]}. */
+        private Value channelNorm(String prefix, Value x) {
+            Value normalized = LayerNorm.load(parameters, prefix, options.hiddenSize(), options.layerNormEps())
+                    .apply(graph, graph.transpose(x, 0, 2, 1));
+            return graph.transpose(normalized, 0, 2, 1);
+        }
+    }
+
+    /** The SqueezeBertConfig options the graph is built from. */
+    private record Options(long vocabSize, long hiddenSize, int layers, int heads, long intermediateSize,
+                           long typeVocabSize, long maxPositions, double layerNormEps, Activation activation,
+                           int queryGroups, int keyGroups, int valueGroups, int postAttentionGroups,
+                           int intermediateGroups, int outputGroups, AttentionDirection direction, EmbeddingTie tie) {
+
+        static Options read(ModelConfig config) {
+            String source = config.source();
+            long hidden = config.intValue("hidden_size");
+            long embeddingSize = config.intValue("embedding_size");
+            if (embeddingSize != hidden) {
+                throw new UnsupportedConfigException(source + " sets embedding_size " + embeddingSize + " and "
+                        + "hidden_size " + hidden + ": SqueezeBertEncoder requires them equal (Transformers asserts "
+                        + "it); set embedding_size to " + hidden);
+            }
+            int heads = config.intValue("num_attention_heads");
+            if (heads <= 0 || hidden % heads != 0) {
+                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
+                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
+            }
+            long intermediate = config.intValue("intermediate_size");
+            int queryGroups = groups(config, "q_groups", hidden, hidden);
+            int keyGroups = groups(config, "k_groups", hidden, hidden);
+            int valueGroups = groups(config, "v_groups", hidden, hidden);
+            int postAttentionGroups = groups(config, "post_attention_groups", hidden, hidden);
+            int intermediateGroups = groups(config, "intermediate_groups", hidden, intermediate);
+            int outputGroups = groups(config, "output_groups", intermediate, hidden);
+            long typeVocabSize = config.intValue("type_vocab_size");
+            if (typeVocabSize < 1) {
+                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
+                        + "squeezebert embeddings always add a token type embedding; set type_vocab_size to 1 or more");
+            }
+            int layers = config.intValue("num_hidden_layers");
+            if (layers < 0) {
+                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
+                        + "; it must be 0 or more");
+            }
+            // get_extended_attention_mask makes the mask causal when is_decoder, whatever the model
+            boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
+            return new Options(config.intValue("vocab_size"), hidden, layers, heads, intermediate, typeVocabSize,
+                    config.intValue("max_position_embeddings"), config.doubleValue("layer_norm_eps"),
+                    Activation.fromConfig(config, "hidden_act"), queryGroups, keyGroups, valueGroups,
+                    postAttentionGroups, intermediateGroups, outputGroups,
+                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL, EmbeddingTie.of(config));
+        }
+
+        /** A convolution's group count, which must divide its input and output channels (as nn.Conv1d requires). */
+        private static int groups(ModelConfig config, String option, long in, long out) {
+            int groups = config.intValue(option);
+            if (groups < 1 || in % groups != 0 || out % groups != 0) {
+                throw new UnsupportedConfigException(config.source() + " sets " + option + " " + groups + ", which "
+                        + "does not divide the convolution's " + in + " input and " + out + " output channels "
+                        + "(nn.Conv1d refuses it too); choose a common divisor");
+            }
+            return groups;
+        }
+    }
+}

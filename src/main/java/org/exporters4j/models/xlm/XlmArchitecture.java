@@ -1,0 +1,222 @@
+package org.exporters4j.models.xlm;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.KeepDims;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+
+/**
+ * Builds XLM and FlauBERT graphs as Transformers 4.25.1's {@code modeling_xlm.py} and {@code modeling_flaubert.py}
+ * compute them in eval mode: word embeddings ({@code transformer.embeddings}) + position embeddings (the checkpoint's
+ * table, learned or sinusoidal) + the word embeddings of {@code token_type_ids} when given (XLM embeds token types
+ * with the word table), {@code layer_norm_emb}, then {@code n_layers} layers of self-attention and a feed-forward
+ * network of {@code 4 · emb_dim} (GELU, or ReLU without {@code gelu_activation}) with post-norm residuals
+ * (FlauBERT: pre-norm when {@code pre_norm}); the hidden states are zeroed at padding after the embeddings and after
+ * every layer. The padding mask is {@code attention_mask}, or without one the first
+ * {@code count(input_ids != pad_index)} positions; with {@code causal} the attention sees the lower triangle only
+ * (not the padding mask), as {@code get_masks} builds it. Language embeddings are never added: the graphs take no
+ * {@code langs} input, which Transformers then ignores too.
+ */
+public final class XlmArchitecture implements Architecture {
+    private static final List<String> INPUTS =
+            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
+
+    private final XlmFlavor flavor;
+
+    public XlmArchitecture(XlmFlavor flavor) {
+        this.flavor = Objects.requireNonNull(flavor, "flavor");
+    }
+
+    @Override
+    public String modelType() {
+        return flavor.modelType();
+    }
+
+    @Override
+    public String family() {
+        return "xlm";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        Options options = Options.read(config, flavor);
+        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("transformer", "embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                INPUTS, purpose);
+        TokenGrid grid = inputs.grid();
+        Value rows = new Encoder(graph, parameters, options, base, grid).encode(inputs);
+        long dim = options.dim();
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        Dim follows = Dim.unknown();
+        switch (variant.head()) {
+            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, dim), follows, follows,
+                    Dim.of(dim));
+            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> {
+                // XLMPredLayer without adaptive softmax: proj, tied to the word embeddings
+                String weight = options.tie().decoderWeight(base + "embeddings.weight", "pred_layer.proj.weight");
+                Linear projection = new Linear(parameters.tensor(weight, options.vocabSize(), dim),
+                        parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim, options.vocabSize());
+                return grid.unflatten(graph, projection.apply(graph, rows), options.vocabSize());
+            }, follows, follows, Dim.of(options.vocabSize()));
+            case SEQUENCE_CLASSIFICATION -> {
+                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
+                outputs.add("logits", () -> summary.apply(graph, grid, rows, dim), follows,
+                        Dim.of(summary.outputSize(dim)));
+            }
+            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, () -> {
+                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
+                return Linear.load(parameters, "logits_proj", summary.outputSize(dim), 1)
+                        .apply(graph, summary.apply(graph, grid, rows, dim));
+            });
+            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
+                    dim, config);
+            // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits
+            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows, dim);
+            default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant + " head");
+        }
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /** One graph under construction. */
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
+                           TokenGrid grid) {
+
+        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, emb_dim]}. */
+        Value encode(TextInputs inputs) {
+            long dim = options.dim();
+            // get_masks: the padding mask is attention_mask, else positions before the count of non-pad tokens
+            Value padding = inputs.attentionMask().orElseGet(() -> {
+                Value lengths = graph.reduceSum(graph.cast(graph.not(graph.equal(inputs.inputIds(),
+                        graph.scalar(options.padIndex()))), ElementType.INT64), KeepDims.YES, 1);
+                return graph.cast(graph.less(graph.unsqueeze(grid.positions(graph), 0), lengths), ElementType.INT64);
+            });
+            // tensor *= mask.unsqueeze(-1): one factor per row [batch × sequence, 1]
+            Value keep = graph.reshape(graph.cast(padding, ElementType.FLOAT), -1, 1);
+            Value attentionMask = options.causal()
+                    ? AttentionMask.additive(graph, null, AttentionDirection.CAUSAL, grid)
+                    // masked_fill(mask == 0): any non-zero mask value attends
+                    : AttentionMask.additive(graph, graph.cast(graph.not(graph.equal(padding, graph.scalar(0))),
+                            ElementType.INT64), AttentionDirection.BIDIRECTIONAL, grid);
+            Value embedded = graph.inScope("embeddings", () -> {
+                Value table = parameters.tensor(base + "embeddings.weight", options.vocabSize(), dim);
+                Value sum = graph.add(graph.gather(table, inputs.inputIds(), 0), graph.gather(parameters.tensor(
+                        base + "position_embeddings.weight", options.maxPositions(), dim), grid.positions(graph), 0));
+                if (inputs.tokenTypeIds().isPresent()) {
+                    sum = graph.add(sum, graph.gather(table, inputs.tokenTypeIds().get(), 0));
+                }
+                Value normalized = LayerNorm.load(parameters, base + "layer_norm_emb", dim, options.layerNormEps())
+                        .apply(graph, sum);
+                return graph.mul(graph.reshape(normalized, -1, dim), keep);
+            });
+            Value rows = embedded;
+            for (int layer = 0; layer < options.layers(); layer++) {
+                int index = layer;
+                Value input = rows;
+                rows = graph.inScope("layer." + layer, () -> graph.mul(layer(index, input, attentionMask), keep));
+            }
+            return rows;
+        }
+
+        /** Attention and feed-forward of layer {@code i}, with the norms where the options place them. */
+        private Value layer(int i, Value rows, Value attentionMask) {
+            long dim = options.dim();
+            long hiddenDim = 4 * dim;
+            String attention = base + "attentions." + i + ".";
+            SelfAttention selfAttention = new SelfAttention(
+                    Linear.load(parameters, attention + "q_lin", dim, dim),
+                    Linear.load(parameters, attention + "k_lin", dim, dim),
+                    Linear.load(parameters, attention + "v_lin", dim, dim),
+                    Linear.load(parameters, attention + "out_lin", dim, dim),
+                    options.heads(), dim / options.heads());
+            LayerNorm first = LayerNorm.load(parameters, base + "layer_norm1." + i, dim, options.layerNormEps());
+            LayerNorm second = LayerNorm.load(parameters, base + "layer_norm2." + i, dim, options.layerNormEps());
+            Linear in = Linear.load(parameters, base + "ffns." + i + ".lin1", dim, hiddenDim);
+            Linear out = Linear.load(parameters, base + "ffns." + i + ".lin2", hiddenDim, dim);
+            if (options.preNorm()) {
+                Value attended = graph.add(rows, selfAttention.apply(graph, first.apply(graph, rows), attentionMask, grid));
+                return graph.add(attended, out.apply(graph,
+                        options.activation().apply(graph, in.apply(graph, second.apply(graph, attended)))));
+            }
+            Value attended = first.apply(graph, graph.add(rows, selfAttention.apply(graph, rows, attentionMask, grid)));
+            return second.apply(graph, graph.add(attended,
+                    out.apply(graph, options.activation().apply(graph, in.apply(graph, attended)))));
+        }
+    }
+
+    /** The XLMConfig / FlaubertConfig options the graph is built from (the config's own names: emb_dim, n_heads …). */
+    private record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
+                           Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
+
+        static Options read(ModelConfig config, XlmFlavor flavor) {
+            String source = config.source();
+            String type = flavor.modelType();
+            if (!config.booleanValue("is_encoder")) {
+                throw new UnsupportedConfigException(source + " sets is_encoder false: " + type + " can only be "
+                        + "used as an encoder (Transformers raises NotImplementedError); set \"is_encoder\": true");
+            }
+            if (config.booleanValue("asm")) {
+                throw new UnsupportedConfigException(source + " sets asm true: the adaptive log-softmax output "
+                        + "layer is not exported; only \"asm\": false (a plain projection to the vocabulary) is "
+                        + "supported");
+            }
+            long dim = config.intValue("emb_dim");
+            int heads = config.intValue("n_heads");
+            if (heads <= 0 || dim % heads != 0) {
+                throw new UnsupportedConfigException(source + ": emb_dim " + dim + " is not a multiple of n_heads "
+                        + heads + "; Transformers refuses this config too");
+            }
+            int layers = config.intValue("n_layers");
+            if (layers < 0) {
+                throw new UnsupportedConfigException(source + " sets n_layers " + layers + "; it must be 0 or more");
+            }
+            // TransformerFFN: gelu if gelu_activation else relu
+            Activation activation = config.booleanValue("gelu_activation") ? Activation.GELU : Activation.RELU;
+            boolean preNorm = flavor.normPlacement() == XlmFlavor.NormPlacement.CONFIGURABLE
+                    && config.optionalBoolean("pre_norm").orElse(false);
+            return new Options(config.intValue("vocab_size"), dim, layers, heads,
+                    config.intValue("max_position_embeddings"), config.doubleValue("layer_norm_eps"), activation,
+                    config.booleanValue("causal"), preNorm, config.intValue("pad_index"), EmbeddingTie.of(config));
+        }
+    }
+}
