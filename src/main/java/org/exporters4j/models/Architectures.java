@@ -15,6 +15,8 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.deberta.DebertaArchitecture;
+import org.exporters4j.models.deberta.DebertaVersion;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 
 /**
@@ -32,6 +34,8 @@ public final class Architectures {
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new DebertaArchitecture(DebertaVersion.V1))
+            .row(new DebertaArchitecture(DebertaVersion.V2))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
