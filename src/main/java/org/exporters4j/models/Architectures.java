@@ -18,6 +18,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.deberta.DebertaArchitecture;
 import org.exporters4j.models.deberta.DebertaVersion;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.mobilebert.MobileBertArchitecture;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -39,6 +40,7 @@ public final class Architectures {
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(new MobileBertArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
