@@ -15,6 +15,7 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.convbert.ConvBertArchitecture;
 import org.exporters4j.models.deberta.DebertaArchitecture;
 import org.exporters4j.models.deberta.DebertaVersion;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
@@ -34,6 +35,7 @@ public final class Architectures {
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new ConvBertArchitecture())
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DebertaArchitecture(DebertaVersion.V1))
             .row(new DebertaArchitecture(DebertaVersion.V2))
