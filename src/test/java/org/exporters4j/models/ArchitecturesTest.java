@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
-                "roberta", "xlm-roberta"), Architectures.modelTypes());
+    void theTableHoldsItsRowsSorted() {
+        assertEquals(List.of("albert", "bert", "camembert", "convbert", "data2vec-text", "deberta", "deberta-v2",
+                "distilbert", "electra", "ibert", "mobilebert", "roberta", "xlm-roberta"), Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
         }
@@ -49,6 +49,12 @@ class ArchitecturesTest {
         assertFalse(Architectures.forModelType("distilbert").variants().contains(Variant.of(Head.CAUSAL_LM)));
         assertFalse(Architectures.forModelType("bert").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
         assertEquals(6, Architectures.forModelType("albert").variants().size());
+        // Transformers 4.25.1 has DebertaV2ForMultipleChoice but no DebertaForMultipleChoice
+        assertFalse(Architectures.forModelType("deberta").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
+        assertTrue(Architectures.forModelType("deberta-v2").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
+        assertEquals("deberta", Architectures.forModelType("deberta_v2").family());
+        assertEquals(6, Architectures.forModelType("mobilebert").variants().size());
+        assertEquals(6, Architectures.forModelType("convbert").variants().size());
     }
 
     @Test
