@@ -171,6 +171,15 @@ public final class ModelConfig {
         return optionalBoolean(key).orElseThrow(() -> missing(key));
     }
 
+    /**
+     * True when {@code key} resolves to a JSON string, for options a configuration class accepts either as a string
+     * or as a list and converts in its {@code __init__} (DeBERTa's {@code pos_att_type: "c2p|p2c"}).
+     */
+    public boolean isString(String key) {
+        JsonNode node = resolve(key);
+        return node != null && node.isTextual();
+    }
+
     /** A list of integers (e.g. {@code hidden_sizes}); absent → empty. */
     public List<Integer> intList(String key) {
         JsonNode node = resolve(key);

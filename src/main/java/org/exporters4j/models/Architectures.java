@@ -19,6 +19,9 @@ import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.bloom.BloomArchitecture;
+import org.exporters4j.models.convbert.ConvBertArchitecture;
+import org.exporters4j.models.deberta.DebertaArchitecture;
+import org.exporters4j.models.deberta.DebertaVersion;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.gpt2.Gpt2Architecture;
 import org.exporters4j.models.gptj.GptJArchitecture;
@@ -30,6 +33,7 @@ import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
 import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
 import org.exporters4j.models.llama.LlamaFlavor;
+import org.exporters4j.models.mobilebert.MobileBertArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
 import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
 import org.exporters4j.models.xlm.XlmArchitecture;
@@ -57,7 +61,10 @@ public final class Architectures {
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
                     EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
+            .row(new ConvBertArchitecture())
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new DebertaArchitecture(DebertaVersion.V1))
+            .row(new DebertaArchitecture(DebertaVersion.V2))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(xlm("flaubert",      NormPlacement.CONFIGURABLE, ENCODER_HEADS))
@@ -70,6 +77,7 @@ public final class Architectures {
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
             .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
+            .row(new MobileBertArchitecture())
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())

@@ -26,6 +26,21 @@ public final class ArchitectureFixtures {
 
     private ArchitectureFixtures() {}
 
+    /**
+     * Builds {@code checkpoint} (config.json + weights) as {@code modelType} with {@code graphInterface}, writes it
+     * under {@code out} and runs it in ONNX Runtime on the tensors of {@code inputs}; returns the outputs by name.
+     */
+    public static Map<String, OnnxRuntimeRun.Output> buildAndRun(Path checkpoint, String modelType, Variant variant,
+                                                                 GraphInterface graphInterface, Path inputs, Path out)
+            throws Exception {
+        try (Weights weights = Checkpoints.openWeights(checkpoint)) {
+            OnnxModel model = Architectures.forModelType(modelType).build(
+                    ModelConfig.read(checkpoint.resolve("config.json")), weights, variant, graphInterface);
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
+        }
+        return OnnxRuntimeRun.run(out.resolve("model.onnx"), inputs);
+    }
+
     /** One dynamic test per fixture of {@code modelTypes}; models are written under {@code folder}. */
     public static Stream<DynamicTest> everyFixtureMatchesPyTorch(List<String> modelTypes, Path folder) {
         return Fixture.of(modelTypes).stream().map(fixture -> DynamicTest.dynamicTest(fixture.toString(),

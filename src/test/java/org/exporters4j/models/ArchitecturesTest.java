@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 class ArchitecturesTest {
     @Test
     void theTableHoldsEveryBuiltFamilySorted() {
-        assertEquals(List.of("albert", "bert", "big-bird", "bloom", "camembert", "codegen", "data2vec-text",
-                "distilbert", "electra", "flaubert", "gpt-neo", "gpt2", "gptj", "ibert", "layoutlm", "llama", "mistral",
-                "qwen2", "roberta", "roformer", "squeezebert", "xlm", "xlm-roberta"),
+        assertEquals(List.of("albert", "bert", "big-bird", "bloom", "camembert", "codegen", "convbert",
+                "data2vec-text", "deberta", "deberta-v2", "distilbert", "electra", "flaubert", "gpt-neo", "gpt2",
+                "gptj", "ibert", "layoutlm", "llama", "mistral", "mobilebert", "qwen2", "roberta", "roformer",
+                "squeezebert", "xlm", "xlm-roberta"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
@@ -65,6 +66,12 @@ class ArchitecturesTest {
         assertEquals("xlm", Architectures.forModelType("flaubert").family());
         assertEquals("big-bird", Architectures.forModelType("big_bird").modelType());
         assertFalse(Architectures.forModelType("layoutlm").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
+        // Transformers 4.25.1 has DebertaV2ForMultipleChoice but no DebertaForMultipleChoice
+        assertFalse(Architectures.forModelType("deberta").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
+        assertTrue(Architectures.forModelType("deberta-v2").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
+        assertEquals("deberta", Architectures.forModelType("deberta_v2").family());
+        assertEquals(6, Architectures.forModelType("mobilebert").variants().size());
+        assertEquals(6, Architectures.forModelType("convbert").variants().size());
     }
 
     @Test

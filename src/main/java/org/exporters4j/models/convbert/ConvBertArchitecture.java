@@ -1,0 +1,262 @@
+package org.exporters4j.models.convbert;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.PadMode;
+import org.exporters4j.onnx.Value;
+import org.exporters4j.onnx.Window;
+
+/**
+ * Builds ConvBERT graphs as Transformers 4.25.1 computes them in eval mode: ELECTRA-style embeddings of
+ * {@code embedding_size} (projected to {@code hidden_size} when they differ), then layers whose attention mixes
+ * {@code num_attention_heads / head_ratio} self-attention heads with as many span-based dynamic convolution heads
+ * (a separable convolution of the keys times the query predicts a softmaxed {@code conv_kernel_size} kernel per
+ * token and head, applied to a window of {@code conv_out_layer}), feed-forward layers that are grouped linear maps
+ * when {@code num_groups > 1}, then the head.
+ */
+public final class ConvBertArchitecture implements Architecture {
+    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
+            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+
+    @Override
+    public String modelType() {
+        return "convbert";
+    }
+
+    @Override
+    public String family() {
+        return "convbert";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException("convbert has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        ConvBertOptions options = ConvBertOptions.read(config);
+        String purpose = "the convbert " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("convbert", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
+        Value rows = encoder.encode(inputs);
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /** One graph under construction. */
+    private static final class Encoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final ConvBertOptions options;
+        private final String base;
+        private final TokenGrid grid;
+
+        Encoder(OnnxGraphBuilder graph, Parameters parameters, ConvBertOptions options, String base, TokenGrid grid) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.options = options;
+            this.base = base;
+            this.grid = grid;
+        }
+
+        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
+        Value encode(TextInputs inputs) {
+            Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
+            Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
+            for (int layer = 0; layer < options.layers(); layer++) {
+                String prefix = base + "encoder.layer." + layer + ".";
+                Value input = rows;
+                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, mask));
+            }
+            return rows;
+        }
+
+        /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */
+        private Value embeddings(TextInputs inputs) {
+            String prefix = base + "embeddings.";
+            long size = options.embeddingSize();
+            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
+                    inputs.inputIds(), 0);
+            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
+            // without token_type_ids, ConvBertModel uses its buffer of zeros: every token adds row 0
+            Value types = inputs.tokenTypeIds()
+                    .map(ids -> graph.gather(typeTable, ids, 0))
+                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+            Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
+                    options.maxPositions(), size), grid.positions(graph), 0);
+            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", size, options.layerNormEps())
+                    .apply(graph, graph.add(graph.add(words, positions), types));
+            Value rows = graph.reshape(normalized, -1, size);
+            if (size != options.hiddenSize()) {
+                rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize())
+                        .apply(graph, rows);
+            }
+            return rows;
+        }
+
+        /** One ConvBertLayer: mixed attention, output dense + LayerNorm; feed-forward + LayerNorm. */
+        private Value layer(String prefix, Value rows, Value mask) {
+            long hidden = options.hiddenSize();
+            Value context = graph.inScope("attention.self", () -> mixedAttention(prefix + "attention.self.", rows,
+                    mask));
+            Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
+                    options.layerNormEps()).apply(graph, graph.add(Linear.load(parameters,
+                    prefix + "attention.output.dense", hidden, hidden).apply(graph, context), rows));
+            Value intermediate = options.hiddenActivation().apply(graph,
+                    dense(prefix + "intermediate.dense", attended, hidden, options.intermediateSize()));
+            Value output = dense(prefix + "output.dense", intermediate, options.intermediateSize(), hidden);
+            return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, options.layerNormEps())
+                    .apply(graph, graph.add(output, attended));
+        }
+
+        /**
+         * ConvBertSelfAttention: the self-attention heads' context beside the dynamic convolution heads' output,
+         * rows {@code [batch × sequence, 2 × all_head_size]} (= hidden_size).
+         */
+        private Value mixedAttention(String prefix, Value rows, Value mask) {
+            long hidden = options.hiddenSize();
+            long allHeads = options.allHeadSize();
+            long headSize = options.headSize();
+            int kernel = options.convKernelSize();
+            Value query = Linear.load(parameters, prefix + "query", hidden, allHeads).apply(graph, rows);
+            Value key = Linear.load(parameters, prefix + "key", hidden, allHeads).apply(graph, rows);
+            Value value = Linear.load(parameters, prefix + "value", hidden, allHeads).apply(graph, rows);
+            // key_conv_attn_layer, a SeparableConv1D over the sequence: depthwise (padding kernel // 2), pointwise,
+            // then its [all_head_size, 1] bias
+            Value channels = graph.transpose(grid.unflatten(graph, rows, hidden), 0, 2, 1);
+            long padding = kernel / 2;
+            Value depthwise = graph.conv(channels,
+                    parameters.tensor(prefix + "key_conv_attn_layer.depthwise.weight", hidden, 1, kernel),
+                    Window.of(kernel).withPads(padding, padding), hidden);
+            Value pointwise = graph.conv(depthwise,
+                    parameters.tensor(prefix + "key_conv_attn_layer.pointwise.weight", allHeads, hidden, 1),
+                    Window.of(1), 1);
+            Value keyConvolution = graph.add(pointwise,
+                    parameters.tensor(prefix + "key_conv_attn_layer.bias", allHeads, 1));
+            Value keyConvolutionRows = graph.reshape(graph.transpose(keyConvolution, 0, 2, 1), -1, allHeads);
+            // one softmaxed kernel per token and head, predicted from the convolved keys times the query
+            Value kernels = Linear.load(parameters, prefix + "conv_kernel_layer", allHeads,
+                    (long) options.attentionHeads() * kernel).apply(graph, graph.mul(keyConvolutionRows, query));
+            kernels = graph.softmax(graph.reshape(kernels, -1, kernel, 1), 1);
+            // conv_out_layer unfolded: each token sees the kernel-wide window around it (zero beyond the ends)
+            Value convolutionInput = grid.unflatten(graph,
+                    Linear.load(parameters, prefix + "conv_out_layer", hidden, allHeads).apply(graph, rows), allHeads);
+            long windowPadding = (kernel - 1) / 2;
+            Value padded = graph.pad(convolutionInput, PadMode.CONSTANT, 0, windowPadding, 0, 0, windowPadding, 0);
+            Value length = graph.unsqueeze(grid.sequenceLength(graph), 0);
+            List<Value> window = new ArrayList<>();
+            for (int offset = 0; offset < kernel; offset++) {
+                Value start = graph.constant(offset);
+                Value shifted = graph.slice(padded, start, graph.add(start, length), graph.constant(1));
+                window.add(graph.unsqueeze(shifted, 3));
+            }
+            Value unfolded = graph.reshape(graph.concat(3, window), -1, headSize, kernel);
+            Value convolutionHeads = graph.reshape(graph.matMul(unfolded, kernels), -1, allHeads);
+            Value attentionHeads = new ScaledDotProductAttention(options.attentionHeads(), headSize)
+                    .context(graph, query, key, value, mask, grid);
+            // torch.cat([context_layer, conv_out], 2) over [batch, sequence, heads, head_size], flattened
+            return graph.concat(1, attentionHeads, convolutionHeads);
+        }
+
+        /** {@code nn.Linear}, or ConvBERT's GroupedLinearLayer when {@code num_groups > 1}. */
+        private Value dense(String prefix, Value rows, long in, long out) {
+            int groups = options.groups();
+            if (groups == 1) {
+                return Linear.load(parameters, prefix, in, out).apply(graph, rows);
+            }
+            // weight [groups, in / groups, out / groups]: each group of input features maps to its group of outputs
+            Value weight = parameters.tensor(prefix + ".weight", groups, in / groups, out / groups);
+            Value grouped = graph.transpose(graph.reshape(rows, -1, groups, in / groups), 1, 0, 2);
+            Value mapped = graph.transpose(graph.matMul(grouped, weight), 1, 0, 2);
+            return graph.add(graph.reshape(mapped, -1, out), parameters.tensor(prefix + ".bias", out));
+        }
+
+        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
+            long hidden = options.hiddenSize();
+            Dim follows = Dim.unknown();
+            switch (head) {
+                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
+                        follows, follows, Dim.of(hidden));
+                case MASKED_LM -> outputs.add("logits",
+                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
+                        follows, follows, Dim.of(options.vocabSize()));
+                case SEQUENCE_CLASSIFICATION -> {
+                    long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                    outputs.add("logits", () -> sequenceLogits(rows, labels), follows, Dim.of(labels));
+                }
+                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
+                        () -> Linear.load(parameters, "classifier", parameters.dimension("classifier.weight", 1), 1)
+                                .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
+                                        .apply(graph, grid, rows, hidden)));
+                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
+                        rows, hidden, config);
+                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
+                        hidden);
+                default -> throw new ArchitectureException("convbert has no " + head + " head");
+            }
+        }
+
+        /** ConvBertClassificationHead: dense, {@code hidden_act}, out_proj on the first token. */
+        private Value sequenceLogits(Value rows, long labels) {
+            long hidden = options.hiddenSize();
+            Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
+                    .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
+            return Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                    .apply(graph, options.hiddenActivation().apply(graph, dense));
+        }
+
+        /**
+         * ConvBertGeneratorPredictions (dense to {@code embedding_size}, GELU, LayerNorm) and
+         * {@code generator_lm_head}, whose weight is the word-embedding table when {@code tie_word_embeddings}.
+         */
+        private Value maskedLmLogits(Value rows) {
+            long size = options.embeddingSize();
+            long vocab = options.vocabSize();
+            Value dense = Activation.GELU.apply(graph,
+                    Linear.load(parameters, "generator_predictions.dense", options.hiddenSize(), size)
+                            .apply(graph, rows));
+            Value normalized = LayerNorm.load(parameters, "generator_predictions.LayerNorm", size,
+                    options.layerNormEps()).apply(graph, dense);
+            String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight",
+                    "generator_lm_head.weight");
+            return new Linear(parameters.tensor(weight, vocab, size), parameters.tensor("generator_lm_head.bias", vocab),
+                    size, vocab).apply(graph, normalized);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package org.exporters4j.models.deberta;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextInputs;
+import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+import org.exporters4j.onnx.Window;
+
+/**
+ * Builds DeBERTa graphs (deberta, deberta-v2) from the checkpoint's weights, as Transformers 4.25.1 computes the
+ * model in eval mode: embeddings (word, absolute positions when {@code position_biased_input}, token types when
+ * {@code type_vocab_size > 0}, the bias-free {@code embed_proj} when {@code embedding_size ≠ hidden_size},
+ * LayerNorm, then zeroed at masked tokens), {@code num_hidden_layers} layers of disentangled attention
+ * ({@link DisentangledAttention}; post-LayerNorm residuals, feed-forward with {@code hidden_act}), v2's
+ * convolution after the first layer, then the head. Dropout ({@code StableDropout}) is the identity at inference.
+ */
+public final class DebertaArchitecture implements Architecture {
+    private final DebertaVersion version;
+
+    public DebertaArchitecture(DebertaVersion version) {
+        this.version = Objects.requireNonNull(version, "version");
+    }
+
+    @Override
+    public String modelType() {
+        return version.modelType();
+    }
+
+    @Override
+    public String family() {
+        return "deberta";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return version.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!variants().contains(variant)) {
+            throw new ArchitectureException(modelType() + " has no " + variant + " graph; it builds "
+                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        DebertaOptions options = DebertaOptions.read(config, version);
+        String purpose = "the " + modelType() + " " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
+        TextInputs inputs = TextInputs.declare(graph, graphInterface,
+                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
+        Value rows = encoder.encode(inputs);
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /** One graph under construction. */
+    private static final class Encoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final DebertaOptions options;
+        private final String base;
+        private final TokenGrid grid;
+
+        Encoder(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, String base, TokenGrid grid) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.options = options;
+            this.base = base;
+            this.grid = grid;
+        }
+
+        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
+        Value encode(TextInputs inputs) {
+            // DebertaModel: a missing attention mask is all ones
+            Value mask = inputs.attentionMask()
+                    .orElseGet(() -> graph.constantOfShape(grid.batchAndSequence(), ElementType.INT64, 1.0));
+            // the mask as a float column over hidden: embeddings and ConvLayer outputs are multiplied by it
+            Value maskColumn = graph.reshape(graph.cast(mask, ElementType.FLOAT), -1, 1);
+            Value rows = graph.inScope("embeddings", () -> embeddings(inputs, maskColumn));
+            // get_attention_mask: mask[:, None, None, :] * mask[:, None, :, None], as bytes, non-zero = attend
+            Value attends = graph.not(graph.equal(mask, graph.scalar(0)));
+            Value pairMask = graph.and(graph.unsqueeze(attends, 1, 2), graph.unsqueeze(attends, 1, 3));
+            Optional<RelativePositions> relative = options.relative().map(settings -> graph.inScope("encoder",
+                    () -> RelativePositions.build(graph, parameters, options, settings, base, grid)));
+            Value embedded = rows;
+            for (int layer = 0; layer < options.layers(); layer++) {
+                String prefix = base + "encoder.layer." + layer + ".";
+                Value input = rows;
+                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, pairMask, relative));
+                if (layer == 0 && options.convolution().isPresent()) {
+                    Value residual = rows;
+                    rows = graph.inScope("encoder.conv", () -> convolution(options.convolution().get(), embedded,
+                            residual, mask, maskColumn));
+                }
+            }
+            return rows;
+        }
+
+        /** Word (+ position) (+ token type) embeddings, projection, LayerNorm, times the mask; as rows. */
+        private Value embeddings(TextInputs inputs, Value maskColumn) {
+            String prefix = base + "embeddings.";
+            long size = options.embeddingSize();
+            Value sum = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
+                    inputs.inputIds(), 0);
+            if (options.positionInput() == DebertaOptions.PositionInput.ADDED) {
+                sum = graph.add(sum, graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
+                        options.maxPositions(), size), grid.positions(graph), 0));
+            }
+            if (options.typeVocabSize() > 0) {
+                Value table = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
+                // without token_type_ids, DebertaModel passes zeros: every token adds row 0
+                sum = graph.add(sum, inputs.tokenTypeIds()
+                        .map(ids -> graph.gather(table, ids, 0))
+                        .orElseGet(() -> graph.gather(table, graph.scalar(0), 0)));
+            }
+            Value rows = graph.reshape(sum, -1, size);
+            if (size != options.hiddenSize()) {
+                rows = graph.matMul(rows, graph.transpose(parameters.tensor(prefix + "embed_proj.weight",
+                        options.hiddenSize(), size), 1, 0));
+            }
+            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", options.hiddenSize(),
+                    options.layerNormEps()).apply(graph, rows);
+            return graph.mul(normalized, maskColumn);
+        }
+
+        /** One DebertaLayer / DebertaV2Layer: attention, output dense + LayerNorm; feed-forward + LayerNorm. */
+        private Value layer(String prefix, Value rows, Value pairMask, Optional<RelativePositions> relative) {
+            long hidden = options.hiddenSize();
+            Value context = graph.inScope("attention.self", () -> new DisentangledAttention(graph, parameters,
+                    options, grid, prefix + "attention.self.").apply(rows, pairMask, relative));
+            Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
+                    options.layerNormEps()).apply(graph, graph.add(Linear.load(parameters,
+                    prefix + "attention.output.dense", hidden, hidden).apply(graph, context), rows));
+            Value intermediate = options.hiddenActivation().apply(graph,
+                    Linear.load(parameters, prefix + "intermediate.dense", hidden, options.intermediateSize())
+                            .apply(graph, attended));
+            Value output = Linear.load(parameters, prefix + "output.dense", options.intermediateSize(), hidden)
+                    .apply(graph, intermediate);
+            return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, options.layerNormEps())
+                    .apply(graph, graph.add(output, attended));
+        }
+
+        /**
+         * DeBERTa-v2's ConvLayer: a 1-D convolution over the encoder's input (padding {@code (k − 1) / 2}, grouped),
+         * zeroed at masked tokens, {@code conv_act}, added to the first layer's output, LayerNorm, times the mask.
+         */
+        private Value convolution(DebertaOptions.Convolution settings, Value embedded, Value residual, Value mask,
+                                  Value maskColumn) {
+            long hidden = options.hiddenSize();
+            String prefix = base + "encoder.conv.";
+            int kernel = settings.kernelSize();
+            long padding = (kernel - 1) / 2;
+            Value channels = graph.transpose(grid.unflatten(graph, embedded, hidden), 0, 2, 1);
+            Value convolved = graph.conv(channels,
+                    parameters.tensor(prefix + "conv.weight", hidden, hidden / settings.groups(), kernel),
+                    parameters.tensor(prefix + "conv.bias", hidden),
+                    Window.of(kernel).withPads(padding, padding), settings.groups());
+            Value out = graph.reshape(graph.transpose(convolved, 0, 2, 1), -1, hidden);
+            // rmask = (1 - input_mask).bool(): a token is kept where its mask is exactly 1
+            Value keep = graph.reshape(graph.equal(mask, graph.scalar(1)), -1, 1);
+            out = settings.activation().apply(graph, graph.where(keep, out, graph.scalar(ElementType.FLOAT, 0.0)));
+            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
+                    .apply(graph, graph.add(residual, out));
+            return graph.mul(normalized, maskColumn);
+        }
+
+        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
+            long hidden = options.hiddenSize();
+            Dim follows = Dim.unknown();
+            switch (head) {
+                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
+                        follows, follows, Dim.of(hidden));
+                case MASKED_LM -> outputs.add("logits",
+                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
+                        follows, follows, Dim.of(options.vocabSize()));
+                case SEQUENCE_CLASSIFICATION -> {
+                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
+                    outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
+                            .apply(graph, pooled(rows)), follows, Dim.of(labels));
+                }
+                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
+                        () -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
+                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
+                        rows, hidden, config);
+                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
+                        hidden);
+                default -> throw new ArchitectureException(options.version().modelType() + " has no " + head + " head");
+            }
+        }
+
+        /** ContextPooler: {@code pooler_hidden_act(pooler.dense(first token))}. */
+        private Value pooled(Value rows) {
+            long hidden = options.hiddenSize();
+            return options.poolerActivation().apply(graph, Linear.load(parameters, "pooler.dense", hidden, hidden)
+                    .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
+        }
+
+        /**
+         * {@code cls.predictions}: transform (dense to {@code embedding_size}, {@code hidden_act}, LayerNorm), then
+         * the decoder, which is the word-embedding table when {@code tie_word_embeddings}, and the bias.
+         */
+        private Value maskedLmLogits(Value rows) {
+            long hidden = options.hiddenSize();
+            long size = options.embeddingSize();
+            Value transformed = options.hiddenActivation().apply(graph,
+                    Linear.load(parameters, "cls.predictions.transform.dense", hidden, size).apply(graph, rows));
+            Value normalized = LayerNorm.load(parameters, "cls.predictions.transform.LayerNorm", size,
+                    options.layerNormEps()).apply(graph, transformed);
+            String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight",
+                    "cls.predictions.decoder.weight");
+            Linear decoder = new Linear(parameters.tensor(weight, options.vocabSize(), size),
+                    parameters.tensor(parameters.firstPresent("cls.predictions.bias", "cls.predictions.decoder.bias"),
+                            options.vocabSize()), size, options.vocabSize());
+            return decoder.apply(graph, normalized);
+        }
+    }
+}
