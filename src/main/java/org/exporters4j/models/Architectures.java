@@ -16,6 +16,9 @@ import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.t5.T5Architecture;
+import org.exporters4j.models.t5.T5Flavor;
+import org.exporters4j.models.t5.T5Flavor.EncoderAttention;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -35,7 +38,10 @@ public final class Architectures {
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(t5("longt5",   EncoderAttention.LONG_T5))
+            .row(t5("mt5",      EncoderAttention.FULL))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(t5("t5",       EncoderAttention.FULL))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
 
@@ -76,6 +82,10 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture t5(String modelType, EncoderAttention encoderAttention) {
+        return new T5Architecture(new T5Flavor(modelType, encoderAttention));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {
