@@ -36,7 +36,7 @@ import org.exporters4j.onnx.Value;
  *       {@code relative_attention_bias} and shared by every block (bidirectional buckets in the encoder, causal in
  *       the decoder; the masks added to it); the feed-forward {@code DenseReluDense}, plain or gated;</li>
  *   <li>LongT5's encoder attends locally: blocks of {@code local_radius + 1} tokens see their own and both
- *       neighbouring blocks, as {@code LongT5LocalAttention}, with its {@code -1e4} mask;</li>
+ *       neighbouring blocks, as {@code LongT5LocalAttention}, with its {@code -1e10} mask (a padding query then attends uniformly, as in PyTorch);</li>
  *   <li>the final layer norms; the LM head {@code lm_head} (or {@code shared.weight} when
  *       {@code tie_word_embeddings}, the decoder output then rescaled by {@code d_model ** -0.5}).</li>
  * </ul>
@@ -54,8 +54,8 @@ import org.exporters4j.onnx.Value;
 public final class T5Architecture implements Architecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
             Variant.of(Head.SEQ2SEQ_LM), Variant.withPast(Head.SEQ2SEQ_LM));
-    /** {@code torch.where(mask > 0, 0.0, -1e4)}: LongT5's local attention masks with −10000, not the float minimum. */
-    private static final double LOCAL_MASK_VALUE = -1e4;
+    /** {@code torch.where(mask > 0, 0.0, -1e10)}: LongT5's local attention masks with −10¹⁰, not the float minimum. */
+    private static final double LOCAL_MASK_VALUE = -1e10;
 
     private final T5Flavor flavor;
 
@@ -223,7 +223,8 @@ public final class T5Architecture implements Architecture {
          * 3 · block_len]}. The bias takes the window's key positions {@code 0 … 3·block_len − 1} against query
          * positions {@code block_len … 2·block_len − 1} (the middle block, as Transformers 4.25.1 computes it; the
          * first LongT5 port did not centre them); the mask keeps keys that are real tokens within
-         * {@code local_radius} of a real query ({@code _get_local_attention_mask}), adding −1e4 elsewhere.
+         * {@code local_radius} of a real query ({@code _get_local_attention_mask}), adding −1e10 elsewhere (a float32 sum with −1e10 drops the
+         * scores, so a padding query weighs its whole window equally, as PyTorch computes it).
          */
         private Value localBias() {
             long blockLength = options.blockLength();
@@ -386,8 +387,8 @@ public final class T5Architecture implements Architecture {
             Value pastLength = graph.shape(past, 2, 3);
             Value encoderLength = graph.shape(computed, 2, 3);
             Value start = graph.where(graph.equal(pastLength, encoderLength), graph.constant(0), pastLength);
-            return graph.slice(graph.concat(2, past, computed), start, graph.add(start, encoderLength),
-                    graph.constant(2));
+            return graph.identity(graph.slice(graph.concat(2, past, computed), start, graph.add(start, encoderLength),
+                    graph.constant(2)));
         }
 
         // ---------------------------------------------------------------------------------------------------------
