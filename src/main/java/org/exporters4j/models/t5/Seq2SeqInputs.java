@@ -63,7 +63,8 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
                 }
                 Value input = graph.input(name, tensor.elementType(),
                         Shape.of(tensor.dim(0, Dim.unknown()), tensor.dim(1, Dim.unknown())));
-                tokens.put(name, tensor.elementType() == ElementType.INT64 ? input : graph.cast(input, ElementType.INT64));
+                tokens.put(name, tensor.elementType() == ElementType.INT64 ? input
+                        : graph.cast(input, ElementType.INT64));
             } else if (past.matches() && Integer.parseInt(past.group(1)) < cacheLayers) {
                 requireAxesBelow(tensor, 4, purpose);
                 if (tensor.elementType() != ElementType.FLOAT) {

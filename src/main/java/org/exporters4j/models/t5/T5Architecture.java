@@ -36,7 +36,8 @@ import org.exporters4j.onnx.Value;
  *       {@code relative_attention_bias} and shared by every block (bidirectional buckets in the encoder, causal in
  *       the decoder; the masks added to it); the feed-forward {@code DenseReluDense}, plain or gated;</li>
  *   <li>LongT5's encoder attends locally: blocks of {@code local_radius + 1} tokens see their own and both
- *       neighbouring blocks, as {@code LongT5LocalAttention}, with its {@code -1e10} mask (a padding query then attends uniformly, as in PyTorch);</li>
+ *       neighbouring blocks, as {@code LongT5LocalAttention}, with its {@code -1e10} mask (a padding query then
+ *       attends uniformly, as in PyTorch);</li>
  *   <li>the final layer norms; the LM head {@code lm_head} (or {@code shared.weight} when
  *       {@code tie_word_embeddings}, the decoder output then rescaled by {@code d_model ** -0.5}).</li>
  * </ul>
@@ -54,7 +55,7 @@ import org.exporters4j.onnx.Value;
 public final class T5Architecture implements Architecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
             Variant.of(Head.SEQ2SEQ_LM), Variant.withPast(Head.SEQ2SEQ_LM));
-    /** {@code torch.where(mask > 0, 0.0, -1e10)}: LongT5's local attention masks with −10¹⁰, not the float minimum. */
+    /** {@code torch.where(mask > 0, 0.0, -1e10)}: LongT5 masks local attention with −10¹⁰, not float32 min. */
     private static final double LOCAL_MASK_VALUE = -1e10;
 
     private final T5Flavor flavor;
@@ -171,7 +172,10 @@ public final class T5Architecture implements Architecture {
                     "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"), options.vocabSize(),
                     options.modelSize()));
             this.encoder = once(() -> graph.inScope("encoder", this::encode));
-            this.decoder = once(() -> graph.inScope("decoder", this::decode));
+            this.decoder = once(() -> {
+                encoder.get(); // built first, under its own scope, as the decoder reads it
+                return graph.inScope("decoder", this::decode);
+            });
         }
 
         // ---------------------------------------------------------------------------------------------------------
@@ -223,12 +227,13 @@ public final class T5Architecture implements Architecture {
          * 3 · block_len]}. The bias takes the window's key positions {@code 0 … 3·block_len − 1} against query
          * positions {@code block_len … 2·block_len − 1} (the middle block, as Transformers 4.25.1 computes it; the
          * first LongT5 port did not centre them); the mask keeps keys that are real tokens within
-         * {@code local_radius} of a real query ({@code _get_local_attention_mask}), adding −1e10 elsewhere (a float32 sum with −1e10 drops the
-         * scores, so a padding query weighs its whole window equally, as PyTorch computes it).
+         * {@code local_radius} of a real query ({@code _get_local_attention_mask}), adding −1e10 elsewhere (a
+         * float32 sum with −1e10 drops the scores, so a padding query weighs its whole window equally, as PyTorch
+         * computes it).
          */
         private Value localBias() {
             long blockLength = options.blockLength();
-            // the window's middle block holds the queries: positions block_len … 2·block_len − 1 of 0 … 3·block_len − 1
+            // the window's middle block holds the queries: block_len … 2·block_len − 1 of 0 … 3·block_len − 1
             Value queries = graph.range(graph.scalar(blockLength), graph.scalar(2 * blockLength), graph.scalar(1));
             Value keys = graph.range(graph.scalar(0), graph.scalar(3 * blockLength), graph.scalar(1));
             Value relative = options.buckets().bias(graph,
@@ -252,7 +257,7 @@ public final class T5Architecture implements Architecture {
         private Value localAttention(String prefix, Value rows, Value bias) {
             // [batch, blocks, block_len, heads, head_size] → [batch, blocks, heads, block_len, head_size]
             Value q = graph.transpose(blocks(prefix + ".q", rows), 0, 1, 3, 2, 4);
-            // [batch, blocks, 3·block_len, heads, head_size] → keys transposed [batch, blocks, heads, head_size, 3·bl]
+            // [batch, blocks, 3·block_len, heads, head_size]; keys as [batch, blocks, heads, head_size, 3·block_len]
             Value kT = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".k", rows), 5), 0, 1, 3, 4, 2);
             Value v = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".v", rows), 5), 0, 1, 3, 2, 4);
             Value probabilities = graph.softmax(graph.add(graph.matMul(q, kT), bias), -1);

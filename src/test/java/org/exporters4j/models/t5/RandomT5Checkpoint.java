@@ -50,7 +50,8 @@ final class RandomT5Checkpoint {
     static Path write(ObjectNode config, Path folder, long seed) throws IOException {
         Files.createDirectories(folder);
         new RandomT5Checkpoint(config, seed).writeTensors(folder.resolve("model.safetensors"));
-        Files.writeString(folder.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+        Files.writeString(folder.resolve("config.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
         return folder;
     }
 
