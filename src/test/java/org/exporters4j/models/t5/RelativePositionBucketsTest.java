@@ -40,7 +40,8 @@ class RelativePositionBucketsTest {
         long[] encoder = {1, 0, 17, 23, 24, 24, 25, 26, 26, 27, 28, 28, 29, 30, 30, 31, 31, 31, 31, 8, 10, 15, 15};
         long[] decoder = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 16, 31, 31};
         for (int i = 0; i < positions.length; i++) {
-            assertEquals(encoder[i], T5.bucket(positions[i], AttentionDirection.BIDIRECTIONAL), "encoder " + positions[i]);
+            assertEquals(encoder[i], T5.bucket(positions[i], AttentionDirection.BIDIRECTIONAL),
+                    "encoder " + positions[i]);
             assertEquals(decoder[i], T5.bucket(positions[i], AttentionDirection.CAUSAL), "decoder " + positions[i]);
         }
         long[] distances = {15, 16, 17, 20, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 5000};

@@ -54,7 +54,8 @@ class T5OptionsTest {
                 "encoder_attention_type \"global\"");
         refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-gelu-new\"}", T5,
                 "feed_forward_proj \"gated-gelu-new\"");
-        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"fast-gelu\"}", T5, "feed_forward_proj \"fast-gelu\"");
+        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"fast-gelu\"}", T5,
+                "feed_forward_proj \"fast-gelu\"");
         refused("{\"model_type\": \"t5\", \"dense_act_fn\": \"swiglu\"}", T5, "dense_act_fn \"swiglu\"");
         refused("{\"model_type\": \"t5\", \"relative_attention_num_buckets\": 2}", T5,
                 "relative_attention_num_buckets 2");
