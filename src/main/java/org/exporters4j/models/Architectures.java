@@ -36,6 +36,9 @@ import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.mobilebert.MobileBertArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
 import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
+import org.exporters4j.models.t5.T5Architecture;
+import org.exporters4j.models.t5.T5Flavor.EncoderAttention;
+import org.exporters4j.models.t5.T5Flavor;
 import org.exporters4j.models.xlm.XlmArchitecture;
 import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
 import org.exporters4j.models.xlm.XlmFlavor;
@@ -76,12 +79,15 @@ public final class Architectures {
             .row(new LayoutLmArchitecture())
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
+            .row(t5("longt5",   EncoderAttention.LONG_T5))
             .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
             .row(new MobileBertArchitecture())
+            .row(t5("mt5",      EncoderAttention.FULL))
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())
             .row(new SqueezeBertArchitecture())
+            .row(t5("t5",       EncoderAttention.FULL))
             .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
@@ -138,6 +144,11 @@ public final class Architectures {
     /** An XLM-family row: model type, where its layer norms may sit, its heads. */
     private static Architecture xlm(String modelType, NormPlacement normPlacement, Set<Head> heads) {
         return new XlmArchitecture(new XlmFlavor(modelType, normPlacement, heads));
+    }
+
+    /** A T5-family row: model type and how its encoder attends. */
+    private static Architecture t5(String modelType, EncoderAttention encoderAttention) {
+        return new T5Architecture(new T5Flavor(modelType, encoderAttention));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

@@ -18,8 +18,8 @@ class ArchitecturesTest {
     void theTableHoldsEveryBuiltFamilySorted() {
         assertEquals(List.of("albert", "bert", "big-bird", "bloom", "camembert", "codegen", "convbert",
                 "data2vec-text", "deberta", "deberta-v2", "distilbert", "electra", "flaubert", "gpt-neo", "gpt2",
-                "gptj", "ibert", "layoutlm", "llama", "mistral", "mobilebert", "qwen2", "roberta", "roformer",
-                "squeezebert", "xlm", "xlm-roberta"),
+                "gptj", "ibert", "layoutlm", "llama", "longt5", "mistral", "mobilebert", "mt5", "qwen2", "roberta",
+                "roformer", "squeezebert", "t5", "xlm", "xlm-roberta"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
