@@ -8,6 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.exporters4j.models.albert.AlbertArchitecture;
+import org.exporters4j.models.bart.BartArchitecture;
+import org.exporters4j.models.bart.BartFlavor;
+import org.exporters4j.models.bart.BartFlavor.EmbeddingNorm;
+import org.exporters4j.models.bart.BartFlavor.EncoderAttention;
+import org.exporters4j.models.bart.BartFlavor.FinalNorm;
+import org.exporters4j.models.bart.BartFlavor.LayerNorms;
+import org.exporters4j.models.bart.BartFlavor.LogitsBias;
+import org.exporters4j.models.bart.BartFlavor.Vocabularies;
 import org.exporters4j.models.bert.BertArchitecture;
 import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bert.BertFlavor.LanguageModelHead;
@@ -25,16 +33,27 @@ public final class Architectures {
     private static final Set<Head> ENCODER_HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     private static final Set<Head> ENCODER_AND_DECODER_HEADS = with(ENCODER_HEADS, Head.CAUSAL_LM);
+    private static final Set<Head> SEQ2SEQ_HEADS = EnumSet.of(Head.BASE, Head.SEQ2SEQ_LM);
+    private static final Set<Head> GENERATION_HEADS = with(SEQ2SEQ_HEADS, Head.CAUSAL_LM);
+    private static final Set<Head> ALL_SEQ2SEQ_HEADS = EnumSet.of(Head.BASE, Head.SEQ2SEQ_LM, Head.CAUSAL_LM,
+            Head.SEQUENCE_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
     private static final Map<String, Architecture> ROWS = new Table()
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
+            .row(bart("bart",             BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(bart("bigbird-pegasus",  BartFlavor.Positions.LEARNED,                 LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYERNORM_EMBEDDING, EncoderAttention.BIG_BIRD, Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
+            .row(bart("blenderbot",       BartFlavor.Positions.LEARNED,                 LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
+            .row(bart("blenderbot-small", BartFlavor.Positions.LEARNED,                 LayerNorms.POST, EmbeddingNorm.ENCODER_AFTER_DECODER_BEFORE_POSITIONS, FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(bart("m2m-100",          BartFlavor.Positions.SINUSOIDAL_FROM_PADDING, LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.NONE,              SEQ2SEQ_HEADS))
+            .row(bart("marian",           BartFlavor.Positions.SINUSOIDAL,              LayerNorms.POST, EmbeddingNorm.NONE,                                   FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED_UNLESS_CONFIGURED, LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
+            .row(bart("mbart",            BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.PRE,  EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
@@ -76,6 +95,14 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture bart(String modelType, BartFlavor.Positions positions, LayerNorms layerNorms,
+                                     EmbeddingNorm embeddingNorm, FinalNorm finalNorm,
+                                     EncoderAttention encoderAttention, Vocabularies vocabularies,
+                                     LogitsBias logitsBias, Set<Head> heads) {
+        return new BartArchitecture(new BartFlavor(modelType, positions, layerNorms, embeddingNorm, finalNorm,
+                encoderAttention, vocabularies, logitsBias, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

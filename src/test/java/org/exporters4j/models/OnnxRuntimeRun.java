@@ -38,10 +38,19 @@ public final class OnnxRuntimeRun {
                 TensorInfo info = tensors.info(name);
                 long[] shape = info.shape().stream().mapToLong(Long::longValue).toArray();
                 ByteBuffer bytes = tensors.bytes(name).order(ByteOrder.LITTLE_ENDIAN);
-                if (info.dtype() != DType.I64) {
+                if (info.dtype() != DType.I64 && info.dtype() != DType.F32) {
                     throw new AssertionError("input " + name + " is " + info.dtype());
                 }
                 ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
+                if (info.dtype() == DType.F32) {
+                    // a decoder's cache (past_key_values.*)
+                    while (bytes.hasRemaining()) {
+                        direct.putFloat(bytes.getFloat());
+                    }
+                    direct.flip();
+                    feed.put(name, OnnxTensor.createTensor(environment, direct.asFloatBuffer(), shape));
+                    continue;
+                }
                 while (bytes.hasRemaining()) {
                     direct.putLong(bytes.getLong());
                 }
