@@ -101,11 +101,7 @@ enum OnnxFamily {
                 }
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
-                        // Optimum v1.5.2 names the past's axis "past_sequence_length + sequence_length", like the
-                        // longer present; ONNX reads equal names as equal sizes (ONNX Runtime plans memory by them,
-                        // the validation binds them), so the past is named past_sequence_length, as Optimum names it
-                        // from 1.6 on (a documented deviation, as for the decoder-only models).
-                        inputs.addAll(decoderCache("past_key_values", row.layers(config), PAST));
+                        inputs.addAll(decoderCache("past_key_values", row.layers(config)));
                     }
                 }
                 default -> {
@@ -235,7 +231,6 @@ enum OnnxFamily {
     static final String ENCODER_SEQUENCE = "encoder_sequence_length";
     static final String DECODER_SEQUENCE = "decoder_sequence_length";
     static final String PAST_PLUS_SEQUENCE = "past_sequence_length + sequence_length";
-    static final String PAST = "past_sequence_length";
 
     private final CacheSupport cacheSupport;
 
@@ -270,16 +265,11 @@ enum OnnxFamily {
 
     /** Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}. */
     static List<DynamicTensor> decoderCache(String prefix, int layers) {
-        return decoderCache(prefix, layers, PAST_PLUS_SEQUENCE);
-    }
-
-    /** As {@link #decoderCache(String, int)}, with the sequence axis (2) named {@code sequenceAxis}. */
-    static List<DynamicTensor> decoderCache(String prefix, int layers, String sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             for (String part : List.of("key", "value")) {
                 cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32,
-                        axes(0, BATCH, 2, sequenceAxis)));
+                        axes(0, BATCH, 2, PAST_PLUS_SEQUENCE)));
             }
         }
         return cache;

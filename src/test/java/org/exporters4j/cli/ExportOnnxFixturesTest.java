@@ -26,9 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The issue's acceptance test: every fixture of the BERT encoder family exports through the CLI from its checkpoint
  * folder — once with only model.safetensors (task {@code auto}, inferred from config.json) and once with only
  * pytorch_model.bin (the fixture's task named) — with validation on; the written model's input and output names,
- * order and dynamic axes are Optimum's (the manifest, with the decoder caches' documented deviations,
- * {@link DecoderCacheAxes}), and its ONNX Runtime outputs on the fixture's inputs (a with-past fixture's cache
- * included) equal PyTorch's within 1e-5.
+ * order and dynamic axes are Optimum's (the manifest), and its ONNX Runtime outputs on the fixture's inputs equal
+ * PyTorch's within 1e-5.
  */
 class ExportOnnxFixturesTest {
     /** Every model type with a graph builder: a new architecture row is covered by this test as soon as it lands. */
@@ -89,12 +88,12 @@ class ExportOnnxFixturesTest {
             assertEquals(fixture.inputNames(), List.copyOf(session.getInputInfo().keySet()), fixture + " inputs");
             assertEquals(fixture.outputNames(), List.copyOf(session.getOutputInfo().keySet()), fixture + " outputs");
             for (String input : fixture.inputNames()) {
-                assertEquals(DecoderCacheAxes.expected(fixture, "inputs", input),
-                        namedAxes(session.getInputInfo().get(input)), fixture + " input " + input);
+                assertEquals(fixture.dynamicAxes("inputs", input), namedAxes(session.getInputInfo().get(input)),
+                        fixture + " input " + input);
             }
             for (String output : fixture.outputNames()) {
-                assertEquals(DecoderCacheAxes.expected(fixture, "outputs", output),
-                        namedAxes(session.getOutputInfo().get(output)), fixture + " output " + output);
+                assertEquals(fixture.dynamicAxes("outputs", output), namedAxes(session.getOutputInfo().get(output)),
+                        fixture + " output " + output);
             }
         }
     }

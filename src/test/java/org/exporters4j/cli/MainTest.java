@@ -144,10 +144,9 @@ class MainTest {
                     expectedInputs.put(task.equals("image-classification") ? "pixel_values" : "input_ids",
                             expectedInputs.remove("inputs"));
                 }
-                assertEquals(new TreeMap<>(withDecoderCacheAxes(modelType, expectedInputs)),
-                        new TreeMap<>(asMap(actual.get("inputs"))), where);
-                assertEquals(new ArrayList<>(withDecoderCacheAxes(modelType, expand(perTask.get("outputs"), 2))
-                                .entrySet()), new ArrayList<>(asMap(actual.get("outputs")).entrySet()), where);
+                assertEquals(new TreeMap<>(expectedInputs), new TreeMap<>(asMap(actual.get("inputs"))), where);
+                assertEquals(new ArrayList<>(expand(perTask.get("outputs"), 2).entrySet()),
+                        new ArrayList<>(asMap(actual.get("outputs")).entrySet()), where);
                 assertEquals(type.getValue().get("DEFAULT_ONNX_OPSET"), actual.get("opset"), where);
                 assertEquals(perTask.get("atol").asDouble(), actual.get("atol").asDouble(), 0.0, where);
                 assertEquals(perTask.get("values_override"), actual.get("values_override"), where);
@@ -155,33 +154,6 @@ class MainTest {
             }
         }
         assertEquals(243, pairs);
-    }
-
-    /**
-     * exporters4j's documented deviation from Optimum v1.5.2's decoder-only caches (the BART family's causal-lm
-     * decoders): the past's sequence axis is past_sequence_length (see tasks.ReferenceRegistry
-     * .withDocumentedDeviations).
-     */
-    private static Map<String, JsonNode> withDecoderCacheAxes(String modelType, Map<String, JsonNode> axes) {
-        if (!List.of("bart", "bigbird-pegasus", "blenderbot", "blenderbot-small", "marian", "mbart")
-                .contains(modelType)) {
-            return axes;
-        }
-        Map<String, JsonNode> moved = new java.util.LinkedHashMap<>();
-        axes.forEach((name, tensorAxes) -> {
-            if (!name.startsWith("past_key_values.") && !name.startsWith("present.")) {
-                moved.put(name, tensorAxes);
-                return;
-            }
-            Map<String, String> copy = new TreeMap<>();
-            tensorAxes.fields().forEachRemaining(axis -> copy.put(axis.getKey(), axis.getValue().asText()));
-            if (name.startsWith("past_key_values.")) {
-                copy.replaceAll((index, axis) -> axis.equals("past_sequence_length + sequence_length")
-                        ? "past_sequence_length" : axis);
-            }
-            moved.put(name, JSON.valueToTree(copy));
-        });
-        return moved;
     }
 
     @Test

@@ -64,11 +64,9 @@ class OnnxFixturesTest {
             String where = fixture.name();
             assertEquals(ReferenceRegistry.strings(onnx.get("input_names")), config.inputNames(), where + " inputs");
             assertEquals(ReferenceRegistry.strings(onnx.get("output_names")), config.outputNames(), where);
-            assertEquals(ReferenceRegistry.withDocumentedDeviations(fixture.modelType(),
-                    axesOf(onnx.get("dynamic_axes").get("inputs"))), ReferenceRegistry.asMap(config.inputs()),
+            assertEquals(axesOf(onnx.get("dynamic_axes").get("inputs")), ReferenceRegistry.asMap(config.inputs()),
                     where + " input axes");
-            assertEquals(ReferenceRegistry.withDocumentedDeviations(fixture.modelType(),
-                    axesOf(onnx.get("dynamic_axes").get("outputs"))), ReferenceRegistry.asMap(config.outputs()),
+            assertEquals(axesOf(onnx.get("dynamic_axes").get("outputs")), ReferenceRegistry.asMap(config.outputs()),
                     where + " output axes");
             assertEquals(ReferenceRegistry.JSON.convertValue(onnx.get("values_override"), Map.class),
                     config.valuesOverride(), where + " values_override");

@@ -90,29 +90,4 @@ final class ReferenceRegistry {
         tensors.forEach(tensor -> map.put(tensor.name(), tensor.dynamicAxes()));
         return map;
     }
-
-    /**
-     * Optimum v1.5.2's axes with exporters4j's documented deviations for decoder-only caches (the BART family's
-     * causal-lm decoders): the past's sequence axis is {@code past_sequence_length} (v1.5.2 names it like the
-     * present, {@code past_sequence_length + sequence_length}, though ONNX reads equal names as equal sizes).
-     */
-    static Map<String, Map<Integer, String>> withDocumentedDeviations(String modelType,
-            Map<String, Map<Integer, String>> axes) {
-        if (!DECODERS.contains(modelType)) {
-            return axes;
-        }
-        Map<String, Map<Integer, String>> moved = new java.util.LinkedHashMap<>();
-        axes.forEach((name, tensorAxes) -> {
-            Map<Integer, String> copy = new java.util.TreeMap<>(tensorAxes);
-            if (name.startsWith("past_key_values.")) {
-                copy.replaceAll((index, axis) -> axis.equals("past_sequence_length + sequence_length")
-                        ? "past_sequence_length" : axis);
-            }
-            moved.put(name, copy);
-        });
-        return moved;
-    }
-
-    private static final List<String> DECODERS = List.of("bart", "bigbird-pegasus", "blenderbot", "blenderbot-small",
-            "marian", "mbart");
 }
