@@ -49,6 +49,8 @@ final class OnnxRuntimeValidator {
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
     private static final long SEED = 0;
+    /** What joins the parts of a sum-form axis name ({@code past_sequence_length + sequence_length}). */
+    private static final String SUM = " + ";
 
     private OnnxRuntimeValidator() {}
 
@@ -220,24 +222,53 @@ final class OnnxRuntimeValidator {
         }
     }
 
-    /** Axis name → size, from the configuration's input axes and the inputs' shapes. */
+    /**
+     * Axis name → size, from the configuration's input axes and the inputs' shapes. A sum-form name such as
+     * {@code past_sequence_length + sequence_length} states a size computed from its parts, so an input's size never
+     * binds it (Optimum v1.5.2 gives that name to the past of BART-style causal-lm caches too, which is shorter than
+     * the present named alike); it is bound to the sum of its parts where the inputs bind every part.
+     */
     private static Map<String, Long> axisSizes(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new HashMap<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size()) {
+                if (index < tensor.shape().size() && !axis.contains(SUM)) {
                     sizes.putIfAbsent(axis, tensor.shape().get(index));
                 }
             }));
         }
+        Map<String, Long> sums = new HashMap<>();
+        for (List<DynamicTensor> side : List.of(exportConfig.inputs(), exportConfig.outputs())) {
+            for (DynamicTensor tensor : side) {
+                for (String axis : tensor.dynamicAxes().values()) {
+                    if (axis.contains(SUM)) {
+                        sumOf(axis, sizes).ifPresent(total -> sums.put(axis, total));
+                    }
+                }
+            }
+        }
+        sizes.putAll(sums);
         return sizes;
+    }
+
+    /** The size of {@code a + b + …} when every part is bound. */
+    private static Optional<Long> sumOf(String axis, Map<String, Long> sizes) {
+        long total = 0;
+        for (String part : axis.split(" \\+ ")) {
+            Long size = sizes.get(part.strip());
+            if (size == null) {
+                return Optional.empty();
+            }
+            total += size;
+        }
+        return Optional.of(total);
     }
 
     private static String label(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size()) {
+                if (index < tensor.shape().size() && !axis.contains(SUM)) {
                     sizes.putIfAbsent(axis, tensor.shape().get(index));
                 }
             }));

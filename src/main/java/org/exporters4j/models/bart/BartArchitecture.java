@@ -207,9 +207,10 @@ public final class BartArchitecture implements Architecture {
             Dim follows = Dim.unknown();
             for (int layer = 0; layer < options.decoderLayers(); layer++) {
                 int index = layer;
-                // Through an Identity: Optimum v1.5.2 names the past and the present sequence axis of causal-lm
-                // alike; declared on the Concat itself, that claim spreads to the intermediates ONNX Runtime's
-                // transpose optimizer makes of it and its planner then reuses a past-sized buffer for the present.
+                // Through an Identity: Optimum v1.5.2 names the past's and the present's sequence axis of
+                // causal-lm alike ("past_sequence_length + sequence_length"); declared on the Concat itself, that
+                // claim spreads to the intermediates ONNX Runtime's transpose optimizer makes of it, and its memory
+                // planner then reuses a past-sized buffer for the longer present (a run-time error).
                 outputs.add(String.format(selfKey, layer),
                         () -> graph.identity(decoded.get().caches().get(index).selfKey()),
                         follows, heads, follows, headSize);
