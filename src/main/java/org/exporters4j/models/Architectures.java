@@ -39,7 +39,8 @@ public final class Architectures {
             Head.SEQUENCE_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
     private static final Map<String, Architecture> ROWS = new Table()
-            //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
+            //  bert(model type,  base prefix,     positions,             LM head,                       sequence classifier,            multiple choice,                      quantization,       heads)
+            //  bart(model type,       positions,                                layer norms,     embedding norm,                                        final norm,                    encoder attention,         vocabularies,                          logits bias,                  heads)
             .row(new AlbertArchitecture())
             .row(bart("bart",             BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
