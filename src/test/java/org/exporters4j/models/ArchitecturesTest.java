@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
+    void theTableHoldsTheBertAndBartFamiliesSorted() {
+        assertEquals(List.of("albert", "bart", "bert", "bigbird-pegasus", "blenderbot", "blenderbot-small",
+                "camembert", "data2vec-text", "distilbert", "electra", "ibert", "m2m-100", "marian", "mbart",
                 "roberta", "xlm-roberta"), Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
