@@ -51,6 +51,8 @@ final class OnnxRuntimeValidator {
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
     private static final long SEED = 0;
+    /** What joins the parts of a sum-form axis name ({@code past_sequence_length + sequence_length}). */
+    private static final String SUM = " + ";
 
     private OnnxRuntimeValidator() {}
 
@@ -229,17 +231,19 @@ final class OnnxRuntimeValidator {
     }
 
     /**
-     * Axis name → size, from the configuration's input axes and the inputs' shapes. A name the inputs give two
-     * different sizes constrains nothing: Optimum v1.5.2's interface names a decoder's past like its longer mask and
-     * present ({@code past_sequence_length + sequence_length}) and BLOOM's batch × heads cache axis
-     * {@code batch_size}; the names are the interface, the sizes come from the graph.
+     * Axis name → size, from the configuration's input axes and the inputs' shapes. The names are the interface;
+     * the sizes come from the graph, so two kinds of name bind nothing from an input: a sum-form name such as
+     * {@code past_sequence_length + sequence_length} states a size computed from its parts (Optimum v1.5.2 gives
+     * it to the past of decoder caches too, which is shorter than the present named alike) and is bound to the sum
+     * of its parts where the inputs bind every part; and a name the inputs give two different sizes (BLOOM's
+     * batch × heads cache axis is named {@code batch_size}) constrains nothing.
      */
     private static Map<String, Long> axisSizes(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new HashMap<>();
         Set<String> ambiguous = new HashSet<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size()) {
+                if (index < tensor.shape().size() && !axis.contains(SUM)) {
                     Long previous = sizes.putIfAbsent(axis, tensor.shape().get(index));
                     if (previous != null && !previous.equals(tensor.shape().get(index))) {
                         ambiguous.add(axis);
@@ -248,14 +252,38 @@ final class OnnxRuntimeValidator {
             }));
         }
         sizes.keySet().removeAll(ambiguous);
+        Map<String, Long> sums = new HashMap<>();
+        for (List<DynamicTensor> side : List.of(exportConfig.inputs(), exportConfig.outputs())) {
+            for (DynamicTensor tensor : side) {
+                for (String axis : tensor.dynamicAxes().values()) {
+                    if (axis.contains(SUM)) {
+                        sumOf(axis, sizes).ifPresent(total -> sums.put(axis, total));
+                    }
+                }
+            }
+        }
+        sizes.putAll(sums);
         return sizes;
+    }
+
+    /** The size of {@code a + b + …} when every part is bound. */
+    private static Optional<Long> sumOf(String axis, Map<String, Long> sizes) {
+        long total = 0;
+        for (String part : axis.split(" \\+ ")) {
+            Long size = sizes.get(part.strip());
+            if (size == null) {
+                return Optional.empty();
+            }
+            total += size;
+        }
+        return Optional.of(total);
     }
 
     private static String label(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size()) {
+                if (index < tensor.shape().size() && !axis.contains(SUM)) {
                     sizes.putIfAbsent(axis, tensor.shape().get(index));
                 }
             }));

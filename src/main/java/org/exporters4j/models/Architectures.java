@@ -9,6 +9,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.exporters4j.models.albert.AlbertArchitecture;
+import org.exporters4j.models.bart.BartArchitecture;
+import org.exporters4j.models.bart.BartFlavor.EmbeddingNorm;
+import org.exporters4j.models.bart.BartFlavor.EncoderAttention;
+import org.exporters4j.models.bart.BartFlavor.FinalNorm;
+import org.exporters4j.models.bart.BartFlavor.LayerNorms;
+import org.exporters4j.models.bart.BartFlavor.LogitsBias;
+import org.exporters4j.models.bart.BartFlavor.Vocabularies;
+import org.exporters4j.models.bart.BartFlavor;
 import org.exporters4j.models.bert.BertArchitecture;
 import org.exporters4j.models.bert.BertFlavor.LanguageModelHead;
 import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
@@ -37,7 +45,6 @@ import org.exporters4j.models.mobilebert.MobileBertArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
 import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
 import org.exporters4j.models.t5.T5Architecture;
-import org.exporters4j.models.t5.T5Flavor.EncoderAttention;
 import org.exporters4j.models.t5.T5Flavor;
 import org.exporters4j.models.xlm.XlmArchitecture;
 import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
@@ -51,15 +58,24 @@ public final class Architectures {
     private static final Set<Head> ENCODER_HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     private static final Set<Head> ENCODER_AND_DECODER_HEADS = with(ENCODER_HEADS, Head.CAUSAL_LM);
+    private static final Set<Head> SEQ2SEQ_HEADS = EnumSet.of(Head.BASE, Head.SEQ2SEQ_LM);
+    private static final Set<Head> GENERATION_HEADS = with(SEQ2SEQ_HEADS, Head.CAUSAL_LM);
+    private static final Set<Head> ALL_SEQ2SEQ_HEADS = EnumSet.of(Head.BASE, Head.SEQ2SEQ_LM, Head.CAUSAL_LM,
+            Head.SEQUENCE_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
     private static final Set<Head> LLAMA_HEADS = EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
     private static final Set<Head> QWEN2_HEADS = with(LLAMA_HEADS, Head.TOKEN_CLASSIFICATION);
 
     private static final Map<String, Architecture> ROWS = new Table()
-            //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
+            //  bert(model type,  base prefix,     positions,             LM head,                       sequence classifier,            multiple choice,                      quantization,       heads)
+            //  bart(model type,       positions,                                layer norms,     embedding norm,                                        final norm,                    encoder attention,         vocabularies,                          logits bias,                  heads)
             .row(new AlbertArchitecture())
+            .row(bart("bart",             BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new BigBirdArchitecture())
+            .row(bart("bigbird-pegasus",  BartFlavor.Positions.LEARNED,                 LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYERNORM_EMBEDDING, EncoderAttention.BIG_BIRD, Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
+            .row(bart("blenderbot",       BartFlavor.Positions.LEARNED,                 LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
+            .row(bart("blenderbot-small", BartFlavor.Positions.LEARNED,                 LayerNorms.POST, EmbeddingNorm.ENCODER_AFTER_DECODER_BEFORE_POSITIONS, FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
             .row(new BloomArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
@@ -79,15 +95,18 @@ public final class Architectures {
             .row(new LayoutLmArchitecture())
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
-            .row(t5("longt5",   EncoderAttention.LONG_T5))
+            .row(t5("longt5",   T5Flavor.EncoderAttention.LONG_T5))
+            .row(bart("m2m-100",          BartFlavor.Positions.SINUSOIDAL_FROM_PADDING, LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.NONE,              SEQ2SEQ_HEADS))
+            .row(bart("marian",           BartFlavor.Positions.SINUSOIDAL,              LayerNorms.POST, EmbeddingNorm.NONE,                                   FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED_UNLESS_CONFIGURED, LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
+            .row(bart("mbart",            BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.PRE,  EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
             .row(new MobileBertArchitecture())
-            .row(t5("mt5",      EncoderAttention.FULL))
+            .row(t5("mt5",      T5Flavor.EncoderAttention.FULL))
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())
             .row(new SqueezeBertArchitecture())
-            .row(t5("t5",       EncoderAttention.FULL))
+            .row(t5("t5",       T5Flavor.EncoderAttention.FULL))
             .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
@@ -147,8 +166,17 @@ public final class Architectures {
     }
 
     /** A T5-family row: model type and how its encoder attends. */
-    private static Architecture t5(String modelType, EncoderAttention encoderAttention) {
+    private static Architecture t5(String modelType, T5Flavor.EncoderAttention encoderAttention) {
         return new T5Architecture(new T5Flavor(modelType, encoderAttention));
+    }
+
+    /** A BART-family row: model type and its differences from BART as data. */
+    private static Architecture bart(String modelType, BartFlavor.Positions positions, LayerNorms layerNorms,
+                                     EmbeddingNorm embeddingNorm, FinalNorm finalNorm,
+                                     EncoderAttention encoderAttention, Vocabularies vocabularies,
+                                     LogitsBias logitsBias, Set<Head> heads) {
+        return new BartArchitecture(new BartFlavor(modelType, positions, layerNorms, embeddingNorm, finalNorm,
+                encoderAttention, vocabularies, logitsBias, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 class ArchitecturesTest {
     @Test
     void theTableHoldsEveryBuiltFamilySorted() {
-        assertEquals(List.of("albert", "bert", "big-bird", "bloom", "camembert", "codegen", "convbert",
-                "data2vec-text", "deberta", "deberta-v2", "distilbert", "electra", "flaubert", "gpt-neo", "gpt2",
-                "gptj", "ibert", "layoutlm", "llama", "longt5", "mistral", "mobilebert", "mt5", "qwen2", "roberta",
+        assertEquals(List.of("albert", "bart", "bert", "big-bird", "bigbird-pegasus", "blenderbot",
+                "blenderbot-small", "bloom", "camembert", "codegen", "convbert", "data2vec-text", "deberta",
+                "deberta-v2", "distilbert", "electra", "flaubert", "gpt-neo", "gpt2", "gptj", "ibert", "layoutlm",
+                "llama", "longt5", "m2m-100", "marian", "mbart", "mistral", "mobilebert", "mt5", "qwen2", "roberta",
                 "roformer", "squeezebert", "t5", "xlm", "xlm-roberta"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
