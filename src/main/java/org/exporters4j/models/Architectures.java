@@ -16,6 +16,9 @@ import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.vit.VitArchitecture;
+import org.exporters4j.models.vit.VitFlavor;
+import org.exporters4j.models.vit.VitFlavor.Tokens;
 
 /**
  * Which architecture builds each model type: one row per model type (Optimum's hyphenated spelling), sorted,
@@ -25,6 +28,8 @@ public final class Architectures {
     private static final Set<Head> ENCODER_HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     private static final Set<Head> ENCODER_AND_DECODER_HEADS = with(ENCODER_HEADS, Head.CAUSAL_LM);
+    private static final Set<Head> IMAGE_HEADS = EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION);
+    private static final Set<Head> VIT_HEADS = with(IMAGE_HEADS, Head.MASKED_IM);
 
     private static final Map<String, Architecture> ROWS = new Table()
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
@@ -32,11 +37,14 @@ public final class Architectures {
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(vit("deit",           "deit",          Tokens.CLASS_AND_DISTILLATION, VIT_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(vit("vit",            "vit",           Tokens.CLASS,                  VIT_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(vit("yolos",          "vit",           Tokens.CLASS_AND_DETECTION,    EnumSet.of(Head.BASE, Head.OBJECT_DETECTION)))
             .build();
 
     private Architectures() {}
@@ -76,6 +84,10 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture vit(String modelType, String basePrefix, Tokens tokens, Set<Head> heads) {
+        return new VitArchitecture(new VitFlavor(modelType, basePrefix, tokens, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {
