@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.exporters4j.models.albert.AlbertArchitecture;
+import org.exporters4j.models.beit.BeitArchitecture;
+import org.exporters4j.models.beit.BeitFlavor;
 import org.exporters4j.models.bert.BertArchitecture;
 import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bert.BertFlavor.LanguageModelHead;
@@ -34,9 +36,11 @@ public final class Architectures {
     private static final Map<String, Architecture> ROWS = new Table()
             //  model type        base prefix      positions              LM head                        sequence classifier             multiple choice                       quantization        heads
             .row(new AlbertArchitecture())
+            .row(beit("beit",          "beit",                                                                                                                                                                        IMAGE_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(beit("data2vec-vision", "data2vec_vision",                                                                                                                                                           IMAGE_HEADS))
             .row(vit("deit",           "deit",          Tokens.CLASS_AND_DISTILLATION, VIT_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
@@ -84,6 +88,10 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture beit(String modelType, String basePrefix, Set<Head> heads) {
+        return new BeitArchitecture(new BeitFlavor(modelType, basePrefix, heads));
     }
 
     private static Architecture vit(String modelType, String basePrefix, Tokens tokens, Set<Head> heads) {

@@ -37,6 +37,18 @@ public record ImageSize(int height, int width) {
         return new ImageSize(height / patch.height, width / patch.width);
     }
 
+    /**
+     * The patch grid of an image of this size as config.json {@code source} sets both; an image smaller than one
+     * patch is refused, naming the keys.
+     */
+    public ImageSize patchGrid(ImageSize patch, String source) {
+        if (height < patch.height || width < patch.width) {
+            throw new UnsupportedConfigException(source + ": image_size " + this + " holds no whole patch of "
+                    + "patch_size " + patch + "; make image_size at least patch_size");
+        }
+        return cells(patch);
+    }
+
     public long area() {
         return (long) height * width;
     }

@@ -39,10 +39,7 @@ record VitOptions(VisionTransformerLayer.Dimensions dimensions, int layers, Imag
                 config.doubleValue("layer_norm_eps"), biases, LayerScale.NONE);
         ImageSize imageSize = ImageSize.fromConfig(config, "image_size");
         ImageSize patchSize = ImageSize.fromConfig(config, "patch_size");
-        if (imageSize.cells(patchSize).area() == 0) {
-            throw new UnsupportedConfigException(source + ": image_size " + imageSize + " holds no whole patch of "
-                    + "patch_size " + patchSize + "; make image_size at least patch_size");
-        }
+        imageSize.patchGrid(patchSize, source);
         int detectionTokens = 0;
         MidPositions mid = MidPositions.ABSENT;
         if (flavor.tokens().hasDetectionTokens()) {
