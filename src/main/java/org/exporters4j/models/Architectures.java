@@ -17,7 +17,9 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.convnext.ConvNextArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.resnet.ResNetArchitecture;
 import org.exporters4j.models.vit.VitArchitecture;
 import org.exporters4j.models.vit.VitFlavor;
 import org.exporters4j.models.vit.VitFlavor.Tokens;
@@ -39,12 +41,14 @@ public final class Architectures {
             .row(beit("beit",          "beit",                                                                                                                                                                        IMAGE_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new ConvNextArchitecture())
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(beit("data2vec-vision", "data2vec_vision",                                                                                                                                                           IMAGE_HEADS))
             .row(vit("deit",           "deit",          Tokens.CLASS_AND_DISTILLATION, VIT_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(new ResNetArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(vit("vit",            "vit",           Tokens.CLASS,                  VIT_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
