@@ -20,6 +20,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.convnext.ConvNextArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.resnet.ResNetArchitecture;
+import org.exporters4j.models.segformer.SegformerArchitecture;
 import org.exporters4j.models.vit.VitArchitecture;
 import org.exporters4j.models.vit.VitFlavor;
 import org.exporters4j.models.vit.VitFlavor.Tokens;
@@ -50,6 +51,7 @@ public final class Architectures {
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new ResNetArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new SegformerArchitecture())
             .row(vit("vit",            "vit",           Tokens.CLASS,                  VIT_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(vit("yolos",          "vit",           Tokens.CLASS_AND_DETECTION,    EnumSet.of(Head.BASE, Head.OBJECT_DETECTION)))
