@@ -19,6 +19,7 @@ import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.convnext.ConvNextArchitecture;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.levit.LevitArchitecture;
 import org.exporters4j.models.mobilevit.MobileVitArchitecture;
 import org.exporters4j.models.resnet.ResNetArchitecture;
 import org.exporters4j.models.segformer.SegformerArchitecture;
@@ -50,6 +51,7 @@ public final class Architectures {
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(new LevitArchitecture())
             .row(new MobileVitArchitecture())
             .row(new ResNetArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
