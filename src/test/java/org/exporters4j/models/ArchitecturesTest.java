@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
-                "roberta", "xlm-roberta"), Architectures.modelTypes());
+    void theTableHoldsTheBertEncoderAndVisionFamiliesSorted() {
+        assertEquals(List.of("albert", "beit", "bert", "camembert", "convnext", "data2vec-text", "data2vec-vision",
+                "deit", "distilbert", "electra", "ibert", "levit", "mobilevit", "resnet", "roberta", "segformer", "vit",
+                "xlm-roberta", "yolos"), Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
         }

@@ -20,6 +20,7 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
@@ -79,7 +80,7 @@ public final class LevitArchitecture implements Architecture {
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                outputs.add("last_hidden_state", () -> tokens, follows, follows, Dim.of(last));
+                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, tokens, 3), follows, follows, Dim.of(last));
                 outputs.add("pooler_output", () -> graph.reduceMean(tokens, KeepDims.NO, 1), follows, Dim.of(last));
             }
             case IMAGE_CLASSIFICATION -> {
@@ -87,13 +88,14 @@ public final class LevitArchitecture implements Architecture {
                 if (config.architectures().contains("LevitForImageClassificationWithTeacher")) {
                     // the fused eval head of LevitForImageClassificationWithTeacher: the mean of both heads
                     long labels = EncoderHeads.labels(parameters, "classifier.linear.weight", config);
-                    outputs.add("logits", () -> graph.div(graph.add(network.classifier("classifier", mean, labels),
-                                    network.classifier("classifier_distill", mean, labels)),
-                            graph.scalar(ElementType.FLOAT, 2.0)), follows, Dim.of(labels));
+                    outputs.add("logits", () -> OutputAxes.unpinned(graph, graph.div(graph.add(
+                            network.classifier("classifier", mean, labels),
+                            network.classifier("classifier_distill", mean, labels)),
+                            graph.scalar(ElementType.FLOAT, 2.0)), 2), follows, Dim.of(labels));
                 } else {
                     long labels = EncoderHeads.labels(parameters, "classifier.linear.weight", config);
-                    outputs.add("logits", () -> network.classifier("classifier", mean, labels), follows,
-                            Dim.of(labels));
+                    outputs.add("logits", () -> OutputAxes.unpinned(graph, network.classifier("classifier", mean,
+                            labels), 2), follows, Dim.of(labels));
                 }
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");

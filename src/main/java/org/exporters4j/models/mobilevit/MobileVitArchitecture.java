@@ -19,6 +19,7 @@ import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
@@ -79,14 +80,15 @@ public final class MobileVitArchitecture implements Architecture {
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                outputs.add("last_hidden_state", () -> features, follows, Dim.of(last), follows, follows);
+                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, features, 4), follows, Dim.of(last), follows, follows);
                 outputs.add("pooler_output", () -> graph.reduceMean(features, KeepDims.NO, 2, 3), follows,
                         Dim.of(last));
             }
             case IMAGE_CLASSIFICATION -> {
                 long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", last, labels)
-                        .apply(graph, graph.reduceMean(features, KeepDims.NO, 2, 3)), follows, Dim.of(labels));
+                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last,
+                        labels).apply(graph, graph.reduceMean(features, KeepDims.NO, 2, 3)), 2), follows,
+                        Dim.of(labels));
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }

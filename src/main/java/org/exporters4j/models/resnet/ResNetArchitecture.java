@@ -20,6 +20,7 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -73,15 +74,16 @@ public final class ResNetArchitecture implements Architecture {
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                outputs.add("last_hidden_state", () -> features, follows, Dim.of(last), follows, follows);
+                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, features, 4), follows, Dim.of(last), follows, follows);
                 outputs.add("pooler_output", () -> graph.globalAveragePool(features), follows, Dim.of(last),
                         Dim.of(1), Dim.of(1));
             }
             case IMAGE_CLASSIFICATION -> {
                 // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
                 long labels = EncoderHeads.labels(parameters, "classifier.1.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier.1", last, labels)
-                        .apply(graph, graph.flatten(graph.globalAveragePool(features), 1)), follows, Dim.of(labels));
+                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier.1", last,
+                        labels).apply(graph, graph.flatten(graph.globalAveragePool(features), 1)), 2), follows,
+                        Dim.of(labels));
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }

@@ -21,6 +21,7 @@ import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
@@ -87,9 +88,11 @@ public final class SegformerArchitecture implements Architecture {
             case BASE -> {
                 Supplier<Value> lastStage = () -> stages.get(options.stages() - 1);
                 if (options.lastStage() == SegformerOptions.LastStage.IMAGE) {
-                    outputs.add("last_hidden_state", lastStage, follows, Dim.of(last), follows, follows);
+                    outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, lastStage.get(), 4), follows,
+                            Dim.of(last), follows, follows);
                 } else {
-                    outputs.add("last_hidden_state", lastStage, follows, follows, Dim.of(last));
+                    outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, lastStage.get(), 3), follows,
+                            follows, Dim.of(last));
                 }
             }
             case IMAGE_CLASSIFICATION -> {
@@ -99,7 +102,8 @@ public final class SegformerArchitecture implements Architecture {
                     Value mean = options.lastStage() == SegformerOptions.LastStage.IMAGE
                             ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
                             : graph.reduceMean(lastStage, KeepDims.NO, 1);
-                    return Linear.load(parameters, "classifier", last, labels).apply(graph, mean);
+                    return OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last, labels)
+                            .apply(graph, mean), 2);
                 }, follows, Dim.of(labels));
             }
             case SEMANTIC_SEGMENTATION -> {
@@ -112,7 +116,8 @@ public final class SegformerArchitecture implements Architecture {
                             + "default, which computes the same encoder");
                 }
                 long labels = EncoderHeads.labels(parameters, "decode_head.classifier.weight", config);
-                outputs.add("logits", () -> decode(graph, parameters, options, stages, labels), follows,
+                outputs.add("logits", () -> OutputAxes.unpinned(graph, decode(graph, parameters, options, stages,
+                        labels), 4), follows,
                         Dim.of(labels), follows, follows);
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");

@@ -9,7 +9,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.exporters4j.checkpoint.Checkpoints;
+import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.ArchitectureFixtures;
+import org.exporters4j.models.Fixture;
 import org.exporters4j.models.blocks.ImageSize;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,26 @@ class BeitFamilyFixturesTest {
     @TestFactory
     Stream<DynamicTest> everyFixtureMatchesPyTorch() {
         return ArchitectureFixtures.matchPyTorch(List.of("beit", "data2vec-vision"), folder, 1e-5);
+    }
+
+    /** The index the graph computes equals the relative_position_index buffer Transformers stored (4 × 4 window). */
+    @Test
+    void relativePositionIndexEqualsTheStoredBuffer() throws Exception {
+        Fixture fixture = Fixture.of(List.of("beit")).get(0);
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            String name = "encoder.layer.0.attention.attention.relative_position_bias.relative_position_index";
+            if (!weights.contains(name)) {
+                name = "beit." + name;
+            }
+            ByteBuffer stored = weights.bytes(name).order(ByteOrder.LITTLE_ENDIAN);
+            long[] expected = new long[stored.remaining() / 8];
+            stored.asLongBuffer().get(expected);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BeitArchitecture.relativePositionIndex(new ImageSize(4, 4)).writeTo(Channels.newChannel(bytes));
+            long[] actual = new long[expected.length];
+            ByteBuffer.wrap(bytes.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(actual);
+            assertArrayEquals(expected, actual);
+        }
     }
 
     /** A 2 × 3 window: 7 tokens, (3·5) + 3 = 18 table rows, values worked out by hand from Transformers' formula. */
