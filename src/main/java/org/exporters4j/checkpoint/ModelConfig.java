@@ -218,6 +218,35 @@ public final class ModelConfig {
         return List.copyOf(result);
     }
 
+    /**
+     * A list of lists of scalars, each scalar as its text (LeViT's {@code down_ops}:
+     * {@code [["Subsample", 16, 8, 4, 2, 2], [""]]} gives {@code [[Subsample, 16, 8, 4, 2, 2], []]}); absent → empty.
+     */
+    public List<List<String>> nestedList(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, node, "a list of lists");
+        }
+        List<List<String>> result = new ArrayList<>();
+        for (JsonNode inner : node) {
+            if (!inner.isArray()) {
+                throw wrongType(key, node, "a list of lists");
+            }
+            List<String> values = new ArrayList<>();
+            for (JsonNode element : inner) {
+                if (!element.isValueNode() || element.isNull()) {
+                    throw wrongType(key, node, "a list of lists of numbers and strings");
+                }
+                values.add(element.asText());
+            }
+            result.add(List.copyOf(values));
+        }
+        return List.copyOf(result);
+    }
+
     /** {@code architectures} as saved by {@code save_pretrained} (e.g. {@code BertForMaskedLM}); may be empty. */
     public List<String> architectures() {
         return stringList("architectures");

@@ -47,6 +47,9 @@ import org.exporters4j.tasks.ExportConfig;
  * </ol>
  */
 final class OnnxRuntimeValidator {
+    /** Input axes whose names an output may reuse without having their size. */
+    private static final Set<String> IMAGE_AXES = Set.of("height", "width");
+
     /** The second input set: another batch size, sequence length and choice count than Optimum's. */
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
@@ -134,6 +137,9 @@ final class OnnxRuntimeValidator {
             throws OrtException {
         String label = label(exportConfig, inputs);
         Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
+        // Optimum v1.5.2 names semantic-segmentation logits' axes height and width, as the input's, although a
+        // model may predict at another resolution (SegFormer: a quarter); those names do not bind output sizes
+        axisSizes.keySet().removeAll(IMAGE_AXES);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {

@@ -17,6 +17,8 @@ import org.exporters4j.models.bart.BartFlavor.LayerNorms;
 import org.exporters4j.models.bart.BartFlavor.LogitsBias;
 import org.exporters4j.models.bart.BartFlavor.Vocabularies;
 import org.exporters4j.models.bart.BartFlavor;
+import org.exporters4j.models.beit.BeitArchitecture;
+import org.exporters4j.models.beit.BeitFlavor;
 import org.exporters4j.models.bert.BertArchitecture;
 import org.exporters4j.models.bert.BertFlavor.LanguageModelHead;
 import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
@@ -28,6 +30,7 @@ import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.bloom.BloomArchitecture;
 import org.exporters4j.models.convbert.ConvBertArchitecture;
+import org.exporters4j.models.convnext.ConvNextArchitecture;
 import org.exporters4j.models.deberta.DebertaArchitecture;
 import org.exporters4j.models.deberta.DebertaVersion;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
@@ -37,15 +40,22 @@ import org.exporters4j.models.gptj.GptJFlavor.Projections;
 import org.exporters4j.models.gptj.GptJFlavor;
 import org.exporters4j.models.gptneo.GptNeoArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
+import org.exporters4j.models.levit.LevitArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
 import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
 import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.mobilebert.MobileBertArchitecture;
+import org.exporters4j.models.mobilevit.MobileVitArchitecture;
+import org.exporters4j.models.resnet.ResNetArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
+import org.exporters4j.models.segformer.SegformerArchitecture;
 import org.exporters4j.models.squeezebert.SqueezeBertArchitecture;
 import org.exporters4j.models.t5.T5Architecture;
 import org.exporters4j.models.t5.T5Flavor;
+import org.exporters4j.models.vit.VitArchitecture;
+import org.exporters4j.models.vit.VitFlavor.Tokens;
+import org.exporters4j.models.vit.VitFlavor;
 import org.exporters4j.models.xlm.XlmArchitecture;
 import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
 import org.exporters4j.models.xlm.XlmFlavor;
@@ -65,12 +75,15 @@ public final class Architectures {
 
     private static final Set<Head> LLAMA_HEADS = EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION);
     private static final Set<Head> QWEN2_HEADS = with(LLAMA_HEADS, Head.TOKEN_CLASSIFICATION);
+    private static final Set<Head> IMAGE_HEADS = EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION);
+    private static final Set<Head> VIT_HEADS = with(IMAGE_HEADS, Head.MASKED_IM);
 
     private static final Map<String, Architecture> ROWS = new Table()
             //  bert(model type,  base prefix,     positions,             LM head,                       sequence classifier,            multiple choice,                      quantization,       heads)
             //  bart(model type,       positions,                                layer norms,     embedding norm,                                        final norm,                    encoder attention,         vocabularies,                          logits bias,                  heads)
             .row(new AlbertArchitecture())
             .row(bart("bart",             BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
+            .row(beit("beit",          "beit",                                                                                                                                                                        IMAGE_HEADS))
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new BigBirdArchitecture())
             .row(bart("bigbird-pegasus",  BartFlavor.Positions.LEARNED,                 LayerNorms.PRE,  EmbeddingNorm.NONE,                                   FinalNorm.LAYERNORM_EMBEDDING, EncoderAttention.BIG_BIRD, Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
@@ -81,9 +94,12 @@ public final class Architectures {
             .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
                     EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(new ConvBertArchitecture())
+            .row(new ConvNextArchitecture())
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(beit("data2vec-vision", "data2vec_vision",                                                                                                                                                           IMAGE_HEADS))
             .row(new DebertaArchitecture(DebertaVersion.V1))
             .row(new DebertaArchitecture(DebertaVersion.V2))
+            .row(vit("deit",           "deit",          Tokens.CLASS_AND_DISTILLATION, VIT_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(xlm("flaubert",      NormPlacement.CONFIGURABLE, ENCODER_HEADS))
@@ -93,6 +109,7 @@ public final class Architectures {
                     Head.SEQUENCE_CLASSIFICATION), EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmArchitecture())
+            .row(new LevitArchitecture())
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
             .row(t5("longt5",   T5Flavor.EncoderAttention.LONG_T5))
@@ -101,14 +118,19 @@ public final class Architectures {
             .row(bart("mbart",            BartFlavor.Positions.LEARNED_FROM_2,          LayerNorms.PRE,  EmbeddingNorm.AFTER_POSITIONS,                        FinalNorm.LAYER_NORM,          EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, ALL_SEQ2SEQ_HEADS))
             .row(llama("mistral", AttentionBias.NONE,                         SlidingWindow.EVERY_LAYER,        LastTokenPooling.RIGHTMOST_NON_PADDING,       LLAMA_HEADS))
             .row(new MobileBertArchitecture())
+            .row(new MobileVitArchitecture())
             .row(t5("mt5",      T5Flavor.EncoderAttention.FULL))
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
+            .row(new ResNetArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new RoFormerArchitecture())
+            .row(new SegformerArchitecture())
             .row(new SqueezeBertArchitecture())
             .row(t5("t5",       T5Flavor.EncoderAttention.FULL))
+            .row(vit("vit",            "vit",           Tokens.CLASS,                  VIT_HEADS))
             .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(vit("yolos",          "vit",           Tokens.CLASS_AND_DETECTION,    EnumSet.of(Head.BASE, Head.OBJECT_DETECTION)))
             .build();
 
     private Architectures() {}
@@ -177,6 +199,16 @@ public final class Architectures {
                                      LogitsBias logitsBias, Set<Head> heads) {
         return new BartArchitecture(new BartFlavor(modelType, positions, layerNorms, embeddingNorm, finalNorm,
                 encoderAttention, vocabularies, logitsBias, heads));
+    }
+
+    /** A BEiT-family row: model type, base-model prefix, heads. */
+    private static Architecture beit(String modelType, String basePrefix, Set<Head> heads) {
+        return new BeitArchitecture(new BeitFlavor(modelType, basePrefix, heads));
+    }
+
+    /** A ViT-family row: model type, base-model prefix, its extra tokens, heads. */
+    private static Architecture vit(String modelType, String basePrefix, Tokens tokens, Set<Head> heads) {
+        return new VitArchitecture(new VitFlavor(modelType, basePrefix, tokens, heads));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

@@ -1026,6 +1026,35 @@ public final class OnnxGraphBuilder {
         return unary("GlobalAveragePool", x, FLOATING);
     }
 
+    /**
+     * Resizes the spatial axes of {@code x} to the int64 1-D {@code sizes} (one entry per axis of {@code x}) by
+     * {@code mode}, mapping output to input coordinates as {@code torch.nn.functional.interpolate(...,
+     * align_corners=False)} does ({@code half_pixel}; bicubic with PyTorch's coefficient −0.75). The opset 11 form:
+     * empty {@code roi} and {@code scales}, then {@code sizes}.
+     */
+    public Value resize(Value x, Value sizes, ResizeMode mode) {
+        Draft d = new Draft("Resize");
+        d.input("X", x);
+        d.input("sizes", sizes);
+        d.requireType("X", x, FLOATING);
+        d.requireType("sizes", sizes, EnumSet.of(ElementType.INT64));
+        if (mode == null) {
+            throw d.error("the resize mode is null; use one of " + Arrays.toString(ResizeMode.values()));
+        }
+        if (!opset.atLeast(11)) {
+            throw d.error("Resize with sizes and half-pixel coordinates needs opset 11 or later, but the graph uses "
+                    + opset);
+        }
+        Value empty = constant(TensorData.ofFloats(new float[0], 0));
+        List<Attribute> attributes = new ArrayList<>();
+        attributes.add(Attribute.of("mode", mode.onnxName()));
+        attributes.add(Attribute.of("coordinate_transformation_mode", "half_pixel"));
+        if (mode == ResizeMode.CUBIC) {
+            attributes.add(Attribute.of("cubic_coeff_a", -0.75f));
+        }
+        return d.emit(x.elementType(), List.of(x, empty, empty, sizes), attributes);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Build
 

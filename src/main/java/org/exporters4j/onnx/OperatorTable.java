@@ -69,6 +69,7 @@ final class OperatorTable {
             .row("ReduceSum", 1)
             .row("Relu", 1)
             .row("Reshape", 1)
+            .row("Resize", 10)
             .row("Shape", 1)
             .row("Sigmoid", 1)
             .row("Sign", 9)

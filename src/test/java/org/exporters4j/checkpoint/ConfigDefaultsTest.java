@@ -292,6 +292,13 @@ class ConfigDefaultsTest {
         JsonNode levit = JSON.readTree("{\"key_dim\": [8, 8, 8], \"hidden_sizes\": [16, 24, 32]}");
         assertEquals(JSON.readTree("[[\"Subsample\", 8, 2, 4, 2, 2], [\"Subsample\", 8, 3, 4, 2, 2]]"),
                 ConfigDefaults.derivedValue("levit", "down_ops", null, levit::get).orElseThrow());
+        ModelConfig levitConfig = ModelConfig.parse("{\"model_type\": \"levit\", \"key_dim\": [8, 8, 8], "
+                + "\"hidden_sizes\": [16, 24, 32]}", "levit");
+        assertEquals(List.of(List.of("Subsample", "8", "2", "4", "2", "2"), List.of("Subsample", "8", "3", "4", "2", "2")),
+                levitConfig.nestedList("down_ops"));
+        ModelConfig saved = ModelConfig.parse("{\"model_type\": \"levit\", \"down_ops\": [[\"Subsample\", 4, 1, 4, "
+                + "2, 2], [\"\"]]}", "saved");
+        assertEquals(List.of(List.of("Subsample", "4", "1", "4", "2", "2"), List.of("")), saved.nestedList("down_ops"));
         ModelConfig resnet = ModelConfig.parse("{\"model_type\": \"resnet\", \"depths\": [1, 1]}", "resnet");
         assertEquals(List.of("stem", "stage1", "stage2"), resnet.stringList("stage_names"));
     }

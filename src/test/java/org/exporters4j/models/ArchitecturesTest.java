@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 class ArchitecturesTest {
     @Test
     void theTableHoldsEveryBuiltFamilySorted() {
-        assertEquals(List.of("albert", "bart", "bert", "big-bird", "bigbird-pegasus", "blenderbot",
-                "blenderbot-small", "bloom", "camembert", "codegen", "convbert", "data2vec-text", "deberta",
-                "deberta-v2", "distilbert", "electra", "flaubert", "gpt-neo", "gpt2", "gptj", "ibert", "layoutlm",
-                "llama", "longt5", "m2m-100", "marian", "mbart", "mistral", "mobilebert", "mt5", "qwen2", "roberta",
-                "roformer", "squeezebert", "t5", "xlm", "xlm-roberta"),
+        assertEquals(List.of("albert", "bart", "beit", "bert", "big-bird", "bigbird-pegasus", "blenderbot",
+                "blenderbot-small", "bloom", "camembert", "codegen", "convbert", "convnext", "data2vec-text",
+                "data2vec-vision", "deberta", "deberta-v2", "deit", "distilbert", "electra", "flaubert", "gpt-neo",
+                "gpt2", "gptj", "ibert", "layoutlm", "levit", "llama", "longt5", "m2m-100", "marian", "mbart",
+                "mistral", "mobilebert", "mobilevit", "mt5", "qwen2", "resnet", "roberta", "roformer", "segformer",
+                "squeezebert", "t5", "vit", "xlm", "xlm-roberta", "yolos"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());

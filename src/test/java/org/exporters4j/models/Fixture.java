@@ -114,10 +114,20 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return names;
     }
 
-    /** Optimum's interface as a request to an architecture (all text inputs are int64, outputs float32). */
+    /** The element type of an input: float32 for images and audio features, int64 for token inputs. */
+    private ElementType inputType(String name) {
+        for (JsonNode input : manifest.get("inputs")) {
+            if (input.get("name").asText().equals(name) && input.get("dtype").asText().startsWith("F")) {
+                return ElementType.FLOAT;
+            }
+        }
+        return ElementType.INT64;
+    }
+
+    /** Optimum's interface as a request to an architecture (token inputs int64, pixel inputs float32, outputs float32). */
     public GraphInterface graphInterface(int opset) {
         List<InterfaceTensor> inputs = inputNames().stream()
-                .map(name -> InterfaceTensor.of(name, ElementType.INT64, dynamicAxes("inputs", name))).toList();
+                .map(name -> InterfaceTensor.of(name, inputType(name), dynamicAxes("inputs", name))).toList();
         List<InterfaceTensor> outputs = outputNames().stream()
                 .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, dynamicAxes("outputs", name))).toList();
         return new GraphInterface(inputs, outputs, Opset.of(opset));
@@ -133,6 +143,10 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "multiple-choice" -> Head.MULTIPLE_CHOICE;
             case "token-classification" -> Head.TOKEN_CLASSIFICATION;
             case "question-answering" -> Head.QUESTION_ANSWERING;
+            case "image-classification" -> Head.IMAGE_CLASSIFICATION;
+            case "masked-im" -> Head.MASKED_IM;
+            case "object-detection" -> Head.OBJECT_DETECTION;
+            case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
             default -> throw new AssertionError("no head for fixture task " + task);
         });
     }

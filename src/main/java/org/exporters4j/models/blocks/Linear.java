@@ -3,6 +3,7 @@ package org.exporters4j.models.blocks;
 import java.util.Objects;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
 
@@ -31,6 +32,17 @@ public record Linear(Value weight, Value bias, long inFeatures, long outFeatures
     public static Linear loadWithOutputsFromWeights(Parameters parameters, String prefix, long inFeatures) {
         long outFeatures = parameters.dimension(prefix + ".weight", 0);
         return load(parameters, prefix, inFeatures, outFeatures);
+    }
+
+    /**
+     * {@code <prefix>.weight} of a layer built with {@code bias=False}, with a zero bias so the layer is one Gemm like
+     * the others.
+     */
+    public static Linear loadWithoutBias(Parameters parameters, OnnxGraphBuilder graph, String prefix, long inFeatures,
+                                         long outFeatures) {
+        Value weight = parameters.tensor(prefix + ".weight", outFeatures, inFeatures);
+        Value bias = graph.constant(TensorData.ofFloats(new float[Math.toIntExact(outFeatures)], outFeatures));
+        return new Linear(weight, bias, inFeatures, outFeatures);
     }
 
     /** {@code rows · Wᵀ + b} for rows of shape {@code [n, in]}. */

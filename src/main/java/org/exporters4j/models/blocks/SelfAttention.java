@@ -26,6 +26,16 @@ public record SelfAttention(Linear query, Linear key, Linear value, Linear outpu
      * ({@link AttentionMask#additive}).
      */
     public Value apply(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid) {
+        Objects.requireNonNull(additiveMask, "additiveMask");
+        return attend(graph, rows, additiveMask, grid);
+    }
+
+    /** The projected attention output for {@code rows} where every position attends to every other (no mask). */
+    public Value apply(OnnxGraphBuilder graph, Value rows, TokenGrid grid) {
+        return attend(graph, rows, null, grid);
+    }
+
+    private Value attend(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid) {
         Value headShape = grid.shapeWith(graph, heads, headSize);
         // [batch, heads, sequence, head_size]
         Value q = graph.transpose(graph.reshape(query.apply(graph, rows), headShape), 0, 2, 1, 3);
@@ -33,7 +43,7 @@ public record SelfAttention(Linear query, Linear key, Linear value, Linear outpu
         Value kT = graph.transpose(graph.reshape(key.apply(graph, rows), headShape), 0, 2, 3, 1);
         Value v = graph.transpose(graph.reshape(value.apply(graph, rows), headShape), 0, 2, 1, 3);
         Value scores = graph.div(graph.matMul(q, kT), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-        Value probabilities = graph.softmax(graph.add(scores, additiveMask), -1);
+        Value probabilities = graph.softmax(additiveMask == null ? scores : graph.add(scores, additiveMask), -1);
         Value context = graph.transpose(graph.matMul(probabilities, v), 0, 2, 1, 3);
         Value merged = graph.reshape(context, -1, heads * headSize);
         return output.apply(graph, merged);

@@ -1,0 +1,20 @@
+package org.exporters4j.models.mobilevit;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.exporters4j.models.ArchitectureFixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every mobilevit fixture (base model, image classification), built straight from the checkpoint, gives PyTorch's outputs within 1e-5. */
+class MobileVitFixturesTest {
+    @TempDir
+    Path folder;
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureMatchesPyTorch() {
+        return ArchitectureFixtures.everyFixtureMatchesPyTorch(List.of("mobilevit"), folder);
+    }
+}

@@ -1,0 +1,20 @@
+package org.exporters4j.models.segformer;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.exporters4j.models.ArchitectureFixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every segformer fixture (base model, image classification, semantic segmentation), built straight from the checkpoint, gives PyTorch's outputs within 1e-5. */
+class SegformerFixturesTest {
+    @TempDir
+    Path folder;
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureMatchesPyTorch() {
+        return ArchitectureFixtures.everyFixtureMatchesPyTorch(List.of("segformer"), folder);
+    }
+}
