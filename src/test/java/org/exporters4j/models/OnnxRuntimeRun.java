@@ -38,15 +38,22 @@ public final class OnnxRuntimeRun {
                 TensorInfo info = tensors.info(name);
                 long[] shape = info.shape().stream().mapToLong(Long::longValue).toArray();
                 ByteBuffer bytes = tensors.bytes(name).order(ByteOrder.LITTLE_ENDIAN);
-                if (info.dtype() != DType.I64) {
-                    throw new AssertionError("input " + name + " is " + info.dtype());
-                }
                 ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
-                while (bytes.hasRemaining()) {
-                    direct.putLong(bytes.getLong());
+                if (info.dtype() == DType.I64) {
+                    while (bytes.hasRemaining()) {
+                        direct.putLong(bytes.getLong());
+                    }
+                    direct.flip();
+                    feed.put(name, OnnxTensor.createTensor(environment, direct.asLongBuffer(), shape));
+                } else if (info.dtype() == DType.F32) {
+                    while (bytes.hasRemaining()) {
+                        direct.putFloat(bytes.getFloat());
+                    }
+                    direct.flip();
+                    feed.put(name, OnnxTensor.createTensor(environment, direct.asFloatBuffer(), shape));
+                } else {
+                    throw new AssertionError("input " + name + " is " + info.dtype() + "; only I64 and F32 are fed");
                 }
-                direct.flip();
-                feed.put(name, OnnxTensor.createTensor(environment, direct.asLongBuffer(), shape));
             }
             Map<String, Output> outputs = new LinkedHashMap<>();
             try (OrtSession.Result result = session.run(feed)) {
