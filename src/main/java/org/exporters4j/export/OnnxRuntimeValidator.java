@@ -39,7 +39,9 @@ import org.exporters4j.tasks.ExportConfig;
  *       exists, has the shape the inputs imply and holds only finite values;</li>
  *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
  *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
- *       and batching do not leak between examples);</li>
+ *       and batching do not leak between examples); an output that pairs examples, such as CLIP's
+ *       {@code logits_per_image [images, texts]}, is compared on its leading corner (the first image with the first
+ *       text);</li>
  *   <li>another (batch, sequence) pair (3, 9, with 3 choices) runs with the right shapes and finite values,
  *       proving the dynamic axes.</li>
  * </ol>
@@ -59,11 +61,11 @@ final class OnnxRuntimeValidator {
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
-            Map<String, float[]> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
             if (first.isPresent()) {
-                Map<String, float[]> alone = run(environment, session, exportConfig, first.get(), atol, checks);
-                compareFirstRow(session, exportConfig, inputs, batch, alone, atol, checks);
+                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
+                compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
             run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol, checks);
         } catch (OrtException e) {
@@ -124,13 +126,16 @@ final class OnnxRuntimeValidator {
         }
     }
 
+    /** A float output of one run: its shape and values (row-major). */
+    private record RunOutput(long[] shape, float[] values) {}
+
     /** Runs one input set; checks every configured output's presence, shape and finiteness. */
-    private static Map<String, float[]> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
+    private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
                                             DummyInputs inputs, double atol, List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
         Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
-        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, RunOutput> values = new LinkedHashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (DummyTensor tensor : inputs.tensors()) {
@@ -151,7 +156,7 @@ final class OnnxRuntimeValidator {
                     long[] shape = tensor.getInfo().getShape();
                     String actual = Arrays.toString(shape);
                     float[] data = floats(tensor);
-                    values.put(output.name(), data);
+                    values.put(output.name(), new RunOutput(shape, data));
                     Verdict verdict;
                     if (!shapeMatches(declared, axisSizes, shape)) {
                         verdict = Verdict.SHAPE_MISMATCH;
@@ -193,31 +198,66 @@ final class OnnxRuntimeValidator {
         return Optional.of(new DummyInputs(tensors));
     }
 
-    private static void compareFirstRow(OrtSession session, ExportConfig exportConfig, DummyInputs batchInputs,
-                                        Map<String, float[]> batch, Map<String, float[]> alone, double atol,
-                                        List<OutputCheck> checks) throws OrtException {
-        long batchSize = batchInputs.tensors().get(0).shape().get(0);
+    private static void compareFirstRow(ExportConfig exportConfig, Map<String, RunOutput> batch,
+                                        Map<String, RunOutput> alone, double atol, List<OutputCheck> checks) {
         for (DynamicTensor output : exportConfig.outputs()) {
-            float[] all = batch.get(output.name());
-            float[] first = alone.get(output.name());
+            RunOutput all = batch.get(output.name());
+            RunOutput first = alone.get(output.name());
             if (all == null || first == null || !"batch_size".equals(output.dynamicAxes().get(0))) {
                 continue;
             }
             String label = "first example alone vs. its row of the batch";
-            if (all.length != first.length * batchSize) {
-                checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
-                        all.length / batchSize + " values", first.length + " values", Double.NaN, atol,
-                        Verdict.SHAPE_MISMATCH));
+            Optional<float[]> corner = leadingCorner(all, first.shape());
+            if (corner.isEmpty()) {
+                checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), Arrays.toString(first.shape())
+                        + " within " + Arrays.toString(all.shape()), Arrays.toString(first.shape()), Double.NaN,
+                        atol, Verdict.SHAPE_MISMATCH));
                 continue;
             }
+            float[] expected = corner.get();
             double maxDiff = 0;
-            for (int i = 0; i < first.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs((double) all[i] - first[i]));
+            for (int i = 0; i < expected.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs((double) expected[i] - first.values()[i]));
             }
             boolean close = maxDiff <= atol;
-            checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), first.length + " values",
-                    first.length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
+            checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), expected.length + " values",
+                    first.values().length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
         }
+    }
+
+    /**
+     * The block of {@code all} at index 0 of every axis with the extents of {@code shape}: the first example's row
+     * of a batched output ({@code [1, …]} of {@code [batch, …]}), or the first-with-first corner of an output that
+     * pairs examples ({@code [1, 1]} of {@code [batch, batch]}). Empty when {@code shape} does not fit inside.
+     */
+    private static Optional<float[]> leadingCorner(RunOutput all, long[] shape) {
+        long[] outer = all.shape();
+        if (outer.length != shape.length) {
+            return Optional.empty();
+        }
+        long count = 1;
+        for (int axis = 0; axis < shape.length; axis++) {
+            if (shape[axis] > outer[axis]) {
+                return Optional.empty();
+            }
+            count *= shape[axis];
+        }
+        float[] corner = new float[Math.toIntExact(count)];
+        long[] index = new long[shape.length];
+        for (int i = 0; i < corner.length; i++) {
+            long offset = 0;
+            for (int axis = 0; axis < shape.length; axis++) {
+                offset = offset * outer[axis] + index[axis];
+            }
+            corner[i] = all.values()[Math.toIntExact(offset)];
+            for (int axis = shape.length - 1; axis >= 0; axis--) {
+                if (++index[axis] < shape[axis]) {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        return Optional.of(corner);
     }
 
     /** Axis name → size, from the configuration's input axes and the inputs' shapes. */
