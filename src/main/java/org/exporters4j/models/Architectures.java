@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.exporters4j.models.albert.AlbertArchitecture;
@@ -15,6 +16,8 @@ import org.exporters4j.models.bert.BertFlavor.MultipleChoiceScorer;
 import org.exporters4j.models.bert.BertFlavor.Positions;
 import org.exporters4j.models.bert.BertFlavor.Quantization;
 import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
+import org.exporters4j.models.clip.ClipArchitecture;
+import org.exporters4j.models.clip.ClipFlavor;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 
 /**
@@ -31,10 +34,13 @@ public final class Architectures {
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            //   model type        text config         vision config          pre-LayerNorm     wrapper of headed models
+            .row(clip("clip",      "clip_text_model",  "clip_vision_model",   "pre_layrnorm",   Optional.empty()))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(clip("owlvit",    "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .build();
@@ -76,6 +82,12 @@ public final class Architectures {
                                      Set<Head> heads) {
         return new BertArchitecture(new BertFlavor(modelType, basePrefix, positions, languageModelHead,
                 sequenceClassifier, multipleChoiceScorer, quantization, heads));
+    }
+
+    private static Architecture clip(String modelType, String textConfigType, String visionConfigType,
+                                     String preLayerNorm, Optional<String> wrapperPrefix) {
+        return new ClipArchitecture(new ClipFlavor(modelType, textConfigType, visionConfigType, preLayerNorm,
+                wrapperPrefix));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {
