@@ -36,7 +36,9 @@ import org.exporters4j.tasks.ExportConfig;
  * <ol>
  *   <li>the graph's input and output names, order and dynamic axes are the export configuration's;</li>
  *   <li>on the configuration's dummy inputs at Optimum's shapes (batch 2, sequence 16, 4 choices), every output
- *       exists, has the shape the inputs imply and holds only finite values;</li>
+ *       exists, has the shape the inputs imply and holds only finite values; an output axis named after an input
+ *       axis has that axis's size, or exceeds it by the same number in every run (Optimum's LayoutLMv3 interface
+ *       names the output axis {@code sequence_length} though it also counts the image's tokens);</li>
  *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
  *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
  *       and batching do not leak between examples); an output that pairs examples, such as CLIP's
@@ -60,14 +62,16 @@ final class OnnxRuntimeValidator {
         try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
+            Map<String, Long> offsets = new HashMap<>();
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
-            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, offsets, atol, checks);
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
             if (first.isPresent()) {
-                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
+                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), offsets, atol, checks);
                 compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
-            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol, checks);
+            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), offsets,
+                    atol, checks);
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + ": "
                     + oneLine(e.getMessage()) + " (this is a bug in the exporter for this model type; please report "
@@ -129,9 +133,13 @@ final class OnnxRuntimeValidator {
     /** A float output of one run: its shape and values (row-major). */
     private record RunOutput(long[] shape, float[] values) {}
 
-    /** Runs one input set; checks every configured output's presence, shape and finiteness. */
+    /**
+     * Runs one input set; checks every configured output's presence, shape and finiteness. {@code offsets} holds, per
+     * output axis named after an input axis, how much its size exceeded that axis in earlier runs.
+     */
     private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
-                                            DummyInputs inputs, double atol, List<OutputCheck> checks)
+                                            DummyInputs inputs, Map<String, Long> offsets, double atol,
+                                            List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
         Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
@@ -158,7 +166,7 @@ final class OnnxRuntimeValidator {
                     float[] data = floats(tensor);
                     values.put(output.name(), new RunOutput(shape, data));
                     Verdict verdict;
-                    if (!shapeMatches(declared, axisSizes, shape)) {
+                    if (!shapeMatches(output.name(), declared, axisSizes, shape, offsets)) {
                         verdict = Verdict.SHAPE_MISMATCH;
                     } else if (!allFinite(data)) {
                         verdict = Verdict.NOT_FINITE;
@@ -300,7 +308,12 @@ final class OnnxRuntimeValidator {
         return dims.toString();
     }
 
-    private static boolean shapeMatches(NodeInfo declared, Map<String, Long> axisSizes, long[] actual) {
+    /**
+     * Whether {@code actual} has the declared fixed sizes, and on each axis named after an input axis that axis's
+     * size plus the offset recorded in {@code offsets} (the first run records it).
+     */
+    private static boolean shapeMatches(String output, NodeInfo declared, Map<String, Long> axisSizes, long[] actual,
+                                        Map<String, Long> offsets) {
         if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
             return false;
         }
@@ -311,8 +324,13 @@ final class OnnxRuntimeValidator {
         }
         for (int i = 0; i < shape.length; i++) {
             Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
-            long wanted = bound != null ? bound : shape[i];
-            if (wanted >= 0 && wanted != actual[i]) {
+            if (bound != null) {
+                long offset = actual[i] - bound;
+                Long previous = offsets.putIfAbsent(output + "/" + i, offset);
+                if (offset < 0 || (previous != null && previous != offset)) {
+                    return false;
+                }
+            } else if (shape[i] >= 0 && shape[i] != actual[i]) {
                 return false;
             }
         }
