@@ -19,6 +19,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipFlavor;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.layoutlmv3.LayoutLmV3Architecture;
 import org.exporters4j.models.whisper.WhisperArchitecture;
 
 /**
@@ -41,6 +42,7 @@ public final class Architectures {
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
+            .row(new LayoutLmV3Architecture())
             .row(clip("owlvit",    "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new WhisperArchitecture())
