@@ -37,8 +37,9 @@ import org.exporters4j.tasks.ExportConfig;
  *   <li>the graph's input and output names, order and dynamic axes are the export configuration's;</li>
  *   <li>on the configuration's dummy inputs at Optimum's shapes (batch 2, sequence 16, 4 choices), every output
  *       exists, has the shape the inputs imply and holds only finite values; an output axis named after an input
- *       axis has that axis's size, or exceeds it by the same number in every run (Optimum's LayoutLMv3 interface
- *       names the output axis {@code sequence_length} though it also counts the image's tokens);</li>
+ *       axis has that axis's size, or exceeds it by the same number in every run, or keeps one size in every run
+ *       (Optimum's interfaces use input axis names as labels: LayoutLMv3's output {@code sequence_length} also
+ *       counts the image's tokens, Perceiver's masked-lm logits always have {@code max_position_embeddings});</li>
  *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
  *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
  *       and batching do not leak between examples); an output that pairs examples, such as CLIP's
@@ -62,7 +63,7 @@ final class OnnxRuntimeValidator {
         try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
-            Map<String, Long> offsets = new HashMap<>();
+            Map<String, AxisSizes> offsets = new HashMap<>();
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
             Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, offsets, atol, checks);
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
@@ -135,10 +136,10 @@ final class OnnxRuntimeValidator {
 
     /**
      * Runs one input set; checks every configured output's presence, shape and finiteness. {@code offsets} holds, per
-     * output axis named after an input axis, how much its size exceeded that axis in earlier runs.
+     * output axis named after an input axis, the sizes it had in earlier runs.
      */
     private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
-                                            DummyInputs inputs, Map<String, Long> offsets, double atol,
+                                            DummyInputs inputs, Map<String, AxisSizes> offsets, double atol,
                                             List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
@@ -309,11 +310,30 @@ final class OnnxRuntimeValidator {
     }
 
     /**
-     * Whether {@code actual} has the declared fixed sizes, and on each axis named after an input axis that axis's
-     * size plus the offset recorded in {@code offsets} (the first run records it).
+     * The sizes of one output axis named after an input axis, over the runs so far: whether every run's size was
+     * the input axis's size plus one constant, and whether it was one constant size.
+     */
+    private record AxisSizes(long firstInput, long firstActual, boolean followsInput, boolean fixed) {
+        static AxisSizes first(long input, long actual) {
+            return new AxisSizes(input, actual, actual >= input, true);
+        }
+
+        AxisSizes next(long input, long actual) {
+            return new AxisSizes(firstInput, firstActual,
+                    followsInput && actual - input == firstActual - firstInput, fixed && actual == firstActual);
+        }
+
+        boolean consistent() {
+            return followsInput || fixed;
+        }
+    }
+
+    /**
+     * Whether {@code actual} has the declared fixed sizes, and on each axis named after an input axis a size
+     * consistent with the earlier runs recorded in {@code axes} (see {@link AxisSizes}).
      */
     private static boolean shapeMatches(String output, NodeInfo declared, Map<String, Long> axisSizes, long[] actual,
-                                        Map<String, Long> offsets) {
+                                        Map<String, AxisSizes> axes) {
         if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
             return false;
         }
@@ -322,19 +342,20 @@ final class OnnxRuntimeValidator {
         if (shape.length != actual.length) {
             return false;
         }
+        boolean matches = true;
         for (int i = 0; i < shape.length; i++) {
             Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
             if (bound != null) {
-                long offset = actual[i] - bound;
-                Long previous = offsets.putIfAbsent(output + "/" + i, offset);
-                if (offset < 0 || (previous != null && previous != offset)) {
-                    return false;
-                }
+                long input = bound;
+                long size = actual[i];
+                AxisSizes sizes = axes.merge(output + "/" + i, AxisSizes.first(input, size),
+                        (previous, ignored) -> previous.next(input, size));
+                matches &= sizes.consistent();
             } else if (shape[i] >= 0 && shape[i] != actual[i]) {
-                return false;
+                matches = false;
             }
         }
-        return true;
+        return matches;
     }
 
     private static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {
