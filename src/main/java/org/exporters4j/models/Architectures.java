@@ -20,6 +20,7 @@ import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipFlavor;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
 import org.exporters4j.models.layoutlmv3.LayoutLmV3Architecture;
+import org.exporters4j.models.perceiver.PerceiverArchitecture;
 import org.exporters4j.models.whisper.WhisperArchitecture;
 
 /**
@@ -44,6 +45,7 @@ public final class Architectures {
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmV3Architecture())
             .row(clip("owlvit",    "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
+            .row(new PerceiverArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new WhisperArchitecture())
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
