@@ -19,6 +19,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipFlavor;
 import org.exporters4j.models.distilbert.DistilBertArchitecture;
+import org.exporters4j.models.groupvit.GroupVitArchitecture;
 import org.exporters4j.models.layoutlmv3.LayoutLmV3Architecture;
 import org.exporters4j.models.perceiver.PerceiverArchitecture;
 import org.exporters4j.models.whisper.WhisperArchitecture;
@@ -37,14 +38,15 @@ public final class Architectures {
             .row(new AlbertArchitecture())
             .row(bert("bert",          "bert",          Positions.ABSOLUTE,     LanguageModelHead.BERT,              SequenceClassifier.POOLER,     MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
-            //   model type        text config         vision config          pre-LayerNorm     wrapper of headed models
-            .row(clip("clip",      "clip_text_model",  "clip_vision_model",   "pre_layrnorm",   Optional.empty()))
+            //  model type        text config          vision config          pre-LayerNorm    wrapper of headed models
+            .row(clip("clip",          "clip_text_model",   "clip_vision_model",   "pre_layrnorm",  Optional.empty()))
             .row(bert("data2vec-text", "data2vec_text", Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new DistilBertArchitecture())
             .row(bert("electra",       "electra",       Positions.ABSOLUTE,     LanguageModelHead.ELECTRA_GENERATOR, SequenceClassifier.DENSE_GELU, MultipleChoiceScorer.SEQUENCE_SUMMARY, Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            .row(new GroupVitArchitecture())
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmV3Architecture())
-            .row(clip("owlvit",    "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
+            .row(clip("owlvit",        "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
             .row(new PerceiverArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(new WhisperArchitecture())

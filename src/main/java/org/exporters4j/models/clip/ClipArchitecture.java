@@ -26,7 +26,8 @@ import org.exporters4j.onnx.OnnxModel;
  * {@code input_ids}, {@code pixel_values}, {@code attention_mask} in, the two logits and two embeddings out.
  */
 public final class ClipArchitecture implements Architecture {
-    static final List<GraphInputs.Accepted> INPUTS = List.of(
+    /** The inputs of Optimum's CLIPOnnxConfig (CLIP, OWL-ViT, GroupViT), with their natural axis names. */
+    public static final List<GraphInputs.Accepted> INPUTS = List.of(
             GraphInputs.Accepted.of("input_ids", GraphInputs.Kind.INTEGER,
                     Dim.symbolic("batch_size"), Dim.symbolic("sequence_length")),
             GraphInputs.Accepted.of("pixel_values", GraphInputs.Kind.FLOAT, Dim.symbolic("batch_size"),
@@ -88,8 +89,11 @@ public final class ClipArchitecture implements Architecture {
         return graph.build();
     }
 
-    /** {@code text_config} / {@code vision_config} with its own model type's defaults. */
-    static ModelConfig subConfig(ModelConfig config, String key, String modelType) {
+    /**
+     * {@code text_config} / {@code vision_config} with its own model type's defaults; a sub-config of another model
+     * type is refused.
+     */
+    public static ModelConfig subConfig(ModelConfig config, String key, String modelType) {
         return config.subConfig(key, modelType).orElseThrow(() -> new UnsupportedConfigException(config.source()
                 + " sets " + key + " with a model_type other than " + modelType + ", which this exporter does not "
                 + "build; save the config with its own " + modelType + " " + key));

@@ -43,11 +43,11 @@ public final class ClipEncoder {
                 Linear.load(parameters, prefix + "self_attn.v_proj", hidden, hidden),
                 Linear.load(parameters, prefix + "self_attn.out_proj", hidden, hidden),
                 options.heads(), options.headSize());
-        Value normalized = LayerNorm.load(parameters, prefix + "layer_norm1", hidden, options.layerNormEps())
+        Value normalized = LayerNorm.load(parameters, prefix + "layer_norm1", hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, rows);
         Value attended = graph.add(rows, attention.apply(graph, normalized, additiveMask, grid));
         return graph.add(attended, feedForward(graph, parameters, prefix, options,
-                LayerNorm.load(parameters, prefix + "layer_norm2", hidden, options.layerNormEps())
+                LayerNorm.load(parameters, prefix + "layer_norm2", hidden, TowerOptions.LAYER_NORM_EPS)
                         .apply(graph, attended)));
     }
 

@@ -49,7 +49,7 @@ public final class ClipTextTower {
         Value mask = AttentionMask.additive(graph, attentionMask, AttentionDirection.CAUSAL, grid);
         Value encoded = graph.inScope("encoder",
                 () -> ClipEncoder.apply(graph, parameters, prefix + "encoder.", options, embeddings, mask, grid));
-        Value last = LayerNorm.load(parameters, prefix + "final_layer_norm", hidden, options.layerNormEps())
+        Value last = LayerNorm.load(parameters, prefix + "final_layer_norm", hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, encoded);
         // last_hidden_state[arange(batch), input_ids.argmax(-1)], as a gather of rows batch × sequence + index
         Value batch = graph.gather(grid.batchAndSequence(), graph.scalar(0), 0);

@@ -56,13 +56,13 @@ public final class ClipVisionTower {
             return graph.add(tokens, parameters.tensor(prefix + "embeddings.position_embedding.weight",
                     patches + 1, hidden));
         });
-        Value normalized = LayerNorm.load(parameters, prefix + preLayerNorm, hidden, options.layerNormEps())
+        Value normalized = LayerNorm.load(parameters, prefix + preLayerNorm, hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, embeddings);
         TokenGrid grid = new TokenGrid(graph.shape(normalized, 0, 2));
         Value rows = graph.reshape(normalized, -1, hidden);
         Value encoded = graph.inScope("encoder", () -> ClipEncoder.apply(graph, parameters, prefix + "encoder.",
                 options, rows, graph.scalar(ElementType.FLOAT, 0.0), grid));
-        Value pooled = LayerNorm.load(parameters, prefix + "post_layernorm", hidden, options.layerNormEps())
+        Value pooled = LayerNorm.load(parameters, prefix + "post_layernorm", hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, EncoderHeads.firstToken(graph, grid, encoded, hidden));
         return new Output(encoded, pooled, grid);
     }
