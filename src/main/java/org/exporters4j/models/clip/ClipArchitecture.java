@@ -94,8 +94,9 @@ public final class ClipArchitecture implements Architecture {
      * type is refused.
      */
     public static ModelConfig subConfig(ModelConfig config, String key, String modelType) {
-        return config.subConfig(key, modelType).orElseThrow(() -> new UnsupportedConfigException(config.source()
-                + " sets " + key + " with a model_type other than " + modelType + ", which this exporter does not "
-                + "build; save the config with its own " + modelType + " " + key));
+        return config.subConfig(key, modelType).filter(sub -> sub.modelType().equals(modelType))
+                .orElseThrow(() -> new UnsupportedConfigException(config.source() + " sets " + key + " with a "
+                        + "model_type other than " + modelType + ", which this exporter does not build; save the config"
+                        + " with its own " + modelType + " " + key));
     }
 }
