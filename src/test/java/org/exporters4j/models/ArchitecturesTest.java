@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
     @Test
-    void theTableHoldsTheBertEncoderFamilySorted() {
-        assertEquals(List.of("albert", "bert", "camembert", "data2vec-text", "distilbert", "electra", "ibert",
-                "roberta", "xlm-roberta"), Architectures.modelTypes());
+    void theTableHoldsEveryBuiltFamilySorted() {
+        assertEquals(List.of("albert", "bert", "camembert", "clip", "data2vec-text", "distilbert", "electra",
+                "groupvit", "ibert", "layoutlmv3", "owlvit", "perceiver", "roberta", "whisper", "xlm-roberta"),
+                Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
         }
@@ -49,6 +51,13 @@ class ArchitecturesTest {
         assertFalse(Architectures.forModelType("distilbert").variants().contains(Variant.of(Head.CAUSAL_LM)));
         assertFalse(Architectures.forModelType("bert").variants().contains(Variant.withPast(Head.CAUSAL_LM)));
         assertEquals(6, Architectures.forModelType("albert").variants().size());
+        assertEquals(Set.of(Variant.of(Head.BASE)), Architectures.forModelType("owlvit").variants());
+        assertEquals("clip", Architectures.forModelType("owlvit").family());
+        assertEquals(Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE), Variant.of(Head.SPEECH2SEQ_LM),
+                Variant.withPast(Head.SPEECH2SEQ_LM)), Architectures.forModelType("whisper").variants());
+        assertEquals(Set.of(Variant.of(Head.MASKED_LM), Variant.of(Head.SEQUENCE_CLASSIFICATION),
+                Variant.of(Head.IMAGE_CLASSIFICATION)), Architectures.forModelType("perceiver").variants());
+        assertFalse(Architectures.forModelType("layoutlmv3").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
     }
 
     @Test
