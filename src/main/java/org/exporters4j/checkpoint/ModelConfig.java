@@ -199,6 +199,31 @@ public final class ModelConfig {
         return List.copyOf(result);
     }
 
+    /**
+     * A list of numbers (e.g. GroupViT's {@code assign_mlp_ratio}); a single number is a list of one, as the options
+     * that take either accept it; absent → empty.
+     */
+    public List<Double> doubleList(String key) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (node.isNumber()) {
+            return List.of(node.asDouble());
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, node, "a number or a list of numbers");
+        }
+        List<Double> result = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!element.isNumber()) {
+                throw wrongType(key, node, "a number or a list of numbers");
+            }
+            result.add(element.asDouble());
+        }
+        return List.copyOf(result);
+    }
+
     /** A list of strings (e.g. {@code architectures}); absent → empty. */
     public List<String> stringList(String key) {
         JsonNode node = resolve(key);

@@ -38,10 +38,15 @@ import org.exporters4j.tasks.ExportConfig;
  * <ol>
  *   <li>the graph's input and output names, order and dynamic axes are the export configuration's;</li>
  *   <li>on the configuration's dummy inputs at Optimum's shapes (batch 2, sequence 16, 4 choices), every output
- *       exists, has the shape the inputs imply and holds only finite values;</li>
+ *       exists, has the shape the inputs imply and holds only finite values; an output axis named after an input
+ *       axis has that axis's size, or exceeds it by the same number in every run, or keeps one size in every run
+ *       (Optimum's interfaces use input axis names as labels: LayoutLMv3's output {@code sequence_length} also
+ *       counts the image's tokens, Perceiver's masked-lm logits always have {@code max_position_embeddings});</li>
  *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
  *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
- *       and batching do not leak between examples);</li>
+ *       and batching do not leak between examples); an output that pairs examples, such as CLIP's
+ *       {@code logits_per_image [images, texts]}, is compared on its leading corner (the first image with the first
+ *       text);</li>
  *   <li>another (batch, sequence) pair (3, 9, with 3 choices) runs with the right shapes and finite values,
  *       proving the dynamic axes.</li>
  * </ol>
@@ -65,14 +70,16 @@ final class OnnxRuntimeValidator {
         try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
+            Map<String, AxisSizes> offsets = new HashMap<>();
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
-            Map<String, float[]> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, offsets, atol, checks);
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
             if (first.isPresent()) {
-                Map<String, float[]> alone = run(environment, session, exportConfig, first.get(), atol, checks);
-                compareFirstRow(session, exportConfig, inputs, batch, alone, atol, checks);
+                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), offsets, atol, checks);
+                compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
-            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol, checks);
+            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), offsets,
+                    atol, checks);
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + ": "
                     + oneLine(e.getMessage()) + " (this is a bug in the exporter for this model type; please report "
@@ -131,16 +138,23 @@ final class OnnxRuntimeValidator {
         }
     }
 
-    /** Runs one input set; checks every configured output's presence, shape and finiteness. */
-    private static Map<String, float[]> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
-                                            DummyInputs inputs, double atol, List<OutputCheck> checks)
+    /** A float output of one run: its shape and values (row-major). */
+    private record RunOutput(long[] shape, float[] values) {}
+
+    /**
+     * Runs one input set; checks every configured output's presence, shape and finiteness. {@code offsets} holds, per
+     * output axis named after an input axis, the sizes it had in earlier runs.
+     */
+    private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
+                                            DummyInputs inputs, Map<String, AxisSizes> offsets, double atol,
+                                            List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
         Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
         // Optimum v1.5.2 names semantic-segmentation logits' axes height and width, as the input's, although a
         // model may predict at another resolution (SegFormer: a quarter); those names do not bind output sizes
         axisSizes.keySet().removeAll(IMAGE_AXES);
-        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, RunOutput> values = new LinkedHashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (DummyTensor tensor : inputs.tensors()) {
@@ -161,9 +175,9 @@ final class OnnxRuntimeValidator {
                     long[] shape = tensor.getInfo().getShape();
                     String actual = Arrays.toString(shape);
                     float[] data = floats(tensor);
-                    values.put(output.name(), data);
+                    values.put(output.name(), new RunOutput(shape, data));
                     Verdict verdict;
-                    if (!shapeMatches(declared, axisSizes, shape)) {
+                    if (!shapeMatches(output.name(), declared, axisSizes, shape, offsets)) {
                         verdict = Verdict.SHAPE_MISMATCH;
                     } else if (!allFinite(data)) {
                         verdict = Verdict.NOT_FINITE;
@@ -209,31 +223,66 @@ final class OnnxRuntimeValidator {
         return Optional.of(new DummyInputs(tensors));
     }
 
-    private static void compareFirstRow(OrtSession session, ExportConfig exportConfig, DummyInputs batchInputs,
-                                        Map<String, float[]> batch, Map<String, float[]> alone, double atol,
-                                        List<OutputCheck> checks) throws OrtException {
-        long batchSize = batchInputs.tensors().get(0).shape().get(0);
+    private static void compareFirstRow(ExportConfig exportConfig, Map<String, RunOutput> batch,
+                                        Map<String, RunOutput> alone, double atol, List<OutputCheck> checks) {
         for (DynamicTensor output : exportConfig.outputs()) {
-            float[] all = batch.get(output.name());
-            float[] first = alone.get(output.name());
+            RunOutput all = batch.get(output.name());
+            RunOutput first = alone.get(output.name());
             if (all == null || first == null || !"batch_size".equals(output.dynamicAxes().get(0))) {
                 continue;
             }
             String label = "first example alone vs. its row of the batch";
-            if (all.length != first.length * batchSize) {
-                checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
-                        all.length / batchSize + " values", first.length + " values", Double.NaN, atol,
-                        Verdict.SHAPE_MISMATCH));
+            Optional<float[]> corner = leadingCorner(all, first.shape());
+            if (corner.isEmpty()) {
+                checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), Arrays.toString(first.shape())
+                        + " within " + Arrays.toString(all.shape()), Arrays.toString(first.shape()), Double.NaN,
+                        atol, Verdict.SHAPE_MISMATCH));
                 continue;
             }
+            float[] expected = corner.get();
             double maxDiff = 0;
-            for (int i = 0; i < first.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs((double) all[i] - first[i]));
+            for (int i = 0; i < expected.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs((double) expected[i] - first.values()[i]));
             }
             boolean close = maxDiff <= atol;
-            checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), first.length + " values",
-                    first.length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
+            checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), expected.length + " values",
+                    first.values().length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
         }
+    }
+
+    /**
+     * The block of {@code all} at index 0 of every axis with the extents of {@code shape}: the first example's row
+     * of a batched output ({@code [1, …]} of {@code [batch, …]}), or the first-with-first corner of an output that
+     * pairs examples ({@code [1, 1]} of {@code [batch, batch]}). Empty when {@code shape} does not fit inside.
+     */
+    private static Optional<float[]> leadingCorner(RunOutput all, long[] shape) {
+        long[] outer = all.shape();
+        if (outer.length != shape.length) {
+            return Optional.empty();
+        }
+        long count = 1;
+        for (int axis = 0; axis < shape.length; axis++) {
+            if (shape[axis] > outer[axis]) {
+                return Optional.empty();
+            }
+            count *= shape[axis];
+        }
+        float[] corner = new float[Math.toIntExact(count)];
+        long[] index = new long[shape.length];
+        for (int i = 0; i < corner.length; i++) {
+            long offset = 0;
+            for (int axis = 0; axis < shape.length; axis++) {
+                offset = offset * outer[axis] + index[axis];
+            }
+            corner[i] = all.values()[Math.toIntExact(offset)];
+            for (int axis = shape.length - 1; axis >= 0; axis--) {
+                if (++index[axis] < shape[axis]) {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        return Optional.of(corner);
     }
 
     /**
@@ -312,7 +361,31 @@ final class OnnxRuntimeValidator {
         return dims.toString();
     }
 
-    private static boolean shapeMatches(NodeInfo declared, Map<String, Long> axisSizes, long[] actual) {
+    /**
+     * The sizes of one output axis named after an input axis, over the runs so far: whether every run's size was
+     * the input axis's size plus one constant, and whether it was one constant size.
+     */
+    private record AxisSizes(long firstInput, long firstActual, boolean followsInput, boolean fixed) {
+        static AxisSizes first(long input, long actual) {
+            return new AxisSizes(input, actual, actual >= input, true);
+        }
+
+        AxisSizes next(long input, long actual) {
+            return new AxisSizes(firstInput, firstActual,
+                    followsInput && actual - input == firstActual - firstInput, fixed && actual == firstActual);
+        }
+
+        boolean consistent() {
+            return followsInput || fixed;
+        }
+    }
+
+    /**
+     * Whether {@code actual} has the declared fixed sizes, and on each axis named after an input axis a size
+     * consistent with the earlier runs recorded in {@code axes} (see {@link AxisSizes}).
+     */
+    private static boolean shapeMatches(String output, NodeInfo declared, Map<String, Long> axisSizes, long[] actual,
+                                        Map<String, AxisSizes> axes) {
         if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
             return false;
         }
@@ -321,14 +394,20 @@ final class OnnxRuntimeValidator {
         if (shape.length != actual.length) {
             return false;
         }
+        boolean matches = true;
         for (int i = 0; i < shape.length; i++) {
             Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
-            long wanted = bound != null ? bound : shape[i];
-            if (wanted >= 0 && wanted != actual[i]) {
-                return false;
+            if (bound != null) {
+                long input = bound;
+                long size = actual[i];
+                AxisSizes sizes = axes.merge(output + "/" + i, AxisSizes.first(input, size),
+                        (previous, ignored) -> previous.next(input, size));
+                matches &= sizes.consistent();
+            } else if (shape[i] >= 0 && shape[i] != actual[i]) {
+                matches = false;
             }
         }
-        return true;
+        return matches;
     }
 
     private static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {

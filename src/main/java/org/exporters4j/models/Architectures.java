@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -29,6 +30,8 @@ import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.bloom.BloomArchitecture;
+import org.exporters4j.models.clip.ClipArchitecture;
+import org.exporters4j.models.clip.ClipFlavor;
 import org.exporters4j.models.convbert.ConvBertArchitecture;
 import org.exporters4j.models.convnext.ConvNextArchitecture;
 import org.exporters4j.models.deberta.DebertaArchitecture;
@@ -39,7 +42,9 @@ import org.exporters4j.models.gptj.GptJArchitecture;
 import org.exporters4j.models.gptj.GptJFlavor.Projections;
 import org.exporters4j.models.gptj.GptJFlavor;
 import org.exporters4j.models.gptneo.GptNeoArchitecture;
+import org.exporters4j.models.groupvit.GroupVitArchitecture;
 import org.exporters4j.models.layoutlm.LayoutLmArchitecture;
+import org.exporters4j.models.layoutlmv3.LayoutLmV3Architecture;
 import org.exporters4j.models.levit.LevitArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
@@ -47,6 +52,7 @@ import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
 import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.mobilebert.MobileBertArchitecture;
 import org.exporters4j.models.mobilevit.MobileVitArchitecture;
+import org.exporters4j.models.perceiver.PerceiverArchitecture;
 import org.exporters4j.models.resnet.ResNetArchitecture;
 import org.exporters4j.models.roformer.RoFormerArchitecture;
 import org.exporters4j.models.segformer.SegformerArchitecture;
@@ -56,6 +62,7 @@ import org.exporters4j.models.t5.T5Flavor;
 import org.exporters4j.models.vit.VitArchitecture;
 import org.exporters4j.models.vit.VitFlavor.Tokens;
 import org.exporters4j.models.vit.VitFlavor;
+import org.exporters4j.models.whisper.WhisperArchitecture;
 import org.exporters4j.models.xlm.XlmArchitecture;
 import org.exporters4j.models.xlm.XlmFlavor.NormPlacement;
 import org.exporters4j.models.xlm.XlmFlavor;
@@ -91,6 +98,8 @@ public final class Architectures {
             .row(bart("blenderbot-small", BartFlavor.Positions.LEARNED,                 LayerNorms.POST, EmbeddingNorm.ENCODER_AFTER_DECODER_BEFORE_POSITIONS, FinalNorm.NONE,                EncoderAttention.BART,     Vocabularies.SHARED,                   LogitsBias.FINAL_LOGITS_BIAS, GENERATION_HEADS))
             .row(new BloomArchitecture())
             .row(bert("camembert",     "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
+            //  model type        text config          vision config          pre-LayerNorm    wrapper of headed models
+            .row(clip("clip",          "clip_text_model",   "clip_vision_model",   "pre_layrnorm",  Optional.empty()))
             .row(gptj("codegen", Projections.CODEGEN_FUSED, EnumSet.of(Head.BASE, Head.CAUSAL_LM),
                     EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
             .row(new ConvBertArchitecture())
@@ -107,8 +116,10 @@ public final class Architectures {
             .row(new Gpt2Architecture())
             .row(gptj("gptj",    Projections.SEPARATE, EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.QUESTION_ANSWERING,
                     Head.SEQUENCE_CLASSIFICATION), EnumSet.of(Head.BASE, Head.CAUSAL_LM)))
+            .row(new GroupVitArchitecture())
             .row(bert("ibert",         "ibert",         Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.IBERT, ENCODER_HEADS))
             .row(new LayoutLmArchitecture())
+            .row(new LayoutLmV3Architecture())
             .row(new LevitArchitecture())
             //    model type  attention biases                            sliding window                    sequence classifier pooling                   heads
             .row(llama("llama",   AttentionBias.FROM_ATTENTION_BIAS_OPTION,   SlidingWindow.NONE,               LastTokenPooling.FIRST_PADDING_MINUS_ONE,     LLAMA_HEADS))
@@ -120,6 +131,8 @@ public final class Architectures {
             .row(new MobileBertArchitecture())
             .row(new MobileVitArchitecture())
             .row(t5("mt5",      T5Flavor.EncoderAttention.FULL))
+            .row(clip("owlvit",        "owlvit_text_model", "owlvit_vision_model", "pre_layernorm", Optional.of("owlvit")))
+            .row(new PerceiverArchitecture())
             .row(llama("qwen2",   AttentionBias.QUERY_KEY_VALUE,              SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING,   QWEN2_HEADS))
             .row(new ResNetArchitecture())
             .row(bert("roberta",       "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
@@ -128,6 +141,7 @@ public final class Architectures {
             .row(new SqueezeBertArchitecture())
             .row(t5("t5",       T5Flavor.EncoderAttention.FULL))
             .row(vit("vit",            "vit",           Tokens.CLASS,                  VIT_HEADS))
+            .row(new WhisperArchitecture())
             .row(xlm("xlm",           NormPlacement.POST_ONLY,    ENCODER_AND_DECODER_HEADS))
             .row(bert("xlm-roberta",   "roberta",       Positions.FROM_PADDING, LanguageModelHead.ROBERTA,           SequenceClassifier.DENSE_TANH, MultipleChoiceScorer.POOLER,           Quantization.NONE,  ENCODER_AND_DECODER_HEADS))
             .row(vit("yolos",          "vit",           Tokens.CLASS_AND_DETECTION,    EnumSet.of(Head.BASE, Head.OBJECT_DETECTION)))
@@ -209,6 +223,13 @@ public final class Architectures {
     /** A ViT-family row: model type, base-model prefix, its extra tokens, heads. */
     private static Architecture vit(String modelType, String basePrefix, Tokens tokens, Set<Head> heads) {
         return new VitArchitecture(new VitFlavor(modelType, basePrefix, tokens, heads));
+    }
+
+    /** A CLIP-family row: model type, its tower config types, the vision pre-norm's name, the wrapper prefix. */
+    private static Architecture clip(String modelType, String textConfigType, String visionConfigType,
+                                     String preLayerNorm, Optional<String> wrapperPrefix) {
+        return new ClipArchitecture(new ClipFlavor(modelType, textConfigType, visionConfigType, preLayerNorm,
+                wrapperPrefix));
     }
 
     private static Set<Head> with(Set<Head> heads, Head extra) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -17,11 +18,12 @@ class ArchitecturesTest {
     @Test
     void theTableHoldsEveryBuiltFamilySorted() {
         assertEquals(List.of("albert", "bart", "beit", "bert", "big-bird", "bigbird-pegasus", "blenderbot",
-                "blenderbot-small", "bloom", "camembert", "codegen", "convbert", "convnext", "data2vec-text",
+                "blenderbot-small", "bloom", "camembert", "clip", "codegen", "convbert", "convnext", "data2vec-text",
                 "data2vec-vision", "deberta", "deberta-v2", "deit", "distilbert", "electra", "flaubert", "gpt-neo",
-                "gpt2", "gptj", "ibert", "layoutlm", "levit", "llama", "longt5", "m2m-100", "marian", "mbart",
-                "mistral", "mobilebert", "mobilevit", "mt5", "qwen2", "resnet", "roberta", "roformer", "segformer",
-                "squeezebert", "t5", "vit", "xlm", "xlm-roberta", "yolos"),
+                "gpt2", "gptj", "groupvit", "ibert", "layoutlm", "layoutlmv3", "levit", "llama", "longt5", "m2m-100",
+                "marian", "mbart", "mistral", "mobilebert", "mobilevit", "mt5", "owlvit", "perceiver", "qwen2",
+                "resnet", "roberta", "roformer", "segformer", "squeezebert", "t5", "vit", "whisper", "xlm",
+                "xlm-roberta", "yolos"),
                 Architectures.modelTypes());
         for (String modelType : Architectures.modelTypes()) {
             assertEquals(modelType, Architectures.forModelType(modelType).modelType());
@@ -74,6 +76,13 @@ class ArchitecturesTest {
         assertEquals("deberta", Architectures.forModelType("deberta_v2").family());
         assertEquals(6, Architectures.forModelType("mobilebert").variants().size());
         assertEquals(6, Architectures.forModelType("convbert").variants().size());
+        assertEquals(Set.of(Variant.of(Head.BASE)), Architectures.forModelType("owlvit").variants());
+        assertEquals("clip", Architectures.forModelType("owlvit").family());
+        assertEquals(Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE), Variant.of(Head.SPEECH2SEQ_LM),
+                Variant.withPast(Head.SPEECH2SEQ_LM)), Architectures.forModelType("whisper").variants());
+        assertEquals(Set.of(Variant.of(Head.MASKED_LM), Variant.of(Head.SEQUENCE_CLASSIFICATION),
+                Variant.of(Head.IMAGE_CLASSIFICATION)), Architectures.forModelType("perceiver").variants());
+        assertFalse(Architectures.forModelType("layoutlmv3").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));
     }
 
     @Test

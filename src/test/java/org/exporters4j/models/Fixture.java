@@ -114,28 +114,29 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return names;
     }
 
-    /** The element type of an input: float32 for images and audio features, int64 for token inputs. */
-    private ElementType inputType(String name) {
-        for (JsonNode input : manifest.get("inputs")) {
-            if (input.get("name").asText().equals(name) && input.get("dtype").asText().startsWith("F")) {
-                return ElementType.FLOAT;
-            }
-        }
-        return ElementType.INT64;
-    }
-
-    /** Optimum's interface as a request to an architecture (token inputs int64, pixel inputs float32, outputs float32). */
+    /** Optimum's interface as a request to an architecture (inputs typed as the fixture's, outputs float32). */
     public GraphInterface graphInterface(int opset) {
         List<InterfaceTensor> inputs = inputNames().stream()
-                .map(name -> InterfaceTensor.of(name, inputType(name), dynamicAxes("inputs", name))).toList();
+                .map(name -> InterfaceTensor.of(name, inputElementType(name), dynamicAxes("inputs", name))).toList();
         List<InterfaceTensor> outputs = outputNames().stream()
                 .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, dynamicAxes("outputs", name))).toList();
         return new GraphInterface(inputs, outputs, Opset.of(opset));
     }
 
-    /** The head of the fixture's task (Optimum v1.5.2 task names). */
+    /** The element type of input {@code name} in inputs.safetensors: F32 is float, anything else int64. */
+    public ElementType inputElementType(String name) {
+        for (JsonNode input : manifest.get("inputs")) {
+            if (input.get("name").asText().equals(name)) {
+                return input.get("dtype").asText().equals("F32") ? ElementType.FLOAT : ElementType.INT64;
+            }
+        }
+        throw new AssertionError(this + " has no input " + name);
+    }
+
+    /** The variant of the fixture's task (Optimum v1.5.2 task names; {@code -with-past} takes the cache). */
     public Variant variant() {
-        return Variant.of(switch (task) {
+        String base = task.endsWith("-with-past") ? task.substring(0, task.length() - "-with-past".length()) : task;
+        Head head = switch (base) {
             case "default" -> Head.BASE;
             case "masked-lm" -> Head.MASKED_LM;
             case "causal-lm" -> Head.CAUSAL_LM;
@@ -147,8 +148,11 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "masked-im" -> Head.MASKED_IM;
             case "object-detection" -> Head.OBJECT_DETECTION;
             case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
+            case "seq2seq-lm" -> Head.SEQ2SEQ_LM;
+            case "speech2seq-lm" -> Head.SPEECH2SEQ_LM;
             default -> throw new AssertionError("no head for fixture task " + task);
-        });
+        };
+        return task.endsWith("-with-past") ? Variant.withPast(head) : Variant.of(head);
     }
 
     @Override

@@ -1,0 +1,280 @@
+package org.exporters4j.models.whisper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.GraphInputs;
+import org.exporters4j.models.blocks.GraphInputs.Accepted;
+import org.exporters4j.models.blocks.GraphInputs.Kind;
+import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.GeluApproximation;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
+import org.exporters4j.onnx.Window;
+
+/**
+ * Builds Whisper ({@code WhisperModel} for default, {@code WhisperForConditionalGeneration} for speech2seq-lm, each
+ * with or without the cache) as Transformers 4.25.1's {@code modeling_whisper.py} computes it in eval mode:
+ *
+ * <ul>
+ *   <li>the encoder: {@code gelu(conv1)}, {@code gelu(conv2)} (stride 2) over {@code input_features [batch, mel bins,
+ *       frames]}, plus the whole {@code embed_positions} table (so the frames must be
+ *       {@code 2 × max_source_positions}, as Transformers requires), pre-LayerNorm layers, {@code layer_norm};</li>
+ *   <li>the decoder: token embeddings plus the learned positions from the cache length on, pre-LayerNorm layers
+ *       (causal self-attention, cross-attention over the encoder, feed-forward), {@code layer_norm};</li>
+ *   <li>speech2seq-lm: {@code proj_out} without bias, the token embedding table when tied.</li>
+ * </ul>
+ * With the cache, the graph takes each decoder layer's past self-attention keys and values and its cross-attention
+ * keys and values ({@code past_key_values.N.decoder.key} …), and returns them updated ({@code present.N.…}); the
+ * cross-attention cache is reused as is, so {@code input_features} is then not read, as in Transformers, where the
+ * cached cross-attention keys replace the encoder's.
+ */
+public final class WhisperArchitecture implements Architecture {
+    private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
+            Variant.of(Head.SPEECH2SEQ_LM), Variant.withPast(Head.SPEECH2SEQ_LM));
+    private static final List<String> CACHE_PARTS = List.of("decoder.key", "decoder.value", "encoder.key",
+            "encoder.value");
+
+    @Override
+    public String modelType() {
+        return "whisper";
+    }
+
+    @Override
+    public String family() {
+        return "whisper";
+    }
+
+    @Override
+    public Set<Variant> variants() {
+        return VARIANTS;
+    }
+
+    @Override
+    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!VARIANTS.contains(variant)) {
+            throw new ArchitectureException("whisper has no " + variant + " graph; it builds "
+                    + VARIANTS.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+        WhisperOptions options = WhisperOptions.read(config);
+        String purpose = "the whisper " + variant + " graph";
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        Parameters parameters = new Parameters(weights, graph, purpose);
+        String base = parameters.basePrefix("model", "encoder.conv1.weight");
+        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, accepted(options, variant), purpose);
+        Builder builder = new Builder(graph, parameters, options, base);
+        HeadOutputs outputs = new HeadOutputs(purpose);
+        builder.addOutputs(variant, inputs, outputs);
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+
+    /**
+     * The inputs Whisper reads. With the cache, Optimum's interface leaves the step's length unnamed (its export
+     * fixes it to one token); the graph leaves it open, so a step may also feed several tokens.
+     */
+    private static List<Accepted> accepted(WhisperOptions options, Variant variant) {
+        List<Accepted> accepted = new ArrayList<>();
+        accepted.add(Accepted.of("input_features", Kind.FLOAT, Dim.symbolic("batch_size"),
+                Dim.of(options.melBins()), Dim.symbolic("encoder_sequence_length")));
+        accepted.add(Accepted.of("decoder_input_ids", Kind.INTEGER, Dim.symbolic("batch_size"),
+                variant.usesPast() ? Dim.unknown() : Dim.symbolic("decoder_sequence_length")));
+        long headSize = options.modelSize() / options.decoderHeads();
+        for (int layer = 0; layer < options.decoderLayers(); layer++) {
+            for (String part : CACHE_PARTS) {
+                accepted.add(Accepted.of("past_key_values." + layer + "." + part, Kind.FLOAT,
+                        Dim.symbolic("batch_size"), Dim.of(options.decoderHeads()),
+                        Dim.symbolic(part.startsWith("decoder") ? "past_decoder_sequence_length"
+                                : "past_encoder_sequence_length"),
+                        Dim.of(headSize)));
+            }
+        }
+        return accepted;
+    }
+
+    /** One graph under construction. */
+    private static final class Builder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final WhisperOptions options;
+        private final String base;
+
+        Builder(OnnxGraphBuilder graph, Parameters parameters, WhisperOptions options, String base) {
+            this.graph = graph;
+            this.parameters = parameters;
+            this.options = options;
+            this.base = base;
+        }
+
+        void addOutputs(Variant variant, GraphInputs inputs, HeadOutputs outputs) {
+            long size = options.modelSize();
+            Value ids = inputs.required("decoder_input_ids");
+            List<LayerCache> past = new ArrayList<>();
+            Value encoderStates = null;
+            if (variant.usesPast()) {
+                for (int layer = 0; layer < options.decoderLayers(); layer++) {
+                    String prefix = "past_key_values." + layer + ".";
+                    past.add(new LayerCache(inputs.required(prefix + "decoder.key"),
+                            inputs.required(prefix + "decoder.value"), inputs.required(prefix + "encoder.key"),
+                            inputs.required(prefix + "encoder.value")));
+                }
+            } else {
+                Value features = inputs.required("input_features");
+                encoderStates = graph.inScope("encoder", () -> encode(features));
+            }
+            List<LayerCache> present = new ArrayList<>();
+            Value encoded = encoderStates;
+            Value decoded = graph.inScope("decoder", () -> decode(ids, encoded, past, present));
+            Dim follows = Dim.unknown();
+            switch (variant.head()) {
+                case BASE -> outputs.add("last_hidden_state", () -> decoded, follows, follows, Dim.of(size));
+                case SPEECH2SEQ_LM -> outputs.add("logits", () -> languageModelLogits(decoded), follows, follows,
+                        Dim.of(options.vocabSize()));
+                default -> throw new ArchitectureException("whisper has no " + variant.head() + " head");
+            }
+            if (variant.usesPast()) {
+                long headSize = size / options.decoderHeads();
+                for (int layer = 0; layer < present.size(); layer++) {
+                    LayerCache cache = present.get(layer);
+                    List<Value> parts = List.of(cache.selfKeys(), cache.selfValues(), cache.crossKeys(),
+                            cache.crossValues());
+                    for (int part = 0; part < CACHE_PARTS.size(); part++) {
+                        Value value = parts.get(part);
+                        outputs.add("present." + layer + "." + CACHE_PARTS.get(part), () -> value, follows,
+                                Dim.of(options.decoderHeads()), follows, Dim.of(headSize));
+                    }
+                }
+            }
+        }
+
+        /** WhisperEncoder: the convolutional front-end, positions, layers and the final layer norm. */
+        private Value encode(Value features) {
+            long size = options.modelSize();
+            String prefix = base + "encoder.";
+            Value first = gelu(graph.conv(features,
+                    parameters.tensor(prefix + "conv1.weight", size, options.melBins(), 3),
+                    parameters.tensor(prefix + "conv1.bias", size), Window.of(3).withPads(1, 1), 1));
+            Value second = gelu(graph.conv(first, parameters.tensor(prefix + "conv2.weight", size, size, 3),
+                    parameters.tensor(prefix + "conv2.bias", size), Window.of(3).withStrides(2).withPads(1, 1), 1));
+            // [batch, d_model, frames / 2] → [batch, frames / 2, d_model], plus the whole position table
+            Value states = graph.add(graph.transpose(second, 0, 2, 1),
+                    parameters.tensor(prefix + "embed_positions.weight", options.sourcePositions(), size));
+            for (int layer = 0; layer < options.encoderLayers(); layer++) {
+                String layerPrefix = prefix + "layers." + layer + ".";
+                Value input = states;
+                states = graph.inScope("layers." + layer, () -> {
+                    WhisperAttention attention = new WhisperAttention(graph, parameters, layerPrefix + "self_attn",
+                            size, options.encoderHeads());
+                    Value normalized = layerNorm(layerPrefix + "self_attn_layer_norm", input);
+                    Value attended = graph.add(input, attention.apply(normalized, attention.keys(normalized),
+                            attention.values(normalized), null));
+                    return graph.add(attended, feedForward(layerPrefix, options.encoderFeedForward(), attended));
+                });
+            }
+            return layerNorm(prefix + "layer_norm", states);
+        }
+
+        /**
+         * WhisperDecoder over {@code ids [batch, length]}: cross-attention reads {@code encoderStates}, or the cached
+         * cross-attention keys and values of {@code past} when given; fills {@code present} with each layer's cache.
+         */
+        private Value decode(Value ids, Value encoderStates, List<LayerCache> past, List<LayerCache> present) {
+            long size = options.modelSize();
+            String prefix = base + "decoder.";
+            Value length = graph.gather(graph.shape(ids), graph.scalar(1), 0);
+            Value pastLength = past.isEmpty()
+                    ? graph.scalar(0)
+                    : graph.gather(graph.shape(past.get(0).selfKeys()), graph.scalar(2), 0);
+            Value total = graph.add(pastLength, length);
+            Value queryPositions = graph.range(pastLength, total, graph.scalar(1));
+            Value embedded = graph.add(
+                    graph.gather(parameters.tensor(prefix + "embed_tokens.weight", options.vocabSize(), size), ids, 0),
+                    graph.gather(parameters.tensor(prefix + "embed_positions.weight", options.targetPositions(), size),
+                            queryPositions, 0));
+            // _make_causal_mask with the cache: query i (at position past + i) sees keys 0 … past + i
+            Value keyPositions = graph.range(graph.scalar(0), total, graph.scalar(1));
+            Value future = graph.greater(graph.unsqueeze(keyPositions, 0), graph.unsqueeze(queryPositions, 1));
+            Value causalMask = graph.mul(graph.cast(future, ElementType.FLOAT),
+                    graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
+            Value states = embedded;
+            for (int layer = 0; layer < options.decoderLayers(); layer++) {
+                String layerPrefix = prefix + "layers." + layer + ".";
+                Value input = states;
+                LayerCache layerPast = past.isEmpty() ? null : past.get(layer);
+                states = graph.inScope("layers." + layer, () -> decoderLayer(layerPrefix, input, encoderStates,
+                        layerPast, causalMask, present));
+            }
+            return layerNorm(prefix + "layer_norm", states);
+        }
+
+        /** WhisperDecoderLayer; appends its cache to {@code present}. */
+        private Value decoderLayer(String prefix, Value input, Value encoderStates, LayerCache past, Value causalMask,
+                                   List<LayerCache> present) {
+            long size = options.modelSize();
+            int heads = options.decoderHeads();
+            WhisperAttention self = new WhisperAttention(graph, parameters, prefix + "self_attn", size, heads);
+            Value normalized = layerNorm(prefix + "self_attn_layer_norm", input);
+            Value keys = self.keys(normalized);
+            Value values = self.values(normalized);
+            if (past != null) {
+                keys = graph.concat(2, past.selfKeys(), keys);
+                values = graph.concat(2, past.selfValues(), values);
+            }
+            Value attended = graph.add(input, self.apply(normalized, keys, values, causalMask));
+
+            WhisperAttention cross = new WhisperAttention(graph, parameters, prefix + "encoder_attn", size, heads);
+            Value crossKeys = past != null ? past.crossKeys() : cross.keys(encoderStates);
+            Value crossValues = past != null ? past.crossValues() : cross.values(encoderStates);
+            Value crossInput = layerNorm(prefix + "encoder_attn_layer_norm", attended);
+            Value crossed = graph.add(attended, cross.apply(crossInput, crossKeys, crossValues, null));
+            present.add(new LayerCache(keys, values, crossKeys, crossValues));
+            return graph.add(crossed, feedForward(prefix, options.decoderFeedForward(), crossed));
+        }
+
+        /** {@code fc2(activation(fc1(final_layer_norm(x))))}. */
+        private Value feedForward(String prefix, long width, Value states) {
+            long size = options.modelSize();
+            Value normalized = layerNorm(prefix + "final_layer_norm", states);
+            Value inner = options.activation().apply(graph, linear(prefix + "fc1", size, width, normalized));
+            return linear(prefix + "fc2", width, size, inner);
+        }
+
+        /** {@code proj_out} (no bias): the decoder's token table when tied, as {@code tie_weights} makes it. */
+        private Value languageModelLogits(Value states) {
+            String weight = options.tie().decoderWeight(base + "decoder.embed_tokens.weight", "proj_out.weight");
+            return graph.matMul(states, graph.transpose(
+                    parameters.tensor(weight, options.vocabSize(), options.modelSize()), 1, 0));
+        }
+
+        private Value linear(String prefix, long in, long out, Value states) {
+            return graph.add(graph.matMul(states, graph.transpose(parameters.tensor(prefix + ".weight", out, in), 1, 0)),
+                    parameters.tensor(prefix + ".bias", out));
+        }
+
+        private Value layerNorm(String prefix, Value states) {
+            return LayerNorm.load(parameters, prefix, options.modelSize(), WhisperOptions.LAYER_NORM_EPS)
+                    .apply(graph, states);
+        }
+
+        private Value gelu(Value x) {
+            return graph.gelu(x, GeluApproximation.NONE);
+        }
+    }
+
+    /** One decoder layer's cache: self-attention keys and values, then cross-attention keys and values. */
+    private record LayerCache(Value selfKeys, Value selfValues, Value crossKeys, Value crossValues) {}
+}

@@ -1,0 +1,70 @@
+package org.exporters4j.models.whisper;
+
+import java.util.Objects;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * {@code WhisperAttention} (Transformers 4.25.1, BART's attention with a bias-free {@code k_proj}) on hidden states
+ * {@code [batch, length, d_model]}: the query projection times {@code head_dim^-0.5}, keys and values split into
+ * heads {@code [batch, heads, length, head_dim]}, {@code softmax(q · kᵀ + mask) · v}, heads merged, {@code out_proj}.
+ * Keys and values are computed by the caller ({@link #keys}, {@link #values}) so self-attention can append them to
+ * a cache and cross-attention can take them from one.
+ */
+final class WhisperAttention {
+    private final OnnxGraphBuilder graph;
+    private final Parameters parameters;
+    private final String prefix;
+    private final long modelSize;
+    private final int heads;
+
+    /** The attention module {@code prefix} (e.g. {@code "model.decoder.layers.0.self_attn"}). */
+    WhisperAttention(OnnxGraphBuilder graph, Parameters parameters, String prefix, long modelSize, int heads) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.modelSize = modelSize;
+        this.heads = heads;
+    }
+
+    /** The keys of {@code states}, split into heads. */
+    Value keys(Value states) {
+        return split(linear("k_proj", states, false));
+    }
+
+    /** The values of {@code states}, split into heads. */
+    Value values(Value states) {
+        return split(linear("v_proj", states, true));
+    }
+
+    /**
+     * The attention output for {@code states [batch, length, d_model]} over {@code keys} and {@code values}
+     * {@code [batch, heads, key_length, head_dim]}, with {@code additiveMask} broadcast to the scores (null: none).
+     */
+    Value apply(Value states, Value keys, Value values, Value additiveMask) {
+        long headSize = modelSize / heads;
+        Value queries = split(graph.mul(linear("q_proj", states, true),
+                graph.scalar(ElementType.FLOAT, Math.pow(headSize, -0.5))));
+        Value scores = graph.matMul(queries, graph.transpose(keys, 0, 1, 3, 2));
+        if (additiveMask != null) {
+            scores = graph.add(scores, additiveMask);
+        }
+        Value context = graph.matMul(graph.softmax(scores, -1), values);
+        Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3), 0, 0, modelSize);
+        return linear("out_proj", merged, true);
+    }
+
+    /** {@code nn.Linear(d_model, d_model)} on the last axis, with or without its bias. */
+    private Value linear(String name, Value states, boolean withBias) {
+        Value weight = parameters.tensor(prefix + "." + name + ".weight", modelSize, modelSize);
+        Value projected = graph.matMul(states, graph.transpose(weight, 1, 0));
+        return withBias ? graph.add(projected, parameters.tensor(prefix + "." + name + ".bias", modelSize)) : projected;
+    }
+
+    /** {@code [batch, length, d_model]} → {@code [batch, heads, length, head_dim]}. */
+    private Value split(Value states) {
+        return graph.transpose(graph.reshape(states, 0, 0, heads, modelSize / heads), 0, 2, 1, 3);
+    }
+}

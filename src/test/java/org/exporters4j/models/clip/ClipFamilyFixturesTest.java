@@ -1,0 +1,23 @@
+package org.exporters4j.models.clip;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.exporters4j.models.ArchitectureFixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every clip and owlvit fixture, built by {@link ClipArchitecture} straight from the checkpoint with Optimum's
+ * interface, gives PyTorch's logits and normalized embeddings in ONNX Runtime within 1e-5.
+ */
+class ClipFamilyFixturesTest {
+    @TempDir
+    Path folder;
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureMatchesPyTorch() {
+        return ArchitectureFixtures.everyFixtureMatchesPyTorch(List.of("clip", "owlvit"), folder);
+    }
+}
