@@ -59,6 +59,7 @@ final class OnnxRuntimeValidator {
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
     private static final long SEED = 0;
+    private static final String BATCH = "batch_size";
     /** What joins the parts of a sum-form axis name ({@code past_sequence_length + sequence_length}). */
     private static final String SUM = " + ";
 
@@ -381,8 +382,10 @@ final class OnnxRuntimeValidator {
     }
 
     /**
-     * Whether {@code actual} has the declared fixed sizes, and on each axis named after an input axis a size
-     * consistent with the earlier runs recorded in {@code axes} (see {@link AxisSizes}).
+     * Whether {@code actual} has the declared fixed sizes, the inputs' batch size on a {@code batch_size} axis, and on
+     * each other axis named after an input axis a size consistent with the earlier runs recorded in {@code axes} (see
+     * {@link AxisSizes}): Optimum names some outputs' axes after an input's though the model adds to them
+     * (LayoutLMv3's text plus image tokens are "sequence_length") or fixes them (Perceiver's latent positions).
      */
     private static boolean shapeMatches(String output, NodeInfo declared, Map<String, Long> axisSizes, long[] actual,
                                         Map<String, AxisSizes> axes) {
@@ -397,7 +400,10 @@ final class OnnxRuntimeValidator {
         boolean matches = true;
         for (int i = 0; i < shape.length; i++) {
             Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
-            if (bound != null) {
+            if (bound != null && BATCH.equals(names[i])) {
+                // the batch is never re-sized by a model: an output's batch axis equals the inputs' exactly
+                matches &= actual[i] == bound;
+            } else if (bound != null) {
                 long input = bound;
                 long size = actual[i];
                 AxisSizes sizes = axes.merge(output + "/" + i, AxisSizes.first(input, size),
