@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 work=bench/work/export-bert-base
 mkdir -p "$work"
 
-mvn -B -q -o -DskipTests package
-mvn -B -q -o test-compile
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
+mvn -B -q -DskipTests package
+mvn -B -q test-compile
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
 classpath="target/classes:target/test-classes:$(cat bench/work/classpath.txt)"
 
 if [ ! -f "$work/both/model.safetensors" ] || [ ! -f "$work/both/pytorch_model.bin" ]; then

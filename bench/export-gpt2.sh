@@ -11,10 +11,10 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(gpt2 gpt2-large)
 
-mvn -B -q -o -DskipTests package
-mvn -B -q -o test-compile
+mvn -B -q -DskipTests package
+mvn -B -q test-compile
 mkdir -p bench/work
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
 classpath="target/classes:target/test-classes:$(cat bench/work/classpath.txt)"
 
 report() { # label, time -v output file

@@ -8,8 +8,8 @@ megabytes="${1:-1024}"
 file=bench/work/bench.safetensors
 mkdir -p bench/work
 
-mvn -B -q -o test-compile
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
+mvn -B -q test-compile
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
 classpath="target/classes:target/test-classes:$(cat bench/work/classpath.txt)"
 
 # write the file first (if needed), so both readers below start from the same page cache
