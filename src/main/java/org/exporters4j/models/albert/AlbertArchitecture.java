@@ -18,6 +18,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -59,14 +60,11 @@ public final class AlbertArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("albert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start("albert", variants(), variant, weights, graphInterface);
         Options options = Options.read(config);
-        String purpose = "the albert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(graph, graphInterface,
                 variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
@@ -74,7 +72,7 @@ public final class AlbertArchitecture implements Architecture {
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -103,8 +101,7 @@ public final class AlbertArchitecture implements Architecture {
                     hidden);
             default -> throw new ArchitectureException("albert has no " + variant + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

@@ -16,6 +16,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -67,24 +68,20 @@ public final class BertArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
         BertOptions options = BertOptions.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(graph, graphInterface,
                 variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
                 INPUTS, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */

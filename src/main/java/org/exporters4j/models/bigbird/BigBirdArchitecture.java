@@ -22,6 +22,7 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -71,14 +72,11 @@ public final class BigBirdArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("big-bird has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start("big-bird", variants(), variant, weights, graphInterface);
         Options options = Options.read(config);
-        String purpose = "the big-bird " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(graph, graphInterface,
                 variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
@@ -91,7 +89,7 @@ public final class BigBirdArchitecture implements Architecture {
         Optional<Value> tokenTypes = inputs.tokenTypeIds().or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         Value rows = encode(graph, parameters, options, base, inputs, tokenTypes);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -127,8 +125,7 @@ public final class BigBirdArchitecture implements Architecture {
                     questionMask.orElseThrow());
             default -> throw new ArchitectureException("big-bird has no " + variant + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

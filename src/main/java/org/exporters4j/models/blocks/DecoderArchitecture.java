@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
@@ -132,13 +131,10 @@ public abstract class DecoderArchitecture implements Architecture {
 
     @Override
     public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants.contains(variant)) {
-            throw new ArchitectureException(modelType + " has no " + variant + " graph; it builds "
-                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + modelType + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        GraphBuild build = GraphBuild.start(modelType, variants, variant, weights, graphInterface);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         Decoder decoder = decoder(config, graph, parameters, variant);
         DecoderInputs.CacheShape cache = decoder.cacheShape();
         DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, decoder.acceptedInputs(),
@@ -155,13 +151,12 @@ public abstract class DecoderArchitecture implements Architecture {
             rows = step.rows();
         }
         Value hidden = decoder.finalNorm(rows);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         addHeadOutputs(graph, parameters, config, decoder, variant.head(), hidden, inputs, outputs);
         if (variant.usesPast()) {
             addPresentOutputs(graph, cache, steps, outputs);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,

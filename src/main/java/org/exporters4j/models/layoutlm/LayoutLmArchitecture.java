@@ -22,6 +22,7 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -66,14 +67,11 @@ public final class LayoutLmArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("layoutlm has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start("layoutlm", variants(), variant, weights, graphInterface);
         Options options = Options.read(config);
-        String purpose = "the layoutlm " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("layoutlm", "embeddings.word_embeddings.weight");
         Inputs inputs = Inputs.declare(graph, graphInterface, purpose);
         TokenGrid grid = inputs.text().grid();
@@ -89,7 +87,7 @@ public final class LayoutLmArchitecture implements Architecture {
         }
         Value sequence = rows;
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -115,8 +113,7 @@ public final class LayoutLmArchitecture implements Architecture {
                     sequence, hidden, config);
             default -> throw new ArchitectureException("layoutlm has no " + variant + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */

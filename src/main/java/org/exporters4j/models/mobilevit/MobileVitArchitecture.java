@@ -16,14 +16,15 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
+import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -63,20 +64,17 @@ public final class MobileVitArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+        GraphBuild build = GraphBuild.start(MODEL_TYPE, variants(), variant, weights, graphInterface);
         MobileVitOptions options = MobileVitOptions.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("mobilevit", "conv_stem.convolution.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Network network = new Network(graph, parameters, options);
         Value features = graph.inScope("mobilevit", () -> network.encode(base, pixels));
         long last = options.neckHiddenSizes().get(6);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -92,8 +90,7 @@ public final class MobileVitArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** Whether a conv layer ends with batch norm and the activation (MobileViTConvLayer's flags). */

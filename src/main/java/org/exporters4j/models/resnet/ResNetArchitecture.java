@@ -18,6 +18,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
@@ -26,7 +27,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
-import org.exporters4j.onnx.Window;
 
 /**
  * Builds ResNet graphs from the checkpoint's weights, as Transformers 4.25.1 computes {@code ResNetModel} in eval
@@ -57,20 +57,17 @@ public final class ResNetArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+        GraphBuild build = GraphBuild.start(MODEL_TYPE, variants(), variant, weights, graphInterface);
         Options options = Options.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("resnet", "embedder.embedder.convolution.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Network network = new Network(graph, parameters, options);
         Value features = graph.inScope("resnet", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -87,8 +84,7 @@ public final class ResNetArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** One graph under construction. */

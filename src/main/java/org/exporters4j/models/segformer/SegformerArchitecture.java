@@ -18,6 +18,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -68,21 +69,18 @@ public final class SegformerArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+        GraphBuild build = GraphBuild.start(MODEL_TYPE, variants(), variant, weights, graphInterface);
         SegformerOptions options = SegformerOptions.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("segformer", "encoder.patch_embeddings.0.proj.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base);
         // every head reads the encoder, so it is built up front
         List<Value> stages = graph.inScope("segformer", () -> encoder.encode(pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -122,8 +120,7 @@ public final class SegformerArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** SegformerDecodeHead on the stages' outputs (images), {@code [batch, labels, h₀, w₀]}. */

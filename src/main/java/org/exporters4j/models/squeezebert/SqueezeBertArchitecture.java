@@ -19,6 +19,7 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -64,14 +65,11 @@ public final class SqueezeBertArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("squeezebert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start("squeezebert", variants(), variant, weights, graphInterface);
         Options options = Options.read(config);
-        String purpose = "the squeezebert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(graph, graphInterface,
                 variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
@@ -79,7 +77,7 @@ public final class SqueezeBertArchitecture implements Architecture {
         TokenGrid grid = inputs.grid();
         Value rows = new Encoder(graph, parameters, options, grid).encode(base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -108,8 +106,7 @@ public final class SqueezeBertArchitecture implements Architecture {
                     hidden);
             default -> throw new ArchitectureException("squeezebert has no " + variant + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** SqueezeBertPooler: tanh(dense(first token)). */

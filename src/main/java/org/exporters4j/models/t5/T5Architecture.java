@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
@@ -16,6 +15,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -85,19 +85,16 @@ public final class T5Architecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!VARIANTS.contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + VARIANTS.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start(flavor.modelType(), VARIANTS, variant, weights, graphInterface);
         T5Options options = T5Options.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         int cacheLayers = variant.usesPast() ? options.decoderLayers() : 0;
         Seq2SeqInputs inputs = Seq2SeqInputs.declare(graph, graphInterface, cacheLayers, options.heads(),
                 options.keyValueSize(), purpose);
         Stacks stacks = new Stacks(graph, parameters, options, inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         long modelSize = options.modelSize();
         switch (variant.head()) {
@@ -126,8 +123,7 @@ public final class T5Architecture implements Architecture {
             outputs.add("present." + layer + ".encoder.value", () -> stacks.decoder.get().present().get(index).get(3),
                     follows, heads, follows, headSize);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** {@code supplier} computed at most once: a stack or a bias is built only if an output needs it. */

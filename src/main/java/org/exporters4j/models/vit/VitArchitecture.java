@@ -17,6 +17,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -70,21 +71,17 @@ public final class VitArchitecture implements Architecture {
 
     @Override
     public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
         VitOptions options = VitOptions.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        return build.finish();
     }
 
     /** One graph under construction. */
