@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -21,9 +20,9 @@ import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -74,9 +73,7 @@ public final class BertArchitecture implements Architecture {
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
@@ -168,39 +165,20 @@ public final class BertArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> {
-                    outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                            follows, follows, Dim.of(hidden));
-                    if (parameters.contains(base + "pooler.dense.weight")) {
-                        outputs.add("pooler_output", () -> pooled(rows), follows, Dim.of(hidden));
-                    }
-                }
-                case MASKED_LM, CAUSAL_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, languageModelLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters,
-                            flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
-                                    ? "classifier.weight" : "classifier.out_proj.weight", config);
-                    outputs.add("logits", () -> sequenceLogits(rows), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> choiceScores(rows, config));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException(flavor.modelType() + " has no " + head + " head");
+            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> languageModelLogits(rows))
+                    .sequenceClassification(flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
+                            ? "classifier.weight" : "classifier.out_proj.weight", labels -> sequenceLogits(rows))
+                    .multipleChoice(() -> choiceScores(rows, config));
+            if (parameters.contains(base + "pooler.dense.weight")) {
+                heads.pooler(() -> pooled(rows));
             }
+            heads.add(head, outputs, flavor.modelType());
         }
 
         /** BertPooler: tanh(dense(first token)). */
         private Value pooled(Value rows) {
-            long hidden = options.hiddenSize();
-            return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                    .apply(graph, EncoderHeads.firstToken(graph, grid, rows, options.hiddenSize())));
+            return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, options.hiddenSize());
         }
 
         private Value sequenceLogits(Value rows) {

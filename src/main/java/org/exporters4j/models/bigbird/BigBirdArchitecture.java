@@ -9,7 +9,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -26,6 +25,7 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -76,11 +76,8 @@ public final class BigBirdArchitecture implements Architecture {
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
                 ? Optional.of(questionMask(graph, inputs, options))
@@ -89,42 +86,27 @@ public final class BigBirdArchitecture implements Architecture {
         Optional<Value> tokenTypes = inputs.tokenTypeIds().or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         Value rows = encode(graph, parameters, options, base, inputs, tokenTypes);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                        Dim.of(hidden));
-                if (parameters.contains(base + "pooler.weight")) {
-                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
-                            Dim.of(hidden));
-                }
-            }
-            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+        // BigBirdModel.pooler (a Linear) and tanh on the first token.
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows,
+                hidden);
+        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
                 // BigBirdClassificationHead: dense, hidden_act, out_proj on the first token
-                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                        .apply(graph, options.activation().apply(graph,
-                                Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
-                        follows, Dim.of(labels));
-            }
-            // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", hidden, 1)
-                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> addQuestionAnswering(outputs, graph, parameters, options, grid, rows,
-                    questionMask.orElseThrow());
-            default -> throw new ArchitectureException("big-bird has no " + variant + " head");
+                .sequenceClassification("classifier.out_proj.weight",
+                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph,
+                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
+                // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
+                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
+                .head(Head.QUESTION_ANSWERING, outputs -> addQuestionAnswering(outputs, graph, parameters, options,
+                        grid, rows, questionMask.orElseThrow()));
+        if (parameters.contains(base + "pooler.weight")) {
+            heads.pooler(pooled);
         }
+        heads.add(variant.head(), build.outputs(), "big-bird");
         return build.finish();
     }
 
@@ -158,13 +140,6 @@ public final class BigBirdArchitecture implements Architecture {
                     options.layerSettings()).apply(graph, input, mask, grid));
         }
         return rows;
-    }
-
-    /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /**

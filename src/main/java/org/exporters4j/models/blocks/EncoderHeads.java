@@ -22,6 +22,18 @@ public final class EncoderHeads {
     }
 
     /**
+     * The BERT-style pooler, {@code tanh(dense(hidden_states[:, 0]))} ({@code BertPooler}, ALBERT's and BigBird's
+     * {@code pooler} Linear), as {@code [batch, hidden]}.
+     *
+     * @param dense the pooler Linear's tensor prefix, e.g. {@code "bert.pooler.dense"}
+     */
+    public static Value tanhPooler(OnnxGraphBuilder graph, Parameters parameters, String dense, TokenGrid grid,
+                                   Value rows, long hidden) {
+        return graph.tanh(Linear.load(parameters, dense, hidden, hidden)
+                .apply(graph, firstToken(graph, grid, rows, hidden)));
+    }
+
+    /**
      * The number of labels {@code classifierWeight} scores, checked against config.json's {@code id2label} /
      * {@code num_labels} as Transformers checks the shapes when it loads the checkpoint.
      */

@@ -8,7 +8,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -18,9 +17,9 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
@@ -65,9 +64,8 @@ public final class DebertaArchitecture implements Architecture {
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
         String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(),
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
@@ -188,26 +186,12 @@ public final class DebertaArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                        follows, follows, Dim.of(hidden));
-                case MASKED_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, pooled(rows)), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException(options.version().modelType() + " has no " + head + " head");
-            }
+            new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
+                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
+                            hidden, labels).apply(graph, pooled(rows)))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)))
+                    .add(head, outputs, options.version().modelType());
         }
 
         /** ContextPooler: {@code pooler_hidden_act(pooler.dense(first token))}. */

@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -19,13 +18,12 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
@@ -64,36 +62,18 @@ public final class DistilBertArchitecture implements Architecture {
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long dim = options.dim();
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, dim), follows, follows,
-                    Dim.of(dim));
-            case MASKED_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, maskedLmLogits(graph, parameters, options, base, rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", dim, labels)
-                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)), follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", dim, 1)
-                            .apply(graph, preClassified(graph, parameters, grid, rows, dim)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    dim, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows, dim);
-            default -> throw new ArchitectureException("distilbert has no " + variant + " head");
-        }
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, dim)
+                .languageModel(options.vocabSize(), () -> maskedLmLogits(graph, parameters, options, base, rows))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", dim,
+                        labels).apply(graph, preClassified(graph, parameters, grid, rows, dim)))
+                .multipleChoice(() -> Linear.load(parameters, "classifier", dim, 1)
+                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)))
+                .add(variant.head(), build.outputs(), "distilbert");
         return build.finish();
     }
 

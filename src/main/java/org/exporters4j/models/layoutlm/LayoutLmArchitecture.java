@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
@@ -23,9 +24,9 @@ import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -87,32 +88,19 @@ public final class LayoutLmArchitecture implements Architecture {
         }
         Value sequence = rows;
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, sequence, hidden), follows, follows,
-                        Dim.of(hidden));
-                if (parameters.contains(base + "pooler.dense.weight")) {
-                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, sequence, hidden),
-                            follows, Dim.of(hidden));
-                }
-            }
-            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), sequence),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, pooled(graph, parameters, base, grid, sequence, hidden)), follows, Dim.of(labels));
-            }
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                    sequence, hidden, config);
-            default -> throw new ArchitectureException("layoutlm has no " + variant + " head");
+        // LayoutLMPooler: tanh(dense(first token)).
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid,
+                sequence, hidden);
+        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs.text(), sequence, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), sequence))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
+                        labels).apply(graph, pooled.get()));
+        if (parameters.contains(base + "pooler.dense.weight")) {
+            heads.pooler(pooled);
         }
+        heads.add(variant.head(), build.outputs(), "layoutlm");
         return build.finish();
     }
 
@@ -160,13 +148,6 @@ public final class LayoutLmArchitecture implements Architecture {
         Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
                 .apply(graph, sum);
         return graph.reshape(normalized, -1, hidden);
-    }
-
-    /** LayoutLMPooler: tanh(dense(first token)). */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -19,9 +18,9 @@ import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
@@ -63,9 +62,8 @@ public final class MobileBertArchitecture implements Architecture {
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
         String base = parameters.basePrefix("mobilebert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(),
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
@@ -212,32 +210,16 @@ public final class MobileBertArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> {
-                    outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                            follows, follows, Dim.of(hidden));
-                    if (options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
-                            || parameters.contains(base + "pooler.dense.weight")) {
-                        outputs.add("pooler_output", () -> pooled(rows), follows, Dim.of(hidden));
-                    }
-                }
-                case MASKED_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, pooled(rows)), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException("mobilebert has no " + head + " head");
+            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
+                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
+                            hidden, labels).apply(graph, pooled(rows)))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
+            if (options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
+                    || parameters.contains(base + "pooler.dense.weight")) {
+                heads.pooler(() -> pooled(rows));
             }
+            heads.add(head, outputs, "mobilebert");
         }
 
         /** MobileBertPooler: the first token, through {@code pooler.dense} and tanh when {@code classifier_activation}. */

@@ -8,7 +8,6 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -22,13 +21,12 @@ import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
@@ -67,46 +65,28 @@ public final class RoFormerArchitecture implements Architecture {
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                    Dim.of(hidden));
-            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden,
-                                    options.embeddingSize(), options.vocabSize(), options.activation(),
-                                    options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden,
+                        options.embeddingSize(), options.vocabSize(), options.activation(), options.layerNormEps(),
+                        rows))
                 // RoFormerClassificationHead: dense, hidden_act, out_proj on the first token
-                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                        .apply(graph, options.activation().apply(graph,
-                                Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
-                        follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, () -> {
-                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
-                return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
-                        .apply(graph, summary.apply(graph, grid, rows, hidden));
-            });
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                    hidden);
-            default -> throw new ArchitectureException("roformer has no " + variant + " head");
-        }
+                .sequenceClassification("classifier.out_proj.weight",
+                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph,
+                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
+                .multipleChoice(() -> {
+                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
+                    return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
+                            .apply(graph, summary.apply(graph, grid, rows, hidden));
+                })
+                .add(variant.head(), build.outputs(), "roformer");
         return build.finish();
     }
 

@@ -3,11 +3,11 @@ package org.exporters4j.models.squeezebert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -20,12 +20,11 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
@@ -69,51 +68,24 @@ public final class SqueezeBertArchitecture implements Architecture {
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = new Encoder(graph, parameters, options, grid).encode(base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                        Dim.of(hidden));
-                outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
-                        Dim.of(hidden));
-            }
-            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)), follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", hidden, 1)
-                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                    hidden);
-            default -> throw new ArchitectureException("squeezebert has no " + variant + " head");
-        }
+        // SqueezeBertPooler: tanh(dense(first token)).
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows,
+                hidden);
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .pooler(pooled)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
+                        labels).apply(graph, pooled.get()))
+                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
+                .add(variant.head(), build.outputs(), "squeezebert");
         return build.finish();
-    }
-
-    /** SqueezeBertPooler: tanh(dense(first token)). */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /** One graph under construction. */
