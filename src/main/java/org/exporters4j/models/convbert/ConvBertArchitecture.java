@@ -207,9 +207,10 @@ public final class ConvBertArchitecture implements Architecture {
             new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
                     .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
                     .sequenceClassification("classifier.out_proj.weight", labels -> sequenceLogits(rows, labels))
-                    .multipleChoice(() -> Linear.load(parameters, "classifier", parameters.dimension("classifier.weight",
-                            1), 1).apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
-                            .apply(graph, grid, rows, hidden)))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier",
+                                    parameters.dimension("classifier.weight", 1), 1)
+                            .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
+                                    .apply(graph, grid, rows, hidden)))
                     .add(head, outputs, "convbert");
         }
 
