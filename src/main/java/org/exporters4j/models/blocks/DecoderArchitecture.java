@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
+import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -98,17 +99,28 @@ public abstract class DecoderArchitecture implements Architecture {
         }
     }
 
+    /**
+     * What a decoder body declares about itself: the cache at the graph's edge (layers, cache heads, head width,
+     * layout), the non-cache inputs the family's forward takes (e.g. input_ids, attention_mask), its hidden and
+     * vocabulary sizes, and where its classification heads keep their weights.
+     */
+    protected record DecoderSpec(DecoderInputs.CacheShape cacheShape, List<String> acceptedInputs, long hiddenSize,
+                                 long vocabSize, HeadWeights headWeights) {
+        public DecoderSpec {
+            Objects.requireNonNull(cacheShape, "cacheShape");
+            acceptedInputs = List.copyOf(acceptedInputs);
+            Objects.requireNonNull(headWeights, "headWeights");
+            if (hiddenSize <= 0 || vocabSize <= 0) {
+                throw new IllegalArgumentException("hiddenSize " + hiddenSize + " and vocabSize " + vocabSize
+                        + " must be positive");
+            }
+        }
+    }
+
     /** One graph's decoder body: created per build, after its config options are checked. */
     protected interface Decoder {
-        /** Layers, cache heads, head width and the layout of the cache at the graph's edge. */
-        DecoderInputs.CacheShape cacheShape();
-
-        /** The non-cache inputs the family's forward takes, e.g. input_ids, attention_mask. */
-        List<String> acceptedInputs();
-
-        long hiddenSize();
-
-        long vocabSize();
+        /** The body's cache, inputs, sizes and head weights. */
+        DecoderSpec spec();
 
         /** Token (and position) embeddings as rows {@code [batch × sequence, hidden]}. */
         Value embed(DecoderInputs inputs);
@@ -121,8 +133,19 @@ public abstract class DecoderArchitecture implements Architecture {
 
         /** Vocabulary logits as rows {@code [batch × sequence, vocab]}. */
         Value languageModelLogits(Value rows);
+    }
 
-        HeadWeights headWeights();
+    /**
+     * The bias-free LM head of Transformers' decoders: the word-embedding table itself unless
+     * {@code tie_word_embeddings} is false ({@code tie_weights}), else {@code outputWeight}; as rows
+     * {@code [batch × sequence, vocab]}.
+     */
+    protected static Value tiedLanguageModelLogits(OnnxGraphBuilder graph, Parameters parameters, EmbeddingTie tie,
+                                                   String wordEmbeddings, String outputWeight, long hidden,
+                                                   long vocab, Value rows) {
+        String weight = tie.decoderWeight(wordEmbeddings, outputWeight);
+        return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
     }
 
     /** Reads and checks the config's options, then returns the body that builds this graph. */
@@ -136,8 +159,9 @@ public abstract class DecoderArchitecture implements Architecture {
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
         Decoder decoder = decoder(config, graph, parameters, variant);
-        DecoderInputs.CacheShape cache = decoder.cacheShape();
-        DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, decoder.acceptedInputs(),
+        DecoderSpec spec = decoder.spec();
+        DecoderInputs.CacheShape cache = spec.cacheShape();
+        DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, spec.acceptedInputs(),
                 purpose);
         CausalMask mask = new CausalMask(graph, inputs);
         Value rows = graph.inScope("embeddings", () -> decoder.embed(inputs));
@@ -152,7 +176,7 @@ public abstract class DecoderArchitecture implements Architecture {
         }
         Value hidden = decoder.finalNorm(rows);
         HeadOutputs outputs = build.outputs();
-        addHeadOutputs(graph, parameters, config, decoder, variant.head(), hidden, inputs, outputs);
+        addHeadOutputs(graph, parameters, config, decoder, spec, variant.head(), hidden, inputs, outputs);
         if (variant.usesPast()) {
             addPresentOutputs(graph, cache, steps, outputs);
         }
@@ -160,17 +184,17 @@ public abstract class DecoderArchitecture implements Architecture {
     }
 
     private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,
-                                Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
-        long hidden = decoder.hiddenSize();
+                                DecoderSpec spec, Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
+        long hidden = spec.hiddenSize();
         TokenGrid grid = inputs.grid();
         Dim follows = Dim.unknown();
-        HeadWeights weights = decoder.headWeights();
+        HeadWeights weights = spec.headWeights();
         switch (head) {
             case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
                     follows, follows, Dim.of(hidden));
             case CAUSAL_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), decoder.vocabSize()),
-                    follows, follows, Dim.of(decoder.vocabSize()));
+                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), spec.vocabSize()),
+                    follows, follows, Dim.of(spec.vocabSize()));
             case SEQUENCE_CLASSIFICATION -> {
                 long labels = EncoderHeads.labels(parameters, weights.sequenceScore() + ".weight", config);
                 OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
