@@ -2,17 +2,14 @@ package org.exporters4j.models.beit;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
@@ -24,7 +21,6 @@ import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -41,26 +37,12 @@ import org.exporters4j.onnx.Window;
  * <p>The relative position bias is defined on the patch grid of {@code image_size}, so the image must have that
  * size (as in Transformers 4.25.1, where other sizes fail).
  */
-public final class BeitArchitecture implements Architecture {
+public final class BeitArchitecture extends FamilyArchitecture {
     private final BeitFlavor flavor;
 
     public BeitArchitecture(BeitFlavor flavor) {
+        super(flavor.modelType(), "beit", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "beit";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public BeitFlavor flavor() {
@@ -68,8 +50,8 @@ public final class BeitArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         BeitOptions options = BeitOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -95,7 +77,6 @@ public final class BeitArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
         }
-        return build.finish();
     }
 
     /** One graph under construction. */

@@ -2,12 +2,7 @@ package org.exporters4j.models.bert;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -15,6 +10,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -26,7 +22,6 @@ import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -36,29 +31,15 @@ import org.exporters4j.onnx.Value;
  * additive mask, causal when {@code is_decoder}; feed-forward with {@code hidden_act}; post-LayerNorm residuals),
  * then the head. Dropout is the identity at inference and is not emitted.
  */
-public final class BertArchitecture implements Architecture {
+public final class BertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
 
     private final BertFlavor flavor;
 
     public BertArchitecture(BertFlavor flavor) {
+        super(flavor.modelType(), "bert", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "bert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public BertFlavor flavor() {
@@ -66,8 +47,7 @@ public final class BertArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         BertOptions options = BertOptions.read(config, flavor);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -78,7 +58,6 @@ public final class BertArchitecture implements Architecture {
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        return build.finish();
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */

@@ -5,12 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -21,6 +17,7 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -32,7 +29,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -47,7 +43,7 @@ import org.exporters4j.onnx.Value;
  * Optimum v1.5.2 traces with a short dummy sequence, so its ONNX graph is the full-attention graph anyway; setting
  * {@code "attention_type": "original_full"} exports exactly that.
  */
-public final class BigBirdArchitecture implements Architecture {
+public final class BigBirdArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
@@ -55,24 +51,12 @@ public final class BigBirdArchitecture implements Architecture {
     /** BigBirdForQuestionAnswering subtracts this from the logits of question tokens. */
     private static final double QUESTION_PENALTY = 1e6;
 
-    @Override
-    public String modelType() {
-        return "big-bird";
+    public BigBirdArchitecture() {
+        super("big-bird", "bigbird", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "bigbird";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start("big-bird", variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -107,7 +91,6 @@ public final class BigBirdArchitecture implements Architecture {
             heads.pooler(pooled);
         }
         heads.add(variant.head(), build.outputs(), "big-bird");
-        return build.finish();
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

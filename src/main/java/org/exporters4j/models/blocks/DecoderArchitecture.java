@@ -1,9 +1,8 @@
 package org.exporters4j.models.blocks;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,10 +10,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -23,7 +20,6 @@ import org.exporters4j.models.blocks.CacheLayout.CachePart;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -35,42 +31,26 @@ import org.exporters4j.onnx.Value;
  *
  * <p>Every with-past graph also takes an empty cache (past length 0), so one file serves the prompt and each step.
  */
-public abstract class DecoderArchitecture implements Architecture {
-    private final String modelType;
-    private final String family;
-    private final Set<Variant> variants;
+public abstract class DecoderArchitecture extends FamilyArchitecture {
 
     /**
      * @param heads the heads built without the cache
      * @param headsWithPast the heads built with the cache
      */
     protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast) {
-        this.modelType = Objects.requireNonNull(modelType, "modelType");
-        this.family = Objects.requireNonNull(family, "family");
-        Set<Variant> all = new LinkedHashSet<>();
+        super(modelType, family, variantsOf(heads, headsWithPast));
+    }
+
+    private static Set<Variant> variantsOf(Set<Head> heads, Set<Head> headsWithPast) {
+        Set<Variant> all = new HashSet<>();
         heads.forEach(head -> all.add(Variant.of(head)));
         headsWithPast.forEach(head -> all.add(Variant.withPast(head)));
-        this.variants = Collections.unmodifiableSet(all);
+        return all;
     }
 
     /** The heads of Transformers' decoders that Optimum exports with the cache: the bare model and the LM head. */
     protected static Set<Head> languageModelHeads() {
         return EnumSet.of(Head.BASE, Head.CAUSAL_LM);
-    }
-
-    @Override
-    public String modelType() {
-        return modelType;
-    }
-
-    @Override
-    public String family() {
-        return family;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return variants;
     }
 
     /** One layer's result: its output rows and its present cache in the common layout. */
@@ -153,8 +133,8 @@ public abstract class DecoderArchitecture implements Architecture {
                                        Variant variant);
 
     @Override
-    public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(modelType, variants, variant, weights, graphInterface);
+    protected final void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
@@ -180,7 +160,6 @@ public abstract class DecoderArchitecture implements Architecture {
         if (variant.usesPast()) {
             addPresentOutputs(graph, cache, steps, outputs);
         }
-        return build.finish();
     }
 
     private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,
@@ -219,7 +198,7 @@ public abstract class DecoderArchitecture implements Architecture {
                 outputs.add("start_logits", () -> graph.gather(logits.get(), graph.scalar(0), 2), follows, follows);
                 outputs.add("end_logits", () -> graph.gather(logits.get(), graph.scalar(1), 2), follows, follows);
             }
-            default -> throw new ArchitectureException(modelType + " has no " + head + " head");
+            default -> throw new ArchitectureException(modelType() + " has no " + head + " head");
         }
     }
 

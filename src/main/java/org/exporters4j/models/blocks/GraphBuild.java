@@ -14,9 +14,9 @@ import org.exporters4j.onnx.OnnxModel;
 /**
  * One graph under construction, the frame every {@code Architecture.build} shares: the variant checked against the
  * ones the family builds, the graph builder at the interface's opset, the checkpoint's weights bound to it, the
- * purpose string errors name ({@code "the bert masked-lm graph"}) and the outputs the head will offer. A family
- * declares its inputs, computes its body, adds its head's outputs to {@link #outputs()}, then calls
- * {@link #finish()}.
+ * purpose string errors name ({@code "the bert masked-lm graph"}) and the outputs the head will offer. The family
+ * declares its inputs, computes its body and adds its head's outputs to {@link #outputs()};
+ * {@link FamilyArchitecture} starts the build and calls {@link #finish()}.
  */
 public final class GraphBuild {
     private final OnnxGraphBuilder graph;

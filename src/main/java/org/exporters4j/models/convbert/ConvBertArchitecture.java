@@ -4,17 +4,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -25,7 +22,6 @@ import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -38,28 +34,16 @@ import org.exporters4j.onnx.Window;
  * token and head, applied to a window of {@code conv_out_layer}), feed-forward layers that are grouped linear maps
  * when {@code num_groups > 1}, then the head.
  */
-public final class ConvBertArchitecture implements Architecture {
+public final class ConvBertArchitecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "convbert";
+    public ConvBertArchitecture() {
+        super("convbert", "convbert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "convbert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start("convbert", variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         ConvBertOptions options = ConvBertOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -71,7 +55,6 @@ public final class ConvBertArchitecture implements Architecture {
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        return build.finish();
     }
 
     /** One graph under construction. */

@@ -3,16 +3,12 @@ package org.exporters4j.models.deberta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -22,7 +18,6 @@ import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -34,31 +29,16 @@ import org.exporters4j.onnx.Window;
  * ({@link DisentangledAttention}; post-LayerNorm residuals, feed-forward with {@code hidden_act}), v2's
  * convolution after the first layer, then the head. Dropout ({@code StableDropout}) is the identity at inference.
  */
-public final class DebertaArchitecture implements Architecture {
+public final class DebertaArchitecture extends FamilyArchitecture {
     private final DebertaVersion version;
 
     public DebertaArchitecture(DebertaVersion version) {
+        super(version.modelType(), "deberta", withoutPast(version.heads()));
         this.version = Objects.requireNonNull(version, "version");
     }
 
     @Override
-    public String modelType() {
-        return version.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "deberta";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return version.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(modelType(), variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         DebertaOptions options = DebertaOptions.read(config, version);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -70,7 +50,6 @@ public final class DebertaArchitecture implements Architecture {
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        return build.finish();
     }
 
     /** One graph under construction. */

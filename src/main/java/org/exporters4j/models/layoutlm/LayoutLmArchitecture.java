@@ -5,10 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
@@ -23,6 +20,7 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -32,7 +30,6 @@ import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
@@ -46,29 +43,18 @@ import org.exporters4j.onnx.Value;
  * a coordinate outside them, ONNX Runtime fails the Gather for one past the end; a box with x1 &lt; x0 (a negative
  * width) is as invalid here as there.
  */
-public final class LayoutLmArchitecture implements Architecture {
+public final class LayoutLmArchitecture extends FamilyArchitecture {
     static final String BBOX = "bbox";
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.TOKEN_CLASSIFICATION);
 
-    @Override
-    public String modelType() {
-        return "layoutlm";
+    public LayoutLmArchitecture() {
+        super("layoutlm", "layoutlm", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "layoutlm";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start("layoutlm", variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -101,7 +87,6 @@ public final class LayoutLmArchitecture implements Architecture {
             heads.pooler(pooled);
         }
         heads.add(variant.head(), build.outputs(), "layoutlm");
-        return build.finish();
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */

@@ -3,16 +3,13 @@ package org.exporters4j.models.mobilebert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -22,7 +19,6 @@ import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
@@ -35,28 +31,16 @@ import org.exporters4j.onnx.Value;
  * feed-forward networks, the last feed-forward network and the output bottleneck back to {@code hidden_size}; then
  * the head. Norms are {@code NoNorm} or LayerNorm ({@code normalization_type}).
  */
-public final class MobileBertArchitecture implements Architecture {
+public final class MobileBertArchitecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "mobilebert";
+    public MobileBertArchitecture() {
+        super("mobilebert", "mobilebert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "mobilebert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start("mobilebert", variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         MobileBertOptions options = MobileBertOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -68,7 +52,6 @@ public final class MobileBertArchitecture implements Architecture {
         Value rows = encoder.encode(inputs);
         HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        return build.finish();
     }
 
     /** One graph under construction. */

@@ -3,12 +3,8 @@ package org.exporters4j.models.segformer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -18,6 +14,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -28,7 +25,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.ResizeMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -47,29 +43,18 @@ import org.exporters4j.onnx.Window;
  * {@code decoder_hidden_size}, bilinearly resized to the first stage's size, concatenated last stage first, fused by a
  * 1×1 Conv, batch norm and ReLU, then the 1×1 {@code classifier}; logits at a quarter of the input size).
  */
-public final class SegformerArchitecture implements Architecture {
+public final class SegformerArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "segformer";
     private static final double EPSILON = 1e-5;
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public SegformerArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE,
+                withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(MODEL_TYPE, variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         SegformerOptions options = SegformerOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -120,7 +105,6 @@ public final class SegformerArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        return build.finish();
     }
 
     /** SegformerDecodeHead on the stages' outputs (images), {@code [batch, labels, h₀, w₀]}. */

@@ -4,12 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -17,6 +13,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
@@ -28,7 +25,6 @@ import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.ResizeMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -43,26 +39,12 @@ import org.exporters4j.onnx.Window;
  * (Transformers raises otherwise; here ONNX Runtime rejects the addition). YOLOS interpolates its table to the
  * input's patch grid (bicubic, as {@code InterpolateInitialPositionEmbeddings}), so it takes any size.
  */
-public final class VitArchitecture implements Architecture {
+public final class VitArchitecture extends FamilyArchitecture {
     private final VitFlavor flavor;
 
     public VitArchitecture(VitFlavor flavor) {
+        super(flavor.modelType(), "vit", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "vit";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public VitFlavor flavor() {
@@ -70,8 +52,8 @@ public final class VitArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         VitOptions options = VitOptions.read(config, flavor);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -81,7 +63,6 @@ public final class VitArchitecture implements Architecture {
         Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
         HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), config, outputs);
-        return build.finish();
     }
 
     /** One graph under construction. */

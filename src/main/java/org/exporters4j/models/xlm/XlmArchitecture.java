@@ -2,13 +2,8 @@ package org.exporters4j.models.xlm;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -16,6 +11,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -28,7 +24,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -43,34 +38,19 @@ import org.exporters4j.onnx.Value;
  * (not the padding mask), as {@code get_masks} builds it. Language embeddings are never added: the graphs take no
  * {@code langs} input, which Transformers then ignores too.
  */
-public final class XlmArchitecture implements Architecture {
+public final class XlmArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
 
     private final XlmFlavor flavor;
 
     public XlmArchitecture(XlmFlavor flavor) {
+        super(flavor.modelType(), "xlm", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
     @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "xlm";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(flavor.modelType(), variants(), variant, weights, graphInterface);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config, flavor);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
@@ -99,7 +79,6 @@ public final class XlmArchitecture implements Architecture {
                             .apply(graph, summary.apply(graph, grid, rows, dim));
                 })
                 .add(variant.head(), build.outputs(), flavor.modelType());
-        return build.finish();
     }
 
     /** One graph under construction. */
