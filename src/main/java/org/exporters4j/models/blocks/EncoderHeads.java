@@ -70,6 +70,19 @@ public final class EncoderHeads {
     }
 
     /**
+     * {@code logits [batch, num_labels]} of a convolutional image classifier: the Linear {@code classifier} on the
+     * pooled features {@code [batch, width]}, its batch axis left to run time (see {@link OutputAxes}); the label
+     * count is checked against config.json as {@link #labels} does.
+     */
+    public static void addImageClassification(HeadOutputs outputs, OnnxGraphBuilder graph, Parameters parameters,
+                                              ModelConfig config, String classifier, long width,
+                                              Supplier<Value> pooled) {
+        long labels = labels(parameters, classifier + ".weight", config);
+        outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, classifier, width, labels)
+                .apply(graph, pooled.get()), 2), Dim.unknown(), Dim.of(labels));
+    }
+
+    /**
      * {@code logits [batch, num_choices]} from one score per flattened choice ({@code [batch × num_choices, 1]}),
      * as {@code logits.view(-1, num_choices)}.
      */

@@ -62,12 +62,8 @@ public final class ConvNextArchitecture extends FamilyArchitecture {
                 outputs.add("pooler_output", () -> pooled(graph, parameters, options, base, features, last),
                         follows, Dim.of(last));
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last,
-                        labels).apply(graph, pooled(graph, parameters, options, base, features, last)), 2), follows,
-                        Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> pooled(graph, parameters, options, base, features, last));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
     }

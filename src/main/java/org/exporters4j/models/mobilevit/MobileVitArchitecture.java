@@ -16,7 +16,6 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -66,12 +65,8 @@ public final class MobileVitArchitecture extends FamilyArchitecture {
                 outputs.add("pooler_output", () -> graph.reduceMean(features, KeepDims.NO, 2, 3), follows,
                         Dim.of(last));
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last,
-                        labels).apply(graph, graph.reduceMean(features, KeepDims.NO, 2, 3)), 2), follows,
-                        Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> graph.reduceMean(features, KeepDims.NO, 2, 3));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
     }

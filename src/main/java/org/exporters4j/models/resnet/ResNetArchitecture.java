@@ -59,13 +59,9 @@ public final class ResNetArchitecture extends FamilyArchitecture {
                 outputs.add("pooler_output", () -> graph.globalAveragePool(features), follows, Dim.of(last),
                         Dim.of(1), Dim.of(1));
             }
-            case IMAGE_CLASSIFICATION -> {
-                // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
-                long labels = EncoderHeads.labels(parameters, "classifier.1.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier.1", last,
-                        labels).apply(graph, graph.flatten(graph.globalAveragePool(features), 1)), 2), follows,
-                        Dim.of(labels));
-            }
+            // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier.1", last, () -> graph.flatten(graph.globalAveragePool(features), 1));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
     }

@@ -78,17 +78,13 @@ public final class SegformerArchitecture extends FamilyArchitecture {
                             follows, Dim.of(last));
                 }
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> {
-                    Value lastStage = stages.get(options.stages() - 1);
-                    Value mean = options.lastStage() == SegformerOptions.LastStage.IMAGE
-                            ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
-                            : graph.reduceMean(lastStage, KeepDims.NO, 1);
-                    return OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last, labels)
-                            .apply(graph, mean), 2);
-                }, follows, Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> {
+                        Value lastStage = stages.get(options.stages() - 1);
+                        return options.lastStage() == SegformerOptions.LastStage.IMAGE
+                                ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
+                                : graph.reduceMean(lastStage, KeepDims.NO, 1);
+                    });
             case SEMANTIC_SEGMENTATION -> {
                 if (options.lastStage() == SegformerOptions.LastStage.TOKENS) {
                     // SegformerDecodeHead (4.25.1) views 3-D last-stage tokens as a square of side
