@@ -3,13 +3,9 @@ package org.exporters4j.models.albert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -18,15 +14,15 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -36,75 +32,38 @@ import org.exporters4j.onnx.Value;
  * {@code inner_group_num} layers run in turn (the same weights serve every layer of a group: one initializer each),
  * then the head. The attention is never causal ({@code AlbertModel} ignores {@code is_decoder}).
  */
-public final class AlbertArchitecture implements Architecture {
+public final class AlbertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "albert";
+    public AlbertArchitecture() {
+        super("albert", "albert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "albert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("albert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
-        String purpose = "the albert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                        Dim.of(hidden));
-                if (parameters.contains(base + "pooler.weight")) {
-                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
-                            Dim.of(hidden));
-                }
-            }
-            case MASKED_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, maskedLmLogits(graph, parameters, options, base, rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)), follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", hidden, 1)
-                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                    hidden);
-            default -> throw new ArchitectureException("albert has no " + variant + " head");
+        // AlbertModel.pooler: tanh(pooler(first token)).
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows,
+                hidden);
+        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .languageModel(options.vocabSize(), () -> maskedLmLogits(graph, parameters, options, base, rows))
+                .sequenceClassification("classifier.weight",
+                        labels -> Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled.get()))
+                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()));
+        if (parameters.contains(base + "pooler.weight")) {
+            heads.pooler(pooled);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        heads.add(variant.head(), build.outputs(), "albert");
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -162,13 +121,6 @@ public final class AlbertArchitecture implements Architecture {
                 .apply(graph, intermediate);
         return LayerNorm.load(parameters, prefix + "full_layer_layer_norm", hidden, options.layerNormEps())
                 .apply(graph, graph.add(output, attended));
-    }
-
-    /** AlbertModel.pooler: tanh(pooler(first token)). */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /** AlbertMLMHead: dense to embedding_size, hidden_act, LayerNorm, decoder (tied to the word embeddings). */

@@ -2,15 +2,13 @@ package org.exporters4j.models.bart;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -19,6 +17,8 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -27,7 +27,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -49,37 +48,26 @@ import org.exporters4j.onnx.Value;
  * {@code past_key_values.N.encoder.key/value} and are used as given (and returned unchanged), as
  * {@code BartAttention} reuses them, so a cached step does not read the encoder output.
  */
-public final class BartArchitecture implements Architecture {
+public final class BartArchitecture extends FamilyArchitecture {
     private static final Set<Head> CACHED_HEADS = EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQ2SEQ_LM);
 
     private final BartFlavor flavor;
-    private final Set<Variant> variants;
 
     public BartArchitecture(BartFlavor flavor) {
+        super(flavor.modelType(), "bart", variantsOf(flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-        Set<Variant> all = new java.util.HashSet<>();
+    }
+
+    /** Each of the flavor's heads without the cache, and the base and language-model heads also with it. */
+    private static Set<Variant> variantsOf(BartFlavor flavor) {
+        Set<Variant> all = new HashSet<>();
         for (Head head : flavor.heads()) {
             all.add(Variant.of(head));
             if (CACHED_HEADS.contains(head)) {
                 all.add(Variant.withPast(head));
             }
         }
-        this.variants = Set.copyOf(all);
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "bart";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return variants;
+        return all;
     }
 
     public BartFlavor flavor() {
@@ -87,21 +75,16 @@ public final class BartArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants.contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         BartOptions options = BartOptions.read(config, flavor, variant.head());
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = basePrefix(parameters);
         BartInputs inputs = BartInputs.declare(graph, graphInterface, variant, options, purpose);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         new Model(graph, parameters, options, base, config, variant).addOutputs(inputs, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /**

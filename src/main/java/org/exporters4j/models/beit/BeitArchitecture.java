@@ -2,18 +2,15 @@ package org.exporters4j.models.beit;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -24,7 +21,6 @@ import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -41,26 +37,12 @@ import org.exporters4j.onnx.Window;
  * <p>The relative position bias is defined on the patch grid of {@code image_size}, so the image must have that
  * size (as in Transformers 4.25.1, where other sizes fail).
  */
-public final class BeitArchitecture implements Architecture {
+public final class BeitArchitecture extends FamilyArchitecture {
     private final BeitFlavor flavor;
 
     public BeitArchitecture(BeitFlavor flavor) {
+        super(flavor.modelType(), "beit", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "beit";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public BeitFlavor flavor() {
@@ -68,19 +50,16 @@ public final class BeitArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         BeitOptions options = BeitOptions.read(config);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         long hidden = options.hidden();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
@@ -98,8 +77,6 @@ public final class BeitArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */

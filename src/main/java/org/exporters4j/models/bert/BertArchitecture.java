@@ -2,13 +2,7 @@ package org.exporters4j.models.bert;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -16,17 +10,18 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -36,29 +31,15 @@ import org.exporters4j.onnx.Value;
  * additive mask, causal when {@code is_decoder}; feed-forward with {@code hidden_act}; post-LayerNorm residuals),
  * then the head. Dropout is the identity at inference and is not emitted.
  */
-public final class BertArchitecture implements Architecture {
+public final class BertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
 
     private final BertFlavor flavor;
 
     public BertArchitecture(BertFlavor flavor) {
+        super(flavor.modelType(), "bert", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "bert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public BertFlavor flavor() {
@@ -66,25 +47,17 @@ public final class BertArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         BertOptions options = BertOptions.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
@@ -171,39 +144,20 @@ public final class BertArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> {
-                    outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                            follows, follows, Dim.of(hidden));
-                    if (parameters.contains(base + "pooler.dense.weight")) {
-                        outputs.add("pooler_output", () -> pooled(rows), follows, Dim.of(hidden));
-                    }
-                }
-                case MASKED_LM, CAUSAL_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, languageModelLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters,
-                            flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
-                                    ? "classifier.weight" : "classifier.out_proj.weight", config);
-                    outputs.add("logits", () -> sequenceLogits(rows), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> choiceScores(rows, config));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException(flavor.modelType() + " has no " + head + " head");
+            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> languageModelLogits(rows))
+                    .sequenceClassification(flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
+                            ? "classifier.weight" : "classifier.out_proj.weight", labels -> sequenceLogits(rows))
+                    .multipleChoice(() -> choiceScores(rows, config));
+            if (parameters.contains(base + "pooler.dense.weight")) {
+                heads.pooler(() -> pooled(rows));
             }
+            heads.add(head, outputs, flavor.modelType());
         }
 
         /** BertPooler: tanh(dense(first token)). */
         private Value pooled(Value rows) {
-            long hidden = options.hiddenSize();
-            return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                    .apply(graph, EncoderHeads.firstToken(graph, grid, rows, options.hiddenSize())));
+            return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, options.hiddenSize());
         }
 
         private Value sequenceLogits(Value rows) {

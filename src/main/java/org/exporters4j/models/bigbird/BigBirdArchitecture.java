@@ -5,13 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -22,16 +17,18 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -46,7 +43,7 @@ import org.exporters4j.onnx.Value;
  * Optimum v1.5.2 traces with a short dummy sequence, so its ONNX graph is the full-attention graph anyway; setting
  * {@code "attention_type": "original_full"} exports exactly that.
  */
-public final class BigBirdArchitecture implements Architecture {
+public final class BigBirdArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
@@ -54,35 +51,17 @@ public final class BigBirdArchitecture implements Architecture {
     /** BigBirdForQuestionAnswering subtracts this from the logits of question tokens. */
     private static final double QUESTION_PENALTY = 1e6;
 
-    @Override
-    public String modelType() {
-        return "big-bird";
+    public BigBirdArchitecture() {
+        super("big-bird", "bigbird", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "bigbird";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("big-bird has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
-        String purpose = "the big-bird " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
                 ? Optional.of(questionMask(graph, inputs, options))
@@ -91,44 +70,27 @@ public final class BigBirdArchitecture implements Architecture {
         Optional<Value> tokenTypes = inputs.tokenTypeIds().or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         Value rows = encode(graph, parameters, options, base, inputs, tokenTypes);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                        Dim.of(hidden));
-                if (parameters.contains(base + "pooler.weight")) {
-                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
-                            Dim.of(hidden));
-                }
-            }
-            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+        // BigBirdModel.pooler (a Linear) and tanh on the first token.
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows,
+                hidden);
+        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
                 // BigBirdClassificationHead: dense, hidden_act, out_proj on the first token
-                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                        .apply(graph, options.activation().apply(graph,
-                                Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
-                        follows, Dim.of(labels));
-            }
-            // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", hidden, 1)
-                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> addQuestionAnswering(outputs, graph, parameters, options, grid, rows,
-                    questionMask.orElseThrow());
-            default -> throw new ArchitectureException("big-bird has no " + variant + " head");
+                .sequenceClassification("classifier.out_proj.weight",
+                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph,
+                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
+                // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
+                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
+                .head(Head.QUESTION_ANSWERING, outputs -> addQuestionAnswering(outputs, graph, parameters, options,
+                        grid, rows, questionMask.orElseThrow()));
+        if (parameters.contains(base + "pooler.weight")) {
+            heads.pooler(pooled);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        heads.add(variant.head(), build.outputs(), "big-bird");
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -161,13 +123,6 @@ public final class BigBirdArchitecture implements Architecture {
                     options.layerSettings()).apply(graph, input, mask, grid));
         }
         return rows;
-    }
-
-    /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /**

@@ -1,20 +1,17 @@
 package org.exporters4j.models.blocks;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -23,7 +20,6 @@ import org.exporters4j.models.blocks.CacheLayout.CachePart;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -35,42 +31,26 @@ import org.exporters4j.onnx.Value;
  *
  * <p>Every with-past graph also takes an empty cache (past length 0), so one file serves the prompt and each step.
  */
-public abstract class DecoderArchitecture implements Architecture {
-    private final String modelType;
-    private final String family;
-    private final Set<Variant> variants;
+public abstract class DecoderArchitecture extends FamilyArchitecture {
 
     /**
      * @param heads the heads built without the cache
      * @param headsWithPast the heads built with the cache
      */
     protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast) {
-        this.modelType = Objects.requireNonNull(modelType, "modelType");
-        this.family = Objects.requireNonNull(family, "family");
-        Set<Variant> all = new LinkedHashSet<>();
+        super(modelType, family, variantsOf(heads, headsWithPast));
+    }
+
+    private static Set<Variant> variantsOf(Set<Head> heads, Set<Head> headsWithPast) {
+        Set<Variant> all = new HashSet<>();
         heads.forEach(head -> all.add(Variant.of(head)));
         headsWithPast.forEach(head -> all.add(Variant.withPast(head)));
-        this.variants = Collections.unmodifiableSet(all);
+        return all;
     }
 
     /** The heads of Transformers' decoders that Optimum exports with the cache: the bare model and the LM head. */
     protected static Set<Head> languageModelHeads() {
         return EnumSet.of(Head.BASE, Head.CAUSAL_LM);
-    }
-
-    @Override
-    public String modelType() {
-        return modelType;
-    }
-
-    @Override
-    public String family() {
-        return family;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return variants;
     }
 
     /** One layer's result: its output rows and its present cache in the common layout. */
@@ -99,17 +79,28 @@ public abstract class DecoderArchitecture implements Architecture {
         }
     }
 
+    /**
+     * What a decoder body declares about itself: the cache at the graph's edge (layers, cache heads, head width,
+     * layout), the non-cache inputs the family's forward takes (e.g. input_ids, attention_mask), its hidden and
+     * vocabulary sizes, and where its classification heads keep their weights.
+     */
+    protected record DecoderSpec(DecoderInputs.CacheShape cacheShape, List<String> acceptedInputs, long hiddenSize,
+                                 long vocabSize, HeadWeights headWeights) {
+        public DecoderSpec {
+            Objects.requireNonNull(cacheShape, "cacheShape");
+            acceptedInputs = List.copyOf(acceptedInputs);
+            Objects.requireNonNull(headWeights, "headWeights");
+            if (hiddenSize <= 0 || vocabSize <= 0) {
+                throw new IllegalArgumentException("hiddenSize " + hiddenSize + " and vocabSize " + vocabSize
+                        + " must be positive");
+            }
+        }
+    }
+
     /** One graph's decoder body: created per build, after its config options are checked. */
     protected interface Decoder {
-        /** Layers, cache heads, head width and the layout of the cache at the graph's edge. */
-        DecoderInputs.CacheShape cacheShape();
-
-        /** The non-cache inputs the family's forward takes, e.g. input_ids, attention_mask. */
-        List<String> acceptedInputs();
-
-        long hiddenSize();
-
-        long vocabSize();
+        /** The body's cache, inputs, sizes and head weights. */
+        DecoderSpec spec();
 
         /** Token (and position) embeddings as rows {@code [batch × sequence, hidden]}. */
         Value embed(DecoderInputs inputs);
@@ -122,8 +113,19 @@ public abstract class DecoderArchitecture implements Architecture {
 
         /** Vocabulary logits as rows {@code [batch × sequence, vocab]}. */
         Value languageModelLogits(Value rows);
+    }
 
-        HeadWeights headWeights();
+    /**
+     * The bias-free LM head of Transformers' decoders: the word-embedding table itself unless
+     * {@code tie_word_embeddings} is false ({@code tie_weights}), else {@code outputWeight}; as rows
+     * {@code [batch × sequence, vocab]}.
+     */
+    protected static Value tiedLanguageModelLogits(OnnxGraphBuilder graph, Parameters parameters, EmbeddingTie tie,
+                                                   String wordEmbeddings, String outputWeight, long hidden,
+                                                   long vocab, Value rows) {
+        String weight = tie.decoderWeight(wordEmbeddings, outputWeight);
+        return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
     }
 
     /** Reads and checks the config's options, then returns the body that builds this graph. */
@@ -131,17 +133,15 @@ public abstract class DecoderArchitecture implements Architecture {
                                        Variant variant);
 
     @Override
-    public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants.contains(variant)) {
-            throw new ArchitectureException(modelType + " has no " + variant + " graph; it builds "
-                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + modelType + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+    protected final void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         Decoder decoder = decoder(config, graph, parameters, variant);
-        DecoderInputs.CacheShape cache = decoder.cacheShape();
-        DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, decoder.acceptedInputs(),
+        DecoderSpec spec = decoder.spec();
+        DecoderInputs.CacheShape cache = spec.cacheShape();
+        DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, spec.acceptedInputs(),
                 purpose);
         CausalMask mask = new CausalMask(graph, inputs);
         Value rows = graph.inScope("embeddings", () -> decoder.embed(inputs));
@@ -155,27 +155,25 @@ public abstract class DecoderArchitecture implements Architecture {
             rows = step.rows();
         }
         Value hidden = decoder.finalNorm(rows);
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        addHeadOutputs(graph, parameters, config, decoder, variant.head(), hidden, inputs, outputs);
+        HeadOutputs outputs = build.outputs();
+        addHeadOutputs(graph, parameters, config, decoder, spec, variant.head(), hidden, inputs, outputs);
         if (variant.usesPast()) {
             addPresentOutputs(graph, cache, steps, outputs);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,
-                                Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
-        long hidden = decoder.hiddenSize();
+                                DecoderSpec spec, Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
+        long hidden = spec.hiddenSize();
         TokenGrid grid = inputs.grid();
         Dim follows = Dim.unknown();
-        HeadWeights weights = decoder.headWeights();
+        HeadWeights weights = spec.headWeights();
         switch (head) {
             case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
                     follows, follows, Dim.of(hidden));
             case CAUSAL_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), decoder.vocabSize()),
-                    follows, follows, Dim.of(decoder.vocabSize()));
+                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), spec.vocabSize()),
+                    follows, follows, Dim.of(spec.vocabSize()));
             case SEQUENCE_CLASSIFICATION -> {
                 long labels = EncoderHeads.labels(parameters, weights.sequenceScore() + ".weight", config);
                 OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
@@ -200,7 +198,7 @@ public abstract class DecoderArchitecture implements Architecture {
                 outputs.add("start_logits", () -> graph.gather(logits.get(), graph.scalar(0), 2), follows, follows);
                 outputs.add("end_logits", () -> graph.gather(logits.get(), graph.scalar(1), 2), follows, follows);
             }
-            default -> throw new ArchitectureException(modelType + " has no " + head + " head");
+            default -> throw new ArchitectureException(modelType() + " has no " + head + " head");
         }
     }
 

@@ -22,6 +22,18 @@ public final class EncoderHeads {
     }
 
     /**
+     * The BERT-style pooler, {@code tanh(dense(hidden_states[:, 0]))} ({@code BertPooler}, ALBERT's and BigBird's
+     * {@code pooler} Linear), as {@code [batch, hidden]}.
+     *
+     * @param dense the pooler Linear's tensor prefix, e.g. {@code "bert.pooler.dense"}
+     */
+    public static Value tanhPooler(OnnxGraphBuilder graph, Parameters parameters, String dense, TokenGrid grid,
+                                   Value rows, long hidden) {
+        return graph.tanh(Linear.load(parameters, dense, hidden, hidden)
+                .apply(graph, firstToken(graph, grid, rows, hidden)));
+    }
+
+    /**
      * The number of labels {@code classifierWeight} scores, checked against config.json's {@code id2label} /
      * {@code num_labels} as Transformers checks the shapes when it loads the checkpoint.
      */
@@ -55,6 +67,19 @@ public final class EncoderHeads {
                 Linear.load(parameters, "qa_outputs", hidden, 2).apply(graph, rows), 2));
         outputs.add("start_logits", () -> graph.gather(spans.get(), graph.scalar(0), 2), Dim.unknown(), Dim.unknown());
         outputs.add("end_logits", () -> graph.gather(spans.get(), graph.scalar(1), 2), Dim.unknown(), Dim.unknown());
+    }
+
+    /**
+     * {@code logits [batch, num_labels]} of a convolutional image classifier: the Linear {@code classifier} on the
+     * pooled features {@code [batch, width]}, its batch axis left to run time (see {@link OutputAxes}); the label
+     * count is checked against config.json as {@link #labels} does.
+     */
+    public static void addImageClassification(HeadOutputs outputs, OnnxGraphBuilder graph, Parameters parameters,
+                                              ModelConfig config, String classifier, long width,
+                                              Supplier<Value> pooled) {
+        long labels = labels(parameters, classifier + ".weight", config);
+        outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, classifier, width, labels)
+                .apply(graph, pooled.get()), 2), Dim.unknown(), Dim.of(labels));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
@@ -47,6 +48,15 @@ public record TextInputs(Value inputIds, Optional<Value> attentionMask, Optional
         public int rank() {
             return axes.size();
         }
+    }
+
+    /**
+     * Declares the interface's inputs for {@code head}'s graph: choices for {@link Head#MULTIPLE_CHOICE}, sequences
+     * otherwise; see {@link #declare(OnnxGraphBuilder, GraphInterface, Layout, List, String)}.
+     */
+    public static TextInputs declare(GraphBuild build, Head head, List<String> accepted) {
+        Layout layout = head == Head.MULTIPLE_CHOICE ? Layout.CHOICES : Layout.SEQUENCES;
+        return declare(build.graph(), build.graphInterface(), layout, accepted, build.purpose());
     }
 
     /**

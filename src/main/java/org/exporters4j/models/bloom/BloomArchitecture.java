@@ -86,23 +86,10 @@ public final class BloomArchitecture extends DecoderArchitecture {
         }
 
         @Override
-        public DecoderInputs.CacheShape cacheShape() {
-            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS);
-        }
-
-        @Override
-        public List<String> acceptedInputs() {
-            return INPUTS;
-        }
-
-        @Override
-        public long hiddenSize() {
-            return hidden;
-        }
-
-        @Override
-        public long vocabSize() {
-            return vocab;
+        public DecoderSpec spec() {
+            return new DecoderSpec(
+                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS),
+                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
         }
 
         @Override
@@ -158,14 +145,8 @@ public final class BloomArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(base + "word_embeddings.weight", "lm_head.weight");
-            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
-                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
-        }
-
-        @Override
-        public HeadWeights headWeights() {
-            return HEAD_WEIGHTS;
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "word_embeddings.weight", "lm_head.weight",
+                    hidden, vocab, rows);
         }
     }
 }

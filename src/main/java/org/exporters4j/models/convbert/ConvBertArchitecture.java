@@ -4,28 +4,24 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -38,45 +34,27 @@ import org.exporters4j.onnx.Window;
  * token and head, applied to a window of {@code conv_out_layer}), feed-forward layers that are grouped linear maps
  * when {@code num_groups > 1}, then the head.
  */
-public final class ConvBertArchitecture implements Architecture {
+public final class ConvBertArchitecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "convbert";
+    public ConvBertArchitecture() {
+        super("convbert", "convbert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "convbert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("convbert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         ConvBertOptions options = ConvBertOptions.read(config);
-        String purpose = "the convbert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("convbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(),
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */
@@ -209,27 +187,14 @@ public final class ConvBertArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                        follows, follows, Dim.of(hidden));
-                case MASKED_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
-                    outputs.add("logits", () -> sequenceLogits(rows, labels), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> Linear.load(parameters, "classifier", parameters.dimension("classifier.weight", 1), 1)
-                                .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
-                                        .apply(graph, grid, rows, hidden)));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException("convbert has no " + head + " head");
-            }
+            new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
+                    .sequenceClassification("classifier.out_proj.weight", labels -> sequenceLogits(rows, labels))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier",
+                                    parameters.dimension("classifier.weight", 1), 1)
+                            .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
+                                    .apply(graph, grid, rows, hidden)))
+                    .add(head, outputs, "convbert");
         }
 
         /** ConvBertClassificationHead: dense, {@code hidden_act}, out_proj on the first token. */

@@ -2,11 +2,7 @@ package org.exporters4j.models.convnext;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -16,6 +12,8 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -24,7 +22,6 @@ import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -37,42 +34,27 @@ import org.exporters4j.onnx.Window;
  * the channel mean normalized by {@code layernorm} ({@code layer_norm_eps}). The blocks' norms use ε = 1e-6 whatever
  * the config says, as ConvNextLayerNorm is built.
  */
-public final class ConvNextArchitecture implements Architecture {
+public final class ConvNextArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "convnext";
     /** ConvNextLayerNorm's ε in the stem, downsampling layers and blocks (fixed in Transformers' code). */
     private static final double BLOCK_EPSILON = 1e-6;
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public ConvNextArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("convnext", "embeddings.patch_embeddings.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Value features = graph.inScope("convnext", () -> encode(graph, parameters, options, base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -80,16 +62,10 @@ public final class ConvNextArchitecture implements Architecture {
                 outputs.add("pooler_output", () -> pooled(graph, parameters, options, base, features, last),
                         follows, Dim.of(last));
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last,
-                        labels).apply(graph, pooled(graph, parameters, options, base, features, last)), 2), follows,
-                        Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> pooled(graph, parameters, options, base, features, last));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** The last stage's feature map {@code [batch, hidden_sizes[-1], h, w]}. */

@@ -3,26 +3,21 @@ package org.exporters4j.models.deberta;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -34,48 +29,27 @@ import org.exporters4j.onnx.Window;
  * ({@link DisentangledAttention}; post-LayerNorm residuals, feed-forward with {@code hidden_act}), v2's
  * convolution after the first layer, then the head. Dropout ({@code StableDropout}) is the identity at inference.
  */
-public final class DebertaArchitecture implements Architecture {
+public final class DebertaArchitecture extends FamilyArchitecture {
     private final DebertaVersion version;
 
     public DebertaArchitecture(DebertaVersion version) {
+        super(version.modelType(), "deberta", withoutPast(version.heads()));
         this.version = Objects.requireNonNull(version, "version");
     }
 
     @Override
-    public String modelType() {
-        return version.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "deberta";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return version.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         DebertaOptions options = DebertaOptions.read(config, version);
-        String purpose = "the " + modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(),
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */
@@ -191,26 +165,12 @@ public final class DebertaArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                        follows, follows, Dim.of(hidden));
-                case MASKED_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, pooled(rows)), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException(options.version().modelType() + " has no " + head + " head");
-            }
+            new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
+                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
+                            hidden, labels).apply(graph, pooled(rows)))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)))
+                    .add(head, outputs, options.version().modelType());
         }
 
         /** ContextPooler: {@code pooler_hidden_act(pooler.dense(first token))}. */

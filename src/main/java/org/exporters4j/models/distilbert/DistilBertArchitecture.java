@@ -3,13 +3,8 @@ package org.exporters4j.models.distilbert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -18,15 +13,15 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -35,69 +30,34 @@ import org.exporters4j.onnx.Value;
  * {@code n_layers} blocks of self-attention and feed-forward ({@code activation}) with post-LayerNorm residuals,
  * then the head. The attention is never causal.
  */
-public final class DistilBertArchitecture implements Architecture {
+public final class DistilBertArchitecture extends FamilyArchitecture {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
     private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "distilbert";
+    public DistilBertArchitecture() {
+        super("distilbert", "distilbert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "distilbert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("distilbert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
-        String purpose = "the distilbert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long dim = options.dim();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, dim), follows, follows,
-                    Dim.of(dim));
-            case MASKED_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, maskedLmLogits(graph, parameters, options, base, rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", dim, labels)
-                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)), follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", dim, 1)
-                            .apply(graph, preClassified(graph, parameters, grid, rows, dim)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    dim, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows, dim);
-            default -> throw new ArchitectureException("distilbert has no " + variant + " head");
-        }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, dim)
+                .languageModel(options.vocabSize(), () -> maskedLmLogits(graph, parameters, options, base, rows))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", dim,
+                        labels).apply(graph, preClassified(graph, parameters, grid, rows, dim)))
+                .multipleChoice(() -> Linear.load(parameters, "classifier", dim, 1)
+                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)))
+                .add(variant.head(), build.outputs(), "distilbert");
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

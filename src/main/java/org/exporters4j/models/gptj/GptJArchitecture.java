@@ -104,23 +104,10 @@ public final class GptJArchitecture extends DecoderArchitecture {
         }
 
         @Override
-        public DecoderInputs.CacheShape cacheShape() {
-            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
-        }
-
-        @Override
-        public List<String> acceptedInputs() {
-            return INPUTS;
-        }
-
-        @Override
-        public long hiddenSize() {
-            return hidden;
-        }
-
-        @Override
-        public long vocabSize() {
-            return vocab;
+        public DecoderSpec spec() {
+            return new DecoderSpec(
+                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
+                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
         }
 
         @Override
@@ -197,11 +184,6 @@ public final class GptJArchitecture extends DecoderArchitecture {
             return new Projection(parameters.tensor(weight, vocab, hidden),
                     Optional.of(parameters.tensor("lm_head.bias", vocab)), Projection.WeightLayout.OUT_IN, hidden,
                     vocab).apply(graph, rows);
-        }
-
-        @Override
-        public HeadWeights headWeights() {
-            return HEAD_WEIGHTS;
         }
     }
 }

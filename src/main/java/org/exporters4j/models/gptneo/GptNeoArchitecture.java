@@ -97,23 +97,10 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
         }
 
         @Override
-        public DecoderInputs.CacheShape cacheShape() {
-            return new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
-        }
-
-        @Override
-        public List<String> acceptedInputs() {
-            return INPUTS;
-        }
-
-        @Override
-        public long hiddenSize() {
-            return hidden;
-        }
-
-        @Override
-        public long vocabSize() {
-            return vocab;
+        public DecoderSpec spec() {
+            return new DecoderSpec(
+                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
+                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
         }
 
         @Override
@@ -162,14 +149,8 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
-            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
-                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
-        }
-
-        @Override
-        public HeadWeights headWeights() {
-            return HEAD_WEIGHTS;
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "wte.weight", "lm_head.weight", hidden,
+                    vocab, rows);
         }
     }
 }

@@ -4,10 +4,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
@@ -22,15 +20,16 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
@@ -44,36 +43,22 @@ import org.exporters4j.onnx.Value;
  * a coordinate outside them, ONNX Runtime fails the Gather for one past the end; a box with x1 &lt; x0 (a negative
  * width) is as invalid here as there.
  */
-public final class LayoutLmArchitecture implements Architecture {
+public final class LayoutLmArchitecture extends FamilyArchitecture {
     static final String BBOX = "bbox";
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.TOKEN_CLASSIFICATION);
 
-    @Override
-    public String modelType() {
-        return "layoutlm";
+    public LayoutLmArchitecture() {
+        super("layoutlm", "layoutlm", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "layoutlm";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("layoutlm has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
-        String purpose = "the layoutlm " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("layoutlm", "embeddings.word_embeddings.weight");
         Inputs inputs = Inputs.declare(graph, graphInterface, purpose);
         TokenGrid grid = inputs.text().grid();
@@ -89,34 +74,19 @@ public final class LayoutLmArchitecture implements Architecture {
         }
         Value sequence = rows;
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, sequence, hidden), follows, follows,
-                        Dim.of(hidden));
-                if (parameters.contains(base + "pooler.dense.weight")) {
-                    outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, sequence, hidden),
-                            follows, Dim.of(hidden));
-                }
-            }
-            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), sequence),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, pooled(graph, parameters, base, grid, sequence, hidden)), follows, Dim.of(labels));
-            }
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                    sequence, hidden, config);
-            default -> throw new ArchitectureException("layoutlm has no " + variant + " head");
+        // LayoutLMPooler: tanh(dense(first token)).
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid,
+                sequence, hidden);
+        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs.text(), sequence, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), sequence))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
+                        labels).apply(graph, pooled.get()));
+        if (parameters.contains(base + "pooler.dense.weight")) {
+            heads.pooler(pooled);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        heads.add(variant.head(), build.outputs(), "layoutlm");
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */
@@ -163,13 +133,6 @@ public final class LayoutLmArchitecture implements Architecture {
         Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
                 .apply(graph, sum);
         return graph.reshape(normalized, -1, hidden);
-    }
-
-    /** LayoutLMPooler: tanh(dense(first token)). */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
     }
 
     /**

@@ -5,11 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -18,6 +14,8 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
@@ -26,7 +24,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 
@@ -42,41 +39,26 @@ import org.exporters4j.onnx.Value;
  * <p>The attention biases are defined on the grid of {@code image_size}, so the image must have that size (as in
  * Transformers).
  */
-public final class LevitArchitecture implements Architecture {
+public final class LevitArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "levit";
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public LevitArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         LevitOptions options = LevitOptions.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("levit", "patch_embeddings.embedding_layer_1.convolution.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Network network = new Network(graph, parameters, options, graph.shape(pixels, 0, 1));
         Value tokens = graph.inScope("levit", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -100,8 +82,6 @@ public final class LevitArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction; {@code batch} is the runtime 1-D {@code [batch]}. */

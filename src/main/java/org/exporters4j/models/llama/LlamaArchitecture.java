@@ -209,23 +209,11 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         }
 
         @Override
-        public DecoderInputs.CacheShape cacheShape() {
-            return new DecoderInputs.CacheShape(layers, kvHeads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM);
-        }
-
-        @Override
-        public List<String> acceptedInputs() {
-            return INPUTS;
-        }
-
-        @Override
-        public long hiddenSize() {
-            return hidden;
-        }
-
-        @Override
-        public long vocabSize() {
-            return vocab;
+        public DecoderSpec spec() {
+            return new DecoderSpec(
+                    new DecoderInputs.CacheShape(layers, kvHeads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
+                    INPUTS, hidden, vocab, new HeadWeights("score", Bias.WITHOUT_BIAS, flavor.pooling(), "score",
+                            Bias.WITH_BIAS, "qa_outputs"));
         }
 
         @Override
@@ -279,15 +267,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(base + "embed_tokens.weight", "lm_head.weight");
-            return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
-                    Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
-        }
-
-        @Override
-        public HeadWeights headWeights() {
-            return new HeadWeights("score", Bias.WITHOUT_BIAS, flavor.pooling(), "score", Bias.WITH_BIAS,
-                    "qa_outputs");
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
+                    hidden, vocab, rows);
         }
     }
 }

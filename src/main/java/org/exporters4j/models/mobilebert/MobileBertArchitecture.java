@@ -3,26 +3,22 @@ package org.exporters4j.models.mobilebert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
@@ -35,45 +31,27 @@ import org.exporters4j.onnx.Value;
  * feed-forward networks, the last feed-forward network and the output bottleneck back to {@code hidden_size}; then
  * the head. Norms are {@code NoNorm} or LayerNorm ({@code normalization_type}).
  */
-public final class MobileBertArchitecture implements Architecture {
+public final class MobileBertArchitecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "mobilebert";
+    public MobileBertArchitecture() {
+        super("mobilebert", "mobilebert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "mobilebert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("mobilebert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         MobileBertOptions options = MobileBertOptions.read(config);
-        String purpose = "the mobilebert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("mobilebert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS), purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(),
+                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
         Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */
@@ -215,32 +193,16 @@ public final class MobileBertArchitecture implements Architecture {
 
         void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
             long hidden = options.hiddenSize();
-            Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> {
-                    outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                            follows, follows, Dim.of(hidden));
-                    if (options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
-                            || parameters.contains(base + "pooler.dense.weight")) {
-                        outputs.add("pooler_output", () -> pooled(rows), follows, Dim.of(hidden));
-                    }
-                }
-                case MASKED_LM -> outputs.add("logits",
-                        () -> grid.unflatten(graph, maskedLmLogits(rows), options.vocabSize()),
-                        follows, follows, Dim.of(options.vocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, pooled(rows)), follows, Dim.of(labels));
-                }
-                case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                        () -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
-                case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid,
-                        rows, hidden, config);
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                        hidden);
-                default -> throw new ArchitectureException("mobilebert has no " + head + " head");
+            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
+                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
+                            hidden, labels).apply(graph, pooled(rows)))
+                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
+            if (options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
+                    || parameters.contains(base + "pooler.dense.weight")) {
+                heads.pooler(() -> pooled(rows));
             }
+            heads.add(head, outputs, "mobilebert");
         }
 
         /** MobileBertPooler: the first token, through {@code pooler.dense} and tanh when {@code classifier_activation}. */

@@ -3,11 +3,7 @@ package org.exporters4j.models.mobilevit;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -16,18 +12,18 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
+import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.ResizeMode;
 import org.exporters4j.onnx.Value;
 
@@ -42,41 +38,26 @@ import org.exporters4j.onnx.Value;
  * map is not a whole number of patches it is first resized bilinearly up to one and resized back after folding, as
  * Transformers does, so any input size works.
  */
-public final class MobileVitArchitecture implements Architecture {
+public final class MobileVitArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "mobilevit";
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public MobileVitArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         MobileVitOptions options = MobileVitOptions.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("mobilevit", "conv_stem.convolution.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Network network = new Network(graph, parameters, options);
         Value features = graph.inScope("mobilevit", () -> network.encode(base, pixels));
         long last = options.neckHiddenSizes().get(6);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -84,16 +65,10 @@ public final class MobileVitArchitecture implements Architecture {
                 outputs.add("pooler_output", () -> graph.reduceMean(features, KeepDims.NO, 2, 3), follows,
                         Dim.of(last));
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last,
-                        labels).apply(graph, graph.reduceMean(features, KeepDims.NO, 2, 3)), 2), follows,
-                        Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> graph.reduceMean(features, KeepDims.NO, 2, 3));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** Whether a conv layer ends with batch norm and the activation (MobileViTConvLayer's flags). */

@@ -3,11 +3,7 @@ package org.exporters4j.models.resnet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -18,15 +14,15 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
-import org.exporters4j.onnx.Window;
 
 /**
  * Builds ResNet graphs from the checkpoint's weights, as Transformers 4.25.1 computes {@code ResNetModel} in eval
@@ -36,41 +32,26 @@ import org.exporters4j.onnx.Window;
  * or stride change, summed and activated. The first stage keeps the resolution unless
  * {@code downsample_in_first_stage}; the others halve it. Pooling is a global average ({@code [batch, c, 1, 1]}).
  */
-public final class ResNetArchitecture implements Architecture {
+public final class ResNetArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "resnet";
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public ResNetArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("resnet", "embedder.embedder.convolution.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Network network = new Network(graph, parameters, options);
         Value features = graph.inScope("resnet", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -78,17 +59,11 @@ public final class ResNetArchitecture implements Architecture {
                 outputs.add("pooler_output", () -> graph.globalAveragePool(features), follows, Dim.of(last),
                         Dim.of(1), Dim.of(1));
             }
-            case IMAGE_CLASSIFICATION -> {
-                // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
-                long labels = EncoderHeads.labels(parameters, "classifier.1.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, Linear.load(parameters, "classifier.1", last,
-                        labels).apply(graph, graph.flatten(graph.globalAveragePool(features), 1)), 2), follows,
-                        Dim.of(labels));
-            }
+            // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier.1", last, () -> graph.flatten(graph.globalAveragePool(features), 1));
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */

@@ -4,13 +4,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -21,15 +16,15 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -39,78 +34,43 @@ import org.exporters4j.onnx.Value;
  * on the queries and keys ({@link RotaryPositions}; on the values too when {@code rotary_value}), causal when
  * {@code is_decoder}, then the head.
  */
-public final class RoFormerArchitecture implements Architecture {
+public final class RoFormerArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
-    @Override
-    public String modelType() {
-        return "roformer";
+    public RoFormerArchitecture() {
+        super("roformer", "roformer", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "roformer";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("roformer has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
-        String purpose = "the roformer " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = encode(graph, parameters, options, base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                    Dim.of(hidden));
-            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden,
-                                    options.embeddingSize(), options.vocabSize(), options.activation(),
-                                    options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden,
+                        options.embeddingSize(), options.vocabSize(), options.activation(), options.layerNormEps(),
+                        rows))
                 // RoFormerClassificationHead: dense, hidden_act, out_proj on the first token
-                outputs.add("logits", () -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                        .apply(graph, options.activation().apply(graph,
-                                Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                        .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))),
-                        follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, () -> {
-                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
-                return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
-                        .apply(graph, summary.apply(graph, grid, rows, hidden));
-            });
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                    hidden);
-            default -> throw new ArchitectureException("roformer has no " + variant + " head");
-        }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+                .sequenceClassification("classifier.out_proj.weight",
+                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph,
+                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
+                .multipleChoice(() -> {
+                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
+                    return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
+                            .apply(graph, summary.apply(graph, grid, rows, hidden));
+                })
+                .add(variant.head(), build.outputs(), "roformer");
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

@@ -3,12 +3,8 @@ package org.exporters4j.models.segformer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -18,6 +14,8 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -27,7 +25,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.ResizeMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -46,43 +43,29 @@ import org.exporters4j.onnx.Window;
  * {@code decoder_hidden_size}, bilinearly resized to the first stage's size, concatenated last stage first, fused by a
  * 1×1 Conv, batch norm and ReLU, then the 1×1 {@code classifier}; logits at a quarter of the input size).
  */
-public final class SegformerArchitecture implements Architecture {
+public final class SegformerArchitecture extends FamilyArchitecture {
     private static final String MODEL_TYPE = "segformer";
     private static final double EPSILON = 1e-5;
 
-    @Override
-    public String modelType() {
-        return MODEL_TYPE;
+    public SegformerArchitecture() {
+        super(MODEL_TYPE, MODEL_TYPE,
+                withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION)));
     }
 
     @Override
-    public String family() {
-        return MODEL_TYPE;
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION).stream().map(Variant::of)
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(MODEL_TYPE + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the " + MODEL_TYPE + " " + variant + " graph";
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         SegformerOptions options = SegformerOptions.read(config);
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix("segformer", "encoder.patch_embeddings.0.proj.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base);
         // every head reads the encoder, so it is built up front
         List<Value> stages = graph.inScope("segformer", () -> encoder.encode(pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
@@ -95,17 +78,13 @@ public final class SegformerArchitecture implements Architecture {
                             follows, Dim.of(last));
                 }
             }
-            case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> {
-                    Value lastStage = stages.get(options.stages() - 1);
-                    Value mean = options.lastStage() == SegformerOptions.LastStage.IMAGE
-                            ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
-                            : graph.reduceMean(lastStage, KeepDims.NO, 1);
-                    return OutputAxes.unpinned(graph, Linear.load(parameters, "classifier", last, labels)
-                            .apply(graph, mean), 2);
-                }, follows, Dim.of(labels));
-            }
+            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
+                    "classifier", last, () -> {
+                        Value lastStage = stages.get(options.stages() - 1);
+                        return options.lastStage() == SegformerOptions.LastStage.IMAGE
+                                ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
+                                : graph.reduceMean(lastStage, KeepDims.NO, 1);
+                    });
             case SEMANTIC_SEGMENTATION -> {
                 if (options.lastStage() == SegformerOptions.LastStage.TOKENS) {
                     // SegformerDecodeHead (4.25.1) views 3-D last-stage tokens as a square of side
@@ -122,8 +101,6 @@ public final class SegformerArchitecture implements Architecture {
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** SegformerDecodeHead on the stages' outputs (images), {@code [batch, labels, h₀, w₀]}. */

@@ -3,13 +3,9 @@ package org.exporters4j.models.squeezebert;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -19,15 +15,15 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -39,7 +35,7 @@ import org.exporters4j.onnx.Window;
  * {@code intermediate} ({@code intermediate_groups}, {@code hidden_act}) and {@code output} ({@code output_groups})
  * with another — then BERT's pooler and heads on {@code [batch, sequence, hidden]}.
  */
-public final class SqueezeBertArchitecture implements Architecture {
+public final class SqueezeBertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
@@ -47,76 +43,32 @@ public final class SqueezeBertArchitecture implements Architecture {
     /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
     private static final Window POINTWISE = Window.of(1);
 
-    @Override
-    public String modelType() {
-        return "squeezebert";
+    public SqueezeBertArchitecture() {
+        super("squeezebert", "squeezebert", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "squeezebert";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("squeezebert has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config);
-        String purpose = "the squeezebert " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = new Encoder(graph, parameters, options, grid).encode(base, inputs);
         long hidden = options.hiddenSize();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                        Dim.of(hidden));
-                outputs.add("pooler_output", () -> pooled(graph, parameters, base, grid, rows, hidden), follows,
-                        Dim.of(hidden));
-            }
-            case MASKED_LM -> outputs.add("logits", () -> grid.unflatten(graph,
-                            BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                    base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                    options.vocabSize(), options.activation(), options.layerNormEps(), rows),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)), follows, Dim.of(labels));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs,
-                    () -> Linear.load(parameters, "classifier", hidden, 1)
-                            .apply(graph, pooled(graph, parameters, base, grid, rows, hidden)));
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    hidden, config);
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows,
-                    hidden);
-            default -> throw new ArchitectureException("squeezebert has no " + variant + " head");
-        }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
-    }
-
-    /** SqueezeBertPooler: tanh(dense(first token)). */
-    private static Value pooled(OnnxGraphBuilder graph, Parameters parameters, String base, TokenGrid grid, Value rows,
-                                long hidden) {
-        return graph.tanh(Linear.load(parameters, base + "pooler.dense", hidden, hidden)
-                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
+        // SqueezeBertPooler: tanh(dense(first token)).
+        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows,
+                hidden);
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
+                .pooler(pooled)
+                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
+                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
+                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
+                        labels).apply(graph, pooled.get()))
+                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
+                .add(variant.head(), build.outputs(), "squeezebert");
     }
 
     /** One graph under construction. */

@@ -5,10 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -16,12 +13,13 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Value;
 
@@ -52,7 +50,7 @@ import org.exporters4j.onnx.Value;
  * was used, so the first step's outputs seed the cache. {@code decoder_start_token_id} is the caller's first
  * decoder token; the graph takes {@code decoder_input_ids} as given.
  */
-public final class T5Architecture implements Architecture {
+public final class T5Architecture extends FamilyArchitecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
             Variant.of(Head.SEQ2SEQ_LM), Variant.withPast(Head.SEQ2SEQ_LM));
     /** {@code torch.where(mask > 0, 0.0, -1e10)}: LongT5 masks local attention with −10¹⁰, not float32 min. */
@@ -61,22 +59,8 @@ public final class T5Architecture implements Architecture {
     private final T5Flavor flavor;
 
     public T5Architecture(T5Flavor flavor) {
+        super(flavor.modelType(), "t5", VARIANTS);
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "t5";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return VARIANTS;
     }
 
     public T5Flavor flavor() {
@@ -84,20 +68,17 @@ public final class T5Architecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!VARIANTS.contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + VARIANTS.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         T5Options options = T5Options.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         int cacheLayers = variant.usesPast() ? options.decoderLayers() : 0;
         Seq2SeqInputs inputs = Seq2SeqInputs.declare(graph, graphInterface, cacheLayers, options.heads(),
                 options.keyValueSize(), purpose);
         Stacks stacks = new Stacks(graph, parameters, options, inputs);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         long modelSize = options.modelSize();
         switch (variant.head()) {
@@ -126,8 +107,6 @@ public final class T5Architecture implements Architecture {
             outputs.add("present." + layer + ".encoder.value", () -> stacks.decoder.get().present().get(index).get(3),
                     follows, heads, follows, headSize);
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** {@code supplier} computed at most once: a stack or a bias is built only if an output needs it. */

@@ -4,12 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -17,6 +13,8 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -27,7 +25,6 @@ import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.ResizeMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -42,26 +39,12 @@ import org.exporters4j.onnx.Window;
  * (Transformers raises otherwise; here ONNX Runtime rejects the addition). YOLOS interpolates its table to the
  * input's patch grid (bicubic, as {@code InterpolateInitialPositionEmbeddings}), so it takes any size.
  */
-public final class VitArchitecture implements Architecture {
+public final class VitArchitecture extends FamilyArchitecture {
     private final VitFlavor flavor;
 
     public VitArchitecture(VitFlavor flavor) {
+        super(flavor.modelType(), "vit", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
-    }
-
-    @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "vit";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
     }
 
     public VitFlavor flavor() {
@@ -69,22 +52,17 @@ public final class VitArchitecture implements Architecture {
     }
 
     @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        GraphInterface graphInterface = build.graphInterface();
         VitOptions options = VitOptions.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
         Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
         Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
-        HeadOutputs outputs = new HeadOutputs(purpose);
+        HeadOutputs outputs = build.outputs();
         encoder.addHeadOutputs(variant.head(), config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** One graph under construction. */

@@ -2,14 +2,8 @@ package org.exporters4j.models.xlm;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -17,19 +11,19 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
-import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -44,78 +38,47 @@ import org.exporters4j.onnx.Value;
  * (not the padding mask), as {@code get_masks} builds it. Language embeddings are never added: the graphs take no
  * {@code langs} input, which Transformers then ignores too.
  */
-public final class XlmArchitecture implements Architecture {
+public final class XlmArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
 
     private final XlmFlavor flavor;
 
     public XlmArchitecture(XlmFlavor flavor) {
+        super(flavor.modelType(), "xlm", withoutPast(flavor.heads()));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
     @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "xlm";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return flavor.heads().stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         Options options = Options.read(config, flavor);
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = parameters.basePrefix("transformer", "embeddings.weight");
-        TextInputs inputs = TextInputs.declare(graph, graphInterface,
-                variant.head() == Head.MULTIPLE_CHOICE ? TextInputs.Layout.CHOICES : TextInputs.Layout.SEQUENCES,
-                INPUTS, purpose);
+        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         TokenGrid grid = inputs.grid();
         Value rows = new Encoder(graph, parameters, options, base, grid).encode(inputs);
         long dim = options.dim();
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, dim), follows, follows,
-                    Dim.of(dim));
-            case MASKED_LM, CAUSAL_LM -> outputs.add("logits", () -> {
-                // XLMPredLayer without adaptive softmax: proj, tied to the word embeddings
-                String weight = options.tie().decoderWeight(base + "embeddings.weight", "pred_layer.proj.weight");
-                Linear projection = new Linear(parameters.tensor(weight, options.vocabSize(), dim),
-                        parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim, options.vocabSize());
-                return grid.unflatten(graph, projection.apply(graph, rows), options.vocabSize());
-            }, follows, follows, Dim.of(options.vocabSize()));
-            case SEQUENCE_CLASSIFICATION -> {
-                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
-                outputs.add("logits", () -> summary.apply(graph, grid, rows, dim), follows,
-                        Dim.of(summary.outputSize(dim)));
-            }
-            case MULTIPLE_CHOICE -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, () -> {
-                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
-                return Linear.load(parameters, "logits_proj", summary.outputSize(dim), 1)
-                        .apply(graph, summary.apply(graph, grid, rows, dim));
-            });
-            case TOKEN_CLASSIFICATION -> EncoderHeads.addTokenClassification(outputs, graph, parameters, grid, rows,
-                    dim, config);
-            // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits
-            case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters, grid, rows, dim);
-            default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant + " head");
-        }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
+        new TextEncoderHeads(graph, parameters, config, inputs, rows, dim)
+                .languageModel(options.vocabSize(), () -> {
+                    // XLMPredLayer without adaptive softmax: proj, tied to the word embeddings
+                    String weight = options.tie().decoderWeight(base + "embeddings.weight", "pred_layer.proj.weight");
+                    return new Linear(parameters.tensor(weight, options.vocabSize(), dim),
+                            parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim, options.vocabSize())
+                            .apply(graph, rows);
+                })
+                .head(Head.SEQUENCE_CLASSIFICATION, outputs -> {
+                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
+                    outputs.add("logits", () -> summary.apply(graph, grid, rows, dim), Dim.unknown(),
+                            Dim.of(summary.outputSize(dim)));
+                })
+                .multipleChoice(() -> {
+                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
+                    return Linear.load(parameters, "logits_proj", summary.outputSize(dim), 1)
+                            .apply(graph, summary.apply(graph, grid, rows, dim));
+                })
+                .add(variant.head(), build.outputs(), flavor.modelType());
     }
 
     /** One graph under construction. */

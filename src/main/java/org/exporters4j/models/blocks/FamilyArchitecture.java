@@ -1,0 +1,62 @@
+package org.exporters4j.models.blocks;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Variant;
+import org.exporters4j.onnx.OnnxModel;
+
+/**
+ * The part of {@link Architecture} every graph family shares: its model type, family name and variants, and the
+ * build frame ({@link GraphBuild}: the variant refused with the ones the family builds, the graph, the weights,
+ * the outputs declared in the interface's order). A family supplies {@link #addOutputs}.
+ */
+public abstract class FamilyArchitecture implements Architecture {
+    private final String modelType;
+    private final String family;
+    private final Set<Variant> variants;
+
+    protected FamilyArchitecture(String modelType, String family, Set<Variant> variants) {
+        this.modelType = Objects.requireNonNull(modelType, "modelType");
+        this.family = Objects.requireNonNull(family, "family");
+        this.variants = Set.copyOf(variants);
+    }
+
+    /** The variants of {@code heads}, each built without the cache. */
+    protected static Set<Variant> withoutPast(Set<Head> heads) {
+        return heads.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public final String modelType() {
+        return modelType;
+    }
+
+    @Override
+    public final String family() {
+        return family;
+    }
+
+    @Override
+    public final Set<Variant> variants() {
+        return variants;
+    }
+
+    @Override
+    public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        GraphBuild build = GraphBuild.start(modelType, variants, variant, weights, graphInterface);
+        addOutputs(config, variant, build);
+        return build.finish();
+    }
+
+    /**
+     * Reads and checks the config's options, declares the graph's inputs, computes the body and adds the head's
+     * outputs to {@link GraphBuild#outputs()}; {@code variant} is one of {@link #variants()}.
+     */
+    protected abstract void addOutputs(ModelConfig config, Variant variant, GraphBuild build);
+}

@@ -1,0 +1,81 @@
+package org.exporters4j.models.blocks;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.OnnxModel;
+
+/**
+ * One graph under construction, the frame every {@code Architecture.build} shares: the variant checked against the
+ * ones the family builds, the graph builder at the interface's opset, the checkpoint's weights bound to it, the
+ * purpose string errors name ({@code "the bert masked-lm graph"}) and the outputs the head will offer. The family
+ * declares its inputs, computes its body and adds its head's outputs to {@link #outputs()};
+ * {@link FamilyArchitecture} starts the build and calls {@link #finish()}.
+ */
+public final class GraphBuild {
+    private final OnnxGraphBuilder graph;
+    private final Parameters parameters;
+    private final String purpose;
+    private final HeadOutputs outputs;
+    private final GraphInterface graphInterface;
+
+    private GraphBuild(String modelType, Variant variant, Weights weights, GraphInterface graphInterface) {
+        this.purpose = "the " + modelType + " " + variant + " graph";
+        this.graphInterface = Objects.requireNonNull(graphInterface, "graphInterface");
+        this.graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        this.parameters = new Parameters(weights, graph, purpose);
+        this.outputs = new HeadOutputs(purpose);
+    }
+
+    /**
+     * Starts the graph of {@code variant}, refused with the variants {@code modelType} builds when it is not one of
+     * {@code variants}; nothing is built then.
+     */
+    public static GraphBuild start(String modelType, Set<Variant> variants, Variant variant, Weights weights,
+                                   GraphInterface graphInterface) {
+        requireBuilt(modelType, variants, variant);
+        return new GraphBuild(modelType, variant, weights, graphInterface);
+    }
+
+    /** Refuses a variant outside {@code variants}, listing the ones {@code modelType} builds, sorted. */
+    public static void requireBuilt(String modelType, Set<Variant> variants, Variant variant) {
+        if (!variants.contains(variant)) {
+            throw new ArchitectureException(modelType + " has no " + variant + " graph; it builds "
+                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+        }
+    }
+
+    public OnnxGraphBuilder graph() {
+        return graph;
+    }
+
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** What the graph is, for error messages, e.g. {@code "the bert masked-lm graph"}. */
+    public String purpose() {
+        return purpose;
+    }
+
+    /** The outputs the head can produce; {@link #finish()} declares the ones the interface asks for. */
+    public HeadOutputs outputs() {
+        return outputs;
+    }
+
+    public GraphInterface graphInterface() {
+        return graphInterface;
+    }
+
+    /** Declares the interface's outputs in its order and builds the model. */
+    public OnnxModel finish() {
+        outputs.declare(graph, graphInterface);
+        return graph.build();
+    }
+}
