@@ -74,6 +74,15 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        requireNotBlank("--model", model);
+        requireNotBlank("--task", task);
+        requireNotBlank("OUTPUT_DIR", output.toString());
+        if (cacheDir != null) {
+            requireNotBlank("--cache-dir", cacheDir.toString());
+        }
+        if (revision != null) {
+            requireNotBlank("--revision", revision);
+        }
         if (opset != null && opset < 1) {
             throw new ParameterException(spec.commandLine(), "--opset must be a positive number, got " + opset);
         }
@@ -119,7 +128,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         out.println("exported " + result.modelType() + " " + result.task() + " (opset " + result.opset() + ") to "
                 + result.modelFile() + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
-                        + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toPlainString() + ")" : ", not validated"));
+                        + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toString() + ")" : ", not validated"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
         out.flush();
         if (!result.unusedTensors().isEmpty()) {
@@ -131,6 +140,13 @@ final class ExportOnnxCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** An empty value would silently mean "the current folder" or "nothing": a usage error instead. */
+    private void requireNotBlank(String option, String value) {
+        if (value.isBlank()) {
+            throw new ParameterException(spec.commandLine(), option + " must not be empty");
+        }
     }
 
     private Framework parseFramework() {

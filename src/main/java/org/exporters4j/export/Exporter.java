@@ -88,6 +88,12 @@ public final class Exporter {
         GraphInterface graphInterface = graphInterface(exportConfig, opset);
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
+        Path checkpointFolder = model.folder().toAbsolutePath().normalize();
+        if (request.output().toAbsolutePath().normalize().equals(checkpointFolder)) {
+            throw new ExportException("the output folder " + checkpointFolder + " is the checkpoint folder itself: "
+                    + "the export would replace its config.json with the export's; choose another OUTPUT_DIR, e.g. "
+                    + checkpointFolder.resolve("onnx"));
+        }
         try (OutputFolder output = OutputFolder.prepare(request.output())) {
             RecordedWeights weights = new RecordedWeights(model.weights());
             OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);

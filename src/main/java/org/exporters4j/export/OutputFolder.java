@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.exporters4j.hub.ExportFiles;
 
 /**
  * The output folder of one export, written through a staging folder beside it: everything is written into
@@ -27,13 +28,26 @@ import java.util.stream.Stream;
  * <p>{@link #close()} deletes the staging folder if it was not published; it is idempotent.
  */
 final class OutputFolder implements AutoCloseable {
-    /** Files an export owns in its output folder; a new export replaces them. */
-    private static final List<String> OWNED_FILES = List.of("model.onnx", "model.onnx_data");
+    /**
+     * Files an export owns in its output folder: the model, its external data, config.json and every tokenizer,
+     * processor and generation file an export may copy (hub.ExportFiles.COMPANION_FILES). A new export into the same
+     * folder replaces them, and removes those it does not write, so no file of an earlier model (say, its
+     * tokenizer.json beside a new model's vocab.txt) is left beside the new one.
+     */
+    private static final List<String> OWNED_FILES = ownedFiles();
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private static List<String> ownedFiles() {
+        List<String> owned = new ArrayList<>(List.of("model.onnx", "model.onnx_data", "config.json"));
+        owned.addAll(ExportFiles.COMPANION_FILES);
+        return List.copyOf(owned);
+    }
+
     private final Path target;
     private final Path staging;
+    /** Deletes the staging folder if the JVM is stopped (Ctrl-C, kill) before the export finishes. */
+    private final Thread cleanupOnExit;
     /** The outermost parent folder this export created, removed again if the export fails; null if none. */
     private final Path createdParent;
     private boolean finished;
@@ -42,6 +56,9 @@ final class OutputFolder implements AutoCloseable {
         this.target = target;
         this.staging = staging;
         this.createdParent = createdParent;
+        this.cleanupOnExit = new Thread(() -> deleteRecursively(createdParent != null ? createdParent : staging),
+                "exporters4j-staging-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     }
 
     /**
@@ -89,18 +106,32 @@ final class OutputFolder implements AutoCloseable {
     }
 
     private static ExportException cannotCreate(Path target, IOException e) {
-        if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException
-                || e instanceof NoSuchFileException) {
-            return new ExportException("cannot create the output folder " + target + ": "
-                    + ((FileSystemException) e).getFile() + " is not a folder; choose an output path "
-                    + "whose parents are folders", e);
+        Path parent = target.getParent();
+        if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+            Path file = parent;
+            while (file != null && !Files.exists(file)) {
+                file = file.getParent();
+            }
+            return new ExportException("cannot create the output folder " + target + ": " + file + " is not a "
+                    + "folder; choose an output path whose parents are folders", e);
         }
-        if (e instanceof AccessDeniedException denied) {
-            return new ExportException("cannot write into " + denied.getFile() + " (permission denied); choose an "
+        if (e instanceof AccessDeniedException) {
+            return new ExportException("cannot write into " + parent + " (permission denied); choose an "
                     + "output folder you can write to", e);
         }
-        return new ExportException("cannot create the output folder " + target + ": " + e + "; choose an output "
+        return new ExportException("cannot write into " + parent + " (" + reason(e) + "); choose an output "
                 + "folder you can write to", e);
+    }
+
+    /** The operating system's reason for a failed file operation, without Java class names or internal paths. */
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
+            return fileSystem.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** The folder to write into until {@link #publish()}. */
@@ -136,18 +167,27 @@ final class OutputFolder implements AutoCloseable {
             }
             finished = true;
         } catch (IOException e) {
-            throw new ExportException("cannot move the export from " + staging + " into " + target + ": " + e
-                    + "; check the output folder's permissions and free space", e);
+            throw new ExportException("cannot move the export into " + target + " (" + reason(e)
+                    + "); check the output folder's permissions and free space", e);
         }
     }
 
     @Override
     public void close() {
+        removeCleanupOnExit();
         if (finished) {
             return;
         }
         finished = true;
         deleteRecursively(createdParent != null ? createdParent : staging);
+    }
+
+    private void removeCleanupOnExit() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already stopping: the hook runs (or ran) and deletes the staging folder
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {

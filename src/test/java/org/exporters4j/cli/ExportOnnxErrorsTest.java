@@ -271,4 +271,54 @@ class ExportOnnxErrorsTest {
                 + "masked-lm graph (another head's weights or buffers the graph computes itself): "
                 + "bert.embeddings.position_ids")), head.err());
     }
+
+    @Test
+    void aNewExportRemovesTheTokenizerAndConfigFilesOfTheModelBeforeIt() throws IOException {
+        Path output = folder.resolve("shared-output");
+        Path llamaCheckpoint = checkpoint("llama--text-generation");
+        Files.copy(SharedFiles.fixtures().resolve("llama--text-generation/checkpoint/generation_config.json"),
+                llamaCheckpoint.resolve("generation_config.json"));
+        MainTest.Run llama = export(llamaCheckpoint, output, "--no-validate");
+        assertEquals(0, llama.exitCode(), llama.err());
+        assertTrue(Files.exists(output.resolve("generation_config.json")));
+        Files.writeString(output.resolve("tokenizer.json"), "{}");
+        Files.writeString(output.resolve("README.txt"), "mine");
+
+        MainTest.Run bert = export(checkpoint("bert--default"), output, "--no-validate");
+        assertEquals(0, bert.exitCode(), bert.err());
+        assertFalse(Files.exists(output.resolve("generation_config.json")), "llama's generation config stayed");
+        assertFalse(Files.exists(output.resolve("tokenizer.json")), "an earlier model's tokenizer stayed");
+        assertTrue(Files.readString(output.resolve("config.json")).contains("\"bert\""));
+        assertEquals("mine", Files.readString(output.resolve("README.txt")), "files an export does not own stay");
+    }
+
+    @Test
+    void theCheckpointFolderItselfIsRefusedAsOutput() throws IOException {
+        Path model = checkpoint("gpt2--causal-lm");
+        String config = Files.readString(model.resolve("config.json"));
+        MainTest.Run run = export(model, model, "--no-validate");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("is the checkpoint folder itself") && run.err().contains(
+                model.toAbsolutePath().normalize().resolve("onnx").toString()), run.err());
+        assertEquals(config, Files.readString(model.resolve("config.json")), "the checkpoint must stay as it was");
+        assertFalse(Files.exists(model.resolve("model.onnx")));
+    }
+
+    @Test
+    void emptyArgumentsAreUsageErrors() throws IOException {
+        Path model = checkpoint("bert--default");
+        Path output = folder.resolve("never");
+        for (String[] args : List.of(
+                new String[] {"export", "onnx", "--model", "", output.toString()},
+                new String[] {"export", "onnx", "--model", model.toString(), "--task", "", output.toString()},
+                new String[] {"export", "onnx", "--model", model.toString(), ""},
+                new String[] {"export", "onnx", "--model", model.toString(), "--cache-dir", "", output.toString()})) {
+            MainTest.Run run = MainTest.run(args);
+            assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.err().contains("must not be empty"), run.err());
+            assertFalse(run.err().contains("internal error"), run.err());
+        }
+        assertNoPartialOutput(output);
+    }
 }
