@@ -71,10 +71,11 @@ public final class Checkpoints {
 
     /**
      * One weight file, recognised by its content: safetensors, a PyTorch zip or legacy file; or, for a name ending
-     * in {@code .index.json}, the sharded checkpoint it indexes.
+     * in {@code .index.json}, the sharded checkpoint it indexes. Tensors are named as Transformers names them once
+     * loaded ({@link LegacyParameterNames}: {@code LayerNorm.gamma} is read as {@code LayerNorm.weight}).
      */
     public static Weights open(Path file) {
-        return open(file, MappedWeights.DEFAULT_WINDOW_BYTES);
+        return LegacyParameterNames.of(open(file, MappedWeights.DEFAULT_WINDOW_BYTES));
     }
 
     /** As {@link #open(Path)} with a mapping window of {@code windowBytes} (tests use a tiny one). */

@@ -19,6 +19,7 @@ import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.WeightsFormat;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
 import org.junit.jupiter.api.Test;
@@ -320,5 +321,39 @@ class ExportOnnxErrorsTest {
             assertFalse(run.err().contains("internal error"), run.err());
         }
         assertNoPartialOutput(output);
+    }
+
+    @Test
+    void aCheckpointWithTensorFlowEraLayerNormNamesExportsWithPyTorchsOutputs() throws Exception {
+        // bert-base-uncased's pytorch_model.bin stores LayerNorm.gamma / .beta; Transformers loads them as weight/bias
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("bert--sequence-classification"));
+        Path legacy = Files.createDirectories(folder.resolve("legacy-names"));
+        Files.copy(fixture.checkpoint().resolve("config.json"), legacy.resolve("config.json"));
+        SafetensorsFileWriter writer = new SafetensorsFileWriter();
+        int renamed = 0;
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint(), WeightsFormat.SAFETENSORS)) {
+            for (String name : weights.names()) {
+                String stored = name.endsWith("LayerNorm.weight") ? name.replace("LayerNorm.weight", "LayerNorm.gamma")
+                        : name.endsWith("LayerNorm.bias") ? name.replace("LayerNorm.bias", "LayerNorm.beta") : name;
+                renamed += stored.equals(name) ? 0 : 1;
+                TensorInfo info = weights.info(name);
+                ByteBuffer bytes = weights.bytes(name);
+                byte[] data = new byte[bytes.remaining()];
+                bytes.duplicate().get(data);
+                writer.add(stored, info.dtype(), info.shape(), data);
+            }
+        }
+        assertTrue(renamed >= 4, "renamed " + renamed);
+        writer.write(legacy.resolve("model.safetensors"));
+        Path output = folder.resolve("legacy-onnx");
+        MainTest.Run run = export(legacy, output);
+        assertEquals(0, run.exitCode(), run.err());
+        Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"),
+                fixture.inputsFile());
+        for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
+            OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
+            double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), outputs.get(named.getKey()).values());
+            assertTrue(diff <= 1e-5, named.getKey() + ": max abs diff " + diff);
+        }
     }
 }
