@@ -29,6 +29,7 @@ import org.exporters4j.models.bert.BertFlavor.SequenceClassifier;
 import org.exporters4j.models.bert.BertFlavor;
 import org.exporters4j.models.bigbird.BigBirdArchitecture;
 import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.bloom.BloomArchitecture;
 import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipFlavor;
@@ -72,8 +73,7 @@ import org.exporters4j.models.xlm.XlmFlavor;
  * built once; aliases of a family are rows with their differences as data.
  */
 public final class Architectures {
-    private static final Set<Head> ENCODER_HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM,
-            Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> ENCODER_HEADS = TextEncoderHeads.ENCODER_HEADS;
     private static final Set<Head> ENCODER_AND_DECODER_HEADS = with(ENCODER_HEADS, Head.CAUSAL_LM);
     private static final Set<Head> SEQ2SEQ_HEADS = EnumSet.of(Head.BASE, Head.SEQ2SEQ_LM);
     private static final Set<Head> GENERATION_HEADS = with(SEQ2SEQ_HEADS, Head.CAUSAL_LM);

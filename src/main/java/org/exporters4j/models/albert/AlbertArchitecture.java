@@ -1,6 +1,5 @@
 package org.exporters4j.models.albert;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -35,8 +34,7 @@ import org.exporters4j.onnx.Value;
 public final class AlbertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
-    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
-            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public AlbertArchitecture() {
         super("albert", "albert", withoutPast(HEADS));

@@ -51,7 +51,6 @@ public final class BertArchitecture extends FamilyArchitecture {
         BertOptions options = BertOptions.read(config, flavor);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
         Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());

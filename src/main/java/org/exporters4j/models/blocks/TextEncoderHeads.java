@@ -1,8 +1,11 @@
 package org.exporters4j.models.blocks;
 
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -24,6 +27,13 @@ import org.exporters4j.onnx.Value;
  * computed only if the interface asks for it (see {@link HeadOutputs}).
  */
 public final class TextEncoderHeads {
+    /**
+     * The heads Optimum v1.5.2 registers for a text encoder (its BERT-like task list: default, masked-lm,
+     * sequence-classification, multiple-choice, token-classification, question-answering).
+     */
+    public static final Set<Head> ENCODER_HEADS = Collections.unmodifiableSet(EnumSet.of(Head.BASE, Head.MASKED_LM,
+            Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING));
+
     private final OnnxGraphBuilder graph;
     private final Parameters parameters;
     private final ModelConfig config;

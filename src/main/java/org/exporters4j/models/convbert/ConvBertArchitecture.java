@@ -1,7 +1,6 @@
 package org.exporters4j.models.convbert;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -35,8 +34,7 @@ import org.exporters4j.onnx.Window;
  * when {@code num_groups > 1}, then the head.
  */
 public final class ConvBertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
-            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public ConvBertArchitecture() {
         super("convbert", "convbert", withoutPast(HEADS));
@@ -47,7 +45,6 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
         ConvBertOptions options = ConvBertOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("convbert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, variant.head(),
                 List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));

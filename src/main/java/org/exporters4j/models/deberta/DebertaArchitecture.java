@@ -42,7 +42,6 @@ public final class DebertaArchitecture extends FamilyArchitecture {
         DebertaOptions options = DebertaOptions.read(config, version);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, variant.head(),
                 List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));

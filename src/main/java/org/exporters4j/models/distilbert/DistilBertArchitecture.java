@@ -1,6 +1,5 @@
 package org.exporters4j.models.distilbert;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -34,8 +33,7 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
     private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
-    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
-            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public DistilBertArchitecture() {
         super("distilbert", "distilbert", withoutPast(HEADS));

@@ -1,6 +1,5 @@
 package org.exporters4j.models.mobilebert;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -32,8 +31,7 @@ import org.exporters4j.onnx.Value;
  * the head. Norms are {@code NoNorm} or LayerNorm ({@code normalization_type}).
  */
 public final class MobileBertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
-            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public MobileBertArchitecture() {
         super("mobilebert", "mobilebert", withoutPast(HEADS));
@@ -44,7 +42,6 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
         MobileBertOptions options = MobileBertOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("mobilebert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, variant.head(),
                 List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));

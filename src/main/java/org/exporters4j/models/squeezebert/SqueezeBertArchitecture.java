@@ -1,6 +1,5 @@
 package org.exporters4j.models.squeezebert;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -38,8 +37,7 @@ import org.exporters4j.onnx.Window;
 public final class SqueezeBertArchitecture extends FamilyArchitecture {
     private static final List<String> INPUTS =
             List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
-    private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
-            Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
+    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
     /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
     private static final Window POINTWISE = Window.of(1);
 
