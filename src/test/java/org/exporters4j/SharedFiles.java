@@ -34,6 +34,11 @@ public final class SharedFiles {
         return require("fixtures");
     }
 
+    /** ../shared/fixtures-options: fixtures of config options the dev sizes leave at their defaults (same format). */
+    public static Path fixturesOptions() {
+        return require("fixtures-options");
+    }
+
     public static Path reference(String fileName) {
         return require("reference/" + fileName);
     }

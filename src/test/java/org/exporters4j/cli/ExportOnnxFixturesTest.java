@@ -42,9 +42,9 @@ class ExportOnnxFixturesTest {
     Stream<DynamicTest> everyFixtureExportsFromEitherWeightsFile() {
         return Fixture.of(FAMILY).stream().flatMap(fixture -> Stream.of(
                 DynamicTest.dynamicTest(fixture + " from model.safetensors, task " + inferableTask(fixture),
-                        () -> exportAndCompare(fixture, "model.safetensors", inferableTask(fixture))),
+                        () -> exportAndCompare(fixture, "model.safetensors", inferableTask(fixture), folder)),
                 DynamicTest.dynamicTest(fixture + " from pytorch_model.bin",
-                        () -> exportAndCompare(fixture, "pytorch_model.bin", fixture.task()))));
+                        () -> exportAndCompare(fixture, "pytorch_model.bin", fixture.task(), folder))));
     }
 
     /**
@@ -52,7 +52,7 @@ class ExportOnnxFixturesTest {
      * inferred from a checkpoint (Optimum cannot either), nor can the task of a model class that serves several
      * tasks (XLMWithLMHeadModel: masked-lm and causal-lm), so those are named.
      */
-    private static String inferableTask(Fixture fixture) {
+    static String inferableTask(Fixture fixture) {
         return fixture.task().endsWith("-with-past") || sharesItsModelClass(fixture) ? fixture.task() : "auto";
     }
 
@@ -94,7 +94,11 @@ class ExportOnnxFixturesTest {
                         () -> assertFalse(Fixture.of(List.of(modelType)).isEmpty(), modelType)));
     }
 
-    private void exportAndCompare(Fixture fixture, String weightsFile, String task) throws Exception {
+    /**
+     * Exports {@code fixture}'s checkpoint (config.json and {@code weightsFile} only, copied under {@code folder})
+     * through the CLI with {@code task} and validation on, and checks Optimum's interface and PyTorch's outputs.
+     */
+    static void exportAndCompare(Fixture fixture, String weightsFile, String task, Path folder) throws Exception {
         Path checkpoint = copyCheckpoint(fixture, weightsFile, folder.resolve(fixture + "-" + weightsFile));
         Path output = folder.resolve(fixture + "-" + weightsFile + "-onnx");
         MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", task,

@@ -26,7 +26,15 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
 
     /** Every fixture folder whose model type (Optimum's spelling, the folder prefix) is one of {@code modelTypes}. */
     public static List<Fixture> of(List<String> modelTypes) {
-        Path root = SharedFiles.fixtures();
+        return under(SharedFiles.fixtures(), modelTypes);
+    }
+
+    /** Every fixture of ../shared/fixtures-options (config options beyond the dev sizes) of {@code modelTypes}. */
+    public static List<Fixture> ofOptions(List<String> modelTypes) {
+        return under(SharedFiles.fixturesOptions(), modelTypes);
+    }
+
+    private static List<Fixture> under(Path root, List<String> modelTypes) {
         List<Fixture> fixtures = new ArrayList<>();
         try (Stream<Path> folders = Files.list(root)) {
             for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {

@@ -91,6 +91,8 @@ public final class LevitArchitecture extends FamilyArchitecture {
         Value encode(String base, Value pixels) {
             List<Integer> sizes = options.hiddenSizes();
             long first = sizes.get(0);
+            // LevitPatchEmbeddings: hidden_sizes[0] // 8, // 4, // 2 channels (floor division, whatever they are:
+            // hidden_sizes [12, …] widens through 1, 3 and 6 channels), then hidden_sizes[0]
             long[] widths = {options.channels(), first / 8, first / 4, first / 2, first};
             Value x = pixels;
             for (int i = 1; i <= 4; i++) {

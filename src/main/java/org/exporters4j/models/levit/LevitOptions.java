@@ -36,11 +36,6 @@ record LevitOptions(int imageSize, long channels, long kernelSize, long stride, 
         List<Integer> depths = config.intList("depths");
         int stages = depths.size();
         List<Integer> sizes = stageList(config, "hidden_sizes", stages);
-        if (sizes.get(0) % 8 != 0) {
-            throw new UnsupportedConfigException(source + " sets hidden_sizes[0] " + sizes.get(0) + "; LeViT's patch "
-                    + "embeddings widen to it through hidden_sizes[0] // 8, // 4 and // 2 channels, so use a multiple "
-                    + "of 8");
-        }
         // LevitEncoder appends [""] to down_ops, so a stage without an entry does not subsample
         List<List<String>> downOps = config.nestedList("down_ops");
         List<Optional<Subsample>> subsamples = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.List;
 import org.exporters4j.checkpoint.Checkpoints;
+import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Fixture;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,20 @@ class LevitFixturesTest {
     @TestFactory
     Stream<DynamicTest> everyFixtureMatchesPyTorch() {
         return ArchitectureFixtures.everyFixtureMatchesPyTorch(List.of("levit"), folder);
+    }
+
+    /**
+     * hidden_sizes [12, 24, 36] (../shared/fixtures-options): the patch embedding widens through 12 // 8 = 1,
+     * 12 // 4 = 3 and 12 // 2 = 6 channels, as Transformers builds it; the base model and the classifier match PyTorch.
+     */
+    @TestFactory
+    Stream<DynamicTest> aFirstHiddenSizeNotAMultipleOfEightMatchesPyTorch() {
+        return Fixture.ofOptions(List.of("levit")).stream().map(fixture -> DynamicTest.dynamicTest(fixture.toString(),
+                () -> {
+                    assertEquals(List.of(12, 24, 36), ModelConfig.read(fixture.checkpoint().resolve("config.json"))
+                            .intList("hidden_sizes"));
+                    ArchitectureFixtures.assertMatchesPyTorch(fixture, folder.resolve("options-" + fixture));
+                }));
     }
 
     /**
