@@ -15,8 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
  * within 1e-5, exactly as {@link ExportOnnxFixturesTest} checks the dev fixtures.
  */
 class ExportOnnxOptionsFixturesTest {
-    /** levit: hidden_sizes[0] not a multiple of 8. */
-    private static final List<String> OPTIONS = List.of("levit");
+    /**
+     * levit: hidden_sizes[0] not a multiple of 8; yolos: use_mid_position_embeddings on a non-square image_size.
+     */
+    private static final List<String> OPTIONS = List.of("levit", "yolos");
 
     @TempDir
     Path folder;

@@ -286,10 +286,14 @@ public final class VitArchitecture extends FamilyArchitecture {
             return Linear.load(parameters, prefix + ".layers.2", hidden, outputs).apply(graph, second);
         }
 
-        /** Rows {@code [batch × detection tokens, size]} as {@code [batch, detection tokens, size]}. */
+        /**
+         * Rows {@code [batch × detection tokens, size]} as {@code [batch, detection tokens, size]}, the token count
+         * left to run time (−1): with a constant count ONNX Runtime's shape inference can fix axis 1 and then drops
+         * the name Optimum gives it ({@code sequence_length}); it does on the graph that adds the mid-layer position
+         * tables ({@code use_mid_position_embeddings: true}).
+         */
         private Value perDetection(Value detectionRows, long size) {
-            return graph.reshape(detectionRows, graph.concat(0, graph.shape(pixels, 0, 1),
-                    graph.constant(options.detectionTokens(), size)));
+            return graph.reshape(detectionRows, graph.concat(0, graph.shape(pixels, 0, 1), graph.constant(-1, size)));
         }
     }
 }
