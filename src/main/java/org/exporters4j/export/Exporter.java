@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.hub.ExportFiles;
+import org.exporters4j.hub.HubSettings;
+import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
@@ -25,9 +25,11 @@ import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
-import org.exporters4j.tasks.Framework;
+import org.exporters4j.tasks.ModelSource;
+import org.exporters4j.tasks.ModelTypeRow;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.tasks.ResolvedModel;
-import org.exporters4j.tasks.TaskHeads;
+import org.exporters4j.tasks.TaskNames;
 import org.exporters4j.tasks.TasksManager;
 
 /**
@@ -47,9 +49,6 @@ import org.exporters4j.tasks.TasksManager;
  * </ol>
  */
 public final class Exporter {
-    /** The exporter backend of the export configurations this pipeline writes. */
-    private static final String ONNX = "onnx";
-
     private Exporter() {}
 
     /**
@@ -59,9 +58,12 @@ public final class Exporter {
      * @throws org.exporters4j.Exporters4jException for any other problem, with a message that says what to do
      */
     public static ExportResult export(ExportRequest request) {
-        try (ResolvedModel model = TasksManager.getModelFromTask(request.task(), request.model(),
-                request.framework().map(Framework::id).orElse(null), request.cacheDir().orElse(null),
-                request.revision().orElse(null))) {
+        Optional<ExportTask> task = ExportRequest.AUTO_TASK.equalsIgnoreCase(request.task().strip())
+                ? Optional.empty() : Optional.of(TaskNames.parse(request.task()));
+        HubSettings hub = HubSettings.fromSystem();
+        ModelSource source = ModelSource.of(request.model(), request.revision().map(Revision::of).orElse(Revision.MAIN));
+        try (ResolvedModel model = TasksManager.getModelFromTask(task, source, request.framework(),
+                request.cacheDir().map(hub::withCacheDir).orElse(hub))) {
             return export(request, model);
         }
     }
@@ -69,7 +71,7 @@ public final class Exporter {
     private static ExportResult export(ExportRequest request, ResolvedModel model) {
         ModelConfig config = model.config();
         ExportTask task = model.task();
-        ExportConfig exportConfig = TasksManager.getExportConfig(config, ONNX, task.name());
+        ExportConfig exportConfig = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX, task);
         int opset = request.opset().orElse(exportConfig.defaultOpset());
         if (opset < exportConfig.defaultOpset()) {
             // as Optimum v1.5.2 __main__: "Opset {opset} is not sufficient to export {model_type}"
@@ -83,8 +85,8 @@ public final class Exporter {
                     + Opset.MAX_VERSION);
         }
         double atol = request.atol().orElse(exportConfig.atol());
-        Architecture architecture = architectureOf(config);
-        Variant variant = TaskHeads.variantOf(task);
+        Architecture architecture = architectureOf(config, task);
+        Variant variant = task.graphVariant();
         GraphInterface graphInterface = graphInterface(exportConfig, opset);
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
@@ -122,13 +124,19 @@ public final class Exporter {
         }
     }
 
-    private static Architecture architectureOf(ModelConfig config) {
-        try {
-            return Architectures.forModelType(config.modelType());
-        } catch (ArchitectureException e) {
-            throw new ExportException(e.getMessage() + " (the task registry knows it; the graph builder for it "
-                    + "is not written yet)", e);
+    /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
+    private static Architecture architectureOf(ModelConfig config, ExportTask task) {
+        ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow(() -> new ExportException(
+                "model type " + config.modelType() + " has no row in the model-type table"));
+        Optional<String> whyNot = row.whyNotBuilt(task);
+        if (whyNot.isPresent()) {
+            String exportable = row.exportableTasks().stream().map(ExportTask::name)
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new ExportException(whyNot.get() + "; " + (exportable.isEmpty()
+                    ? "no task of " + row.modelType() + " can be exported yet"
+                    : "the tasks " + row.modelType() + " exports are " + exportable));
         }
+        return row.graph().orElseThrow();
     }
 
     /** The export configuration's interface as a graph request. */

@@ -9,7 +9,7 @@ import org.exporters4j.onnx.OnnxModel;
  * A graph family: builds the ONNX graph of one {@link Variant} of a model straight from its config and weights,
  * with exactly the requested {@link GraphInterface} (input and output names in order, element types, dynamic axis
  * names, opset). One implementation serves several model types whose differences are data (see
- * {@link Architectures}).
+ * the model-type table, {@code tasks.ModelTypes}).
  *
  * <p>Contract: the returned model's initializers stream from {@code weights} when written, so {@code weights} must
  * stay open until the model is written. A config option the family does not build is an

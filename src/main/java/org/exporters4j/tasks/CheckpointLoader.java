@@ -22,7 +22,6 @@ import org.exporters4j.hub.TransformersInfo;
  * config.json).
  */
 final class CheckpointLoader {
-    private static final String EXPORTER = "onnx";
     /** The task name that asks for the task to be inferred, as Optimum's {@code --task auto}. */
     static final String AUTO = "auto";
 
@@ -33,11 +32,11 @@ final class CheckpointLoader {
      * weight files (PyTorch first); a Hub repository → the framework of the weight files in its file list, else
      * PyTorch.
      *
-     * @param framework the user's choice, or null to determine it
+     * @param framework the user's choice, or empty to determine it
      */
-    static Framework determineFramework(ModelFiles files, String framework) {
-        if (framework != null) {
-            return Framework.parse(framework);
+    static Framework determineFramework(ModelFiles files, Optional<Framework> framework) {
+        if (framework.isPresent()) {
+            return framework.get();
         }
         Optional<Framework> found = FrameworkWeightFiles.frameworkOf(files.fileNames());
         if (found.isPresent()) {
@@ -58,7 +57,7 @@ final class CheckpointLoader {
      * {@code architectures}; a local folder (which Optimum cannot infer): config.json {@code architectures} through
      * Transformers' auto-model mappings.
      */
-    static String inferTask(ModelFiles files) {
+    static Task inferTask(ModelFiles files) {
         List<String> found = new ArrayList<>();
         Optional<ModelInfo> info = files.hubInfo();
         if (info.isPresent()) {
@@ -67,7 +66,7 @@ final class CheckpointLoader {
             if (autoModel.isPresent()) {
                 Optional<Task> task = TasksManager.getTaskForModelClass(autoModel.get());
                 if (task.isPresent()) {
-                    return task.get().canonicalName();
+                    return task.get();
                 }
                 found.add("transformersInfo.auto_model " + autoModel.get() + " (no task loads it)");
             }
@@ -77,7 +76,7 @@ final class CheckpointLoader {
             for (String tag : tags) {
                 Optional<ExportTask> task = taskOfPipelineTag(tag);
                 if (task.isPresent()) {
-                    return task.get().task().canonicalName();
+                    return task.get().task();
                 }
                 found.add("pipeline_tag " + tag + " (no exporters4j task)");
             }
@@ -95,7 +94,7 @@ final class CheckpointLoader {
      * others remain (BartForConditionalGeneration is listed for masked-lm and seq2seq-lm; bart exports only the
      * second). One candidate left is the answer; none or several is an error that says to pass --task.
      */
-    static String inferTaskFromArchitectures(ModelConfig config, ModelSource source, List<String> foundBefore) {
+    static Task inferTaskFromArchitectures(ModelConfig config, ModelSource source, List<String> foundBefore) {
         List<String> architectures = config.architectures();
         List<String> found = new ArrayList<>(foundBefore);
         if (architectures.isEmpty()) {
@@ -121,7 +120,7 @@ final class CheckpointLoader {
         supportedTasks(config.modelType()).ifPresent(supported -> exportable.keySet().retainAll(supported));
         Map<Task, Set<String>> remaining = exportable.isEmpty() ? candidates : exportable;
         if (remaining.size() == 1) {
-            return remaining.keySet().iterator().next().canonicalName();
+            return remaining.keySet().iterator().next();
         }
         String tasks = remaining.entrySet().stream()
                 .map(entry -> entry.getKey().canonicalName() + " (" + String.join(", ", entry.getValue()) + ")")
@@ -137,12 +136,10 @@ final class CheckpointLoader {
      * {@code _get_model_class}), the config and the weights of the framework, falling back to the other
      * framework's weights (as {@code from_tf} / {@code from_pt}), checked against the architecture.
      */
-    static ResolvedModel load(ModelFiles files, String task, String framework) {
+    static ResolvedModel load(ModelFiles files, Optional<ExportTask> task, Optional<Framework> framework) {
         Framework chosen = determineFramework(files, framework);
-        ExportTask exportTask = AUTO.equalsIgnoreCase(task.strip())
-                ? ExportTask.of(TaskNames.parse(inferTask(files)).task())
-                : TaskNames.parse(task);
-        String modelClass = TasksManager.getModelClassForTask(exportTask.name(), chosen.id());
+        ExportTask exportTask = task.orElseGet(() -> ExportTask.of(inferTask(files)));
+        String modelClass = TasksManager.modelClassFor(exportTask.task(), chosen);
         // the class is settled from config.json alone, before any weights are fetched from the Hub
         architectureFor(modelClass, ModelConfig.read(files.configFile()), exportTask);
         ModelFiles.Checkout checkout = files.checkout(chosen);
@@ -175,6 +172,12 @@ final class CheckpointLoader {
     static String architectureFor(String modelClass, ModelConfig config, ExportTask task) {
         List<String> classes = AutoModelMappings.architecturesFor(modelClass, config.modelType());
         if (classes.isEmpty()) {
+            Optional<ModelTypeRow> row = ModelTypes.find(config.modelType());
+            if (row.isPresent() && row.get().sourceOf(task).isPresent()) {
+                // a pair Optimum registers although Transformers cannot load it (flaubert causal-lm)
+                throw new UnsupportedTaskException(row.get().whyNotBuilt(task).orElseThrow() + "; "
+                        + taskChoices(config.modelType()) + " (" + config.source() + ")");
+            }
             throw new UnsupportedTaskException("Transformers' " + modelClass + " has no class for model type "
                     + config.modelType() + ", so task " + task.name() + " cannot load this checkpoint ("
                     + config.source() + "); " + taskChoices(config.modelType()));
@@ -205,22 +208,23 @@ final class CheckpointLoader {
         }
     }
 
-    /** The base tasks the export registry has for a model type; empty when the type is not registered. */
+    /**
+     * The base tasks exporters4j exports for a model type (registered, and built); empty when no row describes the
+     * type.
+     */
     private static Optional<Set<Task>> supportedTasks(String modelType) {
-        String key = TasksManager.normalizeModelType(modelType);
-        if (!TasksManager.getSupportedModelTypes(EXPORTER).contains(key)) {
-            return Optional.empty();
-        }
-        Set<Task> tasks = new LinkedHashSet<>();
-        for (String name : TasksManager.getSupportedTasksForModelType(key, EXPORTER).keySet()) {
-            tasks.add(TaskNames.parse(name).task());
-        }
-        return Optional.of(tasks);
+        return ModelTypes.find(modelType).map(row -> {
+            Set<Task> tasks = new LinkedHashSet<>();
+            row.exportableTasks().forEach(task -> tasks.add(task.task()));
+            return tasks;
+        });
     }
 
     private static String taskChoices(String modelType) {
         return supportedTasks(modelType)
-                .map(tasks -> "the tasks " + modelType + " exports are " + tasks.stream().map(Task::canonicalName)
+                .map(tasks -> tasks.isEmpty()
+                        ? "exporters4j exports no task of " + modelType + " yet"
+                        : "the tasks " + modelType + " exports are " + tasks.stream().map(Task::canonicalName)
                         .collect(Collectors.joining(", ")))
                 .orElse("the tasks are " + String.join(", ", TasksManager.getAllTasks()));
     }

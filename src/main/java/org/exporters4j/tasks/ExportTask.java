@@ -1,5 +1,7 @@
 package org.exporters4j.tasks;
 
+import org.exporters4j.models.Variant;
+
 /**
  * A task as an export asks for it: the base {@link Task} and its {@link TaskVariant}. {@code causal-lm-with-past}
  * is {@code ExportTask(CAUSAL_LM, WITH_PAST)}; the variant must be one the task has.
@@ -27,6 +29,11 @@ public record ExportTask(Task task, TaskVariant variant) {
 
     public boolean usesPast() {
         return variant == TaskVariant.WITH_PAST;
+    }
+
+    /** The graph this task exports: its task's head, with the cache for {@code -with-past}. */
+    public Variant graphVariant() {
+        return usesPast() ? Variant.withPast(task.head()) : Variant.of(task.head());
     }
 
     /** The canonical name, e.g. {@code causal-lm-with-past}. */

@@ -31,6 +31,14 @@ final class ModelTypeRegistry {
         }
     }
 
+    /**
+     * The ONNX row of a model type as the Optimum version it comes from registers it ({@link
+     * ModelTypeRow#parityTasks()}).
+     */
+    static Row parityRow(ModelTypeRow row) {
+        return new Row(row.modelType(), Exporter.ONNX, row.onnx(), row.parityTasks(), row.source());
+    }
+
     /** A registered constructor, named for display as Optimum's {@code partial} would be. */
     private record Registered(String modelType, ExportTask task, ExportConfigFactory factory)
             implements ExportConfigConstructor {

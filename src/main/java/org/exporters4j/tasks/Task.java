@@ -2,42 +2,51 @@ package org.exporters4j.tasks;
 
 import java.util.List;
 import java.util.Optional;
+import org.exporters4j.models.Head;
 
 /**
  * The tasks of Optimum v1.5.2 ({@code TasksManager._TASKS_TO_AUTOMODELS} and {@code _TASKS_TO_TF_AUTOMODELS}), in
- * Optimum's order, with the Transformers auto-model class that loads a checkpoint for each task per framework and
- * the variants a task has ({@code -with-past} only where a decoder cache exists).
+ * Optimum's order, with the Transformers auto-model class that loads a checkpoint for each task per framework, the
+ * model head it exports, and the variants a task has ({@code -with-past} only where a decoder cache exists).
  *
  * <p>Canonical names are Optimum v1.5.2's ({@code causal-lm}); today's names ({@code text-generation}) are accepted
  * by {@link TaskNames#parse(String)} and resolve to these.
  */
 public enum Task {
-    //                     name                       PyTorch class                          TensorFlow class                          variants
-    DEFAULT(                "default",                 "AutoModel",                           "TFAutoModel",                            TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    MASKED_LM(              "masked-lm",               "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 TaskVariant.PLAIN),
-    CAUSAL_LM(              "causal-lm",               "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQ2SEQ_LM(             "seq2seq-lm",              "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQUENCE_CLASSIFICATION("sequence-classification", "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   TaskVariant.PLAIN),
-    TOKEN_CLASSIFICATION(   "token-classification",    "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      TaskVariant.PLAIN),
-    MULTIPLE_CHOICE(        "multiple-choice",         "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           TaskVariant.PLAIN),
-    OBJECT_DETECTION(       "object-detection",        "AutoModelForObjectDetection",         null,                                     TaskVariant.PLAIN),
-    QUESTION_ANSWERING(     "question-answering",      "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        TaskVariant.PLAIN),
-    IMAGE_CLASSIFICATION(   "image-classification",    "AutoModelForImageClassification",     null,                                     TaskVariant.PLAIN),
-    IMAGE_SEGMENTATION(     "image-segmentation",      "AutoModelForImageSegmentation",       null,                                     TaskVariant.PLAIN),
-    MASKED_IM(              "masked-im",               "AutoModelForMaskedImageModeling",     null,                                     TaskVariant.PLAIN),
-    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     TaskVariant.PLAIN),
-    SPEECH2SEQ_LM(          "speech2seq-lm",           "AutoModelForSpeechSeq2Seq",           null,                                     TaskVariant.PLAIN, TaskVariant.WITH_PAST);
+    //                     name                       PyTorch class                          TensorFlow class                          head                          variants
+    DEFAULT(                "default",                 "AutoModel",                           "TFAutoModel",                            Head.BASE,                    TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    MASKED_LM(              "masked-lm",               "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 Head.MASKED_LM,               TaskVariant.PLAIN),
+    CAUSAL_LM(              "causal-lm",               "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 Head.CAUSAL_LM,               TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    SEQ2SEQ_LM(             "seq2seq-lm",              "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                Head.SEQ2SEQ_LM,              TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    SEQUENCE_CLASSIFICATION("sequence-classification", "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   Head.SEQUENCE_CLASSIFICATION, TaskVariant.PLAIN),
+    TOKEN_CLASSIFICATION(   "token-classification",    "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      Head.TOKEN_CLASSIFICATION,    TaskVariant.PLAIN),
+    MULTIPLE_CHOICE(        "multiple-choice",         "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           Head.MULTIPLE_CHOICE,         TaskVariant.PLAIN),
+    OBJECT_DETECTION(       "object-detection",        "AutoModelForObjectDetection",         null,                                     Head.OBJECT_DETECTION,        TaskVariant.PLAIN),
+    QUESTION_ANSWERING(     "question-answering",      "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        Head.QUESTION_ANSWERING,      TaskVariant.PLAIN),
+    IMAGE_CLASSIFICATION(   "image-classification",    "AutoModelForImageClassification",     null,                                     Head.IMAGE_CLASSIFICATION,    TaskVariant.PLAIN),
+    IMAGE_SEGMENTATION(     "image-segmentation",      "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
+    MASKED_IM(              "masked-im",               "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
+    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
+    SPEECH2SEQ_LM(          "speech2seq-lm",           "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST);
 
     private final String canonicalName;
     private final String pytorchModelClass;
     private final String tensorflowModelClass;
+    private final Head head;
     private final List<TaskVariant> variants;
 
-    Task(String canonicalName, String pytorchModelClass, String tensorflowModelClass, TaskVariant... variants) {
+    Task(String canonicalName, String pytorchModelClass, String tensorflowModelClass, Head head,
+         TaskVariant... variants) {
         this.canonicalName = canonicalName;
         this.pytorchModelClass = pytorchModelClass;
         this.tensorflowModelClass = tensorflowModelClass;
+        this.head = head;
         this.variants = List.of(variants);
+    }
+
+    /** The model head the task exports (package {@code models} speaks in heads, never in task names). */
+    public Head head() {
+        return head;
     }
 
     /** Optimum v1.5.2's name of the task, e.g. {@code causal-lm}. */

@@ -26,7 +26,9 @@ import org.exporters4j.hub.Revision;
  * parameter reach the Hub with those settings; the others read them from the environment, as huggingface_hub does.
  */
 public final class TasksManager {
-    private static final ModelTypeRegistry REGISTRY = ModelTypeRegistry.of(OnnxModelTypes.rows());
+    /** Optimum's registry, derived from the model-type rows: each type's tasks of the Optimum version it comes from. */
+    private static final ModelTypeRegistry REGISTRY = ModelTypeRegistry.of(
+            ModelTypes.rows().stream().map(ModelTypeRegistry::parityRow).toList());
 
     private TasksManager() {}
 
@@ -119,6 +121,26 @@ public final class TasksManager {
         return constructor.create(config != null ? config : ModelConfig.defaultsFor(type));
     }
 
+    /**
+     * The export configuration of a registered export task for a model config, typed: every task the model type's
+     * row registers, also those a later Optimum added to a v1.5.2 type (CodeGen's {@code -with-past} tasks), which
+     * the Optimum-parity queries above leave out.
+     *
+     * @throws UnknownModelTypeException when no row describes the config's model type
+     * @throws UnsupportedTaskException when the row does not register the task (the message lists those it does)
+     */
+    public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task) {
+        supportedTasks(config.modelType(), exporter.id(), null); // the unknown-type and unknown-exporter errors
+        ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow();
+        if (row.sourceOf(task).isEmpty()) {
+            throw new UnsupportedTaskException(row.modelType() + " does not support task \"" + task.name()
+                    + "\" with the " + exporter.id() + " exporter; its tasks are " + row.registeredTasks().stream()
+                    .map(ExportTask::name).collect(Collectors.joining(", ")) + " (run `./exporters4j tasks "
+                    + "--model-type " + row.modelType() + "`)");
+        }
+        return row.onnx().create(row.modelType(), task, config);
+    }
+
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */
     public static String getModelClassForTask(String task) {
         return getModelClassForTask(task, Framework.PT.id());
@@ -133,11 +155,14 @@ public final class TasksManager {
      * @throws MissingModelClassException when Transformers has no class for the task in that framework
      */
     public static String getModelClassForTask(String task, String framework) {
-        ExportTask exportTask = TaskNames.parse(task);
-        Framework parsed = Framework.parse(framework);
-        return exportTask.task().modelClass(parsed).orElseThrow(() -> new MissingModelClassException("task \""
-                + exportTask.task().canonicalName() + "\" has no " + parsed.displayName() + " model class ("
-                + parsed.id() + " tasks: " + tasksWithClass(parsed) + "); use --framework pt"));
+        return modelClassFor(TaskNames.parse(task).task(), Framework.parse(framework));
+    }
+
+    /** As {@link #getModelClassForTask(String, String)}, typed. */
+    static String modelClassFor(Task task, Framework framework) {
+        return task.modelClass(framework).orElseThrow(() -> new MissingModelClassException("task \""
+                + task.canonicalName() + "\" has no " + framework.displayName() + " model class ("
+                + framework.id() + " tasks: " + tasksWithClass(framework) + "); use --framework pt"));
     }
 
     /**
@@ -174,7 +199,8 @@ public final class TasksManager {
     /** As {@link #determineFramework(String, String)} for a model source, reaching the Hub with {@code hub}. */
     public static Framework determineFramework(ModelSource model, String framework, HubSettings hub) {
         try (ModelFiles files = ModelFiles.of(model, hub)) {
-            return withSourceNamed(model, () -> CheckpointLoader.determineFramework(files, framework));
+            Optional<Framework> chosen = framework == null ? Optional.empty() : Optional.of(Framework.parse(framework));
+            return withSourceNamed(model, () -> CheckpointLoader.determineFramework(files, chosen));
         }
     }
 
@@ -196,7 +222,7 @@ public final class TasksManager {
     /** As {@link #inferTaskFromModel(String)} for a model source, reaching the Hub with {@code hub}. */
     public static String inferTaskFromModel(ModelSource model, HubSettings hub) {
         try (ModelFiles files = ModelFiles.of(model, hub)) {
-            return withSourceNamed(model, () -> CheckpointLoader.inferTask(files));
+            return withSourceNamed(model, () -> CheckpointLoader.inferTask(files).canonicalName());
         }
     }
 
@@ -225,6 +251,18 @@ public final class TasksManager {
 
     /** As {@link #getModelFromTask(String, String, String, Path, String)}, reaching the Hub with {@code hub}. */
     public static ResolvedModel getModelFromTask(String task, ModelSource model, String framework, HubSettings hub) {
+        Optional<ExportTask> exportTask = CheckpointLoader.AUTO.equalsIgnoreCase(task.strip())
+                ? Optional.empty() : Optional.of(TaskNames.parse(task));
+        return getModelFromTask(exportTask, model,
+                framework == null ? Optional.empty() : Optional.of(Framework.parse(framework)), hub);
+    }
+
+    /**
+     * As {@link #getModelFromTask(String, String, String, Path, String)}, typed: the export task, or empty to infer
+     * it ({@code auto}); the framework, or empty to determine it.
+     */
+    public static ResolvedModel getModelFromTask(Optional<ExportTask> task, ModelSource model,
+            Optional<Framework> framework, HubSettings hub) {
         try (ModelFiles files = ModelFiles.of(model, hub)) {
             return withSourceNamed(model, () -> CheckpointLoader.load(files, task, framework));
         }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.exporters4j.models.Architectures;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
 import org.junit.jupiter.api.DynamicTest;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExportOnnxFixturesTest {
     /** Every model type with a graph builder: a new architecture row is covered by this test as soon as it lands. */
-    private static final List<String> FAMILY = Architectures.modelTypes();
+    private static final List<String> FAMILY = ModelTypes.builtModelTypes();
     private static final double TOLERANCE = 1e-5;
 
     @TempDir

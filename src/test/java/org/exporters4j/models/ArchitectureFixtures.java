@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
@@ -34,7 +35,7 @@ public final class ArchitectureFixtures {
                                                                  GraphInterface graphInterface, Path inputs, Path out)
             throws Exception {
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            OnnxModel model = Architectures.forModelType(modelType).build(
+            OnnxModel model = ModelTypes.architecture(modelType).build(
                     ModelConfig.read(checkpoint.resolve("config.json")), weights, variant, graphInterface);
             new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
         }
@@ -55,7 +56,7 @@ public final class ArchitectureFixtures {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json")).withOverrides(overrides);
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
             return org.junit.jupiter.api.Assertions.assertThrows(ArchitectureException.class,
-                    () -> Architectures.forModelType(fixture.modelType()).build(config, weights, fixture.variant(),
+                    () -> ModelTypes.architecture(fixture.modelType()).build(config, weights, fixture.variant(),
                             fixture.graphInterface(fixture.defaultOpset())));
         }
     }
@@ -69,7 +70,7 @@ public final class ArchitectureFixtures {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
                 .withOverrides(fixture.valuesOverride());
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            OnnxModel model = Architectures.forModelType(fixture.modelType()).build(config, weights,
+            OnnxModel model = ModelTypes.architecture(fixture.modelType()).build(config, weights,
                     fixture.variant(), interfaceChange.apply(fixture.graphInterface(fixture.defaultOpset())));
             new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
         }
@@ -81,7 +82,7 @@ public final class ArchitectureFixtures {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
                 .withOverrides(fixture.valuesOverride());
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            OnnxModel model = Architectures.forModelType(fixture.modelType()).build(config, weights,
+            OnnxModel model = ModelTypes.architecture(fixture.modelType()).build(config, weights,
                     fixture.variant(), fixture.graphInterface(fixture.defaultOpset()));
             new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
         }

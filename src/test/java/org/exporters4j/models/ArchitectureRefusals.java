@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
@@ -40,7 +41,7 @@ public final class ArchitectureRefusals {
                 .withOverrides(fixture.valuesOverride()).withOverrides(overrides);
         T error;
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            error = assertThrows(expected, () -> Architectures.forModelType(modelType).build(config, weights,
+            error = assertThrows(expected, () -> ModelTypes.architecture(modelType).build(config, weights,
                     variant, interfaceFixture.graphInterface(interfaceFixture.defaultOpset())));
         }
         for (String name : named) {

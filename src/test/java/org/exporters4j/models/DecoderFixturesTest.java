@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
@@ -36,7 +37,7 @@ class DecoderFixturesTest {
                     .withOverrides(fixture.valuesOverride());
             Path out = folder.resolve(fixture.toString());
             try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-                OnnxModel model = Architectures.forModelType(fixture.modelType()).build(config, weights,
+                OnnxModel model = ModelTypes.architecture(fixture.modelType()).build(config, weights,
                         DecoderRuns.variant(fixture), DecoderRuns.graphInterface(fixture));
                 new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
             }

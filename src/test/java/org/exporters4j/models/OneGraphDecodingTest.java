@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -103,7 +104,7 @@ class OneGraphDecodingTest {
 
     private void decode(Case decoderCase) throws Exception {
         ModelConfig config = ModelConfig.read(decoderCase.checkpoint().resolve("config.json"));
-        Architecture architecture = Architectures.forModelType(decoderCase.modelType());
+        Architecture architecture = ModelTypes.architecture(decoderCase.modelType());
         int layers = layers(config);
         boolean bloom = decoderCase.modelType().equals("bloom");
         Path withPast = build(architecture, config, decoderCase, Variant.withPast(Head.CAUSAL_LM), layers, bloom);

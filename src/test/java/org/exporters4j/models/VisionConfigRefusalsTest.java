@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -68,8 +69,7 @@ class VisionConfigRefusalsTest {
     void aHeadTheFamilyLacksIsRefused() {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("vit--default"));
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            ArchitectureException error = assertThrows(ArchitectureException.class, () -> Architectures
-                    .forModelType("vit").build(config(fixture, Map.of()), weights, Variant.of(Head.OBJECT_DETECTION),
+            ArchitectureException error = assertThrows(ArchitectureException.class, () -> ModelTypes.architecture("vit").build(config(fixture, Map.of()), weights, Variant.of(Head.OBJECT_DETECTION),
                             fixture.graphInterface(11)));
             assertEquals("vit has no object-detection graph; it builds base, image-classification, masked-im",
                     error.getMessage());
@@ -80,8 +80,7 @@ class VisionConfigRefusalsTest {
     void yolosChecksItsClassCountAgainstTheConfig() {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("yolos--object-detection"));
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            ArchitectureException error = assertThrows(ArchitectureException.class, () -> Architectures
-                    .forModelType("yolos").build(config(fixture, Map.of("id2label", Map.of("0", "cat"))), weights,
+            ArchitectureException error = assertThrows(ArchitectureException.class, () -> ModelTypes.architecture("yolos").build(config(fixture, Map.of("id2label", Map.of("0", "cat"))), weights,
                             fixture.variant(), fixture.graphInterface(12)));
             assertTrue(error.getMessage().contains("scores 4 classes") && error.getMessage().contains("declares 1 "
                     + "labels"), error.getMessage());
@@ -94,8 +93,7 @@ class VisionConfigRefusalsTest {
         GraphInterface asked = new GraphInterface(List.of(InterfaceTensor.of("input_ids", ElementType.INT64,
                 Map.of(0, "batch_size"))), fixture.graphInterface(11).outputs(), Opset.of(11));
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            ArchitectureException error = assertThrows(ArchitectureException.class, () -> Architectures
-                    .forModelType("resnet").build(config(fixture, Map.of()), weights, fixture.variant(), asked));
+            ArchitectureException error = assertThrows(ArchitectureException.class, () -> ModelTypes.architecture("resnet").build(config(fixture, Map.of()), weights, fixture.variant(), asked));
             assertEquals("the resnet base graph has no input 'input_ids'; it takes pixel_values only",
                     error.getMessage());
         }
@@ -104,8 +102,7 @@ class VisionConfigRefusalsTest {
     private static String refusal(String fixtureName, Map<String, ?> overrides) {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve(fixtureName));
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            UnsupportedConfigException error = assertThrows(UnsupportedConfigException.class, () -> Architectures
-                    .forModelType(fixture.modelType()).build(config(fixture, overrides), weights, fixture.variant(),
+            UnsupportedConfigException error = assertThrows(UnsupportedConfigException.class, () -> ModelTypes.architecture(fixture.modelType()).build(config(fixture, overrides), weights, fixture.variant(),
                             fixture.graphInterface(fixture.defaultOpset())));
             assertTrue(error.getMessage().contains("config.json"), error.getMessage());
             return error.getMessage();

@@ -7,7 +7,7 @@ import org.exporters4j.models.Head;
 
 /**
  * What one model type of the BART family does differently, as data. The rows are in
- * {@link org.exporters4j.models.Architectures}.
+ * the model-type table ({@code tasks.ModelTypes}).
  *
  * @param modelType the model type in Optimum's spelling, e.g. {@code blenderbot-small}
  * @param positions how positions are embedded

@@ -7,7 +7,7 @@ import org.exporters4j.models.Head;
 
 /**
  * What one model type of the BERT family does differently, as data: where its base model's weights live, how it
- * numbers positions, and which module each head uses. The rows are in {@link org.exporters4j.models.Architectures}.
+ * numbers positions, and which module each head uses. The rows are in the model-type table ({@code tasks.ModelTypes}).
  *
  * @param modelType the model type, e.g. {@code xlm-roberta}
  * @param basePrefix the base model's attribute in the headed models ({@code bert}, {@code roberta},

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What one CLIP-like model type does differently, as data. The rows are in
- * {@link org.exporters4j.models.Architectures}.
+ * the model-type table ({@code tasks.ModelTypes}).
  *
  * @param modelType the model type, e.g. {@code owlvit}
  * @param textConfigType the model type of {@code text_config}, e.g. {@code clip_text_model}

@@ -7,7 +7,7 @@ import org.exporters4j.models.Head;
 /**
  * The two DeBERTa generations, which share the module tree ({@code deberta.encoder.layer.N.attention.self …}) but
  * differ in the attention's projections and relative positions; the rows are in
- * {@link org.exporters4j.models.Architectures}.
+ * the model-type table ({@code tasks.ModelTypes}).
  */
 public enum DebertaVersion {
     /**

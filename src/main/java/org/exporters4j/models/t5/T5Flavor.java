@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * What one model type of the T5 family does differently, as data. The rows are in
- * {@link org.exporters4j.models.Architectures}.
+ * the model-type table ({@code tasks.ModelTypes}).
  *
  * @param modelType the model type, e.g. {@code mt5}
  * @param encoderAttention how the encoder's self-attention is built

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
@@ -174,7 +174,7 @@ class BartCachedDecodingTest {
                        List<InterfaceTensor> inputs, List<InterfaceTensor> outputs) throws Exception {
         Path out = folder.resolve(type + "-" + variant.toString().replace(' ', '-') + "-" + inputs.size());
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(Architectures.forModelType(type).build(config, weights,
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(ModelTypes.architecture(type).build(config, weights,
                     variant, new GraphInterface(inputs, outputs, Opset.of(11))), out);
         }
         return out.resolve("model.onnx");

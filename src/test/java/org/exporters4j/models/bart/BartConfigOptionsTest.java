@@ -9,11 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -82,14 +82,14 @@ class BartConfigOptionsTest {
         all.add(Variant.of(Head.SEQUENCE_CLASSIFICATION));
         all.add(Variant.of(Head.QUESTION_ANSWERING));
         for (String type : List.of("bart", "bigbird-pegasus", "mbart")) {
-            assertEquals(all, Architectures.forModelType(type).variants(), type);
+            assertEquals(all, ModelTypes.architecture(type).variants(), type);
         }
         for (String type : List.of("blenderbot", "blenderbot-small", "marian")) {
-            assertEquals(generation, Architectures.forModelType(type).variants(), type);
+            assertEquals(generation, ModelTypes.architecture(type).variants(), type);
         }
         assertEquals(Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE), Variant.of(Head.SEQ2SEQ_LM),
-                Variant.withPast(Head.SEQ2SEQ_LM)), Architectures.forModelType("m2m_100").variants());
-        assertEquals("bart", Architectures.forModelType("BigBird_Pegasus").family());
+                Variant.withPast(Head.SEQ2SEQ_LM)), ModelTypes.architecture("m2m_100").variants());
+        assertEquals("bart", ModelTypes.architecture("BigBird_Pegasus").family());
     }
 
     private static void build(String fixtureName, Map<String, Object> overrides, Variant variant) throws Exception {
@@ -97,7 +97,7 @@ class BartConfigOptionsTest {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json")).withOverrides(overrides);
         Path checkpoint = fixture.checkpoint();
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            Architectures.forModelType(fixture.modelType()).build(config, weights, variant,
+            ModelTypes.architecture(fixture.modelType()).build(config, weights, variant,
                     BartFamilyFixturesTest.graphInterface(fixture));
         }
     }

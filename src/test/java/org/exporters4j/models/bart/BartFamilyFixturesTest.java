@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -45,7 +45,7 @@ class BartFamilyFixturesTest {
                     .withOverrides(fixture.valuesOverride());
             Path out = folder.resolve(fixture.toString());
             try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-                OnnxModel model = Architectures.forModelType(fixture.modelType()).build(config, weights,
+                OnnxModel model = ModelTypes.architecture(fixture.modelType()).build(config, weights,
                         variantOf(fixture.task()), graphInterface(fixture));
                 new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);
             }

@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
 import org.exporters4j.onnx.ModelWriter;
@@ -89,7 +89,7 @@ class MarianVocabulariesTest {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json")).withOverrides(overrides);
         Path out = folder.resolve(name + "-onnx");
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(Architectures.forModelType("marian").build(config,
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(ModelTypes.architecture("marian").build(config,
                     weights, BartFamilyFixturesTest.variantOf("seq2seq-lm"),
                     BartFamilyFixturesTest.graphInterface(fixture)), out);
         }

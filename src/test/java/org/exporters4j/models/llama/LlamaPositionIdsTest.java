@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.DecoderRuns;
 import org.exporters4j.models.DecoderRuns.Tensor;
 import org.exporters4j.models.GraphInterface;
@@ -89,7 +89,7 @@ class LlamaPositionIdsTest {
                 ElementType.FLOAT, Map.of(0, "batch_size", 1, "sequence_length"))), Opset.of(13));
         Path out = folder.resolve(name);
         try (Weights weights = Checkpoints.openWeights(CHECKPOINT)) {
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(Architectures.forModelType("llama").build(
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(ModelTypes.architecture("llama").build(
                     ModelConfig.read(CHECKPOINT.resolve("config.json")), weights, Variant.of(Head.CAUSAL_LM),
                     graphInterface), out);
         }

@@ -9,10 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -130,7 +130,7 @@ class CachedDecodingTest {
     static Path build(Path checkpoint, String modelType, Variant variant, int layers, Path out) {
         ModelConfig config = ModelConfig.read(checkpoint.resolve("config.json"));
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(Architectures.forModelType(modelType).build(config,
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(ModelTypes.architecture(modelType).build(config,
                     weights, variant, seq2seqInterface(variant, layers)), out);
         }
         return out.resolve("model.onnx");

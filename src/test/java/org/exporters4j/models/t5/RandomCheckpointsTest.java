@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
@@ -115,7 +115,7 @@ class RandomCheckpointsTest {
                 InterfaceTensor.of("encoder_last_hidden_state", ElementType.FLOAT,
                         Map.of(0, "batch_size", 1, "encoder_sequence_length"))), Opset.of(13));
         try (Weights weights = Checkpoints.openWeights(checkpoint)) {
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(Architectures.forModelType(modelType).build(
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(ModelTypes.architecture(modelType).build(
                     ModelConfig.read(checkpoint.resolve("config.json")), weights, Variant.of(Head.SEQ2SEQ_LM),
                     graphInterface), out);
         }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.Architectures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -25,12 +25,12 @@ class T5ArchitectureTest {
     @Test
     void everyTypeBuildsBaseAndSeq2seqWithAndWithoutPast() {
         for (String modelType : List.of("t5", "mt5", "longt5")) {
-            assertEquals("t5", Architectures.forModelType(modelType).family());
+            assertEquals("t5", ModelTypes.architecture(modelType).family());
             assertEquals(Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE), Variant.of(Head.SEQ2SEQ_LM),
-                    Variant.withPast(Head.SEQ2SEQ_LM)), Architectures.forModelType(modelType).variants());
+                    Variant.withPast(Head.SEQ2SEQ_LM)), ModelTypes.architecture(modelType).variants());
         }
         assertEquals(T5Flavor.EncoderAttention.LONG_T5,
-                ((T5Architecture) Architectures.forModelType("longt5")).flavor().encoderAttention());
+                ((T5Architecture) ModelTypes.architecture("longt5")).flavor().encoderAttention());
     }
 
     @Test
@@ -59,7 +59,7 @@ class T5ArchitectureTest {
 
     private static void build(Variant variant, GraphInterface graphInterface) {
         try (Weights weights = Checkpoints.openWeights(FIXTURE.checkpoint())) {
-            Architectures.forModelType("t5").build(ModelConfig.read(FIXTURE.checkpoint().resolve("config.json")),
+            ModelTypes.architecture("t5").build(ModelConfig.read(FIXTURE.checkpoint().resolve("config.json")),
                     weights, variant, graphInterface);
         }
     }

@@ -7,11 +7,11 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.Variant;
 import org.junit.jupiter.api.Test;
 
-class TaskHeadsTest {
+class TaskHeadTest {
     @Test
     void everyTaskHasTheHeadOfItsName() {
         for (Task task : Task.values()) {
-            Head head = TaskHeads.headOf(task);
+            Head head = task.head();
             assertNotNull(head, task.canonicalName());
             String expected = task == Task.DEFAULT ? "BASE" : task.name();
             assertEquals(expected, head.name(), "the head of " + task.canonicalName());
@@ -20,9 +20,9 @@ class TaskHeadsTest {
 
     @Test
     void withPastTasksUseTheCache() {
-        assertEquals(Variant.withPast(Head.CAUSAL_LM), TaskHeads.variantOf(ExportTask.withPast(Task.CAUSAL_LM)));
+        assertEquals(Variant.withPast(Head.CAUSAL_LM), ExportTask.withPast(Task.CAUSAL_LM).graphVariant());
         assertEquals(Variant.of(Head.SEQUENCE_CLASSIFICATION),
-                TaskHeads.variantOf(ExportTask.of(Task.SEQUENCE_CLASSIFICATION)));
-        assertEquals(Variant.of(Head.BASE), TaskHeads.variantOf(TaskNames.parse("feature-extraction")));
+                ExportTask.of(Task.SEQUENCE_CLASSIFICATION).graphVariant());
+        assertEquals(Variant.of(Head.BASE), TaskNames.parse("feature-extraction").graphVariant());
     }
 }

@@ -1,0 +1,226 @@
+package org.exporters4j.tasks;
+
+import static org.exporters4j.tasks.ConfigAttribute.EOS_TOKEN_ID;
+import static org.exporters4j.tasks.ConfigAttribute.HIDDEN_SIZE;
+import static org.exporters4j.tasks.ConfigAttribute.IMAGE_SIZE;
+import static org.exporters4j.tasks.ConfigAttribute.KEY_VALUE_DIM;
+import static org.exporters4j.tasks.ConfigAttribute.MAX_SOURCE_POSITIONS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_ATTENTION_HEADS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_CHANNELS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_KEY_VALUE_HEADS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_LAYERS;
+import static org.exporters4j.tasks.ConfigAttribute.NUM_MEL_BINS;
+import static org.exporters4j.tasks.ConfigAttribute.VOCAB_SIZE;
+
+/**
+ * Optimum's ONNX configuration classes as templates for the rows of {@link ModelTypes}: the forward signatures of
+ * the Transformers model classes, then one factory per Optimum base class (with its class attributes) or per model
+ * type whose class overrides more than opset or tolerance. A row names its class and adds its differences as data.
+ */
+final class OnnxConfigs {
+    private OnnxConfigs() {}
+
+    // Forward signatures of the Transformers 4.25.1 model classes: leading parameters, up to the last that can carry
+    // an exported input.
+    static final ForwardSignature BERT_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds");
+    static final ForwardSignature DISTILBERT_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "head_mask", "inputs_embeds");
+    private static final ForwardSignature XLM_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "langs", "token_type_ids", "position_ids", "lengths", "cache", "head_mask",
+            "inputs_embeds");
+    private static final ForwardSignature DEBERTA_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "token_type_ids", "position_ids", "inputs_embeds");
+    private static final ForwardSignature GPT2_FORWARD = ForwardSignature.of(
+            "input_ids", "past_key_values", "attention_mask", "token_type_ids", "position_ids", "head_mask",
+            "inputs_embeds");
+    /** GPTJForQuestionAnswering takes no cache. */
+    private static final ForwardSignature GPTJ_QUESTION_ANSWERING_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds");
+    private static final ForwardSignature BLOOM_FORWARD = ForwardSignature.of(
+            "input_ids", "past_key_values", "attention_mask", "head_mask", "inputs_embeds");
+    /** LlamaForCausalLM and its family (Transformers 4.31+): the mask before positions and the cache. */
+    private static final ForwardSignature LLAMA_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "position_ids", "past_key_values", "inputs_embeds");
+    private static final ForwardSignature SEQ2SEQ_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "head_mask",
+            "decoder_head_mask", "cross_attn_head_mask", "encoder_outputs", "past_key_values", "inputs_embeds",
+            "decoder_inputs_embeds");
+    /** BartForCausalLM and the other *ForCausalLM decoders of the BART family. */
+    private static final ForwardSignature BART_CAUSAL_LM_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "encoder_hidden_states", "encoder_attention_mask", "head_mask",
+            "cross_attn_head_mask", "past_key_values", "inputs_embeds");
+    private static final ForwardSignature WHISPER_FORWARD = ForwardSignature.of(
+            "input_features", "decoder_input_ids", "decoder_attention_mask", "head_mask", "decoder_head_mask",
+            "cross_attn_head_mask", "encoder_outputs", "past_key_values", "decoder_inputs_embeds");
+    private static final ForwardSignature VISION_FORWARD = ForwardSignature.of("pixel_values");
+    private static final ForwardSignature DETR_FORWARD = ForwardSignature.of(
+            "pixel_values", "pixel_mask", "decoder_attention_mask", "encoder_outputs", "inputs_embeds",
+            "decoder_inputs_embeds");
+    private static final ForwardSignature CLIP_FORWARD = ForwardSignature.of(
+            "input_ids", "pixel_values", "attention_mask", "position_ids");
+    private static final ForwardSignature LAYOUTLM_FORWARD = ForwardSignature.of(
+            "input_ids", "bbox", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds");
+    /** LayoutLMv3Model; ForTokenClassification has labels and output flags before pixel_values. */
+    private static final ForwardSignature LAYOUTLMV3_FORWARD = ForwardSignature.of(
+            "input_ids", "bbox", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds",
+            "pixel_values");
+    private static final ForwardSignature LAYOUTLMV3_TOKEN_CLASSIFICATION_FORWARD = ForwardSignature.of(
+            "input_ids", "bbox", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds",
+            "labels", "output_attentions", "output_hidden_states", "return_dict", "pixel_values");
+    /** LayoutLMv3ForSequenceClassification: bbox and pixel_values come last. */
+    private static final ForwardSignature LAYOUTLMV3_SEQUENCE_CLASSIFICATION_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds", "labels",
+            "output_attentions", "output_hidden_states", "return_dict", "bbox", "pixel_values");
+    /** LayoutLMv3ForQuestionAnswering: bbox and pixel_values come last. */
+    private static final ForwardSignature LAYOUTLMV3_QUESTION_ANSWERING_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds",
+            "start_positions", "end_positions", "output_attentions", "output_hidden_states", "return_dict", "bbox",
+            "pixel_values");
+    /** PerceiverForMaskedLM / ForSequenceClassification: the deprecated input_ids alias comes last. */
+    private static final ForwardSignature PERCEIVER_TEXT_FORWARD = ForwardSignature.of(
+            "inputs", "attention_mask", "head_mask", "output_attentions", "output_hidden_states", "labels",
+            "return_dict", "input_ids");
+    /** PerceiverForImageClassificationLearned: the pixel_values alias comes last. */
+    private static final ForwardSignature PERCEIVER_IMAGE_FORWARD = ForwardSignature.of(
+            "inputs", "attention_mask", "head_mask", "output_attentions", "output_hidden_states", "labels",
+            "return_dict", "pixel_values");
+
+    // Family templates: Optimum's base classes with their class attributes.
+
+    /** BertOnnxConfig: input_ids, attention_mask, token_type_ids; atol 1e-4. */
+    static OnnxModelRow bertOnnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_ENCODER, ConfigAttributes.TEXT, BERT_FORWARD)
+                .atol(1e-4).tokenTypeIds(OnnxModelRow.TokenTypeIds.INCLUDED);
+    }
+
+    /** DistilBertOnnxConfig: input_ids, attention_mask; atol 1e-4. */
+    static OnnxModelRow distilBertOnnx(String configClass, ForwardSignature forward) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_ENCODER, ConfigAttributes.TEXT, forward).atol(1e-4);
+    }
+
+    /** DebertaOnnxConfig: BERT's inputs without token_type_ids when type_vocab_size is 0; opset 12. */
+    static OnnxModelRow debertaOnnx(String configClass) {
+        return bertOnnx(configClass).opset(12).forward(DEBERTA_FORWARD)
+                .tokenTypeIds(OnnxModelRow.TokenTypeIds.OMITTED_WHEN_TYPE_VOCAB_SIZE_IS_ZERO);
+    }
+
+    /** GPT2OnnxConfig: opset 13, n_layer / n_head / n_embd, pad_token_id 0 when unset. */
+    static OnnxModelRow gpt2Onnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head").with(HIDDEN_SIZE, "n_embd"),
+                GPT2_FORWARD).opset(13).padTokenOverride(OnnxModelRow.PadTokenOverride.ZERO_WHEN_UNSET);
+    }
+
+    /** T5OnnxConfig: opset 13; d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
+    static OnnxModelRow t5Onnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ, ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "num_decoder_layers", "num_layers").with(NUM_ATTENTION_HEADS, "num_heads")
+                        .with(HIDDEN_SIZE, "d_model").with(KEY_VALUE_DIM, "d_kv"),
+                SEQ2SEQ_FORWARD).opset(13);
+    }
+
+    /** BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows. */
+    static OnnxModelRow bartOnnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ, ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+                        .with(HIDDEN_SIZE, "d_model").with(EOS_TOKEN_ID, "eos_token_id"),
+                SEQ2SEQ_FORWARD).forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
+                .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION);
+    }
+
+    /** ViTOnnxConfig: pixel_values; image_size, num_channels. */
+    static OnnxModelRow vitOnnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.VISION, ConfigAttributes.VISION, VISION_FORWARD);
+    }
+
+    /** CLIPOnnxConfig: opset 14; vocabulary from text_config, image from vision_config. */
+    static OnnxModelRow clipOnnx(String configClass, String textModelType, String visionModelType) {
+        return OnnxModelRow.of(configClass, OnnxFamily.CONTRASTIVE_TEXT_AND_VISION, ConfigAttributes.TEXT
+                        .withSubConfig("text_config", textModelType).withSubConfig("vision_config", visionModelType)
+                        .with(VOCAB_SIZE, "text_config.vocab_size").with(IMAGE_SIZE, "vision_config.image_size")
+                        .with(NUM_CHANNELS, "vision_config.num_channels"),
+                CLIP_FORWARD).opset(14);
+    }
+
+    /**
+     * LlamaOnnxConfig of Optimum 1.10.1 ({@code TextDecoderOnnxConfig}, opset 13, atol 1e-5), with the cache sized by
+     * {@code num_key_value_heads} (Optimum 1.10.1 sized it by the query heads, and its with-past export of a
+     * grouped-query model fails). Mistral and Qwen2 take the same configuration; the head width comes from
+     * {@code head_dim} where the configuration has one (Qwen2's has none: hidden size over heads).
+     */
+    static OnnxModelRow llamaOnnx(String configClass, HeadWidth headWidth) {
+        ConfigAttributes attributes = ConfigAttributes.TEXT.with(NUM_KEY_VALUE_HEADS, "num_key_value_heads");
+        if (headWidth == HeadWidth.FROM_HEAD_DIM) {
+            attributes = attributes.with(KEY_VALUE_DIM, "head_dim");
+        }
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER_OPTIMUM_1_10, attributes, LLAMA_FORWARD).opset(13);
+    }
+
+    /** Where a decoder's head width comes from. */
+    enum HeadWidth { FROM_HEAD_DIM, HIDDEN_SIZE_OVER_HEADS }
+
+    /** XLMOnnxConfig: BERT's inputs in XLM's forward order. */
+    static OnnxModelRow xlmOnnx() {
+        return bertOnnx("XLMOnnxConfig").forward(XLM_FORWARD);
+    }
+
+    /** FlaubertOnnxConfig: DistilBERT's inputs in XLM's forward order. */
+    static OnnxModelRow flaubertOnnx() {
+        return distilBertOnnx("FlaubertOnnxConfig", XLM_FORWARD);
+    }
+
+    /** GPTJOnnxConfig: GPT-2's; GPTJForQuestionAnswering takes no cache. */
+    static OnnxModelRow gptjOnnx() {
+        return gpt2Onnx("GPTJOnnxConfig").forward(Task.QUESTION_ANSWERING, GPTJ_QUESTION_ANSWERING_FORWARD);
+    }
+
+    /** GPTNeoOnnxConfig: a text decoder with num_layers / num_heads; opset 13. */
+    static OnnxModelRow gptNeoOnnx() {
+        return OnnxModelRow.of("GPTNeoOnnxConfig", OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
+                .with(NUM_LAYERS, "num_layers").with(NUM_ATTENTION_HEADS, "num_heads"), GPT2_FORWARD).opset(13);
+    }
+
+    /** BloomOnnxConfig: n_layer / n_head; key and value caches fuse batch and heads. */
+    static OnnxModelRow bloomOnnx() {
+        return OnnxModelRow.of("BloomOnnxConfig", OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head"), BLOOM_FORWARD)
+                .cacheLayout(OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS);
+    }
+
+    /** DetrOnnxConfig: ViT's pixel_values plus pixel_mask; opset 12. */
+    static OnnxModelRow detrOnnx() {
+        return vitOnnx("DetrOnnxConfig").opset(12).forward(DETR_FORWARD).pixelMask(OnnxModelRow.PixelMask.INCLUDED);
+    }
+
+    /** LayoutLMOnnxConfig: BERT's inputs plus bbox. */
+    static OnnxModelRow layoutLmOnnx() {
+        return OnnxModelRow.of("LayoutLMOnnxConfig", OnnxFamily.LAYOUT_TEXT, ConfigAttributes.TEXT, LAYOUTLM_FORWARD);
+    }
+
+    /** LayoutLMv3OnnxConfig: text, boxes and page image; opset 12; each headed class orders its inputs. */
+    static OnnxModelRow layoutLmV3Onnx() {
+        return OnnxModelRow.of("LayoutLMv3OnnxConfig", OnnxFamily.LAYOUT_TEXT_AND_VISION,
+                        ConfigAttributes.TEXT.with(IMAGE_SIZE, "input_size").with(NUM_CHANNELS, "num_channels"),
+                        LAYOUTLMV3_FORWARD).opset(12)
+                .forward(Task.TOKEN_CLASSIFICATION, LAYOUTLMV3_TOKEN_CLASSIFICATION_FORWARD)
+                .forward(Task.SEQUENCE_CLASSIFICATION, LAYOUTLMV3_SEQUENCE_CLASSIFICATION_FORWARD)
+                .forward(Task.QUESTION_ANSWERING, LAYOUTLMV3_QUESTION_ANSWERING_FORWARD);
+    }
+
+    /** PerceiverOnnxConfig: text or image input named {@code inputs}, by task. */
+    static OnnxModelRow perceiverOnnx() {
+        return OnnxModelRow.of("PerceiverOnnxConfig", OnnxFamily.PERCEIVER,
+                        ConfigAttributes.TEXT.with(IMAGE_SIZE, "image_size"), PERCEIVER_TEXT_FORWARD)
+                .forward(Task.IMAGE_CLASSIFICATION, PERCEIVER_IMAGE_FORWARD);
+    }
+
+    /** WhisperOnnxConfig: log-mel features in, decoder cache; atol 1e-3. */
+    static OnnxModelRow whisperOnnx() {
+        return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+                        .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
+                        .with(MAX_SOURCE_POSITIONS, "max_source_positions"), WHISPER_FORWARD)
+                .atol(1e-3);
+    }
+}
