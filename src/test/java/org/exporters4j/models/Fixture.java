@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
@@ -18,7 +19,7 @@ import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.Opset;
 
 /**
- * One reference fixture of ../shared/fixtures (see its README): a checkpoint, fixed inputs, PyTorch's outputs and
+ * One reference fixture (vendored from ../shared/fixtures, see its README): a checkpoint, fixed inputs, PyTorch's outputs and
  * Optimum's ONNX interface, read from {@code manifest.json}.
  */
 public record Fixture(Path folder, String modelType, String task, JsonNode manifest) {
@@ -65,6 +66,14 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
 
     public Path checkpoint() {
         return folder.resolve("checkpoint");
+    }
+
+    /**
+     * A file of the checkpoint: the vendored one, else ../shared's; empty where neither has it (the repository keeps
+     * {@code pytorch_model.bin} for one fixture per model type, see {@link SharedFiles}).
+     */
+    public Optional<Path> checkpointFile(String fileName) {
+        return SharedFiles.locate(checkpoint().resolve(fileName));
     }
 
     public Path inputsFile() {
