@@ -4,7 +4,9 @@
 #
 # What is copied (the layout stays ../shared's, so a test names a file the same way in either place):
 #   reference/                       Optimum's registries as JSON, and the notes on today's layout
-#   fixtures/, fixtures-options/     per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
+#   fixtures-options/                everything but Optimum's onnx/ exports (a few small fixtures, each option
+#                                    tested from both weight files)
+#   fixtures/                        per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
 #                                    checkpoint/config.json (+ generation_config.json), checkpoint/model.safetensors,
 #                                    and checkpoint/pytorch_model.bin for ONE fixture per model type (the largest,
 #                                    i.e. the one with the most heads' weights) and for the fixtures that unit
@@ -41,7 +43,7 @@ for set in fixtures fixtures-options; do
   done | sort -k1,1 -k2,2nr -k3,3 | awk '!seen[$1]++ { print $3 }' | while read -r name; do
     cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"
   done
-  for name in $NAMED_BY_TESTS; do
+  for name in $NAMED_BY_TESTS $([ "$set" = fixtures-options ] && ls "$shared/$set" | grep -- --); do
     [ -d "$shared/$set/$name" ] && cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"
   done
 done
