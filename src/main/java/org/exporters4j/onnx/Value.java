@@ -6,10 +6,10 @@ package org.exporters4j.onnx;
  * Handles compare by identity and belong to the builder that made them; passing one to another builder is an error.
  */
 public final class Value {
-    private final OnnxGraphBuilder graph;
+    private final GraphBuilderCore graph;
     private final ElementType elementType;
 
-    Value(OnnxGraphBuilder graph, ElementType elementType) {
+    Value(GraphBuilderCore graph, ElementType elementType) {
         this.graph = graph;
         this.elementType = elementType;
     }
@@ -23,7 +23,7 @@ public final class Value {
         return graph.nameOf(this);
     }
 
-    OnnxGraphBuilder graph() {
+    GraphBuilderCore graph() {
         return graph;
     }
 
