@@ -248,13 +248,9 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
         return d.emit(x.elementType(), List.of(condition, x, y));
     }
 
+    /** Like {@link #binary}, with a bool output. */
     private Value comparison(String opType, Value a, Value b, Set<ElementType> allowed) {
-        Draft d = new Draft(opType);
-        d.input("A", a);
-        d.input("B", b);
-        d.requireType("A", a, allowed);
-        d.requireSameType(a, b);
-        return d.emit(ElementType.BOOL, List.of(a, b));
+        return binaryDraft(opType, a, b, allowed).emit(ElementType.BOOL, List.of(a, b));
     }
 
     private Value variadicExtremum(String opType, Value[] values) {

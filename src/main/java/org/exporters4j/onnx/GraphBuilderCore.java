@@ -51,10 +51,12 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         this.opset = opset;
     }
 
+    /** The graph's name, as the model file carries it ({@code main_graph} for PyTorch's exporter). */
     public String graphName() {
         return graphName;
     }
 
+    /** The opset every operator is checked against and emitted for. */
     public Opset opset() {
         return opset;
     }
@@ -338,12 +340,17 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
 
     /** A node of two inputs A and B of one type, broadcast, whose output has their type. */
     final Value binary(String opType, Value a, Value b, Set<ElementType> allowed) {
+        return binaryDraft(opType, a, b, allowed).emit(a.elementType(), List.of(a, b));
+    }
+
+    /** A node of two inputs A and B (broadcast), checked to be of one type among {@code allowed}, to be emitted. */
+    final Draft binaryDraft(String opType, Value a, Value b, Set<ElementType> allowed) {
         Draft d = new Draft(opType);
         d.input("A", a);
         d.input("B", b);
         d.requireType("A", a, allowed);
         d.requireSameType(a, b);
-        return d.emit(a.elementType(), List.of(a, b));
+        return d;
     }
 
     /**

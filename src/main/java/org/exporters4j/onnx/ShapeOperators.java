@@ -55,11 +55,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     }
 
     public Value reshape(Value x, Value shape) {
-        Draft d = new Draft("Reshape");
-        d.input("data", x);
-        d.input("shape", shape);
-        d.requireType("shape", shape, EnumSet.of(ElementType.INT64));
-        return d.emit(x.elementType(), List.of(x, shape));
+        return withInt64Operand("Reshape", "data", x, "shape", shape);
     }
 
     /** Reshape to a constant shape: {@code 0} copies the input's dimension, one {@code -1} is inferred. */
@@ -94,13 +90,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
 
     /** Inserts size-1 axes. Axes are an attribute before opset 13 and an input from 13. */
     public Value unsqueeze(Value x, long... axes) {
-        Draft d = new Draft("Unsqueeze");
-        d.input("data", x);
-        d.requireAxes(axes);
-        if (opset().atLeast(13)) {
-            return d.emit(x.elementType(), List.of(x, constant(axes)));
-        }
-        return d.emit(x.elementType(), List.of(x), Attribute.ofInts("axes", boxed(axes)));
+        return squeezeLike("Unsqueeze", x, axes);
     }
 
     /** Inserts size-1 axes given as a 1-D int64 tensor (opset 13 and later). */
@@ -114,13 +104,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
 
     /** Removes the given size-1 axes. Axes are an attribute before opset 13 and an input from 13. */
     public Value squeeze(Value x, long... axes) {
-        Draft d = new Draft("Squeeze");
-        d.input("data", x);
-        d.requireAxes(axes);
-        if (opset().atLeast(13)) {
-            return d.emit(x.elementType(), List.of(x, constant(axes)));
-        }
-        return d.emit(x.elementType(), List.of(x), Attribute.ofInts("axes", boxed(axes)));
+        return squeezeLike("Squeeze", x, axes);
     }
 
     /** Removes every size-1 axis. */
@@ -197,20 +181,12 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
 
     /** Broadcasts {@code x} to a 1-D int64 {@code shape} (numpy rules, dimensions may grow only). */
     public Value expand(Value x, Value shape) {
-        Draft d = new Draft("Expand");
-        d.input("input", x);
-        d.input("shape", shape);
-        d.requireType("shape", shape, EnumSet.of(ElementType.INT64));
-        return d.emit(x.elementType(), List.of(x, shape));
+        return withInt64Operand("Expand", "input", x, "shape", shape);
     }
 
     /** Repeats {@code x} {@code repeats[i]} times along axis i (a 1-D int64 tensor). */
     public Value tile(Value x, Value repeats) {
-        Draft d = new Draft("Tile");
-        d.input("input", x);
-        d.input("repeats", repeats);
-        d.requireType("repeats", repeats, EnumSet.of(ElementType.INT64));
-        return d.emit(x.elementType(), List.of(x, repeats));
+        return withInt64Operand("Tile", "input", x, "repeats", repeats);
     }
 
     public Value tile(Value x, long... repeats) {
@@ -360,6 +336,26 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
             seen[(int) axis] = true;
         }
         return true;
+    }
+
+    /** (Un)Squeeze of {@code x} on the given axes: an attribute before opset 13, an int64 input from 13. */
+    private Value squeezeLike(String opType, Value x, long[] axes) {
+        Draft d = new Draft(opType);
+        d.input("data", x);
+        d.requireAxes(axes);
+        if (opset().atLeast(13)) {
+            return d.emit(x.elementType(), List.of(x, constant(axes)));
+        }
+        return d.emit(x.elementType(), List.of(x), Attribute.ofInts("axes", boxed(axes)));
+    }
+
+    /** A node of {@code x} and an int64 tensor (a shape, repeats) whose output has x's type. */
+    private Value withInt64Operand(String opType, String dataRole, Value x, String operandRole, Value operand) {
+        Draft d = new Draft(opType);
+        d.input(dataRole, x);
+        d.input(operandRole, operand);
+        d.requireType(operandRole, operand, EnumSet.of(ElementType.INT64));
+        return d.emit(x.elementType(), List.of(x, operand));
     }
 
     private Value sliceNode(Value data, Value starts, Value ends, Value axes, Value steps) {
