@@ -51,16 +51,6 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         this.opset = opset;
     }
 
-    /** The graph's name, as the model file carries it ({@code main_graph} for PyTorch's exporter). */
-    public String graphName() {
-        return graphName;
-    }
-
-    /** The opset every operator is checked against and emitted for. */
-    public Opset opset() {
-        return opset;
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Interface: inputs, outputs, initializers, constants, scopes
 
@@ -198,7 +188,17 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Build
+    // The graph: its name, its opset and the model built from it
+
+    /** The graph's name, as the model file carries it ({@code main_graph} for PyTorch's exporter). */
+    public String graphName() {
+        return graphName;
+    }
+
+    /** The opset every operator is checked against and emitted for. */
+    public Opset opset() {
+        return opset;
+    }
 
     /**
      * The checked, immutable model of everything added so far (see {@link OnnxModel} for the checks). The builder
