@@ -142,6 +142,14 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         return registeredTasks().stream().filter(task -> sourceOf(task).orElseThrow() == source()).toList();
     }
 
+    /**
+     * The model types of the sub-configurations the export configuration reads ({@code clip_text_model} for CLIP's
+     * {@code text_config}); their config defaults are Transformers' too, without a row of their own.
+     */
+    public Set<String> subConfigTypes() {
+        return Set.copyOf(onnx.attributes().subConfigTypes().values());
+    }
+
     /** The line of a task, if the type has one. */
     public Optional<TaskLine> line(Task task) {
         return tasks.stream().filter(line -> line.task() == task).findFirst();

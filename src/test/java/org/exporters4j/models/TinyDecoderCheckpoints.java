@@ -34,6 +34,12 @@ public final class TinyDecoderCheckpoints {
     /** Whether lm_head is stored or is the embedding table. */
     public enum Tie { TIED, UNTIED }
 
+    /**
+     * Whether the checkpoint also holds a classification head of two labels: {@code score.weight} (the sequence
+     * classifiers), and {@code score.bias} too (Qwen2ForTokenClassification's linear has one).
+     */
+    public enum Score { NONE, TWO_LABELS, TWO_LABELS_WITH_BIAS }
+
     private TinyDecoderCheckpoints() {}
 
     /**
@@ -43,6 +49,12 @@ public final class TinyDecoderCheckpoints {
      */
     public static Path write(Path folder, String modelType, Sizes sizes, Biases biases, Tie tie, String extraConfig,
                              long seed) throws IOException {
+        return write(folder, modelType, sizes, biases, tie, extraConfig, Score.NONE, seed);
+    }
+
+    /** As {@link #write(Path, String, Sizes, Biases, Tie, String, long)}, with or without a classification head. */
+    public static Path write(Path folder, String modelType, Sizes sizes, Biases biases, Tie tie, String extraConfig,
+                             Score score, long seed) throws IOException {
         Files.createDirectories(folder);
         String architecture = switch (modelType) {
             case "mistral" -> "MistralForCausalLM";
@@ -84,6 +96,12 @@ public final class TinyDecoderCheckpoints {
         norm(writer, random, "model.norm.weight", hidden);
         if (tie == Tie.UNTIED) {
             matrix(writer, random, "lm_head.weight", sizes.vocab(), hidden);
+        }
+        if (score != Score.NONE) {
+            matrix(writer, random, "score.weight", 2, hidden);
+        }
+        if (score == Score.TWO_LABELS_WITH_BIAS) {
+            bias(writer, random, "score.bias", 2);
         }
         writer.write(folder.resolve("model.safetensors"));
         return folder;

@@ -1,0 +1,189 @@
+package org.exporters4j.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.Checkpoints;
+import org.exporters4j.checkpoint.DType;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.SafetensorsFileWriter;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Fixture;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.TinyDecoderCheckpoints;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.TensorSpec;
+import org.exporters4j.tasks.ExportConfig;
+import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.ModelTypeRow;
+import org.exporters4j.tasks.ModelTypes;
+import org.exporters4j.tasks.RegistrySource;
+import org.exporters4j.tasks.Task;
+import org.exporters4j.tasks.TaskNames;
+import org.exporters4j.tasks.TasksManager;
+import org.exporters4j.tasks.UnsupportedTaskException;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every (model type, task) pair a row registers either builds its graph — on the fixture of the pair, on the
+ * fixture of the same head without the cache (CodeGen's with-past tasks, registered by a later Optimum), or on a
+ * tiny checkpoint written from a config (mistral, qwen2) — with exactly the export configuration's inputs and
+ * outputs, or is refused with the row's reason, by the graph table and by {@code export onnx}.
+ */
+class RegisteredPairsTest {
+    @TempDir
+    static Path temp;
+
+    @TestFactory
+    Stream<DynamicTest> everyRegisteredPairBuildsOrSaysWhyNot() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (ModelTypeRow row : ModelTypes.rows()) {
+            for (ExportTask task : row.registeredTasks()) {
+                tests.add(DynamicTest.dynamicTest(row.modelType() + " " + task.name(), () -> check(row, task)));
+            }
+        }
+        assertEquals(259 + 2, tests.size(), "Optimum v1.5.2's 243 pairs, the 16 of llama, mistral and qwen2, and "
+                + "CodeGen's two with-past tasks of later Optimum");
+        return tests.stream();
+    }
+
+    private static void check(ModelTypeRow row, ExportTask task) throws IOException {
+        Optional<String> whyNot = row.whyNotBuilt(task);
+        if (whyNot.isPresent()) {
+            if (row.graph().isPresent()) {
+                assertFalse(row.graph().get().variants().contains(task.graphVariant()), row.modelType());
+            } else {
+                ArchitectureException error = assertThrows(ArchitectureException.class,
+                        () -> ModelTypes.architecture(row.modelType()));
+                assertTrue(error.getMessage().contains("has no ONNX graph builder yet"), error.getMessage());
+            }
+            return;
+        }
+        Path checkpoint = checkpointFor(row, task);
+        ModelConfig config = ModelConfig.read(checkpoint.resolve("config.json"));
+        ExportConfig exportConfig = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX, task);
+        try (Weights weights = Checkpoints.openWeights(checkpoint)) {
+            OnnxModel model = row.graph().orElseThrow().build(exportConfig.overriddenModelConfig(), weights,
+                    task.graphVariant(), Exporter.graphInterface(exportConfig, exportConfig.defaultOpset()));
+            assertEquals(exportConfig.inputNames(), model.inputs().stream().map(TensorSpec::name).toList());
+            assertEquals(exportConfig.outputNames(), model.outputs().stream().map(TensorSpec::name).toList());
+        }
+    }
+
+    /** The fixture of the pair, else that of the same head without the cache, else a tiny decoder checkpoint. */
+    private static Path checkpointFor(ModelTypeRow row, ExportTask task) throws IOException {
+        List<Fixture> fixtures;
+        try (Stream<Path> folders = Files.list(SharedFiles.fixtures())) {
+            fixtures = folders.filter(folder -> folder.getFileName().toString().startsWith(row.modelType() + "--"))
+                    .map(Fixture::read).toList();
+        }
+        for (Variant variant : List.of(task.graphVariant(), Variant.of(task.task().head()))) {
+            Optional<Fixture> fixture = fixtures.stream()
+                    .filter(f -> TaskNames.parse(f.task()).graphVariant().equals(variant)).findFirst();
+            if (fixture.isPresent()) {
+                return fixture.get().checkpoint();
+            }
+        }
+        Path folder = temp.resolve(row.modelType() + "-" + task.name());
+        TinyDecoderCheckpoints.Score score = switch (task.task()) {
+            case SEQUENCE_CLASSIFICATION -> TinyDecoderCheckpoints.Score.TWO_LABELS;
+            case TOKEN_CLASSIFICATION -> TinyDecoderCheckpoints.Score.TWO_LABELS_WITH_BIAS;
+            default -> TinyDecoderCheckpoints.Score.NONE;
+        };
+        return switch (row.modelType()) {
+            case "mistral" -> TinyDecoderCheckpoints.write(folder, "mistral", TinyDecoderCheckpoints.Sizes.TINY,
+                    TinyDecoderCheckpoints.Biases.NONE, TinyDecoderCheckpoints.Tie.UNTIED, "\"sliding_window\": 4",
+                    score, 7);
+            case "qwen2" -> TinyDecoderCheckpoints.write(folder, "qwen2", TinyDecoderCheckpoints.Sizes.TINY,
+                    TinyDecoderCheckpoints.Biases.QUERY_KEY_VALUE, TinyDecoderCheckpoints.Tie.TIED, "", score, 7);
+            default -> throw new AssertionError(row.modelType() + " " + task.name() + " is built but has no fixture "
+                    + "and no checkpoint this test can write: add its fixture");
+        };
+    }
+
+    @Test
+    void exactlyTheTwoPairsTransformersCannotLoadAndDetrAreNotBuilt() {
+        List<String> notBuilt = new ArrayList<>();
+        for (ModelTypeRow row : ModelTypes.rows()) {
+            for (ExportTask task : row.registeredTasks()) {
+                row.whyNotBuilt(task).ifPresent(reason -> notBuilt.add(row.modelType() + " " + task.name()));
+            }
+        }
+        assertEquals(List.of("detr default", "detr object-detection", "detr image-segmentation",
+                "flaubert causal-lm"), notBuilt);
+        ModelTypeRow flaubert = ModelTypes.find("flaubert").orElseThrow();
+        assertEquals(Optional.of("Optimum v1.5.2 registers causal-lm for flaubert, but Transformers' "
+                + "AutoModelForCausalLM has no class for flaubert, so no checkpoint can be loaded for it (Optimum's "
+                + "own export of the pair fails the same way) and exporters4j does not build it"),
+                flaubert.whyNotBuilt(ExportTask.of(Task.CAUSAL_LM)));
+    }
+
+    @Test
+    void builtIsNeverMoreThanRegistered() {
+        ModelTypeRow codegen = ModelTypes.find("codegen").orElseThrow();
+        assertEquals(Optional.of(RegistrySource.LATER_OPTIMUM), codegen.sourceOf(ExportTask.withPast(Task.CAUSAL_LM)));
+        assertEquals(List.of("default", "causal-lm"), TasksManager.getSupportedTasksByModelType("onnx").get("codegen"));
+        ModelTypeRow data2vec = ModelTypes.find("data2vec-text").orElseThrow();
+        assertTrue(data2vec.sourceOf(ExportTask.of(Task.CAUSAL_LM)).isEmpty());
+        assertEquals(List.of("Data2VecTextForCausalLM"), data2vec.classes(Task.CAUSAL_LM,
+                org.exporters4j.tasks.Framework.PT));
+        assertFalse(ModelTypes.architecture("data2vec-text").variants().contains(
+                ExportTask.of(Task.CAUSAL_LM).graphVariant()));
+        for (ModelTypeRow row : ModelTypes.rows()) {
+            row.graph().ifPresent(graph -> assertEquals(graph.variants(), Set.copyOf(row.exportableTasks().stream()
+                    .map(ExportTask::graphVariant).toList()), row.modelType()));
+        }
+    }
+
+    @Test
+    void flaubertCausalLmIsRefusedWithoutContradiction() {
+        Path checkpoint = SharedFiles.fixtures().resolve("flaubert--default").resolve("checkpoint");
+        UnsupportedTaskException error = assertThrows(UnsupportedTaskException.class, () -> Exporter.export(
+                ExportRequest.of(checkpoint.toString(), temp.resolve("flaubert-out")).withTask("causal-lm")));
+        assertTrue(error.getMessage().startsWith("Optimum v1.5.2 registers causal-lm for flaubert, but Transformers' "
+                + "AutoModelForCausalLM has no class for flaubert"), error.getMessage());
+        assertTrue(error.getMessage().contains("; the tasks flaubert exports are default, masked-lm, "
+                + "sequence-classification, multiple-choice, token-classification, question-answering ("),
+                error.getMessage());
+        assertFalse(Files.exists(temp.resolve("flaubert-out")));
+    }
+
+    @Test
+    void detrIsRefusedWithTheReason() throws IOException {
+        Path checkpoint = Files.createDirectories(temp.resolve("detr"));
+        Files.writeString(checkpoint.resolve("config.json"), "{\"model_type\": \"detr\", \"architectures\": "
+                + "[\"DetrForObjectDetection\"]}", StandardCharsets.UTF_8);
+        new SafetensorsFileWriter().metadata("format", "pt").add("class_labels_classifier.bias", DType.F32,
+                List.of(2L), SafetensorsFileWriter.floats(0.5f, -0.5f)).write(checkpoint.resolve("model.safetensors"));
+        ExportException error = assertThrows(ExportException.class, () -> Exporter.export(
+                ExportRequest.of(checkpoint.toString(), temp.resolve("detr-out"))));
+        assertEquals("exporters4j has no ONNX graph builder for detr yet (the task registry knows it from Optimum "
+                + "v1.5.2; its graph family is not written); no task of detr can be exported yet", error.getMessage());
+    }
+
+    @Test
+    void codegenWithPastExportsAndValidates() {
+        Path checkpoint = SharedFiles.fixtures().resolve("codegen--causal-lm").resolve("checkpoint");
+        ExportResult result = Exporter.export(ExportRequest.of(checkpoint.toString(), temp.resolve("codegen-out"))
+                .withTask("causal-lm-with-past"));
+        assertEquals("causal-lm-with-past", result.task());
+        assertTrue(result.validation().orElseThrow().passed());
+        assertTrue(Files.isRegularFile(result.modelFile()));
+    }
+}
