@@ -152,7 +152,8 @@ public final class Exporter {
             case INT64 -> ElementType.INT64;
             case FLOAT32 -> ElementType.FLOAT;
         };
-        return InterfaceTensor.of(tensor.name(), type, tensor.dynamicAxes());
+        return tensor.cache().map(cache -> InterfaceTensor.of(cache, type, tensor.dynamicAxes()))
+                .orElseGet(() -> InterfaceTensor.of(tensor.name(), type, tensor.dynamicAxes()));
     }
 
     /**

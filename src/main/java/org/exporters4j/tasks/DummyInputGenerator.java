@@ -5,10 +5,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Part;
 
 /**
  * Makes the dummy inputs of an {@link ExportConfig}, input by input in graph order, after Optimum v1.5.2's generators
@@ -31,8 +32,6 @@ import org.exporters4j.checkpoint.ModelConfigException;
  * the same inputs.
  */
 final class DummyInputGenerator {
-    private static final Pattern CACHE_NAME = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value|decoder\\.key"
-            + "|decoder\\.value|encoder\\.key|encoder\\.value)");
     /** LayoutLM's boxes are on a 0..1000 grid (also bounded by max_2d_position_embeddings - 1). */
     private static final int LAYOUT_GRID = 1000;
 
@@ -64,9 +63,8 @@ final class DummyInputGenerator {
 
     private DummyTensor generate(DynamicTensor input) {
         String name = input.name();
-        Matcher cache = CACHE_NAME.matcher(name);
-        if (cache.matches()) {
-            return floats(name, cacheShape(cache.group(2)), 0f, 1f);
+        if (input.cache().isPresent()) {
+            return floats(name, cacheShape(input.cache().get()), 0f, 1f);
         }
         return switch (name) {
             case "input_ids" -> tokenIds(name, stepFeedsOneToken()
@@ -217,8 +215,8 @@ final class DummyInputGenerator {
         return tensor(name, ElementType.FLOAT32, shape, data);
     }
 
-    /** The shape of one cache tensor; {@code part} is key, value, decoder.key, ..., encoder.value. */
-    private List<Long> cacheShape(String part) {
+    /** The shape of one cache tensor. */
+    private List<Long> cacheShape(CacheTensor cache) {
         long batch = shapes.batchSize();
         int queryHeads = row.attributes().intValue(config, ConfigAttribute.NUM_ATTENTION_HEADS);
         int headDim = headDimension(queryHeads);
@@ -226,12 +224,12 @@ final class DummyInputGenerator {
         int heads = row.attributes().defines(ConfigAttribute.NUM_KEY_VALUE_HEADS)
                 ? row.attributes().intValue(config, ConfigAttribute.NUM_KEY_VALUE_HEADS) : queryHeads;
         long past = shapes.pastSequenceLength();
-        if (part.startsWith("encoder")) {
+        if (cache.attention() == Attention.ENCODER_CROSS) {
             long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();
             return List.of(batch, (long) heads, encoderLength, (long) headDim);
         }
         if (row.cacheLayout() == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS) {
-            return part.equals("key") ? List.of(batch * heads, (long) headDim, past)
+            return cache.part() == Part.KEY ? List.of(batch * heads, (long) headDim, past)
                     : List.of(batch * heads, past, (long) headDim);
         }
         return List.of(batch, (long) heads, past, (long) headDim);

@@ -11,8 +11,12 @@ import java.util.Map;
  * inputs in this order: as Optimum v1.5.2's {@code OnnxConfig.ordered_inputs}, each parameter in turn claims the
  * inputs whose name it starts ({@code re.match(param + r"(\.\d*)?", name)}, so {@code past_key_values} claims every
  * {@code past_key_values.*} input, in their own order); an input that no parameter claims is not a graph input.
+ * Here the parameter {@value #CACHE_PARAMETER} claims the cache inputs by their type, not by their names.
  */
 record ForwardSignature(List<String> parameters) {
+    /** The forward parameter that takes the cache tensors. */
+    static final String CACHE_PARAMETER = "past_key_values";
+
     ForwardSignature {
         parameters = List.copyOf(parameters);
         if (parameters.isEmpty() || parameters.stream().distinct().count() != parameters.size()) {
@@ -29,7 +33,9 @@ record ForwardSignature(List<String> parameters) {
         Map<String, DynamicTensor> ordered = new LinkedHashMap<>();
         for (String parameter : parameters) {
             for (DynamicTensor input : inputs) {
-                if (input.name().startsWith(parameter)) {
+                boolean claimed = input.cache().isPresent() ? parameter.equals(CACHE_PARAMETER)
+                        : input.name().startsWith(parameter);
+                if (claimed) {
                     ordered.putIfAbsent(input.name(), input);
                 }
             }

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
 
 /**
  * Optimum v1.5.2's ONNX configuration classes, folded into the few families that differ in their inputs and outputs;
@@ -41,7 +44,7 @@ enum OnnxFamily {
                 // As Optimum v1.5.2: the past's axis is named "past_sequence_length + sequence_length" like the
                 // (longer) present and the mask. The names are the interface, not sizes: the graph keeps the real
                 // axes dynamic, and the validator does not bind a name the inputs give two sizes.
-                inputs.addAll(decoderCache("past_key_values", row.layers(config),
+                inputs.addAll(decoderCache(Direction.PAST, row.layers(config),
                         PAST_PLUS_SEQUENCE));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_SEQUENCE)));
             } else {
@@ -54,7 +57,7 @@ enum OnnxFamily {
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
             if (task.usesPast()) {
-                outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_SEQUENCE));
             }
             return outputs;
         }
@@ -74,7 +77,7 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             if (task.usesPast()) {
                 inputs.add(input("input_ids", axes(0, BATCH)));
-                inputs.addAll(decoderCache("past_key_values", row.layers(config), PAST));
+                inputs.addAll(decoderCache(Direction.PAST, row.layers(config), PAST));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
             } else {
                 inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
@@ -92,7 +95,7 @@ enum OnnxFamily {
             for (DynamicTensor common : CommonOutputs.of(task.task())) {
                 outputs.add(new DynamicTensor(common.name(), common.elementType(), axes(0, BATCH)));
             }
-            outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_ONE));
+            outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_ONE));
             return outputs;
         }
 
@@ -111,7 +114,7 @@ enum OnnxFamily {
             if (task.usesPast()) {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, "past_encoder_sequence_length + sequence_length")));
                 inputs.add(input("decoder_input_ids", axes(0, BATCH)));
-                inputs.addAll(seq2seqCache("past_key_values", row.layers(config)));
+                inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
                 inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
@@ -140,14 +143,14 @@ enum OnnxFamily {
                 case DEFAULT, SEQ2SEQ_LM -> {
                     if (task.usesPast()) {
                         inputs.add(input("decoder_input_ids", axes(0, BATCH)));
-                        inputs.addAll(seq2seqCache("past_key_values", row.layers(config)));
+                        inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
                     } else {
                         inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
                     }
                 }
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
-                        inputs.addAll(decoderCache("past_key_values", row.layers(config),
+                        inputs.addAll(decoderCache(Direction.PAST, row.layers(config),
                                 PAST_PLUS_SEQUENCE));
                     }
                 }
@@ -168,7 +171,7 @@ enum OnnxFamily {
             if (task.usesPast()) {
                 // Optimum v1.5.2 counts these present outputs with encoder_layers; BartForCausalLM returns one per
                 // decoder layer, so the decoder's count is used (the same whenever the two counts are equal).
-                outputs.addAll(decoderCache("present", row.layers(config), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_SEQUENCE));
             }
             return outputs;
         }
@@ -182,7 +185,7 @@ enum OnnxFamily {
             inputs.add(input("input_features", axes(0, BATCH, 1, "feature_size", 2, ENCODER_SEQUENCE)));
             if (task.usesPast()) {
                 inputs.add(input("decoder_input_ids", axes(0, BATCH)));
-                inputs.addAll(seq2seqCache("past_key_values", row.layers(config)));
+                inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
             } else {
                 inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
             }
@@ -309,7 +312,7 @@ enum OnnxFamily {
 
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
-        if (name.startsWith("past_key_values") || name.equals("pixel_values") || name.equals("input_features")
+        if (name.equals("pixel_values") || name.equals("input_features")
                 || name.equals("encoder_outputs")) {
             return ElementType.FLOAT32;
         }
@@ -321,21 +324,17 @@ enum OnnxFamily {
     }
 
     /**
-     * Decoder-only cache, layer by layer: {@code <prefix>.<i>.key}, {@code <prefix>.<i>.value}, with
+     * Decoder-only cache, layer by layer: {@code past_key_values.<i>.key}, {@code .value} (or {@code present.…}), with
      * {@code batch_size} on axis 0 and the sequence axis named {@code sequenceAxis} on axis 2, exactly as Optimum
      * declares them. For BLOOM's {@code (batch × heads, head_dim, sequence)} key and
      * {@code (batch × heads, sequence, head_dim)} value those names sit on other dimensions than they say (axis 0 is
      * batch × heads; the value's axis 2 is the head width): the interface keeps Optimum's names, and the graph keeps
      * the real sequence axis dynamic, so any cache length runs (Optimum 1.5.2's own BLOOM graph pins it).
      */
-    static List<DynamicTensor> decoderCache(String prefix, int layers,
-            String sequenceAxis) {
+    static List<DynamicTensor> decoderCache(Direction direction, int layers, String sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
-            for (String part : List.of("key", "value")) {
-                cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32,
-                        axes(0, BATCH, 2, sequenceAxis)));
-            }
+        for (CacheTensor tensor : CacheTensor.layers(direction, layers, List.of(Attention.SELF))) {
+            cache.add(DynamicTensor.of(tensor, axes(0, BATCH, 2, sequenceAxis)));
         }
         return cache;
     }
@@ -344,15 +343,14 @@ enum OnnxFamily {
      * Seq2seq cache, layer by layer: decoder self-attention key/value, then encoder (cross-attention) key/value, as
      * Optimum v1.5.2's {@code OnnxSeq2SeqConfigWithPast.add_past_key_values}.
      */
-    static List<DynamicTensor> seq2seqCache(String prefix, int layers) {
-        boolean inputs = prefix.equals("past_key_values");
-        String decoderAxis = inputs ? "past_decoder_sequence_length" : "past_decoder_sequence_length + sequence_length";
+    static List<DynamicTensor> seq2seqCache(Direction direction, int layers) {
+        String decoderAxis = direction == Direction.PAST ? "past_decoder_sequence_length"
+                : "past_decoder_sequence_length + sequence_length";
         List<DynamicTensor> cache = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
-            for (String part : List.of("decoder.key", "decoder.value", "encoder.key", "encoder.value")) {
-                String axis = part.startsWith("decoder") ? decoderAxis : "past_encoder_sequence_length";
-                cache.add(new DynamicTensor(prefix + "." + i + "." + part, ElementType.FLOAT32, axes(0, BATCH, 2, axis)));
-            }
+        for (CacheTensor tensor : CacheTensor.layers(direction, layers,
+                List.of(Attention.DECODER_SELF, Attention.ENCODER_CROSS))) {
+            String axis = tensor.attention() == Attention.DECODER_SELF ? decoderAxis : "past_encoder_sequence_length";
+            cache.add(DynamicTensor.of(tensor, axes(0, BATCH, 2, axis)));
         }
         return cache;
     }
@@ -370,7 +368,7 @@ enum OnnxFamily {
             outputs.add(new DynamicTensor(common.name(), common.elementType(), renamed));
         }
         if (task.usesPast()) {
-            outputs.addAll(seq2seqCache("present", row.layers(config)));
+            outputs.addAll(seq2seqCache(Direction.PRESENT, row.layers(config)));
         }
         return outputs;
     }

@@ -66,10 +66,10 @@ public final class DecoderRuns {
     /** Optimum's interface of the fixture: cache inputs float32, the others int64; outputs float32. */
     public static GraphInterface graphInterface(Fixture fixture) {
         List<InterfaceTensor> inputs = fixture.inputNames().stream()
-                .map(name -> InterfaceTensor.of(name, name.startsWith("past_key_values") ? ElementType.FLOAT
+                .map(name -> Fixture.interfaceTensor(name, name.startsWith("past_key_values") ? ElementType.FLOAT
                         : ElementType.INT64, fixture.dynamicAxes("inputs", name))).toList();
         List<InterfaceTensor> outputs = fixture.outputNames().stream()
-                .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
+                .map(name -> Fixture.interfaceTensor(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
                 .toList();
         return new GraphInterface(inputs, outputs, Opset.of(fixture.defaultOpset()));
     }

@@ -131,6 +131,25 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return names;
     }
 
+    /**
+     * An interface tensor named as Optimum names it: a cache tensor when {@code name} is the name of one (found by
+     * rendering every cache tensor's name, never by reading the name apart), else a plain tensor.
+     */
+    public static InterfaceTensor interfaceTensor(String name, ElementType type, Map<Integer, String> axes) {
+        for (CacheTensor.Direction direction : CacheTensor.Direction.values()) {
+            for (CacheTensor cache : CacheTensor.layers(direction, MAX_CACHE_LAYERS,
+                    List.of(CacheTensor.Attention.values()))) {
+                if (cache.name().equals(name)) {
+                    return InterfaceTensor.of(cache, type, axes);
+                }
+            }
+        }
+        return InterfaceTensor.of(name, type, axes);
+    }
+
+    /** More decoder layers than any fixture or test graph has. */
+    private static final int MAX_CACHE_LAYERS = 64;
+
     /** Optimum's interface as a request to an architecture (inputs typed as the fixture's, outputs float32). */
     public GraphInterface graphInterface(int opset) {
         List<InterfaceTensor> inputs = inputNames().stream()

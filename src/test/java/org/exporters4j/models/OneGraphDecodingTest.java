@@ -191,9 +191,9 @@ class OneGraphDecodingTest {
                 for (String part : List.of("key", "value")) {
                     int axis = bloom && part.equals("value") ? 1 : 2;
                     String batchAxis = bloom ? "batch_size x num_heads" : "batch_size";
-                    inputs.add(InterfaceTensor.of("past_key_values." + layer + "." + part, ElementType.FLOAT,
+                    inputs.add(Fixture.interfaceTensor("past_key_values." + layer + "." + part, ElementType.FLOAT,
                             Map.of(0, batchAxis, axis, "past_sequence_length")));
-                    outputs.add(InterfaceTensor.of("present." + layer + "." + part, ElementType.FLOAT,
+                    outputs.add(Fixture.interfaceTensor("present." + layer + "." + part, ElementType.FLOAT,
                             Map.of(0, batchAxis, axis, "past_sequence_length + sequence_length")));
                 }
             }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.Exporters4jException;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.CacheTensor;
 import org.junit.jupiter.api.Test;
 
 /** Every TasksManager query and every error it reports. */
@@ -66,6 +67,23 @@ class TasksManagerTest {
         assertEquals(List.of("use_cache", "pad_token_id"), new ArrayList<>(config.valuesOverride().keySet()));
         assertEquals("default", TasksManager.getExporterConfigConstructor("vit", "onnx", "feature-extraction")
                 .create(ModelConfig.defaultsFor("vit")).task().name());
+    }
+
+    @Test
+    void cacheTensorsAreTypedAndNamedAsOptimumNamesThem() {
+        ExportConfig decoder = TasksManager.getExporterConfigConstructor("gpt2", "onnx", "causal-lm-with-past")
+                .create(ModelConfig.defaultsFor("gpt2"));
+        DynamicTensor past = decoder.input("past_key_values.11.value").orElseThrow();
+        assertEquals(Optional.of(new CacheTensor(CacheTensor.Direction.PAST, 11, CacheTensor.Attention.SELF,
+                CacheTensor.Part.VALUE)), past.cache());
+        assertEquals(ElementType.FLOAT32, past.elementType());
+        assertEquals(Optional.empty(), decoder.input("input_ids").orElseThrow().cache());
+        ExportConfig seq2seq = TasksManager.getExporterConfigConstructor("t5", "onnx", "seq2seq-lm-with-past")
+                .create(ModelConfig.defaultsFor("t5"));
+        List<CacheTensor> presents = seq2seq.outputs().stream().flatMap(output -> output.cache().stream()).toList();
+        assertEquals(CacheTensor.layers(CacheTensor.Direction.PRESENT, 6,
+                List.of(CacheTensor.Attention.DECODER_SELF, CacheTensor.Attention.ENCODER_CROSS)), presents);
+        assertEquals("present.5.encoder.value", presents.get(presents.size() - 1).name());
     }
 
     @Test

@@ -10,6 +10,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -146,7 +150,7 @@ public final class BartArchitecture extends FamilyArchitecture {
                         pastLength, inputs.past(), null, Optional.empty()));
                 outputs.add("logits", () -> grid.get().unflatten(graph, logits(decoded.get().rows()),
                         options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
-                addPresent(outputs, decoded, "present.%d.key", "present.%d.value", "", "");
+                addPresent(outputs, decoded, Attention.SELF);
                 return;
             }
             Supplier<TokenGrid> encoderGrid = once(() -> TokenGrid.of(graph, inputs.inputIds()));
@@ -175,13 +179,15 @@ public final class BartArchitecture extends FamilyArchitecture {
                         decoderGrid.get(), decoded.get().rows(), hidden);
                 default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
             }
-            addPresent(outputs, decoded, "present.%d.decoder.key", "present.%d.decoder.value",
-                    "present.%d.encoder.key", "present.%d.encoder.value");
+            addPresent(outputs, decoded, Attention.DECODER_SELF);
         }
 
-        /** The updated cache of every decoder layer as outputs (cached graphs only); empty names are skipped. */
-        private void addPresent(HeadOutputs outputs, Supplier<Decoded> decoded, String selfKey, String selfValue,
-                                String crossKey, String crossValue) {
+        /**
+         * The updated cache of every decoder layer as outputs (cached graphs only): the self-attention's under
+         * {@code selfAttention} (a decoder alone: {@link Attention#SELF}; an encoder-decoder:
+         * {@link Attention#DECODER_SELF}, followed by the cross-attention's).
+         */
+        private void addPresent(HeadOutputs outputs, Supplier<Decoded> decoded, Attention selfAttention) {
             if (!variant.usesPast()) {
                 return;
             }
@@ -194,17 +200,17 @@ public final class BartArchitecture extends FamilyArchitecture {
                 // causal-lm alike ("past_sequence_length + sequence_length"); declared on the Concat itself, that
                 // claim spreads to the intermediates ONNX Runtime's transpose optimizer makes of it, and its memory
                 // planner then reuses a past-sized buffer for the longer present (a run-time error).
-                outputs.add(String.format(selfKey, layer),
+                outputs.add(new CacheTensor(Direction.PRESENT, layer, selfAttention, Part.KEY),
                         () -> graph.identity(decoded.get().caches().get(index).selfKey()),
                         follows, heads, follows, headSize);
-                outputs.add(String.format(selfValue, layer),
+                outputs.add(new CacheTensor(Direction.PRESENT, layer, selfAttention, Part.VALUE),
                         () -> graph.identity(decoded.get().caches().get(index).selfValue()),
                         follows, heads, follows, headSize);
-                if (!crossKey.isEmpty()) {
-                    outputs.add(String.format(crossKey, layer),
+                if (selfAttention == Attention.DECODER_SELF) {
+                    outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.KEY),
                             () -> decoded.get().caches().get(index).crossKey().orElseThrow(),
                             follows, heads, follows, headSize);
-                    outputs.add(String.format(crossValue, layer),
+                    outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.VALUE),
                             () -> decoded.get().caches().get(index).crossValue().orElseThrow(),
                             follows, heads, follows, headSize);
                 }

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
@@ -38,10 +40,6 @@ record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value>
     static final String DECODER_INPUT_IDS = "decoder_input_ids";
     static final String DECODER_ATTENTION_MASK = "decoder_attention_mask";
 
-    private static final Pattern DECODER_CACHE = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
-    private static final Pattern ENCODER_DECODER_CACHE =
-            Pattern.compile("past_key_values\\.(\\d+)\\.(decoder|encoder)\\.(key|value)");
-
     /**
      * One decoder layer's cache: its self-attention keys and values, and for an encoder-decoder step the
      * cross-attention keys and values (computed once from the encoder output by the first step).
@@ -69,22 +67,17 @@ record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value>
         TreeMap<Integer, Value[]> cache = new TreeMap<>();
         for (InterfaceTensor tensor : graphInterface.inputs()) {
             String name = tensor.name();
-            Matcher decoderCache = DECODER_CACHE.matcher(name);
-            Matcher encoderDecoderCache = ENCODER_DECODER_CACHE.matcher(name);
-            if (variant.usesPast() && decoderOnly && decoderCache.matches()) {
-                int slot = decoderCache.group(2).equals("key") ? 0 : 1;
-                putCache(cache, Integer.parseInt(decoderCache.group(1)), slot,
-                        pastInput(graph, tensor, options, purpose), name, options, purpose);
+            Optional<CacheTensor> past = tensor.cache().filter(c -> variant.usesPast()
+                    && c.direction() == Direction.PAST
+                    && (decoderOnly ? c.attention() == Attention.SELF : c.attention() != Attention.SELF));
+            if (past.isPresent()) {
+                int slot = (past.get().attention() == Attention.ENCODER_CROSS ? 2 : 0)
+                        + (past.get().part() == Part.KEY ? 0 : 1);
+                putCache(cache, past.get().layer(), slot, pastInput(graph, tensor, options, purpose), name, options,
+                        purpose);
                 continue;
             }
-            if (variant.usesPast() && !decoderOnly && encoderDecoderCache.matches()) {
-                int slot = (encoderDecoderCache.group(2).equals("decoder") ? 0 : 2)
-                        + (encoderDecoderCache.group(3).equals("key") ? 0 : 1);
-                putCache(cache, Integer.parseInt(encoderDecoderCache.group(1)), slot,
-                        pastInput(graph, tensor, options, purpose), name, options, purpose);
-                continue;
-            }
-            if (!accepted.contains(name) || name.startsWith("past_key_values")) {
+            if (!accepted.contains(name) || tensor.cache().isPresent()) {
                 throw new ArchitectureException(purpose + " has no input '" + name + "'; it takes "
                         + String.join(", ", accepted));
             }
@@ -177,8 +170,10 @@ record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value>
                         + "'s key or value is not in the interface");
             }
             if ((slots[2] == null) != (slots[3] == null)) {
-                throw new ArchitectureException(purpose + ": the interface lists only one of past_key_values."
-                        + layer + ".encoder.key and .value; list both or neither");
+                throw new ArchitectureException(purpose + ": the interface lists only one of "
+                        + new CacheTensor(Direction.PAST, layer, Attention.ENCODER_CROSS, Part.KEY) + " and "
+                        + new CacheTensor(Direction.PAST, layer, Attention.ENCODER_CROSS, Part.VALUE)
+                        + "; list both or neither");
             }
             layers.add(new LayerPast(slots[0], slots[1], Optional.ofNullable(slots[2]),
                     Optional.ofNullable(slots[3])));

@@ -11,12 +11,15 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.CacheLayout.CachePart;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -213,10 +216,10 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
         CacheLayout layout = cache.layout();
         for (int layer = 0; layer < steps.size(); layer++) {
             LayerStep step = steps.get(layer);
-            for (CachePart part : CachePart.values()) {
-                Value common = part == CachePart.KEY ? step.presentKey() : step.presentValue();
+            for (Part part : Part.values()) {
+                Value common = part == Part.KEY ? step.presentKey() : step.presentValue();
                 List<Dim> dims = layout.naturalDims(part, cache.heads(), cache.headDim());
-                outputs.add("present." + layer + "." + part.suffix(),
+                outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.SELF, part),
                         () -> graph.identity(layout.fromCommon(graph, common, part, cache.heads(), cache.headDim())),
                         dims.toArray(Dim[]::new));
             }

@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.CacheLayout.CachePart;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -39,7 +40,6 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String POSITION_IDS = "position_ids";
-    private static final Pattern PAST_NAME = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
 
     /** One layer's cache as graph inputs, in the common layout. */
     public record LayerPast(Value key, Value value) {
@@ -86,12 +86,16 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
         Value attentionMask = null;
         Value positionIds = null;
         Value[][] past = new Value[cache.layers()][2];
-        CachePart[] parts = CachePart.values();
+        Part[] parts = Part.values();
         for (InterfaceTensor tensor : graphInterface.inputs()) {
             String name = tensor.name();
-            Matcher cacheName = PAST_NAME.matcher(name);
-            if (cacheName.matches()) {
-                int layer = Integer.parseInt(cacheName.group(1));
+            if (tensor.cache().isPresent()) {
+                CacheTensor cacheTensor = tensor.cache().get();
+                int layer = cacheTensor.layer();
+                if (cacheTensor.direction() != Direction.PAST || cacheTensor.attention() != Attention.SELF) {
+                    throw new ArchitectureException(purpose + " takes a decoder-only cache (past_key_values.<layer>"
+                            + ".key/value), not '" + name + "'");
+                }
                 if (!variant.usesPast()) {
                     throw new ArchitectureException(purpose + " takes no cache input such as '" + name + "'; ask "
                             + "for the with-past variant to feed the cache");
@@ -101,7 +105,7 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
                             + " but the model has " + cache.layers() + " layers (0 to " + (cache.layers() - 1) + ")");
                 }
                 requireFloat(tensor, purpose);
-                CachePart part = cacheName.group(2).equals("key") ? CachePart.KEY : CachePart.VALUE;
+                Part part = cacheTensor.part();
                 List<Dim> natural = cache.layout().naturalDims(part, cache.heads(), cache.headDim());
                 Value input = graph.input(name, ElementType.FLOAT, shapeOf(tensor, natural, purpose));
                 past[layer][part.ordinal()] = input;
@@ -135,15 +139,16 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
         List<LayerPast> layers = new ArrayList<>();
         if (variant.usesPast()) {
             for (int layer = 0; layer < cache.layers(); layer++) {
-                for (CachePart part : CachePart.values()) {
+                for (Part part : Part.values()) {
                     if (past[layer][part.ordinal()] == null) {
-                        throw new ArchitectureException(purpose + " needs the input 'past_key_values." + layer + "."
-                                + part.suffix() + "', which the interface does not list; a with-past graph takes the"
+                        throw new ArchitectureException(purpose + " needs the input '"
+                                + new CacheTensor(Direction.PAST, layer, Attention.SELF, part)
+                                + "', which the interface does not list; a with-past graph takes the"
                                 + " key and value cache of each of its " + cache.layers() + " layers");
                     }
                 }
                 Value[] common = new Value[2];
-                for (CachePart part : parts) {
+                for (Part part : parts) {
                     common[part.ordinal()] = cache.layout().toCommon(graph, past[layer][part.ordinal()], part,
                             cache.heads(), cache.headDim(), grid);
                 }

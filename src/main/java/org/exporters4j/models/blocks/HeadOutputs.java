@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
@@ -41,6 +42,14 @@ public final class HeadOutputs {
             throw new IllegalStateException("output " + name + " added twice");
         }
         return this;
+    }
+
+    /** A producible present cache output, under the name Optimum gives it ({@link CacheTensor#name()}). */
+    public HeadOutputs add(CacheTensor present, Supplier<Value> value, Dim... dims) {
+        if (present.direction() != CacheTensor.Direction.PRESENT) {
+            throw new IllegalArgumentException("cache output " + present + " must be a present tensor");
+        }
+        return add(present.name(), value, dims);
     }
 
     /** Computes and declares every output of the interface, in its order; an unknown name lists the valid ones. */

@@ -5,9 +5,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
@@ -32,7 +34,6 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String DECODER_INPUT_IDS = "decoder_input_ids";
-    private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d+)\\.(decoder|encoder)\\.(key|value)");
     private static final List<String> TOKEN_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, DECODER_INPUT_IDS);
 
     /** One decoder layer's cache inputs, {@code [batch, heads, length, head_size]} each. */
@@ -51,10 +52,11 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
     static Seq2SeqInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, int cacheLayers, long heads,
                                  long headSize, String purpose) {
         Map<String, Value> tokens = new HashMap<>();
-        Map<String, Value> cache = new HashMap<>();
+        Map<CacheTensor, Value> cache = new HashMap<>();
         for (InterfaceTensor tensor : graphInterface.inputs()) {
             String name = tensor.name();
-            Matcher past = PAST.matcher(name);
+            Optional<CacheTensor> past = tensor.cache().filter(c -> c.direction() == Direction.PAST
+                    && c.attention() != Attention.SELF && c.layer() < cacheLayers);
             if (TOKEN_INPUTS.contains(name)) {
                 requireAxesBelow(tensor, 2, purpose);
                 if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
@@ -65,13 +67,13 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
                         Shape.of(tensor.dim(0, Dim.unknown()), tensor.dim(1, Dim.unknown())));
                 tokens.put(name, tensor.elementType() == ElementType.INT64 ? input
                         : graph.cast(input, ElementType.INT64));
-            } else if (past.matches() && Integer.parseInt(past.group(1)) < cacheLayers) {
+            } else if (past.isPresent()) {
                 requireAxesBelow(tensor, 4, purpose);
                 if (tensor.elementType() != ElementType.FLOAT) {
                     throw new ArchitectureException(purpose + ": input '" + name + "' must be float32, not "
                             + tensor.elementType().onnxName());
                 }
-                cache.put(name, graph.input(name, ElementType.FLOAT, Shape.of(tensor.dim(0, Dim.unknown()),
+                cache.put(past.get(), graph.input(name, ElementType.FLOAT, Shape.of(tensor.dim(0, Dim.unknown()),
                         tensor.dim(1, Dim.of(heads)), tensor.dim(2, Dim.unknown()), tensor.dim(3, Dim.of(headSize)))));
             } else {
                 throw new ArchitectureException(purpose + " has no input '" + name + "'; it takes "
@@ -87,18 +89,18 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
         }
         List<LayerPast> layers = new ArrayList<>();
         for (int layer = 0; layer < cacheLayers; layer++) {
-            layers.add(new LayerPast(cacheInput(cache, layer, "decoder.key", graphInterface, purpose),
-                    cacheInput(cache, layer, "decoder.value", graphInterface, purpose),
-                    cacheInput(cache, layer, "encoder.key", graphInterface, purpose),
-                    cacheInput(cache, layer, "encoder.value", graphInterface, purpose)));
+            layers.add(new LayerPast(cacheInput(cache, layer, Attention.DECODER_SELF, Part.KEY, graphInterface, purpose),
+                    cacheInput(cache, layer, Attention.DECODER_SELF, Part.VALUE, graphInterface, purpose),
+                    cacheInput(cache, layer, Attention.ENCODER_CROSS, Part.KEY, graphInterface, purpose),
+                    cacheInput(cache, layer, Attention.ENCODER_CROSS, Part.VALUE, graphInterface, purpose)));
         }
         return new Seq2SeqInputs(tokens.get(INPUT_IDS), Optional.ofNullable(tokens.get(ATTENTION_MASK)),
                 tokens.get(DECODER_INPUT_IDS), layers);
     }
 
-    private static Value cacheInput(Map<String, Value> cache, int layer, String part, GraphInterface graphInterface,
-                                    String purpose) {
-        String name = "past_key_values." + layer + "." + part;
+    private static Value cacheInput(Map<CacheTensor, Value> cache, int layer, Attention attention, Part part,
+                                    GraphInterface graphInterface, String purpose) {
+        CacheTensor name = new CacheTensor(Direction.PAST, layer, attention, part);
         Value value = cache.get(name);
         if (value == null) {
             throw new ArchitectureException(purpose + " needs the cache input '" + name + "' (every decoder layer's "

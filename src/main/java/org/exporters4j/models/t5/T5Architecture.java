@@ -7,6 +7,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -98,14 +102,16 @@ public final class T5Architecture extends FamilyArchitecture {
             int index = layer;
             Dim heads = Dim.of(options.heads());
             Dim headSize = Dim.of(options.keyValueSize());
-            outputs.add("present." + layer + ".decoder.key", () -> stacks.decoder.get().present().get(index).get(0),
-                    follows, heads, follows, headSize);
-            outputs.add("present." + layer + ".decoder.value", () -> stacks.decoder.get().present().get(index).get(1),
-                    follows, heads, follows, headSize);
-            outputs.add("present." + layer + ".encoder.key", () -> stacks.decoder.get().present().get(index).get(2),
-                    follows, heads, follows, headSize);
-            outputs.add("present." + layer + ".encoder.value", () -> stacks.decoder.get().present().get(index).get(3),
-                    follows, heads, follows, headSize);
+            List<CacheTensor> present = List.of(
+                    new CacheTensor(Direction.PRESENT, layer, Attention.DECODER_SELF, Part.KEY),
+                    new CacheTensor(Direction.PRESENT, layer, Attention.DECODER_SELF, Part.VALUE),
+                    new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.KEY),
+                    new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.VALUE));
+            for (int slot = 0; slot < present.size(); slot++) {
+                int at = slot;
+                outputs.add(present.get(slot), () -> stacks.decoder.get().present().get(index).get(at),
+                        follows, heads, follows, headSize);
+            }
         }
     }
 

@@ -8,6 +8,10 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
+import org.exporters4j.models.CacheTensor.Attention;
+import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -46,8 +50,13 @@ import org.exporters4j.onnx.Window;
 public final class WhisperArchitecture implements Architecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
             Variant.of(Head.SPEECH2SEQ_LM), Variant.withPast(Head.SPEECH2SEQ_LM));
-    private static final List<String> CACHE_PARTS = List.of("decoder.key", "decoder.value", "encoder.key",
-            "encoder.value");
+    /** A decoder layer's cache tensors in Optimum's order: self-attention key, value, cross-attention key, value. */
+    private static List<CacheTensor> cache(Direction direction, int layer) {
+        return List.of(new CacheTensor(direction, layer, Attention.DECODER_SELF, Part.KEY),
+                new CacheTensor(direction, layer, Attention.DECODER_SELF, Part.VALUE),
+                new CacheTensor(direction, layer, Attention.ENCODER_CROSS, Part.KEY),
+                new CacheTensor(direction, layer, Attention.ENCODER_CROSS, Part.VALUE));
+    }
 
     @Override
     public String modelType() {
@@ -95,10 +104,10 @@ public final class WhisperArchitecture implements Architecture {
                 variant.usesPast() ? Dim.unknown() : Dim.symbolic("decoder_sequence_length")));
         long headSize = options.modelSize() / options.decoderHeads();
         for (int layer = 0; layer < options.decoderLayers(); layer++) {
-            for (String part : CACHE_PARTS) {
-                accepted.add(Accepted.of("past_key_values." + layer + "." + part, Kind.FLOAT,
+            for (CacheTensor past : cache(Direction.PAST, layer)) {
+                accepted.add(Accepted.of(past.name(), Kind.FLOAT,
                         Dim.symbolic("batch_size"), Dim.of(options.decoderHeads()),
-                        Dim.symbolic(part.startsWith("decoder") ? "past_decoder_sequence_length"
+                        Dim.symbolic(past.attention() == Attention.DECODER_SELF ? "past_decoder_sequence_length"
                                 : "past_encoder_sequence_length"),
                         Dim.of(headSize)));
             }
@@ -127,10 +136,10 @@ public final class WhisperArchitecture implements Architecture {
             Value encoderStates = null;
             if (variant.usesPast()) {
                 for (int layer = 0; layer < options.decoderLayers(); layer++) {
-                    String prefix = "past_key_values." + layer + ".";
-                    past.add(new LayerCache(inputs.required(prefix + "decoder.key"),
-                            inputs.required(prefix + "decoder.value"), inputs.required(prefix + "encoder.key"),
-                            inputs.required(prefix + "encoder.value")));
+                    List<CacheTensor> names = cache(Direction.PAST, layer);
+                    past.add(new LayerCache(inputs.required(names.get(0).name()),
+                            inputs.required(names.get(1).name()), inputs.required(names.get(2).name()),
+                            inputs.required(names.get(3).name())));
                 }
             } else {
                 Value features = inputs.required("input_features");
@@ -152,9 +161,10 @@ public final class WhisperArchitecture implements Architecture {
                     LayerCache cache = present.get(layer);
                     List<Value> parts = List.of(cache.selfKeys(), cache.selfValues(), cache.crossKeys(),
                             cache.crossValues());
-                    for (int part = 0; part < CACHE_PARTS.size(); part++) {
+                    List<CacheTensor> names = cache(Direction.PRESENT, layer);
+                    for (int part = 0; part < names.size(); part++) {
                         Value value = parts.get(part);
-                        outputs.add("present." + layer + "." + CACHE_PARTS.get(part), () -> value, follows,
+                        outputs.add(names.get(part), () -> value, follows,
                                 Dim.of(options.decoderHeads()), follows, Dim.of(headSize));
                     }
                 }

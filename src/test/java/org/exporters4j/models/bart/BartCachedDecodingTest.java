@@ -23,6 +23,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
+import org.exporters4j.models.Fixture;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.ElementType;
@@ -72,8 +73,8 @@ class BartCachedDecodingTest {
         List<InterfaceTensor> cacheOutputs = new ArrayList<>();
         for (int layer = 0; layer < layers; layer++) {
             for (String part : List.of("key", "value")) {
-                cacheInputs.add(InterfaceTensor.of("past_key_values." + layer + "." + part, ElementType.FLOAT, CACHE));
-                cacheOutputs.add(InterfaceTensor.of("present." + layer + "." + part, ElementType.FLOAT, CACHE));
+                cacheInputs.add(Fixture.interfaceTensor("past_key_values." + layer + "." + part, ElementType.FLOAT, CACHE));
+                cacheOutputs.add(Fixture.interfaceTensor("present." + layer + "." + part, ElementType.FLOAT, CACHE));
             }
         }
         Path full = build(type, checkpoint, config, Variant.of(Head.CAUSAL_LM),
@@ -125,13 +126,13 @@ class BartCachedDecodingTest {
         List<InterfaceTensor> presents = new ArrayList<>();
         for (int layer = 0; layer < layers; layer++) {
             for (String part : List.of("decoder.key", "decoder.value", "encoder.key", "encoder.value")) {
-                InterfaceTensor past = InterfaceTensor.of("past_key_values." + layer + "." + part, ElementType.FLOAT,
+                InterfaceTensor past = Fixture.interfaceTensor("past_key_values." + layer + "." + part, ElementType.FLOAT,
                         Map.of(0, "batch_size"));
                 if (part.startsWith("decoder")) {
                     selfCache.add(past);
                 }
                 allCache.add(past);
-                presents.add(InterfaceTensor.of("present." + layer + "." + part, ElementType.FLOAT,
+                presents.add(Fixture.interfaceTensor("present." + layer + "." + part, ElementType.FLOAT,
                         Map.of(0, "batch_size")));
             }
         }
@@ -196,7 +197,7 @@ class BartCachedDecodingTest {
     }
 
     private static InterfaceTensor ids(String name) {
-        return InterfaceTensor.of(name, ElementType.INT64, TOKENS);
+        return Fixture.interfaceTensor(name, ElementType.INT64, TOKENS);
     }
 
     private static InterfaceTensor logits() {

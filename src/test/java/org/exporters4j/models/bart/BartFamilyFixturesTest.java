@@ -65,12 +65,12 @@ class BartFamilyFixturesTest {
     /** Optimum's interface of the fixture: token inputs int64, the cache inputs and every output float32. */
     static GraphInterface graphInterface(Fixture fixture) {
         List<InterfaceTensor> inputs = fixture.inputNames().stream()
-                .map(name -> InterfaceTensor.of(name,
+                .map(name -> Fixture.interfaceTensor(name,
                         name.startsWith("past_key_values.") ? ElementType.FLOAT : ElementType.INT64,
                         fixture.dynamicAxes("inputs", name)))
                 .toList();
         List<InterfaceTensor> outputs = fixture.outputNames().stream()
-                .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
+                .map(name -> Fixture.interfaceTensor(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
                 .toList();
         return new GraphInterface(inputs, outputs, Opset.of(fixture.defaultOpset()));
     }

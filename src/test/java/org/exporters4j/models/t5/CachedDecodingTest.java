@@ -152,9 +152,9 @@ class CachedDecodingTest {
                 for (String part : List.of("decoder.key", "decoder.value", "encoder.key", "encoder.value")) {
                     String axis = part.startsWith("decoder") ? "past_decoder_sequence_length"
                             : "past_encoder_sequence_length";
-                    inputs.add(InterfaceTensor.of("past_key_values." + layer + "." + part, ElementType.FLOAT,
+                    inputs.add(Fixture.interfaceTensor("past_key_values." + layer + "." + part, ElementType.FLOAT,
                             Map.of(0, "batch_size", 2, axis)));
-                    outputs.add(InterfaceTensor.of("present." + layer + "." + part, ElementType.FLOAT,
+                    outputs.add(Fixture.interfaceTensor("present." + layer + "." + part, ElementType.FLOAT,
                             Map.of(0, "batch_size", 2, part.startsWith("decoder")
                                     ? "past_decoder_sequence_length + sequence_length" : axis)));
                 }

@@ -74,10 +74,10 @@ class T5FamilyFixturesTest {
     /** Optimum's interface: token inputs int64, cache inputs and all outputs float32. */
     static GraphInterface graphInterface(Fixture fixture) {
         List<InterfaceTensor> inputs = fixture.inputNames().stream()
-                .map(name -> InterfaceTensor.of(name, name.startsWith("past_key_values.") ? ElementType.FLOAT
+                .map(name -> Fixture.interfaceTensor(name, name.startsWith("past_key_values.") ? ElementType.FLOAT
                         : ElementType.INT64, fixture.dynamicAxes("inputs", name))).toList();
         List<InterfaceTensor> outputs = fixture.outputNames().stream()
-                .map(name -> InterfaceTensor.of(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
+                .map(name -> Fixture.interfaceTensor(name, ElementType.FLOAT, fixture.dynamicAxes("outputs", name)))
                 .toList();
         return new GraphInterface(inputs, outputs, Opset.of(fixture.defaultOpset()));
     }
