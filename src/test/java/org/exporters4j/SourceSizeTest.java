@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -20,21 +19,13 @@ class SourceSizeTest {
     private static final Path MAIN = Path.of("src/main/java");
     private static final int MAX_LINES = 800;
 
-    /**
-     * Files allowed past the limit while issue 8 moves their content out (paths below src/main/java). Sorted; delete
-     * a line when its file is gone or short.
-     */
-    private static final Set<String> KNOWN_EXCEPTIONS = Set.of(
-            // Transformers' config defaults as hand-typed varargs; issue 8 moves them to a data file
-            "org/exporters4j/checkpoint/ConfigDefaults.java");
-
     @Test
     void noMainSourceFileIsLongerThanTheLimit() throws IOException {
         List<String> tooLong = new ArrayList<>();
         for (Path file : sources()) {
             String relative = MAIN.relativize(file).toString().replace('\\', '/');
             long lines = lineCount(file);
-            if (lines > MAX_LINES && !KNOWN_EXCEPTIONS.contains(relative)) {
+            if (lines > MAX_LINES) {
                 tooLong.add(relative + " has " + lines + " lines");
             }
         }
