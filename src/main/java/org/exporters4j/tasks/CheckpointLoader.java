@@ -2,10 +2,12 @@ package org.exporters4j.tasks;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -56,8 +58,21 @@ final class CheckpointLoader {
      * {@code infer_task_from_model}), then the pipeline tag (as later Optimum versions), then config.json
      * {@code architectures}; a local folder (which Optimum cannot infer): config.json {@code architectures} through
      * Transformers' auto-model mappings.
+     *
+     * @throws TaskInferenceException when nothing maps to a task, or several tasks fit
      */
     static Task inferTask(ModelFiles files) {
+        return taskCandidates(files).single();
+    }
+
+    /**
+     * The tasks a model's class fits, found as {@link #inferTask} looks for them: one where the Hub's metadata names
+     * it, every remaining candidate of config.json {@code architectures} otherwise (XLMWithLMHeadModel: causal-lm
+     * and masked-lm).
+     *
+     * @throws TaskInferenceException when nothing maps to a task
+     */
+    static TaskCandidates taskCandidates(ModelFiles files) {
         List<String> found = new ArrayList<>();
         Optional<ModelInfo> info = files.hubInfo();
         if (info.isPresent()) {
@@ -66,7 +81,8 @@ final class CheckpointLoader {
             if (autoModel.isPresent()) {
                 Optional<Task> task = TasksManager.getTaskForModelClass(autoModel.get());
                 if (task.isPresent()) {
-                    return task.get();
+                    return new TaskCandidates(files.source(), "transformersInfo.auto_model " + autoModel.get(),
+                            Map.of(task.get(), Set.of(autoModel.get())));
                 }
                 found.add("transformersInfo.auto_model " + autoModel.get() + " (no task loads it)");
             }
@@ -76,7 +92,8 @@ final class CheckpointLoader {
             for (String tag : tags) {
                 Optional<ExportTask> task = taskOfPipelineTag(tag);
                 if (task.isPresent()) {
-                    return task.get().task();
+                    return new TaskCandidates(files.source(), "pipeline_tag " + tag,
+                            Map.of(task.get().task(), Set.of()));
                 }
                 found.add("pipeline_tag " + tag + " (no exporters4j task)");
             }
@@ -85,16 +102,19 @@ final class CheckpointLoader {
             }
         }
         ModelConfig config = ModelConfig.read(files.configFile());
-        return inferTaskFromArchitectures(config, files.source(), found);
+        return candidatesFromArchitectures(config, files.source(), found);
     }
 
     /**
-     * The task config.json {@code architectures} was saved for: every auto class listing one of the classes gives a
+     * The tasks config.json {@code architectures} was saved for: every auto class listing one of the classes gives a
      * candidate task; where the model type is in the export registry, tasks it cannot export are left out when
      * others remain (BartForConditionalGeneration is listed for masked-lm and seq2seq-lm; bart exports only the
-     * second). One candidate left is the answer; none or several is an error that says to pass --task.
+     * second). One candidate left is the task; several are for the caller to settle ({@link TaskCandidates#single}).
+     *
+     * @throws TaskInferenceException when no auto class of a task lists the architectures (it says to pass --task)
      */
-    static Task inferTaskFromArchitectures(ModelConfig config, ModelSource source, List<String> foundBefore) {
+    private static TaskCandidates candidatesFromArchitectures(ModelConfig config, ModelSource source,
+                                                              List<String> foundBefore) {
         List<String> architectures = config.architectures();
         List<String> found = new ArrayList<>(foundBefore);
         if (architectures.isEmpty()) {
@@ -118,16 +138,51 @@ final class CheckpointLoader {
         }
         Map<Task, Set<String>> exportable = new LinkedHashMap<>(candidates);
         supportedTasks(config.modelType()).ifPresent(supported -> exportable.keySet().retainAll(supported));
-        Map<Task, Set<String>> remaining = exportable.isEmpty() ? candidates : exportable;
-        if (remaining.size() == 1) {
-            return remaining.keySet().iterator().next();
+        return new TaskCandidates(source, listed, exportable.isEmpty() ? candidates : exportable);
+    }
+
+    /**
+     * The tasks a model's class fits, in the order they were found, each with the auto classes that named it.
+     *
+     * @param source the model, for messages
+     * @param origin what named the tasks, e.g. {@code config.json architectures XLMWithLMHeadModel}
+     * @param autoClasses candidate task → the auto classes listing the model's class for it (one or more tasks)
+     */
+    record TaskCandidates(ModelSource source, String origin, Map<Task, Set<String>> autoClasses) {
+        TaskCandidates {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(origin, "origin");
+            if (autoClasses.isEmpty()) {
+                throw new IllegalArgumentException("task candidates hold at least one task");
+            }
+            Map<Task, Set<String>> copy = new LinkedHashMap<>();
+            autoClasses.forEach((task, classes) ->
+                    copy.put(task, Collections.unmodifiableSet(new LinkedHashSet<>(classes))));
+            autoClasses = Collections.unmodifiableMap(copy);
         }
-        String tasks = remaining.entrySet().stream()
-                .map(entry -> entry.getKey().canonicalName() + " (" + String.join(", ", entry.getValue()) + ")")
-                .collect(Collectors.joining(", "));
-        throw new TaskInferenceException("the task of " + source.describe() + " is ambiguous: " + listed
-                + " is the model class of several tasks: " + tasks + "; pass --task with one of "
-                + remaining.keySet().stream().map(Task::canonicalName).collect(Collectors.joining(", ")));
+
+        /** The candidate tasks, in the order they were found. */
+        List<Task> tasks() {
+            return List.copyOf(autoClasses.keySet());
+        }
+
+        /**
+         * The one task, as the export infers it.
+         *
+         * @throws TaskInferenceException when several fit: it lists them with their auto classes and says to pass
+         *     {@code --task}
+         */
+        Task single() {
+            if (autoClasses.size() == 1) {
+                return autoClasses.keySet().iterator().next();
+            }
+            String tasks = autoClasses.entrySet().stream()
+                    .map(entry -> entry.getKey().canonicalName() + " (" + String.join(", ", entry.getValue()) + ")")
+                    .collect(Collectors.joining(", "));
+            throw new TaskInferenceException("the task of " + source.describe() + " is ambiguous: " + origin
+                    + " is the model class of several tasks: " + tasks + "; pass --task with one of "
+                    + autoClasses.keySet().stream().map(Task::canonicalName).collect(Collectors.joining(", ")));
+        }
     }
 
     /**

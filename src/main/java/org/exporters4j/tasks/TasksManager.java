@@ -361,7 +361,7 @@ public final class TasksManager {
      * Runs a query on a model source; a Hub repo id the Hub does not know, when it could also have been meant as a
      * folder, gets an error that says no folder of that name exists either.
      */
-    private static <T> T withSourceNamed(ModelSource model, Supplier<T> query) {
+    static <T> T withSourceNamed(ModelSource model, Supplier<T> query) {
         try {
             return query.get();
         } catch (HubException e) {

@@ -33,7 +33,7 @@ import picocli.CommandLine;
 class InspectCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> JSON_KEYS = List.of("model_type", "framework", "task", "model_class",
-            "architecture", "weights", "dtype", "parameters", "supported_tasks");
+            "architecture", "weights", "dtype", "parameters", "supported_tasks", "fitting_tasks");
 
     @TempDir
     Path temp;
@@ -94,7 +94,9 @@ class InspectCommandTest {
                 + "\"DistilBertForSequenceClassification\", \"weights\": [\"pytorch_model.bin\"], \"dtype\": "
                 + "\"float32\", \"parameters\": " + manifestParameters("distilbert--sequence-classification")
                 + ", \"supported_tasks\": [\"default\", \"masked-lm\", \"sequence-classification\", "
-                + "\"multiple-choice\", \"token-classification\", \"question-answering\"]}" + System.lineSeparator(),
+                + "\"multiple-choice\", \"token-classification\", \"question-answering\"], \"fitting_tasks\": "
+                + "[{\"task\": \"sequence-classification\", \"model_class\": \"AutoModelForSequenceClassification\", "
+                + "\"architecture\": \"DistilBertForSequenceClassification\"}]}" + System.lineSeparator(),
                 run.out());
     }
 
@@ -121,7 +123,6 @@ class InspectCommandTest {
     @Test
     void frameworkAndTaskOptionsApply() throws IOException {
         Path folder = checkpoint("xlm--causal-lm", "model.safetensors");
-        assertOneLineError(run("inspect", folder.toString()), "is ambiguous", "causal-lm", "masked-lm", "--task");
         Run run = run("inspect", folder.toString(), "--task", "text-generation", "--framework", "tf", "--json");
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode json = JSON.readTree(run.out());
@@ -129,6 +130,53 @@ class InspectCommandTest {
         assertEquals("causal-lm", json.get("task").asText());
         assertEquals("TFAutoModelForCausalLM", json.get("model_class").asText());
         assertEquals("TFXLMWithLMHeadModel", json.get("architecture").asText());
+    }
+
+    /**
+     * XLMWithLMHeadModel is the class of causal-lm and masked-lm: without --task, inspect prints the whole summary
+     * and names both tasks with their auto classes, in the order inference finds them (an export still needs the
+     * task named); --task resolves one.
+     */
+    @Test
+    void aClassOfTwoTasksIsSummarisedWithTheTasksThatFit() throws IOException {
+        for (String fixture : List.of("xlm--causal-lm", "xlm--masked-lm")) {
+            Path folder = checkpoint(fixture, "pytorch_model.bin");
+            String n = System.lineSeparator();
+            Run text = run("inspect", folder.toString());
+            assertEquals(0, text.exitCode(), text.toString());
+            assertEquals("", text.err());
+            assertEquals("model           local folder " + folder.toAbsolutePath().normalize() + n
+                    + "files           " + folder.toAbsolutePath().normalize() + n
+                    + "model type      xlm" + n
+                    + "framework       pt" + n
+                    + "task            several fit: causal-lm, masked-lm (pass --task with one of them)" + n
+                    + "model class     AutoModelForCausalLM (causal-lm), AutoModelForMaskedLM (masked-lm)" + n
+                    + "architecture    XLMWithLMHeadModel" + n
+                    + "weights         pytorch_model.bin" + n
+                    + "dtype           float32" + n
+                    + "parameters      " + String.format("%,d", manifestParameters(fixture)) + n
+                    + "onnx tasks      default, masked-lm, causal-lm, sequence-classification, multiple-choice, "
+                    + "token-classification, question-answering" + n, text.out());
+
+            Run json = run("inspect", folder.toString(), "--json");
+            assertEquals(0, json.exitCode(), json.toString());
+            assertEquals("{\"model_type\": \"xlm\", \"framework\": \"pt\", \"task\": null, \"model_class\": null, "
+                    + "\"architecture\": \"XLMWithLMHeadModel\", \"weights\": [\"pytorch_model.bin\"], \"dtype\": "
+                    + "\"float32\", \"parameters\": " + manifestParameters(fixture) + ", \"supported_tasks\": "
+                    + "[\"default\", \"masked-lm\", \"causal-lm\", \"sequence-classification\", \"multiple-choice\", "
+                    + "\"token-classification\", \"question-answering\"], \"fitting_tasks\": [{\"task\": \"causal-lm\", "
+                    + "\"model_class\": \"AutoModelForCausalLM\", \"architecture\": \"XLMWithLMHeadModel\"}, "
+                    + "{\"task\": \"masked-lm\", \"model_class\": \"AutoModelForMaskedLM\", \"architecture\": "
+                    + "\"XLMWithLMHeadModel\"}]}" + n, json.out());
+
+            Run named = run("inspect", folder.toString(), "--task", "masked-lm", "--json");
+            assertEquals(0, named.exitCode(), named.toString());
+            JsonNode resolved = JSON.readTree(named.out());
+            assertEquals("masked-lm", resolved.get("task").asText());
+            assertEquals("AutoModelForMaskedLM", resolved.get("model_class").asText());
+            assertEquals("[{\"task\":\"masked-lm\",\"model_class\":\"AutoModelForMaskedLM\","
+                    + "\"architecture\":\"XLMWithLMHeadModel\"}]", resolved.get("fitting_tasks").toString());
+        }
     }
 
     @Test

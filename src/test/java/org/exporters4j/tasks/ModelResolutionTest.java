@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.DType;
@@ -130,6 +131,29 @@ class ModelResolutionTest {
         assertTrue(e.getMessage().contains("is ambiguous") && e.getMessage().contains("masked-lm (AutoModelForMaskedLM)")
                 && e.getMessage().contains("token-classification (AutoModelForTokenClassification)")
                 && e.getMessage().endsWith("pass --task with one of masked-lm, token-classification"), e.getMessage());
+    }
+
+    /**
+     * What inspect reports for that config (on real BERT weights): both tasks with their own auto class and concrete
+     * class, no single task, class or architecture; naming the task resolves it as before.
+     */
+    @Test
+    void aSummaryOfSeveralFittingTasksNamesEachWithItsClasses() throws IOException {
+        Path folder = linkedFixture("bert--masked-lm", "model.safetensors");
+        Path config = folder.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"BertForMaskedLM\"",
+                "\"BertForMaskedLM\", \"BertForTokenClassification\""));
+        ModelSource source = new ModelSource.LocalFolder(folder);
+        ModelSummary summary = ModelSummary.inspect(source, "auto", null, offline());
+        assertEquals(List.of(new ModelSummary.TaskFit("masked-lm", "AutoModelForMaskedLM", "BertForMaskedLM"),
+                new ModelSummary.TaskFit("token-classification", "AutoModelForTokenClassification",
+                        "BertForTokenClassification")), summary.fittingTasks());
+        assertTrue(summary.task().isEmpty() && summary.architecture().isEmpty(), summary.toString());
+        assertEquals(List.of("model.safetensors"), summary.weights());
+        ModelSummary named = ModelSummary.inspect(source, "token-classification", null, offline());
+        assertEquals(Optional.of(new ModelSummary.TaskFit("token-classification", "AutoModelForTokenClassification",
+                "BertForTokenClassification")), named.task());
+        assertEquals(summary.parameters(), named.parameters());
     }
 
     @Test
