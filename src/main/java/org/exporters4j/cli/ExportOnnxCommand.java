@@ -125,7 +125,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
             err.println(report.format());
             err.flush();
         });
-        out.println("exported " + result.modelType() + " " + result.task() + " (opset " + result.opset() + ") to "
+        out.println("exported " + result.modelType() + " " + result.task().name() + " (opset " + result.opset() + ") to "
                 + result.modelFile() + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
                         + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toString() + ")" : ", not validated"));
@@ -134,7 +134,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (!result.unusedTensors().isEmpty()) {
             List<String> unused = result.unusedTensors();
             err.println("note: " + unused.size() + " checkpoint tensor" + (unused.size() == 1 ? " is" : "s are")
-                    + " not part of the " + result.task() + " graph (another head's weights or buffers the graph "
+                    + " not part of the " + result.task().name() + " graph (another head's weights or buffers the graph "
                     + "computes itself): " + String.join(", ", unused.subList(0, Math.min(UNUSED_SHOWN, unused.size())))
                     + (unused.size() > UNUSED_SHOWN ? ", ..." : ""));
             err.flush();

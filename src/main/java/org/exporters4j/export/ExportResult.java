@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.exporters4j.tasks.ExportTask;
 
 /**
  * A published export.
@@ -12,7 +13,7 @@ import java.util.Optional;
  * @param modelFile {@code model.onnx}
  * @param externalDataFile {@code model.onnx_data} when the weights are external
  * @param modelType the model type (Optimum's spelling)
- * @param task the canonical task name
+ * @param task the task exported, with its variant (its canonical name: {@code task().name()})
  * @param opset the opset the graph was built for
  * @param atol the validation tolerance
  * @param copiedFiles the files written beside the model (config.json, tokenizer and preprocessor files), by name
@@ -21,7 +22,7 @@ import java.util.Optional;
  *     Transformers reports as unexpected keys when loading the task's class) and buffers the graph computes itself
  */
 public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
-                           String task, int opset, double atol, List<String> copiedFiles,
+                           ExportTask task, int opset, double atol, List<String> copiedFiles,
                            Optional<ValidationReport> validation, List<String> unusedTensors) {
     public ExportResult {
         Objects.requireNonNull(outputFolder, "outputFolder");

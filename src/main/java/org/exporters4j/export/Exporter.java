@@ -119,7 +119,7 @@ public final class Exporter {
             Path target = output.target();
             return new ExportResult(target, target.resolve(written.modelFile().getFileName().toString()),
                     written.externalDataFile().map(file -> target.resolve(file.getFileName().toString())),
-                    TasksManager.normalizeModelType(config.modelType()), task.name(), opset, atol, copied, report,
+                    TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
                     unusedTensors);
         }
     }
