@@ -55,15 +55,6 @@ class LayeringTest {
     private static final Pattern PACKAGE_REFERENCE =
             Pattern.compile("\\borg\\.exporters4j((?:\\.[a-z_][a-z0-9_]*)*)\\.(?:[A-Z]\\w*|\\*)");
 
-    /**
-     * Files whose references close a cycle known to issue 8, left out of the cycle check until it is broken (delete
-     * the line then). Sorted.
-     */
-    private static final Set<String> KNOWN_CYCLES = Set.of(
-            // checkpoint -> checkpoint.{h5,safetensors,torch} -> checkpoint: the opener names every format reader,
-            // and the readers implement checkpoint's Weights, TensorInfo, DType, MappedFile and exceptions
-            "checkpoint/Checkpoints.java");
-
     @Test
     void everyPackageIsRanked() throws IOException {
         try (Stream<Path> children = Files.list(MAIN)) {
@@ -171,15 +162,12 @@ class LayeringTest {
 
     /**
      * For each package (dotted, below {@code org.exporters4j}; "" for the root), the other packages its sources
-     * reference and, for each, the files that do, leaving out the files of {@link #KNOWN_CYCLES}.
+     * reference and, for each, the files that do.
      */
     private static SortedMap<String, SortedMap<String, SortedSet<String>>> packageGraph() throws IOException {
         SortedMap<String, SortedMap<String, SortedSet<String>>> graph = new TreeMap<>();
         for (Path file : sources()) {
             String relative = MAIN.relativize(file).toString().replace('\\', '/');
-            if (KNOWN_CYCLES.contains(relative)) {
-                continue;
-            }
             Path folder = MAIN.relativize(file).getParent();
             String owner = folder == null ? "" : folder.toString().replace(file.getFileSystem().getSeparator(), ".");
             Matcher m = PACKAGE_REFERENCE.matcher(withoutComments(Files.readString(file)));

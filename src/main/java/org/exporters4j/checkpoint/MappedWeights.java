@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * (see there for the mapping windows). Tests pass a window of a few bytes through the package-private constructor
  * to exercise the window arithmetic without 2 GiB files.
  */
-final class MappedWeights implements Weights {
+public final class MappedWeights implements Weights {
     /** The default window: see {@link MappedFile#DEFAULT_WINDOW_BYTES}. */
-    static final long DEFAULT_WINDOW_BYTES = MappedFile.DEFAULT_WINDOW_BYTES;
+    public static final long DEFAULT_WINDOW_BYTES = MappedFile.DEFAULT_WINDOW_BYTES;
 
     private final WeightsFormat format;
     private final Path file;
@@ -31,7 +31,7 @@ final class MappedWeights implements Weights {
      * Takes ownership of {@code channel} (closed by {@link #close()}). Locations must lie inside the file and names
      * must be unique; a violation is a corrupt file.
      */
-    MappedWeights(WeightsFormat format, Path file, FileChannel channel, List<TensorLocation> locations,
+    public MappedWeights(WeightsFormat format, Path file, FileChannel channel, List<TensorLocation> locations,
                   long windowBytes) throws IOException {
         this.format = Objects.requireNonNull(format, "format");
         this.file = Objects.requireNonNull(file, "file");

@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.hub.ModelInfo;
 import org.exporters4j.hub.TransformersInfo;
 

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 
 /**
  * Benchmark, not a test (run by {@code bench/read-safetensors.sh}, never by Surefire): writes a safetensors file of

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.exporters4j.tasks.ModelTypes;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.WeightsLocation;
+import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.DynamicTest;
 
 /**

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.exporters4j.tasks.ModelTypes;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.tasks.ModelTypes;
 
 /**
  * Test helper: builds a fixture's graph with config.json values overridden and expects the architecture to refuse,

@@ -14,10 +14,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.Opset;
 

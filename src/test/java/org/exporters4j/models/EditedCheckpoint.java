@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 
 /**
  * Test helper: a checkpoint made from a fixture's, with config values and tensors changed, added or removed, written

@@ -12,10 +12,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 
 /**
  * Test helper: runs an ONNX model in ONNX Runtime on the tensors of a safetensors file (a fixture's

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.Opset;
+import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.Test;
 
 /**

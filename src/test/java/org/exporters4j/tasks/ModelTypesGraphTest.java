@@ -9,15 +9,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.Head;
-import org.exporters4j.models.Variant;
-import org.exporters4j.models.Fixture;
-import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.InterfaceTensor;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Fixture;
+import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.Variant;
 import org.junit.jupiter.api.Test;
 
 class ModelTypesGraphTest {

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
@@ -23,6 +22,7 @@ import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.TensorLocation;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

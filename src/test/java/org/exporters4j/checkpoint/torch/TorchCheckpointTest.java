@@ -21,12 +21,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipOutputStream;
 import org.exporters4j.checkpoint.CheckpointException;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -9,15 +9,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.exporters4j.tasks.ModelTypes;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
+import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.Test;
 
 /**

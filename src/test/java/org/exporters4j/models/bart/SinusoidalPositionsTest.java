@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.onnx.TensorData;
 import org.junit.jupiter.api.Test;
 

@@ -2,15 +2,15 @@ package org.exporters4j.models.beit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.ArchitectureFixtures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.blocks.ImageSize;

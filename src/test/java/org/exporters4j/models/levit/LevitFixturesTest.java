@@ -9,14 +9,14 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.List;
-import org.exporters4j.checkpoint.Checkpoints;
+import java.util.stream.Stream;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Fixture;
-import org.junit.jupiter.api.Test;
-import java.util.stream.Stream;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.ArchitectureFixtures;
+import org.exporters4j.models.Fixture;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.checkpoint.Checkpoints;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Variant;
+import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.Test;
 
 /** The T5 rows of the architecture table, their variants, and interfaces the family refuses, named. */

@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,6 +12,13 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.exporters4j.checkpoint.CheckpointException;
+import org.exporters4j.checkpoint.CloseMatches;
+import org.exporters4j.checkpoint.CorruptCheckpointException;
+import org.exporters4j.checkpoint.MissingTensorException;
+import org.exporters4j.checkpoint.TensorInfo;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.WeightsFormat;
 
 /**
  * The weights of a sharded checkpoint: one {@link Weights} per shard file, seen as one state dict. As Transformers'

@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import static org.exporters4j.checkpoint.SafetensorsFileWriter.ramp;
 import static org.exporters4j.checkpoint.WeightBytes.toArray;
@@ -11,6 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.exporters4j.checkpoint.CheckpointException;
+import org.exporters4j.checkpoint.CorruptCheckpointException;
+import org.exporters4j.checkpoint.DType;
+import org.exporters4j.checkpoint.MissingTensorException;
+import org.exporters4j.checkpoint.SafetensorsFileWriter;
+import org.exporters4j.checkpoint.TensorInfo;
+import org.exporters4j.checkpoint.WeightBytes;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.WeightsFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.DType;
+import org.exporters4j.checkpoint.SafetensorsFileWriter;
+import org.exporters4j.checkpoint.TensorInfo;
+import org.exporters4j.checkpoint.WeightBytes;
+import org.exporters4j.checkpoint.Weights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

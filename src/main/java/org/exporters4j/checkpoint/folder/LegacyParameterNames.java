@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.exporters4j.checkpoint.TensorInfo;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.WeightsFormat;
 
 /**
  * A checkpoint's tensors under the names Transformers gives them when it loads the checkpoint: as Transformers 4.25.1

@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +11,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.exporters4j.checkpoint.CheckpointException;
+import org.exporters4j.checkpoint.CorruptCheckpointException;
+import org.exporters4j.checkpoint.MappedWeights;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.WeightsFormat;
 import org.exporters4j.checkpoint.h5.TensorFlowWeights;
 import org.exporters4j.checkpoint.safetensors.SafetensorsHeader;
 import org.exporters4j.checkpoint.torch.TorchCheckpoint;
@@ -79,7 +85,7 @@ public final class Checkpoints {
     }
 
     /** As {@link #open(Path)} with a mapping window of {@code windowBytes} (tests use a tiny one). */
-    static Weights open(Path file, long windowBytes) {
+    public static Weights open(Path file, long windowBytes) {
         if (file.getFileName() != null && file.getFileName().toString().equals(WeightsFormat.TF_H5.indexFileName())) {
             throw new CheckpointException(file + " indexes a sharded TensorFlow checkpoint, which exporters4j does not"
                     + " read yet; load the model in Transformers with from_tf=True and save_pretrained it to write"

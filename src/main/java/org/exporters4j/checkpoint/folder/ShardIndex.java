@@ -1,4 +1,4 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j.checkpoint.folder;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.exporters4j.checkpoint.CheckpointException;
+import org.exporters4j.checkpoint.CorruptCheckpointException;
 
 /**
  * The index of a sharded checkpoint ({@code model.safetensors.index.json}, {@code pytorch_model.bin.index.json}):
