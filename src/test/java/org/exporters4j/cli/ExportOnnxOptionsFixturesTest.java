@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExportOnnxOptionsFixturesTest {
     /**
-     * levit: hidden_sizes[0] not a multiple of 8; yolos: use_mid_position_embeddings on a non-square image_size.
+     * levit: hidden_sizes[0] not a multiple of 8; longt5: transient-global attention; yolos:
+     * use_mid_position_embeddings on a non-square image_size.
      */
-    private static final List<String> OPTIONS = List.of("levit", "yolos");
+    private static final List<String> OPTIONS = List.of("levit", "longt5", "yolos");
 
     @TempDir
     Path folder;

@@ -23,6 +23,7 @@ import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Value;
@@ -39,7 +40,10 @@ import org.exporters4j.onnx.Value;
  *       the decoder; the masks added to it); the feed-forward {@code DenseReluDense}, plain or gated;</li>
  *   <li>LongT5's encoder attends locally: blocks of {@code local_radius + 1} tokens see their own and both
  *       neighbouring blocks, as {@code LongT5LocalAttention}, with its {@code -1e10} mask (a padding query then
- *       attends uniformly, as in PyTorch);</li>
+ *       attends uniformly, as in PyTorch);
+ *       with {@code encoder_attention_type "transient-global"} ({@code LongT5TransientGlobalAttention}) each token
+ *       also attends to one global token per {@code global_block_size} tokens (their sum, layer-normed), with a
+ *       side bias of its own;</li>
  *   <li>the final layer norms; the LM head {@code lm_head} (or {@code shared.weight} when
  *       {@code tie_word_embeddings}, the decoder output then rescaled by {@code d_model ** -0.5}).</li>
  * </ul>
@@ -144,6 +148,8 @@ public final class T5Architecture extends FamilyArchitecture {
         private final Supplier<Value> embeddingTable;
         private final Supplier<Value> encoder;
         private final Supplier<DecoderOutput> decoder;
+        /** Transient-global attention's token → global block assignment, shared by every encoder layer. */
+        private final Supplier<GlobalBlocks> globalBlocks;
 
         Stacks(OnnxGraphBuilder graph, Parameters parameters, T5Options options, Seq2SeqInputs inputs) {
             this.graph = graph;
@@ -161,6 +167,7 @@ public final class T5Architecture extends FamilyArchitecture {
                 encoder.get(); // built first, under its own scope, as the decoder reads it
                 return graph.inScope("decoder", this::decode);
             });
+            this.globalBlocks = once(() -> graph.inScope("global_blocks", this::makeGlobalBlocks));
         }
 
         // ---------------------------------------------------------------------------------------------------------
@@ -183,6 +190,8 @@ public final class T5Architecture extends FamilyArchitecture {
                                     projectHeads(attention + ".v", normed, encoderGrid), bias.get(), attention + ".o");
                         }
                         case LOCAL -> localAttention(prefix + "0.LocalSelfAttention", normed, bias.get());
+                        case TRANSIENT_GLOBAL -> transientGlobalAttention(prefix + "0.TransientGlobalSelfAttention",
+                                normed, bias.get());
                     };
                     Value residual = graph.add(input, attended);
                     return graph.add(residual, feedForward(prefix + "1.", residual));
@@ -203,7 +212,11 @@ public final class T5Architecture extends FamilyArchitecture {
                     yield graph.add(graph.unsqueeze(relative, 0), AttentionMask.additive(graph,
                             inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid));
                 }
-                case LOCAL -> localBias();
+                case LOCAL -> localBias("encoder.block.0.layer.0.LocalSelfAttention");
+                // LongT5TransientGlobalAttention: the local bias, then the side bias of the global keys after it
+                case TRANSIENT_GLOBAL -> graph.concat(-1,
+                        localBias("encoder.block.0.layer.0.TransientGlobalSelfAttention"),
+                        sideBias("encoder.block.0.layer.0.TransientGlobalSelfAttention"));
             };
         }
 
@@ -216,17 +229,14 @@ public final class T5Architecture extends FamilyArchitecture {
          * float32 sum with −1e10 drops the scores, so a padding query weighs its whole window equally, as PyTorch
          * computes it).
          */
-        private Value localBias() {
+        private Value localBias(String attention) {
             long blockLength = options.blockLength();
             // the window's middle block holds the queries: block_len … 2·block_len − 1 of 0 … 3·block_len − 1
             Value queries = graph.range(graph.scalar(blockLength), graph.scalar(2 * blockLength), graph.scalar(1));
             Value keys = graph.range(graph.scalar(0), graph.scalar(3 * blockLength), graph.scalar(1));
-            Value relative = options.buckets().bias(graph,
-                    relativeAttentionBias("encoder.block.0.layer.0.LocalSelfAttention"), queries, keys,
+            Value relative = options.buckets().bias(graph, relativeAttentionBias(attention), queries, keys,
                     AttentionDirection.BIDIRECTIONAL);
-            Value mask = inputs.attentionMask().orElseGet(() ->
-                    graph.constantOfShape(encoderGrid.batchAndSequence(), ElementType.INT64, 1.0));
-            Value blockedMask = splitIntoBlocks(mask); // [batch, blocks, block_len], padding blocks 0
+            Value blockedMask = splitIntoBlocks(encoderMask()); // [batch, blocks, block_len], padding blocks 0
             Value blocked = graph.cast(blockedMask, ElementType.BOOL);
             Value window = graph.cast(concatenateThreeBlocks(blockedMask, 3), ElementType.BOOL);
             Value pairs = graph.and(graph.unsqueeze(blocked, 3), graph.unsqueeze(window, 2));
@@ -246,12 +256,131 @@ public final class T5Architecture extends FamilyArchitecture {
             Value kT = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".k", rows), 5), 0, 1, 3, 4, 2);
             Value v = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".v", rows), 5), 0, 1, 3, 2, 4);
             Value probabilities = graph.softmax(graph.add(graph.matMul(q, kT), bias), -1);
-            // [batch, blocks, heads, block_len, head_size] → [batch, blocks · block_len, inner] → first `sequence`
-            Value context = graph.reshape(graph.transpose(graph.matMul(probabilities, v), 0, 1, 3, 2, 4),
-                    0, -1, options.innerSize());
+            return mergeBlocks(prefix, graph.matMul(probabilities, v));
+        }
+
+        /**
+         * The blocks' context {@code [batch, blocks, heads, block_len, head_size]} as rows: heads merged, the first
+         * {@code sequence} tokens kept (the padding of the last block dropped), then the output projection.
+         */
+        private Value mergeBlocks(String prefix, Value context) {
+            Value merged = graph.reshape(graph.transpose(context, 0, 1, 3, 2, 4), 0, -1, options.innerSize());
             Value sequence = graph.shape(inputs.inputIds(), 1, 2);
-            Value kept = graph.slice(context, graph.constant(0), sequence, graph.constant(1));
+            Value kept = graph.slice(merged, graph.constant(0), sequence, graph.constant(1));
             return projection(prefix + ".o").apply(graph, graph.reshape(kept, -1, options.innerSize()));
+        }
+
+        /** The encoder's attention mask, int64 {@code [batch, sequence]}; all ones when the graph takes none. */
+        private Value encoderMask() {
+            return inputs.attentionMask().orElseGet(() ->
+                    graph.constantOfShape(encoderGrid.batchAndSequence(), ElementType.INT64, 1.0));
+        }
+
+        /**
+         * LongT5TransientGlobalAttention: rows in, projected rows out. Each block's queries attend to the three-block
+         * window (as {@link #localAttention}) and to the global tokens: per global block, the sum of the (normed)
+         * rows whose block id it is, normed by {@code global_input_layer_norm} and projected by the same {@code k}
+         * and {@code v} ({@code _create_global_aggregates}); the scores of both go through one softmax.
+         */
+        private Value transientGlobalAttention(String prefix, Value rows, Value bias) {
+            long modelSize = options.modelSize();
+            long heads = options.heads();
+            long headSize = options.keyValueSize();
+            // [batch, globals, sequence] · [batch, sequence, d_model]: the sum over each global block
+            Value sums = graph.matMul(globalBlocks.get().membership(), encoderGrid.unflatten(graph, rows, modelSize));
+            Value globalRows = norm(prefix + ".global_input_layer_norm", graph.reshape(sums, -1, modelSize));
+            Value perHead = graph.concat(0, graph.shape(sums, 0, 1), graph.constant(-1, heads, headSize));
+            // [batch, 1, heads, d_kv, globals] and [batch, 1, heads, globals, d_kv], shared by every block
+            Value sideKeysT = graph.unsqueeze(graph.transpose(graph.reshape(
+                    projection(prefix + ".k").apply(graph, globalRows), perHead), 0, 2, 3, 1), 1);
+            Value sideValues = graph.unsqueeze(graph.transpose(graph.reshape(
+                    projection(prefix + ".v").apply(graph, globalRows), perHead), 0, 2, 1, 3), 1);
+            Value q = graph.transpose(blocks(prefix + ".q", rows), 0, 1, 3, 2, 4);
+            Value kT = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".k", rows), 5), 0, 1, 3, 4, 2);
+            Value v = graph.transpose(concatenateThreeBlocks(blocks(prefix + ".v", rows), 5), 0, 1, 3, 2, 4);
+            // scores [batch, blocks, heads, block_len, 3·block_len + globals]: the window's keys, then the globals'
+            Value scores = graph.concat(-1, graph.matMul(q, kT), graph.matMul(q, sideKeysT));
+            Value probabilities = graph.softmax(graph.add(scores, bias), -1);
+            long window = 3 * options.blockLength();
+            Value context = graph.add(graph.matMul(graph.slice(probabilities, 4, 0, window), v),
+                    graph.matMul(graph.slice(probabilities, 4, window, Long.MAX_VALUE), sideValues));
+            return mergeBlocks(prefix, context);
+        }
+
+        /**
+         * The token → global block assignment of {@code _make_global_fixed_block_ids} (Transformers 4.25.1), computed
+         * once from the mask and shared by every layer.
+         *
+         * @param blockIds int64 {@code [batch, sequence]}: the global block of each token, −1 for padding
+         * @param globalPositions int64 {@code [globals]}, {@code 0 … sequence // global_block_size − 1}
+         * @param segments int64 {@code [batch, globals]}: 1 where the global block holds real tokens, else 0
+         * @param membership float {@code [batch, globals, sequence]}: 1 where the token belongs to the global block
+         */
+        private record GlobalBlocks(Value blockIds, Value globalPositions, Value segments, Value membership) {}
+
+        /**
+         * As {@code _make_global_fixed_block_ids}: token {@code i} is in block {@code floor(1 + fixed_i − 1)}, where
+         * {@code fixed} is the float32 cumulative sum of {@code 1 / global_block_size} minus one step (PyTorch's CPU
+         * cumsum adds in double and rounds each sum to float32; here {@code (i + 1) · step} in double, exact below
+         * 2²⁹ tokens, rounded to float32 alike, and the float32 operations after it in PyTorch's order); padding
+         * tokens get −1 (their {@code −1000} offset, clamped, then {@code ids · mask + mask − 1}); tokens after the
+         * last full block join the block before it ({@code handle_orphan_tokens}); of the
+         * {@code sequence // global_block_size} global blocks, those up to the largest id of a row hold real tokens.
+         */
+        private GlobalBlocks makeGlobalBlocks() {
+            long blockSize = options.globalBlockSize();
+            Value mask = encoderMask();
+            Value positions = encoderGrid.positions(graph);
+            float step = 1.0f / blockSize;
+            Value sums = graph.cast(graph.mul(graph.cast(graph.add(positions, graph.scalar(1)), ElementType.DOUBLE),
+                    graph.scalar(ElementType.DOUBLE, step)), ElementType.FLOAT);
+            Value fixed = graph.sub(sums, graph.scalar(ElementType.FLOAT, step));
+            Value offsets = graph.where(graph.equal(mask, graph.scalar(0)),
+                    graph.scalar(ElementType.FLOAT, -1000.0), graph.scalar(ElementType.FLOAT, 1.0));
+            Value floored = graph.floor(graph.sub(graph.add(offsets, fixed), graph.scalar(ElementType.FLOAT, 1.0)));
+            Value ids = graph.max(graph.cast(floored, ElementType.INT64), graph.scalar(-1));
+            ids = graph.add(graph.mul(ids, mask), graph.sub(mask, graph.scalar(1)));
+            // handle_orphan_tokens: at most the number of full blocks (ends of blocks at real tokens) − 1
+            Value blockEnds = graph.equal(graph.mod(positions, graph.scalar(blockSize)), graph.scalar(blockSize - 1));
+            Value trueEnds = graph.and(graph.unsqueeze(blockEnds, 0), graph.greaterOrEqual(ids, graph.scalar(0)));
+            Value lastFull = graph.sub(graph.reduceSum(graph.cast(trueEnds, ElementType.INT64), KeepDims.YES, 1),
+                    graph.scalar(1));
+            ids = graph.where(graph.less(ids, lastFull), ids, lastFull);
+            Value globalCount = graph.div(encoderGrid.sequenceLength(graph), graph.scalar(blockSize));
+            Value globalPositions = graph.range(graph.scalar(0), globalCount, graph.scalar(1));
+            Value largest = graph.reduceMax(ids, KeepDims.YES, 1);
+            Value segments = graph.cast(graph.lessOrEqual(graph.unsqueeze(globalPositions, 0), largest),
+                    ElementType.INT64);
+            Value membership = graph.cast(graph.equal(graph.unsqueeze(ids, 1), graph.unsqueeze(globalPositions, 1)),
+                    ElementType.FLOAT);
+            return new GlobalBlocks(ids, globalPositions, segments, membership);
+        }
+
+        /**
+         * LongT5TransientGlobalAttention.compute_side_bias, split into blocks: {@code [batch, blocks, heads,
+         * block_len, globals]}. A token sees a global block when its mask value equals the block's segment flag
+         * ({@code torch.eq(mask, global_segment_ids)}: real tokens the blocks that hold real tokens, padding tokens
+         * the others), −1e10 elsewhere; plus {@code global_relative_attention_bias} of the bidirectional bucket of
+         * {@code global position − block id}.
+         */
+        private Value sideBias(String attention) {
+            GlobalBlocks blocks = globalBlocks.get();
+            Value mask = encoderMask();
+            Value visible = graph.equal(graph.unsqueeze(mask, 2), graph.unsqueeze(blocks.segments(), 1));
+            Value masked = graph.where(visible, graph.scalar(ElementType.FLOAT, 0.0),
+                    graph.scalar(ElementType.FLOAT, LOCAL_MASK_VALUE));
+            Value relative = graph.sub(graph.unsqueeze(blocks.globalPositions(), 0, 1),
+                    graph.unsqueeze(blocks.blockIds(), 2));
+            Value table = parameters.tensor(attention + ".global_relative_attention_bias.weight",
+                    options.buckets().numBuckets(), options.heads());
+            // [batch, sequence, globals, heads]
+            Value bias = graph.add(graph.gather(table, options.buckets().apply(graph, relative,
+                    AttentionDirection.BIDIRECTIONAL), 0), graph.unsqueeze(masked, 3));
+            // _split_into_blocks(dim=-2) on the sequence: zero rows pad it to whole blocks
+            Value padded = padToBlocks(bias, 4);
+            Value blocked = graph.reshape(padded, graph.concat(0, graph.shape(padded, 0, 1),
+                    graph.constant(-1, options.blockLength()), graph.shape(padded, 2, 4)));
+            return graph.transpose(blocked, 0, 1, 4, 2, 3);
         }
 
         /** A projection of rows in heads, split into blocks: {@code [batch, blocks, block_len, heads, d_kv]}. */
@@ -271,19 +400,24 @@ public final class T5Architecture extends FamilyArchitecture {
         private Value splitIntoBlocks(Value x, long... trailing) {
             long blockLength = options.blockLength();
             int rank = 2 + trailing.length;
-            Value block = graph.constant(blockLength);
-            Value padding = graph.mod(graph.sub(block, graph.mod(graph.shape(x, 1, 2), block)), block);
-            // pads: the begin of every axis, then the ends; only axis 1's end is non-zero
-            List<Value> pads = new ArrayList<>(List.of(graph.constant(new long[rank + 1]), padding));
-            if (trailing.length > 0) {
-                pads.add(graph.constant(new long[trailing.length]));
-            }
-            Value padded = graph.pad(x, graph.concat(0, pads), PadMode.CONSTANT);
+            Value padded = padToBlocks(x, rank);
             long[] shape = new long[rank + 1];
             shape[1] = -1; // shape[0] = 0 copies the batch
             shape[2] = blockLength;
             System.arraycopy(trailing, 0, shape, 3, trailing.length);
             return graph.reshape(padded, shape);
+        }
+
+        /** {@code x} of rank {@code rank} with zeros after axis 1 (the sequence) up to a multiple of the block length. */
+        private Value padToBlocks(Value x, int rank) {
+            Value block = graph.constant(options.blockLength());
+            Value padding = graph.mod(graph.sub(block, graph.mod(graph.shape(x, 1, 2), block)), block);
+            // pads: the begin of every axis, then the ends; only axis 1's end is non-zero
+            List<Value> pads = new ArrayList<>(List.of(graph.constant(new long[rank + 1]), padding));
+            if (rank > 2) {
+                pads.add(graph.constant(new long[rank - 2]));
+            }
+            return graph.pad(x, graph.concat(0, pads), PadMode.CONSTANT);
         }
 
         /**

@@ -18,7 +18,9 @@ public record T5Flavor(String modelType, EncoderAttention encoderAttention) {
         /**
          * LongT5's, chosen by config.json's {@code encoder_attention_type}: {@code local}
          * ({@code layer.0.LocalSelfAttention}, blocks of {@code local_radius + 1} tokens attending to their own and
-         * both neighbouring blocks) or {@code transient-global}.
+         * both neighbouring blocks) or {@code transient-global}
+         * ({@code layer.0.TransientGlobalSelfAttention}: the same blocks, and global tokens summed over
+         * {@code global_block_size} tokens).
          */
         LONG_T5
     }

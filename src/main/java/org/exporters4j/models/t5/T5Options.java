@@ -27,11 +27,13 @@ import org.exporters4j.models.blocks.Activation;
  *     {@code d_model ** -0.5}
  * @param encoderSelfAttention the encoder's self-attention
  * @param blockLength LongT5's local block length {@code local_radius + 1}; 0 for full attention
+ * @param globalBlockSize LongT5's {@code global_block_size} (tokens summed into one global token) for
+ *     transient-global attention; 0 otherwise
  */
 record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedForwardSize, int encoderLayers,
                  int decoderLayers, int heads, RelativePositionBuckets buckets, double layerNormEpsilon,
                  Activation activation, FeedForward feedForward, EmbeddingTie tie,
-                 EncoderSelfAttention encoderSelfAttention, long blockLength) {
+                 EncoderSelfAttention encoderSelfAttention, long blockLength, long globalBlockSize) {
 
     /** The feed-forward block ({@code T5LayerFF.DenseReluDense}). */
     enum FeedForward {
@@ -46,7 +48,12 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
         /** {@code T5Attention} over the whole sequence. */
         FULL,
         /** {@code LongT5LocalAttention}: blocks of {@code blockLength}, each attending to three blocks. */
-        LOCAL
+        LOCAL,
+        /**
+         * {@code LongT5TransientGlobalAttention}: the local blocks, and every token also attends to the global tokens,
+         * one per {@code globalBlockSize} tokens (their sum, layer-normed).
+         */
+        TRANSIENT_GLOBAL
     }
 
     /** The largest relative distance table this exporter writes into a graph (as a constant). */
@@ -85,30 +92,34 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
         FeedForward feedForward = config.booleanValue("is_gated_act") ? FeedForward.GATED : FeedForward.PLAIN;
         EncoderSelfAttention encoderSelfAttention = EncoderSelfAttention.FULL;
         long blockLength = 0;
+        long globalBlockSize = 0;
         if (flavor.encoderAttention() == T5Flavor.EncoderAttention.LONG_T5) {
             String type = config.stringValue("encoder_attention_type");
-            switch (type) {
-                case "local" -> {
-                    int radius = config.intValue("local_radius");
-                    if (radius < 0) {
-                        throw new UnsupportedConfigException(source + " sets local_radius " + radius
-                                + "; it must be 0 or more (LongT5 uses 127)");
-                    }
-                    encoderSelfAttention = EncoderSelfAttention.LOCAL;
-                    blockLength = radius + 1L;
-                }
-                case "transient-global" -> throw new UnsupportedConfigException(source + " sets "
-                        + "encoder_attention_type \"transient-global\", which exporters4j does not build yet: its "
-                        + "global block ids come from float32 running sums whose rounding PyTorch and ONNX Runtime "
-                        + "do not share, so the graph could not be shown to equal Transformers; only \"local\" "
-                        + "LongT5 checkpoints export");
+            encoderSelfAttention = switch (type) {
+                case "local" -> EncoderSelfAttention.LOCAL;
+                case "transient-global" -> EncoderSelfAttention.TRANSIENT_GLOBAL;
                 default -> throw new UnsupportedConfigException(source + " sets encoder_attention_type \"" + type
-                        + "\", which LongT5 does not have (Transformers raises for it too); use \"local\"");
+                        + "\", which LongT5 does not have (Transformers raises for it too); use \"local\" or "
+                        + "\"transient-global\"");
+            };
+            int radius = config.intValue("local_radius");
+            if (radius < 0) {
+                throw new UnsupportedConfigException(source + " sets local_radius " + radius
+                        + "; it must be 0 or more (LongT5 uses 127)");
+            }
+            blockLength = radius + 1L;
+            if (encoderSelfAttention == EncoderSelfAttention.TRANSIENT_GLOBAL) {
+                globalBlockSize = config.intValue("global_block_size");
+                if (globalBlockSize < 1) {
+                    throw new UnsupportedConfigException(source + " sets global_block_size " + globalBlockSize
+                            + "; transient-global attention sums that many tokens into each global token, so it "
+                            + "must be 1 or more (LongT5 uses 16)");
+                }
             }
         }
         return new T5Options(vocabSize, modelSize, keyValueSize, feedForwardSize, encoderLayers, decoderLayers, heads,
                 new RelativePositionBuckets(numBuckets, maxDistance), epsilon, activation, feedForward,
-                EmbeddingTie.of(config), encoderSelfAttention, blockLength);
+                EmbeddingTie.of(config), encoderSelfAttention, blockLength, globalBlockSize);
     }
 
     /** {@code num_heads × d_kv}, the width of the attention projections. */

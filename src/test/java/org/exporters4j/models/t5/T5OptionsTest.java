@@ -44,12 +44,19 @@ class T5OptionsTest {
         T5Options local = T5Options.read(config("{\"model_type\": \"longt5\", \"local_radius\": 5}"), LONG_T5);
         assertEquals(T5Options.EncoderSelfAttention.LOCAL, local.encoderSelfAttention());
         assertEquals(6, local.blockLength());
+        assertEquals(0, local.globalBlockSize());
+
+        T5Options global = T5Options.read(config("{\"model_type\": \"longt5\", \"encoder_attention_type\": "
+                + "\"transient-global\", \"local_radius\": 3}"), LONG_T5);
+        assertEquals(T5Options.EncoderSelfAttention.TRANSIENT_GLOBAL, global.encoderSelfAttention());
+        assertEquals(4, global.blockLength());
+        assertEquals(16, global.globalBlockSize(), "LongT5Config's default global_block_size");
     }
 
     @Test
     void refusalsNameTheOptionAndValue() {
-        refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"transient-global\"}", LONG_T5,
-                "encoder_attention_type \"transient-global\"");
+        refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"transient-global\", "
+                + "\"global_block_size\": 0}", LONG_T5, "global_block_size 0");
         refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"global\"}", LONG_T5,
                 "encoder_attention_type \"global\"");
         refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-gelu-new\"}", T5,
