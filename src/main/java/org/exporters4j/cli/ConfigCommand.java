@@ -96,7 +96,7 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     private static void line(StringBuilder text, DynamicTensor tensor, int width) {
-        text.append(String.format("  %-" + width + "s%-9s%s%n", tensor.name(), tensor.elementType().onnxName(),
+        text.append(String.format("  %-" + width + "s%-9s%s%n", tensor.name(), tensor.elementType().torchName(),
                 tensor.dynamicAxes().entrySet().stream().map(axis -> axis.getKey() + ": " + axis.getValue())
                         .collect(Collectors.joining(", ", "{", "}"))));
     }

@@ -17,7 +17,6 @@ import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Opset;
@@ -148,12 +147,8 @@ public final class Exporter {
     }
 
     private static InterfaceTensor interfaceTensor(DynamicTensor tensor) {
-        ElementType type = switch (tensor.elementType()) {
-            case INT64 -> ElementType.INT64;
-            case FLOAT32 -> ElementType.FLOAT;
-        };
-        return tensor.cache().map(cache -> InterfaceTensor.of(cache, type, tensor.dynamicAxes()))
-                .orElseGet(() -> InterfaceTensor.of(tensor.name(), type, tensor.dynamicAxes()));
+        return tensor.cache().map(cache -> InterfaceTensor.of(cache, tensor.elementType(), tensor.dynamicAxes()))
+                .orElseGet(() -> InterfaceTensor.of(tensor.name(), tensor.elementType(), tensor.dynamicAxes()));
     }
 
     /**

@@ -428,7 +428,7 @@ final class OnnxRuntimeValidator {
                 direct.flip();
                 return OnnxTensor.createTensor(environment, direct.asLongBuffer(), shape);
             }
-            case FLOAT32 -> {
+            case FLOAT -> {
                 while (source.hasRemaining()) {
                     direct.putFloat(source.getFloat());
                 }

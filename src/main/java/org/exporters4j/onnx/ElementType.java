@@ -60,6 +60,15 @@ public enum ElementType {
                 + Arrays.stream(values()).map(t -> t + "=" + t.onnxCode).collect(Collectors.joining(", ")));
     }
 
+    /** The name PyTorch and NumPy give the type ({@code float32}, {@code int64}, {@code bool}). */
+    public String torchName() {
+        return switch (this) {
+            case FLOAT -> "float32";
+            case DOUBLE -> "float64";
+            default -> onnxName();
+        };
+    }
+
     /** Lower-case name as ONNX documents it ({@code float16}, {@code int64}). */
     public String onnxName() {
         return name().toLowerCase(Locale.ROOT);

@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * The outputs every ONNX export of a task has, with their dynamic axes, as Optimum v1.5.2's
@@ -41,7 +42,7 @@ final class CommonOutputs {
 
     /** A float output with axes given as index, name, index, name, ... */
     static DynamicTensor output(String name, Object... indexThenName) {
-        return new DynamicTensor(name, ElementType.FLOAT32, axes(indexThenName));
+        return new DynamicTensor(name, ElementType.FLOAT, axes(indexThenName));
     }
 
     static Map<Integer, String> axes(Object... indexThenName) {

@@ -10,6 +10,7 @@ import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Part;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * Makes the dummy inputs of an {@link ExportConfig}, input by input in graph order, after Optimum v1.5.2's generators
@@ -207,12 +208,12 @@ final class DummyInputGenerator {
     /** Uniform floats in [low, high), as Optimum's {@code random_float_tensor}. */
     private DummyTensor floats(String name, List<Long> shape, float low, float high) {
         long count = product(shape);
-        ByteBuffer data = buffer(count, ElementType.FLOAT32);
+        ByteBuffer data = buffer(count, ElementType.FLOAT);
         float scale = (high - low) / (1 << 24);
         for (long i = 0; i < count; i++) {
             data.putFloat(low + random.nextInt(1 << 24) * scale);
         }
-        return tensor(name, ElementType.FLOAT32, shape, data);
+        return tensor(name, ElementType.FLOAT, shape, data);
     }
 
     /** The shape of one cache tensor. */
@@ -270,7 +271,7 @@ final class DummyInputGenerator {
     }
 
     private static ByteBuffer buffer(long count, ElementType type) {
-        long bytes = count * type.byteSize();
+        long bytes = count * type.byteWidth();
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a dummy input of " + count + " elements is too large; use smaller "
                     + "dummy shapes");

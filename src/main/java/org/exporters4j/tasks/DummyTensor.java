@@ -3,6 +3,7 @@ package org.exporters4j.tasks;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * One dummy input: name, element type, shape and data, little-endian and row-major. The data is kept private and
@@ -21,9 +22,9 @@ public record DummyTensor(String name, ElementType elementType, List<Long> shape
             }
             elements = Math.multiplyExact(elements, dimension);
         }
-        if (data.remaining() != elements * elementType.byteSize()) {
+        if (data.remaining() != elements * elementType.byteWidth()) {
             throw new IllegalArgumentException("dummy tensor " + name + " of shape " + shape + " needs "
-                    + elements * elementType.byteSize() + " bytes, got " + data.remaining());
+                    + elements * elementType.byteWidth() + " bytes, got " + data.remaining());
         }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         copy.put(data.duplicate().order(data.order())).flip();
@@ -53,7 +54,7 @@ public record DummyTensor(String name, ElementType elementType, List<Long> shape
 
     /** Element {@code index} (row-major) of a FLOAT32 tensor. */
     public float floatAt(long index) {
-        requireType(ElementType.FLOAT32);
+        requireType(ElementType.FLOAT);
         return data.getFloat(Math.toIntExact(index * Float.BYTES));
     }
 

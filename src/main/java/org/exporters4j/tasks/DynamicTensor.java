@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.exporters4j.models.CacheTensor;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * One input or output of an exported graph: its name, element type and dynamic axes (dimension index → symbolic
@@ -43,6 +44,6 @@ public record DynamicTensor(String name, ElementType elementType, Map<Integer, S
 
     /** A float32 cache tensor under Optimum's name for it. */
     static DynamicTensor of(CacheTensor cache, Map<Integer, String> dynamicAxes) {
-        return new DynamicTensor(cache.name(), ElementType.FLOAT32, dynamicAxes, Optional.of(cache));
+        return new DynamicTensor(cache.name(), ElementType.FLOAT, dynamicAxes, Optional.of(cache));
     }
 }

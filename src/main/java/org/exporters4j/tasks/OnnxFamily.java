@@ -10,6 +10,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * Optimum v1.5.2's ONNX configuration classes, folded into the few families that differ in their inputs and outputs;
@@ -314,7 +315,7 @@ enum OnnxFamily {
     static ElementType inputElementType(String name) {
         if (name.equals("pixel_values") || name.equals("input_features")
                 || name.equals("encoder_outputs")) {
-            return ElementType.FLOAT32;
+            return ElementType.FLOAT;
         }
         return ElementType.INT64;
     }

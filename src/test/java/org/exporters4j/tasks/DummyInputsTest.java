@@ -13,6 +13,7 @@ import java.util.Map;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
 import org.junit.jupiter.api.Test;
+import org.exporters4j.onnx.ElementType;
 
 /** Dummy inputs for every registered pair: names, types, shapes, value ranges, determinism. */
 class DummyInputsTest {

@@ -19,6 +19,7 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
 import org.junit.jupiter.api.Test;
+import org.exporters4j.onnx.ElementType;
 
 class ModelTypesGraphTest {
     @Test

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.junit.jupiter.api.Test;
+import org.exporters4j.onnx.ElementType;
 
 /**
  * Every fixture of ../shared/fixtures against the export configuration built from its checkpoint/config.json: the
@@ -83,7 +84,7 @@ class OnnxFixturesTest {
                 String name = input.get("name").asText();
                 DummyTensor dummy = dummies.get(name);
                 String where = fixture.name() + " " + name;
-                assertEquals(input.get("dtype").asText().equals("I64") ? ElementType.INT64 : ElementType.FLOAT32,
+                assertEquals(input.get("dtype").asText().equals("I64") ? ElementType.INT64 : ElementType.FLOAT,
                         dummy.elementType(), where);
                 List<Long> expected = new ArrayList<>();
                 input.get("shape").forEach(dimension -> expected.add(dimension.asLong()));

@@ -12,6 +12,7 @@ import org.exporters4j.Exporters4jException;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
 import org.junit.jupiter.api.Test;
+import org.exporters4j.onnx.ElementType;
 
 /** Every TasksManager query and every error it reports. */
 class TasksManagerTest {
@@ -76,7 +77,7 @@ class TasksManagerTest {
         DynamicTensor past = decoder.input("past_key_values.11.value").orElseThrow();
         assertEquals(Optional.of(new CacheTensor(CacheTensor.Direction.PAST, 11, CacheTensor.Attention.SELF,
                 CacheTensor.Part.VALUE)), past.cache());
-        assertEquals(ElementType.FLOAT32, past.elementType());
+        assertEquals(ElementType.FLOAT, past.elementType());
         assertEquals(Optional.empty(), decoder.input("input_ids").orElseThrow().cache());
         ExportConfig seq2seq = TasksManager.getExporterConfigConstructor("t5", "onnx", "seq2seq-lm-with-past")
                 .create(ModelConfig.defaultsFor("t5"));
