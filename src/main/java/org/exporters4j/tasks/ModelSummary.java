@@ -38,7 +38,6 @@ import org.exporters4j.hub.HubSettings;
  */
 public record ModelSummary(String source, Path folder, String modelType, String framework, List<TaskFit> fittingTasks,
                            List<String> weights, String dtype, long parameters, List<String> supportedTasks) {
-    private static final String EXPORTER = "onnx";
 
     /**
      * One task a checkpoint fits.
@@ -156,10 +155,9 @@ public record ModelSummary(String source, Path folder, String modelType, String 
         };
     }
 
+    /** The type's ONNX tasks as Optimum's registry lists them (the row's parity tasks); none without a row. */
     private static List<String> supportedTasks(String modelType) {
-        String key = TasksManager.normalizeModelType(modelType);
-        return TasksManager.getSupportedModelTypes(EXPORTER).contains(key)
-                ? TasksManager.getSupportedTasksByModelType(EXPORTER).get(key)
-                : List.of();
+        return ModelTypes.find(modelType).map(row -> row.parityTasks().stream().map(ExportTask::name).toList())
+                .orElse(List.of());
     }
 }
