@@ -14,17 +14,17 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.export.ValidationReport.Kind;
 import org.exporters4j.export.ValidationReport.OutputCheck;
 import org.exporters4j.export.ValidationReport.Verdict;
+import org.exporters4j.tasks.Axis;
+import org.exporters4j.tasks.Dimension;
 import org.exporters4j.tasks.DummyInputs;
 import org.exporters4j.tasks.DummyShapes;
 import org.exporters4j.tasks.DummyTensor;
@@ -38,10 +38,11 @@ import org.exporters4j.tasks.ExportConfig;
  * <ol>
  *   <li>the graph's input and output names, order and dynamic axes are the export configuration's;</li>
  *   <li>on the configuration's dummy inputs at Optimum's shapes (batch 2, sequence 16, 4 choices), every output
- *       exists, has the shape the inputs imply and holds only finite values; an output axis named after an input
- *       axis has that axis's size, or exceeds it by the same number in every run, or keeps one size in every run
- *       (Optimum's interfaces use input axis names as labels: LayoutLMv3's output {@code sequence_length} also
- *       counts the image's tokens, Perceiver's masked-lm logits always have {@code max_position_embeddings});</li>
+ *       exists, has the shape the inputs imply and holds only finite values. One rule sizes every axis: the
+ *       configuration types each axis ({@link Axis}), the inputs' axes bound to a {@link Dimension} set its size,
+ *       and every axis whose size that determines (bound, summed, fixed) must have it, inputs and outputs alike;
+ *       an axis the configuration does not type has the size the model file declares, if any. Labels are
+ *       compared with the file's names in step 1 and read for nothing else;</li>
  *   <li>the first example of that batch run alone gives the same outputs as its row of the batch, within the
  *       tolerance (Optimum compares with the PyTorch model here; without PyTorch, this proves that padding, masks
  *       and batching do not leak between examples); an output that pairs examples, such as CLIP's
@@ -52,16 +53,10 @@ import org.exporters4j.tasks.ExportConfig;
  * </ol>
  */
 final class OnnxRuntimeValidator {
-    /** Input axes whose names an output may reuse without having their size. */
-    private static final Set<String> IMAGE_AXES = Set.of("height", "width");
-
     /** The second input set: another batch size, sequence length and choice count than Optimum's. */
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
     private static final long SEED = 0;
-    private static final String BATCH = "batch_size";
-    /** What joins the parts of a sum-form axis name ({@code past_sequence_length + sequence_length}). */
-    private static final String SUM = " + ";
 
     private OnnxRuntimeValidator() {}
 
@@ -71,16 +66,15 @@ final class OnnxRuntimeValidator {
         try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
             checkInterface(session, exportConfig, atol, checks);
-            Map<String, AxisSizes> offsets = new HashMap<>();
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
-            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, offsets, atol, checks);
+            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
             if (first.isPresent()) {
-                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), offsets, atol, checks);
+                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
                 compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
-            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), offsets,
-                    atol, checks);
+            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol,
+                    checks);
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + ": "
                     + oneLine(e.getMessage()) + " (this is a bug in the exporter for this model type; please report "
@@ -143,18 +137,15 @@ final class OnnxRuntimeValidator {
     private record RunOutput(long[] shape, float[] values) {}
 
     /**
-     * Runs one input set; checks every configured output's presence, shape and finiteness. {@code offsets} holds, per
-     * output axis named after an input axis, the sizes it had in earlier runs.
+     * Runs one input set; checks every input's typed axes against the sizes the inputs set, and every configured
+     * output's presence, shape and finiteness.
      */
     private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
-                                            DummyInputs inputs, Map<String, AxisSizes> offsets, double atol,
-                                            List<OutputCheck> checks)
+                                            DummyInputs inputs, double atol, List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
-        Map<String, Long> axisSizes = axisSizes(exportConfig, inputs);
-        // Optimum v1.5.2 names semantic-segmentation logits' axes height and width, as the input's, although a
-        // model may predict at another resolution (SegFormer: a quarter); those names do not bind output sizes
-        axisSizes.keySet().removeAll(IMAGE_AXES);
+        Map<Dimension, Long> dimensions = dimensions(exportConfig, inputs);
+        checkInputs(exportConfig, inputs, dimensions, label, atol, checks);
         Map<String, RunOutput> values = new LinkedHashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
@@ -167,7 +158,7 @@ final class OnnxRuntimeValidator {
                 for (DynamicTensor output : exportConfig.outputs()) {
                     Optional<OnnxValue> value = result.get(output.name());
                     NodeInfo declared = session.getOutputInfo().get(output.name());
-                    String expected = expectedShape(declared, axisSizes);
+                    String expected = expectedShape(declared, output, dimensions);
                     if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
                         checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, "-", Double.NaN, atol,
                                 Verdict.MISSING_OUTPUT));
@@ -178,7 +169,7 @@ final class OnnxRuntimeValidator {
                     float[] data = floats(tensor);
                     values.put(output.name(), new RunOutput(shape, data));
                     Verdict verdict;
-                    if (!shapeMatches(output.name(), declared, axisSizes, shape, offsets)) {
+                    if (!shapeMatches(declared, output, dimensions, shape)) {
                         verdict = Verdict.SHAPE_MISMATCH;
                     } else if (!allFinite(data)) {
                         verdict = Verdict.NOT_FINITE;
@@ -197,17 +188,14 @@ final class OnnxRuntimeValidator {
     }
 
     /**
-     * The first example of the batch alone, when every input has the batch on axis 0 and the inputs agree on its size
-     * (BLOOM's cache calls its batch × heads axis {@code batch_size} too: no single example can be cut from it).
+     * The first example of the batch alone, when every input has the batch on axis 0 (BLOOM's cache has batch ×
+     * heads there, under Optimum's {@code batch_size} label: no single example can be cut from it).
      */
     private static Optional<DummyInputs> firstExample(ExportConfig exportConfig, DummyInputs inputs) {
-        if (!axisSizes(exportConfig, inputs).containsKey("batch_size")) {
-            return Optional.empty();
-        }
         List<DummyTensor> tensors = new ArrayList<>();
         for (DummyTensor tensor : inputs.tensors()) {
             Optional<DynamicTensor> config = exportConfig.input(tensor.name());
-            if (config.isEmpty() || !"batch_size".equals(config.get().dynamicAxes().get(0)) || tensor.shape().isEmpty()) {
+            if (config.isEmpty() || !isBatch(config.get(), 0) || tensor.shape().isEmpty()) {
                 return Optional.empty();
             }
             long batch = tensor.shape().get(0);
@@ -229,7 +217,7 @@ final class OnnxRuntimeValidator {
         for (DynamicTensor output : exportConfig.outputs()) {
             RunOutput all = batch.get(output.name());
             RunOutput first = alone.get(output.name());
-            if (all == null || first == null || !"batch_size".equals(output.dynamicAxes().get(0))) {
+            if (all == null || first == null || !isBatch(output, 0)) {
                 continue;
             }
             String label = "first example alone vs. its row of the batch";
@@ -286,134 +274,109 @@ final class OnnxRuntimeValidator {
         return Optional.of(corner);
     }
 
+    /** Whether axis {@code index} of {@code tensor} is the batch. */
+    private static boolean isBatch(DynamicTensor tensor, int index) {
+        Axis axis = tensor.axes().get(index);
+        return axis != null && axis.sets().equals(Optional.of(Dimension.BATCH));
+    }
+
     /**
-     * Axis name → size, from the configuration's input axes and the inputs' shapes. The names are the interface;
-     * the sizes come from the graph, so two kinds of name bind nothing from an input: a sum-form name such as
-     * {@code past_sequence_length + sequence_length} states a size computed from its parts (Optimum v1.5.2 gives
-     * it to the past of decoder caches too, which is shorter than the present named alike) and is bound to the sum
-     * of its parts where the inputs bind every part; and a name the inputs give two different sizes (BLOOM's
-     * batch × heads cache axis is named {@code batch_size}) constrains nothing.
+     * The sizes the inputs set: each input axis bound to a dimension sets it to that axis's size in this run. Where
+     * two inputs give one dimension different sizes the first is kept, and {@link #checkInputs} reports the other.
      */
-    private static Map<String, Long> axisSizes(ExportConfig exportConfig, DummyInputs inputs) {
-        Map<String, Long> sizes = new HashMap<>();
-        Set<String> ambiguous = new HashSet<>();
+    private static Map<Dimension, Long> dimensions(ExportConfig exportConfig, DummyInputs inputs) {
+        Map<Dimension, Long> sizes = new EnumMap<>(Dimension.class);
         for (DummyTensor tensor : inputs.tensors()) {
-            exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size() && !axis.contains(SUM)) {
-                    Long previous = sizes.putIfAbsent(axis, tensor.shape().get(index));
-                    if (previous != null && !previous.equals(tensor.shape().get(index))) {
-                        ambiguous.add(axis);
-                    }
+            exportConfig.input(tensor.name()).ifPresent(config -> config.axes().forEach((index, axis) -> {
+                if (index < tensor.shape().size()) {
+                    axis.sets().ifPresent(dimension -> sizes.putIfAbsent(dimension, tensor.shape().get(index)));
                 }
             }));
         }
-        sizes.keySet().removeAll(ambiguous);
-        Map<String, Long> sums = new HashMap<>();
-        for (List<DynamicTensor> side : List.of(exportConfig.inputs(), exportConfig.outputs())) {
-            for (DynamicTensor tensor : side) {
-                for (String axis : tensor.dynamicAxes().values()) {
-                    if (axis.contains(SUM)) {
-                        sumOf(axis, sizes).ifPresent(total -> sums.put(axis, total));
-                    }
-                }
-            }
-        }
-        sizes.putAll(sums);
         return sizes;
     }
 
-    /** The size of {@code a + b + …} when every part is bound. */
-    private static Optional<Long> sumOf(String axis, Map<String, Long> sizes) {
-        long total = 0;
-        for (String part : axis.split(" \\+ ")) {
-            Long size = sizes.get(part.strip());
-            if (size == null) {
-                return Optional.empty();
+    /** Every input axis whose size the inputs determine has it (dummy inputs and their declaration agree). */
+    private static void checkInputs(ExportConfig exportConfig, DummyInputs inputs, Map<Dimension, Long> dimensions,
+                                    String label, double atol, List<OutputCheck> checks) {
+        for (DummyTensor tensor : inputs.tensors()) {
+            Optional<DynamicTensor> config = exportConfig.input(tensor.name());
+            if (config.isEmpty()) {
+                continue;
             }
-            total += size;
+            long[] actual = tensor.shape().stream().mapToLong(Long::longValue).toArray();
+            List<String> expected = new ArrayList<>();
+            boolean matches = true;
+            for (int index = 0; index < actual.length; index++) {
+                Optional<Long> size = Optional.ofNullable(config.get().axes().get(index))
+                        .flatMap(axis -> axis.expected(dimensions));
+                expected.add(size.map(String::valueOf).orElse("?"));
+                matches &= size.isEmpty() || size.get() == actual[index];
+            }
+            matches &= config.get().axes().isEmpty() || config.get().axes().lastKey() < actual.length;
+            if (!matches) {
+                checks.add(new OutputCheck(Kind.RUN, label, "input " + tensor.name(), expected.toString(),
+                        Arrays.toString(actual), Double.NaN, atol, Verdict.SHAPE_MISMATCH));
+            }
         }
-        return Optional.of(total);
     }
 
+    /** The run's sizes for the report, under the inputs' labels, e.g. {@code batch_size=2, sequence_length=16}. */
     private static String label(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (DummyTensor tensor : inputs.tensors()) {
-            exportConfig.input(tensor.name()).ifPresent(config -> config.dynamicAxes().forEach((index, axis) -> {
-                if (index < tensor.shape().size() && !axis.contains(SUM)) {
-                    sizes.putIfAbsent(axis, tensor.shape().get(index));
+            exportConfig.input(tensor.name()).ifPresent(config -> config.axes().forEach((index, axis) -> {
+                if (index < tensor.shape().size() && axis.sets().isPresent() && axis.label().isPresent()) {
+                    sizes.putIfAbsent(axis.label().get(), tensor.shape().get(index));
                 }
             }));
         }
         return sizes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    /** The shape the model declares, with named axes bound to the inputs' sizes ({@code ?} where unconstrained). */
-    private static String expectedShape(NodeInfo declared, Map<String, Long> axisSizes) {
+    /** The size axis {@code index} of an output must have: its typed axis's, else the model file's fixed size. */
+    private static Optional<Long> expectedSize(DynamicTensor output, long[] declaredShape, int index,
+                                               Map<Dimension, Long> dimensions) {
+        Axis axis = output.axes().get(index);
+        if (axis != null) {
+            return axis.expected(dimensions);
+        }
+        return declaredShape[index] >= 0 ? Optional.of(declaredShape[index]) : Optional.empty();
+    }
+
+    /** The shape an output must have ({@code ?} where nothing determines a size). */
+    private static String expectedShape(NodeInfo declared, DynamicTensor output, Map<Dimension, Long> dimensions) {
         if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
             return "?";
         }
         long[] shape = info.getShape();
-        String[] names = info.getDimensionNames();
         List<String> dims = new ArrayList<>();
         for (int i = 0; i < shape.length; i++) {
-            Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
-            dims.add(bound != null ? bound.toString() : shape[i] >= 0 ? Long.toString(shape[i]) : "?");
+            dims.add(expectedSize(output, shape, i, dimensions).map(String::valueOf).orElse("?"));
         }
         return dims.toString();
     }
 
     /**
-     * The sizes of one output axis named after an input axis, over the runs so far: whether every run's size was
-     * the input axis's size plus one constant, and whether it was one constant size.
+     * Whether {@code actual} has the model file's rank and, on every axis whose size is determined
+     * ({@link #expectedSize}), that size. The batch is an axis like any other: bound to the inputs' batch, exactly.
      */
-    private record AxisSizes(long firstInput, long firstActual, boolean followsInput, boolean fixed) {
-        static AxisSizes first(long input, long actual) {
-            return new AxisSizes(input, actual, actual >= input, true);
-        }
-
-        AxisSizes next(long input, long actual) {
-            return new AxisSizes(firstInput, firstActual,
-                    followsInput && actual - input == firstActual - firstInput, fixed && actual == firstActual);
-        }
-
-        boolean consistent() {
-            return followsInput || fixed;
-        }
-    }
-
-    /**
-     * Whether {@code actual} has the declared fixed sizes, the inputs' batch size on a {@code batch_size} axis, and on
-     * each other axis named after an input axis a size consistent with the earlier runs recorded in {@code axes} (see
-     * {@link AxisSizes}): Optimum names some outputs' axes after an input's though the model adds to them
-     * (LayoutLMv3's text plus image tokens are "sequence_length") or fixes them (Perceiver's latent positions).
-     */
-    private static boolean shapeMatches(String output, NodeInfo declared, Map<String, Long> axisSizes, long[] actual,
-                                        Map<String, AxisSizes> axes) {
+    private static boolean shapeMatches(NodeInfo declared, DynamicTensor output, Map<Dimension, Long> dimensions,
+                                        long[] actual) {
         if (declared == null || !(declared.getInfo() instanceof TensorInfo info)) {
             return false;
         }
         long[] shape = info.getShape();
-        String[] names = info.getDimensionNames();
         if (shape.length != actual.length) {
             return false;
         }
-        boolean matches = true;
         for (int i = 0; i < shape.length; i++) {
-            Long bound = names[i] != null && !names[i].isEmpty() ? axisSizes.get(names[i]) : null;
-            if (bound != null && BATCH.equals(names[i])) {
-                // the batch is never re-sized by a model: an output's batch axis equals the inputs' exactly
-                matches &= actual[i] == bound;
-            } else if (bound != null) {
-                long input = bound;
-                long size = actual[i];
-                AxisSizes sizes = axes.merge(output + "/" + i, AxisSizes.first(input, size),
-                        (previous, ignored) -> previous.next(input, size));
-                matches &= sizes.consistent();
-            } else if (shape[i] >= 0 && shape[i] != actual[i]) {
-                matches = false;
+            Optional<Long> expected = expectedSize(output, shape, i, dimensions);
+            if (expected.isPresent() && expected.get() != actual[i]) {
+                return false;
             }
         }
-        return matches;
+        return true;
     }
 
     private static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {

@@ -1,38 +1,50 @@
 package org.exporters4j.tasks;
 
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.exporters4j.onnx.ElementType;
 
 /**
- * The outputs every ONNX export of a task has, with their dynamic axes, as Optimum v1.5.2's
- * {@code OnnxConfig._TASK_TO_COMMON_OUTPUTS}. One row per task, in Optimum's order.
+ * The outputs every ONNX export of a task has, with their axes, as Optimum v1.5.2's
+ * {@code OnnxConfig._TASK_TO_COMMON_OUTPUTS}. One row per task, in Optimum's order. The labels are Optimum's; where
+ * Optimum puts an input's axis name on a dimension the inputs do not size (a label count, an object query, a
+ * prediction map), the axis is {@linkplain Axis#labelOnly label only}.
  */
 final class CommonOutputs {
-    private static final String BATCH = "batch_size";
-    private static final String SEQUENCE = "sequence_length";
+    static final Axis BATCH = Axis.of("batch_size", Dimension.BATCH);
+    static final Axis SEQUENCE = Axis.of("sequence_length", Dimension.SEQUENCE);
+    /** Optimum's "sequence_length" on a dimension that is not the tokens' (labels, queries, channels). */
+    private static final Axis NOT_THE_SEQUENCE = Axis.labelOnly("sequence_length");
 
     private static final Map<Task, List<DynamicTensor>> ROWS = table(
             row(Task.CAUSAL_LM, output("logits", 0, BATCH, 1, SEQUENCE)),
             row(Task.DEFAULT, output("last_hidden_state", 0, BATCH, 1, SEQUENCE)),
-            row(Task.IMAGE_CLASSIFICATION, output("logits", 0, BATCH, 1, SEQUENCE)),
-            row(Task.IMAGE_SEGMENTATION, output("logits", 0, BATCH, 1, SEQUENCE),
-                    output("pred_boxes", 0, BATCH, 1, SEQUENCE), output("pred_masks", 0, BATCH, 1, SEQUENCE)),
-            row(Task.MASKED_IM, output("logits", 0, BATCH, 1, SEQUENCE)),
+            // the label count
+            row(Task.IMAGE_CLASSIFICATION, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            // DETR's object queries
+            row(Task.IMAGE_SEGMENTATION, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE),
+                    output("pred_boxes", 0, BATCH, 1, NOT_THE_SEQUENCE),
+                    output("pred_masks", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            // the reconstructed image's channels
+            row(Task.MASKED_IM, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
             row(Task.MASKED_LM, output("logits", 0, BATCH, 1, SEQUENCE)),
             row(Task.MULTIPLE_CHOICE, output("logits", 0, BATCH)),
-            row(Task.OBJECT_DETECTION, output("logits", 0, BATCH, 1, SEQUENCE),
-                    output("pred_boxes", 0, BATCH, 1, SEQUENCE)),
+            row(Task.OBJECT_DETECTION, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE),
+                    output("pred_boxes", 0, BATCH, 1, NOT_THE_SEQUENCE)),
             row(Task.QUESTION_ANSWERING, output("start_logits", 0, BATCH, 1, SEQUENCE),
                     output("end_logits", 0, BATCH, 1, SEQUENCE)),
-            row(Task.SEMANTIC_SEGMENTATION, output("logits", 0, BATCH, 1, "num_labels", 2, "height", 3, "width")),
-            row(Task.SEQ2SEQ_LM, output("logits", 0, BATCH, 1, "decoder_sequence_length")),
+            // the input's height and width names, though a model predicts at its own resolution (SegFormer: a
+            // quarter of the input's)
+            row(Task.SEMANTIC_SEGMENTATION, output("logits", 0, BATCH, 1, Axis.labelOnly("num_labels"),
+                    2, Axis.labelOnly("height"), 3, Axis.labelOnly("width"))),
+            row(Task.SEQ2SEQ_LM, output("logits", 0, BATCH, 1,
+                    Axis.of("decoder_sequence_length", Dimension.DECODER_SEQUENCE))),
             row(Task.SEQUENCE_CLASSIFICATION, output("logits", 0, BATCH)),
             row(Task.TOKEN_CLASSIFICATION, output("logits", 0, BATCH, 1, SEQUENCE)),
             // 'batch' and 'sequence', not batch_size / sequence_length: as Optimum v1.5.2 writes this row.
-            row(Task.SPEECH2SEQ_LM, output("logits", 0, "batch", 1, "sequence")));
+            row(Task.SPEECH2SEQ_LM, output("logits", 0, Axis.of("batch", Dimension.BATCH), 1,
+                    Axis.of("sequence", Dimension.SEQUENCE))));
 
     private CommonOutputs() {}
 
@@ -40,17 +52,40 @@ final class CommonOutputs {
         return ROWS.get(task);
     }
 
-    /** A float output with axes given as index, name, index, name, ... */
-    static DynamicTensor output(String name, Object... indexThenName) {
-        return new DynamicTensor(name, ElementType.FLOAT, axes(indexThenName));
+    /** A float output with its axes. */
+    static DynamicTensor output(String name, Map<Integer, Axis> axes) {
+        return new DynamicTensor(name, ElementType.FLOAT, axes);
     }
 
-    static Map<Integer, String> axes(Object... indexThenName) {
-        Map<Integer, String> axes = new LinkedHashMap<>();
-        for (int i = 0; i < indexThenName.length; i += 2) {
-            axes.put((Integer) indexThenName[i], (String) indexThenName[i + 1]);
-        }
-        return axes;
+    static DynamicTensor output(String name, int index, Axis axis) {
+        return output(name, axes(index, axis));
+    }
+
+    static DynamicTensor output(String name, int index, Axis axis, int index2, Axis axis2) {
+        return output(name, axes(index, axis, index2, axis2));
+    }
+
+    static DynamicTensor output(String name, int index, Axis axis, int index2, Axis axis2, int index3, Axis axis3,
+            int index4, Axis axis4) {
+        return output(name, axes(index, axis, index2, axis2, index3, axis3, index4, axis4));
+    }
+
+    /** Axes by dimension index, in index order. */
+    static Map<Integer, Axis> axes(int index, Axis axis) {
+        return Map.of(index, axis);
+    }
+
+    static Map<Integer, Axis> axes(int index, Axis axis, int index2, Axis axis2) {
+        return Map.of(index, axis, index2, axis2);
+    }
+
+    static Map<Integer, Axis> axes(int index, Axis axis, int index2, Axis axis2, int index3, Axis axis3) {
+        return Map.of(index, axis, index2, axis2, index3, axis3);
+    }
+
+    static Map<Integer, Axis> axes(int index, Axis axis, int index2, Axis axis2, int index3, Axis axis3, int index4,
+            Axis axis4) {
+        return Map.of(index, axis, index2, axis2, index3, axis3, index4, axis4);
     }
 
     private static Map.Entry<Task, List<DynamicTensor>> row(Task task, DynamicTensor... outputs) {

@@ -3,18 +3,20 @@ package org.exporters4j.tasks;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.onnx.ElementType;
 
 /**
- * One input or output of an exported graph: its name, element type and dynamic axes (dimension index → symbolic
- * name), as Optimum's {@code OnnxConfig.inputs} / {@code outputs} give them to {@code torch.onnx.export}.
+ * One input or output of an exported graph: its name, element type and typed axes (dimension index → {@link Axis}),
+ * as Optimum's {@code OnnxConfig.inputs} / {@code outputs} give them to {@code torch.onnx.export}; the axes' labels
+ * are Optimum's dynamic axis names ({@link #dynamicAxes()}), their sizes what the validator checks.
  *
  * @param cache the key/value cache tensor this is, when it is one (its name is then the cache tensor's); readers
  *     take layer, attention and part from it, never from the name
  */
-public record DynamicTensor(String name, ElementType elementType, Map<Integer, String> dynamicAxes,
+public record DynamicTensor(String name, ElementType elementType, SortedMap<Integer, Axis> axes,
                             Optional<CacheTensor> cache) {
     public DynamicTensor {
         if (name == null || name.isBlank()) {
@@ -27,23 +29,35 @@ public record DynamicTensor(String name, ElementType elementType, Map<Integer, S
             throw new IllegalArgumentException("graph tensor " + name + " is cache tensor " + cache
                     + " and must carry its name");
         }
-        TreeMap<Integer, String> axes = new TreeMap<>();
-        for (Map.Entry<Integer, String> axis : dynamicAxes.entrySet()) {
-            if (axis.getKey() == null || axis.getKey() < 0 || axis.getValue() == null || axis.getValue().isBlank()) {
-                throw new IllegalArgumentException("graph tensor " + name + " has an invalid dynamic axis " + axis);
+        TreeMap<Integer, Axis> copy = new TreeMap<>();
+        for (Map.Entry<Integer, Axis> axis : axes.entrySet()) {
+            if (axis.getKey() == null || axis.getKey() < 0 || axis.getValue() == null) {
+                throw new IllegalArgumentException("graph tensor " + name + " has an invalid axis " + axis);
             }
-            axes.put(axis.getKey(), axis.getValue());
+            copy.put(axis.getKey(), axis.getValue());
         }
-        dynamicAxes = Collections.unmodifiableSortedMap(axes);
+        axes = Collections.unmodifiableSortedMap(copy);
     }
 
     /** A tensor that is not a cache tensor. */
-    public DynamicTensor(String name, ElementType elementType, Map<Integer, String> dynamicAxes) {
-        this(name, elementType, dynamicAxes, Optional.empty());
+    public DynamicTensor(String name, ElementType elementType, Map<Integer, Axis> axes) {
+        this(name, elementType, new TreeMap<>(axes), Optional.empty());
     }
 
     /** A float32 cache tensor under Optimum's name for it. */
-    static DynamicTensor of(CacheTensor cache, Map<Integer, String> dynamicAxes) {
-        return new DynamicTensor(cache.name(), ElementType.FLOAT, dynamicAxes, Optional.of(cache));
+    static DynamicTensor of(CacheTensor cache, Map<Integer, Axis> axes) {
+        return new DynamicTensor(cache.name(), ElementType.FLOAT, new TreeMap<>(axes), Optional.of(cache));
+    }
+
+    /** The dynamic axis names the model file carries (dimension index → Optimum's name), exactly Optimum's. */
+    public SortedMap<Integer, String> dynamicAxes() {
+        TreeMap<Integer, String> labels = new TreeMap<>();
+        axes.forEach((index, axis) -> axis.label().ifPresent(label -> labels.put(index, label)));
+        return Collections.unmodifiableSortedMap(labels);
+    }
+
+    /** This tensor with other axes. */
+    DynamicTensor withAxes(Map<Integer, Axis> newAxes) {
+        return new DynamicTensor(name, elementType, new TreeMap<>(newAxes), cache);
     }
 }

@@ -1,5 +1,7 @@
 package org.exporters4j.tasks;
 
+import static org.exporters4j.tasks.CommonOutputs.BATCH;
+import static org.exporters4j.tasks.CommonOutputs.SEQUENCE;
 import static org.exporters4j.tasks.CommonOutputs.axes;
 
 import java.util.ArrayList;
@@ -16,15 +18,17 @@ import org.exporters4j.onnx.ElementType;
  * Optimum v1.5.2's ONNX configuration classes, folded into the few families that differ in their inputs and outputs;
  * a model type's own differences (token type ids, pixel mask, cache layout, config names) are data in its
  * {@link OnnxModelRow}. Each family gives the inputs in the order of Optimum's {@code inputs} dict (the forward
- * signature re-orders them afterwards) and the outputs in graph order.
+ * signature re-orders them afterwards) and the outputs in graph order, each axis typed ({@link Axis}): Optimum's
+ * label, and what its size is, where Optimum's label alone would mislead (a cache past named like the longer present,
+ * BLOOM's fused batch × heads named {@code batch_size}, output tokens a model adds to the input's).
  */
 enum OnnxFamily {
     /** {@code TextEncoderOnnxConfig}: BertOnnxConfig, DistilBertOnnxConfig, DebertaOnnxConfig and their aliases. */
     TEXT_ENCODER(CacheSupport.NONE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            Map<Integer, String> axis = task.task() == Task.MULTIPLE_CHOICE
-                    ? axes(0, BATCH, 1, "num_choices", 2, SEQUENCE) : axes(0, BATCH, 1, SEQUENCE);
+            Map<Integer, Axis> axis = task.task() == Task.MULTIPLE_CHOICE
+                    ? axes(0, BATCH, 1, NUM_CHOICES, 2, SEQUENCE) : axes(0, BATCH, 1, SEQUENCE);
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axis));
             inputs.add(input("attention_mask", axis));
@@ -43,11 +47,10 @@ enum OnnxFamily {
             inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
             if (task.usesPast()) {
                 // As Optimum v1.5.2: the past's axis is named "past_sequence_length + sequence_length" like the
-                // (longer) present and the mask. The names are the interface, not sizes: the graph keeps the real
-                // axes dynamic, and the validator does not bind a name the inputs give two sizes.
-                inputs.addAll(decoderCache(Direction.PAST, row.layers(config),
-                        PAST_PLUS_SEQUENCE));
-                inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_SEQUENCE)));
+                // (longer) present and the mask; its size is the past's alone. The graph keeps the real axes dynamic.
+                inputs.addAll(decoderCache(Direction.PAST, row, config,
+                        Axis.of(PAST_PLUS_SEQUENCE, Dimension.PAST_SEQUENCE)));
+                inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_AND_NEW_TOKENS)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
             }
@@ -58,7 +61,7 @@ enum OnnxFamily {
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
             if (task.usesPast()) {
-                outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_AND_NEW_TOKENS));
             }
             return outputs;
         }
@@ -77,8 +80,9 @@ enum OnnxFamily {
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
             if (task.usesPast()) {
-                inputs.add(input("input_ids", axes(0, BATCH)));
-                inputs.addAll(decoderCache(Direction.PAST, row.layers(config), PAST));
+                inputs.add(input("input_ids", axes(0, BATCH, 1, Axis.unlabelled(Dimension.SEQUENCE))));
+                inputs.addAll(decoderCache(Direction.PAST, row, config,
+                        Axis.of("past_sequence_length", Dimension.PAST_SEQUENCE)));
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
             } else {
                 inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
@@ -94,9 +98,9 @@ enum OnnxFamily {
             }
             List<DynamicTensor> outputs = new ArrayList<>();
             for (DynamicTensor common : CommonOutputs.of(task.task())) {
-                outputs.add(new DynamicTensor(common.name(), common.elementType(), axes(0, BATCH)));
+                outputs.add(common.withAxes(axes(0, BATCH)));
             }
-            outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_ONE));
+            outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_PLUS_ONE));
             return outputs;
         }
 
@@ -113,8 +117,10 @@ enum OnnxFamily {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
             if (task.usesPast()) {
-                inputs.add(input("attention_mask", axes(0, BATCH, 1, "past_encoder_sequence_length + sequence_length")));
-                inputs.add(input("decoder_input_ids", axes(0, BATCH)));
+                // Optimum v1.5.2's name for the encoder's mask with past; it is over the encoder's tokens
+                inputs.add(input("attention_mask", axes(0, BATCH, 1,
+                        Axis.of("past_encoder_sequence_length + sequence_length", Dimension.ENCODER_SEQUENCE))));
+                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
                 inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
             } else {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
@@ -138,12 +144,21 @@ enum OnnxFamily {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
-            inputs.add(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
-            inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
+            if (task.task() == Task.CAUSAL_LM) {
+                // As Optimum v1.5.2: the decoder's own tokens keep the encoder's name, and so does the mask over
+                // the past and new tokens
+                inputs.add(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE.sized(new Axis.Bound(
+                        Dimension.SEQUENCE)))));
+                inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE.sized(task.usesPast()
+                        ? PAST_AND_NEW_TOKENS.size() : new Axis.Bound(Dimension.SEQUENCE)))));
+            } else {
+                inputs.add(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
+                inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
+            }
             switch (task.task()) {
                 case DEFAULT, SEQ2SEQ_LM -> {
                     if (task.usesPast()) {
-                        inputs.add(input("decoder_input_ids", axes(0, BATCH)));
+                        inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
                         inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
                     } else {
                         inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
@@ -151,8 +166,8 @@ enum OnnxFamily {
                 }
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
-                        inputs.addAll(decoderCache(Direction.PAST, row.layers(config),
-                                PAST_PLUS_SEQUENCE));
+                        inputs.addAll(decoderCache(Direction.PAST, row, config,
+                                Axis.of(PAST_PLUS_SEQUENCE, Dimension.PAST_SEQUENCE)));
                     }
                 }
                 default -> {
@@ -168,11 +183,17 @@ enum OnnxFamily {
             if (task.task() == Task.DEFAULT || task.task() == Task.SEQ2SEQ_LM) {
                 return seq2seqOutputs(row, task, config);
             }
-            List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
+            List<DynamicTensor> outputs = new ArrayList<>();
+            for (DynamicTensor common : CommonOutputs.of(task.task())) {
+                // classification and question answering read the decoder's tokens: Optimum's "sequence_length"
+                // there is the decoder's sequence
+                outputs.add(task.task() == Task.CAUSAL_LM ? common : retyped(common, Dimension.SEQUENCE,
+                        new Axis.Bound(Dimension.DECODER_SEQUENCE)));
+            }
             if (task.usesPast()) {
                 // Optimum v1.5.2 counts these present outputs with encoder_layers; BartForCausalLM returns one per
                 // decoder layer, so the decoder's count is used (the same whenever the two counts are equal).
-                outputs.addAll(decoderCache(Direction.PRESENT, row.layers(config), PAST_PLUS_SEQUENCE));
+                outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_AND_NEW_TOKENS));
             }
             return outputs;
         }
@@ -183,9 +204,9 @@ enum OnnxFamily {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
-            inputs.add(input("input_features", axes(0, BATCH, 1, "feature_size", 2, ENCODER_SEQUENCE)));
+            inputs.add(input("input_features", axes(0, BATCH, 1, FEATURE_SIZE, 2, ENCODER_SEQUENCE)));
             if (task.usesPast()) {
-                inputs.add(input("decoder_input_ids", axes(0, BATCH)));
+                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
                 inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
             } else {
                 inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
@@ -204,7 +225,7 @@ enum OnnxFamily {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
-            inputs.add(input("pixel_values", axes(0, BATCH, 1, "num_channels", 2, "height", 3, "width")));
+            inputs.add(input("pixel_values", axes(0, BATCH, 1, NUM_CHANNELS, 2, HEIGHT, 3, WIDTH)));
             if (row.pixelMask() == OnnxModelRow.PixelMask.INCLUDED) {
                 inputs.add(input("pixel_mask", axes(0, BATCH)));
             }
@@ -218,7 +239,7 @@ enum OnnxFamily {
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             return List.of(
                     input("input_ids", axes(0, BATCH, 1, SEQUENCE)),
-                    input("pixel_values", axes(0, BATCH, 1, "num_channels", 2, "height", 3, "width")),
+                    input("pixel_values", axes(0, BATCH, 1, NUM_CHANNELS, 2, HEIGHT, 3, WIDTH)),
                     input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
         }
 
@@ -249,15 +270,31 @@ enum OnnxFamily {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             // As Optimum v1.5.2: only these two tasks declare the image's height and width dynamic.
-            Map<Integer, String> pixelAxes = task.task() == Task.SEQUENCE_CLASSIFICATION
+            Map<Integer, Axis> pixelAxes = task.task() == Task.SEQUENCE_CLASSIFICATION
                     || task.task() == Task.QUESTION_ANSWERING
-                    ? axes(0, BATCH, 1, "num_channels", 2, "height", 3, "width")
-                    : axes(0, BATCH, 1, "num_channels");
+                    ? axes(0, BATCH, 1, NUM_CHANNELS, 2, HEIGHT, 3, WIDTH)
+                    : axes(0, BATCH, 1, NUM_CHANNELS);
             return List.of(
                     input("input_ids", axes(0, BATCH, 1, SEQUENCE)),
                     input("attention_mask", axes(0, BATCH, 1, SEQUENCE)),
                     input("bbox", axes(0, BATCH, 1, SEQUENCE)),
                     input("pixel_values", pixelAxes));
+        }
+
+        /**
+         * LayoutLMv3's hidden states cover the text tokens and then the image's: a CLS token and one per patch of
+         * the config's {@code input_size} image (none without {@code visual_embed}), as Transformers 4.25.1's
+         * {@code LayoutLMv3Model} appends them; Optimum still names that axis {@code sequence_length}. The
+         * token-classification head keeps the text tokens only.
+         */
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            List<DynamicTensor> outputs = new ArrayList<>();
+            for (DynamicTensor common : CommonOutputs.of(task.task())) {
+                outputs.add(task.task() == Task.TOKEN_CLASSIFICATION ? common : retyped(common, Dimension.SEQUENCE,
+                        new Axis.Sum(List.of(Dimension.SEQUENCE), imageTokens(row, config))));
+            }
+            return outputs;
         }
     },
 
@@ -268,22 +305,48 @@ enum OnnxFamily {
     PERCEIVER(CacheSupport.NONE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            String name = task.task() == Task.MASKED_LM || task.task() == Task.SEQUENCE_CLASSIFICATION
-                    ? "input_ids" : "pixel_values";
-            return List.of(input(name, axes(0, BATCH, 1, SEQUENCE)));
+            if (task.task() == Task.MASKED_LM || task.task() == Task.SEQUENCE_CLASSIFICATION) {
+                return List.of(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
+            }
+            // Optimum v1.5.2 names the image's channel axis sequence_length
+            return List.of(input("pixel_values", axes(0, BATCH, 1, Axis.labelOnly(SEQUENCE.label().orElseThrow()))));
+        }
+
+        /**
+         * PerceiverForMaskedLM decodes one query per position, {@code max_position_embeddings} of them whatever the
+         * input's length (Transformers 4.25.1); Optimum names that axis {@code sequence_length}.
+         */
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            List<DynamicTensor> outputs = new ArrayList<>();
+            for (DynamicTensor common : CommonOutputs.of(task.task())) {
+                outputs.add(task.task() != Task.MASKED_LM ? common : retyped(common, Dimension.SEQUENCE,
+                        new Axis.Fixed(config.intValue("max_position_embeddings"))));
+            }
+            return outputs;
         }
     };
 
     /** Whether the family derives from Optimum's {@code OnnxConfigWithPast}, which decides {@code use_cache}. */
     enum CacheSupport { NONE, CACHE }
 
-    static final String BATCH = "batch_size";
-    static final String SEQUENCE = "sequence_length";
-    static final String ENCODER_SEQUENCE = "encoder_sequence_length";
-    static final String DECODER_SEQUENCE = "decoder_sequence_length";
+    static final Axis NUM_CHOICES = Axis.of("num_choices", Dimension.NUM_CHOICES);
+    static final Axis ENCODER_SEQUENCE = Axis.of("encoder_sequence_length", Dimension.ENCODER_SEQUENCE);
+    static final Axis DECODER_SEQUENCE = Axis.of("decoder_sequence_length", Dimension.DECODER_SEQUENCE);
+    static final Axis NUM_CHANNELS = Axis.of("num_channels", Dimension.NUM_CHANNELS);
+    static final Axis HEIGHT = Axis.of("height", Dimension.HEIGHT);
+    static final Axis WIDTH = Axis.of("width", Dimension.WIDTH);
+    static final Axis FEATURE_SIZE = Axis.of("feature_size", Dimension.FEATURE_SIZE);
+    /** Optimum v1.5.2's name for a decoder cache's sequence axis, on the past as on the (longer) present. */
     static final String PAST_PLUS_SEQUENCE = "past_sequence_length + sequence_length";
-    static final String PAST = "past_sequence_length";
-    static final String PAST_PLUS_ONE = "past_sequence_length + 1";
+    /** The mask and the present cache of a decoder with past: the past and the new tokens. */
+    static final Axis PAST_AND_NEW_TOKENS = Axis.sum(PAST_PLUS_SEQUENCE, Dimension.PAST_SEQUENCE,
+            Dimension.SEQUENCE);
+    /** Optimum 1.10's name for the same, as it feeds one new token; the graph takes any number. */
+    static final Axis PAST_PLUS_ONE = Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
+            Dimension.SEQUENCE);
+    /** A seq2seq step's decoder tokens: Optimum leaves the axis unnamed (it feeds one token). */
+    static final Axis ONE_STEP_DECODER_TOKENS = Axis.unlabelled(Dimension.DECODER_SEQUENCE);
 
     private final CacheSupport cacheSupport;
 
@@ -320,22 +383,20 @@ enum OnnxFamily {
         return ElementType.INT64;
     }
 
-    static DynamicTensor input(String name, Map<Integer, String> axes) {
+    static DynamicTensor input(String name, Map<Integer, Axis> axes) {
         return new DynamicTensor(name, inputElementType(name), axes);
     }
 
     /**
      * Decoder-only cache, layer by layer: {@code past_key_values.<i>.key}, {@code .value} (or {@code present.…}), with
-     * {@code batch_size} on axis 0 and the sequence axis named {@code sequenceAxis} on axis 2, exactly as Optimum
-     * declares them. For BLOOM's {@code (batch × heads, head_dim, sequence)} key and
-     * {@code (batch × heads, sequence, head_dim)} value those names sit on other dimensions than they say (axis 0 is
-     * batch × heads; the value's axis 2 is the head width): the interface keeps Optimum's names, and the graph keeps
-     * the real sequence axis dynamic, so any cache length runs (Optimum 1.5.2's own BLOOM graph pins it).
+     * Optimum's {@code batch_size} on axis 0 and {@code sequenceAxis} on axis 2, typed by the row's cache layout
+     * ({@link OnnxModelRow.CacheLayout#axes}).
      */
-    static List<DynamicTensor> decoderCache(Direction direction, int layers, String sequenceAxis) {
+    static List<DynamicTensor> decoderCache(Direction direction, OnnxModelRow row, ModelConfig config,
+            Axis sequenceAxis) {
         List<DynamicTensor> cache = new ArrayList<>();
-        for (CacheTensor tensor : CacheTensor.layers(direction, layers, List.of(Attention.SELF))) {
-            cache.add(DynamicTensor.of(tensor, axes(0, BATCH, 2, sequenceAxis)));
+        for (CacheTensor tensor : CacheTensor.layers(direction, row.layers(config), List.of(Attention.SELF))) {
+            cache.add(DynamicTensor.of(tensor, row.cacheLayout().axes(tensor.part(), BATCH, sequenceAxis)));
         }
         return cache;
     }
@@ -345,32 +406,66 @@ enum OnnxFamily {
      * Optimum v1.5.2's {@code OnnxSeq2SeqConfigWithPast.add_past_key_values}.
      */
     static List<DynamicTensor> seq2seqCache(Direction direction, int layers) {
-        String decoderAxis = direction == Direction.PAST ? "past_decoder_sequence_length"
-                : "past_decoder_sequence_length + sequence_length";
+        Axis decoderAxis = direction == Direction.PAST
+                ? Axis.of("past_decoder_sequence_length", Dimension.PAST_SEQUENCE)
+                : Axis.sum("past_decoder_sequence_length + sequence_length", Dimension.PAST_SEQUENCE,
+                        Dimension.DECODER_SEQUENCE);
+        // the cross-attention cache holds the encoder output, in and out alike
+        Axis encoderAxis = Axis.of("past_encoder_sequence_length", Dimension.CROSS_ATTENTION_SEQUENCE);
         List<DynamicTensor> cache = new ArrayList<>();
         for (CacheTensor tensor : CacheTensor.layers(direction, layers,
                 List.of(Attention.DECODER_SELF, Attention.ENCODER_CROSS))) {
-            String axis = tensor.attention() == Attention.DECODER_SELF ? decoderAxis : "past_encoder_sequence_length";
+            Axis axis = tensor.attention() == Attention.DECODER_SELF ? decoderAxis : encoderAxis;
             cache.add(DynamicTensor.of(tensor, axes(0, BATCH, 2, axis)));
         }
         return cache;
     }
 
     /**
-     * The task's common outputs with every axis that names a sequence renamed to the encoder's or the decoder's
-     * sequence, then the present cache: as Optimum v1.5.2's {@code OnnxSeq2SeqConfigWithPast.outputs}.
+     * The task's common outputs with every axis that names a sequence renamed to the decoder's sequence (every
+     * common output of a seq2seq task is the decoder's), then the present cache: as Optimum v1.5.2's
+     * {@code OnnxSeq2SeqConfigWithPast.outputs}, which renames the axes whose name contains "sequence" (the tokens'
+     * axes, here: the axes bound to {@link Dimension#SEQUENCE} or already the decoder's).
      */
     static List<DynamicTensor> seq2seqOutputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
         List<DynamicTensor> outputs = new ArrayList<>();
         for (DynamicTensor common : CommonOutputs.of(task.task())) {
-            String sequence = common.name().contains("encoder") ? ENCODER_SEQUENCE : DECODER_SEQUENCE;
-            Map<Integer, String> renamed = new LinkedHashMap<>();
-            common.dynamicAxes().forEach((index, name) -> renamed.put(index, name.contains("sequence") ? sequence : name));
-            outputs.add(new DynamicTensor(common.name(), common.elementType(), renamed));
+            Map<Integer, Axis> renamed = new LinkedHashMap<>();
+            common.axes().forEach((index, axis) -> renamed.put(index,
+                    axis.sets().filter(dimension -> dimension == Dimension.SEQUENCE
+                            || dimension == Dimension.DECODER_SEQUENCE).isPresent() ? DECODER_SEQUENCE : axis));
+            outputs.add(common.withAxes(renamed));
         }
         if (task.usesPast()) {
             outputs.addAll(seq2seqCache(Direction.PRESENT, row.layers(config)));
         }
         return outputs;
+    }
+
+    /** {@code tensor} with every axis bound to {@code dimension} given {@code size}, its label kept. */
+    static DynamicTensor retyped(DynamicTensor tensor, Dimension dimension, Axis.Size size) {
+        Map<Integer, Axis> axes = new LinkedHashMap<>();
+        tensor.axes().forEach((index, axis) -> axes.put(index,
+                axis.sets().filter(dimension::equals).isPresent() ? axis.sized(size) : axis));
+        return tensor.withAxes(axes);
+    }
+
+    /**
+     * The image tokens LayoutLMv3 appends to the text's: a CLS token and one per {@code patch_size} patch of the
+     * config's {@code input_size} image, none when {@code visual_embed} is off.
+     */
+    static long imageTokens(OnnxModelRow row, ModelConfig config) {
+        if (!config.optionalBoolean("visual_embed").orElse(true)) {
+            return 0;
+        }
+        List<Integer> size = row.attributes().intOrPair(config, ConfigAttribute.IMAGE_SIZE);
+        int patch = config.intValue("patch_size");
+        if (size.isEmpty() || patch < 1) {
+            throw new org.exporters4j.checkpoint.ModelConfigException(config.source() + ": LayoutLMv3 needs "
+                    + "input_size and a positive patch_size to count its image tokens, got " + size + " and " + patch);
+        }
+        int height = size.get(0);
+        int width = size.size() > 1 ? size.get(1) : height;
+        return (long) (height / patch) * (width / patch) + 1;
     }
 }

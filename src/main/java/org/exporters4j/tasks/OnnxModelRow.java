@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.CacheTensor;
 
 /**
  * One model type's ONNX export configuration: the Optimum v1.5.2 class it mirrors (for display), its family, and
@@ -45,12 +46,35 @@ record OnnxModelRow(
     /** Whether a vision model also takes {@code pixel_mask} (DETR). */
     enum PixelMask { OMITTED, INCLUDED }
 
-    /** How a decoder-only cache is shaped. */
+    /** How a decoder-only cache is shaped, and so what Optimum's names on its axes mean. */
     enum CacheLayout {
         /** {@code (batch, heads, past_sequence, head_dim)} for key and value. */
-        BATCH_HEADS_SEQUENCE_HEAD_DIM,
-        /** BLOOM: key {@code (batch*heads, head_dim, past)}, value {@code (batch*heads, past, head_dim)}. */
-        BLOOM_FUSED_BATCH_AND_HEADS
+        BATCH_HEADS_SEQUENCE_HEAD_DIM {
+            @Override
+            Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence) {
+                return Map.of(0, batch, 2, sequence);
+            }
+        },
+        /**
+         * BLOOM: key {@code (batch*heads, head_dim, past)}, value {@code (batch*heads, past, head_dim)}. Optimum
+         * v1.5.2 names axis 0 {@code batch_size} and axis 2 the sequence, as for the other layout: axis 0 is
+         * batch × heads, and the value's axis 2 is the head width, so those names are labels only. The graph keeps
+         * the real sequence axis dynamic, so any cache length runs (Optimum 1.5.2's own BLOOM graph pins it).
+         */
+        BLOOM_FUSED_BATCH_AND_HEADS {
+            @Override
+            Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence) {
+                Axis fusedBatchAndHeads = Axis.labelOnly(batch.label().orElseThrow());
+                return Map.of(0, fusedBatchAndHeads, 2, part == CacheTensor.Part.KEY ? sequence
+                        : Axis.labelOnly(sequence.label().orElseThrow()));
+            }
+        };
+
+        /**
+         * The axes of one cache tensor, given Optimum's batch axis and the sequence axis the family declares
+         * (past or present), with Optimum's labels on the dimensions Optimum puts them on.
+         */
+        abstract Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence);
     }
 
     /** GPT-2, GPT-J and CodeGen also set {@code pad_token_id = 0} when the config's is unset (or 0). */

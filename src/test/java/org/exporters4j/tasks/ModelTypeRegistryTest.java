@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.exporters4j.models.CacheTensor;
 import org.junit.jupiter.api.Test;
 
 /** The registry builder: row order kept, duplicates and malformed keys refused. */
@@ -55,11 +56,13 @@ class ModelTypeRegistryTest {
 
     @Test
     void forwardSignaturesOrderByPrefixAndDropUnclaimedInputs() {
-        DynamicTensor ids = OnnxFamily.input("input_ids", CommonOutputs.axes(0, "batch_size"));
-        DynamicTensor mask = OnnxFamily.input("attention_mask", CommonOutputs.axes(0, "batch_size"));
-        DynamicTensor past0 = OnnxFamily.input("past_key_values.0.key", CommonOutputs.axes(0, "batch_size"));
-        DynamicTensor past1 = OnnxFamily.input("past_key_values.1.key", CommonOutputs.axes(0, "batch_size"));
-        DynamicTensor stray = OnnxFamily.input("langs", CommonOutputs.axes(0, "batch_size"));
+        DynamicTensor ids = OnnxFamily.input("input_ids", CommonOutputs.axes(0, CommonOutputs.BATCH));
+        DynamicTensor mask = OnnxFamily.input("attention_mask", CommonOutputs.axes(0, CommonOutputs.BATCH));
+        DynamicTensor past0 = DynamicTensor.of(new CacheTensor(CacheTensor.Direction.PAST, 0,
+                CacheTensor.Attention.SELF, CacheTensor.Part.KEY), CommonOutputs.axes(0, CommonOutputs.BATCH));
+        DynamicTensor past1 = DynamicTensor.of(new CacheTensor(CacheTensor.Direction.PAST, 1,
+                CacheTensor.Attention.SELF, CacheTensor.Part.KEY), CommonOutputs.axes(0, CommonOutputs.BATCH));
+        DynamicTensor stray = OnnxFamily.input("langs", CommonOutputs.axes(0, CommonOutputs.BATCH));
         ForwardSignature signature = ForwardSignature.of("input_ids", "past_key_values", "attention_mask");
         assertEquals(List.of(ids, past0, past1, mask), signature.order(List.of(mask, past0, ids, past1, stray)));
         assertThrows(IllegalArgumentException.class, () -> ForwardSignature.of("a", "a"));
