@@ -54,6 +54,13 @@ class VisionConfigRefusalsTest {
     }
 
     @Test
+    void levitRefusesAPatchEmbeddingWithoutChannels() {
+        String message = refusal("levit--default", Map.of("hidden_sizes", List.of(4, 12, 16)));
+        assertTrue(message.contains("hidden_sizes[0] 4") && message.contains("// 8 = 0 channels")
+                && message.contains("at least 8"), message);
+    }
+
+    @Test
     void mobilevitNeedsSevenNeckSizes() {
         String message = refusal("mobilevit--default", Map.of("neck_hidden_sizes", List.of(8, 8, 12)));
         assertTrue(message.contains("neck_hidden_sizes [8, 8, 12]") && message.contains("7"), message);

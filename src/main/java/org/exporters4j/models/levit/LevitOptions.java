@@ -36,6 +36,12 @@ record LevitOptions(int imageSize, long channels, long kernelSize, long stride, 
         List<Integer> depths = config.intList("depths");
         int stages = depths.size();
         List<Integer> sizes = stageList(config, "hidden_sizes", stages);
+        if (sizes.get(0) < 8) {
+            // LevitPatchEmbeddings' first convolution has hidden_sizes[0] // 8 output channels: none below 8
+            throw new UnsupportedConfigException(source + ": hidden_sizes[0] " + sizes.get(0) + " leaves the patch "
+                    + "embedding's first convolution hidden_sizes[0] // 8 = 0 channels; LeViT needs hidden_sizes[0] "
+                    + "of at least 8");
+        }
         // LevitEncoder appends [""] to down_ops, so a stage without an entry does not subsample
         List<List<String>> downOps = config.nestedList("down_ops");
         List<Optional<Subsample>> subsamples = new ArrayList<>();
