@@ -1,8 +1,6 @@
 package org.exporters4j.models.albert;
 
-import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
@@ -11,7 +9,9 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -32,8 +32,6 @@ import org.exporters4j.onnx.Value;
  * then the head. The attention is never causal ({@code AlbertModel} ignores {@code is_decoder}).
  */
 public final class AlbertArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public AlbertArchitecture() {
@@ -46,22 +44,47 @@ public final class AlbertArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
-        TokenGrid grid = inputs.grid();
-        Value rows = encode(graph, parameters, options, base, inputs);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         long hidden = options.hiddenSize();
-        // AlbertModel.pooler: tanh(pooler(first token)).
-        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows,
-                hidden);
-        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                .languageModel(options.vocabSize(), () -> maskedLmLogits(graph, parameters, options, base, rows))
-                .sequenceClassification("classifier.weight",
-                        labels -> Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled.get()))
-                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()));
-        if (parameters.contains(base + "pooler.weight")) {
-            heads.pooler(pooled);
-        }
-        heads.add(variant.head(), build.outputs(), "albert");
+        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), hidden,
+                new TextEncoderHeads.Pieces() {
+                    @Override
+                    public boolean hasPooler() {
+                        return parameters.contains(base + "pooler.weight");
+                    }
+
+                    /** AlbertModel.pooler: tanh(pooler(first token)). */
+                    @Override
+                    public Value pooled(Value rows) {
+                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", inputs.grid(), rows,
+                                hidden);
+                    }
+
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        return maskedLmLogits(graph, parameters, options, base, rows);
+                    }
+
+                    @Override
+                    public long sequenceLabels() {
+                        return EncoderHeads.labels(parameters, "classifier.weight", config);
+                    }
+
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
+                    }
+
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
+                    }
+                });
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -71,21 +94,13 @@ public final class AlbertArchitecture extends FamilyArchitecture {
         long size = options.embeddingSize();
         long hidden = options.hiddenSize();
         Value embedded = graph.inScope("embeddings", () -> {
-            Value words = graph.gather(parameters.tensor(embeddings + "word_embeddings.weight", options.vocabSize(),
-                    size), inputs.inputIds(), 0);
-            Value typeTable = parameters.tensor(embeddings + "token_type_embeddings.weight", options.typeVocabSize(),
-                    size);
-            Value types = inputs.tokenTypeIds()
-                    .map(ids -> graph.gather(typeTable, ids, 0))
-                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
-            Value positions = graph.gather(parameters.tensor(embeddings + "position_embeddings.weight",
-                    options.maxPositions(), size), grid.positions(graph), 0);
-            return LayerNorm.load(parameters, embeddings + "LayerNorm", size, options.layerNormEps())
-                    .apply(graph, graph.add(graph.add(words, types), positions));
+            BertEmbeddings tables = new BertEmbeddings(graph, parameters, embeddings, size);
+            return tables.normalizedRows(graph.add(graph.add(tables.words(inputs, options.vocabSize()),
+                    tables.tokenTypes(inputs, options.typeVocabSize())),
+                    tables.positions(grid.positions(graph), options.maxPositions())), options.layerNormEps());
         });
         Value rows = graph.inScope("encoder", () -> Linear.load(parameters,
-                base + "encoder.embedding_hidden_mapping_in", size, hidden)
-                .apply(graph, graph.reshape(embedded, -1, size)));
+                base + "encoder.embedding_hidden_mapping_in", size, hidden).apply(graph, embedded));
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
         for (int layer = 0; layer < options.layers(); layer++) {
@@ -105,12 +120,9 @@ public final class AlbertArchitecture extends FamilyArchitecture {
     private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
                                Value rows, Value mask, TokenGrid grid) {
         long hidden = options.hiddenSize();
-        SelfAttention attention = new SelfAttention(
-                Linear.load(parameters, prefix + "attention.query", hidden, hidden),
-                Linear.load(parameters, prefix + "attention.key", hidden, hidden),
-                Linear.load(parameters, prefix + "attention.value", hidden, hidden),
-                Linear.load(parameters, prefix + "attention.dense", hidden, hidden),
-                options.heads(), hidden / options.heads());
+        SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
+                prefix + "attention.query", prefix + "attention.key",
+                prefix + "attention.value", prefix + "attention.dense");
         Value attended = LayerNorm.load(parameters, prefix + "attention.LayerNorm", hidden, options.layerNormEps())
                 .apply(graph, graph.add(rows, attention.apply(graph, rows, mask, grid)));
         Value intermediate = options.activation().apply(graph,
@@ -149,12 +161,9 @@ public final class AlbertArchitecture extends FamilyArchitecture {
                 throw new UnsupportedConfigException(source + " sets position_embedding_type \"" + positionType
                         + "\", which this exporter does not build for albert; only \"absolute\" is supported");
             }
-            long hidden = config.intValue("hidden_size");
-            int heads = config.intValue("num_attention_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            long hidden = split.width();
+            int heads = split.heads();
             int layers = config.intValue("num_hidden_layers");
             int groups = config.intValue("num_hidden_groups");
             if (groups < 1 || groups > Math.max(layers, 1)) {

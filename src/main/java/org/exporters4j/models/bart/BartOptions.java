@@ -5,6 +5,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The config.json options the BART family builds from, read and checked once. Options whose values change the
@@ -95,13 +96,7 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
     }
 
     private static int heads(ModelConfig config, String key, long hiddenSize) {
-        int heads = config.intValue(key);
-        if (heads <= 0 || hiddenSize % heads != 0) {
-            throw new UnsupportedConfigException(config.source() + ": d_model " + hiddenSize + " is not a multiple "
-                    + "of " + key + " " + heads + "; Transformers refuses this config too (embed_dim must be "
-                    + "divisible by num_heads)");
-        }
-        return heads;
+        return AttentionHeads.of(config, "d_model", hiddenSize, key).heads();
     }
 
     private static int layers(ModelConfig config, String key) {

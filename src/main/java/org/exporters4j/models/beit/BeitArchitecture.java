@@ -4,14 +4,12 @@ import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -51,29 +49,30 @@ public final class BeitArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         BeitOptions options = BeitOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
-        Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
-        HeadOutputs outputs = build.outputs();
+        Encoder encoder = new Encoder(graph, parameters, options, base, PixelInputs.declare(build));
         long hidden = options.hidden();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                outputs.add("last_hidden_state", () -> encoder.grid().unflatten(graph, encoder.sequence(), hidden),
-                        follows, follows, Dim.of(hidden));
-                if (options.meanPooling().on() && parameters.contains(base + "pooler.layernorm.weight")) {
-                    outputs.add("pooler_output", encoder::pooled, follows, Dim.of(hidden));
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", encoder.grid().unflatten(graph, encoder.sequence(), hidden),
+                            follows, follows, Dim.of(hidden));
+                }
+                if (options.meanPooling().on() && parameters.contains(base + "pooler.layernorm.weight")
+                        && build.wants("pooler_output")) {
+                    build.output("pooler_output", encoder.pooled(), follows, Dim.of(hidden));
                 }
             }
             case IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
-                        .apply(graph, encoder.pooled()), follows, Dim.of(labels));
+                if (build.wants("logits")) {
+                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
+                    build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
+                            .apply(graph, encoder.pooled()), follows, Dim.of(labels));
+                }
             }
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
         }

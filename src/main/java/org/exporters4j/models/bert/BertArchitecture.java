@@ -1,19 +1,18 @@
 package org.exporters4j.models.bert;
 
-import java.util.List;
 import java.util.Objects;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -32,9 +31,6 @@ import org.exporters4j.onnx.Value;
  * then the head. Dropout is the identity at inference and is not emitted.
  */
 public final class BertArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
-
     private final BertFlavor flavor;
 
     public BertArchitecture(BertFlavor flavor) {
@@ -48,54 +44,32 @@ public final class BertArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        BertOptions options = BertOptions.read(config, flavor);
-        OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
-        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
-        Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = build.outputs();
-        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
+        Encoder encoder = new Encoder(build.graph(), parameters, BertOptions.read(config, flavor), base, inputs.grid(),
+                flavor, config);
+        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
-    private final class Encoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final BertOptions options;
-        private final String base;
-        private final TokenGrid grid;
-
-        Encoder(OnnxGraphBuilder graph, Parameters parameters, BertOptions options, String base, TokenGrid grid) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-            this.grid = grid;
-        }
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, BertOptions options, String base,
+                           TokenGrid grid, BertFlavor flavor, ModelConfig config) implements TextEncoderHeads.Pieces {
 
         /** Embeddings and encoder layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
             Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
             Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layer." + layer + ".";
-                Value input = rows;
-                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, mask));
-            }
-            return rows;
+            return new LayerStack(base, "encoder.layer", options.layers())
+                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
         }
 
         /** One BertLayer: attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
         private Value layer(String prefix, Value rows, Value mask) {
             long hidden = options.hiddenSize();
-            SelfAttention attention = new SelfAttention(
-                    Linear.load(parameters, prefix + "attention.self.query", hidden, hidden),
-                    Linear.load(parameters, prefix + "attention.self.key", hidden, hidden),
-                    Linear.load(parameters, prefix + "attention.self.value", hidden, hidden),
-                    Linear.load(parameters, prefix + "attention.output.dense", hidden, hidden),
-                    options.heads(), options.headSize());
+            SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
+                    prefix + "attention.self.query", prefix + "attention.self.key",
+                    prefix + "attention.self.value", prefix + "attention.output.dense");
             Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
                     options.layerNormEps()).apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
             Value intermediate = options.hiddenActivation().apply(graph,
@@ -109,15 +83,8 @@ public final class BertArchitecture extends FamilyArchitecture {
 
         /** (word + token type) + position embeddings, LayerNorm, then ELECTRA's projection; as rows. */
         private Value embeddings(TextInputs inputs) {
-            String prefix = base + "embeddings.";
             long size = options.embeddingSize();
-            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
-                    inputs.inputIds(), 0);
-            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
-            // without token_type_ids, Transformers uses its buffer of zeros: every token adds row 0
-            Value types = inputs.tokenTypeIds()
-                    .map(ids -> graph.gather(typeTable, ids, 0))
-                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
+            BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", size);
             Value positionIds = switch (flavor.positions()) {
                 case ABSOLUTE -> grid.positions(graph);
                 case FROM_PADDING -> {
@@ -127,13 +94,10 @@ public final class BertArchitecture extends FamilyArchitecture {
                     yield graph.add(graph.mul(graph.cumSum(notPadding, 1), notPadding), padding);
                 }
             };
-            Value positions = graph.gather(
-                    parameters.tensor(prefix + "position_embeddings.weight", options.maxPositions(), size),
-                    positionIds, 0);
-            Value sum = graph.add(graph.add(words, types), positions);
-            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", size, options.layerNormEps())
-                    .apply(graph, sum);
-            Value rows = graph.reshape(normalized, -1, size);
+            Value sum = graph.add(graph.add(tables.words(inputs, options.vocabSize()),
+                    tables.tokenTypes(inputs, options.typeVocabSize())),
+                    tables.positions(positionIds, options.maxPositions()));
+            Value rows = tables.normalizedRows(sum, options.layerNormEps());
             if (size != options.hiddenSize()) {
                 // ElectraModel.embeddings_project exists when embedding_size != hidden_size
                 rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize()).apply(graph, rows);
@@ -141,25 +105,25 @@ public final class BertArchitecture extends FamilyArchitecture {
             return rows;
         }
 
-        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
-            long hidden = options.hiddenSize();
-            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                    .languageModel(options.vocabSize(), () -> languageModelLogits(rows))
-                    .sequenceClassification(flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
-                            ? "classifier.weight" : "classifier.out_proj.weight", labels -> sequenceLogits(rows))
-                    .multipleChoice(() -> choiceScores(rows, config));
-            if (parameters.contains(base + "pooler.dense.weight")) {
-                heads.pooler(() -> pooled(rows));
-            }
-            heads.add(head, outputs, flavor.modelType());
+        @Override
+        public boolean hasPooler() {
+            return parameters.contains(base + "pooler.dense.weight");
         }
 
         /** BertPooler: tanh(dense(first token)). */
-        private Value pooled(Value rows) {
+        @Override
+        public Value pooled(Value rows) {
             return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, options.hiddenSize());
         }
 
-        private Value sequenceLogits(Value rows) {
+        @Override
+        public long sequenceLabels() {
+            return EncoderHeads.labels(parameters, flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
+                    ? "classifier.weight" : "classifier.out_proj.weight", config);
+        }
+
+        @Override
+        public Value sequenceLogits(Value rows, long labels) {
             long hidden = options.hiddenSize();
             return switch (flavor.sequenceClassifier()) {
                 case POOLER -> Linear.loadWithOutputsFromWeights(parameters, "classifier", hidden)
@@ -177,18 +141,19 @@ public final class BertArchitecture extends FamilyArchitecture {
         }
 
         /** One score per flattened choice, {@code [batch × num_choices, 1]}. */
-        private Value choiceScores(Value rows, ModelConfig config) {
+        @Override
+        public Value choiceScores(Value rows) {
             long hidden = options.hiddenSize();
             Value summary = switch (flavor.multipleChoiceScorer()) {
                 case POOLER -> pooled(rows);
-                case SEQUENCE_SUMMARY -> sequenceSummary(rows, config);
+                case SEQUENCE_SUMMARY -> sequenceSummary(rows);
             };
             return Linear.load(parameters, "classifier", parameters.dimension("classifier.weight", 1), 1)
                     .apply(graph, summary);
         }
 
         /** Transformers' SequenceSummary (modeling_utils.py) as ELECTRA configures it. */
-        private Value sequenceSummary(Value rows, ModelConfig config) {
+        private Value sequenceSummary(Value rows) {
             long hidden = options.hiddenSize();
             // ElectraConfig's defaults: summary_type "first", summary_use_proj true, summary_activation "gelu"
             String type = config.optionalString("summary_type").orElse("first");
@@ -210,8 +175,14 @@ public final class BertArchitecture extends FamilyArchitecture {
             return Activation.named(activation, "summary_activation", config.source()).apply(graph, summary);
         }
 
+        @Override
+        public long vocabSize() {
+            return options.vocabSize();
+        }
+
         /** Vocabulary logits as rows {@code [batch × sequence, vocab_size]}. */
-        private Value languageModelLogits(Value rows) {
+        @Override
+        public Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             String wordEmbeddings = base + "embeddings.word_embeddings.weight";

@@ -5,6 +5,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The config.json options the BERT family builds from, read and checked once. Options whose values change the
@@ -36,12 +37,9 @@ record BertOptions(long vocabSize, long hiddenSize, long embeddingSize, int laye
                         + "only supports \"gelu\" (IBertIntermediate raises for anything else); set it to \"gelu\"");
             }
         }
-        long hiddenSize = config.intValue("hidden_size");
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || hiddenSize % heads != 0) {
-            throw new UnsupportedConfigException(source + ": hidden_size " + hiddenSize + " is not a multiple of "
-                    + "num_attention_heads " + heads + "; Transformers refuses this config too");
-        }
+        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+        long hiddenSize = split.width();
+        int heads = split.heads();
         long embeddingSize = flavor.languageModelHead() == BertFlavor.LanguageModelHead.ELECTRA_GENERATOR
                 ? config.intValue("embedding_size")
                 : hiddenSize;

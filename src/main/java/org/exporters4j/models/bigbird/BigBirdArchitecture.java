@@ -1,10 +1,8 @@
 package org.exporters4j.models.bigbird;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
@@ -13,19 +11,20 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -44,8 +43,6 @@ import org.exporters4j.onnx.Value;
  * {@code "attention_type": "original_full"} exports exactly that.
  */
 public final class BigBirdArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     /** BigBirdForQuestionAnswering subtracts this from the logits of question tokens. */
@@ -61,36 +58,66 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
         Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
                 ? Optional.of(questionMask(graph, inputs, options))
                 : Optional.empty();
         // BigBirdForQuestionAnswering derives the token types from the question length when none are given
-        Optional<Value> tokenTypes = inputs.tokenTypeIds().or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
-        Value rows = encode(graph, parameters, options, base, inputs, tokenTypes);
+        Optional<Value> tokenTypes = inputs.tokenTypeIds()
+                .or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         long hidden = options.hiddenSize();
-        // BigBirdModel.pooler (a Linear) and tanh on the first token.
-        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows,
-                hidden);
-        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
-                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
-                // BigBirdClassificationHead: dense, hidden_act, out_proj on the first token
-                .sequenceClassification("classifier.out_proj.weight",
-                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                                .apply(graph, options.activation().apply(graph,
-                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
-                // BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier
-                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
-                .head(Head.QUESTION_ANSWERING, outputs -> addQuestionAnswering(outputs, graph, parameters, options,
-                        grid, rows, questionMask.orElseThrow()));
-        if (parameters.contains(base + "pooler.weight")) {
-            heads.pooler(pooled);
-        }
-        heads.add(variant.head(), build.outputs(), "big-bird");
+        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs, tokenTypes),
+                hidden, new TextEncoderHeads.Pieces() {
+                    @Override
+                    public boolean hasPooler() {
+                        return parameters.contains(base + "pooler.weight");
+                    }
+
+                    /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
+                    @Override
+                    public Value pooled(Value rows) {
+                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows, hidden);
+                    }
+
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                                options.vocabSize(), options.activation(), options.layerNormEps(), rows);
+                    }
+
+                    @Override
+                    public long sequenceLabels() {
+                        return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                    }
+
+                    /** BigBirdClassificationHead: dense, hidden_act, out_proj on the first token. */
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
+                        return Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph, dense));
+                    }
+
+                    /** BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier. */
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
+                    }
+
+                    @Override
+                    public Value spanLogits(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
+                        return questionAnsweringLogits(graph, parameters, options, grid, rows,
+                                questionMask.orElseThrow());
+                    }
+                });
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -98,31 +125,19 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
         TokenGrid grid = inputs.grid();
         long hidden = options.hiddenSize();
         Value embedded = graph.inScope("embeddings", () -> {
-            String prefix = base + "embeddings.";
-            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(),
-                    hidden), inputs.inputIds(), 0);
+            BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", hidden);
+            Value words = tables.words(inputs, options.vocabSize());
             if (options.rescaleEmbeddings()) {
                 words = graph.mul(words, graph.scalar(ElementType.FLOAT, Math.sqrt(hidden)));
             }
-            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(),
-                    hidden);
-            Value types = tokenTypes.map(ids -> graph.gather(typeTable, ids, 0))
-                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
-            Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
-                    options.maxPositions(), hidden), grid.positions(graph), 0);
-            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
-                    .apply(graph, graph.add(graph.add(words, types), positions));
-            return graph.reshape(normalized, -1, hidden);
+            return tables.normalizedRows(graph.add(graph.add(words, tables.tokenTypes(tokenTypes,
+                    options.typeVocabSize())), tables.positions(grid.positions(graph), options.maxPositions())),
+                    options.layerNormEps());
         });
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-        Value rows = embedded;
-        for (int layer = 0; layer < options.layers(); layer++) {
-            String prefix = base + "encoder.layer." + layer + ".";
-            Value input = rows;
-            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
-                    options.layerSettings()).apply(graph, input, mask, grid));
-        }
-        return rows;
+        return new LayerStack(base, "encoder.layer", options.layers()).apply(graph, embedded,
+                (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
+                        .apply(graph, input, mask, grid));
     }
 
     /**
@@ -142,26 +157,23 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
      * {@code qa_classifier} (intermediate with hidden_act, output dense + LayerNorm residual, qa_outputs), then
      * {@code logits − question_mask · 1e6} with the first token's mask cleared, split into start and end logits.
      */
-    private static void addQuestionAnswering(HeadOutputs outputs, OnnxGraphBuilder graph, Parameters parameters,
-                                             Options options, TokenGrid grid, Value rows, Value questionMask) {
+    /** BigBirdForQuestionAnsweringHead: the span logits {@code [batch, sequence, 2]}, question tokens penalized. */
+    private static Value questionAnsweringLogits(OnnxGraphBuilder graph, Parameters parameters, Options options,
+                                                 TokenGrid grid, Value rows, Value questionMask) {
         long hidden = options.hiddenSize();
-        Supplier<Value> spans = HeadOutputs.once(() -> {
-            Value inner = options.activation().apply(graph, Linear.load(parameters,
-                    "qa_classifier.intermediate.dense", hidden, options.intermediateSize()).apply(graph, rows));
-            Value output = LayerNorm.load(parameters, "qa_classifier.output.LayerNorm", hidden, options.layerNormEps())
-                    .apply(graph, graph.add(Linear.load(parameters, "qa_classifier.output.dense",
-                            options.intermediateSize(), hidden).apply(graph, inner), rows));
-            Value logits = grid.unflatten(graph,
-                    Linear.load(parameters, "qa_classifier.qa_outputs", hidden, 2).apply(graph, output), 2);
-            // logits_mask[:, 0] = False: the first token ([CLS], "no answer") stays in the competition
-            Value notFirst = graph.cast(graph.greater(grid.positions(graph), graph.scalar(0)),
-                    ElementType.FLOAT);
-            Value penalized = graph.mul(graph.cast(questionMask, ElementType.FLOAT), graph.unsqueeze(notFirst, 0));
-            Value penalty = graph.mul(graph.unsqueeze(penalized, 2), graph.scalar(ElementType.FLOAT, QUESTION_PENALTY));
-            return graph.sub(logits, penalty);
-        });
-        outputs.add("start_logits", () -> graph.gather(spans.get(), graph.scalar(0), 2), Dim.unknown(), Dim.unknown());
-        outputs.add("end_logits", () -> graph.gather(spans.get(), graph.scalar(1), 2), Dim.unknown(), Dim.unknown());
+        Value inner = options.activation().apply(graph, Linear.load(parameters,
+                "qa_classifier.intermediate.dense", hidden, options.intermediateSize()).apply(graph, rows));
+        Value output = LayerNorm.load(parameters, "qa_classifier.output.LayerNorm", hidden, options.layerNormEps())
+                .apply(graph, graph.add(Linear.load(parameters, "qa_classifier.output.dense",
+                        options.intermediateSize(), hidden).apply(graph, inner), rows));
+        Value logits = grid.unflatten(graph,
+                Linear.load(parameters, "qa_classifier.qa_outputs", hidden, 2).apply(graph, output), 2);
+        // logits_mask[:, 0] = False: the first token ([CLS], "no answer") stays in the competition
+        Value notFirst = graph.cast(graph.greater(grid.positions(graph), graph.scalar(0)),
+                ElementType.FLOAT);
+        Value penalized = graph.mul(graph.cast(questionMask, ElementType.FLOAT), graph.unsqueeze(notFirst, 0));
+        Value penalty = graph.mul(graph.unsqueeze(penalized, 2), graph.scalar(ElementType.FLOAT, QUESTION_PENALTY));
+        return graph.sub(logits, penalty);
     }
 
     /** The BigBirdConfig options the graph is built from. */
@@ -180,12 +192,9 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
                         + "\"attention_type\": \"original_full\" in config.json to export full attention, which is "
                         + "what Transformers computes for short sequences and what Optimum v1.5.2's traced graph holds");
             }
-            long hidden = config.intValue("hidden_size");
-            int heads = config.intValue("num_attention_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            long hidden = split.width();
+            int heads = split.heads();
             long typeVocabSize = config.intValue("type_vocab_size");
             if (typeVocabSize < 1) {
                 throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "

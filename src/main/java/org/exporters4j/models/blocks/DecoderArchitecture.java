@@ -69,8 +69,8 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
      * Where a family's classification heads keep their weights ({@code score}, {@code classifier},
      * {@code qa_outputs}) and how the sequence classifier pools.
      */
-    protected record HeadWeights(String sequenceScore, Projection.Bias sequenceScoreBias, LastTokenPooling pooling,
-                                 String tokenClassifier, Projection.Bias tokenClassifierBias,
+    protected record HeadWeights(String sequenceScore, Linear.Bias sequenceScoreBias, LastTokenPooling pooling,
+                                 String tokenClassifier, Linear.Bias tokenClassifierBias,
                                  String questionAnswering) {
         public HeadWeights {
             Objects.requireNonNull(sequenceScore, "sequenceScore");
@@ -127,8 +127,8 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
                                                    String wordEmbeddings, String outputWeight, long hidden,
                                                    long vocab, Value rows) {
         String weight = tie.decoderWeight(wordEmbeddings, outputWeight);
-        return new Projection(parameters.tensor(weight, vocab, hidden), Optional.empty(),
-                Projection.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
+        return new Linear(parameters.tensor(weight, vocab, hidden), Optional.empty(),
+                Linear.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
     }
 
     /** Reads and checks the config's options, then returns the body that builds this graph. */
@@ -182,20 +182,20 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
                 OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
                         .orElse(OptionalLong.empty());
                 outputs.add("logits", () -> {
-                    Value scores = Projection.linear(parameters, weights.sequenceScore(), hidden, labels,
+                    Value scores = Linear.load(parameters, weights.sequenceScore(), hidden, labels,
                             weights.sequenceScoreBias()).apply(graph, rows);
                     return weights.pooling().pool(graph, scores, inputs.inputIds(), grid, pad);
                 }, follows, Dim.of(labels));
             }
             case TOKEN_CLASSIFICATION -> {
                 long labels = EncoderHeads.labels(parameters, weights.tokenClassifier() + ".weight", config);
-                outputs.add("logits", () -> grid.unflatten(graph, Projection.linear(parameters,
+                outputs.add("logits", () -> grid.unflatten(graph, Linear.load(parameters,
                                 weights.tokenClassifier(), hidden, labels, weights.tokenClassifierBias())
                         .apply(graph, rows), labels), follows, follows, Dim.of(labels));
             }
             case QUESTION_ANSWERING -> {
-                Projection spans = Projection.linear(parameters, weights.questionAnswering(), hidden, 2,
-                        Projection.Bias.WITH_BIAS);
+                Linear spans = Linear.load(parameters, weights.questionAnswering(), hidden, 2,
+                        Linear.Bias.WITH_BIAS);
                 Supplier<Value> logits = HeadOutputs.once(
                         () -> grid.unflatten(graph, spans.apply(graph, rows), 2));
                 outputs.add("start_logits", () -> graph.gather(logits.get(), graph.scalar(0), 2), follows, follows);

@@ -1,6 +1,8 @@
 package org.exporters4j.models.blocks;
 
+import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Parameters;
@@ -91,5 +93,90 @@ public final class EncoderHeads {
         Value choices = inputs.choices().orElseThrow(() -> new IllegalStateException(
                 "multiple choice needs inputs declared with the CHOICES layout"));
         outputs.add("logits", () -> graph.reshape(scores.get(), choices), Dim.unknown(), Dim.unknown());
+    }
+
+    /** {@code logits [batch, sequence, num_labels]}, when asked: {@code classifier} on every token. */
+    public static void tokenClassification(GraphBuild build, ModelConfig config, TokenGrid grid, Value rows,
+                                           long hidden) {
+        if (build.wants("logits")) {
+            long labels = labels(build.parameters(), "classifier.weight", config);
+            build.output("logits", grid.unflatten(build.graph(),
+                            Linear.load(build.parameters(), "classifier", hidden, labels).apply(build.graph(), rows),
+                            labels), Dim.unknown(), Dim.unknown(), Dim.of(labels));
+        }
+    }
+
+    /** Transformers' standard {@code qa_outputs} Linear on every token: span logits {@code [batch, sequence, 2]}. */
+    public static Value qaOutputs(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
+        OnnxGraphBuilder graph = build.graph();
+        return grid.unflatten(graph, Linear.load(build.parameters(), "qa_outputs", hidden, 2).apply(graph, rows), 2);
+    }
+
+    /**
+     * {@code start_logits} and {@code end_logits} {@code [batch, sequence]}, each when asked: {@code spanLogits}
+     * ({@code [batch, sequence, 2]}) split on the last axis and squeezed, as {@code logits.split(1, dim=-1)}.
+     */
+    public static void spans(GraphBuild build, Value spanLogits) {
+        OnnxGraphBuilder graph = build.graph();
+        if (build.wants("start_logits")) {
+            build.output("start_logits", graph.gather(spanLogits, graph.scalar(0), 2), Dim.unknown(), Dim.unknown());
+        }
+        if (build.wants("end_logits")) {
+            build.output("end_logits", graph.gather(spanLogits, graph.scalar(1), 2), Dim.unknown(), Dim.unknown());
+        }
+    }
+
+    /**
+     * {@code logits [batch, num_labels]} of a convolutional image classifier: the Linear {@code classifier} on the
+     * pooled features {@code [batch, width]}, its batch axis left to run time (see {@link OutputAxes}); the label
+     * count is checked against config.json as {@link #labels} does. The caller asks {@code build.wants("logits")}
+     * before pooling.
+     */
+    public static void imageClassification(GraphBuild build, ModelConfig config, String classifier, long width,
+                                           Value pooled) {
+        long labels = labels(build.parameters(), classifier + ".weight", config);
+        OnnxGraphBuilder graph = build.graph();
+        build.output("logits", OutputAxes.unpinned(graph, Linear.load(build.parameters(), classifier, width, labels)
+                .apply(graph, pooled), 2), Dim.unknown(), Dim.of(labels));
+    }
+
+    /**
+     * {@code logits [batch, num_choices]} from one score per flattened choice ({@code [batch × num_choices, 1]}),
+     * as {@code logits.view(-1, num_choices)}.
+     */
+    public static void multipleChoice(GraphBuild build, TextInputs inputs, Value scores) {
+        Value choices = inputs.choices().orElseThrow(() -> new IllegalStateException(
+                "multiple choice needs inputs declared with the CHOICES layout"));
+        build.output("logits", build.graph().reshape(scores, choices), Dim.unknown(), Dim.unknown());
+    }
+
+    /**
+     * The heads of a convolutional image model, each output when asked: the base model's {@code last_hidden_state}
+     * (the feature map {@code [batch, channels, height, width]}) and {@code pooler_output} ({@code pool} of the
+     * feature map, of natural dimensions {@code pooledDims}), or the image classifier's {@code logits}: the Linear
+     * {@code classifier} on the pooled features flattened to {@code [batch, channels]}.
+     */
+    public static void addFeatureMapHeads(GraphBuild build, ModelConfig config, Value features, long channels,
+                                          UnaryOperator<Value> pool, List<Dim> pooledDims, String classifier) {
+        OnnxGraphBuilder graph = build.graph();
+        Dim follows = Dim.unknown();
+        switch (build.head()) {
+            case BASE -> {
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", OutputAxes.unpinned(graph, features, 4), follows,
+                            Dim.of(channels), follows, follows);
+                }
+                if (build.wants("pooler_output")) {
+                    build.output("pooler_output", pool.apply(features), pooledDims);
+                }
+            }
+            case IMAGE_CLASSIFICATION -> {
+                if (build.wants("logits")) {
+                    imageClassification(build, config, classifier, channels, graph.flatten(pool.apply(features), 1));
+                }
+            }
+            default -> throw new IllegalStateException("a convolutional image model has no " + build.variant()
+                    + " head");
+        }
     }
 }

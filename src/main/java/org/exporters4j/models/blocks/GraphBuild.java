@@ -1,15 +1,19 @@
 package org.exporters4j.models.blocks;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
+import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.Value;
 
 /**
  * One graph under construction, the frame every {@code Architecture.build} shares: the variant checked against the
@@ -25,7 +29,10 @@ public final class GraphBuild {
     private final HeadOutputs outputs;
     private final GraphInterface graphInterface;
 
+    private final Variant variant;
+
     private GraphBuild(String modelType, Variant variant, Weights weights, GraphInterface graphInterface) {
+        this.variant = variant;
         this.purpose = "the " + modelType + " " + variant + " graph";
         this.graphInterface = Objects.requireNonNull(graphInterface, "graphInterface");
         this.graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
@@ -71,6 +78,41 @@ public final class GraphBuild {
 
     public GraphInterface graphInterface() {
         return graphInterface;
+    }
+
+    /** The variant being built. */
+    public Variant variant() {
+        return variant;
+    }
+
+    /** The head being built. */
+    public Head head() {
+        return variant.head();
+    }
+
+    /**
+     * Whether the interface asks for output {@code name}. A head asks before it computes an output, so the graph
+     * reads no weights for outputs nobody asked for; every name asked is one the head offers, listed by the error
+     * on an interface output the head lacks.
+     */
+    public boolean wants(String name) {
+        outputs.offer(name);
+        return graphInterface.output(name).isPresent();
+    }
+
+    /**
+     * Output {@code name} (one {@link #wants} said the interface asks for). {@code dims} are its natural dimensions:
+     * fixed sizes, or {@link Dim#unknown()} for sizes that follow the inputs; the interface's axis names take
+     * precedence. {@link #finish()} declares the outputs in the interface's order.
+     */
+    public void output(String name, Value value, Dim... dims) {
+        Objects.requireNonNull(value, "value");
+        outputs.add(name, () -> value, dims);
+    }
+
+    /** As {@link #output(String, Value, Dim...)}, the natural dimensions as a list. */
+    public void output(String name, Value value, List<Dim> dims) {
+        output(name, value, dims.toArray(Dim[]::new));
     }
 
     /** Declares the interface's outputs in its order and builds the model. */

@@ -76,7 +76,7 @@ public final class GraphInputs {
             Accepted input = byName.get(tensor.name());
             if (input == null) {
                 throw new ArchitectureException(purpose + " has no input '" + tensor.name() + "'; it takes "
-                        + String.join(", ", byName.keySet()));
+                        + String.join(", ", byName.keySet()) + (byName.size() == 1 ? " only" : ""));
             }
             boolean integer = tensor.elementType() == ElementType.INT64 || tensor.elementType() == ElementType.INT32;
             if (input.kind() == Kind.INTEGER ? !integer : tensor.elementType() != ElementType.FLOAT) {
@@ -102,6 +102,14 @@ public final class GraphInputs {
             values.put(tensor.name(), value);
         }
         return new GraphInputs(values, purpose, graphInterface);
+    }
+
+    /**
+     * Declares every input of the interface of {@code build}; each must be one of {@code accepted}. The one input
+     * binder: every family's inputs (tokens, pixels, boxes, features) are declared and checked here.
+     */
+    public static GraphInputs declare(GraphBuild build, List<Accepted> accepted) {
+        return declare(build.graph(), build.graphInterface(), accepted, build.purpose());
     }
 
     /** The input {@code name}; an interface without it is an error naming what it lists. */

@@ -2,9 +2,11 @@ package org.exporters4j.models.blocks;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.CacheTensor;
@@ -25,6 +27,7 @@ import org.exporters4j.onnx.Value;
 public final class HeadOutputs {
     private final String purpose;
     private final Map<String, Output> outputs = new LinkedHashMap<>();
+    private final Set<String> offered = new LinkedHashSet<>();
 
     private record Output(Supplier<Value> value, List<Dim> dims) {}
 
@@ -41,6 +44,7 @@ public final class HeadOutputs {
         if (outputs.put(name, new Output(memoized(value), List.of(dims))) != null) {
             throw new IllegalStateException("output " + name + " added twice");
         }
+        offered.add(name);
         return this;
     }
 
@@ -52,13 +56,18 @@ public final class HeadOutputs {
         return add(present.name(), value, dims);
     }
 
+    /** Records {@code name} as an output the head produces when asked, for the error on one it lacks. */
+    void offer(String name) {
+        offered.add(Objects.requireNonNull(name, "name"));
+    }
+
     /** Computes and declares every output of the interface, in its order; an unknown name lists the valid ones. */
     public void declare(OnnxGraphBuilder graph, GraphInterface graphInterface) {
         for (InterfaceTensor tensor : graphInterface.outputs()) {
             Output output = outputs.get(tensor.name());
             if (output == null) {
                 throw new ArchitectureException(purpose + " has no output '" + tensor.name() + "'; it produces "
-                        + String.join(", ", outputs.keySet()));
+                        + String.join(", ", offered));
             }
             if (tensor.elementType() != ElementType.FLOAT) {
                 throw new ArchitectureException(purpose + " computes '" + tensor.name() + "' in float32, not "

@@ -1,28 +1,68 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
 
 /**
- * A {@code torch.nn.Linear} layer: {@code y = x · Wᵀ + b} with the checkpoint's {@code [out, in]} weight used as
- * stored (Gemm with {@code transB}), so the weight streams into the model untouched and a weight tied to an
- * embedding table is the same initializer. Inputs are rows: {@code [tokens, in]}.
+ * The one dense layer of every family: {@code torch.nn.Linear} ({@code y = x · Wᵀ + b}, weight {@code [out, in]}) or
+ * GPT-2's {@code Conv1D} ({@code y = x · W + b}, weight {@code [in, out]}), with or without a bias. The weight is used
+ * as stored (the graph transposes it where needed), so it streams into the model untouched and a weight tied to an
+ * embedding table stays one initializer.
+ *
+ * <p>{@link #apply} takes rows {@code [n, in]} (one Gemm); {@link #applyToLastAxis} takes any rank
+ * {@code [..., in]} (MatMul, then the bias).
  */
-public record Linear(Value weight, Value bias, long inFeatures, long outFeatures) {
+public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, long inFeatures, long outFeatures) {
+
+    /** How the checkpoint stores the weight matrix. */
+    public enum WeightLayout {
+        /** {@code torch.nn.Linear}: {@code [out, in]}, {@code y = x · Wᵀ + b}. */
+        OUT_IN,
+        /** GPT-2's {@code Conv1D}: {@code [in, out]}, {@code y = x · W + b}. */
+        IN_OUT
+    }
+
+    /** Whether the layer adds a bias ({@code nn.Linear(..., bias=False)} has none). */
+    public enum Bias {
+        WITH_BIAS,
+        WITHOUT_BIAS
+    }
+
     public Linear {
         Objects.requireNonNull(weight, "weight");
         Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(layout, "layout");
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("a linear layer needs positive sizes, got " + inFeatures + " → "
+                    + outFeatures);
+        }
+    }
+
+    /** An {@code nn.Linear} of given tensors: {@code weight} {@code [out, in]} and {@code bias} {@code [out]}. */
+    public Linear(Value weight, Value bias, long inFeatures, long outFeatures) {
+        this(weight, Optional.of(bias), WeightLayout.OUT_IN, inFeatures, outFeatures);
+    }
+
+    /** An {@code nn.Linear(bias=False)} of a given {@code [out, in]} weight (a table tied to the embeddings). */
+    public static Linear withoutBias(Value weight, long inFeatures, long outFeatures) {
+        return new Linear(weight, Optional.empty(), WeightLayout.OUT_IN, inFeatures, outFeatures);
     }
 
     /** {@code <prefix>.weight} ({@code [out, in]}) and {@code <prefix>.bias} ({@code [out]}), shapes checked. */
     public static Linear load(Parameters parameters, String prefix, long inFeatures, long outFeatures) {
+        return load(parameters, prefix, inFeatures, outFeatures, Bias.WITH_BIAS);
+    }
+
+    /** An {@code nn.Linear} at {@code <prefix>.weight} ({@code [out, in]}) and, when asked, {@code <prefix>.bias}. */
+    public static Linear load(Parameters parameters, String prefix, long inFeatures, long outFeatures, Bias bias) {
         Value weight = parameters.tensor(prefix + ".weight", outFeatures, inFeatures);
-        Value bias = parameters.tensor(prefix + ".bias", outFeatures);
-        return new Linear(weight, bias, inFeatures, outFeatures);
+        return new Linear(weight, loadBias(parameters, prefix, outFeatures, bias), WeightLayout.OUT_IN, inFeatures,
+                outFeatures);
     }
 
     /**
@@ -30,23 +70,46 @@ public record Linear(Value weight, Value bias, long inFeatures, long outFeatures
      * is checked.
      */
     public static Linear loadWithOutputsFromWeights(Parameters parameters, String prefix, long inFeatures) {
-        long outFeatures = parameters.dimension(prefix + ".weight", 0);
-        return load(parameters, prefix, inFeatures, outFeatures);
+        return loadWithOutputsFromWeights(parameters, prefix, inFeatures, Bias.WITH_BIAS);
     }
 
-    /**
-     * {@code <prefix>.weight} of a layer built with {@code bias=False}, with a zero bias so the layer is one Gemm like
-     * the others.
-     */
-    public static Linear loadWithoutBias(Parameters parameters, OnnxGraphBuilder graph, String prefix, long inFeatures,
-                                         long outFeatures) {
-        Value weight = parameters.tensor(prefix + ".weight", outFeatures, inFeatures);
-        Value bias = graph.constant(TensorData.ofFloats(new float[Math.toIntExact(outFeatures)], outFeatures));
-        return new Linear(weight, bias, inFeatures, outFeatures);
+    /** As {@link #load(Parameters, String, long, long, Bias)}, with the output size read from the checkpoint. */
+    public static Linear loadWithOutputsFromWeights(Parameters parameters, String prefix, long inFeatures, Bias bias) {
+        return load(parameters, prefix, inFeatures, parameters.dimension(prefix + ".weight", 0), bias);
     }
 
-    /** {@code rows · Wᵀ + b} for rows of shape {@code [n, in]}. */
+    /** An {@code nn.Linear} whose sizes both come from the checkpoint's {@code <prefix>.weight}. */
+    public static Linear loadSizedByWeights(Parameters parameters, String prefix) {
+        String weight = prefix + ".weight";
+        return load(parameters, prefix, parameters.dimension(weight, 1), parameters.dimension(weight, 0));
+    }
+
+    /** A GPT-2 {@code Conv1D} at {@code <prefix>.weight} ({@code [in, out]}) and {@code <prefix>.bias}. */
+    public static Linear conv1d(Parameters parameters, String prefix, long inFeatures, long outFeatures) {
+        Value weight = parameters.tensor(prefix + ".weight", inFeatures, outFeatures);
+        return new Linear(weight, loadBias(parameters, prefix, outFeatures, Bias.WITH_BIAS), WeightLayout.IN_OUT,
+                inFeatures, outFeatures);
+    }
+
+    private static Optional<Value> loadBias(Parameters parameters, String prefix, long size, Bias bias) {
+        return bias == Bias.WITH_BIAS ? Optional.of(parameters.tensor(prefix + ".bias", size)) : Optional.empty();
+    }
+
+    /** {@code rows · W (+ b)} for rows {@code [n, in]}, as one Gemm. */
     public Value apply(OnnxGraphBuilder graph, Value rows) {
-        return graph.gemm(rows, weight, bias, 1.0f, 1.0f, Transposition.AS_IS, Transposition.TRANSPOSED);
+        Transposition transposeWeight = layout == WeightLayout.OUT_IN ? Transposition.TRANSPOSED : Transposition.AS_IS;
+        if (bias.isPresent()) {
+            return graph.gemm(rows, weight, bias.get(), 1.0f, 1.0f, Transposition.AS_IS, transposeWeight);
+        }
+        // Gemm's C is broadcast; beta 0 makes the zero a formality ONNX Runtime skips
+        return graph.gemm(rows, weight, graph.scalar(ElementType.FLOAT, 0.0), 1.0f, 0.0f, Transposition.AS_IS,
+                transposeWeight);
+    }
+
+    /** {@code x · W (+ b)} on the last axis of {@code x} {@code [..., in]}, any rank (MatMul, then Add). */
+    public Value applyToLastAxis(OnnxGraphBuilder graph, Value x) {
+        Value matrix = layout == WeightLayout.OUT_IN ? graph.transpose(weight, 1, 0) : weight;
+        Value product = graph.matMul(x, matrix);
+        return bias.map(b -> graph.add(product, b)).orElse(product);
     }
 }

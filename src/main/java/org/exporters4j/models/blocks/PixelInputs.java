@@ -1,14 +1,9 @@
 package org.exporters4j.models.blocks;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -28,32 +23,13 @@ public final class PixelInputs {
      * @param purpose the graph, for errors, e.g. {@code "the vit image-classification graph"}
      */
     public static Value declare(OnnxGraphBuilder graph, GraphInterface graphInterface, String purpose) {
-        Value pixels = null;
-        for (InterfaceTensor tensor : graphInterface.inputs()) {
-            if (!tensor.name().equals(PIXEL_VALUES)) {
-                throw new ArchitectureException(purpose + " has no input '" + tensor.name() + "'; it takes "
-                        + PIXEL_VALUES + " only");
-            }
-            if (tensor.elementType() != ElementType.FLOAT) {
-                throw new ArchitectureException(purpose + ": input '" + PIXEL_VALUES + "' must be float32, not "
-                        + tensor.elementType().onnxName());
-            }
-            for (int index : tensor.dynamicAxes().keySet()) {
-                if (index >= AXES.size()) {
-                    throw new ArchitectureException(purpose + ": input '" + PIXEL_VALUES + "' is " + AXES
-                            + " but the interface names dynamic axis " + index);
-                }
-            }
-            List<Dim> dims = new ArrayList<>();
-            for (int index = 0; index < AXES.size(); index++) {
-                dims.add(tensor.dim(index, Dim.symbolic(AXES.get(index))));
-            }
-            pixels = graph.input(PIXEL_VALUES, ElementType.FLOAT, new Shape(dims));
-        }
-        if (pixels == null) {
-            throw new ArchitectureException(purpose + " needs the input '" + PIXEL_VALUES + "', which the interface "
-                    + "does not list (it lists " + graphInterface.inputNames() + ")");
-        }
-        return pixels;
+        List<Dim> axes = AXES.stream().map(Dim::symbolic).toList();
+        return GraphInputs.declare(graph, graphInterface, List.of(new GraphInputs.Accepted(PIXEL_VALUES,
+                GraphInputs.Kind.FLOAT, axes)), purpose).required(PIXEL_VALUES);
+    }
+
+    /** As {@link #declare(OnnxGraphBuilder, GraphInterface, String)} for the graph of {@code build}. */
+    public static Value declare(GraphBuild build) {
+        return declare(build.graph(), build.graphInterface(), build.purpose());
     }
 }

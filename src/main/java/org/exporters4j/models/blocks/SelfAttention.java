@@ -1,6 +1,7 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Objects;
+import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -19,6 +20,17 @@ public record SelfAttention(Linear query, Linear key, Linear value, Linear outpu
         if (heads <= 0 || headSize <= 0) {
             throw new IllegalArgumentException("attention needs heads and a head size, got " + heads + " × " + headSize);
         }
+    }
+
+    /**
+     * The {@code nn.Linear} projections at {@code <query>}, {@code <key>}, {@code <value>} and {@code <output>}
+     * (weights and biases, {@code [hidden, hidden]}), split into {@code heads} heads.
+     */
+    public static SelfAttention load(Parameters parameters, long hidden, int heads, String query, String key,
+                                     String value, String output) {
+        return new SelfAttention(Linear.load(parameters, query, hidden, hidden),
+                Linear.load(parameters, key, hidden, hidden), Linear.load(parameters, value, hidden, hidden),
+                Linear.load(parameters, output, hidden, hidden), heads, hidden / heads);
     }
 
     /**

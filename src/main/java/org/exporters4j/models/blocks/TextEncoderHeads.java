@@ -1,30 +1,21 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.LongFunction;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * The heads of a text encoder wired the way every encoder family's {@code *For...} classes shape their outputs,
- * from the family's own pieces: {@code last_hidden_state} (and {@code pooler_output} when the family has a pooler),
- * {@code logits} of the language model, the sequence classifier and the multiple-choice scorer, and the standard
- * token-classification and question-answering heads of {@link EncoderHeads}. A family gives the pieces its graph
- * has, replaces a head whose shape is its own with {@link #head}, then calls {@link #add} once; each output is
- * computed only if the interface asks for it (see {@link HeadOutputs}).
+ * The heads of a text encoder, shaped the way every encoder family's {@code *For...} classes shape their outputs:
+ * {@code last_hidden_state} (and {@code pooler_output} when the family has a pooler), {@code logits} of the language
+ * model, the sequence classifier and the multiple-choice scorer, and the standard token-classification and
+ * question-answering heads of {@link EncoderHeads}. The family computes the pieces ({@link Pieces}); {@link #add}
+ * asks for each only when the head being built has the output and the interface asks for it.
  */
 public final class TextEncoderHeads {
     /**
@@ -34,93 +25,109 @@ public final class TextEncoderHeads {
     public static final Set<Head> ENCODER_HEADS = Collections.unmodifiableSet(EnumSet.of(Head.BASE, Head.MASKED_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING));
 
-    private final OnnxGraphBuilder graph;
-    private final Parameters parameters;
-    private final ModelConfig config;
-    private final TextInputs inputs;
-    private final TokenGrid grid;
-    private final Map<Head, Consumer<HeadOutputs>> heads = new EnumMap<>(Head.class);
-    private Supplier<Value> pooler;
+    private TextEncoderHeads() {}
 
     /**
+     * What a family computes for its heads from its last hidden state {@code rows}
+     * ({@code [batch × sequence, hidden]}). {@link #add} calls a method only for the
+     * head being built and only when the interface asks for the output it feeds; a head the family lacks is never
+     * asked for (its variants do not list it), and the defaults say so if it is.
+     */
+    public interface Pieces {
+        /** Whether the base model offers {@code pooler_output} (the checkpoint has the pooler's weights). */
+        default boolean hasPooler() {
+            return false;
+        }
+
+        /** The base model's {@code pooler_output [batch, hidden]}. */
+        default Value pooled(Value rows) {
+            throw new IllegalStateException("this encoder has no pooler");
+        }
+
+        /** The vocabulary size of {@link #languageModelLogits}. */
+        default long vocabSize() {
+            throw new IllegalStateException("this encoder has no language-model head");
+        }
+
+        /** Vocabulary logits as rows {@code [batch × sequence, vocab_size]} (masked and causal language model). */
+        default Value languageModelLogits(Value rows) {
+            throw new IllegalStateException("this encoder has no language-model head");
+        }
+
+        /**
+         * The number of labels the sequence classifier scores, usually its weight's first dimension checked against
+         * config.json ({@link EncoderHeads#labels}).
+         */
+        default long sequenceLabels() {
+            throw new IllegalStateException("this encoder has no sequence classifier");
+        }
+
+        /** {@code logits [batch, labels]} of the sequence classifier. */
+        default Value sequenceLogits(Value rows, long labels) {
+            throw new IllegalStateException("this encoder has no sequence classifier");
+        }
+
+        /** One score per flattened choice, {@code [batch × num_choices, 1]}. */
+        default Value choiceScores(Value rows) {
+            throw new IllegalStateException("this encoder has no multiple-choice scorer");
+        }
+
+        /**
+         * Start and end logits as {@code [batch, sequence, 2]}; by default Transformers' standard {@code qa_outputs}
+         * Linear on every token.
+         */
+        default Value spanLogits(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
+            return EncoderHeads.qaOutputs(build, grid, rows, hidden);
+        }
+    }
+
+    /**
+     * Adds the outputs of the head being built that the interface asks for.
+     *
      * @param rows the last hidden state as rows {@code [batch × sequence, hidden]}
      * @param hidden the hidden size of {@code rows}
      */
-    public TextEncoderHeads(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, TextInputs inputs,
-                            Value rows, long hidden) {
-        this.graph = Objects.requireNonNull(graph, "graph");
-        this.parameters = Objects.requireNonNull(parameters, "parameters");
-        this.config = Objects.requireNonNull(config, "config");
-        this.inputs = Objects.requireNonNull(inputs, "inputs");
-        this.grid = inputs.grid();
-        Objects.requireNonNull(rows, "rows");
+    public static void add(GraphBuild build, ModelConfig config, TextInputs inputs, Value rows, long hidden,
+                           Pieces pieces) {
+        OnnxGraphBuilder graph = build.graph();
+        TokenGrid grid = inputs.grid();
         Dim follows = Dim.unknown();
-        heads.put(Head.BASE, outputs -> {
-            outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows, follows,
-                    Dim.of(hidden));
-            if (pooler != null) {
-                outputs.add("pooler_output", pooler, follows, Dim.of(hidden));
+        switch (build.head()) {
+            case BASE -> {
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
+                            Dim.of(hidden));
+                }
+                if (pieces.hasPooler() && build.wants("pooler_output")) {
+                    build.output("pooler_output", pieces.pooled(rows), follows, Dim.of(hidden));
+                }
             }
-        });
-        heads.put(Head.TOKEN_CLASSIFICATION, outputs -> EncoderHeads.addTokenClassification(outputs, graph,
-                parameters, grid, rows, hidden, config));
-        heads.put(Head.QUESTION_ANSWERING, outputs -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters,
-                grid, rows, hidden));
-    }
-
-    /** The base model's {@code pooler_output [batch, hidden]}, offered beside {@code last_hidden_state}. */
-    public TextEncoderHeads pooler(Supplier<Value> pooled) {
-        this.pooler = Objects.requireNonNull(pooled, "pooled");
-        return this;
-    }
-
-    /**
-     * {@code logits [batch, sequence, vocab_size]} of the masked (and, where the family builds it, causal) language
-     * model, from vocabulary logits as rows {@code [batch × sequence, vocab_size]}.
-     */
-    public TextEncoderHeads languageModel(long vocabSize, Supplier<Value> logitRows) {
-        Objects.requireNonNull(logitRows, "logitRows");
-        Consumer<HeadOutputs> wiring = outputs -> outputs.add("logits",
-                () -> grid.unflatten(graph, logitRows.get(), vocabSize), Dim.unknown(), Dim.unknown(),
-                Dim.of(vocabSize));
-        heads.put(Head.MASKED_LM, wiring);
-        heads.put(Head.CAUSAL_LM, wiring);
-        return this;
-    }
-
-    /**
-     * {@code logits [batch, num_labels]}: the number of labels is {@code classifierWeight}'s first dimension,
-     * checked against config.json (see {@link EncoderHeads#labels}); {@code logits} computes them for that count.
-     */
-    public TextEncoderHeads sequenceClassification(String classifierWeight, LongFunction<Value> logits) {
-        Objects.requireNonNull(classifierWeight, "classifierWeight");
-        Objects.requireNonNull(logits, "logits");
-        heads.put(Head.SEQUENCE_CLASSIFICATION, outputs -> {
-            long labels = EncoderHeads.labels(parameters, classifierWeight, config);
-            outputs.add("logits", () -> logits.apply(labels), Dim.unknown(), Dim.of(labels));
-        });
-        return this;
-    }
-
-    /** {@code logits [batch, num_choices]} from one score per flattened choice {@code [batch × num_choices, 1]}. */
-    public TextEncoderHeads multipleChoice(Supplier<Value> scores) {
-        Objects.requireNonNull(scores, "scores");
-        heads.put(Head.MULTIPLE_CHOICE, outputs -> EncoderHeads.addMultipleChoice(outputs, graph, inputs, scores));
-        return this;
-    }
-
-    /** Replaces the wiring of {@code head} with the family's own. */
-    public TextEncoderHeads head(Head head, Consumer<HeadOutputs> wiring) {
-        heads.put(Objects.requireNonNull(head, "head"), Objects.requireNonNull(wiring, "wiring"));
-        return this;
-    }
-
-    /** Adds {@code head}'s outputs; a head without pieces is refused, naming {@code modelType}. */
-    public void add(Head head, HeadOutputs outputs, String modelType) {
-        Consumer<HeadOutputs> wiring = heads.get(head);
-        if (wiring == null) {
-            throw new ArchitectureException(modelType + " has no " + Variant.of(head) + " head");
+            case MASKED_LM, CAUSAL_LM -> {
+                if (build.wants("logits")) {
+                    long vocab = pieces.vocabSize();
+                    build.output("logits", grid.unflatten(graph, pieces.languageModelLogits(rows), vocab), follows,
+                            follows, Dim.of(vocab));
+                }
+            }
+            case SEQUENCE_CLASSIFICATION -> {
+                if (build.wants("logits")) {
+                    long labels = pieces.sequenceLabels();
+                    build.output("logits", pieces.sequenceLogits(rows, labels), follows, Dim.of(labels));
+                }
+            }
+            case MULTIPLE_CHOICE -> {
+                if (build.wants("logits")) {
+                    EncoderHeads.multipleChoice(build, inputs, pieces.choiceScores(rows));
+                }
+            }
+            case TOKEN_CLASSIFICATION -> EncoderHeads.tokenClassification(build, config, grid, rows, hidden);
+            case QUESTION_ANSWERING -> {
+                boolean start = build.wants("start_logits");
+                if (build.wants("end_logits") || start) {
+                    EncoderHeads.spans(build, pieces.spanLogits(build, grid, rows, hidden));
+                }
+            }
+            default -> throw new IllegalStateException("a text encoder has no " + Variant.of(build.head()) + " head");
         }
-        wiring.accept(outputs);
     }
 }

@@ -1,16 +1,11 @@
 package org.exporters4j.models.blocks;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -31,6 +26,8 @@ public record TextInputs(Value inputIds, Optional<Value> attentionMask, Optional
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
+    /** The token inputs of BERT's forward and of the families that copy it. */
+    public static final List<String> BERT_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
     /** How the token tensors are laid out. */
     public enum Layout {
@@ -51,70 +48,42 @@ public record TextInputs(Value inputIds, Optional<Value> attentionMask, Optional
     }
 
     /**
-     * Declares the interface's inputs for {@code head}'s graph: choices for {@link Head#MULTIPLE_CHOICE}, sequences
+     * Declares the interface's inputs of {@code build}: choices for {@link Head#MULTIPLE_CHOICE}, sequences
      * otherwise; see {@link #declare(OnnxGraphBuilder, GraphInterface, Layout, List, String)}.
      */
-    public static TextInputs declare(GraphBuild build, Head head, List<String> accepted) {
-        Layout layout = head == Head.MULTIPLE_CHOICE ? Layout.CHOICES : Layout.SEQUENCES;
+    public static TextInputs declare(GraphBuild build, List<String> accepted) {
+        Layout layout = build.head() == Head.MULTIPLE_CHOICE ? Layout.CHOICES : Layout.SEQUENCES;
         return declare(build.graph(), build.graphInterface(), layout, accepted, build.purpose());
     }
 
     /**
-     * Declares the interface's inputs. Each must be one of {@code accepted} (the family's forward arguments) and an
-     * integer tensor; {@code input_ids} is required. Dimensions are named by the interface's dynamic axes (Optimum's
-     * names as fallback).
+     * Declares the interface's inputs through the one binder ({@link GraphInputs}). Each must be one of
+     * {@code accepted} (the family's forward arguments) and an integer tensor; {@code input_ids} is required.
+     * Dimensions are named by the interface's dynamic axes ({@code layout}'s names as fallback).
      *
      * @param purpose the graph, for errors, e.g. {@code "the distilbert masked-lm graph"}
      */
     public static TextInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, Layout layout,
                                      List<String> accepted, String purpose) {
-        Value inputIds = null;
-        Value attentionMask = null;
-        Value tokenTypeIds = null;
-        Value firstInput = null;
-        for (InterfaceTensor tensor : graphInterface.inputs()) {
-            if (!accepted.contains(tensor.name())) {
-                throw new ArchitectureException(purpose + " has no input '" + tensor.name() + "'; it takes "
-                        + String.join(", ", accepted));
-            }
-            if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
-                throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' must be int64 (or int32),"
-                        + " not " + tensor.elementType().onnxName());
-            }
-            for (int index : tensor.dynamicAxes().keySet()) {
-                if (index >= layout.rank()) {
-                    throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' is "
-                            + layout.axes + " but the interface names dynamic axis " + index);
-                }
-            }
-            List<Dim> dims = new ArrayList<>();
-            for (int index = 0; index < layout.rank(); index++) {
-                dims.add(tensor.dim(index, Dim.symbolic(layout.axes.get(index))));
-            }
-            Value input = graph.input(tensor.name(), tensor.elementType(), new Shape(dims));
-            Value ids = flatten(graph, input, layout);
-            if (tensor.elementType() != ElementType.INT64) {
-                ids = graph.cast(ids, ElementType.INT64);
-            }
-            switch (tensor.name()) {
-                case INPUT_IDS -> {
-                    inputIds = ids;
-                    firstInput = input;
-                }
-                case ATTENTION_MASK -> attentionMask = ids;
-                case TOKEN_TYPE_IDS -> tokenTypeIds = ids;
-                default -> throw new ArchitectureException(purpose + " does not read input '" + tensor.name()
-                        + "'; it takes " + String.join(", ", accepted));
-            }
-        }
-        if (inputIds == null) {
-            throw new ArchitectureException(purpose + " needs the input '" + INPUT_IDS + "', which the interface "
-                    + "does not list (it lists " + graphInterface.inputNames() + ")");
-        }
+        List<Dim> axes = layout.axes.stream().map(Dim::symbolic).toList();
+        List<GraphInputs.Accepted> inputs = accepted.stream()
+                .map(name -> new GraphInputs.Accepted(name, GraphInputs.Kind.INTEGER, axes))
+                .toList();
+        return of(graph, GraphInputs.declare(graph, graphInterface, inputs, purpose), layout);
+    }
+
+    /**
+     * The token inputs among declared {@code inputs} (which hold more, such as LayoutLM's boxes), multiple-choice
+     * ones flattened; {@code input_ids} is required.
+     */
+    public static TextInputs of(OnnxGraphBuilder graph, GraphInputs inputs, Layout layout) {
+        Value ids = inputs.required(INPUT_IDS);
+        Value inputIds = flatten(graph, ids, layout);
         Optional<Value> choices = layout == Layout.CHOICES
-                ? Optional.of(graph.shape(firstInput, 0, 2))
+                ? Optional.of(graph.shape(ids, 0, 2))
                 : Optional.empty();
-        return new TextInputs(inputIds, Optional.ofNullable(attentionMask), Optional.ofNullable(tokenTypeIds),
+        return new TextInputs(inputIds, inputs.optional(ATTENTION_MASK).map(mask -> flatten(graph, mask, layout)),
+                inputs.optional(TOKEN_TYPE_IDS).map(types -> flatten(graph, types, layout)),
                 TokenGrid.of(graph, inputIds), choices);
     }
 

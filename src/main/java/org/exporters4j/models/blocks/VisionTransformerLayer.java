@@ -3,6 +3,7 @@ package org.exporters4j.models.blocks;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -75,13 +76,13 @@ public record VisionTransformerLayer(LayerNorm before, SelfAttention attention, 
         String attention = prefix + "attention.attention.";
         QueryKeyValueBias biases = dimensions.queryKeyValueBias();
         Linear query = biases == QueryKeyValueBias.NONE
-                ? Linear.loadWithoutBias(parameters, graph, attention + "query", hidden, hidden)
+                ? Linear.load(parameters, attention + "query", hidden, hidden, Bias.WITHOUT_BIAS)
                 : Linear.load(parameters, attention + "query", hidden, hidden);
         Linear key = biases == QueryKeyValueBias.ALL
                 ? Linear.load(parameters, attention + "key", hidden, hidden)
-                : Linear.loadWithoutBias(parameters, graph, attention + "key", hidden, hidden);
+                : Linear.load(parameters, attention + "key", hidden, hidden, Bias.WITHOUT_BIAS);
         Linear value = biases == QueryKeyValueBias.NONE
-                ? Linear.loadWithoutBias(parameters, graph, attention + "value", hidden, hidden)
+                ? Linear.load(parameters, attention + "value", hidden, hidden, Bias.WITHOUT_BIAS)
                 : Linear.load(parameters, attention + "value", hidden, hidden);
         SelfAttention selfAttention = new SelfAttention(query, key, value,
                 Linear.load(parameters, prefix + "attention.output.dense", hidden, hidden),

@@ -8,10 +8,10 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
@@ -22,8 +22,8 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Projection;
-import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -69,12 +69,9 @@ public final class BloomArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.graph = graph;
             this.parameters = parameters;
-            this.hidden = config.intValue("hidden_size");
-            this.heads = config.intValue("n_head");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": hidden_size " + hidden + " is not a "
-                        + "multiple of n_head " + heads + "; BLOOM splits the hidden state into equal heads");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "n_head");
+            this.hidden = split.width();
+            this.heads = split.heads();
             this.headDim = hidden / heads;
             this.layers = config.intValue("n_layer");
             this.vocab = config.intValue("vocab_size");
@@ -109,7 +106,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
             Value normalized = LayerNorm.load(parameters, prefix + "input_layernorm", hidden, epsilon)
                     .apply(graph, rows);
             Value residual = residualFromLayerNorm ? normalized : rows;
-            Value fused = Projection.linear(parameters, prefix + "self_attention.query_key_value", hidden,
+            Value fused = Linear.load(parameters, prefix + "self_attention.query_key_value", hidden,
                     3 * hidden, Bias.WITH_BIAS).apply(graph, normalized);
             // [rows, heads, 3, head_dim]: query, key, value of each head side by side
             List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3, headDim), 2, 1, 1, 1);
@@ -121,14 +118,14 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     OptionalLong.empty());
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.of(alibi),
                     mask);
-            Value attentionOutput = graph.add(Projection.linear(parameters, prefix + "self_attention.dense", hidden,
+            Value attentionOutput = graph.add(Linear.load(parameters, prefix + "self_attention.dense", hidden,
                     hidden, Bias.WITH_BIAS).apply(graph, attended.contextRows()), residual);
             Value feedForwardInput = LayerNorm.load(parameters, prefix + "post_attention_layernorm", hidden, epsilon)
                     .apply(graph, attentionOutput);
             Value feedForwardResidual = residualFromLayerNorm ? feedForwardInput : attentionOutput;
-            Value up = Activation.GELU_FAST.apply(graph, Projection.linear(parameters, prefix + "mlp.dense_h_to_4h",
+            Value up = Activation.GELU_FAST.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h",
                     hidden, 4 * hidden, Bias.WITH_BIAS).apply(graph, feedForwardInput));
-            Value down = Projection.linear(parameters, prefix + "mlp.dense_4h_to_h", 4 * hidden, hidden,
+            Value down = Linear.load(parameters, prefix + "mlp.dense_4h_to_h", 4 * hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, up);
             return new LayerStep(graph.add(down, feedForwardResidual), attended.presentKey(),
                     attended.presentValue());

@@ -1,22 +1,17 @@
 package org.exporters4j.models.clip;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 
 /**
  * Builds the contrastive text-image model of CLIP and OWL-ViT ({@code CLIPModel}, {@code OwlViTModel}, Transformers
@@ -25,7 +20,7 @@ import org.exporters4j.onnx.OnnxModel;
  * {@link ContrastiveOutputs}. Optimum v1.5.2 registers only the default task for these types, whose interface is
  * {@code input_ids}, {@code pixel_values}, {@code attention_mask} in, the two logits and two embeddings out.
  */
-public final class ClipArchitecture implements Architecture {
+public final class ClipArchitecture extends FamilyArchitecture {
     /** The inputs of Optimum's CLIPOnnxConfig (CLIP, OWL-ViT, GroupViT), with their natural axis names. */
     public static final List<GraphInputs.Accepted> INPUTS = List.of(
             GraphInputs.Accepted.of("input_ids", GraphInputs.Kind.INTEGER,
@@ -38,39 +33,21 @@ public final class ClipArchitecture implements Architecture {
     private final ClipFlavor flavor;
 
     public ClipArchitecture(ClipFlavor flavor) {
-        this.flavor = Objects.requireNonNull(flavor, "flavor");
+        // the contrastive model only, as Optimum v1.5.2 registers
+        super(flavor.modelType(), "clip", Set.of(Variant.of(Head.BASE)));
+        this.flavor = flavor;
     }
 
     @Override
-    public String modelType() {
-        return flavor.modelType();
-    }
-
-    @Override
-    public String family() {
-        return "clip";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return Set.of(Variant.of(Head.BASE));
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException(flavor.modelType() + " has no " + variant + " graph; it builds default"
-                    + " (the contrastive model) only, as Optimum v1.5.2 registers");
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         ModelConfig textConfig = subConfig(config, "text_config", flavor.textConfigType());
         ModelConfig visionConfig = subConfig(config, "vision_config", flavor.visionConfigType());
-        String purpose = "the " + flavor.modelType() + " " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         String base = flavor.wrapperPrefix()
                 .map(prefix -> parameters.basePrefix(prefix, "text_model.embeddings.token_embedding.weight"))
                 .orElse("");
-        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, INPUTS, purpose);
+        GraphInputs inputs = GraphInputs.declare(build, INPUTS);
         ClipTextTower.Output text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
                 base + "text_model.", textConfig, inputs.required("input_ids"),
                 inputs.optional("attention_mask").orElse(null)));
@@ -78,15 +55,12 @@ public final class ClipArchitecture implements Architecture {
                 parameters, base + "vision_model.", visionConfig, flavor.preLayerNorm(),
                 inputs.required("pixel_values")));
         long projection = config.intValue("projection_dim");
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        ContrastiveOutputs.add(outputs, graph, parameters, base + "logit_scale",
+        ContrastiveOutputs.add(build, base + "logit_scale",
                 ContrastiveOutputs.project(graph, parameters, base + "text_projection.weight",
                         textConfig.intValue("hidden_size"), projection, text.pooled()),
                 ContrastiveOutputs.project(graph, parameters, base + "visual_projection.weight",
                         visionConfig.intValue("hidden_size"), projection, vision.pooled()),
                 projection);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /**

@@ -37,12 +37,9 @@ public final class ClipEncoder {
     public static Value layer(OnnxGraphBuilder graph, Parameters parameters, String prefix, TowerOptions options,
                               Value rows, Value additiveMask, TokenGrid grid) {
         long hidden = options.hiddenSize();
-        SelfAttention attention = new SelfAttention(
-                Linear.load(parameters, prefix + "self_attn.q_proj", hidden, hidden),
-                Linear.load(parameters, prefix + "self_attn.k_proj", hidden, hidden),
-                Linear.load(parameters, prefix + "self_attn.v_proj", hidden, hidden),
-                Linear.load(parameters, prefix + "self_attn.out_proj", hidden, hidden),
-                options.heads(), options.headSize());
+        SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
+                prefix + "self_attn.q_proj", prefix + "self_attn.k_proj",
+                prefix + "self_attn.v_proj", prefix + "self_attn.out_proj");
         Value normalized = LayerNorm.load(parameters, prefix + "layer_norm1", hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, rows);
         Value attended = graph.add(rows, attention.apply(graph, normalized, additiveMask, grid));

@@ -1,7 +1,8 @@
 package org.exporters4j.models.clip;
 
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.GraphBuild;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -18,12 +19,14 @@ public final class ContrastiveOutputs {
     private ContrastiveOutputs() {}
 
     /**
-     * Adds {@code logits_per_image}, {@code logits_per_text}, {@code text_embeds} and {@code image_embeds} for
+     * Adds (each when asked) {@code logits_per_image}, {@code logits_per_text}, {@code text_embeds} and {@code image_embeds} for
      * projected embeddings {@code [texts, projection]} and {@code [images, projection]}; {@code logit_scale} is read
      * from the checkpoint.
      */
-    public static void add(HeadOutputs outputs, OnnxGraphBuilder graph, Parameters parameters, String logitScale,
-                           Value projectedText, Value projectedImages, long projectionSize) {
+    public static void add(GraphBuild build, String logitScale, Value projectedText, Value projectedImages,
+                           long projectionSize) {
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         Value textEmbeds = normalized(graph, projectedText);
         Value imageEmbeds = normalized(graph, projectedImages);
         Value logitsPerText = graph.mul(graph.matMul(textEmbeds, graph.transpose(imageEmbeds, 1, 0)),
@@ -31,17 +34,25 @@ public final class ContrastiveOutputs {
         // The second axis counts the other modality's examples, which Optimum's interface leaves unnamed; a
         // shape-preserving Reshape to [0, -1] keeps ONNX Runtime's shape inference from naming it after the first
         // axis (texts and images are independent counts, both merely called batch_size by the interface).
-        outputs.add("logits_per_image", () -> graph.reshape(graph.transpose(logitsPerText, 1, 0), 0, -1),
-                Dim.unknown(), Dim.unknown());
-        outputs.add("logits_per_text", () -> graph.reshape(logitsPerText, 0, -1), Dim.unknown(), Dim.unknown());
-        outputs.add("text_embeds", () -> textEmbeds, Dim.unknown(), Dim.of(projectionSize));
-        outputs.add("image_embeds", () -> imageEmbeds, Dim.unknown(), Dim.of(projectionSize));
+        if (build.wants("logits_per_image")) {
+            build.output("logits_per_image", graph.reshape(graph.transpose(logitsPerText, 1, 0), 0, -1), Dim.unknown(),
+                    Dim.unknown());
+        }
+        if (build.wants("logits_per_text")) {
+            build.output("logits_per_text", graph.reshape(logitsPerText, 0, -1), Dim.unknown(), Dim.unknown());
+        }
+        if (build.wants("text_embeds")) {
+            build.output("text_embeds", textEmbeds, Dim.unknown(), Dim.of(projectionSize));
+        }
+        if (build.wants("image_embeds")) {
+            build.output("image_embeds", imageEmbeds, Dim.unknown(), Dim.of(projectionSize));
+        }
     }
 
     /** A bias-free {@code nn.Linear}: {@code x · Wᵀ} with the checkpoint's {@code [out, in]} weight. */
     public static Value project(OnnxGraphBuilder graph, Parameters parameters, String weight, long in, long out,
                                 Value rows) {
-        return graph.matMul(rows, graph.transpose(parameters.tensor(weight, out, in), 1, 0));
+        return Linear.withoutBias(parameters.tensor(weight, out, in), in, out).applyToLastAxis(graph, rows);
     }
 
     /** {@code x / ‖x‖₂} over the last axis. */

@@ -3,6 +3,7 @@ package org.exporters4j.models.clip;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The options of one CLIP-style transformer tower (a {@code text_config} or {@code vision_config}), read and checked
@@ -21,13 +22,9 @@ public record TowerOptions(long hiddenSize, int layers, int heads, long intermed
 
     /** The tower options of {@code config} (a sub-configuration, resolved with its own model type's defaults). */
     public static TowerOptions read(ModelConfig config) {
-        long hiddenSize = config.intValue("hidden_size");
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || hiddenSize % heads != 0) {
-            // as CLIPAttention.__init__, which raises for this
-            throw new UnsupportedConfigException(config.source() + ": hidden_size " + hiddenSize + " is not a "
-                    + "multiple of num_attention_heads " + heads + "; Transformers refuses this config too");
-        }
+        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+        long hiddenSize = split.width();
+        int heads = split.heads();
         int layers = config.intValue("num_hidden_layers");
         if (layers < 0) {
             throw new UnsupportedConfigException(config.source() + " sets num_hidden_layers " + layers

@@ -9,11 +9,12 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
@@ -42,62 +43,34 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        ConvBertOptions options = ConvBertOptions.read(config);
-        OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("convbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(),
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
-        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
-        Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = build.outputs();
-        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
+        Encoder encoder = new Encoder(build.graph(), parameters, ConvBertOptions.read(config), base, inputs.grid(),
+                config);
+        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
     }
 
     /** One graph under construction. */
-    private static final class Encoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final ConvBertOptions options;
-        private final String base;
-        private final TokenGrid grid;
-
-        Encoder(OnnxGraphBuilder graph, Parameters parameters, ConvBertOptions options, String base, TokenGrid grid) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-            this.grid = grid;
-        }
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, ConvBertOptions options, String base,
+                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
             Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
             Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layer." + layer + ".";
-                Value input = rows;
-                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, mask));
-            }
-            return rows;
+            return new LayerStack(base, "encoder.layer", options.layers())
+                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
         }
 
         /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */
         private Value embeddings(TextInputs inputs) {
-            String prefix = base + "embeddings.";
             long size = options.embeddingSize();
-            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
-                    inputs.inputIds(), 0);
-            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
-            // without token_type_ids, ConvBertModel uses its buffer of zeros: every token adds row 0
-            Value types = inputs.tokenTypeIds()
-                    .map(ids -> graph.gather(typeTable, ids, 0))
-                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
-            Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
-                    options.maxPositions(), size), grid.positions(graph), 0);
-            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", size, options.layerNormEps())
-                    .apply(graph, graph.add(graph.add(words, positions), types));
-            Value rows = graph.reshape(normalized, -1, size);
+            BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", size);
+            Value sum = graph.add(graph.add(tables.words(inputs, options.vocabSize()),
+                    tables.positions(grid.positions(graph), options.maxPositions())),
+                    tables.tokenTypes(inputs, options.typeVocabSize()));
+            Value rows = tables.normalizedRows(sum, options.layerNormEps());
             if (size != options.hiddenSize()) {
                 rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize())
                         .apply(graph, rows);
@@ -182,20 +155,22 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
             return graph.add(graph.reshape(mapped, -1, out), parameters.tensor(prefix + ".bias", out));
         }
 
-        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
+        @Override
+        public Value choiceScores(Value rows) {
             long hidden = options.hiddenSize();
-            new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
-                    .sequenceClassification("classifier.out_proj.weight", labels -> sequenceLogits(rows, labels))
-                    .multipleChoice(() -> Linear.load(parameters, "classifier",
-                                    parameters.dimension("classifier.weight", 1), 1)
-                            .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
-                                    .apply(graph, grid, rows, hidden)))
-                    .add(head, outputs, "convbert");
+            return Linear.load(parameters, "classifier", parameters.dimension("classifier.weight", 1), 1)
+                    .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
+                            .apply(graph, grid, rows, hidden));
+        }
+
+        @Override
+        public long sequenceLabels() {
+            return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
         }
 
         /** ConvBertClassificationHead: dense, {@code hidden_act}, out_proj on the first token. */
-        private Value sequenceLogits(Value rows, long labels) {
+        @Override
+        public Value sequenceLogits(Value rows, long labels) {
             long hidden = options.hiddenSize();
             Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
                     .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
@@ -207,7 +182,13 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
          * ConvBertGeneratorPredictions (dense to {@code embedding_size}, GELU, LayerNorm) and
          * {@code generator_lm_head}, whose weight is the word-embedding table when {@code tie_word_embeddings}.
          */
-        private Value maskedLmLogits(Value rows) {
+        @Override
+        public long vocabSize() {
+            return options.vocabSize();
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
             long size = options.embeddingSize();
             long vocab = options.vocabSize();
             Value dense = Activation.GELU.apply(graph,

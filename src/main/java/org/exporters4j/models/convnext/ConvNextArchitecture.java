@@ -3,8 +3,6 @@ package org.exporters4j.models.convnext;
 import java.util.EnumSet;
 import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -14,10 +12,8 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
@@ -45,27 +41,16 @@ public final class ConvNextArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("convnext", "embeddings.patch_embeddings.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
+        Value pixels = PixelInputs.declare(build);
         Value features = graph.inScope("convnext", () -> encode(graph, parameters, options, base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, features, 4), follows, Dim.of(last), follows, follows);
-                outputs.add("pooler_output", () -> pooled(graph, parameters, options, base, features, last),
-                        follows, Dim.of(last));
-            }
-            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
-                    "classifier", last, () -> pooled(graph, parameters, options, base, features, last));
-            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
-        }
+        EncoderHeads.addFeatureMapHeads(build, config, features, last,
+                map -> pooled(graph, parameters, options, base, map, last), List.of(Dim.unknown(), Dim.of(last)),
+                "classifier");
     }
 
     /** The last stage's feature map {@code [batch, hidden_sizes[-1], h, w]}. */

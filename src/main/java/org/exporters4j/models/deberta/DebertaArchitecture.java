@@ -1,17 +1,16 @@
 package org.exporters4j.models.deberta;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
@@ -39,33 +38,16 @@ public final class DebertaArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        DebertaOptions options = DebertaOptions.read(config, version);
-        OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(),
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
-        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
-        Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = build.outputs();
-        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
+        Encoder encoder = new Encoder(build.graph(), parameters, DebertaOptions.read(config, version), base, inputs.grid(), config);
+        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
     }
 
     /** One graph under construction. */
-    private static final class Encoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final DebertaOptions options;
-        private final String base;
-        private final TokenGrid grid;
-
-        Encoder(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, String base, TokenGrid grid) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-            this.grid = grid;
-        }
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, String base,
+                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
@@ -80,18 +62,13 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             Value pairMask = graph.and(graph.unsqueeze(attends, 1, 2), graph.unsqueeze(attends, 1, 3));
             Optional<RelativePositions> relative = options.relative().map(settings -> graph.inScope("encoder",
                     () -> RelativePositions.build(graph, parameters, options, settings, base, grid)));
-            Value embedded = rows;
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layer." + layer + ".";
-                Value input = rows;
-                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, pairMask, relative));
-                if (layer == 0 && options.convolution().isPresent()) {
-                    Value residual = rows;
-                    rows = graph.inScope("encoder.conv", () -> convolution(options.convolution().get(), embedded,
-                            residual, mask, maskColumn));
-                }
-            }
-            return rows;
+            return new LayerStack(base, "encoder.layer", options.layers()).apply(graph, rows, (index, prefix, input) -> {
+                Value output = layer(prefix, input, pairMask, relative);
+                // DebertaV2Encoder: the ConvLayer joins after the first layer, over the embeddings
+                return index == 0 && options.convolution().isPresent()
+                        ? convolution(options.convolution().get(), rows, output, mask, maskColumn)
+                        : output;
+            });
         }
 
         /** Word (+ position) (+ token type) embeddings, projection, LayerNorm, times the mask; as rows. */
@@ -113,8 +90,8 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             }
             Value rows = graph.reshape(sum, -1, size);
             if (size != options.hiddenSize()) {
-                rows = graph.matMul(rows, graph.transpose(parameters.tensor(prefix + "embed_proj.weight",
-                        options.hiddenSize(), size), 1, 0));
+                rows = Linear.load(parameters, prefix + "embed_proj", size, options.hiddenSize(), Bias.WITHOUT_BIAS)
+                        .applyToLastAxis(graph, rows);
             }
             Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", options.hiddenSize(),
                     options.layerNormEps()).apply(graph, rows);
@@ -162,18 +139,23 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             return graph.mul(normalized, maskColumn);
         }
 
-        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
-            long hidden = options.hiddenSize();
-            new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
-                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
-                            hidden, labels).apply(graph, pooled(rows)))
-                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)))
-                    .add(head, outputs, options.version().modelType());
+        @Override
+        public long sequenceLabels() {
+            return EncoderHeads.labels(parameters, "classifier.weight", config);
+        }
+
+        @Override
+        public Value sequenceLogits(Value rows, long labels) {
+            return Linear.load(parameters, "classifier", options.hiddenSize(), labels).apply(graph, contextPooled(rows));
+        }
+
+        @Override
+        public Value choiceScores(Value rows) {
+            return Linear.load(parameters, "classifier", options.hiddenSize(), 1).apply(graph, contextPooled(rows));
         }
 
         /** ContextPooler: {@code pooler_hidden_act(pooler.dense(first token))}. */
-        private Value pooled(Value rows) {
+        private Value contextPooled(Value rows) {
             long hidden = options.hiddenSize();
             return options.poolerActivation().apply(graph, Linear.load(parameters, "pooler.dense", hidden, hidden)
                     .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
@@ -183,7 +165,13 @@ public final class DebertaArchitecture extends FamilyArchitecture {
          * {@code cls.predictions}: transform (dense to {@code embedding_size}, {@code hidden_act}, LayerNorm), then
          * the decoder, which is the word-embedding table when {@code tie_word_embeddings}, and the bias.
          */
-        private Value maskedLmLogits(Value rows) {
+        @Override
+        public long vocabSize() {
+            return options.vocabSize();
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             Value transformed = options.hiddenActivation().apply(graph,

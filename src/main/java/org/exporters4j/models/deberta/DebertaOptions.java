@@ -11,6 +11,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The config.json options a DeBERTa graph is built from, read and checked once, as Transformers 4.25.1's
@@ -104,12 +105,9 @@ record DebertaOptions(DebertaVersion version, long vocabSize, long hiddenSize, l
     static DebertaOptions read(ModelConfig config, DebertaVersion version) {
         String source = config.source();
         String type = version.modelType();
-        long hidden = config.intValue("hidden_size");
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || hidden % heads != 0) {
-            throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                    + "num_attention_heads " + heads + "; Transformers refuses this config too");
-        }
+        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+        long hidden = split.width();
+        int heads = split.heads();
         long headSize = hidden / heads;
         if (version == DebertaVersion.V2) {
             headSize = config.optionalInt("attention_head_size").map(Integer::longValue).orElse(headSize);

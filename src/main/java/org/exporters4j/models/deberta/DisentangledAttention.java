@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -53,7 +54,8 @@ final class DisentangledAttention {
         Linear keyProjection = null;
         if (options.version() == DebertaVersion.V1) {
             // in_proj has no bias; viewed as [heads, 3 × head_size] per token and chunked: q, k, v of each head
-            Value projected = withoutBias(rows, parameters.tensor(prefix + "in_proj.weight", 3 * allHeads, hidden));
+            Value projected = Linear.load(parameters, prefix + "in_proj", hidden, 3 * allHeads, Bias.WITHOUT_BIAS)
+                    .applyToLastAxis(graph, rows);
             Value perHead = graph.transpose(graph.reshape(projected, grid.shapeWith(graph, options.heads(),
                     3 * headSize)), 0, 2, 1, 3);
             List<Value> parts = graph.split(perHead, 3, headSize, headSize, headSize);
@@ -79,8 +81,8 @@ final class DisentangledAttention {
             DebertaOptions.Relative settings = options.relative().orElseThrow();
             if (options.positionAttention().contains(DebertaOptions.PositionAttention.C2P)) {
                 Value positionKeys = positionHeads(switch (options.version()) {
-                    case V1 -> withoutBias(positions.embeddings(),
-                            parameters.tensor(prefix + "pos_proj.weight", allHeads, hidden));
+                    case V1 -> Linear.load(parameters, prefix + "pos_proj", hidden, allHeads, Bias.WITHOUT_BIAS)
+                            .applyToLastAxis(graph, positions.embeddings());
                     case V2 -> (settings.keySharing() == DebertaOptions.KeySharing.SHARED ? keyProjection
                             : Linear.load(parameters, prefix + "pos_key_proj", hidden, allHeads))
                             .apply(graph, positions.embeddings());
@@ -143,11 +145,6 @@ final class DisentangledAttention {
     private Value headBias(String name) {
         return graph.reshape(parameters.tensor(name, options.heads() * options.headSize()),
                 1, options.heads(), 1, options.headSize());
-    }
-
-    /** A bias-free {@code nn.Linear} on rows: {@code rows · Wᵀ}. */
-    private Value withoutBias(Value rows, Value weight) {
-        return graph.matMul(rows, graph.transpose(weight, 1, 0));
     }
 
     /** v1's talking heads: a bias-free linear map across the head axis of {@code [batch, heads, query, key]}. */

@@ -6,15 +6,16 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -45,17 +46,38 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
+        TextInputs inputs = TextInputs.declare(build, INPUTS);
         TokenGrid grid = inputs.grid();
-        Value rows = encode(graph, parameters, options, base, inputs);
         long dim = options.dim();
-        new TextEncoderHeads(graph, parameters, config, inputs, rows, dim)
-                .languageModel(options.vocabSize(), () -> maskedLmLogits(graph, parameters, options, base, rows))
-                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", dim,
-                        labels).apply(graph, preClassified(graph, parameters, grid, rows, dim)))
-                .multipleChoice(() -> Linear.load(parameters, "classifier", dim, 1)
-                        .apply(graph, preClassified(graph, parameters, grid, rows, dim)))
-                .add(variant.head(), build.outputs(), "distilbert");
+        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), dim,
+                new TextEncoderHeads.Pieces() {
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        return maskedLmLogits(graph, parameters, options, base, rows);
+                    }
+
+                    @Override
+                    public long sequenceLabels() {
+                        return EncoderHeads.labels(parameters, "classifier.weight", config);
+                    }
+
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        return Linear.load(parameters, "classifier", dim, labels)
+                                .apply(graph, preClassified(graph, parameters, grid, rows, dim));
+                    }
+
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        return Linear.load(parameters, "classifier", dim, 1)
+                                .apply(graph, preClassified(graph, parameters, grid, rows, dim));
+                    }
+                });
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -74,26 +96,17 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
         });
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
-        Value rows = embedded;
-        for (int layer = 0; layer < options.layers(); layer++) {
-            String prefix = base + "transformer.layer." + layer + ".";
-            Value input = rows;
-            rows = graph.inScope("transformer.layer." + layer,
-                    () -> layer(graph, parameters, options, prefix, input, mask, grid));
-        }
-        return rows;
+        return new LayerStack(base, "transformer.layer", options.layers()).apply(graph, embedded,
+                (index, prefix, input) -> layer(graph, parameters, options, prefix, input, mask, grid));
     }
 
     /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
     private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
                                Value rows, Value mask, TokenGrid grid) {
         long dim = options.dim();
-        SelfAttention attention = new SelfAttention(
-                Linear.load(parameters, prefix + "attention.q_lin", dim, dim),
-                Linear.load(parameters, prefix + "attention.k_lin", dim, dim),
-                Linear.load(parameters, prefix + "attention.v_lin", dim, dim),
-                Linear.load(parameters, prefix + "attention.out_lin", dim, dim),
-                options.heads(), dim / options.heads());
+        SelfAttention attention = SelfAttention.load(parameters, dim, options.heads(),
+                prefix + "attention.q_lin", prefix + "attention.k_lin",
+                prefix + "attention.v_lin", prefix + "attention.out_lin");
         Value attended = LayerNorm.load(parameters, prefix + "sa_layer_norm", dim, LAYER_NORM_EPS)
                 .apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
         Value hidden = options.activation().apply(graph,
@@ -128,12 +141,9 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
                            long maxPositions, EmbeddingTie tie) {
 
         static Options read(ModelConfig config) {
-            long dim = config.intValue("dim");
-            int heads = config.intValue("n_heads");
-            if (heads <= 0 || dim % heads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": dim " + dim + " is not a multiple of n_heads "
-                        + heads + "; Transformers refuses this config too");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "dim", "n_heads");
+            long dim = split.width();
+            int heads = split.heads();
             return new Options(config.intValue("vocab_size"), dim, config.intValue("n_layers"), heads,
                     config.intValue("hidden_dim"), Activation.fromConfig(config, "activation"),
                     config.intValue("max_position_embeddings"), EmbeddingTie.of(config));

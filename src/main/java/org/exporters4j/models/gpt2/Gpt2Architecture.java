@@ -11,6 +11,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
@@ -21,7 +22,7 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Projection;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -35,8 +36,8 @@ import org.exporters4j.onnx.Value;
 public final class Gpt2Architecture extends DecoderArchitecture {
     private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
             DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Projection.Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Projection.Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Linear.Bias.WITHOUT_BIAS,
+            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Linear.Bias.WITH_BIAS, "qa_outputs");
 
     public Gpt2Architecture() {
         super("gpt2", "gpt2", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
@@ -73,12 +74,9 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.graph = graph;
             this.parameters = parameters;
-            this.hidden = config.intValue("n_embd");
-            this.heads = config.intValue("n_head");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": n_embd " + hidden + " is not a multiple of"
-                        + " n_head " + heads + "; GPT-2 splits the hidden state into equal heads");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "n_embd", "n_head");
+            this.hidden = split.width();
+            this.heads = split.heads();
             this.headDim = hidden / heads;
             this.layers = config.intValue("n_layer");
             this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
@@ -111,7 +109,7 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
             String prefix = base + "h." + index + ".";
             Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
-            Value qkv = Projection.conv1d(parameters, prefix + "attn.c_attn", hidden, 3 * hidden)
+            Value qkv = Linear.conv1d(parameters, prefix + "attn.c_attn", hidden, 3 * hidden)
                     .apply(graph, normalized);
             List<Value> split = graph.split(qkv, 1, hidden, hidden, hidden);
             Value query = CachedAttention.splitHeads(graph, split.get(0), inputs.grid(), heads, headDim);
@@ -122,14 +120,14 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             CachedAttention attention = new CachedAttention(heads, heads, headDim, scale,
                     Masking.CAUSAL_THEN_ADDITIVE_PADDING, OptionalLong.empty());
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
-            Value attentionOutput = Projection.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden)
+            Value attentionOutput = Linear.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden)
                     .apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
             Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
                     .apply(graph, residual);
-            Value up = activation.apply(graph, Projection.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
+            Value up = activation.apply(graph, Linear.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
                     .apply(graph, feedForwardInput));
-            Value down = Projection.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
+            Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
         }
 

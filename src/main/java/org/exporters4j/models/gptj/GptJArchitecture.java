@@ -10,6 +10,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
@@ -20,8 +21,8 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Projection;
-import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -76,12 +77,9 @@ public final class GptJArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.graph = graph;
             this.parameters = parameters;
-            this.hidden = config.intValue("n_embd");
-            this.heads = config.intValue("n_head");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": n_embd " + hidden + " is not a multiple of"
-                        + " n_head " + heads + "; " + flavor.modelType() + " splits the hidden state into equal heads");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "n_embd", "n_head");
+            this.hidden = split.width();
+            this.heads = split.heads();
             if (flavor.projections() == GptJFlavor.Projections.CODEGEN_FUSED && heads % CODEGEN_BLOCKS != 0) {
                 throw new UnsupportedConfigException(config.source() + ": n_head " + heads + " is not a multiple of "
                         + CODEGEN_BLOCKS + "; CodeGen's qkv_proj holds its heads in " + CODEGEN_BLOCKS
@@ -140,9 +138,9 @@ public final class GptJArchitecture extends DecoderArchitecture {
                     OptionalLong.empty());
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
             Value attentionOutput = projection(prefix + "attn.out_proj", attended.contextRows());
-            Value up = activation.apply(graph, Projection.linear(parameters, prefix + "mlp.fc_in", hidden, inner,
+            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.fc_in", hidden, inner,
                     Bias.WITH_BIAS).apply(graph, normalized));
-            Value feedForward = Projection.linear(parameters, prefix + "mlp.fc_out", inner, hidden, Bias.WITH_BIAS)
+            Value feedForward = Linear.load(parameters, prefix + "mlp.fc_out", inner, hidden, Bias.WITH_BIAS)
                     .apply(graph, up);
             // attn_output + feed_forward_hidden_states + residual
             Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
@@ -150,7 +148,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
         }
 
         private Value projection(String prefix, Value rows) {
-            return Projection.linear(parameters, prefix, hidden, hidden, Bias.WITHOUT_BIAS).apply(graph, rows);
+            return Linear.load(parameters, prefix, hidden, hidden, Bias.WITHOUT_BIAS).apply(graph, rows);
         }
 
         /**
@@ -158,7 +156,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
          * {@code [rows, 4, 3 × hidden / 4]}, each block holding query, value, key for a quarter of the heads.
          */
         private List<Value> codegenQueryKeyValue(String prefix, Value rows) {
-            Value fused = Projection.linear(parameters, prefix + "attn.qkv_proj", hidden, 3 * hidden,
+            Value fused = Linear.load(parameters, prefix + "attn.qkv_proj", hidden, 3 * hidden,
                     Bias.WITHOUT_BIAS).apply(graph, rows);
             long local = hidden / CODEGEN_BLOCKS;
             Value blocks = graph.reshape(fused, -1, CODEGEN_BLOCKS, 3 * local);
@@ -181,8 +179,8 @@ public final class GptJArchitecture extends DecoderArchitecture {
         @Override
         public Value languageModelLogits(Value rows) {
             String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
-            return new Projection(parameters.tensor(weight, vocab, hidden),
-                    Optional.of(parameters.tensor("lm_head.bias", vocab)), Projection.WeightLayout.OUT_IN, hidden,
+            return new Linear(parameters.tensor(weight, vocab, hidden),
+                    Optional.of(parameters.tensor("lm_head.bias", vocab)), Linear.WeightLayout.OUT_IN, hidden,
                     vocab).apply(graph, rows);
         }
     }

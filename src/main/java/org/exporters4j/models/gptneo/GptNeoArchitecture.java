@@ -11,6 +11,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
@@ -21,8 +22,8 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Projection;
-import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -66,12 +67,9 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.graph = graph;
             this.parameters = parameters;
-            this.hidden = config.intValue("hidden_size");
-            this.heads = config.intValue("num_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": hidden_size " + hidden + " is not a "
-                        + "multiple of num_heads " + heads + "; GPT-Neo splits the hidden state into equal heads");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_heads");
+            this.hidden = split.width();
+            this.heads = split.heads();
             this.headDim = hidden / heads;
             this.layers = config.intValue("num_layers");
             this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
@@ -116,24 +114,24 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
             String prefix = base + "h." + index + ".";
             String attentionPrefix = prefix + "attn.attention.";
             Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
-            Value query = heads(Projection.linear(parameters, attentionPrefix + "q_proj", hidden, hidden,
+            Value query = heads(Linear.load(parameters, attentionPrefix + "q_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value key = heads(Projection.linear(parameters, attentionPrefix + "k_proj", hidden, hidden,
+            Value key = heads(Linear.load(parameters, attentionPrefix + "k_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value value = heads(Projection.linear(parameters, attentionPrefix + "v_proj", hidden, hidden,
+            Value value = heads(Linear.load(parameters, attentionPrefix + "v_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
             // GPT-Neo does not scale its attention scores
             CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(),
                     Masking.CAUSAL_THEN_ADDITIVE_PADDING, windows.get(index));
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
-            Value attentionOutput = Projection.linear(parameters, attentionPrefix + "out_proj", hidden, hidden,
+            Value attentionOutput = Linear.load(parameters, attentionPrefix + "out_proj", hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
             Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
                     .apply(graph, residual);
-            Value up = activation.apply(graph, Projection.linear(parameters, prefix + "mlp.c_fc", hidden, inner,
+            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden, inner,
                     Bias.WITH_BIAS).apply(graph, feedForwardInput));
-            Value down = Projection.linear(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
+            Value down = Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
                     .apply(graph, up);
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
         }

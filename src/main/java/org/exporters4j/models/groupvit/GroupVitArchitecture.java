@@ -2,21 +2,18 @@ package org.exporters4j.models.groupvit;
 
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipTextTower;
 import org.exporters4j.models.clip.ContrastiveOutputs;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -27,31 +24,17 @@ import org.exporters4j.onnx.Value;
  * has no segmentation output, and {@code output_segmentation} must be off (Transformers then returns
  * {@code segmentation_logits} in place of the tuple positions Optimum names).
  */
-public final class GroupVitArchitecture implements Architecture {
+public final class GroupVitArchitecture extends FamilyArchitecture {
     /** {@code nn.BatchNorm1d}'s default epsilon. */
     private static final double BATCH_NORM_EPS = 1e-5;
 
-    @Override
-    public String modelType() {
-        return "groupvit";
+    public GroupVitArchitecture() {
+        // the contrastive model only, as Optimum v1.5.2 registers
+        super("groupvit", "groupvit", Set.of(Variant.of(Head.BASE)));
     }
 
     @Override
-    public String family() {
-        return "groupvit";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return Set.of(Variant.of(Head.BASE));
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("groupvit has no " + variant + " graph; it builds default (the contrastive"
-                    + " model) only, as Optimum v1.5.2 registers");
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         if (config.optionalBoolean("output_segmentation").orElse(false)) {
             throw new UnsupportedConfigException(config.source() + " sets output_segmentation true, which adds "
                     + "segmentation_logits to GroupViTModel's outputs; Optimum v1.5.2's interface has none: set "
@@ -60,10 +43,9 @@ public final class GroupVitArchitecture implements Architecture {
         ModelConfig textConfig = ClipArchitecture.subConfig(config, "text_config", "groupvit_text_model");
         ModelConfig visionConfig = ClipArchitecture.subConfig(config, "vision_config", "groupvit_vision_model");
         GroupVitVisionOptions vision = GroupVitVisionOptions.read(visionConfig);
-        String purpose = "the groupvit " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
-        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, ClipArchitecture.INPUTS, purpose);
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        GraphInputs inputs = GraphInputs.declare(build, ClipArchitecture.INPUTS);
         ClipTextTower.Output text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
                 "text_model.", textConfig, inputs.required("input_ids"),
                 inputs.optional("attention_mask").orElse(null)));
@@ -71,15 +53,12 @@ public final class GroupVitArchitecture implements Architecture {
                 "vision_model.").pooled(inputs.required("pixel_values")));
         long projection = config.intValue("projection_dim");
         long intermediate = config.intValue("projection_intermediate_dim");
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        ContrastiveOutputs.add(outputs, graph, parameters, "logit_scale",
+        ContrastiveOutputs.add(build, "logit_scale",
                 graph.inScope("text_projection", () -> project(graph, parameters, "text_projection",
                         textConfig.intValue("hidden_size"), intermediate, projection, text.pooled())),
                 graph.inScope("visual_projection", () -> project(graph, parameters, "visual_projection",
                         vision.tower().hiddenSize(), intermediate, projection, image)),
                 projection);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** {@code nn.Sequential(Linear, BatchNorm1d, ReLU, Linear)} under {@code prefix}: modules 0, 1 and 3. */
@@ -95,7 +74,6 @@ public final class GroupVitArchitecture implements Architecture {
 
     private static Value linear(OnnxGraphBuilder graph, Parameters parameters, String prefix, long in, long out,
                                 Value x) {
-        return graph.add(graph.matMul(x, graph.transpose(parameters.tensor(prefix + ".weight", out, in), 1, 0)),
-                parameters.tensor(prefix + ".bias", out));
+        return Linear.load(parameters, prefix, in, out).applyToLastAxis(graph, x);
     }
 }

@@ -3,6 +3,7 @@ package org.exporters4j.models.groupvit;
 import java.util.Objects;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.clip.ClipEncoder;
 import org.exporters4j.models.clip.TowerOptions;
@@ -194,8 +195,7 @@ final class GroupVitVisionTower {
     }
 
     private Value linear(String linearPrefix, long in, long out, Value x) {
-        return graph.add(graph.matMul(x, graph.transpose(parameters.tensor(linearPrefix + ".weight", out, in), 1, 0)),
-                parameters.tensor(linearPrefix + ".bias", out));
+        return Linear.load(parameters, linearPrefix, in, out).applyToLastAxis(graph, x);
     }
 
     private Value split(Value x, int heads, long headSize) {

@@ -4,33 +4,32 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
+import org.exporters4j.models.blocks.GraphInputs;
+import org.exporters4j.models.blocks.GraphInputs.Accepted;
+import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -54,39 +53,53 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("layoutlm", "embeddings.word_embeddings.weight");
-        Inputs inputs = Inputs.declare(graph, graphInterface, purpose);
+        Inputs inputs = Inputs.declare(build);
         TokenGrid grid = inputs.text().grid();
         Value embedded = graph.inScope("embeddings", () -> embeddings(graph, parameters, options, base, inputs));
         Value mask = AttentionMask.additive(graph, inputs.text().attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
-        Value rows = embedded;
-        for (int layer = 0; layer < options.layers(); layer++) {
-            String prefix = base + "encoder.layer." + layer + ".";
-            Value input = rows;
-            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
-                    options.layerSettings()).apply(graph, input, mask, grid));
-        }
-        Value sequence = rows;
+        Value sequence = new LayerStack(base, "encoder.layer", options.layers()).apply(graph, embedded,
+                (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
+                        .apply(graph, input, mask, grid));
         long hidden = options.hiddenSize();
-        // LayoutLMPooler: tanh(dense(first token)).
-        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid,
-                sequence, hidden);
-        TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs.text(), sequence, hidden)
-                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
-                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), sequence))
-                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
-                        labels).apply(graph, pooled.get()));
-        if (parameters.contains(base + "pooler.dense.weight")) {
-            heads.pooler(pooled);
-        }
-        heads.add(variant.head(), build.outputs(), "layoutlm");
+        TextEncoderHeads.add(build, config, inputs.text(), sequence, hidden, new TextEncoderHeads.Pieces() {
+            @Override
+            public boolean hasPooler() {
+                return parameters.contains(base + "pooler.dense.weight");
+            }
+
+            /** LayoutLMPooler: tanh(dense(first token)). */
+            @Override
+            public Value pooled(Value rows) {
+                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
+            }
+
+            @Override
+            public long vocabSize() {
+                return options.vocabSize();
+            }
+
+            @Override
+            public Value languageModelLogits(Value rows) {
+                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
+            }
+
+            @Override
+            public long sequenceLabels() {
+                return EncoderHeads.labels(parameters, "classifier.weight", config);
+            }
+
+            @Override
+            public Value sequenceLogits(Value rows, long labels) {
+                return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
+            }
+        });
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */
@@ -140,48 +153,18 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
      * {@code [batch, sequence, 4]}, all integer tensors, seen by the graph as int64.
      */
     private record Inputs(TextInputs text, Optional<Value> bbox) {
-        static Inputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, String purpose) {
-            Value inputIds = null;
-            Value attentionMask = null;
-            Value tokenTypeIds = null;
-            Value bbox = null;
-            for (InterfaceTensor tensor : graphInterface.inputs()) {
-                if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
-                    throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' must be int64 (or "
-                            + "int32), not " + tensor.elementType().onnxName());
-                }
-                boolean box = tensor.name().equals(BBOX);
-                int rank = box ? 3 : 2;
-                for (int index : tensor.dynamicAxes().keySet()) {
-                    if (index >= rank) {
-                        throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + rank
-                                + " dimensions but the interface names dynamic axis " + index);
-                    }
-                }
-                Dim batch = tensor.dim(0, Dim.symbolic("batch_size"));
-                Dim sequence = tensor.dim(1, Dim.symbolic("sequence_length"));
-                Shape shape = box ? new Shape(List.of(batch, sequence, tensor.dim(2, Dim.of(4))))
-                        : new Shape(List.of(batch, sequence));
-                Value input = graph.input(tensor.name(), tensor.elementType(), shape);
-                if (tensor.elementType() != ElementType.INT64) {
-                    input = graph.cast(input, ElementType.INT64);
-                }
-                switch (tensor.name()) {
-                    case TextInputs.INPUT_IDS -> inputIds = input;
-                    case BBOX -> bbox = input;
-                    case TextInputs.ATTENTION_MASK -> attentionMask = input;
-                    case TextInputs.TOKEN_TYPE_IDS -> tokenTypeIds = input;
-                    default -> throw new ArchitectureException(purpose + " has no input '" + tensor.name()
-                            + "'; it takes input_ids, bbox, attention_mask, token_type_ids");
-                }
-            }
-            if (inputIds == null) {
-                throw new ArchitectureException(purpose + " needs the input 'input_ids', which the interface does "
-                        + "not list (it lists " + graphInterface.inputNames() + ")");
-            }
-            TextInputs text = new TextInputs(inputIds, Optional.ofNullable(attentionMask),
-                    Optional.ofNullable(tokenTypeIds), TokenGrid.of(graph, inputIds), Optional.empty());
-            return new Inputs(text, Optional.ofNullable(bbox));
+        /** input_ids, bbox ({@code [batch, sequence, 4]}), attention_mask and token_type_ids, through the binder. */
+        static Inputs declare(GraphBuild build) {
+            Dim batch = Dim.symbolic("batch_size");
+            Dim sequence = Dim.symbolic("sequence_length");
+            Kind integer = Kind.INTEGER;
+            GraphInputs inputs = GraphInputs.declare(build, List.of(
+                    Accepted.of(TextInputs.INPUT_IDS, integer, batch, sequence),
+                    Accepted.of(BBOX, integer, batch, sequence, Dim.of(4)),
+                    Accepted.of(TextInputs.ATTENTION_MASK, integer, batch, sequence),
+                    Accepted.of(TextInputs.TOKEN_TYPE_IDS, integer, batch, sequence)));
+            return new Inputs(TextInputs.of(build.graph(), inputs, TextInputs.Layout.SEQUENCES),
+                    inputs.optional(BBOX));
         }
     }
 
@@ -198,12 +181,9 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
                         + "\", which this exporter does not build for layoutlm (relative_key and relative_key_query "
                         + "add learned distance embeddings to the attention scores); only \"absolute\" is supported");
             }
-            long hidden = config.intValue("hidden_size");
-            int heads = config.intValue("num_attention_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            long hidden = split.width();
+            int heads = split.heads();
             long typeVocabSize = config.intValue("type_vocab_size");
             if (typeVocabSize < 1) {
                 throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "

@@ -4,6 +4,7 @@ import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The config.json options LayoutLMv3 builds from, read and checked once. The exported graphs take both text and
@@ -27,12 +28,9 @@ record LayoutLmV3Options(long vocabSize, long hiddenSize, int layers, int heads,
                         + "(Transformers fails on them too); set \"" + option + "\": true");
             }
         }
-        long hiddenSize = config.intValue("hidden_size");
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || hiddenSize % heads != 0) {
-            throw new UnsupportedConfigException(source + ": hidden_size " + hiddenSize + " is not a multiple of "
-                    + "num_attention_heads " + heads + "; Transformers refuses this config too");
-        }
+        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+        long hiddenSize = split.width();
+        int heads = split.heads();
         long coordinateSize = config.intValue("coordinate_size");
         long shapeSize = config.intValue("shape_size");
         if (4 * coordinateSize + 2 * shapeSize != hiddenSize) {

@@ -18,6 +18,7 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
@@ -208,7 +209,8 @@ public final class LevitArchitecture extends FamilyArchitecture {
 
         /** MLPLayerWithBN: a bias-free linear layer, then batch norm over the flattened rows. */
         private Value linearBatchNorm(String prefix, long in, long out, Value rows) {
-            Value projected = Linear.loadWithoutBias(parameters, graph, prefix + ".linear", in, out).apply(graph, rows);
+            Value projected = Linear.load(parameters, prefix + ".linear", in, out, Bias.WITHOUT_BIAS)
+                    .apply(graph, rows);
             return BatchNorm.load(parameters, prefix + ".batch_norm", out, BatchNorm.DEFAULT_EPSILON)
                     .apply(graph, projected);
         }

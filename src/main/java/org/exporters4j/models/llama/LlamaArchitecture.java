@@ -20,8 +20,8 @@ import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
-import org.exporters4j.models.blocks.Projection;
-import org.exporters4j.models.blocks.Projection.Bias;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -231,11 +231,11 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             String prefix = base + "layers." + index + ".";
             Value normalized = rmsNorm(prefix + "input_layernorm", rows);
             long kvWidth = kvHeads * headDim;
-            Value query = CachedAttention.splitHeads(graph, Projection.linear(parameters, prefix + "self_attn.q_proj",
+            Value query = CachedAttention.splitHeads(graph, Linear.load(parameters, prefix + "self_attn.q_proj",
                     hidden, heads * headDim, queryKeyValueBias).apply(graph, normalized), inputs.grid(), heads, headDim);
-            Value key = CachedAttention.splitHeads(graph, Projection.linear(parameters, prefix + "self_attn.k_proj",
+            Value key = CachedAttention.splitHeads(graph, Linear.load(parameters, prefix + "self_attn.k_proj",
                     hidden, kvWidth, queryKeyValueBias).apply(graph, normalized), inputs.grid(), kvHeads, headDim);
-            Value value = CachedAttention.splitHeads(graph, Projection.linear(parameters,
+            Value value = CachedAttention.splitHeads(graph, Linear.load(parameters,
                     prefix + "self_attn.v_proj", hidden, kvWidth, queryKeyValueBias).apply(graph, normalized),
                     inputs.grid(), kvHeads, headDim);
             query = rotary.apply(graph, query, angles, headDim);
@@ -243,15 +243,15 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             CachedAttention attention = new CachedAttention(heads, kvHeads, headDim,
                     ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM, windows.get(index));
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
-            Value attentionOutput = Projection.linear(parameters, prefix + "self_attn.o_proj", heads * headDim,
+            Value attentionOutput = Linear.load(parameters, prefix + "self_attn.o_proj", heads * headDim,
                     hidden, outputBias).apply(graph, attended.contextRows());
             Value residual = graph.add(rows, attentionOutput);
             Value feedForwardInput = rmsNorm(prefix + "post_attention_layernorm", residual);
-            Value gate = activation.apply(graph, Projection.linear(parameters, prefix + "mlp.gate_proj", hidden,
+            Value gate = activation.apply(graph, Linear.load(parameters, prefix + "mlp.gate_proj", hidden,
                     intermediate, mlpBias).apply(graph, feedForwardInput));
-            Value up = Projection.linear(parameters, prefix + "mlp.up_proj", hidden, intermediate, mlpBias)
+            Value up = Linear.load(parameters, prefix + "mlp.up_proj", hidden, intermediate, mlpBias)
                     .apply(graph, feedForwardInput);
-            Value down = Projection.linear(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
+            Value down = Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
                     .apply(graph, graph.mul(gate, up));
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
         }

@@ -1,6 +1,5 @@
 package org.exporters4j.models.mobilebert;
 
-import java.util.List;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -10,8 +9,8 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -39,45 +38,23 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        MobileBertOptions options = MobileBertOptions.read(config);
-        OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("mobilebert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(),
-                List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS));
-        Encoder encoder = new Encoder(graph, parameters, options, base, inputs.grid());
-        Value rows = encoder.encode(inputs);
-        HeadOutputs outputs = build.outputs();
-        encoder.addHeadOutputs(variant.head(), rows, inputs, config, outputs);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
+        Encoder encoder = new Encoder(build.graph(), parameters, MobileBertOptions.read(config), base, inputs.grid(), config);
+        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
     }
 
     /** One graph under construction. */
-    private static final class Encoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final MobileBertOptions options;
-        private final String base;
-        private final TokenGrid grid;
-
-        Encoder(OnnxGraphBuilder graph, Parameters parameters, MobileBertOptions options, String base,
-                TokenGrid grid) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-            this.grid = grid;
-        }
+    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, MobileBertOptions options, String base,
+                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
             Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
             Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layer." + layer + ".";
-                Value input = rows;
-                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, mask));
-            }
-            return rows;
+            return new LayerStack(base, "encoder.layer", options.layers())
+                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
         }
 
         /** MobileBertEmbeddings, as rows {@code [batch × sequence, hidden]}. */
@@ -188,22 +165,30 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
             return Normalization.load(parameters, options.normalization(), prefix, size, epsilon);
         }
 
-        void addHeadOutputs(Head head, Value rows, TextInputs inputs, ModelConfig config, HeadOutputs outputs) {
-            long hidden = options.hiddenSize();
-            TextEncoderHeads heads = new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                    .languageModel(options.vocabSize(), () -> maskedLmLogits(rows))
-                    .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier",
-                            hidden, labels).apply(graph, pooled(rows)))
-                    .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows)));
-            if (options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
-                    || parameters.contains(base + "pooler.dense.weight")) {
-                heads.pooler(() -> pooled(rows));
-            }
-            heads.add(head, outputs, "mobilebert");
+        @Override
+        public long sequenceLabels() {
+            return EncoderHeads.labels(parameters, "classifier.weight", config);
+        }
+
+        @Override
+        public Value sequenceLogits(Value rows, long labels) {
+            return Linear.load(parameters, "classifier", options.hiddenSize(), labels).apply(graph, pooled(rows));
+        }
+
+        @Override
+        public Value choiceScores(Value rows) {
+            return Linear.load(parameters, "classifier", options.hiddenSize(), 1).apply(graph, pooled(rows));
+        }
+
+        @Override
+        public boolean hasPooler() {
+            return options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
+                    || parameters.contains(base + "pooler.dense.weight");
         }
 
         /** MobileBertPooler: the first token, through {@code pooler.dense} and tanh when {@code classifier_activation}. */
-        private Value pooled(Value rows) {
+        @Override
+        public Value pooled(Value rows) {
             long hidden = options.hiddenSize();
             Value first = EncoderHeads.firstToken(graph, grid, rows, hidden);
             return options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN ? first
@@ -215,7 +200,13 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
          * {@code h · cat([decoder.weightᵀ, dense.weight]) + bias}: the first {@code embedding_size} features meet the
          * decoder (the word embeddings when tied), the other {@code hidden − embedding_size} meet {@code dense}.
          */
-        private Value maskedLmLogits(Value rows) {
+        @Override
+        public long vocabSize() {
+            return options.vocabSize();
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             long vocab = options.vocabSize();

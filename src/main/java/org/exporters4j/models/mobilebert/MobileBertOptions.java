@@ -6,6 +6,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The MobileBertConfig options the graph is built from, read and checked once (Transformers 4.25.1). Configurations
@@ -66,13 +67,8 @@ record MobileBertOptions(long vocabSize, long embeddingSize, long hiddenSize, lo
         boolean bottleneck = config.booleanValue("use_bottleneck");
         // MobileBertConfig.__init__ sets true_hidden_size last, over any value config.json holds
         long trueHidden = bottleneck ? config.intValue("intra_bottleneck_size") : hidden;
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || trueHidden % heads != 0) {
-            throw new UnsupportedConfigException(source + ": true_hidden_size " + trueHidden + " (intra_bottleneck_size"
-                    + " with a bottleneck, else hidden_size) is not a multiple of num_attention_heads " + heads
-                    + "; the attention output would not match its dense layer, and Transformers fails on this "
-                    + "config too");
-        }
+        // true_hidden_size: intra_bottleneck_size with a bottleneck, else hidden_size
+        int heads = AttentionHeads.of(config, "true_hidden_size", trueHidden, "num_attention_heads").heads();
         String normalizationType = config.stringValue("normalization_type");
         Normalization.Kind normalization = switch (normalizationType) {
             case "no_norm" -> Normalization.Kind.NO_NORM;

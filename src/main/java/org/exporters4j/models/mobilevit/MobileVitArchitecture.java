@@ -4,8 +4,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
@@ -14,9 +12,7 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
@@ -47,28 +43,15 @@ public final class MobileVitArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         MobileVitOptions options = MobileVitOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String purpose = build.purpose();
-        String base = parameters.basePrefix("mobilevit", "conv_stem.convolution.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
-        Network network = new Network(graph, parameters, options);
+        String base = build.parameters().basePrefix("mobilevit", "conv_stem.convolution.weight");
+        Value pixels = PixelInputs.declare(build);
+        Network network = new Network(graph, build.parameters(), options);
         Value features = graph.inScope("mobilevit", () -> network.encode(base, pixels));
         long last = options.neckHiddenSizes().get(6);
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, features, 4), follows, Dim.of(last), follows, follows);
-                outputs.add("pooler_output", () -> graph.reduceMean(features, KeepDims.NO, 2, 3), follows,
-                        Dim.of(last));
-            }
-            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
-                    "classifier", last, () -> graph.reduceMean(features, KeepDims.NO, 2, 3));
-            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
-        }
+        EncoderHeads.addFeatureMapHeads(build, config, features, last, map -> graph.reduceMean(map, KeepDims.NO, 2, 3),
+                List.of(Dim.unknown(), Dim.of(last)), "classifier");
     }
 
     /** Whether a conv layer ends with batch norm and the activation (MobileViTConvLayer's flags). */

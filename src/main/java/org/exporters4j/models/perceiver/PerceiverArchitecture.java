@@ -13,11 +13,13 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.perceiver.PerceiverLayers.QueryResidual;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -194,8 +196,8 @@ public final class PerceiverArchitecture implements Architecture {
         // the output projection is always the input embedding table: PerceiverEmbeddingDecoder is called with the
         // preprocessor's embeddings, whatever tie_word_embeddings says
         String table = PREPROCESSOR + "embeddings.weight";
-        return graph.add(graph.matMul(decoded, graph.transpose(parameters.tensor(table, vocab, size), 1, 0)),
-                parameters.tensor("embedding_decoder.bias", vocab));
+        return new Linear(parameters.tensor(table, vocab, size), parameters.tensor("embedding_decoder.bias", vocab),
+                size, vocab).applyToLastAxis(graph, decoded);
     }
 
     /** PerceiverClassificationDecoder: {@code final_layer} on the single query's output, {@code [batch, labels]}. */
@@ -226,13 +228,7 @@ public final class PerceiverArchitecture implements Architecture {
     }
 
     private static int heads(ModelConfig config, String key, long latentSize) {
-        int heads = config.intValue(key);
-        if (heads <= 0 || latentSize % heads != 0) {
-            // as PerceiverEncoder.__init__, which raises for this
-            throw new UnsupportedConfigException(config.source() + ": d_latents " + latentSize + " is not a "
-                    + "multiple of " + key + " " + heads + "; Transformers refuses this config too");
-        }
-        return heads;
+        return AttentionHeads.of(config, "d_latents", latentSize, key).heads();
     }
 
     private static int nonNegative(ModelConfig config, String key) {

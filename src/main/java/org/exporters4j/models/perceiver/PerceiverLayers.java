@@ -5,6 +5,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -77,11 +78,7 @@ final class PerceiverLayers {
 
     /** An {@code nn.Linear} on the last axis, its sizes from the checkpoint. */
     Value dense(String prefix, Value x) {
-        String weight = prefix + ".weight";
-        long out = parameters.dimension(weight, 0);
-        long in = parameters.dimension(weight, 1);
-        return graph.add(graph.matMul(x, graph.transpose(parameters.tensor(weight, out, in), 1, 0)),
-                parameters.tensor(prefix + ".bias", out));
+        return Linear.loadSizedByWeights(parameters, prefix).applyToLastAxis(graph, x);
     }
 
     private Value norm(String prefix, Value x) {

@@ -4,8 +4,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -16,9 +14,7 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -41,29 +37,16 @@ public final class ResNetArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         Options options = Options.read(config);
         OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String purpose = build.purpose();
-        String base = parameters.basePrefix("resnet", "embedder.embedder.convolution.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
-        Network network = new Network(graph, parameters, options);
+        String base = build.parameters().basePrefix("resnet", "embedder.embedder.convolution.weight");
+        Value pixels = PixelInputs.declare(build);
+        Network network = new Network(graph, build.parameters(), options);
         Value features = graph.inScope("resnet", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
-        HeadOutputs outputs = build.outputs();
-        Dim follows = Dim.unknown();
-        switch (variant.head()) {
-            case BASE -> {
-                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, features, 4), follows, Dim.of(last), follows, follows);
-                outputs.add("pooler_output", () -> graph.globalAveragePool(features), follows, Dim.of(last),
-                        Dim.of(1), Dim.of(1));
-            }
-            // classifier = Sequential(Flatten(), Linear): the weights are classifier.1.*
-            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
-                    "classifier.1", last, () -> graph.flatten(graph.globalAveragePool(features), 1));
-            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
-        }
+        // pooler_output keeps AdaptiveAvgPool2d's [batch, channels, 1, 1]; classifier = Sequential(Flatten(), Linear)
+        EncoderHeads.addFeatureMapHeads(build, config, features, last, graph::globalAveragePool,
+                List.of(Dim.unknown(), Dim.of(last), Dim.of(1), Dim.of(1)), "classifier.1");
     }
 
     /** One graph under construction. */

@@ -1,7 +1,6 @@
 package org.exporters4j.models.roformer;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -12,13 +11,16 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SequenceSummary;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -35,8 +37,6 @@ import org.exporters4j.onnx.Value;
  * {@code is_decoder}, then the head.
  */
 public final class RoFormerArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
@@ -50,27 +50,45 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
-        Value rows = encode(graph, parameters, options, base, inputs);
         long hidden = options.hiddenSize();
-        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
-                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden,
-                        options.embeddingSize(), options.vocabSize(), options.activation(), options.layerNormEps(),
-                        rows))
-                // RoFormerClassificationHead: dense, hidden_act, out_proj on the first token
-                .sequenceClassification("classifier.out_proj.weight",
-                        labels -> Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                                .apply(graph, options.activation().apply(graph,
-                                        Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)))))
-                .multipleChoice(() -> {
-                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
-                    return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
-                            .apply(graph, summary.apply(graph, grid, rows, hidden));
-                })
-                .add(variant.head(), build.outputs(), "roformer");
+        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), hidden,
+                new TextEncoderHeads.Pieces() {
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                base + "embeddings.word_embeddings.weight", options.tie(), hidden,
+                                options.embeddingSize(), options.vocabSize(), options.activation(),
+                                options.layerNormEps(), rows);
+                    }
+
+                    @Override
+                    public long sequenceLabels() {
+                        return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                    }
+
+                    /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
+                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
+                        return Linear.load(parameters, "classifier.out_proj", hidden, labels)
+                                .apply(graph, options.activation().apply(graph, dense));
+                    }
+
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
+                        return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
+                                .apply(graph, summary.apply(graph, grid, rows, hidden));
+                    }
+                });
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -78,17 +96,10 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         TokenGrid grid = inputs.grid();
         long size = options.embeddingSize();
         Value embedded = graph.inScope("embeddings", () -> {
-            String prefix = base + "embeddings.";
-            Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(), size),
-                    inputs.inputIds(), 0);
-            Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(), size);
-            // without token_type_ids, Transformers uses zeros: every token adds row 0
-            Value types = inputs.tokenTypeIds()
-                    .map(ids -> graph.gather(typeTable, ids, 0))
-                    .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
-            Value normalized = LayerNorm.load(parameters, prefix + "LayerNorm", size, options.layerNormEps())
-                    .apply(graph, graph.add(words, types));
-            Value rows = graph.reshape(normalized, -1, size);
+            // RoFormerEmbeddings has no position table: positions enter as rotations
+            BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", size);
+            Value rows = tables.normalizedRows(graph.add(tables.words(inputs, options.vocabSize()),
+                    tables.tokenTypes(inputs, options.typeVocabSize())), options.layerNormEps());
             if (size != options.hiddenSize()) {
                 // RoFormerModel.embeddings_project exists when embedding_size != hidden_size
                 rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize())
@@ -104,14 +115,9 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         BertStyleLayer.HeadsTransform transform = new BertStyleLayer.HeadsTransform(rotate, rotate,
                 options.rotaryValue() ? rotate : UnaryOperator.identity());
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-        Value rows = embedded;
-        for (int layer = 0; layer < options.layers(); layer++) {
-            String prefix = base + "encoder.layer." + layer + ".";
-            Value input = rows;
-            rows = graph.inScope("encoder.layer." + layer, () -> BertStyleLayer.load(graph, parameters, prefix,
-                    options.layerSettings()).apply(graph, input, mask, grid, transform));
-        }
-        return rows;
+        return new LayerStack(base, "encoder.layer", options.layers()).apply(graph, embedded,
+                (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
+                        .apply(graph, input, mask, grid, transform));
     }
 
     /** The RoFormerConfig options the graph is built from. */
@@ -121,12 +127,9 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
 
         static Options read(ModelConfig config) {
             String source = config.source();
-            long hidden = config.intValue("hidden_size");
-            int heads = config.intValue("num_attention_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                        + "num_attention_heads " + heads + "; the rotary attention needs whole heads");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            long hidden = split.width();
+            int heads = split.heads();
             if ((hidden / heads) % 2 != 0) {
                 throw new UnsupportedConfigException(source + ": hidden_size / num_attention_heads = "
                         + hidden / heads + " is odd; RoFormer rotates channel pairs, so the head size must be even "

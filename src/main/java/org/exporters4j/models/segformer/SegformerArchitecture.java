@@ -3,10 +3,8 @@ package org.exporters4j.models.segformer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -16,7 +14,6 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
@@ -54,39 +51,35 @@ public final class SegformerArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         SegformerOptions options = SegformerOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("segformer", "encoder.patch_embeddings.0.proj.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
+        Value pixels = PixelInputs.declare(build);
         Encoder encoder = new Encoder(graph, parameters, options, base);
         // every head reads the encoder, so it is built up front
         List<Value> stages = graph.inScope("segformer", () -> encoder.encode(pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
-        HeadOutputs outputs = build.outputs();
+        Value lastStage = stages.get(options.stages() - 1);
+        boolean image = options.lastStage() == SegformerOptions.LastStage.IMAGE;
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                Supplier<Value> lastStage = () -> stages.get(options.stages() - 1);
-                if (options.lastStage() == SegformerOptions.LastStage.IMAGE) {
-                    outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, lastStage.get(), 4), follows,
-                            Dim.of(last), follows, follows);
-                } else {
-                    outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, lastStage.get(), 3), follows,
-                            follows, Dim.of(last));
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", OutputAxes.unpinned(graph, lastStage, image ? 4 : 3),
+                            image ? List.of(follows, Dim.of(last), follows, follows)
+                                    : List.of(follows, follows, Dim.of(last)));
                 }
             }
-            case IMAGE_CLASSIFICATION -> EncoderHeads.addImageClassification(outputs, graph, parameters, config,
-                    "classifier", last, () -> {
-                        Value lastStage = stages.get(options.stages() - 1);
-                        return options.lastStage() == SegformerOptions.LastStage.IMAGE
-                                ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
-                                : graph.reduceMean(lastStage, KeepDims.NO, 1);
-                    });
+            case IMAGE_CLASSIFICATION -> {
+                if (build.wants("logits")) {
+                    EncoderHeads.imageClassification(build, config, "classifier", last, image
+                            ? graph.reduceMean(lastStage, KeepDims.NO, 2, 3)
+                            : graph.reduceMean(lastStage, KeepDims.NO, 1));
+                }
+            }
             case SEMANTIC_SEGMENTATION -> {
-                if (options.lastStage() == SegformerOptions.LastStage.TOKENS) {
+                if (!image) {
                     // SegformerDecodeHead (4.25.1) views 3-D last-stage tokens as a square of side
                     // sqrt(shape[-1]), the channel count, which holds only by coincidence
                     throw new UnsupportedConfigException(config.source() + " sets reshape_last_stage false, which "
@@ -94,10 +87,11 @@ public final class SegformerArchitecture extends FamilyArchitecture {
                             + "last stage's tokens by its channel count); set \"reshape_last_stage\": true, the "
                             + "default, which computes the same encoder");
                 }
-                long labels = EncoderHeads.labels(parameters, "decode_head.classifier.weight", config);
-                outputs.add("logits", () -> OutputAxes.unpinned(graph, decode(graph, parameters, options, stages,
-                        labels), 4), follows,
-                        Dim.of(labels), follows, follows);
+                if (build.wants("logits")) {
+                    long labels = EncoderHeads.labels(parameters, "decode_head.classifier.weight", config);
+                    build.output("logits", OutputAxes.unpinned(graph, decode(graph, parameters, options, stages,
+                            labels), 4), follows, Dim.of(labels), follows, follows);
+                }
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
         }

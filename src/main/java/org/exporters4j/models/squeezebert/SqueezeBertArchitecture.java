@@ -1,8 +1,6 @@
 package org.exporters4j.models.squeezebert;
 
-import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
@@ -11,12 +9,15 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
@@ -35,8 +36,6 @@ import org.exporters4j.onnx.Window;
  * with another — then BERT's pooler and heads on {@code [batch, sequence, hidden]}.
  */
 public final class SqueezeBertArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
     private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
     /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
     private static final Window POINTWISE = Window.of(1);
@@ -51,22 +50,49 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
-        Value rows = new Encoder(graph, parameters, options, grid).encode(base, inputs);
         long hidden = options.hiddenSize();
-        // SqueezeBertPooler: tanh(dense(first token)).
-        Supplier<Value> pooled = () -> EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows,
-                hidden);
-        new TextEncoderHeads(graph, parameters, config, inputs, rows, hidden)
-                .pooler(pooled)
-                .languageModel(options.vocabSize(), () -> BertPredictionHead.logits(graph, parameters,
-                        "cls.predictions", base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), rows))
-                .sequenceClassification("classifier.weight", labels -> Linear.load(parameters, "classifier", hidden,
-                        labels).apply(graph, pooled.get()))
-                .multipleChoice(() -> Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled.get()))
-                .add(variant.head(), build.outputs(), "squeezebert");
+        TextEncoderHeads.add(build, config, inputs, new Encoder(graph, parameters, options, grid).encode(base, inputs),
+                hidden, new TextEncoderHeads.Pieces() {
+                    @Override
+                    public boolean hasPooler() {
+                        return true;
+                    }
+
+                    /** SqueezeBertPooler: tanh(dense(first token)). */
+                    @Override
+                    public Value pooled(Value rows) {
+                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
+                    }
+
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                                base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                                options.vocabSize(), options.activation(), options.layerNormEps(), rows);
+                    }
+
+                    @Override
+                    public long sequenceLabels() {
+                        return EncoderHeads.labels(parameters, "classifier.weight", config);
+                    }
+
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
+                    }
+
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
+                    }
+                });
     }
 
     /** One graph under construction. */
@@ -76,29 +102,18 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
         Value encode(String base, TextInputs inputs) {
             long hidden = options.hiddenSize();
             Value embedded = graph.inScope("embeddings", () -> {
-                String prefix = base + "embeddings.";
-                Value words = graph.gather(parameters.tensor(prefix + "word_embeddings.weight", options.vocabSize(),
-                        hidden), inputs.inputIds(), 0);
-                Value positions = graph.gather(parameters.tensor(prefix + "position_embeddings.weight",
-                        options.maxPositions(), hidden), grid.positions(graph), 0);
-                Value typeTable = parameters.tensor(prefix + "token_type_embeddings.weight", options.typeVocabSize(),
-                        hidden);
-                // without token_type_ids, Transformers uses zeros: every token adds row 0
-                Value types = inputs.tokenTypeIds()
-                        .map(ids -> graph.gather(typeTable, ids, 0))
-                        .orElseGet(() -> graph.gather(typeTable, graph.scalar(0), 0));
-                return LayerNorm.load(parameters, prefix + "LayerNorm", hidden, options.layerNormEps())
-                        .apply(graph, graph.add(graph.add(words, positions), types));
+                BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", hidden);
+                return LayerNorm.load(parameters, base + "embeddings.LayerNorm", hidden, options.layerNormEps())
+                        .apply(graph, graph.add(graph.add(tables.words(inputs, options.vocabSize()),
+                                tables.positions(grid.positions(graph), options.maxPositions())),
+                                tables.tokenTypes(inputs, options.typeVocabSize())));
             });
             Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
             // [batch, sequence, hidden] → [batch, hidden, sequence], as SqueezeBertEncoder permutes
             Value channels = graph.transpose(embedded, 0, 2, 1);
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layers." + layer + ".";
-                Value input = channels;
-                channels = graph.inScope("encoder.layers." + layer, () -> layer(prefix, input, mask));
-            }
-            return graph.reshape(graph.transpose(channels, 0, 2, 1), -1, hidden);
+            Value encoded = new LayerStack(base, "encoder.layers", options.layers())
+                    .apply(graph, channels, (index, prefix, input) -> layer(prefix, input, mask));
+            return graph.reshape(graph.transpose(encoded, 0, 2, 1), -1, hidden);
         }
 
         /** SqueezeBertModule on {@code [batch, hidden, sequence]}. */
@@ -154,11 +169,7 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
                         + "hidden_size " + hidden + ": SqueezeBertEncoder requires them equal (Transformers asserts "
                         + "it); set embedding_size to " + hidden);
             }
-            int heads = config.intValue("num_attention_heads");
-            if (heads <= 0 || hidden % heads != 0) {
-                throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                        + "num_attention_heads " + heads + "; Transformers refuses this config too");
-            }
+            int heads = AttentionHeads.of(config, "hidden_size", hidden, "num_attention_heads").heads();
             long intermediate = config.intValue("intermediate_size");
             int queryGroups = groups(config, "q_groups", hidden, hidden);
             int keyGroups = groups(config, "k_groups", hidden, hidden);

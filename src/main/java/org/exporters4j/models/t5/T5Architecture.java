@@ -20,6 +20,8 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
@@ -485,10 +487,10 @@ public final class T5Architecture extends FamilyArchitecture {
                     options.buckets().numBuckets(), options.heads());
         }
 
-        private BiasFreeLinear projection(String name) {
+        private Linear projection(String name) {
             return name.endsWith(".o")
-                    ? BiasFreeLinear.load(parameters, name, options.innerSize(), options.modelSize())
-                    : BiasFreeLinear.load(parameters, name, options.modelSize(), options.innerSize());
+                    ? Linear.load(parameters, name, options.innerSize(), options.modelSize(), Bias.WITHOUT_BIAS)
+                    : Linear.load(parameters, name, options.modelSize(), options.innerSize(), Bias.WITHOUT_BIAS);
         }
 
         /** A q/k/v projection of rows split into heads: {@code [batch, heads, sequence, d_kv]}. */
@@ -517,14 +519,16 @@ public final class T5Architecture extends FamilyArchitecture {
             long feedForwardSize = options.feedForwardSize();
             Value hidden = switch (options.feedForward()) {
                 case PLAIN -> options.activation().apply(graph,
-                        BiasFreeLinear.load(parameters, dense + "wi", modelSize, feedForwardSize).apply(graph, normed));
+                        Linear.load(parameters, dense + "wi", modelSize, feedForwardSize, Bias.WITHOUT_BIAS)
+                                .apply(graph, normed));
                 case GATED -> graph.mul(options.activation().apply(graph,
-                                BiasFreeLinear.load(parameters, dense + "wi_0", modelSize, feedForwardSize)
+                                Linear.load(parameters, dense + "wi_0", modelSize, feedForwardSize, Bias.WITHOUT_BIAS)
                                         .apply(graph, normed)),
-                        BiasFreeLinear.load(parameters, dense + "wi_1", modelSize, feedForwardSize)
+                        Linear.load(parameters, dense + "wi_1", modelSize, feedForwardSize, Bias.WITHOUT_BIAS)
                                 .apply(graph, normed));
             };
-            return BiasFreeLinear.load(parameters, dense + "wo", feedForwardSize, modelSize).apply(graph, hidden);
+            return Linear.load(parameters, dense + "wo", feedForwardSize, modelSize, Bias.WITHOUT_BIAS)
+                    .apply(graph, hidden);
         }
 
         /**
@@ -534,10 +538,10 @@ public final class T5Architecture extends FamilyArchitecture {
         private Value logits(Value rows) {
             long modelSize = options.modelSize();
             return switch (options.tie()) {
-                case TIED -> new BiasFreeLinear(embeddingTable.get(), modelSize, options.vocabSize()).apply(graph,
+                case TIED -> Linear.withoutBias(embeddingTable.get(), modelSize, options.vocabSize()).apply(graph,
                         graph.mul(rows, graph.scalar(ElementType.FLOAT, Math.pow(modelSize, -0.5))));
-                case UNTIED -> BiasFreeLinear.load(parameters, "lm_head", modelSize, options.vocabSize())
-                        .apply(graph, rows);
+                case UNTIED -> Linear.load(parameters, "lm_head", modelSize, options.vocabSize(),
+                        Bias.WITHOUT_BIAS).apply(graph, rows);
             };
         }
     }

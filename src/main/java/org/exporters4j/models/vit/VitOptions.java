@@ -3,6 +3,7 @@ package org.exporters4j.models.vit;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
@@ -22,12 +23,9 @@ record VitOptions(VisionTransformerLayer.Dimensions dimensions, int layers, Imag
 
     static VitOptions read(ModelConfig config, VitFlavor flavor) {
         String source = config.source();
-        long hidden = config.intValue("hidden_size");
-        int heads = config.intValue("num_attention_heads");
-        if (heads <= 0 || hidden % heads != 0) {
-            throw new UnsupportedConfigException(source + ": hidden_size " + hidden + " is not a multiple of "
-                    + "num_attention_heads " + heads + "; Transformers refuses this config too");
-        }
+        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+        long hidden = split.width();
+        int heads = split.heads();
         int layers = config.intValue("num_hidden_layers");
         if (layers < 0) {
             throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");

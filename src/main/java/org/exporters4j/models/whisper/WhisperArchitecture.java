@@ -22,6 +22,7 @@ import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.GeluApproximation;
@@ -266,13 +267,12 @@ public final class WhisperArchitecture implements Architecture {
         /** {@code proj_out} (no bias): the decoder's token table when tied, as {@code tie_weights} makes it. */
         private Value languageModelLogits(Value states) {
             String weight = options.tie().decoderWeight(base + "decoder.embed_tokens.weight", "proj_out.weight");
-            return graph.matMul(states, graph.transpose(
-                    parameters.tensor(weight, options.vocabSize(), options.modelSize()), 1, 0));
+            return Linear.withoutBias(parameters.tensor(weight, options.vocabSize(), options.modelSize()),
+                    options.modelSize(), options.vocabSize()).applyToLastAxis(graph, states);
         }
 
         private Value linear(String prefix, long in, long out, Value states) {
-            return graph.add(graph.matMul(states, graph.transpose(parameters.tensor(prefix + ".weight", out, in), 1, 0)),
-                    parameters.tensor(prefix + ".bias", out));
+            return Linear.load(parameters, prefix, in, out).applyToLastAxis(graph, states);
         }
 
         private Value layerNorm(String prefix, Value states) {

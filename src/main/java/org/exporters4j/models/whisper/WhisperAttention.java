@@ -2,6 +2,8 @@ package org.exporters4j.models.whisper;
 
 import java.util.Objects;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -31,12 +33,12 @@ final class WhisperAttention {
 
     /** The keys of {@code states}, split into heads. */
     Value keys(Value states) {
-        return split(linear("k_proj", states, false));
+        return split(linear("k_proj", states, Bias.WITHOUT_BIAS));
     }
 
     /** The values of {@code states}, split into heads. */
     Value values(Value states) {
-        return split(linear("v_proj", states, true));
+        return split(linear("v_proj", states, Bias.WITH_BIAS));
     }
 
     /**
@@ -45,7 +47,7 @@ final class WhisperAttention {
      */
     Value apply(Value states, Value keys, Value values, Value additiveMask) {
         long headSize = modelSize / heads;
-        Value queries = split(graph.mul(linear("q_proj", states, true),
+        Value queries = split(graph.mul(linear("q_proj", states, Bias.WITH_BIAS),
                 graph.scalar(ElementType.FLOAT, Math.pow(headSize, -0.5))));
         Value scores = graph.matMul(queries, graph.transpose(keys, 0, 1, 3, 2));
         if (additiveMask != null) {
@@ -53,14 +55,12 @@ final class WhisperAttention {
         }
         Value context = graph.matMul(graph.softmax(scores, -1), values);
         Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3), 0, 0, modelSize);
-        return linear("out_proj", merged, true);
+        return linear("out_proj", merged, Bias.WITH_BIAS);
     }
 
     /** {@code nn.Linear(d_model, d_model)} on the last axis, with or without its bias. */
-    private Value linear(String name, Value states, boolean withBias) {
-        Value weight = parameters.tensor(prefix + "." + name + ".weight", modelSize, modelSize);
-        Value projected = graph.matMul(states, graph.transpose(weight, 1, 0));
-        return withBias ? graph.add(projected, parameters.tensor(prefix + "." + name + ".bias", modelSize)) : projected;
+    private Value linear(String name, Value states, Bias bias) {
+        return Linear.load(parameters, prefix + "." + name, modelSize, modelSize, bias).applyToLastAxis(graph, states);
     }
 
     /** {@code [batch, length, d_model]} → {@code [batch, heads, length, head_dim]}. */

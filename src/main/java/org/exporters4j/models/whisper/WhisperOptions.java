@@ -4,6 +4,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
 
 /**
  * The config.json options Whisper builds from, read and checked once.
@@ -32,13 +33,7 @@ record WhisperOptions(long modelSize, long vocabSize, long melBins, long sourceP
     }
 
     private static int heads(ModelConfig config, String key, long modelSize) {
-        int heads = config.intValue(key);
-        if (heads <= 0 || modelSize % heads != 0) {
-            // as WhisperAttention.__init__, which raises for this
-            throw new UnsupportedConfigException(config.source() + ": d_model " + modelSize + " is not a multiple of "
-                    + key + " " + heads + "; Transformers refuses this config too");
-        }
-        return heads;
+        return AttentionHeads.of(config, "d_model", modelSize, key).heads();
     }
 
     private static int layers(ModelConfig config, String key) {

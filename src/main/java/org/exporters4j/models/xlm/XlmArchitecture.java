@@ -1,26 +1,25 @@
 package org.exporters4j.models.xlm;
 
-import java.util.List;
 import java.util.Objects;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -39,8 +38,6 @@ import org.exporters4j.onnx.Value;
  * {@code langs} input, which Transformers then ignores too.
  */
 public final class XlmArchitecture extends FamilyArchitecture {
-    private static final List<String> INPUTS =
-            List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK, TextInputs.TOKEN_TYPE_IDS);
 
     private final XlmFlavor flavor;
 
@@ -55,30 +52,48 @@ public final class XlmArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("transformer", "embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, variant.head(), INPUTS);
+        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
-        Value rows = new Encoder(graph, parameters, options, base, grid).encode(inputs);
         long dim = options.dim();
         // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
-        new TextEncoderHeads(graph, parameters, config, inputs, rows, dim)
-                .languageModel(options.vocabSize(), () -> {
-                    // XLMPredLayer without adaptive softmax: proj, tied to the word embeddings
-                    String weight = options.tie().decoderWeight(base + "embeddings.weight", "pred_layer.proj.weight");
-                    return new Linear(parameters.tensor(weight, options.vocabSize(), dim),
-                            parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim, options.vocabSize())
-                            .apply(graph, rows);
-                })
-                .head(Head.SEQUENCE_CLASSIFICATION, outputs -> {
-                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
-                    outputs.add("logits", () -> summary.apply(graph, grid, rows, dim), Dim.unknown(),
-                            Dim.of(summary.outputSize(dim)));
-                })
-                .multipleChoice(() -> {
-                    SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", dim);
-                    return Linear.load(parameters, "logits_proj", summary.outputSize(dim), 1)
-                            .apply(graph, summary.apply(graph, grid, rows, dim));
-                })
-                .add(variant.head(), build.outputs(), flavor.modelType());
+        TextEncoderHeads.add(build, config, inputs, new Encoder(graph, parameters, options, base, grid).encode(inputs),
+                dim, new TextEncoderHeads.Pieces() {
+                    @Override
+                    public long vocabSize() {
+                        return options.vocabSize();
+                    }
+
+                    /** XLMPredLayer without adaptive softmax: proj, tied to the word embeddings. */
+                    @Override
+                    public Value languageModelLogits(Value rows) {
+                        String weight = options.tie().decoderWeight(base + "embeddings.weight",
+                                "pred_layer.proj.weight");
+                        return new Linear(parameters.tensor(weight, options.vocabSize(), dim),
+                                parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim,
+                                options.vocabSize()).apply(graph, rows);
+                    }
+
+                    /** XLMForSequenceClassification: the sequence summary is the logits. */
+                    @Override
+                    public long sequenceLabels() {
+                        return summary().outputSize(dim);
+                    }
+
+                    @Override
+                    public Value sequenceLogits(Value rows, long labels) {
+                        return summary().apply(graph, grid, rows, dim);
+                    }
+
+                    @Override
+                    public Value choiceScores(Value rows) {
+                        return Linear.load(parameters, "logits_proj", summary().outputSize(dim), 1)
+                                .apply(graph, summary().apply(graph, grid, rows, dim));
+                    }
+
+                    private SequenceSummary summary() {
+                        return SequenceSummary.load(config, parameters, "sequence_summary", dim);
+                    }
+                });
     }
 
     /** One graph under construction. */
@@ -112,13 +127,9 @@ public final class XlmArchitecture extends FamilyArchitecture {
                         .apply(graph, sum);
                 return graph.mul(graph.reshape(normalized, -1, dim), keep);
             });
-            Value rows = embedded;
-            for (int layer = 0; layer < options.layers(); layer++) {
-                int index = layer;
-                Value input = rows;
-                rows = graph.inScope("layer." + layer, () -> graph.mul(layer(index, input, attentionMask), keep));
-            }
-            return rows;
+            // the layers' weights are per-module lists (attentions.i, ffns.i …), read by index
+            return new LayerStack("", "layer", options.layers()).apply(graph, embedded,
+                    (index, prefix, input) -> graph.mul(layer(index, input, attentionMask), keep));
         }
 
         /** Attention and feed-forward of layer {@code i}, with the norms where the options place them. */
@@ -126,12 +137,9 @@ public final class XlmArchitecture extends FamilyArchitecture {
             long dim = options.dim();
             long hiddenDim = 4 * dim;
             String attention = base + "attentions." + i + ".";
-            SelfAttention selfAttention = new SelfAttention(
-                    Linear.load(parameters, attention + "q_lin", dim, dim),
-                    Linear.load(parameters, attention + "k_lin", dim, dim),
-                    Linear.load(parameters, attention + "v_lin", dim, dim),
-                    Linear.load(parameters, attention + "out_lin", dim, dim),
-                    options.heads(), dim / options.heads());
+            SelfAttention selfAttention = SelfAttention.load(parameters, dim, options.heads(),
+                    attention + "q_lin", attention + "k_lin",
+                    attention + "v_lin", attention + "out_lin");
             LayerNorm first = LayerNorm.load(parameters, base + "layer_norm1." + i, dim, options.layerNormEps());
             LayerNorm second = LayerNorm.load(parameters, base + "layer_norm2." + i, dim, options.layerNormEps());
             Linear in = Linear.load(parameters, base + "ffns." + i + ".lin1", dim, hiddenDim);
@@ -163,12 +171,9 @@ public final class XlmArchitecture extends FamilyArchitecture {
                         + "layer is not exported; only \"asm\": false (a plain projection to the vocabulary) is "
                         + "supported");
             }
-            long dim = config.intValue("emb_dim");
-            int heads = config.intValue("n_heads");
-            if (heads <= 0 || dim % heads != 0) {
-                throw new UnsupportedConfigException(source + ": emb_dim " + dim + " is not a multiple of n_heads "
-                        + heads + "; Transformers refuses this config too");
-            }
+            AttentionHeads split = AttentionHeads.read(config, "emb_dim", "n_heads");
+            long dim = split.width();
+            int heads = split.heads();
             int layers = config.intValue("n_layers");
             if (layers < 0) {
                 throw new UnsupportedConfigException(source + " sets n_layers " + layers + "; it must be 0 or more");
