@@ -1,9 +1,7 @@
 package org.exporters4j.models.albert;
 
-import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
@@ -32,10 +30,8 @@ import org.exporters4j.onnx.Value;
  * then the head. The attention is never causal ({@code AlbertModel} ignores {@code is_decoder}).
  */
 public final class AlbertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
-
     public AlbertArchitecture() {
-        super("albert", "albert", withoutPast(HEADS));
+        super("albert", "albert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
     }
 
     @Override
@@ -46,45 +42,25 @@ public final class AlbertArchitecture extends FamilyArchitecture {
         String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         long hidden = options.hiddenSize();
-        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), hidden,
-                new TextEncoderHeads.Pieces() {
-                    @Override
-                    public boolean hasPooler() {
-                        return parameters.contains(base + "pooler.weight");
-                    }
+        Value encoded = encode(graph, parameters, options, base, inputs);
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
+            @Override
+            protected boolean hasPooler() {
+                return parameters.contains(base + "pooler.weight");
+            }
 
-                    /** AlbertModel.pooler: tanh(pooler(first token)). */
-                    @Override
-                    public Value pooled(Value rows) {
-                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", inputs.grid(), rows,
-                                hidden);
-                    }
+            /** AlbertModel.pooler: tanh(pooler(first token)). */
+            @Override
+            protected Value pooled(Value rows) {
+                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", inputs.grid(), rows,
+                        hidden);
+            }
 
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
-
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        return maskedLmLogits(graph, parameters, options, base, rows);
-                    }
-
-                    @Override
-                    public long sequenceLabels() {
-                        return EncoderHeads.labels(parameters, "classifier.weight", config);
-                    }
-
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
-                    }
-
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
-                    }
-                });
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                return maskedLmLogits(graph, parameters, options, base, rows);
+            }
+        }.add(encoded);
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

@@ -2,7 +2,6 @@ package org.exporters4j.models.bert;
 
 import java.util.Objects;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
@@ -17,10 +16,8 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
-import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
-import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -44,17 +41,24 @@ public final class BertArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
+        String base = build.parameters().basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build.graph(), parameters, BertOptions.read(config, flavor), base, inputs.grid(),
-                flavor, config);
-        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
+        Encoder encoder = new Encoder(build, config, inputs, BertOptions.read(config, flavor), base, flavor);
+        encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
-    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, BertOptions options, String base,
-                           TokenGrid grid, BertFlavor flavor, ModelConfig config) implements TextEncoderHeads.Pieces {
+    private static final class Encoder extends TextEncoderHeads {
+        private final BertOptions options;
+        private final String base;
+        private final BertFlavor flavor;
+
+        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base, BertFlavor flavor) {
+            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            this.options = options;
+            this.base = base;
+            this.flavor = flavor;
+        }
 
         /** Embeddings and encoder layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
@@ -106,43 +110,34 @@ public final class BertArchitecture extends FamilyArchitecture {
         }
 
         @Override
-        public boolean hasPooler() {
+        protected boolean hasPooler() {
             return parameters.contains(base + "pooler.dense.weight");
         }
 
         /** BertPooler: tanh(dense(first token)). */
         @Override
-        public Value pooled(Value rows) {
+        protected Value pooled(Value rows) {
             return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, options.hiddenSize());
         }
 
         @Override
-        public long sequenceLabels() {
-            return EncoderHeads.labels(parameters, flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER
-                    ? "classifier.weight" : "classifier.out_proj.weight", config);
+        protected String sequenceClassifier() {
+            return flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER ? "classifier"
+                    : "classifier.out_proj";
         }
 
         @Override
-        public Value sequenceLogits(Value rows, long labels) {
-            long hidden = options.hiddenSize();
+        protected Value sequenceLogits(Value rows, long labels) {
             return switch (flavor.sequenceClassifier()) {
-                case POOLER -> Linear.loadWithOutputsFromWeights(parameters, "classifier", hidden)
-                        .apply(graph, pooled(rows));
-                case DENSE_TANH, DENSE_GELU -> {
-                    Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
-                            .apply(graph, EncoderHeads.firstToken(graph, grid, rows, options.hiddenSize()));
-                    Value activated = flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.DENSE_TANH
-                            ? graph.tanh(dense)
-                            : Activation.GELU.apply(graph, dense);
-                    yield Linear.loadWithOutputsFromWeights(parameters, "classifier.out_proj", hidden)
-                            .apply(graph, activated);
-                }
+                case POOLER -> super.sequenceLogits(rows, labels);
+                case DENSE_TANH -> denseClassificationHead(rows, labels, Activation.TANH);
+                case DENSE_GELU -> denseClassificationHead(rows, labels, Activation.GELU);
             };
         }
 
         /** One score per flattened choice, {@code [batch × num_choices, 1]}. */
         @Override
-        public Value choiceScores(Value rows) {
+        protected Value choiceScores(Value rows) {
             long hidden = options.hiddenSize();
             Value summary = switch (flavor.multipleChoiceScorer()) {
                 case POOLER -> pooled(rows);
@@ -175,14 +170,9 @@ public final class BertArchitecture extends FamilyArchitecture {
             return Activation.named(activation, "summary_activation", config.source()).apply(graph, summary);
         }
 
-        @Override
-        public long vocabSize() {
-            return options.vocabSize();
-        }
-
         /** Vocabulary logits as rows {@code [batch × sequence, vocab_size]}. */
         @Override
-        public Value languageModelLogits(Value rows) {
+        protected Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             String wordEmbeddings = base + "embeddings.word_embeddings.weight";

@@ -67,57 +67,43 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
         Optional<Value> tokenTypes = inputs.tokenTypeIds()
                 .or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         long hidden = options.hiddenSize();
-        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs, tokenTypes),
-                hidden, new TextEncoderHeads.Pieces() {
-                    @Override
-                    public boolean hasPooler() {
-                        return parameters.contains(base + "pooler.weight");
-                    }
+        Value encoded = encode(graph, parameters, options, base, inputs, tokenTypes);
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
+            @Override
+            protected boolean hasPooler() {
+                return parameters.contains(base + "pooler.weight");
+            }
 
-                    /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
-                    @Override
-                    public Value pooled(Value rows) {
-                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows, hidden);
-                    }
+            /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
+            @Override
+            protected Value pooled(Value rows) {
+                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows, hidden);
+            }
 
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
+            }
 
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-                    }
+            @Override
+            protected String sequenceClassifier() {
+                return "classifier.out_proj";
+            }
 
-                    @Override
-                    public long sequenceLabels() {
-                        return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
-                    }
+            /** BigBirdClassificationHead: dense, hidden_act, out_proj on the first token. */
+            @Override
+            protected Value sequenceLogits(Value rows, long labels) {
+                return denseClassificationHead(rows, labels, options.activation());
+            }
 
-                    /** BigBirdClassificationHead: dense, hidden_act, out_proj on the first token. */
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
-                        return Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                                .apply(graph, options.activation().apply(graph, dense));
-                    }
-
-                    /** BigBirdForMultipleChoice (4.25.1): the pooled output, then classifier. */
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
-                    }
-
-                    @Override
-                    public Value spanLogits(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
-                        return questionAnsweringLogits(graph, parameters, options, grid, rows,
-                                questionMask.orElseThrow());
-                    }
-                });
+            @Override
+            protected Value spanLogits(Value rows) {
+                return questionAnsweringLogits(graph, parameters, options, grid, rows,
+                        questionMask.orElseThrow());
+            }
+        }.add(encoded);
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

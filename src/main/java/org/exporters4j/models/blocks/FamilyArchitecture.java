@@ -20,11 +20,18 @@ public abstract class FamilyArchitecture implements Architecture {
     private final String modelType;
     private final String family;
     private final Set<Variant> variants;
+    private final String note;
 
     protected FamilyArchitecture(String modelType, String family, Set<Variant> variants) {
+        this(modelType, family, variants, "");
+    }
+
+    /** @param note ends the refusal of a variant the family does not build, e.g. why it builds only these */
+    protected FamilyArchitecture(String modelType, String family, Set<Variant> variants, String note) {
         this.modelType = Objects.requireNonNull(modelType, "modelType");
         this.family = Objects.requireNonNull(family, "family");
         this.variants = Set.copyOf(variants);
+        this.note = Objects.requireNonNull(note, "note");
     }
 
     /** The variants of {@code heads}, each built without the cache. */
@@ -49,7 +56,7 @@ public abstract class FamilyArchitecture implements Architecture {
 
     @Override
     public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        GraphBuild build = GraphBuild.start(modelType, variants, variant, weights, graphInterface);
+        GraphBuild build = GraphBuild.start(modelType, variants, note, variant, weights, graphInterface);
         addOutputs(config, variant, build);
         return build.finish();
     }

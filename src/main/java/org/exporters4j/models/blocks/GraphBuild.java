@@ -46,15 +46,25 @@ public final class GraphBuild {
      */
     public static GraphBuild start(String modelType, Set<Variant> variants, Variant variant, Weights weights,
                                    GraphInterface graphInterface) {
-        requireBuilt(modelType, variants, variant);
+        return start(modelType, variants, "", variant, weights, graphInterface);
+    }
+
+    /** As {@link #start(String, Set, Variant, Weights, GraphInterface)}, the refusal ending with {@code note}. */
+    public static GraphBuild start(String modelType, Set<Variant> variants, String note, Variant variant,
+                                   Weights weights, GraphInterface graphInterface) {
+        requireBuilt(modelType, variants, variant, note);
         return new GraphBuild(modelType, variant, weights, graphInterface);
     }
 
     /** Refuses a variant outside {@code variants}, listing the ones {@code modelType} builds, sorted. */
     public static void requireBuilt(String modelType, Set<Variant> variants, Variant variant) {
+        requireBuilt(modelType, variants, variant, "");
+    }
+
+    private static void requireBuilt(String modelType, Set<Variant> variants, Variant variant, String note) {
         if (!variants.contains(variant)) {
             throw new ArchitectureException(modelType + " has no " + variant + " graph; it builds "
-                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
+                    + variants.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")) + note);
         }
     }
 

@@ -30,11 +30,14 @@ public final class ClipArchitecture extends FamilyArchitecture {
             GraphInputs.Accepted.of("attention_mask", GraphInputs.Kind.INTEGER,
                     Dim.symbolic("batch_size"), Dim.symbolic("sequence_length")));
 
+    /** Why a contrastive family builds one variant. */
+    public static final String CONTRASTIVE_ONLY = " (Optimum's default: the contrastive model, the one task Optimum "
+            + "v1.5.2 registers)";
+
     private final ClipFlavor flavor;
 
     public ClipArchitecture(ClipFlavor flavor) {
-        // the contrastive model only, as Optimum v1.5.2 registers
-        super(flavor.modelType(), "clip", Set.of(Variant.of(Head.BASE)));
+        super(flavor.modelType(), "clip", Set.of(Variant.of(Head.BASE)), CONTRASTIVE_ONLY);
         this.flavor = flavor;
     }
 

@@ -2,15 +2,11 @@ package org.exporters4j.models.convbert;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
-import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -20,8 +16,6 @@ import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
-import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -35,25 +29,28 @@ import org.exporters4j.onnx.Window;
  * when {@code num_groups > 1}, then the head.
  */
 public final class ConvBertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
-
     public ConvBertArchitecture() {
-        super("convbert", "convbert", withoutPast(HEADS));
+        super("convbert", "convbert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
     }
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("convbert", "embeddings.word_embeddings.weight");
+        String base = build.parameters().basePrefix("convbert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build.graph(), parameters, ConvBertOptions.read(config), base, inputs.grid(),
-                config);
-        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
+        Encoder encoder = new Encoder(build, config, inputs, ConvBertOptions.read(config), base);
+        encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
-    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, ConvBertOptions options, String base,
-                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
+    private static final class Encoder extends TextEncoderHeads {
+        private final ConvBertOptions options;
+        private final String base;
+
+        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ConvBertOptions options, String base) {
+            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            this.options = options;
+            this.base = base;
+        }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
@@ -156,7 +153,7 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
         }
 
         @Override
-        public Value choiceScores(Value rows) {
+        protected Value choiceScores(Value rows) {
             long hidden = options.hiddenSize();
             return Linear.load(parameters, "classifier", parameters.dimension("classifier.weight", 1), 1)
                     .apply(graph, SequenceSummary.load(config, parameters, "sequence_summary", hidden)
@@ -164,18 +161,14 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
         }
 
         @Override
-        public long sequenceLabels() {
-            return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+        protected String sequenceClassifier() {
+            return "classifier.out_proj";
         }
 
         /** ConvBertClassificationHead: dense, {@code hidden_act}, out_proj on the first token. */
         @Override
-        public Value sequenceLogits(Value rows, long labels) {
-            long hidden = options.hiddenSize();
-            Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
-                    .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
-            return Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                    .apply(graph, options.hiddenActivation().apply(graph, dense));
+        protected Value sequenceLogits(Value rows, long labels) {
+            return denseClassificationHead(rows, labels, options.hiddenActivation());
         }
 
         /**
@@ -183,12 +176,7 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
          * {@code generator_lm_head}, whose weight is the word-embedding table when {@code tie_word_embeddings}.
          */
         @Override
-        public long vocabSize() {
-            return options.vocabSize();
-        }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
+        protected Value languageModelLogits(Value rows) {
             long size = options.embeddingSize();
             long vocab = options.vocabSize();
             Value dense = Activation.GELU.apply(graph,

@@ -3,7 +3,6 @@ package org.exporters4j.models.deberta;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -14,9 +13,7 @@ import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
-import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
-import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -38,16 +35,22 @@ public final class DebertaArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("deberta", "embeddings.word_embeddings.weight");
+        String base = build.parameters().basePrefix("deberta", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build.graph(), parameters, DebertaOptions.read(config, version), base, inputs.grid(), config);
-        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
+        Encoder encoder = new Encoder(build, config, inputs, DebertaOptions.read(config, version), base);
+        encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
-    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, String base,
-                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
+    private static final class Encoder extends TextEncoderHeads {
+        private final DebertaOptions options;
+        private final String base;
+
+        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, DebertaOptions options, String base) {
+            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            this.options = options;
+            this.base = base;
+        }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
@@ -139,23 +142,9 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             return graph.mul(normalized, maskColumn);
         }
 
-        @Override
-        public long sequenceLabels() {
-            return EncoderHeads.labels(parameters, "classifier.weight", config);
-        }
-
-        @Override
-        public Value sequenceLogits(Value rows, long labels) {
-            return Linear.load(parameters, "classifier", options.hiddenSize(), labels).apply(graph, contextPooled(rows));
-        }
-
-        @Override
-        public Value choiceScores(Value rows) {
-            return Linear.load(parameters, "classifier", options.hiddenSize(), 1).apply(graph, contextPooled(rows));
-        }
-
         /** ContextPooler: {@code pooler_hidden_act(pooler.dense(first token))}. */
-        private Value contextPooled(Value rows) {
+        @Override
+        protected Value classifierInput(Value rows) {
             long hidden = options.hiddenSize();
             return options.poolerActivation().apply(graph, Linear.load(parameters, "pooler.dense", hidden, hidden)
                     .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden)));
@@ -166,12 +155,7 @@ public final class DebertaArchitecture extends FamilyArchitecture {
          * the decoder, which is the word-embedding table when {@code tie_word_embeddings}, and the bias.
          */
         @Override
-        public long vocabSize() {
-            return options.vocabSize();
-        }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
+        protected Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             Value transformed = options.hiddenActivation().apply(graph,

@@ -1,10 +1,8 @@
 package org.exporters4j.models.distilbert;
 
 import java.util.List;
-import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
@@ -34,10 +32,9 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
     private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
-    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
 
     public DistilBertArchitecture() {
-        super("distilbert", "distilbert", withoutPast(HEADS));
+        super("distilbert", "distilbert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
     }
 
     @Override
@@ -49,35 +46,25 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
         TextInputs inputs = TextInputs.declare(build, INPUTS);
         TokenGrid grid = inputs.grid();
         long dim = options.dim();
-        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), dim,
-                new TextEncoderHeads.Pieces() {
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
+        Value encoded = encode(graph, parameters, options, base, inputs);
+        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                return maskedLmLogits(graph, parameters, options, base, rows);
+            }
 
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        return maskedLmLogits(graph, parameters, options, base, rows);
-                    }
+            @Override
+            protected Value sequenceLogits(Value rows, long labels) {
+                return Linear.load(parameters, "classifier", dim, labels)
+                        .apply(graph, preClassified(graph, parameters, grid, rows, dim));
+            }
 
-                    @Override
-                    public long sequenceLabels() {
-                        return EncoderHeads.labels(parameters, "classifier.weight", config);
-                    }
-
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        return Linear.load(parameters, "classifier", dim, labels)
-                                .apply(graph, preClassified(graph, parameters, grid, rows, dim));
-                    }
-
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        return Linear.load(parameters, "classifier", dim, 1)
-                                .apply(graph, preClassified(graph, parameters, grid, rows, dim));
-                    }
-                });
+            @Override
+            protected Value choiceScores(Value rows) {
+                return Linear.load(parameters, "classifier", dim, 1)
+                        .apply(graph, preClassified(graph, parameters, grid, rows, dim));
+            }
+        }.add(encoded);
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

@@ -29,8 +29,7 @@ public final class GroupVitArchitecture extends FamilyArchitecture {
     private static final double BATCH_NORM_EPS = 1e-5;
 
     public GroupVitArchitecture() {
-        // the contrastive model only, as Optimum v1.5.2 registers
-        super("groupvit", "groupvit", Set.of(Variant.of(Head.BASE)));
+        super("groupvit", "groupvit", Set.of(Variant.of(Head.BASE)), ClipArchitecture.CONTRASTIVE_ONLY);
     }
 
     @Override

@@ -24,7 +24,6 @@ import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -66,40 +65,25 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
                 (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
                         .apply(graph, input, mask, grid));
         long hidden = options.hiddenSize();
-        TextEncoderHeads.add(build, config, inputs.text(), sequence, hidden, new TextEncoderHeads.Pieces() {
+        new TextEncoderHeads(build, config, inputs.text(), hidden, options.vocabSize()) {
             @Override
-            public boolean hasPooler() {
+            protected boolean hasPooler() {
                 return parameters.contains(base + "pooler.dense.weight");
             }
 
             /** LayoutLMPooler: tanh(dense(first token)). */
             @Override
-            public Value pooled(Value rows) {
+            protected Value pooled(Value rows) {
                 return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
             }
 
             @Override
-            public long vocabSize() {
-                return options.vocabSize();
-            }
-
-            @Override
-            public Value languageModelLogits(Value rows) {
+            protected Value languageModelLogits(Value rows) {
                 return BertPredictionHead.logits(graph, parameters, "cls.predictions",
                         base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
                         options.vocabSize(), options.activation(), options.layerNormEps(), rows);
             }
-
-            @Override
-            public long sequenceLabels() {
-                return EncoderHeads.labels(parameters, "classifier.weight", config);
-            }
-
-            @Override
-            public Value sequenceLogits(Value rows, long labels) {
-                return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
-            }
-        });
+        }.add(sequence);
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */

@@ -1,9 +1,6 @@
 package org.exporters4j.models.mobilebert;
 
-import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
-import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
@@ -15,8 +12,6 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
-import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.PadMode;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
@@ -30,24 +25,28 @@ import org.exporters4j.onnx.Value;
  * the head. Norms are {@code NoNorm} or LayerNorm ({@code normalization_type}).
  */
 public final class MobileBertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
-
     public MobileBertArchitecture() {
-        super("mobilebert", "mobilebert", withoutPast(HEADS));
+        super("mobilebert", "mobilebert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
     }
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("mobilebert", "embeddings.word_embeddings.weight");
+        String base = build.parameters().basePrefix("mobilebert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build.graph(), parameters, MobileBertOptions.read(config), base, inputs.grid(), config);
-        TextEncoderHeads.add(build, config, inputs, encoder.encode(inputs), encoder.options().hiddenSize(), encoder);
+        Encoder encoder = new Encoder(build, config, inputs, MobileBertOptions.read(config), base);
+        encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
-    private record Encoder(OnnxGraphBuilder graph, Parameters parameters, MobileBertOptions options, String base,
-                           TokenGrid grid, ModelConfig config) implements TextEncoderHeads.Pieces {
+    private static final class Encoder extends TextEncoderHeads {
+        private final MobileBertOptions options;
+        private final String base;
+
+        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MobileBertOptions options, String base) {
+            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            this.options = options;
+            this.base = base;
+        }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
@@ -166,29 +165,14 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
         }
 
         @Override
-        public long sequenceLabels() {
-            return EncoderHeads.labels(parameters, "classifier.weight", config);
-        }
-
-        @Override
-        public Value sequenceLogits(Value rows, long labels) {
-            return Linear.load(parameters, "classifier", options.hiddenSize(), labels).apply(graph, pooled(rows));
-        }
-
-        @Override
-        public Value choiceScores(Value rows) {
-            return Linear.load(parameters, "classifier", options.hiddenSize(), 1).apply(graph, pooled(rows));
-        }
-
-        @Override
-        public boolean hasPooler() {
+        protected boolean hasPooler() {
             return options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN
                     || parameters.contains(base + "pooler.dense.weight");
         }
 
         /** MobileBertPooler: the first token, through {@code pooler.dense} and tanh when {@code classifier_activation}. */
         @Override
-        public Value pooled(Value rows) {
+        protected Value pooled(Value rows) {
             long hidden = options.hiddenSize();
             Value first = EncoderHeads.firstToken(graph, grid, rows, hidden);
             return options.pooling() == MobileBertOptions.Pooling.FIRST_TOKEN ? first
@@ -201,12 +185,7 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
          * decoder (the word embeddings when tied), the other {@code hidden − embedding_size} meet {@code dense}.
          */
         @Override
-        public long vocabSize() {
-            return options.vocabSize();
-        }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
+        protected Value languageModelLogits(Value rows) {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             long vocab = options.vocabSize();

@@ -16,7 +16,6 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -53,42 +52,34 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
         long hidden = options.hiddenSize();
-        TextEncoderHeads.add(build, config, inputs, encode(graph, parameters, options, base, inputs), hidden,
-                new TextEncoderHeads.Pieces() {
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
+        Value encoded = encode(graph, parameters, options, base, inputs);
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                        base + "embeddings.word_embeddings.weight", options.tie(), hidden,
+                        options.embeddingSize(), options.vocabSize(), options.activation(),
+                        options.layerNormEps(), rows);
+            }
 
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                base + "embeddings.word_embeddings.weight", options.tie(), hidden,
-                                options.embeddingSize(), options.vocabSize(), options.activation(),
-                                options.layerNormEps(), rows);
-                    }
+            @Override
+            protected String sequenceClassifier() {
+                return "classifier.out_proj";
+            }
 
-                    @Override
-                    public long sequenceLabels() {
-                        return EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
-                    }
+            /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
+            @Override
+            protected Value sequenceLogits(Value rows, long labels) {
+                return denseClassificationHead(rows, labels, options.activation());
+            }
 
-                    /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
-                                .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
-                        return Linear.load(parameters, "classifier.out_proj", hidden, labels)
-                                .apply(graph, options.activation().apply(graph, dense));
-                    }
-
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
-                        return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
-                                .apply(graph, summary.apply(graph, grid, rows, hidden));
-                    }
-                });
+            @Override
+            protected Value choiceScores(Value rows) {
+                SequenceSummary summary = SequenceSummary.load(config, parameters, "sequence_summary", hidden);
+                return Linear.load(parameters, "classifier", summary.outputSize(hidden), 1)
+                        .apply(graph, summary.apply(graph, grid, rows, hidden));
+            }
+        }.add(encoded);
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,

@@ -1,9 +1,7 @@
 package org.exporters4j.models.squeezebert;
 
-import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
@@ -18,7 +16,6 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -36,12 +33,11 @@ import org.exporters4j.onnx.Window;
  * with another — then BERT's pooler and heads on {@code [batch, sequence, hidden]}.
  */
 public final class SqueezeBertArchitecture extends FamilyArchitecture {
-    private static final Set<Head> HEADS = TextEncoderHeads.ENCODER_HEADS;
     /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
     private static final Window POINTWISE = Window.of(1);
 
     public SqueezeBertArchitecture() {
-        super("squeezebert", "squeezebert", withoutPast(HEADS));
+        super("squeezebert", "squeezebert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
     }
 
     @Override
@@ -53,46 +49,26 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
         long hidden = options.hiddenSize();
-        TextEncoderHeads.add(build, config, inputs, new Encoder(graph, parameters, options, grid).encode(base, inputs),
-                hidden, new TextEncoderHeads.Pieces() {
-                    @Override
-                    public boolean hasPooler() {
-                        return true;
-                    }
+        Value encoded = new Encoder(graph, parameters, options, grid).encode(base, inputs);
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
+            @Override
+            protected boolean hasPooler() {
+                return true;
+            }
 
-                    /** SqueezeBertPooler: tanh(dense(first token)). */
-                    @Override
-                    public Value pooled(Value rows) {
-                        return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
-                    }
+            /** SqueezeBertPooler: tanh(dense(first token)). */
+            @Override
+            protected Value pooled(Value rows) {
+                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
+            }
 
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
-
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        return BertPredictionHead.logits(graph, parameters, "cls.predictions",
-                                base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                                options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-                    }
-
-                    @Override
-                    public long sequenceLabels() {
-                        return EncoderHeads.labels(parameters, "classifier.weight", config);
-                    }
-
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        return Linear.load(parameters, "classifier", hidden, labels).apply(graph, pooled(rows));
-                    }
-
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        return Linear.load(parameters, "classifier", hidden, 1).apply(graph, pooled(rows));
-                    }
-                });
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
+                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
+            }
+        }.add(encoded);
     }
 
     /** One graph under construction. */

@@ -56,44 +56,39 @@ public final class XlmArchitecture extends FamilyArchitecture {
         TokenGrid grid = inputs.grid();
         long dim = options.dim();
         // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
-        TextEncoderHeads.add(build, config, inputs, new Encoder(graph, parameters, options, base, grid).encode(inputs),
-                dim, new TextEncoderHeads.Pieces() {
-                    @Override
-                    public long vocabSize() {
-                        return options.vocabSize();
-                    }
+        Value encoded = new Encoder(graph, parameters, options, base, grid).encode(inputs);
+        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+            /** XLMPredLayer without adaptive softmax: proj, tied to the word embeddings. */
+            @Override
+            protected Value languageModelLogits(Value rows) {
+                String weight = options.tie().decoderWeight(base + "embeddings.weight",
+                        "pred_layer.proj.weight");
+                return new Linear(parameters.tensor(weight, options.vocabSize(), dim),
+                        parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim,
+                        options.vocabSize()).apply(graph, rows);
+            }
 
-                    /** XLMPredLayer without adaptive softmax: proj, tied to the word embeddings. */
-                    @Override
-                    public Value languageModelLogits(Value rows) {
-                        String weight = options.tie().decoderWeight(base + "embeddings.weight",
-                                "pred_layer.proj.weight");
-                        return new Linear(parameters.tensor(weight, options.vocabSize(), dim),
-                                parameters.tensor("pred_layer.proj.bias", options.vocabSize()), dim,
-                                options.vocabSize()).apply(graph, rows);
-                    }
+            /** XLMForSequenceClassification: the sequence summary is the logits. */
+            @Override
+            protected long sequenceLabels() {
+                return summary().outputSize(dim);
+            }
 
-                    /** XLMForSequenceClassification: the sequence summary is the logits. */
-                    @Override
-                    public long sequenceLabels() {
-                        return summary().outputSize(dim);
-                    }
+            @Override
+            protected Value sequenceLogits(Value rows, long labels) {
+                return summary().apply(graph, grid, rows, dim);
+            }
 
-                    @Override
-                    public Value sequenceLogits(Value rows, long labels) {
-                        return summary().apply(graph, grid, rows, dim);
-                    }
+            @Override
+            protected Value choiceScores(Value rows) {
+                return Linear.load(parameters, "logits_proj", summary().outputSize(dim), 1)
+                        .apply(graph, summary().apply(graph, grid, rows, dim));
+            }
 
-                    @Override
-                    public Value choiceScores(Value rows) {
-                        return Linear.load(parameters, "logits_proj", summary().outputSize(dim), 1)
-                                .apply(graph, summary().apply(graph, grid, rows, dim));
-                    }
-
-                    private SequenceSummary summary() {
-                        return SequenceSummary.load(config, parameters, "sequence_summary", dim);
-                    }
-                });
+            private SequenceSummary summary() {
+                return SequenceSummary.load(config, parameters, "sequence_summary", dim);
+            }
+        }.add(encoded);
     }
 
     /** One graph under construction. */
