@@ -20,6 +20,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -260,7 +261,7 @@ public final class BartArchitecture extends FamilyArchitecture {
             return graph.inScope("decoder", () -> {
                 String stack = base + "decoder.";
                 Value rows = embed(stack, Stack.DECODER, ids, grid, pastLength);
-                Value causal = causalMask(grid, pastLength);
+                Value causal = CausalMask.additive(graph, pastLength, grid.sequenceLength(graph));
                 Value selfMask = mask.map(m -> graph.add(paddingMask(m), causal)).orElse(causal);
                 Value crossMask = encoderMask.map(this::paddingMask).orElse(null);
                 List<LayerCache> caches = new ArrayList<>();
@@ -467,20 +468,6 @@ public final class BartArchitecture extends FamilyArchitecture {
             Value additive = graph.where(keep, graph.scalar(ElementType.FLOAT, 0.0),
                     graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
             return graph.unsqueeze(additive, 1, 2);
-        }
-
-        /**
-         * {@code _make_causal_mask} with {@code past_key_values_length}: {@code [1, 1, target, past + target]}, the
-         * float32 minimum where a key comes after the query (keys of earlier steps are always visible).
-         */
-        private Value causalMask(TokenGrid grid, Value pastLength) {
-            Value total = graph.add(pastLength, grid.sequenceLength(graph));
-            Value queries = graph.range(pastLength, total, graph.scalar(1));
-            Value keys = graph.range(graph.scalar(0), total, graph.scalar(1));
-            Value future = graph.greater(graph.unsqueeze(keys, 0), graph.unsqueeze(queries, 1));
-            Value additive = graph.where(future, graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN),
-                    graph.scalar(ElementType.FLOAT, 0.0));
-            return graph.unsqueeze(additive, 0, 1);
         }
 
         // -----------------------------------------------------------------------------------------------------------

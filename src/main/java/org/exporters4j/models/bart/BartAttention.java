@@ -3,6 +3,8 @@ package org.exporters4j.models.bart;
 import java.util.Objects;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -50,20 +52,15 @@ record BartAttention(Linear query, Linear output, int heads, long headSize, Scal
         if (scaling == Scaling.QUERY) {
             projected = graph.mul(projected, graph.scalar(ElementType.FLOAT, Math.pow(headSize, -0.5)));
         }
-        Value q = split(graph, projected, queryGrid);
-        Value scores = graph.matMul(q, graph.transpose(keys, 0, 1, 3, 2));
-        if (scaling == Scaling.SCORES) {
-            scores = graph.div(scores, graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-        }
-        if (additiveMask != null) {
-            scores = graph.add(scores, additiveMask);
-        }
-        Value probabilities = graph.softmax(scores, -1);
-        Value context = graph.transpose(graph.matMul(probabilities, values), 0, 2, 1, 3);
-        return output.apply(graph, graph.reshape(context, -1, heads * headSize));
+        ScaledDotProductAttention attention = new ScaledDotProductAttention(heads, headSize);
+        Value context = ScaledDotProductAttention.attend(graph, attention.split(graph, projected, queryGrid),
+                graph.transpose(keys, 0, 1, 3, 2), values, scaling == Scaling.SCORES
+                        ? ScoreScale.bySquareRootOf(headSize) : ScoreScale.none(),
+                ScaledDotProductAttention.additive(graph, additiveMask));
+        return output.apply(graph, attention.merge(graph, context));
     }
 
     private Value split(OnnxGraphBuilder graph, Value projectedRows, TokenGrid grid) {
-        return graph.transpose(graph.reshape(projectedRows, grid.shapeWith(graph, heads, headSize)), 0, 2, 1, 3);
+        return new ScaledDotProductAttention(heads, headSize).split(graph, projectedRows, grid);
     }
 }

@@ -28,11 +28,9 @@ public final class AttentionMask {
                 : graph.cast(mask, type);
         Value extended = graph.unsqueeze(keep, 1, 2);
         if (direction == AttentionDirection.CAUSAL) {
-            Value positions = grid.positions(graph);
-            Value rows = graph.unsqueeze(positions, 1);
-            Value columns = graph.unsqueeze(positions, 0);
-            // column <= row, written as not(column > row): LessOrEqual needs opset 12
-            Value lower = graph.cast(graph.not(graph.greater(columns, rows)), type);
+            // key <= query, written as not(key > query): LessOrEqual needs opset 12
+            Value lower = graph.cast(graph.not(CausalMask.future(graph, graph.scalar(0), grid.sequenceLength(graph))),
+                    type);
             extended = graph.mul(graph.unsqueeze(lower, 0, 1), extended);
         }
         return graph.mul(graph.sub(graph.scalar(type, 1.0), extended), graph.scalar(type, FLOAT32_MIN));

@@ -3,7 +3,7 @@ package org.exporters4j.models.blocks;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.onnx.ElementType;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
@@ -102,17 +102,14 @@ public record BertStyleLayer(Linear query, Linear key, Linear value, Linear atte
     /** As {@link #apply(OnnxGraphBuilder, Value, Value, TokenGrid)}, the heads rewritten by {@code transform}. */
     public Value apply(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid,
                        HeadsTransform transform) {
-        long hidden = query.outFeatures();
-        long headSize = hidden / heads;
-        Value headShape = grid.shapeWith(graph, heads, headSize);
+        long headSize = query.outFeatures() / heads;
+        ScaledDotProductAttention attention = new ScaledDotProductAttention(heads, headSize);
         // [batch, heads, sequence, head_size]
-        Value q = transform.query().apply(graph.transpose(graph.reshape(query.apply(graph, rows), headShape), 0, 2, 1, 3));
-        Value k = transform.key().apply(graph.transpose(graph.reshape(key.apply(graph, rows), headShape), 0, 2, 1, 3));
-        Value v = transform.value().apply(graph.transpose(graph.reshape(value.apply(graph, rows), headShape), 0, 2, 1, 3));
-        Value scores = graph.div(graph.matMul(q, graph.transpose(k, 0, 1, 3, 2)),
-                graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-        Value probabilities = graph.softmax(graph.add(scores, additiveMask), -1);
-        Value context = graph.reshape(graph.transpose(graph.matMul(probabilities, v), 0, 2, 1, 3), -1, hidden);
+        Value q = transform.query().apply(attention.split(graph, query.apply(graph, rows), grid));
+        Value k = transform.key().apply(attention.split(graph, key.apply(graph, rows), grid));
+        Value v = transform.value().apply(attention.split(graph, value.apply(graph, rows), grid));
+        Value context = attention.merge(graph, ScaledDotProductAttention.attend(graph, q, graph.transpose(k, 0, 1, 3, 2),
+                v, ScoreScale.bySquareRootOf(headSize), ScaledDotProductAttention.additive(graph, additiveMask)));
         Value attended = attentionNorm.apply(graph, graph.add(attentionOutput.apply(graph, context), rows));
         Value inner = activation.apply(graph, intermediate.apply(graph, attended));
         return outputNorm.apply(graph, graph.add(output.apply(graph, inner), attended));

@@ -3,6 +3,7 @@ package org.exporters4j.models.blocks;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -22,42 +23,6 @@ import org.exporters4j.onnx.Value;
  */
 public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale scale, Masking masking,
                               OptionalLong window) {
-
-    /** The scaling of raw attention scores. */
-    public record ScoreScale(Operation operation, double factor) {
-        /** How {@code factor} applies. */
-        public enum Operation { NONE, DIVIDE, MULTIPLY }
-
-        public ScoreScale {
-            Objects.requireNonNull(operation, "operation");
-            if (operation != Operation.NONE && !(factor > 0)) {
-                throw new IllegalArgumentException("a score scale needs a positive factor, got " + factor);
-            }
-        }
-
-        /** Unscaled scores (GPT-Neo). */
-        public static ScoreScale none() {
-            return new ScoreScale(Operation.NONE, 1.0);
-        }
-
-        /** Scores divided by {@code divisor} (GPT-2's √head_dim). */
-        public static ScoreScale dividedBy(double divisor) {
-            return new ScoreScale(Operation.DIVIDE, divisor);
-        }
-
-        /** Scores multiplied by {@code factor} (BLOOM's 1/√head_dim as {@code baddbmm}'s alpha). */
-        public static ScoreScale multipliedBy(double factor) {
-            return new ScoreScale(Operation.MULTIPLY, factor);
-        }
-
-        Value apply(OnnxGraphBuilder graph, Value scores) {
-            return switch (operation) {
-                case NONE -> scores;
-                case DIVIDE -> graph.div(scores, graph.scalar(ElementType.FLOAT, factor));
-                case MULTIPLY -> graph.mul(scores, graph.scalar(ElementType.FLOAT, factor));
-            };
-        }
-    }
 
     /** How the family removes invisible keys from the scores before the softmax. */
     public enum Masking {
@@ -103,18 +68,17 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         // [b, kv, groups, s, d] · [b, kv, 1, d, T] → [b, kv, groups, s, T]
         Value groupedQuery = graph.reshape(query, 0, kvHeads, groups, -1, headDim);
         Value keysTransposed = graph.unsqueeze(graph.transpose(presentKey, 0, 1, 3, 2), 2);
-        Value scores = scale.apply(graph, graph.matMul(groupedQuery, keysTransposed));
-        if (bias.isPresent()) {
-            scores = graph.add(scores, graph.reshape(bias.get(), 0, kvHeads, groups, 1, -1));
-        }
-        Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);
-        scores = switch (masking) {
-            case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(mask.causal(window), scores, minimum),
-                    mask.paddingAdditive());
-            case VISIBLE_OR_MINIMUM -> graph.where(mask.allowed(window), scores, minimum);
-        };
-        Value probabilities = graph.softmax(scores, -1);
-        Value context = graph.matMul(probabilities, graph.unsqueeze(presentValue, 2));
+        Value context = ScaledDotProductAttention.attend(graph, groupedQuery, keysTransposed,
+                graph.unsqueeze(presentValue, 2), scale, scores -> {
+                    Value biased = bias.map(b -> graph.add(scores, graph.reshape(b, 0, kvHeads, groups, 1, -1)))
+                            .orElse(scores);
+                    Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);
+                    return switch (masking) {
+                        case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(mask.causal(window), biased,
+                                minimum), mask.paddingAdditive());
+                        case VISIBLE_OR_MINIMUM -> graph.where(mask.allowed(window), biased, minimum);
+                    };
+                });
         // [b, kv, groups, s, d] → [b, heads, s, d] → [b, s, heads, d] → rows
         Value merged = graph.transpose(graph.reshape(context, 0, heads, -1, headDim), 0, 2, 1, 3);
         Value rows = graph.reshape(merged, -1, heads * headDim);

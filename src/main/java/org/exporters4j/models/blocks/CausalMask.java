@@ -32,9 +32,38 @@ public final class CausalMask {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.mask = inputs.maskOrOnes(graph);
         Value total = inputs.totalLength(graph);
-        // [sequence, 1] and [1, past + sequence]
-        this.queryPositions = graph.unsqueeze(graph.range(inputs.pastLength(), total, graph.scalar(1)), 1);
-        this.keyPositions = graph.unsqueeze(graph.range(graph.scalar(0), total, graph.scalar(1)), 0);
+        this.queryPositions = queryPositions(graph, inputs.pastLength(), total);
+        this.keyPositions = keyPositions(graph, total);
+    }
+
+    /** The queries' absolute positions {@code past … past + sequence − 1} as a column {@code [sequence, 1]}. */
+    private static Value queryPositions(OnnxGraphBuilder graph, Value pastLength, Value total) {
+        return graph.unsqueeze(graph.range(pastLength, total, graph.scalar(1)), 1);
+    }
+
+    /** The keys' positions {@code 0 … past + sequence − 1} as a row {@code [1, past + sequence]}. */
+    private static Value keyPositions(OnnxGraphBuilder graph, Value total) {
+        return graph.unsqueeze(graph.range(graph.scalar(0), total, graph.scalar(1)), 0);
+    }
+
+    /**
+     * bool {@code [sequence, past + sequence]}: the key comes after the query, for queries at
+     * {@code past … past + sequence − 1} (the one causal rule every family's mask is built from).
+     */
+    public static Value future(OnnxGraphBuilder graph, Value pastLength, Value sequenceLength) {
+        Value total = graph.add(pastLength, sequenceLength);
+        return graph.greater(keyPositions(graph, total), queryPositions(graph, pastLength, total));
+    }
+
+    /**
+     * float {@code [1, 1, sequence, past + sequence]}: {@code finfo(float32).min} where the key comes after the
+     * query, 0 elsewhere ({@code _make_causal_mask} with {@code past_key_values_length}, as BART and Whisper add it to
+     * the scores).
+     */
+    public static Value additive(OnnxGraphBuilder graph, Value pastLength, Value sequenceLength) {
+        Value additive = graph.where(future(graph, pastLength, sequenceLength),
+                graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN), graph.scalar(ElementType.FLOAT, 0.0));
+        return graph.unsqueeze(additive, 0, 1);
     }
 
     /** The 0/1 int64 mask {@code [batch, past + sequence]}. */

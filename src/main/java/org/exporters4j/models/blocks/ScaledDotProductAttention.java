@@ -1,15 +1,20 @@
 package org.exporters4j.models.blocks;
 
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * The core of BERT-style multi-head attention for models whose query, key and value come from different inputs
- * or whose context is combined with something else before the output projection (MobileBERT's bottlenecks,
- * ConvBERT's convolution heads): already-projected rows split into heads,
- * {@code softmax(q · kᵀ / √head_size + mask) · v}, heads merged. Computes exactly what {@link SelfAttention}
- * computes between its projections.
+ * The one scaled-dot-product attention of every family: {@code softmax(mask(scale(q · kᵀ))) · v} on heads-first
+ * tensors ({@link #attend}), and, for rows {@code [batch × sequence, heads × head_size]}, the split into heads and the
+ * merge back ({@link #context}). Families differ only in what they pass: the score scale (BERT's {@code √head_size}
+ * divisor, none where the query was scaled first, BLOOM's factor) and how invisible keys leave the scores (an additive
+ * mask, a {@code where} on a causal mask, nothing).
+ *
+ * @param heads the number of heads
+ * @param headSize the width of one head
  */
 public record ScaledDotProductAttention(int heads, long headSize) {
     public ScaledDotProductAttention {
@@ -18,20 +23,90 @@ public record ScaledDotProductAttention(int heads, long headSize) {
         }
     }
 
+    /** The scaling of raw attention scores {@code q · kᵀ}. */
+    public record ScoreScale(Operation operation, double factor) {
+        /** How {@code factor} applies. */
+        public enum Operation { NONE, DIVIDE, MULTIPLY }
+
+        public ScoreScale {
+            Objects.requireNonNull(operation, "operation");
+            if (operation != Operation.NONE && !(factor > 0)) {
+                throw new IllegalArgumentException("a score scale needs a positive factor, got " + factor);
+            }
+        }
+
+        /** Unscaled scores (GPT-Neo, T5, or a query scaled before the product as BART and Whisper do). */
+        public static ScoreScale none() {
+            return new ScoreScale(Operation.NONE, 1.0);
+        }
+
+        /** Scores divided by {@code divisor} (BERT's and GPT-2's √head_size). */
+        public static ScoreScale dividedBy(double divisor) {
+            return new ScoreScale(Operation.DIVIDE, divisor);
+        }
+
+        /** Scores divided by √{@code headSize}, as {@code BertSelfAttention} does. */
+        public static ScoreScale bySquareRootOf(long headSize) {
+            return dividedBy(Math.sqrt(headSize));
+        }
+
+        /** Scores multiplied by {@code factor} (BLOOM's 1/√head_dim as {@code baddbmm}'s alpha). */
+        public static ScoreScale multipliedBy(double factor) {
+            return new ScoreScale(Operation.MULTIPLY, factor);
+        }
+
+        Value apply(OnnxGraphBuilder graph, Value scores) {
+            return switch (operation) {
+                case NONE -> scores;
+                case DIVIDE -> graph.div(scores, graph.scalar(ElementType.FLOAT, factor));
+                case MULTIPLY -> graph.mul(scores, graph.scalar(ElementType.FLOAT, factor));
+            };
+        }
+    }
+
+    /**
+     * {@code softmax(mask(scale(query · keysTransposed)), -1) · value}: the attention core. {@code mask} rewrites the
+     * scaled scores before the softmax ({@link #additive}, a {@code where}, or {@link UnaryOperator#identity()}).
+     *
+     * @param query {@code [..., queries, head_size]}
+     * @param keysTransposed {@code [..., head_size, keys]}
+     * @param value {@code [..., keys, value_size]}
+     * @return {@code [..., queries, value_size]}
+     */
+    public static Value attend(OnnxGraphBuilder graph, Value query, Value keysTransposed, Value value, ScoreScale scale,
+                               UnaryOperator<Value> mask) {
+        Value scores = mask.apply(scale.apply(graph, graph.matMul(query, keysTransposed)));
+        return graph.matMul(graph.softmax(scores, -1), value);
+    }
+
+    /** The score rewrite that adds {@code additiveMask} (broadcast to the scores); none when it is null. */
+    public static UnaryOperator<Value> additive(OnnxGraphBuilder graph, Value additiveMask) {
+        return additiveMask == null ? UnaryOperator.identity() : scores -> graph.add(scores, additiveMask);
+    }
+
+    /** Rows {@code [batch × sequence, heads × head_size]} as {@code [batch, heads, sequence, head_size]}. */
+    public Value split(OnnxGraphBuilder graph, Value rows, TokenGrid grid) {
+        return graph.transpose(graph.reshape(rows, grid.shapeWith(graph, heads, headSize)), 0, 2, 1, 3);
+    }
+
+    /** {@code [batch, heads, sequence, head_size]} as rows {@code [batch × sequence, heads × head_size]}. */
+    public Value merge(OnnxGraphBuilder graph, Value context) {
+        return graph.reshape(graph.transpose(context, 0, 2, 1, 3), -1, heads * headSize);
+    }
+
     /**
      * The merged context rows {@code [batch × sequence, heads × head_size]} of projected query, key and value rows
-     * (each {@code [batch × sequence, heads × head_size]}), with {@code additiveMask} broadcast over heads
-     * ({@link AttentionMask#additive}).
+     * (each {@code [batch × sequence, heads × head_size]}), scores divided by √head_size and {@code additiveMask}
+     * (broadcast over heads, {@link AttentionMask#additive}; null for none) added: BERT's self-attention between its
+     * projections.
      */
     public Value context(OnnxGraphBuilder graph, Value queryRows, Value keyRows, Value valueRows, Value additiveMask,
                          TokenGrid grid) {
-        Value headShape = grid.shapeWith(graph, heads, headSize);
-        Value q = graph.transpose(graph.reshape(queryRows, headShape), 0, 2, 1, 3);
-        Value kT = graph.transpose(graph.reshape(keyRows, headShape), 0, 2, 3, 1);
-        Value v = graph.transpose(graph.reshape(valueRows, headShape), 0, 2, 1, 3);
-        Value scores = graph.div(graph.matMul(q, kT), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-        Value probabilities = graph.softmax(graph.add(scores, additiveMask), -1);
-        Value context = graph.transpose(graph.matMul(probabilities, v), 0, 2, 1, 3);
-        return graph.reshape(context, -1, heads * headSize);
+        Value q = split(graph, queryRows, grid);
+        // [batch, heads, head_size, sequence]
+        Value kT = graph.transpose(graph.reshape(keyRows, grid.shapeWith(graph, heads, headSize)), 0, 2, 3, 1);
+        Value v = split(graph, valueRows, grid);
+        return merge(graph, attend(graph, q, kT, v, ScoreScale.bySquareRootOf(headSize),
+                additive(graph, additiveMask)));
     }
 }

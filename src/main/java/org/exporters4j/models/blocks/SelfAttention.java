@@ -2,7 +2,6 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -48,16 +47,8 @@ public record SelfAttention(Linear query, Linear key, Linear value, Linear outpu
     }
 
     private Value attend(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid) {
-        Value headShape = grid.shapeWith(graph, heads, headSize);
-        // [batch, heads, sequence, head_size]
-        Value q = graph.transpose(graph.reshape(query.apply(graph, rows), headShape), 0, 2, 1, 3);
-        // [batch, heads, head_size, sequence]
-        Value kT = graph.transpose(graph.reshape(key.apply(graph, rows), headShape), 0, 2, 3, 1);
-        Value v = graph.transpose(graph.reshape(value.apply(graph, rows), headShape), 0, 2, 1, 3);
-        Value scores = graph.div(graph.matMul(q, kT), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-        Value probabilities = graph.softmax(additiveMask == null ? scores : graph.add(scores, additiveMask), -1);
-        Value context = graph.transpose(graph.matMul(probabilities, v), 0, 2, 1, 3);
-        Value merged = graph.reshape(context, -1, heads * headSize);
-        return output.apply(graph, merged);
+        Value context = new ScaledDotProductAttention(heads, headSize).context(graph, query.apply(graph, rows),
+                key.apply(graph, rows), value.apply(graph, rows), additiveMask, grid);
+        return output.apply(graph, context);
     }
 }

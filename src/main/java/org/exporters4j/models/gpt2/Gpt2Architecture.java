@@ -15,7 +15,7 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
-import org.exporters4j.models.blocks.CachedAttention.ScoreScale;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;

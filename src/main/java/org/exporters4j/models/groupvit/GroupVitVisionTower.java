@@ -1,9 +1,12 @@
 package org.exporters4j.models.groupvit;
 
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.clip.ClipEncoder;
 import org.exporters4j.models.clip.TowerOptions;
@@ -150,8 +153,9 @@ final class GroupVitVisionTower {
                 graph.scalar(ElementType.FLOAT, Math.pow(headSize, -0.5)));
         Value k = linear(attentionPrefix + "k_proj", hidden, hidden, key);
         Value v = linear(attentionPrefix + "v_proj", hidden, hidden, key);
-        Value scores = graph.matMul(split(q, heads, headSize), graph.transpose(split(k, heads, headSize), 0, 1, 3, 2));
-        Value context = graph.matMul(graph.softmax(scores, -1), split(v, heads, headSize));
+        Value context = ScaledDotProductAttention.attend(graph, split(q, heads, headSize),
+                graph.transpose(split(k, heads, headSize), 0, 1, 3, 2), split(v, heads, headSize), ScoreScale.none(),
+                UnaryOperator.identity());
         Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3), 0, 0, hidden);
         return linear(attentionPrefix + "out_proj", hidden, hidden, merged);
     }

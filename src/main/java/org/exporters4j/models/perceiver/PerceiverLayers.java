@@ -1,12 +1,14 @@
 package org.exporters4j.models.perceiver;
 
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.onnx.ElementType;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -65,9 +67,8 @@ final class PerceiverLayers {
         Value q = split(dense(prefix + "query", queries), heads, queryKeyPerHead);
         Value k = split(dense(prefix + "key", source), heads, queryKeyPerHead);
         Value v = split(dense(prefix + "value", source), heads, valueChannels / heads);
-        Value scores = graph.div(graph.matMul(q, graph.transpose(k, 0, 1, 3, 2)),
-                graph.scalar(ElementType.FLOAT, Math.sqrt(queryKeyPerHead)));
-        Value context = graph.matMul(graph.softmax(scores, -1), v);
+        Value context = ScaledDotProductAttention.attend(graph, q, graph.transpose(k, 0, 1, 3, 2), v,
+                ScoreScale.bySquareRootOf(queryKeyPerHead), UnaryOperator.identity());
         return graph.reshape(graph.transpose(context, 0, 2, 1, 3), 0, 0, valueChannels);
     }
 

@@ -3,6 +3,7 @@ package org.exporters4j.models.segformer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
@@ -18,8 +19,9 @@ import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.OutputAxes;
 import org.exporters4j.models.blocks.PixelInputs;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.ResizeMode;
@@ -210,8 +212,8 @@ public final class SegformerArchitecture extends FamilyArchitecture {
                     channels).apply(graph, context), headShape), 0, 2, 3, 1);
             Value value = graph.transpose(graph.reshape(Linear.load(parameters, prefix + "self.value", channels,
                     channels).apply(graph, context), headShape), 0, 2, 1, 3);
-            Value scores = graph.div(graph.matMul(query, keyT), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-            Value attended = graph.matMul(graph.softmax(scores, -1), value);
+            Value attended = ScaledDotProductAttention.attend(graph, query, keyT, value,
+                    ScoreScale.bySquareRootOf(headSize), UnaryOperator.identity());
             Value merged = graph.reshape(graph.transpose(attended, 0, 2, 1, 3), -1, channels);
             return Linear.load(parameters, prefix + "output.dense", channels, channels).apply(graph, merged);
         }

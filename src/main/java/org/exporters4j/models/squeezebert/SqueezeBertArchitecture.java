@@ -16,10 +16,11 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -104,15 +105,15 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
             Value q = graph.transpose(graph.reshape(query, 0, heads, headSize, -1), 0, 1, 3, 2);
             Value k = graph.reshape(key, 0, heads, headSize, -1);
             Value v = graph.transpose(graph.reshape(value, 0, heads, headSize, -1), 0, 1, 3, 2);
-            Value scores = graph.div(graph.matMul(q, k), graph.scalar(ElementType.FLOAT, Math.sqrt(headSize)));
-            Value probabilities = graph.softmax(graph.add(scores, mask), -1);
-            Value context = graph.reshape(graph.transpose(graph.matMul(probabilities, v), 0, 1, 3, 2), 0, hidden, -1);
-            Value attended = channelNorm(prefix + "post_attention.layernorm", graph.add(convolution(
+            Value attended = ScaledDotProductAttention.attend(graph, q, k, v, ScoreScale.bySquareRootOf(headSize),
+                    ScaledDotProductAttention.additive(graph, mask));
+            Value context = graph.reshape(graph.transpose(attended, 0, 1, 3, 2), 0, hidden, -1);
+            Value normalized = channelNorm(prefix + "post_attention.layernorm", graph.add(convolution(
                     prefix + "post_attention.conv1d", context, hidden, hidden, options.postAttentionGroups()), states));
             Value intermediate = options.activation().apply(graph, convolution(prefix + "intermediate.conv1d",
-                    attended, hidden, options.intermediateSize(), options.intermediateGroups()));
+                    normalized, hidden, options.intermediateSize(), options.intermediateGroups()));
             return channelNorm(prefix + "output.layernorm", graph.add(convolution(prefix + "output.conv1d",
-                    intermediate, options.intermediateSize(), hidden, options.outputGroups()), attended));
+                    intermediate, options.intermediateSize(), hidden, options.outputGroups()), normalized));
         }
 
         /** {@code nn.Conv1d(in, out, kernel_size=1, groups)}: weight {@code [out, in / groups, 1]}, bias {@code [out]}. */

@@ -16,7 +16,7 @@ import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
@@ -24,7 +24,6 @@ import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.GeluApproximation;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.OnnxModel;
@@ -217,10 +216,7 @@ public final class WhisperArchitecture implements Architecture {
                     graph.gather(parameters.tensor(prefix + "embed_positions.weight", options.targetPositions(), size),
                             queryPositions, 0));
             // _make_causal_mask with the cache: query i (at position past + i) sees keys 0 … past + i
-            Value keyPositions = graph.range(graph.scalar(0), total, graph.scalar(1));
-            Value future = graph.greater(graph.unsqueeze(keyPositions, 0), graph.unsqueeze(queryPositions, 1));
-            Value causalMask = graph.mul(graph.cast(future, ElementType.FLOAT),
-                    graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
+            Value causalMask = CausalMask.additive(graph, pastLength, length);
             Value states = embedded;
             for (int layer = 0; layer < options.decoderLayers(); layer++) {
                 String layerPrefix = prefix + "layers." + layer + ".";

@@ -4,6 +4,8 @@ import java.util.Objects;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
@@ -49,11 +51,8 @@ final class WhisperAttention {
         long headSize = modelSize / heads;
         Value queries = split(graph.mul(linear("q_proj", states, Bias.WITH_BIAS),
                 graph.scalar(ElementType.FLOAT, Math.pow(headSize, -0.5))));
-        Value scores = graph.matMul(queries, graph.transpose(keys, 0, 1, 3, 2));
-        if (additiveMask != null) {
-            scores = graph.add(scores, additiveMask);
-        }
-        Value context = graph.matMul(graph.softmax(scores, -1), values);
+        Value context = ScaledDotProductAttention.attend(graph, queries, graph.transpose(keys, 0, 1, 3, 2), values,
+                ScoreScale.none(), ScaledDotProductAttention.additive(graph, additiveMask));
         Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3), 0, 0, modelSize);
         return linear("out_proj", merged, Bias.WITH_BIAS);
     }
