@@ -146,11 +146,7 @@ public final class AlbertArchitecture extends FamilyArchitecture {
                 throw new UnsupportedConfigException(source + " sets num_hidden_groups " + groups + " for "
                         + layers + " layers; it must be between 1 and num_hidden_layers");
             }
-            long typeVocabSize = config.intValue("type_vocab_size");
-            if (typeVocabSize < 1) {
-                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the albert "
-                        + "embeddings always add token type 0's embedding; set type_vocab_size to 1 or more");
-            }
+            long typeVocabSize = BertEmbeddings.typeVocabSize(config);
             return new Options(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden, layers,
                     groups, config.intValue("inner_group_num"), heads, config.intValue("intermediate_size"),
                     Activation.fromConfig(config, "hidden_act"), typeVocabSize,

@@ -6,6 +6,7 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The config.json options the BART family builds from, read and checked once. Options whose values change the
@@ -45,8 +46,8 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         long hiddenSize = config.intValue("d_model");
         int encoderHeads = heads(config, "encoder_attention_heads", hiddenSize);
         int decoderHeads = heads(config, "decoder_attention_heads", hiddenSize);
-        int encoderLayers = layers(config, "encoder_layers");
-        int decoderLayers = layers(config, "decoder_layers");
+        int encoderLayers = LayerStack.count(config, "encoder_layers");
+        int decoderLayers = LayerStack.count(config, "decoder_layers");
         ProjectionBias bias = ProjectionBias.WITH_BIAS;
         if (flavor.encoderAttention() == BartFlavor.EncoderAttention.BIG_BIRD) {
             String attentionType = config.optionalString("attention_type").orElse("block_sparse");
@@ -99,14 +100,6 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         return AttentionHeads.of(config, "d_model", hiddenSize, key).heads();
     }
 
-    private static int layers(ModelConfig config, String key) {
-        int layers = config.intValue(key);
-        if (layers < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + layers
-                    + "; it must be 0 or more");
-        }
-        return layers;
-    }
 
     long encoderHeadSize() {
         return hiddenSize / encoderHeads;

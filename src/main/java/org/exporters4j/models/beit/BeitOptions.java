@@ -1,10 +1,10 @@
 package org.exporters4j.models.beit;
 
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.ImageSize;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
 import org.exporters4j.models.blocks.VisionTransformerLayer.QueryKeyValueBias;
@@ -37,10 +37,7 @@ record BeitOptions(VisionTransformerLayer.Dimensions dimensions, int layers, Ima
         AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
         long hidden = split.width();
         int heads = split.heads();
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
         // BeitLayer creates lambda_1 / lambda_2 only when layer_scale_init_value > 0
         LayerScale layerScale = config.doubleValue("layer_scale_init_value") > 0 ? LayerScale.LAMBDAS : LayerScale.NONE;
         VisionTransformerLayer.Dimensions dimensions = new VisionTransformerLayer.Dimensions(hidden, heads,

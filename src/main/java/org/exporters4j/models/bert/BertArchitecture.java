@@ -53,7 +53,8 @@ public final class BertArchitecture extends FamilyArchitecture {
         private final String base;
         private final BertFlavor flavor;
 
-        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base, BertFlavor flavor) {
+        Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base,
+                BertFlavor flavor) {
             super(build, config, inputs, options.hiddenSize(), options.vocabSize());
             this.options = options;
             this.base = base;

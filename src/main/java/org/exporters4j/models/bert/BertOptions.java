@@ -6,6 +6,8 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The config.json options the BERT family builds from, read and checked once. Options whose values change the
@@ -43,16 +45,8 @@ record BertOptions(long vocabSize, long hiddenSize, long embeddingSize, int laye
         long embeddingSize = flavor.languageModelHead() == BertFlavor.LanguageModelHead.ELECTRA_GENERATOR
                 ? config.intValue("embedding_size")
                 : hiddenSize;
-        long typeVocabSize = config.intValue("type_vocab_size");
-        if (typeVocabSize < 1) {
-            throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                    + flavor.modelType() + " embeddings always add token type 0's embedding, so the table needs at "
-                    + "least one row (Transformers fails on this config too); set type_vocab_size to 1 or more");
-        }
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
+        long typeVocabSize = BertEmbeddings.typeVocabSize(config);
+        int layers = LayerStack.count(config, "num_hidden_layers");
         boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
         long paddingIndex = flavor.positions() == BertFlavor.Positions.FROM_PADDING ? config.intValue("pad_token_id") : 0;
         return new BertOptions(config.intValue("vocab_size"), hiddenSize, embeddingSize, layers, heads,

@@ -181,16 +181,8 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
             AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
             long hidden = split.width();
             int heads = split.heads();
-            long typeVocabSize = config.intValue("type_vocab_size");
-            if (typeVocabSize < 1) {
-                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                        + "big-bird embeddings always add a token type embedding; set type_vocab_size to 1 or more");
-            }
-            int layers = config.intValue("num_hidden_layers");
-            if (layers < 0) {
-                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
-                        + "; it must be 0 or more");
-            }
+            long typeVocabSize = BertEmbeddings.typeVocabSize(config);
+            int layers = LayerStack.count(config, "num_hidden_layers");
             Activation activation = Activation.fromConfig(config, "hidden_act");
             double eps = config.doubleValue("layer_norm_eps");
             long intermediate = config.intValue("intermediate_size");

@@ -1,7 +1,9 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Optional;
+import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -17,6 +19,20 @@ import org.exporters4j.onnx.Value;
  * @param width the embedding width (ALBERT's and ELECTRA's {@code embedding_size}, else {@code hidden_size})
  */
 public record BertEmbeddings(OnnxGraphBuilder graph, Parameters parameters, String prefix, long width) {
+
+    /**
+     * config.json's {@code type_vocab_size}: the families add token type 0's embedding even without
+     * {@code token_type_ids}, so a table without rows is refused (Transformers fails on it too).
+     */
+    public static long typeVocabSize(ModelConfig config) {
+        long size = config.intValue("type_vocab_size");
+        if (size < 1) {
+            throw new UnsupportedConfigException(config.source() + " sets type_vocab_size " + size + ": the "
+                    + config.modelType() + " embeddings always add token type 0's embedding, so the table needs at "
+                    + "least one row (Transformers fails on this config too); set type_vocab_size to 1 or more");
+        }
+        return size;
+    }
 
     /** {@code word_embeddings(input_ids)}, {@code [batch, sequence, width]}. */
     public Value words(TextInputs inputs, long vocabSize) {

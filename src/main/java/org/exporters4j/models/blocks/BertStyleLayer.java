@@ -108,8 +108,9 @@ public record BertStyleLayer(Linear query, Linear key, Linear value, Linear atte
         Value q = transform.query().apply(attention.split(graph, query.apply(graph, rows), grid));
         Value k = transform.key().apply(attention.split(graph, key.apply(graph, rows), grid));
         Value v = transform.value().apply(attention.split(graph, value.apply(graph, rows), grid));
-        Value context = attention.merge(graph, ScaledDotProductAttention.attend(graph, q, graph.transpose(k, 0, 1, 3, 2),
-                v, ScoreScale.bySquareRootOf(headSize), ScaledDotProductAttention.additive(graph, additiveMask)));
+        Value perHead = ScaledDotProductAttention.attend(graph, q, graph.transpose(k, 0, 1, 3, 2), v,
+                ScoreScale.bySquareRootOf(headSize), ScaledDotProductAttention.additive(graph, additiveMask));
+        Value context = attention.merge(graph, perHead);
         Value attended = attentionNorm.apply(graph, graph.add(attentionOutput.apply(graph, context), rows));
         Value inner = activation.apply(graph, intermediate.apply(graph, attended));
         return outputNorm.apply(graph, graph.add(output.apply(graph, inner), attended));

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.CacheTensor;
@@ -158,48 +157,60 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             rows = step.rows();
         }
         Value hidden = decoder.finalNorm(rows);
+        addHeadOutputs(build, config, decoder, spec, hidden, inputs);
         HeadOutputs outputs = build.outputs();
-        addHeadOutputs(graph, parameters, config, decoder, spec, variant.head(), hidden, inputs, outputs);
         if (variant.usesPast()) {
             addPresentOutputs(graph, cache, steps, outputs);
         }
     }
 
-    private void addHeadOutputs(OnnxGraphBuilder graph, Parameters parameters, ModelConfig config, Decoder decoder,
-                                DecoderSpec spec, Head head, Value rows, DecoderInputs inputs, HeadOutputs outputs) {
+    private void addHeadOutputs(GraphBuild build, ModelConfig config, Decoder decoder, DecoderSpec spec, Value rows,
+                                DecoderInputs inputs) {
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
+        Head head = build.head();
         long hidden = spec.hiddenSize();
         TokenGrid grid = inputs.grid();
         Dim follows = Dim.unknown();
         HeadWeights weights = spec.headWeights();
         switch (head) {
-            case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden),
-                    follows, follows, Dim.of(hidden));
-            case CAUSAL_LM -> outputs.add("logits",
-                    () -> grid.unflatten(graph, decoder.languageModelLogits(rows), spec.vocabSize()),
-                    follows, follows, Dim.of(spec.vocabSize()));
+            case BASE -> {
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
+                            Dim.of(hidden));
+                }
+            }
+            case CAUSAL_LM -> {
+                if (build.wants("logits")) {
+                    build.output("logits", grid.unflatten(graph, decoder.languageModelLogits(rows),
+                            spec.vocabSize()), follows, follows, Dim.of(spec.vocabSize()));
+                }
+            }
             case SEQUENCE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, weights.sequenceScore() + ".weight", config);
-                OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
-                        .orElse(OptionalLong.empty());
-                outputs.add("logits", () -> {
+                if (build.wants("logits")) {
+                    long labels = EncoderHeads.labels(parameters, weights.sequenceScore() + ".weight", config);
+                    OptionalLong pad = config.optionalInt("pad_token_id").map(OptionalLong::of)
+                            .orElse(OptionalLong.empty());
                     Value scores = Linear.load(parameters, weights.sequenceScore(), hidden, labels,
                             weights.sequenceScoreBias()).apply(graph, rows);
-                    return weights.pooling().pool(graph, scores, inputs.inputIds(), grid, pad);
-                }, follows, Dim.of(labels));
+                    build.output("logits", weights.pooling().pool(graph, scores, inputs.inputIds(), grid, pad),
+                            follows, Dim.of(labels));
+                }
             }
             case TOKEN_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, weights.tokenClassifier() + ".weight", config);
-                outputs.add("logits", () -> grid.unflatten(graph, Linear.load(parameters,
-                                weights.tokenClassifier(), hidden, labels, weights.tokenClassifierBias())
-                        .apply(graph, rows), labels), follows, follows, Dim.of(labels));
+                if (build.wants("logits")) {
+                    long labels = EncoderHeads.labels(parameters, weights.tokenClassifier() + ".weight", config);
+                    build.output("logits", grid.unflatten(graph, Linear.load(parameters, weights.tokenClassifier(),
+                            hidden, labels, weights.tokenClassifierBias()).apply(graph, rows), labels), follows,
+                            follows, Dim.of(labels));
+                }
             }
             case QUESTION_ANSWERING -> {
-                Linear spans = Linear.load(parameters, weights.questionAnswering(), hidden, 2,
-                        Linear.Bias.WITH_BIAS);
-                Supplier<Value> logits = HeadOutputs.once(
-                        () -> grid.unflatten(graph, spans.apply(graph, rows), 2));
-                outputs.add("start_logits", () -> graph.gather(logits.get(), graph.scalar(0), 2), follows, follows);
-                outputs.add("end_logits", () -> graph.gather(logits.get(), graph.scalar(1), 2), follows, follows);
+                boolean start = build.wants("start_logits");
+                if (build.wants("end_logits") || start) {
+                    EncoderHeads.spans(build, grid.unflatten(graph, Linear.load(parameters,
+                            weights.questionAnswering(), hidden, 2).apply(graph, rows), 2));
+                }
             }
             default -> throw new ArchitectureException(modelType() + " has no " + head + " head");
         }

@@ -8,8 +8,8 @@ import org.exporters4j.onnx.Value;
 
 /**
  * The one scaled-dot-product attention of every family: {@code softmax(mask(scale(q · kᵀ))) · v} on heads-first
- * tensors ({@link #attend}), and, for rows {@code [batch × sequence, heads × head_size]}, the split into heads and the
- * merge back ({@link #context}). Families differ only in what they pass: the score scale (BERT's {@code √head_size}
+ * tensors ({@link #attend}), and, for rows {@code [batch × sequence, heads × head_size]}, the split into heads and
+ * the merge back ({@link #context}). Families differ only in what they pass: the score scale (BERT's {@code √head_size}
  * divisor, none where the query was scaled first, BLOOM's factor) and how invisible keys leave the scores (an additive
  * mask, a {@code where} on a causal mask, nothing).
  *

@@ -1,9 +1,10 @@
 /**
- * The one kit every architecture family builds from: the input binder ({@link org.exporters4j.models.blocks.GraphInputs},
- * with {@code TextInputs} and {@code PixelInputs} on top), the one {@link org.exporters4j.models.blocks.Linear} (optional
- * bias, {@code nn.Linear} or {@code Conv1D} layout), attention heads and self-attention with an additive mask, the
- * causal masks, layer norm, activations, layer stacks, BERT's embedding tables; for vision families the pixel input,
- * image sizes, convolutions, eval-mode batch norm, the pre-norm ViT layer and output axes kept dynamic. Blocks take
+ * The one kit every architecture family builds from: the input binder
+ * ({@link org.exporters4j.models.blocks.GraphInputs}, with {@code TextInputs} and {@code PixelInputs} on top), the one
+ * {@link org.exporters4j.models.blocks.Linear} (optional bias, {@code nn.Linear} or {@code Conv1D} layout), the one
+ * scaled-dot-product attention and the causal masks, layer norm, activations, layer stacks, BERT's embedding tables;
+ * for vision families the pixel input, image sizes, convolutions, eval-mode batch norm, the pre-norm ViT layer and
+ * output axes kept dynamic. Blocks take
  * already-bound weight values or literal Hugging Face names given by the family, so a checkpoint key greps to the
  * family that reads it. Heads are ordinary code: {@code if (build.wants("pooler_output")) build.output(...)}
  * ({@link org.exporters4j.models.blocks.GraphBuild}). The frames families share live here too:

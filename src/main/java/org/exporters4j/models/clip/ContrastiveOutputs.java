@@ -19,9 +19,9 @@ public final class ContrastiveOutputs {
     private ContrastiveOutputs() {}
 
     /**
-     * Adds (each when asked) {@code logits_per_image}, {@code logits_per_text}, {@code text_embeds} and {@code image_embeds} for
-     * projected embeddings {@code [texts, projection]} and {@code [images, projection]}; {@code logit_scale} is read
-     * from the checkpoint.
+     * Adds (each when asked) {@code logits_per_image}, {@code logits_per_text}, {@code text_embeds} and
+     * {@code image_embeds} for projected embeddings {@code [texts, projection]} and {@code [images, projection]};
+     * {@code logit_scale} is read from the checkpoint.
      */
     public static void add(GraphBuild build, String logitScale, Value projectedText, Value projectedImages,
                            long projectionSize) {

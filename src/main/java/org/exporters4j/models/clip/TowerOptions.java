@@ -1,9 +1,9 @@
 package org.exporters4j.models.clip;
 
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The options of one CLIP-style transformer tower (a {@code text_config} or {@code vision_config}), read and checked
@@ -25,11 +25,7 @@ public record TowerOptions(long hiddenSize, int layers, int heads, long intermed
         AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
         long hiddenSize = split.width();
         int heads = split.heads();
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets num_hidden_layers " + layers
-                    + "; it must be 0 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
         return new TowerOptions(hiddenSize, layers, heads, config.intValue("intermediate_size"),
                 Activation.fromConfig(config, "hidden_act"));
     }

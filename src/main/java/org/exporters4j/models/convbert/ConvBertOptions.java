@@ -6,6 +6,8 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
+import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The ConvBertConfig options the graph is built from, read and checked once (Transformers 4.25.1). Configurations
@@ -67,15 +69,8 @@ record ConvBertOptions(long vocabSize, long embeddingSize, long hiddenSize, int 
                     + "hidden_size " + hidden + " and intermediate_size " + intermediate + " (GroupedLinearLayer "
                     + "splits both into equal groups)");
         }
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
-        long typeVocabSize = config.intValue("type_vocab_size");
-        if (typeVocabSize < 1) {
-            throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                    + "convbert embeddings always add token type 0's embedding; set type_vocab_size to 1 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
+        long typeVocabSize = BertEmbeddings.typeVocabSize(config);
         return new ConvBertOptions(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden, layers,
                 attentionHeads, headSize, kernel, groups, intermediate, Activation.fromConfig(config, "hidden_act"),
                 typeVocabSize, config.intValue("max_position_embeddings"), config.doubleValue("layer_norm_eps"),

@@ -65,7 +65,8 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             Value pairMask = graph.and(graph.unsqueeze(attends, 1, 2), graph.unsqueeze(attends, 1, 3));
             Optional<RelativePositions> relative = options.relative().map(settings -> graph.inScope("encoder",
                     () -> RelativePositions.build(graph, parameters, options, settings, base, grid)));
-            return new LayerStack(base, "encoder.layer", options.layers()).apply(graph, rows, (index, prefix, input) -> {
+            LayerStack stack = new LayerStack(base, "encoder.layer", options.layers());
+            return stack.apply(graph, rows, (index, prefix, input) -> {
                 Value output = layer(prefix, input, pairMask, relative);
                 // DebertaV2Encoder: the ConvLayer joins after the first layer, over the embeddings
                 return index == 0 && options.convolution().isPresent()

@@ -12,6 +12,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The config.json options a DeBERTa graph is built from, read and checked once, as Transformers 4.25.1's
@@ -118,10 +119,7 @@ record DebertaOptions(DebertaVersion version, long vocabSize, long hiddenSize, l
                         + "attention_head_size or set it to " + hidden / heads);
             }
         }
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
         long typeVocabSize = config.intValue("type_vocab_size");
         if (typeVocabSize < 0) {
             throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize

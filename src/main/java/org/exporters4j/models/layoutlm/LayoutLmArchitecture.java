@@ -14,6 +14,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
@@ -168,16 +169,8 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
             AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
             long hidden = split.width();
             int heads = split.heads();
-            long typeVocabSize = config.intValue("type_vocab_size");
-            if (typeVocabSize < 1) {
-                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                        + "layoutlm embeddings always add a token type embedding; set type_vocab_size to 1 or more");
-            }
-            int layers = config.intValue("num_hidden_layers");
-            if (layers < 0) {
-                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
-                        + "; it must be 0 or more");
-            }
+            long typeVocabSize = BertEmbeddings.typeVocabSize(config);
+            int layers = LayerStack.count(config, "num_hidden_layers");
             Activation activation = Activation.fromConfig(config, "hidden_act");
             double eps = config.doubleValue("layer_norm_eps");
             return new Options(config.intValue("vocab_size"), hidden, layers, typeVocabSize,

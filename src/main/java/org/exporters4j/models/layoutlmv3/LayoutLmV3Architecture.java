@@ -3,23 +3,19 @@ package org.exporters4j.models.layoutlmv3;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -27,7 +23,6 @@ import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
@@ -49,7 +44,7 @@ import org.exporters4j.onnx.Window;
  *       softmax ({@code softmax((s / 32 − max(s / 32)) · 32)}).</li>
  * </ul>
  */
-public final class LayoutLmV3Architecture implements Architecture {
+public final class LayoutLmV3Architecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = Set.of(Head.BASE, Head.TOKEN_CLASSIFICATION,
             Head.SEQUENCE_CLASSIFICATION, Head.QUESTION_ANSWERING);
     /** The visual tokens' boxes are laid on a 0..1000 page grid ({@code init_visual_bbox(max_len=1000)}). */
@@ -59,41 +54,20 @@ public final class LayoutLmV3Architecture implements Architecture {
     /** CogView's PB-Relax factor ({@code cogview_attention(alpha=32)}). */
     private static final double COGVIEW_ALPHA = 32;
 
-    @Override
-    public String modelType() {
-        return "layoutlmv3";
+    public LayoutLmV3Architecture() {
+        super("layoutlmv3", "layoutlmv3", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "layoutlmv3";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("layoutlmv3 has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         LayoutLmV3Options options = LayoutLmV3Options.read(config);
-        String purpose = "the layoutlmv3 " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
-        String base = parameters.basePrefix("layoutlmv3", "embeddings.word_embeddings.weight");
-        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, accepted(options), purpose);
-        Encoder encoder = new Encoder(graph, parameters, options, base);
+        String base = build.parameters().basePrefix("layoutlmv3", "embeddings.word_embeddings.weight");
+        GraphInputs inputs = GraphInputs.declare(build, accepted(options));
+        Encoder encoder = new Encoder(build.graph(), build.parameters(), options, base);
         Value ids = inputs.required("input_ids");
         Value rows = encoder.encode(ids, inputs.required("bbox"), inputs.optional("attention_mask"),
                 inputs.required("pixel_values"));
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        encoder.addHeadOutputs(variant.head(), rows, ids, config, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        encoder.addHeadOutputs(build, rows, ids, config);
     }
 
     /** The inputs; the image's height and width are fixed by the position table unless the interface names them. */
@@ -302,16 +276,20 @@ public final class LayoutLmV3Architecture implements Architecture {
             return graph.reshape(context, -1, hidden);
         }
 
-        void addHeadOutputs(Head head, Value rows, Value ids, ModelConfig config, HeadOutputs outputs) {
+        void addHeadOutputs(GraphBuild build, Value rows, Value ids, ModelConfig config) {
             long hidden = options.hiddenSize();
             Dim follows = Dim.unknown();
-            switch (head) {
-                case BASE -> outputs.add("last_hidden_state", () -> grid.unflatten(graph, rows, hidden), follows,
-                        follows, Dim.of(hidden));
+            switch (build.head()) {
+                case BASE -> {
+                    if (build.wants("last_hidden_state")) {
+                        build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
+                                Dim.of(hidden));
+                    }
+                }
                 case TOKEN_CLASSIFICATION -> {
-                    // only the text tokens: sequence_output[:, :text_length]
-                    long labels = config.numLabels();
-                    outputs.add("logits", () -> {
+                    if (build.wants("logits")) {
+                        // only the text tokens: sequence_output[:, :text_length]
+                        long labels = config.numLabels();
                         Value textStates = graph.slice(grid.unflatten(graph, rows, hidden), graph.constant(0),
                                 graph.shape(ids, 1, 2), graph.constant(1));
                         Value textRows = graph.reshape(textStates, -1, hidden);
@@ -320,21 +298,24 @@ public final class LayoutLmV3Architecture implements Architecture {
                                         "classifier.weight", config)).apply(graph, textRows)
                                 : classificationHead("classifier", textRows, EncoderHeads.labels(parameters,
                                         "classifier.out_proj.weight", config));
-                        return graph.reshape(logits, graph.concat(0, graph.shape(ids), graph.constant(labels)));
-                    }, follows, follows, Dim.of(labels));
+                        build.output("logits", graph.reshape(logits, graph.concat(0, graph.shape(ids),
+                                graph.constant(labels))), follows, follows, Dim.of(labels));
+                    }
                 }
                 case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
-                    outputs.add("logits", () -> classificationHead("classifier",
-                            EncoderHeads.firstToken(graph, grid, rows, hidden), labels), follows, Dim.of(labels));
+                    if (build.wants("logits")) {
+                        long labels = EncoderHeads.labels(parameters, "classifier.out_proj.weight", config);
+                        build.output("logits", classificationHead("classifier",
+                                EncoderHeads.firstToken(graph, grid, rows, hidden), labels), follows, Dim.of(labels));
+                    }
                 }
                 case QUESTION_ANSWERING -> {
-                    Supplier<Value> spans = HeadOutputs.once(() -> grid.unflatten(graph,
-                            classificationHead("qa_outputs", rows, 2), 2));
-                    outputs.add("start_logits", () -> graph.gather(spans.get(), graph.scalar(0), 2), follows, follows);
-                    outputs.add("end_logits", () -> graph.gather(spans.get(), graph.scalar(1), 2), follows, follows);
+                    boolean start = build.wants("start_logits");
+                    if (build.wants("end_logits") || start) {
+                        EncoderHeads.spans(build, grid.unflatten(graph, classificationHead("qa_outputs", rows, 2), 2));
+                    }
                 }
-                default -> throw new ArchitectureException("layoutlmv3 has no " + head + " head");
+                default -> throw new ArchitectureException("layoutlmv3 has no " + build.head() + " head");
             }
         }
 

@@ -5,6 +5,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The config.json options LayoutLMv3 builds from, read and checked once. The exported graphs take both text and
@@ -44,10 +45,7 @@ record LayoutLmV3Options(long vocabSize, long hiddenSize, int layers, int heads,
             throw new UnsupportedConfigException(source + " sets input_size " + inputSize + " and patch_size "
                     + patchSize + ": an image must hold at least one patch");
         }
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
         boolean relativeBias = config.booleanValue("has_relative_attention_bias");
         boolean spatialBias = config.booleanValue("has_spatial_attention_bias");
         return new LayoutLmV3Options(config.intValue("vocab_size"), hiddenSize, layers, heads,

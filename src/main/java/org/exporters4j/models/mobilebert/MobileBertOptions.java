@@ -7,6 +7,8 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The MobileBertConfig options the graph is built from, read and checked once (Transformers 4.25.1). Configurations
@@ -98,15 +100,8 @@ record MobileBertOptions(long vocabSize, long embeddingSize, long hiddenSize, lo
             throw new UnsupportedConfigException(source + " sets num_feedforward_networks " + feedForwardNetworks
                     + "; MobileBERT layers have at least one feed-forward network");
         }
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
-        long typeVocabSize = config.intValue("type_vocab_size");
-        if (typeVocabSize < 1) {
-            throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                    + "mobilebert embeddings always add token type 0's embedding; set type_vocab_size to 1 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
+        long typeVocabSize = BertEmbeddings.typeVocabSize(config);
         return new MobileBertOptions(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden,
                 trueHidden, config.intValue("intra_bottleneck_size"), layers, heads,
                 config.intValue("intermediate_size"), Activation.fromConfig(config, "hidden_act"), typeVocabSize,

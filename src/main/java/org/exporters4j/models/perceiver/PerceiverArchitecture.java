@@ -2,12 +2,8 @@ package org.exporters4j.models.perceiver;
 
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -15,15 +11,16 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.EncoderHeads;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
-import org.exporters4j.models.blocks.HeadOutputs;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.perceiver.PerceiverLayers.QueryResidual;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -46,7 +43,7 @@ import org.exporters4j.onnx.Window;
  * The graph input is {@code input_ids} or {@code pixel_values}, as Optimum v1.5.2 names Perceiver's {@code inputs}.
  * No attention mask is an input, so every token is attended, as Transformers does without a mask.
  */
-public final class PerceiverArchitecture implements Architecture {
+public final class PerceiverArchitecture extends FamilyArchitecture {
     private static final Set<Head> HEADS = Set.of(Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.IMAGE_CLASSIFICATION);
     /** PerceiverForMaskedLM's decoder attends with 8 heads; the classification decoder with 1 (its default). */
@@ -55,61 +52,47 @@ public final class PerceiverArchitecture implements Architecture {
     private static final String PREPROCESSOR = "perceiver.input_preprocessor.";
     private static final String LEARNED_IMAGE_CONVOLUTION = PREPROCESSOR + "convnet_1x1.weight";
 
-    @Override
-    public String modelType() {
-        return "perceiver";
+    public PerceiverArchitecture() {
+        super("perceiver", "perceiver", withoutPast(HEADS));
     }
 
     @Override
-    public String family() {
-        return "perceiver";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return HEADS.stream().map(Variant::of).collect(Collectors.toUnmodifiableSet());
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!variants().contains(variant)) {
-            throw new ArchitectureException("perceiver has no " + variant + " graph; it builds "
-                    + variants().stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
-        String purpose = "the perceiver " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
+        OnnxGraphBuilder graph = build.graph();
+        Parameters parameters = build.parameters();
         PerceiverLayers layers = new PerceiverLayers(graph, parameters, Activation.fromConfig(config, "hidden_act"));
         Head head = variant.head();
         int imageSize = config.intValue("image_size");
-        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, List.of(
+        GraphInputs inputs = GraphInputs.declare(build, List.of(
                 Accepted.of("input_ids", Kind.INTEGER, Dim.symbolic("batch_size"), Dim.symbolic("sequence_length")),
                 Accepted.of("pixel_values", Kind.FLOAT, Dim.symbolic("batch_size"), Dim.symbolic("num_channels"),
-                        Dim.of(imageSize), Dim.of(imageSize))), purpose);
+                        Dim.of(imageSize), Dim.of(imageSize))));
         Value preprocessed = graph.inScope("input_preprocessor", () -> head == Head.IMAGE_CLASSIFICATION
                 ? learnedImage(graph, parameters, config, inputs.required("pixel_values"))
                 : text(graph, parameters, config, inputs.required("input_ids")));
         Value latents = graph.inScope("encoder", () -> encode(graph, parameters, layers, config, preprocessed));
-        HeadOutputs outputs = new HeadOutputs(purpose);
         Dim follows = Dim.unknown();
         // Optimum's interface names the logits' second axis sequence_length though the model fixes its size
         // (max_position_embeddings positions, or the labels); passing that axis through a runtime range keeps
         // ONNX Runtime's shape inference from replacing the declared name by the fixed size.
         switch (head) {
             case MASKED_LM -> {
-                long vocab = config.intValue("vocab_size");
-                outputs.add("logits", () -> unpinned(graph, maskedLanguageModelLogits(graph, parameters, layers,
-                        config, latents)), follows, follows, Dim.of(vocab));
+                if (build.wants("logits")) {
+                    long vocab = config.intValue("vocab_size");
+                    build.output("logits", unpinned(graph, maskedLanguageModelLogits(graph, parameters, layers,
+                            config, latents)), follows, follows, Dim.of(vocab));
+                }
             }
             case SEQUENCE_CLASSIFICATION, IMAGE_CLASSIFICATION -> {
-                long labels = EncoderHeads.labels(parameters, "perceiver.decoder.decoder.final_layer.weight", config);
-                outputs.add("logits", () -> unpinned(graph, classificationLogits(graph, parameters, layers, latents)),
-                        follows, Dim.of(labels));
+                if (build.wants("logits")) {
+                    long labels = EncoderHeads.labels(parameters, "perceiver.decoder.decoder.final_layer.weight",
+                            config);
+                    build.output("logits", unpinned(graph, classificationLogits(graph, parameters, layers, latents)),
+                            follows, Dim.of(labels));
+                }
             }
             default -> throw new ArchitectureException("perceiver has no " + head + " head");
         }
-        outputs.declare(graph, graphInterface);
-        return graph.build();
     }
 
     /** PerceiverTextPreprocessor: token embeddings plus position embeddings 0 … length − 1. */
@@ -170,8 +153,8 @@ public final class PerceiverArchitecture implements Architecture {
         Value states = graph.inScope("cross_attention", () -> layers.layer("perceiver.encoder.cross_attention.",
                 latents, inputs, heads(config, "num_cross_attention_heads", latentSize), crossResidual));
         int selfHeads = heads(config, "num_self_attention_heads", latentSize);
-        int blocks = nonNegative(config, "num_blocks");
-        int perBlock = nonNegative(config, "num_self_attends_per_block");
+        int blocks = LayerStack.count(config, "num_blocks");
+        int perBlock = LayerStack.count(config, "num_self_attends_per_block");
         for (int block = 0; block < blocks; block++) {
             for (int layer = 0; layer < perBlock; layer++) {
                 String prefix = "perceiver.encoder.self_attends." + layer + ".";
@@ -229,14 +212,5 @@ public final class PerceiverArchitecture implements Architecture {
 
     private static int heads(ModelConfig config, String key, long latentSize) {
         return AttentionHeads.of(config, "d_latents", latentSize, key).heads();
-    }
-
-    private static int nonNegative(ModelConfig config, String key) {
-        int value = config.intValue(key);
-        if (value < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
-                    + "; it must be 0 or more");
-        }
-        return value;
     }
 }

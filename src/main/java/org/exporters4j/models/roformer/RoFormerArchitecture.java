@@ -126,16 +126,8 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
                         + hidden / heads + " is odd; RoFormer rotates channel pairs, so the head size must be even "
                         + "(Transformers fails on this config too)");
             }
-            long typeVocabSize = config.intValue("type_vocab_size");
-            if (typeVocabSize < 1) {
-                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                        + "roformer embeddings always add a token type embedding; set type_vocab_size to 1 or more");
-            }
-            int layers = config.intValue("num_hidden_layers");
-            if (layers < 0) {
-                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
-                        + "; it must be 0 or more");
-            }
+            long typeVocabSize = BertEmbeddings.typeVocabSize(config);
+            int layers = LayerStack.count(config, "num_hidden_layers");
             Activation activation = Activation.fromConfig(config, "hidden_act");
             double eps = config.doubleValue("layer_norm_eps");
             boolean decoder = config.optionalBoolean("is_decoder").orElse(false);

@@ -154,16 +154,8 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
             int postAttentionGroups = groups(config, "post_attention_groups", hidden, hidden);
             int intermediateGroups = groups(config, "intermediate_groups", hidden, intermediate);
             int outputGroups = groups(config, "output_groups", intermediate, hidden);
-            long typeVocabSize = config.intValue("type_vocab_size");
-            if (typeVocabSize < 1) {
-                throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize + ": the "
-                        + "squeezebert embeddings always add a token type embedding; set type_vocab_size to 1 or more");
-            }
-            int layers = config.intValue("num_hidden_layers");
-            if (layers < 0) {
-                throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers
-                        + "; it must be 0 or more");
-            }
+            long typeVocabSize = BertEmbeddings.typeVocabSize(config);
+            int layers = LayerStack.count(config, "num_hidden_layers");
             // get_extended_attention_mask makes the mask causal when is_decoder, whatever the model
             boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
             return new Options(config.intValue("vocab_size"), hidden, layers, heads, intermediate, typeVocabSize,

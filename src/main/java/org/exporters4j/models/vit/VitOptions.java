@@ -5,6 +5,7 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.ImageSize;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
 import org.exporters4j.models.blocks.VisionTransformerLayer.LayerScale;
 import org.exporters4j.models.blocks.VisionTransformerLayer.QueryKeyValueBias;
@@ -26,10 +27,7 @@ record VitOptions(VisionTransformerLayer.Dimensions dimensions, int layers, Imag
         AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
         long hidden = split.width();
         int heads = split.heads();
-        int layers = config.intValue("num_hidden_layers");
-        if (layers < 0) {
-            throw new UnsupportedConfigException(source + " sets num_hidden_layers " + layers + "; it must be 0 or more");
-        }
+        int layers = LayerStack.count(config, "num_hidden_layers");
         QueryKeyValueBias biases = config.optionalBoolean("qkv_bias").orElse(true)
                 ? QueryKeyValueBias.ALL : QueryKeyValueBias.NONE;
         VisionTransformerLayer.Dimensions dimensions = new VisionTransformerLayer.Dimensions(hidden, heads,

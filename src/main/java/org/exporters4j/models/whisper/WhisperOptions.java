@@ -2,9 +2,9 @@ package org.exporters4j.models.whisper;
 
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.LayerStack;
 
 /**
  * The config.json options Whisper builds from, read and checked once.
@@ -23,8 +23,8 @@ record WhisperOptions(long modelSize, long vocabSize, long melBins, long sourceP
         long modelSize = config.intValue("d_model");
         int encoderHeads = heads(config, "encoder_attention_heads", modelSize);
         int decoderHeads = heads(config, "decoder_attention_heads", modelSize);
-        int encoderLayers = layers(config, "encoder_layers");
-        int decoderLayers = layers(config, "decoder_layers");
+        int encoderLayers = LayerStack.count(config, "encoder_layers");
+        int decoderLayers = LayerStack.count(config, "decoder_layers");
         return new WhisperOptions(modelSize, config.intValue("vocab_size"), config.intValue("num_mel_bins"),
                 config.intValue("max_source_positions"), config.intValue("max_target_positions"),
                 encoderLayers, encoderHeads, config.intValue("encoder_ffn_dim"), decoderLayers, decoderHeads,
@@ -34,14 +34,5 @@ record WhisperOptions(long modelSize, long vocabSize, long melBins, long sourceP
 
     private static int heads(ModelConfig config, String key, long modelSize) {
         return AttentionHeads.of(config, "d_model", modelSize, key).heads();
-    }
-
-    private static int layers(ModelConfig config, String key) {
-        int layers = config.intValue(key);
-        if (layers < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + layers
-                    + "; it must be 0 or more");
-        }
-        return layers;
     }
 }

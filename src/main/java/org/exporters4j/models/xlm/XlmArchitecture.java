@@ -169,10 +169,7 @@ public final class XlmArchitecture extends FamilyArchitecture {
             AttentionHeads split = AttentionHeads.read(config, "emb_dim", "n_heads");
             long dim = split.width();
             int heads = split.heads();
-            int layers = config.intValue("n_layers");
-            if (layers < 0) {
-                throw new UnsupportedConfigException(source + " sets n_layers " + layers + "; it must be 0 or more");
-            }
+            int layers = LayerStack.count(config, "n_layers");
             // TransformerFFN: gelu if gelu_activation else relu
             Activation activation = config.booleanValue("gelu_activation") ? Activation.GELU : Activation.RELU;
             boolean preNorm = flavor.normPlacement() == XlmFlavor.NormPlacement.CONFIGURABLE
