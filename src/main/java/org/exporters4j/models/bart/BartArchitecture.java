@@ -88,8 +88,7 @@ public final class BartArchitecture extends FamilyArchitecture {
         String purpose = build.purpose();
         String base = basePrefix(parameters);
         BartInputs inputs = BartInputs.declare(graph, graphInterface, variant, options, purpose);
-        HeadOutputs outputs = build.outputs();
-        new Model(graph, parameters, options, base, config, variant).addOutputs(inputs, outputs);
+        new Model(graph, parameters, options, base, config, variant).addOutputs(inputs, build);
     }
 
     /**
@@ -138,7 +137,8 @@ public final class BartArchitecture extends FamilyArchitecture {
             this.variant = variant;
         }
 
-        void addOutputs(BartInputs inputs, HeadOutputs outputs) {
+        void addOutputs(BartInputs inputs, GraphBuild build) {
+            HeadOutputs outputs = build.outputs();
             long hidden = options.hiddenSize();
             Dim follows = Dim.unknown();
             Value pastLength = inputs.cached()
@@ -146,38 +146,55 @@ public final class BartArchitecture extends FamilyArchitecture {
                     : graph.scalar(0);
             if (variant.head() == Head.CAUSAL_LM) {
                 // BartForCausalLM: the decoder alone (no cross-attention), its mask over the past and new tokens
-                Supplier<TokenGrid> grid = once(() -> TokenGrid.of(graph, inputs.inputIds()));
-                Supplier<Decoded> decoded = once(() -> decode(inputs.inputIds(), grid.get(), inputs.attentionMask(),
+                TokenGrid grid = TokenGrid.of(graph, inputs.inputIds());
+                Supplier<Decoded> decoded = once(() -> decode(inputs.inputIds(), grid, inputs.attentionMask(),
                         pastLength, inputs.past(), null, Optional.empty()));
-                outputs.add("logits", () -> grid.get().unflatten(graph, logits(decoded.get().rows()),
-                        options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
+                if (build.wants("logits")) {
+                    build.output("logits", grid.unflatten(graph, logits(decoded.get().rows()),
+                            options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
+                }
                 addPresent(outputs, decoded, Attention.SELF);
                 return;
             }
+            // the encoder is built once, when an output or the decoder's cross-attention (without a cache) needs it
             Supplier<TokenGrid> encoderGrid = once(() -> TokenGrid.of(graph, inputs.inputIds()));
             Supplier<Encoded> encoded = once(() -> new Encoded(
                     encode(inputs.inputIds(), encoderGrid.get(), inputs.attentionMask()), encoderGrid.get()));
             Value decoderIds = inputs.decoderInputIds().orElseThrow();
-            Supplier<TokenGrid> decoderGrid = once(() -> TokenGrid.of(graph, decoderIds));
-            Supplier<Decoded> decoded = once(() -> decode(decoderIds, decoderGrid.get(),
+            TokenGrid decoderGrid = TokenGrid.of(graph, decoderIds);
+            Supplier<Decoded> decoded = once(() -> decode(decoderIds, decoderGrid,
                     inputs.decoderAttentionMask(), pastLength, inputs.past(), encoded, inputs.attentionMask()));
-            outputs.add("encoder_last_hidden_state",
-                    () -> encoderGrid.get().unflatten(graph, encoded.get().rows(), hidden), follows, follows,
-                    Dim.of(hidden));
+            if (build.wants("encoder_last_hidden_state")) {
+                build.output("encoder_last_hidden_state", encoderGrid.get().unflatten(graph, encoded.get().rows(),
+                        hidden), follows, follows, Dim.of(hidden));
+            }
             switch (variant.head()) {
-                case BASE -> outputs.add("last_hidden_state",
-                        () -> decoderGrid.get().unflatten(graph, decoded.get().rows(), hidden),
-                        follows, follows, Dim.of(hidden));
-                case SEQ2SEQ_LM -> outputs.add("logits", () -> decoderGrid.get().unflatten(graph,
-                                logits(decoded.get().rows()), options.decoderVocabSize()),
-                        follows, follows, Dim.of(options.decoderVocabSize()));
-                case SEQUENCE_CLASSIFICATION -> {
-                    long labels = EncoderHeads.labels(parameters, "classification_head.out_proj.weight", config);
-                    outputs.add("logits", () -> sequenceLogits(decoded.get().rows(), decoderGrid.get(),
-                            inputs.inputIds(), encoderGrid.get()), follows, Dim.of(labels));
+                case BASE -> {
+                    if (build.wants("last_hidden_state")) {
+                        build.output("last_hidden_state", decoderGrid.unflatten(graph, decoded.get().rows(), hidden),
+                                follows, follows, Dim.of(hidden));
+                    }
                 }
-                case QUESTION_ANSWERING -> EncoderHeads.addQuestionAnswering(outputs, graph, parameters,
-                        decoderGrid.get(), decoded.get().rows(), hidden);
+                case SEQ2SEQ_LM -> {
+                    if (build.wants("logits")) {
+                        build.output("logits", decoderGrid.unflatten(graph, logits(decoded.get().rows()),
+                                options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
+                    }
+                }
+                case SEQUENCE_CLASSIFICATION -> {
+                    if (build.wants("logits")) {
+                        long labels = EncoderHeads.labels(parameters, "classification_head.out_proj.weight", config);
+                        build.output("logits", sequenceLogits(decoded.get().rows(), decoderGrid, inputs.inputIds(),
+                                encoderGrid.get()), follows, Dim.of(labels));
+                    }
+                }
+                case QUESTION_ANSWERING -> {
+                    boolean start = build.wants("start_logits");
+                    if (build.wants("end_logits") || start) {
+                        EncoderHeads.spans(build, EncoderHeads.qaOutputs(build, decoderGrid, decoded.get().rows(),
+                                hidden));
+                    }
+                }
                 default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
             }
             addPresent(outputs, decoded, Attention.DECODER_SELF);

@@ -7,13 +7,14 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.onnx.ElementType;
@@ -72,18 +73,13 @@ public final class BertArchitecture extends FamilyArchitecture {
         /** One BertLayer: attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
         private Value layer(String prefix, Value rows, Value mask) {
             long hidden = options.hiddenSize();
-            SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
-                    prefix + "attention.self.query", prefix + "attention.self.key",
-                    prefix + "attention.self.value", prefix + "attention.output.dense");
-            Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
-                    options.layerNormEps()).apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
-            Value intermediate = options.hiddenActivation().apply(graph,
-                    Linear.load(parameters, prefix + "intermediate.dense", hidden, options.intermediateSize())
-                            .apply(graph, attended));
-            Value output = Linear.load(parameters, prefix + "output.dense", options.intermediateSize(), hidden)
-                    .apply(graph, intermediate);
-            return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, options.layerNormEps())
-                    .apply(graph, graph.add(output, attended));
+            Value context = new ScaledDotProductAttention(options.heads(), options.headSize()).context(graph,
+                    Linear.load(parameters, prefix + "attention.self.query", hidden, hidden).apply(graph, rows),
+                    Linear.load(parameters, prefix + "attention.self.key", hidden, hidden).apply(graph, rows),
+                    Linear.load(parameters, prefix + "attention.self.value", hidden, hidden).apply(graph, rows),
+                    mask, grid);
+            return BertStyleLayer.afterAttention(graph, parameters, prefix, context, rows, hidden,
+                    options.intermediateSize(), options.hiddenActivation(), options.layerNormEps());
         }
 
         /** (word + token type) + position embeddings, LayerNorm, then ELECTRA's projection; as rows. */

@@ -94,6 +94,26 @@ public record BertStyleLayer(Linear query, Linear key, Linear value, Linear atte
                 settings.heads());
     }
 
+    /**
+     * The rest of a BERT layer once attention has produced its merged {@code context} rows, under {@code prefix}
+     * ({@code BertSelfOutput}, {@code BertIntermediate}, {@code BertOutput}):
+     * {@code attended = attention.output.LayerNorm(attention.output.dense(context) + rows)}, then
+     * {@code output.LayerNorm(output.dense(activation(intermediate.dense(attended))) + attended)}. The families whose
+     * attention differs (DeBERTa's disentangled, LayoutLMv3's spatial bias) share it.
+     */
+    public static Value afterAttention(OnnxGraphBuilder graph, Parameters parameters, String prefix, Value context,
+                                       Value rows, long hidden, long intermediateSize, Activation activation,
+                                       double layerNormEps) {
+        Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden, layerNormEps)
+                .apply(graph, graph.add(Linear.load(parameters, prefix + "attention.output.dense", hidden, hidden)
+                        .apply(graph, context), rows));
+        Value inner = activation.apply(graph, Linear.load(parameters, prefix + "intermediate.dense", hidden,
+                intermediateSize).apply(graph, attended));
+        Value output = Linear.load(parameters, prefix + "output.dense", intermediateSize, hidden).apply(graph, inner);
+        return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, layerNormEps)
+                .apply(graph, graph.add(output, attended));
+    }
+
     /** The layer on {@code rows}, with {@code additiveMask} ({@link AttentionMask#additive}) on the scores. */
     public Value apply(OnnxGraphBuilder graph, Value rows, Value additiveMask, TokenGrid grid) {
         return apply(graph, rows, additiveMask, grid, HeadsTransform.NONE);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
@@ -15,6 +14,7 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.GptBody;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
@@ -52,41 +52,15 @@ public final class BloomArchitecture extends DecoderArchitecture {
         return new Body(config, graph, parameters);
     }
 
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
-        private final long vocab;
-        private final double epsilon;
+    private static final class Body extends GptBody {
         private final boolean residualFromLayerNorm;
-        private final EmbeddingTie tie;
         private Value alibi;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "n_head");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = hidden / heads;
-            this.layers = config.intValue("n_layer");
-            this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("layer_norm_epsilon");
+            super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "n_head"), "n_layer",
+                    "word_embeddings.weight", CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, INPUTS, HEAD_WEIGHTS);
             this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
                     .orElse(false);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "word_embeddings.weight");
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return new DecoderSpec(
-                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS),
-                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
         }
 
         @Override
@@ -94,7 +68,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
             Value words = graph.gather(parameters.tensor(base + "word_embeddings.weight", vocab, hidden),
                     inputs.inputIds(), 0);
             Value rows = graph.reshape(words, -1, hidden);
-            return LayerNorm.load(parameters, base + "word_embeddings_layernorm", hidden, epsilon).apply(graph, rows);
+            return layerNorm(base + "word_embeddings_layernorm", rows);
         }
 
         @Override
@@ -103,16 +77,15 @@ public final class BloomArchitecture extends DecoderArchitecture {
                 alibi = Alibi.bias(graph, mask.mask(), heads);
             }
             String prefix = base + "h." + index + ".";
-            Value normalized = LayerNorm.load(parameters, prefix + "input_layernorm", hidden, epsilon)
-                    .apply(graph, rows);
+            Value normalized = layerNorm(prefix + "input_layernorm", rows);
             Value residual = residualFromLayerNorm ? normalized : rows;
             Value fused = Linear.load(parameters, prefix + "self_attention.query_key_value", hidden,
                     3 * hidden, Bias.WITH_BIAS).apply(graph, normalized);
             // [rows, heads, 3, head_dim]: query, key, value of each head side by side
             List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3, headDim), 2, 1, 1, 1);
-            Value query = heads(parts.get(0), inputs);
-            Value key = heads(parts.get(1), inputs);
-            Value value = heads(parts.get(2), inputs);
+            Value query = splitHeads(parts.get(0), inputs);
+            Value key = splitHeads(parts.get(1), inputs);
+            Value value = splitHeads(parts.get(2), inputs);
             CachedAttention attention = new CachedAttention(heads, heads, headDim,
                     ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM,
                     OptionalLong.empty());
@@ -120,8 +93,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     mask);
             Value attentionOutput = graph.add(Linear.load(parameters, prefix + "self_attention.dense", hidden,
                     hidden, Bias.WITH_BIAS).apply(graph, attended.contextRows()), residual);
-            Value feedForwardInput = LayerNorm.load(parameters, prefix + "post_attention_layernorm", hidden, epsilon)
-                    .apply(graph, attentionOutput);
+            Value feedForwardInput = layerNorm(prefix + "post_attention_layernorm", attentionOutput);
             Value feedForwardResidual = residualFromLayerNorm ? feedForwardInput : attentionOutput;
             Value up = Activation.GELU_FAST.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h",
                     hidden, 4 * hidden, Bias.WITH_BIAS).apply(graph, feedForwardInput));
@@ -132,12 +104,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
         }
 
         private Value heads(Value part, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, hidden), inputs.grid(), heads, headDim);
-        }
-
-        @Override
-        public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
+            return splitHeads(graph.reshape(part, -1, hidden), inputs);
         }
 
         @Override

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -107,16 +108,8 @@ public final class DebertaArchitecture extends FamilyArchitecture {
             long hidden = options.hiddenSize();
             Value context = graph.inScope("attention.self", () -> new DisentangledAttention(graph, parameters,
                     options, grid, prefix + "attention.self.").apply(rows, pairMask, relative));
-            Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
-                    options.layerNormEps()).apply(graph, graph.add(Linear.load(parameters,
-                    prefix + "attention.output.dense", hidden, hidden).apply(graph, context), rows));
-            Value intermediate = options.hiddenActivation().apply(graph,
-                    Linear.load(parameters, prefix + "intermediate.dense", hidden, options.intermediateSize())
-                            .apply(graph, attended));
-            Value output = Linear.load(parameters, prefix + "output.dense", options.intermediateSize(), hidden)
-                    .apply(graph, intermediate);
-            return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, options.layerNormEps())
-                    .apply(graph, graph.add(output, attended));
+            return BertStyleLayer.afterAttention(graph, parameters, prefix, context, rows, hidden,
+                    options.intermediateSize(), options.hiddenActivation(), options.layerNormEps());
         }
 
         /**

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -15,6 +14,7 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.GptBody;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
@@ -54,47 +54,21 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         return new Body(config, graph, parameters);
     }
 
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
+    private static final class Body extends GptBody {
         private final long inner;
-        private final long vocab;
         private final long positions;
-        private final double epsilon;
         private final Activation activation;
         private final boolean scaleByHeadWidth;
         private final boolean scaleByLayerIndex;
-        private final EmbeddingTie tie;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "n_embd", "n_head");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = hidden / heads;
-            this.layers = config.intValue("n_layer");
+            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer", "wte.weight",
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
-            this.vocab = config.intValue("vocab_size");
             this.positions = config.intValue("n_positions");
-            this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation_function");
             this.scaleByHeadWidth = config.optionalBoolean("scale_attn_weights").orElse(true);
             this.scaleByLayerIndex = config.optionalBoolean("scale_attn_by_inverse_layer_idx").orElse(false);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "wte.weight");
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return new DecoderSpec(
-                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
-                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
         }
 
         @Override
@@ -108,13 +82,13 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
             String prefix = base + "h." + index + ".";
-            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
+            Value normalized = layerNorm(prefix + "ln_1", rows);
             Value qkv = Linear.conv1d(parameters, prefix + "attn.c_attn", hidden, 3 * hidden)
                     .apply(graph, normalized);
             List<Value> split = graph.split(qkv, 1, hidden, hidden, hidden);
-            Value query = CachedAttention.splitHeads(graph, split.get(0), inputs.grid(), heads, headDim);
-            Value key = CachedAttention.splitHeads(graph, split.get(1), inputs.grid(), heads, headDim);
-            Value value = CachedAttention.splitHeads(graph, split.get(2), inputs.grid(), heads, headDim);
+            Value query = splitHeads(split.get(0), inputs);
+            Value key = splitHeads(split.get(1), inputs);
+            Value value = splitHeads(split.get(2), inputs);
             double divisor = (scaleByHeadWidth ? Math.sqrt(headDim) : 1.0) * (scaleByLayerIndex ? index + 1 : 1.0);
             ScoreScale scale = divisor == 1.0 ? ScoreScale.none() : ScoreScale.dividedBy(divisor);
             CachedAttention attention = new CachedAttention(heads, heads, headDim, scale,
@@ -123,17 +97,11 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value attentionOutput = Linear.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden)
                     .apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
-            Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
-                    .apply(graph, residual);
+            Value feedForwardInput = layerNorm(prefix + "ln_2", residual);
             Value up = activation.apply(graph, Linear.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
                     .apply(graph, feedForwardInput));
             Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
-        }
-
-        @Override
-        public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
         }
 
         @Override

@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
@@ -14,6 +13,7 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.GptBody;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
@@ -58,55 +58,28 @@ public final class GptJArchitecture extends DecoderArchitecture {
         return new Body(config, graph, parameters);
     }
 
-    private final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
+    private final class Body extends GptBody {
         private final long inner;
-        private final long vocab;
-        private final double epsilon;
         private final Activation activation;
         private final RotaryEmbedding rotary;
-        private final EmbeddingTie tie;
         private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "n_embd", "n_head");
-            this.hidden = split.width();
-            this.heads = split.heads();
+            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer", "wte.weight",
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             if (flavor.projections() == GptJFlavor.Projections.CODEGEN_FUSED && heads % CODEGEN_BLOCKS != 0) {
                 throw new UnsupportedConfigException(config.source() + ": n_head " + heads + " is not a multiple of "
                         + CODEGEN_BLOCKS + "; CodeGen's qkv_proj holds its heads in " + CODEGEN_BLOCKS
                         + " model-parallel blocks");
             }
-            this.headDim = hidden / heads;
-            this.layers = config.intValue("n_layer");
             this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
-            this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation_function");
             long rotaryDim = config.optionalInt("rotary_dim").map(Integer::longValue).orElse(headDim);
             if (rotaryDim <= 0 || rotaryDim > headDim || rotaryDim % 2 != 0) {
                 throw new UnsupportedConfigException(config.source() + " sets rotary_dim " + rotaryDim + "; it must "
                         + "be even and at most the head width " + headDim + " (n_embd / n_head)");
             }
-            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "wte.weight");
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return new DecoderSpec(
-                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
-                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
-        }
+            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);        }
 
         @Override
         public Value embed(DecoderInputs inputs) {
@@ -120,7 +93,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
                 angles = rotary.angles(graph, inputs.positions(graph));
             }
             String prefix = base + "h." + index + ".";
-            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
+            Value normalized = layerNorm(prefix + "ln_1", rows);
             List<Value> queryKeyValue = switch (flavor.projections()) {
                 case SEPARATE -> List.of(
                         projection(prefix + "attn.q_proj", normalized),
@@ -128,9 +101,9 @@ public final class GptJArchitecture extends DecoderArchitecture {
                         projection(prefix + "attn.v_proj", normalized));
                 case CODEGEN_FUSED -> codegenQueryKeyValue(prefix, normalized);
             };
-            Value query = rotary.apply(graph, heads(queryKeyValue.get(0), inputs), angles, headDim);
-            Value key = rotary.apply(graph, heads(queryKeyValue.get(1), inputs), angles, headDim);
-            Value value = heads(queryKeyValue.get(2), inputs);
+            Value query = rotary.apply(graph, splitHeads(queryKeyValue.get(0), inputs), angles, headDim);
+            Value key = rotary.apply(graph, splitHeads(queryKeyValue.get(1), inputs), angles, headDim);
+            Value value = splitHeads(queryKeyValue.get(2), inputs);
             // GPT-J divides by √head_dim after the causal where (CodeGen before): the same scores wherever a key
             // is visible, and only a query that sees no key at all (left padding) tells the orders apart
             CachedAttention attention = new CachedAttention(heads, heads, headDim,
@@ -165,15 +138,6 @@ public final class GptJArchitecture extends DecoderArchitecture {
             Value value = graph.reshape(parts.get(1), -1, hidden);
             Value key = graph.reshape(parts.get(2), -1, hidden);
             return List.of(query, key, value);
-        }
-
-        private Value heads(Value rows, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, rows, inputs.grid(), heads, headDim);
-        }
-
-        @Override
-        public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
         }
 
         @Override

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -15,13 +14,13 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.GptBody;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
-import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -48,34 +47,17 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
         return new Body(config, graph, parameters);
     }
 
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
+    private static final class Body extends GptBody {
         private final long inner;
-        private final long vocab;
         private final long positions;
-        private final double epsilon;
         private final Activation activation;
         private final List<OptionalLong> windows;
-        private final EmbeddingTie tie;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = hidden / heads;
-            this.layers = config.intValue("num_layers");
+            super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_heads"), "num_layers",
+                    "wte.weight", CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
-            this.vocab = config.intValue("vocab_size");
             this.positions = config.intValue("max_position_embeddings");
-            this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation_function");
             List<String> kinds = config.stringList("attention_layers");
             if (kinds.size() != layers) {
@@ -89,17 +71,7 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
                 case "local" -> OptionalLong.of(window);
                 default -> throw new UnsupportedConfigException(config.source() + " sets attention type \"" + kind
                         + "\" in attention_types; GPT-Neo has global and local");
-            }).toList();
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "wte.weight");
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return new DecoderSpec(
-                    new DecoderInputs.CacheShape(layers, heads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
-                    INPUTS, hidden, vocab, HEAD_WEIGHTS);
-        }
+            }).toList();        }
 
         @Override
         public Value embed(DecoderInputs inputs) {
@@ -113,12 +85,12 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
             String prefix = base + "h." + index + ".";
             String attentionPrefix = prefix + "attn.attention.";
-            Value normalized = LayerNorm.load(parameters, prefix + "ln_1", hidden, epsilon).apply(graph, rows);
-            Value query = heads(Linear.load(parameters, attentionPrefix + "q_proj", hidden, hidden,
+            Value normalized = layerNorm(prefix + "ln_1", rows);
+            Value query = splitHeads(Linear.load(parameters, attentionPrefix + "q_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value key = heads(Linear.load(parameters, attentionPrefix + "k_proj", hidden, hidden,
+            Value key = splitHeads(Linear.load(parameters, attentionPrefix + "k_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value value = heads(Linear.load(parameters, attentionPrefix + "v_proj", hidden, hidden,
+            Value value = splitHeads(Linear.load(parameters, attentionPrefix + "v_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
             // GPT-Neo does not scale its attention scores
             CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(),
@@ -127,22 +99,12 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
             Value attentionOutput = Linear.load(parameters, attentionPrefix + "out_proj", hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
-            Value feedForwardInput = LayerNorm.load(parameters, prefix + "ln_2", hidden, epsilon)
-                    .apply(graph, residual);
+            Value feedForwardInput = layerNorm(prefix + "ln_2", residual);
             Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden, inner,
                     Bias.WITH_BIAS).apply(graph, feedForwardInput));
             Value down = Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
                     .apply(graph, up);
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
-        }
-
-        private Value heads(Value rows, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, rows, inputs.grid(), heads, headDim);
-        }
-
-        @Override
-        public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "ln_f", hidden, epsilon).apply(graph, rows);
         }
 
         @Override

@@ -10,6 +10,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -239,17 +240,9 @@ public final class LayoutLmV3Architecture extends FamilyArchitecture {
         /** One LayoutLMv3Layer: attention, residual, LayerNorm; feed-forward, residual, LayerNorm. */
         private Value layer(String prefix, Value rows, Value mask, Value bias) {
             long hidden = options.hiddenSize();
-            Value attended = LayerNorm.load(parameters, prefix + "attention.output.LayerNorm", hidden,
-                    options.layerNormEps()).apply(graph, graph.add(
-                            Linear.load(parameters, prefix + "attention.output.dense", hidden, hidden)
-                                    .apply(graph, selfAttention(prefix + "attention.self.", rows, mask, bias)), rows));
-            Value intermediate = options.activation().apply(graph,
-                    Linear.load(parameters, prefix + "intermediate.dense", hidden, options.intermediateSize())
-                            .apply(graph, attended));
-            Value output = Linear.load(parameters, prefix + "output.dense", options.intermediateSize(), hidden)
-                    .apply(graph, intermediate);
-            return LayerNorm.load(parameters, prefix + "output.LayerNorm", hidden, options.layerNormEps())
-                    .apply(graph, graph.add(output, attended));
+            Value context = selfAttention(prefix + "attention.self.", rows, mask, bias);
+            return BertStyleLayer.afterAttention(graph, parameters, prefix, context, rows, hidden,
+                    options.intermediateSize(), options.activation(), options.layerNormEps());
         }
 
         /** LayoutLMv3SelfAttention: the merged context rows, before the output projection. */

@@ -3,20 +3,18 @@ package org.exporters4j.models.whisper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.models.Architecture;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
@@ -26,7 +24,6 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.GeluApproximation;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Value;
 import org.exporters4j.onnx.Window;
 
@@ -47,7 +44,7 @@ import org.exporters4j.onnx.Window;
  * cross-attention cache is reused as is, so {@code input_features} is then not read, as in Transformers, where the
  * cached cross-attention keys replace the encoder's.
  */
-public final class WhisperArchitecture implements Architecture {
+public final class WhisperArchitecture extends FamilyArchitecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
             Variant.of(Head.SPEECH2SEQ_LM), Variant.withPast(Head.SPEECH2SEQ_LM));
     /** A decoder layer's cache tensors in Optimum's order: self-attention key, value, cross-attention key, value. */
@@ -58,38 +55,16 @@ public final class WhisperArchitecture implements Architecture {
                 new CacheTensor(direction, layer, Attention.ENCODER_CROSS, Part.VALUE));
     }
 
-    @Override
-    public String modelType() {
-        return "whisper";
+    public WhisperArchitecture() {
+        super("whisper", "whisper", VARIANTS);
     }
 
     @Override
-    public String family() {
-        return "whisper";
-    }
-
-    @Override
-    public Set<Variant> variants() {
-        return VARIANTS;
-    }
-
-    @Override
-    public OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
-        if (!VARIANTS.contains(variant)) {
-            throw new ArchitectureException("whisper has no " + variant + " graph; it builds "
-                    + VARIANTS.stream().map(Variant::toString).sorted().collect(Collectors.joining(", ")));
-        }
+    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         WhisperOptions options = WhisperOptions.read(config);
-        String purpose = "the whisper " + variant + " graph";
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        Parameters parameters = new Parameters(weights, graph, purpose);
-        String base = parameters.basePrefix("model", "encoder.conv1.weight");
-        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, accepted(options, variant), purpose);
-        Builder builder = new Builder(graph, parameters, options, base);
-        HeadOutputs outputs = new HeadOutputs(purpose);
-        builder.addOutputs(variant, inputs, outputs);
-        outputs.declare(graph, graphInterface);
-        return graph.build();
+        String base = build.parameters().basePrefix("model", "encoder.conv1.weight");
+        GraphInputs inputs = GraphInputs.declare(build, accepted(options, variant));
+        new Builder(build.graph(), build.parameters(), options, base).addOutputs(build, inputs);
     }
 
     /**
@@ -129,7 +104,9 @@ public final class WhisperArchitecture implements Architecture {
             this.base = base;
         }
 
-        void addOutputs(Variant variant, GraphInputs inputs, HeadOutputs outputs) {
+        void addOutputs(GraphBuild build, GraphInputs inputs) {
+            Variant variant = build.variant();
+            HeadOutputs outputs = build.outputs();
             long size = options.modelSize();
             Value ids = inputs.required("decoder_input_ids");
             List<LayerCache> past = new ArrayList<>();
@@ -150,9 +127,17 @@ public final class WhisperArchitecture implements Architecture {
             Value decoded = graph.inScope("decoder", () -> decode(ids, encoded, past, present));
             Dim follows = Dim.unknown();
             switch (variant.head()) {
-                case BASE -> outputs.add("last_hidden_state", () -> decoded, follows, follows, Dim.of(size));
-                case SPEECH2SEQ_LM -> outputs.add("logits", () -> languageModelLogits(decoded), follows, follows,
-                        Dim.of(options.vocabSize()));
+                case BASE -> {
+                    if (build.wants("last_hidden_state")) {
+                        build.output("last_hidden_state", decoded, follows, follows, Dim.of(size));
+                    }
+                }
+                case SPEECH2SEQ_LM -> {
+                    if (build.wants("logits")) {
+                        build.output("logits", languageModelLogits(decoded), follows, follows,
+                                Dim.of(options.vocabSize()));
+                    }
+                }
                 default -> throw new ArchitectureException("whisper has no " + variant.head() + " head");
             }
             if (variant.usesPast()) {
