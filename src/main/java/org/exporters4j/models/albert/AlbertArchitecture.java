@@ -10,7 +10,6 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -43,19 +42,8 @@ public final class AlbertArchitecture extends FamilyArchitecture {
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         long hidden = options.hiddenSize();
         Value encoded = encode(graph, parameters, options, base, inputs);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
-            @Override
-            protected boolean hasPooler() {
-                return parameters.contains(base + "pooler.weight");
-            }
-
-            /** AlbertModel.pooler: tanh(pooler(first token)). */
-            @Override
-            protected Value pooled(Value rows) {
-                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", inputs.grid(), rows,
-                        hidden);
-            }
-
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
+                base + "pooler") {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return maskedLmLogits(graph, parameters, options, base, rows);

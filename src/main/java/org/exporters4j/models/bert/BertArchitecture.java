@@ -5,14 +5,11 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
-import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -56,7 +53,7 @@ public final class BertArchitecture extends FamilyArchitecture {
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base,
                 BertFlavor flavor) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            super(build, config, inputs, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
             this.options = options;
             this.base = base;
             this.flavor = flavor;
@@ -64,10 +61,7 @@ public final class BertArchitecture extends FamilyArchitecture {
 
         /** Embeddings and encoder layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
-            Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
-            Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            return new LayerStack(base, "encoder.layer", options.layers())
-                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
+            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
         }
 
         /** One BertLayer: attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
@@ -104,17 +98,6 @@ public final class BertArchitecture extends FamilyArchitecture {
                 rows = Linear.load(parameters, base + "embeddings_project", size, options.hiddenSize()).apply(graph, rows);
             }
             return rows;
-        }
-
-        @Override
-        protected boolean hasPooler() {
-            return parameters.contains(base + "pooler.dense.weight");
-        }
-
-        /** BertPooler: tanh(dense(first token)). */
-        @Override
-        protected Value pooled(Value rows) {
-            return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, options.hiddenSize());
         }
 
         @Override

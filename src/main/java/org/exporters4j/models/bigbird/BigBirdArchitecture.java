@@ -16,7 +16,6 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -68,18 +67,8 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
                 .or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
         long hidden = options.hiddenSize();
         Value encoded = encode(graph, parameters, options, base, inputs, tokenTypes);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
-            @Override
-            protected boolean hasPooler() {
-                return parameters.contains(base + "pooler.weight");
-            }
-
-            /** BigBirdModel.pooler (a Linear) and tanh on the first token. */
-            @Override
-            protected Value pooled(Value rows) {
-                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler", grid, rows, hidden);
-            }
-
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
+                base + "pooler") {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return BertPredictionHead.logits(graph, parameters, "cls.predictions",

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -38,8 +39,20 @@ public abstract class TextEncoderHeads {
     protected final long hidden;
     /** The vocabulary the language-model head scores. */
     protected final long vocabSize;
+    /** BERT's pooler Linear, e.g. {@code "bert.pooler.dense"}, or null for a family without it. */
+    private final String poolerDense;
 
     protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, long hidden, long vocabSize) {
+        this(build, config, inputs, hidden, vocabSize, null);
+    }
+
+    /**
+     * @param poolerDense the Linear of BERT's pooler, {@code tanh(poolerDense(first token))} ({@code BertPooler} and
+     *                    its copies), offered as {@code pooler_output} when the checkpoint has its weight
+     */
+    protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, long hidden, long vocabSize,
+                               String poolerDense) {
+        this.poolerDense = poolerDense;
         this.build = Objects.requireNonNull(build, "build");
         this.graph = build.graph();
         this.parameters = build.parameters();
@@ -91,14 +104,36 @@ public abstract class TextEncoderHeads {
         }
     }
 
-    /** Whether the base model offers {@code pooler_output} (the checkpoint has the pooler's weights). */
-    protected boolean hasPooler() {
-        return false;
+    /** One encoder layer under {@code prefix} on {@code rows}, with the additive attention {@code mask}. */
+    @FunctionalInterface
+    protected interface MaskedLayer {
+        Value apply(String prefix, Value rows, Value mask);
     }
 
-    /** The base model's {@code pooler_output [batch, hidden]}. */
+    /**
+     * BERT's encoder ({@code BertEncoder} and its copies): {@code embeddings} built in the scope {@code embeddings},
+     * then {@code count} layers under {@code <base>encoder.layer.<i>.}, each reading the additive mask of
+     * {@code attention_mask} ({@link AttentionMask#additive}, causal for a decoder configuration).
+     */
+    protected final Value encodeLayers(Supplier<Value> embeddings, String base, int count,
+                                       AttentionDirection direction, MaskedLayer layer) {
+        Value rows = graph.inScope("embeddings", embeddings);
+        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), direction, grid);
+        return new LayerStack(base, "encoder.layer", count)
+                .apply(graph, rows, (index, prefix, input) -> layer.apply(prefix, input, mask));
+    }
+
+    /** Whether the base model offers {@code pooler_output} (the checkpoint has the pooler's weights). */
+    protected boolean hasPooler() {
+        return poolerDense != null && parameters.contains(poolerDense + ".weight");
+    }
+
+    /** The base model's {@code pooler_output [batch, hidden]}: by default BERT's tanh pooler. */
     protected Value pooled(Value rows) {
-        throw new IllegalStateException(build.purpose() + " has no pooler");
+        if (poolerDense == null) {
+            throw new IllegalStateException(build.purpose() + " has no pooler");
+        }
+        return EncoderHeads.tanhPooler(graph, parameters, poolerDense, grid, rows, hidden);
     }
 
     /** Vocabulary logits as rows {@code [batch × sequence, vocab_size]} (masked and causal language model). */

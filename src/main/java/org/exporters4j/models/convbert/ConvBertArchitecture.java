@@ -5,12 +5,10 @@ import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
-import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
@@ -54,10 +52,7 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
-            Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
-            Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            return new LayerStack(base, "encoder.layer", options.layers())
-                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
+            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
         }
 
         /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */

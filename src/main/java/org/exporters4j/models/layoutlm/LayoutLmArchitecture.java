@@ -17,7 +17,6 @@ import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
@@ -66,18 +65,8 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
                 (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
                         .apply(graph, input, mask, grid));
         long hidden = options.hiddenSize();
-        new TextEncoderHeads(build, config, inputs.text(), hidden, options.vocabSize()) {
-            @Override
-            protected boolean hasPooler() {
-                return parameters.contains(base + "pooler.dense.weight");
-            }
-
-            /** LayoutLMPooler: tanh(dense(first token)). */
-            @Override
-            protected Value pooled(Value rows) {
-                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
-            }
-
+        new TextEncoderHeads(build, config, inputs.text(), hidden, options.vocabSize(),
+                base + "pooler.dense") {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return BertPredictionHead.logits(graph, parameters, "cls.predictions",

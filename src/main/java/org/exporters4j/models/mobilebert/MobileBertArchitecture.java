@@ -2,12 +2,10 @@ package org.exporters4j.models.mobilebert;
 
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
@@ -50,10 +48,7 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
         Value encode(TextInputs inputs) {
-            Value rows = graph.inScope("embeddings", () -> embeddings(inputs));
-            Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
-            return new LayerStack(base, "encoder.layer", options.layers())
-                    .apply(graph, rows, (index, prefix, input) -> layer(prefix, input, mask));
+            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
         }
 
         /** MobileBertEmbeddings, as rows {@code [batch × sequence, hidden]}. */

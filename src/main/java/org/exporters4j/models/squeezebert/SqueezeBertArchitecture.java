@@ -11,7 +11,6 @@ import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
-import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -51,18 +50,8 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
         TokenGrid grid = inputs.grid();
         long hidden = options.hiddenSize();
         Value encoded = new Encoder(graph, parameters, options, grid).encode(base, inputs);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
-            @Override
-            protected boolean hasPooler() {
-                return true;
-            }
-
-            /** SqueezeBertPooler: tanh(dense(first token)). */
-            @Override
-            protected Value pooled(Value rows) {
-                return EncoderHeads.tanhPooler(graph, parameters, base + "pooler.dense", grid, rows, hidden);
-            }
-
+        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
+                base + "pooler.dense") {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return BertPredictionHead.logits(graph, parameters, "cls.predictions",
