@@ -90,7 +90,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
             return framework == Framework.PT ? pytorchClasses : tensorflowClasses;
         }
 
-        /** The registered variants of this task, plain first, with who registers each. */
+        /** The registered variants of this task, plain first. */
         List<ExportTask> registeredTasks() {
             List<ExportTask> result = new ArrayList<>();
             for (TaskVariant variant : TaskVariant.values()) {

@@ -85,9 +85,20 @@ public final class TasksManager {
             throw new UnsupportedTaskException(describe(key, modelName) + " does not support task " + asked
                     + " with the " + Exporter.parse(exporter).id() + " exporter; its tasks are "
                     + tasks.keySet().stream().map(ExportTask::name).collect(Collectors.joining(", "))
-                    + " (run `./exporters4j tasks --model-type " + key + "`)");
+                    + " (run `./exporters4j tasks --model-type " + key + "`)" + laterRegistration(key, exportTask));
         }
         return constructor;
+    }
+
+    /**
+     * For a task a later Optimum added to a v1.5.2 model type (CodeGen's {@code -with-past} tasks), which the
+     * Optimum v1.5.2 registry answers leave out: where it can be exported instead.
+     */
+    private static String laterRegistration(String modelType, ExportTask task) {
+        return ModelTypes.find(modelType).flatMap(row -> row.sourceOf(task))
+                .map(source -> "; " + source.description() + " registers " + task.name() + " for " + modelType
+                        + ", and `export onnx --task " + task.name() + "` exports it")
+                .orElse("");
     }
 
     /**

@@ -139,6 +139,12 @@ class RegisteredPairsTest {
         ModelTypeRow codegen = ModelTypes.find("codegen").orElseThrow();
         assertEquals(Optional.of(RegistrySource.LATER_OPTIMUM), codegen.sourceOf(ExportTask.withPast(Task.CAUSAL_LM)));
         assertEquals(List.of("default", "causal-lm"), TasksManager.getSupportedTasksByModelType("onnx").get("codegen"));
+        UnsupportedTaskException parity = assertThrows(UnsupportedTaskException.class,
+                () -> TasksManager.getExporterConfigConstructor("codegen", "onnx", "causal-lm-with-past"));
+        assertEquals("codegen does not support task \"causal-lm-with-past\" with the onnx exporter; its tasks are "
+                + "default, causal-lm (run `./exporters4j tasks --model-type codegen`); later Optimum registers "
+                + "causal-lm-with-past for codegen, and `export onnx --task causal-lm-with-past` exports it",
+                parity.getMessage());
         ModelTypeRow data2vec = ModelTypes.find("data2vec-text").orElseThrow();
         assertTrue(data2vec.sourceOf(ExportTask.of(Task.CAUSAL_LM)).isEmpty());
         assertEquals(List.of("Data2VecTextForCausalLM"), data2vec.classes(Task.CAUSAL_LM,
