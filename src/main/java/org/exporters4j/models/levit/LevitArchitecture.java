@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
@@ -16,7 +15,6 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.OutputAxes;
@@ -49,36 +47,36 @@ public final class LevitArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         LevitOptions options = LevitOptions.read(config);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix("levit", "patch_embeddings.embedding_layer_1.convolution.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
+        Value pixels = PixelInputs.declare(build);
         Network network = new Network(graph, parameters, options, graph.shape(pixels, 0, 1));
         Value tokens = graph.inScope("levit", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
-        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         switch (variant.head()) {
             case BASE -> {
-                outputs.add("last_hidden_state", () -> OutputAxes.unpinned(graph, tokens, 3), follows, follows, Dim.of(last));
-                outputs.add("pooler_output", () -> graph.reduceMean(tokens, KeepDims.NO, 1), follows, Dim.of(last));
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", OutputAxes.unpinned(graph, tokens, 3), follows, follows,
+                            Dim.of(last));
+                }
+                if (build.wants("pooler_output")) {
+                    build.output("pooler_output", graph.reduceMean(tokens, KeepDims.NO, 1), follows, Dim.of(last));
+                }
             }
             case IMAGE_CLASSIFICATION -> {
-                Value mean = graph.reduceMean(tokens, KeepDims.NO, 1);
-                if (config.architectures().contains("LevitForImageClassificationWithTeacher")) {
-                    // the fused eval head of LevitForImageClassificationWithTeacher: the mean of both heads
+                if (build.wants("logits")) {
+                    Value mean = graph.reduceMean(tokens, KeepDims.NO, 1);
                     long labels = EncoderHeads.labels(parameters, "classifier.linear.weight", config);
-                    outputs.add("logits", () -> OutputAxes.unpinned(graph, graph.div(graph.add(
-                            network.classifier("classifier", mean, labels),
-                            network.classifier("classifier_distill", mean, labels)),
-                            graph.scalar(ElementType.FLOAT, 2.0)), 2), follows, Dim.of(labels));
-                } else {
-                    long labels = EncoderHeads.labels(parameters, "classifier.linear.weight", config);
-                    outputs.add("logits", () -> OutputAxes.unpinned(graph, network.classifier("classifier", mean,
-                            labels), 2), follows, Dim.of(labels));
+                    Value logits = network.classifier("classifier", mean, labels);
+                    if (config.architectures().contains("LevitForImageClassificationWithTeacher")) {
+                        // the fused eval head of LevitForImageClassificationWithTeacher: the mean of both heads
+                        logits = graph.div(graph.add(logits, network.classifier("classifier_distill", mean, labels)),
+                                graph.scalar(ElementType.FLOAT, 2.0));
+                    }
+                    build.output("logits", OutputAxes.unpinned(graph, logits, 2), follows, Dim.of(labels));
                 }
             }
             default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");

@@ -19,7 +19,6 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -87,22 +86,28 @@ public final class T5Architecture extends FamilyArchitecture {
         Seq2SeqInputs inputs = Seq2SeqInputs.declare(graph, graphInterface, cacheLayers, options.heads(),
                 options.keyValueSize(), purpose);
         Stacks stacks = new Stacks(graph, parameters, options, inputs);
-        HeadOutputs outputs = build.outputs();
         Dim follows = Dim.unknown();
         long modelSize = options.modelSize();
         switch (variant.head()) {
-            case BASE -> outputs.add("last_hidden_state",
-                    () -> stacks.decoderGrid.unflatten(graph, stacks.decoder.get().rows(), modelSize),
-                    follows, follows, Dim.of(modelSize));
-            case SEQ2SEQ_LM -> outputs.add("logits",
-                    () -> stacks.decoderGrid.unflatten(graph, stacks.logits(stacks.decoder.get().rows()),
-                            options.vocabSize()),
-                    follows, follows, Dim.of(options.vocabSize()));
+            case BASE -> {
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", stacks.decoderGrid.unflatten(graph, stacks.decoder.get().rows(),
+                            modelSize), follows, follows, Dim.of(modelSize));
+                }
+            }
+            case SEQ2SEQ_LM -> {
+                if (build.wants("logits")) {
+                    build.output("logits", stacks.decoderGrid.unflatten(graph,
+                            stacks.logits(stacks.decoder.get().rows()), options.vocabSize()), follows, follows,
+                            Dim.of(options.vocabSize()));
+                }
+            }
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
         }
-        outputs.add("encoder_last_hidden_state",
-                () -> stacks.encoderGrid.unflatten(graph, stacks.encoder.get(), modelSize),
-                follows, follows, Dim.of(modelSize));
+        if (build.wants("encoder_last_hidden_state")) {
+            build.output("encoder_last_hidden_state", stacks.encoderGrid.unflatten(graph, stacks.encoder.get(),
+                    modelSize), follows, follows, Dim.of(modelSize));
+        }
         for (int layer = 0; layer < cacheLayers; layer++) {
             int index = layer;
             Dim heads = Dim.of(options.heads());
@@ -114,7 +119,7 @@ public final class T5Architecture extends FamilyArchitecture {
                     new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.VALUE));
             for (int slot = 0; slot < present.size(); slot++) {
                 int at = slot;
-                outputs.add(present.get(slot), () -> stacks.decoder.get().present().get(index).get(at),
+                build.outputs().add(present.get(slot), () -> stacks.decoder.get().present().get(index).get(at),
                         follows, heads, follows, headSize);
             }
         }

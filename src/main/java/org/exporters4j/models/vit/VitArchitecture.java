@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
@@ -15,7 +13,6 @@ import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
-import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -53,16 +50,13 @@ public final class VitArchitecture extends FamilyArchitecture {
 
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        GraphInterface graphInterface = build.graphInterface();
         VitOptions options = VitOptions.read(config, flavor);
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String purpose = build.purpose();
         String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
-        Value pixels = PixelInputs.declare(graph, graphInterface, purpose);
+        Value pixels = PixelInputs.declare(build);
         Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
-        HeadOutputs outputs = build.outputs();
-        encoder.addHeadOutputs(variant.head(), config, outputs);
+        encoder.addHeadOutputs(build, config);
     }
 
     /** One graph under construction. */
@@ -182,24 +176,30 @@ public final class VitArchitecture extends FamilyArchitecture {
             return graph.concat(2, classRow, flattened, detectionRows);
         }
 
-        void addHeadOutputs(Head head, ModelConfig config, HeadOutputs outputs) {
+        void addHeadOutputs(GraphBuild build, ModelConfig config) {
+            Head head = build.head();
             long hidden = options.hidden();
             Dim follows = Dim.unknown();
             switch (head) {
                 case BASE -> {
-                    outputs.add("last_hidden_state", () -> grid().unflatten(graph, sequence(), hidden),
-                            follows, follows, Dim.of(hidden));
-                    if (parameters.contains(base + "pooler.dense.weight")) {
+                    if (build.wants("last_hidden_state")) {
+                        build.output("last_hidden_state", grid().unflatten(graph, sequence(), hidden), follows,
+                                follows, Dim.of(hidden));
+                    }
+                    if (parameters.contains(base + "pooler.dense.weight") && build.wants("pooler_output")) {
                         // ViTPooler: tanh(dense(first token))
-                        outputs.add("pooler_output", () -> graph.tanh(Linear.load(parameters, base + "pooler.dense",
+                        build.output("pooler_output", graph.tanh(Linear.load(parameters, base + "pooler.dense",
                                 hidden, hidden).apply(graph, firstToken(0))), follows, Dim.of(hidden));
                     }
                 }
                 case IMAGE_CLASSIFICATION -> {
+                    if (!build.wants("logits")) {
+                        return;
+                    }
                     if (config.architectures().contains("DeiTForImageClassificationWithTeacher")) {
                         // DeiTForImageClassificationWithTeacher in eval: the mean of the class and distillation heads
                         long labels = EncoderHeads.labels(parameters, "cls_classifier.weight", config);
-                        outputs.add("logits", () -> graph.div(graph.add(
+                        build.output("logits", graph.div(graph.add(
                                         Linear.load(parameters, "cls_classifier", hidden, labels)
                                                 .apply(graph, firstToken(0)),
                                         Linear.load(parameters, "distillation_classifier", hidden, labels)
@@ -207,21 +207,33 @@ public final class VitArchitecture extends FamilyArchitecture {
                                 graph.scalar(ElementType.FLOAT, 2.0)), follows, Dim.of(labels));
                     } else {
                         long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                        outputs.add("logits", () -> Linear.load(parameters, "classifier", hidden, labels)
+                        build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
                                 .apply(graph, firstToken(0)), follows, Dim.of(labels));
                     }
                 }
-                case MASKED_IM -> outputs.add("logits", this::reconstruction, follows, Dim.of(options.channels()),
-                        follows, follows);
+                case MASKED_IM -> {
+                    if (build.wants("logits")) {
+                        build.output("logits", reconstruction(), follows, Dim.of(options.channels()), follows,
+                                follows);
+                    }
+                }
                 case OBJECT_DETECTION -> {
                     long classes = detectionClasses(config);
-                    Supplier<Value> detections = HeadOutputs.once(() -> graph.reshape(
-                            graph.slice(grid().unflatten(graph, sequence(), hidden), 1, -options.detectionTokens(),
-                                    Long.MAX_VALUE), -1, hidden));
-                    outputs.add("logits", () -> perDetection(predictionHead("class_labels_classifier",
-                            detections.get(), classes), classes), follows, follows, Dim.of(classes));
-                    outputs.add("pred_boxes", () -> perDetection(graph.sigmoid(predictionHead("bbox_predictor",
-                            detections.get(), 4)), 4), follows, follows, Dim.of(4));
+                    boolean logits = build.wants("logits");
+                    boolean boxes = build.wants("pred_boxes");
+                    if (!logits && !boxes) {
+                        return;
+                    }
+                    Value detections = graph.reshape(graph.slice(grid().unflatten(graph, sequence(), hidden), 1,
+                            -options.detectionTokens(), Long.MAX_VALUE), -1, hidden);
+                    if (logits) {
+                        build.output("logits", perDetection(predictionHead("class_labels_classifier", detections,
+                                classes), classes), follows, follows, Dim.of(classes));
+                    }
+                    if (boxes) {
+                        build.output("pred_boxes", perDetection(graph.sigmoid(predictionHead("bbox_predictor",
+                                detections, 4)), 4), follows, follows, Dim.of(4));
+                    }
                 }
                 default -> throw new ArchitectureException(flavor.modelType() + " has no " + head + " head");
             }
