@@ -1,5 +1,6 @@
 package org.exporters4j.checkpoint;
 
+import org.exporters4j.WeightsFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;

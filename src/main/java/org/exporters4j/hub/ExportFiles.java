@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.WeightsFormat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -102,8 +103,8 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
                     + "; files there: " + sample(files) + ". Check the model id, revision and subfolder");
         }
         for (WeightsFormat format : preference) {
-            String single = join(subfolder, format.singleFile());
-            String index = join(subfolder, format.indexFile());
+            String single = join(subfolder, format.fileName());
+            String index = join(subfolder, format.indexFileName());
             if (files.contains(single) || files.contains(index)) {
                 List<String> companions = new ArrayList<>();
                 companions.add(config);
@@ -118,7 +119,7 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
             }
         }
         List<String> lookedFor = preference.stream()
-                .flatMap(format -> List.of(format.singleFile(), format.indexFile()).stream())
+                .flatMap(format -> List.of(format.fileName(), format.indexFileName()).stream())
                 .toList();
         throw new HubException(HubException.Kind.FILE_NOT_FOUND, where + " has no weights exporters4j can read"
                 + (subfolder.isEmpty() ? "" : " in subfolder " + subfolder) + ": looked for " + lookedFor
@@ -130,8 +131,8 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
     public static List<WeightsFormat> availableFormats(Collection<String> repoFiles, String subfolder) {
         Set<String> files = Set.copyOf(repoFiles);
         return WeightsFormat.DEFAULT_PREFERENCE.stream()
-                .filter(format -> files.contains(join(subfolder, format.singleFile()))
-                        || files.contains(join(subfolder, format.indexFile())))
+                .filter(format -> files.contains(join(subfolder, format.fileName()))
+                        || files.contains(join(subfolder, format.indexFileName())))
                 .toList();
     }
 

@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.WeightsFormat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;

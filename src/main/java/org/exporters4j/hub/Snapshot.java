@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.WeightsFormat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -13,7 +13,7 @@ import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.ModelInfo;
 import org.exporters4j.hub.NetworkMode;
 import org.exporters4j.hub.Snapshot;
-import org.exporters4j.hub.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 
 /**
  * The files of one {@link ModelSource}: which files it has (a folder listing, or the Hub's file list at the
@@ -158,7 +158,7 @@ final class ModelFiles implements AutoCloseable {
         return FrameworkWeightFiles.preference(framework).stream()
                 .flatMap(candidate -> switch (candidate) {
                     case PT -> Stream.of(WeightsFormat.SAFETENSORS, WeightsFormat.PYTORCH);
-                    case TF -> Stream.of(WeightsFormat.TENSORFLOW);
+                    case TF -> Stream.of(WeightsFormat.TF_H5);
                 })
                 .toList();
     }

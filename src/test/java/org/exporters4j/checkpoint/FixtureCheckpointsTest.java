@@ -1,5 +1,6 @@
 package org.exporters4j.checkpoint;
 
+import org.exporters4j.WeightsFormat;
 import static org.exporters4j.checkpoint.WeightBytes.streamed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -18,7 +18,7 @@ import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;

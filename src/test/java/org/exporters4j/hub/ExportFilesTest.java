@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.WeightsFormat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,9 +26,9 @@ class ExportFilesTest {
         assertEquals("model.safetensors", select(all).weights());
         assertEquals("pytorch_model.bin", select(List.of("config.json", "tf_model.h5", "pytorch_model.bin")).weights());
         assertEquals("tf_model.h5", select(List.of("config.json", "tf_model.h5")).weights());
-        ExportFiles tf = ExportFiles.select(all, "", List.of(WeightsFormat.TENSORFLOW, WeightsFormat.PYTORCH), WHERE);
-        assertEquals(WeightsFormat.TENSORFLOW, tf.format());
-        assertEquals(List.of(WeightsFormat.SAFETENSORS, WeightsFormat.PYTORCH, WeightsFormat.TENSORFLOW),
+        ExportFiles tf = ExportFiles.select(all, "", List.of(WeightsFormat.TF_H5, WeightsFormat.PYTORCH), WHERE);
+        assertEquals(WeightsFormat.TF_H5, tf.format());
+        assertEquals(List.of(WeightsFormat.SAFETENSORS, WeightsFormat.PYTORCH, WeightsFormat.TF_H5),
                 ExportFiles.availableFormats(all, ""));
     }
 

@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.WeightsFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -403,7 +404,7 @@ class HubClientTest {
         assertEquals(COMMIT_1, Files.readString(cacheDir.resolve("models--test-org--tiny-bert/refs/v1.0")));
 
         Snapshot pytorch = client.snapshotForExport(RepoId.of(REPO), Revision.of("v1.0"), "",
-                List.of(WeightsFormat.TENSORFLOW, WeightsFormat.PYTORCH));
+                List.of(WeightsFormat.TF_H5, WeightsFormat.PYTORCH));
         assertEquals(WeightsFormat.PYTORCH, pytorch.weightsFormat());
         assertEquals("pytorch_model.bin", pytorch.selection().weights());
 

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.TensorInfo;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.NetworkMode;
 import org.junit.jupiter.api.AfterEach;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.hub.HubException;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.NetworkMode;

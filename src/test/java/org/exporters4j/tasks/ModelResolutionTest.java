@@ -20,7 +20,7 @@ import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.checkpoint.SafetensorsFileWriter;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.NetworkMode;
 import org.exporters4j.hub.RepoId;

@@ -16,7 +16,7 @@ import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.MappedWeights;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.checkpoint.h5.TensorFlowWeights;
 import org.exporters4j.checkpoint.safetensors.SafetensorsHeader;
 import org.exporters4j.checkpoint.torch.TorchCheckpoint;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 
 /**
  * A checkpoint's tensors under the names Transformers gives them when it loads the checkpoint: as Transformers 4.25.1

@@ -18,7 +18,7 @@ import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.MissingTensorException;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 
 /**
  * The weights of a sharded checkpoint: one {@link Weights} per shard file, seen as one state dict. As Transformers'

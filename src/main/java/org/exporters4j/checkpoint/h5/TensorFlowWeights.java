@@ -26,7 +26,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.TensorLocation;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 
 /**
  * A {@code tf_model.h5} presented as the PyTorch state dict Transformers builds from it when a PyTorch model loads TF

@@ -19,7 +19,7 @@ import org.exporters4j.checkpoint.SafetensorsFileWriter;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.WeightBytes;
 import org.exporters4j.checkpoint.Weights;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -22,7 +22,7 @@ import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.MissingTensorException;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.TensorInfo;
-import org.exporters4j.checkpoint.WeightsFormat;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.checkpoint.h5.KerasWeightsWriter.TensorFlowWeight;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

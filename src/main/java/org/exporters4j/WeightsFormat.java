@@ -1,10 +1,14 @@
-package org.exporters4j.checkpoint;
+package org.exporters4j;
 
 import java.util.List;
 
 /**
- * The weight file formats a checkpoint folder can hold, with the file names Transformers' {@code save_pretrained}
- * gives them (single file, then the index of a sharded checkpoint), in the order Transformers prefers them.
+ * The weight file formats a checkpoint folder or a Hub repository can hold, with the file names Transformers'
+ * {@code save_pretrained} gives them ({@code SAFE_WEIGHTS_NAME}, {@code WEIGHTS_NAME}, {@code TF2_WEIGHTS_NAME} and
+ * their {@code *_INDEX_NAME} for sharded checkpoints), in the order Transformers prefers them.
+ *
+ * <p>In the root package because both {@code checkpoint} (which reads the files) and {@code hub} (which fetches
+ * them) name the same files, and those two may not import each other.
  */
 public enum WeightsFormat {
     /** Hugging Face safetensors: a JSON header and raw little-endian data; as Transformers' SAFE_WEIGHTS_NAME. */
@@ -16,6 +20,9 @@ public enum WeightsFormat {
      * builds from them with {@code from_tf=True}; the last choice, as Transformers' PyTorch {@code from_pretrained}.
      */
     TF_H5("tf_model.h5", "tf_model.h5.index.json");
+
+    /** The order exporters4j prefers when a repository has several formats: safetensors, then .bin, then .h5. */
+    public static final List<WeightsFormat> DEFAULT_PREFERENCE = List.of(values());
 
     private final String fileName;
     private final String indexFileName;
