@@ -26,6 +26,7 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.Lazy;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -147,7 +148,7 @@ public final class BartArchitecture extends FamilyArchitecture {
             if (variant.head() == Head.CAUSAL_LM) {
                 // BartForCausalLM: the decoder alone (no cross-attention), its mask over the past and new tokens
                 TokenGrid grid = TokenGrid.of(graph, inputs.inputIds());
-                Supplier<Decoded> decoded = once(() -> decode(inputs.inputIds(), grid, inputs.attentionMask(),
+                Supplier<Decoded> decoded = Lazy.of(() -> decode(inputs.inputIds(), grid, inputs.attentionMask(),
                         pastLength, inputs.past(), null, Optional.empty()));
                 if (build.wants("logits")) {
                     build.output("logits", grid.unflatten(graph, logits(decoded.get().rows()),
@@ -157,12 +158,12 @@ public final class BartArchitecture extends FamilyArchitecture {
                 return;
             }
             // the encoder is built once, when an output or the decoder's cross-attention (without a cache) needs it
-            Supplier<TokenGrid> encoderGrid = once(() -> TokenGrid.of(graph, inputs.inputIds()));
-            Supplier<Encoded> encoded = once(() -> new Encoded(
+            Supplier<TokenGrid> encoderGrid = Lazy.of(() -> TokenGrid.of(graph, inputs.inputIds()));
+            Supplier<Encoded> encoded = Lazy.of(() -> new Encoded(
                     encode(inputs.inputIds(), encoderGrid.get(), inputs.attentionMask()), encoderGrid.get()));
             Value decoderIds = inputs.decoderInputIds().orElseThrow();
             TokenGrid decoderGrid = TokenGrid.of(graph, decoderIds);
-            Supplier<Decoded> decoded = once(() -> decode(decoderIds, decoderGrid,
+            Supplier<Decoded> decoded = Lazy.of(() -> decode(decoderIds, decoderGrid,
                     inputs.decoderAttentionMask(), pastLength, inputs.past(), encoded, inputs.attentionMask()));
             if (build.wants("encoder_last_hidden_state")) {
                 build.output("encoder_last_hidden_state", encoderGrid.get().unflatten(graph, encoded.get().rows(),
@@ -540,17 +541,4 @@ public final class BartArchitecture extends FamilyArchitecture {
         }
     }
 
-    private static <T> Supplier<T> once(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
-    }
 }

@@ -55,6 +55,14 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
         return spec;
     }
 
+    /** GPT-2's embeddings, {@code wte(input_ids) + wpe(positions)} ({@code positions} rows in {@code wpe}), as rows. */
+    protected Value wordAndPositionEmbeddings(DecoderInputs inputs, long positions) {
+        Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
+        Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
+                inputs.positions(graph), 0);
+        return graph.reshape(graph.add(words, positionEmbeddings), -1, hidden);
+    }
+
     /** {@code ln_f}, the LayerNorm after the last layer. */
     @Override
     public Value finalNorm(Value rows) {

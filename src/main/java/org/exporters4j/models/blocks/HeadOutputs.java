@@ -41,7 +41,7 @@ public final class HeadOutputs {
      * that follow the inputs; the interface's axis names take precedence.
      */
     public HeadOutputs add(String name, Supplier<Value> value, Dim... dims) {
-        if (outputs.put(name, new Output(memoized(value), List.of(dims))) != null) {
+        if (outputs.put(name, new Output(Lazy.of(value), List.of(dims))) != null) {
             throw new IllegalStateException("output " + name + " added twice");
         }
         offered.add(name);
@@ -85,24 +85,5 @@ public final class HeadOutputs {
             }
             graph.output(tensor.name(), output.value().get(), ElementType.FLOAT, new Shape(dims));
         }
-    }
-
-    /** {@code supplier} computed at most once, for a value several outputs share (question answering's spans). */
-    public static Supplier<Value> once(Supplier<Value> supplier) {
-        return memoized(supplier);
-    }
-
-    private static Supplier<Value> memoized(Supplier<Value> supplier) {
-        return new Supplier<>() {
-            private Value value;
-
-            @Override
-            public Value get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
     }
 }

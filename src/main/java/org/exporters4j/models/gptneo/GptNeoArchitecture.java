@@ -75,10 +75,7 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
-            Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
-                    inputs.positions(graph), 0);
-            return graph.reshape(graph.add(words, positionEmbeddings), -1, hidden);
+            return wordAndPositionEmbeddings(inputs, positions);
         }
 
         @Override

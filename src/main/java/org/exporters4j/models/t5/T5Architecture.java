@@ -19,6 +19,7 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
+import org.exporters4j.models.blocks.Lazy;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -126,19 +127,6 @@ public final class T5Architecture extends FamilyArchitecture {
     }
 
     /** {@code supplier} computed at most once: a stack or a bias is built only if an output needs it. */
-    private static <T> Supplier<T> once(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public T get() {
-                if (value == null) {
-                    value = Objects.requireNonNull(supplier.get());
-                }
-                return value;
-            }
-        };
-    }
 
     /** The decoder's output rows {@code [batch × steps, d_model]} and, per layer, its present cache (4 tensors). */
     private record DecoderOutput(Value rows, List<List<Value>> present) {}
@@ -165,15 +153,15 @@ public final class T5Architecture extends FamilyArchitecture {
             this.encoderGrid = TokenGrid.of(graph, inputs.inputIds());
             this.decoderGrid = TokenGrid.of(graph, inputs.decoderInputIds());
             // T5Model.shared is the encoder's and the decoder's embed_tokens: one parameter under three names
-            this.embeddingTable = once(() -> parameters.tensor(parameters.firstPresent("shared.weight",
+            this.embeddingTable = Lazy.of(() -> parameters.tensor(parameters.firstPresent("shared.weight",
                     "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"), options.vocabSize(),
                     options.modelSize()));
-            this.encoder = once(() -> graph.inScope("encoder", this::encode));
-            this.decoder = once(() -> {
+            this.encoder = Lazy.of(() -> graph.inScope("encoder", this::encode));
+            this.decoder = Lazy.of(() -> {
                 encoder.get(); // built first, under its own scope, as the decoder reads it
                 return graph.inScope("decoder", this::decode);
             });
-            this.globalBlocks = once(() -> graph.inScope("global_blocks", () -> GlobalBlocks.of(graph,
+            this.globalBlocks = Lazy.of(() -> graph.inScope("global_blocks", () -> GlobalBlocks.of(graph,
                     encoderMask(), encoderGrid, options.globalBlockSize())));
         }
 
@@ -183,7 +171,7 @@ public final class T5Architecture extends FamilyArchitecture {
         /** T5Stack as encoder: the last hidden state as rows {@code [batch × sequence, d_model]}. */
         private Value encode() {
             Value rows = embed(inputs.inputIds());
-            Supplier<Value> bias = once(() -> graph.inScope("position_bias", this::encoderBias));
+            Supplier<Value> bias = Lazy.of(() -> graph.inScope("position_bias", this::encoderBias));
             for (int layer = 0; layer < options.encoderLayers(); layer++) {
                 String prefix = "encoder.block." + layer + ".layer.";
                 Value input = rows;
@@ -404,10 +392,10 @@ public final class T5Architecture extends FamilyArchitecture {
             Value total = graph.add(pastLength, decoderGrid.sequenceLength(graph));
             Value queries = graph.range(pastLength, total, graph.scalar(1));
             Value keys = graph.range(graph.scalar(0), total, graph.scalar(1));
-            Supplier<Value> selfBias = once(() -> graph.inScope("position_bias",
+            Supplier<Value> selfBias = Lazy.of(() -> graph.inScope("position_bias",
                     () -> decoderBias(queries, keys)));
             // invert_attention_mask(encoder mask): the cross-attention's only bias (no relative bias there)
-            Supplier<Value> crossBias = once(() -> AttentionMask.additive(graph,
+            Supplier<Value> crossBias = Lazy.of(() -> AttentionMask.additive(graph,
                     inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid));
             List<List<Value>> present = new ArrayList<>();
             for (int layer = 0; layer < options.decoderLayers(); layer++) {
