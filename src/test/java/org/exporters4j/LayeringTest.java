@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     private static final Path MAIN = Path.of("src/main/java/org/exporters4j");
 
-    /** Rank of each top-level package; the root package (rank 0) holds only what every package shares (the base exception, WeightsFormat). */
+    /**
+     * Rank of each top-level package; the root package (rank 0) holds only what every package shares (the base
+     * exception, WeightsFormat, EnumIndex).
+     */
     private static final Map<String, Integer> RANK = Map.of(
             "checkpoint", 1, "hub", 1, "onnx", 1,
             "models", 2,

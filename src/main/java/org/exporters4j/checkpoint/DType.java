@@ -1,10 +1,7 @@
 package org.exporters4j.checkpoint;
 
-import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 
 /**
  * The element types a checkpoint tensor can have, with their size in bytes and their names in the safetensors
@@ -26,8 +23,10 @@ public enum DType {
     U8("U8", "uint8", "ByteStorage", 1),
     BOOL("BOOL", "bool", "BoolStorage", 1);
 
-    private static final Map<String, DType> BY_SAFETENSORS_NAME = index(DType::safetensorsName);
-    private static final Map<String, DType> BY_STORAGE_CLASS = index(DType::torchStorageClass);
+    private static final EnumIndex<DType, String> BY_SAFETENSORS_NAME =
+            EnumIndex.of(DType.class, DType::safetensorsName);
+    private static final EnumIndex<DType, String> BY_STORAGE_CLASS =
+            EnumIndex.of(DType.class, DType::torchStorageClass);
 
     private final String safetensorsName;
     private final String torchName;
@@ -63,20 +62,16 @@ public enum DType {
 
     /** The type a safetensors header names, if it is one of these. */
     public static Optional<DType> fromSafetensorsName(String name) {
-        return Optional.ofNullable(BY_SAFETENSORS_NAME.get(name));
+        return BY_SAFETENSORS_NAME.find(name);
     }
 
     /** The type of a {@code torch.<name>} storage class, if it is one of these. */
     public static Optional<DType> fromTorchStorageClass(String name) {
-        return Optional.ofNullable(BY_STORAGE_CLASS.get(name));
+        return BY_STORAGE_CLASS.find(name);
     }
 
     /** The safetensors names, for error messages: {@code F64, F32, ...}. */
     public static String safetensorsNames() {
-        return Arrays.stream(values()).map(DType::safetensorsName).collect(Collectors.joining(", "));
-    }
-
-    private static Map<String, DType> index(Function<DType, String> key) {
-        return Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(key, Function.identity()));
+        return BY_SAFETENSORS_NAME.keys();
     }
 }

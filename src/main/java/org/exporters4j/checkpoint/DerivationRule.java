@@ -3,12 +3,11 @@ package org.exporters4j.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 import org.exporters4j.checkpoint.ConfigDefaults.Derivation.Applies;
 
 /**
@@ -160,6 +159,9 @@ enum DerivationRule {
         }
     };
 
+    private static final EnumIndex<DerivationRule, String> BY_DATA_NAME =
+            EnumIndex.of(DerivationRule.class, DerivationRule::dataName);
+
     private final Applies applies;
     private final List<String> parameterNames;
 
@@ -185,17 +187,12 @@ enum DerivationRule {
 
     /** The rule spelt {@code dataName} in the data file, or null when there is none. */
     static DerivationRule fromDataName(String dataName) {
-        for (DerivationRule rule : values()) {
-            if (rule.dataName().equals(dataName)) {
-                return rule;
-            }
-        }
-        return null;
+        return BY_DATA_NAME.find(dataName).orElse(null);
     }
 
     /** The rules' data spellings, for error messages. */
     static String dataNames() {
-        return Arrays.stream(values()).map(DerivationRule::dataName).collect(Collectors.joining(", "));
+        return BY_DATA_NAME.keys();
     }
 
     /**

@@ -1,8 +1,7 @@
 package org.exporters4j.onnx;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 
 /**
  * The tensor element types the graphs use, with their ONNX {@code TensorProto.DataType} codes and byte widths.
@@ -20,6 +19,9 @@ public enum ElementType {
     BFLOAT16(16, 2, Kind.FLOATING_POINT);
 
     private enum Kind { FLOATING_POINT, INTEGER, BOOLEAN }
+
+    private static final EnumIndex<ElementType, Integer> BY_ONNX_CODE =
+            EnumIndex.of(ElementType.class, ElementType::onnxCode);
 
     private final int onnxCode;
     private final int byteWidth;
@@ -51,13 +53,8 @@ public enum ElementType {
 
     /** The type of an ONNX {@code TensorProto.DataType} number; an error lists the supported ones otherwise. */
     public static ElementType ofOnnxCode(int code) {
-        for (ElementType type : values()) {
-            if (type.onnxCode == code) {
-                return type;
-            }
-        }
-        throw new OnnxGraphException("ONNX data type " + code + " is not supported; supported: "
-                + Arrays.stream(values()).map(t -> t + "=" + t.onnxCode).collect(Collectors.joining(", ")));
+        return BY_ONNX_CODE.find(code).orElseThrow(() -> new OnnxGraphException("ONNX data type " + code
+                + " is not supported; supported: " + BY_ONNX_CODE.choices(t -> t + "=" + t.onnxCode)));
     }
 
     /** The name PyTorch and NumPy give the type ({@code float32}, {@code int64}, {@code bool}). */

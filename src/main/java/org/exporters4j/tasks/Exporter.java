@@ -1,8 +1,7 @@
 package org.exporters4j.tasks;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 
 /**
  * An export backend, as the {@code exporter} argument of Optimum's TasksManager names it. A new backend (e.g.
@@ -10,6 +9,8 @@ import java.util.stream.Collectors;
  */
 public enum Exporter {
     ONNX("onnx");
+
+    private static final EnumIndex<Exporter, String> BY_ID = EnumIndex.of(Exporter.class, Exporter::id);
 
     private final String id;
 
@@ -24,16 +25,8 @@ public enum Exporter {
 
     /** A backend by name in any case; an unknown name is an {@link UnknownExporterException}. */
     public static Exporter parse(String name) {
-        if (name != null) {
-            String wanted = name.strip().toLowerCase(Locale.ROOT);
-            for (Exporter exporter : values()) {
-                if (exporter.id.equals(wanted)) {
-                    return exporter;
-                }
-            }
-        }
-        throw new UnknownExporterException("unknown exporter \"" + name + "\": the exporters are "
-                + Arrays.stream(values()).map(Exporter::id).collect(Collectors.joining(", "))
-                + "; pass one of them (--exporter onnx is the default)");
+        return BY_ID.find(name == null ? null : name.strip().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new UnknownExporterException("unknown exporter \"" + name + "\": the exporters are " + BY_ID.keys()
+                        + "; pass one of them (--exporter onnx is the default)"));
     }
 }

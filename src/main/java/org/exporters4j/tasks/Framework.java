@@ -1,11 +1,14 @@
 package org.exporters4j.tasks;
 
 import java.util.Locale;
+import org.exporters4j.EnumIndex;
 
 /** The deep-learning framework a checkpoint is loaded with, as Optimum names it ({@code pt}, {@code tf}). */
 public enum Framework {
     PT("pt", "PyTorch"),
     TF("tf", "TensorFlow");
+
+    private static final EnumIndex<Framework, String> BY_ID = EnumIndex.of(Framework.class, Framework::id);
 
     private final String id;
     private final String displayName;
@@ -26,15 +29,8 @@ public enum Framework {
 
     /** {@code pt} or {@code tf} in any case; anything else is an {@link UnknownFrameworkException}. */
     public static Framework parse(String name) {
-        if (name != null) {
-            String wanted = name.strip().toLowerCase(Locale.ROOT);
-            for (Framework framework : values()) {
-                if (framework.id.equals(wanted)) {
-                    return framework;
-                }
-            }
-        }
-        throw new UnknownFrameworkException("unknown framework \"" + name + "\": use pt (PyTorch) or tf (TensorFlow)"
-                + ", as Optimum v1.5.2 supports only these two");
+        return BY_ID.find(name == null ? null : name.strip().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new UnknownFrameworkException("unknown framework \"" + name + "\": use pt (PyTorch) or tf (TensorFlow)"
+                + ", as Optimum v1.5.2 supports only these two"));
     }
 }

@@ -9,37 +9,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.exporters4j.WeightsFormat;
 
 /**
- * The weight files {@code save_pretrained} writes, per framework, with Transformers' names ({@code SAFE_WEIGHTS_NAME},
- * {@code WEIGHTS_NAME}, {@code TF2_WEIGHTS_NAME} and their {@code *_INDEX_NAME} for sharded checkpoints), in the
- * order {@code from_pretrained} looks for them in a folder (Transformers 4.25: safetensors before
- * {@code pytorch_model.bin}, a single file before an index). One row per file.
+ * The weight files {@code save_pretrained} writes, per framework: the {@link WeightsFormat}s of each, in the order
+ * {@code from_pretrained} looks for them in a folder (Transformers 4.25: safetensors before
+ * {@code pytorch_model.bin}, a single file before an index). One row per format; the file names are the formats'.
  */
 public final class FrameworkWeightFiles {
-    private record Row(Framework framework, String fileName) {}
+    private record Row(Framework framework, WeightsFormat format) {}
 
     private static final List<Row> ROWS = List.of(
-            //  framework      file name, in from_pretrained's order
-            new Row(Framework.PT, "model.safetensors"),
-            new Row(Framework.PT, "model.safetensors.index.json"),
-            new Row(Framework.PT, "pytorch_model.bin"),
-            new Row(Framework.PT, "pytorch_model.bin.index.json"),
-            new Row(Framework.TF, "tf_model.h5"),
-            new Row(Framework.TF, "tf_model.h5.index.json"));
+            //  framework      format, in from_pretrained's order
+            new Row(Framework.PT, WeightsFormat.SAFETENSORS),
+            new Row(Framework.PT, WeightsFormat.PYTORCH),
+            new Row(Framework.TF, WeightsFormat.TF_H5));
 
-    private static final Map<Framework, List<String>> BY_FRAMEWORK = byFramework(ROWS);
+    private static final Map<Framework, List<WeightsFormat>> BY_FRAMEWORK = byFramework(ROWS);
 
     private FrameworkWeightFiles() {}
 
+    /** The weights formats of a framework, in the order Transformers prefers them. */
+    public static List<WeightsFormat> formats(Framework framework) {
+        return BY_FRAMEWORK.get(framework);
+    }
+
     /** The weight file names of a framework, in the order Transformers prefers them. */
     public static List<String> fileNames(Framework framework) {
-        return BY_FRAMEWORK.get(framework);
+        return formats(framework).stream().flatMap(format -> format.fileNames().stream()).toList();
     }
 
     /** Every weight file name of every framework, PyTorch first. */
     public static List<String> allFileNames() {
-        return ROWS.stream().map(Row::fileName).toList();
+        return ROWS.stream().flatMap(row -> row.format().fileNames().stream()).toList();
     }
 
     /**
@@ -88,21 +90,21 @@ public final class FrameworkWeightFiles {
         return List.copyOf(order);
     }
 
-    private static Map<Framework, List<String>> byFramework(List<Row> rows) {
-        Map<Framework, List<String>> map = new EnumMap<>(Framework.class);
-        Set<String> seen = new HashSet<>();
+    private static Map<Framework, List<WeightsFormat>> byFramework(List<Row> rows) {
+        Map<Framework, List<WeightsFormat>> map = new EnumMap<>(Framework.class);
+        Set<WeightsFormat> seen = new HashSet<>();
         for (Row row : rows) {
-            if (!seen.add(row.fileName())) {
-                throw new IllegalStateException("duplicate weight file row: " + row.fileName());
+            if (!seen.add(row.format())) {
+                throw new IllegalStateException("duplicate weight file row: " + row.format());
             }
-            map.computeIfAbsent(row.framework(), f -> new ArrayList<>()).add(row.fileName());
+            map.computeIfAbsent(row.framework(), f -> new ArrayList<>()).add(row.format());
         }
         for (Framework framework : Framework.values()) {
             if (!map.containsKey(framework)) {
                 throw new IllegalStateException("no weight files for framework " + framework.id());
             }
         }
-        map.replaceAll((framework, names) -> List.copyOf(names));
+        map.replaceAll((framework, formats) -> List.copyOf(formats));
         return Collections.unmodifiableMap(map);
     }
 }

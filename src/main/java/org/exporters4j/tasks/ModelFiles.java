@@ -156,10 +156,7 @@ final class ModelFiles implements AutoCloseable {
     /** The Hub weights formats for a framework, its own first, then the other framework's (from_tf / from_pt). */
     private static List<WeightsFormat> hubPreference(Framework framework) {
         return FrameworkWeightFiles.preference(framework).stream()
-                .flatMap(candidate -> switch (candidate) {
-                    case PT -> Stream.of(WeightsFormat.SAFETENSORS, WeightsFormat.PYTORCH);
-                    case TF -> Stream.of(WeightsFormat.TF_H5);
-                })
+                .flatMap(candidate -> FrameworkWeightFiles.formats(candidate).stream())
                 .toList();
     }
 }

@@ -1,10 +1,7 @@
 package org.exporters4j.checkpoint.torch;
 
-import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 
 /**
  * The Python globals a pickled state dict may refer to, the only ones the unpickler resolves (storage classes such
@@ -19,8 +16,8 @@ enum AllowedGlobal {
     REBUILD_PARAMETER_WITH_STATE("torch._utils", "_rebuild_parameter_with_state"),
     REBUILD_TENSOR_V2("torch._utils", "_rebuild_tensor_v2");
 
-    private static final Map<String, AllowedGlobal> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(AllowedGlobal::qualifiedName, Function.identity()));
+    private static final EnumIndex<AllowedGlobal, String> BY_NAME =
+            EnumIndex.of(AllowedGlobal.class, AllowedGlobal::qualifiedName);
 
     private final String module;
     private final String name;
@@ -36,6 +33,6 @@ enum AllowedGlobal {
     }
 
     static Optional<AllowedGlobal> find(String module, String name) {
-        return Optional.ofNullable(BY_NAME.get(module + "." + name));
+        return BY_NAME.find(module + "." + name);
     }
 }
