@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The few names closest to a misspelt one, by edit distance, for the "did you mean" part of an error message about
- * an unknown tensor (house rule: errors name a few close matches). Public for the readers in the sub-packages.
+ * an unknown tensor (house rule: errors name a few close matches). Public for the readers in the
+ * sub-packages; {@link #distance(String, String)} also ranks tasks' auto-class suggestions.
  */
 public final class CloseMatches {
     private static final int LIMIT = 3;
@@ -30,6 +31,11 @@ public final class CloseMatches {
     public static String describe(String name, Collection<String> candidates) {
         List<String> matches = of(name, candidates);
         return matches.isEmpty() ? "" : "; close matches: " + String.join(", ", matches);
+    }
+
+    /** Levenshtein distance, uncapped: insertions, deletions and substitutions each cost 1. */
+    public static int distance(String a, String b) {
+        return distance(a, b, Math.max(a.length(), b.length()));
     }
 
     /** Levenshtein distance, or {@code cap + 1} as soon as it is known to exceed {@code cap}. */

@@ -1,19 +1,16 @@
 package org.exporters4j.onnx;
 
+import java.util.Locale;
+
 /** How {@code Pad} fills the new elements; {@link #WRAP} needs opset 19. */
 public enum PadMode {
-    CONSTANT("constant"),
-    REFLECT("reflect"),
-    EDGE("edge"),
-    WRAP("wrap");
+    CONSTANT,
+    REFLECT,
+    EDGE,
+    WRAP;
 
-    private final String onnxName;
-
-    PadMode(String onnxName) {
-        this.onnxName = onnxName;
-    }
-
+    /** The attribute value ONNX spells the mode with: the constant's name in lower case. */
     String onnxName() {
-        return onnxName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

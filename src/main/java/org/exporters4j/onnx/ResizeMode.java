@@ -1,20 +1,17 @@
 package org.exporters4j.onnx;
 
+import java.util.Locale;
+
 /**
  * How {@code Resize} interpolates, by the names of {@code torch.nn.functional.interpolate}: {@link #LINEAR} is
  * PyTorch's {@code bilinear} on 2-D images, {@link #CUBIC} its {@code bicubic}.
  */
 public enum ResizeMode {
-    LINEAR("linear"),
-    CUBIC("cubic");
+    LINEAR,
+    CUBIC;
 
-    private final String onnxName;
-
-    ResizeMode(String onnxName) {
-        this.onnxName = onnxName;
-    }
-
+    /** The attribute value ONNX spells the mode with: the constant's name in lower case. */
     String onnxName() {
-        return onnxName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

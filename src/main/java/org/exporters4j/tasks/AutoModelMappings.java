@@ -118,27 +118,8 @@ public final class AutoModelMappings {
     private static String closest(String name, Set<String> known) {
         List<String> candidates = new ArrayList<>(known);
         String lower = name.toLowerCase(Locale.ROOT);
-        candidates.sort(Comparator.comparingInt((String candidate) -> editDistance(lower,
-                candidate.toLowerCase(Locale.ROOT))).thenComparing(Comparator.naturalOrder()));
+        candidates.sort(Comparator.comparingInt((String candidate) -> org.exporters4j.checkpoint.CloseMatches
+                .distance(lower, candidate.toLowerCase(Locale.ROOT))).thenComparing(Comparator.naturalOrder()));
         return String.join(", ", candidates.subList(0, Math.min(3, candidates.size())));
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }
