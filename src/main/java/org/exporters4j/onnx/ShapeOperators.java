@@ -163,20 +163,12 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
 
     /** Takes entries of {@code data} along {@code axis} at int32/int64 {@code indices} (numpy {@code take}). */
     public Value gather(Value data, Value indices, long axis) {
-        Draft d = new Draft("Gather");
-        d.input("data", data);
-        d.input("indices", indices);
-        d.requireType("indices", indices, INDEX);
-        return d.emit(data.elementType(), List.of(data, indices), Attribute.of("axis", axis));
+        return gatherLike("Gather", data, indices, axis);
     }
 
     /** {@code torch.gather}: indices of the same rank as data select along {@code axis}. */
     public Value gatherElements(Value data, Value indices, long axis) {
-        Draft d = new Draft("GatherElements");
-        d.input("data", data);
-        d.input("indices", indices);
-        d.requireType("indices", indices, INDEX);
-        return d.emit(data.elementType(), List.of(data, indices), Attribute.of("axis", axis));
+        return gatherLike("GatherElements", data, indices, axis);
     }
 
     /** Broadcasts {@code x} to a 1-D int64 {@code shape} (numpy rules, dimensions may grow only). */
@@ -347,6 +339,15 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
             return d.emit(x.elementType(), List.of(x, constant(axes)));
         }
         return d.emit(x.elementType(), List.of(x), Attribute.ofInts("axes", boxed(axes)));
+    }
+
+    /** Gather or GatherElements: {@code data} indexed along {@code axis} by int32/int64 {@code indices}. */
+    private Value gatherLike(String opType, Value data, Value indices, long axis) {
+        Draft d = new Draft(opType);
+        d.input("data", data);
+        d.input("indices", indices);
+        d.requireType("indices", indices, INDEX);
+        return d.emit(data.elementType(), List.of(data, indices), Attribute.of("axis", axis));
     }
 
     /** A node of {@code x} and an int64 tensor (a shape, repeats) whose output has x's type. */
