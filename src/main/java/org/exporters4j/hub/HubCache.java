@@ -155,20 +155,13 @@ public final class HubCache {
      * replacing what was there atomically; where the file system has no symlinks, copies the blob instead.
      */
     void link(Path blob, Path pointer) {
-        Path temporary = pointer.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + pointer.getFileName());
-        try {
-            Files.createDirectories(pointer.getParent());
+        replace(pointer, temporary -> {
             try {
                 Files.createSymbolicLink(temporary, pointer.getParent().relativize(blob));
             } catch (UnsupportedOperationException | FileSystemException e) {
                 Files.copy(blob, temporary, StandardCopyOption.REPLACE_EXISTING);
             }
-            move(temporary, pointer);
-        } catch (IOException e) {
-            throw io("write", pointer, e);
-        } finally {
-            deleteQuietly(temporary);
-        }
+        });
     }
 
     /** Moves a finished temporary file over its destination, atomically where the file system allows it. */
@@ -205,13 +198,27 @@ public final class HubCache {
     }
 
     private void writeAtomically(Path file, String content) {
-        Path temporary = file.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + file.getFileName());
+        replace(file, temporary -> Files.writeString(temporary, content, StandardCharsets.UTF_8));
+    }
+
+    /** Writes a file's new content at a temporary sibling name. */
+    private interface TemporaryWrite {
+        void writeTo(Path temporary) throws IOException;
+    }
+
+    /**
+     * Replaces {@code destination} with what {@code write} puts at a fresh temporary sibling name (creating the
+     * folder), then moves it over atomically; readers see the old file or the whole new one, never a part, and the
+     * temporary name is gone whatever happens.
+     */
+    private static void replace(Path destination, TemporaryWrite write) {
+        Path temporary = destination.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + destination.getFileName());
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(temporary, content, StandardCharsets.UTF_8);
-            move(temporary, file);
+            Files.createDirectories(destination.getParent());
+            write.writeTo(temporary);
+            move(temporary, destination);
         } catch (IOException e) {
-            throw io("write", file, e);
+            throw io("write", destination, e);
         } finally {
             deleteQuietly(temporary);
         }
