@@ -17,6 +17,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.Lazy;
@@ -393,7 +394,7 @@ public final class T5Architecture extends FamilyArchitecture {
             Value queries = graph.range(pastLength, total, graph.scalar(1));
             Value keys = graph.range(graph.scalar(0), total, graph.scalar(1));
             Supplier<Value> selfBias = Lazy.of(() -> graph.inScope("position_bias",
-                    () -> decoderBias(queries, keys)));
+                    () -> decoderBias(queries, keys, pastLength)));
             // invert_attention_mask(encoder mask): the cross-attention's only bias (no relative bias there)
             Supplier<Value> crossBias = Lazy.of(() -> AttentionMask.additive(graph,
                     inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid));
@@ -435,17 +436,15 @@ public final class T5Architecture extends FamilyArchitecture {
         /**
          * Block 0's causal position bias over (query, key) positions plus the causal mask
          * ({@code get_extended_attention_mask} of a decoder: a key is visible up to the query's own position),
-         * {@code [1, heads, steps, past + steps]}.
+         * {@code [1, heads, steps, past + steps]}; the mask is the kit's {@link CausalMask#additive} (float32 min
+         * where the key comes after the query, 0 elsewhere).
          */
-        private Value decoderBias(Value queries, Value keys) {
+        private Value decoderBias(Value queries, Value keys, Value pastLength) {
             Value relative = options.buckets().bias(graph,
                     relativeAttentionBias("decoder.block.0.layer.0.SelfAttention"), queries, keys,
                     AttentionDirection.CAUSAL);
-            Value visible = graph.cast(graph.not(graph.greater(graph.unsqueeze(keys, 0), graph.unsqueeze(queries, 1))),
-                    ElementType.FLOAT);
-            Value causal = graph.mul(graph.sub(graph.scalar(ElementType.FLOAT, 1.0), visible),
-                    graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
-            return graph.add(graph.unsqueeze(relative, 0), graph.unsqueeze(causal, 0, 1));
+            return graph.add(graph.unsqueeze(relative, 0),
+                    CausalMask.additive(graph, pastLength, decoderGrid.sequenceLength(graph)));
         }
 
         /**
