@@ -1,7 +1,6 @@
 package org.exporters4j.models.blocks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,12 +10,10 @@ import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -82,82 +79,51 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
      */
     public static DecoderInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, Variant variant,
                                         CacheShape cache, List<String> accepted, String purpose) {
-        Value inputIds = null;
-        Value attentionMask = null;
-        Value positionIds = null;
-        Value[][] past = new Value[cache.layers()][2];
-        Part[] parts = Part.values();
-        for (InterfaceTensor tensor : graphInterface.inputs()) {
-            String name = tensor.name();
-            if (tensor.cache().isPresent()) {
-                CacheTensor cacheTensor = tensor.cache().get();
-                int layer = cacheTensor.layer();
-                if (cacheTensor.direction() != Direction.PAST || cacheTensor.attention() != Attention.SELF) {
-                    throw new ArchitectureException(purpose + " takes a decoder-only cache (past_key_values.<layer>"
-                            + ".key/value), not '" + name + "'");
-                }
-                if (!variant.usesPast()) {
-                    throw new ArchitectureException(purpose + " takes no cache input such as '" + name + "'; ask "
-                            + "for the with-past variant to feed the cache");
-                }
-                if (layer >= cache.layers()) {
-                    throw new ArchitectureException(purpose + ": input '" + name + "' names layer " + layer
-                            + " but the model has " + cache.layers() + " layers (0 to " + (cache.layers() - 1) + ")");
-                }
-                requireFloat(tensor, purpose);
-                Part part = cacheTensor.part();
-                List<Dim> natural = cache.layout().naturalDims(part, cache.heads(), cache.headDim());
-                Value input = graph.input(name, ElementType.FLOAT, shapeOf(tensor, natural, purpose));
-                past[layer][part.ordinal()] = input;
-                continue;
+        GraphInputs.CacheInputs cacheInputs = new GraphInputs.CacheInputs(
+                variant.usesPast() ? "past_key_values.<layer>.key/value" : "", tensor -> {
+            if (tensor.direction() != Direction.PAST || tensor.attention() != Attention.SELF) {
+                throw new ArchitectureException(purpose + " takes a decoder-only cache (past_key_values.<layer>"
+                        + ".key/value), not '" + tensor + "'");
             }
-            if (!accepted.contains(name)) {
-                throw new ArchitectureException(purpose + " has no input '" + name + "'; it takes "
-                        + String.join(", ", accepted) + (variant.usesPast() ? " and past_key_values.<layer>.key/value"
-                        : ""));
+            if (!variant.usesPast()) {
+                throw new ArchitectureException(purpose + " takes no cache input such as '" + tensor + "'; ask "
+                        + "for the with-past variant to feed the cache");
             }
-            if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
-                throw new ArchitectureException(purpose + ": input '" + name + "' must be int64 (or int32), not "
-                        + tensor.elementType().onnxName());
+            if (tensor.layer() >= cache.layers()) {
+                throw new ArchitectureException(purpose + ": input '" + tensor + "' names layer " + tensor.layer()
+                        + " but the model has " + cache.layers() + " layers (0 to " + (cache.layers() - 1) + ")");
             }
-            Value input = graph.input(name, tensor.elementType(),
-                    shapeOf(tensor, List.of(Dim.unknown(), Dim.unknown()), purpose));
-            Value ids = tensor.elementType() == ElementType.INT64 ? input : graph.cast(input, ElementType.INT64);
-            switch (name) {
-                case INPUT_IDS -> inputIds = ids;
-                case ATTENTION_MASK -> attentionMask = ids;
-                case POSITION_IDS -> positionIds = ids;
-                default -> throw new ArchitectureException(purpose + " does not read input '" + name + "'; it takes "
+            return Optional.of(cache.layout().naturalDims(tensor.part(), cache.heads(), cache.headDim()));
+        });
+        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, accepted.stream()
+                .map(name -> GraphInputs.Accepted.of(name, GraphInputs.Kind.INTEGER, Dim.unknown(), Dim.unknown()))
+                .toList(), cacheInputs, purpose);
+        for (String name : inputs.names()) {
+            if (!List.of(INPUT_IDS, ATTENTION_MASK, POSITION_IDS).contains(name)) {
+                throw new ArchitectureException(purpose + " does not read input '" + name + "'; it takes "
                         + String.join(", ", accepted));
             }
         }
-        if (inputIds == null) {
-            throw new ArchitectureException(purpose + " needs the input '" + INPUT_IDS + "', which the interface "
-                    + "does not list (it lists " + graphInterface.inputNames() + ")");
-        }
+        Value inputIds = inputs.required(INPUT_IDS);
         TokenGrid grid = TokenGrid.of(graph, inputIds);
         List<LayerPast> layers = new ArrayList<>();
         if (variant.usesPast()) {
             for (int layer = 0; layer < cache.layers(); layer++) {
-                for (Part part : Part.values()) {
-                    if (past[layer][part.ordinal()] == null) {
-                        throw new ArchitectureException(purpose + " needs the input '"
-                                + new CacheTensor(Direction.PAST, layer, Attention.SELF, part)
-                                + "', which the interface does not list; a with-past graph takes the"
-                                + " key and value cache of each of its " + cache.layers() + " layers");
-                    }
-                }
                 Value[] common = new Value[2];
-                for (Part part : parts) {
-                    common[part.ordinal()] = cache.layout().toCommon(graph, past[layer][part.ordinal()], part,
-                            cache.heads(), cache.headDim(), grid);
+                for (Part part : Part.values()) {
+                    CacheTensor name = new CacheTensor(Direction.PAST, layer, Attention.SELF, part);
+                    Value past = inputs.cache(name).orElseThrow(() -> new ArchitectureException(purpose
+                            + " needs the input '" + name + "', which the interface does not list; a with-past graph"
+                            + " takes the key and value cache of each of its " + cache.layers() + " layers"));
+                    common[part.ordinal()] = cache.layout().toCommon(graph, past, part, cache.heads(),
+                            cache.headDim(), grid);
                 }
                 layers.add(new LayerPast(common[0], common[1]));
             }
         }
         Value pastLength = layers.isEmpty() ? graph.scalar(0)
                 : graph.gather(graph.shape(layers.get(0).key()), graph.scalar(2), 0);
-        return new DecoderInputs(inputIds, Optional.ofNullable(attentionMask), Optional.ofNullable(positionIds),
+        return new DecoderInputs(inputIds, inputs.optional(ATTENTION_MASK), inputs.optional(POSITION_IDS),
                 layers, grid, pastLength);
     }
 
@@ -184,26 +150,5 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
     public Value positions(OnnxGraphBuilder graph) {
         return positionIds.orElseGet(() -> graph.unsqueeze(
                 graph.range(pastLength, totalLength(graph), graph.scalar(1)), 0));
-    }
-
-    private static void requireFloat(InterfaceTensor tensor, String purpose) {
-        if (tensor.elementType() != ElementType.FLOAT) {
-            throw new ArchitectureException(purpose + ": cache input '" + tensor.name() + "' must be float32, not "
-                    + tensor.elementType().onnxName());
-        }
-    }
-
-    private static Shape shapeOf(InterfaceTensor tensor, List<Dim> natural, String purpose) {
-        for (int index : tensor.dynamicAxes().keySet()) {
-            if (index >= natural.size()) {
-                throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + natural.size()
-                        + " dimensions but the interface names dynamic axis " + index);
-            }
-        }
-        Dim[] dims = new Dim[natural.size()];
-        for (int index = 0; index < dims.length; index++) {
-            dims[index] = tensor.dim(index, natural.get(index));
-        }
-        return new Shape(Arrays.asList(dims));
     }
 }

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.onnx.Dim;
@@ -51,12 +53,32 @@ public final class GraphInputs {
         }
     }
 
+    /**
+     * The cache inputs a family takes (float32), beside its {@link Accepted} ones.
+     *
+     * @param description how errors name them after the accepted inputs, e.g. {@code past_key_values.<layer>.key/value}
+     * @param dims the natural dimensions of a cache input, or empty when the family does not take it (an error
+     *             then names the inputs it takes); may throw a more precise error (a layer the model lacks)
+     */
+    public record CacheInputs(String description, Function<CacheTensor, Optional<List<Dim>>> dims) {
+        /** A family that takes no cache. */
+        public static final CacheInputs NONE = new CacheInputs("", tensor -> Optional.empty());
+
+        public CacheInputs {
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(dims, "dims");
+        }
+    }
+
     private final Map<String, Value> values;
+    private final Map<CacheTensor, Value> cache;
     private final String purpose;
     private final GraphInterface graphInterface;
 
-    private GraphInputs(Map<String, Value> values, String purpose, GraphInterface graphInterface) {
+    private GraphInputs(Map<String, Value> values, Map<CacheTensor, Value> cache, String purpose,
+                        GraphInterface graphInterface) {
         this.values = values;
+        this.cache = cache;
         this.purpose = purpose;
         this.graphInterface = graphInterface;
     }
@@ -69,14 +91,37 @@ public final class GraphInputs {
      */
     public static GraphInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, List<Accepted> accepted,
                                       String purpose) {
+        return declare(graph, graphInterface, accepted, CacheInputs.NONE, purpose);
+    }
+
+    /**
+     * Declares every input of {@code graphInterface}: each is one of {@code accepted} or a cache input {@code cache}
+     * takes (float32, with the dimensions it gives); {@link #cache(CacheTensor)} hands the cache inputs out.
+     *
+     * @param purpose the graph, for errors, e.g. {@code "the t5 seq2seq-lm with past graph"}
+     */
+    public static GraphInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, List<Accepted> accepted,
+                                      CacheInputs cache, String purpose) {
         Map<String, Accepted> byName = new LinkedHashMap<>();
         accepted.forEach(input -> byName.put(input.name(), input));
         Map<String, Value> values = new LinkedHashMap<>();
+        Map<CacheTensor, Value> cacheValues = new LinkedHashMap<>();
         for (InterfaceTensor tensor : graphInterface.inputs()) {
+            Optional<List<Dim>> cacheDims = tensor.cache().flatMap(cache.dims());
+            if (cacheDims.isPresent()) {
+                if (tensor.elementType() != ElementType.FLOAT) {
+                    throw new ArchitectureException(purpose + ": cache input '" + tensor.name()
+                            + "' must be float32, not " + tensor.elementType().onnxName());
+                }
+                cacheValues.put(tensor.cache().get(), graph.input(tensor.name(), ElementType.FLOAT,
+                        shape(tensor, cacheDims.get(), purpose)));
+                continue;
+            }
             Accepted input = byName.get(tensor.name());
             if (input == null) {
                 throw new ArchitectureException(purpose + " has no input '" + tensor.name() + "'; it takes "
-                        + String.join(", ", byName.keySet()) + (byName.size() == 1 ? " only" : ""));
+                        + String.join(", ", byName.keySet()) + (cache.description().isEmpty()
+                        ? (byName.size() == 1 ? " only" : "") : " and " + cache.description()));
             }
             boolean integer = tensor.elementType() == ElementType.INT64 || tensor.elementType() == ElementType.INT32;
             if (input.kind() == Kind.INTEGER ? !integer : tensor.elementType() != ElementType.FLOAT) {
@@ -84,24 +129,29 @@ public final class GraphInputs {
                         + (input.kind() == Kind.INTEGER ? "int64 (or int32)" : "float32") + ", not "
                         + tensor.elementType().onnxName());
             }
-            int rank = input.dims().size();
-            for (int index : tensor.dynamicAxes().keySet()) {
-                if (index >= rank) {
-                    throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + rank
-                            + " dimensions " + input.dims() + " but the interface names dynamic axis " + index);
-                }
-            }
-            List<Dim> dims = new ArrayList<>();
-            for (int index = 0; index < rank; index++) {
-                dims.add(tensor.dim(index, input.dims().get(index)));
-            }
-            Value value = graph.input(tensor.name(), tensor.elementType(), new Shape(dims));
+            Value value = graph.input(tensor.name(), tensor.elementType(), shape(tensor, input.dims(), purpose));
             if (tensor.elementType() == ElementType.INT32) {
                 value = graph.cast(value, ElementType.INT64);
             }
             values.put(tensor.name(), value);
         }
-        return new GraphInputs(values, purpose, graphInterface);
+        return new GraphInputs(values, cacheValues, purpose, graphInterface);
+    }
+
+    /** The interface's dimensions where it names them, else {@code natural}'s; a dynamic axis past the rank is refused. */
+    private static Shape shape(InterfaceTensor tensor, List<Dim> natural, String purpose) {
+        int rank = natural.size();
+        for (int index : tensor.dynamicAxes().keySet()) {
+            if (index >= rank) {
+                throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + rank
+                        + " dimensions " + natural + " but the interface names dynamic axis " + index);
+            }
+        }
+        List<Dim> dims = new ArrayList<>();
+        for (int index = 0; index < rank; index++) {
+            dims.add(tensor.dim(index, natural.get(index)));
+        }
+        return new Shape(dims);
     }
 
     /**
@@ -125,6 +175,11 @@ public final class GraphInputs {
     /** The input {@code name}, if the interface lists it. */
     public Optional<Value> optional(String name) {
         return Optional.ofNullable(values.get(name));
+    }
+
+    /** The cache input {@code tensor}, if the interface lists it. */
+    public Optional<Value> cache(CacheTensor tensor) {
+        return Optional.ofNullable(cache.get(tensor));
     }
 
     /** The declared input names, in graph order. */

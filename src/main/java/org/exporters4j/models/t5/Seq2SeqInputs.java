@@ -1,9 +1,7 @@
 package org.exporters4j.models.t5;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.CacheTensor;
@@ -11,11 +9,12 @@ import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
 import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.blocks.GraphInputs;
+import org.exporters4j.models.blocks.GraphInputs.Accepted;
+import org.exporters4j.models.blocks.GraphInputs.CacheInputs;
+import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.onnx.Dim;
-import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.Shape;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -51,71 +50,30 @@ record Seq2SeqInputs(Value inputIds, Optional<Value> attentionMask, Value decode
      */
     static Seq2SeqInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, int cacheLayers, long heads,
                                  long headSize, String purpose) {
-        Map<String, Value> tokens = new HashMap<>();
-        Map<CacheTensor, Value> cache = new HashMap<>();
-        for (InterfaceTensor tensor : graphInterface.inputs()) {
-            String name = tensor.name();
-            Optional<CacheTensor> past = tensor.cache().filter(c -> c.direction() == Direction.PAST
-                    && c.attention() != Attention.SELF && c.layer() < cacheLayers);
-            if (TOKEN_INPUTS.contains(name)) {
-                requireAxesBelow(tensor, 2, purpose);
-                if (tensor.elementType() != ElementType.INT64 && tensor.elementType() != ElementType.INT32) {
-                    throw new ArchitectureException(purpose + ": input '" + name + "' must be int64 (or int32), not "
-                            + tensor.elementType().onnxName());
-                }
-                Value input = graph.input(name, tensor.elementType(),
-                        Shape.of(tensor.dim(0, Dim.unknown()), tensor.dim(1, Dim.unknown())));
-                tokens.put(name, tensor.elementType() == ElementType.INT64 ? input
-                        : graph.cast(input, ElementType.INT64));
-            } else if (past.isPresent()) {
-                requireAxesBelow(tensor, 4, purpose);
-                if (tensor.elementType() != ElementType.FLOAT) {
-                    throw new ArchitectureException(purpose + ": input '" + name + "' must be float32, not "
-                            + tensor.elementType().onnxName());
-                }
-                cache.put(past.get(), graph.input(name, ElementType.FLOAT, Shape.of(tensor.dim(0, Dim.unknown()),
-                        tensor.dim(1, Dim.of(heads)), tensor.dim(2, Dim.unknown()), tensor.dim(3, Dim.of(headSize)))));
-            } else {
-                throw new ArchitectureException(purpose + " has no input '" + name + "'; it takes "
-                        + String.join(", ", TOKEN_INPUTS) + (cacheLayers > 0
-                        ? " and past_key_values.{0.." + (cacheLayers - 1) + "}.{decoder,encoder}.{key,value}" : ""));
-            }
-        }
-        for (String required : List.of(INPUT_IDS, DECODER_INPUT_IDS)) {
-            if (!tokens.containsKey(required)) {
-                throw new ArchitectureException(purpose + " needs the input '" + required + "', which the interface "
-                        + "does not list (it lists " + graphInterface.inputNames() + ")");
-            }
-        }
+        List<Dim> cacheDims = List.of(Dim.unknown(), Dim.of(heads), Dim.unknown(), Dim.of(headSize));
+        CacheInputs cache = cacheLayers == 0 ? CacheInputs.NONE
+                : new CacheInputs("past_key_values.{0.." + (cacheLayers - 1) + "}.{decoder,encoder}.{key,value}",
+                        c -> c.direction() == Direction.PAST && c.attention() != Attention.SELF
+                                && c.layer() < cacheLayers ? Optional.of(cacheDims) : Optional.empty());
+        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, TOKEN_INPUTS.stream()
+                .map(name -> Accepted.of(name, Kind.INTEGER, Dim.unknown(), Dim.unknown())).toList(), cache, purpose);
+        Value inputIds = inputs.required(INPUT_IDS);
+        Value decoderInputIds = inputs.required(DECODER_INPUT_IDS);
         List<LayerPast> layers = new ArrayList<>();
         for (int layer = 0; layer < cacheLayers; layer++) {
-            layers.add(new LayerPast(cacheInput(cache, layer, Attention.DECODER_SELF, Part.KEY, graphInterface, purpose),
-                    cacheInput(cache, layer, Attention.DECODER_SELF, Part.VALUE, graphInterface, purpose),
-                    cacheInput(cache, layer, Attention.ENCODER_CROSS, Part.KEY, graphInterface, purpose),
-                    cacheInput(cache, layer, Attention.ENCODER_CROSS, Part.VALUE, graphInterface, purpose)));
+            layers.add(new LayerPast(cacheInput(inputs, layer, Attention.DECODER_SELF, Part.KEY, graphInterface, purpose),
+                    cacheInput(inputs, layer, Attention.DECODER_SELF, Part.VALUE, graphInterface, purpose),
+                    cacheInput(inputs, layer, Attention.ENCODER_CROSS, Part.KEY, graphInterface, purpose),
+                    cacheInput(inputs, layer, Attention.ENCODER_CROSS, Part.VALUE, graphInterface, purpose)));
         }
-        return new Seq2SeqInputs(tokens.get(INPUT_IDS), Optional.ofNullable(tokens.get(ATTENTION_MASK)),
-                tokens.get(DECODER_INPUT_IDS), layers);
+        return new Seq2SeqInputs(inputIds, inputs.optional(ATTENTION_MASK), decoderInputIds, layers);
     }
 
-    private static Value cacheInput(Map<CacheTensor, Value> cache, int layer, Attention attention, Part part,
+    private static Value cacheInput(GraphInputs inputs, int layer, Attention attention, Part part,
                                     GraphInterface graphInterface, String purpose) {
         CacheTensor name = new CacheTensor(Direction.PAST, layer, attention, part);
-        Value value = cache.get(name);
-        if (value == null) {
-            throw new ArchitectureException(purpose + " needs the cache input '" + name + "' (every decoder layer's "
-                    + "decoder and encoder key and value), which the interface does not list (it lists "
-                    + graphInterface.inputNames() + ")");
-        }
-        return value;
-    }
-
-    private static void requireAxesBelow(InterfaceTensor tensor, int rank, String purpose) {
-        for (int index : tensor.dynamicAxes().keySet()) {
-            if (index >= rank) {
-                throw new ArchitectureException(purpose + ": input '" + tensor.name() + "' has " + rank
-                        + " dimensions but the interface names dynamic axis " + index);
-            }
-        }
+        return inputs.cache(name).orElseThrow(() -> new ArchitectureException(purpose + " needs the cache input '"
+                + name + "' (every decoder layer's decoder and encoder key and value), which the interface does not "
+                + "list (it lists " + graphInterface.inputNames() + ")"));
     }
 }
