@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.blocks.Stages;
 
 /**
  * The config.json options LevitConfig defines (Transformers 4.25.1), one list entry per stage.
@@ -34,8 +35,8 @@ record LevitOptions(int imageSize, long channels, long kernelSize, long stride, 
     static LevitOptions read(ModelConfig config) {
         String source = config.source();
         List<Integer> depths = config.intList("depths");
-        int stages = depths.size();
-        List<Integer> sizes = stageList(config, "hidden_sizes", stages);
+        Stages stages = new Stages(depths.size(), "depths", "LevitEncoder");
+        List<Integer> sizes = stages.intList(config, "hidden_sizes");
         if (sizes.get(0) < 8) {
             // LevitPatchEmbeddings' first convolution has hidden_sizes[0] // 8 output channels: none below 8
             throw new UnsupportedConfigException(source + ": hidden_sizes[0] " + sizes.get(0) + " leaves the patch "
@@ -45,13 +46,13 @@ record LevitOptions(int imageSize, long channels, long kernelSize, long stride, 
         // LevitEncoder appends [""] to down_ops, so a stage without an entry does not subsample
         List<List<String>> downOps = config.nestedList("down_ops");
         List<Optional<Subsample>> subsamples = new ArrayList<>();
-        for (int stage = 0; stage < stages; stage++) {
+        for (int stage = 0; stage < stages.count(); stage++) {
             List<String> op = stage < downOps.size() ? downOps.get(stage) : List.of("");
             if (op.isEmpty() || !op.get(0).equals("Subsample")) {
                 subsamples.add(Optional.empty());
                 continue;
             }
-            if (op.size() != 6 || stage + 1 >= stages) {
+            if (op.size() != 6 || stage + 1 >= stages.count()) {
                 throw new UnsupportedConfigException(source + ": down_ops[" + stage + "] " + op + " must be "
                         + "[\"Subsample\", key_dim, num_attention_heads, attention_ratio, mlp_ratio, stride] and "
                         + "lead into a next stage");
@@ -66,21 +67,12 @@ record LevitOptions(int imageSize, long channels, long kernelSize, long stride, 
         }
         return new LevitOptions(config.intValue("image_size"), config.intValue("num_channels"),
                 config.intValue("kernel_size"), config.intValue("stride"), config.intValue("padding"),
-                config.intValue("patch_size"), sizes, stageList(config, "num_attention_heads", stages), depths,
-                stageList(config, "key_dim", stages), stageList(config, "mlp_ratio", stages),
-                stageList(config, "attention_ratio", stages), subsamples);
+                config.intValue("patch_size"), sizes, stages.intList(config, "num_attention_heads"), depths,
+                stages.intList(config, "key_dim"), stages.intList(config, "mlp_ratio"),
+                stages.intList(config, "attention_ratio"), subsamples);
     }
 
     int stages() {
         return depths.size();
-    }
-
-    private static List<Integer> stageList(ModelConfig config, String key, int stages) {
-        List<Integer> values = config.intList(key);
-        if (stages < 1 || values.size() < stages) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + values + " for "
-                    + stages + " stages (depths); LevitEncoder needs one entry per stage");
-        }
-        return values.subList(0, stages);
     }
 }

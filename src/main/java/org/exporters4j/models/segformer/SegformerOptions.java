@@ -4,6 +4,7 @@ import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.Stages;
 
 /**
  * The config.json options SegformerConfig defines (Transformers 4.25.1), one list entry per encoder stage.
@@ -34,11 +35,11 @@ record SegformerOptions(long channels, List<Integer> depths, List<Integer> srRat
 
     static SegformerOptions read(ModelConfig config) {
         String source = config.source();
-        int stages = config.intValue("num_encoder_blocks");
-        List<Integer> depths = stageList(config, "depths", stages);
-        List<Integer> sizes = stageList(config, "hidden_sizes", stages);
-        List<Integer> heads = stageList(config, "num_attention_heads", stages);
-        for (int stage = 0; stage < stages; stage++) {
+        Stages stages = new Stages(config.intValue("num_encoder_blocks"), "num_encoder_blocks", "SegformerEncoder");
+        List<Integer> depths = stages.intList(config, "depths");
+        List<Integer> sizes = stages.intList(config, "hidden_sizes");
+        List<Integer> heads = stages.intList(config, "num_attention_heads");
+        for (int stage = 0; stage < stages.count(); stage++) {
             if (heads.get(stage) <= 0 || sizes.get(stage) % heads.get(stage) != 0) {
                 throw new UnsupportedConfigException(source + ": hidden_sizes[" + stage + "] " + sizes.get(stage)
                         + " is not a multiple of num_attention_heads[" + stage + "] " + heads.get(stage)
@@ -47,22 +48,13 @@ record SegformerOptions(long channels, List<Integer> depths, List<Integer> srRat
         }
         LastStage lastStage = config.optionalBoolean("reshape_last_stage").orElse(true) ? LastStage.IMAGE
                 : LastStage.TOKENS;
-        return new SegformerOptions(config.intValue("num_channels"), depths, stageList(config, "sr_ratios", stages),
-                sizes, stageList(config, "patch_sizes", stages), stageList(config, "strides", stages), heads,
-                stageList(config, "mlp_ratios", stages), Activation.fromConfig(config, "hidden_act"),
+        return new SegformerOptions(config.intValue("num_channels"), depths, stages.intList(config, "sr_ratios"),
+                sizes, stages.intList(config, "patch_sizes"), stages.intList(config, "strides"), heads,
+                stages.intList(config, "mlp_ratios"), Activation.fromConfig(config, "hidden_act"),
                 config.intValue("decoder_hidden_size"), lastStage);
     }
 
     int stages() {
         return depths.size();
-    }
-
-    private static List<Integer> stageList(ModelConfig config, String key, int stages) {
-        List<Integer> values = config.intList(key);
-        if (stages < 1 || values.size() < stages) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + values + " for "
-                    + "num_encoder_blocks " + stages + "; SegformerEncoder needs one entry per stage");
-        }
-        return values.subList(0, stages);
     }
 }
