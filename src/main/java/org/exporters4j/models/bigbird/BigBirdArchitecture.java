@@ -11,7 +11,6 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
@@ -167,22 +166,15 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
                         + "\"attention_type\": \"original_full\" in config.json to export full attention, which is "
                         + "what Transformers computes for short sequences and what Optimum v1.5.2's traced graph holds");
             }
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            long hidden = split.width();
-            int heads = split.heads();
+            BertStyleLayer.Settings layer = BertStyleLayer.Settings.read(config, config.booleanValue("use_bias")
+                    ? BertStyleLayer.QueryKeyValueBias.PRESENT : BertStyleLayer.QueryKeyValueBias.ABSENT);
             long typeVocabSize = BertEmbeddings.typeVocabSize(config);
             int layers = LayerStack.count(config, "num_hidden_layers");
-            Activation activation = Activation.fromConfig(config, "hidden_act");
-            double eps = config.doubleValue("layer_norm_eps");
-            long intermediate = config.intValue("intermediate_size");
             boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
-            BertStyleLayer.QueryKeyValueBias bias = config.booleanValue("use_bias")
-                    ? BertStyleLayer.QueryKeyValueBias.PRESENT : BertStyleLayer.QueryKeyValueBias.ABSENT;
-            return new Options(config.intValue("vocab_size"), hidden, layers, intermediate, typeVocabSize,
-                    config.intValue("max_position_embeddings"), eps, activation,
-                    config.booleanValue("rescale_embeddings"), config.intValue("sep_token_id"),
-                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL,
-                    new BertStyleLayer.Settings(hidden, intermediate, heads, activation, eps, bias),
+            return new Options(config.intValue("vocab_size"), layer.hiddenSize(), layers, layer.intermediateSize(),
+                    typeVocabSize, config.intValue("max_position_embeddings"), layer.layerNormEps(),
+                    layer.activation(), config.booleanValue("rescale_embeddings"), config.intValue("sep_token_id"),
+                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL, layer,
                     EmbeddingTie.of(config));
         }
     }

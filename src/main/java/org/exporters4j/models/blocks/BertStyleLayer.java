@@ -2,6 +2,7 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -35,6 +36,17 @@ public record BertStyleLayer(Linear query, Linear key, Linear value, Linear atte
 
         public long headSize() {
             return hiddenSize / heads;
+        }
+
+        /**
+         * The settings as BertConfig and its copies (LayoutLM, BigBird, RoFormer) name them: {@code hidden_size}
+         * split over {@code num_attention_heads}, {@code intermediate_size}, {@code hidden_act},
+         * {@code layer_norm_eps}.
+         */
+        public static Settings read(ModelConfig config, QueryKeyValueBias bias) {
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            return new Settings(split.width(), config.intValue("intermediate_size"), split.heads(),
+                    Activation.fromConfig(config, "hidden_act"), config.doubleValue("layer_norm_eps"), bias);
         }
     }
 

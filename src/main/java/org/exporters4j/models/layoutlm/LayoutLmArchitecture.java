@@ -12,7 +12,6 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
@@ -155,18 +154,13 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
                         + "\", which this exporter does not build for layoutlm (relative_key and relative_key_query "
                         + "add learned distance embeddings to the attention scores); only \"absolute\" is supported");
             }
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            long hidden = split.width();
-            int heads = split.heads();
+            BertStyleLayer.Settings layer = BertStyleLayer.Settings.read(config,
+                    BertStyleLayer.QueryKeyValueBias.PRESENT);
             long typeVocabSize = BertEmbeddings.typeVocabSize(config);
             int layers = LayerStack.count(config, "num_hidden_layers");
-            Activation activation = Activation.fromConfig(config, "hidden_act");
-            double eps = config.doubleValue("layer_norm_eps");
-            return new Options(config.intValue("vocab_size"), hidden, layers, typeVocabSize,
-                    config.intValue("max_position_embeddings"), config.intValue("max_2d_position_embeddings"), eps,
-                    activation, new BertStyleLayer.Settings(hidden, config.intValue("intermediate_size"), heads,
-                            activation, eps, BertStyleLayer.QueryKeyValueBias.PRESENT),
-                    EmbeddingTie.of(config));
+            return new Options(config.intValue("vocab_size"), layer.hiddenSize(), layers, typeVocabSize,
+                    config.intValue("max_position_embeddings"), config.intValue("max_2d_position_embeddings"),
+                    layer.layerNormEps(), layer.activation(), layer, EmbeddingTie.of(config));
         }
     }
 }

@@ -11,7 +11,6 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
@@ -118,25 +117,20 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
 
         static Options read(ModelConfig config) {
             String source = config.source();
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            long hidden = split.width();
-            int heads = split.heads();
-            if ((hidden / heads) % 2 != 0) {
+            BertStyleLayer.Settings layer = BertStyleLayer.Settings.read(config,
+                    BertStyleLayer.QueryKeyValueBias.PRESENT);
+            if (layer.headSize() % 2 != 0) {
                 throw new UnsupportedConfigException(source + ": hidden_size / num_attention_heads = "
-                        + hidden / heads + " is odd; RoFormer rotates channel pairs, so the head size must be even "
+                        + layer.headSize() + " is odd; RoFormer rotates channel pairs, so the head size must be even "
                         + "(Transformers fails on this config too)");
             }
             long typeVocabSize = BertEmbeddings.typeVocabSize(config);
             int layers = LayerStack.count(config, "num_hidden_layers");
-            Activation activation = Activation.fromConfig(config, "hidden_act");
-            double eps = config.doubleValue("layer_norm_eps");
             boolean decoder = config.optionalBoolean("is_decoder").orElse(false);
-            return new Options(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden, layers,
-                    typeVocabSize, config.intValue("max_position_embeddings"), eps, activation,
-                    config.booleanValue("rotary_value"),
-                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL,
-                    new BertStyleLayer.Settings(hidden, config.intValue("intermediate_size"), heads, activation, eps,
-                            BertStyleLayer.QueryKeyValueBias.PRESENT),
+            return new Options(config.intValue("vocab_size"), config.intValue("embedding_size"), layer.hiddenSize(),
+                    layers, typeVocabSize, config.intValue("max_position_embeddings"), layer.layerNormEps(),
+                    layer.activation(), config.booleanValue("rotary_value"),
+                    decoder ? AttentionDirection.CAUSAL : AttentionDirection.BIDIRECTIONAL, layer,
                     EmbeddingTie.of(config));
         }
     }
