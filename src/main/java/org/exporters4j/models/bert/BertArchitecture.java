@@ -1,6 +1,7 @@
 package org.exporters4j.models.bert;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
@@ -101,17 +102,11 @@ public final class BertArchitecture extends FamilyArchitecture {
         }
 
         @Override
-        protected String sequenceClassifier() {
-            return flavor.sequenceClassifier() == BertFlavor.SequenceClassifier.POOLER ? "classifier"
-                    : "classifier.out_proj";
-        }
-
-        @Override
-        protected Value sequenceLogits(Value rows, long labels) {
+        protected Optional<Activation> denseClassifierActivation() {
             return switch (flavor.sequenceClassifier()) {
-                case POOLER -> super.sequenceLogits(rows, labels);
-                case DENSE_TANH -> denseClassificationHead(rows, labels, Activation.TANH);
-                case DENSE_GELU -> denseClassificationHead(rows, labels, Activation.GELU);
+                case POOLER -> Optional.empty();
+                case DENSE_TANH -> Optional.of(Activation.TANH);
+                case DENSE_GELU -> Optional.of(Activation.GELU);
             };
         }
 

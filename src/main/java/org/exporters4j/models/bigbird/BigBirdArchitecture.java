@@ -75,15 +75,10 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
                         options.vocabSize(), options.activation(), options.layerNormEps(), rows);
             }
 
-            @Override
-            protected String sequenceClassifier() {
-                return "classifier.out_proj";
-            }
-
             /** BigBirdClassificationHead: dense, hidden_act, out_proj on the first token. */
             @Override
-            protected Value sequenceLogits(Value rows, long labels) {
-                return denseClassificationHead(rows, labels, options.activation());
+            protected Optional<Activation> denseClassifierActivation() {
+                return Optional.of(options.activation());
             }
 
             @Override

@@ -3,6 +3,7 @@ package org.exporters4j.models.blocks;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -146,9 +147,20 @@ public abstract class TextEncoderHeads {
         return pooled(rows);
     }
 
-    /** The Linear whose weight's first dimension counts the sequence labels. */
+    /**
+     * The activation of the family's dense classification head ({@link #denseClassificationHead}), or empty when
+     * sequence classification is {@code classifier} on {@link #classifierInput} (the default).
+     */
+    protected Optional<Activation> denseClassifierActivation() {
+        return Optional.empty();
+    }
+
+    /**
+     * The Linear whose weight's first dimension counts the sequence labels: {@code classifier.out_proj} under a
+     * dense classification head, else {@code classifier}.
+     */
     protected String sequenceClassifier() {
-        return "classifier";
+        return denseClassifierActivation().isPresent() ? "classifier.out_proj" : "classifier";
     }
 
     /** The number of labels, {@link #sequenceClassifier()}'s weight checked against config.json. */
@@ -156,8 +168,15 @@ public abstract class TextEncoderHeads {
         return EncoderHeads.labels(parameters, sequenceClassifier() + ".weight", config);
     }
 
-    /** {@code logits [batch, labels]}: by default {@code classifier} on {@link #classifierInput}. */
+    /**
+     * {@code logits [batch, labels]}: the dense classification head when the family has one, else
+     * {@code classifier} on {@link #classifierInput}.
+     */
     protected Value sequenceLogits(Value rows, long labels) {
+        Optional<Activation> dense = denseClassifierActivation();
+        if (dense.isPresent()) {
+            return denseClassificationHead(rows, labels, dense.get());
+        }
         return Linear.load(parameters, "classifier", hidden, labels).apply(graph, classifierInput(rows));
     }
 
@@ -175,7 +194,7 @@ public abstract class TextEncoderHeads {
      * The classification head RoBERTa's line of models share ({@code RobertaClassificationHead} and its copies):
      * {@code classifier.out_proj(activation(classifier.dense(first token)))}.
      */
-    protected Value denseClassificationHead(Value rows, long labels, Activation activation) {
+    private Value denseClassificationHead(Value rows, long labels, Activation activation) {
         Value dense = Linear.load(parameters, "classifier.dense", hidden, hidden)
                 .apply(graph, EncoderHeads.firstToken(graph, grid, rows, hidden));
         return Linear.load(parameters, "classifier.out_proj", hidden, labels)

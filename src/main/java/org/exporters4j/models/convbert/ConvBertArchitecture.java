@@ -2,6 +2,7 @@ package org.exporters4j.models.convbert;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
@@ -155,15 +156,10 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
                             .apply(graph, grid, rows, hidden));
         }
 
-        @Override
-        protected String sequenceClassifier() {
-            return "classifier.out_proj";
-        }
-
         /** ConvBertClassificationHead: dense, {@code hidden_act}, out_proj on the first token. */
         @Override
-        protected Value sequenceLogits(Value rows, long labels) {
-            return denseClassificationHead(rows, labels, options.hiddenActivation());
+        protected Optional<Activation> denseClassifierActivation() {
+            return Optional.of(options.hiddenActivation());
         }
 
         /**

@@ -1,6 +1,7 @@
 package org.exporters4j.models.roformer;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -61,15 +62,10 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
                         options.layerNormEps(), rows);
             }
 
-            @Override
-            protected String sequenceClassifier() {
-                return "classifier.out_proj";
-            }
-
             /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
             @Override
-            protected Value sequenceLogits(Value rows, long labels) {
-                return denseClassificationHead(rows, labels, options.activation());
+            protected Optional<Activation> denseClassifierActivation() {
+                return Optional.of(options.activation());
             }
 
             @Override
