@@ -29,18 +29,28 @@ final class BufferTensorData implements TensorData {
         this.identity = identity == null ? this : identity;
     }
 
-    static ByteBuffer allocate(ElementType type, int valueCount, long... dims) {
+    /** Writes element {@code index} of a Java array at the buffer's position, little-endian. */
+    interface ElementWriter {
+        void put(ByteBuffer buffer, int index);
+    }
+
+    /**
+     * A heap tensor of {@code valueCount} elements written one by one in row-major order; the count must equal the
+     * element count of {@code dims}.
+     */
+    static TensorData ofHeap(ElementType type, int valueCount, long[] dims, ElementWriter element) {
         long expected = TensorDims.elementCount(TensorDims.checked(Arrays.stream(dims).boxed().toList()));
         if (expected != valueCount) {
             throw new OnnxGraphException("a " + type.onnxName() + Arrays.toString(dims) + " tensor needs " + expected
                     + " values, got " + valueCount);
         }
-        return ByteBuffer.allocate(Math.multiplyExact(valueCount, type.byteWidth())).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    static TensorData ofHeap(ElementType type, long[] dims, ByteBuffer filled) {
-        filled.flip();
-        return new BufferTensorData(type, Arrays.stream(dims).boxed().toList(), filled, null);
+        ByteBuffer buffer = ByteBuffer.allocate(Math.multiplyExact(valueCount, type.byteWidth()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (int index = 0; index < valueCount; index++) {
+            element.put(buffer, index);
+        }
+        buffer.flip();
+        return new BufferTensorData(type, Arrays.stream(dims).boxed().toList(), buffer, null);
     }
 
     @Override

@@ -117,46 +117,31 @@ public interface TensorData {
 
     /** A float32 tensor of {@code values} (row-major) with dimensions {@code dims}; no dims is a scalar. */
     static TensorData ofFloats(float[] values, long... dims) {
-        ByteBuffer buffer = BufferTensorData.allocate(ElementType.FLOAT, values.length, dims);
-        for (float value : values) {
-            buffer.putFloat(value);
-        }
-        return BufferTensorData.ofHeap(ElementType.FLOAT, dims, buffer);
+        return BufferTensorData.ofHeap(ElementType.FLOAT, values.length, dims,
+                (buffer, i) -> buffer.putFloat(values[i]));
     }
 
     /** A float64 tensor of {@code values} (row-major) with dimensions {@code dims}. */
     static TensorData ofDoubles(double[] values, long... dims) {
-        ByteBuffer buffer = BufferTensorData.allocate(ElementType.DOUBLE, values.length, dims);
-        for (double value : values) {
-            buffer.putDouble(value);
-        }
-        return BufferTensorData.ofHeap(ElementType.DOUBLE, dims, buffer);
+        return BufferTensorData.ofHeap(ElementType.DOUBLE, values.length, dims,
+                (buffer, i) -> buffer.putDouble(values[i]));
     }
 
     /** An int64 tensor of {@code values} (row-major) with dimensions {@code dims}. */
     static TensorData ofLongs(long[] values, long... dims) {
-        ByteBuffer buffer = BufferTensorData.allocate(ElementType.INT64, values.length, dims);
-        for (long value : values) {
-            buffer.putLong(value);
-        }
-        return BufferTensorData.ofHeap(ElementType.INT64, dims, buffer);
+        return BufferTensorData.ofHeap(ElementType.INT64, values.length, dims,
+                (buffer, i) -> buffer.putLong(values[i]));
     }
 
     /** An int32 tensor of {@code values} (row-major) with dimensions {@code dims}. */
     static TensorData ofInts(int[] values, long... dims) {
-        ByteBuffer buffer = BufferTensorData.allocate(ElementType.INT32, values.length, dims);
-        for (int value : values) {
-            buffer.putInt(value);
-        }
-        return BufferTensorData.ofHeap(ElementType.INT32, dims, buffer);
+        return BufferTensorData.ofHeap(ElementType.INT32, values.length, dims,
+                (buffer, i) -> buffer.putInt(values[i]));
     }
 
     /** A bool tensor of {@code values} (row-major, one byte each) with dimensions {@code dims}. */
     static TensorData ofBooleans(boolean[] values, long... dims) {
-        ByteBuffer buffer = BufferTensorData.allocate(ElementType.BOOL, values.length, dims);
-        for (boolean value : values) {
-            buffer.put((byte) (value ? 1 : 0));
-        }
-        return BufferTensorData.ofHeap(ElementType.BOOL, dims, buffer);
+        return BufferTensorData.ofHeap(ElementType.BOOL, values.length, dims,
+                (buffer, i) -> buffer.put((byte) (values[i] ? 1 : 0)));
     }
 }
