@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Where a tensor's elements lie in a weight file: a storage (a byte range of the file) and, as in PyTorch, an
  * element offset into it and one stride per dimension (in elements). The format readers produce these from a
- * file's header; {@link Checkpoints} serves the bytes.
+ * file's header; {@link MappedWeights} serves the bytes.
  *
  * <p>The compact constructor checks that every element the view addresses lies inside the storage, so a reader
  * that builds a location from untrusted numbers cannot address bytes outside it (it reports the

@@ -132,7 +132,8 @@ public final class Exporter {
             String exportable = row.exportableTasks().stream().map(ExportTask::name)
                     .collect(java.util.stream.Collectors.joining(", "));
             throw new ExportException(whyNot.get() + "; " + (exportable.isEmpty()
-                    ? "no task of " + row.modelType() + " can be exported yet"
+                    ? "no task of " + row.modelType() + " can be exported by exporters4j yet; Optimum's "
+                            + "`optimum-cli export onnx` exports it meanwhile"
                     : "the tasks " + row.modelType() + " exports are " + exportable));
         }
         return row.graph().orElseThrow();

@@ -23,6 +23,8 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.tasks.LocalHub;
 import org.junit.jupiter.api.Test;
@@ -149,8 +151,9 @@ class InspectCommandTest {
             assertEquals("AutoModelForMaskedLM", resolved.get("model_class").asText());
             assertEquals("[{\"task\":\"masked-lm\",\"model_class\":\"AutoModelForMaskedLM\","
                     + "\"architecture\":\"XLMWithLMHeadModel\"}]", resolved.get("fitting_tasks").toString());
-            // the safetensors file stores the tied LM head again: the count is the resolved model's, whatever the task
+            // the safetensors file stores the tied LM head again: Transformers' count plus that copy, whatever the task
             long parameters = resolved.get("parameters").asLong();
+            assertEquals(manifestParameters(fixture) + tiedCopyElements(fixture, folder), parameters);
 
             Run text = run("inspect", folder.toString());
             assertEquals(0, text.exitCode(), text.toString());
@@ -280,6 +283,27 @@ class InspectCommandTest {
     private static long manifestParameters(String fixture) throws IOException {
         return JSON.readTree(SharedFiles.fixtures().resolve(fixture).resolve("manifest.json").toFile())
                 .at("/checkpoint/parameters").asLong();
+    }
+
+    /** Elements the safetensors file in {@code folder} stores again for the fixture's tied parameter groups. */
+    private static long tiedCopyElements(String fixture, Path folder) throws IOException {
+        JsonNode groups = JSON.readTree(SharedFiles.fixtures().resolve(fixture).resolve("manifest.json").toFile())
+                .at("/checkpoint/tied_parameters");
+        long copies = 0;
+        try (Weights weights = Checkpoints.openWeights(folder)) {
+            for (JsonNode group : groups) {
+                List<String> saved = new ArrayList<>();
+                group.forEach(name -> {
+                    if (weights.contains(name.asText())) {
+                        saved.add(name.asText());
+                    }
+                });
+                if (saved.size() > 1) {
+                    copies += (saved.size() - 1) * weights.info(saved.get(0)).elementCount();
+                }
+            }
+        }
+        return copies;
     }
 
     private static int indexOf(byte[] bytes, byte[] pattern, int skip) {

@@ -180,7 +180,8 @@ class RegisteredPairsTest {
         ExportException error = assertThrows(ExportException.class, () -> Exporter.export(
                 ExportRequest.of(checkpoint.toString(), temp.resolve("detr-out"))));
         assertEquals("exporters4j has no ONNX graph builder for detr yet (the task registry knows it from Optimum "
-                + "v1.5.2; its graph family is not written); no task of detr can be exported yet", error.getMessage());
+                + "v1.5.2; its graph family is not written); no task of detr can be exported by exporters4j yet; "
+                + "Optimum's `optimum-cli export onnx` exports it meanwhile", error.getMessage());
     }
 
     @Test

@@ -44,6 +44,7 @@ class ModelTypesGraphTest {
         assertEquals("bert", ModelTypes.architecture("bert").family());
         assertEquals("bert", ModelTypes.architecture("camembert").family());
         assertTrue(ModelTypes.builtModelTypes().contains("electra"));
+        assertTrue(ModelTypes.find("Electra").isPresent());
         assertEquals("gpt-neo", ModelTypes.architecture("gpt_neo").modelType());
         assertEquals("gptj", ModelTypes.architecture("codegen").family());
         assertEquals("llama", ModelTypes.architecture("Qwen2").family());
