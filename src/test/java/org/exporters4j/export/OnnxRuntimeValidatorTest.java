@@ -82,14 +82,19 @@ class OnnxRuntimeValidatorTest {
         assertFalse(source.contains("\" + \""), "no sum-form name is split");
     }
 
-    /** last_hidden_state [batch, sequence + 1, 1]: the ids as floats, with the first token repeated at the end. */
-    private OnnxGraphBuilder extraTokens() {
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", 11);
+    /** BERT's three inputs [batch, sequence]; the ids as floats {@code [batch, sequence, 1]}. */
+    private static Value bertInputsAsFloats(OnnxGraphBuilder graph) {
         Shape tokens = Shape.of(Dim.symbolic("batch_size"), Dim.symbolic("sequence_length"));
         Value ids = graph.input("input_ids", ElementType.INT64, tokens);
         graph.input("attention_mask", ElementType.INT64, tokens);
         graph.input("token_type_ids", ElementType.INT64, tokens);
-        Value rows = graph.unsqueeze(graph.cast(ids, ElementType.FLOAT), 2);
+        return graph.unsqueeze(graph.cast(ids, ElementType.FLOAT), 2);
+    }
+
+    /** last_hidden_state [batch, sequence + 1, 1]: the ids as floats, with the first token repeated at the end. */
+    private OnnxGraphBuilder extraTokens() {
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", 11);
+        Value rows = bertInputsAsFloats(graph);
         graph.output("last_hidden_state", graph.concat(1, rows, graph.slice(rows, 1, 0, 1)), ElementType.FLOAT,
                 Shape.of(Dim.symbolic("batch_size"), Dim.symbolic("sequence_length"), Dim.of(1)));
         return graph;
@@ -98,11 +103,7 @@ class OnnxRuntimeValidatorTest {
     /** last_hidden_state [batch (+ extra), sequence, 1] = the ids as floats, with the first row repeated. */
     private OnnxGraphBuilder extraRows(int extra) {
         OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", 11);
-        Shape tokens = Shape.of(Dim.symbolic("batch_size"), Dim.symbolic("sequence_length"));
-        Value ids = graph.input("input_ids", ElementType.INT64, tokens);
-        graph.input("attention_mask", ElementType.INT64, tokens);
-        graph.input("token_type_ids", ElementType.INT64, tokens);
-        Value rows = graph.unsqueeze(graph.cast(ids, ElementType.FLOAT), 2);
+        Value rows = bertInputsAsFloats(graph);
         Value hidden = extra == 0 ? graph.identity(rows) : graph.concat(0, rows, graph.slice(rows, 0, 0, extra));
         graph.output("last_hidden_state", hidden, ElementType.FLOAT,
                 Shape.of(Dim.symbolic("batch_size"), Dim.symbolic("sequence_length"), Dim.of(1)));

@@ -91,7 +91,11 @@ public final class ArchitectureFixtures {
         compare(fixture, outputs);
     }
 
-    private static void compare(Fixture fixture, Map<String, OnnxRuntimeRun.Output> outputs) {
+    /**
+     * The graph's outputs against PyTorch's: Optimum's output names in the manifest's order, and every output Optimum
+     * names equal to the reference in shape and within {@link #TOLERANCE}.
+     */
+    public static void compare(Fixture fixture, Map<String, OnnxRuntimeRun.Output> outputs) {
         assertEquals(fixture.outputNames(), List.copyOf(outputs.keySet()));
         for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
             OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());

@@ -1,8 +1,5 @@
 package org.exporters4j.models.bart;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +7,7 @@ import java.util.stream.Stream;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.models.ArchitectureFixtures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -51,14 +49,7 @@ class BartFamilyFixturesTest {
             }
             Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(out.resolve("model.onnx"),
                     fixture.inputsFile());
-            assertEquals(fixture.outputNames(), List.copyOf(outputs.keySet()));
-            for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
-                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
-                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
-                assertEquals(expected.shape(), actual.shape(), named.getKey());
-                double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), actual.values());
-                assertTrue(diff <= 1e-5, fixture + " " + named.getKey() + ": max abs diff " + diff);
-            }
+            ArchitectureFixtures.compare(fixture, outputs);
         }));
     }
 

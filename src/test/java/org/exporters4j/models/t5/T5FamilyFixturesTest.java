@@ -1,8 +1,5 @@
 package org.exporters4j.models.t5;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +7,7 @@ import java.util.stream.Stream;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.models.ArchitectureFixtures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
@@ -42,14 +40,7 @@ class T5FamilyFixturesTest {
         return Fixture.of(FAMILY).stream().map(fixture -> DynamicTest.dynamicTest(fixture.toString(), () -> {
             Path model = build(fixture, folder.resolve(fixture.toString()));
             Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(model, fixture.inputsFile());
-            assertEquals(fixture.outputNames(), List.copyOf(outputs.keySet()));
-            for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
-                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
-                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
-                assertEquals(expected.shape(), actual.shape(), named.getKey());
-                double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), actual.values());
-                assertTrue(diff <= 1e-5, fixture + " " + named.getKey() + ": max abs diff " + diff);
-            }
+            ArchitectureFixtures.compare(fixture, outputs);
         }));
     }
 

@@ -13,6 +13,7 @@ import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.ArchitectureFixtures;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
 import org.exporters4j.onnx.ElementType;
@@ -42,14 +43,7 @@ class TransientGlobalFixturesTest {
                     assertEquals("transient-global", config.stringValue("encoder_attention_type"));
                     Path model = T5FamilyFixturesTest.build(fixture, folder.resolve(fixture.toString()));
                     Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(model, fixture.inputsFile());
-                    assertEquals(fixture.outputNames(), List.copyOf(outputs.keySet()));
-                    for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
-                        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
-                        OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
-                        assertEquals(expected.shape(), actual.shape(), named.getKey());
-                        double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), actual.values());
-                        assertTrue(diff <= 1e-5, fixture + " " + named.getKey() + ": max abs diff " + diff);
-                    }
+                    ArchitectureFixtures.compare(fixture, outputs);
                 }));
     }
 
