@@ -2,12 +2,10 @@ package org.exporters4j.onnx;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
 
 /** A channel that fills a buffer of fixed capacity; writing past its end is an error, not a silent truncation. */
-final class ByteBufferChannel implements WritableByteChannel {
+final class ByteBufferChannel extends TensorWriteChannel {
     private final ByteBuffer target;
-    private boolean open = true;
 
     ByteBufferChannel(ByteBuffer target) {
         this.target = target;
@@ -21,15 +19,5 @@ final class ByteBufferChannel implements WritableByteChannel {
         }
         target.put(source);
         return count;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public void close() {
-        open = false;
     }
 }

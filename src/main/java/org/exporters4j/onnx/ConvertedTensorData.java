@@ -12,17 +12,22 @@ import java.util.Set;
  * A tensor converted element by element to another type while it is written: the source streams through a
  * converting channel, so neither the source nor the result is ever whole on the heap.
  */
-final class ConvertedTensorData implements TensorData {
+final class ConvertedTensorData extends DerivedTensorData {
     private static final int CHUNK_BYTES = 1 << 16;
     private static final Set<ElementType> FLOATING = EnumSet.of(
             ElementType.FLOAT, ElementType.FLOAT16, ElementType.BFLOAT16, ElementType.DOUBLE);
     private static final Set<ElementType> INTEGER = EnumSet.of(
             ElementType.INT8, ElementType.UINT8, ElementType.INT32, ElementType.INT64);
 
-    private final TensorData source;
     private final ElementType target;
 
     ConvertedTensorData(TensorData source, ElementType target) {
+        super("convertedTo", source, convertible(source, target), source.dims());
+        this.target = target;
+    }
+
+    /** {@code target}, when {@code source} converts to it exactly or by one rounding. */
+    private static ElementType convertible(TensorData source, ElementType target) {
         ElementType from = source.elementType();
         boolean floating = FLOATING.contains(from) && FLOATING.contains(target);
         boolean integer = INTEGER.contains(from) && INTEGER.contains(target);
@@ -35,23 +40,13 @@ final class ConvertedTensorData implements TensorData {
             throw new OnnxGraphException("converting double tensor data to " + target.onnxName()
                     + " would round twice; convert to float first, or keep float");
         }
-        this.source = source;
-        this.target = target;
-    }
-
-    @Override
-    public ElementType elementType() {
         return target;
     }
 
+    /** The target type by its ONNX name. */
     @Override
-    public List<Long> dims() {
-        return source.dims();
-    }
-
-    @Override
-    public Object identity() {
-        return new DerivedIdentity("convertedTo", List.of(source.identity(), target));
+    protected List<Object> arguments() {
+        return List.of(target.onnxName());
     }
 
     @Override
@@ -61,19 +56,13 @@ final class ConvertedTensorData implements TensorData {
         converter.finish();
     }
 
-    @Override
-    public String toString() {
-        return "convertedTo(" + source + ", " + target.onnxName() + ")";
-    }
-
     /** Decodes source elements (which may arrive split across writes) and encodes them into the target. */
-    private final class ConvertingChannel implements WritableByteChannel {
+    private final class ConvertingChannel extends TensorWriteChannel {
         private final WritableByteChannel downstream;
         private final int sourceWidth = source.elementType().byteWidth();
         private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         private final ByteBuffer output = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         private long elementIndex;
-        private boolean open = true;
 
         ConvertingChannel(WritableByteChannel downstream) {
             this.downstream = downstream;
@@ -179,16 +168,6 @@ final class ConvertedTensorData implements TensorData {
                 downstream.write(output);
             }
             output.clear();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() {
-            open = false;
         }
     }
 }

@@ -6,28 +6,24 @@ import java.nio.channels.WritableByteChannel;
 import java.util.List;
 
 /** The same bytes under other dimensions (row-major order makes a reshape free). */
-final class ReshapedTensorData implements TensorData {
-    private final TensorData source;
-    private final List<Long> dims;
-
+final class ReshapedTensorData extends DerivedTensorData {
     ReshapedTensorData(TensorData source, List<Long> dims) {
-        this.dims = TensorDims.checked(dims);
-        if (TensorDims.elementCount(this.dims) != source.elementCount()) {
+        super("reshaped", source, source.elementType(), sameCount(source, TensorDims.checked(dims)));
+    }
+
+    private static List<Long> sameCount(TensorData source, List<Long> dims) {
+        if (TensorDims.elementCount(dims) != source.elementCount()) {
             throw new OnnxGraphException("cannot reshape a " + source.elementType().onnxName() + source.dims()
-                    + " tensor (" + source.elementCount() + " elements) to " + this.dims + " ("
-                    + TensorDims.elementCount(this.dims) + " elements); the element counts must be equal");
+                    + " tensor (" + source.elementCount() + " elements) to " + dims + " ("
+                    + TensorDims.elementCount(dims) + " elements); the element counts must be equal");
         }
-        this.source = source;
-    }
-
-    @Override
-    public ElementType elementType() {
-        return source.elementType();
-    }
-
-    @Override
-    public List<Long> dims() {
         return dims;
+    }
+
+    /** The new dimensions. */
+    @Override
+    protected List<Object> arguments() {
+        return List.of(dims());
     }
 
     @Override
@@ -38,15 +34,5 @@ final class ReshapedTensorData implements TensorData {
     @Override
     public ByteBuffer bytes() {
         return source.bytes();
-    }
-
-    @Override
-    public Object identity() {
-        return new DerivedIdentity("reshaped", List.of(source.identity(), dims));
-    }
-
-    @Override
-    public String toString() {
-        return "reshaped(" + source + ", " + dims + ")";
     }
 }

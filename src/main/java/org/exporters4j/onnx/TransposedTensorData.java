@@ -11,35 +11,20 @@ import java.util.List;
  * the source, so memory grows with one block, not with the matrix. A PyTorch {@code nn.Linear} weight
  * {@code [out, in]} becomes the {@code [in, out]} right operand of a MatMul this way.
  */
-final class TransposedTensorData implements TensorData {
+final class TransposedTensorData extends DerivedTensorData {
     /** Bytes of output produced per write; several output rows when rows are short. */
     private static final int BLOCK_BYTES = 1 << 20;
 
-    private final TensorData source;
-    private final List<Long> dims;
-
     TransposedTensorData(TensorData source) {
+        super("transposed", source, source.elementType(), swapped(source));
+    }
+
+    private static List<Long> swapped(TensorData source) {
         if (source.dims().size() != 2) {
             throw new OnnxGraphException("only a 2-D matrix can be transposed as tensor data, got a "
                     + source.elementType().onnxName() + source.dims() + " tensor; use a Transpose node for other ranks");
         }
-        this.source = source;
-        this.dims = List.of(source.dims().get(1), source.dims().get(0));
-    }
-
-    @Override
-    public ElementType elementType() {
-        return source.elementType();
-    }
-
-    @Override
-    public List<Long> dims() {
-        return dims;
-    }
-
-    @Override
-    public Object identity() {
-        return new DerivedIdentity("transposed", List.of(source.identity()));
+        return List.of(source.dims().get(1), source.dims().get(0));
     }
 
     @Override
@@ -72,10 +57,5 @@ final class TransposedTensorData implements TensorData {
                 channel.write(block);
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return "transposed(" + source + ")";
     }
 }
