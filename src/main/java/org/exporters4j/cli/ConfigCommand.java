@@ -2,7 +2,6 @@ package org.exporters4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +50,7 @@ final class ConfigCommand implements Callable<Integer> {
         }
         ModelConfig modelConfig = config == null ? null : ModelConfig.read(config);
         ExportConfig export = TasksManager.getExportConfig(modelType, modelConfig, exporter, task);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? PythonJson.write(toJson(export)) : toText(export));
-        out.flush();
-        return 0;
+        return new Answer(() -> toJson(export), () -> toText(export)).print(spec, json);
     }
 
     private static ObjectNode toJson(ExportConfig export) {

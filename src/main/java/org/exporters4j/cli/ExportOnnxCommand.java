@@ -12,6 +12,7 @@ import org.exporters4j.export.ValidationFailedException;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,12 +56,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--atol", description = "The validation tolerance (default: the export configuration's).")
     Double atol;
 
-    @Option(names = {"--cache-dir", "--cache_dir"}, paramLabel = "DIR",
-            description = "The Hugging Face cache folder, for Hub model ids.")
-    Path cacheDir;
-
-    @Option(names = "--revision", description = "The Hub revision (branch, tag or commit), for Hub model ids.")
-    String revision;
+    @Mixin
+    HubOptions hubOptions;
 
     @Option(names = {"--no-validate", "--no_validate"}, description = "Skip the validation in ONNX Runtime.")
     boolean noValidate;
@@ -77,11 +74,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
         requireNotBlank("--model", model);
         requireNotBlank("--task", task);
         requireNotBlank("OUTPUT_DIR", output.toString());
-        if (cacheDir != null) {
-            requireNotBlank("--cache-dir", cacheDir.toString());
+        if (hubOptions.cacheDir != null) {
+            requireNotBlank("--cache-dir", hubOptions.cacheDir.toString());
         }
-        if (revision != null) {
-            requireNotBlank("--revision", revision);
+        if (hubOptions.revision != null) {
+            requireNotBlank("--revision", hubOptions.revision);
         }
         if (opset != null && opset < 1) {
             throw new ParameterException(spec.commandLine(), "--opset must be a positive number, got " + opset);
@@ -99,11 +96,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (atol != null) {
             request = request.withAtol(atol);
         }
-        if (cacheDir != null) {
-            request = request.withCacheDir(cacheDir);
+        if (hubOptions.cacheDir != null) {
+            request = request.withCacheDir(hubOptions.cacheDir);
         }
-        if (revision != null) {
-            request = request.withRevision(revision);
+        if (hubOptions.revision != null) {
+            request = request.withRevision(hubOptions.revision);
         }
         if (noValidate) {
             request = request.withValidation(ExportRequest.Validation.SKIP);

@@ -3,8 +3,6 @@ package org.exporters4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -15,6 +13,7 @@ import org.exporters4j.hub.Revision;
 import org.exporters4j.tasks.ModelSource;
 import org.exporters4j.tasks.ModelSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,12 +38,8 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint folder or a Hub repo id (org/name).")
     String model;
 
-    @Option(names = "--revision", description = "Hub branch, tag or commit (default: main).")
-    String revision;
-
-    @Option(names = {"--cache-dir", "--cache_dir"}, paramLabel = "DIR",
-            description = "Hub cache folder (default: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub).")
-    Path cacheDir;
+    @Mixin
+    HubOptions hubOptions;
 
     @Option(names = "--framework", description = "pt or tf (default: the framework of the weight files).")
     String framework;
@@ -65,13 +60,11 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HubSettings hub = hubSettings.get();
+        String revision = hubOptions.revision;
         ModelSource source = ModelSource.of(model, revision == null ? Revision.MAIN : Revision.of(revision));
         ModelSummary summary = ModelSummary.inspect(source, task, framework,
-                cacheDir == null ? hub : hub.withCacheDir(cacheDir));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? PythonJson.write(toJson(summary)) : text(summary));
-        out.flush();
-        return 0;
+                hubOptions.cacheDir == null ? hub : hub.withCacheDir(hubOptions.cacheDir));
+        return new Answer(() -> toJson(summary), () -> text(summary)).print(spec, json);
     }
 
     /**
