@@ -1,0 +1,63 @@
+package org.exporters4j.tasks;
+
+import static org.exporters4j.tasks.ModelTypeRow.Registered.LATER;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.LATER_WITH_PAST;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.NOT_REGISTERED;
+import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
+import static org.exporters4j.tasks.ModelTypeRows.heads;
+import static org.exporters4j.tasks.ModelTypeRows.pt;
+import static org.exporters4j.tasks.ModelTypeRows.task;
+import static org.exporters4j.tasks.ModelTypeRows.tf;
+import static org.exporters4j.tasks.ModelTypeRows.type;
+import static org.exporters4j.tasks.OnnxConfigs.llamaOnnx;
+import static org.exporters4j.tasks.Task.CAUSAL_LM;
+import static org.exporters4j.tasks.Task.DEFAULT;
+import static org.exporters4j.tasks.Task.QUESTION_ANSWERING;
+import static org.exporters4j.tasks.Task.SEQUENCE_CLASSIFICATION;
+import static org.exporters4j.tasks.Task.TOKEN_CLASSIFICATION;
+
+import java.util.List;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.llama.LlamaArchitecture;
+import org.exporters4j.models.llama.LlamaFlavor;
+import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
+import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
+import org.exporters4j.tasks.ModelTypeRows.GraphOf;
+import org.exporters4j.tasks.OnnxConfigs.HeadWidth;
+
+/**
+ * The rows of the text decoders a later Optimum registers (see {@link ModelTypes} for how a row reads), with the
+ * graph families and flavours they are built with.
+ */
+final class TextDecoderModelTypes {
+    static final List<ModelTypeRow> ROWS = List.of(
+            type("llama", llamaOnnx("LlamaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE, LastTokenPooling.FIRST_PADDING_MINUS_ONE),
+                    task(LATER_WITH_PAST,        DEFAULT,                 pt("LlamaModel"),                               NO_TF),
+                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("LlamaForCausalLM"),                         NO_TF),
+                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("LlamaForSequenceClassification"),           NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("LlamaForTokenClassification"),              NO_TF),
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("LlamaForQuestionAnswering"),                NO_TF)),
+            type("mistral", llamaOnnx("MistralOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(AttentionBias.NONE, SlidingWindow.EVERY_LAYER, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    task(LATER_WITH_PAST,        DEFAULT,                 pt("MistralModel"),                             tf("TFMistralModel")),
+                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("MistralForCausalLM"),                       tf("TFMistralForCausalLM")),
+                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("MistralForSequenceClassification"),         tf("TFMistralForSequenceClassification")),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("MistralForTokenClassification"),            NO_TF),
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("MistralForQuestionAnswering"),              NO_TF)),
+            type("qwen2", llamaOnnx("Qwen2OnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
+                    llama(AttentionBias.QUERY_KEY_VALUE, SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    task(LATER_WITH_PAST,        DEFAULT,                 pt("Qwen2Model"),                               NO_TF),
+                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("Qwen2ForCausalLM"),                         NO_TF),
+                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("Qwen2ForSequenceClassification"),           NO_TF),
+                    task(LATER,                  TOKEN_CLASSIFICATION,    pt("Qwen2ForTokenClassification"),              NO_TF),
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen2ForQuestionAnswering"),                NO_TF)));
+
+    private TextDecoderModelTypes() {}
+
+    /** A Llama-family decoder: attention biases, sliding window, and how sequence classification pools. */
+    private static GraphOf llama(AttentionBias attentionBias, SlidingWindow slidingWindow, LastTokenPooling pooling) {
+        return (modelType, variants) -> new LlamaArchitecture(new LlamaFlavor(modelType, attentionBias, slidingWindow,
+                pooling, heads(variants)));
+    }
+}
