@@ -4,6 +4,8 @@
 #
 # What is copied (the layout stays ../shared's, so a test names a file the same way in either place):
 #   reference/                       Optimum's registries as JSON, and the notes on today's layout
+#   fixtures-today/                  everything (today's model types, 28 MB: each fixture is exported from both
+#                                    weight files, and with-past fixtures also replay their prefix files)
 #   fixtures-options/                everything but Optimum's onnx/ exports (a few small fixtures, each option
 #                                    tested from both weight files)
 #   fixtures/                        per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
@@ -22,8 +24,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 shared="${1:-$here/../../../../shared}"
 [ -d "$shared/fixtures" ] || { echo "no fixtures under $shared: pass the shared folder as the first argument" >&2; exit 1; }
 
-rm -rf "$here/reference" "$here/fixtures" "$here/fixtures-options"
+rm -rf "$here/reference" "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today"
 cp -R "$shared/reference" "$here/reference"
+cp -R "$shared/fixtures-today" "$here/fixtures-today"
 
 for set in fixtures fixtures-options; do
   mkdir -p "$here/$set"
@@ -47,5 +50,5 @@ for set in fixtures fixtures-options; do
     [ -d "$shared/$set/$name" ] && cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"
   done
 done
-echo "copied $(find "$here/fixtures" "$here/fixtures-options" -name manifest.json | wc -l) fixtures," \
+echo "copied $(find "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today" -name manifest.json | wc -l) fixtures," \
      "$(find "$here" -name pytorch_model.bin | wc -l) pytorch_model.bin, $(du -sh "$here" | cut -f1) in all"

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Where the tests find the reference data: first the copy vendored in the repository ({@code src/test/data}, laid out
- * as {@code ../shared}: {@code fixtures/}, {@code fixtures-options/}, {@code reference/}), so that a fresh clone tests
+ * as {@code ../shared}: {@code fixtures/}, {@code fixtures-options/}, {@code fixtures-today/}, {@code reference/}), so that a fresh clone tests
  * itself; then {@code ../shared} beside the project root, where present, for what only it holds (the
  * {@code pytorch_model.bin} of every fixture: the repository keeps one per model type). A file found in neither place
  * fails the test with a message that says where it looked; it never skips.
@@ -57,6 +57,11 @@ public final class SharedFiles {
     /** The fixtures-options set: fixtures of config options the dev sizes leave at their defaults (same format). */
     public static Path fixturesOptions() {
         return require("fixtures-options");
+    }
+
+    /** The fixtures-today set: today's model types with Optimum 1.25.3's interface (vendored whole). */
+    public static Path fixturesToday() {
+        return require("fixtures-today");
     }
 
     /**

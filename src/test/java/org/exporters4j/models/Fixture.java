@@ -35,6 +35,32 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return under(SharedFiles.fixturesOptions(), modelTypes);
     }
 
+    /** Every fixture of ../shared/fixtures-today (today's model types, Optimum 1.25.3's interface) of {@code modelTypes}. */
+    public static List<Fixture> ofToday(List<String> modelTypes) {
+        return under(SharedFiles.fixturesToday(), modelTypes);
+    }
+
+    /** Whether fixtures/ or fixtures-today/ has a fixture of {@code modelType}. */
+    public static boolean hasAny(String modelType) {
+        return folderNames(SharedFiles.fixtures()).anyMatch(name -> name.startsWith(modelType + "--"))
+                || folderNames(SharedFiles.fixturesToday()).anyMatch(name -> name.startsWith(modelType + "--"));
+    }
+
+    /** The model types fixtures-today has fixtures of (the folder prefixes), sorted. */
+    public static List<String> todayModelTypes() {
+        return folderNames(SharedFiles.fixturesToday()).filter(name -> name.contains("--"))
+                .map(name -> name.substring(0, name.indexOf("--"))).distinct().sorted().toList();
+    }
+
+    private static Stream<String> folderNames(Path root) {
+        try (Stream<Path> folders = Files.list(root)) {
+            return folders.filter(Files::isDirectory).map(folder -> folder.getFileName().toString()).toList()
+                    .stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static List<Fixture> under(Path root, List<String> modelTypes) {
         List<Fixture> fixtures = new ArrayList<>();
         try (Stream<Path> folders = Files.list(root)) {
@@ -82,6 +108,22 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
 
     public Path outputsFile() {
         return folder.resolve(manifest.get("outputs_file").asText());
+    }
+
+    /**
+     * A with-past fixture of fixtures-today: the prefix forward whose {@code present.*} outputs are the step's past,
+     * as inputs and outputs files and the interface Optimum declares for it (no past among the inputs).
+     */
+    public record Prefix(Path inputsFile, Path outputsFile, JsonNode onnxInterface) {}
+
+    /** The prefix of a fixtures-today with-past fixture; empty for every other fixture. */
+    public Optional<Prefix> prefix() {
+        JsonNode prefix = manifest.get("prefix");
+        if (prefix == null || prefix.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Prefix(folder.resolve(prefix.get("inputs_file").asText()),
+                folder.resolve(prefix.get("outputs_file").asText()), prefix.get("onnx_interface")));
     }
 
     public JsonNode onnx() {
@@ -169,14 +211,17 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         throw new AssertionError(this + " has no input " + name);
     }
 
-    /** The variant of the fixture's task (Optimum v1.5.2 task names; {@code -with-past} takes the cache). */
+    /**
+     * The variant of the fixture's task (Optimum v1.5.2's task names, and today's for fixtures-today;
+     * {@code -with-past} takes the cache).
+     */
     public Variant variant() {
         String base = task.endsWith("-with-past") ? task.substring(0, task.length() - "-with-past".length()) : task;
         Head head = switch (base) {
-            case "default" -> Head.BASE;
-            case "masked-lm" -> Head.MASKED_LM;
-            case "causal-lm" -> Head.CAUSAL_LM;
-            case "sequence-classification" -> Head.SEQUENCE_CLASSIFICATION;
+            case "default", "feature-extraction" -> Head.BASE;
+            case "masked-lm", "fill-mask" -> Head.MASKED_LM;
+            case "causal-lm", "text-generation" -> Head.CAUSAL_LM;
+            case "sequence-classification", "text-classification" -> Head.SEQUENCE_CLASSIFICATION;
             case "multiple-choice" -> Head.MULTIPLE_CHOICE;
             case "token-classification" -> Head.TOKEN_CLASSIFICATION;
             case "question-answering" -> Head.QUESTION_ANSWERING;

@@ -29,12 +29,26 @@ public final class OnnxRuntimeRun {
 
     /** Runs {@code model} on every tensor of {@code inputs} the graph declares; returns its outputs by name. */
     public static Map<String, Output> run(Path model, Path inputs) throws OrtException {
+        return run(model, inputs, Map.of());
+    }
+
+    /**
+     * Runs {@code model} on the tensors of {@code inputs}, and on an empty float32 tensor of the given shape (one
+     * axis 0) for each graph input named in {@code emptyInputs} (a decoder's past on the first step).
+     */
+    public static Map<String, Output> run(Path model, Path inputs, Map<String, long[]> emptyInputs)
+            throws OrtException {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try (Weights tensors = Checkpoints.open(inputs);
              OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              OrtSession session = environment.createSession(model.toString(), options)) {
             for (String name : session.getInputNames()) {
+                if (emptyInputs.containsKey(name)) {
+                    feed.put(name, OnnxTensor.createTensor(environment, FloatBuffer.allocate(0),
+                            emptyInputs.get(name)));
+                    continue;
+                }
                 TensorInfo info = tensors.info(name);
                 long[] shape = info.shape().stream().mapToLong(Long::longValue).toArray();
                 ByteBuffer bytes = tensors.bytes(name).order(ByteOrder.LITTLE_ENDIAN);
