@@ -42,6 +42,14 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         LATER(RegistrySource.LATER_OPTIMUM, null),
         /** Only a later Optimum registers the task and its {@code -with-past} form. */
         LATER_WITH_PAST(RegistrySource.LATER_OPTIMUM, RegistrySource.LATER_OPTIMUM),
+        /** Optimum 1.25.3 registers the task (today's model types, with its interface). */
+        V1_25_3(RegistrySource.OPTIMUM_1_25_3, null),
+        /** Optimum 1.25.3 registers the task and its {@code -with-past} form. */
+        V1_25_3_WITH_PAST(RegistrySource.OPTIMUM_1_25_3, RegistrySource.OPTIMUM_1_25_3),
+        /** No Optimum registers the type; exporters4j's own row exports the task with a registered type's interface. */
+        OWN(RegistrySource.EXPORTERS4J, null),
+        /** As {@link #OWN}, with the {@code -with-past} form. */
+        OWN_WITH_PAST(RegistrySource.EXPORTERS4J, RegistrySource.EXPORTERS4J),
         /**
          * No Optimum registers the task for this type; Transformers' auto classes still list the type's classes,
          * which tell a checkpoint's task from its config.json {@code architectures}.

@@ -3,7 +3,7 @@ package org.exporters4j.tasks;
 /**
  * Where a row of the model-type registry comes from. The Optimum v1.5.2 rows reproduce its
  * {@code TasksManager._SUPPORTED_MODEL_TYPE} exactly (51 model types, 243 pairs); later rows add model types that
- * Optimum registered after v1.5.2, with their task lists in v1.5.2's task names.
+ * Optimum registered after v1.5.2 (Optimum 1.25.3's interface), and model types of exporters4j's own.
  */
 public enum RegistrySource {
     /** Optimum v1.5.2's registry: tasks, configuration class, interface, opset and tolerance. */
@@ -12,7 +12,17 @@ public enum RegistrySource {
      * A model type Optimum registered later (llama from v1.10.1's {@code LlamaOnnxConfig}; mistral and qwen2 with
      * the task lists of today's Optimum): Optimum 1.10.1's decoder interface, opset 13, atol 1e-5.
      */
-    LATER_OPTIMUM("later Optimum");
+    LATER_OPTIMUM("later Optimum"),
+    /**
+     * Optimum 1.25.3's registry ({@code ../shared/reference/optimum-1.25.3-onnx-registry.json}): the model types of
+     * today's Hub, with its interface (position ids, today's task lists), opset and tolerance.
+     */
+    OPTIMUM_1_25_3("Optimum 1.25.3"),
+    /**
+     * A row of exporters4j's own for a model type no Optimum 1.25.3 registers (qwen3, gemma2, ...): the tasks and
+     * interface of the registered type its configuration is built on.
+     */
+    EXPORTERS4J("exporters4j's own row");
 
     private final String description;
 
