@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.Exporters4jException;
+import org.exporters4j.SmallFile;
 
 /**
  * A model's {@code config.json} as a typed, immutable view.
@@ -42,29 +41,35 @@ public final class ModelConfig {
         this.source = source;
     }
 
-    /** Reads {@code config.json}; a missing file, invalid JSON or a missing {@code model_type} is an error. */
+    /**
+     * Reads {@code config.json} through the bounded reader ({@link SmallFile#CONFIG}: a regular file under its cap,
+     * UTF-8, one JSON value); a missing file, a refused one, invalid JSON or a missing {@code model_type} is an error.
+     */
     public static ModelConfig read(Path configJson) {
         String text;
         try {
-            text = Files.readString(configJson, StandardCharsets.UTF_8);
+            text = SmallFile.CONFIG.readText(configJson);
         } catch (NoSuchFileException e) {
             throw new ModelConfigException("config file not found: " + configJson
                     + " (a Transformers checkpoint folder has a config.json beside its weights)", e);
+        } catch (SmallFile.Refused e) {
+            throw new ModelConfigException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelConfigException("cannot read config file " + configJson + ": " + e.getMessage(), e);
         }
         return parse(text, configJson.toString());
     }
 
-    /** Parses config JSON text; {@code source} names it in errors (a path or a description). */
+    /**
+     * Parses config JSON text; {@code source} names it in errors (a path or a description). The text must be exactly
+     * one JSON object, as Python's {@code json.loads} reads it ({@link SmallFile#parseJson}).
+     */
     public static ModelConfig parse(String json, String source) {
         JsonNode node;
         try {
-            node = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new ModelConfigException(source + " is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage()
-                    + "; re-save it with save_pretrained or fix the file by hand", e);
+            node = SmallFile.parseJson(json, source);
+        } catch (SmallFile.Refused e) {
+            throw new ModelConfigException(e.getMessage(), e);
         }
         if (node == null || !node.isObject()) {
             throw new ModelConfigException(source + " must hold a JSON object, like the config.json that "

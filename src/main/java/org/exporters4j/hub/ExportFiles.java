@@ -1,9 +1,8 @@
 package org.exporters4j.hub;
 
+import org.exporters4j.SmallFile;
 import org.exporters4j.WeightsFormat;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +66,6 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
             "vocab.json",
             "vocab.txt"));
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExportFiles {
         Objects.requireNonNull(subfolder, "subfolder");
@@ -153,9 +151,9 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
         }
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(indexFile));
-        } catch (JsonProcessingException e) {
-            throw badIndex(indexFile, "it is not JSON (" + e.getOriginalMessage() + ")", e);
+            root = SmallFile.WEIGHTS_INDEX.readJson(indexFile);
+        } catch (SmallFile.Refused e) {
+            throw badIndex(indexFile, "it is not JSON as Python's json reads it: " + e.problem(), e);
         } catch (IOException e) {
             throw new HubException(HubException.Kind.CACHE_IO, "cannot read the weights index " + indexFile + ": "
                     + e.getMessage(), e);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.exporters4j.SmallFile;
 
 /**
  * The Hub cache on disk, in huggingface_hub's layout, so a cache filled by Python is reused here and the other way
@@ -61,10 +62,13 @@ public final class HubCache {
         }
         Path ref = new RepoFilePath(revision.value()).resolveIn(repoFolder(repo).resolve("refs"));
         try {
-            String commit = Files.readString(ref, StandardCharsets.UTF_8).strip();
+            String commit = SmallFile.HUB_REF.readText(ref).strip();
             return Optional.of(checkSegment(commit, "commit in " + ref));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (SmallFile.Refused e) {
+            throw new HubException(HubException.Kind.CACHE_IO, e.getMessage() + "; delete it to fetch the revision"
+                    + " again", e);
         } catch (IOException e) {
             throw io("read", ref, e);
         }
@@ -128,10 +132,10 @@ public final class HubCache {
         }
         Path ref = new RepoFilePath(revision.value()).resolveIn(repoFolder(repo).resolve("refs"));
         try {
-            if (Files.isRegularFile(ref) && Files.readString(ref, StandardCharsets.UTF_8).strip().equals(commit)) {
+            if (Files.isRegularFile(ref) && SmallFile.HUB_REF.readText(ref).strip().equals(commit)) {
                 return;
             }
-        } catch (IOException e) {
+        } catch (IOException | SmallFile.Refused e) {
             // unreadable: overwrite it below
         }
         writeAtomically(ref, commit);

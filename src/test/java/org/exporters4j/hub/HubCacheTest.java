@@ -61,6 +61,23 @@ class HubCacheTest {
     }
 
     @Test
+    void aRefThatIsNotASmallRegularFileIsRefusedUnread() throws IOException {
+        HubCache cache = new HubCache(root);
+        Path refs = Files.createDirectories(root.resolve("models--org--model/refs"));
+        Files.createDirectory(refs.resolve("main"));
+        HubException folder = assertThrows(HubException.class, () -> cache.commit(REPO, Revision.MAIN));
+        assertEquals(HubException.Kind.CACHE_IO, folder.kind());
+        assertEquals(refs.resolve("main") + " is a folder; a Hub cache ref must be a regular file; delete it to fetch"
+                + " the revision again", folder.getMessage());
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(refs.resolve("v1").toFile(), "rw")) {
+            huge.setLength(3L << 30); // sparse: a ref read whole would need 3 GiB
+        }
+        HubException big = assertThrows(HubException.class, () -> cache.commit(REPO, Revision.of("v1")));
+        assertTrue(big.getMessage().startsWith(refs.resolve("v1") + " is 3221225472 bytes, over the 4096-byte cap on"
+                + " a Hub cache ref"), big.getMessage());
+    }
+
+    @Test
     void linksAreRelativeAndReplaceWhatWasThere() throws IOException {
         HubCache cache = new HubCache(root);
         Path blob = cache.blobFile(REPO, "0123abcd");

@@ -1,11 +1,7 @@
 package org.exporters4j.checkpoint.folder;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -13,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.exporters4j.SmallFile;
 import org.exporters4j.checkpoint.CheckpointException;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 
@@ -25,11 +22,6 @@ import org.exporters4j.checkpoint.CorruptCheckpointException;
  * @param weightMap tensor name to the shard's path
  */
 record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
-    /** A cap on the index size: an index lists names only, tens of MB would already be a million tensors. */
-    static final long MAX_INDEX_BYTES = 100_000_000L;
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     ShardIndex {
         weightMap = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(weightMap));
     }
@@ -42,17 +34,11 @@ record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
     static ShardIndex read(Path indexFile) {
         JsonNode root;
         try {
-            long size = Files.size(indexFile);
-            if (size > MAX_INDEX_BYTES) {
-                throw new CorruptCheckpointException(indexFile + " is " + size + " bytes, over the " + MAX_INDEX_BYTES
-                        + " an index of shard names can reasonably need; it is not a weight index");
-            }
-            root = JSON.readTree(Files.readString(indexFile));
+            root = SmallFile.WEIGHTS_INDEX.readJson(indexFile);
         } catch (NoSuchFileException e) {
             throw new CheckpointException("index file not found: " + indexFile, e);
-        } catch (JacksonException e) {
-            throw new CorruptCheckpointException(indexFile + " is not valid JSON (" + e.getOriginalMessage()
-                    + "); download it again or re-save the checkpoint with save_pretrained", e);
+        } catch (SmallFile.Refused e) {
+            throw new CorruptCheckpointException(e.getMessage(), e);
         } catch (IOException e) {
             throw new CheckpointException("cannot read " + indexFile + ": " + e.getMessage(), e);
         }

@@ -147,6 +147,26 @@ class CheckpointsTest {
     }
 
     @Test
+    void anIndexIsReadBoundedAndAsOneJsonObject() throws IOException {
+        Path sparse = dir.resolve("model.safetensors.index.json");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+            file.setLength(3L << 30); // sparse: read whole it would need 3 GiB
+        }
+        CorruptCheckpointException big = assertThrows(CorruptCheckpointException.class,
+                () -> Checkpoints.openWeights(dir));
+        assertEquals(sparse + " is 3221225472 bytes, over the 100000000-byte cap on a weights index (see README,"
+                + " Security and limits); it is not a weights index a checkpoint needs", big.getMessage());
+        Files.delete(sparse);
+        Path trailing = index("model.safetensors.index.json", "\"a\": \"s1.safetensors\"");
+        Files.writeString(trailing, Files.readString(trailing) + "{}");
+        assertTrue(assertThrows(CorruptCheckpointException.class, () -> Checkpoints.openWeights(dir)).getMessage()
+                .contains("is not valid JSON: more follows its first JSON value"));
+        Path folderIndex = Files.createDirectories(dir.resolve("sub/other.safetensors.index.json"));
+        assertEquals(folderIndex + " is a folder; a weights index must be a regular file",
+                assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(folderIndex)).getMessage());
+    }
+
+    @Test
     void aMissingShardIsNamed() throws IOException {
         new SafetensorsFileWriter().add("a", DType.F32, List.of(1L), ramp(1, 0)).write(dir.resolve("s1.safetensors"));
         index("model.safetensors.index.json", "\"a\": \"s1.safetensors\", \"b\": \"s2.safetensors\"");
