@@ -120,12 +120,15 @@ public final class Checkpoints {
         }
         byte[] magic = new byte[start.flip().remaining()];
         start.get(magic);
-        if (TorchCheckpoint.recognises(magic)) {
+        // safetensors first: a header of 640 to 1535 bytes starts with 0x80 0x02..0x05, which looks like a pickle's
+        // protocol opcode, while no torch.save pickle has '{' at byte 8 (it holds torch's magic number there)
+        boolean safetensors = SafetensorsHeader.recognises(magic);
+        if (!safetensors && TorchCheckpoint.recognises(magic)) {
             return new MappedWeights(WeightsFormat.PYTORCH, file, channel, TorchCheckpoint.read(file, channel),
                     windowBytes);
         }
         String fileName = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (SafetensorsHeader.recognises(magic) || fileName.endsWith(".safetensors")) {
+        if (safetensors || fileName.endsWith(".safetensors")) {
             // by name too, so that a damaged safetensors file gets the safetensors reader's precise message
             return new MappedWeights(WeightsFormat.SAFETENSORS, file, channel,
                     SafetensorsHeader.read(file, channel).tensors(), windowBytes);

@@ -110,6 +110,19 @@ class CheckpointsTest {
     }
 
     @Test
+    void aSafetensorsHeaderWhoseLengthLooksLikeAPickleProtocolIsStillSafetensors() throws IOException {
+        // 640 = 0x0280: the file starts 0x80 0x02, a pickle's protocol-2 opcode (fixtures-today's step inputs do)
+        String tensor = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        Path file = SafetensorsFileWriter.writeRaw(dir.resolve("inputs.bin"), tensor + " ".repeat(640 - tensor.length()),
+                SafetensorsFileWriter.floats(7f));
+        assertEquals(0x80, Files.readAllBytes(file)[0] & 0xff);
+        try (Weights weights = Checkpoints.open(file)) {
+            assertEquals(WeightsFormat.SAFETENSORS, weights.format());
+            assertEquals(7f, weights.bytes("x").order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat(0));
+        }
+    }
+
+    @Test
     void anUnrecognisedFileShowsItsFirstBytes() throws IOException {
         Path file = Files.writeString(dir.resolve("weights.dat"), "hello world");
         CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(file));
