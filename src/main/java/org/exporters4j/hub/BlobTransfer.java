@@ -13,11 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,36 +23,41 @@ import java.util.regex.Pattern;
  * transfer that stops receiving data for the download timeout as failed, then checking the size and the checksum
  * the etag gives (sha256 for LFS files, git's blob sha1 otherwise) before renaming it to {@code blobs/<etag>}.
  * A wrong size or checksum deletes the partial file: nothing corrupt is ever left under the blob's name.
+ *
+ * <p>Bounded whatever the server does: the whole file, retries and resumes included, must arrive within
+ * {@link HubLimits#fileDeadline} and {@link HubLimits#fileMaxConnections} requests (so a server sending one new
+ * byte per connection ends), and a resumed answer must be exactly the range asked for.
  */
 final class BlobTransfer {
-    private static final int MAX_REDIRECTS = 10;
     private static final int BUFFER_BYTES = 1 << 20;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern GIT_SHA1 = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d{1,18})-(\\d{1,18})/(\\d{1,18}|\\*)");
 
     private final HubRequests requests;
     private final DownloadProgress progress;
-    private final ScheduledExecutorService watchdog;
 
-    BlobTransfer(HubRequests requests, DownloadProgress progress, ScheduledExecutorService watchdog) {
+    BlobTransfer(HubRequests requests, DownloadProgress progress) {
         this.requests = requests;
         this.progress = progress;
-        this.watchdog = watchdog;
     }
 
     /** Downloads {@code metadata.location()} to {@code blob}, via {@code incomplete}. */
     void fetch(FileMetadata metadata, Path blob, Path incomplete, RequestTarget target) {
         long expected = metadata.size();
         RetryPolicy retry = requests.retry();
+        HubLimits limits = requests.limits();
         try {
             Files.createDirectories(blob.getParent());
         } catch (IOException e) {
             throw HubCache.io("create", blob.getParent(), e);
         }
         progress.started(target.file().orElse(blob.getFileName().toString()), expected, sizeOf(incomplete));
+        Transfer transfer = new Transfer(metadata.location(), incomplete, expected, target,
+                Deadline.after(limits.fileDeadline(), HubLimits.FILE_DEADLINE_ENV));
         try {
             int attempt = 1;
+            String lastFailure = "none";
             while (true) {
                 long have = sizeOf(incomplete);
                 if (have > expected) {
@@ -66,8 +67,12 @@ final class BlobTransfer {
                 if (have == expected && Files.exists(incomplete)) {
                     break;
                 }
+                if (transfer.deadline.passed()) {
+                    throw transfer.deadline.exceeded(target.describe() + " with " + have + " of " + expected
+                            + " bytes received (last failure: " + lastFailure + ")");
+                }
                 try {
-                    transferOnce(metadata.location(), incomplete, have, expected, target);
+                    transfer.once(have);
                     long received = sizeOf(incomplete);
                     if (received != expected) {
                         delete(incomplete);
@@ -75,6 +80,7 @@ final class BlobTransfer {
                     }
                     break;
                 } catch (TransientFailure failure) {
+                    lastFailure = failure.getMessage();
                     if (sizeOf(incomplete) > have) {
                         attempt = 1; // bytes arrived: as huggingface_hub's http_get, progress restores the attempts
                     }
@@ -82,7 +88,7 @@ final class BlobTransfer {
                         throw requests.unreachable(target, attempt, failure.getMessage(), failure.getCause());
                     }
                     attempt++;
-                    requests.pause(retry.delayBefore(attempt), target);
+                    requests.pause(transfer.deadline.cap(retry.delayBefore(attempt)), target);
                 }
             }
             verifyChecksum(incomplete, metadata.etag(), target);
@@ -96,100 +102,133 @@ final class BlobTransfer {
         }
     }
 
-    private void transferOnce(URI source, Path incomplete, long have, long expected, RequestTarget target)
-            throws TransientFailure {
-        URI url = source;
-        for (int redirects = 0; ; redirects++) {
-            HttpRequest.Builder builder = requests.request(url, requests.settings().downloadTimeout()).GET();
-            if (have > 0) {
-                builder.header("Range", "bytes=" + have + "-");
+    /** One file's download: where it comes from, its deadline and the requests it has made so far. */
+    private final class Transfer {
+        private final URI source;
+        private final Path incomplete;
+        private final long expected;
+        private final RequestTarget target;
+        private final Deadline deadline;
+        private int requestsMade;
+
+        Transfer(URI source, Path incomplete, long expected, RequestTarget target, Deadline deadline) {
+            this.source = source;
+            this.incomplete = incomplete;
+            this.expected = expected;
+            this.target = target;
+            this.deadline = deadline;
+        }
+
+        /** One attempt: a GET (ranged from {@code have} when there is a partial file), following redirects. */
+        void once(long have) throws TransientFailure {
+            RedirectChain chain = new RedirectChain(source);
+            while (true) {
+                int cap = requests.limits().fileMaxConnections();
+                if (requestsMade >= cap) {
+                    throw new HubException(HubException.Kind.UNREACHABLE, "gave up on " + target.describe()
+                            + " after " + requestsMade + " requests with " + sizeOf(incomplete) + " of " + expected
+                            + " bytes received, the limit set by " + HubLimits.FILE_MAX_CONNECTIONS_ENV + "; the "
+                            + "server keeps breaking the transfer off: try again later (the partial download "
+                            + "resumes), or raise " + HubLimits.FILE_MAX_CONNECTIONS_ENV);
+                }
+                requestsMade++;
+                HttpRequest.Builder builder = requests.request(chain.current()).GET();
+                if (have > 0) {
+                    builder.header("Range", "bytes=" + have + "-");
+                }
+                HttpResponse<InputStream> response;
+                try {
+                    response = requests.sendOnce(builder, requests.settings().downloadTimeout(), deadline,
+                            HttpResponse.BodyHandlers.ofInputStream(), target);
+                } catch (IOException e) {
+                    throw new TransientFailure(HubRequests.describe(e), e);
+                }
+                int status = response.statusCode();
+                if (status == 200 || status == 206) {
+                    String from = "the download of " + target.describe() + " from " + Redaction.url(chain.current());
+                    HubRequests.contentLength(response, from);
+                    long start = status == 206 ? checkedRange(response, have) : 0;
+                    write(response.body(), start);
+                    return;
+                }
+                close(response.body());
+                if (HubRequests.isRedirect(status)) {
+                    chain.follow(response, target);
+                    continue;
+                }
+                if (HubRequests.isTransient(status)) {
+                    throw new TransientFailure("HTTP " + status, null);
+                }
+                if (status == 416) {
+                    delete(incomplete); // the server has fewer bytes than were already received: start over
+                    throw new TransientFailure("HTTP 416 (range not satisfiable)", null);
+                }
+                throw requests.failure(status, response.headers(), chain.current(), target);
             }
-            HttpResponse<InputStream> response;
-            try {
-                response = requests.sendOnce(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new TransientFailure(HubRequests.describe(e), e);
+        }
+
+        /**
+         * The start of a 206 answer, which must be exactly the range asked for: from {@code have} to the last byte
+         * of the announced size. Anything else (a range from elsewhere, of another length or of another file size)
+         * is a failed attempt that keeps the partial file: it does not count as progress.
+         */
+        private long checkedRange(HttpResponse<InputStream> response, long have) throws TransientFailure {
+            String header = response.headers().firstValue("Content-Range").orElse("");
+            Matcher matcher = CONTENT_RANGE.matcher(header.strip());
+            boolean exact = matcher.matches()
+                    && Long.parseLong(matcher.group(1)) == have
+                    && Long.parseLong(matcher.group(2)) == expected - 1
+                    && (matcher.group(3).equals("*") || Long.parseLong(matcher.group(3)) == expected);
+            if (!exact) {
+                close(response.body());
+                throw new TransientFailure("HTTP 206 with Content-Range '" + HubRequests.shown(header)
+                        + "' for the range bytes=" + have + "-" + (expected - 1) + " of " + expected + " bytes asked for",
+                        null);
             }
-            int status = response.statusCode();
-            if (status == 200 || status == 206) {
-                long start = 0;
-                if (status == 206) {
-                    start = rangeStart(response);
-                    if (start != have) {
-                        close(response.body());
-                        delete(incomplete);
-                        throw new TransientFailure("the server resumed at byte " + start + " instead of " + have
-                                + "; restarting the file", null);
+            return have;
+        }
+
+        private void write(InputStream body, long start) throws TransientFailure {
+            boolean overflow = false;
+            BodyWatch watch = new BodyWatch(body, requests.settings().downloadTimeout(), deadline,
+                    requests.watchdog());
+            try (InputStream in = body;
+                 FileChannel out = start > 0
+                         ? FileChannel.open(incomplete, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                         : FileChannel.open(incomplete, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                                 StandardOpenOption.TRUNCATE_EXISTING)) {
+                byte[] buffer = new byte[BUFFER_BYTES];
+                long position = start;
+                int read;
+                while ((read = in.read(buffer)) != -1) {
+                    watch.progressed();
+                    if (position + read > expected) {
+                        overflow = true;
+                        break;
                     }
+                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
+                    while (chunk.hasRemaining()) {
+                        out.write(chunk);
+                    }
+                    position += read;
+                    progress.advanced(position);
                 }
-                write(response.body(), incomplete, start, expected, target);
-                return;
-            }
-            close(response.body());
-            if (HubRequests.isRedirect(status) && redirects < MAX_REDIRECTS) {
-                String location = response.headers().firstValue("Location").orElseThrow(() -> new HubException(
-                        HubException.Kind.INVALID_RESPONSE, "HTTP " + status + " without a Location header from "
-                        + response.uri() + " for " + target.describe()));
-                url = response.uri().resolve(location);
-                continue;
-            }
-            if (HubRequests.isTransient(status)) {
-                throw new TransientFailure("HTTP " + status, null);
-            }
-            if (status == 416) {
-                delete(incomplete); // the server has fewer bytes than were already received: start over
-                throw new TransientFailure("HTTP 416 (range not satisfiable)", null);
-            }
-            throw requests.failure(status, response.headers(), url, target);
-        }
-    }
-
-    private void write(InputStream body, Path incomplete, long start, long expected, RequestTarget target)
-            throws TransientFailure {
-        boolean overflow = false;
-        StallWatch watch = new StallWatch(body, requests.settings().downloadTimeout());
-        try (InputStream in = body;
-             FileChannel out = start > 0
-                     ? FileChannel.open(incomplete, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
-                     : FileChannel.open(incomplete, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                             StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            long position = start;
-            int read;
-            while ((read = in.read(buffer)) != -1) {
-                watch.progressed();
-                if (position + read > expected) {
-                    overflow = true;
-                    break;
+            } catch (IOException e) {
+                BodyWatch.Cut cut = watch.close();
+                if (cut == BodyWatch.Cut.DEADLINE) {
+                    throw deadline.exceeded(target.describe() + " with " + sizeOf(incomplete) + " of " + expected
+                            + " bytes received");
                 }
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-                position += read;
-                progress.advanced(position);
+                throw new TransientFailure(cut == BodyWatch.Cut.SILENCE ? "no data received for "
+                        + Deadline.describe(watch.silence()) : HubRequests.describe(e), e);
+            } finally {
+                watch.close();
             }
-        } catch (IOException e) {
-            boolean stalled = watch.close();
-            throw new TransientFailure(stalled ? "no data received for " + seconds(watch.timeout) : HubRequests
-                    .describe(e), e);
-        } finally {
-            watch.close();
+            if (overflow) {
+                delete(incomplete);
+                throw corrupt(target, "the server sent more than the " + expected + " bytes it announced");
+            }
         }
-        if (overflow) {
-            delete(incomplete);
-            throw corrupt(target, "the server sent more than the " + expected + " bytes it announced");
-        }
-    }
-
-    private static long rangeStart(HttpResponse<?> response) throws TransientFailure {
-        String header = response.headers().firstValue("Content-Range").orElse("");
-        Matcher matcher = CONTENT_RANGE.matcher(header.strip());
-        if (!matcher.matches()) {
-            close((InputStream) response.body());
-            throw new TransientFailure("HTTP 206 with an unreadable Content-Range '" + header + "'", null);
-        }
-        return Long.parseLong(matcher.group(1));
     }
 
     private static void verifyChecksum(Path file, String etag, RequestTarget target) {
@@ -259,57 +298,12 @@ final class BlobTransfer {
         }
     }
 
-    private static String seconds(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
-    }
-
     /** A failure worth another attempt: the connection, a timeout, a server error. */
     private static final class TransientFailure extends Exception {
         private static final long serialVersionUID = 1L;
 
         TransientFailure(String message, Throwable cause) {
             super(message, cause);
-        }
-    }
-
-    /**
-     * Closes the response body when no bytes arrive for {@code timeout}, which ends the blocked read with an
-     * IOException: the JDK's HTTP client has no read timeout for response bodies (and its body stream ignores
-     * interrupts), so a stalled transfer would otherwise wait forever.
-     */
-    private final class StallWatch {
-        private final InputStream body;
-        private final Duration timeout;
-        private final ScheduledFuture<?> check;
-        private volatile long lastProgress = System.nanoTime();
-        private boolean closed;
-        private boolean stalled;
-
-        StallWatch(InputStream body, Duration timeout) {
-            this.body = body;
-            this.timeout = timeout;
-            long period = Math.max(10, Math.min(1000, timeout.toMillis() / 4));
-            this.check = watchdog.scheduleAtFixedRate(this::inspect, period, period, TimeUnit.MILLISECONDS);
-        }
-
-        void progressed() {
-            lastProgress = System.nanoTime();
-        }
-
-        private synchronized void inspect() {
-            if (!closed && !stalled && System.nanoTime() - lastProgress > timeout.toNanos()) {
-                stalled = true;
-                BlobTransfer.close(body);
-            }
-        }
-
-        /** Stops watching; returns whether the body was closed for a stall. */
-        synchronized boolean close() {
-            if (!closed) {
-                closed = true;
-                check.cancel(false);
-            }
-            return stalled;
         }
     }
 }

@@ -66,6 +66,8 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
             "vocab.json",
             "vocab.txt"));
 
+    /** How every index of {@link WeightsFormat} ends (Transformers' {@code *_INDEX_NAME}). */
+    private static final String INDEX_SUFFIX = ".index.json";
 
     public ExportFiles {
         Objects.requireNonNull(subfolder, "subfolder");
@@ -143,7 +145,9 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
 
     /**
      * The shard files a downloaded index names (the distinct values of its {@code weight_map}), as repository paths
-     * beside the index, sorted. The index is untrusted: every name must be a relative path inside the repository.
+     * beside the index, sorted. The index is untrusted: it is read by {@link SmallFile#WEIGHTS_INDEX} (bounded),
+     * and every name must be a relative path inside the repository that is not itself an index (an index naming
+     * itself or another index would make the readers recurse; Transformers' shards are weights files).
      */
     public List<String> shards(Path indexFile) {
         if (sharding != Sharding.INDEXED_SHARDS) {
@@ -172,7 +176,12 @@ public record ExportFiles(String subfolder, WeightsFormat format, String weights
                 throw badIndex(indexFile, "shard name '" + value.asText() + "' is not a plain relative path ("
                         + problem + ")", null);
             }
-            shards.add(join(subfolder, value.asText()));
+            String shard = join(subfolder, value.asText());
+            if (shard.equals(weights) || value.asText().endsWith(INDEX_SUFFIX)) {
+                throw badIndex(indexFile, "it names " + (shard.equals(weights) ? "itself" : "another index, '"
+                        + value.asText() + "',") + " as a shard; an index must name weights files", null);
+            }
+            shards.add(shard);
         }
         return List.copyOf(shards);
     }

@@ -122,13 +122,20 @@ public final class HubCache {
     }
 
     /**
-     * Records that a branch or tag points at {@code commit}; nothing for a commit revision. Written only when it
+     * Records that a branch or tag points at {@code commit}; nothing for a commit revision, and an error when a
+     * commit revision is said to be another commit (never {@code refs/<sha A>} holding sha B). Written only when it
      * changes, as huggingface_hub's {@code _cache_commit_hash_for_specific_revision} (read-only caches keep working).
      */
     void writeRef(RepoId repo, Revision revision, String commit) {
         checkSegment(commit, "commit");
         if (revision.value().equals(commit)) {
             return;
+        }
+        if (revision.isCommitHash()) {
+            // refs/<sha A> holding sha B would make every later look-up of A read B's files
+            throw new HubException(HubException.Kind.INVALID_RESPONSE, "the Hub resolved commit " + revision
+                    + " to another commit, " + commit + "; a commit names itself, so the server is inconsistent: "
+                    + "nothing was cached, try again later or check HF_ENDPOINT");
         }
         Path ref = new RepoFilePath(revision.value()).resolveIn(repoFolder(repo).resolve("refs"));
         try {

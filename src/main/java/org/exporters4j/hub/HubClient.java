@@ -2,11 +2,13 @@ package org.exporters4j.hub;
 
 import org.exporters4j.WeightsFormat;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -17,8 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,13 +33,11 @@ import java.util.concurrent.TimeUnit;
  * lock under {@code <cache>/.locks}.
  */
 public final class HubClient implements AutoCloseable {
-    private static final int MAX_REDIRECTS = 10;
     private static final long LOCK_POLL_MILLIS = 50;
 
     private final HubSettings settings;
     private final HubCache cache;
     private final HubRequests requests;
-    private final ScheduledExecutorService watchdog;
     private final BlobTransfer transfer;
     private boolean closed;
 
@@ -53,12 +51,7 @@ public final class HubClient implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cache = new HubCache(settings.cacheDir());
         this.requests = new HubRequests(settings, Objects.requireNonNull(retry, "retry"));
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "exporters4j-hub-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.transfer = new BlobTransfer(requests, Objects.requireNonNull(progress, "progress"), watchdog);
+        this.transfer = new BlobTransfer(requests, Objects.requireNonNull(progress, "progress"));
     }
 
     /** A client with the default retries and a progress bar on stderr when attached to a terminal. */
@@ -114,6 +107,9 @@ public final class HubClient implements AutoCloseable {
                 }
             }
             throw e;
+        }
+        if (revision.isCommitHash() && !metadata.commit().equals(revision.value())) {
+            throw commitDisagreement(target, revision.value(), metadata.commit());
         }
         cache.writeRef(repo, revision, metadata.commit());
         Path pointer = cache.pointerFile(repo, metadata.commit(), path);
@@ -202,7 +198,6 @@ public final class HubClient implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            watchdog.shutdownNow();
             requests.close();
         }
     }
@@ -213,38 +208,43 @@ public final class HubClient implements AutoCloseable {
                     + target.describe() + " cannot be asked from the Hub; unset HF_HUB_OFFLINE, or use a local "
                     + "folder");
         }
-        HttpRequest request = requests.request(url, settings.metadataTimeout())
-                .header("Accept", "application/json").GET().build();
-        HttpResponse<String> response = requests.send(request, HttpResponse.BodyHandlers.ofString(), target);
+        Deadline deadline = requests.metadataDeadline();
+        HttpRequest.Builder request = requests.request(url).header("Accept", "application/json").GET();
+        HttpResponse<InputStream> response = requests.send(request, settings.metadataTimeout(), deadline,
+                HttpResponse.BodyHandlers.ofInputStream(), target);
         if (response.statusCode() != 200) {
+            HubRequests.discard(response);
             throw requests.failure(response.statusCode(), response.headers(), url, target);
         }
-        return ModelInfo.parse(repo, response.body(), url.toString());
+        byte[] body = requests.readMetadata(response, deadline, "the model info of " + target.describe());
+        return ModelInfo.parse(repo, new String(body, StandardCharsets.UTF_8), Redaction.url(url));
     }
 
     /**
      * {@code HEAD} on the resolve URL, following relative redirects (a renamed repository) but not absolute ones
      * (a CDN), whose {@code Location} becomes the download URL: as huggingface_hub's {@code get_hf_file_metadata}.
+     * Every hop goes through one {@link RedirectChain} (http(s) only, a bounded number of hops), all of it within
+     * one metadata deadline.
      */
     private FileMetadata fileMetadata(RepoId repo, Revision revision, RepoFilePath file, RequestTarget target) {
-        URI url = requests.resolveUrl(repo, revision, file);
-        for (int redirects = 0; ; redirects++) {
-            HttpRequest request = requests.request(url, settings.metadataTimeout())
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
-            HttpResponse<Void> response = requests.send(request, HttpResponse.BodyHandlers.discarding(), target);
+        RedirectChain chain = new RedirectChain(requests.resolveUrl(repo, revision, file));
+        Deadline deadline = requests.metadataDeadline();
+        while (true) {
+            URI url = chain.current();
+            HttpRequest.Builder request = requests.request(url).method("HEAD", HttpRequest.BodyPublishers.noBody());
+            HttpResponse<Void> response = requests.send(request, settings.metadataTimeout(), deadline,
+                    HttpResponse.BodyHandlers.discarding(), target);
             int status = response.statusCode();
             HttpHeaders headers = response.headers();
             if (HubRequests.isRedirect(status)) {
-                String location = headers.firstValue("Location").orElseThrow(() -> missingHeader("Location", target));
-                URI next = url.resolve(location);
-                if (URI.create(location).getHost() == null && redirects < MAX_REDIRECTS) {
-                    url = next;
+                RedirectChain.Hop hop = chain.follow(response, target);
+                if (hop.relative()) {
                     continue;
                 }
-                return metadata(headers, next, target);
+                return metadata(headers, hop.target(), url, target);
             }
             if (status >= 200 && status < 300) {
-                return metadata(headers, url, target);
+                return metadata(headers, url, url, target);
             }
             if (status == 404 && "EntryNotFound".equals(headers.firstValue("X-Error-Code").orElse(""))) {
                 // as huggingface_hub: remember that the file does not exist at this commit
@@ -257,24 +257,44 @@ public final class HubClient implements AutoCloseable {
         }
     }
 
-    private FileMetadata metadata(HttpHeaders headers, URI location, RequestTarget target) {
+    /** The metadata in the headers of the answer from {@code answered}; {@code location} is where to download. */
+    private FileMetadata metadata(HttpHeaders headers, URI location, URI answered, RequestTarget target) {
         String commit = headers.firstValue("X-Repo-Commit").orElseThrow(() -> missingHeader("X-Repo-Commit", target));
         String etag = headers.firstValue("X-Linked-Etag").or(() -> headers.firstValue("ETag"))
                 .map(FileMetadata::normalizeEtag)
                 .orElseThrow(() -> missingHeader("ETag", target));
-        String size = headers.firstValue("X-Linked-Size").or(() -> headers.firstValue("Content-Length"))
-                .orElseThrow(() -> missingHeader("Content-Length", target));
+        String sizeHeader = headers.firstValue("X-Linked-Size").isPresent() ? "X-Linked-Size" : "Content-Length";
+        String size = headers.firstValue(sizeHeader).orElseThrow(() -> missingHeader("Content-Length", target));
+        long bytes = -1;
         try {
-            return new FileMetadata(commit, etag, Long.parseLong(size.strip()), location);
+            bytes = Long.parseLong(size.strip());
         } catch (NumberFormatException e) {
-            throw new HubException(HubException.Kind.INVALID_RESPONSE, "the Hub announced a size '" + size
-                    + "' that is not a number for " + target.describe(), e);
+            // reported below
         }
+        if (bytes < 0) {
+            throw new HubException(HubException.Kind.INVALID_RESPONSE, "the answer from " + Redaction.url(answered)
+                    + " for " + target.describe() + " has a malformed " + sizeHeader + " '" + HubRequests.shown(size)
+                    + "' (not a byte count); the server is broken or not a Hugging Face Hub: check HF_ENDPOINT and "
+                    + "proxy settings");
+        }
+        return new FileMetadata(commit, etag, bytes, location);
+    }
+
+    /**
+     * The server answered a request pinned to one commit with another commit's file: the model info's {@code sha}
+     * and the file's {@code X-Repo-Commit} disagree. Nothing of it is cached (no ref, no pointer).
+     */
+    private HubException commitDisagreement(RequestTarget target, String asked, String answered) {
+        return new HubException(HubException.Kind.INVALID_RESPONSE, "the Hub contradicts itself about "
+                + target.describe() + ": it was asked for commit " + asked + " (the sha of the model info) but "
+                + "answered with the file of commit " + answered + " (X-Repo-Commit); nothing was cached. The server "
+                + "at " + Redaction.url(settings.endpoint()) + " is inconsistent (a mirror being updated, or a "
+                + "broken proxy): try again later, or pass --revision with a commit sha");
     }
 
     private HubException missingHeader(String header, RequestTarget target) {
         return new HubException(HubException.Kind.INVALID_RESPONSE, "the answer for " + target.describe() + " from "
-                + settings.endpoint() + " has no " + header + " header, so it is not a Hugging Face Hub (or a proxy "
+                + Redaction.url(settings.endpoint()) + " has no " + header + " header, so it is not a Hugging Face Hub (or a proxy "
                 + "removed it); check HF_ENDPOINT and proxy settings");
     }
 

@@ -37,13 +37,14 @@ public class HubException extends Exporters4jException {
 
     private final Kind kind;
 
+    /** @param message redacted here ({@link Redaction#text}): URL credentials and token-shaped words never show */
     public HubException(Kind kind, String message) {
-        super(message);
+        super(Redaction.text(message));
         this.kind = Objects.requireNonNull(kind, "kind");
     }
 
     public HubException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+        super(Redaction.text(message), cause);
         this.kind = Objects.requireNonNull(kind, "kind");
     }
 

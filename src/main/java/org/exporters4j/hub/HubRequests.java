@@ -1,5 +1,6 @@
 package org.exporters4j.hub;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -13,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +31,7 @@ final class HubRequests implements AutoCloseable {
     private final HubSettings settings;
     private final RetryPolicy retry;
     private final ExecutorService executor;
+    private final ScheduledExecutorService watchdog;
     private final HttpClient http;
 
     HubRequests(HubSettings settings, RetryPolicy retry) {
@@ -35,6 +39,11 @@ final class HubRequests implements AutoCloseable {
         this.retry = retry;
         this.executor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "exporters4j-hub-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "exporters4j-hub-watchdog");
             thread.setDaemon(true);
             return thread;
         });
@@ -51,6 +60,20 @@ final class HubRequests implements AutoCloseable {
 
     RetryPolicy retry() {
         return retry;
+    }
+
+    HubLimits limits() {
+        return settings.limits();
+    }
+
+    /** The thread that cuts stalled bodies ({@link BodyWatch}). */
+    ScheduledExecutorService watchdog() {
+        return watchdog;
+    }
+
+    /** A deadline for one metadata request (model info, or the {@code HEAD} of a file with its redirects). */
+    Deadline metadataDeadline() {
+        return Deadline.after(settings.limits().metadataDeadline(), HubLimits.METADATA_DEADLINE_ENV);
     }
 
     /** {@code {endpoint}/api/models/{repo_id}}, as huggingface_hub's {@code HfApi.model_info} without a revision. */
@@ -77,9 +100,8 @@ final class HubRequests implements AutoCloseable {
      * A request builder with the Hub's headers. The token goes only to the Hub's own host: a redirect to a CDN
      * carries a signed URL and must not see it (as huggingface_hub drops {@code authorization} then).
      */
-    HttpRequest.Builder request(URI url, Duration timeout) {
+    HttpRequest.Builder request(URI url) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                .timeout(timeout)
                 .header("User-Agent", USER_AGENT)
                 .header("Accept-Encoding", "identity"); // sizes must be the real file sizes
         if (settings.token().isPresent() && sameOrigin(url, settings.endpoint())) {
@@ -89,14 +111,21 @@ final class HubRequests implements AutoCloseable {
     }
 
     /**
-     * Sends a request, retrying connection failures, timeouts, 5xx and 429 answers with backoff; any other answer
-     * (success, redirect or client error) is returned for the caller to read.
+     * Sends a request, retrying connection failures, timeouts, 5xx and 429 answers with backoff, all within
+     * {@code deadline}; any other answer (success, redirect or client error) is returned for the caller to read.
+     *
+     * @param timeout how long to wait for the answer's headers (shortened to what is left of the deadline)
      */
-    <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, RequestTarget target) {
+    <T> HttpResponse<T> send(HttpRequest.Builder request, Duration timeout, Deadline deadline,
+                             HttpResponse.BodyHandler<T> handler, RequestTarget target) {
         String lastFailure = "";
         for (int attempt = 1; ; attempt++) {
+            if (deadline.passed()) {
+                throw deadline.exceeded(target.describe() + " (last: " + lastFailure + ")");
+            }
+            HttpRequest built = request.timeout(deadline.cap(timeout)).build();
             try {
-                HttpResponse<T> response = http.send(request, handler);
+                HttpResponse<T> response = exchange(built, handler, target);
                 if (!isTransient(response.statusCode())) {
                     return response;
                 }
@@ -112,17 +141,82 @@ final class HubRequests implements AutoCloseable {
             if (attempt >= retry.maxAttempts()) {
                 throw unreachable(target, attempt, lastFailure, null);
             }
-            pause(retry.delayBefore(attempt + 1), target);
+            pause(deadline.cap(retry.delayBefore(attempt + 1)), target);
         }
     }
 
-    /** Sends a request once, without retries (downloads retry around the whole transfer, resuming). */
-    <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+    /**
+     * Sends a request once, without retries (downloads retry around the whole transfer, resuming), waiting for
+     * the headers at most {@code timeout} and never past {@code deadline}.
+     */
+    <T> HttpResponse<T> sendOnce(HttpRequest.Builder request, Duration timeout, Deadline deadline,
+                                 HttpResponse.BodyHandler<T> handler, RequestTarget target) throws IOException {
         try {
-            return http.send(request, handler);
+            return exchange(request.timeout(deadline.cap(timeout)).build(), handler, target);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
+    /**
+     * Reads a metadata answer's body whole, bounded three ways: at most {@link HubLimits#metadataMaxBytes} bytes (a
+     * larger declared {@code Content-Length} is refused before reading anything), no silence longer than the
+     * metadata timeout, and nothing past {@code deadline}. The body is closed whatever happens.
+     *
+     * @param what names the answer in errors, e.g. "the model info of repository org/name at revision main"
+     */
+    byte[] readMetadata(HttpResponse<InputStream> response, Deadline deadline, String what) {
+        long max = settings.limits().metadataMaxBytes();
+        String from = what + " from " + response.uri();
+        OptionalLong declared = contentLength(response, from);
+        if (declared.isPresent() && declared.getAsLong() > max) {
+            discard(response);
+            throw tooLarge(from, "announces " + declared.getAsLong() + " bytes, more than", max);
+        }
+        BodyWatch watch = new BodyWatch(response.body(), settings.metadataTimeout(), deadline, watchdog);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (InputStream in = response.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                watch.progressed();
+                if (out.size() + (long) read > max) {
+                    throw tooLarge(from, "is longer than", max);
+                }
+                out.write(buffer, 0, read);
+            }
+        } catch (IOException e) {
+            BodyWatch.Cut cut = watch.close();
+            if (cut == BodyWatch.Cut.DEADLINE) {
+                throw deadline.exceeded(from);
+            }
+            throw new HubException(HubException.Kind.UNREACHABLE, "the server stopped sending " + from + ": "
+                    + (cut == BodyWatch.Cut.SILENCE ? "no data for " + Deadline.describe(watch.silence())
+                    + " (HF_HUB_ETAG_TIMEOUT)" : describe(e)) + "; check the network and HF_ENDPOINT and try again, "
+                    + "or raise HF_HUB_ETAG_TIMEOUT (seconds) for a slow server", e);
+        } finally {
+            watch.close();
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * One exchange. The JDK client throws unchecked exceptions for some malformed answers (a Content-Length that is
+     * not a number raises NumberFormatException out of {@code send}): those become one-line errors naming the URL.
+     */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler,
+                                         RequestTarget target) throws IOException, InterruptedException {
+        try {
+            return http.send(request, handler);
+        } catch (IllegalArgumentException e) {
+            // HttpHeaders.firstValueAsLong("Content-Length") is the JDK's one number parse of an answer's headers
+            String problem = e instanceof NumberFormatException || e.getCause() instanceof NumberFormatException
+                    ? "a malformed Content-Length header (" + shown(String.valueOf(e.getMessage())) + ")"
+                    : "an answer the HTTP client rejects (" + shown(String.valueOf(e.getMessage())) + ")";
+            throw new HubException(HubException.Kind.INVALID_RESPONSE, "the server at " + Redaction.url(request.uri())
+                    + " sent " + problem + " for " + target.describe() + "; it is broken or not a Hugging Face "
+                    + "Hub: check HF_ENDPOINT and proxy settings", e);
         }
     }
 
@@ -142,7 +236,7 @@ final class HubRequests implements AutoCloseable {
 
     HubException unreachable(RequestTarget target, int attempts, String lastFailure, Throwable cause) {
         return new HubException(HubException.Kind.UNREACHABLE, "could not get " + target.describe() + " from "
-                + settings.endpoint() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts")
+                + endpoint() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts")
                 + " (last: " + lastFailure + ") and it is not in the cache at " + settings.cacheDir()
                 + "; check the network and run again (a partial download resumes), or set HF_HUB_OFFLINE=1 to use "
                 + "only the cache", cause);
@@ -162,7 +256,7 @@ final class HubRequests implements AutoCloseable {
         switch (code) {
             case "RepoNotFound":
                 return new HubException(HubException.Kind.REPOSITORY_NOT_FOUND, repo + " was not found on "
-                        + settings.endpoint() + " (HTTP " + status + hub + "): check the model id; if the repository "
+                        + endpoint() + " (HTTP " + status + hub + "): check the model id; if the repository "
                         + "is private or gated, " + tokenAdvice);
             case "RevisionNotFound":
                 return new HubException(HubException.Kind.REVISION_NOT_FOUND, "revision " + target.revision()
@@ -174,7 +268,7 @@ final class HubRequests implements AutoCloseable {
                         + "subfolder");
             case "GatedRepo":
                 return new HubException(HubException.Kind.ACCESS_DENIED, repo + " is gated (HTTP " + status + hub
-                        + "): accept its conditions at " + settings.endpoint() + "/" + target.repo() + ", then "
+                        + "): accept its conditions at " + endpoint() + "/" + target.repo() + ", then "
                         + tokenAdvice);
             default:
                 break;
@@ -190,11 +284,11 @@ final class HubRequests implements AutoCloseable {
                             + "; the server did not say whether the repository, the revision or the file is "
                             + "missing): check all three")
                     : new HubException(HubException.Kind.REPOSITORY_NOT_FOUND, repo + " at revision "
-                            + target.revision() + " was not found on " + settings.endpoint() + " (HTTP 404" + hub
+                            + target.revision() + " was not found on " + endpoint() + " (HTTP 404" + hub
                             + "): check the model id and revision");
         }
         return new HubException(HubException.Kind.INVALID_RESPONSE, "unexpected answer HTTP " + status + hub
-                + " from " + url + " for " + target.describe() + "; check HF_ENDPOINT and try again later");
+                + " from " + Redaction.url(url) + " for " + target.describe() + "; check HF_ENDPOINT and try again later");
     }
 
     static boolean isTransient(int status) {
@@ -240,7 +334,44 @@ final class HubRequests implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.shutdownNow();
         executor.shutdownNow();
+    }
+
+    /**
+     * The answer's {@code Content-Length}, if it has one; a value that is not a non-negative number is an error
+     * naming the URL and the value (the body is closed).
+     */
+    static OptionalLong contentLength(HttpResponse<?> response, String from) {
+        Optional<String> header = response.headers().firstValue("Content-Length");
+        if (header.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            long value = Long.parseLong(header.get().strip());
+            if (value >= 0) {
+                return OptionalLong.of(value);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        discard(response);
+        throw new HubException(HubException.Kind.INVALID_RESPONSE, from + " has a malformed Content-Length '"
+                + shown(header.get()) + "' (not a byte count); the server is not a Hugging Face Hub or is broken: "
+                + "check HF_ENDPOINT and proxy settings");
+    }
+
+    /** An untrusted header value fit for a one-line message: control characters replaced, at most 200 chars. */
+    static String shown(String value) {
+        String clean = value.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 200 ? clean.substring(0, 200) + "…" : clean;
+    }
+
+    private static HubException tooLarge(String from, String problem, long max) {
+        return new HubException(HubException.Kind.INVALID_RESPONSE, from + " " + problem + " the limit of "
+                + max + " bytes on metadata (" + HubLimits.METADATA_MAX_BYTES_ENV + "); a Hub's answers are far "
+                + "smaller: check HF_ENDPOINT, or raise " + HubLimits.METADATA_MAX_BYTES_ENV + " for a huge "
+                + "repository");
     }
 
     private String notFoundFile(RequestTarget target) {
@@ -248,12 +379,19 @@ final class HubRequests implements AutoCloseable {
                 + " at revision " + target.revision();
     }
 
-    private static String hubMessage(HttpHeaders headers) {
+    /** The server's own X-Error-Message, on one line, without the token in use should the server echo it. */
+    private String hubMessage(HttpHeaders headers) {
         Optional<String> message = headers.firstValue("X-Error-Message");
-        return message.map(text -> ", the Hub says: " + text.replaceAll("\\s+", " ").strip()).orElse("");
+        return message.map(text -> ", the Hub says: " + Redaction.text(shown(text.replaceAll("\\s+", " ").strip()),
+                settings.token().orElse(""))).orElse("");
     }
 
-    private static void discard(HttpResponse<?> response) {
+    /** The endpoint as messages show it (credentials hidden). */
+    private String endpoint() {
+        return Redaction.url(settings.endpoint());
+    }
+
+    static void discard(HttpResponse<?> response) {
         if (response.body() instanceof InputStream stream) {
             try {
                 stream.close();

@@ -23,10 +23,14 @@ import java.util.Set;
  * @param token           the access token sent as {@code Authorization: Bearer}, if any
  * @param network         {@code OFFLINE} when {@code HF_HUB_OFFLINE} is set
  * @param metadataTimeout how long to wait for model info and file metadata ({@code HF_HUB_ETAG_TIMEOUT})
- * @param downloadTimeout how long to wait for a download to start answering ({@code HF_HUB_DOWNLOAD_TIMEOUT})
+ * @param metadataTimeout how long to wait to connect, for the answer to a metadata request (model info, file
+ *                        metadata) to start, and for each next byte of its body ({@code HF_HUB_ETAG_TIMEOUT})
+ * @param downloadTimeout how long to wait for a download to start answering, and for each next byte of it
+ *                        ({@code HF_HUB_DOWNLOAD_TIMEOUT})
+ * @param limits          the caps on sizes, total times and connections ({@link HubLimits})
  */
 public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, NetworkMode network,
-                          Duration metadataTimeout, Duration downloadTimeout) {
+                          Duration metadataTimeout, Duration downloadTimeout, HubLimits limits) {
     /** The public Hub, as huggingface_hub's {@code _HF_DEFAULT_ENDPOINT}. */
     public static final URI DEFAULT_ENDPOINT = URI.create("https://huggingface.co");
 
@@ -42,9 +46,10 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(metadataTimeout, "metadataTimeout");
         Objects.requireNonNull(downloadTimeout, "downloadTimeout");
+        Objects.requireNonNull(limits, "limits");
         String scheme = endpoint.getScheme();
         if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
-            throw new HubException(HubException.Kind.INVALID_ARGUMENT, "the Hub endpoint '" + endpoint
+            throw new HubException(HubException.Kind.INVALID_ARGUMENT, "the Hub endpoint '" + Redaction.url(endpoint)
                     + "' is not an http(s) URL; set HF_ENDPOINT to e.g. " + DEFAULT_ENDPOINT + " or unset it");
         }
         String text = endpoint.toString();
@@ -58,6 +63,12 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
             throw new HubException(HubException.Kind.INVALID_ARGUMENT, "Hub timeouts must be positive, got "
                     + metadataTimeout + " and " + downloadTimeout);
         }
+    }
+
+    /** Settings with the {@link HubLimits#DEFAULT default limits}. */
+    public HubSettings(URI endpoint, Path cacheDir, Optional<String> token, NetworkMode network,
+                       Duration metadataTimeout, Duration downloadTimeout) {
+        this(endpoint, cacheDir, token, network, metadataTimeout, downloadTimeout, HubLimits.DEFAULT);
     }
 
     /** The settings from this process's environment and the user's home folder. */
@@ -74,7 +85,8 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
      * <li>token: {@code HF_TOKEN}, else {@code HUGGING_FACE_HUB_TOKEN}, else the file {@code HF_TOKEN_PATH}, else
      *     {@code $HF_HOME/token} (what {@code huggingface-cli login} writes);</li>
      * <li>offline: {@code HF_HUB_OFFLINE} (or the older {@code TRANSFORMERS_OFFLINE}) set to 1, ON, YES or TRUE;</li>
-     * <li>timeouts: {@code HF_HUB_ETAG_TIMEOUT} and {@code HF_HUB_DOWNLOAD_TIMEOUT} in seconds (default 10).</li>
+     * <li>timeouts: {@code HF_HUB_ETAG_TIMEOUT} and {@code HF_HUB_DOWNLOAD_TIMEOUT} in seconds (default 10);</li>
+     * <li>limits: exporters4j's own {@code EXPORTERS4J_HUB_*} variables ({@link HubLimits}).</li>
      * </ul>
      *
      * @param environment the variables (tests pass their own map; nothing else reads the real environment)
@@ -100,29 +112,40 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
                 .filter(value -> TRUE_VALUES.contains(value.strip().toUpperCase(Locale.ROOT)))
                 .map(value -> NetworkMode.OFFLINE).orElse(NetworkMode.ONLINE);
         return new HubSettings(endpoint, cache, token, network,
-                seconds(env, "HF_HUB_ETAG_TIMEOUT"), seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT"));
+                seconds(env, "HF_HUB_ETAG_TIMEOUT"), seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT"),
+                HubLimits.fromEnvironment(env));
     }
 
     /** These settings with another cache folder (the {@code --cache-dir} option). */
     public HubSettings withCacheDir(Path folder) {
-        return new HubSettings(endpoint, folder, token, network, metadataTimeout, downloadTimeout);
+        return new HubSettings(endpoint, folder, token, network, metadataTimeout, downloadTimeout, limits);
     }
 
     /** These settings with another access token. */
     public HubSettings withToken(String accessToken) {
         return new HubSettings(endpoint, cacheDir, Optional.of(accessToken), network, metadataTimeout,
-                downloadTimeout);
+                downloadTimeout, limits);
     }
 
     /** These settings with another network mode. */
     public HubSettings withNetwork(NetworkMode mode) {
-        return new HubSettings(endpoint, cacheDir, token, mode, metadataTimeout, downloadTimeout);
+        return new HubSettings(endpoint, cacheDir, token, mode, metadataTimeout, downloadTimeout, limits);
+    }
+
+    /** These settings with other timeouts (each must be positive). */
+    public HubSettings withTimeouts(Duration metadata, Duration download) {
+        return new HubSettings(endpoint, cacheDir, token, network, metadata, download, limits);
+    }
+
+    /** These settings with other limits. */
+    public HubSettings withLimits(HubLimits caps) {
+        return new HubSettings(endpoint, cacheDir, token, network, metadataTimeout, downloadTimeout, caps);
     }
 
     @Override
     public String toString() {
         // never print the token itself
-        return "HubSettings[endpoint=" + endpoint + ", cacheDir=" + cacheDir + ", token="
+        return "HubSettings[endpoint=" + Redaction.url(endpoint) + ", cacheDir=" + cacheDir + ", token="
                 + (token.isPresent() ? "(set)" : "(none)") + ", network=" + network + "]";
     }
 
@@ -150,8 +173,8 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
         try {
             return new URI(value.strip());
         } catch (URISyntaxException e) {
-            throw new HubException(HubException.Kind.INVALID_ARGUMENT, "HF_ENDPOINT is not a URL: '" + value
-                    + "' (" + e.getReason() + "); set it to e.g. " + DEFAULT_ENDPOINT + " or unset it", e);
+            throw new HubException(HubException.Kind.INVALID_ARGUMENT, "HF_ENDPOINT is not a URL: '"
+                    + HubRequests.shown(value) + "' (" + e.getReason() + "); set it to e.g. " + DEFAULT_ENDPOINT + " or unset it", e);
         }
     }
 

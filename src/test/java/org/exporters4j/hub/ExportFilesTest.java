@@ -101,6 +101,21 @@ class ExportFilesTest {
     }
 
     @Test
+    void anIndexNamingAnyIndexAsAShardIsRefused() throws IOException {
+        ExportFiles files = ExportFiles.select(List.of("config.json", "model.safetensors.index.json"), "",
+                WeightsFormat.DEFAULT_PREFERENCE, WHERE);
+        Path index = temp.resolve("loop.json");
+        for (WeightsFormat format : WeightsFormat.values()) {
+            Files.writeString(index, "{\"weight_map\": {\"a\": \"" + format.indexFileName() + "\"}}");
+            HubException e = assertThrows(HubException.class, () -> files.shards(index), format.name());
+            assertTrue(e.getMessage().contains(format == WeightsFormat.SAFETENSORS ? "it names itself as a shard"
+                    : "it names another index, '" + format.indexFileName() + "', as a shard"), e.getMessage());
+        }
+        Files.writeString(index, "{\"weight_map\": {\"a\": \"model-00001-of-00001.safetensors\"}}");
+        assertEquals(List.of("model-00001-of-00001.safetensors"), files.shards(index));
+    }
+
+    @Test
     void theCompanionTableIsSortedAndUnique() {
         List<String> rows = List.copyOf(ExportFiles.COMPANION_FILES);
         assertEquals(rows.stream().sorted().distinct().toList(), rows);

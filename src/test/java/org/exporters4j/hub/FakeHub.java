@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * A Hub-shaped HTTP server on 127.0.0.1 for tests, serving repositories from folders the tests write: the model
  * info API, {@code HEAD}/{@code GET} on resolve URLs with the Hub's headers (X-Repo-Commit, ETag / X-Linked-Etag,
  * X-Linked-Size, X-Error-Code), LFS files redirected to a second server (the "CDN", another origin), byte ranges,
- * and injected faults: error statuses, connections dropped or stalled mid-file, wrong sizes, tampered content.
+ * and injected faults: error statuses, connections dropped or stalled mid-file, wrong sizes, tampered content,
+ * hostile redirects, resumes answered with the wrong range, a commit header that contradicts the model info.
  */
 final class FakeHub implements AutoCloseable {
     /** Files with these suffixes are served as LFS files (sha256 etag, redirect to the CDN), like the Hub does. */
@@ -63,6 +64,10 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, long[]> stalls = new ConcurrentHashMap<>();
     private final Map<String, Long> announcedSizes = new ConcurrentHashMap<>();
     private final Map<String, byte[]> tampered = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final Map<String, Long> everyDrop = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> misplacedRanges = new ConcurrentHashMap<>();
+    private volatile String commitHeader;
 
     private FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -125,6 +130,34 @@ final class FakeHub implements AutoCloseable {
     /** Serve these bytes as the body of {@code file} while announcing the real file's etag and size. */
     void tamper(String file, byte[] content) {
         tampered.put(file, content);
+    }
+
+    /**
+     * Every request (either server) whose path contains {@code pathPart} answers {@code 302 Location: location},
+     * the location sent as given (relative, absolute, malformed: the test decides).
+     */
+    void redirect(String pathPart, String location) {
+        redirects.put(pathPart, location);
+    }
+
+    /** Every body served for {@code file} stops after {@code bytes} bytes past its start and drops the connection. */
+    void dropEveryConnection(String file, long bytes) {
+        everyDrop.put(file, bytes);
+    }
+
+    /** A ranged request for {@code file} is answered 206 with the whole file, Content-Range from byte 0. */
+    void misplaceRanges(String file) {
+        misplacedRanges.put(file, true);
+    }
+
+    /** Resolve answers carry {@code X-Repo-Commit: commit} whatever commit they serve (the model info is honest). */
+    void answerWithCommit(String commit) {
+        commitHeader = commit;
+    }
+
+    /** The port of the CDN server, for tests that build CDN URLs. */
+    URI cdnEndpoint() {
+        return URI.create("http://127.0.0.1:" + cdn.getAddress().getPort());
     }
 
     @Override
@@ -191,6 +224,13 @@ final class FakeHub implements AutoCloseable {
                     return;
                 }
             }
+            for (Map.Entry<String, String> redirect : redirects.entrySet()) {
+                if (rawPath.contains(redirect.getKey())) {
+                    exchange.getResponseHeaders().set("Location", redirect.getValue());
+                    exchange.sendResponseHeaders(302, -1);
+                    return;
+                }
+            }
             if (server.equals("cdn")) {
                 serveCdn(exchange, rawPath);
                 return;
@@ -245,7 +285,7 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         Headers out = exchange.getResponseHeaders();
-        out.set("X-Repo-Commit", commit);
+        out.set("X-Repo-Commit", commitHeader != null ? commitHeader : commit);
         long size = announcedSizes.getOrDefault(file, (long) content.length);
         if (LFS_SUFFIXES.stream().anyMatch(file::endsWith)) {
             String sha256 = hex("SHA-256", new byte[0], content);
@@ -291,6 +331,9 @@ final class FakeHub implements AutoCloseable {
                 return;
             }
             start = Integer.parseInt(m.group(1));
+            if (misplacedRanges.containsKey(file)) {
+                start = 0;
+            }
             if (start >= body.length) {
                 exchange.getResponseHeaders().set("Content-Range", "bytes */" + body.length);
                 send(exchange, 416, new byte[0]);
@@ -303,6 +346,9 @@ final class FakeHub implements AutoCloseable {
         exchange.sendResponseHeaders(range != null ? 206 : 200, length);
         OutputStream out = exchange.getResponseBody();
         Long drop = drops.remove(file);
+        if (drop == null) {
+            drop = everyDrop.get(file);
+        }
         long[] stall = stalls.remove(file);
         long dropAt = drop != null ? drop : Long.MAX_VALUE;
         long stallAt = stall != null ? stall[0] : -1;

@@ -100,4 +100,41 @@ class HubSettingsTest {
         assertTrue(e.getMessage().startsWith("HF_HUB_ETAG_TIMEOUT must be a positive number of seconds, got 'soon'"),
                 e.getMessage());
     }
+
+    @Test
+    void limitsHaveDefaultsAndComeFromTheEnvironment() {
+        HubLimits defaults = HubSettings.fromEnvironment(Map.of(), home).limits();
+        assertEquals(HubLimits.DEFAULT, defaults);
+        assertEquals(64L << 20, defaults.metadataMaxBytes());
+        assertEquals(Duration.ofMinutes(2), defaults.metadataDeadline());
+        assertEquals(Duration.ofHours(6), defaults.fileDeadline());
+        assertEquals(100, defaults.fileMaxConnections());
+        HubLimits set = HubSettings.fromEnvironment(Map.of("EXPORTERS4J_HUB_METADATA_MAX_BYTES", "1000",
+                "EXPORTERS4J_HUB_METADATA_DEADLINE", "7", "EXPORTERS4J_HUB_FILE_DEADLINE", "60",
+                "EXPORTERS4J_HUB_FILE_MAX_CONNECTIONS", "3"), home).limits();
+        assertEquals(new HubLimits(1000, Duration.ofSeconds(7), Duration.ofSeconds(60), 3), set);
+        assertEquals(set, HubSettings.fromEnvironment(Map.of(), home).withLimits(set).withCacheDir(home)
+                .withToken("hf_x").withNetwork(NetworkMode.OFFLINE).limits(), "every copy keeps the limits");
+        HubException e = assertThrows(HubException.class, () -> HubSettings.fromEnvironment(Map.of(
+                "EXPORTERS4J_HUB_FILE_MAX_CONNECTIONS", "99999999999"), home));
+        assertEquals("EXPORTERS4J_HUB_FILE_MAX_CONNECTIONS must be a positive number of connections up to "
+                + Integer.MAX_VALUE + ", got '99999999999'; fix or unset it (default 100)", e.getMessage());
+        HubException zero = assertThrows(HubException.class, () -> HubSettings.fromEnvironment(Map.of(
+                "EXPORTERS4J_HUB_FILE_DEADLINE", "0"), home));
+        assertTrue(zero.getMessage().startsWith("EXPORTERS4J_HUB_FILE_DEADLINE must be a positive number of "
+                + "seconds, got '0'"), zero.getMessage());
+    }
+
+    @Test
+    void endpointCredentialsAreNeverEchoed() {
+        HubException scheme = assertThrows(HubException.class, () -> HubSettings.fromEnvironment(Map.of(
+                "HF_ENDPOINT", "ftp://me:pa55word@example.org"), home));
+        assertEquals("the Hub endpoint 'ftp://***@example.org' is not an http(s) URL; set HF_ENDPOINT to e.g. "
+                + "https://huggingface.co or unset it", scheme.getMessage());
+        HubException malformed = assertThrows(HubException.class, () -> HubSettings.fromEnvironment(Map.of(
+                "HF_ENDPOINT", "http://me:pa55word@exa mple.org"), home));
+        assertFalse(malformed.getMessage().contains("pa55word"), malformed.getMessage());
+        assertFalse(HubSettings.fromEnvironment(Map.of("HF_ENDPOINT", "https://me:pa55word@hub.example"), home)
+                .toString().contains("pa55word"));
+    }
 }
