@@ -116,16 +116,11 @@ enum OnnxFamily {
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
-            if (task.usesPast()) {
-                // Optimum v1.5.2's name for the encoder's mask with past; it is over the encoder's tokens
-                inputs.add(input("attention_mask", axes(0, BATCH, 1,
-                        Axis.of("past_encoder_sequence_length + sequence_length", Dimension.ENCODER_SEQUENCE))));
-                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
-                inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
-            } else {
-                inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
-                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
-            }
+            // with past, Optimum v1.5.2 names the encoder's mask after the past; it is over the encoder's tokens
+            inputs.add(input("attention_mask", axes(0, BATCH, 1, task.usesPast()
+                    ? Axis.of("past_encoder_sequence_length + sequence_length", Dimension.ENCODER_SEQUENCE)
+                    : ENCODER_SEQUENCE)));
+            inputs.addAll(seq2seqDecoderInputs(row, task, config));
             return inputs;
         }
 
@@ -156,14 +151,7 @@ enum OnnxFamily {
                 inputs.add(input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)));
             }
             switch (task.task()) {
-                case DEFAULT, SEQ2SEQ_LM -> {
-                    if (task.usesPast()) {
-                        inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
-                        inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
-                    } else {
-                        inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
-                    }
-                }
+                case DEFAULT, SEQ2SEQ_LM -> inputs.addAll(seq2seqDecoderInputs(row, task, config));
                 case CAUSAL_LM -> {
                     if (task.usesPast()) {
                         inputs.addAll(decoderCache(Direction.PAST, row, config,
@@ -205,12 +193,7 @@ enum OnnxFamily {
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             List<DynamicTensor> inputs = new ArrayList<>();
             inputs.add(input("input_features", axes(0, BATCH, 1, FEATURE_SIZE, 2, ENCODER_SEQUENCE)));
-            if (task.usesPast()) {
-                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
-                inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
-            } else {
-                inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
-            }
+            inputs.addAll(seq2seqDecoderInputs(row, task, config));
             return inputs;
         }
 
@@ -399,6 +382,21 @@ enum OnnxFamily {
             cache.add(DynamicTensor.of(tensor, row.cacheLayout().axes(tensor.part(), BATCH, sequenceAxis)));
         }
         return cache;
+    }
+
+    /**
+     * A seq2seq model's decoder inputs after the encoder's: {@code decoder_input_ids} over the decoder's sequence,
+     * or with past one new token and then the past cache of every decoder layer, as Optimum v1.5.2's
+     * {@code Seq2SeqOnnxConfig.inputs} orders them.
+     */
+    static List<DynamicTensor> seq2seqDecoderInputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+        if (!task.usesPast()) {
+            return List.of(input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+        }
+        List<DynamicTensor> inputs = new ArrayList<>();
+        inputs.add(input("decoder_input_ids", axes(0, BATCH, 1, ONE_STEP_DECODER_TOKENS)));
+        inputs.addAll(seq2seqCache(Direction.PAST, row.layers(config)));
+        return inputs;
     }
 
     /**
