@@ -10,6 +10,7 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -100,17 +101,9 @@ public final class AlbertArchitecture extends FamilyArchitecture {
     /** AlbertMLMHead: dense to embedding_size, hidden_act, LayerNorm, decoder (tied to the word embeddings). */
     private static Value maskedLmLogits(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
                                         Value rows) {
-        long size = options.embeddingSize();
-        Value dense = options.activation().apply(graph,
-                Linear.load(parameters, "predictions.dense", options.hiddenSize(), size).apply(graph, rows));
-        Value normalized = LayerNorm.load(parameters, "predictions.LayerNorm", size, options.layerNormEps())
-                .apply(graph, dense);
-        String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight",
-                "predictions.decoder.weight");
-        Linear decoder = new Linear(parameters.tensor(weight, options.vocabSize(), size),
-                parameters.tensor(parameters.firstPresent("predictions.bias", "predictions.decoder.bias"),
-                        options.vocabSize()), size, options.vocabSize());
-        return decoder.apply(graph, normalized);
+        return BertPredictionHead.ALBERT_PREDICTIONS.logits(graph, parameters,
+                base + "embeddings.word_embeddings.weight", options.tie(), options.hiddenSize(),
+                options.embeddingSize(), options.vocabSize(), options.activation(), options.layerNormEps(), rows);
     }
 
     /** The AlbertConfig options the graph is built from. */

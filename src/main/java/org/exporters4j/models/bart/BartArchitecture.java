@@ -26,6 +26,7 @@ import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.HeadOutputs;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Lazy;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -245,11 +246,8 @@ public final class BartArchitecture extends FamilyArchitecture {
                 String stack = base + "encoder.";
                 Value rows = embed(stack, Stack.ENCODER, ids, grid, graph.scalar(0));
                 Value additive = mask.map(this::paddingMask).orElse(null);
-                for (int layer = 0; layer < options.encoderLayers(); layer++) {
-                    String prefix = stack + "layers." + layer + ".";
-                    Value input = rows;
-                    rows = graph.inScope("layers." + layer, () -> encoderLayer(prefix, input, grid, additive));
-                }
+                rows = new LayerStack(stack, "layers", options.encoderLayers()).apply(graph, rows,
+                        (index, prefix, input) -> encoderLayer(prefix, input, grid, additive));
                 return finalNorm(stack, rows);
             });
         }

@@ -7,6 +7,7 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -151,45 +152,16 @@ public final class BertArchitecture extends FamilyArchitecture {
             long hidden = options.hiddenSize();
             long size = options.embeddingSize();
             String wordEmbeddings = base + "embeddings.word_embeddings.weight";
+            double eps = options.layerNormEps();
+            // BERT's transform applies hidden_act; RobertaLMHead and ElectraGeneratorPredictions GELU
             return switch (flavor.languageModelHead()) {
-                case BERT -> {
-                    Value transformed = options.hiddenActivation().apply(graph,
-                            Linear.load(parameters, "cls.predictions.transform.dense", hidden, hidden).apply(graph, rows));
-                    Value normalized = LayerNorm.load(parameters, "cls.predictions.transform.LayerNorm", hidden,
-                            options.layerNormEps()).apply(graph, transformed);
-                    yield decoder(wordEmbeddings, "cls.predictions.decoder.weight",
-                            parameters.firstPresent("cls.predictions.bias", "cls.predictions.decoder.bias"), hidden)
-                            .apply(graph, normalized);
-                }
-                case ROBERTA -> {
-                    Value dense = Activation.GELU.apply(graph,
-                            Linear.load(parameters, "lm_head.dense", hidden, hidden).apply(graph, rows));
-                    Value normalized = LayerNorm.load(parameters, "lm_head.layer_norm", hidden, options.layerNormEps())
-                            .apply(graph, dense);
-                    yield decoder(wordEmbeddings, "lm_head.decoder.weight",
-                            parameters.firstPresent("lm_head.bias", "lm_head.decoder.bias"), hidden)
-                            .apply(graph, normalized);
-                }
-                case ELECTRA_GENERATOR -> {
-                    Value dense = Activation.GELU.apply(graph,
-                            Linear.load(parameters, "generator_predictions.dense", hidden, size).apply(graph, rows));
-                    Value normalized = LayerNorm.load(parameters, "generator_predictions.LayerNorm", size,
-                            options.layerNormEps()).apply(graph, dense);
-                    yield decoder(wordEmbeddings, "generator_lm_head.weight", "generator_lm_head.bias", size)
-                            .apply(graph, normalized);
-                }
+                case BERT -> BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters, wordEmbeddings, options.tie(),
+                        hidden, hidden, options.vocabSize(), options.hiddenActivation(), eps, rows);
+                case ROBERTA -> BertPredictionHead.ROBERTA_LM_HEAD.logits(graph, parameters, wordEmbeddings,
+                        options.tie(), hidden, hidden, options.vocabSize(), Activation.GELU, eps, rows);
+                case ELECTRA_GENERATOR -> BertPredictionHead.GENERATOR.logits(graph, parameters, wordEmbeddings,
+                        options.tie(), hidden, size, options.vocabSize(), Activation.GELU, eps, rows);
             };
-        }
-
-        /**
-         * The output embedding: the input embedding table itself when {@code tie_word_embeddings} (Transformers'
-         * {@code tie_weights}, so a checkpoint that stores the decoder weight under one name only, or a stale
-         * copy, gives Transformers' numbers), else the decoder's own weight.
-         */
-        private Linear decoder(String wordEmbeddings, String decoderWeight, String bias, long width) {
-            String weight = options.tie().decoderWeight(wordEmbeddings, decoderWeight);
-            return new Linear(parameters.tensor(weight, options.vocabSize(), width),
-                    parameters.tensor(bias, options.vocabSize()), width, options.vocabSize());
         }
     }
 }

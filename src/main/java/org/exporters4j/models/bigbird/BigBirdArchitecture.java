@@ -70,7 +70,7 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
                 base + "pooler") {
             @Override
             protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
                         base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
                         options.vocabSize(), options.activation(), options.layerNormEps(), rows);
             }

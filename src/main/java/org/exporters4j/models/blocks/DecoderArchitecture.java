@@ -174,12 +174,7 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
         Dim follows = Dim.unknown();
         HeadWeights weights = spec.headWeights();
         switch (head) {
-            case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
-                            Dim.of(hidden));
-                }
-            }
+            case BASE -> EncoderHeads.lastHiddenState(build, grid, rows, hidden);
             case CAUSAL_LM -> {
                 if (build.wants("logits")) {
                     build.output("logits", grid.unflatten(graph, decoder.languageModelLogits(rows),

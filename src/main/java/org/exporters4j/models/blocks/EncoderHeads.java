@@ -60,6 +60,18 @@ public final class EncoderHeads {
         }
     }
 
+    /**
+     * {@code last_hidden_state [batch, sequence, hidden]} from the last layer's {@code rows}
+     * {@code [batch × sequence, hidden]}, when the interface asks for it.
+     */
+    public static void lastHiddenState(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
+        if (build.wants("last_hidden_state")) {
+            Dim follows = Dim.unknown();
+            build.output("last_hidden_state", grid.unflatten(build.graph(), rows, hidden), follows, follows,
+                    Dim.of(hidden));
+        }
+    }
+
     /** Transformers' standard {@code qa_outputs} Linear on every token: span logits {@code [batch, sequence, 2]}. */
     public static Value qaOutputs(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
         OnnxGraphBuilder graph = build.graph();

@@ -2,6 +2,7 @@ package org.exporters4j.models.blocks;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
@@ -12,7 +13,8 @@ import org.exporters4j.onnx.Value;
  * What the decoder bodies of the GPT-2 lineage share (GPT-2, GPT-Neo, GPT-J and CodeGen, BLOOM): the base model under
  * {@code transformer.}, the widths every layer has (config.json's width and head keys, {@code vocab_size},
  * {@code layer_norm_epsilon}, the layer count), the final LayerNorm {@code ln_f}, the cache shape and the interface
- * spec. A family adds its embeddings and layers.
+ * spec, the embeddings ({@code wte}, plus {@code wpe} where the family has learned positions). A family adds its
+ * layers.
  */
 public abstract class GptBody implements DecoderArchitecture.Decoder {
     protected final OnnxGraphBuilder graph;
@@ -26,15 +28,42 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
     protected final long vocab;
     protected final double epsilon;
     protected final EmbeddingTie tie;
+    private final Embeddings embeddings;
+    /** The rows of {@code wpe}, when the family has learned positions. */
+    private final Optional<Long> positions;
     private final DecoderArchitecture.DecoderSpec spec;
+
+    /**
+     * The embedding tables below {@code transformer.}.
+     *
+     * @param wordTable the word-embedding table, e.g. {@code wte.weight} (also probes the base prefix)
+     * @param positionsKey config.json's count of learned positions in {@code wpe.weight} (GPT-2's {@code n_positions},
+     *                     GPT-Neo's {@code max_position_embeddings}); empty for a family that has no position table
+     */
+    public record Embeddings(String wordTable, Optional<String> positionsKey) {
+        public Embeddings {
+            Objects.requireNonNull(wordTable, "wordTable");
+            Objects.requireNonNull(positionsKey, "positionsKey");
+        }
+
+        /** Word embeddings only (GPT-J, CodeGen, BLOOM). */
+        public static Embeddings words(String wordTable) {
+            return new Embeddings(wordTable, Optional.empty());
+        }
+
+        /** Word embeddings plus {@code wpe} of {@code positionsKey} rows (GPT-2, GPT-Neo). */
+        public static Embeddings wordsAndPositions(String wordTable, String positionsKey) {
+            return new Embeddings(wordTable, Optional.of(positionsKey));
+        }
+    }
 
     /**
      * @param split the hidden width and its heads ({@link AttentionHeads#read} with the family's keys)
      * @param layersKey config.json's layer count, e.g. {@code n_layer}
-     * @param embeddingTable the word-embedding table below {@code transformer.} (probes the base prefix)
+     * @param embeddings the word (and position) tables below {@code transformer.}
      */
     protected GptBody(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, AttentionHeads split,
-                      String layersKey, String embeddingTable, CacheLayout layout, List<String> inputs,
+                      String layersKey, Embeddings embeddings, CacheLayout layout, List<String> inputs,
                       DecoderArchitecture.HeadWeights headWeights) {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.parameters = Objects.requireNonNull(parameters, "parameters");
@@ -45,7 +74,9 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
         this.vocab = config.intValue("vocab_size");
         this.epsilon = config.doubleValue("layer_norm_epsilon");
         this.tie = EmbeddingTie.of(config);
-        this.base = parameters.basePrefix("transformer", embeddingTable);
+        this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
+        this.positions = embeddings.positionsKey().map(key -> (long) config.intValue(key));
+        this.base = parameters.basePrefix("transformer", embeddings.wordTable());
         this.spec = new DecoderArchitecture.DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim, layout),
                 inputs, hidden, vocab, headWeights);
     }
@@ -55,12 +86,20 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
         return spec;
     }
 
-    /** GPT-2's embeddings, {@code wte(input_ids) + wpe(positions)} ({@code positions} rows in {@code wpe}), as rows. */
-    protected Value wordAndPositionEmbeddings(DecoderInputs inputs, long positions) {
-        Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
-        Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
-                inputs.positions(graph), 0);
-        return graph.reshape(graph.add(words, positionEmbeddings), -1, hidden);
+    /**
+     * The embeddings as rows {@code [batch × sequence, hidden]}: {@code wte(input_ids)}, plus {@code wpe(positions)}
+     * where the family has learned positions (GPT-2's sum).
+     */
+    @Override
+    public Value embed(DecoderInputs inputs) {
+        Value words = graph.gather(parameters.tensor(base + embeddings.wordTable(), vocab, hidden),
+                inputs.inputIds(), 0);
+        if (positions.isPresent()) {
+            Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions.get(), hidden),
+                    inputs.positions(graph), 0);
+            words = graph.add(words, positionEmbeddings);
+        }
+        return graph.reshape(words, -1, hidden);
     }
 
     /** {@code ln_f}, the LayerNorm after the last layer. */

@@ -69,10 +69,7 @@ public abstract class TextEncoderHeads {
         Dim follows = Dim.unknown();
         switch (build.head()) {
             case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
-                            Dim.of(hidden));
-                }
+                EncoderHeads.lastHiddenState(build, grid, rows, hidden);
                 if (hasPooler() && build.wants("pooler_output")) {
                     build.output("pooler_output", pooled(rows), follows, Dim.of(hidden));
                 }

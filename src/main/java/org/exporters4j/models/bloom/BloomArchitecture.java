@@ -58,17 +58,16 @@ public final class BloomArchitecture extends DecoderArchitecture {
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "n_head"), "n_layer",
-                    "word_embeddings.weight", CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, INPUTS, HEAD_WEIGHTS);
+                    GptBody.Embeddings.words("word_embeddings.weight"),
+                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, INPUTS, HEAD_WEIGHTS);
             this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
                     .orElse(false);
         }
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "word_embeddings.weight", vocab, hidden),
-                    inputs.inputIds(), 0);
-            Value rows = graph.reshape(words, -1, hidden);
-            return layerNorm(base + "word_embeddings_layernorm", rows);
+            // BloomModel: word_embeddings_layernorm on the word embeddings
+            return layerNorm(base + "word_embeddings_layernorm", super.embed(inputs));
         }
 
         @Override

@@ -51,10 +51,10 @@ public final class ClipArchitecture extends FamilyArchitecture {
                 .map(prefix -> parameters.basePrefix(prefix, "text_model.embeddings.token_embedding.weight"))
                 .orElse("");
         GraphInputs inputs = GraphInputs.declare(build, INPUTS);
-        ClipTextTower.Output text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
+        TowerOutput text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
                 base + "text_model.", textConfig, inputs.required("input_ids"),
                 inputs.optional("attention_mask").orElse(null)));
-        ClipVisionTower.Output vision = graph.inScope("vision_model", () -> ClipVisionTower.encode(graph,
+        TowerOutput vision = graph.inScope("vision_model", () -> ClipVisionTower.encode(graph,
                 parameters, base + "vision_model.", visionConfig, flavor.preLayerNorm(),
                 inputs.required("pixel_values")));
         long projection = config.intValue("projection_dim");

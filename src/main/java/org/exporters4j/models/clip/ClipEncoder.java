@@ -2,6 +2,7 @@ package org.exporters4j.models.clip;
 
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TokenGrid;
@@ -23,14 +24,8 @@ public final class ClipEncoder {
      */
     public static Value apply(OnnxGraphBuilder graph, Parameters parameters, String prefix, TowerOptions options,
                               Value rows, Value additiveMask, TokenGrid grid) {
-        Value hidden = rows;
-        for (int layer = 0; layer < options.layers(); layer++) {
-            String layerPrefix = prefix + "layers." + layer + ".";
-            Value input = hidden;
-            hidden = graph.inScope("layers." + layer,
-                    () -> layer(graph, parameters, layerPrefix, options, input, additiveMask, grid));
-        }
-        return hidden;
+        return new LayerStack(prefix, "layers", options.layers()).apply(graph, rows, (index, layerPrefix, input) ->
+                layer(graph, parameters, layerPrefix, options, input, additiveMask, grid));
     }
 
     /** One CLIPEncoderLayer. */

@@ -17,23 +17,14 @@ import org.exporters4j.onnx.Value;
  * ({@code input_ids.argmax(-1)}, the end-of-text token in CLIP's vocabulary; the first one on ties, as ArgMax).
  */
 public final class ClipTextTower {
-    /**
-     * The tower's results.
-     *
-     * @param lastHiddenState rows {@code [batch × sequence, hidden]} after the final layer norm
-     * @param pooled {@code [batch, hidden]}
-     * @param grid the runtime {@code [batch, sequence]}
-     */
-    public record Output(Value lastHiddenState, Value pooled, TokenGrid grid) {}
-
     private ClipTextTower() {}
 
     /**
      * The tower under {@code prefix} (e.g. {@code "text_model."}) over int64 {@code inputIds [batch, sequence]},
      * with the optional 0/1 {@code attentionMask} (null: every token attended).
      */
-    public static Output encode(OnnxGraphBuilder graph, Parameters parameters, String prefix, ModelConfig textConfig,
-                                Value inputIds, Value attentionMask) {
+    public static TowerOutput encode(OnnxGraphBuilder graph, Parameters parameters, String prefix,
+                                     ModelConfig textConfig, Value inputIds, Value attentionMask) {
         TowerOptions options = TowerOptions.read(textConfig);
         long hidden = options.hiddenSize();
         TokenGrid grid = TokenGrid.of(graph, inputIds);
@@ -56,6 +47,6 @@ public final class ClipTextTower {
         Value rowStarts = graph.mul(graph.range(graph.scalar(0), batch, graph.scalar(1)), grid.sequenceLength(graph));
         Value endOfText = graph.argMax(inputIds, 1, KeepDims.NO);
         Value pooled = graph.gather(last, graph.add(rowStarts, endOfText), 0);
-        return new Output(last, pooled, grid);
+        return new TowerOutput(last, pooled, grid);
     }
 }

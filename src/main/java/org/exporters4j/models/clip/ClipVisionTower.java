@@ -19,15 +19,6 @@ import org.exporters4j.onnx.Window;
  * {@code image_size} image plus the class token, so images must have that size (Transformers fails otherwise too).
  */
 public final class ClipVisionTower {
-    /**
-     * The tower's results.
-     *
-     * @param lastHiddenState rows {@code [batch × (patches + 1), hidden]}
-     * @param pooled {@code [batch, hidden]}
-     * @param grid the runtime {@code [batch, patches + 1]}
-     */
-    public record Output(Value lastHiddenState, Value pooled, TokenGrid grid) {}
-
     private ClipVisionTower() {}
 
     /**
@@ -35,8 +26,8 @@ public final class ClipVisionTower {
      * height, width]}; {@code preLayerNorm} is the module name of the pre-LayerNorm ({@code pre_layrnorm} in CLIP,
      * {@code pre_layernorm} in OWL-ViT).
      */
-    public static Output encode(OnnxGraphBuilder graph, Parameters parameters, String prefix, ModelConfig visionConfig,
-                                String preLayerNorm, Value pixelValues) {
+    public static TowerOutput encode(OnnxGraphBuilder graph, Parameters parameters, String prefix,
+                                     ModelConfig visionConfig, String preLayerNorm, Value pixelValues) {
         TowerOptions options = TowerOptions.read(visionConfig);
         long hidden = options.hiddenSize();
         long patches = patchCount(visionConfig);
@@ -64,7 +55,7 @@ public final class ClipVisionTower {
                 options, rows, graph.scalar(ElementType.FLOAT, 0.0), grid));
         Value pooled = LayerNorm.load(parameters, prefix + "post_layernorm", hidden, TowerOptions.LAYER_NORM_EPS)
                 .apply(graph, EncoderHeads.firstToken(graph, grid, encoded, hidden));
-        return new Output(encoded, pooled, grid);
+        return new TowerOutput(encoded, pooled, grid);
     }
 
     /** {@code (image_size / patch_size)²}, checked. */

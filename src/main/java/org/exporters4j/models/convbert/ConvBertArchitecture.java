@@ -7,6 +7,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -168,17 +169,9 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
          */
         @Override
         protected Value languageModelLogits(Value rows) {
-            long size = options.embeddingSize();
-            long vocab = options.vocabSize();
-            Value dense = Activation.GELU.apply(graph,
-                    Linear.load(parameters, "generator_predictions.dense", options.hiddenSize(), size)
-                            .apply(graph, rows));
-            Value normalized = LayerNorm.load(parameters, "generator_predictions.LayerNorm", size,
-                    options.layerNormEps()).apply(graph, dense);
-            String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight",
-                    "generator_lm_head.weight");
-            return new Linear(parameters.tensor(weight, vocab, size), parameters.tensor("generator_lm_head.bias", vocab),
-                    size, vocab).apply(graph, normalized);
+            return BertPredictionHead.GENERATOR.logits(graph, parameters, base + "embeddings.word_embeddings.weight",
+                    options.tie(), options.hiddenSize(), options.embeddingSize(), options.vocabSize(), Activation.GELU,
+                    options.layerNormEps(), rows);
         }
     }
 }

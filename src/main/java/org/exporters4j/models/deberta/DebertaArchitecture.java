@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -150,18 +151,10 @@ public final class DebertaArchitecture extends FamilyArchitecture {
          */
         @Override
         protected Value languageModelLogits(Value rows) {
-            long hidden = options.hiddenSize();
-            long size = options.embeddingSize();
-            Value transformed = options.hiddenActivation().apply(graph,
-                    Linear.load(parameters, "cls.predictions.transform.dense", hidden, size).apply(graph, rows));
-            Value normalized = LayerNorm.load(parameters, "cls.predictions.transform.LayerNorm", size,
-                    options.layerNormEps()).apply(graph, transformed);
-            String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight",
-                    "cls.predictions.decoder.weight");
-            Linear decoder = new Linear(parameters.tensor(weight, options.vocabSize(), size),
-                    parameters.tensor(parameters.firstPresent("cls.predictions.bias", "cls.predictions.decoder.bias"),
-                            options.vocabSize()), size, options.vocabSize());
-            return decoder.apply(graph, normalized);
+            return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
+                    base + "embeddings.word_embeddings.weight", options.tie(), options.hiddenSize(),
+                    options.embeddingSize(), options.vocabSize(), options.hiddenActivation(), options.layerNormEps(),
+                    rows);
         }
     }
 }

@@ -6,6 +6,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
@@ -113,14 +114,9 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
     /** vocab_transform, activation, vocab_layer_norm, vocab_projector (tied to the word embeddings). */
     private static Value maskedLmLogits(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
                                         Value rows) {
-        long dim = options.dim();
-        Value transformed = options.activation().apply(graph,
-                Linear.load(parameters, "vocab_transform", dim, dim).apply(graph, rows));
-        Value normalized = LayerNorm.load(parameters, "vocab_layer_norm", dim, LAYER_NORM_EPS).apply(graph, transformed);
-        String weight = options.tie().decoderWeight(base + "embeddings.word_embeddings.weight", "vocab_projector.weight");
-        Linear projector = new Linear(parameters.tensor(weight, options.vocabSize(), dim),
-                parameters.tensor("vocab_projector.bias", options.vocabSize()), dim, options.vocabSize());
-        return projector.apply(graph, normalized);
+        return BertPredictionHead.DISTILBERT_VOCAB.logits(graph, parameters,
+                base + "embeddings.word_embeddings.weight", options.tie(), options.dim(), options.dim(),
+                options.vocabSize(), options.activation(), LAYER_NORM_EPS, rows);
     }
 
     /** The DistilBertConfig options the graph is built from (the config's own names: dim, n_heads …). */

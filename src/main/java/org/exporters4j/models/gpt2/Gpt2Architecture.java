@@ -15,6 +15,7 @@ import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.GptBody;
+import org.exporters4j.models.blocks.GptBody.Embeddings;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
@@ -56,24 +57,18 @@ public final class Gpt2Architecture extends DecoderArchitecture {
 
     private static final class Body extends GptBody {
         private final long inner;
-        private final long positions;
         private final Activation activation;
         private final boolean scaleByHeadWidth;
         private final boolean scaleByLayerIndex;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer", "wte.weight",
+            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
+                    Embeddings.wordsAndPositions("wte.weight", "n_positions"),
                     CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
-            this.positions = config.intValue("n_positions");
             this.activation = Activation.fromConfig(config, "activation_function");
             this.scaleByHeadWidth = config.optionalBoolean("scale_attn_weights").orElse(true);
             this.scaleByLayerIndex = config.optionalBoolean("scale_attn_by_inverse_layer_idx").orElse(false);
-        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return wordAndPositionEmbeddings(inputs, positions);
         }
 
         @Override

@@ -65,7 +65,8 @@ public final class GptJArchitecture extends DecoderArchitecture {
         private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer", "wte.weight",
+            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
+                    GptBody.Embeddings.words("wte.weight"),
                     CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             if (flavor.projections() == GptJFlavor.Projections.CODEGEN_FUSED && heads % CODEGEN_BLOCKS != 0) {
                 throw new UnsupportedConfigException(config.source() + ": n_head " + heads + " is not a multiple of "
@@ -79,12 +80,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
                 throw new UnsupportedConfigException(config.source() + " sets rotary_dim " + rotaryDim + "; it must "
                         + "be even and at most the head width " + headDim + " (n_embd / n_head)");
             }
-            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
-            return graph.reshape(words, -1, hidden);
+            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);
         }
 
         @Override

@@ -15,6 +15,7 @@ import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.GptBody;
+import org.exporters4j.models.blocks.GptBody.Embeddings;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
@@ -49,15 +50,14 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
 
     private static final class Body extends GptBody {
         private final long inner;
-        private final long positions;
         private final Activation activation;
         private final List<OptionalLong> windows;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_heads"), "num_layers",
-                    "wte.weight", CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
+                    Embeddings.wordsAndPositions("wte.weight", "max_position_embeddings"),
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
             this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
-            this.positions = config.intValue("max_position_embeddings");
             this.activation = Activation.fromConfig(config, "activation_function");
             List<String> kinds = config.stringList("attention_layers");
             if (kinds.size() != layers) {
@@ -71,11 +71,7 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
                 case "local" -> OptionalLong.of(window);
                 default -> throw new UnsupportedConfigException(config.source() + " sets attention type \"" + kind
                         + "\" in attention_types; GPT-Neo has global and local");
-            }).toList();        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return wordAndPositionEmbeddings(inputs, positions);
+            }).toList();
         }
 
         @Override

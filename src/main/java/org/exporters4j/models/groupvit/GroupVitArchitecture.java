@@ -13,6 +13,7 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.clip.ClipArchitecture;
 import org.exporters4j.models.clip.ClipTextTower;
 import org.exporters4j.models.clip.ContrastiveOutputs;
+import org.exporters4j.models.clip.TowerOutput;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -45,7 +46,7 @@ public final class GroupVitArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         GraphInputs inputs = GraphInputs.declare(build, ClipArchitecture.INPUTS);
-        ClipTextTower.Output text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
+        TowerOutput text = graph.inScope("text_model", () -> ClipTextTower.encode(graph, parameters,
                 "text_model.", textConfig, inputs.required("input_ids"),
                 inputs.optional("attention_mask").orElse(null)));
         Value image = graph.inScope("vision_model", () -> new GroupVitVisionTower(graph, parameters, vision,

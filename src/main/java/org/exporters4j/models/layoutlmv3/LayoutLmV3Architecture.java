@@ -18,6 +18,7 @@ import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -113,13 +114,8 @@ public final class LayoutLmV3Architecture extends FamilyArchitecture {
                     graph.concat(1, textMask, graph.constantOfShape(visualShape, ElementType.INT64, 1)),
                     AttentionDirection.BIDIRECTIONAL, grid);
             Value bias = graph.inScope("encoder", () -> attentionBias(ids, boxes, visualShape));
-            Value rows = graph.reshape(joined, -1, hidden);
-            for (int layer = 0; layer < options.layers(); layer++) {
-                String prefix = base + "encoder.layer." + layer + ".";
-                Value input = rows;
-                rows = graph.inScope("encoder.layer." + layer, () -> layer(prefix, input, mask, bias));
-            }
-            return rows;
+            return new LayerStack(base, "encoder.layer", options.layers()).apply(graph,
+                    graph.reshape(joined, -1, hidden), (index, prefix, input) -> layer(prefix, input, mask, bias));
         }
 
         /** LayoutLMv3TextEmbeddings: {@code [batch, text, hidden]}. */
@@ -273,12 +269,7 @@ public final class LayoutLmV3Architecture extends FamilyArchitecture {
             long hidden = options.hiddenSize();
             Dim follows = Dim.unknown();
             switch (build.head()) {
-                case BASE -> {
-                    if (build.wants("last_hidden_state")) {
-                        build.output("last_hidden_state", grid.unflatten(graph, rows, hidden), follows, follows,
-                                Dim.of(hidden));
-                    }
-                }
+                case BASE -> EncoderHeads.lastHiddenState(build, grid, rows, hidden);
                 case TOKEN_CLASSIFICATION -> {
                     if (build.wants("logits")) {
                         // only the text tokens: sequence_output[:, :text_length]

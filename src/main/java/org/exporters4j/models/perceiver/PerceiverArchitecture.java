@@ -155,13 +155,11 @@ public final class PerceiverArchitecture extends FamilyArchitecture {
         int selfHeads = heads(config, "num_self_attention_heads", latentSize);
         int blocks = LayerStack.count(config, "num_blocks");
         int perBlock = LayerStack.count(config, "num_self_attends_per_block");
+        // every block runs the same self_attends layers again (their weights are shared)
+        LayerStack selfAttends = new LayerStack("perceiver.encoder.", "self_attends", perBlock);
         for (int block = 0; block < blocks; block++) {
-            for (int layer = 0; layer < perBlock; layer++) {
-                String prefix = "perceiver.encoder.self_attends." + layer + ".";
-                Value input = states;
-                states = graph.inScope("self_attends." + layer, () -> layers.layer(prefix, input, null, selfHeads,
-                        QueryResidual.ADDED));
-            }
+            states = selfAttends.apply(graph, states, (index, prefix, input) -> layers.layer(prefix, input, null,
+                    selfHeads, QueryResidual.ADDED));
         }
         return states;
     }

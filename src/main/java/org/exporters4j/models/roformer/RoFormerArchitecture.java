@@ -56,7 +56,7 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
             @Override
             protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
                         base + "embeddings.word_embeddings.weight", options.tie(), hidden,
                         options.embeddingSize(), options.vocabSize(), options.activation(),
                         options.layerNormEps(), rows);

@@ -54,7 +54,7 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
                 base + "pooler.dense") {
             @Override
             protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.logits(graph, parameters, "cls.predictions",
+                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
                         base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
                         options.vocabSize(), options.activation(), options.layerNormEps(), rows);
             }
