@@ -10,6 +10,7 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -41,15 +42,9 @@ public final class AlbertArchitecture extends FamilyArchitecture {
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        long hidden = options.hiddenSize();
         Value encoded = encode(graph, parameters, options, base, inputs);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
-                base + "pooler") {
-            @Override
-            protected Value languageModelLogits(Value rows) {
-                return maskedLmLogits(graph, parameters, options, base, rows);
-            }
-        }.add(encoded);
+        new BertHeads(build, config, inputs, base, base + "pooler", BertPredictionHead.ALBERT_PREDICTIONS, options)
+                .add(encoded);
     }
 
     private static Value encode(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
@@ -98,18 +93,11 @@ public final class AlbertArchitecture extends FamilyArchitecture {
                 .apply(graph, graph.add(output, attended));
     }
 
-    /** AlbertMLMHead: dense to embedding_size, hidden_act, LayerNorm, decoder (tied to the word embeddings). */
-    private static Value maskedLmLogits(OnnxGraphBuilder graph, Parameters parameters, Options options, String base,
-                                        Value rows) {
-        return BertPredictionHead.ALBERT_PREDICTIONS.logits(graph, parameters,
-                base + "embeddings.word_embeddings.weight", options.tie(), options.hiddenSize(),
-                options.embeddingSize(), options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-    }
-
     /** The AlbertConfig options the graph is built from. */
     private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, int groups,
                            int innerGroupLayers, int heads, long intermediateSize, Activation activation,
-                           long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie) {
+                           long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie)
+            implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -13,6 +13,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -20,7 +21,6 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.ElementType;
@@ -57,24 +57,15 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        TokenGrid grid = inputs.grid();
         Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
                 ? Optional.of(questionMask(graph, inputs, options))
                 : Optional.empty();
         // BigBirdForQuestionAnswering derives the token types from the question length when none are given
         Optional<Value> tokenTypes = inputs.tokenTypeIds()
                 .or(() -> questionMask.map(mask -> graph.sub(graph.scalar(1), mask)));
-        long hidden = options.hiddenSize();
         Value encoded = encode(graph, parameters, options, base, inputs, tokenTypes);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
-                base + "pooler") {
-            @Override
-            protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
-                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-            }
-
+        new BertHeads(build, config, inputs, base, base + "pooler",
+                BertPredictionHead.CLS_PREDICTIONS, options) {
             /** BigBirdClassificationHead: dense, hidden_act, out_proj on the first token. */
             @Override
             protected Optional<Activation> denseClassifierActivation() {
@@ -149,7 +140,7 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
     private record Options(long vocabSize, long hiddenSize, int layers, long intermediateSize, long typeVocabSize,
                            long maxPositions, double layerNormEps, Activation activation, boolean rescaleEmbeddings,
                            long separatorId, AttentionDirection direction, BertStyleLayer.Settings layerSettings,
-                           EmbeddingTie tie) {
+                           EmbeddingTie tie) implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

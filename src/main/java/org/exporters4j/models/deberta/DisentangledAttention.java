@@ -17,23 +17,11 @@ import org.exporters4j.onnx.Value;
  * content scores {@code q · kᵀ}, plus the content-to-position and position-to-content terms against the projected
  * relative embeddings, each gathered at the clamped relative distance, then {@code XSoftmax} over the pairwise
  * mask and the weighted values.
+ *
+ * @param prefix the layer's {@code attention.self.} prefix, e.g. {@code deberta.encoder.layer.0.attention.self.}
  */
-final class DisentangledAttention {
-    private final OnnxGraphBuilder graph;
-    private final Parameters parameters;
-    private final DebertaOptions options;
-    private final TokenGrid grid;
-    private final String prefix;
-
-    /** @param prefix the layer's {@code attention.self.} prefix, e.g. {@code deberta.encoder.layer.0.attention.self.} */
-    DisentangledAttention(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, TokenGrid grid,
-                          String prefix) {
-        this.graph = graph;
-        this.parameters = parameters;
-        this.options = options;
-        this.grid = grid;
-        this.prefix = prefix;
-    }
+record DisentangledAttention(OnnxGraphBuilder graph, Parameters parameters, DebertaOptions options, TokenGrid grid,
+                             String prefix) {
 
     /**
      * The context rows.

@@ -45,7 +45,6 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, INPUTS);
-        TokenGrid grid = inputs.grid();
         long dim = options.dim();
         Value encoded = encode(graph, parameters, options, base, inputs);
         new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {

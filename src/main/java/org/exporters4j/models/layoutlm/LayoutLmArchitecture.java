@@ -14,6 +14,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -23,7 +24,6 @@ import org.exporters4j.models.blocks.GraphInputs.Accepted;
 import org.exporters4j.models.blocks.GraphInputs.Kind;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
-import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.Dim;
@@ -63,16 +63,8 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
         Value sequence = new LayerStack(base, "encoder.layer", options.layers()).apply(graph, embedded,
                 (index, prefix, input) -> BertStyleLayer.load(graph, parameters, prefix, options.layerSettings())
                         .apply(graph, input, mask, grid));
-        long hidden = options.hiddenSize();
-        new TextEncoderHeads(build, config, inputs.text(), hidden, options.vocabSize(),
-                base + "pooler.dense") {
-            @Override
-            protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
-                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-            }
-        }.add(sequence);
+        new BertHeads(build, config, inputs.text(), base, base + "pooler.dense",
+                BertPredictionHead.CLS_PREDICTIONS, options).add(sequence);
     }
 
     /** LayoutLMEmbeddings, summed in its order, then LayerNorm; as rows {@code [batch × sequence, hidden]}. */
@@ -144,7 +136,7 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
     /** The LayoutLMConfig options the graph is built from. */
     private record Options(long vocabSize, long hiddenSize, int layers, long typeVocabSize, long maxPositions,
                            long max2dPositions, double layerNormEps, Activation activation,
-                           BertStyleLayer.Settings layerSettings, EmbeddingTie tie) {
+                           BertStyleLayer.Settings layerSettings, EmbeddingTie tie) implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

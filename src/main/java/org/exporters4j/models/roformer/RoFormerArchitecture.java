@@ -14,6 +14,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -50,18 +51,9 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
         Parameters parameters = build.parameters();
         String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        TokenGrid grid = inputs.grid();
-        long hidden = options.hiddenSize();
         Value encoded = encode(graph, parameters, options, base, inputs);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize()) {
-            @Override
-            protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
-                        base + "embeddings.word_embeddings.weight", options.tie(), hidden,
-                        options.embeddingSize(), options.vocabSize(), options.activation(),
-                        options.layerNormEps(), rows);
-            }
-
+        // RoFormer has no pooler
+        new BertHeads(build, config, inputs, base, null, BertPredictionHead.CLS_PREDICTIONS, options) {
             /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
             @Override
             protected Optional<Activation> denseClassifierActivation() {
@@ -109,7 +101,8 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
     /** The RoFormerConfig options the graph is built from. */
     private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, long typeVocabSize,
                            long maxPositions, double layerNormEps, Activation activation, boolean rotaryValue,
-                           AttentionDirection direction, BertStyleLayer.Settings layerSettings, EmbeddingTie tie) {
+                           AttentionDirection direction, BertStyleLayer.Settings layerSettings, EmbeddingTie tie)
+            implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -10,6 +10,7 @@ import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -48,17 +49,9 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
         String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
-        long hidden = options.hiddenSize();
         Value encoded = new Encoder(graph, parameters, options, grid).encode(base, inputs);
-        new TextEncoderHeads(build, config, inputs, hidden, options.vocabSize(),
-                base + "pooler.dense") {
-            @Override
-            protected Value languageModelLogits(Value rows) {
-                return BertPredictionHead.CLS_PREDICTIONS.logits(graph, parameters,
-                        base + "embeddings.word_embeddings.weight", options.tie(), hidden, hidden,
-                        options.vocabSize(), options.activation(), options.layerNormEps(), rows);
-            }
-        }.add(encoded);
+        new BertHeads(build, config, inputs, base, base + "pooler.dense",
+                BertPredictionHead.CLS_PREDICTIONS, options).add(encoded);
     }
 
     /** One graph under construction. */
@@ -124,7 +117,8 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
     private record Options(long vocabSize, long hiddenSize, int layers, int heads, long intermediateSize,
                            long typeVocabSize, long maxPositions, double layerNormEps, Activation activation,
                            int queryGroups, int keyGroups, int valueGroups, int postAttentionGroups,
-                           int intermediateGroups, int outputGroups, AttentionDirection direction, EmbeddingTie tie) {
+                           int intermediateGroups, int outputGroups, AttentionDirection direction, EmbeddingTie tie)
+            implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -91,18 +91,7 @@ public final class WhisperArchitecture extends FamilyArchitecture {
     }
 
     /** One graph under construction. */
-    private static final class Builder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final WhisperOptions options;
-        private final String base;
-
-        Builder(OnnxGraphBuilder graph, Parameters parameters, WhisperOptions options, String base) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-        }
+    private record Builder(OnnxGraphBuilder graph, Parameters parameters, WhisperOptions options, String base) {
 
         void addOutputs(GraphBuild build, GraphInputs inputs) {
             Variant variant = build.variant();
