@@ -41,6 +41,23 @@ public final class Alibi {
         return graph.mul(graph.unsqueeze(graph.cast(positions, ElementType.FLOAT), 1, 2), slopes);
     }
 
+    /**
+     * Falcon's bias ({@code modeling_falcon.build_alibi_tensor}, Transformers 4.51): the same slopes and positions,
+     * multiplied in bfloat16 ({@code slopes.bfloat16() * positions}: the slopes and positions rounded to bfloat16,
+     * the product rounded again) and widened to float32, {@code [batch, heads, 1, past + sequence]}.
+     */
+    public static Value bfloat16Bias(OnnxGraphBuilder graph, Value mask, int heads) {
+        Value positions = graph.mul(graph.sub(graph.cumSum(mask, 1), graph.scalar(1)), mask);
+        Value slopes = bfloat16Rounded(graph, graph.constant(TensorData.ofFloats(slopes(heads), heads, 1, 1)));
+        Value rounded = bfloat16Rounded(graph, graph.unsqueeze(graph.cast(positions, ElementType.FLOAT), 1, 2));
+        return bfloat16Rounded(graph, graph.mul(rounded, slopes));
+    }
+
+    /** float32 values rounded to the nearest bfloat16 (ties to even), as float32. */
+    private static Value bfloat16Rounded(OnnxGraphBuilder graph, Value x) {
+        return graph.cast(graph.cast(x, ElementType.BFLOAT16), ElementType.FLOAT);
+    }
+
     /** log2 of a power of two, exact (as Python's {@code math.log2} is for these). */
     private static double log2(int powerOfTwo) {
         return Integer.numberOfTrailingZeros(powerOfTwo);

@@ -151,4 +151,21 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
         return positionIds.orElseGet(() -> graph.unsqueeze(
                 graph.range(pastLength, totalLength(graph), graph.scalar(1)), 0));
     }
+
+    /**
+     * The position of each token: {@code position_ids} when given, else counted over the real tokens of the mask,
+     * {@code cumsum(mask) − 1}, with {@code paddingPosition} where the mask is 0, for the step's columns
+     * {@code past … past + sequence − 1} ({@code [batch, sequence]}): GPT-BigCode's positions for batch generation
+     * (padding at 1), OPT's {@code (cumsum(mask) · mask − 1)} (padding at −1).
+     */
+    public Value positionsCountedByMask(OnnxGraphBuilder graph, long paddingPosition) {
+        return positionIds.orElseGet(() -> {
+            Value mask = maskOrOnes(graph);
+            Value counted = graph.sub(graph.cumSum(mask, 1), graph.scalar(1));
+            Value positions = graph.where(graph.equal(mask, graph.scalar(0)), graph.scalar(paddingPosition),
+                    counted);
+            return graph.slice(positions, graph.unsqueeze(pastLength, 0),
+                    graph.unsqueeze(totalLength(graph), 0), graph.constant(1L));
+        });
+    }
 }

@@ -1,0 +1,41 @@
+package org.exporters4j.models.blocks;
+
+import java.util.Optional;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.UnsupportedConfigException;
+
+/**
+ * The rotary embedding of today's decoders that rotate only a leading part of each head ({@code rotate_half} on
+ * the first {@code int(head_dim · factor)} channels, the rest passed through), as Transformers 4.51's
+ * {@code _compute_default_rope_parameters} sizes it from {@code partial_rotary_factor} (GPT-NeoX's
+ * {@code rotary_pct}) and its base ({@code rope_theta}, GPT-NeoX's {@code rotary_emb_base}).
+ */
+public final class PartialRotary {
+    private PartialRotary() {}
+
+    /**
+     * The rotary embedding of a head of {@code headDim} channels.
+     *
+     * @param factorKey config.json's fraction of rotated channels ({@code partial_rotary_factor}, {@code rotary_pct})
+     * @param defaultFactor Transformers' default for it when config.json omits the key
+     * @param thetaKey config.json's frequency base ({@code rope_theta}; GPT-NeoX's config class sets its
+     *                 {@code rope_theta} from {@code rotary_emb_base}), 10000 when omitted
+     */
+    public static RotaryEmbedding read(ModelConfig config, long headDim, String factorKey, double defaultFactor,
+                                       String thetaKey) {
+        double factor = config.optionalDouble(factorKey).orElse(defaultFactor);
+        long rotated = (long) (headDim * factor);
+        if (!(factor > 0 && factor <= 1) || rotated <= 0 || rotated % 2 != 0) {
+            throw new UnsupportedConfigException(config.source() + " sets " + factorKey + " " + factor + ", which "
+                    + "rotates " + rotated + " of the " + headDim + " channels of each head; the rotated part must "
+                    + "be a positive even number of channels (a factor in (0, 1] with int(head_dim · factor) even)");
+        }
+        Optional<java.util.Map<String, Object>> scaling = config.optionalObject("rope_scaling");
+        if (scaling.isPresent()) {
+            throw new UnsupportedConfigException(config.source() + " sets rope_scaling " + scaling.get() + ", which "
+                    + "exporters4j does not build for " + config.modelType() + " yet; supported: rope_scaling null");
+        }
+        double theta = config.optionalDouble(thetaKey).orElse(10000.0);
+        return new RotaryEmbedding(rotated, theta, RotaryEmbedding.Style.HALF_SPLIT, 1.0);
+    }
+}

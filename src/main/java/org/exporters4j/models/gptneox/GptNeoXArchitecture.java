@@ -1,0 +1,167 @@
+package org.exporters4j.models.gptneox;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * GPT-NeoX as Transformers 4.51 computes it ({@code modeling_gpt_neox.py}): token embeddings {@code embed_in},
+ * {@code num_hidden_layers} blocks of fused-QKV multi-head attention ({@code query_key_value}'s output viewed as
+ * {@code [heads, 3 × head_dim]}: each head's query, key and value side by side) with rotary embeddings
+ * ({@code rotate_half}) on the first {@code int(head_dim · rotary_pct)} channels of each head (base
+ * {@code rotary_emb_base}), scores times {@code head_dim^−½}, and a GELU MLP ({@code dense_h_to_4h},
+ * {@code dense_4h_to_h}); with {@code use_parallel_residual} (the default) the block is
+ * {@code x + attn(ln₁(x)) + mlp(ln₂(x))}, else {@code h = x + attn(ln₁(x))}, {@code h + mlp(ln₂(h))}; then
+ * {@code final_layer_norm} and the head: {@code embed_out} (untied unless {@code tie_word_embeddings}),
+ * {@code score}, {@code classifier} or {@code qa_outputs}. Biases on the attention projections follow
+ * {@code attention_bias}.
+ */
+public final class GptNeoXArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+
+    /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
+    public GptNeoXArchitecture(String modelType, Set<Head> heads) {
+        super(modelType, "gptneox", heads, languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long intermediate;
+        private final long vocab;
+        private final double epsilon;
+        private final Activation activation;
+        private final RotaryEmbedding rotary;
+        private final Bias attentionBias;
+        private final boolean parallelResidual;
+        private final EmbeddingTie tie;
+        private RotaryEmbedding.Angles angles;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            this.hidden = split.width();
+            this.heads = split.heads();
+            this.headDim = split.headSize();
+            this.layers = LayerStack.count(config, "num_hidden_layers");
+            this.intermediate = config.intValue("intermediate_size");
+            this.vocab = config.intValue("vocab_size");
+            this.epsilon = config.doubleValue("layer_norm_eps");
+            this.activation = Activation.fromConfig(config, "hidden_act");
+            this.rotary = PartialRotary.read(config, headDim, "rotary_pct", 0.25, "rotary_emb_base");
+            this.attentionBias = config.optionalBoolean("attention_bias").orElse(true) ? Bias.WITH_BIAS
+                    : Bias.WITHOUT_BIAS;
+            this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(true);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("gpt_neox", "embed_in.weight");
+        }
+
+        @Override
+        public DecoderSpec spec() {
+            return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, hidden, vocab, HEAD_WEIGHTS);
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            return graph.reshape(graph.gather(parameters.tensor(base + "embed_in.weight", vocab, hidden),
+                    inputs.inputIds(), 0), -1, hidden);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            if (angles == null) {
+                angles = rotary.angles(graph, inputs.positions(graph));
+            }
+            String prefix = base + "layers." + index + ".";
+            Value fused = Linear.load(parameters, prefix + "attention.query_key_value", hidden, 3 * hidden,
+                    attentionBias).apply(graph, layerNorm(prefix + "input_layernorm", rows));
+            // [rows, heads, 3 × head_dim]: each head's query, key and value side by side
+            List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3 * headDim), 2, headDim, headDim,
+                    headDim);
+            Value query = rotary.apply(graph, splitHeads(parts.get(0), inputs), angles, headDim);
+            Value key = rotary.apply(graph, splitHeads(parts.get(1), inputs), angles, headDim);
+            Value value = splitHeads(parts.get(2), inputs);
+            CachedAttention attention = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM,
+                    OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = Linear.load(parameters, prefix + "attention.dense", hidden, hidden,
+                    attentionBias).apply(graph, attended.contextRows());
+            Value output;
+            if (parallelResidual) {
+                Value feedForward = mlp(prefix, layerNorm(prefix + "post_attention_layernorm", rows));
+                output = graph.add(graph.add(feedForward, attentionOutput), rows);
+            } else {
+                Value attended2 = graph.add(attentionOutput, rows);
+                output = graph.add(mlp(prefix, layerNorm(prefix + "post_attention_layernorm", attended2)),
+                        attended2);
+            }
+            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+        }
+
+        private Value splitHeads(Value part, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, hidden), inputs.grid(), heads, headDim);
+        }
+
+        private Value mlp(String prefix, Value rows) {
+            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h", hidden,
+                    intermediate).apply(graph, rows));
+            return Linear.load(parameters, prefix + "mlp.dense_4h_to_h", intermediate, hidden).apply(graph, up);
+        }
+
+        private Value layerNorm(String prefix, Value rows) {
+            return LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return layerNorm(base + "final_layer_norm", rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_in.weight", "embed_out.weight",
+                    hidden, vocab, rows);
+        }
+    }
+}

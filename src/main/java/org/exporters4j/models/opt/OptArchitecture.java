@@ -1,0 +1,180 @@
+package org.exporters4j.models.opt;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.TensorData;
+import org.exporters4j.onnx.Value;
+
+/**
+ * OPT as Transformers 4.51 computes it ({@code modeling_opt.py}): token embeddings of width
+ * {@code word_embed_proj_dim}, projected to {@code hidden_size} by {@code project_in} when the two differ, plus
+ * learned positions ({@code embed_positions}, offset 2) at {@code position_ids} or, without them, at
+ * {@code cumsum(mask)·mask − 1}; {@code num_hidden_layers} blocks of multi-head attention (scores times
+ * {@code head_dim^−½}) and a ReLU MLP ({@code fc1}, {@code fc2}), each with its LayerNorm before the sublayer
+ * ({@code do_layer_norm_before}, the default) or after the residual sum (false, as OPT-350m); biases when
+ * {@code enable_bias}; LayerNorms without weights when {@code layer_norm_elementwise_affine} is false; then
+ * {@code final_layer_norm} (pre-norm models only, unless {@code _remove_final_layer_norm}), {@code project_out}
+ * back to {@code word_embed_proj_dim}, and the head: {@code lm_head} (tied to the embeddings), {@code score} or
+ * {@code qa_outputs}, all of width {@code word_embed_proj_dim}.
+ */
+public final class OptArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    /** {@code OPTLearnedPositionalEmbedding.offset}: the first two rows of the table are never a position. */
+    private static final long POSITION_OFFSET = 2;
+
+    /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
+    public OptArchitecture(String modelType, Set<Head> heads) {
+        super(modelType, "opt", heads, languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final long projected;
+        private final int heads;
+        private final long headDim;
+        private final int layers;
+        private final long intermediate;
+        private final long vocab;
+        private final long positions;
+        private final Activation activation;
+        private final Bias bias;
+        private final boolean normBefore;
+        private final boolean finalNorm;
+        private final boolean affineNorms;
+        private final EmbeddingTie tie;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            this.hidden = split.width();
+            this.heads = split.heads();
+            this.headDim = split.headSize();
+            this.projected = config.optionalInt("word_embed_proj_dim").map(Integer::longValue).orElse(hidden);
+            this.layers = LayerStack.count(config, "num_hidden_layers");
+            this.intermediate = config.intValue("ffn_dim");
+            this.vocab = config.intValue("vocab_size");
+            this.positions = config.intValue("max_position_embeddings") + POSITION_OFFSET;
+            this.activation = Activation.fromConfig(config, "activation_function");
+            this.bias = config.optionalBoolean("enable_bias").orElse(true) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+            this.normBefore = config.optionalBoolean("do_layer_norm_before").orElse(true);
+            this.finalNorm = normBefore && !config.optionalBoolean("_remove_final_layer_norm").orElse(false);
+            this.affineNorms = config.optionalBoolean("layer_norm_elementwise_affine").orElse(true);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("model", "decoder.embed_tokens.weight") + "decoder.";
+        }
+
+        @Override
+        public DecoderSpec spec() {
+            return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, projected, vocab, HEAD_WEIGHTS);
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            Value words = graph.reshape(graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab,
+                    projected), inputs.inputIds(), 0), -1, projected);
+            if (projected != hidden) {
+                words = Linear.load(parameters, base + "project_in", projected, hidden, Bias.WITHOUT_BIAS)
+                        .apply(graph, words);
+            }
+            Value at = graph.add(inputs.positionsCountedByMask(graph, -1), graph.scalar(POSITION_OFFSET));
+            Value learned = graph.gather(parameters.tensor(base + "embed_positions.weight", positions, hidden), at, 0);
+            return graph.add(words, graph.reshape(learned, -1, hidden));
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            String prefix = base + "layers." + index + ".";
+            Value attentionInput = normBefore ? layerNorm(prefix + "self_attn_layer_norm", rows) : rows;
+            Value query = project(prefix + "self_attn.q_proj", attentionInput, inputs);
+            Value key = project(prefix + "self_attn.k_proj", attentionInput, inputs);
+            Value value = project(prefix + "self_attn.v_proj", attentionInput, inputs);
+            CachedAttention attention = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM,
+                    OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = graph.add(rows, Linear.load(parameters, prefix + "self_attn.out_proj", hidden,
+                    hidden, bias).apply(graph, attended.contextRows()));
+            if (!normBefore) {
+                attentionOutput = layerNorm(prefix + "self_attn_layer_norm", attentionOutput);
+            }
+            Value feedForwardInput = normBefore ? layerNorm(prefix + "final_layer_norm", attentionOutput)
+                    : attentionOutput;
+            Value up = activation.apply(graph, Linear.load(parameters, prefix + "fc1", hidden, intermediate, bias)
+                    .apply(graph, feedForwardInput));
+            Value output = graph.add(attentionOutput, Linear.load(parameters, prefix + "fc2", intermediate, hidden,
+                    bias).apply(graph, up));
+            if (!normBefore) {
+                output = layerNorm(prefix + "final_layer_norm", output);
+            }
+            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+        }
+
+        private Value project(String prefix, Value rows, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, hidden, bias)
+                    .apply(graph, rows), inputs.grid(), heads, headDim);
+        }
+
+        /** A LayerNorm of width {@code hidden}; with {@code layer_norm_elementwise_affine} false it has no weights. */
+        private Value layerNorm(String prefix, Value rows) {
+            LayerNorm norm = affineNorms ? LayerNorm.load(parameters, prefix, hidden, 1e-5)
+                    : new LayerNorm(graph.constant(TensorData.ofFloats(ones(hidden), hidden)),
+                            graph.constant(TensorData.ofFloats(new float[(int) hidden], hidden)), 1e-5);
+            return norm.apply(graph, rows);
+        }
+
+        private static float[] ones(long size) {
+            float[] values = new float[(int) size];
+            java.util.Arrays.fill(values, 1.0f);
+            return values;
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            Value normalized = finalNorm ? layerNorm(base + "final_layer_norm", rows) : rows;
+            return projected != hidden ? Linear.load(parameters, base + "project_out", hidden, projected,
+                    Bias.WITHOUT_BIAS).apply(graph, normalized) : normalized;
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
+                    projected, vocab, rows);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.exporters4j.models.stablelm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.AttentionHeads;
+import org.exporters4j.models.blocks.CacheLayout;
+import org.exporters4j.models.blocks.CachedAttention;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.blocks.LayerNorm;
+import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.Value;
+
+/**
+ * StableLM (stablelm-2, stablelm-3b-4e1t) as Transformers 4.51 computes it ({@code modeling_stablelm.py}): token
+ * embeddings, {@code num_hidden_layers} pre-LayerNorm blocks of grouped-query attention ({@code q_proj},
+ * {@code k_proj}, {@code v_proj} with biases when {@code use_qkv_bias}, {@code o_proj} without; with
+ * {@code qk_layernorm} a bias-free LayerNorm of its own for every query and key head, {@code q_layernorm.norms.<h>})
+ * and rotary embeddings ({@code rotate_half}) on the first {@code int(head_dim · partial_rotary_factor)} channels,
+ * scores divided by √head_dim, and a SwiGLU MLP ({@code down(act(gate(x)) · up(x))}); the block is
+ * {@code h = x + attn(ln(x))}, {@code h + mlp(post_attention_layernorm(h))}, or with {@code use_parallel_residual}
+ * {@code x + attn(ln(x)) + mlp(ln(x))}; the final LayerNorm {@code norm}, then {@code lm_head} or {@code score}.
+ */
+public final class StableLmArchitecture extends DecoderArchitecture {
+    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
+            DecoderInputs.POSITION_IDS);
+    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
+            LastTokenPooling.RIGHTMOST_NON_PADDING, "score", Bias.WITH_BIAS, "qa_outputs");
+
+    /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
+    public StableLmArchitecture(String modelType, Set<Head> heads) {
+        super(modelType, "stablelm", heads, languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return new Body(config, graph, parameters);
+    }
+
+    private static final class Body implements Decoder {
+        private final OnnxGraphBuilder graph;
+        private final Parameters parameters;
+        private final String base;
+        private final long hidden;
+        private final int heads;
+        private final int kvHeads;
+        private final long headDim;
+        private final int layers;
+        private final long intermediate;
+        private final long vocab;
+        private final double epsilon;
+        private final Activation activation;
+        private final RotaryEmbedding rotary;
+        private final Bias queryKeyValueBias;
+        private final boolean queryKeyNorm;
+        private final boolean parallelResidual;
+        private final EmbeddingTie tie;
+        private RotaryEmbedding.Angles angles;
+
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.graph = graph;
+            this.parameters = parameters;
+            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
+            this.hidden = split.width();
+            this.heads = split.heads();
+            this.headDim = split.headSize();
+            this.kvHeads = config.optionalInt("num_key_value_heads").orElse(heads);
+            if (kvHeads <= 0 || heads % kvHeads != 0) {
+                throw new UnsupportedConfigException(config.source() + ": num_attention_heads " + heads + " must be"
+                        + " a positive multiple of num_key_value_heads " + kvHeads + " (each key/value head serves "
+                        + "an equal group of query heads)");
+            }
+            this.layers = LayerStack.count(config, "num_hidden_layers");
+            this.intermediate = config.intValue("intermediate_size");
+            this.vocab = config.intValue("vocab_size");
+            this.epsilon = config.doubleValue("layer_norm_eps");
+            this.activation = Activation.fromConfig(config, "hidden_act");
+            this.rotary = PartialRotary.read(config, headDim, "partial_rotary_factor", 0.25, "rope_theta");
+            this.queryKeyValueBias = config.optionalBoolean("use_qkv_bias").orElse(false) ? Bias.WITH_BIAS
+                    : Bias.WITHOUT_BIAS;
+            this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
+            this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(false);
+            this.tie = EmbeddingTie.of(config);
+            this.base = parameters.basePrefix("model", "embed_tokens.weight");
+        }
+
+        @Override
+        public DecoderSpec spec() {
+            return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads, headDim,
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, hidden, vocab, HEAD_WEIGHTS);
+        }
+
+        @Override
+        public Value embed(DecoderInputs inputs) {
+            return graph.reshape(graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
+                    inputs.inputIds(), 0), -1, hidden);
+        }
+
+        @Override
+        public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
+            if (angles == null) {
+                angles = rotary.angles(graph, inputs.positions(graph));
+            }
+            String prefix = base + "layers." + index + ".";
+            Value normalized = layerNorm(prefix + "input_layernorm", rows);
+            Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
+            Value key = project(prefix + "self_attn.k_proj", normalized, kvHeads, inputs);
+            Value value = project(prefix + "self_attn.v_proj", normalized, kvHeads, inputs);
+            if (queryKeyNorm) {
+                query = perHeadNorm(prefix + "self_attn.q_layernorm", query, heads);
+                key = perHeadNorm(prefix + "self_attn.k_layernorm", key, kvHeads);
+            }
+            query = rotary.apply(graph, query, angles, headDim);
+            key = rotary.apply(graph, key, angles, headDim);
+            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim,
+                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM, OptionalLong.empty());
+            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value attentionOutput = Linear.load(parameters, prefix + "self_attn.o_proj", heads * headDim, hidden,
+                    Bias.WITHOUT_BIAS).apply(graph, attended.contextRows());
+            Value output;
+            if (parallelResidual) {
+                output = graph.add(graph.add(rows, attentionOutput), mlp(prefix, normalized));
+            } else {
+                Value residual = graph.add(rows, attentionOutput);
+                output = graph.add(residual, mlp(prefix, layerNorm(prefix + "post_attention_layernorm", residual)));
+            }
+            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+        }
+
+        private Value project(String prefix, Value rows, int headCount, DecoderInputs inputs) {
+            return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, headCount * headDim,
+                    queryKeyValueBias).apply(graph, rows), inputs.grid(), headCount, headDim);
+        }
+
+        /**
+         * {@code StableLmLayerNormPerHead}: head {@code h} of {@code x} {@code [batch, heads, sequence, head_dim]}
+         * normalized by its own bias-free LayerNorm {@code <prefix>.norms.<h>}.
+         */
+        private Value perHeadNorm(String prefix, Value x, int headCount) {
+            List<Value> weights = new ArrayList<>();
+            for (int head = 0; head < headCount; head++) {
+                weights.add(parameters.tensor(prefix + ".norms." + head + ".weight", headDim));
+            }
+            Value scale = graph.reshape(graph.concat(0, weights.toArray(Value[]::new)), headCount, 1, headDim);
+            Value ones = graph.constantOfShape(graph.constant(headDim), ElementType.FLOAT, 1.0);
+            Value zeros = graph.constantOfShape(graph.constant(headDim), ElementType.FLOAT, 0.0);
+            return graph.mul(new LayerNorm(ones, zeros, epsilon).apply(graph, x), scale);
+        }
+
+        private Value mlp(String prefix, Value rows) {
+            Value gate = activation.apply(graph, Linear.load(parameters, prefix + "mlp.gate_proj", hidden,
+                    intermediate, Bias.WITHOUT_BIAS).apply(graph, rows));
+            Value up = Linear.load(parameters, prefix + "mlp.up_proj", hidden, intermediate, Bias.WITHOUT_BIAS)
+                    .apply(graph, rows);
+            return Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, Bias.WITHOUT_BIAS)
+                    .apply(graph, graph.mul(gate, up));
+        }
+
+        private Value layerNorm(String prefix, Value rows) {
+            return LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, rows);
+        }
+
+        @Override
+        public Value finalNorm(Value rows) {
+            return layerNorm(base + "norm", rows);
+        }
+
+        @Override
+        public Value languageModelLogits(Value rows) {
+            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
+                    hidden, vocab, rows);
+        }
+    }
+}
