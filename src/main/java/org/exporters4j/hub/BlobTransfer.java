@@ -182,7 +182,8 @@ final class BlobTransfer {
             if (!exact) {
                 close(response.body());
                 throw new TransientFailure("HTTP 206 with Content-Range '" + HubRequests.shown(header)
-                        + "' for the range bytes=" + have + "-" + (expected - 1) + " of " + expected + " bytes asked for",
+                        + "' for the range bytes=" + have + "-" + (expected - 1) + " of " + expected
+                        + " bytes asked for",
                         null);
             }
             return have;

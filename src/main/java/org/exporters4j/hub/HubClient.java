@@ -209,15 +209,26 @@ public final class HubClient implements AutoCloseable {
                     + "folder");
         }
         Deadline deadline = requests.metadataDeadline();
-        HttpRequest.Builder request = requests.request(url).header("Accept", "application/json").GET();
-        HttpResponse<InputStream> response = requests.send(request, settings.metadataTimeout(), deadline,
-                HttpResponse.BodyHandlers.ofInputStream(), target);
-        if (response.statusCode() != 200) {
-            HubRequests.discard(response);
-            throw requests.failure(response.statusCode(), response.headers(), url, target);
+        RedirectChain chain = new RedirectChain(url);
+        while (true) {
+            HttpRequest.Builder request = requests.request(chain.current()).header("Accept", "application/json")
+                    .GET();
+            HttpResponse<InputStream> response = requests.send(request, settings.metadataTimeout(), deadline,
+                    HttpResponse.BodyHandlers.ofInputStream(), target);
+            int status = response.statusCode();
+            if (HubRequests.isRedirect(status)) {
+                // as huggingface_hub's model_info (requests follows a GET's redirects: a renamed repository)
+                HubRequests.discard(response);
+                chain.follow(response, target);
+                continue;
+            }
+            if (status != 200) {
+                HubRequests.discard(response);
+                throw requests.failure(status, response.headers(), chain.current(), target);
+            }
+            byte[] body = requests.readMetadata(response, deadline, "the model info of " + target.describe());
+            return ModelInfo.parse(repo, new String(body, StandardCharsets.UTF_8), Redaction.url(chain.current()));
         }
-        byte[] body = requests.readMetadata(response, deadline, "the model info of " + target.describe());
-        return ModelInfo.parse(repo, new String(body, StandardCharsets.UTF_8), Redaction.url(url));
     }
 
     /**
@@ -289,13 +300,13 @@ public final class HubClient implements AutoCloseable {
                 + target.describe() + ": it was asked for commit " + asked + " (the sha of the model info) but "
                 + "answered with the file of commit " + answered + " (X-Repo-Commit); nothing was cached. The server "
                 + "at " + Redaction.url(settings.endpoint()) + " is inconsistent (a mirror being updated, or a "
-                + "broken proxy): try again later, or pass --revision with a commit sha");
+                + "broken proxy): try again later, and check HF_ENDPOINT if it persists");
     }
 
     private HubException missingHeader(String header, RequestTarget target) {
         return new HubException(HubException.Kind.INVALID_RESPONSE, "the answer for " + target.describe() + " from "
-                + Redaction.url(settings.endpoint()) + " has no " + header + " header, so it is not a Hugging Face Hub (or a proxy "
-                + "removed it); check HF_ENDPOINT and proxy settings");
+                + Redaction.url(settings.endpoint()) + " has no " + header + " header, so it is not a Hugging Face Hub "
+                + "(or a proxy removed it); check HF_ENDPOINT and proxy settings");
     }
 
     private Snapshot cachedSnapshot(RepoId repo, Revision revision, String subfolder, List<WeightsFormat> formats,

@@ -288,7 +288,8 @@ final class HubRequests implements AutoCloseable {
                             + "): check the model id and revision");
         }
         return new HubException(HubException.Kind.INVALID_RESPONSE, "unexpected answer HTTP " + status + hub
-                + " from " + Redaction.url(url) + " for " + target.describe() + "; check HF_ENDPOINT and try again later");
+                + " from " + Redaction.url(url) + " for " + target.describe()
+                + "; check HF_ENDPOINT and try again later");
     }
 
     static boolean isTransient(int status) {

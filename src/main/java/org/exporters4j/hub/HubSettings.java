@@ -174,7 +174,8 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<String> token, N
             return new URI(value.strip());
         } catch (URISyntaxException e) {
             throw new HubException(HubException.Kind.INVALID_ARGUMENT, "HF_ENDPOINT is not a URL: '"
-                    + HubRequests.shown(value) + "' (" + e.getReason() + "); set it to e.g. " + DEFAULT_ENDPOINT + " or unset it", e);
+                    + HubRequests.shown(value) + "' (" + e.getReason() + "); set it to e.g. " + DEFAULT_ENDPOINT
+                    + " or unset it", e);
         }
     }
 

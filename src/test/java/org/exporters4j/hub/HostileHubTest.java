@@ -131,6 +131,18 @@ class HostileHubTest {
                 + (1 << 20) + " bytes on metadata (EXPORTERS4J_HUB_METADATA_MAX_BYTES)"), streamed.getMessage());
     }
 
+    @Test
+    void modelInfoFollowsARenameButOnlyToHttp() {
+        HubClient client = client(settings(hub.endpoint()), THREE);
+        hub.redirect("/api/models/old-org/tiny-bert", "/api/models/test-org/tiny-bert");
+        assertEquals(COMMIT_A, client.modelInfo(RepoId.of("old-org/tiny-bert")).sha());
+        hub.redirect("/api/models/old-org/tiny-bert", "ftp://mirror.example/api");
+        HubException e = assertThrows(HubException.class, () -> client.modelInfo(RepoId.of("old-org/tiny-bert")));
+        assertEquals(HubException.Kind.INVALID_RESPONSE, e.kind());
+        assertTrue(e.getMessage().startsWith(hub.endpoint() + "/api/models/old-org/tiny-bert redirected (HTTP 302) "
+                + "to 'ftp://mirror.example/api', which is not an http(s) URL"), e.getMessage());
+    }
+
     // item 12: downloads bounded in connections, time and ranges
 
     @Test
@@ -290,7 +302,7 @@ class HostileHubTest {
                 + "revision " + COMMIT_A + ": it was asked for commit " + COMMIT_A + " (the sha of the model info) "
                 + "but answered with the file of commit " + COMMIT_B + " (X-Repo-Commit); nothing was cached. The "
                 + "server at " + hub.endpoint() + " is inconsistent (a mirror being updated, or a broken proxy): "
-                + "try again later, or pass --revision with a commit sha", e.getMessage());
+                + "try again later, and check HF_ENDPOINT if it persists", e.getMessage());
         Path repoFolder = cacheDir.resolve("models--test-org--tiny-bert");
         assertFalse(Files.exists(repoFolder.resolve("refs").resolve(COMMIT_A)), "no refs/<sha A>");
         assertFalse(Files.exists(repoFolder.resolve("snapshots").resolve(COMMIT_B)));

@@ -30,10 +30,14 @@ class HubRequestsTest {
     @Test
     void theTokenGoesToTheHubsOriginOnly() {
         try (HubRequests requests = new HubRequests(SETTINGS, RetryPolicy.DEFAULT)) {
-            assertEquals(Optional.of("Bearer hf_token"), requests.request(URI.create("https://hub.example/x")).build().headers().firstValue("Authorization"));
-            assertEquals(Optional.of("Bearer hf_token"), requests.request(URI.create("https://HUB.example:443/x")).build().headers().firstValue("Authorization"));
-            assertEquals(Optional.empty(), requests.request(URI.create("https://cdn-lfs.hub.example/x")).build().headers().firstValue("Authorization"));
-            assertEquals(Optional.empty(), requests.request(URI.create("http://hub.example/x")).build().headers().firstValue("Authorization"));
+            assertEquals(Optional.of("Bearer hf_token"), requests.request(URI.create("https://hub.example/x"))
+                    .build().headers().firstValue("Authorization"));
+            assertEquals(Optional.of("Bearer hf_token"), requests.request(URI.create("https://HUB.example:443/x"))
+                    .build().headers().firstValue("Authorization"));
+            assertEquals(Optional.empty(), requests.request(URI.create("https://cdn-lfs.hub.example/x"))
+                    .build().headers().firstValue("Authorization"));
+            assertEquals(Optional.empty(), requests.request(URI.create("http://hub.example/x"))
+                    .build().headers().firstValue("Authorization"));
         }
     }
 
