@@ -124,6 +124,7 @@ public final class ModelConfig {
         if (!node.canConvertToInt() || !(node.isIntegralNumber() || (node.isNumber() && node.asDouble() == Math.rint(node.asDouble())))) {
             throw wrongType(key, node, "an integer");
         }
+        requireInRange(key, node);
         return Optional.of(node.asInt());
     }
 
@@ -139,6 +140,7 @@ public final class ModelConfig {
         if (!node.isNumber()) {
             throw wrongType(key, node, "a number");
         }
+        requireInRange(key, node);
         return Optional.of(node.asDouble());
     }
 
@@ -366,7 +368,14 @@ public final class ModelConfig {
             return node;
         }
         // as the configuration classes' __init__: an attribute computed from others when absent or None
-        Optional<JsonNode> derived = ConfigDefaults.derivedValue(modelType, attribute, node, this::resolve);
+        // the values it is derived from are range-checked as read, so an error names the attribute the file sets
+        Optional<JsonNode> derived = ConfigDefaults.derivedValue(modelType, attribute, node, from -> {
+            JsonNode value = resolve(from);
+            if (value != null && !value.isNull()) {
+                requireInRange(from, value);
+            }
+            return value;
+        });
         if (derived.isPresent() && !derived.get().isNull()) {
             return derived.get();
         }
@@ -374,6 +383,15 @@ public final class ModelConfig {
             return node; // None written in the file
         }
         return ConfigDefaults.defaultValue(modelType, attribute).orElse(null);
+    }
+
+    /** A value the attribute's row in {@link ConfigRanges} refuses is an error naming it, its value and its range. */
+    private void requireInRange(String key, JsonNode node) {
+        ModelConfigException outOfRange = ConfigRanges.check(source, ConfigDefaults.attributeName(modelType, key),
+                node);
+        if (outOfRange != null) {
+            throw outOfRange;
+        }
     }
 
     private ModelConfigException missing(String key) {

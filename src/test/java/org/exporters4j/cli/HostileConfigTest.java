@@ -10,6 +10,10 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.exporters4j.SharedFiles;
+import org.exporters4j.models.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,5 +84,53 @@ class HostileConfigTest {
                 "{\"model_type\": \"gpt2\", \"x\": " + "[".repeat(1500) + "]".repeat(1500) + "}");
         assertTrue(refused(deep).startsWith(deep + " is not a JSON file exporters4j reads: Document nesting depth "
                 + "(1001) exceeds the maximum allowed (1000)"));
+    }
+
+    @Test
+    void absurdLayerCountsAreRefusedBeforeTheInterfaceIsExpanded() throws IOException {
+        // 100000000 layers would expand 200 million cache tensors: refused from the value alone, at its read
+        Path gpt2 = Files.writeString(folder.resolve("gpt2.json"), "{\"model_type\": \"gpt2\", \"n_layer\": 100000000}");
+        assertEquals(gpt2 + ": the layer count (n_layer) must be at most 4096 (exporters4j's cap on layers; the largest"
+                + " published models have under 200), got 100000000", refused(gpt2, "--task", "causal-lm-with-past"));
+        // T5 derives num_decoder_layers from num_layers: the error names the attribute the file sets
+        Path t5 = Files.writeString(folder.resolve("t5.json"), "{\"model_type\": \"t5\", \"num_layers\": 1e8}");
+        assertEquals(t5 + ": the layer count (num_layers) must be at most 4096 (exporters4j's cap on layers; the largest"
+                + " published models have under 200), got 1.0E8", refused(t5, "--task", "seq2seq-lm-with-past"));
+        Path bart = Files.writeString(folder.resolve("bart.json"), "{\"model_type\": \"bart\", \"decoder_layers\": 0}");
+        assertEquals(bart + ": the layer count (decoder_layers) must be positive, got 0",
+                refused(bart, "--task", "seq2seq-lm-with-past"));
+        Path largest = Files.writeString(folder.resolve("largest.json"),
+                "{\"model_type\": \"gpt2\", \"n_layer\": 4096}");
+        MainTest.Run run = MainTest.run("config", "--config", largest.toString(), "--task", "causal-lm-with-past");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("present.4095.value"), "the cap itself is valid");
+    }
+
+    /** The fixture checkpoint {@code fixture} copied, with {@code key} set to the JSON {@code value} in its config. */
+    private Path checkpointWith(String fixture, String key, String value) throws IOException {
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(SharedFiles.fixtures().resolve(fixture)),
+                "model.safetensors", folder.resolve(fixture + "-" + key));
+        Path config = checkpoint.resolve("config.json");
+        ObjectNode node = (ObjectNode) new ObjectMapper().readTree(config.toFile());
+        node.set(key, new ObjectMapper().readTree(value));
+        Files.writeString(config, node.toString());
+        return checkpoint;
+    }
+
+    @Test
+    void outOfRangeValuesFailTheExportNamingTheAttribute() throws IOException {
+        Path zeroLayers = checkpointWith("bert--default", "num_hidden_layers", "0");
+        MainTest.Run zero = MainTest.run("export", "onnx", "--model", zeroLayers.toString(),
+                folder.resolve("out-zero").toString());
+        assertOneLineError(zero, 1);
+        assertEquals(zeroLayers.resolve("config.json") + ": the layer count (num_hidden_layers) must be positive, got 0",
+                zero.err().strip(), "not \"Mul node '/Mul' is dangling\"");
+        Path negativeEpsilon = checkpointWith("bert--default", "layer_norm_eps", "-1");
+        MainTest.Run epsilon = MainTest.run("export", "onnx", "--model", negativeEpsilon.toString(),
+                folder.resolve("out-eps").toString());
+        assertOneLineError(epsilon, 1);
+        assertEquals(negativeEpsilon.resolve("config.json") + ": the layer norm epsilon (layer_norm_eps) must be "
+                + "positive, got -1", epsilon.err().strip());
+        assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps")));
     }
 }

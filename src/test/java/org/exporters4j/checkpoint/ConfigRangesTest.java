@@ -1,0 +1,57 @@
+package org.exporters4j.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Config values outside their range are refused when read, naming the stored attribute, the value and the range. */
+class ConfigRangesTest {
+    private static String refusal(String json, String key) {
+        ModelConfig config = ModelConfig.parse(json, "c.json");
+        return assertThrows(ModelConfigException.class, () -> {
+            if (key.contains("eps")) {
+                config.doubleValue(key);
+            } else {
+                config.intValue(key);
+            }
+        }).getMessage();
+    }
+
+    @Test
+    void layerCountsRunFromOneToTheCap() {
+        assertEquals("c.json: the layer count (n_layer) must be positive, got -3",
+                refusal("{\"model_type\": \"gpt2\", \"n_layer\": -3}", "num_hidden_layers"));
+        assertEquals("c.json: the layer count (num_hidden_layers) must be at most 4096 (exporters4j's cap on layers;"
+                + " the largest published models have under 200), got 4097",
+                refusal("{\"model_type\": \"bert\", \"num_hidden_layers\": 4097}", "num_hidden_layers"));
+        assertEquals(4096, ModelConfig.parse("{\"model_type\": \"bert\", \"num_hidden_layers\": 4096}", "c.json")
+                .intValue("num_hidden_layers"));
+        assertEquals(1, ModelConfig.parse("{\"model_type\": \"distilbert\", \"n_layers\": 1}", "c.json")
+                .intValue("n_layers"));
+    }
+
+    @Test
+    void epsilonsArePositiveAndFiniteHeadsPositive() {
+        assertEquals("c.json: the layer norm epsilon (rms_norm_eps) must be positive, got 0.0",
+                refusal("{\"model_type\": \"llama\", \"rms_norm_eps\": 0.0}", "rms_norm_eps"));
+        assertEquals("c.json: the layer norm epsilon (layer_norm_eps) must be a finite number, got \"Infinity\"",
+                refusal("{\"model_type\": \"bert\", \"layer_norm_eps\": 1e400}", "layer_norm_eps"));
+        assertEquals(1e-12, ModelConfig.parse("{\"model_type\": \"bert\", \"layer_norm_eps\": 1e-12}", "c.json")
+                .doubleValue("layer_norm_eps"));
+        assertEquals("c.json: the attention head count (n_head) must be positive, got 0",
+                refusal("{\"model_type\": \"gpt2\", \"n_head\": 0}", "num_attention_heads"));
+    }
+
+    @Test
+    void overridesAndUnreadValuesAreCheckedWhenRead() {
+        ModelConfig config = ModelConfig.parse("{\"model_type\": \"bert\", \"num_hidden_layers\": 0}", "c.json");
+        assertEquals("bert", config.modelType(), "a value no one reads is not an error");
+        ModelConfig overridden = ModelConfig.parse("{\"model_type\": \"bert\"}", "c.json")
+                .withOverrides(Map.of("num_hidden_layers", 5000));
+        assertEquals("c.json: the layer count (num_hidden_layers) must be at most 4096 (exporters4j's cap on layers;"
+                + " the largest published models have under 200), got 5000",
+                assertThrows(ModelConfigException.class, () -> overridden.intValue("num_hidden_layers")).getMessage());
+    }
+}
