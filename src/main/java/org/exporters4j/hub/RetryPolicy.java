@@ -8,7 +8,8 @@ import java.util.Objects;
  * timeout, HTTP 5xx or 429): at most {@code maxAttempts} attempts in all, waiting {@code initialDelay} before the
  * second, doubling each time up to {@code maxDelay}. Client errors (other 4xx) are never retried. A download that
  * received bytes before failing resumes from them, and that progress restores its attempts (as huggingface_hub's
- * {@code http_get}), so a slow but moving transfer is not abandoned.
+ * {@code http_get}), so a slow but moving transfer is not abandoned; what bounds such a transfer is
+ * {@link HubLimits}: a deadline and a number of requests per file.
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay) {
     /** Five attempts, waiting 1, 2, 4, 8 seconds between them. */

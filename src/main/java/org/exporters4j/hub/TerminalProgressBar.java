@@ -27,7 +27,8 @@ final class TerminalProgressBar implements DownloadProgress {
 
     @Override
     public void started(String file, long totalBytes, long resumedAt) {
-        this.file = file.length() > 40 ? "(…)" + file.substring(file.length() - 40) : file;
+        String shown = Redaction.text(file); // the progress line hides what error messages hide
+        this.file = shown.length() > 40 ? "(…)" + shown.substring(shown.length() - 40) : shown;
         this.total = totalBytes;
         this.resumedAt = resumedAt;
         this.startNanos = System.nanoTime();

@@ -25,4 +25,14 @@ class TerminalProgressBarTest {
         assertTrue(shown.contains("5.00MB/20.00MB"), shown);
         assertTrue(shown.endsWith(System.lineSeparator()), shown);
     }
+
+    @Test
+    void theProgressLineHidesTokenShapedNames() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DownloadProgress bar = DownloadProgress.bar(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        bar.started("hf_AbCdEfGhIjKlMnOp.bin", 20_000_000, 0);
+        bar.finished();
+        String shown = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.startsWith("\rhf_***.bin   0%|"), shown);
+    }
 }
