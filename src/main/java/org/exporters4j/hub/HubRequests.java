@@ -168,7 +168,7 @@ final class HubRequests implements AutoCloseable {
      */
     byte[] readMetadata(HttpResponse<InputStream> response, Deadline deadline, String what) {
         long max = settings.limits().metadataMaxBytes();
-        String from = what + " from " + response.uri();
+        String from = what + " from " + Redaction.url(response.uri());
         OptionalLong declared = contentLength(response, from);
         if (declared.isPresent() && declared.getAsLong() > max) {
             discard(response);
