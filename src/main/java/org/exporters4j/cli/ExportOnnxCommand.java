@@ -128,6 +128,17 @@ final class ExportOnnxCommand implements Callable<Integer> {
                         + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toString() + ")" : ", not validated"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
         out.flush();
+        if (!result.removedFiles().isEmpty()) {
+            err.println("note: removed " + String.join(", ", result.removedFiles()) + " from " + result.outputFolder()
+                    + ": written by an earlier export, not by this one");
+        }
+        if (!result.removedStagingFolders().isEmpty()) {
+            err.println("note: removed the staging folder" + (result.removedStagingFolders().size() == 1 ? " " : "s ")
+                    + result.removedStagingFolders().stream().map(Path::toString)
+                            .collect(java.util.stream.Collectors.joining(", "))
+                    + " of killed exports (their process is gone)");
+        }
+        err.flush();
         if (!result.unusedTensors().isEmpty()) {
             List<String> unused = result.unusedTensors();
             err.println("note: " + unused.size() + " checkpoint tensor" + (unused.size() == 1 ? " is" : "s are")

@@ -2,17 +2,20 @@ package org.exporters4j.cli;
 
 import java.util.function.Supplier;
 import org.exporters4j.Exporters4jException;
+import org.exporters4j.export.ExportInterruptedException;
 import org.exporters4j.hub.HubSettings;
 import picocli.CommandLine;
 
 /**
  * The {@code exporters4j} command. Exit codes: 0 success, 2 usage error (one line on stderr: what was wrong and
- * where the help is), 1 any other error (one line on stderr: the error's message, no stack trace).
+ * where the help is), 1 any other error (one line on stderr: the error's message, no stack trace), 130 or 143 when
+ * stopped by Ctrl-C or SIGTERM (one line: what the output folder holds; see {@link StopSignals}).
  */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StopSignals.install();
         System.exit(commandLine().execute(args));
     }
 
@@ -41,6 +44,12 @@ public final class Main {
             return failed.getCommandSpec().exitCodeOnInvalidInput();
         });
         commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
+            if (error instanceof ExportInterruptedException interrupted) {
+                if (StopSignals.claimReport()) {
+                    failed.getErr().println(oneLine(interrupted.getMessage()));
+                }
+                return interrupted.signal().exitCode();
+            }
             String message = error instanceof Exporters4jException
                     ? error.getMessage()
                     : "internal error: " + error + " (please report it with the command that caused it)";

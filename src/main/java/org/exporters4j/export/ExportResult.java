@@ -20,10 +20,15 @@ import org.exporters4j.tasks.ExportTask;
  * @param validation the validation report, when validation ran
  * @param unusedTensors the checkpoint's tensors the graph does not read, sorted: weights of another head (what
  *     Transformers reports as unexpected keys when loading the task's class) and buffers the graph computes itself
+ * @param removedFiles files an earlier export had written into the output folder that this one does not write
+ *     (say its tokenizer.json), removed so they cannot be taken for the new model's, sorted
+ * @param removedStagingFolders staging folders ({@code .<name>.partial-*}) of exports that were killed, removed
+ *     because their owner record proves their process gone
  */
 public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
                            ExportTask task, int opset, double atol, List<String> copiedFiles,
-                           Optional<ValidationReport> validation, List<String> unusedTensors) {
+                           Optional<ValidationReport> validation, List<String> unusedTensors,
+                           List<String> removedFiles, List<Path> removedStagingFolders) {
     public ExportResult {
         Objects.requireNonNull(outputFolder, "outputFolder");
         Objects.requireNonNull(modelFile, "modelFile");
@@ -33,5 +38,7 @@ public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> ext
         copiedFiles = List.copyOf(copiedFiles);
         Objects.requireNonNull(validation, "validation");
         unusedTensors = List.copyOf(unusedTensors);
+        removedFiles = List.copyOf(removedFiles);
+        removedStagingFolders = List.copyOf(removedStagingFolders);
     }
 }

@@ -90,12 +90,17 @@ public final class Exporter {
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
         Path checkpointFolder = model.folder().toAbsolutePath().normalize();
-        if (request.output().toAbsolutePath().normalize().equals(checkpointFolder)) {
-            throw new ExportException("the output folder " + checkpointFolder + " is the checkpoint folder itself: "
-                    + "the export would replace its config.json with the export's; choose another OUTPUT_DIR, e.g. "
+        Path requested = request.output().toAbsolutePath().normalize();
+        // real paths: through a symbolic link (to the folder or to one of its parents) the output is still the
+        // checkpoint folder
+        if (OutputFolder.realLocation(requested).equals(OutputFolder.realLocation(checkpointFolder))) {
+            throw new ExportException("the output folder " + requested + " is the checkpoint folder "
+                    + (requested.equals(checkpointFolder) ? "itself" : checkpointFolder + " (through a symbolic link)")
+                    + ": the export would replace its config.json with the export's; choose another OUTPUT_DIR, e.g. "
                     + checkpointFolder.resolve("onnx"));
         }
-        try (OutputFolder output = OutputFolder.prepare(request.output())) {
+        OutputFolder output = OutputFolder.prepare(request.output());
+        try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
             OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
             List<String> unusedTensors = List.copyOf(weights.unread());
@@ -114,12 +119,16 @@ public final class Exporter {
                 }
                 report = Optional.of(validation);
             }
-            output.publish();
+            OutputFolder.Published published = output.publish();
             Path target = output.target();
             return new ExportResult(target, target.resolve(written.modelFile().getFileName().toString()),
                     written.externalDataFile().map(file -> target.resolve(file.getFileName().toString())),
                     TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
-                    unusedTensors);
+                    unusedTensors, published.removedFiles(),
+                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList());
+        } catch (ExportInterruptedException e) {
+            // a stop (SIGTERM, Ctrl-C) deferred to the end of validation or publishing; the folder is closed now
+            throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
         }
     }
 

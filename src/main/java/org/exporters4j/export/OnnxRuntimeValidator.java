@@ -60,17 +60,32 @@ final class OnnxRuntimeValidator {
 
     private OnnxRuntimeValidator() {}
 
+    /**
+     * Validates as an {@link ExportStop} step: a stop (SIGTERM, Ctrl-C) requested meanwhile waits for ONNX Runtime's
+     * call under way (the session creation or a run), then this throws {@link ExportInterruptedException} after
+     * closing the session. ONNX Runtime's own shutdown hook frees its environment, so the JVM must not exit while a
+     * thread is inside it.
+     */
     static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol) {
+        return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
+                () -> validateNow(modelFile, displayName, exportConfig, atol));
+    }
+
+    private static ValidationReport validateNow(Path modelFile, String displayName, ExportConfig exportConfig,
+                                                double atol) {
         List<OutputCheck> checks = new ArrayList<>();
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = validationOptions();
              OrtSession session = environment.createSession(modelFile.toString(), options)) {
+            ExportStop.JVM.checkpoint();
             checkInterface(session, exportConfig, atol, checks);
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
             Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            ExportStop.JVM.checkpoint();
             Optional<DummyInputs> first = firstExample(exportConfig, inputs);
             if (first.isPresent()) {
                 Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
+                ExportStop.JVM.checkpoint();
                 compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
             run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol,

@@ -306,6 +306,69 @@ class ExportOnnxErrorsTest {
         assertFalse(Files.exists(model.resolve("model.onnx")));
     }
 
+    /** Issue 12 item 2: a symbolic link to the checkpoint folder, or to one of its parents, is the checkpoint folder. */
+    @Test
+    void theCheckpointFolderReachedThroughASymbolicLinkIsRefusedAsOutput() throws IOException {
+        Path model = checkpoint("gpt2--causal-lm");
+        Map<String, Long> before = sizes(model);
+        String config = Files.readString(model.resolve("config.json"));
+        Path linkToFolder = Files.createSymbolicLink(folder.resolve("link"), model);
+        Path linkToParent = Files.createSymbolicLink(folder.resolve("parent-link"), model.getParent());
+        List<List<Path>> modelAndOutput = List.of(List.of(model, linkToFolder),
+                List.of(model, linkToParent.resolve(model.getFileName().toString())),
+                List.of(linkToFolder, model));
+        for (List<Path> pair : modelAndOutput) {
+            MainTest.Run run = export(pair.get(0), pair.get(1), "--no-validate");
+            assertEquals(1, run.exitCode(), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().contains("is the checkpoint folder ") && run.err().contains("choose another "
+                    + "OUTPUT_DIR"), run.err());
+        }
+        assertEquals(config, Files.readString(model.resolve("config.json")), "the checkpoint must stay as it was");
+        assertEquals(before, sizes(model), "nothing written into the checkpoint folder, no staging folder");
+    }
+
+    private static Map<String, Long> sizes(Path folder) throws IOException {
+        Map<String, Long> sizes = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                sizes.put(file.getFileName().toString(), Files.size(file));
+            }
+        }
+        return sizes;
+    }
+
+    /**
+     * Issue 12 item 5: the files an earlier export wrote and this one does not, and the staging folders of killed
+     * exports, are removed and named on stderr.
+     */
+    @Test
+    void theRemovedFilesOfAnEarlierExportAndOfKilledExportsAreNamed() throws Exception {
+        Path output = folder.resolve("out");
+        Files.createDirectories(output);
+        Files.writeString(output.resolve("tokenizer.json"), "{}");
+        Files.writeString(output.resolve("model.onnx_data"), "stale");
+        Process ended = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version").redirectErrorStream(true).start();
+        ended.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        ended.waitFor();
+        Path killed = Files.createDirectories(folder.resolve(".out.partial-killed"));
+        Files.writeString(killed.resolve("model.onnx"), "half");
+        Files.writeString(killed.resolve(".exporters4j-owner"), "exporters4j staging folder\nhost="
+                + Files.readString(Path.of("/proc/sys/kernel/hostname")).strip() + "\npid=" + ended.pid()
+                + "\nstart=\nphase=writing\n");
+        MainTest.Run run = export(checkpoint("bert--default"), output, "--no-validate");
+        assertEquals(0, run.exitCode(), run.err());
+        String removedFiles = "note: removed model.onnx_data, tokenizer.json from " + output.toRealPath()
+                + ": written by an earlier export, not by this one";
+        String removedStaging = "note: removed the staging folder " + folder.toRealPath().resolve(killed.getFileName())
+                + " of killed exports (their process is gone)";
+        assertTrue(run.err().lines().anyMatch(removedFiles::equals), run.err());
+        assertTrue(run.err().lines().anyMatch(removedStaging::equals), run.err());
+        assertFalse(Files.exists(killed));
+        assertFalse(Files.exists(output.resolve("tokenizer.json")));
+    }
+
     @Test
     void emptyArgumentsAreUsageErrors() throws IOException {
         Path model = checkpoint("bert--default");
