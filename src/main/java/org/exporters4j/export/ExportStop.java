@@ -31,6 +31,8 @@ import java.util.Set;
 public final class ExportStop {
     /** A step the JVM must not exit in the middle of. */
     enum Step {
+        /** Creating the staging folder and registering it, so that a stop finds it and removes it. */
+        PREPARING("preparation of the output folder"),
         VALIDATION("validation in ONNX Runtime"),
         PUBLISHING("publishing");
 
@@ -127,6 +129,13 @@ public final class ExportStop {
     void checkpoint() {
         synchronized (lock) {
             throwIfRequested();
+        }
+    }
+
+    /** The steps under way, in all threads, in the order they started. */
+    List<Step> stepsUnderWay() {
+        synchronized (lock) {
+            return List.copyOf(active);
         }
     }
 

@@ -148,7 +148,33 @@ final class OutputFolder implements AutoCloseable {
         return prepare(target, Moves.ATOMIC, ExportStop.JVM);
     }
 
+    /**
+     * As {@link #prepare(Path)}, with the renames and the stop coordination given. Preparing is an
+     * {@link ExportStop} step: a stop requested meanwhile finds the staging folder registered and removes it.
+     */
     static OutputFolder prepare(Path target, Moves moves, ExportStop stop) {
+        List<OutputFolder> prepared = new ArrayList<>(1);
+        try {
+            return stop.during(ExportStop.Step.PREPARING, () -> {
+                OutputFolder folder = prepareNow(target, moves, stop);
+                prepared.add(folder);
+                return folder;
+            });
+        } catch (ExportInterruptedException e) {
+            String outcome;
+            if (prepared.isEmpty()) {
+                Path location = realLocation(target);
+                outcome = Files.isDirectory(location) ? location + " keeps its previous export unchanged"
+                        : "nothing was written to " + location;
+            } else {
+                prepared.get(0).close();
+                outcome = prepared.get(0).outcome();
+            }
+            throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + outcome);
+        }
+    }
+
+    private static OutputFolder prepareNow(Path target, Moves moves, ExportStop stop) {
         Path absolute = target.toAbsolutePath().normalize();
         if (absolute.getParent() == null) {
             throw new ExportException("the output folder cannot be the file-system root; pass a folder such as out/model");
@@ -174,7 +200,13 @@ final class OutputFolder implements AutoCloseable {
             }
             Path staging = createStaging(existed ? location : location.getParent(),
                     location.getFileName().toString());
-            return new OutputFolder(location, existed, staging, created, removed, moves, stop);
+            try {
+                return new OutputFolder(location, existed, staging, created, removed, moves, stop);
+            } catch (IllegalStateException shuttingDown) {
+                deleteRecursively(staging);
+                removeCreated(created);
+                throw new ExportException("the JVM is stopping; nothing was written to " + location, shuttingDown);
+            }
         } catch (IOException e) {
             removeCreated(created);
             throw cannotCreate(location, e);

@@ -90,6 +90,23 @@ class ExportStopTest {
     }
 
     @Test
+    void anExportPreparedAfterAStopIsRefusedAndCreatesNothing() throws IOException {
+        ExportStop stop = new ExportStop();
+        assertTrue(stop.requestStop(StopSignal.SIGTERM).exitNow());
+        Path existing = Files.createDirectories(folder.resolve("existing"));
+        ExportInterruptedException intoExisting = assertThrows(ExportInterruptedException.class,
+                () -> OutputFolder.prepare(existing, OutputFolder.Moves.ATOMIC, stop));
+        assertEquals("stopped by SIGTERM: " + existing.toRealPath() + " keeps its previous export unchanged",
+                intoExisting.getMessage());
+        ExportInterruptedException intoNew = assertThrows(ExportInterruptedException.class,
+                () -> OutputFolder.prepare(folder.resolve("new/out"), OutputFolder.Moves.ATOMIC, stop));
+        assertEquals("stopped by SIGTERM: nothing was written to " + folder.toRealPath().resolve("new/out"),
+                intoNew.getMessage());
+        assertEquals(List.of("existing"), names(folder));
+        assertEquals(List.of(), names(existing));
+    }
+
+    @Test
     void exitCodesAreTheShellsForTheSignal() {
         assertEquals(143, StopSignal.SIGTERM.exitCode());
         assertEquals(130, StopSignal.SIGINT.exitCode());
