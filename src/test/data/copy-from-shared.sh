@@ -12,7 +12,9 @@
 #                                    checkpoint/config.json (+ generation_config.json), checkpoint/model.safetensors,
 #                                    and checkpoint/pytorch_model.bin for ONE fixture per model type (the largest,
 #                                    i.e. the one with the most heads' weights) and for the fixtures that unit
-#                                    tests name (NAMED_BY_TESTS below); index.json and README.md
+#                                    tests name (NAMED_BY_TESTS below); index.json and README.md. The llama
+#                                    fixtures (Optimum 1.10.1's interface) are retired: llama is checked against
+#                                    fixtures-today (Optimum 1.25.3's interface)
 # What is not: Optimum's own onnx/ exports, and the other pytorch_model.bin files (the suite reads those from
 # ../shared when it is there: see src/test/java/org/exporters4j/SharedFiles.java).
 set -euo pipefail
@@ -20,6 +22,8 @@ set -euo pipefail
 NAMED_BY_TESTS="albert--masked-lm bert--default bert--masked-lm distilbert--question-answering
   distilbert--sequence-classification electra--token-classification gpt2--causal-lm roberta--default
   roberta--sequence-classification t5--seq2seq-lm vit--image-classification"
+# fixtures of ../shared/fixtures no longer vendored (a case pattern): llama's, on Optimum 1.10.1's interface
+RETIRED="llama--*"
 here="$(cd "$(dirname "$0")" && pwd)"
 shared="${1:-$here/../../../../shared}"
 [ -d "$shared/fixtures" ] || { echo "no fixtures under $shared: pass the shared folder as the first argument" >&2; exit 1; }
@@ -33,6 +37,7 @@ for set in fixtures fixtures-options; do
   cp "$shared/$set/README.md" "$shared/$set/index.json" "$here/$set/"
   for folder in "$shared/$set"/*--*/; do
     name="$(basename "$folder")"
+    case "$name" in $RETIRED) continue ;; esac
     mkdir -p "$here/$set/$name/checkpoint"
     cp "$folder"/manifest.json "$folder"/inputs.safetensors "$folder"/outputs.safetensors "$here/$set/$name/"
     for file in config.json generation_config.json model.safetensors; do
@@ -42,6 +47,7 @@ for set in fixtures fixtures-options; do
   # one pytorch_model.bin per model type (the folder-name prefix): the largest, ties broken by name
   for folder in "$shared/$set"/*--*/; do
     name="$(basename "$folder")"
+    case "$name" in $RETIRED) continue ;; esac
     printf '%s %s %s\n' "${name%%--*}" "$(stat -c %s "$folder/checkpoint/pytorch_model.bin")" "$name"
   done | sort -k1,1 -k2,2nr -k3,3 | awk '!seen[$1]++ { print $3 }' | while read -r name; do
     cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"

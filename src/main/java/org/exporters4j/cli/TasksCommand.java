@@ -80,16 +80,24 @@ final class TasksCommand implements Callable<Integer> {
         String format = "%-" + width + "s  %s%n";
         out.printf(format, "model type", "tasks (" + exporter.strip().toLowerCase(java.util.Locale.ROOT) + " exporter)");
         table.forEach((type, tasks) -> out.printf(format, type, String.join(", ", tasks)));
-        // rows carry their source: Optimum v1.5.2's registry, then model types Optimum registered later
-        List<String> later = table.keySet().stream()
-                .filter(type -> TasksManager.getRegistrySource(type) != RegistrySource.OPTIMUM_1_5_2).toList();
+        // rows carry their source: Optimum v1.5.2's registry (its task names), then today's model types grouped by
+        // the registry they come from (Optimum 1.25.3's names)
+        Map<RegistrySource, List<String>> bySource = new java.util.EnumMap<>(RegistrySource.class);
+        table.keySet().forEach(type -> bySource.computeIfAbsent(TasksManager.getRegistrySource(type),
+                source -> new java.util.ArrayList<>()).add(type));
         int pairs = table.values().stream().mapToInt(List::size).sum();
         String sources = "";
-        if (!later.isEmpty()) {
-            int laterPairs = later.stream().mapToInt(type -> table.get(type).size()).sum();
-            sources = ": " + RegistrySource.OPTIMUM_1_5_2.description() + "'s " + (table.size() - later.size())
-                    + " and " + (pairs - laterPairs) + ", then " + String.join(", ", later) + " from "
-                    + RegistrySource.LATER_OPTIMUM.description();
+        if (bySource.keySet().stream().anyMatch(source -> source != RegistrySource.OPTIMUM_1_5_2)) {
+            List<String> v152 = bySource.getOrDefault(RegistrySource.OPTIMUM_1_5_2, List.of());
+            StringBuilder text = new StringBuilder(": " + RegistrySource.OPTIMUM_1_5_2.description() + "'s "
+                    + v152.size() + " and " + v152.stream().mapToInt(type -> table.get(type).size()).sum());
+            bySource.forEach((source, types) -> {
+                if (source != RegistrySource.OPTIMUM_1_5_2) {
+                    text.append(", then ").append(String.join(", ", types)).append(" from ")
+                            .append(source.description());
+                }
+            });
+            sources = text.toString();
         }
         out.printf("%n%d model types, %d (model type, task) pairs%s; `exporters4j tasks --model-type TYPE` lists one "
                 + "type's tasks%n", table.size(), pairs, sources);

@@ -68,8 +68,8 @@ final class DummyInputGenerator {
             return floats(name, cacheShape(input.cache().get()), 0f, 1f);
         }
         return switch (name) {
-            case "input_ids" -> tokenIds(name, stepFeedsOneToken()
-                    ? List.of((long) shapes.batchSize(), 1L) : textShape());
+            case "input_ids" -> tokenIds(name, textShape());
+            case "position_ids" -> positions(name);
             case "decoder_input_ids" -> tokenIds(name, List.of((long) shapes.batchSize(),
                     (long) (export.task().usesPast() ? 1 : shapes.sequenceLength())));
             case "attention_mask" -> attentionMask(name);
@@ -98,12 +98,8 @@ final class DummyInputGenerator {
 
     /** A decoder-only cache extends the mask over the past tokens (Optimum's PAD_ATTENTION_MASK_TO_MATCH_TOTAL_SEQUENCE_LENGTH). */
     private DummyTensor attentionMask(String name) {
-        boolean decoderCache = export.task().usesPast() && (row.family() == OnnxFamily.TEXT_DECODER
+        boolean decoderCache = export.task().usesPast() && (row.family().padsMaskToPast()
                 || (row.family() == OnnxFamily.BART_SEQ2SEQ && export.task().task() == Task.CAUSAL_LM));
-        if (stepFeedsOneToken()) {
-            int total = shapes.pastSequenceLength() + 1;
-            return mask(name, List.of((long) shapes.batchSize(), (long) total), total);
-        }
         if (decoderCache) {
             return mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.pastSequenceLength() + shapes.sequenceLength()), shapes.sequenceLength());
@@ -111,9 +107,20 @@ final class DummyInputGenerator {
         return mask(name, textShape(), shapes.sequenceLength());
     }
 
-    /** A with-past step of a family that feeds Optimum 1.10's one new token. */
-    private boolean stepFeedsOneToken() {
-        return export.task().usesPast() && row.family().feedsOneStepToken();
+    /**
+     * {@code [batch, sequence]} positions {@code past … past + sequence − 1} on every row, where the new tokens sit
+     * after the cache (Optimum draws 0 or 1 at random; real positions make the first-row check meaningful).
+     */
+    private DummyTensor positions(String name) {
+        long past = export.task().usesPast() ? shapes.pastSequenceLength() : 0;
+        List<Long> shape = textShape();
+        long rowLength = shape.get(shape.size() - 1);
+        long count = product(shape);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long i = 0; i < count; i++) {
+            data.putLong(past + i % rowLength);
+        }
+        return tensor(name, ElementType.INT64, shape, data);
     }
 
     private DummyTensor tokenIds(String name, List<Long> shape) {

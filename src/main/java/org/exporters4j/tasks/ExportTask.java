@@ -41,6 +41,11 @@ public record ExportTask(Task task, TaskVariant variant) {
         return task.canonicalName() + variant.suffix();
     }
 
+    /** Optimum 1.25.3's name, e.g. {@code text-generation-with-past} for {@code causal-lm-with-past}. */
+    public String todaysName() {
+        return task.todaysName() + variant.suffix();
+    }
+
     @Override
     public String toString() {
         return name();

@@ -155,9 +155,12 @@ public record ModelSummary(String source, Path folder, String modelType, String 
         };
     }
 
-    /** The type's ONNX tasks as Optimum's registry lists them (the row's parity tasks); none without a row. */
+    /**
+     * The type's ONNX tasks as the registry it comes from lists them (the row's parity tasks, named as that registry
+     * names them); none without a row.
+     */
     private static List<String> supportedTasks(String modelType) {
-        return ModelTypes.find(modelType).map(row -> row.parityTasks().stream().map(ExportTask::name).toList())
+        return ModelTypes.find(modelType).map(row -> row.parityTasks().stream().map(row.source()::taskName).toList())
                 .orElse(List.of());
     }
 }

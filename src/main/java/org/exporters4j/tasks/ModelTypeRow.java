@@ -38,10 +38,6 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         V1_5_2_WITH_PAST(RegistrySource.OPTIMUM_1_5_2, RegistrySource.OPTIMUM_1_5_2),
         /** Optimum v1.5.2 registers the task; later Optimum adds its {@code -with-past} form (CodeGen). */
         V1_5_2_WITH_PAST_LATER(RegistrySource.OPTIMUM_1_5_2, RegistrySource.LATER_OPTIMUM),
-        /** Only a later Optimum registers the task. */
-        LATER(RegistrySource.LATER_OPTIMUM, null),
-        /** Only a later Optimum registers the task and its {@code -with-past} form. */
-        LATER_WITH_PAST(RegistrySource.LATER_OPTIMUM, RegistrySource.LATER_OPTIMUM),
         /** Optimum 1.25.3 registers the task (today's model types, with its interface). */
         V1_25_3(RegistrySource.OPTIMUM_1_25_3, null),
         /** Optimum 1.25.3 registers the task and its {@code -with-past} form. */

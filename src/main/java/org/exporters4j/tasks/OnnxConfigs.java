@@ -39,8 +39,11 @@ final class OnnxConfigs {
             "input_ids", "attention_mask", "token_type_ids", "position_ids", "head_mask", "inputs_embeds");
     private static final ForwardSignature BLOOM_FORWARD = ForwardSignature.of(
             "input_ids", "past_key_values", "attention_mask", "head_mask", "inputs_embeds");
-    /** LlamaForCausalLM and its family (Transformers 4.31+): the mask before positions and the cache. */
-    private static final ForwardSignature LLAMA_FORWARD = ForwardSignature.of(
+    /**
+     * LlamaForCausalLM and its family (Transformers 4.51: Llama, Mistral, Qwen2/3, Gemma 1/2/3, Granite, ...): the
+     * mask before positions and the cache.
+     */
+    static final ForwardSignature LLAMA_FORWARD = ForwardSignature.of(
             "input_ids", "attention_mask", "position_ids", "past_key_values", "inputs_embeds");
     private static final ForwardSignature SEQ2SEQ_FORWARD = ForwardSignature.of(
             "input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "head_mask",
@@ -144,17 +147,33 @@ final class OnnxConfigs {
     }
 
     /**
-     * LlamaOnnxConfig of Optimum 1.10.1 ({@code TextDecoderOnnxConfig}, opset 13, atol 1e-5), with the cache sized by
-     * {@code num_key_value_heads} (Optimum 1.10.1 sized it by the query heads, and its with-past export of a
-     * grouped-query model fails). Mistral and Qwen2 take the same configuration; the head width comes from
-     * {@code head_dim} where the configuration has one (Qwen2's has none: hidden size over heads).
+     * Optimum 1.25.3's {@code TextDecoderWithPositionIdsOnnxConfig}: a decoder whose {@code feature-extraction} and
+     * {@code text-generation} graphs (with and without past) also take {@code position_ids}; opset 11 and atol 1e-5
+     * as Optimum 1.25.3's {@code OnnxConfig} until a subclass sets its own.
+     */
+    static OnnxModelRow textDecoderWithPositionIdsOnnx(String configClass, ConfigAttributes attributes,
+                                                       ForwardSignature forward) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3, attributes,
+                forward);
+    }
+
+    /** Optimum 1.25.3's {@code TextDecoderOnnxConfig}: a decoder without a {@code position_ids} input. */
+    static OnnxModelRow textDecoderOnnx(String configClass, ConfigAttributes attributes, ForwardSignature forward) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER_OPTIMUM_1_25_3, attributes, forward);
+    }
+
+    /**
+     * LlamaOnnxConfig of Optimum 1.25.3 and the classes that take it over unchanged but for the name (Qwen2, Gemma,
+     * Granite; MistralOnnxConfig declares the same): {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14, the
+     * cache holding {@code num_key_value_heads} heads ({@code MistralDummyPastKeyValuesGenerator}) of
+     * {@code head_dim} width where the configuration has one (Qwen2's has none: hidden size over heads).
      */
     static OnnxModelRow llamaOnnx(String configClass, HeadWidth headWidth) {
         ConfigAttributes attributes = ConfigAttributes.TEXT.with(NUM_KEY_VALUE_HEADS, "num_key_value_heads");
         if (headWidth == HeadWidth.FROM_HEAD_DIM) {
             attributes = attributes.with(KEY_VALUE_DIM, "head_dim");
         }
-        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER_OPTIMUM_1_10, attributes, LLAMA_FORWARD).opset(13);
+        return textDecoderWithPositionIdsOnnx(configClass, attributes, LLAMA_FORWARD).opset(14);
     }
 
     /** Where a decoder's head width comes from. */

@@ -65,47 +65,62 @@ enum OnnxFamily {
             }
             return outputs;
         }
+
+        @Override
+        boolean padsMaskToPast() {
+            return true;
+        }
     },
 
     /**
-     * Optimum 1.10.1's {@code TextDecoderOnnxConfig}, as its {@code LlamaOnnxConfig} uses it: without past,
-     * {@code input_ids} and {@code attention_mask} over {@code sequence_length}; with past, Optimum feeds one new
-     * token, so the step's sequence axis is left unnamed ({@code input_ids} and the outputs name only
-     * {@code batch_size}), the cache is named {@code past_sequence_length} and the mask and the present cache
-     * {@code past_sequence_length + 1}. (exporters4j's graphs keep the unnamed axes dynamic, so the same with-past
-     * file also takes a whole prompt with an empty cache.)
+     * Optimum 1.25.3's {@code TextDecoderOnnxConfig} (MPT, OPT before Transformers 4.46, ...): without past,
+     * {@code input_ids} and {@code attention_mask} over {@code sequence_length}; with past (the cache in the inputs,
+     * as its {@code main_export} builds {@code text-generation-with-past}), {@code input_ids} over
+     * {@code sequence_length}, the cache over {@code past_sequence_length}, the mask and the present cache over
+     * {@code past_sequence_length + 1} (Optimum's dummy step feeds one token; the graph takes any number, and an
+     * empty past, so one file serves the prompt and each step), and {@code logits} over batch and sequence, or
+     * {@code last_hidden_state} over the batch only ({@code OnnxConfigWithPast.outputs} of 1.25.3).
      */
-    TEXT_DECODER_OPTIMUM_1_10(CacheSupport.CACHE) {
+    TEXT_DECODER_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            List<DynamicTensor> inputs = new ArrayList<>();
-            if (task.usesPast()) {
-                inputs.add(input("input_ids", axes(0, BATCH, 1, Axis.unlabelled(Dimension.SEQUENCE))));
-                inputs.addAll(decoderCache(Direction.PAST, row, config,
-                        Axis.of("past_sequence_length", Dimension.PAST_SEQUENCE)));
-                inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
-            } else {
-                inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
-                inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
+            return textDecoderInputs(row, task, config);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return textDecoderOutputs(row, task, config);
+        }
+
+        @Override
+        boolean padsMaskToPast() {
+            return true;
+        }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code TextDecoderWithPositionIdsOnnxConfig} (LlamaOnnxConfig, MistralOnnxConfig, Qwen2, Gemma,
+     * Granite, Phi, ...): {@link #TEXT_DECODER_OPTIMUM_1_25_3}'s interface plus {@code position_ids}
+     * {@code [batch_size, sequence_length]} for the {@code feature-extraction} and {@code text-generation} tasks
+     * (with and without past), not for the classification heads.
+     */
+    TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            List<DynamicTensor> inputs = textDecoderInputs(row, task, config);
+            if (task.task() == Task.DEFAULT || task.task() == Task.CAUSAL_LM) {
+                inputs.add(input("position_ids", axes(0, BATCH, 1, SEQUENCE)));
             }
             return inputs;
         }
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (!task.usesPast()) {
-                return CommonOutputs.of(task.task());
-            }
-            List<DynamicTensor> outputs = new ArrayList<>();
-            for (DynamicTensor common : CommonOutputs.of(task.task())) {
-                outputs.add(common.withAxes(axes(0, BATCH)));
-            }
-            outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_PLUS_ONE));
-            return outputs;
+            return textDecoderOutputs(row, task, config);
         }
 
         @Override
-        boolean feedsOneStepToken() {
+        boolean padsMaskToPast() {
             return true;
         }
     },
@@ -325,9 +340,11 @@ enum OnnxFamily {
     /** The mask and the present cache of a decoder with past: the past and the new tokens. */
     static final Axis PAST_AND_NEW_TOKENS = Axis.sum(PAST_PLUS_SEQUENCE, Dimension.PAST_SEQUENCE,
             Dimension.SEQUENCE);
-    /** Optimum 1.10's name for the same, as it feeds one new token; the graph takes any number. */
+    /** Optimum 1.25.3's name for the same, as its dummy step feeds one new token; the graph takes any number. */
     static final Axis PAST_PLUS_ONE = Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
             Dimension.SEQUENCE);
+    /** Optimum 1.25.3's name for a decoder cache's past axis. */
+    static final Axis PAST_SEQUENCE = Axis.of("past_sequence_length", Dimension.PAST_SEQUENCE);
     /** A seq2seq step's decoder tokens: Optimum leaves the axis unnamed (it feeds one token). */
     static final Axis ONE_STEP_DECODER_TOKENS = Axis.unlabelled(Dimension.DECODER_SEQUENCE);
 
@@ -350,11 +367,45 @@ enum OnnxFamily {
     }
 
     /**
-     * Whether Optimum's dummy inputs of a {@code -with-past} task feed one new token ({@code input_ids} of length 1,
-     * the mask over the past plus one), as Optimum 1.10 does; Optimum 1.5.2 feeds a whole sequence.
+     * Whether a decoder-only {@code -with-past} task's mask covers the past and the new tokens (Optimum's
+     * {@code PAD_ATTENTION_MASK_TO_PAST} of text decoders), so the dummy mask is made that long.
      */
-    boolean feedsOneStepToken() {
+    boolean padsMaskToPast() {
         return false;
+    }
+
+    /**
+     * The inputs of Optimum 1.25.3's {@code TextDecoderOnnxConfig}, in its dict order: {@code input_ids}, with past
+     * the cache and then {@code attention_mask} over the past and the new tokens.
+     */
+    static List<DynamicTensor> textDecoderInputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+        List<DynamicTensor> inputs = new ArrayList<>();
+        inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
+        if (task.usesPast()) {
+            inputs.addAll(decoderCache(Direction.PAST, row, config, PAST_SEQUENCE));
+            inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
+        } else {
+            inputs.add(input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
+        }
+        return inputs;
+    }
+
+    /**
+     * The outputs of Optimum 1.25.3's {@code OnnxConfigWithPast} with the cache in the inputs: the task's common
+     * outputs without past; with past, {@code last_hidden_state} over the batch only (its sequence axis left
+     * unnamed) or {@code logits} over batch and sequence, then the present cache over
+     * {@code past_sequence_length + 1}.
+     */
+    static List<DynamicTensor> textDecoderOutputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+        if (!task.usesPast()) {
+            return CommonOutputs.of(task.task());
+        }
+        List<DynamicTensor> outputs = new ArrayList<>();
+        for (DynamicTensor common : CommonOutputs.of(task.task())) {
+            outputs.add(task.task() == Task.DEFAULT ? common.withAxes(axes(0, BATCH)) : common);
+        }
+        outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_PLUS_ONE));
+        return outputs;
     }
 
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */

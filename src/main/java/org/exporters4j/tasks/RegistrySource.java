@@ -9,8 +9,8 @@ public enum RegistrySource {
     /** Optimum v1.5.2's registry: tasks, configuration class, interface, opset and tolerance. */
     OPTIMUM_1_5_2("Optimum v1.5.2"),
     /**
-     * A model type Optimum registered later (llama from v1.10.1's {@code LlamaOnnxConfig}; mistral and qwen2 with
-     * the task lists of today's Optimum): Optimum 1.10.1's decoder interface, opset 13, atol 1e-5.
+     * A task a later Optimum added to an Optimum v1.5.2 model type (CodeGen's {@code -with-past} tasks), exported
+     * with the type's Optimum v1.5.2 interface.
      */
     LATER_OPTIMUM("later Optimum"),
     /**
@@ -28,6 +28,18 @@ public enum RegistrySource {
 
     RegistrySource(String description) {
         this.description = description;
+    }
+
+    /**
+     * The name a registry answer gives an export task of a row from this source: Optimum v1.5.2's canonical names
+     * ({@code causal-lm-with-past}) for its rows and the later decoders that follow them, Optimum 1.25.3's names
+     * ({@code text-generation-with-past}) for today's rows and exporters4j's own, as that registry lists them.
+     */
+    public String taskName(ExportTask task) {
+        return switch (this) {
+            case OPTIMUM_1_5_2, LATER_OPTIMUM -> task.name();
+            case OPTIMUM_1_25_3, EXPORTERS4J -> task.todaysName();
+        };
     }
 
     /** For people: {@code Optimum v1.5.2}, {@code later Optimum}. */

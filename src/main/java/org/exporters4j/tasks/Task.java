@@ -9,35 +9,38 @@ import org.exporters4j.models.Head;
  * Optimum's order, with the Transformers auto-model class that loads a checkpoint for each task per framework, the
  * model head it exports, and the variants a task has ({@code -with-past} only where a decoder cache exists).
  *
- * <p>Canonical names are Optimum v1.5.2's ({@code causal-lm}); today's names ({@code text-generation}) are accepted
- * by {@link TaskNames#parse(String)} and resolve to these.
+ * <p>Canonical names are Optimum v1.5.2's ({@code causal-lm}); today's names ({@code text-generation}, one per task
+ * in the second column, as Optimum 1.25.3 lists them) are accepted by {@link TaskNames#parse(String)} and resolve to
+ * these.
  */
 public enum Task {
-    //                     name                       PyTorch class                          TensorFlow class                          head                          variants
-    DEFAULT(                "default",                 "AutoModel",                           "TFAutoModel",                            Head.BASE,                    TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    MASKED_LM(              "masked-lm",               "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 Head.MASKED_LM,               TaskVariant.PLAIN),
-    CAUSAL_LM(              "causal-lm",               "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 Head.CAUSAL_LM,               TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQ2SEQ_LM(             "seq2seq-lm",              "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                Head.SEQ2SEQ_LM,              TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQUENCE_CLASSIFICATION("sequence-classification", "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   Head.SEQUENCE_CLASSIFICATION, TaskVariant.PLAIN),
-    TOKEN_CLASSIFICATION(   "token-classification",    "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      Head.TOKEN_CLASSIFICATION,    TaskVariant.PLAIN),
-    MULTIPLE_CHOICE(        "multiple-choice",         "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           Head.MULTIPLE_CHOICE,         TaskVariant.PLAIN),
-    OBJECT_DETECTION(       "object-detection",        "AutoModelForObjectDetection",         null,                                     Head.OBJECT_DETECTION,        TaskVariant.PLAIN),
-    QUESTION_ANSWERING(     "question-answering",      "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        Head.QUESTION_ANSWERING,      TaskVariant.PLAIN),
-    IMAGE_CLASSIFICATION(   "image-classification",    "AutoModelForImageClassification",     null,                                     Head.IMAGE_CLASSIFICATION,    TaskVariant.PLAIN),
-    IMAGE_SEGMENTATION(     "image-segmentation",      "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
-    MASKED_IM(              "masked-im",               "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
-    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
-    SPEECH2SEQ_LM(          "speech2seq-lm",           "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST);
+    //                     name                       today's name                    PyTorch class                          TensorFlow class                          head                          variants
+    DEFAULT(                "default",                 "feature-extraction",           "AutoModel",                           "TFAutoModel",                            Head.BASE,                    TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    MASKED_LM(              "masked-lm",               "fill-mask",                    "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 Head.MASKED_LM,               TaskVariant.PLAIN),
+    CAUSAL_LM(              "causal-lm",               "text-generation",              "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 Head.CAUSAL_LM,               TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    SEQ2SEQ_LM(             "seq2seq-lm",              "text2text-generation",         "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                Head.SEQ2SEQ_LM,              TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    SEQUENCE_CLASSIFICATION("sequence-classification", "text-classification",          "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   Head.SEQUENCE_CLASSIFICATION, TaskVariant.PLAIN),
+    TOKEN_CLASSIFICATION(   "token-classification",    "token-classification",         "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      Head.TOKEN_CLASSIFICATION,    TaskVariant.PLAIN),
+    MULTIPLE_CHOICE(        "multiple-choice",         "multiple-choice",              "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           Head.MULTIPLE_CHOICE,         TaskVariant.PLAIN),
+    OBJECT_DETECTION(       "object-detection",        "object-detection",             "AutoModelForObjectDetection",         null,                                     Head.OBJECT_DETECTION,        TaskVariant.PLAIN),
+    QUESTION_ANSWERING(     "question-answering",      "question-answering",           "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        Head.QUESTION_ANSWERING,      TaskVariant.PLAIN),
+    IMAGE_CLASSIFICATION(   "image-classification",    "image-classification",         "AutoModelForImageClassification",     null,                                     Head.IMAGE_CLASSIFICATION,    TaskVariant.PLAIN),
+    IMAGE_SEGMENTATION(     "image-segmentation",      "image-segmentation",           "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
+    MASKED_IM(              "masked-im",               "masked-im",                    "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
+    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "semantic-segmentation",        "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
+    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST);
 
     private final String canonicalName;
+    private final String todaysName;
     private final String pytorchModelClass;
     private final String tensorflowModelClass;
     private final Head head;
     private final List<TaskVariant> variants;
 
-    Task(String canonicalName, String pytorchModelClass, String tensorflowModelClass, Head head,
+    Task(String canonicalName, String todaysName, String pytorchModelClass, String tensorflowModelClass, Head head,
          TaskVariant... variants) {
         this.canonicalName = canonicalName;
+        this.todaysName = todaysName;
         this.pytorchModelClass = pytorchModelClass;
         this.tensorflowModelClass = tensorflowModelClass;
         this.head = head;
@@ -52,6 +55,14 @@ public enum Task {
     /** Optimum v1.5.2's name of the task, e.g. {@code causal-lm}. */
     public String canonicalName() {
         return canonicalName;
+    }
+
+    /**
+     * Optimum 1.25.3's name of the task ({@code TasksManager._SYNONYM_TASK_MAP}'s target, e.g. {@code text-generation}
+     * for {@code causal-lm}): the name the registry of today's model types lists.
+     */
+    public String todaysName() {
+        return todaysName;
     }
 
     /** The Transformers auto-model class for the framework; empty where Transformers has no TensorFlow class. */

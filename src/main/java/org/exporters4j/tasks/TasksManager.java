@@ -17,7 +17,8 @@ import org.exporters4j.hub.Revision;
 /**
  * The one place that maps task names to Transformers model classes and (model type, exporter) pairs to export
  * configurations, with the semantics of Optimum v1.5.2's {@code optimum.exporters.tasks.TasksManager} and Java
- * names. Every answer uses canonical task names; every task argument also accepts today's Optimum names.
+ * names. Every answer names a task as the registry its model type comes from does ({@link RegistrySource#taskName}:
+ * Optimum v1.5.2's canonical names, Optimum 1.25.3's for today's model types); every task argument accepts both.
  *
  * <p>The queries on a model take a local checkpoint folder or a Hub repo id: {@link #determineFramework} (the
  * weight files of the folder or of the repository's file list), {@link #inferTaskFromModel} (the Hub's
@@ -33,7 +34,8 @@ public final class TasksManager {
     private TasksManager() {}
 
     /**
-     * The tasks a model type supports with an exporter, in Optimum's order: canonical task name → constructor of
+     * The tasks a model type supports with an exporter, in Optimum's order: task name (as its registry names it,
+     * {@link RegistrySource#taskName}) → constructor of
      * the export configuration (unmodifiable).
      *
      * @param modelType a model type in any case, {@code _} or {@code -} ({@code gpt_neo}, {@code GPT-Neo})
@@ -50,7 +52,9 @@ public final class TasksManager {
     public static Map<String, ExportConfigConstructor> getSupportedTasksForModelType(String modelType,
             String exporter, String modelName) {
         Map<String, ExportConfigConstructor> byName = new LinkedHashMap<>();
-        supportedTasks(modelType, exporter, modelName).forEach((task, constructor) -> byName.put(task.name(), constructor));
+        RegistrySource source = REGISTRY.source(modelType);
+        supportedTasks(modelType, exporter, modelName).forEach((task, constructor) ->
+                byName.put(source.taskName(task), constructor));
         return Collections.unmodifiableMap(byName);
     }
 
@@ -80,11 +84,12 @@ public final class TasksManager {
         ExportConfigConstructor constructor = tasks.get(exportTask);
         if (constructor == null) {
             String key = ModelTypeRegistry.normalize(modelType);
-            String asked = "\"" + exportTask.name() + "\""
-                    + (exportTask.name().equals(task) ? "" : " (given as \"" + task + "\")");
+            RegistrySource source = REGISTRY.source(key);
+            String asked = "\"" + source.taskName(exportTask) + "\""
+                    + (source.taskName(exportTask).equals(task) ? "" : " (given as \"" + task + "\")");
             throw new UnsupportedTaskException(describe(key, modelName) + " does not support task " + asked
                     + " with the " + Exporter.parse(exporter).id() + " exporter; its tasks are "
-                    + tasks.keySet().stream().map(ExportTask::name).collect(Collectors.joining(", "))
+                    + tasks.keySet().stream().map(source::taskName).collect(Collectors.joining(", "))
                     + " (run `./exporters4j tasks --model-type " + key + "`)" + laterRegistration(key, exportTask));
         }
         return constructor;
@@ -317,12 +322,16 @@ public final class TasksManager {
         return REGISTRY.modelTypes(Exporter.parse(exporter));
     }
 
-    /** model type → its canonical task names, for the exporter, both in Optimum's order (unmodifiable). */
+    /**
+     * model type → its task names (as its registry names them, {@link RegistrySource#taskName}), for the exporter,
+     * both in Optimum's order (unmodifiable).
+     */
     public static Map<String, List<String>> getSupportedTasksByModelType(String exporter) {
         Exporter parsed = Exporter.parse(exporter);
         Map<String, List<String>> table = new LinkedHashMap<>();
         for (String modelType : REGISTRY.modelTypes(parsed)) {
-            table.put(modelType, REGISTRY.tasks(modelType, parsed).keySet().stream().map(ExportTask::name).toList());
+            RegistrySource source = REGISTRY.source(modelType);
+            table.put(modelType, REGISTRY.tasks(modelType, parsed).keySet().stream().map(source::taskName).toList());
         }
         return Collections.unmodifiableMap(table);
     }

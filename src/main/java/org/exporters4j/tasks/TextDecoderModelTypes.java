@@ -1,7 +1,7 @@
 package org.exporters4j.tasks;
 
-import static org.exporters4j.tasks.ModelTypeRow.Registered.LATER;
-import static org.exporters4j.tasks.ModelTypeRow.Registered.LATER_WITH_PAST;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.NOT_REGISTERED;
 import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
 import static org.exporters4j.tasks.ModelTypeRows.heads;
@@ -32,25 +32,25 @@ import org.exporters4j.tasks.OnnxConfigs.HeadWidth;
 final class TextDecoderModelTypes {
     static final List<ModelTypeRow> ROWS = List.of(
             type("llama", llamaOnnx("LlamaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
-                    llama(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE, LastTokenPooling.FIRST_PADDING_MINUS_ONE),
-                    task(LATER_WITH_PAST,        DEFAULT,                 pt("LlamaModel"),                               NO_TF),
-                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("LlamaForCausalLM"),                         NO_TF),
-                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("LlamaForSequenceClassification"),           NO_TF),
+                    llama(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("LlamaModel"),                               NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("LlamaForCausalLM"),                         NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("LlamaForSequenceClassification"),           NO_TF),
                     task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("LlamaForTokenClassification"),              NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("LlamaForQuestionAnswering"),                NO_TF)),
             type("mistral", llamaOnnx("MistralOnnxConfig", HeadWidth.FROM_HEAD_DIM),
                     llama(AttentionBias.NONE, SlidingWindow.EVERY_LAYER, LastTokenPooling.RIGHTMOST_NON_PADDING),
-                    task(LATER_WITH_PAST,        DEFAULT,                 pt("MistralModel"),                             tf("TFMistralModel")),
-                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("MistralForCausalLM"),                       tf("TFMistralForCausalLM")),
-                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("MistralForSequenceClassification"),         tf("TFMistralForSequenceClassification")),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("MistralModel"),                             tf("TFMistralModel")),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("MistralForCausalLM"),                       tf("TFMistralForCausalLM")),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("MistralForSequenceClassification"),         tf("TFMistralForSequenceClassification")),
                     task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("MistralForTokenClassification"),            NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("MistralForQuestionAnswering"),              NO_TF)),
             type("qwen2", llamaOnnx("Qwen2OnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
                     llama(AttentionBias.QUERY_KEY_VALUE, SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING),
-                    task(LATER_WITH_PAST,        DEFAULT,                 pt("Qwen2Model"),                               NO_TF),
-                    task(LATER_WITH_PAST,        CAUSAL_LM,               pt("Qwen2ForCausalLM"),                         NO_TF),
-                    task(LATER,                  SEQUENCE_CLASSIFICATION, pt("Qwen2ForSequenceClassification"),           NO_TF),
-                    task(LATER,                  TOKEN_CLASSIFICATION,    pt("Qwen2ForTokenClassification"),              NO_TF),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("Qwen2Model"),                               NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("Qwen2ForCausalLM"),                         NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("Qwen2ForSequenceClassification"),           NO_TF),
+                    task(V1_25_3,                TOKEN_CLASSIFICATION,    pt("Qwen2ForTokenClassification"),              NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen2ForQuestionAnswering"),                NO_TF)));
 
     private TextDecoderModelTypes() {}

@@ -48,7 +48,7 @@ class FixtureCheckpointsTest {
         try (Stream<Path> children = Files.list(SharedFiles.fixtures())) {
             folders = children.filter(p -> Files.isDirectory(p.resolve("checkpoint"))).sorted().toList();
         }
-        assertTrue(folders.size() >= 240, "expected the 244 fixture folders, found " + folders.size());
+        assertTrue(folders.size() >= 235, "expected the 239 fixture folders, found " + folders.size());
         int tiedGroups = 0;
         int parameterChecks = 0;
         Set<String> compared = new HashSet<>();
@@ -107,7 +107,8 @@ class FixtureCheckpointsTest {
                 assertEquals(safetensors.bytes(first), java.nio.ByteBuffer.wrap(streamed(safetensors, first)), where);
             }
         }
-        assertTrue(compared.size() >= 51, "model types compared: " + compared);
+        // Optimum v1.5.2's model types but detr (no fixture) and llama (its fixtures retired for fixtures-today's)
+        assertTrue(compared.size() >= 50, "model types compared: " + compared);
         // every fixture's .bin with ../shared; one per model type (and those tests name) in a fresh clone
         boolean all = SharedFiles.shared().isPresent();
         assertTrue(tiedGroups > (all ? 90 : 40), "tied parameter groups checked: " + tiedGroups);

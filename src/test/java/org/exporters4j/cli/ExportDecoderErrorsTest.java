@@ -29,8 +29,11 @@ class ExportDecoderErrorsTest {
     private int exports;
 
     private MainTest.Run exportWith(String fixture, String task, Map<String, Object> changes) throws IOException {
-        Path model = ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(SharedFiles.fixtures().resolve(fixture)),
-                "model.safetensors", folder.resolve(fixture + "-" + ++exports));
+        // a fixture of fixtures/, else of fixtures-today/ (today's model types)
+        Path source = Files.isDirectory(SharedFiles.fixtures().resolve(fixture)) ? SharedFiles.fixtures()
+                .resolve(fixture) : SharedFiles.fixturesToday().resolve(fixture);
+        Path model = ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(source), "model.safetensors",
+                folder.resolve(fixture + "-" + ++exports));
         Path config = model.resolve("config.json");
         ObjectNode node = (ObjectNode) JSON.readTree(config.toFile());
         changes.forEach((key, value) -> node.set(key, JSON.valueToTree(value)));
@@ -50,16 +53,20 @@ class ExportDecoderErrorsTest {
     }
 
     @Test
-    void ropeScalingTypesThatDependOnTheSequenceLengthAreRefused() throws IOException {
+    void ropeScalingTypesItDoesNotBuildAndMalformedOnesAreRefused() throws IOException {
         assertRefused(exportWith("llama--text-generation", "causal-lm",
-                        Map.of("rope_scaling", Map.of("type", "dynamic", "factor", 2.0))),
-                "rope_scaling", "dynamic", "default, linear");
+                        Map.of("rope_scaling", Map.of("type", "mrope", "factor", 2.0))),
+                "rope_scaling", "mrope", "default, linear, dynamic, yarn, longrope, su, llama3");
         assertRefused(exportWith("llama--text-generation-with-past", "causal-lm-with-past",
-                        Map.of("rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0))),
-                "rope_scaling", "yarn", "default, linear");
+                        Map.of("rope_scaling", Map.of("rope_type", "llama3", "factor", 8.0))),
+                "rope_scaling", "low_freq_factor", "llama3");
         assertRefused(exportWith("llama--text-generation", "causal-lm",
                         Map.of("rope_scaling", Map.of("type", "linear", "factor", 0.5))),
                 "rope_scaling", "factor", "at least 1");
+        assertRefused(exportWith("llama--text-generation", "causal-lm",
+                        Map.of("rope_scaling", Map.of("type", "longrope", "short_factor", List.of(1.0),
+                                "long_factor", List.of(1.0)))),
+                "rope_scaling", "short_factor", "list of 4 numbers");
     }
 
     @Test

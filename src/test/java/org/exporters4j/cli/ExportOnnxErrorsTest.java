@@ -276,8 +276,10 @@ class ExportOnnxErrorsTest {
     @Test
     void aNewExportRemovesTheTokenizerAndConfigFilesOfTheModelBeforeIt() throws IOException {
         Path output = folder.resolve("shared-output");
-        Path llamaCheckpoint = checkpoint("llama--text-generation");
-        Files.copy(SharedFiles.fixtures().resolve("llama--text-generation/checkpoint/generation_config.json"),
+        Path llamaFixture = SharedFiles.fixturesToday().resolve("llama--text-generation");
+        Path llamaCheckpoint = ExportOnnxFixturesTest.copyCheckpoint(Fixture.read(llamaFixture), "model.safetensors",
+                folder.resolve("llama--text-generation"));
+        Files.copy(llamaFixture.resolve("checkpoint/generation_config.json"),
                 llamaCheckpoint.resolve("generation_config.json"));
         MainTest.Run llama = export(llamaCheckpoint, output, "--no-validate");
         assertEquals(0, llama.exitCode(), llama.err());

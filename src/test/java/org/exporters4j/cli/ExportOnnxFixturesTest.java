@@ -83,17 +83,10 @@ class ExportOnnxFixturesTest {
                 }));
     }
 
-    /**
-     * Model types ../shared/fixtures has no directory for: mistral and qwen2 are checked on tiny checkpoints their
-     * tests write (models.OneGraphDecodingTest: cached decoding against full recomputation).
-     */
-    private static final List<String> CHECKED_ON_WRITTEN_CHECKPOINTS = List.of("mistral", "qwen2");
-
     /** Every built type has fixtures here or in fixtures-today ({@link ExportTodayFixturesTest}). */
     @TestFactory
     Stream<DynamicTest> everyArchitectureHasFixtures() {
-        return FAMILY.stream().filter(modelType -> !CHECKED_ON_WRITTEN_CHECKPOINTS.contains(modelType))
-                .map(modelType -> DynamicTest.dynamicTest(modelType, () -> assertTrue(
+        return FAMILY.stream().map(modelType -> DynamicTest.dynamicTest(modelType, () -> assertTrue(
                         Fixture.hasAny(modelType), modelType + " has no fixture in fixtures/ nor fixtures-today/")));
     }
 

@@ -56,13 +56,12 @@ class MainTest {
         }
         assertEquals(51, entries.size());
         assertEquals(243, pairs);
-        // then the decoders Optimum registered later, in v1.5.2's task names
-        entries.add("\"llama\": [\"default\", \"default-with-past\", \"causal-lm\", \"causal-lm-with-past\", "
-                + "\"sequence-classification\"]");
-        entries.add("\"mistral\": [\"default\", \"default-with-past\", \"causal-lm\", \"causal-lm-with-past\", "
-                + "\"sequence-classification\"]");
-        entries.add("\"qwen2\": [\"default\", \"default-with-past\", \"causal-lm\", \"causal-lm-with-past\", "
-                + "\"sequence-classification\", \"token-classification\"]");
+        // then today's types, in Optimum 1.25.3's task names
+        String decoder = "\"feature-extraction\", \"feature-extraction-with-past\", \"text-generation\", "
+                + "\"text-generation-with-past\"";
+        entries.add("\"llama\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"mistral\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"qwen2\": [" + decoder + ", \"text-classification\", \"token-classification\"]");
         Run run = run("tasks", "--json");
         assertEquals(new Run(0, "{" + String.join(", ", entries) + "}" + System.lineSeparator(), ""), run);
         assertEquals(run, run("tasks", "--exporter", "onnx", "--json"));
@@ -75,6 +74,10 @@ class MainTest {
                 "token-classification", "question-answering") + nl, ""), run("tasks", "--model-type", "distilbert"));
         assertEquals(new Run(0, "[\"default\", \"default-with-past\", \"causal-lm\", \"causal-lm-with-past\", "
                 + "\"sequence-classification\"]" + nl, ""), run("tasks", "--model-type", "gpt_neo", "--json"));
+        // today's model types answer in Optimum 1.25.3's task names
+        assertEquals(new Run(0, String.join(nl, "feature-extraction", "feature-extraction-with-past",
+                "text-generation", "text-generation-with-past", "text-classification", "token-classification") + nl,
+                ""), run("tasks", "--model-type", "qwen2"));
     }
 
     @Test
@@ -86,7 +89,7 @@ class MainTest {
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
         assertEquals("54 model types, 259 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
-                + "qwen2 from later Optimum; `exporters4j tasks --model-type TYPE` lists one type's tasks",
+                + "qwen2 from Optimum 1.25.3; `exporters4j tasks --model-type TYPE` lists one type's tasks",
                 lines.get(lines.size() - 1));
         assertEquals(1 + 54 + 2, lines.size());
     }

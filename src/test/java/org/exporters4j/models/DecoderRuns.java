@@ -23,7 +23,7 @@ import org.exporters4j.onnx.Opset;
 
 /**
  * Test helper for decoder graphs: fixture interfaces with float cache inputs, the fixture's head and variant for
- * Optimum 1.5.2 and 1.10 task names, and ONNX Runtime sessions fed with int64 and float32 tensors.
+ * Optimum 1.5.2's and today's task names, and ONNX Runtime sessions fed with int64 and float32 tensors.
  */
 public final class DecoderRuns {
     private DecoderRuns() {}
@@ -47,7 +47,7 @@ public final class DecoderRuns {
         }
     }
 
-    /** The fixture's variant; Optimum 1.10 task names (llama) mapped to 1.5.2's heads. */
+    /** The fixture's variant; today's task names (fixtures-today) mapped to 1.5.2's heads. */
     public static Variant variant(Fixture fixture) {
         String task = fixture.task();
         boolean past = task.endsWith("-with-past");

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run on the whole sequence so far (within 1e-5), and the first step through the with-past graph equals the graph
  * without cache on the prompt.
  *
- * <p>gpt2, gpt-neo (with a 3-token local window), gptj, codegen, bloom and llama (also with linear rope scaling) run
- * on the fixtures' checkpoints; mistral (sliding window 4) and qwen2 (q/k/v biases, tied embeddings, a sliding
+ * <p>gpt2, gpt-neo (with a 3-token local window), gptj, codegen, bloom and llama (fixtures-today's; also with linear
+ * rope scaling) run on the fixtures' checkpoints; mistral (sliding window 4) and qwen2 (q/k/v biases, tied embeddings, a sliding
  * window from layer 1 on) on tiny random checkpoints the test writes.
  */
 class OneGraphDecodingTest {
@@ -62,8 +62,8 @@ class OneGraphDecodingTest {
                 fixture("gptj", "gptj--causal-lm", json -> { }),
                 fixture("codegen", "codegen--causal-lm", json -> { }),
                 fixture("bloom", "bloom--causal-lm", json -> { }),
-                fixture("llama", "llama--text-generation", json -> { }),
-                fixture("llama with linear rope scaling", "llama--text-generation",
+                todayFixture("llama", "llama--text-generation", json -> { }),
+                todayFixture("llama with linear rope scaling", "llama--text-generation",
                         json -> json.putObject("rope_scaling").put("type", "linear").put("factor", 2.0)),
                 written("mistral with a sliding window of 4", "mistral", TinyDecoderCheckpoints.Biases.NONE,
                         TinyDecoderCheckpoints.Tie.UNTIED, "\"sliding_window\": 4"),
@@ -84,8 +84,17 @@ class OneGraphDecodingTest {
     }
 
     private Prepared fixture(String name, String fixture, Consumer<ObjectNode> configEdit) {
+        return fixtureOf(SharedFiles.fixtures(), name, fixture, configEdit);
+    }
+
+    /** A fixture of fixtures-today (today's model types). */
+    private Prepared todayFixture(String name, String fixture, Consumer<ObjectNode> configEdit) {
+        return fixtureOf(SharedFiles.fixturesToday(), name, fixture, configEdit);
+    }
+
+    private Prepared fixtureOf(Path set, String name, String fixture, Consumer<ObjectNode> configEdit) {
         return new Prepared(name, () -> {
-            Path source = SharedFiles.fixtures().resolve(fixture).resolve("checkpoint");
+            Path source = set.resolve(fixture).resolve("checkpoint");
             Path target = Files.createDirectories(folder.resolve(name.replace(' ', '-')));
             ObjectNode config = (ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
             configEdit.accept(config);

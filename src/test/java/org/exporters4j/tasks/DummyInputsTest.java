@@ -80,6 +80,10 @@ class DummyInputsTest {
                         assertEquals(1, dummy.longAt(i - 1), where + ": padding only at the end of a row");
                     }
                 }
+                // the new tokens' positions, after the past when the graph takes one
+                case "position_ids" -> assertEquals(config.task().usesPast()
+                        ? DummyShapes.OPTIMUM_DEFAULTS.pastSequenceLength() : 0, dummy.longAt(i) - i % rowLength,
+                        where + ": position " + i);
                 case "token_type_ids" -> assertTrue(dummy.longAt(i) == (i % rowLength >= rowLength / 2 ? 1 : 0), where);
                 case "pixel_mask" -> assertEquals(1, dummy.longAt(i), where);
                 case "pixel_values" -> assertTrue(dummy.floatAt(i) >= 0f && dummy.floatAt(i) < 1f, where);

@@ -27,9 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every checkpoint under {@code ../shared/fixtures} resolves, with task {@code auto}, to its manifest's model type,
- * task (the base task of a {@code -with-past} fixture; llama's Optimum 1.10 names mapped back to the canonical
- * ones), auto class and model class: once from a folder holding only {@code pytorch_model.bin}, once from one holding
- * only {@code model.safetensors}.
+ * task (the base task of a {@code -with-past} fixture), auto class and model class: once from a folder holding only
+ * {@code pytorch_model.bin}, once from one holding only {@code model.safetensors}.
  */
 class FixtureModelsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,7 +77,7 @@ class FixtureModelsTest {
     @Test
     void everyFixtureResolvesToItsManifestFromEitherWeightsFileAlone() throws IOException {
         List<Fixture> fixtures = fixtures();
-        assertEquals(244, fixtures.size(), "fixture folders with a manifest");
+        assertEquals(239, fixtures.size(), "fixture folders with a manifest");
         HubSettings unusedHub = offlineHub();
         int resolved = 0;
         for (Fixture fixture : fixtures) {
@@ -112,7 +111,7 @@ class FixtureModelsTest {
                 resolved++;
             }
         }
-        assertEquals(244 + fixtures.stream().filter(f -> f.file(WeightsFormat.PYTORCH).isPresent()).count(),
+        assertEquals(239 + fixtures.stream().filter(f -> f.file(WeightsFormat.PYTORCH).isPresent()).count(),
                 resolved);
     }
 

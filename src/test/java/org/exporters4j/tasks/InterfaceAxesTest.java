@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class InterfaceAxesTest {
     private static final Axis BATCH = Axis.of("batch_size", Dimension.BATCH);
+    private static final Axis SEQUENCE = Axis.of("sequence_length", Dimension.SEQUENCE);
 
     private static ExportConfig config(String modelType, String task) {
         return TasksManager.getExporterConfigConstructor(modelType, "onnx", task)
@@ -58,14 +59,22 @@ class InterfaceAxesTest {
     }
 
     @Test
-    void optimum110NamesTheStepOneTokenButTheGraphTakesAny() {
-        ExportConfig llama = config("llama", "causal-lm-with-past");
-        assertEquals(Map.of(0, BATCH, 1, Axis.unlabelled(Dimension.SEQUENCE)), inputAxes(llama, "input_ids"));
-        assertEquals(Map.of(0, "batch_size"), llama.input("input_ids").orElseThrow().dynamicAxes());
+    void optimum1253NamesTheStepsMaskPastPlusOneButTheGraphTakesAnyNumberOfTokens() {
+        ExportConfig llama = config("llama", "text-generation-with-past");
+        assertEquals(Map.of(0, BATCH, 1, SEQUENCE), inputAxes(llama, "input_ids"));
+        assertEquals(Map.of(0, BATCH, 1, SEQUENCE), inputAxes(llama, "position_ids"));
         assertEquals(Map.of(0, BATCH, 1, Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
                 Dimension.SEQUENCE)), inputAxes(llama, "attention_mask"));
         assertEquals(Map.of(0, BATCH, 2, Axis.of("past_sequence_length", Dimension.PAST_SEQUENCE)),
                 inputAxes(llama, "past_key_values.1.value"));
+        assertEquals(Map.of(0, BATCH, 2, Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
+                Dimension.SEQUENCE)), outputAxes(llama, "present.0.key"));
+        assertEquals(Map.of(0, BATCH, 1, SEQUENCE), outputAxes(llama, "logits"));
+        // feature-extraction with past names only the batch of last_hidden_state (OnnxConfigWithPast.outputs)
+        assertEquals(Map.of(0, BATCH), outputAxes(config("llama", "feature-extraction-with-past"),
+                "last_hidden_state"));
+        // the classification heads take no position ids (TextDecoderWithPositionIdsOnnxConfig)
+        assertEquals(List.of("input_ids", "attention_mask"), config("llama", "text-classification").inputNames());
     }
 
     @Test

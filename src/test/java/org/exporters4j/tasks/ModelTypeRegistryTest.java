@@ -48,9 +48,9 @@ class ModelTypeRegistryTest {
     void keepsEachModelTypesSource() {
         ModelTypeRegistry registry = ModelTypeRegistry.of(List.of(row("bert", ExportTask.of(Task.DEFAULT)),
                 new ModelTypeRegistry.Row("llama", Exporter.ONNX, BERT, List.of(ExportTask.of(Task.DEFAULT)),
-                        RegistrySource.LATER_OPTIMUM)));
+                        RegistrySource.OPTIMUM_1_25_3)));
         assertEquals(RegistrySource.OPTIMUM_1_5_2, registry.source("BERT"));
-        assertEquals(RegistrySource.LATER_OPTIMUM, registry.source("llama"));
+        assertEquals(RegistrySource.OPTIMUM_1_25_3, registry.source("llama"));
         assertNull(registry.source("gpt2"));
     }
 

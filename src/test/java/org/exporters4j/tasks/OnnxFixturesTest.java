@@ -19,7 +19,7 @@ import org.exporters4j.onnx.ElementType;
 /**
  * Every fixture of ../shared/fixtures against the export configuration built from its checkpoint/config.json: the
  * graph's input and output names in graph order, their dynamic axes, values_override, opset and atol as Optimum
- * v1.5.2 (llama: 1.10.1) exported them, and the dummy inputs' shapes and types against the fixture's inputs.
+ * v1.5.2 exported them, and the dummy inputs' shapes and types against the fixture's inputs.
  */
 class OnnxFixturesTest {
     record Fixture(Path directory, String modelType, String task, JsonNode manifest, ModelConfig config) {
@@ -45,7 +45,7 @@ class OnnxFixturesTest {
     @Test
     void everyFixtureHasItsGraphInterface() throws IOException {
         List<Fixture> fixtures = fixtures();
-        assertEquals(244, fixtures.size(), "239 fixtures of Optimum v1.5.2 pairs and 5 llama ones (Optimum 1.10.1)");
+        assertEquals(239, fixtures.size(), "the fixtures of Optimum v1.5.2 pairs");
         for (Fixture fixture : fixtures) {
             JsonNode onnx = fixture.manifest().get("onnx");
             // Built from the config's own model_type (Transformers' spelling, e.g. gpt_neo).

@@ -120,7 +120,7 @@ class OnnxRegistryReferenceTest {
     }
 
     @Test
-    void everyReferencePairIsCoveredAndOnlyTheLaterDecodersAreAdded() {
+    void everyReferencePairIsCoveredAndTodaysTypesFollowIt() {
         List<String> fromOptimum152 = new ArrayList<>();
         List<String> later = new ArrayList<>();
         for (String modelType : TasksManager.getSupportedModelTypes("onnx")) {
@@ -128,35 +128,13 @@ class OnnxRegistryReferenceTest {
                     .add(modelType);
         }
         assertEquals(ReferenceRegistry.fieldNames(ReferenceRegistry.modelTypes()), fromOptimum152);
-        assertEquals(List.of("llama", "mistral", "qwen2"), later);
+        assertTrue(later.containsAll(List.of("llama", "mistral", "qwen2")), later.toString());
+        for (String modelType : later) {
+            // today's types come from Optimum 1.25.3's registry or are exporters4j's own (TodaysRegistryReferenceTest)
+            assertTrue(List.of(RegistrySource.OPTIMUM_1_25_3, RegistrySource.EXPORTERS4J)
+                    .contains(TasksManager.getRegistrySource(modelType)), modelType);
+        }
         List<String> all = TasksManager.getSupportedModelTypes("onnx");
         assertEquals(later, all.subList(all.size() - later.size(), all.size()), "later rows follow Optimum's");
-    }
-
-    /**
-     * llama, mistral and qwen2 against today's Optimum registry (../shared/reference/optimum-main-registry.json):
-     * the same tasks in the same order (its names mapped to v1.5.2's), config class and tolerance. The opset is
-     * Optimum 1.10.1's LlamaOnnxConfig's (13), whose interface these rows use; today's Optimum asks for 18 and adds
-     * a position_ids input.
-     */
-    @Test
-    void laterDecodersMatchTodaysOptimumRegistry() throws java.io.IOException {
-        JsonNode main = ReferenceRegistry.JSON.readTree(org.exporters4j.SharedFiles
-                .reference("optimum-main-registry.json").toFile()).get("onnx").get("transformers");
-        for (String modelType : List.of("llama", "mistral", "qwen2")) {
-            JsonNode reference = main.get(modelType);
-            List<String> expected = ReferenceRegistry.strings(reference.get("tasks")).stream()
-                    .map(TasksManager::normalizeTask).toList();
-            assertEquals(expected, new ArrayList<>(TasksManager.getSupportedTasksForModelType(modelType, "onnx")
-                    .keySet()), modelType);
-            for (String task : expected) {
-                ExportConfig config = TasksManager.getExporterConfigConstructor(modelType, "onnx", task)
-                        .create(ModelConfig.defaultsFor(modelType.replace('-', '_')));
-                assertEquals(reference.get("onnx_config_class").asText(), config.configClassName(), modelType);
-                assertEquals(reference.get("ATOL_FOR_VALIDATION").asDouble(), config.atol(), 0.0, modelType);
-                assertEquals(13, config.defaultOpset(), modelType);
-            }
-            assertEquals(RegistrySource.LATER_OPTIMUM, TasksManager.getRegistrySource(modelType));
-        }
     }
 }

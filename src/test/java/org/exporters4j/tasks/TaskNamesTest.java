@@ -73,6 +73,28 @@ class TaskNamesTest {
         assertEquals("speech2seq-lm", TaskNames.parse("audio-ctc").name());
     }
 
+    /**
+     * Each task's name in Optimum 1.25.3 (what today's rows list) is the target of that task's name in 1.25.3's
+     * synonym map, or the task's own name where 1.25.3 kept it, and parses back to the task.
+     */
+    @Test
+    void todaysNameOfEachTaskIsOptimum1253s() throws IOException {
+        JsonNode synonyms = ReferenceRegistry.JSON.readTree(SharedFiles.reference("optimum-1.25.3-onnx-registry.json")
+                .toFile()).get("task_synonyms");
+        for (Task task : Task.values()) {
+            JsonNode renamed = synonyms.get(task.canonicalName());
+            assertEquals(renamed == null ? task.canonicalName() : renamed.asText(), task.todaysName(), task.name());
+            for (TaskVariant variant : task.variants()) {
+                ExportTask exportTask = new ExportTask(task, variant);
+                assertEquals(exportTask, TaskNames.parse(exportTask.todaysName()));
+            }
+        }
+        assertEquals("text-generation-with-past", ExportTask.withPast(Task.CAUSAL_LM).todaysName());
+        assertEquals("text-generation-with-past", RegistrySource.OPTIMUM_1_25_3.taskName(
+                ExportTask.withPast(Task.CAUSAL_LM)));
+        assertEquals("causal-lm-with-past", RegistrySource.OPTIMUM_1_5_2.taskName(ExportTask.withPast(Task.CAUSAL_LM)));
+    }
+
     @Test
     void everyTaskOfTodaysOptimumIsAcceptedOrRefusedWithAReason() throws IOException {
         JsonNode main = ReferenceRegistry.JSON.readTree(SharedFiles.reference("optimum-main-registry.json").toFile());

@@ -14,9 +14,12 @@ import org.exporters4j.onnx.Value;
 public enum LastTokenPooling {
     /** Transformers 4.25.1 (GPT-2, GPT-Neo, GPT-J, BLOOM): {@code ne(input_ids, pad).sum(-1) − 1}. */
     COUNT_OF_NON_PADDING_MINUS_ONE,
-    /** Transformers 4.31 (Llama): {@code eq(input_ids, pad).argmax(-1) − 1}, where −1 (no pad) is the last token. */
+    /** Transformers 4.31 (Llama then): {@code eq(input_ids, pad).argmax(-1) − 1}, where −1 (no pad) is the last token. */
     FIRST_PADDING_MINUS_ONE,
-    /** Current Transformers: the rightmost token that is not padding (0 when every token is). */
+    /**
+     * Transformers 4.51 (Llama, Mistral, Qwen2 and today's decoders): the rightmost token that is not padding (0 when
+     * every token is).
+     */
     RIGHTMOST_NON_PADDING;
 
     /**

@@ -1,6 +1,5 @@
 package org.exporters4j.models.blocks;
 
-import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
 
@@ -8,7 +7,8 @@ import org.exporters4j.models.UnsupportedConfigException;
  * The rotary embedding of today's decoders that rotate only a leading part of each head ({@code rotate_half} on
  * the first {@code int(head_dim · factor)} channels, the rest passed through), as Transformers 4.51's
  * {@code _compute_default_rope_parameters} sizes it from {@code partial_rotary_factor} (GPT-NeoX's
- * {@code rotary_pct}) and its base ({@code rope_theta}, GPT-NeoX's {@code rotary_emb_base}).
+ * {@code rotary_pct}) and its base ({@code rope_theta}, GPT-NeoX's {@code rotary_emb_base}), with every
+ * {@code rope_scaling} type of {@link RotaryFrequencies}.
  */
 public final class PartialRotary {
     private PartialRotary() {}
@@ -30,12 +30,9 @@ public final class PartialRotary {
                     + "rotates " + rotated + " of the " + headDim + " channels of each head; the rotated part must "
                     + "be a positive even number of channels (a factor in (0, 1] with int(head_dim · factor) even)");
         }
-        Optional<java.util.Map<String, Object>> scaling = config.optionalObject("rope_scaling");
-        if (scaling.isPresent()) {
-            throw new UnsupportedConfigException(config.source() + " sets rope_scaling " + scaling.get() + ", which "
-                    + "exporters4j does not build for " + config.modelType() + " yet; supported: rope_scaling null");
-        }
         double theta = config.optionalDouble(thetaKey).orElse(10000.0);
-        return new RotaryEmbedding(rotated, theta, RotaryEmbedding.Style.HALF_SPLIT, 1.0);
+        // rope_scaling applies as Transformers 4.51's ROPE_INIT_FUNCTIONS apply it to every decoder (RotaryFrequencies)
+        return RotaryEmbedding.fromConfig(config, theta, rotated, RotaryEmbedding.Style.HALF_SPLIT,
+                RotaryEmbedding.Scaling.FROM_CONFIG);
     }
 }

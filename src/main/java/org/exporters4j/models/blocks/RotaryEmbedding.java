@@ -1,22 +1,23 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Objects;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
-import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 
 /**
  * Rotary position embeddings on the first {@code rotaryDim} channels of each query and key head (the rest pass
- * through), with inverse frequencies {@code 1 / base^(2i / rotaryDim)} computed in float32 as PyTorch computes them
- * and angles {@code position / positionDivisor · inv_freq} computed in the graph, so any position works.
+ * through): angles {@code position · inv_freq} computed in the graph from the positions, so any position works, with
+ * the inverse frequencies (and the factor on cosines and sines) of {@link RotaryFrequencies}.
  *
- * @param rotaryDim rotated channels per head (even; GPT-J's {@code rotary_dim}, Llama's full head width)
- * @param base the frequency base ({@code rope_theta}; 10000 for GPT-J and CodeGen)
+ * @param rotaryDim rotated channels per head (even; GPT-J's {@code rotary_dim}, Llama's whole head, a
+ *     {@code partial_rotary_factor} of it)
  * @param style which channels form the rotated pairs
- * @param positionDivisor {@code rope_scaling} linear factor (1 without scaling): positions are divided by it
+ * @param frequencies the inverse frequencies, {@code rotaryDim / 2} of them
  */
-public record RotaryEmbedding(long rotaryDim, double base, Style style, double positionDivisor) {
+public record RotaryEmbedding(long rotaryDim, Style style, RotaryFrequencies frequencies) {
 
     /** Which channels are rotated together. */
     public enum Style {
@@ -31,37 +32,77 @@ public record RotaryEmbedding(long rotaryDim, double base, Style style, double p
 
     public RotaryEmbedding {
         Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(frequencies, "frequencies");
         if (rotaryDim <= 0 || rotaryDim % 2 != 0) {
             throw new IllegalArgumentException("the rotary dimension must be positive and even, got " + rotaryDim);
         }
-        if (!(base > 0) || !(positionDivisor > 0)) {
-            throw new IllegalArgumentException("rotary base and position divisor must be positive, got " + base
-                    + " and " + positionDivisor);
-        }
     }
 
-    /** {@code 1 / base^(2i / rotaryDim)} in float32, as {@code 1.0 / (base ** (torch.arange(0, dim, 2).float() / dim))}. */
-    public float[] inverseFrequencies() {
-        float[] inverse = new float[(int) (rotaryDim / 2)];
-        for (int i = 0; i < inverse.length; i++) {
-            float exponent = (float) (2 * i) / (float) rotaryDim;
-            float power = (float) Math.pow((float) base, exponent);
-            inverse[i] = 1.0f / power;
+    /** Unscaled frequencies {@code 1 / base^(2i / rotaryDim)} (GPT-J, CodeGen: base 10000). */
+    public static RotaryEmbedding unscaled(long rotaryDim, double base, Style style) {
+        if (!(base > 0)) {
+            throw new IllegalArgumentException("the rotary base must be positive, got " + base);
         }
-        return inverse;
+        return new RotaryEmbedding(rotaryDim, style, RotaryFrequencies.unscaled(base, rotaryDim));
+    }
+
+    /**
+     * The rotary embedding a Transformers 4.51 config asks for, as {@code *RotaryEmbedding} with
+     * {@code ROPE_INIT_FUNCTIONS} builds it: base {@code base} (the config's {@code rope_theta}, or a layer's own such
+     * as Gemma 3's {@code rope_local_base_freq}), {@code rotaryDim} rotated channels, and the config's
+     * {@code rope_scaling} (see {@link RotaryFrequencies} for the types) unless {@code scaled} is false (Gemma 3's
+     * local layers use the plain default).
+     */
+    public static RotaryEmbedding fromConfig(ModelConfig config, double base, long rotaryDim, Style style,
+                                             Scaling scaling) {
+        if (!(base > 0)) {
+            throw new UnsupportedConfigException(config.source() + " sets a rotary base (rope_theta) of " + base
+                    + "; it must be positive");
+        }
+        if (rotaryDim <= 0 || rotaryDim % 2 != 0) {
+            throw new UnsupportedConfigException(config.source() + ": the rotary dimension " + rotaryDim + " (head_dim"
+                    + " times partial_rotary_factor) must be positive and even");
+        }
+        RotaryFrequencies frequencies = scaling == Scaling.FROM_CONFIG
+                ? RotaryFrequencies.read(config, base, rotaryDim) : RotaryFrequencies.unscaled(base, rotaryDim);
+        return new RotaryEmbedding(rotaryDim, style, frequencies);
+    }
+
+    /** Whether {@code rope_scaling} applies. */
+    public enum Scaling {
+        /** The config's {@code rope_scaling}. */
+        FROM_CONFIG,
+        /** The default frequencies whatever the config says (Gemma 3's local layers). */
+        NONE
+    }
+
+    /**
+     * The rotated channels of a head of {@code headDim}: {@code int(headDim × partial_rotary_factor)} as
+     * Transformers' {@code ROPE_INIT_FUNCTIONS} compute {@code dim} (factor 1 where the config has none).
+     */
+    public static long rotaryDimension(ModelConfig config, long headDim) {
+        double partial = config.optionalDouble("partial_rotary_factor").orElse(1.0);
+        if (!(partial > 0) || partial > 1) {
+            throw new UnsupportedConfigException(config.source() + " sets partial_rotary_factor " + partial
+                    + "; it must be in (0, 1]");
+        }
+        return (long) (headDim * partial);
     }
 
     /** The angles of int64 {@code positions} {@code [batch or 1, sequence]}. */
     public Angles angles(OnnxGraphBuilder graph, Value positions) {
-        float[] inverse = inverseFrequencies();
-        Value frequencies = graph.constant(TensorData.ofFloats(inverse, inverse.length));
+        Value inverse = frequencies.inverse(graph, positions);
         Value time = graph.cast(positions, ElementType.FLOAT);
-        if (positionDivisor != 1.0) {
-            time = graph.div(time, graph.scalar(ElementType.FLOAT, positionDivisor));
-        }
         // [B, s, 1] · [half] → [B, 1, s, half]
-        Value angles = graph.unsqueeze(graph.mul(graph.unsqueeze(time, 2), frequencies), 1);
-        return new Angles(graph.cos(angles), graph.sin(angles));
+        Value angles = graph.unsqueeze(graph.mul(graph.unsqueeze(time, 2), inverse), 1);
+        Value cos = graph.cos(angles);
+        Value sin = graph.sin(angles);
+        double scaling = frequencies.attentionScaling();
+        if (scaling != 1.0) {
+            cos = graph.mul(cos, graph.scalar(ElementType.FLOAT, (float) scaling));
+            sin = graph.mul(sin, graph.scalar(ElementType.FLOAT, (float) scaling));
+        }
+        return new Angles(cos, sin);
     }
 
     /** {@code x} {@code [batch, heads, sequence, head_dim]} with its first {@code rotaryDim} channels rotated. */

@@ -80,7 +80,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
                 throw new UnsupportedConfigException(config.source() + " sets rotary_dim " + rotaryDim + "; it must "
                         + "be even and at most the head width " + headDim + " (n_embd / n_head)");
             }
-            this.rotary = new RotaryEmbedding(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED, 1.0);
+            this.rotary = RotaryEmbedding.unscaled(rotaryDim, 10000.0, RotaryEmbedding.Style.INTERLEAVED);
         }
 
         @Override

@@ -41,7 +41,6 @@ import org.exporters4j.onnx.Value;
 public final class LlamaArchitecture extends DecoderArchitecture {
     private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
             DecoderInputs.POSITION_IDS);
-    private static final List<String> ROPE_TYPES = List.of("default", "linear");
 
     private final LlamaFlavor flavor;
 
@@ -57,31 +56,6 @@ public final class LlamaArchitecture extends DecoderArchitecture {
     @Override
     protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
         return new Body(config, graph, parameters);
-    }
-
-    /** The linear factor of {@code rope_scaling}, 1 without it; types this exporter does not build are refused. */
-    static double ropePositionDivisor(ModelConfig config) {
-        Optional<Map<String, Object>> scaling = config.optionalObject("rope_scaling");
-        if (scaling.isEmpty()) {
-            return 1.0;
-        }
-        Object type = scaling.get().containsKey("rope_type") ? scaling.get().get("rope_type")
-                : scaling.get().get("type");
-        if (!(type instanceof String name) || !ROPE_TYPES.contains(name)) {
-            throw new UnsupportedConfigException(config.source() + " sets rope_scaling " + scaling.get()
-                    + " with type " + type + ", which exporters4j does not build (a rotary table that depends on "
-                    + "the sequence length, as \"dynamic\" or \"yarn\" scaling needs, is not a fixed graph); "
-                    + "supported rope_scaling types: " + String.join(", ", ROPE_TYPES) + ", or null");
-        }
-        if (name.equals("default")) {
-            return 1.0;
-        }
-        Object factor = scaling.get().get("factor");
-        if (!(factor instanceof Number number) || !(number.doubleValue() >= 1.0)) {
-            throw new UnsupportedConfigException(config.source() + " sets rope_scaling " + scaling.get()
-                    + ": linear scaling needs a \"factor\" of at least 1");
-        }
-        return number.doubleValue();
     }
 
     private final class Body implements Decoder {
@@ -123,13 +97,13 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             this.epsilon = config.doubleValue("rms_norm_eps");
             this.activation = Activation.fromConfig(config, "hidden_act");
             double theta = config.optionalDouble("rope_theta").orElse(10000.0);
-            this.rotary = new RotaryEmbedding(headDim, theta, RotaryEmbedding.Style.HALF_SPLIT,
-                    ropePositionDivisor(config));
             double partial = config.optionalDouble("partial_rotary_factor").orElse(1.0);
             if (partial != 1.0) {
                 throw new UnsupportedConfigException(config.source() + " sets partial_rotary_factor " + partial
                         + "; the " + flavor.modelType() + " graph rotates whole heads: remove the option or set 1.0");
             }
+            this.rotary = RotaryEmbedding.fromConfig(config, theta, headDim, RotaryEmbedding.Style.HALF_SPLIT,
+                    RotaryEmbedding.Scaling.FROM_CONFIG);
             boolean attentionBias = config.optionalBoolean("attention_bias").orElse(false);
             switch (flavor.attentionBias()) {
                 case FROM_ATTENTION_BIAS_OPTION -> {

@@ -1,7 +1,6 @@
 package org.exporters4j.models.llama;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import org.exporters4j.models.DecoderRuns;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.InterfaceTensor;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.ModelWriter;
@@ -32,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code 0 … n−1} give the logits of the graph that counts them itself, other positions move the rotary angles.
  */
 class LlamaPositionIdsTest {
-    private static final Path CHECKPOINT = SharedFiles.fixtures().resolve("llama--text-generation/checkpoint");
+    private static final Path CHECKPOINT = SharedFiles.fixturesToday().resolve("llama--text-generation/checkpoint");
 
     @TempDir
     Path folder;
@@ -61,23 +59,6 @@ class LlamaPositionIdsTest {
                     "position_ids", Tensor.ofLongs(shape, 0, 2, 4, 6, 8, 0, 2, 4, 6, 8))).get("logits").floats();
             assertTrue(DecoderRuns.maxAbsDiff(reference, reordered) > 1e-3, "spacing positions changes the logits");
         }
-    }
-
-    @Test
-    void ropeScalingIsReadAsTransformersWritesIt() {
-        assertEquals(1.0, LlamaArchitecture.ropePositionDivisor(config("null")));
-        assertEquals(1.0, LlamaArchitecture.ropePositionDivisor(config("{\"rope_type\": \"default\"}")));
-        assertEquals(4.0, LlamaArchitecture.ropePositionDivisor(config("{\"type\": \"linear\", \"factor\": 4.0}")));
-        assertEquals(2.0, LlamaArchitecture.ropePositionDivisor(
-                config("{\"rope_type\": \"linear\", \"factor\": 2}")));
-        UnsupportedConfigException llama3 = assertThrows(UnsupportedConfigException.class,
-                () -> LlamaArchitecture.ropePositionDivisor(config("{\"rope_type\": \"llama3\", \"factor\": 8.0}")));
-        assertTrue(llama3.getMessage().contains("rope_scaling") && llama3.getMessage().contains("llama3"),
-                llama3.getMessage());
-    }
-
-    private static ModelConfig config(String ropeScaling) {
-        return ModelConfig.parse("{\"model_type\": \"llama\", \"rope_scaling\": " + ropeScaling + "}", "config.json");
     }
 
     private Path build(List<String> inputNames, String name) throws Exception {
