@@ -48,10 +48,15 @@ public record CacheTensor(Direction direction, int layer, Attention attention, P
         }
     }
 
-    /** The key or the value. */
+    /** The key, the value, or both in one tensor. */
     public enum Part {
         KEY("key"),
-        VALUE("value");
+        VALUE("value"),
+        /**
+         * GPT-BigCode's cache: key and value side by side on the last axis of one tensor
+         * ({@code past_key_values.{i}.key_value}, Optimum's {@code GPTBigCodeOnnxConfig.add_past_key_values}).
+         */
+        KEY_VALUE("key_value");
 
         private final String suffix;
 
@@ -81,7 +86,7 @@ public record CacheTensor(Direction direction, int layer, Attention attention, P
 
     /**
      * A cache of {@code layers} layers in Optimum's order: layer by layer, each with the given attentions in turn,
-     * key before value (decoder-only: {@code 0.key, 0.value, 1.key …}; seq2seq: {@code 0.decoder.key,
+     * key before value, each its own tensor (decoder-only: {@code 0.key, 0.value, 1.key …}; seq2seq: {@code 0.decoder.key,
      * 0.decoder.value, 0.encoder.key, 0.encoder.value, 1.decoder.key …}).
      */
     public static List<CacheTensor> layers(Direction direction, int layers, List<Attention> attentions) {
@@ -92,10 +97,25 @@ public record CacheTensor(Direction direction, int layer, Attention attention, P
         List<CacheTensor> cache = new ArrayList<>();
         for (int layer = 0; layer < layers; layer++) {
             for (Attention attention : attentions) {
-                for (Part part : Part.values()) {
+                for (Part part : List.of(Part.KEY, Part.VALUE)) {
                     cache.add(new CacheTensor(direction, layer, attention, part));
                 }
             }
+        }
+        return List.copyOf(cache);
+    }
+
+    /**
+     * A decoder-only cache of {@code layers} layers kept as one key/value tensor per layer (GPT-BigCode):
+     * {@code 0.key_value, 1.key_value …}.
+     */
+    public static List<CacheTensor> fusedLayers(Direction direction, int layers) {
+        if (layers < 1) {
+            throw new IllegalArgumentException("a cache has at least one layer, got " + layers);
+        }
+        List<CacheTensor> cache = new ArrayList<>();
+        for (int layer = 0; layer < layers; layer++) {
+            cache.add(new CacheTensor(direction, layer, Attention.SELF, Part.KEY_VALUE));
         }
         return List.copyOf(cache);
     }

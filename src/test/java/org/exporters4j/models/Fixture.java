@@ -179,8 +179,10 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
      */
     public static InterfaceTensor interfaceTensor(String name, ElementType type, Map<Integer, String> axes) {
         for (CacheTensor.Direction direction : CacheTensor.Direction.values()) {
-            for (CacheTensor cache : CacheTensor.layers(direction, MAX_CACHE_LAYERS,
-                    List.of(CacheTensor.Attention.values()))) {
+            List<CacheTensor> caches = new ArrayList<>(CacheTensor.layers(direction, MAX_CACHE_LAYERS,
+                    List.of(CacheTensor.Attention.values())));
+            caches.addAll(CacheTensor.fusedLayers(direction, MAX_CACHE_LAYERS));
+            for (CacheTensor cache : caches) {
                 if (cache.name().equals(name)) {
                     return InterfaceTensor.of(cache, type, axes);
                 }

@@ -222,7 +222,14 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
         CacheLayout layout = cache.layout();
         for (int layer = 0; layer < steps.size(); layer++) {
             LayerStep step = steps.get(layer);
-            for (Part part : Part.values()) {
+            if (layout.fusesKeyAndValue()) {
+                List<Dim> dims = layout.naturalDims(Part.KEY_VALUE, cache.heads(), cache.headDim());
+                outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.SELF, Part.KEY_VALUE),
+                        () -> graph.identity(layout.fuse(graph, step.presentKey(), step.presentValue())),
+                        dims.toArray(Dim[]::new));
+                continue;
+            }
+            for (Part part : List.of(Part.KEY, Part.VALUE)) {
                 Value common = part == Part.KEY ? step.presentKey() : step.presentValue();
                 List<Dim> dims = layout.naturalDims(part, cache.heads(), cache.headDim());
                 outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.SELF, part),

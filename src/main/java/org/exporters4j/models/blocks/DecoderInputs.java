@@ -79,11 +79,14 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
      */
     public static DecoderInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, Variant variant,
                                         CacheShape cache, List<String> accepted, String purpose) {
-        GraphInputs.CacheInputs cacheInputs = new GraphInputs.CacheInputs(
-                variant.usesPast() ? "past_key_values.<layer>.key/value" : "", tensor -> {
-            if (tensor.direction() != Direction.PAST || tensor.attention() != Attention.SELF) {
-                throw new ArchitectureException(purpose + " takes a decoder-only cache (past_key_values.<layer>"
-                        + ".key/value), not '" + tensor + "'");
+        boolean fused = cache.layout().fusesKeyAndValue();
+        String described = fused ? "past_key_values.<layer>.key_value" : "past_key_values.<layer>.key/value";
+        GraphInputs.CacheInputs cacheInputs = new GraphInputs.CacheInputs(variant.usesPast() ? described : "",
+                tensor -> {
+            if (tensor.direction() != Direction.PAST || tensor.attention() != Attention.SELF
+                    || (tensor.part() == Part.KEY_VALUE) != fused) {
+                throw new ArchitectureException(purpose + " takes a decoder-only cache (" + described + "), not '"
+                        + tensor + "'");
             }
             if (!variant.usesPast()) {
                 throw new ArchitectureException(purpose + " takes no cache input such as '" + tensor + "'; ask "
@@ -110,8 +113,9 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
         if (variant.usesPast()) {
             for (int layer = 0; layer < cache.layers(); layer++) {
                 Value[] common = new Value[2];
-                for (Part part : Part.values()) {
-                    CacheTensor name = new CacheTensor(Direction.PAST, layer, Attention.SELF, part);
+                for (Part part : List.of(Part.KEY, Part.VALUE)) {
+                    CacheTensor name = new CacheTensor(Direction.PAST, layer, Attention.SELF,
+                            fused ? Part.KEY_VALUE : part);
                     Value past = inputs.cache(name).orElseThrow(() -> new ArchitectureException(purpose
                             + " needs the input '" + name + "', which the interface does not list; a with-past graph"
                             + " takes the key and value cache of each of its " + cache.layers() + " layers"));
