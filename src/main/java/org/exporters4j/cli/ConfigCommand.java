@@ -28,16 +28,20 @@ final class ConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model-type", description = "Model type (e.g. bert, gpt_neo); default: the config's.")
+    @Option(names = "--model-type",
+            converter = OptionValues.ModelType.class,
+            description = "Model type (e.g. bert, gpt_neo); default: the config's.")
     String modelType;
 
-    @Option(names = "--task", defaultValue = "default", description = "Task (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--task", defaultValue = "default",
+            converter = OptionValues.TaskName.class, description = "Task (default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--config", description = "A model's config.json.")
     Path config;
 
-    @Option(names = "--exporter", defaultValue = "onnx", description = "Export backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--exporter", defaultValue = "onnx", converter = OptionValues.ExporterName.class,
+            description = "Export backend (default: ${DEFAULT-VALUE}).")
     String exporter;
 
     @Option(names = "--json", description = "Print JSON: {\"inputs\", \"outputs\", \"opset\", \"atol\", \"values_override\"}.")

@@ -41,12 +41,12 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "or a Hugging Face Hub model id.")
     String model;
 
-    @Option(names = "--task", defaultValue = ExportRequest.AUTO_TASK,
+    @Option(names = "--task", defaultValue = ExportRequest.AUTO_TASK, converter = OptionValues.TaskNameOrAuto.class,
             description = "The task to export (e.g. sequence-classification, fill-mask); default ${DEFAULT-VALUE}: "
                     + "inferred (the Hub's model info, or config.json's architectures).")
     String task;
 
-    @Option(names = "--framework", paramLabel = "pt|tf",
+    @Option(names = "--framework", paramLabel = "pt|tf", converter = OptionValues.FrameworkName.class,
             description = "The framework whose weights to read (default: the checkpoint's).")
     String framework;
 

@@ -9,11 +9,11 @@ import picocli.CommandLine.Option;
  * passes them on as its library call takes them.
  */
 final class HubOptions {
-    @Option(names = "--revision",
+    @Option(names = "--revision", converter = OptionValues.RevisionName.class,
             description = "The Hub revision (branch, tag or commit; default: main), for Hub model ids.")
     String revision;
 
-    @Option(names = {"--cache-dir", "--cache_dir"}, paramLabel = "DIR",
+    @Option(names = {"--cache-dir", "--cache_dir"}, paramLabel = "DIR", converter = OptionValues.CacheFolder.class,
             description = "The Hugging Face Hub cache folder, for Hub model ids (default: HF_HUB_CACHE, else "
                     + "HF_HOME/hub, else ~/.cache/huggingface/hub).")
     Path cacheDir;

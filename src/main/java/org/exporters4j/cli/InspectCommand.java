@@ -41,10 +41,12 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     HubOptions hubOptions;
 
-    @Option(names = "--framework", description = "pt or tf (default: the framework of the weight files).")
+    @Option(names = "--framework",
+            converter = OptionValues.FrameworkName.class,
+            description = "pt or tf (default: the framework of the weight files).")
     String framework;
 
-    @Option(names = "--task", defaultValue = "auto",
+    @Option(names = "--task", defaultValue = "auto", converter = OptionValues.TaskNameOrAuto.class,
             description = "The task to resolve instead of the inferred one (default: ${DEFAULT-VALUE}); picks one "
                     + "where the model's class fits several tasks (without it, inspect lists the tasks that fit).")
     String task;

@@ -1,5 +1,6 @@
 package org.exporters4j.cli;
 
+import java.io.PrintWriter;
 import java.util.function.Supplier;
 import org.exporters4j.Exporters4jException;
 import org.exporters4j.export.ExportInterruptedException;
@@ -8,8 +9,9 @@ import picocli.CommandLine;
 
 /**
  * The {@code exporters4j} command. Exit codes: 0 success, 2 usage error (one line on stderr: what was wrong and
- * where the help is), 1 any other error (one line on stderr: the error's message, no stack trace), 130 or 143 when
- * stopped by Ctrl-C or SIGTERM (one line: what the output folder holds; see {@link StopSignals}).
+ * where the help is; a malformed option value too, {@link OptionValues}), 1 any other error (one line on stderr: the
+ * error's message, no stack trace), 130 or 143 when stopped by Ctrl-C or SIGTERM (one line: what the output folder
+ * holds; see {@link StopSignals}). Everything printed is escaped for the terminal ({@link TerminalWriter}).
  */
 public final class Main {
     private Main() {}
@@ -37,6 +39,10 @@ public final class Main {
             }
         };
         CommandLine commandLine = new CommandLine(new Exporters4jCommand(), factory);
+        // everything printed goes through TerminalWriter, so exporters4j writes no escape sequence of its own either
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        commandLine.setOut(terminal(commandLine.getOut()));
+        commandLine.setErr(terminal(commandLine.getErr()));
         commandLine.setParameterExceptionHandler((error, args) -> {
             CommandLine failed = error.getCommandLine();
             failed.getErr().println(oneLine(error.getMessage()) + " (see `exporters4j "
@@ -65,7 +71,16 @@ public final class Main {
         return space < 0 ? "" : name.substring(space + 1) + " ";
     }
 
+    /**
+     * {@code target} behind a {@link TerminalWriter}: what Main installs as the command line's out and err, and what
+     * tests that capture the output wrap their writers in.
+     */
+    static PrintWriter terminal(PrintWriter target) {
+        return new PrintWriter(new TerminalWriter(target), true);
+    }
+
+    /** A message as the one line printed: line breaks folded, characters a terminal acts on escaped. */
     private static String oneLine(String message) {
-        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
+        return TerminalWriter.escape(String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip());
     }
 }

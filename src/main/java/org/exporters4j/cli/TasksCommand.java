@@ -25,16 +25,22 @@ final class TasksCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--exporter", defaultValue = "onnx", description = "Export backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--exporter", defaultValue = "onnx", converter = OptionValues.ExporterName.class,
+            description = "Export backend (default: ${DEFAULT-VALUE}).")
     String exporter;
 
-    @Option(names = "--model-type", description = "List the tasks of this model type (e.g. distilbert, gpt_neo).")
+    @Option(names = "--model-type",
+            converter = OptionValues.ModelType.class,
+            description = "List the tasks of this model type (e.g. distilbert, gpt_neo).")
     String modelType;
 
-    @Option(names = "--task", description = "Print the auto-model class of this task (e.g. causal-lm, text-generation).")
+    @Option(names = "--task",
+            converter = OptionValues.TaskName.class,
+            description = "Print the auto-model class of this task (e.g. causal-lm, text-generation).")
     String task;
 
-    @Option(names = "--framework", description = "With --task: pt (default) or tf.")
+    @Option(names = "--framework",
+            converter = OptionValues.FrameworkName.class, description = "With --task: pt (default) or tf.")
     String framework;
 
     @Option(names = "--json", description = "Print JSON.")

@@ -85,10 +85,16 @@ class ExportOnnxErrorsTest {
     }
 
     @Test
-    void anUnknownTaskNameIsRefused() throws IOException {
+    void anUnknownTaskNameIsAUsageError() throws IOException {
         Path output = folder.resolve("out");
-        assertFailsCleanly(export(checkpoint("bert--default"), output, "--task", "sequence-clasification"), output,
-                "sequence-clasification");
+        MainTest.Run run = export(checkpoint("bert--default"), output, "--task", "sequence-clasification");
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("Invalid value for option '--task': unknown task \"sequence-clasification\" "
+                + "(did you mean sequence-classification"), run.err());
+        assertTrue(run.err().strip().endsWith("(see `exporters4j export onnx --help`)"), run.err());
+        assertNoPartialOutput(output);
     }
 
     @Test

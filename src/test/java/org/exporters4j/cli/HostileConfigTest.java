@@ -133,4 +133,38 @@ class HostileConfigTest {
                 + "positive, got -1", epsilon.err().strip());
         assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps")));
     }
+
+    @Test
+    void controlCharactersFromAConfigReachTheTerminalEscaped() throws IOException {
+        // an ANSI colour sequence, a bell, a C1 control and a right-to-left override inside config.json's model_type
+        Path config = Files.writeString(folder.resolve("ansi.json"),
+                "{\"model_type\": \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\"}");
+        assertEquals("unknown model type \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\": no export configuration is "
+                + "registered for it; run `./exporters4j tasks` to list all 54 supported model types", refused(config));
+        // the same escape for everything printed, stdout included; line feeds and tabs are layout and stay
+        assertEquals("a\\u001b[2Jb\\u0000\\u007f\tc\n\\u2066d", TerminalWriter.escape("a\u001b[2Jb\u0000\u007f\tc\n\u2066d"));
+        assertEquals("plain text, caf\u00e9, \u65e5\u672c", TerminalWriter.escape("plain text, caf\u00e9, \u65e5\u672c"));
+        String once = TerminalWriter.escape("x\u001by");
+        assertEquals(once, TerminalWriter.escape(once), "escaping twice changes nothing");
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (java.io.PrintWriter terminal = Main.terminal(new java.io.PrintWriter(out))) {
+            terminal.print("tensor \u001b]0;title\u0007");
+            terminal.print('\u001b');
+        }
+        assertEquals("tensor \\u001b]0;title\\u0007\\u001b", out.toString());
+    }
+
+    @Test
+    void aCacheDirThatIsAFileIsAUsageError() throws IOException {
+        Path file = Files.writeString(folder.resolve("not-a-folder"), "x");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", "org/model", "--cache-dir", file.toString(),
+                folder.resolve("out").toString());
+        assertOneLineError(run, 2);
+        assertEquals("Invalid value for option '--cache-dir': " + file + " is a file, not a folder; --cache-dir names"
+                + " the Hugging Face Hub cache folder (created when missing) (see `exporters4j export onnx --help`)",
+                run.err().strip());
+        MainTest.Run inspect = MainTest.run("inspect", "org/model", "--cache-dir", file.toString());
+        assertOneLineError(inspect, 2);
+        assertFalse(Files.exists(folder.resolve("out")));
+    }
 }

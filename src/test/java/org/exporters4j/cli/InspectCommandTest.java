@@ -50,8 +50,8 @@ class InspectCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.commandLine(hub);
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setOut(Main.terminal(new PrintWriter(out, true)));
+        commandLine.setErr(Main.terminal(new PrintWriter(err, true)));
         int exitCode = commandLine.execute(args);
         return new Run(exitCode, out.toString(), err.toString());
     }
@@ -270,9 +270,15 @@ class InspectCommandTest {
     void otherBadInputsAreOneLineErrorsAndUsageErrorsExitTwo() throws IOException {
         assertOneLineError(run("inspect", temp.resolve("no/such/folder").toString()), "no folder named");
         Path folder = checkpoint("bert--default", "model.safetensors");
-        assertOneLineError(run("inspect", folder.toString(), "--framework", "jax"), "unknown framework \"jax\"");
-        assertOneLineError(run("inspect", folder.toString(), "--task", "translation-xx"), "unknown task");
-        assertOneLineError(run("inspect", folder.toString(), "--revision", "../x"), "not a valid revision");
+        for (String[] option : List.of(new String[] {"--framework", "jax", "unknown framework \"jax\""},
+                new String[] {"--task", "translation-xx", "unknown task"},
+                new String[] {"--revision", "../x", "not a valid revision"})) {
+            Run bad = run("inspect", folder.toString(), option[0], option[1]);
+            assertEquals(2, bad.exitCode(), bad.toString());
+            assertEquals(1, bad.err().strip().lines().count(), bad.err());
+            assertTrue(bad.err().startsWith("Invalid value for option '" + option[0] + "': ")
+                    && bad.err().contains(option[2]), bad.err());
+        }
         Path empty = checkpoint("bert--masked-lm");
         assertOneLineError(run("inspect", empty.toString()), "cannot determine the framework", "pytorch_model.bin");
         Run usage = run("inspect");

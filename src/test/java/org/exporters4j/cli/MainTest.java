@@ -32,8 +32,8 @@ class MainTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setOut(Main.terminal(new PrintWriter(out, true)));
+        commandLine.setErr(Main.terminal(new PrintWriter(err, true)));
         int exitCode = commandLine.execute(args);
         return new Run(exitCode, out.toString(), err.toString());
     }
@@ -184,26 +184,39 @@ class MainTest {
 
     @Test
     void errorsAreOneLineOnStderrWithExitCode1() {
-        assertEquals(new Run(1, "", "unknown model type \"bret\": no export configuration is registered for it; close "
-                + "matches: bert, bart, beit; run `./exporters4j tasks` to list all 54 supported model types"
-                + System.lineSeparator()), run("tasks", "--model-type", "bret"));
-        assertEquals(new Run(1, "", "unknown exporter \"tflite\": the exporters are onnx; pass one of them "
-                + "(--exporter onnx is the default)" + System.lineSeparator()), run("tasks", "--exporter", "tflite"));
         assertEquals(new Run(1, "", "task \"image-classification\" has no TensorFlow model class (tf tasks: default, "
                 + "masked-lm, causal-lm, seq2seq-lm, sequence-classification, token-classification, multiple-choice, "
                 + "question-answering, semantic-segmentation); use --framework pt" + System.lineSeparator()),
                 run("tasks", "--task", "image-classification", "--framework", "tf"));
-        assertEquals(new Run(1, "", "unknown framework \"jax\": use pt (PyTorch) or tf (TensorFlow), as Optimum "
-                + "v1.5.2 supports only these two" + System.lineSeparator()),
-                run("tasks", "--task", "default", "--framework", "jax"));
         assertEquals(new Run(1, "", "distilbert does not support task \"causal-lm\" with the onnx exporter; its tasks "
                 + "are default, masked-lm, sequence-classification, multiple-choice, token-classification, "
                 + "question-answering (run `./exporters4j tasks --model-type distilbert`)" + System.lineSeparator()),
                 run("config", "--model-type", "distilbert", "--task", "causal-lm"));
+    }
+
+    /** A value no parser accepts is a malformed option value: exit 2 like any usage error (issue 12, item 20). */
+    @Test
+    void unknownOptionValuesAreUsageErrors() {
+        assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
+                + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
+                + "list all 54 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                run("tasks", "--model-type", "bret"));
+        assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
+                + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"
+                + System.lineSeparator()), run("tasks", "--exporter", "tflite"));
+        assertEquals(new Run(2, "", "Invalid value for option '--framework': unknown framework \"jax\": use pt "
+                + "(PyTorch) or tf (TensorFlow), as Optimum v1.5.2 supports only these two (see `exporters4j tasks "
+                + "--help`)" + System.lineSeparator()), run("tasks", "--task", "default", "--framework", "jax"));
         Run unknownTask = run("config", "--model-type", "bert", "--task", "fil-mask");
-        assertEquals(1, unknownTask.exitCode());
-        assertTrue(unknownTask.err().startsWith("unknown task \"fil-mask\" (did you mean fill-mask"), unknownTask.err());
+        assertEquals(2, unknownTask.exitCode());
+        assertTrue(unknownTask.err().startsWith("Invalid value for option '--task': unknown task \"fil-mask\" (did you "
+                + "mean fill-mask"), unknownTask.err());
         assertEquals(1, unknownTask.err().lines().count());
+        Run revision = run("export", "onnx", "--model", "org/model", "--revision", "a/../../b", "out");
+        assertEquals(2, revision.exitCode(), revision.err());
+        assertTrue(revision.err().startsWith("Invalid value for option '--revision': not a valid revision: "
+                + "'a/../../b'"), revision.err());
+        assertEquals(1, revision.err().lines().count());
     }
 
     @Test

@@ -1,0 +1,132 @@
+package org.exporters4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import org.exporters4j.export.ExportRequest;
+import org.exporters4j.hub.HubException;
+import org.exporters4j.hub.Revision;
+import org.exporters4j.tasks.Exporter;
+import org.exporters4j.tasks.Framework;
+import org.exporters4j.tasks.TaskNames;
+import org.exporters4j.tasks.TasksManager;
+import org.exporters4j.tasks.UnknownExporterException;
+import org.exporters4j.tasks.UnknownFrameworkException;
+import org.exporters4j.tasks.UnknownModelTypeException;
+import org.exporters4j.tasks.UnknownTaskException;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Option values checked by the library's own parsers while picocli parses the command line, whichever command takes
+ * the option: a value the parser refuses is a usage error like any malformed option value (exit 2, one line:
+ * "Invalid value for option '--task': " and the parser's message), never an execution error (exit 1). Each converter
+ * hands the value on as given, since the library calls take it that way. Only option values are checked here; the
+ * same names read from a checkpoint (its config's model type) stay data, and their errors exit 1.
+ */
+final class OptionValues {
+    private OptionValues() {}
+
+    /** {@code --task} of {@code config} and {@code tasks}: a task name or one of today's synonyms. */
+    static final class TaskName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            requireNotBlank(value);
+            try {
+                TaskNames.parse(value);
+            } catch (UnknownTaskException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    /** {@code --task} of {@code export onnx} and {@code inspect}: a task name, or {@code auto} to infer it. */
+    static final class TaskNameOrAuto implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            return value.equals(ExportRequest.AUTO_TASK) ? value : new TaskName().convert(value);
+        }
+    }
+
+    /** {@code --model-type}: a model type some exporter supports, in any spelling. */
+    static final class ModelType implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            requireNotBlank(value);
+            try {
+                TasksManager.getSupportedTasksForModelType(value, Exporter.ONNX.id());
+            } catch (UnknownModelTypeException e) {
+                throw new TypeConversionException(e.getMessage());
+            } catch (UnknownExporterException e) {
+                // a known type without this exporter: the command's own call words that
+            }
+            return value;
+        }
+    }
+
+    /** {@code --exporter}: onnx. */
+    static final class ExporterName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                Exporter.parse(value);
+            } catch (UnknownExporterException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    /** {@code --framework}: pt or tf. */
+    static final class FrameworkName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                Framework.parse(value);
+            } catch (UnknownFrameworkException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    /** {@code --revision}: a branch, tag or commit as the Hub cache can name it. */
+    static final class RevisionName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            requireNotBlank(value);
+            try {
+                Revision.of(value);
+            } catch (HubException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    /** {@code --cache-dir}: a folder, or a path where one can be created; never an existing file. */
+    static final class CacheFolder implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            requireNotBlank(value);
+            Path folder;
+            try {
+                folder = Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new TypeConversionException("'" + value + "' is not a path (" + e.getReason() + ")");
+            }
+            if (Files.exists(folder) && !Files.isDirectory(folder)) {
+                throw new TypeConversionException(folder + " is a file, not a folder; --cache-dir names the Hugging"
+                        + " Face Hub cache folder (created when missing)");
+            }
+            return folder;
+        }
+    }
+
+    private static void requireNotBlank(String value) {
+        if (value.isBlank()) {
+            throw new TypeConversionException("it must not be empty");
+        }
+    }
+}
