@@ -229,12 +229,17 @@ final class DummyInputGenerator {
         int queryHeads = row.attributes().intValue(config, ConfigAttribute.NUM_ATTENTION_HEADS);
         int headDim = headDimension(queryHeads);
         // a grouped-query cache holds the key/value heads (Optimum 1.10 sized it by the query heads, and failed)
-        int heads = row.attributes().defines(ConfigAttribute.NUM_KEY_VALUE_HEADS)
+        int keyValueHeads = row.attributes().defines(ConfigAttribute.NUM_KEY_VALUE_HEADS)
                 ? row.attributes().intValue(config, ConfigAttribute.NUM_KEY_VALUE_HEADS) : queryHeads;
+        int heads = row.cacheLayout().heads(config).orElse(keyValueHeads);
         long past = shapes.pastSequenceLength();
         if (cache.attention() == Attention.ENCODER_CROSS) {
             long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();
             return List.of(batch, (long) heads, encoderLength, (long) headDim);
+        }
+        if (row.cacheLayout() == OnnxModelRow.CacheLayout.GPT_BIGCODE_FUSED_KEY_VALUE) {
+            return OnnxModelRow.CacheLayout.multiQuery(config) ? List.of(batch, past, 2L * headDim)
+                    : List.of(batch, (long) queryHeads, past, 2L * headDim);
         }
         if (row.cacheLayout() == OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS) {
             return cache.part() == Part.KEY ? List.of(batch * heads, (long) headDim, past)

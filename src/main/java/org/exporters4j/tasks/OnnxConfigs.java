@@ -176,6 +176,60 @@ final class OnnxConfigs {
         return textDecoderWithPositionIdsOnnx(configClass, attributes, LLAMA_FORWARD).opset(14);
     }
 
+    /** GPTNeoXForCausalLM and its heads (Transformers 4.51): positions before the cache. */
+    private static final ForwardSignature GPT_NEOX_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "position_ids", "inputs_embeds", "head_mask", "past_key_values");
+    /** FalconForCausalLM (Transformers 4.51): the cache before the mask and positions. */
+    private static final ForwardSignature FALCON_FORWARD = ForwardSignature.of(
+            "input_ids", "past_key_values", "attention_mask", "position_ids", "head_mask", "inputs_embeds");
+    /** OPTForCausalLM and OPTModel (Transformers 4.51): position_ids after every other argument. */
+    private static final ForwardSignature OPT_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "head_mask", "past_key_values", "inputs_embeds", "labels", "use_cache",
+            "output_attentions", "output_hidden_states", "return_dict", "position_ids");
+
+    /**
+     * PhiOnnxConfig of Optimum 1.25.3: {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14; the cache holds
+     * {@code num_key_value_heads} heads (Optimum's own dummy cache, of {@code NormalizedTextConfig}, sizes it by the
+     * query heads, which a grouped-query Phi checkpoint's graph does not take).
+     */
+    static OnnxModelRow phiOnnx() {
+        return textDecoderWithPositionIdsOnnx("PhiOnnxConfig",
+                ConfigAttributes.TEXT.with(NUM_KEY_VALUE_HEADS, "num_key_value_heads"), LLAMA_FORWARD).opset(14);
+    }
+
+    /** GPTNeoXOnnxConfig of Optimum 1.25.3: {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14. */
+    static OnnxModelRow gptNeoXOnnx() {
+        return textDecoderWithPositionIdsOnnx("GPTNeoXOnnxConfig", ConfigAttributes.TEXT, GPT_NEOX_FORWARD).opset(14);
+    }
+
+    /**
+     * OPTOnnxConfig of Optimum 1.25.3 with Transformers 4.46 and later: {@code TextDecoderWithPositionIdsOnnxConfig}
+     * at opset 14, {@code position_ids} last as OPT's forward takes it.
+     */
+    static OnnxModelRow optOnnx() {
+        return textDecoderWithPositionIdsOnnx("OPTOnnxConfig", ConfigAttributes.TEXT, OPT_FORWARD).opset(14);
+    }
+
+    /**
+     * FalconOnnxConfig of Optimum 1.25.3: {@code TextDecoderOnnxConfig} at opset 14 with {@code position_ids} unless
+     * {@code alibi}; the cache holds Transformers 4.51's Falcon heads
+     * ({@link OnnxModelRow.CacheLayout#FALCON_BATCH_HEADS_SEQUENCE_HEAD_DIM}).
+     */
+    static OnnxModelRow falconOnnx() {
+        return OnnxModelRow.of("FalconOnnxConfig", OnnxFamily.FALCON_OPTIMUM_1_25_3, ConfigAttributes.TEXT,
+                FALCON_FORWARD).opset(14).cacheLayout(OnnxModelRow.CacheLayout.FALCON_BATCH_HEADS_SEQUENCE_HEAD_DIM);
+    }
+
+    /**
+     * GPTBigCodeOnnxConfig of Optimum 1.25.3: {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14 with GPT-2's
+     * keys (n_layer, n_head, n_embd) and GPT-BigCode's one key/value cache tensor per layer.
+     */
+    static OnnxModelRow gptBigCodeOnnx() {
+        return textDecoderWithPositionIdsOnnx("GPTBigCodeOnnxConfig", ConfigAttributes.TEXT
+                        .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head").with(HIDDEN_SIZE, "n_embd"),
+                GPT2_FORWARD).opset(14).cacheLayout(OnnxModelRow.CacheLayout.GPT_BIGCODE_FUSED_KEY_VALUE);
+    }
+
     /** Where a decoder's head width comes from. */
     enum HeadWidth { FROM_HEAD_DIM, HIDDEN_SIZE_OVER_HEADS }
 

@@ -125,6 +125,33 @@ enum OnnxFamily {
         }
     },
 
+    /**
+     * Optimum 1.25.3's {@code FalconOnnxConfig}: {@link #TEXT_DECODER_OPTIMUM_1_25_3}'s interface plus
+     * {@code position_ids} for the {@code feature-extraction} and {@code text-generation} tasks unless the config
+     * uses ALiBi ({@code alibi}: Falcon then takes no positions).
+     */
+    FALCON_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            List<DynamicTensor> inputs = textDecoderInputs(row, task, config);
+            boolean alibi = config.optionalBoolean("alibi").orElse(false);
+            if (!alibi && (task.task() == Task.DEFAULT || task.task() == Task.CAUSAL_LM)) {
+                inputs.add(input("position_ids", axes(0, BATCH, 1, SEQUENCE)));
+            }
+            return inputs;
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return textDecoderOutputs(row, task, config);
+        }
+
+        @Override
+        boolean padsMaskToPast() {
+            return true;
+        }
+    },
+
     /** {@code TextSeq2SeqOnnxConfig} as T5, MT5 and LongT5 use it. */
     TEXT_SEQ2SEQ(CacheSupport.CACHE) {
         @Override
@@ -422,15 +449,19 @@ enum OnnxFamily {
     }
 
     /**
-     * Decoder-only cache, layer by layer: {@code past_key_values.<i>.key}, {@code .value} (or {@code present.…}), with
-     * Optimum's {@code batch_size} on axis 0 and {@code sequenceAxis} on axis 2, typed by the row's cache layout
-     * ({@link OnnxModelRow.CacheLayout#axes}).
+     * Decoder-only cache, layer by layer: {@code past_key_values.<i>.key}, {@code .value} (or {@code present.…}), or
+     * GPT-BigCode's one {@code past_key_values.<i>.key_value}, with Optimum's {@code batch_size} and
+     * {@code sequenceAxis} on the axes the row's cache layout puts them ({@link OnnxModelRow.CacheLayout#axes}).
      */
     static List<DynamicTensor> decoderCache(Direction direction, OnnxModelRow row, ModelConfig config,
             Axis sequenceAxis) {
+        OnnxModelRow.CacheLayout layout = row.cacheLayout();
+        List<CacheTensor> tensors = layout.fusesKeyAndValue()
+                ? CacheTensor.fusedLayers(direction, row.layers(config))
+                : CacheTensor.layers(direction, row.layers(config), List.of(Attention.SELF));
         List<DynamicTensor> cache = new ArrayList<>();
-        for (CacheTensor tensor : CacheTensor.layers(direction, row.layers(config), List.of(Attention.SELF))) {
-            cache.add(DynamicTensor.of(tensor, row.cacheLayout().axes(tensor.part(), BATCH, sequenceAxis)));
+        for (CacheTensor tensor : tensors) {
+            cache.add(DynamicTensor.of(tensor, layout.axes(tensor.part(), BATCH, sequenceAxis, config)));
         }
         return cache;
     }

@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
 
@@ -68,6 +69,51 @@ record OnnxModelRow(
                 return Map.of(0, fusedBatchAndHeads, 2, part == CacheTensor.Part.KEY ? sequence
                         : Axis.labelOnly(sequence.label().orElseThrow()));
             }
+        },
+        /**
+         * Falcon: {@code (batch, heads, past_sequence, head_dim)}, where the heads are Transformers 4.51's: every
+         * query head with the new decoder architecture (it repeats each key/value head to its query heads before
+         * caching), one with {@code multi_query}, else {@code num_kv_heads}.
+         */
+        FALCON_BATCH_HEADS_SEQUENCE_HEAD_DIM {
+            @Override
+            Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence) {
+                return BATCH_HEADS_SEQUENCE_HEAD_DIM.axes(part, batch, sequence);
+            }
+
+            @Override
+            OptionalInt heads(ModelConfig config) {
+                int queryHeads = config.intValue("num_attention_heads");
+                if (config.optionalBoolean("new_decoder_architecture").orElse(false)) {
+                    return OptionalInt.of(queryHeads);
+                }
+                return OptionalInt.of(config.optionalBoolean("multi_query").orElse(true) ? 1
+                        : config.optionalInt("num_kv_heads").orElse(queryHeads));
+            }
+        },
+        /**
+         * GPT-BigCode: one tensor per layer holding key and value side by side ({@code past_key_values.<i>.key_value},
+         * Optimum 1.25.3's {@code GPTBigCodeOnnxConfig.add_past_key_values}), which names axis 0 the batch and axis 1
+         * the sequence: with {@code multi_query} (the default) the cache is {@code (batch, past, 2·head_dim)} and
+         * the names are right; without, it is {@code (batch, heads, past, 2·head_dim)} and axis 1's name is a label
+         * only (the graph keeps the real past axis dynamic).
+         */
+        GPT_BIGCODE_FUSED_KEY_VALUE {
+            @Override
+            Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence) {
+                return Map.of(0, batch, 1, sequence);
+            }
+
+            @Override
+            Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence, ModelConfig config) {
+                return multiQuery(config) ? axes(part, batch, sequence)
+                        : Map.of(0, batch, 1, Axis.labelOnly(sequence.label().orElseThrow()));
+            }
+
+            @Override
+            boolean fusesKeyAndValue() {
+                return true;
+            }
         };
 
         /**
@@ -75,6 +121,26 @@ record OnnxModelRow(
          * (past or present), with Optimum's labels on the dimensions Optimum puts them on.
          */
         abstract Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence);
+
+        /** As {@link #axes(CacheTensor.Part, Axis, Axis)}, for a layout whose axes depend on the config. */
+        Map<Integer, Axis> axes(CacheTensor.Part part, Axis batch, Axis sequence, ModelConfig config) {
+            return axes(part, batch, sequence);
+        }
+
+        /** The heads the cache holds where the layout fixes them from the config; empty: the row's attributes. */
+        OptionalInt heads(ModelConfig config) {
+            return OptionalInt.empty();
+        }
+
+        /** Whether a layer's key and value are one tensor ({@link CacheTensor.Part#KEY_VALUE}). */
+        boolean fusesKeyAndValue() {
+            return false;
+        }
+
+        /** GPT-BigCode's {@code multi_query} (true by default): one key/value head, no heads axis in the cache. */
+        static boolean multiQuery(ModelConfig config) {
+            return config.optionalBoolean("multi_query").orElse(true);
+        }
     }
 
     /** GPT-2, GPT-J and CodeGen also set {@code pad_token_id = 0} when the config's is unset (or 0). */

@@ -3,13 +3,20 @@ package org.exporters4j.tasks;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.NOT_REGISTERED;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.OWN;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.OWN_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
 import static org.exporters4j.tasks.ModelTypeRows.heads;
 import static org.exporters4j.tasks.ModelTypeRows.pt;
 import static org.exporters4j.tasks.ModelTypeRows.task;
 import static org.exporters4j.tasks.ModelTypeRows.tf;
 import static org.exporters4j.tasks.ModelTypeRows.type;
+import static org.exporters4j.tasks.OnnxConfigs.falconOnnx;
+import static org.exporters4j.tasks.OnnxConfigs.gptBigCodeOnnx;
+import static org.exporters4j.tasks.OnnxConfigs.gptNeoXOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.llamaOnnx;
+import static org.exporters4j.tasks.OnnxConfigs.optOnnx;
+import static org.exporters4j.tasks.OnnxConfigs.phiOnnx;
 import static org.exporters4j.tasks.Task.CAUSAL_LM;
 import static org.exporters4j.tasks.Task.DEFAULT;
 import static org.exporters4j.tasks.Task.QUESTION_ANSWERING;
@@ -17,11 +24,21 @@ import static org.exporters4j.tasks.Task.SEQUENCE_CLASSIFICATION;
 import static org.exporters4j.tasks.Task.TOKEN_CLASSIFICATION;
 
 import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.exporters4j.models.Architecture;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.blocks.LastTokenPooling;
+import org.exporters4j.models.falcon.FalconArchitecture;
+import org.exporters4j.models.gptbigcode.GptBigCodeArchitecture;
+import org.exporters4j.models.gptneox.GptNeoXArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
 import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
+import org.exporters4j.models.opt.OptArchitecture;
+import org.exporters4j.models.phi.PhiArchitecture;
+import org.exporters4j.models.stablelm.StableLmArchitecture;
 import org.exporters4j.tasks.ModelTypeRows.GraphOf;
 import org.exporters4j.tasks.OnnxConfigs.HeadWidth;
 
@@ -51,9 +68,48 @@ final class TextDecoderModelTypes {
                     task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("Qwen2ForCausalLM"),                         NO_TF),
                     task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("Qwen2ForSequenceClassification"),           NO_TF),
                     task(V1_25_3,                TOKEN_CLASSIFICATION,    pt("Qwen2ForTokenClassification"),              NO_TF),
-                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen2ForQuestionAnswering"),                NO_TF)));
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen2ForQuestionAnswering"),                NO_TF)),
+            type("falcon", falconOnnx(), withHeads(FalconArchitecture::new),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("FalconModel"),                              NO_TF),
+                    task(V1_25_3,                QUESTION_ANSWERING,      pt("FalconForQuestionAnswering"),               NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("FalconForCausalLM"),                        NO_TF),
+                    task(V1_25_3,                TOKEN_CLASSIFICATION,    pt("FalconForTokenClassification"),             NO_TF),
+                    task(NOT_REGISTERED,         SEQUENCE_CLASSIFICATION, pt("FalconForSequenceClassification"),          NO_TF)),
+            type("gpt-bigcode", gptBigCodeOnnx(), withHeads(GptBigCodeArchitecture::new),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("GPTBigCodeModel"),                          NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("GPTBigCodeForCausalLM"),                    NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("GPTBigCodeForSequenceClassification"),      NO_TF),
+                    task(V1_25_3,                TOKEN_CLASSIFICATION,    pt("GPTBigCodeForTokenClassification"),         NO_TF)),
+            type("gpt-neox", gptNeoXOnnx(), withHeads(GptNeoXArchitecture::new),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("GPTNeoXModel"),                             NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("GPTNeoXForCausalLM"),                       NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("GPTNeoXForSequenceClassification"),         NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("GPTNeoXForTokenClassification"),            NO_TF),
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("GPTNeoXForQuestionAnswering"),              NO_TF)),
+            type("opt", optOnnx(), withHeads(OptArchitecture::new),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("OPTModel"),                                 tf("TFOPTModel")),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("OPTForCausalLM"),                           tf("TFOPTForCausalLM")),
+                    task(V1_25_3,                QUESTION_ANSWERING,      pt("OPTForQuestionAnswering"),                  NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("OPTForSequenceClassification"),             NO_TF)),
+            type("phi", phiOnnx(), withHeads(PhiArchitecture::new),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("PhiModel"),                                 NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("PhiForCausalLM"),                           NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("PhiForSequenceClassification"),             NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("PhiForTokenClassification"),                NO_TF)),
+            // exporters4j's own: no Optimum 1.25.3 registers stablelm; Llama's interface and tasks
+            type("stablelm", llamaOnnx("LlamaOnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
+                    withHeads(StableLmArchitecture::new),
+                    task(OWN_WITH_PAST,          DEFAULT,                 pt("StableLmModel"),                            NO_TF),
+                    task(OWN_WITH_PAST,          CAUSAL_LM,               pt("StableLmForCausalLM"),                      NO_TF),
+                    task(OWN,                    SEQUENCE_CLASSIFICATION, pt("StableLmForSequenceClassification"),        NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("StableLmForTokenClassification"),           NO_TF)));
 
     private TextDecoderModelTypes() {}
+
+    /** A family built for the heads of the row's variants (the bare model and the LM head also with the cache). */
+    private static GraphOf withHeads(BiFunction<String, Set<Head>, Architecture> family) {
+        return (modelType, variants) -> family.apply(modelType, heads(variants));
+    }
 
     /** A Llama-family decoder: attention biases, sliding window, and how sequence classification pools. */
     private static GraphOf llama(AttentionBias attentionBias, SlidingWindow slidingWindow, LastTokenPooling pooling) {

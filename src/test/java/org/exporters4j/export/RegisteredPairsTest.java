@@ -57,8 +57,9 @@ class RegisteredPairsTest {
                 tests.add(DynamicTest.dynamicTest(row.modelType() + " " + task.name(), () -> check(row, task)));
             }
         }
-        assertEquals(259 + 2, tests.size(), "Optimum v1.5.2's 243 pairs, Optimum 1.25.3's 16 of llama, mistral and qwen2, and "
-                + "CodeGen's two with-past tasks of later Optimum");
+        assertEquals(259 + 2 + 33, tests.size(), "Optimum v1.5.2's 243 pairs, Optimum 1.25.3's 16 of llama, mistral and "
+                + "qwen2, CodeGen's two with-past tasks of later Optimum, and the 33 of falcon, gpt-bigcode, gpt-neox, opt, "
+                + "phi and stablelm");
         return tests.stream();
     }
 

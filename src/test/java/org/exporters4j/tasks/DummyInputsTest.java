@@ -57,7 +57,8 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(259, pairs, "Optimum v1.5.2's 243 pairs and 16 of llama, mistral, qwen2");
+        assertEquals(292, pairs, "Optimum v1.5.2's 243 pairs, 16 of llama, mistral, qwen2 and 33 of falcon, gpt-bigcode, "
+                + "gpt-neox, opt, phi, stablelm");
     }
 
     private static void checkValues(ExportConfig config, DummyTensor dummy, String where) {
