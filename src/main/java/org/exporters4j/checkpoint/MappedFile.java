@@ -135,6 +135,20 @@ public final class MappedFile implements AutoCloseable {
      */
     public void transferTo(TensorLocation location, WritableByteChannel target) throws IOException {
         requireOpen();
+        try {
+            transferChecked(location, target);
+        } catch (IOException | InternalError e) {
+            // a truncated file: a write from its mapping fails (EFAULT), or reading the mapping faults (SIGBUS,
+            // which the JVM raises as an InternalError)
+            CheckpointException changed = changedSinceOpened(e);
+            if (changed != null) {
+                throw changed;
+            }
+            throw e;
+        }
+    }
+
+    private void transferChecked(TensorLocation location, WritableByteChannel target) throws IOException {
         long length = location.info().byteSize();
         if (location.isContiguous()) {
             long start = location.firstByte();
@@ -222,9 +236,29 @@ public final class MappedFile implements AutoCloseable {
             return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
         } catch (IOException e) {
             requireOpen();
+            CheckpointException changed = changedSinceOpened(e);
+            if (changed != null) {
+                throw changed; // the JDK says "Channel not open for writing" when mapping past a truncated end
+            }
             throw new CheckpointException("cannot memory-map bytes " + offset + " to " + (offset + length) + " of "
                     + file + ": " + e.getMessage() + "; check that the file is readable and not being rewritten", e);
         }
+    }
+
+    /**
+     * The error to report when the file is no longer the size it had when opened (truncated or rewritten by another
+     * process during the export), else null: reading it further would fail with an error about its symptom.
+     */
+    private CheckpointException changedSinceOpened(Throwable cause) {
+        long now;
+        try {
+            now = channel.size();
+        } catch (IOException e) {
+            return null;
+        }
+        return now == size ? null : new CheckpointException(file + " changed while the export read it: it was "
+                + size + " bytes when opened and is " + now + " bytes now; leave the checkpoint unchanged until the "
+                + "export ends, then run it again", cause);
     }
 
     private static void writeFully(ByteBuffer source, WritableByteChannel target) throws IOException {

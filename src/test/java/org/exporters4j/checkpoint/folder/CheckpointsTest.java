@@ -180,6 +180,27 @@ class CheckpointsTest {
     }
 
     @Test
+    void weightsTruncatedDuringTheExportSaySoNotTheJdksSymptom() throws IOException {
+        Path file = new SafetensorsFileWriter().add("w", DType.F32, List.of(256L), ramp(256, 0))
+                .write(dir.resolve("model.safetensors"));
+        long size = Files.size(file);
+        try (Weights weights = Checkpoints.open(file, 64)) {
+            try (java.nio.channels.FileChannel writer = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                writer.truncate(size / 2); // another process cuts the file while the export streams it
+            }
+            Path sink = dir.resolve("sink.bin");
+            try (java.nio.channels.FileChannel target = java.nio.channels.FileChannel.open(sink,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                CheckpointException e = assertThrows(CheckpointException.class, () -> weights.transferTo("w", target));
+                assertEquals(file + " changed while the export read it: it was " + size + " bytes when opened and is "
+                        + size / 2 + " bytes now; leave the checkpoint unchanged until the export ends, then run it "
+                        + "again", e.getMessage(), "not \"Channel not open for writing\"");
+            }
+        }
+    }
+
+    @Test
     void aMissingShardIsNamed() throws IOException {
         new SafetensorsFileWriter().add("a", DType.F32, List.of(1L), ramp(1, 0)).write(dir.resolve("s1.safetensors"));
         index("model.safetensors.index.json", "\"a\": \"s1.safetensors\", \"b\": \"s2.safetensors\"");
