@@ -260,8 +260,20 @@ public final class TorchCheckpoint {
                     (long) storage.dtype().byteSize());
             // a tensor may use neither more than the record holds nor more than its storage declares
             long length = Math.min(storageLength, viewBytes);
-            return new TensorLocation(new TensorInfo(name, storage.dtype(), tensor.size()), storageStart, length,
+            TensorInfo info = new TensorInfo(name, storage.dtype(), tensor.size());
+            TensorLocation location = new TensorLocation(info, storageStart, length,
                     Math.addExact(storage.elementOffset(), tensor.storageOffset()), tensor.stride(), byteOrder);
+            if (info.byteSize() > length) { // inside the storage, yet larger than it
+                // strides that repeat elements (stride 0 over a dimension of several) would serve more bytes than
+                // the file holds: seven kilobytes of pickle became a gigabyte of model.onnx. Parameters and saved
+                // buffers are never such views (an expanded unit axis, as position_ids, repeats nothing).
+                throw new CorruptCheckpointException(file + ": tensor '" + name + "' (shape " + info.shape() + ", "
+                        + info.dtype() + ", " + info.byteSize() + " bytes) is a view of a storage of only " + length
+                        + " bytes: its strides " + tensor.stride() + " repeat elements (an expanded view), which a"
+                        + " model's weights never are; save the state dict with contiguous tensors"
+                        + " (tensor.contiguous()) or as safetensors");
+            }
+            return location;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CorruptCheckpointException(file + ": tensor '" + name + "' cannot be placed in its storage: "
                     + e.getMessage() + "; the file is damaged or not written by torch.save: re-save it");

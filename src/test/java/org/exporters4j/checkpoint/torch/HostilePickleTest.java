@@ -16,14 +16,16 @@ import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
+import org.exporters4j.checkpoint.DType;
 import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pickles and zips built to exhaust memory, time or the stack (issue 12, items 7, 10 and 11): each is refused by one
- * of the reader's own counters (bytes inflated, opcodes run, digits, key size, display depth) with a one-line
- * message naming the file and the limit, instead of an OutOfMemoryError, a hang or a StackOverflowError.
+ * Pickles and zips built to exhaust memory, time or the stack (issue 12, items 7, 10, 11 and 15): each is refused by
+ * one of the reader's own counters (bytes inflated, opcodes run, digits, key size, display depth, view size against
+ * storage size) with a one-line message naming the file and the limit, instead of an OutOfMemoryError, a hang, a
+ * StackOverflowError or a gigabyte of output from a few bytes.
  */
 class HostilePickleTest {
     @TempDir
@@ -154,6 +156,25 @@ class HostilePickleTest {
         assertTrue(refused(throughTuple).getMessage().startsWith("test.pkl: REDUCE calls ArrayList [([...],)], which is"
                 + " not callable"));
         assertEquals(PythonValues.show(new PythonValues.Tuple(java.util.List.of(1L))), "(1,)");
+    }
+
+    @Test
+    void aViewRepeatingOneFloatIsRefusedSoOutputStaysBackedByTheFile() throws IOException {
+        // strides (0, 0) over one float: 4 bytes of storage served as a 4 MB tensor (a 7.5 KB file made 1.1 GB)
+        Path file = new TorchFileWriter().storage("0", DType.F32, new byte[4])
+                .tensor("w", "0", 0, new long[] {1000, 1000}, new long[] {0, 0}).writeZip(dir.resolve("views.bin"), "a");
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(file));
+        assertEquals(file + ": tensor 'w' (shape [1000, 1000], F32, 4000000 bytes) is a view of a storage of only 4"
+                + " bytes: its strides [0, 0] repeat elements (an expanded view), which a model's weights never are;"
+                + " save the state dict with contiguous tensors (tensor.contiguous()) or as safetensors",
+                e.getMessage());
+
+        // a broadcast unit axis (stride 0 on a size-1 dimension, as expand((1, -1)) saves position_ids) is backed
+        Path unit = new TorchFileWriter().storage("0", DType.F32, new byte[12])
+                .tensor("ids", "0", 0, new long[] {1, 3}, new long[] {0, 1}).writeZip(dir.resolve("unit.bin"), "a");
+        try (org.exporters4j.checkpoint.Weights weights = Checkpoints.open(unit)) {
+            assertEquals(12, weights.bytes("ids").remaining());
+        }
     }
 
     private static byte[] text(int opcode, String line) {
