@@ -17,9 +17,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.exporters4j.checkpoint.CheckpointException;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.DType;
@@ -42,6 +44,7 @@ final class KerasWeightsFile implements AutoCloseable {
     private static final String LAYER_NAMES = "layer_names";
     private static final String WEIGHT_NAMES = "weight_names";
     private static final String WHOLE_MODEL_GROUP = "model_weights";
+    private static final int SHOWN_CHARS = 80;
 
     private final Path file;
     private final HdfFile hdf;
@@ -71,14 +74,14 @@ final class KerasWeightsFile implements AutoCloseable {
             Map<String, Dataset> datasets = new LinkedHashMap<>();
             long base = hdf.getUserBlockSize();
             for (String layerName : stringList(file, root, LAYER_NAMES)) {
-                Node layer = child(root, layerName);
+                Node layer = child(file, root, layerName);
                 if (!(layer instanceof Group layerGroup)) {
                     throw new CorruptCheckpointException(file + " lists layer '" + layerName + "' in '" + LAYER_NAMES
                             + "' but has no group of that name" + shardHint(layer) + "; the file is damaged or not a"
                             + " Keras weights file: save it again with save_pretrained");
                 }
                 for (String weightName : stringList(file, layerGroup, WEIGHT_NAMES)) {
-                    Node node = child(layerGroup, weightName);
+                    Node node = child(file, layerGroup, weightName);
                     if (!(node instanceof Dataset dataset)) {
                         throw new CorruptCheckpointException(file + " lists weight '" + weightName + "' in layer '"
                                 + layerName + "' but has no dataset " + layerGroup.getPath() + weightName
@@ -171,8 +174,16 @@ final class KerasWeightsFile implements AutoCloseable {
                 + " Transformers' TF save_pretrained (Keras save_weights)");
     }
 
-    /** A child by a relative path whose components may contain ':' (weight names do); null when absent. */
-    private static Node child(Group group, String relativePath) {
+    /**
+     * A child by a relative path whose components may contain ':' (weight names do); null when absent. The walk
+     * remembers the object address of every group it passes through: HDF5 hard links may point back at a parent, so
+     * groups can form a cycle, and a name such as {@code a/a/a/...} would walk it as deep as the name is long (jhdf
+     * builds each node's path from its parents', so the cost grew with the square of the depth: minutes for a
+     * 178 KB file). Coming back to a group is refused; the walk is as long as the file's distinct groups at most.
+     */
+    private static Node child(Path file, Group group, String relativePath) {
+        Set<Long> visited = new HashSet<>();
+        visited.add(group.getAddress());
         Node node = group;
         for (String part : relativePath.split("/")) {
             if (part.isEmpty()) {
@@ -185,8 +196,20 @@ final class KerasWeightsFile implements AutoCloseable {
             if (node == null) {
                 return null;
             }
+            if (node instanceof Group && !visited.add(node.getAddress())) {
+                throw new CorruptCheckpointException(file + ": the path of '" + shorten(relativePath) + "' under '"
+                        + group.getPath() + "' comes back to a group it passed through (HDF5 object at address "
+                        + node.getAddress() + "): the file's groups form a cycle through a hard link, which a Keras"
+                        + " weights file never has; save the weights again with save_pretrained");
+            }
         }
         return node;
+    }
+
+    /** A name from the file, cut for a message. */
+    private static String shorten(String name) {
+        String oneLine = name.replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() > SHOWN_CHARS ? oneLine.substring(0, SHOWN_CHARS - 3) + "..." : oneLine;
     }
 
     private static String shardHint(Node node) {
