@@ -5,8 +5,10 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.HdfException;
+import io.jhdf.filter.PipelineFilterWithData;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -37,8 +39,9 @@ import org.exporters4j.checkpoint.TensorInfo;
  *
  * <p>Only the structure is read here, with io.jhdf, which maps the file's metadata; the data of contiguous datasets
  * (what h5py writes by default) are located by file offset so the caller can memory-map them. A chunked or compact
- * dataset has no single offset; {@link #read} copies it through jhdf, which builds a Java array of the whole tensor
- * on the heap (one tensor at a time). The file is untrusted: every offset and size is checked against the file.
+ * dataset has no single offset; {@link #read} assembles a chunked one chunk by chunk with bounded decoding
+ * ({@link ChunkedData}) and copies a compact one (at most 64 KiB, inside the file's metadata) through jhdf. The file
+ * is untrusted: every offset and size is checked against the file, and group paths are walked without cycles.
  */
 final class KerasWeightsFile implements AutoCloseable {
     private static final String LAYER_NAMES = "layer_names";
@@ -111,12 +114,15 @@ final class KerasWeightsFile implements AutoCloseable {
     }
 
     /**
-     * The TF-layout bytes (row-major, little-endian) of a weight the file does not store contiguously, read through
-     * jhdf into an off-heap buffer. jhdf returns a Java array of the whole dataset, so this holds the tensor on the
-     * heap once, briefly.
+     * The TF-layout bytes (row-major, little-endian) of a weight the file does not store contiguously, in an
+     * off-heap buffer: a chunked dataset assembled by {@link #readChunked}; a compact one (at most 64 KiB) read
+     * through jhdf, which returns a Java array of it.
      */
     ByteBuffer read(KerasWeight weight) {
         Dataset dataset = datasets.get(weight.info().name());
+        if (dataset instanceof ChunkedDataset chunked) {
+            return readChunked(weight, chunked);
+        }
         Object flat;
         synchronized (this) {
             if (closed) {
@@ -150,6 +156,44 @@ final class KerasWeightsFile implements AutoCloseable {
         }
         out.position(0).limit(Math.toIntExact(info.byteSize()));
         return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A chunked dataset, chunk by chunk into one off-heap buffer with every chunk's decoding bounded
+     * ({@link ChunkedData}); jhdf's own reader inflates chunks without bound and copies the dataset twice on the heap.
+     */
+    private ByteBuffer readChunked(KerasWeight weight, ChunkedDataset dataset) {
+        TensorInfo info = weight.info();
+        String what = "weight '" + info.name() + "' of " + file;
+        List<ChunkedData.Filter> filters = new ArrayList<>();
+        int[] chunkDimensions;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(file + " is closed");
+            }
+            try {
+                for (PipelineFilterWithData filter : dataset.getFilters()) {
+                    filters.add(new ChunkedData.Filter(filter.getId(), filter.getName(), filter.getFilterData()));
+                }
+                chunkDimensions = dataset.getChunkDimensions();
+            } catch (HdfException e) {
+                throw new CorruptCheckpointException("cannot read " + what + ": " + e.getMessage() + "; the file is"
+                        + " damaged: save it again with save_pretrained", e);
+            }
+        }
+        return ChunkedData.read(what, dataset.getDimensions(), chunkDimensions, filters, info.dtype().byteSize(),
+                weight.byteOrder(), chunkOffset -> {
+                    synchronized (this) {
+                        if (closed) {
+                            throw new IllegalStateException(file + " is closed");
+                        }
+                        try {
+                            return dataset.getRawChunkBuffer(chunkOffset);
+                        } catch (HdfException e) {
+                            return null; // jhdf's answer for a chunk the dataset does not store
+                        }
+                    }
+                });
     }
 
     @Override

@@ -18,7 +18,10 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** tf_model.h5 files built to hang or exhaust the reader (issue 12, items 13 and 15). */
+/**
+ * tf_model.h5 files and chunked datasets built to hang or exhaust the reader (issue 12, items 13 and 15). jhdf
+ * 0.9.4 writes contiguous datasets only, so chunked data are handed to {@link ChunkedData} as the file's chunks.
+ */
 class HostileH5Test {
     @TempDir
     Path dir;
@@ -43,6 +46,106 @@ class HostileH5Test {
                 + " passed through (HDF5 object at address " + address(file, "L") + "): the file's groups form a"
                 + " cycle through a hard link, which a Keras weights file never has; save the weights again with"
                 + " save_pretrained", e.getMessage());
+    }
+
+    @Test
+    void chunkedDatasetsAreAssembledChunkByChunkThroughShuffleAndDeflate() {
+        // a 5x3 float32 big-endian dataset in 2x2 chunks (edge chunks padded), shuffled then deflated, as h5py writes
+        int[] dimensions = {5, 3};
+        int[] chunkDimensions = {2, 2};
+        java.util.Map<String, ByteBuffer> stored = new java.util.HashMap<>();
+        for (int row = 0; row < 5; row += 2) {
+            for (int column = 0; column < 3; column += 2) {
+                ByteBuffer chunk = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+                for (int r = 0; r < 2; r++) {
+                    for (int c = 0; c < 2; c++) {
+                        boolean inside = row + r < 5 && column + c < 3;
+                        chunk.putFloat(inside ? 10 * (row + r) + column + c : -1f);
+                    }
+                }
+                stored.put(row + "," + column, ByteBuffer.wrap(zlib(shuffle(chunk.array(), 4))));
+            }
+        }
+        ByteBuffer data = ChunkedData.read("weight 'k' of test.h5", dimensions, chunkDimensions, java.util.List.of(
+                new ChunkedData.Filter(ChunkedData.SHUFFLE, "shuffle", new int[] {4}),
+                new ChunkedData.Filter(ChunkedData.DEFLATE, "deflate", new int[] {4})), 4, ByteOrder.BIG_ENDIAN,
+                offset -> stored.get(offset[0] + "," + offset[1]));
+        assertEquals(60, data.remaining());
+        assertTrue(data.isDirect(), "off the heap");
+        for (int i = 0; i < 15; i++) {
+            assertEquals(10 * (i / 3) + i % 3, data.getFloat(4 * i), "element " + i);
+        }
+    }
+
+    @Test
+    void aChunkThatInflatesBeyondItsDeclaredSizeIsStoppedThere() {
+        // one 16-byte chunk whose zlib stream inflates to 64 MiB (65 KB stored): jhdf inflated it all, per chunk
+        byte[] bomb = zlib(new byte[64 << 20]);
+        assertTrue(bomb.length < 100_000, "a small chunk: " + bomb.length);
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> ChunkedData.read(
+                "weight 'k' of test.h5", new int[] {4}, new int[] {4},
+                java.util.List.of(new ChunkedData.Filter(ChunkedData.DEFLATE, "deflate", new int[] {9})), 4,
+                ByteOrder.LITTLE_ENDIAN, offset -> ByteBuffer.wrap(bomb)));
+        assertEquals("weight 'k' of test.h5 has a chunk at [0] that inflates beyond the 16 bytes of a chunk (a"
+                + " decompression bomb or a damaged file); stopped there; the file is damaged or not written by Keras:"
+                + " save the weights again with save_pretrained", e.getMessage());
+    }
+
+    @Test
+    void missingChunksTooManyChunksAndUnknownFiltersAreRefused() {
+        ChunkedData.Chunks none = offset -> null;
+        CorruptCheckpointException missing = assertThrows(CorruptCheckpointException.class, () -> ChunkedData.read(
+                "weight 'k' of test.h5", new int[] {4}, new int[] {2}, java.util.List.of(), 4, ByteOrder.LITTLE_ENDIAN,
+                none));
+        assertTrue(missing.getMessage().startsWith("weight 'k' of test.h5 has no chunk at [0]; h5py writes every"
+                + " chunk of a weight"), missing.getMessage());
+
+        ChunkedData.Chunks unread = offset -> {
+            throw new AssertionError("refused before any chunk is read");
+        };
+        CorruptCheckpointException many = assertThrows(CorruptCheckpointException.class, () -> ChunkedData.read(
+                "weight 'k' of test.h5", new int[] {2_000_000}, new int[] {1}, java.util.List.of(), 1,
+                ByteOrder.LITTLE_ENDIAN, unread));
+        assertTrue(many.getMessage().startsWith("weight 'k' of test.h5 is stored in 2000000 chunks, more than the"
+                + " 1000000 exporters4j reads for one dataset"), many.getMessage());
+        CorruptCheckpointException larger = assertThrows(CorruptCheckpointException.class, () -> ChunkedData.read(
+                "weight 'k' of test.h5", new int[] {4}, new int[] {1 << 30}, java.util.List.of(), 4,
+                ByteOrder.LITTLE_ENDIAN, unread));
+        assertTrue(larger.getMessage().contains("has chunks of [1073741824], larger than its shape [4]"),
+                larger.getMessage());
+
+        CorruptCheckpointException lzf = assertThrows(CorruptCheckpointException.class, () -> ChunkedData.read(
+                "weight 'k' of test.h5", new int[] {4}, new int[] {4},
+                java.util.List.of(new ChunkedData.Filter(32000, "lzf", new int[0])), 4, ByteOrder.LITTLE_ENDIAN,
+                offset -> ByteBuffer.wrap(new byte[16])));
+        assertTrue(lzf.getMessage().startsWith("weight 'k' of test.h5 uses HDF5 filter 32000 (lzf); exporters4j"
+                + " decodes deflate, shuffle and fletcher32"), lzf.getMessage());
+    }
+
+    private static byte[] zlib(byte[] data) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION);
+        deflater.setInput(data);
+        deflater.finish();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] piece = new byte[1 << 16];
+        while (!deflater.finished()) {
+            out.write(piece, 0, deflater.deflate(piece));
+        }
+        deflater.end();
+        return out.toByteArray();
+    }
+
+    /** HDF5's shuffle: byte b of every element together, plane after plane. */
+    private static byte[] shuffle(byte[] data, int elementBytes) {
+        int elements = data.length / elementBytes;
+        byte[] out = new byte[data.length];
+        int at = 0;
+        for (int b = 0; b < elementBytes; b++) {
+            for (int e = 0; e < elements; e++) {
+                out[at++] = data[e * elementBytes + b];
+            }
+        }
+        return out;
     }
 
     private static long address(Path file, String path) {
