@@ -33,7 +33,16 @@ final class ZipArchive {
     private static final int LOCAL_SIGNATURE = 0x04034b50;
     private static final int END_BYTES = 22;
     private static final int MAX_COMMENT_BYTES = 0xffff;
-    private static final long MAX_DIRECTORY_BYTES = 1L << 30;
+    /**
+     * The most bytes of central directory read (onto the heap): a million entries with names of over 200 bytes.
+     */
+    static final long MAX_DIRECTORY_BYTES = 256L << 20;
+    /**
+     * The most entries an archive may list: torch.save writes one per storage and a handful more, and a pickle
+     * runs at most {@link Unpickler#MAX_OPCODES} opcodes (about 60,000 tensors). Each entry costs a few hundred
+     * bytes of heap once read, so the cap is checked before the directory is read.
+     */
+    static final long MAX_ENTRIES = 1_000_000;
     /** How much compressed input is read, and how much output is first allocated, at a time when inflating. */
     private static final int INFLATE_PIECE_BYTES = 1 << 16;
 
@@ -114,7 +123,12 @@ final class ZipArchive {
             directoryOffset = record.getLong(48);
             directoryEnd = zip64End;
         }
-        if (directoryOffset < 0 || directorySize < 0 || directorySize > MAX_DIRECTORY_BYTES
+        if (count > MAX_ENTRIES || directorySize > MAX_DIRECTORY_BYTES) {
+            throw corrupt(file, "declares a central directory of " + count + " entries in " + directorySize
+                    + " bytes, more than the " + MAX_ENTRIES + " entries and " + MAX_DIRECTORY_BYTES + " bytes"
+                    + " exporters4j reads (torch.save writes one entry per storage)");
+        }
+        if (directoryOffset < 0 || directorySize < 0
                 || directoryOffset + directorySize > directoryEnd || count < 0 || count > directorySize / 46) {
             throw corrupt(file, "has a central directory (" + count + " entries, " + directorySize + " bytes at "
                     + directoryOffset + ") that does not fit the file");

@@ -177,6 +177,32 @@ class HostilePickleTest {
         }
     }
 
+    @Test
+    void aZipDeclaringMillionsOfEntriesIsRefusedBeforeItsDirectoryIsRead() throws IOException {
+        // a sparse 92 MB file whose ZIP64 end record declares 2,000,000 entries in a 92 MB directory: each entry
+        // read costs heap, so the count is checked from the end records alone
+        long entries = 2_000_000;
+        long directorySize = entries * 46;
+        Path file = dir.resolve("entries.bin");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(directorySize + 56 + 20 + 22);
+            raf.write(new byte[] {'P', 'K', 3, 4});
+            ByteBuffer tail = ByteBuffer.allocate(56 + 20 + 22).order(ByteOrder.LITTLE_ENDIAN);
+            tail.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
+                    .putLong(entries).putLong(entries).putLong(directorySize).putLong(0); // ZIP64 end record
+            tail.putInt(0x07064b50).putInt(0).putLong(directorySize).putInt(1); // its locator
+            tail.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) 0xffff)
+                    .putShort((short) 0xffff).putInt(-1).putInt(-1).putShort((short) 0); // end record
+            raf.seek(directorySize);
+            raf.write(tail.array());
+        }
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(file));
+        assertEquals(file + " declares a central directory of 2000000 entries in 92000000 bytes, more than the 1000000"
+                + " entries and 268435456 bytes exporters4j reads (torch.save writes one entry per storage); it is"
+                + " not a valid PyTorch zip checkpoint: download it again or re-save it with torch.save",
+                e.getMessage());
+    }
+
     private static byte[] text(int opcode, String line) {
         return new PickleWriter().proto(2).op(opcode).raw((line + "\n").getBytes()).stop().toByteArray();
     }
