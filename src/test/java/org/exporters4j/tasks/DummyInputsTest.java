@@ -57,8 +57,8 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(292, pairs, "Optimum v1.5.2's 243 pairs, 16 of llama, mistral, qwen2 and 33 of falcon, gpt-bigcode, "
-                + "gpt-neox, opt, phi, stablelm");
+        assertEquals(316, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family and 33 of falcon, "
+                + "gpt-bigcode, gpt-neox, opt, phi, stablelm");
     }
 
     private static void checkValues(ExportConfig config, DummyTensor dummy, String where) {
