@@ -101,8 +101,9 @@ class MainTest {
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
         assertEquals("65 model types, 316 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
-                + "qwen2, falcon, gpt-bigcode, gpt-neox, opt, phi from Optimum 1.25.3, then stablelm from exporters4j's "
-                + "own row; `exporters4j tasks --model-type TYPE` lists one type's tasks", lines.get(lines.size() - 1));
+                + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi from Optimum 1.25.3, then qwen3, "
+                + "gemma2, gemma3-text, stablelm from exporters4j's own row; `exporters4j tasks --model-type TYPE` "
+                + "lists one type's tasks", lines.get(lines.size() - 1));
         assertEquals(1 + 65 + 2, lines.size());
     }
 
