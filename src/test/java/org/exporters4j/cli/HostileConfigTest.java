@@ -131,7 +131,14 @@ class HostileConfigTest {
         assertOneLineError(epsilon, 1);
         assertEquals(negativeEpsilon.resolve("config.json") + ": the layer norm epsilon (layer_norm_eps) must be "
                 + "positive, got -1", epsilon.err().strip());
-        assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps")));
+        Path zeroWidth = checkpointWith("bert--default", "hidden_size", "0");
+        MainTest.Run width = MainTest.run("export", "onnx", "--model", zeroWidth.toString(),
+                folder.resolve("out-width").toString());
+        assertOneLineError(width, 1);
+        assertEquals(zeroWidth.resolve("config.json") + ": the width (hidden_size) must be positive, got 0",
+                width.err().strip(), "not an internal error on splitting 0 into heads");
+        assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps"))
+                || Files.exists(folder.resolve("out-width")));
     }
 
     @Test
