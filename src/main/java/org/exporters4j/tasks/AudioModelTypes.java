@@ -34,7 +34,7 @@ final class AudioModelTypes {
                     task(V1_25_3,                DEFAULT,                    pt("HubertModel"),                          NO_TF),
                     task(V1_25_3,                CTC,                        pt("HubertForCTC"),                         NO_TF),
                     task(V1_25_3,                AUDIO_CLASSIFICATION,       pt("HubertForSequenceClassification"),      NO_TF)),
-            type("wavlm", audioOnnx("WavLMOnnxConfig"), wav2vec2(Wav2Vec2Flavor.WAVLM),
+            type("wavlm", audioOnnx("WavLMOnnxConfig").opset(12), wav2vec2(Wav2Vec2Flavor.WAVLM),
                     task(V1_25_3,                DEFAULT,                    pt("WavLMModel"),                           NO_TF),
                     task(V1_25_3,                CTC,                        pt("WavLMForCTC"),                          NO_TF),
                     task(V1_25_3,                AUDIO_CLASSIFICATION,       pt("WavLMForSequenceClassification"),       NO_TF),

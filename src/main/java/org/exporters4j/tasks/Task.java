@@ -36,6 +36,11 @@ public enum Task {
     AUDIO_FRAME_CLASSIFICATION("audio-frame-classification", "audio-frame-classification", "AutoModelForAudioFrameClassification", null,                          Head.AUDIO_FRAME_CLASSIFICATION, TaskVariant.PLAIN),
     AUDIO_XVECTOR(          "audio-xvector",           "audio-xvector",                "AutoModelForAudioXVector",            null,                                     Head.AUDIO_XVECTOR,           TaskVariant.PLAIN);
 
+    /** The tasks of Optimum v1.5.2, in its order (the later ones have no v1.5.2 equivalent). */
+    public static List<Task> optimumV152Tasks() {
+        return List.copyOf(java.util.EnumSet.range(DEFAULT, SPEECH2SEQ_LM));
+    }
+
     private final String canonicalName;
     private final String todaysName;
     private final String pytorchModelClass;

@@ -74,6 +74,11 @@ class MainTest {
         entries.add("\"opt\": [" + decoder + ", \"question-answering\", \"text-classification\"]");
         entries.add("\"phi\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"stablelm\": [" + decoder + ", \"text-classification\"]");
+        String audio = "\"feature-extraction\", \"automatic-speech-recognition\", \"audio-classification\"";
+        String frames = ", \"audio-frame-classification\", \"audio-xvector\"";
+        entries.add("\"wav2vec2\": [" + audio + frames + "]");
+        entries.add("\"hubert\": [" + audio + "]");
+        entries.add("\"wavlm\": [" + audio + frames + "]");
         Run run = run("tasks", "--json");
         assertEquals(new Run(0, "{" + String.join(", ", entries) + "}" + System.lineSeparator(), ""), run);
         assertEquals(run, run("tasks", "--exporter", "onnx", "--json"));
@@ -100,11 +105,11 @@ class MainTest {
         assertEquals("model type        tasks (onnx exporter)", lines.get(0));
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
-        assertEquals("65 model types, 316 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
-                + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi from Optimum 1.25.3, then qwen3, "
-                + "gemma2, gemma3-text, stablelm from exporters4j's own row; `exporters4j tasks --model-type TYPE` "
-                + "lists one type's tasks", lines.get(lines.size() - 1));
-        assertEquals(1 + 65 + 2, lines.size());
+        assertEquals("68 model types, 329 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
+                + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, wav2vec2, hubert, wavlm from Optimum "
+                + "1.25.3, then qwen3, gemma2, gemma3-text, stablelm from exporters4j's own row; `exporters4j tasks "
+                + "--model-type TYPE` lists one type's tasks", lines.get(lines.size() - 1));
+        assertEquals(1 + 68 + 2, lines.size());
     }
 
     @Test
