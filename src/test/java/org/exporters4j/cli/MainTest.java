@@ -217,7 +217,7 @@ class MainTest {
     void unknownOptionValuesAreUsageErrors() {
         assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
                 + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
-                + "list all 65 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                + "list all 68 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
                 run("tasks", "--model-type", "bret"));
         assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
                 + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"
