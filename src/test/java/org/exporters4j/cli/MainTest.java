@@ -235,6 +235,9 @@ class MainTest {
         assertTrue(revision.err().startsWith("Invalid value for option '--revision': not a valid revision: "
                 + "'a/../../b'"), revision.err());
         assertEquals(1, revision.err().lines().count());
+        Run opset = run("export", "onnx", "--model", "org/model", "--opset", "99999", "out");
+        assertEquals(new Run(2, "", "--opset must be at most 23 (the newest opset exporters4j writes), got 99999 "
+                + "(see `exporters4j export onnx --help`)" + System.lineSeparator()), opset);
     }
 
     @Test
