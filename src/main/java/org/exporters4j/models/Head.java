@@ -33,5 +33,10 @@ public enum Head {
     /** {@code AutoModelForSemanticSegmentation}. */
     SEMANTIC_SEGMENTATION,
     /** Speech to text ({@code AutoModelForSpeechSeq2Seq}). */
-    SPEECH2SEQ_LM
+    SPEECH2SEQ_LM,
+    /**
+     * Image-text similarity logits and both embeddings ({@code AutoModelForZeroShotImageClassification}; Optimum
+     * 1.25.3 exports SigLIP's with {@code SiglipModel}'s outputs).
+     */
+    ZERO_SHOT_IMAGE_CLASSIFICATION
 }

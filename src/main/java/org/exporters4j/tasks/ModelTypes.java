@@ -32,7 +32,9 @@ public final class ModelTypes {
     /** Optimum v1.5.2's model types in its registry order, then the later ones, one table per kind of model. */
     private static final Map<String, ModelTypeRow> ROWS = table(
             OptimumV152ModelTypes.ROWS,
-            TextDecoderModelTypes.ROWS);
+            TextDecoderModelTypes.ROWS,
+            TextEncoderModelTypes.ROWS,
+            VisionModelTypes.ROWS);
 
     private ModelTypes() {}
 

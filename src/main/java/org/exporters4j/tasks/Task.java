@@ -28,7 +28,9 @@ public enum Task {
     IMAGE_SEGMENTATION(     "image-segmentation",      "image-segmentation",           "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
     MASKED_IM(              "masked-im",               "masked-im",                    "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
     SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "semantic-segmentation",        "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
-    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST);
+    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    // Optimum 1.25.3's tasks without an Optimum v1.5.2 equivalent, named as Optimum 1.25.3 names them
+    ZERO_SHOT_IMAGE_CLASSIFICATION("zero-shot-image-classification", "zero-shot-image-classification", "AutoModelForZeroShotImageClassification", "TFAutoModelForZeroShotImageClassification", Head.ZERO_SHOT_IMAGE_CLASSIFICATION, TaskVariant.PLAIN);
 
     private final String canonicalName;
     private final String todaysName;

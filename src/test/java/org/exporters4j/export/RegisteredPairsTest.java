@@ -57,9 +57,9 @@ class RegisteredPairsTest {
                 tests.add(DynamicTest.dynamicTest(row.modelType() + " " + task.name(), () -> check(row, task)));
             }
         }
-        assertEquals(259 + 2 + 33, tests.size(), "Optimum v1.5.2's 243 pairs, Optimum 1.25.3's 16 of llama, mistral and "
+        assertEquals(259 + 2 + 33 + 17, tests.size(), "Optimum v1.5.2's 243 pairs, Optimum 1.25.3's 16 of llama, mistral and "
                 + "qwen2, CodeGen's two with-past tasks of later Optimum, and the 33 of falcon, gpt-bigcode, gpt-neox, opt, "
-                + "phi and stablelm");
+                + "phi and stablelm, and the 17 of mpnet, modernbert, dinov2, swin and siglip");
         return tests.stream();
     }
 

@@ -233,6 +233,7 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
             case "seq2seq-lm" -> Head.SEQ2SEQ_LM;
             case "speech2seq-lm" -> Head.SPEECH2SEQ_LM;
+            case "zero-shot-image-classification" -> Head.ZERO_SHOT_IMAGE_CLASSIFICATION;
             default -> throw new AssertionError("no head for fixture task " + task);
         };
         return task.endsWith("-with-past") ? Variant.withPast(head) : Variant.of(head);

@@ -29,9 +29,18 @@ public final class TodayFixtures {
 
     /** Builds {@code fixture}'s graph with {@code architecture}, runs it on its inputs and compares every output. */
     public static void assertMatchesPyTorch(Architecture architecture, Fixture fixture, Path out) throws Exception {
-        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
+        assertMatchesPyTorch(architecture, fixture, fixture.checkpoint(), out);
+    }
+
+    /**
+     * As {@link #assertMatchesPyTorch(Architecture, Fixture, Path)} with the config and weights of {@code checkpoint}
+     * (an edited copy of the fixture's that must compute the same outputs).
+     */
+    public static void assertMatchesPyTorch(Architecture architecture, Fixture fixture, Path checkpoint, Path out)
+            throws Exception {
+        ModelConfig config = ModelConfig.read(checkpoint.resolve("config.json"))
                 .withOverrides(fixture.valuesOverride());
-        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+        try (Weights weights = Checkpoints.openWeights(checkpoint)) {
             OnnxModel model = architecture.build(config, weights, fixture.variant(),
                     fixture.graphInterface(fixture.defaultOpset()));
             new ModelWriter(WeightsLocation.AUTOMATIC).write(model, out);

@@ -57,7 +57,8 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(292, pairs, "Optimum v1.5.2's 243 pairs, 16 of llama, mistral, qwen2 and 33 of falcon, gpt-bigcode, "
+        assertEquals(292 + 17, pairs, "Optimum v1.5.2's 243 pairs, 16 of llama, mistral, qwen2, 17 of mpnet, modernbert, "
+                + "dinov2, swin, siglip and 33 of falcon, gpt-bigcode, "
                 + "gpt-neox, opt, phi, stablelm");
     }
 

@@ -90,12 +90,16 @@ class OnnxRegistryReferenceTest {
         assertEquals(243, pairs);
     }
 
+    /** Optimum v1.5.2's tasks: every task but those a later Optimum added (checked in TodayRegistryReferenceTest). */
+    static final List<Task> OPTIMUM_1_5_2_TASKS = java.util.Arrays.stream(Task.values())
+            .filter(task -> task != Task.ZERO_SHOT_IMAGE_CLASSIFICATION).toList();
+
     @Test
     void theTaskTableEqualsOptimumsAutoModelMaps() {
         JsonNode root = ReferenceRegistry.root();
         List<String> ptTasks = ReferenceRegistry.fieldNames(root.get("task_to_automodel_pt"));
         List<String> canonical = new ArrayList<>();
-        for (Task task : Task.values()) {
+        for (Task task : OPTIMUM_1_5_2_TASKS) {
             canonical.add(task.canonicalName());
         }
         assertEquals(ptTasks, canonical, "Optimum's task order");
@@ -103,7 +107,7 @@ class OnnxRegistryReferenceTest {
             assertEquals(root.get("task_to_automodel_pt").get(task).asText(), TasksManager.getModelClassForTask(task));
         }
         JsonNode tf = root.get("task_to_automodel_tf");
-        for (Task task : Task.values()) {
+        for (Task task : OPTIMUM_1_5_2_TASKS) {
             JsonNode expected = tf.get(task.canonicalName());
             assertEquals(expected == null ? null : expected.asText(), task.modelClass(Framework.TF).orElse(null));
         }
@@ -112,8 +116,8 @@ class OnnxRegistryReferenceTest {
     @Test
     void commonOutputsEqualOptimums() {
         JsonNode common = ReferenceRegistry.root().get("task_to_common_outputs");
-        assertEquals(Task.values().length, ReferenceRegistry.fieldNames(common).size());
-        for (Task task : Task.values()) {
+        assertEquals(OPTIMUM_1_5_2_TASKS.size(), ReferenceRegistry.fieldNames(common).size());
+        for (Task task : OPTIMUM_1_5_2_TASKS) {
             assertEquals(ReferenceRegistry.expand(common.get(task.canonicalName()), 0),
                     ReferenceRegistry.asMap(CommonOutputs.of(task)), task.canonicalName());
         }
