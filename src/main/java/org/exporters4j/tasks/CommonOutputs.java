@@ -42,6 +42,11 @@ final class CommonOutputs {
             // quarter of the input's)
             row(Task.SEMANTIC_SEGMENTATION, output("logits", 0, BATCH, 1, Axis.labelOnly("num_labels"),
                     2, Axis.labelOnly("height"), 3, Axis.labelOnly("width"))),
+            // today's Optimum's audio rows (AudioOnnxConfig's heads); the frame axis keeps the input's label
+            row(Task.CTC, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            row(Task.AUDIO_CLASSIFICATION, output("logits", 0, BATCH)),
+            row(Task.AUDIO_FRAME_CLASSIFICATION, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            row(Task.AUDIO_XVECTOR, output("logits", 0, BATCH), output("embeddings", 0, BATCH)),
             row(Task.SEQ2SEQ_LM, output("logits", 0, BATCH, 1,
                     Axis.of("decoder_sequence_length", Dimension.DECODER_SEQUENCE))),
             row(Task.SEQUENCE_CLASSIFICATION, output("logits", 0, BATCH)),

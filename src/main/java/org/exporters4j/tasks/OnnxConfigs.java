@@ -288,6 +288,15 @@ final class OnnxConfigs {
                 .forward(Task.IMAGE_CLASSIFICATION, PERCEIVER_IMAGE_FORWARD);
     }
 
+    /** Wav2Vec2Model, HubertModel, WavLMModel and their heads (Transformers 4.51). */
+    private static final ForwardSignature AUDIO_FORWARD = ForwardSignature.of("input_values", "attention_mask");
+
+    /** Optimum 1.25.3's AudioOnnxConfig and the classes on it (Wav2Vec2OnnxConfig, ...): input_values; opset 14. */
+    static OnnxModelRow audioOnnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.AUDIO_OPTIMUM_1_25_3, ConfigAttributes.TEXT, AUDIO_FORWARD)
+                .opset(14);
+    }
+
     /** WhisperOnnxConfig: log-mel features in, decoder cache; atol 1e-3. */
     static OnnxModelRow whisperOnnx() {
         return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, ConfigAttributes.TEXT

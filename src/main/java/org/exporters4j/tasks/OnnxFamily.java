@@ -412,6 +412,28 @@ enum OnnxFamily {
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
             return CommonOutputs.of(Task.ZERO_SHOT_IMAGE_CLASSIFICATION);
         }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code AudioOnnxConfig} (Wav2Vec2OnnxConfig, HubertOnnxConfig, WavLMOnnxConfig): raw samples
+     * {@code input_values} in, no attention mask. Optimum labels the samples axis {@code sequence_length}, and so the
+     * frame axis of the per-frame outputs, which the feature encoder's strides make shorter: there it is a label only.
+     */
+    AUDIO_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(input("input_values", axes(0, BATCH, 1, Axis.of("sequence_length",
+                    Dimension.ENCODER_SEQUENCE))));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (task.task() == Task.DEFAULT) {
+                return List.of(CommonOutputs.output("last_hidden_state", 0, BATCH, 1,
+                        Axis.labelOnly("sequence_length")));
+            }
+            return CommonOutputs.of(task.task());
+        }
     };
 
     /** Whether the family derives from Optimum's {@code OnnxConfigWithPast}, which decides {@code use_cache}. */
@@ -499,7 +521,7 @@ enum OnnxFamily {
 
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
-        if (name.equals("pixel_values") || name.equals("input_features")
+        if (name.equals("pixel_values") || name.equals("input_features") || name.equals("input_values")
                 || name.equals("encoder_outputs")) {
             return ElementType.FLOAT;
         }
