@@ -41,5 +41,10 @@ public enum Head {
     /** One set of logits per audio frame ({@code AutoModelForAudioFrameClassification}). */
     AUDIO_FRAME_CLASSIFICATION,
     /** Speaker embeddings and their logits ({@code AutoModelForAudioXVector}). */
-    AUDIO_XVECTOR
+    AUDIO_XVECTOR,
+    /**
+     * Image-text similarity logits and both embeddings ({@code AutoModelForZeroShotImageClassification}; Optimum
+     * 1.25.3 exports SigLIP's with {@code SiglipModel}'s outputs).
+     */
+    ZERO_SHOT_IMAGE_CLASSIFICATION
 }

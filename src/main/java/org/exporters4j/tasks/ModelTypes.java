@@ -34,6 +34,8 @@ public final class ModelTypes {
     private static final Map<String, ModelTypeRow> ROWS = table(
             OptimumV152ModelTypes.ROWS,
             TextDecoderModelTypes.ROWS,
+            TextEncoderModelTypes.ROWS,
+            VisionModelTypes.ROWS,
             AudioModelTypes.ROWS);
 
     private ModelTypes() {}

@@ -57,7 +57,6 @@ public final class TaskNames {
             withoutEquivalent("time-series-forecasting"),
             withoutEquivalent("vision2seq-lm"),
             withoutEquivalent("visual-question-answering"),
-            withoutEquivalent("zero-shot-image-classification"),
             withoutEquivalent("zero-shot-object-detection"));
 
     private static final List<String> CANONICAL_NAMES = canonicalRows().stream().map(Row::name).toList();

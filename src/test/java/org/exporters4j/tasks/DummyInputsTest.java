@@ -57,8 +57,9 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(316 + 13, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family, 33 of falcon, "
-                + "gpt-bigcode, gpt-neox, opt, phi, stablelm and 13 of wav2vec2, hubert, wavlm");
+        assertEquals(329 + 17, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family, 33 of falcon, "
+                + "gpt-bigcode, gpt-neox, opt, phi, stablelm, 13 of wav2vec2, hubert, wavlm and 17 of mpnet, modernbert, "
+                + "dinov2, swin, siglip");
     }
 
     private static void checkValues(ExportConfig config, DummyTensor dummy, String where) {

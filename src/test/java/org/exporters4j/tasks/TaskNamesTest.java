@@ -21,7 +21,8 @@ class TaskNamesTest {
         for (String name : TaskNames.canonicalNames()) {
             assertEquals(name, TaskNames.parse(name).name());
         }
-        assertEquals(18 + 4, TaskNames.canonicalNames().size(), "Optimum v1.5.2's 18 and the 4 audio tasks");
+        assertEquals(18 + 4 + 1, TaskNames.canonicalNames().size(), "Optimum v1.5.2's 18, the 4 audio tasks and "
+                + "zero-shot-image-classification");
     }
 
     @Test

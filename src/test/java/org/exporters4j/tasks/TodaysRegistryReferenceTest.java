@@ -90,4 +90,17 @@ class TodaysRegistryReferenceTest {
                 config.valuesOverride(), where + " values_override");
         assertEquals(task, config.task().todaysName(), where);
     }
+
+    /** The task exporters4j adds for today's types: its common outputs and auto class are Optimum 1.25.3's. */
+    @Test
+    void addedTasksMatchOptimum1253() throws IOException {
+        JsonNode root = ReferenceRegistry.JSON.readTree(SharedFiles.reference("optimum-1.25.3-onnx-registry.json")
+                .toFile());
+        Task task = Task.ZERO_SHOT_IMAGE_CLASSIFICATION;
+        assertEquals(ReferenceRegistry.expand(root.get("task_to_common_outputs").get(task.canonicalName()), 0),
+                ReferenceRegistry.asMap(CommonOutputs.of(task)));
+        assertEquals(task, TaskNames.parse("zero-shot-image-classification").task());
+        assertEquals(root.get("task_to_model_loader").get("transformers").get(task.canonicalName()).asText(),
+                task.modelClass(Framework.PT).orElseThrow());
+    }
 }
