@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
@@ -13,19 +15,23 @@ import org.exporters4j.hub.ExportFiles;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
+import org.exporters4j.onnx.DecoderMerge;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WrittenModel;
+import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
 import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelSource;
+import org.exporters4j.tasks.OnnxFile;
 import org.exporters4j.tasks.ModelTypeRow;
 import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.tasks.ResolvedModel;
@@ -89,7 +95,6 @@ public final class Exporter {
         double atol = request.atol().orElse(exportConfig.atol());
         Architecture architecture = architectureOf(config, task);
         Variant variant = task.graphVariant();
-        GraphInterface graphInterface = graphInterface(exportConfig, opset);
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
         Path checkpointFolder = model.folder().toAbsolutePath().normalize();
@@ -102,21 +107,34 @@ public final class Exporter {
                     + ": the export would replace its config.json with the export's; choose another OUTPUT_DIR, e.g. "
                     + checkpointFolder.resolve("onnx"));
         }
+        List<ComponentExport> files = TasksManager.getExportConfigs(config, org.exporters4j.tasks.Exporter.ONNX, task,
+                layout);
         OutputFolder output = OutputFolder.prepare(request.output());
         try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
-            OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
-            List<String> unusedTensors = List.copyOf(weights.unread());
             Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
                     : output.staging().resolve(layout.modelFolder());
-            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
+            ModelWriter writer = new ModelWriter(request.weightsLocation());
+            Map<OnnxFile, OnnxModel> graphs = new EnumMap<>(OnnxFile.class);
+            Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
+            for (ComponentExport file : files) {
+                OnnxModel graph = file.file().component().isPresent()
+                        ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
+                                file.file().component().get()))
+                        // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
+                        : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
+                                graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
+                graphs.put(file.file(), graph);
+                writtenFiles.put(file.file(), file.file() == OnnxFile.MODEL ? writer.write(graph, modelFolder)
+                        : writer.write(graph, modelFolder, file.file().fileName()));
+            }
+            List<String> unusedTensors = List.copyOf(weights.unread());
+            WrittenModel written = writtenFiles.get(files.get(0).file());
             List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = OnnxRuntimeValidator.validate(written.modelFile(),
-                        output.target().resolve(output.staging().relativize(written.modelFile())).toString(),
-                        exportConfig, atol);
+                ValidationReport validation = validate(files, writtenFiles, output, atol);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -131,11 +149,52 @@ public final class Exporter {
                     written.externalDataFile().map(file -> target.resolve(output.staging().relativize(file))),
                     TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
                     unusedTensors, published.removedFiles(),
-                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes);
+                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes,
+                    writtenFiles.values().stream().map(file -> target.resolve(output.staging()
+                            .relativize(file.modelFile()))).toList());
         } catch (ExportInterruptedException e) {
             // a stop (SIGTERM, Ctrl-C) deferred to the end of validation or publishing; the folder is closed now
             throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
         }
+    }
+
+    /**
+     * Validates every file written: one {@code model.onnx} as always ({@link OnnxRuntimeValidator}); the files of an
+     * encoder-decoder split each on its own configuration, the merged decoder on both branches against the two
+     * decoder files, and the decoder with past against the decoder without it on the same tokens
+     * ({@link Seq2SeqValidator}); one report of every check, each named after its file.
+     */
+    private static ValidationReport validate(List<ComponentExport> files, Map<OnnxFile, WrittenModel> written,
+                                             OutputFolder output, double atol) {
+        if (files.size() == 1) {
+            WrittenModel only = written.get(files.get(0).file());
+            return OnnxRuntimeValidator.validate(only.modelFile(), displayName(output, only),
+                    files.get(0).config(), atol);
+        }
+        List<ValidationReport> reports = new ArrayList<>();
+        for (ComponentExport file : files) {
+            if (file.file().component().isPresent()) {
+                WrittenModel model = written.get(file.file());
+                reports.add(OnnxRuntimeValidator.validate(model.modelFile(), displayName(output, model),
+                        file.config(), atol));
+            }
+        }
+        reports.addAll(Seq2SeqValidator.validate(files, written, atol));
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        for (ValidationReport report : reports) {
+            String name = Path.of(report.modelFile()).getFileName().toString();
+            for (ValidationReport.OutputCheck check : report.checks()) {
+                checks.add(new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(), check.output(),
+                        check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
+            }
+        }
+        String names = written.values().stream().map(model -> displayName(output, model))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new ValidationReport(names, checks);
+    }
+
+    private static String displayName(OutputFolder output, WrittenModel model) {
+        return output.target().resolve(output.staging().relativize(model.modelFile())).toString();
     }
 
     /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
@@ -194,10 +253,15 @@ public final class Exporter {
 
     /** The export configuration's interface as a graph request. */
     static GraphInterface graphInterface(ExportConfig exportConfig, int opset) {
+        return graphInterface(exportConfig, opset, Component.MODEL);
+    }
+
+    /** The export configuration's interface as a request for the graph of one part of the model. */
+    static GraphInterface graphInterface(ExportConfig exportConfig, int opset, Component component) {
         return new GraphInterface(
                 exportConfig.inputs().stream().map(Exporter::interfaceTensor).toList(),
                 exportConfig.outputs().stream().map(Exporter::interfaceTensor).toList(),
-                Opset.of(opset));
+                Opset.of(opset), component);
     }
 
     private static InterfaceTensor interfaceTensor(DynamicTensor tensor) {

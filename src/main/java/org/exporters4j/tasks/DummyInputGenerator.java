@@ -76,6 +76,12 @@ final class DummyInputGenerator {
             case "decoder_input_ids" -> tokenIds(name, List.of((long) shapes.batchSize(),
                     (long) (export.task().usesPast() ? 1 : shapes.sequenceLength())));
             case "attention_mask" -> attentionMask(name);
+            // the decoder parts of Optimum 1.25.3's encoder-decoder split: the encoder's mask and output
+            case "encoder_attention_mask" -> mask(name, textShape(), shapes.sequenceLength());
+            case "encoder_hidden_states" -> floats(name, List.of((long) shapes.batchSize(),
+                    row.family() == OnnxFamily.SPEECH_SEQ2SEQ || row.family().readsAudioFeatures()
+                            ? (long) frames() / 2 : (long) shapes.sequenceLength(),
+                    (long) row.attributes().intValue(config, ConfigAttribute.HIDDEN_SIZE)), -1f, 1f);
             case "decoder_attention_mask" -> mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.sequenceLength()), shapes.sequenceLength());
             case "token_type_ids" -> tokenTypeIds(name, textShape());
@@ -239,7 +245,8 @@ final class DummyInputGenerator {
         int heads = row.cacheLayout().heads(config).orElse(keyValueHeads);
         long past = shapes.pastSequenceLength();
         if (cache.attention() == Attention.ENCODER_CROSS) {
-            long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();
+            long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ || row.family().readsAudioFeatures()
+                    ? frames() / 2 : shapes.sequenceLength();
             return List.of(batch, (long) heads, encoderLength, (long) headDim);
         }
         if (row.cacheLayout() == OnnxModelRow.CacheLayout.GPT_BIGCODE_FUSED_KEY_VALUE) {

@@ -25,10 +25,19 @@ public final class ExportConfig {
     private final Map<String, Object> valuesOverride;
     private final ModelConfig modelConfig;
     private final OnnxModelRow row;
+    private final OnnxFile file;
 
     ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
             ModelConfig modelConfig, OnnxModelRow row) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, OnnxFile.MODEL);
+    }
+
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file) {
+        this.file = java.util.Objects.requireNonNull(file, "file");
         this.modelType = modelType;
         this.exporter = exporter;
         this.task = task;
@@ -42,6 +51,11 @@ public final class ExportConfig {
         this.row = row;
         requireDistinctNames(this.inputs, "input");
         requireDistinctNames(this.outputs, "output");
+    }
+
+    /** The file whose graph this configures: {@code model.onnx}, or one file of an encoder-decoder split. */
+    public OnnxFile file() {
+        return file;
     }
 
     /** The registry's model type key (Optimum's hyphenated spelling, e.g. {@code gpt-neo}). */
@@ -125,7 +139,8 @@ public final class ExportConfig {
 
     @Override
     public String toString() {
-        return configClassName + "(" + modelType + ", " + task.name() + ", " + modelConfig.source() + ")";
+        return configClassName + "(" + modelType + ", " + task.name() + (file == OnnxFile.MODEL ? "" : ", " + file)
+                + ", " + modelConfig.source() + ")";
     }
 
     private static void requireDistinctNames(List<DynamicTensor> tensors, String kind) {

@@ -123,12 +123,24 @@ final class OnnxConfigs {
                 .todays(textDecoderWithPositionIdsOnnx(configClass, GPT2_ATTRIBUTES, GPT2_FORWARD).opset(14));
     }
 
-    /** T5OnnxConfig: opset 13; d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
+    /** T5's config names: d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
+    private static final ConfigAttributes T5_ATTRIBUTES = ConfigAttributes.TEXT
+            .with(NUM_LAYERS, "num_decoder_layers", "num_layers").with(NUM_ATTENTION_HEADS, "num_heads")
+            .with(HIDDEN_SIZE, "d_model").with(KEY_VALUE_DIM, "d_kv");
+
+    /**
+     * T5OnnxConfig: opset 13, atol 1e-5; in Optimum 1.25.3 opset 14 with its encoder/decoder split
+     * ({@code model_configs.py:T5OnnxConfig}; MT5OnnxConfig and LongT5OnnxConfig subclass it).
+     */
     static OnnxModelRow t5Onnx(String configClass) {
-        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "num_decoder_layers", "num_layers").with(NUM_ATTENTION_HEADS, "num_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(KEY_VALUE_DIM, "d_kv"),
-                SEQ2SEQ_FORWARD).opset(13);
+        return t5Onnx(configClass, 1e-5);
+    }
+
+    /** As {@link #t5Onnx(String)}, validated within {@code atol} in both layouts (MT5OnnxConfig: 1e-4). */
+    static OnnxModelRow t5Onnx(String configClass, double atol) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ, T5_ATTRIBUTES, SEQ2SEQ_FORWARD).opset(13)
+                .atol(atol).todays(OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ_OPTIMUM_1_25_3,
+                        T5_ATTRIBUTES, SEQ2SEQ_FORWARD).opset(14).atol(atol));
     }
 
     /** BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows. */

@@ -173,6 +173,49 @@ enum OnnxFamily {
     },
 
     /**
+     * Optimum 1.25.3's {@code T5OnnxConfig} ({@code TextSeq2SeqOnnxConfig}: T5, MT5, LongT5) with its file split
+     * ({@link Seq2SeqSplit}): {@code feature-extraction} one {@code model.onnx} over {@code input_ids},
+     * {@code attention_mask} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state};
+     * {@code text2text-generation} the encoder and decoder files; the {@code -with-past} tasks the four files.
+     */
+    TEXT_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            return List.of(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
+                    input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
+                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            return seq2seqOutputs(row, task, config);
+        }
+
+        @Override
+        List<OnnxFile> files(ExportTask task) {
+            return Seq2SeqSplit.files(task);
+        }
+
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? inputs(row, task, config)
+                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? outputs(row, task, config)
+                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
+        }
+    },
+
+    /**
      * {@code BartOnnxConfig} (BART, mBART, Marian, M2M-100, Blenderbot, Blenderbot-Small, BigBird-Pegasus):
      * seq2seq inputs for default and seq2seq-lm, a decoder-only cache for causal-lm, decoder inputs and mask for
      * classification and question answering.
@@ -475,7 +518,39 @@ enum OnnxFamily {
      */
     boolean hasTodaysInterface() {
         return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
-                || this == FALCON_OPTIMUM_1_25_3;
+                || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_SEQ2SEQ_OPTIMUM_1_25_3;
+    }
+
+    /** Whether the encoder reads audio features (Whisper's families): its output is then half the frames long. */
+    boolean readsAudioFeatures() {
+        return this == SPEECH_SEQ2SEQ;
+    }
+
+    /**
+     * The files Optimum 1.25.3 writes for {@code task}, in its order: one {@code model.onnx}, except the
+     * encoder-decoder split ({@link Seq2SeqSplit#files}).
+     */
+    List<OnnxFile> files(ExportTask task) {
+        return List.of(OnnxFile.MODEL);
+    }
+
+    /**
+     * The inputs of one file in graph order: {@code model.onnx}'s are {@link #inputs(OnnxModelRow, ExportTask,
+     * ModelConfig)} (then ordered by the forward signature); a split file's are in Optimum's order already.
+     */
+    List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+        if (file != OnnxFile.MODEL) {
+            throw new IllegalArgumentException(this + " writes model.onnx only, not " + file);
+        }
+        return inputs(row, task, config);
+    }
+
+    /** The outputs of one file in graph order. */
+    List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+        if (file != OnnxFile.MODEL) {
+            throw new IllegalArgumentException(this + " writes model.onnx only, not " + file);
+        }
+        return outputs(row, task, config);
     }
 
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */
@@ -531,7 +606,7 @@ enum OnnxFamily {
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
         if (name.equals("pixel_values") || name.equals("input_features") || name.equals("input_values")
-                || name.equals("encoder_outputs")) {
+                || name.equals("encoder_outputs") || name.equals("encoder_hidden_states")) {
             return ElementType.FLOAT;
         }
         return ElementType.INT64;

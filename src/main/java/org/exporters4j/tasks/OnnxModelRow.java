@@ -304,6 +304,24 @@ record OnnxModelRow(
     }
 
     /**
+     * The configuration of every file {@code task} writes, in Optimum 1.25.3's order
+     * ({@link OnnxFamily#files}): one {@code model.onnx} ({@link #create}), or the files of an encoder-decoder split.
+     */
+    List<ComponentExport> createFiles(String modelType, ExportTask task, ModelConfig config) {
+        List<OnnxFile> files = family.files(task);
+        if (files.equals(List.of(OnnxFile.MODEL))) {
+            return List.of(new ComponentExport(OnnxFile.MODEL, create(modelType, task, config)));
+        }
+        List<ComponentExport> exports = new java.util.ArrayList<>();
+        for (OnnxFile file : files) {
+            exports.add(new ComponentExport(file, new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass,
+                    defaultOpset, tolerance.forTask(task.task()), family.inputs(this, task, config, file),
+                    family.outputs(this, task, config, file), valuesOverride(task, config), config, this, file)));
+        }
+        return List.copyOf(exports);
+    }
+
+    /**
      * The config values set before export, as Optimum v1.5.2's {@code values_override}: {@code use_cache} when the
      * config has it (the variant's cache use for families with a cache, else false), then GPT-2's
      * {@code pad_token_id = 0} when the config's pad token id is unset or 0.

@@ -340,7 +340,7 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 DEFAULT,                 pt("MobileViTModel"),                           tf("TFMobileViTModel")),
                     task(V1_5_2,                 IMAGE_CLASSIFICATION,    pt("MobileViTForImageClassification"),          tf("TFMobileViTForImageClassification")),
                     task(NOT_REGISTERED,         SEMANTIC_SEGMENTATION,   pt("MobileViTForSemanticSegmentation"),         tf("TFMobileViTForSemanticSegmentation"))),
-            type("mt5", t5Onnx("MT5OnnxConfig").atol(1e-4),
+            type("mt5", t5Onnx("MT5OnnxConfig", 1e-4),
                     t5(T5Flavor.EncoderAttention.FULL),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("MT5Model"),                                 tf("TFMT5Model")),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("MT5ForConditionalGeneration"),              tf("TFMT5ForConditionalGeneration"))),

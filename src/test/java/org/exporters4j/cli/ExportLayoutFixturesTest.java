@@ -30,20 +30,23 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 10's one-file layouts against fixtures-layout (Optimum 1.25.3's {@code main_export} on tiny checkpoints, with
- * every component's PyTorch runs): each vendored decoder-only fixture exports through the CLI with {@code --layout
+ * Issue 10's layouts against fixtures-layout (Optimum 1.25.3's {@code main_export} on tiny checkpoints, with
+ * every component's PyTorch runs): each vendored fixture exports through the CLI with {@code --layout
  * optimum} and {@code --layout transformers.js} and the fixture's task as Optimum 1.25.3 names it, validation on;
  * the files are the manifest's ({@code layout.onnx_files} at the top, or under {@code onnx/} with config.json and
- * generation_config.json at the top), the graph's input and output names, order and dynamic axes are the manifest's,
- * and every recorded run (a with-past {@code model.onnx} on an empty past, then one cached step) equals PyTorch's
- * outputs within 1e-5.
+ * generation_config.json at the top), every file's input and output names, order and dynamic axes are the
+ * manifest's, and every recorded run equals PyTorch's outputs within 1e-5: a decoder-only with-past
+ * {@code model.onnx} on an empty past, then one cached step; an encoder-decoder's {@code encoder_model.onnx},
+ * {@code decoder_model.onnx} on the prompt, {@code decoder_with_past_model.onnx} on the next token over the
+ * prompt's cache, and {@code decoder_model_merged.onnx} on both branches.
  */
 class ExportLayoutFixturesTest {
     private static final double TOLERANCE = 1e-5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The decoder-only types of fixtures-layout (all vendored). */
-    private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama");
+    /** The vendored types of fixtures-layout: decoder-only, then encoder-decoders. */
+    private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama", "mt5",
+            "t5");
 
     /**
      * Types without today's layouts yet (issue 10's next step; the list must shrink to nothing): bloom's graph takes
@@ -80,12 +83,12 @@ class ExportLayoutFixturesTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> everyDecoderOnlyFixtureExportsInBothLayoutsAndReproducesEveryRun() throws IOException {
+    Stream<DynamicTest> everyFixtureExportsInBothLayoutsAndReproducesEveryRun() throws IOException {
         List<Path> fixtures = new ArrayList<>();
         try (Stream<Path> folders = Files.list(SharedFiles.require("fixtures-layout"))) {
             folders.filter(Files::isDirectory).sorted().forEach(fixtures::add);
         }
-        assertEquals(32, fixtures.size(), "the vendored decoder-only fixtures of fixtures-layout");
+        assertEquals(40, fixtures.size(), "the vendored fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
                 .filter(fixture -> !INTERFACE_DEVIATIONS.contains(fixture.getFileName().toString())).flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
