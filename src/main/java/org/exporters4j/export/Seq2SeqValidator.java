@@ -19,10 +19,12 @@ import java.util.Optional;
 import org.exporters4j.export.ValidationReport.Kind;
 import org.exporters4j.export.ValidationReport.OutputCheck;
 import org.exporters4j.export.ValidationReport.Verdict;
+import org.exporters4j.models.CacheTensor;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DummyInputs;
 import org.exporters4j.tasks.DummyTensor;
+import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.OnnxFile;
 
@@ -124,9 +126,14 @@ final class Seq2SeqValidator {
             ExportStop.JVM.checkpoint();
             Map<String, Tensor> next = new LinkedHashMap<>(full);
             next.put("input_ids", ids.slice(tokens - 1, tokens));
+            // the prompt's present cache is the step's past (CacheTensor.opposite names it)
+            Map<String, CacheTensor> presents = new LinkedHashMap<>();
+            for (DynamicTensor output : decoder.get().outputs()) {
+                output.cache().ifPresent(cache -> presents.put(output.name(), cache));
+            }
             promptOutputs.forEach((name, value) -> {
-                if (name.startsWith("present.")) {
-                    next.put("past_key_values." + name.substring("present.".length()), value);
+                if (presents.containsKey(name)) {
+                    next.put(presents.get(name).opposite().name(), value);
                 }
             });
             Map<String, Tensor> stepOutputs = run(environment, step, next);
@@ -141,7 +148,7 @@ final class Seq2SeqValidator {
                     continue;
                 }
                 // the head's output: the last position only; the self-attention cache: all of it
-                Tensor expected = output.getKey().startsWith("present.") ? reference
+                Tensor expected = presents.containsKey(output.getKey()) ? reference
                         : reference.slice(tokens - 1, tokens);
                 chain.add(compare(subject, output.getKey(), expected, output.getValue(), atol));
             }
@@ -151,7 +158,8 @@ final class Seq2SeqValidator {
                 try (OrtSession merged = environment.createSession(
                         written.get(OnnxFile.DECODER_MODEL_MERGED).modelFile().toString(), options)) {
                     reports.add(new ValidationReport(written.get(OnnxFile.DECODER_MODEL_MERGED).modelFile().toString(),
-                            mergedChecks(environment, merged, full, fullOutputs, next, stepOutputs, atol)));
+                            mergedChecks(environment, merged, full, fullOutputs, next, stepOutputs,
+                                    presents.values().stream().map(CacheTensor::opposite).toList(), atol)));
                 }
             }
         } catch (OrtException e) {
@@ -165,17 +173,15 @@ final class Seq2SeqValidator {
     private static List<OutputCheck> mergedChecks(OrtEnvironment environment, OrtSession merged,
                                                   Map<String, Tensor> full, Map<String, Tensor> fullOutputs,
                                                   Map<String, Tensor> next, Map<String, Tensor> stepOutputs,
-                                                  double atol) throws OrtException {
+                                                  List<CacheTensor> past, double atol) throws OrtException {
         List<OutputCheck> checks = new ArrayList<>();
         // no cache: a dummy past of length 1, never read
         Map<String, Tensor> noCache = new LinkedHashMap<>(full);
-        next.forEach((name, value) -> {
-            if (name.startsWith("past_key_values.")) {
-                long[] shape = value.shape().clone();
-                shape[2] = 1;
-                noCache.put(name, Tensor.ofFloats(shape, new float[Math.toIntExact(count(shape))]));
-            }
-        });
+        for (CacheTensor cache : past) {
+            long[] shape = next.get(cache.name()).shape().clone();
+            shape[2] = 1;
+            noCache.put(cache.name(), Tensor.ofFloats(shape, new float[Math.toIntExact(count(shape))]));
+        }
         noCache.put(OnnxFile.USE_CACHE_BRANCH, Tensor.ofLongs(new long[] {1}, new long[] {0}));
         String noCacheSubject = "use_cache_branch=false vs decoder_model.onnx";
         Map<String, Tensor> noCacheOutputs = run(environment, merged, noCache);
