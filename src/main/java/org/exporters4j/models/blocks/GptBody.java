@@ -102,6 +102,14 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
         return graph.reshape(words, -1, hidden);
     }
 
+    /**
+     * The feed-forward width of GPT-2's lineage: config.json's {@code key} (GPT-2's and GPT-J's {@code n_inner},
+     * GPT-Neo's {@code intermediate_size}), or {@code 4 × hidden} when it is unset or null, as their MLPs default.
+     */
+    protected final long innerSize(ModelConfig config, String key) {
+        return config.optionalInt(key).map(Integer::longValue).orElse(4 * hidden);
+    }
+
     /** {@code ln_f}, the LayerNorm after the last layer. */
     @Override
     public Value finalNorm(Value rows) {

@@ -65,7 +65,7 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
                     Embeddings.wordsAndPositions("wte.weight", "n_positions"),
                     CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
-            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+            this.inner = innerSize(config, "n_inner");
             this.activation = Activation.fromConfig(config, "activation_function");
             this.scaleByHeadWidth = config.optionalBoolean("scale_attn_weights").orElse(true);
             this.scaleByLayerIndex = config.optionalBoolean("scale_attn_by_inverse_layer_idx").orElse(false);

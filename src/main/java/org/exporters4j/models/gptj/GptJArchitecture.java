@@ -73,7 +73,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
                         + CODEGEN_BLOCKS + "; CodeGen's qkv_proj holds its heads in " + CODEGEN_BLOCKS
                         + " model-parallel blocks");
             }
-            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+            this.inner = innerSize(config, "n_inner");
             this.activation = Activation.fromConfig(config, "activation_function");
             long rotaryDim = config.optionalInt("rotary_dim").map(Integer::longValue).orElse(headDim);
             if (rotaryDim <= 0 || rotaryDim > headDim || rotaryDim % 2 != 0) {

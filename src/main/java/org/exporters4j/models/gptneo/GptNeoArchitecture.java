@@ -57,7 +57,7 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_heads"), "num_layers",
                     Embeddings.wordsAndPositions("wte.weight", "max_position_embeddings"),
                     CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
-            this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
+            this.inner = innerSize(config, "intermediate_size");
             this.activation = Activation.fromConfig(config, "activation_function");
             List<String> kinds = config.stringList("attention_layers");
             if (kinds.size() != layers) {
