@@ -79,6 +79,15 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             Objects.requireNonNull(tokenClassifierBias, "tokenClassifierBias");
             Objects.requireNonNull(questionAnswering, "questionAnswering");
         }
+
+        /**
+         * The names most decoders' Transformers heads use: {@code score} without a bias pooled by {@code pooling},
+         * {@code classifier} with one, {@code qa_outputs}.
+         */
+        public static HeadWeights standard(LastTokenPooling pooling) {
+            return new HeadWeights("score", Linear.Bias.WITHOUT_BIAS, pooling, "classifier", Linear.Bias.WITH_BIAS,
+                    "qa_outputs");
+        }
     }
 
     /**

@@ -38,9 +38,8 @@ import org.exporters4j.onnx.Value;
  * past, head_dim)}.
  */
 public final class BloomArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS =
+            HeadWeights.standard(LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE);
 
     public BloomArchitecture() {
         super("bloom", "bloom", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
@@ -59,7 +58,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "n_head"), "n_layer",
                     GptBody.Embeddings.words("word_embeddings.weight"),
-                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, INPUTS, HEAD_WEIGHTS);
+                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, DecoderInputs.WITHOUT_POSITION_IDS, HEAD_WEIGHTS);
             this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
                     .orElse(false);
         }

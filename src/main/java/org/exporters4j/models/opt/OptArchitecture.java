@@ -1,6 +1,5 @@
 package org.exporters4j.models.opt;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -41,10 +40,7 @@ import org.exporters4j.onnx.Value;
  * {@code qa_outputs}, all of width {@code word_embed_proj_dim}.
  */
 public final class OptArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = HeadWeights.standard(LastTokenPooling.RIGHTMOST_NON_PADDING);
     /** {@code OPTLearnedPositionalEmbedding.offset}: the first two rows of the table are never a position. */
     private static final long POSITION_OFFSET = 2;
 
@@ -101,7 +97,8 @@ public final class OptArchitecture extends DecoderArchitecture {
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, projected, vocab, HEAD_WEIGHTS);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, projected, vocab,
+                    HEAD_WEIGHTS);
         }
 
         @Override
