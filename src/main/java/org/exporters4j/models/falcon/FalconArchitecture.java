@@ -8,7 +8,6 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -69,12 +68,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public FalconArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "falcon", heads, languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+        super(modelType, "falcon", heads, languageModelHeads(), Body::new);
     }
 
     private static final class Body extends DecoderBody {

@@ -7,7 +7,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
@@ -44,12 +43,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public GptNeoXArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "gptneox", heads, languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+        super(modelType, "gptneox", heads, languageModelHeads(), Body::new);
     }
 
     private static final class Body extends DecoderBody {

@@ -6,7 +6,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -41,12 +40,7 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public PhiArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "phi", heads, languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+        super(modelType, "phi", heads, languageModelHeads(), Body::new);
     }
 
     private static final class Body extends DecoderBody {

@@ -8,7 +8,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -46,12 +45,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public StableLmArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "stablelm", heads, languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+        super(modelType, "stablelm", heads, languageModelHeads(), Body::new);
     }
 
     private static final class Body extends DecoderBody {
