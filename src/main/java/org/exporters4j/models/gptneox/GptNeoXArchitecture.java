@@ -7,20 +7,17 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
-import org.exporters4j.models.blocks.DecoderBody;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
-import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
-import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -46,21 +43,13 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
         super(modelType, "gptneox", heads, languageModelHeads(), Body::new);
     }
 
-    private static final class Body extends DecoderBody {
-        private final long intermediate;
-        private final double epsilon;
-        private final Activation activation;
-        private final RotaryEmbedding rotary;
+    private static final class Body extends PartialRotaryBody {
         private final Bias attentionBias;
         private final boolean parallelResidual;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            super(config, graph, parameters, "gpt_neox", "embed_in.weight");
-            this.intermediate = config.intValue("intermediate_size");
-            this.epsilon = config.doubleValue("layer_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            this.rotary = PartialRotary.read(config, headDim, "rotary_pct", 0.25, "rotary_emb_base");
+            super(config, graph, parameters, "gpt_neox", "embed_in.weight", "rotary_pct", 0.25,
+                    "rotary_emb_base");
             this.attentionBias = config.optionalBoolean("attention_bias").orElse(true) ? Bias.WITH_BIAS
                     : Bias.WITHOUT_BIAS;
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(true);
@@ -75,9 +64,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
             Value fused = Linear.load(parameters, prefix + "attention.query_key_value", hidden, 3 * hidden,
                     attentionBias).apply(graph, layerNorm(prefix + "input_layernorm", rows));
@@ -113,10 +100,6 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
             Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h", hidden,
                     intermediate).apply(graph, rows));
             return Linear.load(parameters, prefix + "mlp.dense_4h_to_h", intermediate, hidden).apply(graph, up);
-        }
-
-        private Value layerNorm(String prefix, Value rows) {
-            return LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, rows);
         }
 
         @Override

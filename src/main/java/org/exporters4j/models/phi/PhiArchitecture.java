@@ -6,20 +6,18 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
-import org.exporters4j.models.blocks.DecoderBody;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -43,22 +41,14 @@ public final class PhiArchitecture extends DecoderArchitecture {
         super(modelType, "phi", heads, languageModelHeads(), Body::new);
     }
 
-    private static final class Body extends DecoderBody {
+    private static final class Body extends PartialRotaryBody {
         private final int kvHeads;
-        private final long intermediate;
-        private final double epsilon;
-        private final Activation activation;
-        private final RotaryEmbedding rotary;
         private final boolean queryKeyNorm;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            super(config, graph, parameters, "model", "embed_tokens.weight");
+            super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.5,
+                    "rope_theta");
             this.kvHeads = AttentionHeads.keyValueHeads(config, heads);
-            this.intermediate = config.intValue("intermediate_size");
-            this.epsilon = config.doubleValue("layer_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            this.rotary = PartialRotary.read(config, headDim, "partial_rotary_factor", 0.5, "rope_theta");
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
         }
 
@@ -71,12 +61,9 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
-            Value normalized = LayerNorm.load(parameters, prefix + "input_layernorm", hidden, epsilon)
-                    .apply(graph, rows);
+            Value normalized = layerNorm(prefix + "input_layernorm", rows);
             Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
             Value key = project(prefix + "self_attn.k_proj", normalized, kvHeads, inputs);
             Value value = project(prefix + "self_attn.v_proj", normalized, kvHeads, inputs);
@@ -108,7 +95,7 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
         @Override
         public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "final_layernorm", hidden, epsilon).apply(graph, rows);
+            return layerNorm(base + "final_layernorm", rows);
         }
 
         @Override
