@@ -8,9 +8,9 @@ import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * What the decoder bodies of today's Transformers decoders share (GPT-NeoX, Phi, StableLM, Falcon): the graph and
- * the bound weights, the base model's prefix, the widths config.json's {@code hidden_size} and
- * {@code num_attention_heads} give, {@code num_hidden_layers}, {@code vocab_size}, the embedding tie, and the token
+ * What decoder bodies share (GPT-NeoX, Phi, StableLM, Falcon, and the GPT-2 lineage's {@link GptBody}): the graph
+ * and the bound weights, the base model's prefix, the widths (today's config.json keys {@code hidden_size} and
+ * {@code num_attention_heads}, or the family's), the layer count, {@code vocab_size}, the embedding tie, and the token
  * embeddings. A family adds its cache spec, layers, final norm and language-model head.
  */
 public abstract class DecoderBody implements DecoderArchitecture.Decoder {
@@ -27,19 +27,30 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     private final String embeddingTable;
 
     /**
+     * With today's config.json keys: {@code hidden_size}, {@code num_attention_heads}, {@code num_hidden_layers}.
+     *
      * @param baseModel      the base model's module, e.g. {@code "model"} or {@code "gpt_neox"}
      * @param embeddingTable the token-embedding table below it, e.g. {@code "embed_tokens.weight"} (also probes the
      *                       base prefix)
      */
     protected DecoderBody(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, String baseModel,
                           String embeddingTable) {
+        this(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_attention_heads"),
+                "num_hidden_layers", baseModel, embeddingTable);
+    }
+
+    /**
+     * @param split     the hidden width and its heads ({@link AttentionHeads#read} with the family's keys)
+     * @param layersKey config.json's layer count, e.g. {@code n_layer}
+     */
+    protected DecoderBody(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, AttentionHeads split,
+                          String layersKey, String baseModel, String embeddingTable) {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.parameters = Objects.requireNonNull(parameters, "parameters");
-        AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
         this.hidden = split.width();
         this.heads = split.heads();
         this.headDim = split.headSize();
-        this.layers = LayerStack.count(config, "num_hidden_layers");
+        this.layers = LayerStack.count(config, layersKey);
         this.vocab = config.intValue("vocab_size");
         this.tie = EmbeddingTie.of(config);
         this.embeddingTable = Objects.requireNonNull(embeddingTable, "embeddingTable");
