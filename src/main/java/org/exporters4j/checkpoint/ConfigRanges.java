@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * outside is one error naming the attribute, its value as the file writes it, and the valid range, before anything
  * is expanded from it. Transformers does not check these; a layer count of 100000000 would otherwise expand the
  * interface layer by layer until memory runs out, 0 layers build a graph with nothing to connect, and a negative
- * epsilon a layer norm that divides by the square root of a negative number.
+ * epsilon a layer norm that divides by the square root of a negative number; a width of 0 splits into no heads.
  *
  * <p>Rows are keyed by the attribute's stored name (after the configuration class's {@code attribute_map}: GPT-2's
  * {@code num_hidden_layers} is checked as {@code n_layer}), sorted, one per line; a name shared by several model
@@ -65,21 +65,34 @@ final class ConfigRanges {
     private static final Range LAYERS = new Range("the layer count", 1, false, MAX_LAYERS,
             "exporters4j's cap on layers; the largest published models have under 200");
     private static final Range HEADS = new Range("the attention head count", 1, false, Double.POSITIVE_INFINITY, "");
+    private static final Range WIDTH = new Range("the width", 1, false, Double.POSITIVE_INFINITY, "");
+    private static final Range VOCABULARY = new Range("the vocabulary size", 1, false, Double.POSITIVE_INFINITY, "");
     private static final Range EPSILON = new Range("the layer norm epsilon", 0, true, Double.POSITIVE_INFINITY, "");
 
     private static final Map<String, Range> BY_ATTRIBUTE = table(
+            Map.entry("d_ff", WIDTH),
+            Map.entry("d_kv", WIDTH),
+            Map.entry("d_model", WIDTH),
             Map.entry("decoder_layers", LAYERS),
+            Map.entry("dim", WIDTH),
             Map.entry("encoder_layers", LAYERS),
+            Map.entry("head_dim", WIDTH),
+            Map.entry("hidden_dim", WIDTH),
+            Map.entry("hidden_size", WIDTH),
+            Map.entry("intermediate_size", WIDTH),
             Map.entry("layer_norm_eps", EPSILON),
             Map.entry("layer_norm_epsilon", EPSILON),
+            Map.entry("n_embd", WIDTH),
             Map.entry("n_head", HEADS),
             Map.entry("n_layer", LAYERS),
             Map.entry("n_layers", LAYERS),
             Map.entry("num_attention_heads", HEADS),
             Map.entry("num_decoder_layers", LAYERS),
             Map.entry("num_hidden_layers", LAYERS),
+            Map.entry("num_key_value_heads", HEADS),
             Map.entry("num_layers", LAYERS),
-            Map.entry("rms_norm_eps", EPSILON));
+            Map.entry("rms_norm_eps", EPSILON),
+            Map.entry("vocab_size", VOCABULARY));
 
     private ConfigRanges() {}
 

@@ -29,6 +29,8 @@ public final class MappedFile implements AutoCloseable {
     public static final long DEFAULT_WINDOW_BYTES = 1L << 30;
     /** Buffer size for gathering strided tensors while streaming them. */
     private static final int GATHER_CHUNK_BYTES = 1 << 24;
+    /** Buffer size for streaming a contiguous tensor to a channel other than a file. */
+    private static final int STREAM_CHUNK_BYTES = 1 << 20;
 
     private final Path file;
     private final FileChannel channel;
@@ -164,10 +166,22 @@ public final class MappedFile implements AutoCloseable {
                     done += moved;
                 }
             }
+            // to another channel (e.g. one converting bf16 to float32 while it writes): positional reads through a
+            // small buffer, so the file's pages stay in the page cache and are never mapped into this process (a
+            // mapping touched page by page would count the whole checkpoint in the resident set)
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.min(halfWindow, STREAM_CHUNK_BYTES),
+                    length - done));
             while (done < length) {
-                long piece = Math.min(halfWindow, length - done);
-                writeFully(region(start + done, piece), target);
-                done += piece;
+                buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+                while (buffer.hasRemaining()) {
+                    if (channel.read(buffer, start + done + buffer.position()) < 0) {
+                        throw new IOException(file + " ends before the tensor's last byte (" + (start + length)
+                                + ")");
+                    }
+                }
+                buffer.flip();
+                done += buffer.remaining();
+                writeFully(buffer, target);
             }
             return;
         }

@@ -8,9 +8,19 @@ import java.util.Objects;
  * element; a dimension of size 0 gives an empty tensor.
  */
 public record TensorInfo(String name, DType dtype, List<Long> shape) {
+    /**
+     * The most dimensions a tensor may have: NumPy 2's {@code NPY_MAXDIMS}. No model weight comes near it; the cap
+     * keeps a header that declares a shape of a million unit axes from costing work per axis everywhere.
+     */
+    public static final int MAX_RANK = 64;
+
     public TensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
+        if (shape.size() > MAX_RANK) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + shape.size() + " dimensions, more than"
+                    + " the " + MAX_RANK + " any tensor library allows (NumPy's limit)");
+        }
         shape = List.copyOf(shape);
         long elements = 1;
         for (long dimension : shape) {

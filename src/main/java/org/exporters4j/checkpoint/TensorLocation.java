@@ -1,7 +1,7 @@
 package org.exporters4j.checkpoint;
 
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -68,13 +68,15 @@ public record TensorLocation(TensorInfo info, long storageStart, long storageLen
 
     /** The strides of a contiguous row-major tensor of this shape: {@code [6, 3, 1]} for {@code [4, 2, 3]}. */
     public static List<Long> rowMajorStrides(List<Long> shape) {
-        List<Long> strides = new ArrayList<>(shape.size());
+        // filled from the last axis backwards into an array: linear in the rank (inserting at the front of a list
+        // was quadratic, minutes for a [1]*N + [0] shape of a large header)
+        Long[] strides = new Long[shape.size()];
         long stride = 1;
         for (int i = shape.size() - 1; i >= 0; i--) {
-            strides.add(0, stride);
+            strides[i] = stride;
             stride *= Math.max(shape.get(i), 1);
         }
-        return strides;
+        return Arrays.asList(strides);
     }
 
     /**

@@ -9,6 +9,7 @@ import org.exporters4j.export.ExportRequest;
 import org.exporters4j.export.ExportResult;
 import org.exporters4j.export.Exporter;
 import org.exporters4j.export.ValidationFailedException;
+import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
 import picocli.CommandLine.Command;
@@ -82,6 +83,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
         }
         if (opset != null && opset < 1) {
             throw new ParameterException(spec.commandLine(), "--opset must be a positive number, got " + opset);
+        }
+        if (opset != null && opset > Opset.MAX_VERSION) {
+            // a usage error whatever the model: no opset above the newest exporters4j writes can be built
+            throw new ParameterException(spec.commandLine(), "--opset must be at most " + Opset.MAX_VERSION
+                    + " (the newest opset exporters4j writes), got " + opset);
         }
         if (atol != null && !(atol > 0 && !atol.isInfinite())) {
             throw new ParameterException(spec.commandLine(), "--atol must be a positive number, got " + atol);

@@ -33,5 +33,18 @@ public enum Head {
     /** {@code AutoModelForSemanticSegmentation}. */
     SEMANTIC_SEGMENTATION,
     /** Speech to text ({@code AutoModelForSpeechSeq2Seq}). */
-    SPEECH2SEQ_LM
+    SPEECH2SEQ_LM,
+    /** Connectionist temporal classification ({@code AutoModelForCTC}): vocabulary logits per audio frame. */
+    CTC,
+    /** One set of logits per audio clip ({@code AutoModelForAudioClassification}). */
+    AUDIO_CLASSIFICATION,
+    /** One set of logits per audio frame ({@code AutoModelForAudioFrameClassification}). */
+    AUDIO_FRAME_CLASSIFICATION,
+    /** Speaker embeddings and their logits ({@code AutoModelForAudioXVector}). */
+    AUDIO_XVECTOR,
+    /**
+     * Image-text similarity logits and both embeddings ({@code AutoModelForZeroShotImageClassification}; Optimum
+     * 1.25.3 exports SigLIP's with {@code SiglipModel}'s outputs).
+     */
+    ZERO_SHOT_IMAGE_CLASSIFICATION
 }

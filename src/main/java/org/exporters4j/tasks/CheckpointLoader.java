@@ -193,7 +193,8 @@ final class CheckpointLoader {
      */
     static ResolvedModel load(ModelFiles files, Optional<ExportTask> task, Optional<Framework> framework) {
         Framework chosen = determineFramework(files, framework);
-        ExportTask exportTask = task.orElseGet(() -> ExportTask.of(inferTask(files)));
+        ExportTask exportTask = meaningFor(task.orElseGet(() -> ExportTask.of(inferTask(files))),
+                ModelConfig.read(files.configFile()).modelType());
         String modelClass = TasksManager.modelClassFor(exportTask.task(), chosen);
         // the class is settled from config.json alone, before any weights are fetched from the Hub
         architectureFor(modelClass, ModelConfig.read(files.configFile()), exportTask);
@@ -217,6 +218,21 @@ final class CheckpointLoader {
             weights.close();
             throw e;
         }
+    }
+
+    /**
+     * The task a name means for a model type: today's Optimum gives {@code automatic-speech-recognition} to both
+     * {@code AutoModelForSpeechSeq2Seq} and {@code AutoModelForCTC}, so for a type whose row exports CTC and not
+     * speech2seq-lm (wav2vec2, hubert, wavlm) that task is CTC; every other task is itself.
+     */
+    static ExportTask meaningFor(ExportTask task, String modelType) {
+        if (task.task() != Task.SPEECH2SEQ_LM || task.usesPast()) {
+            return task;
+        }
+        ExportTask ctc = ExportTask.of(Task.CTC);
+        return ModelTypes.find(modelType)
+                .filter(row -> row.sourceOf(task).isEmpty() && row.sourceOf(ctc).isPresent())
+                .map(row -> ctc).orElse(task);
     }
 
     /**

@@ -14,6 +14,10 @@ import org.exporters4j.onnx.ElementType;
 final class CommonOutputs {
     static final Axis BATCH = Axis.of("batch_size", Dimension.BATCH);
     static final Axis SEQUENCE = Axis.of("sequence_length", Dimension.SEQUENCE);
+    /** Optimum 1.25.3's count of texts where texts and images are counted apart (the texts' batch axis). */
+    static final Axis TEXT_BATCH = Axis.of("text_batch_size", Dimension.BATCH);
+    /** The count of images beside {@link #TEXT_BATCH}: its own size, so a label only. */
+    static final Axis IMAGE_BATCH = Axis.labelOnly("image_batch_size");
     /** Optimum's "sequence_length" on a dimension that is not the tokens' (labels, queries, channels). */
     private static final Axis NOT_THE_SEQUENCE = Axis.labelOnly("sequence_length");
 
@@ -38,13 +42,24 @@ final class CommonOutputs {
             // quarter of the input's)
             row(Task.SEMANTIC_SEGMENTATION, output("logits", 0, BATCH, 1, Axis.labelOnly("num_labels"),
                     2, Axis.labelOnly("height"), 3, Axis.labelOnly("width"))),
+            // today's Optimum's audio rows (AudioOnnxConfig's heads); the frame axis keeps the input's label
+            row(Task.CTC, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            row(Task.AUDIO_CLASSIFICATION, output("logits", 0, BATCH)),
+            row(Task.AUDIO_FRAME_CLASSIFICATION, output("logits", 0, BATCH, 1, NOT_THE_SEQUENCE)),
+            row(Task.AUDIO_XVECTOR, output("logits", 0, BATCH), output("embeddings", 0, BATCH)),
             row(Task.SEQ2SEQ_LM, output("logits", 0, BATCH, 1,
                     Axis.of("decoder_sequence_length", Dimension.DECODER_SEQUENCE))),
             row(Task.SEQUENCE_CLASSIFICATION, output("logits", 0, BATCH)),
             row(Task.TOKEN_CLASSIFICATION, output("logits", 0, BATCH, 1, SEQUENCE)),
             // 'batch' and 'sequence', not batch_size / sequence_length: as Optimum v1.5.2 writes this row.
             row(Task.SPEECH2SEQ_LM, output("logits", 0, Axis.of("batch", Dimension.BATCH), 1,
-                    Axis.of("sequence", Dimension.SEQUENCE))));
+                    Axis.of("sequence", Dimension.SEQUENCE))),
+            // Optimum 1.25.3's row (v1.5.2 has no such task): texts and images are counted apart
+            row(Task.ZERO_SHOT_IMAGE_CLASSIFICATION,
+                    output("logits_per_image", 0, IMAGE_BATCH, 1, TEXT_BATCH),
+                    output("logits_per_text", 0, TEXT_BATCH, 1, IMAGE_BATCH),
+                    output("text_embeds", 0, TEXT_BATCH),
+                    output("image_embeds", 0, IMAGE_BATCH)));
 
     private CommonOutputs() {}
 

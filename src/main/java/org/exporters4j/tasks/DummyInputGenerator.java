@@ -33,6 +33,9 @@ import org.exporters4j.onnx.ElementType;
  * the same inputs.
  */
 final class DummyInputGenerator {
+    /** Raw audio samples per row, Optimum 1.25.3's DEFAULT_DUMMY_SHAPES["audio_sequence_length"]. */
+    private static final int AUDIO_SAMPLES = 16000;
+
     /** LayoutLM's boxes are on a 0..1000 grid (also bounded by max_2d_position_embeddings - 1). */
     private static final int LAYOUT_GRID = 1000;
 
@@ -81,6 +84,8 @@ final class DummyInputGenerator {
                     (long) imageSize().get(0), (long) imageSize().get(1)), 0f, 1f);
             case "pixel_mask" -> ones(name, List.of((long) shapes.batchSize(), (long) imageSize().get(0),
                     (long) imageSize().get(1)));
+            // Optimum 1.25.3's DummyAudioInputGenerator: audio_sequence_length 16000 samples
+            case "input_values" -> floats(name, List.of((long) shapes.batchSize(), (long) AUDIO_SAMPLES), -1f, 1f);
             case "input_features" -> floats(name, List.of((long) shapes.batchSize(), (long) melBins(),
                     (long) frames()), -1f, 1f);
             default -> throw new IllegalStateException("no dummy input generator for input " + name + " of "

@@ -13,7 +13,8 @@ import org.exporters4j.tasks.ModelTypeRow.Registered;
 import org.exporters4j.tasks.ModelTypeRow.TaskLine;
 
 /**
- * The vocabulary the model-type tables are written in ({@link OptimumV152ModelTypes}, {@link TextDecoderModelTypes}):
+ * The vocabulary the model-type tables are written in ({@link OptimumV152ModelTypes}, {@link TextDecoderModelTypes},
+ * {@link AudioModelTypes}):
  * a row ({@link #type}), its task lines ({@link #task}) with Transformers' PyTorch and TensorFlow classes, and the
  * graph families built for the variants a row registers. {@link ModelTypes} merges the tables.
  */

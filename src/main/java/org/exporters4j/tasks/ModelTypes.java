@@ -11,7 +11,8 @@ import org.exporters4j.models.ArchitectureException;
 /**
  * The one table of model types: a row per model type holds everything exporters4j knows about it (see
  * {@link ModelTypeRow}). The rows are written in a few files, one per kind of model ({@link OptimumV152ModelTypes},
- * {@link TextDecoderModelTypes}, in the vocabulary of {@link ModelTypeRows}) and merged here into one table that
+ * {@link TextDecoderModelTypes}, {@link AudioModelTypes}, in the vocabulary of {@link ModelTypeRows}) and merged here
+ * into one table that
  * refuses duplicates; every other table is derived from these rows: Optimum's task registry
  * ({@link TasksManager}), Transformers' auto-class mappings ({@link AutoModelMappings}) and the graph builders
  * ({@link #architecture}). The config defaults of {@code checkpoint} are keyed by the same model types (a test
@@ -20,8 +21,8 @@ import org.exporters4j.models.ArchitectureException;
  * <p>A row reads: the model type; its ONNX configuration ({@link OnnxConfigs}: Optimum's class and this type's
  * differences); its graph builder (a family of {@code models} and this type's flavour, built for the registered
  * variants Transformers can load; {@code NO_GRAPH_YET} while none is written); then one line per task: who
- * registers it (Optimum v1.5.2, with or without the cache, or a later Optimum; {@code NOT_REGISTERED} for classes
- * Transformers has but no Optimum exports) and the classes Transformers' auto class of the task builds for the type,
+ * registers it (Optimum v1.5.2, with or without the cache, a later Optimum, Optimum 1.25.3, or exporters4j's own row
+ * with a registered type's interface; {@code NOT_REGISTERED} for classes Transformers has but no Optimum exports) and the classes Transformers' auto class of the task builds for the type,
  * PyTorch then TensorFlow (the first is the default; {@code NO_PT} / {@code NO_TF} where it has none).
  *
  * <p>Rows keep Optimum's order of model types (its registry order, which {@code tasks --json} reproduces), and
@@ -32,7 +33,10 @@ public final class ModelTypes {
     /** Optimum v1.5.2's model types in its registry order, then the later ones, one table per kind of model. */
     private static final Map<String, ModelTypeRow> ROWS = table(
             OptimumV152ModelTypes.ROWS,
-            TextDecoderModelTypes.ROWS);
+            TextDecoderModelTypes.ROWS,
+            TextEncoderModelTypes.ROWS,
+            VisionModelTypes.ROWS,
+            AudioModelTypes.ROWS);
 
     private ModelTypes() {}
 

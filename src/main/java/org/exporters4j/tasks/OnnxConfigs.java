@@ -288,6 +288,15 @@ final class OnnxConfigs {
                 .forward(Task.IMAGE_CLASSIFICATION, PERCEIVER_IMAGE_FORWARD);
     }
 
+    /** Wav2Vec2Model, HubertModel, WavLMModel and their heads (Transformers 4.51). */
+    private static final ForwardSignature AUDIO_FORWARD = ForwardSignature.of("input_values", "attention_mask");
+
+    /** Optimum 1.25.3's AudioOnnxConfig and the classes on it (Wav2Vec2OnnxConfig, ...): input_values; opset 14. */
+    static OnnxModelRow audioOnnx(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.AUDIO_OPTIMUM_1_25_3, ConfigAttributes.TEXT, AUDIO_FORWARD)
+                .opset(14);
+    }
+
     /** WhisperOnnxConfig: log-mel features in, decoder cache; atol 1e-3. */
     static OnnxModelRow whisperOnnx() {
         return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, ConfigAttributes.TEXT
@@ -295,5 +304,48 @@ final class OnnxConfigs {
                         .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
                         .with(MAX_SOURCE_POSITIONS, "max_source_positions"), WHISPER_FORWARD)
                 .atol(1e-3);
+    }
+
+    // Optimum 1.25.3's classes of today's encoders and vision models (its interface: see OnnxFamily's *_OPTIMUM_1_25_3).
+
+    /** MPNetModel and its heads (Transformers 4.51): no token types. */
+    private static final ForwardSignature MPNET_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "position_ids", "inputs_embeds");
+    /** ModernBertModel and its heads (Transformers 4.51): the mask, then its own sliding-window mask argument. */
+    private static final ForwardSignature MODERNBERT_FORWARD = ForwardSignature.of(
+            "input_ids", "attention_mask", "sliding_window_mask", "position_ids", "inputs_embeds");
+    /** SiglipModel (Transformers 4.51). */
+    private static final ForwardSignature SIGLIP_FORWARD = ForwardSignature.of(
+            "input_ids", "pixel_values", "attention_mask", "position_ids");
+    private static final ForwardSignature PIXELS_FORWARD = ForwardSignature.of("pixel_values");
+
+    /** Optimum 1.25.3's DistilBertOnnxConfig and the encoders on it: input_ids, attention_mask; atol 1e-4. */
+    static OnnxModelRow distilBertOnnxToday(String configClass, ForwardSignature forward) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_ENCODER_OPTIMUM_1_25_3, ConfigAttributes.TEXT, forward)
+                .atol(1e-4);
+    }
+
+    /** Optimum 1.25.3's MPNetOnnxConfig: DistilBertOnnxConfig at opset 12. */
+    static OnnxModelRow mpnetOnnx() {
+        return distilBertOnnxToday("MPNetOnnxConfig", MPNET_FORWARD).opset(12);
+    }
+
+    /** Optimum 1.25.3's ModernBertOnnxConfig: DistilBertOnnxConfig at opset 14. */
+    static OnnxModelRow modernBertOnnx() {
+        return distilBertOnnxToday("ModernBertOnnxConfig", MODERNBERT_FORWARD).opset(14);
+    }
+
+    /** Optimum 1.25.3's SiglipOnnxConfig: vocabulary from text_config, image from vision_config; opset 14. */
+    static OnnxModelRow siglipOnnx() {
+        return OnnxModelRow.of("SiglipOnnxConfig", OnnxFamily.CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3,
+                ConfigAttributes.TEXT.withSubConfig("text_config", "siglip_text_model")
+                        .withSubConfig("vision_config", "siglip_vision_model")
+                        .with(VOCAB_SIZE, "text_config.vocab_size").with(IMAGE_SIZE, "vision_config.image_size")
+                        .with(NUM_CHANNELS, "vision_config.num_channels"), SIGLIP_FORWARD).opset(14);
+    }
+
+    /** Optimum 1.25.3's ViTOnnxConfig and the vision classes on it: pixel_values; image_size, num_channels. */
+    static OnnxModelRow vitOnnxToday(String configClass) {
+        return OnnxModelRow.of(configClass, OnnxFamily.VISION_OPTIMUM_1_25_3, ConfigAttributes.VISION, PIXELS_FORWARD);
     }
 }

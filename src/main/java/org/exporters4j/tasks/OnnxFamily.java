@@ -350,6 +350,90 @@ enum OnnxFamily {
             }
             return outputs;
         }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code TextEncoderOnnxConfig} (its BertOnnxConfig, DistilBertOnnxConfig and the classes on
+     * them: MPNet, ModernBERT): {@link #TEXT_ENCODER}'s inputs; the outputs of 1.25.3's
+     * {@code _TASK_TO_COMMON_OUTPUTS}, where multiple choice names its choices axis ({@code num_choices}).
+     */
+    TEXT_ENCODER_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return TEXT_ENCODER.inputs(row, task, config);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (task.task() == Task.MULTIPLE_CHOICE) {
+                return List.of(CommonOutputs.output("logits", 0, BATCH, 1, NUM_CHOICES));
+            }
+            return CommonOutputs.of(task.task());
+        }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code ViTOnnxConfig} and the vision classes on it (DINOv2, Swin): {@code pixel_values}; the
+     * outputs name the batch only: {@code last_hidden_state} ({@code ViTOnnxConfig.outputs} for feature extraction),
+     * {@code logits} of image classification, and masked image modelling's {@code reconstruction} (1.25.3's name).
+     */
+    VISION_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return VISION.inputs(row, task, config);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            String name = switch (task.task()) {
+                case DEFAULT -> "last_hidden_state";
+                case MASKED_IM -> "reconstruction";
+                default -> "logits";
+            };
+            return List.of(CommonOutputs.output(name, 0, BATCH));
+        }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code CLIPOnnxConfig} as {@code SiglipOnnxConfig} uses it: {@code input_ids} and
+     * {@code pixel_values} only (SigLIP's text tower is exported without an attention mask), texts and images counted
+     * apart ({@code text_batch_size}, {@code image_batch_size}); the outputs of zero-shot image classification for
+     * both of its tasks.
+     */
+    CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(
+                    input("input_ids", axes(0, CommonOutputs.TEXT_BATCH, 1, SEQUENCE)),
+                    input("pixel_values", axes(0, CommonOutputs.IMAGE_BATCH, 1, NUM_CHANNELS, 2, HEIGHT, 3, WIDTH)));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return CommonOutputs.of(Task.ZERO_SHOT_IMAGE_CLASSIFICATION);
+        }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code AudioOnnxConfig} (Wav2Vec2OnnxConfig, HubertOnnxConfig, WavLMOnnxConfig): raw samples
+     * {@code input_values} in, no attention mask. Optimum labels the samples axis {@code sequence_length}, and so the
+     * frame axis of the per-frame outputs, which the feature encoder's strides make shorter: there it is a label only.
+     */
+    AUDIO_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(input("input_values", axes(0, BATCH, 1, Axis.of("sequence_length",
+                    Dimension.ENCODER_SEQUENCE))));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (task.task() == Task.DEFAULT) {
+                return List.of(CommonOutputs.output("last_hidden_state", 0, BATCH, 1,
+                        Axis.labelOnly("sequence_length")));
+            }
+            return CommonOutputs.of(task.task());
+        }
     };
 
     /** Whether the family derives from Optimum's {@code OnnxConfigWithPast}, which decides {@code use_cache}. */
@@ -437,7 +521,7 @@ enum OnnxFamily {
 
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
-        if (name.equals("pixel_values") || name.equals("input_features")
+        if (name.equals("pixel_values") || name.equals("input_features") || name.equals("input_values")
                 || name.equals("encoder_outputs")) {
             return ElementType.FLOAT;
         }

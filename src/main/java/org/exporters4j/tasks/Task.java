@@ -28,7 +28,20 @@ public enum Task {
     IMAGE_SEGMENTATION(     "image-segmentation",      "image-segmentation",           "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
     MASKED_IM(              "masked-im",               "masked-im",                    "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
     SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "semantic-segmentation",        "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
-    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST);
+    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    // Tasks of today's Optimum with no Optimum v1.5.2 equivalent, named as Optimum 1.25.3 names them; audio-ctc is
+    // today's synonym for AutoModelForCTC's automatic-speech-recognition, the name Optimum 1.25.3 lists (the wav2vec2
+    // family's rows resolve it to CTC)
+    CTC(                    "audio-ctc",               "automatic-speech-recognition", "AutoModelForCTC",                     null,                                     Head.CTC,                     TaskVariant.PLAIN),
+    AUDIO_CLASSIFICATION(   "audio-classification",    "audio-classification",         "AutoModelForAudioClassification",     null,                                     Head.AUDIO_CLASSIFICATION,    TaskVariant.PLAIN),
+    AUDIO_FRAME_CLASSIFICATION("audio-frame-classification", "audio-frame-classification", "AutoModelForAudioFrameClassification", null,                          Head.AUDIO_FRAME_CLASSIFICATION, TaskVariant.PLAIN),
+    AUDIO_XVECTOR(          "audio-xvector",           "audio-xvector",                "AutoModelForAudioXVector",            null,                                     Head.AUDIO_XVECTOR,           TaskVariant.PLAIN),
+    ZERO_SHOT_IMAGE_CLASSIFICATION("zero-shot-image-classification", "zero-shot-image-classification", "AutoModelForZeroShotImageClassification", "TFAutoModelForZeroShotImageClassification", Head.ZERO_SHOT_IMAGE_CLASSIFICATION, TaskVariant.PLAIN);
+
+    /** The tasks of Optimum v1.5.2, in its order (the later ones have no v1.5.2 equivalent). */
+    public static List<Task> optimumV152Tasks() {
+        return List.copyOf(java.util.EnumSet.range(DEFAULT, SPEECH2SEQ_LM));
+    }
 
     private final String canonicalName;
     private final String todaysName;

@@ -35,13 +35,11 @@ public final class TaskNames {
             synonym("translation",                            ExportTask.of(Task.SEQ2SEQ_LM)),
             synonym("text-classification",                    ExportTask.of(Task.SEQUENCE_CLASSIFICATION)),
             synonym("zero-shot-classification",               ExportTask.of(Task.SEQUENCE_CLASSIFICATION)),
-            synonym("audio-ctc",                              ExportTask.of(Task.SPEECH2SEQ_LM)),
+            // a model type whose row registers CTC and not speech2seq-lm (wav2vec2, hubert, wavlm) takes this name
+            // as CTC (ModelTypeRow#meaningOf), as today's Optimum maps the name to either auto class
             synonym("automatic-speech-recognition",           ExportTask.of(Task.SPEECH2SEQ_LM)),
             synonym("automatic-speech-recognition-with-past", ExportTask.withPast(Task.SPEECH2SEQ_LM)),
             // Today's Optimum names (tasks and synonyms) without an Optimum v1.5.2 task
-            withoutEquivalent("audio-classification"),
-            withoutEquivalent("audio-frame-classification"),
-            withoutEquivalent("audio-xvector"),
             withoutEquivalent("depth-estimation"),
             withoutEquivalent("document-question-answering"),
             withoutEquivalent("image-text-to-text"),
@@ -59,7 +57,6 @@ public final class TaskNames {
             withoutEquivalent("time-series-forecasting"),
             withoutEquivalent("vision2seq-lm"),
             withoutEquivalent("visual-question-answering"),
-            withoutEquivalent("zero-shot-image-classification"),
             withoutEquivalent("zero-shot-object-detection"));
 
     private static final List<String> CANONICAL_NAMES = canonicalRows().stream().map(Row::name).toList();

@@ -76,11 +76,20 @@ public final class TasksManager {
         return getExporterConfigConstructor(modelType, exporter, task, null);
     }
 
+    /**
+     * The export task a name means for a model type: the task it names, except today's
+     * {@code automatic-speech-recognition}, which is CTC for the types whose row registers CTC (wav2vec2, hubert,
+     * wavlm) and speech2seq-lm otherwise.
+     */
+    public static ExportTask taskFor(String task, String modelType) {
+        return CheckpointLoader.meaningFor(TaskNames.parse(task), modelType);
+    }
+
     /** As {@link #getExporterConfigConstructor(String, String, String)}; {@code modelName} names the model in errors. */
     public static ExportConfigConstructor getExporterConfigConstructor(String modelType, String exporter, String task,
             String modelName) {
         Map<ExportTask, ExportConfigConstructor> tasks = supportedTasks(modelType, exporter, modelName);
-        ExportTask exportTask = TaskNames.parse(task);
+        ExportTask exportTask = CheckpointLoader.meaningFor(TaskNames.parse(task), modelType);
         ExportConfigConstructor constructor = tasks.get(exportTask);
         if (constructor == null) {
             String key = ModelTypeRegistry.normalize(modelType);

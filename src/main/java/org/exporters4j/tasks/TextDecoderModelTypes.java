@@ -28,14 +28,12 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.falcon.FalconArchitecture;
 import org.exporters4j.models.gptbigcode.GptBigCodeArchitecture;
 import org.exporters4j.models.gptneox.GptNeoXArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
 import org.exporters4j.models.llama.LlamaFlavor;
-import org.exporters4j.models.llama.LlamaFlavor.AttentionBias;
-import org.exporters4j.models.llama.LlamaFlavor.SlidingWindow;
+import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.models.opt.OptArchitecture;
 import org.exporters4j.models.phi.PhiArchitecture;
 import org.exporters4j.models.stablelm.StableLmArchitecture;
@@ -43,32 +41,64 @@ import org.exporters4j.tasks.ModelTypeRows.GraphOf;
 import org.exporters4j.tasks.OnnxConfigs.HeadWidth;
 
 /**
- * The rows of the text decoders a later Optimum registers (see {@link ModelTypes} for how a row reads), with the
- * graph families and flavours they are built with.
+ * The rows of today's text decoders (see {@link ModelTypes} for how a row reads): those Optimum 1.25.3 registers,
+ * with its interface, and exporters4j's own rows for the types it does not register, with the interface of the type
+ * each is built on; with the graph families and flavours they are built with.
  */
 final class TextDecoderModelTypes {
     static final List<ModelTypeRow> ROWS = List.of(
             type("llama", llamaOnnx("LlamaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
-                    llama(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    llama(Options.LLAMA),
                     task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("LlamaModel"),                               NO_TF),
                     task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("LlamaForCausalLM"),                         NO_TF),
                     task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("LlamaForSequenceClassification"),           NO_TF),
                     task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("LlamaForTokenClassification"),              NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("LlamaForQuestionAnswering"),                NO_TF)),
             type("mistral", llamaOnnx("MistralOnnxConfig", HeadWidth.FROM_HEAD_DIM),
-                    llama(AttentionBias.NONE, SlidingWindow.EVERY_LAYER, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    llama(Options.MISTRAL),
                     task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("MistralModel"),                             tf("TFMistralModel")),
                     task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("MistralForCausalLM"),                       tf("TFMistralForCausalLM")),
                     task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("MistralForSequenceClassification"),         tf("TFMistralForSequenceClassification")),
                     task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("MistralForTokenClassification"),            NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("MistralForQuestionAnswering"),              NO_TF)),
             type("qwen2", llamaOnnx("Qwen2OnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
-                    llama(AttentionBias.QUERY_KEY_VALUE, SlidingWindow.FROM_MAX_WINDOW_LAYERS, LastTokenPooling.RIGHTMOST_NON_PADDING),
+                    llama(Options.QWEN2),
                     task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("Qwen2Model"),                               NO_TF),
                     task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("Qwen2ForCausalLM"),                         NO_TF),
                     task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("Qwen2ForSequenceClassification"),           NO_TF),
                     task(V1_25_3,                TOKEN_CLASSIFICATION,    pt("Qwen2ForTokenClassification"),              NO_TF),
                     task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen2ForQuestionAnswering"),                NO_TF)),
+            // exporters4j's own: no Optimum 1.25.3 registers qwen3; Qwen2's interface and tasks
+            type("qwen3", llamaOnnx("Qwen2OnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(Options.QWEN3),
+                    task(OWN_WITH_PAST,          DEFAULT,                 pt("Qwen3Model"),                               NO_TF),
+                    task(OWN_WITH_PAST,          CAUSAL_LM,               pt("Qwen3ForCausalLM"),                         NO_TF),
+                    task(OWN,                    SEQUENCE_CLASSIFICATION, pt("Qwen3ForSequenceClassification"),           NO_TF),
+                    task(OWN,                    TOKEN_CLASSIFICATION,    pt("Qwen3ForTokenClassification"),              NO_TF),
+                    task(NOT_REGISTERED,         QUESTION_ANSWERING,      pt("Qwen3ForQuestionAnswering"),                NO_TF)),
+            type("gemma", llamaOnnx("GemmaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(Options.GEMMA),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("GemmaModel"),                               NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("GemmaForCausalLM"),                         NO_TF),
+                    task(V1_25_3,                SEQUENCE_CLASSIFICATION, pt("GemmaForSequenceClassification"),           NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("GemmaForTokenClassification"),              NO_TF)),
+            // exporters4j's own: no Optimum 1.25.3 registers gemma2; Gemma's interface and tasks
+            type("gemma2", llamaOnnx("GemmaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(Options.GEMMA2),
+                    task(OWN_WITH_PAST,          DEFAULT,                 pt("Gemma2Model"),                              NO_TF),
+                    task(OWN_WITH_PAST,          CAUSAL_LM,               pt("Gemma2ForCausalLM"),                        NO_TF),
+                    task(OWN,                    SEQUENCE_CLASSIFICATION, pt("Gemma2ForSequenceClassification"),          NO_TF),
+                    task(NOT_REGISTERED,         TOKEN_CLASSIFICATION,    pt("Gemma2ForTokenClassification"),             NO_TF)),
+            // exporters4j's own: no Optimum 1.25.3 registers gemma3_text; Gemma's interface, its tasks that
+            // Transformers 4.51 has a class for (no sequence classification for the text-only config)
+            type("gemma3-text", llamaOnnx("GemmaOnnxConfig", HeadWidth.FROM_HEAD_DIM),
+                    llama(Options.GEMMA3),
+                    task(OWN_WITH_PAST,          DEFAULT,                 pt("Gemma3TextModel"),                          NO_TF),
+                    task(OWN_WITH_PAST,          CAUSAL_LM,               pt("Gemma3ForCausalLM"),                        NO_TF)),
+            type("granite", llamaOnnx("GraniteOnnxConfig", HeadWidth.HIDDEN_SIZE_OVER_HEADS),
+                    llama(Options.GRANITE),
+                    task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("GraniteModel"),                             NO_TF),
+                    task(V1_25_3_WITH_PAST,      CAUSAL_LM,               pt("GraniteForCausalLM"),                       NO_TF)),
             type("falcon", falconOnnx(), withHeads(FalconArchitecture::new),
                     task(V1_25_3_WITH_PAST,      DEFAULT,                 pt("FalconModel"),                              NO_TF),
                     task(V1_25_3,                QUESTION_ANSWERING,      pt("FalconForQuestionAnswering"),               NO_TF),
@@ -111,9 +141,8 @@ final class TextDecoderModelTypes {
         return (modelType, variants) -> family.apply(modelType, heads(variants));
     }
 
-    /** A Llama-family decoder: attention biases, sliding window, and how sequence classification pools. */
-    private static GraphOf llama(AttentionBias attentionBias, SlidingWindow slidingWindow, LastTokenPooling pooling) {
-        return (modelType, variants) -> new LlamaArchitecture(new LlamaFlavor(modelType, attentionBias, slidingWindow,
-                pooling, heads(variants)));
+    /** A Llama-family decoder with its options (the flavour presets of {@link Options}). */
+    private static GraphOf llama(Options options) {
+        return (modelType, variants) -> new LlamaArchitecture(new LlamaFlavor(modelType, options, heads(variants)));
     }
 }

@@ -33,6 +33,19 @@ class ConfigRangesTest {
     }
 
     @Test
+    void widthsVocabulariesAndKeyValueHeadsArePositive() {
+        assertEquals("c.json: the width (hidden_size) must be positive, got 0",
+                refusal("{\"model_type\": \"bert\", \"hidden_size\": 0}", "hidden_size"));
+        assertEquals("c.json: the width (n_embd) must be positive, got -768",
+                refusal("{\"model_type\": \"gpt2\", \"n_embd\": -768}", "hidden_size"));
+        assertEquals("c.json: the vocabulary size (vocab_size) must be positive, got 0",
+                refusal("{\"model_type\": \"bert\", \"vocab_size\": 0}", "vocab_size"));
+        assertEquals("c.json: the attention head count (num_key_value_heads) must be positive, got 0",
+                refusal("{\"model_type\": \"llama\", \"num_key_value_heads\": 0}", "num_key_value_heads"));
+        assertEquals(8, ModelConfig.parse("{\"model_type\": \"t5\", \"d_kv\": 8}", "c.json").intValue("d_kv"));
+    }
+
+    @Test
     void epsilonsArePositiveAndFiniteHeadsPositive() {
         assertEquals("c.json: the layer norm epsilon (rms_norm_eps) must be positive, got 0.0",
                 refusal("{\"model_type\": \"llama\", \"rms_norm_eps\": 0.0}", "rms_norm_eps"));

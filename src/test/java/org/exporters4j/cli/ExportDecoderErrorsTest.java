@@ -80,6 +80,20 @@ class ExportDecoderErrorsTest {
     }
 
     @Test
+    void llamaFlavourOptionsThatCannotBeBuiltAreRefused() throws IOException {
+        Map<String, Object> noWindow = new java.util.HashMap<>();
+        noWindow.put("sliding_window", null);
+        assertRefused(exportWith("gemma2--text-generation", "text-generation", noWindow),
+                "layer 0 uses sliding-window attention", "sliding_window is null");
+        assertRefused(exportWith("gemma3-text--text-generation", "text-generation",
+                Map.of("sliding_window_pattern", 0)), "sliding_window_pattern 0", "positive");
+        assertRefused(exportWith("granite--text-generation", "text-generation", Map.of("logits_scaling", 0.0)),
+                "logits_scaling 0.0", "positive");
+        assertRefused(exportWith("qwen3--text-generation", "text-generation", Map.of("partial_rotary_factor", 0.5)),
+                "partial_rotary_factor 0.5", "whole heads");
+    }
+
+    @Test
     void codegenNeedsHeadsInFourBlocks() throws IOException {
         assertRefused(exportWith("codegen--causal-lm", "causal-lm", Map.of("n_head", 6)), "n_head 6", "4");
     }

@@ -131,7 +131,14 @@ class HostileConfigTest {
         assertOneLineError(epsilon, 1);
         assertEquals(negativeEpsilon.resolve("config.json") + ": the layer norm epsilon (layer_norm_eps) must be "
                 + "positive, got -1", epsilon.err().strip());
-        assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps")));
+        Path zeroWidth = checkpointWith("bert--default", "hidden_size", "0");
+        MainTest.Run width = MainTest.run("export", "onnx", "--model", zeroWidth.toString(),
+                folder.resolve("out-width").toString());
+        assertOneLineError(width, 1);
+        assertEquals(zeroWidth.resolve("config.json") + ": the width (hidden_size) must be positive, got 0",
+                width.err().strip(), "not an internal error on splitting 0 into heads");
+        assertFalse(Files.exists(folder.resolve("out-zero")) || Files.exists(folder.resolve("out-eps"))
+                || Files.exists(folder.resolve("out-width")));
     }
 
     @Test
@@ -140,7 +147,7 @@ class HostileConfigTest {
         Path config = Files.writeString(folder.resolve("ansi.json"),
                 "{\"model_type\": \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\"}");
         assertEquals("unknown model type \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\": no export configuration is "
-                + "registered for it; run `./exporters4j tasks` to list all 60 supported model types", refused(config));
+                + "registered for it; run `./exporters4j tasks` to list all 73 supported model types", refused(config));
         // the same escape for everything printed, stdout included; line feeds and tabs are layout and stay
         assertEquals("a\\u001b[2Jb\\u0000\\u007f\tc\n\\u2066d", TerminalWriter.escape("a\u001b[2Jb\u0000\u007f\tc\n\u2066d"));
         assertEquals("plain text, caf\u00e9, \u65e5\u672c", TerminalWriter.escape("plain text, caf\u00e9, \u65e5\u672c"));

@@ -62,6 +62,11 @@ class MainTest {
         entries.add("\"llama\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"mistral\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"qwen2\": [" + decoder + ", \"text-classification\", \"token-classification\"]");
+        entries.add("\"qwen3\": [" + decoder + ", \"text-classification\", \"token-classification\"]");
+        entries.add("\"gemma\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"gemma2\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"gemma3-text\": [" + decoder + "]");
+        entries.add("\"granite\": [" + decoder + "]");
         entries.add("\"falcon\": [\"feature-extraction\", \"feature-extraction-with-past\", \"question-answering\", "
                 + "\"text-generation\", \"text-generation-with-past\", \"token-classification\"]");
         entries.add("\"gpt-bigcode\": [" + decoder + ", \"text-classification\", \"token-classification\"]");
@@ -69,6 +74,18 @@ class MainTest {
         entries.add("\"opt\": [" + decoder + ", \"question-answering\", \"text-classification\"]");
         entries.add("\"phi\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"stablelm\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"mpnet\": [\"feature-extraction\", \"fill-mask\", \"text-classification\", "
+                + "\"multiple-choice\", \"token-classification\", \"question-answering\"]");
+        entries.add("\"modernbert\": [\"feature-extraction\", \"fill-mask\", \"text-classification\", "
+                + "\"token-classification\"]");
+        entries.add("\"dinov2\": [\"feature-extraction\", \"image-classification\"]");
+        entries.add("\"swin\": [\"feature-extraction\", \"image-classification\", \"masked-im\"]");
+        entries.add("\"siglip\": [\"feature-extraction\", \"zero-shot-image-classification\"]");
+        String audio = "\"feature-extraction\", \"automatic-speech-recognition\", \"audio-classification\"";
+        String frames = ", \"audio-frame-classification\", \"audio-xvector\"";
+        entries.add("\"wav2vec2\": [" + audio + frames + "]");
+        entries.add("\"hubert\": [" + audio + "]");
+        entries.add("\"wavlm\": [" + audio + frames + "]");
         Run run = run("tasks", "--json");
         assertEquals(new Run(0, "{" + String.join(", ", entries) + "}" + System.lineSeparator(), ""), run);
         assertEquals(run, run("tasks", "--exporter", "onnx", "--json"));
@@ -95,10 +112,11 @@ class MainTest {
         assertEquals("model type        tasks (onnx exporter)", lines.get(0));
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
-        assertEquals("60 model types, 292 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
-                + "qwen2, falcon, gpt-bigcode, gpt-neox, opt, phi from Optimum 1.25.3, then stablelm from exporters4j's "
-                + "own row; `exporters4j tasks --model-type TYPE` lists one type's tasks", lines.get(lines.size() - 1));
-        assertEquals(1 + 60 + 2, lines.size());
+        assertEquals("73 model types, 346 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
+                + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, mpnet, modernbert, dinov2, swin, "
+                + "siglip, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, stablelm from "
+                + "exporters4j's own row; `exporters4j tasks --model-type TYPE` lists one type's tasks", lines.get(lines.size() - 1));
+        assertEquals(1 + 73 + 2, lines.size());
     }
 
     @Test
@@ -193,7 +211,8 @@ class MainTest {
     void errorsAreOneLineOnStderrWithExitCode1() {
         assertEquals(new Run(1, "", "task \"image-classification\" has no TensorFlow model class (tf tasks: default, "
                 + "masked-lm, causal-lm, seq2seq-lm, sequence-classification, token-classification, multiple-choice, "
-                + "question-answering, semantic-segmentation); use --framework pt" + System.lineSeparator()),
+                + "question-answering, semantic-segmentation, zero-shot-image-classification); use --framework pt"
+                + System.lineSeparator()),
                 run("tasks", "--task", "image-classification", "--framework", "tf"));
         assertEquals(new Run(1, "", "distilbert does not support task \"causal-lm\" with the onnx exporter; its tasks "
                 + "are default, masked-lm, sequence-classification, multiple-choice, token-classification, "
@@ -206,7 +225,7 @@ class MainTest {
     void unknownOptionValuesAreUsageErrors() {
         assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
                 + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
-                + "list all 60 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                + "list all 73 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
                 run("tasks", "--model-type", "bret"));
         assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
                 + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"
@@ -224,6 +243,9 @@ class MainTest {
         assertTrue(revision.err().startsWith("Invalid value for option '--revision': not a valid revision: "
                 + "'a/../../b'"), revision.err());
         assertEquals(1, revision.err().lines().count());
+        Run opset = run("export", "onnx", "--model", "org/model", "--opset", "99999", "out");
+        assertEquals(new Run(2, "", "--opset must be at most 23 (the newest opset exporters4j writes), got 99999 "
+                + "(see `exporters4j export onnx --help`)" + System.lineSeparator()), opset);
     }
 
     @Test

@@ -57,9 +57,10 @@ class RegisteredPairsTest {
                 tests.add(DynamicTest.dynamicTest(row.modelType() + " " + task.name(), () -> check(row, task)));
             }
         }
-        assertEquals(259 + 2 + 33, tests.size(), "Optimum v1.5.2's 243 pairs, Optimum 1.25.3's 16 of llama, mistral and "
-                + "qwen2, CodeGen's two with-past tasks of later Optimum, and the 33 of falcon, gpt-bigcode, gpt-neox, opt, "
-                + "phi and stablelm");
+        assertEquals(243 + 2 + 40 + 33 + 13 + 17, tests.size(), "Optimum v1.5.2's 243 pairs, CodeGen's two with-past "
+                + "tasks of later Optimum, the 40 of today's Llama family, the 33 of falcon, gpt-bigcode, gpt-neox, opt, "
+                + "phi and stablelm, the 13 of wav2vec2, hubert and wavlm, and the 17 of mpnet, modernbert, dinov2, swin "
+                + "and siglip");
         return tests.stream();
     }
 
@@ -100,7 +101,8 @@ class RegisteredPairsTest {
         }
         for (Variant variant : List.of(task.graphVariant(), Variant.of(task.task().head()))) {
             Optional<Fixture> fixture = fixtures.stream()
-                    .filter(f -> TaskNames.parse(f.task()).graphVariant().equals(variant)).findFirst();
+                    .filter(f -> TasksManager.taskFor(f.task(), f.modelType()).graphVariant().equals(variant))
+                    .findFirst();
             if (fixture.isPresent()) {
                 return fixture.get().checkpoint();
             }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DecoderFixturesTest {
     static final List<String> FAMILY = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj");
     /** The Llama family's types of fixtures-today (Optimum 1.25.3's interface). */
-    static final List<String> TODAY_FAMILY = List.of("llama", "mistral", "qwen2");
+    static final List<String> TODAY_FAMILY = List.of("gemma", "gemma2", "gemma3-text", "granite", "llama", "mistral",
+            "qwen2", "qwen3");
 
     @TempDir
     Path folder;

@@ -84,6 +84,11 @@ public final class EditedCheckpoint {
         return tensor;
     }
 
+    /** The tensors' names, in the checkpoint's order. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(tensors.keySet());
+    }
+
     public EditedCheckpoint put(String name, Tensor tensor) {
         tensors.put(name, tensor);
         return this;

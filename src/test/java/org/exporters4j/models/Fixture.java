@@ -233,6 +233,12 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
             case "seq2seq-lm" -> Head.SEQ2SEQ_LM;
             case "speech2seq-lm" -> Head.SPEECH2SEQ_LM;
+            case "zero-shot-image-classification" -> Head.ZERO_SHOT_IMAGE_CLASSIFICATION;
+            // fixtures-today's audio encoders: Optimum's automatic-speech-recognition is their CTC head
+            case "automatic-speech-recognition" -> Head.CTC;
+            case "audio-classification" -> Head.AUDIO_CLASSIFICATION;
+            case "audio-frame-classification" -> Head.AUDIO_FRAME_CLASSIFICATION;
+            case "audio-xvector" -> Head.AUDIO_XVECTOR;
             default -> throw new AssertionError("no head for fixture task " + task);
         };
         return task.endsWith("-with-past") ? Variant.withPast(head) : Variant.of(head);

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * run on the whole sequence so far (within 1e-5), and the first step through the with-past graph equals the graph
  * without cache on the prompt.
  *
- * <p>gpt2, gpt-neo (with a 3-token local window), gptj, codegen, bloom and llama (fixtures-today's; also with linear
- * rope scaling) run on the fixtures' checkpoints; mistral (sliding window 4) and qwen2 (q/k/v biases, tied embeddings, a sliding
+ * <p>gpt2, gpt-neo (with a 3-token local window), gptj, codegen, bloom, and fixtures-today's llama (also with linear,
+ * llama3, yarn and longrope rope scaling), qwen3, gemma, gemma2, gemma3-text and granite (with windows of 3,
+ * soft-capping and multipliers) run on the fixtures' checkpoints; mistral (sliding window 4) and qwen2 (q/k/v biases, tied embeddings, a sliding
  * window from layer 1 on) on tiny random checkpoints the test writes.
  */
 class OneGraphDecodingTest {
@@ -65,6 +66,31 @@ class OneGraphDecodingTest {
                 todayFixture("llama", "llama--text-generation", json -> { }),
                 todayFixture("llama with linear rope scaling", "llama--text-generation",
                         json -> json.putObject("rope_scaling").put("type", "linear").put("factor", 2.0)),
+                todayFixture("llama with llama3 rope scaling", "llama--text-generation",
+                        json -> json.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0)
+                                .put("low_freq_factor", 1.0).put("high_freq_factor", 4.0)
+                                .put("original_max_position_embeddings", 16)),
+                todayFixture("llama with yarn rope scaling", "llama--text-generation",
+                        json -> json.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0)),
+                todayFixture("llama with longrope past its original length", "llama--text-generation", json -> {
+                    json.put("original_max_position_embeddings", 2);
+                    ObjectNode scaling = json.putObject("rope_scaling").put("type", "longrope");
+                    scaling.putArray("short_factor").add(1.0).add(1.5).add(2.0).add(3.0);
+                    scaling.putArray("long_factor").add(2.0).add(4.0).add(8.0).add(16.0);
+                }),
+                todayFixture("qwen3 with q/k norms and a window of 3 from layer 1", "qwen3--text-generation",
+                        json -> json.put("use_sliding_window", true).put("sliding_window", 3)
+                                .put("max_window_layers", 1)),
+                todayFixture("gemma", "gemma--text-generation", json -> { }),
+                todayFixture("gemma2 with a window of 3 on layer 0 and soft-capping", "gemma2--text-generation",
+                        json -> json.put("sliding_window", 3).put("attn_logit_softcapping", 0.5)
+                                .put("final_logit_softcapping", 2.0)),
+                todayFixture("gemma3 with a local window of 3 and linear scaling on the global layer",
+                        "gemma3-text--text-generation", json -> json.put("sliding_window", 3).putObject("rope_scaling")
+                                .put("rope_type", "linear").put("factor", 2.0)),
+                todayFixture("granite with its multipliers", "granite--text-generation",
+                        json -> json.put("embedding_multiplier", 2.0).put("attention_multiplier", 0.8)
+                                .put("residual_multiplier", 0.5).put("logits_scaling", 4.0)),
                 written("mistral with a sliding window of 4", "mistral", TinyDecoderCheckpoints.Biases.NONE,
                         TinyDecoderCheckpoints.Tie.UNTIED, "\"sliding_window\": 4"),
                 written("qwen2 with q/k/v biases, tied embeddings, windowed layer 1", "qwen2",
@@ -230,7 +256,8 @@ class OneGraphDecodingTest {
             int hidden = config.intValue("hidden_size");
             int queryHeads = config.intValue("num_attention_heads");
             int heads = config.has("num_key_value_heads") ? config.intValue("num_key_value_heads") : queryHeads;
-            return new CacheShape(modelType.equals("bloom"), heads, hidden / queryHeads);
+            int headDim = config.has("head_dim") ? config.intValue("head_dim") : hidden / queryHeads;
+            return new CacheShape(modelType.equals("bloom"), heads, headDim);
         }
 
         Tensor empty(int batch, String part) {

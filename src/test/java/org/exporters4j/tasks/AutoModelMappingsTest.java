@@ -116,7 +116,10 @@ class AutoModelMappingsTest {
                 AutoModelMappings.autoClassesOf("TFXLMWithLMHeadModel"));
         assertEquals(List.of(), AutoModelMappings.autoClassesOf("BertForPreTraining"));
 
-        assertEquals(26, AutoModelMappings.autoClasses().size());
+        assertEquals(26 + 4 + 1, AutoModelMappings.autoClasses().size(), "26 of Optimum v1.5.2's rows, the audio "
+                + "tasks' four auto classes and AutoModelForZeroShotImageClassification (siglip)");
+        assertEquals(Optional.of("SiglipModel"),
+                AutoModelMappings.architectureFor("AutoModelForZeroShotImageClassification", "siglip"));
         assertTrue(AutoModelMappings.autoClasses().contains("TFAutoModelForSemanticSegmentation"));
     }
 

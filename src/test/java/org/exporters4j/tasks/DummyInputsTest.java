@@ -57,8 +57,9 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(292, pairs, "Optimum v1.5.2's 243 pairs, 16 of llama, mistral, qwen2 and 33 of falcon, gpt-bigcode, "
-                + "gpt-neox, opt, phi, stablelm");
+        assertEquals(329 + 17, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family, 33 of falcon, "
+                + "gpt-bigcode, gpt-neox, opt, phi, stablelm, 13 of wav2vec2, hubert, wavlm and 17 of mpnet, modernbert, "
+                + "dinov2, swin, siglip");
     }
 
     private static void checkValues(ExportConfig config, DummyTensor dummy, String where) {
@@ -88,6 +89,7 @@ class DummyInputsTest {
                 case "token_type_ids" -> assertTrue(dummy.longAt(i) == (i % rowLength >= rowLength / 2 ? 1 : 0), where);
                 case "pixel_mask" -> assertEquals(1, dummy.longAt(i), where);
                 case "pixel_values" -> assertTrue(dummy.floatAt(i) >= 0f && dummy.floatAt(i) < 1f, where);
+                case "input_values" -> assertTrue(dummy.floatAt(i) >= -1f && dummy.floatAt(i) < 1f, where);
                 case "input_features" -> assertTrue(dummy.floatAt(i) >= -1f && dummy.floatAt(i) < 1f, where);
                 case "bbox" -> {
                     if (i % 4 == 0) {

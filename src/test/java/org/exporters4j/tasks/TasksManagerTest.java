@@ -34,8 +34,9 @@ class TasksManagerTest {
         }
         assertEquals("m2m-100", TasksManager.normalizeModelType("M2M_100"));
         assertEquals("data2vec-text", TasksManager.normalizeModelType("data2vec-text"));
-        assertEquals(60, TasksManager.getSupportedModelTypes("onnx").size(),
-                "Optimum v1.5.2's 51, llama, mistral, qwen2, falcon, gpt-bigcode, gpt-neox, opt, phi, stablelm");
+        assertEquals(73, TasksManager.getSupportedModelTypes("onnx").size(), "Optimum v1.5.2's 51, llama, mistral, "
+                + "qwen2, qwen3, gemma, gemma2, gemma3-text, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, stablelm, "
+                + "wav2vec2, hubert, wavlm, mpnet, modernbert, dinov2, swin, siglip");
         assertEquals("albert", TasksManager.getSupportedModelTypes("ONNX").get(0));
     }
 
@@ -142,7 +143,8 @@ class TasksManagerTest {
                 TasksManager.getModelClassForTask("semantic-segmentation", "TF"));
         assertEquals(Optional.of(Task.MASKED_LM), TasksManager.getTaskForModelClass("TFAutoModelForMaskedLM"));
         assertEquals(Optional.of(Task.DEFAULT), TasksManager.getTaskForModelClass("AutoModel"));
-        assertEquals(Optional.empty(), TasksManager.getTaskForModelClass("AutoModelForCTC"));
+        assertEquals(Optional.of(Task.CTC), TasksManager.getTaskForModelClass("AutoModelForCTC"));
+        assertEquals(Optional.empty(), TasksManager.getTaskForModelClass("AutoModelForTextToSpectrogram"));
     }
 
     @Test
@@ -155,7 +157,8 @@ class TasksManagerTest {
                 "seq2seq-lm", "seq2seq-lm-with-past", "sequence-classification", "token-classification",
                 "multiple-choice", "object-detection", "question-answering", "image-classification",
                 "image-segmentation", "masked-im", "semantic-segmentation", "speech2seq-lm",
-                "speech2seq-lm-with-past"), TasksManager.getAllTasks());
+                "speech2seq-lm-with-past", "audio-ctc", "audio-classification", "audio-frame-classification",
+                "audio-xvector", "zero-shot-image-classification"), TasksManager.getAllTasks());
     }
 
     @Test
@@ -163,12 +166,12 @@ class TasksManagerTest {
         UnknownModelTypeException error = assertThrows(UnknownModelTypeException.class,
                 () -> TasksManager.getSupportedTasksForModelType("bret", "onnx"));
         assertEquals("unknown model type \"bret\": no export configuration is registered for it; close matches: "
-                + "bert, bart, beit; run `./exporters4j tasks` to list all 60 supported model types",
+                + "bert, bart, beit; run `./exporters4j tasks` to list all 73 supported model types",
                 error.getMessage());
         UnknownModelTypeException named = assertThrows(UnknownModelTypeException.class,
                 () -> TasksManager.getExporterConfigConstructor("mpt", "onnx", "default", "my-mpt"));
         assertEquals("unknown model type \"mpt\" (model my-mpt): no export configuration is registered for it; "
-                + "close matches: opt, gpt2, gptj; run `./exporters4j tasks` to list all 60 supported model types",
+                + "close matches: opt, gpt2, gptj; run `./exporters4j tasks` to list all 73 supported model types",
                 named.getMessage());
         assertThrows(UnknownModelTypeException.class, () -> TasksManager.getRegistrySource("mpt"));
     }
@@ -204,8 +207,9 @@ class TasksManagerTest {
                 + "masked-lm, causal-lm, causal-lm-with-past, seq2seq-lm, seq2seq-lm-with-past, "
                 + "sequence-classification, token-classification, multiple-choice, object-detection, "
                 + "question-answering, image-classification, image-segmentation, masked-im, semantic-segmentation, "
-                + "speech2seq-lm, speech2seq-lm-with-past, and today's Optimum names for them (feature-extraction, "
-                + "text-generation, fill-mask, ...)", error.getMessage());
+                + "speech2seq-lm, speech2seq-lm-with-past, audio-ctc, audio-classification, audio-frame-classification, "
+                + "audio-xvector, zero-shot-image-classification, and today's Optimum names for them "
+                + "(feature-extraction, text-generation, fill-mask, ...)", error.getMessage());
         assertTrue(!error.getMessage().contains("AutoModel"));
         UnknownTaskException noPast = assertThrows(UnknownTaskException.class,
                 () -> TasksManager.formatTask("masked-lm-with-past"));
@@ -228,7 +232,8 @@ class TasksManagerTest {
                 () -> TasksManager.getModelClassForTask("image-classification", "tf"));
         assertEquals("task \"image-classification\" has no TensorFlow model class (tf tasks: default, masked-lm, "
                 + "causal-lm, seq2seq-lm, sequence-classification, token-classification, multiple-choice, "
-                + "question-answering, semantic-segmentation); use --framework pt", missing.getMessage());
+                + "question-answering, semantic-segmentation, zero-shot-image-classification); use --framework pt",
+                missing.getMessage());
     }
 
     @Test

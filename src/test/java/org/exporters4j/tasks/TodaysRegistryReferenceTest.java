@@ -71,7 +71,9 @@ class TodaysRegistryReferenceTest {
                 ? perTask.get("past_variants").get("use_past_in_inputs=True") : perTask;
         String where = modelType + " / " + task;
         ExportConfig config = TasksManager.getExporterConfigConstructor(modelType, "onnx", task)
-                .create(OnnxRegistryReferenceTest.referenceConfig(modelType));
+                // Optimum's default_config is AutoConfig.for_model(type): it has use_cache where the class does
+                .create(OnnxRegistryReferenceTest.referenceConfig(modelType,
+                        org.exporters4j.checkpoint.ModelConfig.defaultsFor(modelType).has("use_cache")));
         // the registry lists inputs in dict order; the graph's follow the forward signature (checked on fixtures)
         Map<String, Map<Integer, String>> inputs = ReferenceRegistry.expand(declared.get("inputs"), LAYERS);
         assertEquals(new TreeMap<>(inputs), new TreeMap<>(ReferenceRegistry.asMap(config.inputs())), where);
@@ -82,8 +84,23 @@ class TodaysRegistryReferenceTest {
         assertEquals(perTask.get("opset").asInt(), config.defaultOpset(), where + " opset");
         assertEquals(perTask.get("atol").asDouble(), config.atol(), 0.0, where + " atol");
         assertEquals(perTask.get("onnx_config_class").asText(), config.configClassName(), where);
-        assertEquals(ReferenceRegistry.JSON.convertValue(declared.get("values_override"), Map.class),
+        // Optimum's None: nothing overridden
+        assertEquals(declared.get("values_override").isNull() ? Map.of()
+                        : ReferenceRegistry.JSON.convertValue(declared.get("values_override"), Map.class),
                 config.valuesOverride(), where + " values_override");
         assertEquals(task, config.task().todaysName(), where);
+    }
+
+    /** The task exporters4j adds for today's types: its common outputs and auto class are Optimum 1.25.3's. */
+    @Test
+    void addedTasksMatchOptimum1253() throws IOException {
+        JsonNode root = ReferenceRegistry.JSON.readTree(SharedFiles.reference("optimum-1.25.3-onnx-registry.json")
+                .toFile());
+        Task task = Task.ZERO_SHOT_IMAGE_CLASSIFICATION;
+        assertEquals(ReferenceRegistry.expand(root.get("task_to_common_outputs").get(task.canonicalName()), 0),
+                ReferenceRegistry.asMap(CommonOutputs.of(task)));
+        assertEquals(task, TaskNames.parse("zero-shot-image-classification").task());
+        assertEquals(root.get("task_to_model_loader").get("transformers").get(task.canonicalName()).asText(),
+                task.modelClass(Framework.PT).orElseThrow());
     }
 }

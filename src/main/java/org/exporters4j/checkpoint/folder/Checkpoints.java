@@ -91,9 +91,16 @@ public final class Checkpoints {
                     + " read yet; load the model in Transformers with from_tf=True and save_pretrained it to write"
                     + " model.safetensors");
         }
-        if (file.getFileName() != null && file.getFileName().toString().endsWith(".index.json")) {
-            return ShardedWeights.open(ShardIndex.read(file), shard -> open(shard, windowBytes));
+        if (ShardIndex.isIndexName(file)) {
+            // a shard is opened as one weight file, never as an index: an index naming itself, or two naming each
+            // other, cannot recurse (ShardIndex also refuses index names as shards, to say so plainly)
+            return ShardedWeights.open(ShardIndex.read(file), shard -> openWeightFile(shard, windowBytes));
         }
+        return openWeightFile(file, windowBytes);
+    }
+
+    /** One weight file (not an index), recognised by its content. */
+    private static Weights openWeightFile(Path file, long windowBytes) {
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);

@@ -22,8 +22,15 @@ import org.exporters4j.checkpoint.CorruptCheckpointException;
  * @param weightMap tensor name to the shard's path
  */
 record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
+    private static final String INDEX_SUFFIX = ".index.json";
+
     ShardIndex {
         weightMap = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(weightMap));
+    }
+
+    /** Whether the file is named as an index of shards ({@code *.index.json}), as Transformers names them. */
+    static boolean isIndexName(Path file) {
+        return file.getFileName() != null && file.getFileName().toString().endsWith(INDEX_SUFFIX);
     }
 
     /** The distinct shard files, sorted. */
@@ -65,6 +72,11 @@ record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
             if (shard == null || shardName.isEmpty() || !shard.startsWith(folder) || shard.equals(folder)) {
                 throw new CorruptCheckpointException(indexFile + ": tensor '" + entry.getKey() + "' maps to shard \""
                         + shardName + "\", which is not a file name inside " + folder + "; fix the weight_map");
+            }
+            if (isIndexName(shard)) {
+                throw new CorruptCheckpointException(indexFile + ": tensor '" + entry.getKey() + "' maps to \""
+                        + shardName + "\", which is an index, not a shard: a weight_map names the weight files"
+                        + " (model-00001-of-00002.safetensors); fix the weight_map or download the index again");
             }
             weightMap.put(entry.getKey(), shard);
         }

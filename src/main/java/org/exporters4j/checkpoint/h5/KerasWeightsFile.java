@@ -5,8 +5,10 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.HdfException;
+import io.jhdf.filter.PipelineFilterWithData;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -17,9 +19,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.exporters4j.checkpoint.CheckpointException;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.DType;
@@ -35,13 +39,15 @@ import org.exporters4j.checkpoint.TensorInfo;
  *
  * <p>Only the structure is read here, with io.jhdf, which maps the file's metadata; the data of contiguous datasets
  * (what h5py writes by default) are located by file offset so the caller can memory-map them. A chunked or compact
- * dataset has no single offset; {@link #read} copies it through jhdf, which builds a Java array of the whole tensor
- * on the heap (one tensor at a time). The file is untrusted: every offset and size is checked against the file.
+ * dataset has no single offset; {@link #read} assembles a chunked one chunk by chunk with bounded decoding
+ * ({@link ChunkedData}) and copies a compact one (at most 64 KiB, inside the file's metadata) through jhdf. The file
+ * is untrusted: every offset and size is checked against the file, and group paths are walked without cycles.
  */
 final class KerasWeightsFile implements AutoCloseable {
     private static final String LAYER_NAMES = "layer_names";
     private static final String WEIGHT_NAMES = "weight_names";
     private static final String WHOLE_MODEL_GROUP = "model_weights";
+    private static final int SHOWN_CHARS = 80;
 
     private final Path file;
     private final HdfFile hdf;
@@ -71,14 +77,14 @@ final class KerasWeightsFile implements AutoCloseable {
             Map<String, Dataset> datasets = new LinkedHashMap<>();
             long base = hdf.getUserBlockSize();
             for (String layerName : stringList(file, root, LAYER_NAMES)) {
-                Node layer = child(root, layerName);
+                Node layer = child(file, root, layerName);
                 if (!(layer instanceof Group layerGroup)) {
                     throw new CorruptCheckpointException(file + " lists layer '" + layerName + "' in '" + LAYER_NAMES
                             + "' but has no group of that name" + shardHint(layer) + "; the file is damaged or not a"
                             + " Keras weights file: save it again with save_pretrained");
                 }
                 for (String weightName : stringList(file, layerGroup, WEIGHT_NAMES)) {
-                    Node node = child(layerGroup, weightName);
+                    Node node = child(file, layerGroup, weightName);
                     if (!(node instanceof Dataset dataset)) {
                         throw new CorruptCheckpointException(file + " lists weight '" + weightName + "' in layer '"
                                 + layerName + "' but has no dataset " + layerGroup.getPath() + weightName
@@ -108,12 +114,15 @@ final class KerasWeightsFile implements AutoCloseable {
     }
 
     /**
-     * The TF-layout bytes (row-major, little-endian) of a weight the file does not store contiguously, read through
-     * jhdf into an off-heap buffer. jhdf returns a Java array of the whole dataset, so this holds the tensor on the
-     * heap once, briefly.
+     * The TF-layout bytes (row-major, little-endian) of a weight the file does not store contiguously, in an
+     * off-heap buffer: a chunked dataset assembled by {@link #readChunked}; a compact one (at most 64 KiB) read
+     * through jhdf, which returns a Java array of it.
      */
     ByteBuffer read(KerasWeight weight) {
         Dataset dataset = datasets.get(weight.info().name());
+        if (dataset instanceof ChunkedDataset chunked) {
+            return readChunked(weight, chunked);
+        }
         Object flat;
         synchronized (this) {
             if (closed) {
@@ -149,6 +158,44 @@ final class KerasWeightsFile implements AutoCloseable {
         return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * A chunked dataset, chunk by chunk into one off-heap buffer with every chunk's decoding bounded
+     * ({@link ChunkedData}); jhdf's own reader inflates chunks without bound and copies the dataset twice on the heap.
+     */
+    private ByteBuffer readChunked(KerasWeight weight, ChunkedDataset dataset) {
+        TensorInfo info = weight.info();
+        String what = "weight '" + info.name() + "' of " + file;
+        List<ChunkedData.Filter> filters = new ArrayList<>();
+        int[] chunkDimensions;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(file + " is closed");
+            }
+            try {
+                for (PipelineFilterWithData filter : dataset.getFilters()) {
+                    filters.add(new ChunkedData.Filter(filter.getId(), filter.getName(), filter.getFilterData()));
+                }
+                chunkDimensions = dataset.getChunkDimensions();
+            } catch (HdfException e) {
+                throw new CorruptCheckpointException("cannot read " + what + ": " + e.getMessage() + "; the file is"
+                        + " damaged: save it again with save_pretrained", e);
+            }
+        }
+        return ChunkedData.read(what, dataset.getDimensions(), chunkDimensions, filters, info.dtype().byteSize(),
+                weight.byteOrder(), chunkOffset -> {
+                    synchronized (this) {
+                        if (closed) {
+                            throw new IllegalStateException(file + " is closed");
+                        }
+                        try {
+                            return dataset.getRawChunkBuffer(chunkOffset);
+                        } catch (HdfException e) {
+                            return null; // jhdf's answer for a chunk the dataset does not store
+                        }
+                    }
+                });
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {
@@ -171,8 +218,16 @@ final class KerasWeightsFile implements AutoCloseable {
                 + " Transformers' TF save_pretrained (Keras save_weights)");
     }
 
-    /** A child by a relative path whose components may contain ':' (weight names do); null when absent. */
-    private static Node child(Group group, String relativePath) {
+    /**
+     * A child by a relative path whose components may contain ':' (weight names do); null when absent. The walk
+     * remembers the object address of every group it passes through: HDF5 hard links may point back at a parent, so
+     * groups can form a cycle, and a name such as {@code a/a/a/...} would walk it as deep as the name is long (jhdf
+     * builds each node's path from its parents', so the cost grew with the square of the depth: minutes for a
+     * 178 KB file). Coming back to a group is refused; the walk is as long as the file's distinct groups at most.
+     */
+    private static Node child(Path file, Group group, String relativePath) {
+        Set<Long> visited = new HashSet<>();
+        visited.add(group.getAddress());
         Node node = group;
         for (String part : relativePath.split("/")) {
             if (part.isEmpty()) {
@@ -185,8 +240,20 @@ final class KerasWeightsFile implements AutoCloseable {
             if (node == null) {
                 return null;
             }
+            if (node instanceof Group && !visited.add(node.getAddress())) {
+                throw new CorruptCheckpointException(file + ": the path of '" + shorten(relativePath) + "' under '"
+                        + group.getPath() + "' comes back to a group it passed through (HDF5 object at address "
+                        + node.getAddress() + "): the file's groups form a cycle through a hard link, which a Keras"
+                        + " weights file never has; save the weights again with save_pretrained");
+            }
         }
         return node;
+    }
+
+    /** A name from the file, cut for a message. */
+    private static String shorten(String name) {
+        String oneLine = name.replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() > SHOWN_CHARS ? oneLine.substring(0, SHOWN_CHARS - 3) + "..." : oneLine;
     }
 
     private static String shardHint(Node node) {

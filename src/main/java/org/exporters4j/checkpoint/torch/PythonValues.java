@@ -11,7 +11,86 @@ import org.exporters4j.checkpoint.DType;
  * the records below stand for the rest. None of them can run code.
  */
 final class PythonValues {
+    /** The characters {@link #show} writes before it stops with "...". */
+    private static final int SHOWN_CHARS = 80;
+    /** How deep {@link #show} descends into nested containers (which keeps its recursion shallow). */
+    private static final int SHOWN_DEPTH = 6;
+
     private PythonValues() {}
+
+    /**
+     * A value as one short line for a message, in Python's notation: at most about {@value #SHOWN_CHARS}
+     * characters, containers shown {@value #SHOWN_DEPTH} levels deep, a container inside itself as {@code [...]}
+     * (as Python's repr), control characters as {@code ?}. Safe on any value an unpickler builds: a list containing
+     * itself, a list nested a million deep, a dict of a million entries.
+     */
+    static String show(Object value) {
+        StringBuilder text = new StringBuilder();
+        append(text, value, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()), 0);
+        String line = text.toString().replaceAll("\\p{Cntrl}", "?");
+        return line.length() > SHOWN_CHARS ? line.substring(0, SHOWN_CHARS - 3) + "..." : line;
+    }
+
+    private static void append(StringBuilder text, Object value, java.util.Set<Object> open, int depth) {
+        if (text.length() > SHOWN_CHARS) {
+            return;
+        }
+        boolean container = value instanceof java.util.List || value instanceof java.util.Map
+                || value instanceof Tuple;
+        if (container && (depth >= SHOWN_DEPTH || !open.add(value))) {
+            text.append(value instanceof java.util.Map ? "{...}" : value instanceof Tuple ? "(...)" : "[...]");
+            return;
+        }
+        if (value instanceof java.util.List<?> list) {
+            text.append('[');
+            items(text, list, open, depth);
+            text.append(']');
+        } else if (value instanceof Tuple tuple) {
+            text.append('(');
+            items(text, tuple.items(), open, depth);
+            text.append(tuple.size() == 1 ? ",)" : ")");
+        } else if (value instanceof java.util.Map<?, ?> map) {
+            text.append('{');
+            String separator = "";
+            for (java.util.Map.Entry<?, ?> entry : map.entrySet()) {
+                if (text.length() > SHOWN_CHARS) {
+                    break;
+                }
+                text.append(separator);
+                append(text, entry.getKey(), open, depth + 1);
+                text.append(": ");
+                append(text, entry.getValue(), open, depth + 1);
+                separator = ", ";
+            }
+            text.append('}');
+        } else if (value instanceof String string) {
+            text.append('\'').append(string, 0, Math.min(string.length(), SHOWN_CHARS)).append('\'');
+        } else if (value instanceof Bytes bytes) {
+            text.append("b<").append(bytes.data().remaining()).append(" bytes>");
+        } else if (value == None.NONE) {
+            text.append("None");
+        } else if (value instanceof Boolean bool) {
+            text.append(bool ? "True" : "False");
+        } else {
+            String shown = String.valueOf(value); // numbers (at most 4,300 digits), storages, tensors, globals
+            text.append(shown, 0, Math.min(shown.length(), SHOWN_CHARS));
+        }
+        if (container) {
+            open.remove(value);
+        }
+    }
+
+    private static void items(StringBuilder text, java.util.List<?> items, java.util.Set<Object> open, int depth) {
+        String separator = "";
+        for (Object item : items) {
+            if (text.length() > SHOWN_CHARS) {
+                break;
+            }
+            text.append(separator);
+            append(text, item, open, depth + 1);
+            separator = ", ";
+        }
+    }
 
     /** Python's {@code None}. */
     enum None {
@@ -30,6 +109,12 @@ final class PythonValues {
 
         Object get(int index) {
             return items.get(index);
+        }
+
+        /** Python's notation, short and safe on nested or cyclic items ({@link PythonValues#show}). */
+        @Override
+        public String toString() {
+            return show(this);
         }
     }
 

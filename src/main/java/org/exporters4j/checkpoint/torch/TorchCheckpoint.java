@@ -47,7 +47,11 @@ public final class TorchCheckpoint {
     /** {@code torch.serialization.PROTOCOL_VERSION}. */
     private static final long LEGACY_PROTOCOL_VERSION = 1001;
     private static final Pattern PICKLE_ENTRY = Pattern.compile("[^/]+/data\\.pkl");
-    private static final long MAX_PICKLE_BYTES = 1L << 30;
+    /**
+     * The most bytes of a state-dict pickle ({@code data.pkl}) read onto the heap. A state dict pickles to about
+     * 150 bytes a tensor, so 32 MiB holds over 200,000 tensors, more than {@link Unpickler#MAX_OPCODES} lets run.
+     */
+    static final long MAX_PICKLE_BYTES = 32L << 20;
 
     private TorchCheckpoint() {}
 
@@ -125,7 +129,8 @@ public final class TorchCheckpoint {
         if (!(persistentId instanceof Tuple pid) || pid.size() != 5 || !"storage".equals(pid.get(0))
                 || !(pid.get(1) instanceof StorageType type) || !(pid.get(2) instanceof String key)
                 || !(pid.get(4) instanceof Long elements)) {
-            throw new CorruptCheckpointException(source + ": persistent id " + persistentId + " is not a PyTorch"
+            throw new CorruptCheckpointException(source + ": persistent id " + PythonValues.show(persistentId)
+                    + " is not a PyTorch"
                     + " storage ('storage', type, key, location, numel); re-save the checkpoint with torch.save");
         }
         return new StorageReference(key, type.dtype(), 0, elements);
@@ -139,11 +144,12 @@ public final class TorchCheckpoint {
         Object magic = Unpickler.load(head, source, Unpickler::refusePersistentId);
         if (!(magic instanceof BigInteger) || !magic.equals(LEGACY_MAGIC)) {
             throw new CorruptCheckpointException(file + " starts with a pickle but not with torch.save's magic number"
-                    + " (found " + magic + "); it is not a PyTorch checkpoint");
+                    + " (found " + PythonValues.show(magic) + "); it is not a PyTorch checkpoint");
         }
         Object protocol = Unpickler.load(head, source, Unpickler::refusePersistentId);
         if (!Long.valueOf(LEGACY_PROTOCOL_VERSION).equals(protocol)) {
-            throw new CorruptCheckpointException(file + " has torch.save protocol version " + protocol + "; only "
+            throw new CorruptCheckpointException(file + " has torch.save protocol version " + PythonValues.show(protocol)
+                    + "; only "
                     + LEGACY_PROTOCOL_VERSION + " exists: re-save the checkpoint with a current torch");
         }
         Object systemInfo = Unpickler.load(head, source, Unpickler::refusePersistentId);
@@ -155,7 +161,8 @@ public final class TorchCheckpoint {
         Object stateDict = Unpickler.load(head, source, pid -> legacyStorage(source, pid, roots));
         Object keys = Unpickler.load(head, source, Unpickler::refusePersistentId);
         if (!(keys instanceof List<?> keyList)) {
-            throw new CorruptCheckpointException(source + ": the storage key list is " + keys + ", not a list; the"
+            throw new CorruptCheckpointException(source + ": the storage key list is " + PythonValues.show(keys)
+                    + ", not a list; the"
                     + " file is damaged: re-save it");
         }
 
@@ -163,13 +170,14 @@ public final class TorchCheckpoint {
         Map<String, long[]> storageBytes = new HashMap<>();
         long position = head.position();
         for (Object key : keyList) {
-            StorageReference root = roots.get(String.valueOf(key));
+            StorageReference root = roots.get(key instanceof String name ? name : null);
             if (root == null) {
-                throw new CorruptCheckpointException(source + ": storage '" + key + "' is listed but no tensor uses"
+                throw new CorruptCheckpointException(source + ": storage " + PythonValues.show(key) + " is listed but"
+                        + " no tensor uses"
                         + " it, so its element type is unknown; re-save the checkpoint");
             }
             if (position + 8 > fileSize) {
-                throw truncated(file, String.valueOf(key));
+                throw truncated(file, root.key());
             }
             long elements = ZipArchive.readFully(channel, position, 8).order(byteOrder).getLong(0);
             long length;
@@ -179,7 +187,7 @@ public final class TorchCheckpoint {
                 length = -1;
             }
             if (elements < 0 || length < 0 || position + 8 + length > fileSize) {
-                throw truncated(file, String.valueOf(key));
+                throw truncated(file, root.key());
             }
             storageBytes.put(root.key(), new long[] {position + 8, length});
             position += 8 + length;
@@ -203,7 +211,8 @@ public final class TorchCheckpoint {
         if (!(persistentId instanceof Tuple pid) || pid.size() != 6 || !"storage".equals(pid.get(0))
                 || !(pid.get(1) instanceof StorageType type) || !(pid.get(2) instanceof String key)
                 || !(pid.get(4) instanceof Long elements)) {
-            throw new CorruptCheckpointException(source + ": persistent id " + persistentId + " is not a legacy"
+            throw new CorruptCheckpointException(source + ": persistent id " + PythonValues.show(persistentId)
+                    + " is not a legacy"
                     + " PyTorch storage ('storage', type, key, location, numel, view); re-save the checkpoint");
         }
         StorageReference root = roots.computeIfAbsent(key, k -> new StorageReference(k, type.dtype(), 0, elements));
@@ -215,7 +224,8 @@ public final class TorchCheckpoint {
                 && metadata.get(2) instanceof Long size && offset >= 0 && size >= 0) {
             return new StorageReference(key, type.dtype(), offset, size);
         }
-        throw new CorruptCheckpointException(source + ": storage '" + key + "' has view metadata " + view
+        throw new CorruptCheckpointException(source + ": storage '" + key + "' has view metadata "
+                + PythonValues.show(view)
                 + "; expected (view_key, offset, size)");
     }
 
@@ -228,7 +238,8 @@ public final class TorchCheckpoint {
         Map<String, TensorReference> tensors = new java.util.LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : dict.entrySet()) {
             if (!(entry.getKey() instanceof String name)) {
-                throw new CorruptCheckpointException(source + " has a state-dict key " + entry.getKey() + " that is"
+                throw new CorruptCheckpointException(source + " has a state-dict key " + PythonValues.show(entry.getKey())
+                        + " that is"
                         + " not a string; save model.state_dict() with save_pretrained");
             }
             if (!(entry.getValue() instanceof TensorReference tensor)) {
@@ -249,8 +260,20 @@ public final class TorchCheckpoint {
                     (long) storage.dtype().byteSize());
             // a tensor may use neither more than the record holds nor more than its storage declares
             long length = Math.min(storageLength, viewBytes);
-            return new TensorLocation(new TensorInfo(name, storage.dtype(), tensor.size()), storageStart, length,
+            TensorInfo info = new TensorInfo(name, storage.dtype(), tensor.size());
+            TensorLocation location = new TensorLocation(info, storageStart, length,
                     Math.addExact(storage.elementOffset(), tensor.storageOffset()), tensor.stride(), byteOrder);
+            if (info.byteSize() > length) { // inside the storage, yet larger than it
+                // strides that repeat elements (stride 0 over a dimension of several) would serve more bytes than
+                // the file holds: seven kilobytes of pickle became a gigabyte of model.onnx. Parameters and saved
+                // buffers are never such views (an expanded unit axis, as position_ids, repeats nothing).
+                throw new CorruptCheckpointException(file + ": tensor '" + name + "' (shape " + info.shape() + ", "
+                        + info.dtype() + ", " + info.byteSize() + " bytes) is a view of a storage of only " + length
+                        + " bytes: its strides " + tensor.stride() + " repeat elements (an expanded view), which a"
+                        + " model's weights never are; save the state dict with contiguous tensors"
+                        + " (tensor.contiguous()) or as safetensors");
+            }
+            return location;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CorruptCheckpointException(file + ": tensor '" + name + "' cannot be placed in its storage: "
                     + e.getMessage() + "; the file is damaged or not written by torch.save: re-save it");

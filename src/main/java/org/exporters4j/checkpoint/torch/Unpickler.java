@@ -31,6 +31,13 @@ import org.exporters4j.checkpoint.torch.PythonValues.Tuple;
  *
  * <p>Opcode numbers and semantics as CPython's {@code pickletools} documents them. The input is untrusted: every
  * length is checked against the bytes left before anything is allocated, and the machine is a loop, not recursion.
+ * Work and memory are bounded by the pickle's own counters, not by its size alone: at most {@link #MAX_OPCODES}
+ * opcodes run (each builds at most one value or memo entry, so the stack, the marks and the memo stay under it: a
+ * pickle of a billion DUP or MEMOIZE opcodes stops after two million), integers have at most
+ * {@link #MAX_INTEGER_DIGITS} digits (CPython's own limit for text integers; binary ones of as many bytes as that
+ * many digits need), and a dict key must be hashable in Python's sense and small ({@link #MAX_KEY_VALUES} values),
+ * so that hashing it can neither recurse without end (a list containing itself) nor take long. Values are shown in
+ * messages by {@link PythonValues#show}, which stops at cycles and after a few dozen characters.
  */
 final class Unpickler {
     /** Resolves a persistent id (PyTorch: a storage) to a value; may throw a checkpoint exception. */
@@ -40,6 +47,19 @@ final class Unpickler {
     }
 
     private static final int HIGHEST_PROTOCOL = 5;
+    /**
+     * The most opcodes one pickle may run. A state dict's pickle runs about 30 per tensor (name, rebuild call,
+     * persistent id, size and stride tuples, memo writes), so this admits some 60,000 tensors in one file (the
+     * largest single-file checkpoints hold a few thousand) while it bounds what the pickle can build to about
+     * 120 MB of heap.
+     */
+    static final long MAX_OPCODES = 2_000_000;
+    /** As CPython's {@code sys.int_info.default_max_str_digits}: longer text integers are refused unparsed. */
+    static final int MAX_INTEGER_DIGITS = 4300;
+    /** The bytes of a binary integer (LONG1, LONG4) of {@link #MAX_INTEGER_DIGITS} decimal digits. */
+    static final int MAX_INTEGER_BYTES = (int) Math.ceil(MAX_INTEGER_DIGITS * Math.log(10) / Math.log(2) / 8);
+    /** The most values (the key and, nested, the items of its tuples) a dict key may hold. */
+    static final int MAX_KEY_VALUES = 64;
 
     private final ByteBuffer in;
     private final String source;
@@ -48,6 +68,7 @@ final class Unpickler {
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private int opcodePosition;
+    private long opcodes;
 
     private Unpickler(ByteBuffer in, String source, PersistentLoader persistentLoader) {
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
@@ -78,6 +99,11 @@ final class Unpickler {
     private Object run() {
         while (true) {
             opcodePosition = in.position();
+            if (++opcodes > MAX_OPCODES) {
+                throw corrupt("the pickle runs more than " + MAX_OPCODES + " opcodes, more than a state dict of"
+                        + " 60,000 tensors needs; it is not a model's state dict (if it is genuine, convert it to"
+                        + " safetensors with Transformers: save_pretrained(..., safe_serialization=True))");
+            }
             int opcode = in.get() & 0xff;
             switch (opcode) {
                 case 0x80 -> { // PROTO
@@ -102,9 +128,9 @@ final class Unpickler {
                 case 'K' -> push((long) (in.get() & 0xff)); // BININT1
                 case 'M' -> push((long) (in.getShort() & 0xffff)); // BININT2
                 case 0x8a -> push(littleEndianInteger(in.get() & 0xff)); // LONG1
-                case 0x8b -> push(littleEndianInteger(checkedLength(in.getInt()))); // LONG4
+                case 0x8b -> push(littleEndianInteger(in.getInt())); // LONG4
                 case 'I' -> push(textInteger(readLine())); // INT
-                case 'L' -> push(toCompact(new BigInteger(stripSuffix(readLine(), "L")))); // LONG
+                case 'L' -> push(toCompact(decimal(stripSuffix(readLine(), "L")))); // LONG
                 case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // BINFLOAT, big-endian
                 case 'F' -> push(Double.parseDouble(readLine())); // FLOAT
                 case 0x8c -> push(utf8(in.get() & 0xff)); // SHORT_BINUNICODE
@@ -141,7 +167,7 @@ final class Unpickler {
                 }
                 case 's' -> { // SETITEM
                     Object value = pop();
-                    Object key = pop();
+                    Object key = hashable(pop());
                     dict(peek()).put(key, value);
                 }
                 case 'u' -> { // SETITEMS
@@ -215,7 +241,7 @@ final class Unpickler {
                     if (args.size() == 1 && args.get(0) instanceof List<?> pairs) {
                         for (Object pair : pairs) {
                             Tuple entry = (Tuple) pair;
-                            dict.put(entry.get(0), entry.get(1));
+                            dict.put(hashable(entry.get(0)), entry.get(1));
                         }
                     } else if (args.size() != 0) {
                         throw corrupt("OrderedDict called with " + args.size() + " arguments");
@@ -266,7 +292,7 @@ final class Unpickler {
         }
         Map<Object, Object> dict = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i += 2) {
-            dict.put(items.get(i), items.get(i + 1));
+            dict.put(hashable(items.get(i)), items.get(i + 1));
         }
         return dict;
     }
@@ -305,6 +331,31 @@ final class Unpickler {
         return numbers;
     }
 
+    /**
+     * The key itself, once checked to be a dict key Python accepts (a list, dict or bytes-like value is unhashable
+     * or never a state-dict key) and small: a tuple of at most {@link #MAX_KEY_VALUES} values in all, so hashing and
+     * comparing it is short and cannot recurse deeply. Walked with a stack of its own.
+     */
+    private Object hashable(Object key) {
+        List<Object> pending = new ArrayList<>(List.of(key));
+        int seen = 0;
+        while (!pending.isEmpty()) {
+            Object value = pending.remove(pending.size() - 1);
+            if (++seen > MAX_KEY_VALUES) {
+                throw corrupt("a dict key holds more than " + MAX_KEY_VALUES + " values (" + PythonValues.show(key)
+                        + "); a state dict's keys are names");
+            }
+            if (value instanceof Tuple tuple) {
+                pending.addAll(tuple.items());
+            } else if (!(value instanceof String || value instanceof Long || value instanceof BigInteger
+                    || value instanceof Double || value instanceof Boolean || value == None.NONE)) {
+                throw corrupt("a dict key is " + describe(value) + ", which is unhashable or never a state-dict key;"
+                        + " a state dict's keys are names");
+            }
+        }
+        return key;
+    }
+
     private Object memoized(long index) {
         Object value = memo.get(index);
         if (value == null) {
@@ -313,6 +364,7 @@ final class Unpickler {
         return value;
     }
 
+    /** Pushes a value; the opcode budget bounds the stack (at most one push per opcode). */
     private void push(Object value) {
         stack.add(value);
     }
@@ -362,9 +414,14 @@ final class Unpickler {
     }
 
     /** A two's-complement little-endian integer of {@code length} bytes (LONG1, LONG4). */
-    private Object littleEndianInteger(int length) {
+    private Object littleEndianInteger(long length) {
+        if (length > MAX_INTEGER_BYTES) {
+            throw corrupt("a binary integer of " + length + " bytes exceeds the " + MAX_INTEGER_BYTES + " bytes of "
+                    + MAX_INTEGER_DIGITS + " decimal digits (CPython's limit for integers); a state dict's integers"
+                    + " are sizes and offsets");
+        }
         byte[] bigEndian = new byte[checkedLength(length)];
-        for (int i = length - 1; i >= 0; i--) {
+        for (int i = bigEndian.length - 1; i >= 0; i--) {
             bigEndian[i] = in.get();
         }
         return length == 0 ? 0L : toCompact(new BigInteger(bigEndian));
@@ -374,12 +431,25 @@ final class Unpickler {
         return value.bitLength() < 64 ? (Object) value.longValue() : value;
     }
 
-    private static Object textInteger(String text) {
+    private Object textInteger(String text) {
         return switch (text) {
             case "00" -> Boolean.FALSE;
             case "01" -> Boolean.TRUE;
-            default -> toCompact(new BigInteger(text));
+            default -> toCompact(decimal(text));
         };
+    }
+
+    /**
+     * A decimal text integer (INT, LONG), refused unparsed beyond {@link #MAX_INTEGER_DIGITS} digits: parsing is
+     * quadratic in the digits, and CPython refuses the same (sys.set_int_max_str_digits).
+     */
+    private BigInteger decimal(String text) {
+        int digits = text.startsWith("-") || text.startsWith("+") ? text.length() - 1 : text.length();
+        if (digits > MAX_INTEGER_DIGITS) {
+            throw corrupt("a text integer of " + digits + " digits exceeds the limit of " + MAX_INTEGER_DIGITS
+                    + " digits (CPython's default_max_str_digits); a state dict's integers are sizes and offsets");
+        }
+        return new BigInteger(text);
     }
 
     private static String stripSuffix(String text, String suffix) {
@@ -408,9 +478,7 @@ final class Unpickler {
     }
 
     private static String describe(Object value) {
-        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?"); // messages stay one line
-        String shown = text.length() > 80 ? text.substring(0, 77) + "..." : text;
-        return value == null ? "nothing" : value.getClass().getSimpleName() + " " + shown;
+        return value == null ? "nothing" : value.getClass().getSimpleName() + " " + PythonValues.show(value);
     }
 
     private CorruptCheckpointException corrupt(String problem) {

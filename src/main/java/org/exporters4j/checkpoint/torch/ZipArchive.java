@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +33,18 @@ final class ZipArchive {
     private static final int LOCAL_SIGNATURE = 0x04034b50;
     private static final int END_BYTES = 22;
     private static final int MAX_COMMENT_BYTES = 0xffff;
-    private static final long MAX_DIRECTORY_BYTES = 1L << 30;
+    /**
+     * The most bytes of central directory read (onto the heap): a million entries with names of over 200 bytes.
+     */
+    static final long MAX_DIRECTORY_BYTES = 256L << 20;
+    /**
+     * The most entries an archive may list: torch.save writes one per storage and a handful more, and a pickle
+     * runs at most {@link Unpickler#MAX_OPCODES} opcodes (about 60,000 tensors). Each entry costs a few hundred
+     * bytes of heap once read, so the cap is checked before the directory is read.
+     */
+    static final long MAX_ENTRIES = 1_000_000;
+    /** How much compressed input is read, and how much output is first allocated, at a time when inflating. */
+    private static final int INFLATE_PIECE_BYTES = 1 << 16;
 
     /**
      * One entry.
@@ -111,7 +123,12 @@ final class ZipArchive {
             directoryOffset = record.getLong(48);
             directoryEnd = zip64End;
         }
-        if (directoryOffset < 0 || directorySize < 0 || directorySize > MAX_DIRECTORY_BYTES
+        if (count > MAX_ENTRIES || directorySize > MAX_DIRECTORY_BYTES) {
+            throw corrupt(file, "declares a central directory of " + count + " entries in " + directorySize
+                    + " bytes, more than the " + MAX_ENTRIES + " entries and " + MAX_DIRECTORY_BYTES + " bytes"
+                    + " exporters4j reads (torch.save writes one entry per storage)");
+        }
+        if (directoryOffset < 0 || directorySize < 0
                 || directoryOffset + directorySize > directoryEnd || count < 0 || count > directorySize / 46) {
             throw corrupt(file, "has a central directory (" + count + " entries, " + directorySize + " bytes at "
                     + directoryOffset + ") that does not fit the file");
@@ -200,47 +217,81 @@ final class ZipArchive {
     }
 
     /**
-     * The whole content of a small entry (the pickle, the byte order), on the heap; a deflated one is inflated, up
-     * to {@code maxBytes}.
+     * The whole content of a small entry (the pickle, the byte order), on the heap; a deflated one is inflated.
+     * Nothing declared is trusted: an entry declaring more than {@code maxBytes} is refused unread, a deflated one
+     * is read and inflated in pieces into a buffer that grows with what it actually produces, and inflation stops
+     * (refused) at the first byte beyond the declared size, so a small entry that inflates to gigabytes costs at
+     * most {@code maxBytes}, and one that declares gigabytes costs nothing.
      */
     ByteBuffer content(Entry entry, long maxBytes) throws IOException {
         if (entry.isEncrypted()) {
             throw corrupt(file, "entry '" + entry.name() + "' is encrypted; PyTorch checkpoints never are");
         }
         if (entry.size() > maxBytes) {
-            throw corrupt(file, "entry '" + entry.name() + "' is " + entry.size() + " bytes, more than the "
-                    + maxBytes + " allowed for it");
+            throw corrupt(file, "entry '" + entry.name() + "' declares " + entry.size() + " bytes, more than the "
+                    + maxBytes + " exporters4j reads for it");
         }
         if (entry.method() == STORED) {
             return readFully(channel, dataOffset(entry), (int) entry.size());
         }
-        if (entry.method() != DEFLATED || entry.compressedSize() > Integer.MAX_VALUE) {
+        if (entry.method() != DEFLATED) {
             throw corrupt(file, "entry '" + entry.name() + "' uses zip compression method " + entry.method()
                     + "; only stored (0) and deflated (8) entries can be read");
         }
-        ByteBuffer compressed = readFully(channel, dataOffset(entry), (int) entry.compressedSize());
-        byte[] output = new byte[(int) entry.size()];
+        int declared = (int) entry.size();
+        long inputStart = dataOffset(entry);
+        long inputLength = entry.compressedSize();
+        byte[] output = new byte[Math.min(declared, INFLATE_PIECE_BYTES)];
+        byte[] spare = new byte[1]; // a byte beyond the declared size, to detect a lie
+        ByteBuffer input = ByteBuffer.allocate((int) Math.min(Math.max(inputLength, 1), INFLATE_PIECE_BYTES));
         Inflater inflater = new Inflater(true);
         try {
-            inflater.setInput(compressed);
+            long consumed = 0;
             int produced = 0;
-            while (produced < output.length && !inflater.finished()) {
-                int n = inflater.inflate(output, produced, output.length - produced);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+            while (!inflater.finished()) {
+                if (inflater.needsInput()) {
+                    if (consumed == inputLength) {
+                        break; // the deflate stream is cut short; reported below
+                    }
+                    input.clear().limit((int) Math.min(input.capacity(), inputLength - consumed));
+                    while (input.hasRemaining()) {
+                        if (channel.read(input, inputStart + consumed + input.position()) < 0) {
+                            throw new IOException("unexpected end of file in entry '" + entry.name() + "'");
+                        }
+                    }
+                    consumed += input.flip().remaining();
+                    inflater.setInput(input);
+                }
+                if (produced == declared) {
+                    if (inflater.inflate(spare) > 0) {
+                        throw corrupt(file, "entry '" + entry.name() + "' inflates to more than the " + declared
+                                + " bytes its directory declares (a decompression bomb or a damaged archive);"
+                                + " stopped there");
+                    }
+                } else {
+                    if (produced == output.length) {
+                        output = Arrays.copyOf(output, (int) Math.min(declared, 2L * output.length));
+                    }
+                    produced += inflater.inflate(output, produced, output.length - produced);
+                }
+                if (inflater.needsDictionary()) {
                     break;
                 }
-                produced += n;
             }
-            if (produced != output.length) {
+            if (produced != declared) {
                 throw corrupt(file, "entry '" + entry.name() + "' inflates to " + produced + " bytes, not the "
                         + entry.size() + " its header declares");
             }
+            if (!inflater.finished()) {
+                throw corrupt(file, "entry '" + entry.name() + "' has deflate data that stop before their end (the"
+                        + " file is truncated or damaged)");
+            }
+            return ByteBuffer.wrap(output, 0, produced).slice();
         } catch (DataFormatException e) {
             throw corrupt(file, "entry '" + entry.name() + "' is not valid deflate data (" + e.getMessage() + ")");
         } finally {
             inflater.end();
         }
-        return ByteBuffer.wrap(output);
     }
 
     static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {

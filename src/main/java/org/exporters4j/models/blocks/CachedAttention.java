@@ -2,6 +2,7 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
@@ -20,9 +21,11 @@ import org.exporters4j.onnx.Value;
  * @param scale how raw scores {@code q · kᵀ} are scaled
  * @param masking how invisible keys are removed, as the family's Transformers code does it
  * @param window the sliding window of this layer, if any
+ * @param softCap Gemma 2's {@code attn_logit_softcapping}: scaled scores become {@code cap · tanh(score / cap)}
+ *     before the mask, if set
  */
 public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale scale, Masking masking,
-                              OptionalLong window) {
+                              OptionalLong window, OptionalDouble softCap) {
 
     /** How the family removes invisible keys from the scores before the softmax. */
     public enum Masking {
@@ -42,10 +45,26 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         Objects.requireNonNull(scale, "scale");
         Objects.requireNonNull(masking, "masking");
         Objects.requireNonNull(window, "window");
+        Objects.requireNonNull(softCap, "softCap");
+        if (softCap.isPresent() && !(softCap.getAsDouble() > 0)) {
+            throw new IllegalArgumentException("a score soft cap must be positive, got " + softCap.getAsDouble());
+        }
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
             throw new IllegalArgumentException("attention needs the query heads (" + heads + ") to be a multiple of "
                     + "the key/value heads (" + kvHeads + ") and a positive head width (" + headDim + ")");
         }
+    }
+
+    /** Attention without soft-capping. */
+    public CachedAttention(int heads, int kvHeads, long headDim, ScoreScale scale, Masking masking,
+                           OptionalLong window) {
+        this(heads, kvHeads, headDim, scale, masking, window, OptionalDouble.empty());
+    }
+
+    /** {@code cap · tanh(x / cap)} in float32, as Gemma 2 caps scores and logits. */
+    public static Value softCap(OnnxGraphBuilder graph, Value x, double cap) {
+        Value limit = graph.scalar(ElementType.FLOAT, (float) cap);
+        return graph.mul(graph.tanh(graph.div(x, limit)), limit);
     }
 
     /** The attention of one step: the context rows and the present cache. */
@@ -69,7 +88,8 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         Value groupedQuery = graph.reshape(query, 0, kvHeads, groups, -1, headDim);
         Value keysTransposed = graph.unsqueeze(graph.transpose(presentKey, 0, 1, 3, 2), 2);
         Value context = ScaledDotProductAttention.attend(graph, groupedQuery, keysTransposed,
-                graph.unsqueeze(presentValue, 2), scale, scores -> {
+                graph.unsqueeze(presentValue, 2), scale, scaled -> {
+                    Value scores = softCap.isPresent() ? softCap(graph, scaled, softCap.getAsDouble()) : scaled;
                     Value biased = bias.map(b -> graph.add(scores, graph.reshape(b, 0, kvHeads, groups, 1, -1)))
                             .orElse(scores);
                     Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);

@@ -90,7 +90,11 @@ public abstract class TextEncoderHeads {
                     EncoderHeads.multipleChoice(build, inputs, choiceScores(rows));
                 }
             }
-            case TOKEN_CLASSIFICATION -> EncoderHeads.tokenClassification(build, config, grid, rows, hidden);
+            case TOKEN_CLASSIFICATION -> {
+                if (build.wants("logits")) {
+                    EncoderHeads.tokenClassification(build, config, grid, tokenClassifierInput(rows), hidden);
+                }
+            }
             case QUESTION_ANSWERING -> {
                 boolean start = build.wants("start_logits");
                 if (build.wants("end_logits") || start) {
@@ -160,6 +164,14 @@ public abstract class TextEncoderHeads {
     /** One score per flattened choice {@code [batch × num_choices, 1]}: by default {@code classifier}. */
     protected Value choiceScores(Value rows) {
         return Linear.load(parameters, "classifier", hidden, 1).apply(graph, classifierInput(rows));
+    }
+
+    /**
+     * What the token classifier ({@code classifier} on every token) reads, rows {@code [batch × sequence, hidden]}: by
+     * default the last hidden state (ModernBERT puts its prediction head in between).
+     */
+    protected Value tokenClassifierInput(Value rows) {
+        return rows;
     }
 
     /** Start and end logits {@code [batch, sequence, 2]}: by default {@code qa_outputs} on every token. */

@@ -25,12 +25,22 @@ public final class ContrastiveOutputs {
      */
     public static void add(GraphBuild build, String logitScale, Value projectedText, Value projectedImages,
                            long projectionSize) {
+        add(build, logitScale, projectedText, projectedImages, projectionSize, null);
+    }
+
+    /**
+     * As {@link #add(GraphBuild, String, Value, Value, long)}, the logits plus the checkpoint's {@code logitBias}
+     * when it is not null (SigLIP's {@code logit_bias}: {@code text · imageᵀ · exp(logit_scale) + logit_bias}).
+     */
+    public static void add(GraphBuild build, String logitScale, Value projectedText, Value projectedImages,
+                           long projectionSize, String logitBias) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         Value textEmbeds = normalized(graph, projectedText);
         Value imageEmbeds = normalized(graph, projectedImages);
-        Value logitsPerText = graph.mul(graph.matMul(textEmbeds, graph.transpose(imageEmbeds, 1, 0)),
+        Value scaled = graph.mul(graph.matMul(textEmbeds, graph.transpose(imageEmbeds, 1, 0)),
                 graph.exp(parameters.tensor(logitScale)));
+        Value logitsPerText = logitBias == null ? scaled : graph.add(scaled, parameters.tensor(logitBias));
         // The second axis counts the other modality's examples, which Optimum's interface leaves unnamed; a
         // shape-preserving Reshape to [0, -1] keeps ONNX Runtime's shape inference from naming it after the first
         // axis (texts and images are independent counts, both merely called batch_size by the interface).

@@ -1,10 +1,11 @@
 package org.exporters4j.models.llama;
 
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
@@ -15,7 +16,6 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
-import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
@@ -23,20 +23,23 @@ import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.llama.LlamaFlavor.Options;
+import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * The Llama family (llama, mistral, qwen2) as Transformers computes it in eval mode ({@code modeling_llama.py} 4.31
- * for llama, whose fixtures are the reference; Mistral's and Qwen2's differences as {@link LlamaFlavor} data):
- * token embeddings, {@code num_hidden_layers} pre-RMSNorm blocks of grouped-query attention ({@code
- * num_key_value_heads} key/value heads, rotary embeddings over the whole head with {@code rope_theta}, linear
- * {@code rope_scaling}, an optional sliding window) and a SwiGLU MLP ({@code down(act(gate(x)) · up(x))}), a final
- * RMSNorm, then the head: {@code lm_head} (tied to the embeddings when {@code tie_word_embeddings}) or {@code score}.
+ * The Llama family as Transformers 4.51 computes it in eval mode ({@code modeling_llama.py}; Mistral's, Qwen2's,
+ * Qwen3's, Gemma's, Gemma 2's, Gemma 3's and Granite's differences as {@link LlamaFlavor} data): token embeddings
+ * (scaled for Gemma and Granite), {@code num_hidden_layers} RMSNorm blocks of grouped-query attention
+ * ({@code num_key_value_heads} key/value heads of {@code head_dim}, rotary embeddings with {@code rope_theta} and
+ * every {@code rope_scaling} type of {@link RotaryEmbedding}, optional q/k norms, sliding windows, soft-capping) and a
+ * gated MLP ({@code down(act(gate(x)) · up(x))}), a final RMSNorm, then the head: {@code lm_head} (tied to the
+ * embeddings when {@code tie_word_embeddings}) or {@code score}.
  *
- * <p>The cache holds {@code num_key_value_heads} heads (Optimum 1.10 sizes it by the query heads and fails to
- * export grouped-query models with past); positions are {@code position_ids} when the interface has them, else
- * counted from the cache length, as Transformers does without them.
+ * <p>The cache holds {@code num_key_value_heads} heads; positions are {@code position_ids} when the interface has
+ * them, else counted from the cache length, as Transformers does without them.
  */
 public final class LlamaArchitecture extends DecoderArchitecture {
 
@@ -56,7 +59,11 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         return new Body(config, graph, parameters);
     }
 
+    /** Which rotary embedding a layer uses. */
+    private enum RotaryKind { GLOBAL, LOCAL }
+
     private final class Body implements Decoder {
+        private final Options options;
         private final OnnxGraphBuilder graph;
         private final Parameters parameters;
         private final String base;
@@ -69,15 +76,22 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final long vocab;
         private final double epsilon;
         private final Activation activation;
-        private final RotaryEmbedding rotary;
+        private final Map<RotaryKind, RotaryEmbedding> rotaries = new EnumMap<>(RotaryKind.class);
+        private final Map<RotaryKind, RotaryEmbedding.Angles> angles = new EnumMap<>(RotaryKind.class);
         private final Bias queryKeyValueBias;
         private final Bias outputBias;
         private final Bias mlpBias;
         private final List<OptionalLong> windows;
+        private final ScoreScale scoreScale;
+        private final OptionalDouble scoreCap;
+        private final OptionalDouble logitCap;
+        private final double embeddingMultiplier;
+        private final double residualMultiplier;
+        private final double logitsDivisor;
         private final EmbeddingTie tie;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+            this.options = flavor.options();
             this.graph = graph;
             this.parameters = parameters;
             this.hidden = config.intValue("hidden_size");
@@ -93,17 +107,10 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             this.intermediate = config.intValue("intermediate_size");
             this.vocab = config.intValue("vocab_size");
             this.epsilon = config.doubleValue("rms_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            double theta = config.optionalDouble("rope_theta").orElse(10000.0);
-            double partial = config.optionalDouble("partial_rotary_factor").orElse(1.0);
-            if (partial != 1.0) {
-                throw new UnsupportedConfigException(config.source() + " sets partial_rotary_factor " + partial
-                        + "; the " + flavor.modelType() + " graph rotates whole heads: remove the option or set 1.0");
-            }
-            this.rotary = RotaryEmbedding.fromConfig(config, theta, headDim, RotaryEmbedding.Style.HALF_SPLIT,
-                    RotaryEmbedding.Scaling.FROM_CONFIG);
+            this.activation = Activation.fromConfig(config, options.activation().key());
+            readRotaries(config);
             boolean attentionBias = config.optionalBoolean("attention_bias").orElse(false);
-            switch (flavor.attentionBias()) {
+            switch (options.attentionBias()) {
                 case FROM_ATTENTION_BIAS_OPTION -> {
                     queryKeyValueBias = attentionBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
                     outputBias = queryKeyValueBias;
@@ -118,66 +125,51 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 }
             }
             this.mlpBias = config.optionalBoolean("mlp_bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
-            this.windows = windows(config);
+            this.windows = LlamaWindows.of(config, options.slidingWindow(), layers, flavor.modelType());
+            this.scoreScale = ScoreScale.multipliedBy(switch (options.attentionScale()) {
+                case HEAD_DIM -> Math.pow(headDim, -0.5);
+                case QUERY_PRE_ATTN_SCALAR -> Math.pow(positive(config, "query_pre_attn_scalar"), -0.5);
+                case ATTENTION_MULTIPLIER -> positive(config, "attention_multiplier");
+            });
+            boolean capped = options.softCapping() == LlamaFlavor.SoftCapping.FROM_CONFIG;
+            this.scoreCap = capped ? optionalPositive(config, "attn_logit_softcapping") : OptionalDouble.empty();
+            this.logitCap = capped ? optionalPositive(config, "final_logit_softcapping") : OptionalDouble.empty();
+            this.embeddingMultiplier = switch (options.embeddingScale()) {
+                case NONE -> 1.0;
+                // Transformers' normalizer: torch.tensor(hidden_size ** 0.5) in the embeddings' float32
+                case SQRT_HIDDEN_SIZE -> (float) Math.sqrt(hidden);
+                case EMBEDDING_MULTIPLIER -> config.doubleValue("embedding_multiplier");
+            };
+            this.residualMultiplier = options.residualScale() == LlamaFlavor.ResidualScale.RESIDUAL_MULTIPLIER
+                    ? config.doubleValue("residual_multiplier") : 1.0;
+            this.logitsDivisor = options.logitsScale() == LlamaFlavor.LogitsScale.LOGITS_SCALING
+                    ? positive(config, "logits_scaling") : 1.0;
             this.tie = EmbeddingTie.of(config);
             this.base = parameters.basePrefix("model", "embed_tokens.weight");
         }
 
-        private List<OptionalLong> windows(ModelConfig config) {
-            List<OptionalLong> result = new ArrayList<>();
-            OptionalLong window = config.optionalInt("sliding_window").map(OptionalLong::of)
-                    .orElse(OptionalLong.empty());
-            switch (flavor.slidingWindow()) {
-                case NONE -> {
-                    if (config.isSetInFile("sliding_window") && window.isPresent()) {
-                        throw new UnsupportedConfigException(config.source() + " sets sliding_window "
-                                + window.getAsLong() + ", which " + flavor.modelType() + " does not use; remove it "
-                                + "or export the checkpoint as the model type that defines it (mistral, qwen2)");
-                    }
-                    for (int layer = 0; layer < layers; layer++) {
-                        result.add(OptionalLong.empty());
+        /** The rotary embeddings: one for every layer, or Gemma 3's global and local ones. */
+        private void readRotaries(ModelConfig config) {
+            long rotaryDim = headDim;
+            double partial = config.optionalDouble("partial_rotary_factor").orElse(1.0);
+            switch (options.partialRotary()) {
+                case REFUSED -> {
+                    if (partial != 1.0) {
+                        throw new UnsupportedConfigException(config.source() + " sets partial_rotary_factor "
+                                + partial + "; the " + flavor.modelType() + " graph rotates whole heads, as "
+                                + "Transformers' apply_rotary_pos_emb for it does: remove the option or set 1.0");
                     }
                 }
-                case EVERY_LAYER -> {
-                    for (int layer = 0; layer < layers; layer++) {
-                        result.add(window);
-                    }
-                }
-                case FROM_MAX_WINDOW_LAYERS -> {
-                    List<String> types = config.stringList("layer_types");
-                    boolean sliding = config.optionalBoolean("use_sliding_window").orElse(false);
-                    int firstWindowed = config.optionalInt("max_window_layers").orElse(layers);
-                    if (!types.isEmpty() && types.size() != layers) {
-                        throw new UnsupportedConfigException(config.source() + " lists " + types.size()
-                                + " layer_types for " + layers + " layers; list one per layer");
-                    }
-                    for (int layer = 0; layer < layers; layer++) {
-                        boolean windowed;
-                        if (!types.isEmpty()) {
-                            String type = types.get(layer);
-                            if (!type.equals("sliding_attention") && !type.equals("full_attention")) {
-                                throw new UnsupportedConfigException(config.source() + " sets layer_types[" + layer
-                                        + "] \"" + type + "\"; use sliding_attention or full_attention");
-                            }
-                            windowed = type.equals("sliding_attention");
-                        } else {
-                            windowed = sliding && layer >= firstWindowed;
-                        }
-                        if (windowed && window.isEmpty()) {
-                            throw new UnsupportedConfigException(config.source() + ": layer " + layer + " uses "
-                                    + "sliding-window attention but sliding_window is null; set the window size");
-                        }
-                        result.add(windowed ? window : OptionalLong.empty());
-                    }
-                }
+                case LEADING_CHANNELS -> rotaryDim = RotaryEmbedding.rotaryDimension(config, headDim);
             }
-            for (OptionalLong size : result) {
-                if (size.isPresent() && size.getAsLong() <= 0) {
-                    throw new UnsupportedConfigException(config.source() + " sets sliding_window "
-                            + size.getAsLong() + "; the window must hold at least one token");
-                }
+            double theta = config.optionalDouble("rope_theta").orElse(10000.0);
+            rotaries.put(RotaryKind.GLOBAL, RotaryEmbedding.fromConfig(config, theta, rotaryDim,
+                    RotaryEmbedding.Style.HALF_SPLIT, RotaryEmbedding.Scaling.FROM_CONFIG));
+            if (options.rotaryBases() == LlamaFlavor.RotaryBases.LOCAL_BASE_FOR_SLIDING_LAYERS) {
+                rotaries.put(RotaryKind.LOCAL, RotaryEmbedding.fromConfig(config,
+                        positive(config, "rope_local_base_freq"), rotaryDim, RotaryEmbedding.Style.HALF_SPLIT,
+                        RotaryEmbedding.Scaling.NONE));
             }
-            return List.copyOf(result);
         }
 
         @Override
@@ -185,23 +177,33 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             return new DecoderSpec(
                     new DecoderInputs.CacheShape(layers, kvHeads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
                     DecoderInputs.WITH_POSITION_IDS, hidden, vocab, new HeadWeights("score", Bias.WITHOUT_BIAS,
-                            flavor.pooling(), "score", Bias.WITH_BIAS, "qa_outputs"));
+                            options.pooling(), "score", Bias.WITH_BIAS, "qa_outputs"));
         }
 
         @Override
         public Value embed(DecoderInputs inputs) {
             Value words = graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
                     inputs.inputIds(), 0);
-            return graph.reshape(words, -1, hidden);
+            return scaled(graph.reshape(words, -1, hidden), embeddingMultiplier);
+        }
+
+        private Value scaled(Value x, double factor) {
+            return factor == 1.0 ? x : graph.mul(x, graph.scalar(ElementType.FLOAT, (float) factor));
+        }
+
+        private RotaryEmbedding.Angles angles(RotaryKind kind, DecoderInputs inputs) {
+            return angles.computeIfAbsent(kind, key -> rotaries.get(key).angles(graph, inputs.positions(graph)));
         }
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
             String prefix = base + "layers." + index + ".";
-            Value normalized = rmsNorm(prefix + "input_layernorm", rows);
+            OptionalLong window = windows.get(index);
+            RotaryKind kind = window.isPresent() && rotaries.containsKey(RotaryKind.LOCAL) ? RotaryKind.LOCAL
+                    : RotaryKind.GLOBAL;
+            RotaryEmbedding rotary = rotaries.get(kind);
+            RotaryEmbedding.Angles layerAngles = angles(kind, inputs);
+            Value normalized = rmsNorm(prefix + "input_layernorm", rows, hidden);
             long kvWidth = kvHeads * headDim;
             Value query = CachedAttention.splitHeads(graph, Linear.load(parameters, prefix + "self_attn.q_proj",
                     hidden, heads * headDim, queryKeyValueBias).apply(graph, normalized), inputs.grid(), heads, headDim);
@@ -210,37 +212,79 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             Value value = CachedAttention.splitHeads(graph, Linear.load(parameters,
                     prefix + "self_attn.v_proj", hidden, kvWidth, queryKeyValueBias).apply(graph, normalized),
                     inputs.grid(), kvHeads, headDim);
-            query = rotary.apply(graph, query, angles, headDim);
-            key = rotary.apply(graph, key, angles, headDim);
-            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim,
-                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM, windows.get(index));
+            if (options.queryKeyNorm() == LlamaFlavor.QueryKeyNorm.PER_HEAD) {
+                query = rmsNorm(prefix + "self_attn.q_norm", query, headDim);
+                key = rmsNorm(prefix + "self_attn.k_norm", key, headDim);
+            }
+            query = rotary.apply(graph, query, layerAngles, headDim);
+            key = rotary.apply(graph, key, layerAngles, headDim);
+            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,
+                    Masking.VISIBLE_OR_MINIMUM, window, scoreCap);
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
             Value attentionOutput = Linear.load(parameters, prefix + "self_attn.o_proj", heads * headDim,
                     hidden, outputBias).apply(graph, attended.contextRows());
-            Value residual = graph.add(rows, attentionOutput);
-            Value feedForwardInput = rmsNorm(prefix + "post_attention_layernorm", residual);
+            boolean sandwich = options.layerNorms() == LlamaFlavor.LayerNorms.SANDWICH;
+            if (sandwich) {
+                attentionOutput = rmsNorm(prefix + "post_attention_layernorm", attentionOutput, hidden);
+            }
+            Value residual = graph.add(rows, scaled(attentionOutput, residualMultiplier));
+            Value feedForwardInput = rmsNorm(prefix + (sandwich ? "pre_feedforward_layernorm"
+                    : "post_attention_layernorm"), residual, hidden);
             Value gate = activation.apply(graph, Linear.load(parameters, prefix + "mlp.gate_proj", hidden,
                     intermediate, mlpBias).apply(graph, feedForwardInput));
             Value up = Linear.load(parameters, prefix + "mlp.up_proj", hidden, intermediate, mlpBias)
                     .apply(graph, feedForwardInput);
             Value down = Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
                     .apply(graph, graph.mul(gate, up));
-            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+            if (sandwich) {
+                down = rmsNorm(prefix + "post_feedforward_layernorm", down, hidden);
+            }
+            return new LayerStep(graph.add(residual, scaled(down, residualMultiplier)), attended.presentKey(),
+                    attended.presentValue());
         }
 
-        private Value rmsNorm(String prefix, Value rows) {
-            return graph.rmsNormalization(rows, parameters.tensor(prefix + ".weight", hidden), epsilon);
+        /**
+         * RMSNorm over the last axis of width {@code width}: {@code weight · x̂}, or Gemma's {@code (1 + weight) · x̂}
+         * (computed in float32 as its {@code 1.0 + self.weight.float()}).
+         */
+        private Value rmsNorm(String prefix, Value x, long width) {
+            Value weight = parameters.tensor(prefix + ".weight", width);
+            Value scale = options.normWeight() == LlamaFlavor.NormWeight.ONE_PLUS_WEIGHT
+                    ? graph.add(graph.scalar(ElementType.FLOAT, 1.0), weight) : weight;
+            return graph.rmsNormalization(x, scale, epsilon);
         }
 
         @Override
         public Value finalNorm(Value rows) {
-            return rmsNorm(base + "norm", rows);
+            return rmsNorm(base + "norm", rows, hidden);
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
-                    hidden, vocab, rows);
+            Value logits = tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight",
+                    "lm_head.weight", hidden, vocab, rows);
+            if (logitsDivisor != 1.0) {
+                logits = graph.div(logits, graph.scalar(ElementType.FLOAT, (float) logitsDivisor));
+            }
+            return logitCap.isPresent() ? CachedAttention.softCap(graph, logits, logitCap.getAsDouble()) : logits;
         }
+    }
+
+    private static double positive(ModelConfig config, String key) {
+        double value = config.doubleValue(key);
+        if (!(value > 0)) {
+            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
+                    + "; it must be positive");
+        }
+        return value;
+    }
+
+    /** An optional positive option: null or absent means off. */
+    private static OptionalDouble optionalPositive(ModelConfig config, String key) {
+        Optional<Double> value = config.optionalDouble(key);
+        if (value.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(positive(config, key));
     }
 }

@@ -8,21 +8,26 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.blocks.LastTokenPooling;
 
 /**
- * What sets one model type of the Llama family apart, as data: which projections carry biases, where sliding-window
- * attention applies, how the sequence classifier pools, and the heads the type builds.
+ * What sets one model type of the Llama family apart, as data: the {@link Options} of its layers (as Transformers
+ * 4.51's modeling file of the type computes them) and the heads the type builds. The presets ({@link Options#LLAMA},
+ * {@link Options#GEMMA2}, ...) are the types' differences written once; a row names its preset, or a preset with
+ * one option changed ({@code Options.LLAMA.with(SlidingWindow.EVERY_LAYER)}).
  *
  * @param modelType Optimum's spelling, e.g. {@code qwen2}
- * @param attentionBias which attention projections have biases
- * @param slidingWindow which layers use the config's sliding window
- * @param pooling the sequence classifier's last-token rule (of the Transformers version the type is checked against)
+ * @param options how the type's layers compute
  * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built with it)
  */
-public record LlamaFlavor(String modelType, AttentionBias attentionBias, SlidingWindow slidingWindow,
-                          LastTokenPooling pooling, Set<Head> heads) {
+public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
+
+    public LlamaFlavor {
+        Objects.requireNonNull(modelType, "modelType");
+        Objects.requireNonNull(options, "options");
+        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
+    }
 
     /** Which of the q/k/v/o projections add a bias. */
     public enum AttentionBias {
-        /** Llama: all four when {@code attention_bias} is true, none otherwise. */
+        /** Llama, Qwen3, Gemma, Granite: all four when {@code attention_bias} is true, none otherwise. */
         FROM_ATTENTION_BIAS_OPTION,
         /** Mistral: none. */
         NONE,
@@ -30,24 +35,273 @@ public record LlamaFlavor(String modelType, AttentionBias attentionBias, Sliding
         QUERY_KEY_VALUE
     }
 
-    /** Which layers attend within {@code sliding_window}. */
+    /** Which layers attend within {@code sliding_window} (a key is visible while {@code query − key < window}). */
     public enum SlidingWindow {
-        /** Llama: none (a {@code sliding_window} key is refused). */
+        /** Llama, Gemma, Granite: none (a {@code sliding_window} key is refused). */
         NONE,
         /** Mistral: every layer, when {@code sliding_window} is set (null means full attention). */
         EVERY_LAYER,
         /**
-         * Qwen2: layers from {@code max_window_layers} on when {@code use_sliding_window} is true, or as
-         * {@code layer_types} lists them ({@code sliding_attention} / {@code full_attention}).
+         * Qwen2, Qwen3: layers from {@code max_window_layers} on when {@code use_sliding_window} is true, or as
+         * {@code layer_types} lists them ({@code sliding_attention} / {@code full_attention}), as the sliding
+         * windows of their attention classes are set. (Transformers 4.51's eager mask applies
+         * {@code sliding_window} to every layer whatever {@code use_sliding_window} says, which later versions
+         * undo; the two differ only on sequences longer than the window.)
          */
-        FROM_MAX_WINDOW_LAYERS
+        FROM_MAX_WINDOW_LAYERS,
+        /** Gemma 2: the even layers ({@code not layer_idx % 2}); the odd ones attend globally. */
+        EVEN_LAYERS,
+        /**
+         * Gemma 3: every layer but those whose {@code index + 1} is a multiple of {@code sliding_window_pattern}
+         * (the global ones).
+         */
+        ALL_BUT_EVERY_PATTERN_TH
     }
 
-    public LlamaFlavor {
-        Objects.requireNonNull(modelType, "modelType");
-        Objects.requireNonNull(attentionBias, "attentionBias");
-        Objects.requireNonNull(slidingWindow, "slidingWindow");
-        Objects.requireNonNull(pooling, "pooling");
-        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
+    /** A norm of the queries and keys over each head, before the rotary embeddings. */
+    public enum QueryKeyNorm {
+        NONE,
+        /** Qwen3, Gemma 3: {@code self_attn.q_norm} / {@code k_norm}, an RMSNorm of width {@code head_dim}. */
+        PER_HEAD
+    }
+
+    /** Where a layer normalizes. */
+    public enum LayerNorms {
+        /** {@code input_layernorm} before attention, {@code post_attention_layernorm} before the MLP. */
+        PRE,
+        /**
+         * Gemma 2 and 3: {@code input_layernorm} and {@code pre_feedforward_layernorm} before attention and MLP,
+         * {@code post_attention_layernorm} and {@code post_feedforward_layernorm} on their outputs before each
+         * residual addition.
+         */
+        SANDWICH
+    }
+
+    /** How an RMSNorm's weight scales the normalized values. */
+    public enum NormWeight {
+        /** {@code weight · x̂}. */
+        WEIGHT,
+        /** Gemma: {@code (1 + weight) · x̂} (weights stored around 0). */
+        ONE_PLUS_WEIGHT
+    }
+
+    /** What multiplies the token embeddings. */
+    public enum EmbeddingScale {
+        NONE,
+        /** Gemma: {@code √hidden_size}, rounded to float32 as Transformers' normalizer tensor. */
+        SQRT_HIDDEN_SIZE,
+        /** Granite: {@code embedding_multiplier}. */
+        EMBEDDING_MULTIPLIER
+    }
+
+    /** What multiplies the raw attention scores {@code q · kᵀ}. */
+    public enum AttentionScale {
+        /** {@code head_dim^-0.5}. */
+        HEAD_DIM,
+        /** Gemma 2 and 3: {@code query_pre_attn_scalar^-0.5}. */
+        QUERY_PRE_ATTN_SCALAR,
+        /** Granite: {@code attention_multiplier}. */
+        ATTENTION_MULTIPLIER
+    }
+
+    /** Gemma 2's (and 3's) soft-capping, {@code cap · tanh(x / cap)}. */
+    public enum SoftCapping {
+        NONE,
+        /** The scores by {@code attn_logit_softcapping} and the LM logits by {@code final_logit_softcapping}, each when set. */
+        FROM_CONFIG
+    }
+
+    /** What scales each branch before its residual addition. */
+    public enum ResidualScale {
+        NONE,
+        /** Granite: {@code residual_multiplier}. */
+        RESIDUAL_MULTIPLIER
+    }
+
+    /** What divides the LM logits. */
+    public enum LogitsScale {
+        NONE,
+        /** Granite: {@code logits_scaling}. */
+        LOGITS_SCALING
+    }
+
+    /** Which rotary embeddings the layers use. */
+    public enum RotaryBases {
+        /** One for every layer: {@code rope_theta} and {@code rope_scaling}. */
+        SHARED,
+        /**
+         * Gemma 3: the sliding-window layers use {@code rope_local_base_freq} without scaling, the global layers
+         * {@code rope_theta} with {@code rope_scaling}.
+         */
+        LOCAL_BASE_FOR_SLIDING_LAYERS
+    }
+
+    /** Whether {@code partial_rotary_factor} may rotate a leading share of each head. */
+    public enum PartialRotary {
+        /** Llama's {@code apply_rotary_pos_emb} rotates whole heads: a factor other than 1 is refused. */
+        REFUSED,
+        /** Phi-3 style: the first {@code head_dim · partial_rotary_factor} channels rotate, the rest pass. */
+        LEADING_CHANNELS
+    }
+
+    /** The config key naming the MLP's activation. */
+    public enum ActivationOption {
+        HIDDEN_ACT("hidden_act"),
+        /** Gemma 2 and 3. */
+        HIDDEN_ACTIVATION("hidden_activation");
+
+        private final String key;
+
+        ActivationOption(String key) {
+            this.key = key;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    /**
+     * How a type's layers compute, one option per difference from Llama.
+     *
+     * @param pooling the sequence classifier's last-token rule (of the Transformers version the type is checked
+     *     against)
+     */
+    public record Options(AttentionBias attentionBias, SlidingWindow slidingWindow, QueryKeyNorm queryKeyNorm,
+                          LayerNorms layerNorms, NormWeight normWeight, EmbeddingScale embeddingScale,
+                          AttentionScale attentionScale, SoftCapping softCapping, ResidualScale residualScale,
+                          LogitsScale logitsScale, RotaryBases rotaryBases, PartialRotary partialRotary,
+                          ActivationOption activation, LastTokenPooling pooling) {
+
+        /** Llama (Transformers 4.51): pre-RMSNorm, SwiGLU, rotary embeddings, grouped-query attention. */
+        public static final Options LLAMA = new Options(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE,
+                QueryKeyNorm.NONE, LayerNorms.PRE, NormWeight.WEIGHT, EmbeddingScale.NONE, AttentionScale.HEAD_DIM,
+                SoftCapping.NONE, ResidualScale.NONE, LogitsScale.NONE, RotaryBases.SHARED, PartialRotary.REFUSED,
+                ActivationOption.HIDDEN_ACT, LastTokenPooling.RIGHTMOST_NON_PADDING);
+        /** Mistral: no attention biases, a sliding window on every layer. */
+        public static final Options MISTRAL = LLAMA.with(AttentionBias.NONE).with(SlidingWindow.EVERY_LAYER);
+        /** Qwen2: q/k/v biases, windows from {@code max_window_layers} on. */
+        public static final Options QWEN2 = LLAMA.with(AttentionBias.QUERY_KEY_VALUE)
+                .with(SlidingWindow.FROM_MAX_WINDOW_LAYERS);
+        /** Qwen3: Qwen2's windows, biases by {@code attention_bias}, q/k RMSNorm per head. */
+        public static final Options QWEN3 = LLAMA.with(SlidingWindow.FROM_MAX_WINDOW_LAYERS)
+                .with(QueryKeyNorm.PER_HEAD);
+        /** Gemma: {@code (1 + w)} RMSNorm, embeddings scaled by √hidden, GeGLU through {@code hidden_act}. */
+        public static final Options GEMMA = LLAMA.with(NormWeight.ONE_PLUS_WEIGHT)
+                .with(EmbeddingScale.SQRT_HIDDEN_SIZE);
+        /**
+         * Gemma 2: Gemma's with sandwich norms, {@code query_pre_attn_scalar}, soft-capping, sliding windows on the
+         * even layers, {@code hidden_activation}.
+         */
+        public static final Options GEMMA2 = GEMMA.with(LayerNorms.SANDWICH).with(AttentionScale.QUERY_PRE_ATTN_SCALAR)
+                .with(SoftCapping.FROM_CONFIG).with(SlidingWindow.EVEN_LAYERS).with(ActivationOption.HIDDEN_ACTIVATION);
+        /**
+         * Gemma 3 (text): Gemma 2's with q/k norm per head, global layers every {@code sliding_window_pattern}, and
+         * {@code rope_local_base_freq} on the local ones.
+         */
+        public static final Options GEMMA3 = GEMMA2.with(QueryKeyNorm.PER_HEAD)
+                .with(SlidingWindow.ALL_BUT_EVERY_PATTERN_TH).with(RotaryBases.LOCAL_BASE_FOR_SLIDING_LAYERS);
+        /** Granite: Llama's with the embedding, attention, residual and logits multipliers. */
+        public static final Options GRANITE = LLAMA.with(EmbeddingScale.EMBEDDING_MULTIPLIER)
+                .with(AttentionScale.ATTENTION_MULTIPLIER).with(ResidualScale.RESIDUAL_MULTIPLIER)
+                .with(LogitsScale.LOGITS_SCALING);
+
+        public Options {
+            Objects.requireNonNull(attentionBias, "attentionBias");
+            Objects.requireNonNull(slidingWindow, "slidingWindow");
+            Objects.requireNonNull(queryKeyNorm, "queryKeyNorm");
+            Objects.requireNonNull(layerNorms, "layerNorms");
+            Objects.requireNonNull(normWeight, "normWeight");
+            Objects.requireNonNull(embeddingScale, "embeddingScale");
+            Objects.requireNonNull(attentionScale, "attentionScale");
+            Objects.requireNonNull(softCapping, "softCapping");
+            Objects.requireNonNull(residualScale, "residualScale");
+            Objects.requireNonNull(logitsScale, "logitsScale");
+            Objects.requireNonNull(rotaryBases, "rotaryBases");
+            Objects.requireNonNull(partialRotary, "partialRotary");
+            Objects.requireNonNull(activation, "activation");
+            Objects.requireNonNull(pooling, "pooling");
+        }
+
+        public Options with(AttentionBias value) {
+            return new Options(value, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(SlidingWindow value) {
+            return new Options(attentionBias, value, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(QueryKeyNorm value) {
+            return new Options(attentionBias, slidingWindow, value, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(LayerNorms value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, value, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(NormWeight value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, value, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(EmbeddingScale value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, value,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(AttentionScale value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    value, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation, pooling);
+        }
+
+        public Options with(SoftCapping value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, value, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(ResidualScale value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, value, logitsScale, rotaryBases, partialRotary, activation, pooling);
+        }
+
+        public Options with(LogitsScale value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, value, rotaryBases, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(RotaryBases value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, value, partialRotary, activation,
+                    pooling);
+        }
+
+        public Options with(PartialRotary value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, value, activation, pooling);
+        }
+
+        public Options with(ActivationOption value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, value,
+                    pooling);
+        }
+
+        public Options with(LastTokenPooling value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
+                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+                    value);
+        }
     }
 }

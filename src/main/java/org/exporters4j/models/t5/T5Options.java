@@ -4,6 +4,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.RelativePositionBuckets;
 
 /**
  * The config.json options the T5 family builds from, read and checked once (Transformers 4.25.1's
@@ -56,9 +57,6 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
         TRANSIENT_GLOBAL
     }
 
-    /** The largest relative distance table this exporter writes into a graph (as a constant). */
-    static final int MAX_DISTANCE_LIMIT = 1 << 20;
-
     static T5Options read(ModelConfig config, T5Flavor flavor) {
         String source = config.source();
         checkFeedForwardProjection(config);
@@ -76,11 +74,11 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
                     + ": the encoder's bidirectional buckets need at least 2 per direction (Transformers divides by "
                     + "zero below 4); use 4 or more (T5 uses 32)");
         }
-        if (maxDistance <= numBuckets / 2 || maxDistance > MAX_DISTANCE_LIMIT) {
+        if (maxDistance <= numBuckets / 2 || maxDistance > RelativePositionBuckets.MAX_DISTANCE_LIMIT) {
             throw new UnsupportedConfigException(source + " sets relative_attention_max_distance " + maxDistance
                     + " with relative_attention_num_buckets " + numBuckets + ": the logarithmic buckets need a "
                     + "maximum distance above num_buckets / 2 = " + numBuckets / 2 + " (below it Transformers "
-                    + "computes negative or undefined buckets) and at most " + MAX_DISTANCE_LIMIT
+                    + "computes negative or undefined buckets) and at most " + RelativePositionBuckets.MAX_DISTANCE_LIMIT
                     + "; use a value in that range (T5 uses 128)");
         }
         double epsilon = config.doubleValue("layer_norm_epsilon");

@@ -240,6 +240,31 @@ class CheckpointsTest {
         assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(broken));
     }
 
+    @Test
+    void anIndexNamingItselfOrAnotherIndexIsRefusedWithoutRecursing() throws IOException {
+        // was a StackOverflowError: each index opened its "shard" as an index again
+        Path itself = index("model.safetensors.index.json", "\"w\": \"model.safetensors.index.json\"");
+        CorruptCheckpointException self = assertThrows(CorruptCheckpointException.class,
+                () -> Checkpoints.openWeights(dir));
+        assertEquals(itself + ": tensor 'w' maps to \"model.safetensors.index.json\", which is an index, not a shard:"
+                + " a weight_map names the weight files (model-00001-of-00002.safetensors); fix the weight_map or"
+                + " download the index again", self.getMessage());
+
+        Path first = index("a.safetensors.index.json", "\"w\": \"b.safetensors.index.json\"");
+        index("b.safetensors.index.json", "\"w\": \"a.safetensors.index.json\"");
+        CorruptCheckpointException pair = assertThrows(CorruptCheckpointException.class, () -> Checkpoints.open(first));
+        assertTrue(pair.getMessage().startsWith(first + ": tensor 'w' maps to \"b.safetensors.index.json\", which is"
+                + " an index, not a shard"), pair.getMessage());
+
+        // whatever a shard is named, it is opened as one weight file: an index's JSON there is not a weight file
+        Path disguised = index("c.safetensors.index.json", "\"w\": \"shard.bin\"");
+        Files.copy(disguised, dir.resolve("shard.bin"));
+        CorruptCheckpointException json = assertThrows(CorruptCheckpointException.class,
+                () -> Checkpoints.open(disguised));
+        assertTrue(json.getMessage().startsWith(dir.resolve("shard.bin").toAbsolutePath() + " is neither safetensors"
+                + " nor a PyTorch checkpoint"), json.getMessage());
+    }
+
     private Path index(String name, String weightMap) throws IOException {
         return Files.writeString(dir.resolve(name), "{\"metadata\": {\"total_size\": 0}, \"weight_map\": {"
                 + weightMap + "}}");

@@ -151,6 +151,61 @@ class SafetensorsHeaderTest {
                 e.getMessage());
     }
 
+    @Test
+    void refusesBytesAfterTheHeaderObjectButAcceptsWhitespacePadding() throws IOException {
+        // as the safetensors crate (serde_json::from_str over the whole header): JSON whitespace may follow the object
+        String tensor = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        Path padded = writeRaw(dir.resolve("padded.safetensors"), tensor + "  \n\t\r ", floats(2.5f));
+        try (Weights weights = Checkpoints.open(padded)) {
+            assertEquals(2.5f, weights.bytes("x").getFloat(0));
+        }
+        assertProblem(writeRaw(dir.resolve("a.safetensors"), tensor + "xyz", floats(1)),
+                "has 3 bytes after its header's JSON object (from header byte " + tensor.length() + "); the header is"
+                        + " one JSON object, padded with spaces only, as the safetensors crate requires");
+        assertProblem(writeRaw(dir.resolve("b.safetensors"), tensor + " {}", floats(1)),
+                "has 2 bytes after its header's JSON object");
+        assertProblem(writeRaw(dir.resolve("c.safetensors"), tensor + "\0\0\0", floats(1)),
+                "has 3 bytes after its header's JSON object");
+    }
+
+    @Test
+    void aShapeOfAMillionUnitAxesIsRefusedAtTheRankCapNotWalked() throws IOException {
+        // [1]*N + [0] is a valid empty tensor in the crate; row-major strides were built in O(rank^2): minutes
+        int axes = 1_000_000;
+        StringBuilder shape = new StringBuilder("[");
+        shape.append("1,".repeat(axes)).append("0]");
+        Path file = writeRaw(dir.resolve("model.safetensors"),
+                "{\"x\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,0]}}", new byte[0]);
+        assertProblem(file, "gives tensor 'x' a shape of more than " + TensorInfo.MAX_RANK + " values, more dimensions"
+                + " than any tensor library allows (NumPy's limit is 64)");
+
+        // at the cap the shape is read, and its strides are the row-major ones
+        List<Long> deepest = new java.util.ArrayList<>(java.util.Collections.nCopies(TensorInfo.MAX_RANK - 1, 1L));
+        deepest.add(0L);
+        Path empty = new SafetensorsFileWriter().add("e", DType.F32, deepest, new byte[0])
+                .write(dir.resolve("deep.safetensors"));
+        try (FileChannel channel = FileChannel.open(empty)) {
+            TensorLocation location = SafetensorsHeader.read(empty, channel).tensors().get(0);
+            assertEquals(TensorInfo.MAX_RANK, location.info().rank());
+            assertEquals(java.util.Collections.nCopies(TensorInfo.MAX_RANK, 1L), location.strides());
+        }
+        assertEquals(List.of(12L, 4L, 1L, 1L), TensorLocation.rowMajorStrides(List.of(2L, 3L, 4L, 1L)));
+    }
+
+    @Test
+    void aHeaderOfMoreTensorsThanTheCapIsRefusedWhileReading() throws IOException {
+        // a million empty tensors fit the crate's 100 MB header; each kept tensor costs heap, so the count is capped
+        StringBuilder header = new StringBuilder("{");
+        for (int i = 0; i <= SafetensorsHeader.MAX_TENSORS; i++) {
+            header.append(i == 0 ? "" : ",").append("\"t").append(i)
+                    .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        }
+        Path file = writeRaw(dir.resolve("model.safetensors"), header.append('}').toString(), new byte[0]);
+        assertProblem(file, "declares more than 200000 tensors, the most exporters4j reads from one file (no"
+                + " published checkpoint comes near it); if the file is genuine, save it in shards with"
+                + " save_pretrained(max_shard_size=...)");
+    }
+
     private static void assertProblem(Path file, String expected) {
         CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> {
             try (FileChannel channel = FileChannel.open(file)) {

@@ -8,6 +8,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.RelativePositionBuckets;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package org.exporters4j.models.t5;
+package org.exporters4j.models.blocks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,6 @@ import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.ModelWriter;

@@ -1,13 +1,13 @@
-package org.exporters4j.models.t5;
+package org.exporters4j.models.blocks;
 
-import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 
 /**
- * T5's relative position buckets ({@code T5Attention._relative_position_bucket}, Transformers 4.25.1): a relative
+ * T5's relative position buckets ({@code T5Attention._relative_position_bucket}, Transformers 4.25.1; MPNet's
+ * {@code MPNetEncoder.relative_position_bucket} computes the same bidirectional buckets): a relative
  * position {@code key − query} maps to one of {@code numBuckets} buckets, half per direction when bidirectional
  * (the encoder), only non-positive ones when causal (the decoder). Within a direction, distances below
  * {@code max_exact = buckets / 2} are their own bucket; larger ones share logarithmically wider buckets up to
@@ -19,18 +19,20 @@ import org.exporters4j.onnx.Value;
  * and constant from the first distance that reaches the last bucket, so the table is exact for every distance
  * while the graph holds only integer arithmetic (its buckets cannot drift with the runtime's {@code Log}).
  */
-record RelativePositionBuckets(int numBuckets, int maxDistance) {
+public record RelativePositionBuckets(int numBuckets, int maxDistance) {
+    /** The largest relative distance table this exporter writes into a graph (as a constant). */
+    public static final int MAX_DISTANCE_LIMIT = 1 << 20;
 
-    RelativePositionBuckets {
-        if (numBuckets < 4 || maxDistance <= numBuckets / 2 || maxDistance > T5Options.MAX_DISTANCE_LIMIT) {
+    public RelativePositionBuckets {
+        if (numBuckets < 4 || maxDistance <= numBuckets / 2 || maxDistance > MAX_DISTANCE_LIMIT) {
             throw new IllegalArgumentException("relative position buckets need at least 4 buckets and a maximum "
-                    + "distance above buckets / 2 (at most " + T5Options.MAX_DISTANCE_LIMIT + "), got " + numBuckets
+                    + "distance above buckets / 2 (at most " + MAX_DISTANCE_LIMIT + "), got " + numBuckets
                     + " and " + maxDistance);
         }
     }
 
     /** The bucket of {@code relativePosition} ({@code key − query}), as Transformers computes it. */
-    long bucket(long relativePosition, AttentionDirection direction) {
+    public long bucket(long relativePosition, AttentionDirection direction) {
         int buckets = bucketsPerDirection(direction);
         long offset = 0;
         long distance;
@@ -47,7 +49,7 @@ record RelativePositionBuckets(int numBuckets, int maxDistance) {
      * The buckets of int64 {@code relativePositions} (any shape), as int64: the direction offset plus the table
      * entry of the clamped distance.
      */
-    Value apply(OnnxGraphBuilder graph, Value relativePositions, AttentionDirection direction) {
+    public Value apply(OnnxGraphBuilder graph, Value relativePositions, AttentionDirection direction) {
         int buckets = bucketsPerDirection(direction);
         Value distance;
         Value offset = null;
@@ -71,7 +73,7 @@ record RelativePositionBuckets(int numBuckets, int maxDistance) {
      *
      * @param embedding {@code relative_attention_bias.weight}, {@code [num_buckets, heads]}
      */
-    Value bias(OnnxGraphBuilder graph, Value embedding, Value queryPositions, Value keyPositions,
+    public Value bias(OnnxGraphBuilder graph, Value embedding, Value queryPositions, Value keyPositions,
                AttentionDirection direction) {
         Value relative = graph.sub(graph.unsqueeze(keyPositions, 0), graph.unsqueeze(queryPositions, 1));
         Value values = graph.gather(embedding, apply(graph, relative, direction), 0);
