@@ -110,7 +110,8 @@ final class DummyInputGenerator {
     /** A decoder-only cache extends the mask over the past tokens (Optimum's PAD_ATTENTION_MASK_TO_MATCH_TOTAL_SEQUENCE_LENGTH). */
     private DummyTensor attentionMask(String name) {
         boolean decoderCache = export.task().usesPast() && (row.family().padsMaskToPast()
-                || (row.family() == OnnxFamily.BART_SEQ2SEQ && export.task().task() == Task.CAUSAL_LM));
+                || ((row.family() == OnnxFamily.BART_SEQ2SEQ || row.family() == OnnxFamily.BART_SEQ2SEQ_OPTIMUM_1_25_3)
+                        && export.task().task() == Task.CAUSAL_LM));
         if (decoderCache) {
             return mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.pastSequenceLength() + shapes.sequenceLength()), shapes.sequenceLength());

@@ -143,13 +143,24 @@ final class OnnxConfigs {
                         T5_ATTRIBUTES, SEQ2SEQ_FORWARD).opset(14).atol(atol));
     }
 
-    /** BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows. */
+    /** BART's config names: decoder_layers, decoder_attention_heads, d_model, eos_token_id. */
+    private static final ConfigAttributes BART_ATTRIBUTES = ConfigAttributes.TEXT
+            .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+            .with(HIDDEN_SIZE, "d_model").with(EOS_TOKEN_ID, "eos_token_id");
+
+    /**
+     * BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows; in
+     * Optimum 1.25.3 opset 14 with the encoder/decoder split ({@code model_configs.py:BartOnnxConfig}; mBART,
+     * Marian, M2M-100, Blenderbot, Blenderbot-Small and BigBird-Pegasus subclass it or M2M100OnnxConfig).
+     */
     static OnnxModelRow bartOnnx(String configClass) {
-        return OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(EOS_TOKEN_ID, "eos_token_id"),
-                SEQ2SEQ_FORWARD).forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
-                .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION);
+        return OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ, BART_ATTRIBUTES, SEQ2SEQ_FORWARD)
+                .forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
+                .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION)
+                .todays(OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ_OPTIMUM_1_25_3, BART_ATTRIBUTES,
+                                SEQ2SEQ_FORWARD).forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
+                        .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION)
+                        .opset(14));
     }
 
     /** ViTOnnxConfig: pixel_values; image_size, num_channels. */

@@ -272,6 +272,62 @@ enum OnnxFamily {
         }
     },
 
+    /**
+     * Optimum 1.25.3's {@code BartOnnxConfig} (BART, mBART, Marian, M2M-100, Blenderbot, Blenderbot-Small,
+     * BigBird-Pegasus): the encoder-decoder split of {@link Seq2SeqSplit} for the generation and with-past
+     * feature-extraction tasks; {@code feature-extraction} one {@code model.onnx} as T5's; the
+     * {@code *ForCausalLM} decoder ({@code text-generation}) over {@code input_ids}, {@code attention_mask}
+     * ({@code past_sequence_length + 1} with past) and the cache ({@code past_sequence_length}), its present over
+     * {@code past_sequence_length + sequence_length} ({@code M2M100OnnxConfig.outputs}); classification and question
+     * answering over {@code input_ids} and {@code attention_mask} only (the model makes the decoder's tokens).
+     */
+    BART_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            return switch (task.task()) {
+                case DEFAULT -> TEXT_SEQ2SEQ_OPTIMUM_1_25_3.inputs(row, task, config);
+                case CAUSAL_LM -> textDecoderInputs(row, task, config);
+                default -> List.of(input("input_ids", axes(0, BATCH, 1, SEQUENCE)),
+                        input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
+            };
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            if (task.task() == Task.DEFAULT) {
+                return seq2seqOutputs(row, task, config);
+            }
+            List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
+            if (task.usesPast()) {
+                outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_AND_NEW_TOKENS));
+            }
+            return outputs;
+        }
+
+        @Override
+        List<OnnxFile> files(ExportTask task) {
+            return Seq2SeqSplit.files(task);
+        }
+
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? inputs(row, task, config)
+                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? outputs(row, task, config)
+                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
+        }
+    },
+
     /** {@code WhisperOnnxConfig} ({@code TextAndAudioOnnxConfig}): audio features in, a seq2seq decoder out. */
     SPEECH_SEQ2SEQ(CacheSupport.CACHE) {
         @Override
@@ -518,7 +574,8 @@ enum OnnxFamily {
      */
     boolean hasTodaysInterface() {
         return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
-                || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_SEQ2SEQ_OPTIMUM_1_25_3;
+                || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_SEQ2SEQ_OPTIMUM_1_25_3
+                || this == BART_SEQ2SEQ_OPTIMUM_1_25_3;
     }
 
     /** Whether the encoder reads audio features (Whisper's families): its output is then half the frames long. */
