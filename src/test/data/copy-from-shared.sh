@@ -8,8 +8,8 @@
 #                                    weight files, and with-past fixtures also replay their prefix files)
 #   fixtures-options/                everything but Optimum's onnx/ exports (a few small fixtures, each option
 #                                    tested from both weight files)
-#   fixtures-layout/                 the fixtures of the types with today's layouts (gpt2, gpt-neo, gptj, codegen,
-#                                    bloom, llama; t5, mt5, bart, mbart, marian: Optimum 1.25.3's files, issue 10): manifest.json,
+#   fixtures-layout/                 every fixture (gpt2, gpt-neo, gptj, codegen, bloom, llama; t5, mt5, bart,
+#                                    mbart, marian, whisper: Optimum 1.25.3's files, issue 10): manifest.json,
 #                                    components/, checkpoint/ without pytorch_model.bin; README.md and index.json.
 #                                    Not Optimum's onnx/ exports
 #   fixtures/                        per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
@@ -61,7 +61,7 @@ for set in fixtures fixtures-options; do
   done
 done
 # fixtures-layout: the model types of issue 10's layouts (LAYOUT_TYPES): decoder-only, then encoder-decoders
-LAYOUT_TYPES="gpt2 gpt-neo gptj codegen bloom llama t5 mt5 bart mbart marian"
+LAYOUT_TYPES="gpt2 gpt-neo gptj codegen bloom llama t5 mt5 bart mbart marian whisper"
 mkdir -p "$here/fixtures-layout"
 cp "$shared/fixtures-layout/README.md" "$shared/fixtures-layout/index.json" "$here/fixtures-layout/"
 for type in $LAYOUT_TYPES; do

@@ -134,7 +134,7 @@ public final class Exporter {
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = validate(files, writtenFiles, output, atol);
+                ValidationReport validation = validate(files, writtenFiles, graphs, output, atol);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -165,18 +165,18 @@ public final class Exporter {
      * ({@link Seq2SeqValidator}); one report of every check, each named after its file.
      */
     private static ValidationReport validate(List<ComponentExport> files, Map<OnnxFile, WrittenModel> written,
-                                             OutputFolder output, double atol) {
+                                             Map<OnnxFile, OnnxModel> graphs, OutputFolder output, double atol) {
         if (files.size() == 1) {
             WrittenModel only = written.get(files.get(0).file());
             return OnnxRuntimeValidator.validate(only.modelFile(), displayName(output, only),
-                    files.get(0).config(), atol);
+                    files.get(0).config(), atol, Optional.of(graphs.get(files.get(0).file())));
         }
         List<ValidationReport> reports = new ArrayList<>();
         for (ComponentExport file : files) {
             if (file.file().component().isPresent()) {
                 WrittenModel model = written.get(file.file());
                 reports.add(OnnxRuntimeValidator.validate(model.modelFile(), displayName(output, model),
-                        file.config(), atol));
+                        file.config(), atol, Optional.of(graphs.get(file.file()))));
             }
         }
         reports.addAll(Seq2SeqValidator.validate(files, written, atol));

@@ -336,11 +336,14 @@ final class OnnxConfigs {
 
     /** WhisperOnnxConfig: log-mel features in, decoder cache; atol 1e-3. */
     static OnnxModelRow whisperOnnx() {
-        return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
-                        .with(MAX_SOURCE_POSITIONS, "max_source_positions"), WHISPER_FORWARD)
-                .atol(1e-3);
+        ConfigAttributes attributes = ConfigAttributes.TEXT
+                .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+                .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
+                .with(MAX_SOURCE_POSITIONS, "max_source_positions");
+        // Optimum 1.25.3's WhisperOnnxConfig: opset 14, atol 1e-3, the encoder/decoder split
+        return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, attributes, WHISPER_FORWARD).atol(1e-3)
+                .todays(OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ_OPTIMUM_1_25_3, attributes,
+                        WHISPER_FORWARD).opset(14).atol(1e-3));
     }
 
     // Optimum 1.25.3's classes of today's encoders and vision models (its interface: see OnnxFamily's *_OPTIMUM_1_25_3).

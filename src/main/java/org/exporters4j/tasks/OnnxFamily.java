@@ -344,6 +344,48 @@ enum OnnxFamily {
         }
     },
 
+    /**
+     * Optimum 1.25.3's {@code WhisperOnnxConfig}: the encoder-decoder split of {@link Seq2SeqSplit} over
+     * {@code input_features} (only its batch axis dynamic) for {@code automatic-speech-recognition(-with-past)} and
+     * {@code feature-extraction-with-past}; {@code feature-extraction} one {@code model.onnx} over
+     * {@code input_features} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state}.
+     */
+    SPEECH_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            return List.of(input("input_features", axes(0, BATCH)),
+                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
+                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
+            }
+            return seq2seqOutputs(row, task, config);
+        }
+
+        @Override
+        List<OnnxFile> files(ExportTask task) {
+            return Seq2SeqSplit.files(task);
+        }
+
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? inputs(row, task, config)
+                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.AUDIO_FEATURES, row, task, config, file);
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
+            return file == OnnxFile.MODEL ? outputs(row, task, config)
+                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.AUDIO_FEATURES, row, task, config, file);
+        }
+    },
+
     /** {@code ViTOnnxConfig} and the vision types built on it; DETR adds a pixel mask. */
     VISION(CacheSupport.NONE) {
         @Override
@@ -575,12 +617,12 @@ enum OnnxFamily {
     boolean hasTodaysInterface() {
         return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
                 || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_SEQ2SEQ_OPTIMUM_1_25_3
-                || this == BART_SEQ2SEQ_OPTIMUM_1_25_3;
+                || this == BART_SEQ2SEQ_OPTIMUM_1_25_3 || this == SPEECH_SEQ2SEQ_OPTIMUM_1_25_3;
     }
 
     /** Whether the encoder reads audio features (Whisper's families): its output is then half the frames long. */
     boolean readsAudioFeatures() {
-        return this == SPEECH_SEQ2SEQ;
+        return this == SPEECH_SEQ2SEQ || this == SPEECH_SEQ2SEQ_OPTIMUM_1_25_3;
     }
 
     /**

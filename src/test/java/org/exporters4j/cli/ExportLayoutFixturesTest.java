@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,6 +20,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.models.OnnxRuntimeRun;
+import org.exporters4j.onnx.proto.OnnxProto;
 import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.DynamicTest;
@@ -46,7 +45,7 @@ class ExportLayoutFixturesTest {
 
     /** The vendored types of fixtures-layout: decoder-only, then encoder-decoders. */
     private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama", "mt5",
-            "t5", "bart", "marian", "mbart");
+            "t5", "bart", "marian", "mbart", "whisper");
 
     /**
      * Types without today's layouts yet (issue 10's next step; the list must shrink to nothing): bloom's graph takes
@@ -65,6 +64,13 @@ class ExportLayoutFixturesTest {
             "gpt2--feature-extraction-with-past", "gptj--feature-extraction-with-past",
             "llama--feature-extraction-with-past");
 
+    /**
+     * Fixtures of a task the type's row does not register yet (the list must shrink to nothing): Optimum 1.25.3
+     * registers {@code audio-classification} for whisper ({@code WhisperForAudioClassification}: the encoder, a
+     * projector, mean pooling and a classifier), which Optimum v1.5.2 did not; its row has no such task yet.
+     */
+    private static final List<String> TASKS_NOT_YET_REGISTERED = List.of("whisper--audio-classification");
+
     @TempDir
     Path folder;
 
@@ -77,6 +83,9 @@ class ExportLayoutFixturesTest {
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
         }
+        for (String fixture : TASKS_NOT_YET_REGISTERED) {
+            assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
+        }
         for (String fixture : INTERFACE_DEVIATIONS) {
             assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
         }
@@ -88,10 +97,11 @@ class ExportLayoutFixturesTest {
         try (Stream<Path> folders = Files.list(SharedFiles.require("fixtures-layout"))) {
             folders.filter(Files::isDirectory).sorted().forEach(fixtures::add);
         }
-        assertEquals(62, fixtures.size(), "the vendored fixtures of fixtures-layout");
+        assertEquals(67, fixtures.size(), "the vendored fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
-                .filter(fixture -> !INTERFACE_DEVIATIONS.contains(fixture.getFileName().toString())).flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
+                .filter(fixture -> !INTERFACE_DEVIATIONS.contains(fixture.getFileName().toString()))
+                .filter(fixture -> !TASKS_NOT_YET_REGISTERED.contains(fixture.getFileName().toString())).flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
                 DynamicTest.dynamicTest(fixture.getFileName() + " --layout " + layout.id(),
                         () -> exportAndCompare(fixture, layout))));
     }
@@ -149,7 +159,11 @@ class ExportLayoutFixturesTest {
         return names;
     }
 
-    /** Names and order of the inputs and outputs, and each one's named axes, as the manifest's component. */
+    /**
+     * Names and order of the inputs and outputs as ONNX Runtime reads them, and each one's named axes as the file
+     * declares them, as the manifest's component (ONNX Runtime reports a fixed size where its shape inference finds
+     * one, e.g. on a Whisper encoder's output over fixed frames, Optimum's own file included).
+     */
     private static void checkInterface(Path fixture, JsonNode component, Path model) throws Exception {
         List<String> inputs = texts(component.get("inputs"));
         List<String> outputs = texts(component.get("outputs"));
@@ -157,14 +171,18 @@ class ExportLayoutFixturesTest {
              OrtSession session = OrtEnvironment.getEnvironment().createSession(model.toString(), options)) {
             assertEquals(inputs, List.copyOf(session.getInputInfo().keySet()), fixture + " inputs");
             assertEquals(outputs, List.copyOf(session.getOutputInfo().keySet()), fixture + " outputs");
-            for (String input : inputs) {
-                assertEquals(axes(component.get("dynamic_axes").get("inputs").get(input)),
-                        namedAxes(session.getInputInfo().get(input)), fixture + " input " + input);
-            }
-            for (String output : outputs) {
-                assertEquals(axes(component.get("dynamic_axes").get("outputs").get(output)),
-                        namedAxes(session.getOutputInfo().get(output)), fixture + " output " + output);
-            }
+        }
+        OnnxProto.GraphProto graph;
+        try (var in = Files.newInputStream(model)) {
+            graph = OnnxProto.ModelProto.parseFrom(in).getGraph();
+        }
+        for (OnnxProto.ValueInfoProto input : graph.getInputList()) {
+            assertEquals(axes(component.get("dynamic_axes").get("inputs").get(input.getName())),
+                    namedAxes(input), fixture + " input " + input.getName());
+        }
+        for (OnnxProto.ValueInfoProto output : graph.getOutputList()) {
+            assertEquals(axes(component.get("dynamic_axes").get("outputs").get(output.getName())),
+                    namedAxes(output), fixture + " output " + output.getName());
         }
     }
 
@@ -185,12 +203,12 @@ class ExportLayoutFixturesTest {
         return axes;
     }
 
-    private static Map<Integer, String> namedAxes(NodeInfo info) {
-        String[] names = ((TensorInfo) info.getInfo()).getDimensionNames();
+    private static Map<Integer, String> namedAxes(OnnxProto.ValueInfoProto info) {
         Map<Integer, String> axes = new TreeMap<>();
-        for (int i = 0; i < names.length; i++) {
-            if (names[i] != null && !names[i].isEmpty()) {
-                axes.put(i, names[i]);
+        List<OnnxProto.TensorShapeProto.Dimension> dims = info.getType().getTensorType().getShape().getDimList();
+        for (int i = 0; i < dims.size(); i++) {
+            if (dims.get(i).hasDimParam() && !dims.get(i).getDimParam().isEmpty()) {
+                axes.put(i, dims.get(i).getDimParam());
             }
         }
         return axes;
