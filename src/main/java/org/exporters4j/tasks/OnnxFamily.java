@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
@@ -181,9 +182,6 @@ enum OnnxFamily {
     TEXT_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             return List.of(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
                     input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
                     input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
@@ -191,27 +189,7 @@ enum OnnxFamily {
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             return seq2seqOutputs(row, task, config);
-        }
-
-        @Override
-        List<OnnxFile> files(ExportTask task) {
-            return Seq2SeqSplit.files(task);
-        }
-
-        @Override
-        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? inputs(row, task, config)
-                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
-        }
-
-        @Override
-        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? outputs(row, task, config)
-                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
         }
     },
 
@@ -284,9 +262,6 @@ enum OnnxFamily {
     BART_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             return switch (task.task()) {
                 case DEFAULT -> TEXT_SEQ2SEQ_OPTIMUM_1_25_3.inputs(row, task, config);
                 case CAUSAL_LM -> textDecoderInputs(row, task, config);
@@ -297,9 +272,6 @@ enum OnnxFamily {
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             if (task.task() == Task.DEFAULT) {
                 return seq2seqOutputs(row, task, config);
             }
@@ -308,23 +280,6 @@ enum OnnxFamily {
                 outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_AND_NEW_TOKENS));
             }
             return outputs;
-        }
-
-        @Override
-        List<OnnxFile> files(ExportTask task) {
-            return Seq2SeqSplit.files(task);
-        }
-
-        @Override
-        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? inputs(row, task, config)
-                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
-        }
-
-        @Override
-        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? outputs(row, task, config)
-                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.TEXT, row, task, config, file);
         }
     },
 
@@ -353,36 +308,13 @@ enum OnnxFamily {
     SPEECH_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return inputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             return List.of(input("input_features", axes(0, BATCH)),
                     input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
         }
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (files(task).contains(OnnxFile.DECODER_MODEL)) {
-                return outputs(row, task, config, OnnxFile.DECODER_MODEL);
-            }
             return seq2seqOutputs(row, task, config);
-        }
-
-        @Override
-        List<OnnxFile> files(ExportTask task) {
-            return Seq2SeqSplit.files(task);
-        }
-
-        @Override
-        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? inputs(row, task, config)
-                    : Seq2SeqSplit.inputs(Seq2SeqSplit.EncoderInput.AUDIO_FEATURES, row, task, config, file);
-        }
-
-        @Override
-        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-            return file == OnnxFile.MODEL ? outputs(row, task, config)
-                    : Seq2SeqSplit.outputs(Seq2SeqSplit.EncoderInput.AUDIO_FEATURES, row, task, config, file);
         }
     },
 
@@ -630,26 +562,41 @@ enum OnnxFamily {
      * encoder-decoder split ({@link Seq2SeqSplit#files}).
      */
     List<OnnxFile> files(ExportTask task) {
-        return List.of(OnnxFile.MODEL);
+        return splitEncoder().isPresent() ? Seq2SeqSplit.files(task) : List.of(OnnxFile.MODEL);
     }
+
+    /**
+     * What the encoder of Optimum 1.25.3's encoder-decoder split reads, for the families it splits; empty for the
+     * families written as one {@code model.onnx} whatever the task.
+     */
+    Optional<Seq2SeqSplit.EncoderInput> splitEncoder() {
+        return switch (this) {
+            case TEXT_SEQ2SEQ_OPTIMUM_1_25_3, BART_SEQ2SEQ_OPTIMUM_1_25_3 -> Optional.of(Seq2SeqSplit.EncoderInput.TEXT);
+            case SPEECH_SEQ2SEQ_OPTIMUM_1_25_3 -> Optional.of(Seq2SeqSplit.EncoderInput.AUDIO_FEATURES);
+            default -> Optional.empty();
+        };
+    }
+
 
     /**
      * The inputs of one file in graph order: {@code model.onnx}'s are {@link #inputs(OnnxModelRow, ExportTask,
      * ModelConfig)} (then ordered by the forward signature); a split file's are in Optimum's order already.
      */
     List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-        if (file != OnnxFile.MODEL) {
-            throw new IllegalArgumentException(this + " writes model.onnx only, not " + file);
+        if (file == OnnxFile.MODEL) {
+            return inputs(row, task, config);
         }
-        return inputs(row, task, config);
+        return Seq2SeqSplit.inputs(splitEncoder().orElseThrow(() -> new IllegalArgumentException(this
+                + " writes model.onnx only, not " + file)), row, task, config, file);
     }
 
     /** The outputs of one file in graph order. */
     List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config, OnnxFile file) {
-        if (file != OnnxFile.MODEL) {
-            throw new IllegalArgumentException(this + " writes model.onnx only, not " + file);
+        if (file == OnnxFile.MODEL) {
+            return outputs(row, task, config);
         }
-        return outputs(row, task, config);
+        return Seq2SeqSplit.outputs(splitEncoder().orElseThrow(() -> new IllegalArgumentException(this
+                + " writes model.onnx only, not " + file)), row, task, config, file);
     }
 
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */

@@ -294,9 +294,17 @@ record OnnxModelRow(
         return onnxConfigClass;
     }
 
-    /** The export configuration of {@code task} for {@code config}, as Optimum's config class instantiates it. */
+    /**
+     * The export configuration of {@code task} for {@code config}, as Optimum's config class instantiates it: of
+     * {@code model.onnx}, or of {@code decoder_model.onnx} where the task splits an encoder-decoder.
+     */
     @Override
     public ExportConfig create(String modelType, ExportTask task, ModelConfig config) {
+        if (family.files(task).contains(OnnxFile.DECODER_MODEL)) {
+            // an encoder-decoder split: the main file is decoder_model.onnx, in Optimum's order already
+            return createFiles(modelType, task, config).stream()
+                    .filter(file -> file.file() == OnnxFile.DECODER_MODEL).findFirst().orElseThrow().config();
+        }
         List<DynamicTensor> inputs = forwardFor(task.task()).order(family.inputs(this, task, config));
         List<DynamicTensor> outputs = family.outputs(this, task, config);
         return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
