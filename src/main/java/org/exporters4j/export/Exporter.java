@@ -107,9 +107,9 @@ public final class Exporter {
             RecordedWeights weights = new RecordedWeights(model.weights());
             OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
             List<String> unusedTensors = List.copyOf(weights.unread());
-            Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
-                    : output.staging().resolve(layout.modelFolder());
-            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
+            Path modelFolder = output.stagedFolder(layout.modelFolder());
+            WrittenModel written = new ModelWriter(request.weightsLocation()).writeInto(graph, modelFolder,
+                    ModelWriter.DEFAULT_FILE_NAME);
             List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
