@@ -41,6 +41,10 @@ class StopSignalsTest {
                 "org.exporters4j.export.StopSignalChild", moment, output.toString()));
         command.addAll(List.of(cliArgs));
         Process child = new ProcessBuilder(command).start();
+        // the signal is sent by a shell started now and waiting for one line: forking `kill` only after READY took
+        // longer, on a loaded machine, than the rest of a small export, which then finished before the signal came
+        Process killer = new ProcessBuilder("sh", "-c", "read go && exec kill -" + signal + " " + child.pid())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
@@ -53,13 +57,16 @@ class StopSignalsTest {
                 }
             }).get(BOUND_SECONDS, TimeUnit.SECONDS);
             assertEquals("READY", ready, () -> "the child ended before the " + moment + ": " + err.join());
-            new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start().waitFor();
+            killer.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            killer.getOutputStream().flush();
+            assertTrue(killer.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "kill -" + signal + " did not return");
             assertTrue(child.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the child did not exit after SIG" + signal);
             try (Stream<Path> reports = Files.list(crashes)) {
                 return new Stopped(child.exitValue(), err.get(BOUND_SECONDS, TimeUnit.SECONDS),
                         reports.map(path -> path.getFileName().toString()).toList());
             }
         } finally {
+            killer.destroyForcibly();
             child.destroyForcibly();
         }
     }
