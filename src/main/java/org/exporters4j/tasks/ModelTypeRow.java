@@ -24,11 +24,16 @@ import org.exporters4j.models.Variant;
  * missing: a registered pair that cannot be built has a reason ({@link #whyNotBuilt}).
  *
  * @param modelType Optimum's key: lower case, {@code -} for {@code _} ({@code gpt-neo})
- * @param onnx      the ONNX export configuration (Optimum's class plus this type's differences)
+ * @param onnx      the ONNX export configuration (Optimum's class plus this type's differences), as the registry the
+ *                  type comes from declares it
+ * @param exportOnnx the ONNX export configuration {@code export onnx} writes: {@code onnx}, except for a type whose
+ *                  checkpoints only a later Optimum can export (detr: Optimum v1.5.2's registry, exported with
+ *                  Optimum 1.25.3's interface, see {@link ModelTypeRows#exportedWith})
  * @param graph     the graph builder for the registered variants; empty when none is written yet
  * @param tasks     one line per task, in Optimum's order for the registered ones
  */
-public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Architecture> graph, List<TaskLine> tasks) {
+public record ModelTypeRow(String modelType, OnnxModelRow onnx, OnnxModelRow exportOnnx, Optional<Architecture> graph,
+                           List<TaskLine> tasks) {
 
     /** Which Optimum version registers a task for the type, without and with the cache. */
     public enum Registered {
@@ -109,6 +114,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
             throw new IllegalArgumentException("model type keys are lower case with '-': " + modelType);
         }
         Objects.requireNonNull(onnx, modelType + ": onnx");
+        Objects.requireNonNull(exportOnnx, modelType + ": exportOnnx");
         Objects.requireNonNull(graph, modelType + ": graph");
         tasks = List.copyOf(tasks);
         Set<Task> seen = EnumSet.noneOf(Task.class);

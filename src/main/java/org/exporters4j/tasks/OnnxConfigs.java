@@ -348,4 +348,12 @@ final class OnnxConfigs {
     static OnnxModelRow vitOnnxToday(String configClass) {
         return OnnxModelRow.of(configClass, OnnxFamily.VISION_OPTIMUM_1_25_3, ConfigAttributes.VISION, PIXELS_FORWARD);
     }
+
+    /**
+     * Optimum 1.25.3's DetrOnnxConfig: ViTOnnxConfig's pixel_values alone (no pixel_mask, which v1.5.2's class
+     * declared with a "TODO: is pixel mask needed?"); its own outputs for image segmentation; opset 12.
+     */
+    static OnnxModelRow detrOnnxToday() {
+        return vitOnnxToday("DetrOnnxConfig").opset(12);
+    }
 }

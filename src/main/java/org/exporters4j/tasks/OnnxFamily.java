@@ -373,9 +373,12 @@ enum OnnxFamily {
     },
 
     /**
-     * Optimum 1.25.3's {@code ViTOnnxConfig} and the vision classes on it (DINOv2, Swin): {@code pixel_values}; the
-     * outputs name the batch only: {@code last_hidden_state} ({@code ViTOnnxConfig.outputs} for feature extraction),
-     * {@code logits} of image classification, and masked image modelling's {@code reconstruction} (1.25.3's name).
+     * Optimum 1.25.3's {@code ViTOnnxConfig} and the vision classes on it (DINOv2, Swin, DETR): {@code pixel_values};
+     * the outputs name the batch only: {@code last_hidden_state} ({@code ViTOnnxConfig.outputs} for feature
+     * extraction), {@code logits} of image classification, and masked image modelling's {@code reconstruction}
+     * (1.25.3's name); object detection's {@code logits} and {@code pred_boxes} (1.25.3's common outputs) and
+     * DetrOnnxConfig's image segmentation {@code logits} and {@code pred_masks} also name the object queries
+     * ({@code num_queries}, fixed by the config: a label only).
      */
     VISION_OPTIMUM_1_25_3(CacheSupport.NONE) {
         @Override
@@ -385,6 +388,15 @@ enum OnnxFamily {
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            Axis queries = Axis.labelOnly("num_queries");
+            if (task.task() == Task.OBJECT_DETECTION) {
+                return List.of(CommonOutputs.output("logits", 0, BATCH, 1, queries),
+                        CommonOutputs.output("pred_boxes", 0, BATCH, 1, queries));
+            }
+            if (task.task() == Task.IMAGE_SEGMENTATION) {
+                return List.of(CommonOutputs.output("logits", 0, BATCH, 1, queries),
+                        CommonOutputs.output("pred_masks", 0, BATCH, 1, queries));
+            }
             String name = switch (task.task()) {
                 case DEFAULT -> "last_hidden_state";
                 case MASKED_IM -> "reconstruction";

@@ -149,7 +149,8 @@ public final class TasksManager {
     /**
      * The export configuration of a registered export task for a model config, typed: every task the model type's
      * row registers, also those a later Optimum added to a v1.5.2 type (CodeGen's {@code -with-past} tasks), which
-     * the Optimum-parity queries above leave out.
+     * the Optimum-parity queries above leave out. This is the interface {@code export onnx} writes: the row's
+     * {@link ModelTypeRow#exportOnnx()} (detr's is Optimum 1.25.3's, where the parity queries answer v1.5.2's).
      *
      * @throws UnknownModelTypeException when no row describes the config's model type
      * @throws UnsupportedTaskException when the row does not register the task (the message lists those it does)
@@ -163,7 +164,7 @@ public final class TasksManager {
                     .map(ExportTask::name).collect(Collectors.joining(", ")) + " (run `./exporters4j tasks "
                     + "--model-type " + row.modelType() + "`)");
         }
-        return row.onnx().create(row.modelType(), task, config);
+        return row.exportOnnx().create(row.modelType(), task, config);
     }
 
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */

@@ -230,6 +230,7 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "image-classification" -> Head.IMAGE_CLASSIFICATION;
             case "masked-im" -> Head.MASKED_IM;
             case "object-detection" -> Head.OBJECT_DETECTION;
+            case "image-segmentation" -> Head.IMAGE_SEGMENTATION;
             case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
             case "seq2seq-lm" -> Head.SEQ2SEQ_LM;
             case "speech2seq-lm" -> Head.SPEECH2SEQ_LM;
