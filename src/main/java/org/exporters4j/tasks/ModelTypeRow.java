@@ -24,16 +24,11 @@ import org.exporters4j.models.Variant;
  * missing: a registered pair that cannot be built has a reason ({@link #whyNotBuilt}).
  *
  * @param modelType Optimum's key: lower case, {@code -} for {@code _} ({@code gpt-neo})
- * @param onnx      the ONNX export configuration (Optimum's class plus this type's differences), as the registry the
- *                  type comes from declares it
- * @param exportOnnx the ONNX export configuration {@code export onnx} writes: {@code onnx}, except for a type whose
- *                  checkpoints only a later Optimum can export (detr: Optimum v1.5.2's registry, exported with
- *                  Optimum 1.25.3's interface, see {@link ModelTypeRows#exportedWith})
+ * @param onnx      the ONNX export configuration (Optimum's class plus this type's differences)
  * @param graph     the graph builder for the registered variants; empty when none is written yet
  * @param tasks     one line per task, in Optimum's order for the registered ones
  */
-public record ModelTypeRow(String modelType, OnnxModelRow onnx, OnnxModelRow exportOnnx, Optional<Architecture> graph,
-                           List<TaskLine> tasks) {
+public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Architecture> graph, List<TaskLine> tasks) {
 
     /** Which Optimum version registers a task for the type, without and with the cache. */
     public enum Registered {
@@ -114,7 +109,6 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, OnnxModelRow exp
             throw new IllegalArgumentException("model type keys are lower case with '-': " + modelType);
         }
         Objects.requireNonNull(onnx, modelType + ": onnx");
-        Objects.requireNonNull(exportOnnx, modelType + ": exportOnnx");
         Objects.requireNonNull(graph, modelType + ": graph");
         tasks = List.copyOf(tasks);
         Set<Task> seen = EnumSet.noneOf(Task.class);
@@ -207,6 +201,37 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, OnnxModelRow exp
                     + "knows it from " + source.description() + "; its graph family is not written)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The file layouts this type is exported in, its default first ({@code export onnx --layout}): the layouts of
+     * its ONNX configuration ({@link OnnxModelRow#layouts}).
+     */
+    public List<Layout> layouts() {
+        return onnx.layouts();
+    }
+
+    /** The layout written when none is asked for: the first of {@link #layouts()}. */
+    public Layout defaultLayout() {
+        return layouts().get(0);
+    }
+
+    /**
+     * Why {@code layout} cannot be written for this type, naming the layouts it has and the fix; empty when it can.
+     */
+    public Optional<String> whyNotLaidOut(Layout layout) {
+        if (layouts().contains(layout)) {
+            return Optional.empty();
+        }
+        String why = layout == Layout.OPTIMUM_1_5
+                ? modelType + " is exported with Optimum 1.25.3's interface only (" + source().description()
+                        + " registers it; Optimum v1.5.2 has no layout for it)"
+                : modelType + " is exported with Optimum v1.5.2's interface only for now: Optimum 1.25.3's files ("
+                        + Layout.ids(List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)) + ") are not written for "
+                        + onnx.onnxConfigClass() + "'s family yet (issue 10's next step)";
+        return Optional.of("--layout " + layout.id() + " is not available for " + modelType + ": " + why
+                + "; its layouts are " + Layout.ids(layouts()) + "; pass --layout " + defaultLayout().id()
+                + " or leave --layout out");
     }
 
     /** The tasks the graph builds, as a sentence part: {@code default, masked-lm, ...}. */

@@ -51,24 +51,7 @@ final class ModelTypeRows {
      * those (a family with a fixed set of heads that disagrees with the row fails here, when the class loads).
      */
     static ModelTypeRow type(String modelType, OnnxModelRow onnx, GraphOf graphOf, TaskLine... lines) {
-        return type(modelType, onnx, onnx, graphOf, lines);
-    }
-
-    /**
-     * A row whose registry declares one ONNX interface ({@code registered}: the Optimum version its tasks come from,
-     * which the registry answers reproduce) and whose exports follow another ({@code exported}): detr, whose
-     * Optimum v1.5.2 interface served timm-backbone checkpoints through Transformers 4.25.1, while the checkpoints
-     * exporters4j builds (Transformers' own backbone, Transformers 4.26 and later) are exported by Optimum 1.25.3,
-     * with its interface.
-     */
-    static ModelTypeRow exportedWith(String modelType, OnnxModelRow registered, OnnxModelRow exported,
-                                     GraphOf graphOf, TaskLine... lines) {
-        return type(modelType, registered, exported, graphOf, lines);
-    }
-
-    private static ModelTypeRow type(String modelType, OnnxModelRow onnx, OnnxModelRow exportOnnx, GraphOf graphOf,
-                                     TaskLine... lines) {
-        ModelTypeRow unbuilt = new ModelTypeRow(modelType, onnx, exportOnnx, Optional.empty(), List.of(lines));
+        ModelTypeRow unbuilt = new ModelTypeRow(modelType, onnx, Optional.empty(), List.of(lines));
         if (graphOf == NO_GRAPH_YET) {
             return unbuilt;
         }
@@ -80,7 +63,7 @@ final class ModelTypeRows {
                     + "registers " + sorted(variants) + " (that Transformers can load); make the family build exactly "
                     + "those, or change the row's task lines");
         }
-        return new ModelTypeRow(modelType, onnx, exportOnnx, Optional.of(architecture), List.of(lines));
+        return new ModelTypeRow(modelType, onnx, Optional.of(architecture), List.of(lines));
     }
 
     private static List<String> sorted(Set<Variant> variants) {

@@ -6,7 +6,6 @@ import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST_LATER;
 import static org.exporters4j.tasks.ModelTypeRows.NO_PT;
 import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
-import static org.exporters4j.tasks.ModelTypeRows.exportedWith;
 import static org.exporters4j.tasks.ModelTypeRows.family;
 import static org.exporters4j.tasks.ModelTypeRows.heads;
 import static org.exporters4j.tasks.ModelTypeRows.headsWithPast;
@@ -237,8 +236,7 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 DEFAULT,                 pt("DeiTModel"),                                tf("TFDeiTModel")),
                     task(V1_5_2,                 IMAGE_CLASSIFICATION,    pt("DeiTForImageClassification", "DeiTForImageClassificationWithTeacher"),tf("TFDeiTForImageClassification", "TFDeiTForImageClassificationWithTeacher")),
                     task(V1_5_2,                 MASKED_IM,               pt("DeiTForMaskedImageModeling"),               tf("TFDeiTForMaskedImageModeling"))),
-            // v1.5.2's DetrOnnxConfig (pixel_mask) for the registry answers; exported as Optimum 1.25.3 does
-            exportedWith("detr", detrOnnx(), detrOnnxToday(),
+            type("detr", detrOnnx().todays(detrOnnxToday()),
                     family(DetrArchitecture::new),
                     task(V1_5_2,                 DEFAULT,                 pt("DetrModel"),                                NO_TF),
                     task(V1_5_2,                 OBJECT_DETECTION,        pt("DetrForObjectDetection"),                   NO_TF),

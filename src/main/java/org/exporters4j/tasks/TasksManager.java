@@ -149,13 +149,24 @@ public final class TasksManager {
     /**
      * The export configuration of a registered export task for a model config, typed: every task the model type's
      * row registers, also those a later Optimum added to a v1.5.2 type (CodeGen's {@code -with-past} tasks), which
-     * the Optimum-parity queries above leave out. This is the interface {@code export onnx} writes: the row's
-     * {@link ModelTypeRow#exportOnnx()} (detr's is Optimum 1.25.3's, where the parity queries answer v1.5.2's).
+     * the Optimum-parity queries above leave out.
      *
      * @throws UnknownModelTypeException when no row describes the config's model type
      * @throws UnsupportedTaskException when the row does not register the task (the message lists those it does)
      */
     public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task) {
+        return getExportConfig(config, exporter, task, ModelTypes.find(config.modelType())
+                .map(ModelTypeRow::defaultLayout).orElse(Layout.OPTIMUM_1_5));
+    }
+
+    /**
+     * As {@link #getExportConfig(ModelConfig, Exporter, ExportTask)}, with the configuration of {@code layout}:
+     * Optimum 1.25.3's for {@code optimum} and {@code transformers.js} where the row has it.
+     *
+     * @throws IllegalArgumentException when the row has no such layout (see {@link ModelTypeRow#whyNotLaidOut})
+     */
+    public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task,
+                                               Layout layout) {
         supportedTasks(config.modelType(), exporter.id(), null); // the unknown-type and unknown-exporter errors
         ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow();
         if (row.sourceOf(task).isEmpty()) {
@@ -164,7 +175,7 @@ public final class TasksManager {
                     .map(ExportTask::name).collect(Collectors.joining(", ")) + " (run `./exporters4j tasks "
                     + "--model-type " + row.modelType() + "`)");
         }
-        return row.exportOnnx().create(row.modelType(), task, config);
+        return row.onnx().forLayout(layout).create(row.modelType(), task, config);
     }
 
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */

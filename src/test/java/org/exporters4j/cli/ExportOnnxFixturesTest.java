@@ -96,10 +96,19 @@ class ExportOnnxFixturesTest {
      * returns the written model.onnx.
      */
     static Path exportAndCompare(Fixture fixture, String weightsFile, String task, Path folder) throws Exception {
+        return exportAndCompare(fixture, weightsFile, task, folder, List.of());
+    }
+
+    /** As {@link #exportAndCompare(Fixture, String, String, Path)} with more {@code export onnx} options. */
+    static Path exportAndCompare(Fixture fixture, String weightsFile, String task, Path folder, List<String> options)
+            throws Exception {
         Path checkpoint = copyCheckpoint(fixture, weightsFile, folder.resolve(fixture + "-" + weightsFile));
         Path output = folder.resolve(fixture + "-" + weightsFile + "-onnx");
-        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", task,
-                output.toString());
+        List<String> arguments = new java.util.ArrayList<>(List.of("export", "onnx", "--model",
+                checkpoint.toString(), "--task", task));
+        arguments.addAll(options);
+        arguments.add(output.toString());
+        MainTest.Run run = MainTest.run(arguments.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("validation passed"), run.err());
         assertFalse(run.err().contains("[x]"), run.err());

@@ -27,6 +27,7 @@ import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorSpec;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelTypeRow;
 import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.tasks.RegistrySource;
@@ -164,21 +165,23 @@ class RegisteredPairsTest {
     }
 
     /**
-     * detr, Optimum v1.5.2's last type to be built: the registry answers keep v1.5.2's DetrOnnxConfig (pixel_mask
-     * among the inputs), while its exports follow Optimum 1.25.3's (pixel_values alone), the only Optimum that
-     * exports checkpoints with Transformers' own backbone; a timm-backbone config (DetrConfig's default) is refused
-     * naming use_timm_backbone and the fix.
+     * detr, Optimum v1.5.2's last type to be built: its default layout keeps v1.5.2's DetrOnnxConfig (pixel_mask
+     * beside pixel_values; segmentation's logits, pred_boxes and pred_masks), layout optimum is Optimum 1.25.3's
+     * (pixel_values alone; logits and pred_masks); a timm-backbone config (DetrConfig's default) is refused naming
+     * use_timm_backbone and the fix.
      */
     @Test
-    void detrExportsWithTodaysInterfaceAndRefusesTimmBackbones() throws IOException {
+    void detrExportsBothInterfacesAndRefusesTimmBackbones() throws IOException {
         ModelConfig config = ModelConfig.read(SharedFiles.fixturesToday().resolve("detr--image-segmentation")
                 .resolve("checkpoint").resolve("config.json"));
-        assertEquals(List.of("pixel_values", "pixel_mask"), TasksManager.getExportConfig(config, "onnx",
-                "image-segmentation").inputNames());
-        ExportConfig exported = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX,
+        ExportConfig v152 = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX,
                 ExportTask.of(Task.IMAGE_SEGMENTATION));
-        assertEquals(List.of("pixel_values"), exported.inputNames());
-        assertEquals(List.of("logits", "pred_masks"), exported.outputNames());
+        assertEquals(List.of("pixel_values", "pixel_mask"), v152.inputNames());
+        assertEquals(List.of("logits", "pred_boxes", "pred_masks"), v152.outputNames());
+        ExportConfig today = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX,
+                ExportTask.of(Task.IMAGE_SEGMENTATION), Layout.OPTIMUM);
+        assertEquals(List.of("pixel_values"), today.inputNames());
+        assertEquals(List.of("logits", "pred_masks"), today.outputNames());
 
         Path checkpoint = Files.createDirectories(temp.resolve("detr"));
         Files.writeString(checkpoint.resolve("config.json"), "{\"model_type\": \"detr\", \"architectures\": "

@@ -3,6 +3,7 @@ package org.exporters4j.models.detr;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -10,6 +11,7 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Convolution;
 import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -27,7 +29,10 @@ import org.exporters4j.onnx.Window;
 /**
  * Builds DETR graphs as Transformers 4.51 computes {@code DetrModel}, {@code DetrForObjectDetection} and
  * {@code DetrForSegmentation} in eval mode with Transformers' own ResNet backbone ({@code use_timm_backbone} false),
- * for {@code pixel_values} alone (the pixel mask Transformers then makes is all ones, so no position is masked):
+ * for {@code pixel_values} (Optimum 1.25.3's interface: the pixel mask Transformers then makes is all ones, so no
+ * cell is masked) or with {@code pixel_mask} (Optimum v1.5.2's: resized by nearest interpolation to the last feature
+ * map, it gives the sine positions its cumulative sums, adds the float minimum to the attention scores of padding
+ * cells in the encoder and the decoder's cross-attention, and fills the segmentation attention map there):
  * <ol>
  *   <li>the backbone ({@link org.exporters4j.models.resnet.ResNetBackbone}, batch norms frozen: the same eval-mode
  *       affine map) returns the feature maps of {@code out_features}; the last is projected to {@code d_model} by
@@ -48,6 +53,12 @@ import org.exporters4j.onnx.Window;
  * </ol>
  */
 public final class DetrArchitecture extends FamilyArchitecture {
+    /**
+     * Optimum v1.5.2's second input ({@code DetrOnnxConfig}, layout optimum-1.5): 1 on real pixels, 0 on padding,
+     * {@code [batch, height, width]}; without it the mask is all ones, as Transformers makes it.
+     */
+    private static final String PIXEL_MASK = "pixel_mask";
+
     /** {@code nn.LayerNorm} and {@code nn.GroupNorm}'s default epsilon, which DETR keeps. */
     private static final double NORM_EPSILON = 1e-5;
 
@@ -63,8 +74,14 @@ public final class DetrArchitecture extends FamilyArchitecture {
         // DetrForSegmentation keeps DetrForObjectDetection under "detr."; the base model is "model." below the heads
         String heads = build.head() == Head.IMAGE_SEGMENTATION ? "detr." : "";
         String base = parameters.basePrefix(heads + "model", "input_projection.weight");
-        Value pixels = PixelInputs.declare(build);
-        Network network = new Network(graph, parameters, options, base);
+        GraphInputs inputs = GraphInputs.declare(graph, build.graphInterface(), List.of(
+                GraphInputs.Accepted.of(PixelInputs.PIXEL_VALUES, GraphInputs.Kind.FLOAT, Dim.symbolic("batch_size"),
+                        Dim.symbolic("num_channels"), Dim.symbolic("height"), Dim.symbolic("width")),
+                GraphInputs.Accepted.of(PIXEL_MASK, GraphInputs.Kind.INTEGER, Dim.symbolic("batch_size"),
+                        Dim.symbolic("height"), Dim.symbolic("width"))), build.purpose());
+        Value pixels = inputs.required(PixelInputs.PIXEL_VALUES);
+        Network network = new Network(graph, parameters, options, base,
+                inputs.optional(PIXEL_MASK).map(mask -> graph.cast(mask, ElementType.FLOAT)));
         Encoded encoded = network.encode(pixels);
         long queries = parameters.dimension(base + "query_position_embeddings.weight", 0);
         long dModel = options.dModel();
@@ -100,12 +117,19 @@ public final class DetrArchitecture extends FamilyArchitecture {
 
     /**
      * What the encoder hands on: the backbone's feature maps, the projected map {@code [batch, d, h, w]}, its
-     * positions {@code [h·w, d]} and the encoder's output {@code [batch, h·w, d]}.
+     * positions ({@code [h·w, d]}, or {@code [batch, h·w, d]} from a pixel mask), the encoder's output
+     * {@code [batch, h·w, d]}, and with a pixel mask the last map's cells {@code [batch, 1, 1, h·w]} (1 real, 0
+     * padding).
      */
-    private record Encoded(List<Value> featureMaps, Value projected, Value positions, Value memory) {}
+    private record Encoded(List<Value> featureMaps, Value projected, Value positions, Value memory,
+                           Optional<Value> cells) {}
 
-    /** One graph under construction. */
-    private record Network(OnnxGraphBuilder graph, Parameters parameters, DetrOptions options, String base) {
+    /**
+     * One graph under construction; {@code pixelMask} is the float {@code [batch, height, width]} mask when the
+     * interface takes one.
+     */
+    private record Network(OnnxGraphBuilder graph, Parameters parameters, DetrOptions options, String base,
+                           Optional<Value> pixelMask) {
 
         Encoded encode(Value pixels) {
             List<Value> states = graph.inScope("backbone", () -> options.backbone().hiddenStates(graph, parameters,
@@ -117,14 +141,23 @@ public final class DetrArchitecture extends FamilyArchitecture {
             long dModel = options.dModel();
             Value projected = Convolution.withBias(parameters, base + "input_projection",
                     options.lastFeatureChannels(), dModel, Window.of(1, 1), 1).apply(graph, maps.get(maps.size() - 1));
-            Value positions = graph.inScope("position_embedding", () -> positions(projected));
+            // DetrConvEncoder: the pixel mask resized (nearest) to the last feature map, then made boolean
+            Optional<Value> lastMask = pixelMask.map(mask -> graph.cast(graph.cast(graph.squeeze(graph.resize(
+                    graph.unsqueeze(mask, 1), graph.concat(0, graph.shape(projected, 0, 1), graph.constant(1),
+                            graph.shape(projected, 2, 4)), ResizeMode.NEAREST), 1), ElementType.BOOL),
+                    ElementType.FLOAT));
+            Value positions = graph.inScope("position_embedding", () -> positions(projected, lastMask));
             Value batch = graph.shape(projected, 0, 1);
             // flatten(2).permute(0, 2, 1): [batch, h·w, d]
             Value flattened = graph.transpose(graph.reshape(projected,
                     graph.concat(0, batch, graph.constant(dModel, -1))), 0, 2, 1);
+            Optional<Value> cells = lastMask.map(mask -> graph.reshape(mask, graph.concat(0, batch,
+                    graph.constant(1, 1, -1))));
+            // _prepare_4d_attention_mask: 0 on real cells, the float minimum on padding, added to the scores
+            Optional<Value> additive = cells.map(this::additiveMask);
             Value memory = new LayerStack(base, "encoder.layers", options.encoderLayers()).apply(graph, flattened,
-                    (index, prefix, input) -> encoderLayer(prefix, input, positions));
-            return new Encoded(List.copyOf(maps), projected, positions, memory);
+                    (index, prefix, input) -> encoderLayer(prefix, input, positions, additive));
+            return new Encoded(List.copyOf(maps), projected, positions, memory, cells);
         }
 
         /** The decoder's last hidden state {@code [batch, queries, d]}. */
@@ -153,8 +186,20 @@ public final class DetrArchitecture extends FamilyArchitecture {
             return Linear.load(parameters, prefix + ".layers.2", dModel, 4).applyToLastAxis(graph, x);
         }
 
-        /** {@code [h·w, d]}: the positions of each cell of the projected map, as the encoder adds them. */
-        private Value positions(Value projected) {
+        /** {@code (1 − mask) · float32 min}: what Transformers adds to the scores of padding cells. */
+        private Value additiveMask(Value cells) {
+            return graph.mul(graph.sub(graph.scalar(ElementType.FLOAT, 1.0), cells),
+                    graph.scalar(ElementType.FLOAT, -Float.MAX_VALUE));
+        }
+
+        /**
+         * The positions of each cell of the projected map, as the encoder adds them: {@code [h·w, d]}, or with a
+         * pixel mask and sine positions {@code [batch, h·w, d]} (the running counts are the mask's cumulative sums).
+         */
+        private Value positions(Value projected, Optional<Value> mask) {
+            if (mask.isPresent() && options.positions() == DetrOptions.Positions.SINE) {
+                return maskedSinePositions(mask.get());
+            }
             long steps = options.dModel() / 2;
             Value height = graph.shape(projected, 2, 3);
             Value width = graph.shape(projected, 3, 4);
@@ -188,6 +233,31 @@ public final class DetrArchitecture extends FamilyArchitecture {
             Value normalized = graph.mul(graph.div(cumulative,
                     graph.add(countFloat, graph.scalar(ElementType.FLOAT, 1e-6))),
                     graph.scalar(ElementType.FLOAT, (float) (2 * Math.PI)));
+            return sineChannels(graph.unsqueeze(normalized, 1), steps);
+        }
+
+        /**
+         * {@code [batch, h·w, d]}: DetrSinePositionEmbedding of a masked map {@code [batch, h, w]}: the cumulative
+         * sums down the rows and along the columns, each divided by its last value (+ 1e-6) and scaled by 2π; the
+         * rows' half first.
+         */
+        private Value maskedSinePositions(Value mask) {
+            long steps = options.dModel() / 2;
+            Value scale = graph.scalar(ElementType.FLOAT, (float) (2 * Math.PI));
+            Value epsilon = graph.scalar(ElementType.FLOAT, 1e-6);
+            Value y = graph.cumSum(mask, 1);
+            Value x = graph.cumSum(mask, 2);
+            Value lastRow = graph.slice(y, 1, -1, Long.MAX_VALUE);
+            Value lastColumn = graph.slice(x, 2, -1, Long.MAX_VALUE);
+            Value yNormalized = graph.mul(graph.div(y, graph.add(lastRow, epsilon)), scale);
+            Value xNormalized = graph.mul(graph.div(x, graph.add(lastColumn, epsilon)), scale);
+            Value cells = graph.concat(3, sineChannels(graph.unsqueeze(yNormalized, 3), steps),
+                    sineChannels(graph.unsqueeze(xNormalized, 3), steps));
+            return graph.reshape(cells, graph.concat(0, graph.shape(mask, 0, 1), graph.constant(-1, 2 * steps)));
+        }
+
+        /** {@code angles / dim_t} on a trailing axis of 1, sine on even channels and cosine on odd ones. */
+        private Value sineChannels(Value positions, long steps) {
             float[] dimT = new float[Math.toIntExact(steps)];
             float[] even = new float[dimT.length];
             float[] odd = new float[dimT.length];
@@ -197,7 +267,7 @@ public final class DetrArchitecture extends FamilyArchitecture {
                 even[k] = k % 2 == 0 ? 1f : 0f;
                 odd[k] = k % 2 == 0 ? 0f : 1f;
             }
-            Value angles = graph.div(graph.unsqueeze(normalized, 1), graph.constant(TensorData.ofFloats(dimT, steps)));
+            Value angles = graph.div(positions, graph.constant(TensorData.ofFloats(dimT, steps)));
             return graph.add(graph.mul(graph.sin(angles), graph.constant(TensorData.ofFloats(even, steps))),
                     graph.mul(graph.cos(angles), graph.constant(TensorData.ofFloats(odd, steps))));
         }
@@ -209,10 +279,10 @@ public final class DetrArchitecture extends FamilyArchitecture {
         }
 
         /** DetrEncoderLayer (post-norm) on {@code [batch, cells, d]}. */
-        private Value encoderLayer(String prefix, Value hidden, Value positions) {
+        private Value encoderLayer(String prefix, Value hidden, Value positions, Optional<Value> mask) {
             long dModel = options.dModel();
             Value attended = attention(prefix + "self_attn", options.encoderHeads(), graph.add(hidden, positions),
-                    graph.add(hidden, positions), hidden);
+                    graph.add(hidden, positions), hidden, mask);
             Value x = LayerNorm.load(parameters, prefix + "self_attn_layer_norm", dModel, NORM_EPSILON)
                     .apply(graph, graph.add(hidden, attended));
             return feedForward(prefix, options.encoderFfn(), x);
@@ -222,11 +292,13 @@ public final class DetrArchitecture extends FamilyArchitecture {
         private Value decoderLayer(String prefix, Value hidden, Value queryPositions, Encoded encoded) {
             long dModel = options.dModel();
             Value withQueries = graph.add(hidden, queryPositions);
-            Value attended = attention(prefix + "self_attn", options.decoderHeads(), withQueries, withQueries, hidden);
+            Value attended = attention(prefix + "self_attn", options.decoderHeads(), withQueries, withQueries, hidden,
+                    Optional.empty());
             Value x = LayerNorm.load(parameters, prefix + "self_attn_layer_norm", dModel, NORM_EPSILON)
                     .apply(graph, graph.add(hidden, attended));
             Value crossed = attention(prefix + "encoder_attn", options.decoderHeads(), graph.add(x, queryPositions),
-                    graph.add(encoded.memory(), encoded.positions()), encoded.memory());
+                    graph.add(encoded.memory(), encoded.positions()), encoded.memory(),
+                    encoded.cells().map(this::additiveMask));
             Value y = LayerNorm.load(parameters, prefix + "encoder_attn_layer_norm", dModel, NORM_EPSILON)
                     .apply(graph, graph.add(x, crossed));
             return feedForward(prefix, options.decoderFfn(), y);
@@ -246,15 +318,16 @@ public final class DetrArchitecture extends FamilyArchitecture {
          * DetrAttention: {@code q_proj(queries) · head_dim^-0.5}, {@code k_proj(keys)}, {@code v_proj(values)} (the
          * positions are added to queries and keys by the caller, never to values), softmax per head, out_proj.
          */
-        private Value attention(String prefix, long heads, Value queries, Value keys, Value values) {
+        private Value attention(String prefix, long heads, Value queries, Value keys, Value values,
+                                Optional<Value> mask) {
             long dModel = options.dModel();
             long headDim = dModel / heads;
             Value q = graph.mul(Linear.load(parameters, prefix + ".q_proj", dModel, dModel)
                     .applyToLastAxis(graph, queries), graph.scalar(ElementType.FLOAT, Math.pow(headDim, -0.5)));
             Value k = Linear.load(parameters, prefix + ".k_proj", dModel, dModel).applyToLastAxis(graph, keys);
             Value v = Linear.load(parameters, prefix + ".v_proj", dModel, dModel).applyToLastAxis(graph, values);
-            Value weights = graph.softmax(graph.matMul(split(q, heads, headDim),
-                    graph.transpose(split(k, heads, headDim), 0, 1, 3, 2)), -1);
+            Value scores = graph.matMul(split(q, heads, headDim), graph.transpose(split(k, heads, headDim), 0, 1, 3, 2));
+            Value weights = graph.softmax(mask.map(m -> graph.add(scores, m)).orElse(scores), -1);
             Value context = graph.matMul(weights, split(v, heads, headDim));
             Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3),
                     graph.concat(0, graph.shape(queries, 0, 2), graph.constant(dModel)));
@@ -291,7 +364,10 @@ public final class DetrArchitecture extends FamilyArchitecture {
             // einsum("bqnc,bnchw->bqnhw"): [batch, heads, queries, c] x [batch, heads, c, h·w]
             Value scores = graph.matMul(split(q, heads, headDim),
                     graph.transpose(split(k, heads, headDim), 0, 1, 3, 2));
-            Value perQuery = graph.transpose(scores, 0, 2, 1, 3);
+            // masked_fill(~mask, float32 min) on padding cells
+            Value kept = encoded.cells().map(mask -> graph.where(graph.cast(mask, ElementType.BOOL), scores,
+                    graph.scalar(ElementType.FLOAT, -Float.MAX_VALUE))).orElse(scores);
+            Value perQuery = graph.transpose(kept, 0, 2, 1, 3);
             // one softmax over heads and cells together (weights.flatten(2))
             Value flat = graph.softmax(graph.reshape(perQuery, graph.concat(0, batch, graph.constant(queries, -1))),
                     -1);
