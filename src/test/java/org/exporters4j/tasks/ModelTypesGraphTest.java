@@ -30,7 +30,7 @@ class ModelTypesGraphTest {
                 "flaubert", "gemma", "gemma2", "gemma3-text", "gpt-bigcode", "gpt-neo", "gpt-neox", "gpt2", "gptj",
                 "granite", "groupvit", "hubert", "ibert", "layoutlm", "layoutlmv3", "levit", "llama", "longt5",
                 "m2m-100", "marian", "mbart", "mistral", "mobilebert", "mobilevit", "modernbert", "mpnet", "mt5", "opt",
-                "owlvit", "perceiver", "phi", "qwen2", "qwen3", "resnet", "roberta", "roformer", "segformer", "siglip",
+                "owlvit", "perceiver", "phi", "qwen2", "qwen3", "resnet", "roberta", "roformer", "sam", "segformer", "siglip",
                 "squeezebert", "stablelm", "swin", "t5", "vit", "wav2vec2", "wavlm", "whisper", "xlm", "xlm-roberta",
                 "yolos"),
                 ModelTypes.builtModelTypes());
