@@ -175,8 +175,8 @@ class RegisteredPairsTest {
     /**
      * detr, Optimum v1.5.2's last type to be built: its default layout keeps v1.5.2's DetrOnnxConfig (pixel_mask
      * beside pixel_values; segmentation's logits, pred_boxes and pred_masks), layout optimum is Optimum 1.25.3's
-     * (pixel_values alone; logits and pred_masks); a timm-backbone config (DetrConfig's default) is refused naming
-     * use_timm_backbone and the fix.
+     * (pixel_values alone; logits and pred_masks); a timm backbone of another layout than the plain ResNets is
+     * refused naming use_timm_backbone, the backbone and the fix.
      */
     @Test
     void detrExportsBothInterfacesAndRefusesTimmBackbones() throws IOException {
@@ -193,13 +193,13 @@ class RegisteredPairsTest {
 
         Path checkpoint = Files.createDirectories(temp.resolve("detr"));
         Files.writeString(checkpoint.resolve("config.json"), "{\"model_type\": \"detr\", \"architectures\": "
-                + "[\"DetrForObjectDetection\"]}", StandardCharsets.UTF_8);
+                + "[\"DetrForObjectDetection\"], \"backbone\": \"resnet50d\"}", StandardCharsets.UTF_8);
         new SafetensorsFileWriter().metadata("format", "pt").add("class_labels_classifier.bias", DType.F32,
                 List.of(2L), SafetensorsFileWriter.floats(0.5f, -0.5f)).write(checkpoint.resolve("model.safetensors"));
         Exception error = assertThrows(Exception.class, () -> Exporter.export(
                 ExportRequest.of(checkpoint.toString(), temp.resolve("detr-out"))));
-        assertTrue(error.getMessage().contains("sets use_timm_backbone true (DetrConfig's default; backbone "
-                + "\"resnet50\"): its backbone is a timm model"), error.getMessage());
+        assertTrue(error.getMessage().contains("sets use_timm_backbone true with backbone \"resnet50d\", a timm "
+                + "model of another layout"), error.getMessage());
         assertTrue(error.getMessage().contains("use_timm_backbone false with a backbone_config of model_type "
                 + "\"resnet\""), error.getMessage());
         assertFalse(Files.exists(temp.resolve("detr-out")));

@@ -1,6 +1,5 @@
 package org.exporters4j.models.detr;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,14 +27,15 @@ import org.exporters4j.onnx.Window;
 
 /**
  * Builds DETR graphs as Transformers 4.51 computes {@code DetrModel}, {@code DetrForObjectDetection} and
- * {@code DetrForSegmentation} in eval mode with Transformers' own ResNet backbone ({@code use_timm_backbone} false),
+ * {@code DetrForSegmentation} in eval mode with Transformers' own ResNet backbone ({@code use_timm_backbone} false)
+ * or timm's plain ResNet ({@link DetrBackbone}),
  * for {@code pixel_values} (Optimum 1.25.3's interface: the pixel mask Transformers then makes is all ones, so no
  * cell is masked) or with {@code pixel_mask} (Optimum v1.5.2's: resized by nearest interpolation to the last feature
  * map, it gives the sine positions its cumulative sums, adds the float minimum to the attention scores of padding
  * cells in the encoder and the decoder's cross-attention, and fills the segmentation attention map there):
  * <ol>
- *   <li>the backbone ({@link org.exporters4j.models.resnet.ResNetBackbone}, batch norms frozen: the same eval-mode
- *       affine map) returns the feature maps of {@code out_features}; the last is projected to {@code d_model} by
+ *   <li>the backbone ({@link DetrBackbone}, batch norms frozen: the same eval-mode affine map) returns its feature
+ *       maps; the last is projected to {@code d_model} by
  *       the 1×1 {@code input_projection} and flattened to {@code [batch, h·w, d_model]};</li>
  *   <li>position embeddings of that map: sine ({@code DetrSinePositionEmbedding(d_model // 2, normalize=True)}: row
  *       and column counts {@code 1..h}, {@code 1..w} scaled by {@code 2π / (count + 1e-6)}, divided by
@@ -121,7 +121,7 @@ public final class DetrArchitecture extends FamilyArchitecture {
      * {@code [batch, h·w, d]}, and with a pixel mask the last map's cells {@code [batch, 1, 1, h·w]} (1 real, 0
      * padding).
      */
-    private record Encoded(List<Value> featureMaps, Value projected, Value positions, Value memory,
+    private record Encoded(List<DetrBackbone.FeatureMap> featureMaps, Value projected, Value positions, Value memory,
                            Optional<Value> cells) {}
 
     /**
@@ -132,15 +132,12 @@ public final class DetrArchitecture extends FamilyArchitecture {
                            Optional<Value> pixelMask) {
 
         Encoded encode(Value pixels) {
-            List<Value> states = graph.inScope("backbone", () -> options.backbone().hiddenStates(graph, parameters,
-                    base + "backbone.conv_encoder.model.", pixels));
-            List<Value> maps = new ArrayList<>();
-            for (int index : options.featureMaps()) {
-                maps.add(states.get(index));
-            }
+            List<DetrBackbone.FeatureMap> maps = graph.inScope("backbone", () -> options.backbone().featureMaps(graph,
+                    parameters, base + "backbone.conv_encoder.model.", pixels));
+            DetrBackbone.FeatureMap last = maps.get(maps.size() - 1);
             long dModel = options.dModel();
-            Value projected = Convolution.withBias(parameters, base + "input_projection",
-                    options.lastFeatureChannels(), dModel, Window.of(1, 1), 1).apply(graph, maps.get(maps.size() - 1));
+            Value projected = Convolution.withBias(parameters, base + "input_projection", last.channels(), dModel,
+                    Window.of(1, 1), 1).apply(graph, last.value());
             // DetrConvEncoder: the pixel mask resized (nearest) to the last feature map, then made boolean
             Optional<Value> lastMask = pixelMask.map(mask -> graph.cast(graph.cast(graph.squeeze(graph.resize(
                     graph.unsqueeze(mask, 1), graph.concat(0, graph.shape(projected, 0, 1), graph.constant(1),
@@ -342,7 +339,7 @@ public final class DetrArchitecture extends FamilyArchitecture {
 
         /** DetrForSegmentation's {@code pred_masks} {@code [batch, queries, H, W]} (H, W: the first feature map's). */
         Value masks(Encoded encoded, Value decoded, long queries) {
-            List<Value> maps = encoded.featureMaps();
+            List<DetrBackbone.FeatureMap> maps = encoded.featureMaps();
             if (maps.size() < 3) {
                 throw new UnsupportedConfigException("DetrForSegmentation's mask head upsamples onto the backbone's "
                         + "first three feature maps, but backbone_config's out_features select " + maps.size()
@@ -384,10 +381,9 @@ public final class DetrArchitecture extends FamilyArchitecture {
             x = convGroupRelu("mask_head.lay1", "mask_head.gn1", dim, dim, 8, x);
             x = convGroupRelu("mask_head.lay2", "mask_head.gn2", dim, inter[1], Math.min(8, inter[1]), x);
             for (int step = 0; step < 3; step++) {
-                Value fpn = maps.get(2 - step);
-                long fpnChannels = options.backbone().channels(options.featureMaps().get(2 - step));
+                DetrBackbone.FeatureMap fpn = maps.get(2 - step);
                 Value adapted = expandPerQuery(Convolution.withBias(parameters, "mask_head.adapter" + (step + 1),
-                        fpnChannels, inter[step + 1], Window.of(1, 1), 1).apply(graph, fpn), queries);
+                        fpn.channels(), inter[step + 1], Window.of(1, 1), 1).apply(graph, fpn.value()), queries);
                 Value size = graph.shape(adapted, 2, 4);
                 Value upsampled = graph.resize(x, graph.concat(0, graph.shape(x, 0, 2), size), ResizeMode.NEAREST);
                 x = graph.add(adapted, upsampled);

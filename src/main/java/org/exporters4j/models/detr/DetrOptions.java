@@ -12,10 +12,9 @@ import org.exporters4j.models.resnet.ResNetBackbone;
 /**
  * The options of a {@code DetrConfig} (Transformers 4.51) the DETR graph reads, checked once.
  *
- * @param backbone       Transformers' ResNet network of {@code backbone_config}
- * @param featureMaps    the hidden states of the network {@code ResNetBackbone} returns, as indices into its
- *                       hidden states (0 {@code "stem"}, {@code i} {@code "stage<i>"}), ascending: its
- *                       {@code out_features} (or {@code out_indices}; the last stage when neither is set)
+ * @param backbone       Transformers' ResNet of {@code backbone_config} with the hidden states its
+ *                       {@code out_features} (or {@code out_indices}; the last stage when neither is set) select, or
+ *                       timm's ResNet of {@code backbone} with {@code backbone_kwargs}' {@code out_indices}
  * @param dModel         {@code d_model}
  * @param encoderLayers  {@code encoder_layers}
  * @param decoderLayers  {@code decoder_layers}
@@ -28,7 +27,7 @@ import org.exporters4j.models.resnet.ResNetBackbone;
  * @param decoderNorm    {@code auxiliary_loss}: whether every decoder layer's output passes the decoder's layer norm
  *                       before the next layer (it does in Transformers' eval forward too, not only for the loss)
  */
-record DetrOptions(ResNetBackbone backbone, List<Integer> featureMaps, long dModel, int encoderLayers,
+record DetrOptions(DetrBackbone backbone, long dModel, int encoderLayers,
                    int decoderLayers, long encoderHeads, long decoderHeads, long encoderFfn, long decoderFfn,
                    Activation activation, Positions positions, DecoderNorm decoderNorm) {
 
@@ -38,23 +37,17 @@ record DetrOptions(ResNetBackbone backbone, List<Integer> featureMaps, long dMod
     /** Whether the decoder normalises each layer's output ({@code auxiliary_loss}) or only the last one. */
     enum DecoderNorm { LAST_LAYER_ONLY, EVERY_LAYER }
 
-    DetrOptions {
-        featureMaps = List.copyOf(featureMaps);
-    }
-
     static DetrOptions read(ModelConfig config) {
         String source = config.source();
         boolean timm = config.optionalBoolean("use_timm_backbone").orElse(true);
+        DetrBackbone backbone;
         if (timm) {
-            throw new UnsupportedConfigException(source + " sets use_timm_backbone true (DetrConfig's default; backbone \""
-                    + config.optionalString("backbone").orElse("resnet50") + "\"): its backbone is a timm model "
-                    + "(weights named conv1, bn1, layer1...), which exporters4j does not build; it builds DETR with "
-                    + "Transformers' own ResNet backbone: use_timm_backbone false with a backbone_config of "
-                    + "model_type \"resnet\" (weights named embedder..., encoder.stages...)");
+            backbone = timmBackbone(config);
+        } else {
+            ModelConfig backboneConfig = backboneConfig(config);
+            ResNetBackbone network = ResNetBackbone.read(backboneConfig);
+            backbone = new DetrBackbone.Transformers(network, featureMaps(backboneConfig, network.stages()));
         }
-        ModelConfig backboneConfig = backboneConfig(config);
-        ResNetBackbone backbone = ResNetBackbone.read(backboneConfig);
-        List<Integer> featureMaps = featureMaps(backboneConfig, backbone.stages());
         long dModel = config.intValue("d_model");
         if (dModel % 2 != 0) {
             throw new UnsupportedConfigException(source + " sets d_model " + dModel + "; DETR's position embeddings "
@@ -69,7 +62,7 @@ record DetrOptions(ResNetBackbone backbone, List<Integer> featureMaps, long dMod
             default -> throw new UnsupportedConfigException(source + " sets position_embedding_type \"" + type
                     + "\"; DETR knows \"sine\" and \"learned\"");
         };
-        return new DetrOptions(backbone, featureMaps, dModel, LayerStack.count(config, "encoder_layers"),
+        return new DetrOptions(backbone, dModel, LayerStack.count(config, "encoder_layers"),
                 LayerStack.count(config, "decoder_layers"), encoderHeads, decoderHeads,
                 config.intValue("encoder_ffn_dim"), config.intValue("decoder_ffn_dim"),
                 Activation.fromConfig(config, "activation_function"), positions,
@@ -77,9 +70,54 @@ record DetrOptions(ResNetBackbone backbone, List<Integer> featureMaps, long dMod
                         ? DecoderNorm.EVERY_LAYER : DecoderNorm.LAST_LAYER_ONLY);
     }
 
-    /** The channels of the backbone's last feature map (the input projection's). */
-    long lastFeatureChannels() {
-        return backbone.channels(featureMaps.get(featureMaps.size() - 1));
+    /**
+     * timm's {@code create_model(backbone, features_only=True, out_indices=...)} as DetrConvEncoder calls it: the
+     * plain ResNets ({@code resnet18} ... {@code resnet152}, whose layout the checkpoint's weights give), without
+     * dilation; {@code backbone_kwargs} may set {@code out_indices} and {@code in_chans}.
+     */
+    private static DetrBackbone timmBackbone(ModelConfig config) {
+        String source = config.source();
+        String name = config.optionalString("backbone").orElse("resnet50");
+        String fix = "; exporters4j builds timm's plain ResNets (backbone \"resnet18\", \"resnet34\", \"resnet50\", "
+                + "\"resnet101\", \"resnet152\") and Transformers' own ResNet (use_timm_backbone false with a "
+                + "backbone_config of model_type \"resnet\")";
+        if (!name.matches("resnet\\d+")) {
+            throw new UnsupportedConfigException(source + " sets use_timm_backbone true with backbone \"" + name
+                    + "\", a timm model of another layout" + fix);
+        }
+        if (config.optionalBoolean("dilation").orElse(false)) {
+            throw new UnsupportedConfigException(source + " sets dilation true (timm's output_stride 16: the last "
+                    + "layer dilated instead of strided), which exporters4j does not build" + fix);
+        }
+        java.util.Map<String, Object> kwargs = config.optionalObject("backbone_kwargs").orElse(java.util.Map.of());
+        List<Integer> outIndices = List.of(1, 2, 3, 4);
+        for (java.util.Map.Entry<String, Object> kwarg : kwargs.entrySet()) {
+            switch (kwarg.getKey()) {
+                case "in_chans" -> { }
+                case "out_indices" -> {
+                    List<Integer> indices = new ArrayList<>();
+                    for (Object index : (List<?>) kwarg.getValue()) {
+                        indices.add(((Number) index).intValue());
+                    }
+                    outIndices = List.copyOf(indices);
+                }
+                default -> throw new UnsupportedConfigException(source + " sets backbone_kwargs " + kwarg.getKey()
+                        + " " + kwarg.getValue() + "; exporters4j builds timm backbones with out_indices and in_chans "
+                        + "only" + fix);
+            }
+        }
+        for (int i = 0; i < outIndices.size(); i++) {
+            int index = outIndices.get(i);
+            if (index < 0 || index > 4 || (i > 0 && index <= outIndices.get(i - 1))) {
+                throw new UnsupportedConfigException(source + " sets backbone_kwargs out_indices " + outIndices
+                        + "; timm's ResNet features are 0 (the stem) to 4, each once, in order");
+            }
+        }
+        if (outIndices.isEmpty()) {
+            throw new UnsupportedConfigException(source + " sets backbone_kwargs out_indices []; DETR needs at "
+                    + "least its last feature map");
+        }
+        return new DetrBackbone.Timm(name, outIndices);
     }
 
     /**

@@ -14,6 +14,7 @@ import org.exporters4j.models.EditedCheckpoint;
 import org.exporters4j.models.EditedCheckpoint.Tensor;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
+import org.exporters4j.models.TodayFixtures;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
@@ -115,11 +116,54 @@ class DetrOptionsTest {
         assertTrue(OnnxRuntimeRun.maxAbsDiff(withoutPositions, withTables) > 1e-3, "the positions matter");
     }
 
+    /**
+     * A timm ResNet backbone ({@code use_timm_backbone} true, facebook/detr-resnet-50's layout): the fixtures' own
+     * networks with their tensors renamed as timm names them (Transformers' basic ResNet layer is timm's BasicBlock:
+     * the same convolutions, norms, strides and shortcuts) give the fixtures' PyTorch outputs.
+     */
     @Test
-    void timmBackbonesAndOtherBackbonesAreRefused() {
+    void aTimmResNetBackboneComputesTheSameNetwork() throws Exception {
+        for (String task : List.of("feature-extraction", "object-detection", "image-segmentation")) {
+            Fixture fixture = fixture(task);
+            EditedCheckpoint timm = EditedCheckpoint.of(fixture.checkpoint());
+            String base = task.equals("image-segmentation") ? "detr.model." : task.equals("object-detection")
+                    ? "model." : "";
+            String backbone = base + "backbone.conv_encoder.model.";
+            for (String name : List.copyOf(timm.names())) {
+                if (!name.startsWith(backbone)) {
+                    continue;
+                }
+                String local = name.substring(backbone.length())
+                        .replace("embedder.embedder.convolution", "conv1")
+                        .replace("embedder.embedder.normalization", "bn1")
+                        .replaceAll("encoder\\.stages\\.(\\d)\\.layers\\.(\\d)\\.", "stage$1.$2.")
+                        .replace(".layer.0.convolution", ".conv1").replace(".layer.0.normalization", ".bn1")
+                        .replace(".layer.1.convolution", ".conv2").replace(".layer.1.normalization", ".bn2")
+                        .replace(".shortcut.convolution", ".downsample.0").replace(".shortcut.normalization",
+                                ".downsample.1");
+                for (int stage = 0; stage < 4; stage++) {
+                    local = local.replace("stage" + stage + ".", "layer" + (stage + 1) + ".");
+                }
+                Tensor tensor = timm.tensor(name);
+                timm.remove(name);
+                timm.put(backbone + local, tensor);
+            }
+            timm.config().put("use_timm_backbone", true);
+            timm.config().put("backbone", "resnet18");
+            timm.config().putNull("backbone_config");
+            Path checkpoint = timm.write(folder.resolve("timm-" + task));
+            assertTrue(timm.names().contains(backbone + "layer2.0.downsample.1.running_var"), timm.names().toString());
+            TodayFixtures.assertMatchesPyTorch(new DetrArchitecture(), fixture, checkpoint,
+                    folder.resolve("timm-" + task + "-model"));
+        }
+    }
+
+    @Test
+    void timmBackbonesOfOtherLayoutsAndOtherBackbonesAreRefused() {
         Fixture fixture = fixture("object-detection");
-        assertRefused(fixture, Map.of("use_timm_backbone", true), "use_timm_backbone true",
-                "use_timm_backbone false with a backbone_config of model_type \"resnet\"");
+        assertRefused(fixture, Map.of("use_timm_backbone", true, "backbone", "resnet50d"),
+                "use_timm_backbone true with backbone \"resnet50d\"", "timm's plain ResNets");
+        assertRefused(fixture, Map.of("use_timm_backbone", true, "dilation", true), "dilation true");
         assertRefused(fixture, Map.of("backbone_config", Map.of("model_type", "swin")),
                 "backbone_config of model_type \"swin\"", "(model_type \"resnet\")");
         assertRefused(fixture, Map.of("d_model", 33), "d_model 33", "even d_model");
