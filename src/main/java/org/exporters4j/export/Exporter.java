@@ -49,7 +49,7 @@ import org.exporters4j.tasks.TasksManager;
  *   <li>the opset (a lower opset than the configuration's default is refused, as Optimum refuses it);</li>
  *   <li>the architecture builds the graph from the overridden config and the memory-mapped weights;</li>
  *   <li>the writer streams it to {@code model.onnx} (+ {@code model.onnx_data}) in a staging folder beside the
- *       output; config.json (overrides applied) and the tokenizer and preprocessor files are written beside it;</li>
+ *       output (an export Optimum splits, SAM's, writes each graph to its own {@code <submodel>.onnx}); config.json (overrides applied) and the tokenizer and preprocessor files are written beside it;</li>
  *   <li>ONNX Runtime validates the staged model ({@link OnnxRuntimeValidator});</li>
  *   <li>only then the export is moved into the output folder. Any failure leaves no partial output.</li>
  * </ol>
@@ -112,29 +112,46 @@ public final class Exporter {
         OutputFolder output = OutputFolder.prepare(request.output());
         try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
-            Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
-                    : output.staging().resolve(layout.modelFolder());
+            Path modelFolder = output.stagedFolder(layout.modelFolder());
             ModelWriter writer = new ModelWriter(request.weightsLocation());
+            // one model.onnx; an encoder-decoder's split (OnnxFile); or each graph of a submodel export (SAM) in its
+            // own file, as Optimum's main_export writes them
             Map<OnnxFile, OnnxModel> graphs = new EnumMap<>(OnnxFile.class);
             Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
-            for (ComponentExport file : files) {
-                OnnxModel graph = file.file().component().isPresent()
-                        ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
-                                file.file().component().get()))
-                        // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
-                        : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
-                                graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
-                graphs.put(file.file(), graph);
-                writtenFiles.put(file.file(), file.file() == OnnxFile.MODEL ? writer.write(graph, modelFolder)
-                        : writer.write(graph, modelFolder, file.file().fileName()));
+            List<WrittenGraph> submodelGraphs = new ArrayList<>();
+            List<ExportConfig.Submodel> submodels = exportConfig.submodels();
+            WrittenModel written;
+            if (submodels.isEmpty()) {
+                for (ComponentExport file : files) {
+                    OnnxModel graph = file.file().component().isPresent()
+                            ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
+                                    file.file().component().get()))
+                            // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
+                            : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
+                                    graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
+                    graphs.put(file.file(), graph);
+                    writtenFiles.put(file.file(), writer.writeInto(graph, modelFolder, file.file() == OnnxFile.MODEL
+                            ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
+                }
+                written = writtenFiles.get(files.get(0).file());
+            } else {
+                WrittenModel last = null;
+                for (ExportConfig.Submodel submodel : submodels) {
+                    OnnxModel graph = architecture.build(overridden, weights, variant,
+                            graphInterface(submodel.config(), opset));
+                    last = writer.writeInto(graph, modelFolder, submodel.fileName());
+                    submodelGraphs.add(new WrittenGraph(last, submodel.config()));
+                }
+                written = last;
             }
             List<String> unusedTensors = List.copyOf(weights.unread());
-            WrittenModel written = writtenFiles.get(files.get(0).file());
             List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = validate(files, writtenFiles, graphs, output, atol);
+                ValidationReport validation = submodels.isEmpty()
+                        ? validate(files, writtenFiles, graphs, output, atol)
+                        : validateSubmodels(submodelGraphs, output, atol);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -150,8 +167,9 @@ public final class Exporter {
                     TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
                     unusedTensors, published.removedFiles(),
                     output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes,
-                    writtenFiles.values().stream().map(file -> target.resolve(output.staging()
-                            .relativize(file.modelFile()))).toList());
+                    (submodels.isEmpty() ? writtenFiles.values().stream()
+                            : submodelGraphs.stream().map(WrittenGraph::model)).map(file -> target.resolve(
+                                    output.staging().relativize(file.modelFile()))).toList());
         } catch (ExportInterruptedException e) {
             // a stop (SIGTERM, Ctrl-C) deferred to the end of validation or publishing; the folder is closed now
             throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
@@ -196,6 +214,22 @@ public final class Exporter {
     private static String displayName(OutputFolder output, WrittenModel model) {
         return output.target().resolve(output.staging().relativize(model.modelFile())).toString();
     }
+
+    /** Each submodel's file on its own configuration (SAM), one report of every check. */
+    private static ValidationReport validateSubmodels(List<WrittenGraph> graphs, OutputFolder output, double atol) {
+        List<String> files = new ArrayList<>();
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        for (WrittenGraph graph : graphs) {
+            ValidationReport one = OnnxRuntimeValidator.validate(graph.model().modelFile(),
+                    displayName(output, graph.model()), graph.config(), atol);
+            files.add(one.modelFile());
+            checks.addAll(one.checks());
+        }
+        return new ValidationReport(String.join(", ", files), checks);
+    }
+
+    /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */
+    private record WrittenGraph(WrittenModel model, ExportConfig config) {}
 
     /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
     private static Architecture architectureOf(ModelConfig config, ExportTask task) {

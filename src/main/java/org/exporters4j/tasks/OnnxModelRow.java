@@ -300,15 +300,23 @@ record OnnxModelRow(
      */
     @Override
     public ExportConfig create(String modelType, ExportTask task, ModelConfig config) {
-        if (family.files(task).contains(OnnxFile.DECODER_MODEL)) {
+        if (Seq2SeqSplit.files(family, task).contains(OnnxFile.DECODER_MODEL)) {
             // an encoder-decoder split: the main file is decoder_model.onnx, in Optimum's order already
             return createFiles(modelType, task, config).stream()
                     .filter(file -> file.file() == OnnxFile.DECODER_MODEL).findFirst().orElseThrow().config();
         }
         List<DynamicTensor> inputs = forwardFor(task.task()).order(family.inputs(this, task, config));
         List<DynamicTensor> outputs = family.outputs(this, task, config);
+        List<ExportConfig.Submodel> submodels = new java.util.ArrayList<>();
+        for (OnnxFamily.SplitGraph graph : family.splitGraphs(this, task, config)) {
+            submodels.add(new ExportConfig.Submodel(graph.name(), new ExportConfig(modelType, Exporter.ONNX, task,
+                    onnxConfigClass, defaultOpset, tolerance.forTask(task.task()),
+                    forwardFor(task.task()).order(graph.inputs()), graph.outputs(), valuesOverride(task, config),
+                    config, this)));
+        }
         return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
-                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this);
+                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this,
+                submodels);
     }
 
     /**
@@ -316,15 +324,15 @@ record OnnxModelRow(
      * ({@link OnnxFamily#files}): one {@code model.onnx} ({@link #create}), or the files of an encoder-decoder split.
      */
     List<ComponentExport> createFiles(String modelType, ExportTask task, ModelConfig config) {
-        List<OnnxFile> files = family.files(task);
+        List<OnnxFile> files = Seq2SeqSplit.files(family, task);
         if (files.equals(List.of(OnnxFile.MODEL))) {
             return List.of(new ComponentExport(OnnxFile.MODEL, create(modelType, task, config)));
         }
         List<ComponentExport> exports = new java.util.ArrayList<>();
         for (OnnxFile file : files) {
             exports.add(new ComponentExport(file, new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass,
-                    defaultOpset, tolerance.forTask(task.task()), family.inputs(this, task, config, file),
-                    family.outputs(this, task, config, file), valuesOverride(task, config), config, this, file)));
+                    defaultOpset, tolerance.forTask(task.task()), Seq2SeqSplit.inputs(family, this, task, config, file),
+                    Seq2SeqSplit.outputs(family, this, task, config, file), valuesOverride(task, config), config, this, file)));
         }
         return List.copyOf(exports);
     }

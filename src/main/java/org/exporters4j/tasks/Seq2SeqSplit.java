@@ -6,6 +6,7 @@ import static org.exporters4j.tasks.CommonOutputs.axes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
@@ -63,7 +64,7 @@ final class Seq2SeqSplit {
      * The files of {@code task}: the four of a with-past generation or feature-extraction task, encoder and decoder
      * for a generation task without past, else one {@code model.onnx} (seq2seq feature extraction, classification).
      */
-    static List<OnnxFile> files(ExportTask task) {
+    static List<OnnxFile> splitFiles(ExportTask task) {
         boolean generates = task.task() == Task.SEQ2SEQ_LM || task.task() == Task.SPEECH2SEQ_LM;
         if (task.usesPast() && (generates || task.task() == Task.DEFAULT)) {
             return List.of(OnnxFile.ENCODER_MODEL, OnnxFile.DECODER_MODEL, OnnxFile.DECODER_WITH_PAST_MODEL,
@@ -72,7 +73,7 @@ final class Seq2SeqSplit {
         return generates ? List.of(OnnxFile.ENCODER_MODEL, OnnxFile.DECODER_MODEL) : List.of(OnnxFile.MODEL);
     }
 
-    static List<DynamicTensor> inputs(EncoderInput encoder, OnnxModelRow row, ExportTask task, ModelConfig config,
+    static List<DynamicTensor> splitInputs(EncoderInput encoder, OnnxModelRow row, ExportTask task, ModelConfig config,
                                       OnnxFile file) {
         Axis encoderOutput = encoder == EncoderInput.AUDIO_FEATURES ? HALF_ENCODER_SEQUENCE : ENCODER_SEQUENCE;
         List<DynamicTensor> inputs = new ArrayList<>();
@@ -102,7 +103,7 @@ final class Seq2SeqSplit {
         return inputs;
     }
 
-    static List<DynamicTensor> outputs(EncoderInput encoder, OnnxModelRow row, ExportTask task, ModelConfig config,
+    static List<DynamicTensor> splitOutputs(EncoderInput encoder, OnnxModelRow row, ExportTask task, ModelConfig config,
                                        OnnxFile file) {
         List<DynamicTensor> outputs = new ArrayList<>();
         if (file == OnnxFile.ENCODER_MODEL) {
@@ -121,6 +122,53 @@ final class Seq2SeqSplit {
                     ? FIRST_STEP_PRESENT : PAST_DECODER_PLUS_ONE, encoderSequenceOut(encoder), attentions));
         }
         return outputs;
+    }
+
+    /**
+     * The files Optimum 1.25.3 writes for {@code task} with {@code family}'s configuration, in its order: one
+     * {@code model.onnx}, except the encoder-decoder split ({@link #splitFiles}).
+     */
+    static List<OnnxFile> files(OnnxFamily family, ExportTask task) {
+        return encoder(family).isPresent() ? splitFiles(task) : List.of(OnnxFile.MODEL);
+    }
+
+    /**
+     * What the encoder of Optimum 1.25.3's encoder-decoder split reads, for the families it splits; empty for the
+     * families written as one {@code model.onnx} whatever the task.
+     */
+    static Optional<EncoderInput> encoder(OnnxFamily family) {
+        return switch (family) {
+            case TEXT_SEQ2SEQ_OPTIMUM_1_25_3, BART_SEQ2SEQ_OPTIMUM_1_25_3 -> Optional.of(EncoderInput.TEXT);
+            case SPEECH_SEQ2SEQ_OPTIMUM_1_25_3 -> Optional.of(EncoderInput.AUDIO_FEATURES);
+            default -> Optional.empty();
+        };
+    }
+
+    /** Whether the family's encoder reads audio features (Whisper's families): its output is half the frames. */
+    static boolean readsAudioFeatures(OnnxFamily family) {
+        return family == OnnxFamily.SPEECH_SEQ2SEQ || family == OnnxFamily.SPEECH_SEQ2SEQ_OPTIMUM_1_25_3;
+    }
+
+    /**
+     * The inputs of one file in graph order: {@code model.onnx}'s are the family's (then ordered by the forward
+     * signature); a split file's are in Optimum's order already.
+     */
+    static List<DynamicTensor> inputs(OnnxFamily family, OnnxModelRow row, ExportTask task, ModelConfig config,
+                                      OnnxFile file) {
+        return file == OnnxFile.MODEL ? family.inputs(row, task, config)
+                : splitInputs(encoderOf(family, file), row, task, config, file);
+    }
+
+    /** The outputs of one file in graph order. */
+    static List<DynamicTensor> outputs(OnnxFamily family, OnnxModelRow row, ExportTask task, ModelConfig config,
+                                       OnnxFile file) {
+        return file == OnnxFile.MODEL ? family.outputs(row, task, config)
+                : splitOutputs(encoderOf(family, file), row, task, config, file);
+    }
+
+    private static EncoderInput encoderOf(OnnxFamily family, OnnxFile file) {
+        return encoder(family).orElseThrow(() -> new IllegalArgumentException(family + " writes model.onnx only, not "
+                + file));
     }
 
     private static List<DynamicTensor> encoderInputs(EncoderInput encoder) {

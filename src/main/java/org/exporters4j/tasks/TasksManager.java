@@ -190,7 +190,7 @@ public final class TasksManager {
         ExportConfig main = getExportConfig(config, exporter, task, layout); // the registry's checks and errors
         ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow();
         OnnxModelRow onnx = row.onnx().forLayout(layout);
-        return onnx.family().files(task).equals(List.of(OnnxFile.MODEL))
+        return Seq2SeqSplit.files(onnx.family(), task).equals(List.of(OnnxFile.MODEL))
                 ? List.of(new ComponentExport(OnnxFile.MODEL, main)) : onnx.createFiles(row.modelType(), task, config);
     }
 
