@@ -8,6 +8,9 @@
 #                                    weight files, and with-past fixtures also replay their prefix files)
 #   fixtures-options/                everything but Optimum's onnx/ exports (a few small fixtures, each option
 #                                    tested from both weight files)
+#   fixtures-layout/                 the decoder-only fixtures (gpt2, gpt-neo, gptj, codegen, bloom, llama; Optimum
+#                                    1.25.3's files, issue 10): manifest.json, components/, checkpoint/ without
+#                                    pytorch_model.bin; README.md and index.json. Not Optimum's onnx/ exports
 #   fixtures/                        per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
 #                                    checkpoint/config.json (+ generation_config.json), checkpoint/model.safetensors,
 #                                    and checkpoint/pytorch_model.bin for ONE fixture per model type (the largest,
@@ -28,7 +31,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 shared="${1:-$here/../../../../shared}"
 [ -d "$shared/fixtures" ] || { echo "no fixtures under $shared: pass the shared folder as the first argument" >&2; exit 1; }
 
-rm -rf "$here/reference" "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today"
+rm -rf "$here/reference" "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today" "$here/fixtures-layout"
 cp -R "$shared/reference" "$here/reference"
 cp -R "$shared/fixtures-today" "$here/fixtures-today"
 
@@ -56,5 +59,21 @@ for set in fixtures fixtures-options; do
     [ -d "$shared/$set/$name" ] && cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"
   done
 done
-echo "copied $(find "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today" -name manifest.json | wc -l) fixtures," \
+# fixtures-layout: the decoder-only model types of issue 10's one-file layouts (LAYOUT_TYPES)
+LAYOUT_TYPES="gpt2 gpt-neo gptj codegen bloom llama"
+mkdir -p "$here/fixtures-layout"
+cp "$shared/fixtures-layout/README.md" "$shared/fixtures-layout/index.json" "$here/fixtures-layout/"
+for type in $LAYOUT_TYPES; do
+  for folder in "$shared/fixtures-layout/$type"--*/; do
+    name="$(basename "$folder")"
+    mkdir -p "$here/fixtures-layout/$name/checkpoint"
+    cp "$folder/manifest.json" "$here/fixtures-layout/$name/"
+    cp -R "$folder/components" "$here/fixtures-layout/$name/components"
+    for file in config.json generation_config.json model.safetensors; do
+      [ -f "$folder/checkpoint/$file" ] && cp "$folder/checkpoint/$file" "$here/fixtures-layout/$name/checkpoint/"
+    done
+  done
+done
+
+echo "copied $(find "$here/fixtures" "$here/fixtures-options" "$here/fixtures-today" "$here/fixtures-layout" -name manifest.json | wc -l) fixtures," \
      "$(find "$here" -name pytorch_model.bin | wc -l) pytorch_model.bin, $(du -sh "$here" | cut -f1) in all"

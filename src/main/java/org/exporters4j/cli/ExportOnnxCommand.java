@@ -12,6 +12,7 @@ import org.exporters4j.export.ValidationFailedException;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
+import org.exporters4j.tasks.Layout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {"Export a Transformers checkpoint to ONNX with Optimum v1.5.2's interface, built from the "
                 + "weights, then validate it in ONNX Runtime.",
                 "Writes OUTPUT_DIR/model.onnx (+ model.onnx_data for large or --external-data models), config.json "
-                        + "and the checkpoint's tokenizer and preprocessor files."})
+                        + "and the checkpoint's tokenizer and preprocessor files; --layout transformers.js puts the "
+                        + "ONNX files under OUTPUT_DIR/onnx/."})
 final class ExportOnnxCommand implements Callable<Integer> {
     /** How many unused tensor names the note shows before "...". */
     private static final int UNUSED_SHOWN = 8;
@@ -56,6 +58,17 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
     @Option(names = "--atol", description = "The validation tolerance (default: the export configuration's).")
     Double atol;
+
+    @Option(names = "--layout", paramLabel = "LAYOUT",
+            description = {"The files to write, for the runtime that loads them: optimum-1.5 (Optimum v1.5.2's "
+                    + "model.onnx and interface; the default for the model types Optimum v1.5.2 registers), optimum "
+                    + "(Optimum 1.25.3's files and interface, for ONNX Runtime and optimum.onnxruntime; the default "
+                    + "and only interface of the types added since), transformers.js (optimum's files under onnx/, "
+                    + "config and tokenizer files at the top).",
+                    "Today a model type has either optimum-1.5, or optimum and transformers.js: "
+                            + "`./exporters4j tasks --model-type TYPE` names its tasks; an unavailable layout is "
+                            + "refused naming the ones it has."})
+    String layout;
 
     @Mixin
     HubOptions hubOptions;
@@ -108,6 +121,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (hubOptions.revision != null) {
             request = request.withRevision(hubOptions.revision);
         }
+        if (layout != null) {
+            request = request.withLayout(parseLayout());
+        }
         if (noValidate) {
             request = request.withValidation(ExportRequest.Validation.SKIP);
         }
@@ -144,6 +160,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
                             .collect(java.util.stream.Collectors.joining(", "))
                     + " of killed exports (their process is gone)");
         }
+        for (String note : result.notes()) {
+            err.println("note: " + note);
+        }
         err.flush();
         if (!result.unusedTensors().isEmpty()) {
             List<String> unused = result.unusedTensors();
@@ -160,6 +179,14 @@ final class ExportOnnxCommand implements Callable<Integer> {
     private void requireNotBlank(String option, String value) {
         if (value.isBlank()) {
             throw new ParameterException(spec.commandLine(), option + " must not be empty");
+        }
+    }
+
+    private Layout parseLayout() {
+        try {
+            return Layout.parse(layout);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

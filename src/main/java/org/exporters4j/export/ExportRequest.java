@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
+import org.exporters4j.tasks.Layout;
 
 /**
  * What to export, as {@code optimum-cli export onnx} takes it: the model (a local checkpoint folder or a Hub model
@@ -22,10 +23,12 @@ import org.exporters4j.tasks.Framework;
  * @param weightsLocation inside model.onnx when it fits (AUTOMATIC), or always in model.onnx_data (EXTERNAL_DATA)
  * @param cacheDir the Hugging Face cache folder for Hub ids
  * @param revision the Hub revision (branch, tag or commit) for Hub ids
+ * @param layout the file layout; empty: the model type's default ({@link org.exporters4j.tasks.ModelTypeRow#defaultLayout})
  */
 public record ExportRequest(String model, String task, Optional<Framework> framework, Optional<Integer> opset,
                             Optional<Double> atol, Path output, Validation validation,
-                            WeightsLocation weightsLocation, Optional<Path> cacheDir, Optional<String> revision) {
+                            WeightsLocation weightsLocation, Optional<Path> cacheDir, Optional<String> revision,
+                            Optional<Layout> layout) {
 
     /** The task value that asks the exporter to infer the task, as Optimum's {@code --task auto}. */
     public static final String AUTO_TASK = "auto";
@@ -51,6 +54,7 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
         Objects.requireNonNull(weightsLocation, "weightsLocation");
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(revision, "revision");
+        Objects.requireNonNull(layout, "layout");
         if (weightsLocation == WeightsLocation.EMBEDDED) {
             throw new IllegalArgumentException("weights go inside model.onnx when they fit (AUTOMATIC) or to "
                     + "model.onnx_data (EXTERNAL_DATA); EMBEDDED would fail beyond protobuf's 2 GiB");
@@ -65,46 +69,51 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
     /** Task auto, the checkpoint's framework, default opset and tolerance, validation on, weights inside if they fit. */
     public static ExportRequest of(String model, Path output) {
         return new ExportRequest(model, AUTO_TASK, Optional.empty(), Optional.empty(), Optional.empty(), output,
-                Validation.VALIDATE, WeightsLocation.AUTOMATIC, Optional.empty(), Optional.empty());
+                Validation.VALIDATE, WeightsLocation.AUTOMATIC, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public ExportRequest withTask(String newTask) {
         return new ExportRequest(model, newTask, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision);
+                revision, layout);
     }
 
     public ExportRequest withFramework(Framework newFramework) {
         return new ExportRequest(model, task, Optional.of(newFramework), opset, atol, output, validation,
-                weightsLocation, cacheDir, revision);
+                weightsLocation, cacheDir, revision, layout);
     }
 
     public ExportRequest withOpset(int newOpset) {
         return new ExportRequest(model, task, framework, Optional.of(newOpset), atol, output, validation,
-                weightsLocation, cacheDir, revision);
+                weightsLocation, cacheDir, revision, layout);
     }
 
     public ExportRequest withAtol(double newAtol) {
         return new ExportRequest(model, task, framework, opset, Optional.of(newAtol), output, validation,
-                weightsLocation, cacheDir, revision);
+                weightsLocation, cacheDir, revision, layout);
     }
 
     public ExportRequest withValidation(Validation newValidation) {
         return new ExportRequest(model, task, framework, opset, atol, output, newValidation, weightsLocation, cacheDir,
-                revision);
+                revision, layout);
     }
 
     public ExportRequest withWeightsLocation(WeightsLocation newLocation) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, newLocation, cacheDir,
-                revision);
+                revision, layout);
     }
 
     public ExportRequest withCacheDir(Path newCacheDir) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation,
-                Optional.of(newCacheDir), revision);
+                Optional.of(newCacheDir), revision, layout);
     }
 
     public ExportRequest withRevision(String newRevision) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                Optional.of(newRevision));
+                Optional.of(newRevision), layout);
+    }
+
+    public ExportRequest withLayout(Layout newLayout) {
+        return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
+                revision, Optional.of(newLayout));
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.Layout;
 
 /**
  * A published export.
@@ -24,11 +25,15 @@ import org.exporters4j.tasks.ExportTask;
  *     (say its tokenizer.json), removed so they cannot be taken for the new model's, sorted
  * @param removedStagingFolders staging folders ({@code .<name>.partial-*}) of exports that were killed, removed
  *     because their owner record proves their process gone
+ * @param layout the file layout written ({@code model.onnx} at the top, or under {@code onnx/})
+ * @param notes what the export's consumer may miss (transformers.js without the checkpoint's tokenizer.json), one
+ *     sentence each; the export is complete all the same
  */
 public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
                            ExportTask task, int opset, double atol, List<String> copiedFiles,
                            Optional<ValidationReport> validation, List<String> unusedTensors,
-                           List<String> removedFiles, List<Path> removedStagingFolders) {
+                           List<String> removedFiles, List<Path> removedStagingFolders, Layout layout,
+                           List<String> notes) {
     public ExportResult {
         Objects.requireNonNull(outputFolder, "outputFolder");
         Objects.requireNonNull(modelFile, "modelFile");
@@ -40,5 +45,7 @@ public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> ext
         unusedTensors = List.copyOf(unusedTensors);
         removedFiles = List.copyOf(removedFiles);
         removedStagingFolders = List.copyOf(removedStagingFolders);
+        Objects.requireNonNull(layout, "layout");
+        notes = List.copyOf(notes);
     }
 }

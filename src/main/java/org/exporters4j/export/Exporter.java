@@ -24,6 +24,7 @@ import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelSource;
 import org.exporters4j.tasks.ModelTypeRow;
 import org.exporters4j.tasks.ModelTypes;
@@ -70,7 +71,9 @@ public final class Exporter {
     private static ExportResult export(ExportRequest request, ResolvedModel model) {
         ModelConfig config = model.config();
         ExportTask task = model.task();
-        ExportConfig exportConfig = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX, task);
+        Layout layout = layoutOf(request, config);
+        ExportConfig exportConfig = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX, task,
+                layout);
         int opset = request.opset().orElse(exportConfig.defaultOpset());
         if (opset < exportConfig.defaultOpset()) {
             // as Optimum v1.5.2 __main__: "Opset {opset} is not sufficient to export {model_type}"
@@ -104,12 +107,15 @@ public final class Exporter {
             RecordedWeights weights = new RecordedWeights(model.weights());
             OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
             List<String> unusedTensors = List.copyOf(weights.unread());
-            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, output.staging());
+            Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
+                    : output.staging().resolve(layout.modelFolder());
+            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
             List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
+            List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = OnnxRuntimeValidator.validate(written.modelFile(),
-                        output.target().resolve(written.modelFile().getFileName().toString()).toString(),
+                        output.target().resolve(output.staging().relativize(written.modelFile())).toString(),
                         exportConfig, atol);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
@@ -121,11 +127,11 @@ public final class Exporter {
             }
             OutputFolder.Published published = output.publish();
             Path target = output.target();
-            return new ExportResult(target, target.resolve(written.modelFile().getFileName().toString()),
-                    written.externalDataFile().map(file -> target.resolve(file.getFileName().toString())),
+            return new ExportResult(target, target.resolve(output.staging().relativize(written.modelFile())),
+                    written.externalDataFile().map(file -> target.resolve(output.staging().relativize(file))),
                     TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
                     unusedTensors, published.removedFiles(),
-                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList());
+                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes);
         } catch (ExportInterruptedException e) {
             // a stop (SIGTERM, Ctrl-C) deferred to the end of validation or publishing; the folder is closed now
             throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
@@ -147,6 +153,44 @@ public final class Exporter {
         }
         return row.graph().orElseThrow();
     }
+
+    /**
+     * The layout asked for, or the model type's default; one the type does not have is refused naming the option,
+     * the value and the type's layouts ({@link ModelTypeRow#whyNotLaidOut}).
+     */
+    private static Layout layoutOf(ExportRequest request, ModelConfig config) {
+        ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow(() -> new ExportException(
+                "model type " + config.modelType() + " has no row in the model-type table"));
+        Layout layout = request.layout().orElse(row.defaultLayout());
+        row.whyNotLaidOut(layout).ifPresent(why -> {
+            throw new ExportException(why);
+        });
+        return layout;
+    }
+
+    /**
+     * The tokenizer files transformers.js needs that the checkpoint lacks: its {@code AutoTokenizer} reads
+     * {@code tokenizer.json} and {@code tokenizer_config.json} (it cannot build a fast tokenizer from vocab files);
+     * the export is written all the same, with one note per missing file. Other layouts: none.
+     */
+    private static List<String> missingConsumerFiles(Layout layout, List<String> copied) {
+        if (layout != Layout.TRANSFORMERS_JS) {
+            return List.of();
+        }
+        List<String> notes = new ArrayList<>();
+        for (String name : TRANSFORMERS_JS_TOKENIZER_FILES) {
+            if (!copied.contains(name)) {
+                notes.add("the checkpoint has no " + name + ": transformers.js' AutoTokenizer (and so its text "
+                        + "pipelines) needs it to load this folder; add the original repository's " + name
+                        + " to the output folder, or run the model with your own tokenizer");
+            }
+        }
+        return List.copyOf(notes);
+    }
+
+    /** What transformers.js' {@code AutoTokenizer.from_pretrained} reads from a local model folder. */
+    private static final List<String> TRANSFORMERS_JS_TOKENIZER_FILES = List.of("tokenizer.json",
+            "tokenizer_config.json");
 
     /** The export configuration's interface as a graph request. */
     static GraphInterface graphInterface(ExportConfig exportConfig, int opset) {

@@ -109,7 +109,8 @@ final class OutputFolder implements AutoCloseable {
     }
 
     private static List<String> ownedFiles() {
-        List<String> owned = new ArrayList<>(List.of("model.onnx", "model.onnx_data", "config.json"));
+        // onnx/: the model folder of the transformers.js layout (Layout.TRANSFORMERS_JS), replaced as a whole
+        List<String> owned = new ArrayList<>(List.of("model.onnx", "model.onnx_data", "config.json", "onnx"));
         owned.addAll(ExportFiles.COMPANION_FILES);
         return List.copyOf(owned);
     }

@@ -203,6 +203,37 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         return Optional.empty();
     }
 
+    /**
+     * The file layouts this type is exported in, its default first ({@code export onnx --layout}): the layouts of
+     * its ONNX configuration ({@link OnnxModelRow#layouts}).
+     */
+    public List<Layout> layouts() {
+        return onnx.layouts();
+    }
+
+    /** The layout written when none is asked for: the first of {@link #layouts()}. */
+    public Layout defaultLayout() {
+        return layouts().get(0);
+    }
+
+    /**
+     * Why {@code layout} cannot be written for this type, naming the layouts it has and the fix; empty when it can.
+     */
+    public Optional<String> whyNotLaidOut(Layout layout) {
+        if (layouts().contains(layout)) {
+            return Optional.empty();
+        }
+        String why = layout == Layout.OPTIMUM_1_5
+                ? modelType + " is exported with Optimum 1.25.3's interface only (" + source().description()
+                        + " registers it; Optimum v1.5.2 has no layout for it)"
+                : modelType + " is exported with Optimum v1.5.2's interface only for now: Optimum 1.25.3's files ("
+                        + Layout.ids(List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)) + ") are not written for "
+                        + onnx.onnxConfigClass() + "'s family yet (issue 10's next step)";
+        return Optional.of("--layout " + layout.id() + " is not available for " + modelType + ": " + why
+                + "; its layouts are " + Layout.ids(layouts()) + "; pass --layout " + defaultLayout().id()
+                + " or leave --layout out");
+    }
+
     /** The tasks the graph builds, as a sentence part: {@code default, masked-lm, ...}. */
     String exportableTaskNames() {
         return exportableTasks().stream().map(ExportTask::name).collect(Collectors.joining(", "));

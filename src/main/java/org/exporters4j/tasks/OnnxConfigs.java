@@ -108,11 +108,19 @@ final class OnnxConfigs {
                 .tokenTypeIds(OnnxModelRow.TokenTypeIds.OMITTED_WHEN_TYPE_VOCAB_SIZE_IS_ZERO);
     }
 
-    /** GPT2OnnxConfig: opset 13, n_layer / n_head / n_embd, pad_token_id 0 when unset. */
+    /** GPT-2's config names (GPT-J and CodeGen take them over): n_layer / n_head / n_embd. */
+    private static final ConfigAttributes GPT2_ATTRIBUTES = ConfigAttributes.TEXT
+            .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head").with(HIDDEN_SIZE, "n_embd");
+
+    /**
+     * GPT2OnnxConfig: opset 13, n_layer / n_head / n_embd, pad_token_id 0 when unset; in Optimum 1.25.3 a
+     * {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14 without the pad token override (GPT-J's and CodeGen's
+     * classes subclass it unchanged: {@code optimum/exporters/onnx/model_configs.py}).
+     */
     static OnnxModelRow gpt2Onnx(String configClass) {
-        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head").with(HIDDEN_SIZE, "n_embd"),
-                GPT2_FORWARD).opset(13).padTokenOverride(OnnxModelRow.PadTokenOverride.ZERO_WHEN_UNSET);
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_DECODER, GPT2_ATTRIBUTES, GPT2_FORWARD).opset(13)
+                .padTokenOverride(OnnxModelRow.PadTokenOverride.ZERO_WHEN_UNSET)
+                .todays(textDecoderWithPositionIdsOnnx(configClass, GPT2_ATTRIBUTES, GPT2_FORWARD).opset(14));
     }
 
     /** T5OnnxConfig: opset 13; d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
@@ -245,10 +253,16 @@ final class OnnxConfigs {
 
     /** GPTJOnnxConfig: GPT-2's; GPTJForQuestionAnswering takes no cache. */
     static OnnxModelRow gptjOnnx() {
-        return gpt2Onnx("GPTJOnnxConfig").forward(Task.QUESTION_ANSWERING, GPTJ_QUESTION_ANSWERING_FORWARD);
+        return gpt2Onnx("GPTJOnnxConfig").forward(Task.QUESTION_ANSWERING, GPTJ_QUESTION_ANSWERING_FORWARD)
+                .todays(textDecoderWithPositionIdsOnnx("GPTJOnnxConfig", GPT2_ATTRIBUTES, GPT2_FORWARD).opset(14)
+                        .forward(Task.QUESTION_ANSWERING, GPTJ_QUESTION_ANSWERING_FORWARD));
     }
 
-    /** GPTNeoOnnxConfig: a text decoder with num_layers / num_heads; opset 13. */
+    /**
+     * GPTNeoOnnxConfig: a text decoder with num_layers / num_heads; opset 13. (Optimum 1.25.3's, a
+     * {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14, is not a row yet: the graph does not reproduce
+     * Transformers 4.51's GPT-Neo on a left-padded prompt, fixtures-layout's gpt-neo--*.)
+     */
     static OnnxModelRow gptNeoOnnx() {
         return OnnxModelRow.of("GPTNeoOnnxConfig", OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
                 .with(NUM_LAYERS, "num_layers").with(NUM_ATTENTION_HEADS, "num_heads"), GPT2_FORWARD).opset(13);

@@ -469,6 +469,15 @@ enum OnnxFamily {
         return cacheSupport;
     }
 
+    /**
+     * Whether the family is Optimum 1.25.3's interface (the {@code *_OPTIMUM_1_25_3} families), written in the
+     * layouts {@link Layout#OPTIMUM} and {@link Layout#TRANSFORMERS_JS}; every other family is Optimum v1.5.2's.
+     */
+    boolean hasTodaysInterface() {
+        return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
+                || this == FALCON_OPTIMUM_1_25_3;
+    }
+
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */
     abstract List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config);
 

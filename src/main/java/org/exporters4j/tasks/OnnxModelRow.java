@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.CacheTensor;
@@ -25,7 +26,8 @@ record OnnxModelRow(
         PixelMask pixelMask,
         CacheLayout cacheLayout,
         PadTokenOverride padTokenOverride,
-        BoundaryToken boundaryToken) implements ExportConfigFactory {
+        BoundaryToken boundaryToken,
+        Optional<OnnxModelRow> todaysInterface) implements ExportConfigFactory {
 
     /** Whether a text encoder takes {@code token_type_ids}. */
     enum TokenTypeIds {
@@ -155,8 +157,13 @@ record OnnxModelRow(
     OnnxModelRow {
         if (onnxConfigClass == null || family == null || tolerance == null || attributes == null || forward == null
                 || tokenTypeIds == null || pixelMask == null || cacheLayout == null || padTokenOverride == null
-                || boundaryToken == null) {
+                || boundaryToken == null || todaysInterface == null) {
             throw new IllegalArgumentException("incomplete ONNX model row " + onnxConfigClass);
+        }
+        if (todaysInterface.isPresent() && (family.hasTodaysInterface()
+                || !todaysInterface.get().family().hasTodaysInterface())) {
+            throw new IllegalArgumentException(onnxConfigClass + ": Optimum 1.25.3's interface is a row of a family "
+                    + "with today's interface, beside a row of Optimum v1.5.2's");
         }
         if (defaultOpset < 1) {
             throw new IllegalArgumentException(onnxConfigClass + ": opset must be positive, got " + defaultOpset);
@@ -171,27 +178,27 @@ record OnnxModelRow(
             ForwardSignature forward) {
         return new OnnxModelRow(onnxConfigClass, family, 11, Tolerance.of(1e-5), attributes, forward, Map.of(),
                 TokenTypeIds.OMITTED, PixelMask.OMITTED, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM,
-                PadTokenOverride.NONE, BoundaryToken.NONE);
+                PadTokenOverride.NONE, BoundaryToken.NONE, Optional.empty());
     }
 
     OnnxModelRow named(String configClass) {
         return new OnnxModelRow(configClass, family, defaultOpset, tolerance, attributes, forward, forwardPerTask,
-                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow opset(int opset) {
         return new OnnxModelRow(onnxConfigClass, family, opset, tolerance, attributes, forward, forwardPerTask,
-                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow atol(double atol) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, Tolerance.of(atol), attributes, forward,
-                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow attributes(ConfigAttributes newAttributes) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, newAttributes, forward,
-                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow attribute(ConfigAttribute attribute, String... configKeys) {
@@ -200,7 +207,7 @@ record OnnxModelRow(
 
     OnnxModelRow forward(ForwardSignature signature) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, signature,
-                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     /** The forward signature of the model class that {@code task} loads, where it differs from the base model's. */
@@ -208,32 +215,63 @@ record OnnxModelRow(
         Map<Task, ForwardSignature> copy = new LinkedHashMap<>(forwardPerTask);
         copy.put(task, signature);
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward, copy,
-                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow tokenTypeIds(TokenTypeIds value) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
-                forwardPerTask, value, pixelMask, cacheLayout, padTokenOverride, boundaryToken);
+                forwardPerTask, value, pixelMask, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow pixelMask(PixelMask value) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
-                forwardPerTask, tokenTypeIds, value, cacheLayout, padTokenOverride, boundaryToken);
+                forwardPerTask, tokenTypeIds, value, cacheLayout, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow cacheLayout(CacheLayout value) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
-                forwardPerTask, tokenTypeIds, pixelMask, value, padTokenOverride, boundaryToken);
+                forwardPerTask, tokenTypeIds, pixelMask, value, padTokenOverride, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow padTokenOverride(PadTokenOverride value) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
-                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, value, boundaryToken);
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, value, boundaryToken, todaysInterface);
     }
 
     OnnxModelRow boundaryToken(BoundaryToken value) {
         return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
-                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, value);
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, value, todaysInterface);
+    }
+
+    /**
+     * Optimum 1.25.3's configuration of the same model type (its class, family, opset and attributes), written in
+     * the layouts {@link Layout#OPTIMUM} and {@link Layout#TRANSFORMERS_JS} beside this row's Optimum v1.5.2 one.
+     */
+    OnnxModelRow todays(OnnxModelRow todays) {
+        return new OnnxModelRow(onnxConfigClass, family, defaultOpset, tolerance, attributes, forward,
+                forwardPerTask, tokenTypeIds, pixelMask, cacheLayout, padTokenOverride, boundaryToken,
+                Optional.of(todays));
+    }
+
+    /**
+     * The layouts this configuration is written in, its default first: a row of today's interface has
+     * {@code optimum} and {@code transformers.js}; a row of Optimum v1.5.2's has {@code optimum-1.5}, and also
+     * today's two where it carries Optimum 1.25.3's configuration ({@link #todays}).
+     */
+    List<Layout> layouts() {
+        if (family.hasTodaysInterface()) {
+            return List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
+        }
+        return todaysInterface.isPresent() ? List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
+                : List.of(Layout.OPTIMUM_1_5);
+    }
+
+    /** The configuration a layout is written with: Optimum 1.25.3's for today's layouts where this row has it. */
+    OnnxModelRow forLayout(Layout layout) {
+        if (!layouts().contains(layout)) {
+            throw new IllegalArgumentException(onnxConfigClass + " has no layout " + layout + "; it has " + layouts());
+        }
+        return layout == Layout.OPTIMUM_1_5 ? this : todaysInterface.orElse(this);
     }
 
     /** Decoder layers: the number of cache entries of a {@code -with-past} export. */

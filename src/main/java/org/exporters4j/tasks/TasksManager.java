@@ -155,6 +155,18 @@ public final class TasksManager {
      * @throws UnsupportedTaskException when the row does not register the task (the message lists those it does)
      */
     public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task) {
+        return getExportConfig(config, exporter, task, ModelTypes.find(config.modelType())
+                .map(ModelTypeRow::defaultLayout).orElse(Layout.OPTIMUM_1_5));
+    }
+
+    /**
+     * As {@link #getExportConfig(ModelConfig, Exporter, ExportTask)}, with the configuration of {@code layout}:
+     * Optimum 1.25.3's for {@code optimum} and {@code transformers.js} where the row has it.
+     *
+     * @throws IllegalArgumentException when the row has no such layout (see {@link ModelTypeRow#whyNotLaidOut})
+     */
+    public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task,
+                                               Layout layout) {
         supportedTasks(config.modelType(), exporter.id(), null); // the unknown-type and unknown-exporter errors
         ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow();
         if (row.sourceOf(task).isEmpty()) {
@@ -163,7 +175,7 @@ public final class TasksManager {
                     .map(ExportTask::name).collect(Collectors.joining(", ")) + " (run `./exporters4j tasks "
                     + "--model-type " + row.modelType() + "`)");
         }
-        return row.onnx().create(row.modelType(), task, config);
+        return row.onnx().forLayout(layout).create(row.modelType(), task, config);
     }
 
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */

@@ -1,0 +1,133 @@
+package org.exporters4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.exporters4j.SharedFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code export onnx --layout}: an unknown value and a layout the model type does not have are refused naming the
+ * option, the value and the choices; {@code optimum-1.5} is the default of Optimum v1.5.2's types and writes exactly
+ * what exporters4j wrote before the option existed (the bytes of model.onnx recorded from that build);
+ * {@code transformers.js} puts the model under {@code onnx/} and the tokenizer files at the top, notes the one it
+ * misses, and a later export in another layout replaces {@code onnx/}.
+ */
+class ExportLayoutOptionTest {
+    /**
+     * SHA-256 of model.onnx of fixtures/gpt2--causal-lm-with-past exported by main at 673ca0a (before --layout), with
+     * {@code --task causal-lm-with-past} and no other option, run from unpackaged classes (producer version "dev").
+     */
+    private static final String GPT2_WITH_PAST_BEFORE_LAYOUTS = "c9133151717c27394e2dbfcee30194886c1cf17c176706225297abfb6c414996";
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void anUnknownLayoutIsAUsageErrorNamingTheChoices() {
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", gpt2().toString(), "--layout", "onnx-genai",
+                folder.resolve("out").toString());
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--layout \"onnx-genai\" is not a layout; the layouts are optimum-1.5, optimum, "
+                + "transformers.js"), run.err());
+        assertFalse(Files.exists(folder.resolve("out")));
+    }
+
+    @Test
+    void aLayoutTheTypeDoesNotHaveIsRefusedNamingItsLayouts() {
+        Path llama = SharedFiles.require("fixtures-layout/llama--text-generation/checkpoint");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", llama.toString(), "--task", "text-generation",
+                "--layout", "optimum-1.5", folder.resolve("llama").toString());
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--layout optimum-1.5 is not available for llama"), run.err());
+        assertTrue(run.err().contains("its layouts are optimum, transformers.js; pass --layout optimum or leave "
+                + "--layout out"), run.err());
+        Path bert = SharedFiles.fixtures().resolve("bert--default/checkpoint");
+        run = MainTest.run("export", "onnx", "--model", bert.toString(), "--task", "default", "--layout",
+                "transformers.js", folder.resolve("bert").toString());
+        assertEquals(1, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--layout transformers.js is not available for bert"), run.err());
+        assertTrue(run.err().contains("its layouts are optimum-1.5; pass --layout optimum-1.5"), run.err());
+        assertFalse(Files.exists(folder.resolve("llama")));
+        assertFalse(Files.exists(folder.resolve("bert")));
+    }
+
+    @Test
+    void optimum15IsTheDefaultAndWritesWhatExporters4jWroteBefore() throws Exception {
+        Path byDefault = folder.resolve("default");
+        Path named = folder.resolve("named");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", gpt2().toString(), "--task",
+                "causal-lm-with-past", byDefault.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        run = MainTest.run("export", "onnx", "--model", gpt2().toString(), "--task", "causal-lm-with-past",
+                "--layout", "optimum-1.5", named.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(new TreeSet<>(List.of("config.json", "model.onnx")), names(byDefault));
+        assertEquals(names(byDefault), names(named));
+        for (String name : names(byDefault)) {
+            assertArrayEquals(Files.readAllBytes(byDefault.resolve(name)), Files.readAllBytes(named.resolve(name)),
+                    name);
+        }
+        assertEquals(GPT2_WITH_PAST_BEFORE_LAYOUTS, sha256(byDefault.resolve("model.onnx")));
+    }
+
+    @Test
+    void transformersJsPutsTheModelUnderOnnxAndTheTokenizerAtTheTop() throws Exception {
+        Path checkpoint = folder.resolve("checkpoint");
+        Path layoutCheckpoint = SharedFiles.require("fixtures-layout/gpt2--text-generation-with-past/checkpoint");
+        Files.createDirectories(checkpoint);
+        for (String name : List.of("config.json", "generation_config.json", "model.safetensors")) {
+            Files.copy(layoutCheckpoint.resolve(name), checkpoint.resolve(name));
+        }
+        Files.writeString(checkpoint.resolve("tokenizer.json"), "{\"version\": \"1.0\"}", StandardCharsets.UTF_8);
+        Files.writeString(checkpoint.resolve("vocab.json"), "{\"a\": 0}", StandardCharsets.UTF_8);
+        Files.writeString(checkpoint.resolve("merges.txt"), "#version: 0.2\n", StandardCharsets.UTF_8);
+        Path output = folder.resolve("js");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                "text-generation-with-past", "--layout", "transformers.js", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains(output.resolve("onnx").resolve("model.onnx").toString()), run.out());
+        assertEquals(new TreeSet<>(List.of("config.json", "generation_config.json", "merges.txt", "onnx",
+                "tokenizer.json", "vocab.json")), names(output));
+        assertEquals(new TreeSet<>(List.of("model.onnx")), names(output.resolve("onnx")));
+        assertEquals("{\"version\": \"1.0\"}", Files.readString(output.resolve("tokenizer.json")));
+        assertTrue(run.err().contains("note: the checkpoint has no tokenizer_config.json: transformers.js' "
+                + "AutoTokenizer"), run.err());
+        assertFalse(run.err().contains("no tokenizer.json"), run.err());
+        // the same folder in the optimum layout: model.onnx at the top, the earlier onnx/ removed
+        run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", "text-generation-with-past",
+                "--layout", "optimum", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(new TreeSet<>(List.of("config.json", "generation_config.json", "merges.txt", "model.onnx",
+                "tokenizer.json", "vocab.json")), names(output));
+        assertTrue(run.err().contains("note: removed onnx from"), run.err());
+        assertFalse(run.err().contains("tokenizer_config.json"), run.err());
+    }
+
+    private static Path gpt2() {
+        return SharedFiles.fixtures().resolve("gpt2--causal-lm-with-past/checkpoint");
+    }
+
+    private static TreeSet<String> names(Path folder) throws Exception {
+        TreeSet<String> names = new TreeSet<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            files.map(file -> file.getFileName().toString()).forEach(names::add);
+        }
+        return names;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
