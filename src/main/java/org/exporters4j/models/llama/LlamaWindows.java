@@ -23,8 +23,8 @@ final class LlamaWindows {
                 if (config.isSetInFile("sliding_window") && window.isPresent()) {
                     throw new UnsupportedConfigException(config.source() + " sets sliding_window "
                             + window.getAsLong() + ", which " + modelType + " does not use; remove it or export the "
-                            + "checkpoint as the model type that defines it (mistral, mixtral, qwen2, qwen3, "
-                            + "gemma2, gemma3-text, phi3, starcoder2)");
+                            + "checkpoint as the model type that defines it (mistral, qwen2, qwen3, gemma2, "
+                            + "gemma3-text, mixtral, phi3, starcoder2)");
                 }
                 for (int layer = 0; layer < layers; layer++) {
                     windowed.add(false);
