@@ -29,8 +29,11 @@ public final class MappedFile implements AutoCloseable {
     public static final long DEFAULT_WINDOW_BYTES = 1L << 30;
     /** Buffer size for gathering strided tensors while streaming them. */
     private static final int GATHER_CHUNK_BYTES = 1 << 24;
-    /** Buffer size for streaming a contiguous tensor to a channel other than a file. */
-    private static final int STREAM_CHUNK_BYTES = 1 << 20;
+    /**
+     * Buffer size for streaming a contiguous tensor to a channel other than a file: small enough to stay in the
+     * processor's cache while the channel (a conversion) reads it, and to be little garbage per tensor.
+     */
+    private static final int STREAM_CHUNK_BYTES = 1 << 16;
 
     private final Path file;
     private final FileChannel channel;
@@ -168,8 +171,9 @@ public final class MappedFile implements AutoCloseable {
             }
             // to another channel (e.g. one converting bf16 to float32 while it writes): positional reads through a
             // small buffer, so the file's pages stay in the page cache and are never mapped into this process (a
-            // mapping touched page by page would count the whole checkpoint in the resident set)
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.min(halfWindow, STREAM_CHUNK_BYTES),
+            // mapping touched page by page would count the whole checkpoint in the resident set); the buffer is
+            // direct, so the kernel reads into it without a copy through a temporary direct buffer
+            ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(Math.min(halfWindow, STREAM_CHUNK_BYTES),
                     length - done));
             while (done < length) {
                 buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));

@@ -11,9 +11,20 @@ import java.util.Set;
 /**
  * A tensor converted element by element to another type while it is written: the source streams through a
  * converting channel, so neither the source nor the result is ever whole on the heap.
+ *
+ * <p>The conversions an export runs over every weight of a checkpoint (bfloat16, float16 or float64 into a float32
+ * model) go a block of elements at a time through primitive arrays ({@link BlockConverter}), which the JIT compiles
+ * to tight loops; the others go element by element. Both give the same values; widening keeps every bit, NaN
+ * payloads included.
  */
 final class ConvertedTensorData extends DerivedTensorData {
-    private static final int CHUNK_BYTES = 1 << 16;
+    /**
+     * The converted bytes are written downstream in pieces of this size (the whole tensor when it is smaller): small
+     * enough to stay in the processor's cache until written, and to be little garbage per tensor.
+     */
+    private static final int CHUNK_BYTES = 1 << 17;
+    /** Elements per block of a {@link BlockConverter}: its arrays stay in the processor's cache. */
+    private static final int BLOCK_ELEMENTS = 8192;
     private static final Set<ElementType> FLOATING = EnumSet.of(
             ElementType.FLOAT, ElementType.FLOAT16, ElementType.BFLOAT16, ElementType.DOUBLE);
     private static final Set<ElementType> INTEGER = EnumSet.of(
@@ -60,8 +71,12 @@ final class ConvertedTensorData extends DerivedTensorData {
     private final class ConvertingChannel extends TensorWriteChannel {
         private final WritableByteChannel downstream;
         private final int sourceWidth = source.elementType().byteWidth();
+        private final int targetWidth = target.byteWidth();
+        private final BlockConverter blocks = BlockConverter.of(source.elementType(), target);
         private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        private final ByteBuffer output = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        /** Direct, so that writing it to a file channel needs no copy into a temporary direct buffer. */
+        private final ByteBuffer output = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES,
+                byteSize()))).order(ByteOrder.LITTLE_ENDIAN);
         private long elementIndex;
 
         ConvertingChannel(WritableByteChannel downstream) {
@@ -81,12 +96,10 @@ final class ConvertedTensorData extends DerivedTensorData {
                     return count;
                 }
                 pending.flip();
-                convertOne(pending);
+                convert(pending, 1);
                 pending.clear();
             }
-            while (in.remaining() >= sourceWidth) {
-                convertOne(in);
-            }
+            convert(in, in.remaining() / sourceWidth);
             pending.put(in);
             return count;
         }
@@ -99,10 +112,26 @@ final class ConvertedTensorData extends DerivedTensorData {
             flushOutput();
         }
 
-        private void convertOne(ByteBuffer in) throws IOException {
-            if (output.remaining() < target.byteWidth()) {
-                flushOutput();
+        /** Converts {@code elements} whole elements from {@code in} into the output, flushing it when full. */
+        private void convert(ByteBuffer in, int elements) throws IOException {
+            int left = elements;
+            while (left > 0) {
+                if (output.remaining() < targetWidth) {
+                    flushOutput();
+                }
+                if (blocks == null) {
+                    convertOne(in);
+                    left--;
+                } else {
+                    int block = Math.min(left, Math.min(BLOCK_ELEMENTS, output.remaining() / targetWidth));
+                    blocks.convert(in, output, block);
+                    left -= block;
+                    elementIndex += block;
+                }
             }
+        }
+
+        private void convertOne(ByteBuffer in) throws IOException {
             if (FLOATING.contains(target)) {
                 encodeFloating(readFloating(in));
             } else {
@@ -169,5 +198,90 @@ final class ConvertedTensorData extends DerivedTensorData {
             }
             output.clear();
         }
+    }
+
+    /**
+     * A conversion of whole blocks of elements: little-endian source elements read in bulk into an array, converted
+     * in a loop over arrays, the results put in bulk, so each element costs a few instructions instead of a buffer
+     * access and a type switch. Each instance owns its arrays (one per converting channel).
+     */
+    private interface BlockConverter {
+        /**
+         * Converts {@code count} elements (at most {@link #BLOCK_ELEMENTS}) from {@code in} into {@code out}, both
+         * little-endian, advancing both.
+         */
+        void convert(ByteBuffer in, ByteBuffer out, int count);
+
+        /** The block conversion from {@code from} to {@code to}, or null when there is none (element by element). */
+        static BlockConverter of(ElementType from, ElementType to) {
+            if (to != ElementType.FLOAT) {
+                return null;
+            }
+            return switch (from) {
+                case BFLOAT16 -> new HalfToFloat(false);
+                case FLOAT16 -> new HalfToFloat(true);
+                case DOUBLE -> new DoubleToFloat();
+                default -> null;
+            };
+        }
+    }
+
+    /** bfloat16 or float16 to float32, exactly, bit for bit as {@link HalfPrecision} widens one element. */
+    private static final class HalfToFloat implements BlockConverter {
+        private final boolean float16;
+        private final short[] halves = new short[BLOCK_ELEMENTS];
+        private final int[] floatBits = new int[BLOCK_ELEMENTS];
+
+        HalfToFloat(boolean float16) {
+            this.float16 = float16;
+        }
+
+        @Override
+        public void convert(ByteBuffer in, ByteBuffer out, int count) {
+            in.asShortBuffer().get(halves, 0, count);
+            in.position(in.position() + count * Short.BYTES);
+            if (float16) {
+                int[] table = Float16Table.FLOAT_BITS;
+                for (int i = 0; i < count; i++) {
+                    floatBits[i] = table[halves[i] & 0xffff];
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    floatBits[i] = halves[i] << 16; // HalfPrecision.bfloat16ToFloatBits
+                }
+            }
+            out.asIntBuffer().put(floatBits, 0, count);
+            out.position(out.position() + count * Integer.BYTES);
+        }
+    }
+
+    /** float64 to float32, rounded to nearest even as Java's {@code (float)} cast (and PyTorch's {@code .float()}). */
+    private static final class DoubleToFloat implements BlockConverter {
+        private final double[] doubles = new double[BLOCK_ELEMENTS];
+        private final float[] floats = new float[BLOCK_ELEMENTS];
+
+        @Override
+        public void convert(ByteBuffer in, ByteBuffer out, int count) {
+            in.asDoubleBuffer().get(doubles, 0, count);
+            in.position(in.position() + count * Double.BYTES);
+            for (int i = 0; i < count; i++) {
+                floats[i] = (float) doubles[i];
+            }
+            out.asFloatBuffer().put(floats, 0, count);
+            out.position(out.position() + count * Float.BYTES);
+        }
+    }
+
+    /** The float32 bits of each of the 65,536 float16 values, built on first use (256 KiB). */
+    private static final class Float16Table {
+        static final int[] FLOAT_BITS = new int[1 << 16];
+
+        static {
+            for (int bits = 0; bits < FLOAT_BITS.length; bits++) {
+                FLOAT_BITS[bits] = HalfPrecision.float16ToFloatBits((short) bits);
+            }
+        }
+
+        private Float16Table() {}
     }
 }

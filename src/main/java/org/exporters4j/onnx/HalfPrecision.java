@@ -9,18 +9,26 @@ final class HalfPrecision {
     private HalfPrecision() {}
 
     static float float16ToFloat(short half) {
+        return Float.intBitsToFloat(float16ToFloatBits(half));
+    }
+
+    /**
+     * The bits of the float32 equal to {@code half}: exact, a NaN keeps its payload (shifted into the float's
+     * mantissa) and, like PyTorch's {@code tensor.float()}, a signalling NaN stays signalling.
+     */
+    static int float16ToFloatBits(short half) {
         int bits = half & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> 10) & 0x1f;
         int mantissa = bits & 0x3ff;
         if (exponent == 0) {
-            float magnitude = mantissa * 0x1p-24f; // zero or subnormal: mantissa × 2^-24, exact in float
-            return sign == 0 ? magnitude : -magnitude;
+            // zero or subnormal: mantissa × 2^-24, exact in float
+            return sign | Float.floatToRawIntBits(mantissa * 0x1p-24f);
         }
         if (exponent == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+            return sign | 0x7f800000 | (mantissa << 13);
         }
-        return Float.intBitsToFloat(sign | ((exponent + 127 - 15) << 23) | (mantissa << 13));
+        return sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
     }
 
     static short floatToFloat16(float value) {
@@ -48,7 +56,12 @@ final class HalfPrecision {
     }
 
     static float bfloat16ToFloat(short bfloat) {
-        return Float.intBitsToFloat((bfloat & 0xffff) << 16);
+        return Float.intBitsToFloat(bfloat16ToFloatBits(bfloat));
+    }
+
+    /** The bits of the float32 equal to {@code bfloat}: its 16 bits on top of 16 zero bits, NaN payloads included. */
+    static int bfloat16ToFloatBits(short bfloat) {
+        return bfloat << 16;
     }
 
     static short floatToBfloat16(float value) {

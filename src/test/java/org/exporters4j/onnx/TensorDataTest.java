@@ -147,6 +147,92 @@ class TensorDataTest {
     }
 
     @Test
+    void bfloat16WidensEdgeValuesBitForBit() {
+        // bfloat16 bits → float32 bits, as PyTorch's tensor.float() (the 16 bits on top of 16 zero bits)
+        short[] edges = {0x0001, (short) 0x8001, 0x007f, 0x0000, (short) 0x8000, 0x7f80, (short) 0xff80, 0x7fc0,
+            0x7f81, (short) 0xffff, 0x7f7f, (short) 0xff7f, 0x0080};
+        int[] expected = {0x00010000, 0x80010000, 0x007f0000, 0x00000000, 0x80000000, 0x7f800000, 0xff800000,
+            0x7fc00000, 0x7f810000, 0xffff0000, 0x7f7f0000, 0xff7f0000, 0x00800000};
+        assertArrayEquals(expected, floatBits(shorts(ElementType.BFLOAT16, edges).convertedTo(ElementType.FLOAT)),
+                "subnormals, -0, ±Inf, quiet and signalling NaN (payload and sign kept), ±max, min normal");
+        assertEquals(0x1p-133f, Float.intBitsToFloat(expected[0]), "the smallest bfloat16 subnormal");
+    }
+
+    @Test
+    void float16WidensEveryValueBitForBit() {
+        short[] all = new short[1 << 16];
+        for (int bits = 0; bits < all.length; bits++) {
+            all[bits] = (short) bits;
+        }
+        int[] widened = floatBits(shorts(ElementType.FLOAT16, all).convertedTo(ElementType.FLOAT));
+        for (int bits = 0; bits < all.length; bits++) {
+            int exponent = (bits >>> 10) & 0x1f;
+            int mantissa = bits & 0x3ff;
+            double sign = (bits & 0x8000) == 0 ? 1 : -1;
+            if (exponent == 0x1f) { // ±Inf, or NaN with its payload: the float's top mantissa bits, quiet or not
+                assertEquals(((bits & 0x8000) << 16) | 0x7f800000 | (mantissa << 13), widened[bits],
+                        "float16 " + Integer.toHexString(bits));
+            } else {
+                double value = sign * (exponent == 0 ? mantissa * 0x1p-24 : (1024 + mantissa) * Math.pow(2, exponent - 25));
+                assertEquals(Float.floatToRawIntBits((float) value), widened[bits], "float16 " + Integer.toHexString(bits));
+            }
+        }
+        assertEquals(0x80000000, widened[0x8000], "-0 stays -0");
+        assertEquals(0x7f802000, widened[0x7c01], "a signalling NaN stays signalling");
+        assertEquals(0x33800000, widened[0x0001], "the smallest subnormal is 2^-24");
+    }
+
+    @Test
+    void doubleNarrowsToFloatRoundingToNearestEven() {
+        double[] values = {1 + 0x1p-24, 1 + 3 * 0x1p-24, 0x1p-149, 0x1p-150, 0x1.8p-150, -0.0, 1e39, -1e39,
+            Double.NaN, Double.POSITIVE_INFINITY, Float.MAX_VALUE, 0.1};
+        float[] expected = {1f, 1 + 0x1p-22f, 0x1p-149f, 0f, 0x1p-149f, -0f, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN, Float.POSITIVE_INFINITY, Float.MAX_VALUE, 0.1f};
+        float[] narrowed = floats(TensorData.ofDoubles(values, values.length).convertedTo(ElementType.FLOAT));
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(narrowed[i]), "double " + values[i]);
+        }
+    }
+
+    @Test
+    void blockConversionCrossesBlocksOutputChunksAndSplitElements() {
+        int count = 700_001; // several 8192-element blocks and 1 MiB output chunks, and an odd tail
+        short[] bfloats = new short[count];
+        for (int i = 0; i < count; i++) {
+            bfloats[i] = (short) (i * 40503);
+        }
+        TensorData whole = shorts(ElementType.BFLOAT16, bfloats);
+        TensorData split = new TensorData() {
+            @Override
+            public ElementType elementType() {
+                return ElementType.BFLOAT16;
+            }
+
+            @Override
+            public List<Long> dims() {
+                return whole.dims();
+            }
+
+            @Override
+            public void writeTo(WritableByteChannel channel) throws IOException {
+                ByteBuffer bytes = whole.bytes();
+                int[] chunks = {3, 1, 4097, 65_535, 2}; // odd sizes split elements across writes
+                for (int c = 0; bytes.hasRemaining(); c++) {
+                    int chunk = Math.min(chunks[c % chunks.length], bytes.remaining());
+                    channel.write(bytes.slice(bytes.position(), chunk));
+                    bytes.position(bytes.position() + chunk);
+                }
+            }
+        };
+        int[] fromWhole = floatBits(whole.convertedTo(ElementType.FLOAT));
+        int[] fromSplit = floatBits(split.convertedTo(ElementType.FLOAT));
+        for (int i = 0; i < count; i++) {
+            assertEquals(bfloats[i] << 16, fromWhole[i], "element " + i);
+            assertEquals(bfloats[i] << 16, fromSplit[i], "element " + i + " written in odd chunks");
+        }
+    }
+
+    @Test
     void integerConversionsCheckTheirRange() {
         TensorData longs = TensorData.ofLongs(new long[] {1, -5, 3_000_000_000L}, 3);
         OnnxGraphException error = assertThrows(OnnxGraphException.class,
@@ -201,6 +287,13 @@ class TensorDataTest {
         ByteBuffer bytes = data.bytes();
         float[] values = new float[bytes.remaining() / 4];
         bytes.asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static int[] floatBits(TensorData data) {
+        ByteBuffer bytes = data.bytes();
+        int[] values = new int[bytes.remaining() / 4];
+        bytes.asIntBuffer().get(values);
         return values;
     }
 
