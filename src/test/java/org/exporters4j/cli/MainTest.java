@@ -85,6 +85,7 @@ class MainTest {
         entries.add("\"dinov2\": [\"feature-extraction\", \"image-classification\"]");
         entries.add("\"swin\": [\"feature-extraction\", \"image-classification\", \"masked-im\"]");
         entries.add("\"siglip\": [\"feature-extraction\", \"zero-shot-image-classification\"]");
+        entries.add("\"sam\": [\"feature-extraction\"]");
         String audio = "\"feature-extraction\", \"automatic-speech-recognition\", \"audio-classification\"";
         String frames = ", \"audio-frame-classification\", \"audio-xvector\"";
         entries.add("\"wav2vec2\": [" + audio + frames + "]");
@@ -116,12 +117,12 @@ class MainTest {
         assertEquals("model type        tasks (onnx exporter)", lines.get(0));
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
-        assertEquals("77 model types, 365 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
+        assertEquals("78 model types, 366 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
                 + "qwen2, gemma, granite, olmo, phi3, falcon, gpt-bigcode, gpt-neox, opt, phi, mpnet, modernbert, dinov2, "
-                + "swin, siglip, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, mixtral, "
-                + "starcoder2, stablelm from exporters4j's own row; `exporters4j tasks --model-type TYPE` lists one "
-                + "type's tasks", lines.get(lines.size() - 1));
-        assertEquals(1 + 77 + 2, lines.size());
+                + "swin, siglip, sam, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, "
+                + "mixtral, starcoder2, stablelm from exporters4j's own row; `exporters4j tasks --model-type TYPE` lists "
+                + "one type's tasks", lines.get(lines.size() - 1));
+        assertEquals(1 + 78 + 2, lines.size());
     }
 
     @Test
@@ -230,7 +231,7 @@ class MainTest {
     void unknownOptionValuesAreUsageErrors() {
         assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
                 + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
-                + "list all 77 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                + "list all 78 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
                 run("tasks", "--model-type", "bret"));
         assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
                 + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"
