@@ -1,9 +1,11 @@
 package org.exporters4j.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.exporters4j.Exporters4jException;
 import org.exporters4j.export.ExportInterruptedException;
+import org.exporters4j.export.StopSignal;
 import org.exporters4j.hub.HubSettings;
 import picocli.CommandLine;
 
@@ -55,6 +57,10 @@ public final class Main {
                     failed.getErr().println(oneLine(interrupted.getMessage()));
                 }
                 return interrupted.signal().exitCode();
+            }
+            Optional<StopSignal> stopping = StopSignals.raised();
+            if (stopping.isPresent()) {
+                return stopping.get().exitCode();
             }
             String message = error instanceof Exporters4jException
                     ? error.getMessage()

@@ -1,5 +1,6 @@
 package org.exporters4j.cli;
 
+import java.util.Optional;
 import org.exporters4j.export.ExportStop;
 import org.exporters4j.export.StopSignal;
 import sun.misc.Signal;
@@ -18,6 +19,8 @@ import sun.misc.Signal;
 final class StopSignals {
     /** Whether the one line about the stop was printed; guarded by the class. */
     private static boolean reported;
+    /** The signal that asked this JVM to stop, if one did. */
+    private static volatile StopSignal raised;
 
     private StopSignals() {}
 
@@ -32,6 +35,9 @@ final class StopSignals {
     }
 
     private static void stop(StopSignal signal) {
+        if (raised == null) {
+            raised = signal;
+        }
         ExportStop.Decision decision = ExportStop.request(signal);
         if (decision.exitNow()) {
             if (claimReport()) {
@@ -41,6 +47,15 @@ final class StopSignals {
             }
             System.exit(signal.exitCode());
         }
+    }
+
+    /**
+     * The signal that asked this JVM to stop, if any. Once it has, a command failing for what the stop removed (the
+     * staging folder, discarded under the still-running export) reports nothing of its own: the stop's one line says
+     * what the output folder holds, and the exit code is the signal's.
+     */
+    static Optional<StopSignal> raised() {
+        return Optional.ofNullable(raised);
     }
 
     /**
