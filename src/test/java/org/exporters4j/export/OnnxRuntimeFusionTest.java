@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * interface is loaded by ONNX Runtime at its extended optimization level (the level of its fusions), the optimized
  * graph it saves is read back with the project's ONNX classes, and its structure is checked. The key cache reaches
  * the score MatMul without a copy (FusedMatMul with transB, no Transpose on a past or present tensor), no Identity
- * copies a cache into its present output, and every LayerNorm (GPT-2) or RMSNorm (Llama) became one fused node.
+ * copies a cache into its present output, and every LayerNorm (GPT-2, BART's decoder) or RMSNorm (Llama) became one
+ * fused node.
  * Structure only: timings live in bench/profile-gpt2-decoding.sh.
  */
 class OnnxRuntimeFusionTest {
@@ -40,10 +41,10 @@ class OnnxRuntimeFusionTest {
         GraphProto exported = read(model).getGraph();
         GraphProto optimized = optimized(model, "gpt2-optimized.onnx").getGraph();
         for (GraphProto graph : List.of(exported, optimized)) {
-            assertPresentsAreTheConcats(graph, 2);
+            assertPresentsAreTheConcats(graph, 2, "");
         }
         assertNoTransposedCaches(optimized);
-        assertKeysFeedFusedMatMul(optimized, 2, false);
+        assertKeysFeedFusedMatMul(optimized, 2, "", false);
         // two per layer (ln_1, ln_2) and ln_f, each one node; nothing of their decomposition is left
         Map<String, Long> ops = opCounts(optimized);
         assertEquals(5, ops.getOrDefault("LayerNormalization", 0L), ops.toString());
@@ -62,15 +63,32 @@ class OnnxRuntimeFusionTest {
         GraphProto exported = read(model).getGraph();
         GraphProto optimized = optimized(model, "llama-optimized.onnx").getGraph();
         for (GraphProto graph : List.of(exported, optimized)) {
-            assertPresentsAreTheConcats(graph, 2);
+            assertPresentsAreTheConcats(graph, 2, "");
         }
         assertNoTransposedCaches(optimized);
-        assertKeysFeedFusedMatMul(optimized, 2, true);
+        assertKeysFeedFusedMatMul(optimized, 2, "", true);
         // input_layernorm and post_attention_layernorm per layer, and model.norm
         Map<String, Long> ops = opCounts(optimized);
         assertEquals(5, ops.getOrDefault("SimplifiedLayerNormalization", 0L), ops.toString());
         assertFalse(ops.containsKey("ReduceMean"), ops.toString());
         assertFalse(ops.containsKey("Identity"), ops.toString());
+    }
+
+    @Test
+    void bartDecoderStepReadsTheCachesWithoutCopiesAndFusesEveryLayerNorm() throws Exception {
+        // the decoder of an encoder-decoder with its own attention code (BART's), cross-attention caches as inputs
+        Path model = export("fixtures/bart--default-with-past/checkpoint", "default-with-past", "bart");
+        GraphProto exported = read(model).getGraph();
+        GraphProto optimized = optimized(model, "bart-optimized.onnx").getGraph();
+        for (GraphProto graph : List.of(exported, optimized)) {
+            assertPresentsAreTheConcats(graph, 2, ".decoder");
+        }
+        assertNoTransposedCaches(optimized);
+        assertKeysFeedFusedMatMul(optimized, 2, ".decoder", false);
+        // layernorm_embedding, and self_attn_layer_norm, encoder_attn_layer_norm, final_layer_norm per layer
+        Map<String, Long> ops = opCounts(optimized);
+        assertEquals(7, ops.getOrDefault("LayerNormalization", 0L), ops.toString());
+        assertFalse(ops.containsKey("ReduceMean"), ops.toString());
     }
 
     private Path export(String checkpoint, String task, String name) {
@@ -105,14 +123,18 @@ class OnnxRuntimeFusionTest {
         }
     }
 
-    /** Each present output is the Concat that appends the step to its past (no Identity copies it there). */
-    private static void assertPresentsAreTheConcats(GraphProto graph, int layers) {
+    /**
+     * Each present output of the (decoder) self-attention is the Concat that appends the step to its past (no
+     * Identity copies it there); {@code attention} is {@code ""} for a decoder alone, {@code ".decoder"} for an
+     * encoder-decoder.
+     */
+    private static void assertPresentsAreTheConcats(GraphProto graph, int layers, String attention) {
         for (int layer = 0; layer < layers; layer++) {
             for (String part : List.of("key", "value")) {
-                String present = "present." + layer + "." + part;
+                String present = "present." + layer + attention + "." + part;
                 NodeProto producer = producer(graph, present);
                 assertEquals("Concat", producer.getOpType(), present + " is made by " + describe(producer));
-                assertTrue(producer.getInputList().contains("past_key_values." + layer + "." + part),
+                assertTrue(producer.getInputList().contains("past_key_values." + layer + attention + "." + part),
                         present + " appends to its past: " + describe(producer));
             }
         }
@@ -122,9 +144,9 @@ class OnnxRuntimeFusionTest {
      * Each layer's present key is the right operand of a FusedMatMul with transB (directly, or through one Unsqueeze
      * for grouped-query attention): the scores read the cache where the Concat wrote it.
      */
-    private static void assertKeysFeedFusedMatMul(GraphProto graph, int layers, boolean grouped) {
+    private static void assertKeysFeedFusedMatMul(GraphProto graph, int layers, String attention, boolean grouped) {
         for (int layer = 0; layer < layers; layer++) {
-            String key = "present." + layer + ".key";
+            String key = "present." + layer + attention + ".key";
             String operand = key;
             if (grouped) {
                 List<NodeProto> unsqueezes = consumers(graph, key).stream()

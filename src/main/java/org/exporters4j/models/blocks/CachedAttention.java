@@ -82,12 +82,7 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
      */
     public Result apply(OnnxGraphBuilder graph, Value query, Value key, Value value,
                         Optional<DecoderInputs.LayerPast> past, Optional<Value> bias, CausalMask mask) {
-        // The step's key reaches the Concat through a Reshape that keeps its shape (no copy in ONNX Runtime). Fed
-        // straight from its heads-first Transpose, ONNX Runtime's transpose optimizer (whose cost is a rank estimate)
-        // pushes that Transpose through the Concat onto the past and out to the present, so each layer transposes the
-        // whole cache twice per step; behind the Reshape it stays on the one-token step.
-        Value presentKey = past.map(cache -> graph.concat(2, cache.key(), graph.reshape(key, 0, kvHeads, -1,
-                headDim))).orElse(key);
+        Value presentKey = past.map(cache -> appendStep(graph, cache.key(), key, kvHeads, headDim)).orElse(key);
         Value presentValue = past.map(cache -> graph.concat(2, cache.value(), value)).orElse(value);
         long groups = heads / kvHeads;
         // Scores [b, heads, s, T] = q [b, heads, s, d] · kᵀ [b, heads, d, T] without grouped-query attention; with it,
@@ -119,6 +114,18 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         Value merged = graph.transpose(headsFirst, 0, 2, 1, 3);
         Value rows = graph.reshape(merged, -1, heads * headDim);
         return new Result(rows, presentKey, presentValue);
+    }
+
+    /**
+     * The present keys: {@code past} {@code [batch, heads, past, head_dim]} with the step's {@code step}
+     * {@code [batch, heads, sequence, head_dim]} appended on the sequence axis. The step enters the Concat through a
+     * Reshape that keeps its shape (no copy in ONNX Runtime): fed straight from its heads-first Transpose, ONNX
+     * Runtime's transpose optimizer (whose cost is a rank estimate) pushes that Transpose through the Concat onto the
+     * past and out to the present, which transposes the whole cache twice per layer and step, and keeps the scores'
+     * MatMul from reading the cache in place. Behind the Reshape the Transpose stays on the step's few tokens.
+     */
+    public static Value appendStep(OnnxGraphBuilder graph, Value past, Value step, long heads, long headDim) {
+        return graph.concat(2, past, graph.reshape(step, 0, heads, -1, headDim));
     }
 
     /**
