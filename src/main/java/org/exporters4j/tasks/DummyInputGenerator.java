@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
@@ -292,9 +293,17 @@ final class DummyInputGenerator {
         return List.of(batch, (long) heads, past, (long) headDim);
     }
 
+    /**
+     * The cache's per-head width: the row's key/value width where the config (or its class's defaults) has it, else
+     * the hidden size over the heads (Phi-3's, OLMo's and Starcoder2's configs have a {@code head_dim} only where
+     * config.json sets one, and their attention then reads it).
+     */
     private int headDimension(int heads) {
         if (row.attributes().defines(ConfigAttribute.KEY_VALUE_DIM)) {
-            return row.attributes().intValue(config, ConfigAttribute.KEY_VALUE_DIM);
+            Optional<Integer> width = row.attributes().optionalInt(config, ConfigAttribute.KEY_VALUE_DIM);
+            if (width.isPresent()) {
+                return width.get();
+            }
         }
         int hidden = row.attributes().intValue(config, ConfigAttribute.HIDDEN_SIZE);
         if (heads < 1 || hidden % heads != 0) {
