@@ -8,13 +8,13 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.BertStyleLayer;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.ScaledDotProductAttention;
-import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
@@ -43,31 +43,25 @@ public final class BertArchitecture extends FamilyArchitecture {
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         String base = build.parameters().basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build, config, inputs, BertOptions.read(config, flavor), base, flavor);
-        encoder.add(encoder.encode(inputs));
+        new Encoder(build, config, inputs, BertOptions.read(config, flavor), base, flavor).addOutputs();
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
-    private static final class Encoder extends TextEncoderHeads {
+    private static final class Encoder extends BertStyleEncoder {
         private final BertOptions options;
-        private final String base;
         private final BertFlavor flavor;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base,
                 BertFlavor flavor) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
+                    options.direction(), base + "pooler.dense");
             this.options = options;
-            this.base = base;
             this.flavor = flavor;
         }
 
-        /** Embeddings and encoder layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
-        Value encode(TextInputs inputs) {
-            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
-        }
-
         /** One BertLayer: attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
-        private Value layer(String prefix, Value rows, Value mask) {
+        @Override
+        protected Value layer(String prefix, Value rows, Value mask) {
             long hidden = options.hiddenSize();
             Value context = new ScaledDotProductAttention(options.heads(), options.headSize()).context(graph,
                     Linear.load(parameters, prefix + "attention.self.query", hidden, hidden).apply(graph, rows),
@@ -79,7 +73,8 @@ public final class BertArchitecture extends FamilyArchitecture {
         }
 
         /** (word + token type) + position embeddings, LayerNorm, then ELECTRA's projection; as rows. */
-        private Value embeddings(TextInputs inputs) {
+        @Override
+        protected Value embeddings() {
             long size = options.embeddingSize();
             BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", size);
             Value positionIds = switch (flavor.positions()) {

@@ -36,6 +36,20 @@ public record AttentionHeads(long width, int heads) {
         return new AttentionHeads(width, heads);
     }
 
+    /**
+     * config.json's {@code num_key_value_heads} (grouped-query attention), or {@code heads} when it is unset or null;
+     * refused unless it is positive and divides {@code heads}, since each key/value head serves an equal group.
+     */
+    public static int keyValueHeads(ModelConfig config, int heads) {
+        int kvHeads = config.optionalInt("num_key_value_heads").orElse(heads);
+        if (kvHeads <= 0 || heads % kvHeads != 0) {
+            throw new UnsupportedConfigException(config.source() + ": num_attention_heads " + heads + " must be"
+                    + " a positive multiple of num_key_value_heads " + kvHeads + " (each key/value head serves "
+                    + "an equal group of query heads)");
+        }
+        return kvHeads;
+    }
+
     /** The width of one head. */
     public long headSize() {
         return width / heads;

@@ -35,12 +35,36 @@ import org.exporters4j.onnx.Value;
  */
 public abstract class DecoderArchitecture extends FamilyArchitecture {
 
+    /** Makes a family's {@link Decoder} for one graph: typically its body's constructor, {@code Body::new}. */
+    @FunctionalInterface
+    protected interface BodyFactory {
+        Decoder create(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters);
+    }
+
+    private final BodyFactory bodies;
+
     /**
+     * For a family that overrides {@link #decoder} (its body needs more than the config, graph and weights).
+     *
      * @param heads the heads built without the cache
      * @param headsWithPast the heads built with the cache
      */
     protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast) {
+        this(modelType, family, heads, headsWithPast, (config, graph, parameters) -> {
+            throw new IllegalStateException("the " + family + " architecture neither gives a body factory nor "
+                    + "overrides decoder()");
+        });
+    }
+
+    /**
+     * @param heads the heads built without the cache
+     * @param headsWithPast the heads built with the cache
+     * @param bodies makes the body of each graph from the config, the graph and the bound weights
+     */
+    protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast,
+                                  BodyFactory bodies) {
         super(modelType, family, variantsOf(heads, headsWithPast));
+        this.bodies = Objects.requireNonNull(bodies, "bodies");
     }
 
     private static Set<Variant> variantsOf(Set<Head> heads, Set<Head> headsWithPast) {
@@ -78,6 +102,15 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             Objects.requireNonNull(tokenClassifier, "tokenClassifier");
             Objects.requireNonNull(tokenClassifierBias, "tokenClassifierBias");
             Objects.requireNonNull(questionAnswering, "questionAnswering");
+        }
+
+        /**
+         * The names most decoders' Transformers heads use: {@code score} without a bias pooled by {@code pooling},
+         * {@code classifier} with one, {@code qa_outputs}.
+         */
+        public static HeadWeights standard(LastTokenPooling pooling) {
+            return new HeadWeights("score", Linear.Bias.WITHOUT_BIAS, pooling, "classifier", Linear.Bias.WITH_BIAS,
+                    "qa_outputs");
         }
     }
 
@@ -130,9 +163,13 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
                 Linear.WeightLayout.OUT_IN, hidden, vocab).apply(graph, rows);
     }
 
-    /** Reads and checks the config's options, then returns the body that builds this graph. */
-    protected abstract Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters,
-                                       Variant variant);
+    /**
+     * Reads and checks the config's options, then returns the body that builds this graph; by default the one the
+     * family's {@link BodyFactory} makes.
+     */
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+        return bodies.create(config, graph, parameters);
+    }
 
     @Override
     protected final void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {

@@ -37,6 +37,10 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
     public static final String INPUT_IDS = "input_ids";
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String POSITION_IDS = "position_ids";
+    /** A decoder's inputs when it takes explicit positions: ids, mask and {@code position_ids}, in this order. */
+    public static final List<String> WITH_POSITION_IDS = List.of(INPUT_IDS, ATTENTION_MASK, POSITION_IDS);
+    /** A decoder's inputs when its positions are implicit (ALiBi, or counted from the mask): ids and mask. */
+    public static final List<String> WITHOUT_POSITION_IDS = List.of(INPUT_IDS, ATTENTION_MASK);
 
     /** One layer's cache as graph inputs, in the common layout. */
     public record LayerPast(Value key, Value value) {

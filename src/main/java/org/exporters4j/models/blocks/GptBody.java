@@ -4,31 +4,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * What the decoder bodies of the GPT-2 lineage share (GPT-2, GPT-Neo, GPT-J and CodeGen, BLOOM): the base model under
- * {@code transformer.}, the widths every layer has (config.json's width and head keys, {@code vocab_size},
- * {@code layer_norm_epsilon}, the layer count), the final LayerNorm {@code ln_f}, the cache shape and the interface
- * spec, the embeddings ({@code wte}, plus {@code wpe} where the family has learned positions). A family adds its
- * layers.
+ * What the decoder bodies of the GPT-2 lineage share (GPT-2, GPT-Neo, GPT-J and CodeGen, BLOOM), on top of
+ * {@link DecoderBody}: the base model under {@code transformer.} (the family's width, head and layer keys),
+ * {@code layer_norm_epsilon}, the final LayerNorm {@code ln_f}, the cache shape and the interface spec, the embeddings
+ * ({@code wte}, plus {@code wpe} where the family has learned positions). A family adds its layers.
  */
-public abstract class GptBody implements DecoderArchitecture.Decoder {
-    protected final OnnxGraphBuilder graph;
-    protected final Parameters parameters;
-    /** {@code "transformer."}, or empty in a checkpoint saved from the bare model. */
-    protected final String base;
-    protected final long hidden;
-    protected final int heads;
-    protected final long headDim;
-    protected final int layers;
-    protected final long vocab;
+public abstract class GptBody extends DecoderBody {
     protected final double epsilon;
-    protected final EmbeddingTie tie;
-    private final Embeddings embeddings;
     /** The rows of {@code wpe}, when the family has learned positions. */
     private final Optional<Long> positions;
     private final DecoderArchitecture.DecoderSpec spec;
@@ -65,18 +52,9 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
     protected GptBody(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, AttentionHeads split,
                       String layersKey, Embeddings embeddings, CacheLayout layout, List<String> inputs,
                       DecoderArchitecture.HeadWeights headWeights) {
-        this.graph = Objects.requireNonNull(graph, "graph");
-        this.parameters = Objects.requireNonNull(parameters, "parameters");
-        this.hidden = split.width();
-        this.heads = split.heads();
-        this.headDim = split.headSize();
-        this.layers = LayerStack.count(config, layersKey);
-        this.vocab = config.intValue("vocab_size");
+        super(config, graph, parameters, split, layersKey, "transformer", embeddings.wordTable());
         this.epsilon = config.doubleValue("layer_norm_epsilon");
-        this.tie = EmbeddingTie.of(config);
-        this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
         this.positions = embeddings.positionsKey().map(key -> (long) config.intValue(key));
-        this.base = parameters.basePrefix("transformer", embeddings.wordTable());
         this.spec = new DecoderArchitecture.DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim, layout),
                 inputs, hidden, vocab, headWeights);
     }
@@ -92,14 +70,21 @@ public abstract class GptBody implements DecoderArchitecture.Decoder {
      */
     @Override
     public Value embed(DecoderInputs inputs) {
-        Value words = graph.gather(parameters.tensor(base + embeddings.wordTable(), vocab, hidden),
-                inputs.inputIds(), 0);
+        Value words = graph.gather(parameters.tensor(wordEmbeddings(), vocab, hidden), inputs.inputIds(), 0);
         if (positions.isPresent()) {
             Value positionEmbeddings = graph.gather(parameters.tensor(base + "wpe.weight", positions.get(), hidden),
                     inputs.positions(graph), 0);
             words = graph.add(words, positionEmbeddings);
         }
         return graph.reshape(words, -1, hidden);
+    }
+
+    /**
+     * The feed-forward width of GPT-2's lineage: config.json's {@code key} (GPT-2's and GPT-J's {@code n_inner},
+     * GPT-Neo's {@code intermediate_size}), or {@code 4 × hidden} when it is unset or null, as their MLPs default.
+     */
+    protected final long innerSize(ModelConfig config, String key) {
+        return config.optionalInt(key).map(Integer::longValue).orElse(4 * hidden);
     }
 
     /** {@code ln_f}, the LayerNorm after the last layer. */

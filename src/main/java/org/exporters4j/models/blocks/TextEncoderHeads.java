@@ -5,7 +5,6 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -104,25 +103,6 @@ public abstract class TextEncoderHeads {
             }
             default -> throw new IllegalStateException("a text encoder has no " + build.variant() + " head");
         }
-    }
-
-    /** One encoder layer under {@code prefix} on {@code rows}, with the additive attention {@code mask}. */
-    @FunctionalInterface
-    protected interface MaskedLayer {
-        Value apply(String prefix, Value rows, Value mask);
-    }
-
-    /**
-     * BERT's encoder ({@code BertEncoder} and its copies): {@code embeddings} built in the scope {@code embeddings},
-     * then {@code count} layers under {@code <base>encoder.layer.<i>.}, each reading the additive mask of
-     * {@code attention_mask} ({@link AttentionMask#additive}, causal for a decoder configuration).
-     */
-    protected final Value encodeLayers(Supplier<Value> embeddings, String base, int count,
-                                       AttentionDirection direction, MaskedLayer layer) {
-        Value rows = graph.inScope("embeddings", embeddings);
-        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), direction, grid);
-        return new LayerStack(base, "encoder.layer", count)
-                .apply(graph, rows, (index, prefix, input) -> layer.apply(prefix, input, mask));
     }
 
     /** Whether the base model offers {@code pooler_output} (the checkpoint has the pooler's weights). */

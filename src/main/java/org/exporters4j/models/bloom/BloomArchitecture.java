@@ -7,7 +7,6 @@ import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
 import org.exporters4j.models.blocks.AttentionHeads;
@@ -38,18 +37,12 @@ import org.exporters4j.onnx.Value;
  * past, head_dim)}.
  */
 public final class BloomArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS =
+            HeadWeights.standard(LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE);
 
     public BloomArchitecture() {
         super("bloom", "bloom", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
-                Head.TOKEN_CLASSIFICATION), languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+                Head.TOKEN_CLASSIFICATION), languageModelHeads(), Body::new);
     }
 
     private static final class Body extends GptBody {
@@ -59,7 +52,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "n_head"), "n_layer",
                     GptBody.Embeddings.words("word_embeddings.weight"),
-                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, INPUTS, HEAD_WEIGHTS);
+                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, DecoderInputs.WITHOUT_POSITION_IDS, HEAD_WEIGHTS);
             this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
                     .orElse(false);
         }

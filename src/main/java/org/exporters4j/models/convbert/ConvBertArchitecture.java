@@ -8,6 +8,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -37,28 +38,22 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         String base = build.parameters().basePrefix("convbert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build, config, inputs, ConvBertOptions.read(config), base);
-        encoder.add(encoder.encode(inputs));
+        new Encoder(build, config, inputs, ConvBertOptions.read(config), base).addOutputs();
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends TextEncoderHeads {
+    private static final class Encoder extends BertStyleEncoder {
         private final ConvBertOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ConvBertOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
+                    options.direction());
             this.options = options;
-            this.base = base;
-        }
-
-        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
-        Value encode(TextInputs inputs) {
-            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
         }
 
         /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */
-        private Value embeddings(TextInputs inputs) {
+        @Override
+        protected Value embeddings() {
             long size = options.embeddingSize();
             BertEmbeddings tables = new BertEmbeddings(graph, parameters, base + "embeddings.", size);
             Value sum = graph.add(graph.add(tables.words(inputs, options.vocabSize()),
@@ -73,7 +68,8 @@ public final class ConvBertArchitecture extends FamilyArchitecture {
         }
 
         /** One ConvBertLayer: mixed attention, output dense + LayerNorm; feed-forward + LayerNorm. */
-        private Value layer(String prefix, Value rows, Value mask) {
+        @Override
+        protected Value layer(String prefix, Value rows, Value mask) {
             long hidden = options.hiddenSize();
             Value context = graph.inScope("attention.self", () -> mixedAttention(prefix + "attention.self.", rows,
                     mask));

@@ -5,24 +5,21 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderBody;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.PartialRotary;
@@ -53,11 +50,7 @@ import org.exporters4j.onnx.Value;
  * bfloat16 ({@link Alibi#bfloat16Bias}).
  */
 public final class FalconArchitecture extends DecoderArchitecture {
-    private static final List<String> ROTARY_INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final List<String> ALIBI_INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.FIRST_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = HeadWeights.standard(LastTokenPooling.FIRST_PADDING_MINUS_ONE);
 
     /** How {@code query_key_value}'s output holds the query, key and value heads. */
     enum QueryKeyValueLayout {
@@ -75,25 +68,12 @@ public final class FalconArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public FalconArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "falcon", heads, languageModelHeads());
+        super(modelType, "falcon", heads, languageModelHeads(), Body::new);
     }
 
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
-    }
-
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
+    private static final class Body extends DecoderBody {
         private final int kvHeads;
-        private final int layers;
         private final long intermediate;
-        private final long vocab;
         private final double epsilon;
         private final Activation activation;
         private final Optional<RotaryEmbedding> rotary;
@@ -101,20 +81,12 @@ public final class FalconArchitecture extends DecoderArchitecture {
         private final QueryKeyValueLayout layout;
         private final int layerNorms;
         private final boolean parallel;
-        private final EmbeddingTie tie;
         private RotaryEmbedding.Angles angles;
         private Value alibi;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
-            this.layers = LayerStack.count(config, "num_hidden_layers");
+            super(config, graph, parameters, "transformer", "word_embeddings.weight");
             this.intermediate = config.optionalInt("ffn_hidden_size").map(Integer::longValue).orElse(4 * hidden);
-            this.vocab = config.intValue("vocab_size");
             this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation");
             this.bias = config.optionalBoolean("bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
@@ -156,8 +128,6 @@ public final class FalconArchitecture extends DecoderArchitecture {
             boolean useAlibi = config.optionalBoolean("alibi").orElse(false);
             this.rotary = useAlibi ? Optional.empty()
                     : Optional.of(PartialRotary.read(config, headDim, "partial_rotary_factor", 1.0, "rope_theta"));
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "word_embeddings.weight");
         }
 
         /** The heads the cache holds: every query head in the grouped layout, as Transformers broadcasts them. */
@@ -168,14 +138,9 @@ public final class FalconArchitecture extends DecoderArchitecture {
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, cacheHeads(), headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), rotary.isPresent() ? ROTARY_INPUTS : ALIBI_INPUTS,
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
+                    rotary.isPresent() ? DecoderInputs.WITH_POSITION_IDS : DecoderInputs.WITHOUT_POSITION_IDS,
                     hidden, vocab, HEAD_WEIGHTS);
-        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return graph.reshape(graph.gather(parameters.tensor(base + "word_embeddings.weight", vocab, hidden),
-                    inputs.inputIds(), 0), -1, hidden);
         }
 
         @Override
@@ -279,7 +244,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "word_embeddings.weight", "lm_head.weight",
+            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "lm_head.weight",
                     hidden, vocab, rows);
         }
     }

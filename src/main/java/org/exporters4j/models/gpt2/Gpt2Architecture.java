@@ -35,10 +35,8 @@ import org.exporters4j.onnx.Value;
  * or {@code classifier} per token.
  */
 public final class Gpt2Architecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Linear.Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Linear.Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS =
+            HeadWeights.standard(LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE);
 
     public Gpt2Architecture() {
         super("gpt2", "gpt2", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
@@ -64,8 +62,8 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
                     Embeddings.wordsAndPositions("wte.weight", "n_positions"),
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
-            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS, HEAD_WEIGHTS);
+            this.inner = innerSize(config, "n_inner");
             this.activation = Activation.fromConfig(config, "activation_function");
             this.scaleByHeadWidth = config.optionalBoolean("scale_attn_weights").orElse(true);
             this.scaleByLayerIndex = config.optionalBoolean("scale_attn_by_inverse_layer_idx").orElse(false);

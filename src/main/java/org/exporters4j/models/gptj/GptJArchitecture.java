@@ -35,10 +35,8 @@ import org.exporters4j.onnx.Value;
  * the cache length, scores divided by √head_dim, a final LayerNorm and an {@code lm_head} with a bias.
  */
 public final class GptJArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS =
+            HeadWeights.standard(LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE);
     /** CodeGen's model-parallel blocks in {@code qkv_proj}'s output ({@code mp_num}). */
     private static final int CODEGEN_BLOCKS = 4;
 
@@ -67,13 +65,13 @@ public final class GptJArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
                     GptBody.Embeddings.words("wte.weight"),
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS, HEAD_WEIGHTS);
             if (flavor.projections() == GptJFlavor.Projections.CODEGEN_FUSED && heads % CODEGEN_BLOCKS != 0) {
                 throw new UnsupportedConfigException(config.source() + ": n_head " + heads + " is not a multiple of "
                         + CODEGEN_BLOCKS + "; CodeGen's qkv_proj holds its heads in " + CODEGEN_BLOCKS
                         + " model-parallel blocks");
             }
-            this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
+            this.inner = innerSize(config, "n_inner");
             this.activation = Activation.fromConfig(config, "activation_function");
             long rotaryDim = config.optionalInt("rotary_dim").map(Integer::longValue).orElse(headDim);
             if (rotaryDim <= 0 || rotaryDim > headDim || rotaryDim % 2 != 0) {

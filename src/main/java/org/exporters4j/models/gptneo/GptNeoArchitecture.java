@@ -8,7 +8,6 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -33,19 +32,12 @@ import org.exporters4j.onnx.Value;
  * attention over the last {@code window_size} positions ({@code attention_layers}).
  */
 public final class GptNeoArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS =
+            HeadWeights.standard(LastTokenPooling.COUNT_OF_NON_PADDING_MINUS_ONE);
 
     public GptNeoArchitecture() {
         super("gpt-neo", "gptneo", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION),
-                languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+                languageModelHeads(), Body::new);
     }
 
     private static final class Body extends GptBody {
@@ -56,8 +48,8 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_heads"), "num_layers",
                     Embeddings.wordsAndPositions("wte.weight", "max_position_embeddings"),
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, INPUTS, HEAD_WEIGHTS);
-            this.inner = config.optionalInt("intermediate_size").map(Integer::longValue).orElse(4 * hidden);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS, HEAD_WEIGHTS);
+            this.inner = innerSize(config, "intermediate_size");
             this.activation = Activation.fromConfig(config, "activation_function");
             List<String> kinds = config.stringList("attention_layers");
             if (kinds.size() != layers) {

@@ -5,12 +5,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.Activation;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
@@ -19,11 +15,9 @@ import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
-import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
-import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -42,76 +36,35 @@ import org.exporters4j.onnx.Value;
  * {@code attention_bias}.
  */
 public final class GptNeoXArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = HeadWeights.standard(LastTokenPooling.RIGHTMOST_NON_PADDING);
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public GptNeoXArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "gptneox", heads, languageModelHeads());
+        super(modelType, "gptneox", heads, languageModelHeads(), Body::new);
     }
 
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
-    }
-
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
-        private final long intermediate;
-        private final long vocab;
-        private final double epsilon;
-        private final Activation activation;
-        private final RotaryEmbedding rotary;
+    private static final class Body extends PartialRotaryBody {
         private final Bias attentionBias;
         private final boolean parallelResidual;
-        private final EmbeddingTie tie;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
-            this.layers = LayerStack.count(config, "num_hidden_layers");
-            this.intermediate = config.intValue("intermediate_size");
-            this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("layer_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            this.rotary = PartialRotary.read(config, headDim, "rotary_pct", 0.25, "rotary_emb_base");
+            super(config, graph, parameters, "gpt_neox", "embed_in.weight", "rotary_pct", 0.25,
+                    "rotary_emb_base");
             this.attentionBias = config.optionalBoolean("attention_bias").orElse(true) ? Bias.WITH_BIAS
                     : Bias.WITHOUT_BIAS;
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(true);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("gpt_neox", "embed_in.weight");
         }
 
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, hidden, vocab, HEAD_WEIGHTS);
-        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return graph.reshape(graph.gather(parameters.tensor(base + "embed_in.weight", vocab, hidden),
-                    inputs.inputIds(), 0), -1, hidden);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+                    HEAD_WEIGHTS);
         }
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
             Value fused = Linear.load(parameters, prefix + "attention.query_key_value", hidden, 3 * hidden,
                     attentionBias).apply(graph, layerNorm(prefix + "input_layernorm", rows));
@@ -149,10 +102,6 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
             return Linear.load(parameters, prefix + "mlp.dense_4h_to_h", intermediate, hidden).apply(graph, up);
         }
 
-        private Value layerNorm(String prefix, Value rows) {
-            return LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, rows);
-        }
-
         @Override
         public Value finalNorm(Value rows) {
             return layerNorm(base + "final_layer_norm", rows);
@@ -160,7 +109,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_in.weight", "embed_out.weight",
+            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "embed_out.weight",
                     hidden, vocab, rows);
         }
     }

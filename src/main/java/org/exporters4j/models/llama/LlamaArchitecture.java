@@ -42,8 +42,6 @@ import org.exporters4j.onnx.Value;
  * them, else counted from the cache length, as Transformers does without them.
  */
 public final class LlamaArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
 
     private final LlamaFlavor flavor;
 
@@ -178,8 +176,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         public DecoderSpec spec() {
             return new DecoderSpec(
                     new DecoderInputs.CacheShape(layers, kvHeads, headDim, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
-                    INPUTS, hidden, vocab, new HeadWeights("score", Bias.WITHOUT_BIAS, options.pooling(), "score",
-                            Bias.WITH_BIAS, "qa_outputs"));
+                    DecoderInputs.WITH_POSITION_IDS, hidden, vocab, new HeadWeights("score", Bias.WITHOUT_BIAS,
+                            options.pooling(), "score", Bias.WITH_BIAS, "qa_outputs"));
         }
 
         @Override

@@ -2,6 +2,7 @@ package org.exporters4j.models.mobilebert;
 
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -31,28 +32,22 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         String base = build.parameters().basePrefix("mobilebert", "embeddings.word_embeddings.weight");
         TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build, config, inputs, MobileBertOptions.read(config), base);
-        encoder.add(encoder.encode(inputs));
+        new Encoder(build, config, inputs, MobileBertOptions.read(config), base).addOutputs();
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends TextEncoderHeads {
+    private static final class Encoder extends BertStyleEncoder {
         private final MobileBertOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MobileBertOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
+                    options.direction());
             this.options = options;
-            this.base = base;
-        }
-
-        /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */
-        Value encode(TextInputs inputs) {
-            return encodeLayers(() -> embeddings(inputs), base, options.layers(), options.direction(), this::layer);
         }
 
         /** MobileBertEmbeddings, as rows {@code [batch × sequence, hidden]}. */
-        private Value embeddings(TextInputs inputs) {
+        @Override
+        protected Value embeddings() {
             String prefix = base + "embeddings.";
             long size = options.embeddingSize();
             long hidden = options.hiddenSize();
@@ -86,7 +81,8 @@ public final class MobileBertArchitecture extends FamilyArchitecture {
         }
 
         /** One MobileBertLayer on rows {@code [batch × sequence, hidden]}. */
-        private Value layer(String prefix, Value rows, Value mask) {
+        @Override
+        protected Value layer(String prefix, Value rows, Value mask) {
             long hidden = options.hiddenSize();
             long inner = options.trueHiddenSize();
             double eps = options.layerNormEps();

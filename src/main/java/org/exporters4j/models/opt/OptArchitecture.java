@@ -1,6 +1,5 @@
 package org.exporters4j.models.opt;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -8,7 +7,6 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -41,21 +39,13 @@ import org.exporters4j.onnx.Value;
  * {@code qa_outputs}, all of width {@code word_embed_proj_dim}.
  */
 public final class OptArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = HeadWeights.standard(LastTokenPooling.RIGHTMOST_NON_PADDING);
     /** {@code OPTLearnedPositionalEmbedding.offset}: the first two rows of the table are never a position. */
     private static final long POSITION_OFFSET = 2;
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public OptArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "opt", heads, languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
+        super(modelType, "opt", heads, languageModelHeads(), Body::new);
     }
 
     private static final class Body implements Decoder {
@@ -101,7 +91,8 @@ public final class OptArchitecture extends DecoderArchitecture {
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, projected, vocab, HEAD_WEIGHTS);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, projected, vocab,
+                    HEAD_WEIGHTS);
         }
 
         @Override

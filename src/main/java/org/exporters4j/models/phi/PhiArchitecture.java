@@ -1,16 +1,11 @@
 package org.exporters4j.models.phi;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
@@ -21,10 +16,8 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.Linear.Bias;
-import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -41,83 +34,36 @@ import org.exporters4j.onnx.Value;
  * head: {@code lm_head} with a bias, or {@code score}.
  */
 public final class PhiArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
-    private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
-            LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
+    private static final HeadWeights HEAD_WEIGHTS = HeadWeights.standard(LastTokenPooling.RIGHTMOST_NON_PADDING);
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public PhiArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "phi", heads, languageModelHeads());
+        super(modelType, "phi", heads, languageModelHeads(), Body::new);
     }
 
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
-    }
-
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
+    private static final class Body extends PartialRotaryBody {
         private final int kvHeads;
-        private final long headDim;
-        private final int layers;
-        private final long intermediate;
-        private final long vocab;
-        private final double epsilon;
-        private final Activation activation;
-        private final RotaryEmbedding rotary;
         private final boolean queryKeyNorm;
-        private final EmbeddingTie tie;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
-            this.kvHeads = config.optionalInt("num_key_value_heads").orElse(heads);
-            if (kvHeads <= 0 || heads % kvHeads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": num_attention_heads " + heads + " must be"
-                        + " a positive multiple of num_key_value_heads " + kvHeads + " (each key/value head serves "
-                        + "an equal group of query heads)");
-            }
-            this.layers = LayerStack.count(config, "num_hidden_layers");
-            this.intermediate = config.intValue("intermediate_size");
-            this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("layer_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            this.rotary = PartialRotary.read(config, headDim, "partial_rotary_factor", 0.5, "rope_theta");
+            super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.5,
+                    "rope_theta");
+            this.kvHeads = AttentionHeads.keyValueHeads(config, heads);
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("model", "embed_tokens.weight");
         }
 
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, hidden, vocab, HEAD_WEIGHTS);
-        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return graph.reshape(graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
-                    inputs.inputIds(), 0), -1, hidden);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+                    HEAD_WEIGHTS);
         }
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
-            Value normalized = LayerNorm.load(parameters, prefix + "input_layernorm", hidden, epsilon)
-                    .apply(graph, rows);
+            Value normalized = layerNorm(prefix + "input_layernorm", rows);
             Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
             Value key = project(prefix + "self_attn.k_proj", normalized, kvHeads, inputs);
             Value value = project(prefix + "self_attn.v_proj", normalized, kvHeads, inputs);
@@ -149,12 +95,12 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
         @Override
         public Value finalNorm(Value rows) {
-            return LayerNorm.load(parameters, base + "final_layernorm", hidden, epsilon).apply(graph, rows);
+            return layerNorm(base + "final_layernorm", rows);
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(base + "embed_tokens.weight", "lm_head.weight");
+            String weight = tie.decoderWeight(wordEmbeddings(), "lm_head.weight");
             return new Linear(parameters.tensor(weight, vocab, hidden),
                     Optional.of(parameters.tensor("lm_head.bias", vocab)), Linear.WeightLayout.OUT_IN, hidden,
                     vocab).apply(graph, rows);

@@ -23,7 +23,6 @@ import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.SequenceSummary;
-import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.onnx.OnnxGraphBuilder;

@@ -6,12 +6,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
-import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
@@ -22,10 +18,9 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
-import org.exporters4j.models.blocks.PartialRotary;
+import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
@@ -43,85 +38,40 @@ import org.exporters4j.onnx.Value;
  * {@code x + attn(ln(x)) + mlp(ln(x))}; the final LayerNorm {@code norm}, then {@code lm_head} or {@code score}.
  */
 public final class StableLmArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
     private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
             LastTokenPooling.RIGHTMOST_NON_PADDING, "score", Bias.WITH_BIAS, "qa_outputs");
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public StableLmArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "stablelm", heads, languageModelHeads());
+        super(modelType, "stablelm", heads, languageModelHeads(), Body::new);
     }
 
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
-        return new Body(config, graph, parameters);
-    }
-
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
+    private static final class Body extends PartialRotaryBody {
         private final int kvHeads;
-        private final long headDim;
-        private final int layers;
-        private final long intermediate;
-        private final long vocab;
-        private final double epsilon;
-        private final Activation activation;
-        private final RotaryEmbedding rotary;
         private final Bias queryKeyValueBias;
         private final boolean queryKeyNorm;
         private final boolean parallelResidual;
-        private final EmbeddingTie tie;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
-            this.kvHeads = config.optionalInt("num_key_value_heads").orElse(heads);
-            if (kvHeads <= 0 || heads % kvHeads != 0) {
-                throw new UnsupportedConfigException(config.source() + ": num_attention_heads " + heads + " must be"
-                        + " a positive multiple of num_key_value_heads " + kvHeads + " (each key/value head serves "
-                        + "an equal group of query heads)");
-            }
-            this.layers = LayerStack.count(config, "num_hidden_layers");
-            this.intermediate = config.intValue("intermediate_size");
-            this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("layer_norm_eps");
-            this.activation = Activation.fromConfig(config, "hidden_act");
-            this.rotary = PartialRotary.read(config, headDim, "partial_rotary_factor", 0.25, "rope_theta");
+            super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.25,
+                    "rope_theta");
+            this.kvHeads = AttentionHeads.keyValueHeads(config, heads);
             this.queryKeyValueBias = config.optionalBoolean("use_qkv_bias").orElse(false) ? Bias.WITH_BIAS
                     : Bias.WITHOUT_BIAS;
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(false);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("model", "embed_tokens.weight");
         }
 
         @Override
         public DecoderSpec spec() {
             return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), INPUTS, hidden, vocab, HEAD_WEIGHTS);
-        }
-
-        @Override
-        public Value embed(DecoderInputs inputs) {
-            return graph.reshape(graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
-                    inputs.inputIds(), 0), -1, hidden);
+                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+                    HEAD_WEIGHTS);
         }
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
             Value normalized = layerNorm(prefix + "input_layernorm", rows);
             Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
@@ -177,10 +127,6 @@ public final class StableLmArchitecture extends DecoderArchitecture {
                     .apply(graph, graph.mul(gate, up));
         }
 
-        private Value layerNorm(String prefix, Value rows) {
-            return LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, rows);
-        }
-
         @Override
         public Value finalNorm(Value rows) {
             return layerNorm(base + "norm", rows);
@@ -188,7 +134,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
+            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "lm_head.weight",
                     hidden, vocab, rows);
         }
     }
