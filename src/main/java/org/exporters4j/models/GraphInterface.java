@@ -11,12 +11,16 @@ import org.exporters4j.onnx.Opset;
  * The graph a caller asks an {@link Architecture} for: inputs and outputs in graph order with their element types
  * and dynamic axis names, and the opset. Package {@code tasks} describes Optimum's interface of a task; this value
  * carries it to the builder without the builder knowing task names.
+ *
+ * @param component the part of an encoder-decoder the graph holds ({@link Component#MODEL}: all of it)
  */
-public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
+public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
+                             Component component) {
     public GraphInterface {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         Objects.requireNonNull(opset, "opset");
+        Objects.requireNonNull(component, "component");
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a graph interface needs at least one output");
         }
@@ -31,6 +35,11 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
                 throw new IllegalArgumentException("output '" + tensor.name() + "' is listed twice or is also an input");
             }
         }
+    }
+
+    /** The whole model's graph ({@link Component#MODEL}). */
+    public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
+        this(inputs, outputs, opset, Component.MODEL);
     }
 
     public Optional<InterfaceTensor> input(String name) {
@@ -51,6 +60,6 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
 
     @Override
     public String toString() {
-        return "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset;
+        return (component == Component.MODEL ? "" : component + ": ") + "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset;
     }
 }

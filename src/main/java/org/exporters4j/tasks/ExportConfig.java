@@ -25,6 +25,7 @@ public final class ExportConfig {
     private final Map<String, Object> valuesOverride;
     private final ModelConfig modelConfig;
     private final OnnxModelRow row;
+    private final OnnxFile file;
     private final List<Submodel> submodels;
 
     /**
@@ -53,12 +54,29 @@ public final class ExportConfig {
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
             ModelConfig modelConfig, OnnxModelRow row) {
         this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
-                modelConfig, row, List.of());
+                modelConfig, row, OnnxFile.MODEL, List.of());
+    }
+
+    /** One file of an encoder-decoder split ({@link OnnxFile}). */
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, file, List.of());
+    }
+
+    /** An export Optimum writes as named submodels (SAM). */
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, OnnxFile.MODEL, submodels);
     }
 
     ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
-            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
+            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file, List<Submodel> submodels) {
+        this.file = java.util.Objects.requireNonNull(file, "file");
         this.modelType = modelType;
         this.exporter = exporter;
         this.task = task;
@@ -73,6 +91,11 @@ public final class ExportConfig {
         this.submodels = List.copyOf(submodels);
         requireDistinctNames(this.inputs, "input");
         requireDistinctNames(this.outputs, "output");
+    }
+
+    /** The file whose graph this configures: {@code model.onnx}, or one file of an encoder-decoder split. */
+    public OnnxFile file() {
+        return file;
     }
 
     /** The registry's model type key (Optimum's hyphenated spelling, e.g. {@code gpt-neo}). */
@@ -164,7 +187,8 @@ public final class ExportConfig {
 
     @Override
     public String toString() {
-        return configClassName + "(" + modelType + ", " + task.name() + ", " + modelConfig.source() + ")";
+        return configClassName + "(" + modelType + ", " + task.name() + (file == OnnxFile.MODEL ? "" : ", " + file)
+                + ", " + modelConfig.source() + ")";
     }
 
     private static void requireDistinctNames(List<DynamicTensor> tensors, String kind) {
