@@ -197,7 +197,7 @@ public final class Exporter {
         return new GraphInterface(
                 exportConfig.inputs().stream().map(Exporter::interfaceTensor).toList(),
                 exportConfig.outputs().stream().map(Exporter::interfaceTensor).toList(),
-                Opset.of(opset));
+                Opset.of(opset), exportConfig.transformers());
     }
 
     private static InterfaceTensor interfaceTensor(DynamicTensor tensor) {

@@ -9,14 +9,17 @@ import org.exporters4j.onnx.Opset;
 
 /**
  * The graph a caller asks an {@link Architecture} for: inputs and outputs in graph order with their element types
- * and dynamic axis names, and the opset. Package {@code tasks} describes Optimum's interface of a task; this value
- * carries it to the builder without the builder knowing task names.
+ * and dynamic axis names, the opset, and the Transformers release whose computation the graph mirrors where a
+ * family's releases differ. Package {@code tasks} describes Optimum's interface of a task; this value carries it to
+ * the builder without the builder knowing task names.
  */
-public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
+public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
+                             TransformersRelease transformers) {
     public GraphInterface {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         Objects.requireNonNull(opset, "opset");
+        Objects.requireNonNull(transformers, "transformers");
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a graph interface needs at least one output");
         }
@@ -31,6 +34,11 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
                 throw new IllegalArgumentException("output '" + tensor.name() + "' is listed twice or is also an input");
             }
         }
+    }
+
+    /** An interface of Optimum v1.5.2's, traced from Transformers 4.25.1. */
+    public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
+        this(inputs, outputs, opset, TransformersRelease.V4_25_1);
     }
 
     public Optional<InterfaceTensor> input(String name) {
@@ -51,6 +59,7 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
 
     @Override
     public String toString() {
-        return "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset;
+        return "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset + ", as Transformers "
+                + transformers;
     }
 }

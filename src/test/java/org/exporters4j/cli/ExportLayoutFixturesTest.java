@@ -45,12 +45,6 @@ class ExportLayoutFixturesTest {
     /** The decoder-only types of fixtures-layout (all vendored). */
     private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama");
 
-    /**
-     * Types without today's layouts yet (issue 10's next step; the list must shrink to nothing): bloom's graph takes
-     * Optimum v1.5.2's fused 3-D cache, not Transformers 4.44+'s 4-D one; gpt-neo's graph does not reproduce
-     * Transformers 4.51 on the left-padded prompts of its fixtures.
-     */
-    private static final List<String> NOT_YET = List.of("bloom", "gpt-neo");
 
     /**
      * Fixtures whose interface differs from Optimum 1.25.3's today (the list must shrink to nothing): its
@@ -58,7 +52,8 @@ class ExportLayoutFixturesTest {
      * ({@code use_past_in_inputs=False}, present.* outputs only); the rows of today's text decoders take the cache
      * (fixtures-today's step interface).
      */
-    private static final List<String> INTERFACE_DEVIATIONS = List.of("codegen--feature-extraction-with-past",
+    private static final List<String> INTERFACE_DEVIATIONS = List.of("bloom--feature-extraction-with-past",
+            "codegen--feature-extraction-with-past", "gpt-neo--feature-extraction-with-past",
             "gpt2--feature-extraction-with-past", "gptj--feature-extraction-with-past",
             "llama--feature-extraction-with-past");
 
@@ -69,8 +64,7 @@ class ExportLayoutFixturesTest {
     void everyVendoredTypeHasTodaysLayouts() {
         for (String type : TYPES) {
             List<Layout> layouts = ModelTypes.find(type).orElseThrow().layouts();
-            List<Layout> expected = NOT_YET.contains(type) ? List.of(Layout.OPTIMUM_1_5)
-                    : type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
+            List<Layout> expected = type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
         }
