@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.hub.ExportFiles;
@@ -110,7 +112,8 @@ public final class Exporter {
             Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
                     : output.staging().resolve(layout.modelFolder());
             WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
-            List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
+            List<String> copied = writeCompanionFiles(model.folder(), layout == Layout.TRANSFORMERS_JS
+                    ? withTransformersJsConfig(overridden, modelFolder, written) : overridden, output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
@@ -186,6 +189,26 @@ public final class Exporter {
             }
         }
         return List.copyOf(notes);
+    }
+
+    /**
+     * config.json's {@code transformers.js_config} for the transformers.js layout, replacing the checkpoint's (whose
+     * dtypes and per-device settings name files this export does not write): {@code "dtype": "fp32"}, so that
+     * transformers.js loads {@code onnx/<name>.onnx} on every device (v3 and v4 default to {@code q8}, i.e.
+     * {@code <name>_quantized.onnx}, on {@code wasm}, and v3 warns "dtype not specified" on node's {@code cpu}:
+     * {@code getSession} and {@code DEFAULT_DEVICE_DTYPE_MAPPING} / {@code DEFAULT_DTYPE_SUFFIX_MAPPING} of
+     * {@code src/models.js} (3.x) and {@code src/models/session.js}, {@code src/utils/dtypes.js} (4.x)); with
+     * external data, {@code "use_external_data_format": {"<name>.onnx": 1}}, without which neither loads
+     * {@code <name>.onnx_data} (their {@code getModelDataFiles}).
+     */
+    private static ModelConfig withTransformersJsConfig(ModelConfig config, Path modelFolder, WrittenModel written) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("dtype", "fp32");
+        if (written.externalDataFile().isPresent()) {
+            settings.put("use_external_data_format",
+                    Map.of(modelFolder.relativize(written.modelFile()).toString(), 1));
+        }
+        return config.withOverrides(Map.of("transformers.js_config", settings));
     }
 
     /** What transformers.js' {@code AutoTokenizer.from_pretrained} reads from a local model folder. */

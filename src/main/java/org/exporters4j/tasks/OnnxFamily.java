@@ -474,8 +474,13 @@ enum OnnxFamily {
      * layouts {@link Layout#OPTIMUM} and {@link Layout#TRANSFORMERS_JS}; every other family is Optimum v1.5.2's.
      */
     boolean hasTodaysInterface() {
-        return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
-                || this == FALCON_OPTIMUM_1_25_3;
+        return switch (this) {
+            case TEXT_DECODER_OPTIMUM_1_25_3, TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3, FALCON_OPTIMUM_1_25_3,
+                    TEXT_ENCODER_OPTIMUM_1_25_3, VISION_OPTIMUM_1_25_3, CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3,
+                    AUDIO_OPTIMUM_1_25_3 -> true;
+            case TEXT_ENCODER, TEXT_DECODER, TEXT_SEQ2SEQ, BART_SEQ2SEQ, SPEECH_SEQ2SEQ, VISION,
+                    CONTRASTIVE_TEXT_AND_VISION, LAYOUT_TEXT, LAYOUT_TEXT_AND_VISION, PERCEIVER -> false;
+        };
     }
 
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */
