@@ -46,17 +46,6 @@ class ExportLayoutFixturesTest {
     private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama");
 
 
-    /**
-     * Fixtures whose interface differs from Optimum 1.25.3's today (the list must shrink to nothing): its
-     * {@code main_export} builds {@code feature-extraction-with-past} without the past in the inputs
-     * ({@code use_past_in_inputs=False}, present.* outputs only); the rows of today's text decoders take the cache
-     * (fixtures-today's step interface).
-     */
-    private static final List<String> INTERFACE_DEVIATIONS = List.of("bloom--feature-extraction-with-past",
-            "codegen--feature-extraction-with-past", "gpt-neo--feature-extraction-with-past",
-            "gpt2--feature-extraction-with-past", "gptj--feature-extraction-with-past",
-            "llama--feature-extraction-with-past");
-
     @TempDir
     Path folder;
 
@@ -67,9 +56,6 @@ class ExportLayoutFixturesTest {
             List<Layout> expected = type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
-        }
-        for (String fixture : INTERFACE_DEVIATIONS) {
-            assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
         }
     }
 
@@ -82,7 +68,7 @@ class ExportLayoutFixturesTest {
         assertEquals(32, fixtures.size(), "the vendored decoder-only fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
-                .filter(fixture -> !INTERFACE_DEVIATIONS.contains(fixture.getFileName().toString())).flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
+                .flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
                 DynamicTest.dynamicTest(fixture.getFileName() + " --layout " + layout.id(),
                         () -> exportAndCompare(fixture, layout))));
     }
