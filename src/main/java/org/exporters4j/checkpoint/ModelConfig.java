@@ -305,7 +305,9 @@ public final class ModelConfig {
             throw wrongType(key, node, "a JSON object");
         }
         JsonNode type = sub.get("model_type");
-        String subType = type != null && type.isTextual() ? type.asText() : defaultModelType;
+        // SAM's prompt encoder and mask decoder configurations are saved with model_type "": their role decides
+        String subType = type != null && type.isTextual() && !type.asText().isEmpty() ? type.asText()
+                : defaultModelType;
         if (!ConfigDefaults.isKnown(subType)) {
             return Optional.empty();
         }

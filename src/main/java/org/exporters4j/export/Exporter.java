@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.hub.ExportFiles;
 import org.exporters4j.hub.HubSettings;
@@ -45,7 +46,7 @@ import org.exporters4j.tasks.TasksManager;
  *   <li>the opset (a lower opset than the configuration's default is refused, as Optimum refuses it);</li>
  *   <li>the architecture builds the graph from the overridden config and the memory-mapped weights;</li>
  *   <li>the writer streams it to {@code model.onnx} (+ {@code model.onnx_data}) in a staging folder beside the
- *       output; config.json (overrides applied) and the tokenizer and preprocessor files are written beside it;</li>
+ *       output (an export Optimum splits, SAM's, writes each graph to its own {@code <submodel>.onnx}); config.json (overrides applied) and the tokenizer and preprocessor files are written beside it;</li>
  *   <li>ONNX Runtime validates the staged model ({@link OnnxRuntimeValidator});</li>
  *   <li>only then the export is moved into the output folder. Any failure leaves no partial output.</li>
  * </ol>
@@ -107,19 +108,44 @@ public final class Exporter {
         OutputFolder output = OutputFolder.prepare(request.output());
         try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
-            OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
-            List<String> unusedTensors = List.copyOf(weights.unread());
             Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
                     : output.staging().resolve(layout.modelFolder());
-            WrittenModel written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
+            // one model.onnx, or each graph of a split export (SAM) in its own file, as Optimum's main_export
+            List<ExportConfig.Submodel> graphs = exportConfig.submodels();
+            WrittenModel written;
+            List<WrittenGraph> writtenGraphs = new ArrayList<>();
+            if (graphs.isEmpty()) {
+                OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
+                written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
+                writtenGraphs.add(new WrittenGraph(written, exportConfig));
+            } else {
+                WrittenModel last = null;
+                for (ExportConfig.Submodel submodel : graphs) {
+                    OnnxModel graph = architecture.build(overridden, weights, variant,
+                            graphInterface(submodel.config(), opset));
+                    last = new ModelWriter(request.weightsLocation()).write(graph, modelFolder, submodel.fileName());
+                    writtenGraphs.add(new WrittenGraph(last, submodel.config()));
+                }
+                written = last;
+            }
+            List<String> unusedTensors = List.copyOf(weights.unread());
             List<String> copied = writeCompanionFiles(model.folder(), layout == Layout.TRANSFORMERS_JS
-                    ? withTransformersJsConfig(overridden, modelFolder, written) : overridden, output.staging());
+                    ? withTransformersJsConfig(overridden, modelFolder, writtenGraphs) : overridden,
+                    output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = OnnxRuntimeValidator.validate(written.modelFile(),
-                        output.target().resolve(output.staging().relativize(written.modelFile())).toString(),
-                        exportConfig, atol);
+                List<String> files = new ArrayList<>();
+                List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+                for (WrittenGraph graph : writtenGraphs) {
+                    String shown = output.target().resolve(output.staging().relativize(graph.model().modelFile()))
+                            .toString();
+                    ValidationReport one = OnnxRuntimeValidator.validate(graph.model().modelFile(), shown,
+                            graph.config(), atol);
+                    files.add(one.modelFile());
+                    checks.addAll(one.checks());
+                }
+                ValidationReport validation = new ValidationReport(String.join(", ", files), checks);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -140,6 +166,9 @@ public final class Exporter {
             throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
         }
     }
+
+    /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */
+    private record WrittenGraph(WrittenModel model, ExportConfig config) {}
 
     /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
     private static Architecture architectureOf(ModelConfig config, ExportTask task) {
@@ -201,12 +230,18 @@ public final class Exporter {
      * external data, {@code "use_external_data_format": {"<name>.onnx": 1}}, without which neither loads
      * {@code <name>.onnx_data} (their {@code getModelDataFiles}).
      */
-    private static ModelConfig withTransformersJsConfig(ModelConfig config, Path modelFolder, WrittenModel written) {
+    private static ModelConfig withTransformersJsConfig(ModelConfig config, Path modelFolder,
+                                                        List<WrittenGraph> graphs) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("dtype", "fp32");
-        if (written.externalDataFile().isPresent()) {
-            settings.put("use_external_data_format",
-                    Map.of(modelFolder.relativize(written.modelFile()).toString(), 1));
+        Map<String, Integer> externalData = new TreeMap<>();
+        for (WrittenGraph graph : graphs) {
+            if (graph.model().externalDataFile().isPresent()) {
+                externalData.put(modelFolder.relativize(graph.model().modelFile()).toString(), 1);
+            }
+        }
+        if (!externalData.isEmpty()) {
+            settings.put("use_external_data_format", externalData);
         }
         return config.withOverrides(Map.of("transformers.js_config", settings));
     }

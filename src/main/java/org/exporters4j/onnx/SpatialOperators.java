@@ -60,7 +60,8 @@ abstract sealed class SpatialOperators extends MatrixOperators permits OnnxGraph
     /**
      * Resizes the spatial axes of {@code x} to the int64 1-D {@code sizes} (one entry per axis of {@code x}) by
      * {@code mode}, mapping output to input coordinates as {@code torch.nn.functional.interpolate(...,
-     * align_corners=False)} does ({@code half_pixel}; bicubic with PyTorch's coefficient −0.75). The opset 11 form:
+     * align_corners=False)} does ({@code half_pixel}; bicubic with PyTorch's coefficient −0.75; nearest as PyTorch's
+     * {@code nearest}, {@code asymmetric} coordinates rounded down). The opset 11 form:
      * empty {@code roi} and {@code scales}, then {@code sizes}.
      */
     public Value resize(Value x, Value sizes, ResizeMode mode) {
@@ -79,7 +80,12 @@ abstract sealed class SpatialOperators extends MatrixOperators permits OnnxGraph
         Value empty = constant(TensorData.ofFloats(new float[0], 0));
         List<Attribute> attributes = new ArrayList<>();
         attributes.add(Attribute.of("mode", mode.onnxName()));
-        attributes.add(Attribute.of("coordinate_transformation_mode", "half_pixel"));
+        if (mode == ResizeMode.NEAREST) {
+            attributes.add(Attribute.of("coordinate_transformation_mode", "asymmetric"));
+            attributes.add(Attribute.of("nearest_mode", "floor"));
+        } else {
+            attributes.add(Attribute.of("coordinate_transformation_mode", "half_pixel"));
+        }
         if (mode == ResizeMode.CUBIC) {
             attributes.add(Attribute.of("cubic_coeff_a", -0.75f));
         }

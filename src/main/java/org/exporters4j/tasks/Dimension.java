@@ -27,5 +27,9 @@ public enum Dimension {
     /** Image width in pixels. */
     WIDTH,
     /** Audio feature bins per frame. */
-    FEATURE_SIZE
+    FEATURE_SIZE,
+    /** Prompts per image (SAM's {@code point_batch_size}): each gets its own masks. */
+    POINT_BATCH,
+    /** Points of one prompt (SAM's {@code nb_points_per_image}). */
+    POINTS_PER_PROMPT
 }

@@ -36,6 +36,10 @@ final class DummyInputGenerator {
     /** Raw audio samples per row, Optimum 1.25.3's DEFAULT_DUMMY_SHAPES["audio_sequence_length"]. */
     private static final int AUDIO_SAMPLES = 16000;
 
+    /** SAM's prompts per image and points per prompt: Optimum 1.25.3's DEFAULT_DUMMY_SHAPES. */
+    private static final long POINT_BATCH_SIZE = 3;
+    private static final long POINTS_PER_PROMPT = 2;
+
     /** LayoutLM's boxes are on a 0..1000 grid (also bounded by max_2d_position_embeddings - 1). */
     private static final int LAYOUT_GRID = 1000;
 
@@ -88,6 +92,12 @@ final class DummyInputGenerator {
             case "input_values" -> floats(name, List.of((long) shapes.batchSize(), (long) AUDIO_SAMPLES), -1f, 1f);
             case "input_features" -> floats(name, List.of((long) shapes.batchSize(), (long) melBins(),
                     (long) frames()), -1f, 1f);
+            // Optimum 1.25.3's DummyPointsGenerator and DummyVisionEmbeddingsGenerator (SAM)
+            case "input_points" -> floats(name, List.of((long) shapes.batchSize(), POINT_BATCH_SIZE,
+                    POINTS_PER_PROMPT, 2L), 0f, (float) samPrompt().intValue("image_size"));
+            case "input_labels" -> labels(name, List.of((long) shapes.batchSize(), POINT_BATCH_SIZE,
+                    POINTS_PER_PROMPT));
+            case "image_embeddings", "image_positional_embeddings" -> floats(name, samEmbeddingsShape(), -1f, 1f);
             default -> throw new IllegalStateException("no dummy input generator for input " + name + " of "
                     + export.configClassName() + "; add one to DummyInputGenerator");
         };
@@ -228,6 +238,29 @@ final class DummyInputGenerator {
     }
 
     /** Uniform floats in [low, high), as Optimum's {@code random_float_tensor}. */
+    /** SAM's point labels: 1 (the object) or 0 (not the object), drawn per point. */
+    private DummyTensor labels(String name, List<Long> shape) {
+        long count = product(shape);
+        ByteBuffer data = buffer(count, ElementType.INT64);
+        for (long i = 0; i < count; i++) {
+            data.putLong(random.nextInt(2));
+        }
+        return tensor(name, ElementType.INT64, shape, data);
+    }
+
+    /** SAM's prompt encoder configuration (image size of the points, the embedding grid). */
+    private ModelConfig samPrompt() {
+        return config.subConfig("prompt_encoder_config", "sam_prompt_encoder").orElseThrow();
+    }
+
+    /** SAM's image embeddings: {@code [batch, mask decoder hidden_size, grid, grid]}. */
+    private List<Long> samEmbeddingsShape() {
+        long channels = config.subConfig("mask_decoder_config", "sam_mask_decoder").orElseThrow()
+                .intValue("hidden_size");
+        long grid = samPrompt().intValue("image_embedding_size");
+        return List.of((long) shapes.batchSize(), channels, grid, grid);
+    }
+
     private DummyTensor floats(String name, List<Long> shape, float low, float high) {
         long count = product(shape);
         ByteBuffer data = buffer(count, ElementType.FLOAT);

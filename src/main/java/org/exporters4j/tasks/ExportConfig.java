@@ -26,10 +26,40 @@ public final class ExportConfig {
     private final Map<String, Object> valuesOverride;
     private final ModelConfig modelConfig;
     private final OnnxModelRow row;
+    private final List<Submodel> submodels;
+
+    /**
+     * One graph of an export Optimum splits into several files ({@code main_export}'s submodels: SAM's
+     * {@code vision_encoder} and {@code prompt_encoder_mask_decoder}), written as {@code <name>.onnx} with its own
+     * interface.
+     *
+     * @param name   the submodel's name, Optimum's file name without {@code .onnx}
+     * @param config its interface (task, opset, tolerance and overrides are the export's)
+     */
+    public record Submodel(String name, ExportConfig config) {
+        public Submodel {
+            if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+                throw new IllegalArgumentException("a submodel name is lower case with '_': " + name);
+            }
+            java.util.Objects.requireNonNull(config, "config");
+        }
+
+        /** The file Optimum writes it to: {@code <name>.onnx}. */
+        public String fileName() {
+            return name + ".onnx";
+        }
+    }
 
     ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
             ModelConfig modelConfig, OnnxModelRow row) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, List.of());
+    }
+
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
         this.modelType = modelType;
         this.exporter = exporter;
         this.task = task;
@@ -41,6 +71,7 @@ public final class ExportConfig {
         this.valuesOverride = Collections.unmodifiableMap(new LinkedHashMap<>(valuesOverride));
         this.modelConfig = modelConfig;
         this.row = row;
+        this.submodels = List.copyOf(submodels);
         requireDistinctNames(this.inputs, "input");
         requireDistinctNames(this.outputs, "output");
     }
@@ -106,6 +137,14 @@ public final class ExportConfig {
     /** Config values set before export (values are Boolean or Integer), in Optimum's order. */
     public Map<String, Object> valuesOverride() {
         return valuesOverride;
+    }
+
+    /**
+     * The graphs of a split export, in Optimum's order (SAM: the vision encoder, then the prompt encoder and mask
+     * decoder, whose interface is this configuration's own); empty when the export is one {@code model.onnx}.
+     */
+    public List<Submodel> submodels() {
+        return submodels;
     }
 
     /** The model config this configuration was made for (without the overrides applied). */

@@ -371,4 +371,29 @@ final class OnnxConfigs {
     static OnnxModelRow vitOnnxToday(String configClass) {
         return OnnxModelRow.of(configClass, OnnxFamily.VISION_OPTIMUM_1_25_3, ConfigAttributes.VISION, PIXELS_FORWARD);
     }
+
+    /**
+     * Optimum 1.25.3's DetrOnnxConfig: ViTOnnxConfig's pixel_values alone (no pixel_mask, which v1.5.2's class
+     * declared with a "TODO: is pixel mask needed?"); its own outputs for image segmentation; opset 12.
+     */
+    static OnnxModelRow detrOnnxToday() {
+        return vitOnnxToday("DetrOnnxConfig").opset(12);
+    }
+
+    /** SamModel's forward as Optimum 1.25.3's SAMModelPatcher calls it: pixels, prompts, then the image's embeddings. */
+    private static final ForwardSignature SAM_FORWARD = ForwardSignature.of(
+            "pixel_values", "input_points", "input_labels", "image_embeddings", "image_positional_embeddings");
+
+    /**
+     * Optimum 1.25.3's SamOnnxConfig (variant split): the prompt encoder and mask decoder's interface, and the
+     * vision encoder beside it; image size and channels from vision_config; opset 13.
+     */
+    static OnnxModelRow samOnnx() {
+        return OnnxModelRow.of("SamOnnxConfig", OnnxFamily.SAM_OPTIMUM_1_25_3,
+                ConfigAttributes.VISION.withSubConfig("vision_config", "sam_vision_model")
+                        .withSubConfig("prompt_encoder_config", "sam_prompt_encoder")
+                        .withSubConfig("mask_decoder_config", "sam_mask_decoder")
+                        .with(IMAGE_SIZE, "vision_config.image_size").with(NUM_CHANNELS, "vision_config.num_channels"),
+                SAM_FORWARD).opset(13);
+    }
 }

@@ -373,9 +373,12 @@ enum OnnxFamily {
     },
 
     /**
-     * Optimum 1.25.3's {@code ViTOnnxConfig} and the vision classes on it (DINOv2, Swin): {@code pixel_values}; the
-     * outputs name the batch only: {@code last_hidden_state} ({@code ViTOnnxConfig.outputs} for feature extraction),
-     * {@code logits} of image classification, and masked image modelling's {@code reconstruction} (1.25.3's name).
+     * Optimum 1.25.3's {@code ViTOnnxConfig} and the vision classes on it (DINOv2, Swin, DETR): {@code pixel_values};
+     * the outputs name the batch only: {@code last_hidden_state} ({@code ViTOnnxConfig.outputs} for feature
+     * extraction), {@code logits} of image classification, and masked image modelling's {@code reconstruction}
+     * (1.25.3's name); object detection's {@code logits} and {@code pred_boxes} (1.25.3's common outputs) and
+     * DetrOnnxConfig's image segmentation {@code logits} and {@code pred_masks} also name the object queries
+     * ({@code num_queries}, fixed by the config: a label only).
      */
     VISION_OPTIMUM_1_25_3(CacheSupport.NONE) {
         @Override
@@ -385,6 +388,15 @@ enum OnnxFamily {
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            Axis queries = Axis.labelOnly("num_queries");
+            if (task.task() == Task.OBJECT_DETECTION) {
+                return List.of(CommonOutputs.output("logits", 0, BATCH, 1, queries),
+                        CommonOutputs.output("pred_boxes", 0, BATCH, 1, queries));
+            }
+            if (task.task() == Task.IMAGE_SEGMENTATION) {
+                return List.of(CommonOutputs.output("logits", 0, BATCH, 1, queries),
+                        CommonOutputs.output("pred_masks", 0, BATCH, 1, queries));
+            }
             String name = switch (task.task()) {
                 case DEFAULT -> "last_hidden_state";
                 case MASKED_IM -> "reconstruction";
@@ -434,7 +446,61 @@ enum OnnxFamily {
             }
             return CommonOutputs.of(task.task());
         }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code SamOnnxConfig} in its default variant {@code split}: the configuration's own interface
+     * is the prompt encoder and mask decoder's (points, labels, the image embeddings and positions in; the IoU
+     * scores and masks out, per prompt), and {@code main_export} writes two graphs, {@code vision_encoder}
+     * (pixels in, the image embeddings and positions out) and {@code prompt_encoder_mask_decoder}.
+     */
+    SAM_OPTIMUM_1_25_3(CacheSupport.NONE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            Map<Integer, Axis> points = axes(0, BATCH, 1, POINT_BATCH, 2, POINTS_PER_PROMPT);
+            return List.of(
+                    input("image_positional_embeddings", axes(0, BATCH)),
+                    input("image_embeddings", axes(0, BATCH)),
+                    input("input_points", points),
+                    input("input_labels", points));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(CommonOutputs.output("iou_scores", 0, BATCH, 1, POINT_BATCH),
+                    CommonOutputs.output("pred_masks", 0, BATCH, 1, POINT_BATCH));
+        }
+
+        @Override
+        List<SplitGraph> splitGraphs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(
+                    new SplitGraph("vision_encoder", List.of(input("pixel_values", axes(0, BATCH))),
+                            List.of(CommonOutputs.output("image_embeddings", 0, BATCH),
+                                    CommonOutputs.output("image_positional_embeddings", 0, BATCH))),
+                    new SplitGraph("prompt_encoder_mask_decoder", inputs(row, task, config),
+                            outputs(row, task, config)));
+        }
     };
+
+    /** SAM's prompts per image and points per prompt, Optimum 1.25.3's labels. */
+    private static final Axis POINT_BATCH = Axis.of("point_batch_size", Dimension.POINT_BATCH);
+    private static final Axis POINTS_PER_PROMPT = Axis.of("nb_points_per_image", Dimension.POINTS_PER_PROMPT);
+
+    /** One graph of a split export: its name (Optimum's file name without {@code .onnx}) and interface. */
+    record SplitGraph(String name, List<DynamicTensor> inputs, List<DynamicTensor> outputs) {
+        SplitGraph {
+            inputs = List.copyOf(inputs);
+            outputs = List.copyOf(outputs);
+        }
+    }
+
+    /**
+     * The graphs {@code main_export} writes for this family, each its own file, in its order; empty (the default)
+     * for one {@code model.onnx} with the configuration's interface.
+     */
+    List<SplitGraph> splitGraphs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+        return List.of();
+    }
 
     /** Whether the family derives from Optimum's {@code OnnxConfigWithPast}, which decides {@code use_cache}. */
     enum CacheSupport { NONE, CACHE }
@@ -476,13 +542,10 @@ enum OnnxFamily {
      * layouts {@link Layout#OPTIMUM} and {@link Layout#TRANSFORMERS_JS}; every other family is Optimum v1.5.2's.
      */
     boolean hasTodaysInterface() {
-        return switch (this) {
-            case TEXT_DECODER_OPTIMUM_1_25_3, TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3, FALCON_OPTIMUM_1_25_3,
-                    TEXT_ENCODER_OPTIMUM_1_25_3, VISION_OPTIMUM_1_25_3, CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3,
-                    AUDIO_OPTIMUM_1_25_3 -> true;
-            case TEXT_ENCODER, TEXT_DECODER, TEXT_SEQ2SEQ, BART_SEQ2SEQ, SPEECH_SEQ2SEQ, VISION,
-                    CONTRASTIVE_TEXT_AND_VISION, LAYOUT_TEXT, LAYOUT_TEXT_AND_VISION, PERCEIVER -> false;
-        };
+        return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
+                || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_ENCODER_OPTIMUM_1_25_3 || this == VISION_OPTIMUM_1_25_3
+                || this == CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3 || this == AUDIO_OPTIMUM_1_25_3
+                || this == SAM_OPTIMUM_1_25_3;
     }
 
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */
@@ -548,7 +611,8 @@ enum OnnxFamily {
     /** Element type by input name, as Transformers' forward takes them: ids, masks and boxes int64, the rest float. */
     static ElementType inputElementType(String name) {
         if (name.equals("pixel_values") || name.equals("input_features") || name.equals("input_values")
-                || name.equals("encoder_outputs")) {
+                || name.equals("encoder_outputs") || name.equals("input_points") || name.equals("image_embeddings")
+                || name.equals("image_positional_embeddings")) {
             return ElementType.FLOAT;
         }
         return ElementType.INT64;

@@ -299,8 +299,16 @@ record OnnxModelRow(
     public ExportConfig create(String modelType, ExportTask task, ModelConfig config) {
         List<DynamicTensor> inputs = forwardFor(task.task()).order(family.inputs(this, task, config));
         List<DynamicTensor> outputs = family.outputs(this, task, config);
+        List<ExportConfig.Submodel> submodels = new java.util.ArrayList<>();
+        for (OnnxFamily.SplitGraph graph : family.splitGraphs(this, task, config)) {
+            submodels.add(new ExportConfig.Submodel(graph.name(), new ExportConfig(modelType, Exporter.ONNX, task,
+                    onnxConfigClass, defaultOpset, tolerance.forTask(task.task()),
+                    forwardFor(task.task()).order(graph.inputs()), graph.outputs(), valuesOverride(task, config),
+                    config, this)));
+        }
         return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
-                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this);
+                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this,
+                submodels);
     }
 
     /**

@@ -4,7 +4,6 @@ import static org.exporters4j.tasks.ModelTypeRow.Registered.NOT_REGISTERED;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST_LATER;
-import static org.exporters4j.tasks.ModelTypeRows.NO_GRAPH_YET;
 import static org.exporters4j.tasks.ModelTypeRows.NO_PT;
 import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
 import static org.exporters4j.tasks.ModelTypeRows.family;
@@ -22,6 +21,7 @@ import static org.exporters4j.tasks.OnnxConfigs.bloomOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.clipOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.debertaOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.detrOnnx;
+import static org.exporters4j.tasks.OnnxConfigs.detrOnnxToday;
 import static org.exporters4j.tasks.OnnxConfigs.distilBertOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.flaubertOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.gpt2Onnx;
@@ -53,6 +53,7 @@ import java.util.List;
 import java.util.Optional;
 import org.exporters4j.models.albert.AlbertArchitecture;
 import org.exporters4j.models.bart.BartArchitecture;
+import org.exporters4j.models.detr.DetrArchitecture;
 import org.exporters4j.models.bart.BartFlavor;
 import org.exporters4j.models.bart.BartFlavor.EmbeddingNorm;
 import org.exporters4j.models.bart.BartFlavor.EncoderAttention;
@@ -235,8 +236,8 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 DEFAULT,                 pt("DeiTModel"),                                tf("TFDeiTModel")),
                     task(V1_5_2,                 IMAGE_CLASSIFICATION,    pt("DeiTForImageClassification", "DeiTForImageClassificationWithTeacher"),tf("TFDeiTForImageClassification", "TFDeiTForImageClassificationWithTeacher")),
                     task(V1_5_2,                 MASKED_IM,               pt("DeiTForMaskedImageModeling"),               tf("TFDeiTForMaskedImageModeling"))),
-            type("detr", detrOnnx(),
-                    NO_GRAPH_YET,
+            type("detr", detrOnnx().todays(detrOnnxToday()),
+                    family(DetrArchitecture::new),
                     task(V1_5_2,                 DEFAULT,                 pt("DetrModel"),                                NO_TF),
                     task(V1_5_2,                 OBJECT_DETECTION,        pt("DetrForObjectDetection"),                   NO_TF),
                     task(V1_5_2,                 IMAGE_SEGMENTATION,      pt("DetrForSegmentation"),                      NO_TF)),

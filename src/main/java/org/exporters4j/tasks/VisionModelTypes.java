@@ -7,6 +7,7 @@ import static org.exporters4j.tasks.ModelTypeRows.pt;
 import static org.exporters4j.tasks.ModelTypeRows.task;
 import static org.exporters4j.tasks.ModelTypeRows.tf;
 import static org.exporters4j.tasks.ModelTypeRows.type;
+import static org.exporters4j.tasks.OnnxConfigs.samOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.siglipOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.vitOnnxToday;
 import static org.exporters4j.tasks.Task.DEFAULT;
@@ -16,6 +17,7 @@ import static org.exporters4j.tasks.Task.ZERO_SHOT_IMAGE_CLASSIFICATION;
 
 import java.util.List;
 import org.exporters4j.models.dinov2.Dinov2Architecture;
+import org.exporters4j.models.sam.SamArchitecture;
 import org.exporters4j.models.siglip.SiglipArchitecture;
 import org.exporters4j.models.swin.SwinArchitecture;
 
@@ -38,7 +40,11 @@ final class VisionModelTypes {
             type("siglip", siglipOnnx(),
                     family(SiglipArchitecture::new),
                     task(V1_25_3,                DEFAULT,                 pt("SiglipModel"),                              NO_TF),
-                    task(V1_25_3,                ZERO_SHOT_IMAGE_CLASSIFICATION, pt("SiglipModel"),                       NO_TF)));
+                    task(V1_25_3,                ZERO_SHOT_IMAGE_CLASSIFICATION, pt("SiglipModel"),                       NO_TF)),
+            // split into vision_encoder.onnx and prompt_encoder_mask_decoder.onnx, as Optimum 1.25.3's main_export
+            type("sam", samOnnx(),
+                    family(SamArchitecture::new),
+                    task(V1_25_3,                DEFAULT,                 pt("SamModel"),                                 tf("TFSamModel"))));
 
     private VisionModelTypes() {}
 }

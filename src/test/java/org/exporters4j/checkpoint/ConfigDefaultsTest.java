@@ -320,9 +320,9 @@ class ConfigDefaultsTest {
     // ---- helpers ----
 
     /**
-     * The configs of fixtures/, then those of fixtures-today/ whose model type has config defaults, but detr's: its
-     * row describes Transformers 4.25.1's DetrConfig (Optimum v1.5.2's type), while today's fixture sets a
-     * backbone_config of Transformers 4.51.
+     * The configs of fixtures/, then those of fixtures-today/ whose model type has config defaults (detr's entry
+     * is Transformers 4.25.1's DetrConfig with the later backbone options use_timm_backbone, backbone_config and
+     * backbone_kwargs, which today's fixture sets).
      */
     private static List<Path> fixtureConfigs() throws IOException {
         List<Path> configs = new java.util.ArrayList<>();
@@ -338,7 +338,7 @@ class ConfigDefaultsTest {
             for (Path config : dirs.map(d -> d.resolve("checkpoint").resolve("config.json"))
                     .filter(Files::isRegularFile).sorted().toList()) {
                 String modelType = JSON.readTree(config.toFile()).get("model_type").asText();
-                if (ConfigDefaults.isKnown(modelType) && !modelType.equals("detr")) {
+                if (ConfigDefaults.isKnown(modelType)) {
                     configs.add(config);
                 }
             }

@@ -96,15 +96,27 @@ class ExportOnnxFixturesTest {
      * returns the written model.onnx.
      */
     static Path exportAndCompare(Fixture fixture, String weightsFile, String task, Path folder) throws Exception {
+        return exportAndCompare(fixture, weightsFile, task, folder, List.of());
+    }
+
+    /** As {@link #exportAndCompare(Fixture, String, String, Path)} with more {@code export onnx} options. */
+    static Path exportAndCompare(Fixture fixture, String weightsFile, String task, Path folder, List<String> options)
+            throws Exception {
         Path checkpoint = copyCheckpoint(fixture, weightsFile, folder.resolve(fixture + "-" + weightsFile));
         Path output = folder.resolve(fixture + "-" + weightsFile + "-onnx");
-        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", task,
-                output.toString());
+        List<String> arguments = new java.util.ArrayList<>(List.of("export", "onnx", "--model",
+                checkpoint.toString(), "--task", task));
+        arguments.addAll(options);
+        arguments.add(output.toString());
+        MainTest.Run run = MainTest.run(arguments.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("validation passed"), run.err());
         assertFalse(run.err().contains("[x]"), run.err());
-        Path model = output.resolve("model.onnx");
         assertTrue(Files.isRegularFile(output.resolve("config.json")));
+        if (!fixture.submodels().isEmpty()) {
+            return compareSubmodels(fixture, output);
+        }
+        Path model = output.resolve("model.onnx");
         checkInterface(fixture, model);
         Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(model, fixture.inputsFile());
         for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
@@ -115,6 +127,45 @@ class ExportOnnxFixturesTest {
             assertTrue(diff <= TOLERANCE, fixture + " " + named.getKey() + ": max abs diff " + diff);
         }
         return model;
+    }
+
+    /**
+     * A split export (SAM): no model.onnx, but each graph of Optimum's main_export in its own file, each with its
+     * submodel's names, order and named dimensions, and outputs equal to PyTorch's within the tolerance.
+     *
+     * @return the last graph's file
+     */
+    private static Path compareSubmodels(Fixture fixture, Path output) throws Exception {
+        assertFalse(Files.exists(output.resolve("model.onnx")), fixture + ": a split export writes no model.onnx");
+        Path last = null;
+        for (Fixture.Submodel submodel : fixture.submodels()) {
+            Path file = output.resolve(submodel.name() + ".onnx");
+            assertTrue(Files.isRegularFile(file), fixture + ": " + file.getFileName() + " is missing");
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                 OrtSession session = OrtEnvironment.getEnvironment().createSession(file.toString(), options)) {
+                assertEquals(submodel.inputNames(), List.copyOf(session.getInputInfo().keySet()), file + " inputs");
+                assertEquals(submodel.outputNames(), List.copyOf(session.getOutputInfo().keySet()),
+                        file + " outputs");
+                for (String input : submodel.inputNames()) {
+                    assertEquals(submodel.axes("inputs", input), namedAxes(session.getInputInfo().get(input)),
+                            file + " input " + input);
+                }
+                for (String name : submodel.outputNames()) {
+                    assertEquals(submodel.axes("outputs", name), namedAxes(session.getOutputInfo().get(name)),
+                            file + " output " + name);
+                }
+            }
+            Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(file, fixture.inputsFile());
+            for (String name : submodel.outputNames()) {
+                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), name);
+                OnnxRuntimeRun.Output actual = outputs.get(name);
+                assertEquals(expected.shape(), actual.shape(), file + " " + name);
+                double diff = OnnxRuntimeRun.maxAbsDiff(expected.values(), actual.values());
+                assertTrue(diff <= TOLERANCE, file + " " + name + ": max abs diff " + diff);
+            }
+            last = file;
+        }
+        return last;
     }
 
     /** Input and output names in order, and each one's named dimensions, equal the manifest's Optimum interface. */

@@ -26,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 9's acceptance test: every fixture of fixtures-today (today's model types, Optimum 1.25.3's interface) whose
  * model type is built exports through the CLI from model.safetensors alone and from pytorch_model.bin alone, with the
- * fixture's task named as today's Optimum names it and validation on; the model's names, order and dynamic axes are
- * the manifest's, its outputs equal PyTorch's within 1e-5, and a with-past graph fed an empty past (zero-length past
- * axis) on the prefix inputs reproduces the prefix outputs: one file serves the prompt and every later step.
+ * fixture's task named as today's Optimum names it, Optimum 1.25.3's layout and validation on; the model's names,
+ * order and dynamic axes are the manifest's, its outputs equal PyTorch's within 1e-5, and a with-past graph fed an
+ * empty past (zero-length past axis) on the prefix inputs reproduces the prefix outputs: one file serves the prompt
+ * and every later step. A split export (SAM) writes each graph of Optimum's main_export to its own file, each checked
+ * against its submodel's interface and outputs.
  */
 class ExportTodayFixturesTest {
     private static final double TOLERANCE = 1e-5;
@@ -39,7 +41,13 @@ class ExportTodayFixturesTest {
      * with its row; the list must shrink to nothing.
      */
     private static final List<String> NOT_YET_ON_TODAYS_INTERFACE = List.of(
-            "detr", "mixtral", "olmo", "phi3", "sam", "starcoder2");
+            "mixtral", "olmo", "phi3", "starcoder2");
+
+    /**
+     * Optimum 1.25.3's layout, which the fixtures record: the default of today's rows, and asked for explicitly so
+     * that an Optimum v1.5.2 type with today's interface beside its own (detr) is exported with it too.
+     */
+    private static final List<String> TODAYS_LAYOUT = List.of("--layout", "optimum");
 
     @TempDir
     Path folder;
@@ -73,14 +81,14 @@ class ExportTodayFixturesTest {
                 : Stream.of(
                 DynamicTest.dynamicTest(fixture + " from model.safetensors", () -> {
                     Path model = ExportOnnxFixturesTest.exportAndCompare(fixture, "model.safetensors",
-                            fixture.task(), folder);
+                            fixture.task(), folder, TODAYS_LAYOUT);
                     if (fixture.prefix().isPresent()) {
                         assertPrefixFromEmptyPast(fixture, model);
                     }
                 }),
                 DynamicTest.dynamicTest(fixture + " from pytorch_model.bin",
                         () -> ExportOnnxFixturesTest.exportAndCompare(fixture, "pytorch_model.bin", fixture.task(),
-                                folder))));
+                                folder, TODAYS_LAYOUT))));
     }
 
     /**

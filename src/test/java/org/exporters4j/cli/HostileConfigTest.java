@@ -147,7 +147,7 @@ class HostileConfigTest {
         Path config = Files.writeString(folder.resolve("ansi.json"),
                 "{\"model_type\": \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\"}");
         assertEquals("unknown model type \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\": no export configuration is "
-                + "registered for it; run `./exporters4j tasks` to list all 73 supported model types", refused(config));
+                + "registered for it; run `./exporters4j tasks` to list all 74 supported model types", refused(config));
         // the same escape for everything printed, stdout included; line feeds and tabs are layout and stay
         assertEquals("a\\u001b[2Jb\\u0000\\u007f\tc\n\\u2066d", TerminalWriter.escape("a\u001b[2Jb\u0000\u007f\tc\n\u2066d"));
         assertEquals("plain text, caf\u00e9, \u65e5\u672c", TerminalWriter.escape("plain text, caf\u00e9, \u65e5\u672c"));

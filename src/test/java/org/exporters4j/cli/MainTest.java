@@ -81,6 +81,7 @@ class MainTest {
         entries.add("\"dinov2\": [\"feature-extraction\", \"image-classification\"]");
         entries.add("\"swin\": [\"feature-extraction\", \"image-classification\", \"masked-im\"]");
         entries.add("\"siglip\": [\"feature-extraction\", \"zero-shot-image-classification\"]");
+        entries.add("\"sam\": [\"feature-extraction\"]");
         String audio = "\"feature-extraction\", \"automatic-speech-recognition\", \"audio-classification\"";
         String frames = ", \"audio-frame-classification\", \"audio-xvector\"";
         entries.add("\"wav2vec2\": [" + audio + frames + "]");
@@ -112,11 +113,12 @@ class MainTest {
         assertEquals("model type        tasks (onnx exporter)", lines.get(0));
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
-        assertEquals("73 model types, 346 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
+        assertEquals("74 model types, 347 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
                 + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, mpnet, modernbert, dinov2, swin, "
-                + "siglip, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, stablelm from "
-                + "exporters4j's own row; `exporters4j tasks --model-type TYPE` lists one type's tasks", lines.get(lines.size() - 1));
-        assertEquals(1 + 73 + 2, lines.size());
+                + "siglip, sam, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, stablelm "
+                + "from exporters4j's own row; `exporters4j tasks --model-type TYPE` lists one type's tasks",
+                lines.get(lines.size() - 1));
+        assertEquals(1 + 74 + 2, lines.size());
     }
 
     @Test
@@ -225,7 +227,7 @@ class MainTest {
     void unknownOptionValuesAreUsageErrors() {
         assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
                 + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
-                + "list all 73 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                + "list all 74 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
                 run("tasks", "--model-type", "bret"));
         assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
                 + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"

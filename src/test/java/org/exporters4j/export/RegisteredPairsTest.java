@@ -27,6 +27,7 @@ import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorSpec;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelTypeRow;
 import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.tasks.RegistrySource;
@@ -57,10 +58,10 @@ class RegisteredPairsTest {
                 tests.add(DynamicTest.dynamicTest(row.modelType() + " " + task.name(), () -> check(row, task)));
             }
         }
-        assertEquals(243 + 2 + 40 + 33 + 13 + 17, tests.size(), "Optimum v1.5.2's 243 pairs, CodeGen's two with-past "
-                + "tasks of later Optimum, the 40 of today's Llama family, the 33 of falcon, gpt-bigcode, gpt-neox, opt, "
-                + "phi and stablelm, the 13 of wav2vec2, hubert and wavlm, and the 17 of mpnet, modernbert, dinov2, swin "
-                + "and siglip");
+        assertEquals(243 + 2 + 40 + 33 + 13 + 17 + 1, tests.size(), "Optimum v1.5.2's 243 pairs, CodeGen's two "
+                + "with-past tasks of later Optimum, the 40 of today's Llama family, the 33 of falcon, gpt-bigcode, "
+                + "gpt-neox, opt, phi and stablelm, the 13 of wav2vec2, hubert and wavlm, the 17 of mpnet, modernbert, "
+                + "dinov2, swin and siglip, and sam's");
         return tests.stream();
     }
 
@@ -84,6 +85,14 @@ class RegisteredPairsTest {
                     task.graphVariant(), Exporter.graphInterface(exportConfig, exportConfig.defaultOpset()));
             assertEquals(exportConfig.inputNames(), model.inputs().stream().map(TensorSpec::name).toList());
             assertEquals(exportConfig.outputNames(), model.outputs().stream().map(TensorSpec::name).toList());
+            // each graph of a split export (SAM's vision encoder, prompt encoder and mask decoder)
+            for (ExportConfig.Submodel submodel : exportConfig.submodels()) {
+                ExportConfig part = submodel.config();
+                OnnxModel graph = row.graph().orElseThrow().build(exportConfig.overriddenModelConfig(), weights,
+                        task.graphVariant(), Exporter.graphInterface(part, exportConfig.defaultOpset()));
+                assertEquals(part.inputNames(), graph.inputs().stream().map(TensorSpec::name).toList());
+                assertEquals(part.outputNames(), graph.outputs().stream().map(TensorSpec::name).toList());
+            }
         }
     }
 
@@ -112,15 +121,14 @@ class RegisteredPairsTest {
     }
 
     @Test
-    void exactlyTheTwoPairsTransformersCannotLoadAndDetrAreNotBuilt() {
+    void exactlyThePairTransformersCannotLoadIsNotBuilt() {
         List<String> notBuilt = new ArrayList<>();
         for (ModelTypeRow row : ModelTypes.rows()) {
             for (ExportTask task : row.registeredTasks()) {
                 row.whyNotBuilt(task).ifPresent(reason -> notBuilt.add(row.modelType() + " " + task.name()));
             }
         }
-        assertEquals(List.of("detr default", "detr object-detection", "detr image-segmentation",
-                "flaubert causal-lm"), notBuilt);
+        assertEquals(List.of("flaubert causal-lm"), notBuilt);
         ModelTypeRow flaubert = ModelTypes.find("flaubert").orElseThrow();
         assertEquals(Optional.of("Optimum v1.5.2 registers causal-lm for flaubert, but Transformers' "
                 + "AutoModelForCausalLM has no class for flaubert, so no checkpoint can be loaded for it (Optimum's "
@@ -164,18 +172,37 @@ class RegisteredPairsTest {
         assertFalse(Files.exists(temp.resolve("flaubert-out")));
     }
 
+    /**
+     * detr, Optimum v1.5.2's last type to be built: its default layout keeps v1.5.2's DetrOnnxConfig (pixel_mask
+     * beside pixel_values; segmentation's logits, pred_boxes and pred_masks), layout optimum is Optimum 1.25.3's
+     * (pixel_values alone; logits and pred_masks); a timm backbone of another layout than the plain ResNets is
+     * refused naming use_timm_backbone, the backbone and the fix.
+     */
     @Test
-    void detrIsRefusedWithTheReason() throws IOException {
+    void detrExportsBothInterfacesAndRefusesTimmBackbones() throws IOException {
+        ModelConfig config = ModelConfig.read(SharedFiles.fixturesToday().resolve("detr--image-segmentation")
+                .resolve("checkpoint").resolve("config.json"));
+        ExportConfig v152 = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX,
+                ExportTask.of(Task.IMAGE_SEGMENTATION));
+        assertEquals(List.of("pixel_values", "pixel_mask"), v152.inputNames());
+        assertEquals(List.of("logits", "pred_boxes", "pred_masks"), v152.outputNames());
+        ExportConfig today = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX,
+                ExportTask.of(Task.IMAGE_SEGMENTATION), Layout.OPTIMUM);
+        assertEquals(List.of("pixel_values"), today.inputNames());
+        assertEquals(List.of("logits", "pred_masks"), today.outputNames());
+
         Path checkpoint = Files.createDirectories(temp.resolve("detr"));
         Files.writeString(checkpoint.resolve("config.json"), "{\"model_type\": \"detr\", \"architectures\": "
-                + "[\"DetrForObjectDetection\"]}", StandardCharsets.UTF_8);
+                + "[\"DetrForObjectDetection\"], \"backbone\": \"resnet50d\"}", StandardCharsets.UTF_8);
         new SafetensorsFileWriter().metadata("format", "pt").add("class_labels_classifier.bias", DType.F32,
                 List.of(2L), SafetensorsFileWriter.floats(0.5f, -0.5f)).write(checkpoint.resolve("model.safetensors"));
-        ExportException error = assertThrows(ExportException.class, () -> Exporter.export(
+        Exception error = assertThrows(Exception.class, () -> Exporter.export(
                 ExportRequest.of(checkpoint.toString(), temp.resolve("detr-out"))));
-        assertEquals("exporters4j has no ONNX graph builder for detr yet (the task registry knows it from Optimum "
-                + "v1.5.2; its graph family is not written); no task of detr can be exported by exporters4j yet; "
-                + "Optimum's `optimum-cli export onnx` exports it meanwhile", error.getMessage());
+        assertTrue(error.getMessage().contains("sets use_timm_backbone true with backbone \"resnet50d\", a timm "
+                + "model of another layout"), error.getMessage());
+        assertTrue(error.getMessage().contains("use_timm_backbone false with a backbone_config of model_type "
+                + "\"resnet\""), error.getMessage());
+        assertFalse(Files.exists(temp.resolve("detr-out")));
     }
 
     @Test

@@ -148,6 +148,50 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return strings(onnx().get("output_names"));
     }
 
+    /**
+     * One graph of a split export as Optimum's {@code main_export} writes it ({@code onnx.main_export.submodels}:
+     * SAM's {@code vision_encoder} and {@code prompt_encoder_mask_decoder}), with its interface.
+     */
+    public record Submodel(String name, List<String> inputNames, List<String> outputNames, JsonNode dynamicAxes) {
+        /** The submodel's interface, inputs typed as inputs.safetensors holds them. */
+        public GraphInterface graphInterface(Fixture fixture, int opset) {
+            List<InterfaceTensor> inputs = inputNames.stream().map(input -> InterfaceTensor.of(input,
+                    fixture.inputElementType(input), axes("inputs", input))).toList();
+            List<InterfaceTensor> outputs = outputNames.stream().map(output -> InterfaceTensor.of(output,
+                    ElementType.FLOAT, axes("outputs", output))).toList();
+            return new GraphInterface(inputs, outputs, Opset.of(opset));
+        }
+
+        /** Dynamic axes of one of its inputs or outputs ({@code side} = inputs / outputs), index → name. */
+        public Map<Integer, String> axes(String side, String tensor) {
+            Map<Integer, String> axes = new TreeMap<>();
+            JsonNode node = dynamicAxes.get(side).get(tensor);
+            if (node != null) {
+                node.fields().forEachRemaining(axis -> axes.put(Integer.parseInt(axis.getKey()),
+                        axis.getValue().asText()));
+            }
+            return axes;
+        }
+    }
+
+    /** The graphs of a split export, each with its interface (SAM); empty for a one-graph export. */
+    public List<Submodel> submodels() {
+        JsonNode mainExport = onnx().get("main_export");
+        List<Submodel> submodels = new ArrayList<>();
+        if (mainExport == null || mainExport.get("submodels") == null) {
+            return submodels;
+        }
+        mainExport.get("submodels").fields().forEachRemaining(entry -> {
+            JsonNode submodel = entry.getValue();
+            if (submodel.has("input_names")) {
+                submodels.add(new Submodel(entry.getKey(), strings(submodel.get("input_names")),
+                        strings(submodel.get("output_names")), submodel.get("dynamic_axes")));
+            }
+        });
+        // one submodel is main_export's own interface of a one-graph export (feature-extraction-with-past's), no split
+        return submodels.size() > 1 ? List.copyOf(submodels) : List.of();
+    }
+
     /** Dynamic axes of an input or output ({@code side} = inputs / outputs), index → name. */
     public Map<Integer, String> dynamicAxes(String side, String name) {
         Map<Integer, String> axes = new TreeMap<>();
@@ -161,12 +205,17 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
         return axes;
     }
 
-    /** Output name in outputs.safetensors for each output Optimum names (by its ONNX output name). */
+    /**
+     * Output name in outputs.safetensors for each output of the fixture's interface ({@link #outputNames()}), by its
+     * ONNX output name. SAM's file also holds the vision encoder's outputs, the other graph of its split export
+     * (see {@link #submodels()}).
+     */
     public Map<String, String> referenceOutputs() {
         Map<String, String> names = new LinkedHashMap<>();
+        List<String> interfaceOutputs = outputNames();
         for (JsonNode output : manifest.get("outputs")) {
             JsonNode optimum = output.get("optimum_onnx_name");
-            if (optimum != null && !optimum.isNull()) {
+            if (optimum != null && !optimum.isNull() && interfaceOutputs.contains(optimum.asText())) {
                 names.put(optimum.asText(), output.get("name").asText());
             }
         }
@@ -230,6 +279,7 @@ public record Fixture(Path folder, String modelType, String task, JsonNode manif
             case "image-classification" -> Head.IMAGE_CLASSIFICATION;
             case "masked-im" -> Head.MASKED_IM;
             case "object-detection" -> Head.OBJECT_DETECTION;
+            case "image-segmentation" -> Head.IMAGE_SEGMENTATION;
             case "semantic-segmentation" -> Head.SEMANTIC_SEGMENTATION;
             case "seq2seq-lm" -> Head.SEQ2SEQ_LM;
             case "speech2seq-lm" -> Head.SPEECH2SEQ_LM;

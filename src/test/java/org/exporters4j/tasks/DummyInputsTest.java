@@ -57,9 +57,9 @@ class DummyInputsTest {
                 pairs++;
             }
         }
-        assertEquals(329 + 17, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family, 33 of falcon, "
-                + "gpt-bigcode, gpt-neox, opt, phi, stablelm, 13 of wav2vec2, hubert, wavlm and 17 of mpnet, modernbert, "
-                + "dinov2, swin, siglip");
+        assertEquals(329 + 17 + 1, pairs, "Optimum v1.5.2's 243 pairs, 40 of today's Llama family, 33 of falcon, "
+                + "gpt-bigcode, gpt-neox, opt, phi, stablelm, 13 of wav2vec2, hubert, wavlm, 17 of mpnet, modernbert, "
+                + "dinov2, swin, siglip and sam's");
     }
 
     private static void checkValues(ExportConfig config, DummyTensor dummy, String where) {
@@ -92,6 +92,12 @@ class DummyInputsTest {
                 case "pixel_values" -> assertTrue(dummy.floatAt(i) >= 0f && dummy.floatAt(i) < 1f, where);
                 case "input_values" -> assertTrue(dummy.floatAt(i) >= -1f && dummy.floatAt(i) < 1f, where);
                 case "input_features" -> assertTrue(dummy.floatAt(i) >= -1f && dummy.floatAt(i) < 1f, where);
+                // SAM: points inside its image (vision_config image_size 1024 by default), labels 1 or 0, and the
+                // recorded image embeddings and positions as floats in [-1, 1)
+                case "input_points" -> assertTrue(dummy.floatAt(i) >= 0f && dummy.floatAt(i) < 1024f, where);
+                case "input_labels" -> assertTrue(dummy.longAt(i) == 0 || dummy.longAt(i) == 1, where);
+                case "image_embeddings", "image_positional_embeddings" ->
+                        assertTrue(dummy.floatAt(i) >= -1f && dummy.floatAt(i) < 1f, where);
                 case "bbox" -> {
                     if (i % 4 == 0) {
                         long x0 = dummy.longAt(i);

@@ -26,11 +26,11 @@ class ModelTypesGraphTest {
     void theTableHoldsEveryBuiltFamilySorted() {
         assertEquals(List.of("albert", "bart", "beit", "bert", "big-bird", "bigbird-pegasus", "blenderbot",
                 "blenderbot-small", "bloom", "camembert", "clip", "codegen", "convbert", "convnext", "data2vec-text",
-                "data2vec-vision", "deberta", "deberta-v2", "deit", "dinov2", "distilbert", "electra", "falcon",
+                "data2vec-vision", "deberta", "deberta-v2", "deit", "detr", "dinov2", "distilbert", "electra", "falcon",
                 "flaubert", "gemma", "gemma2", "gemma3-text", "gpt-bigcode", "gpt-neo", "gpt-neox", "gpt2", "gptj",
                 "granite", "groupvit", "hubert", "ibert", "layoutlm", "layoutlmv3", "levit", "llama", "longt5",
                 "m2m-100", "marian", "mbart", "mistral", "mobilebert", "mobilevit", "modernbert", "mpnet", "mt5", "opt",
-                "owlvit", "perceiver", "phi", "qwen2", "qwen3", "resnet", "roberta", "roformer", "segformer", "siglip",
+                "owlvit", "perceiver", "phi", "qwen2", "qwen3", "resnet", "roberta", "roformer", "sam", "segformer", "siglip",
                 "squeezebert", "stablelm", "swin", "t5", "vit", "wav2vec2", "wavlm", "whisper", "xlm", "xlm-roberta",
                 "yolos"),
                 ModelTypes.builtModelTypes());
