@@ -79,8 +79,26 @@ public final class Main {
         return new PrintWriter(new TerminalWriter(target), true);
     }
 
-    /** A message as the one line printed: line breaks folded, characters a terminal acts on escaped. */
-    private static String oneLine(String message) {
-        return TerminalWriter.escape(String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip());
+    /**
+     * A message as the one line printed: line breaks folded, characters a terminal acts on escaped, and every run
+     * without spaces longer than {@link #LONGEST_WORD} characters (a 100,000-character model type or task name from
+     * the input, quoted back) shortened to its start and end around the count of characters left out.
+     */
+    static String oneLine(String message) {
+        String folded = TerminalWriter.escape(String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip());
+        return LONG_WORD.matcher(folded).replaceAll(word -> java.util.regex.Matcher.quoteReplacement(
+                shortened(word.group())));
+    }
+
+    /** The longest run without spaces shown whole: longer than any path or name a real message quotes. */
+    static final int LONGEST_WORD = 400;
+    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile(
+            "\\S{" + (LONGEST_WORD + 1) + ",}");
+
+    private static String shortened(String word) {
+        int head = 160;
+        int tail = 40;
+        return word.substring(0, head) + "…[" + (word.length() - head - tail) + " characters]…"
+                + word.substring(word.length() - tail);
     }
 }

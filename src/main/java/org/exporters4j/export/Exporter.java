@@ -108,22 +108,22 @@ public final class Exporter {
         OutputFolder output = OutputFolder.prepare(request.output());
         try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
-            Path modelFolder = layout.modelFolder().isEmpty() ? output.staging()
-                    : output.staging().resolve(layout.modelFolder());
+            Path modelFolder = output.stagedFolder(layout.modelFolder());
             // one model.onnx, or each graph of a split export (SAM) in its own file, as Optimum's main_export
             List<ExportConfig.Submodel> graphs = exportConfig.submodels();
+            ModelWriter writer = new ModelWriter(request.weightsLocation());
             WrittenModel written;
             List<WrittenGraph> writtenGraphs = new ArrayList<>();
             if (graphs.isEmpty()) {
                 OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
-                written = new ModelWriter(request.weightsLocation()).write(graph, modelFolder);
+                written = writer.writeInto(graph, modelFolder, ModelWriter.DEFAULT_FILE_NAME);
                 writtenGraphs.add(new WrittenGraph(written, exportConfig));
             } else {
                 WrittenModel last = null;
                 for (ExportConfig.Submodel submodel : graphs) {
                     OnnxModel graph = architecture.build(overridden, weights, variant,
                             graphInterface(submodel.config(), opset));
-                    last = new ModelWriter(request.weightsLocation()).write(graph, modelFolder, submodel.fileName());
+                    last = writer.writeInto(graph, modelFolder, submodel.fileName());
                     writtenGraphs.add(new WrittenGraph(last, submodel.config()));
                 }
                 written = last;

@@ -387,6 +387,30 @@ final class OutputFolder implements AutoCloseable {
         return staging;
     }
 
+    /**
+     * The folder {@code relative} of the staging folder ({@code ""}: the staging folder), created when missing. Only
+     * while staging: once a stop or the shutdown hook has discarded the staging folder, nothing may bring it back as
+     * a folder no export owns, so writers are given folders that exist and never create them.
+     *
+     * @throws ExportException when the export was already discarded
+     */
+    synchronized Path stagedFolder(String relative) {
+        if (state != State.STAGING) {
+            throw new ExportException("cannot write into " + target + ": the export was already "
+                    + state.name().toLowerCase(Locale.ROOT) + " (the JVM is stopping); " + outcome());
+        }
+        Path folder = staging.resolve(relative).normalize();
+        if (!folder.startsWith(staging)) {
+            throw new IllegalArgumentException("a staged folder must lie inside the staging folder, got " + relative);
+        }
+        try {
+            return Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new ExportException("cannot create " + folder + " in the export's staging folder: " + e.getMessage()
+                    + "; check that " + staging.getParent() + " is writable and has free space", e);
+        }
+    }
+
     /** The final output folder, by its real path. */
     Path target() {
         return target;

@@ -195,9 +195,35 @@ public final class HubCache {
     }
 
     static HubException io(String action, Path path, IOException e) {
+        Optional<Path> file = fileAlong(path);
+        if (file.isPresent()) {
+            return new HubException(HubException.Kind.CACHE_IO, "cannot " + action + " " + path + " in the Hub "
+                    + "cache: " + file.get() + " is a file, not a folder; point HF_HUB_CACHE (or HF_HOME) at a folder, "
+                    + "or pass --cache-dir", e);
+        }
+        String cause;
+        if (e instanceof NoSuchFileException) {
+            cause = "no such file or folder";
+        } else if (e instanceof java.nio.file.AccessDeniedException) {
+            cause = "permission denied";
+        } else if (e instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
+            cause = fileSystem.getReason();
+        } else {
+            cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
         return new HubException(HubException.Kind.CACHE_IO, "cannot " + action + " " + path + " in the Hub cache: "
-                + e + "; check permissions and free space, or choose another cache folder (--cache-dir or "
+                + cause + "; check permissions and free space, or choose another cache folder (--cache-dir or "
                 + "HF_HUB_CACHE)", e);
+    }
+
+    /** The nearest parent of {@code path} that exists as something other than a folder, when one does. */
+    private static Optional<Path> fileAlong(Path path) {
+        for (Path parent = path.toAbsolutePath().getParent(); parent != null; parent = parent.getParent()) {
+            if (Files.exists(parent)) {
+                return Files.isDirectory(parent) ? Optional.empty() : Optional.of(parent);
+            }
+        }
+        return Optional.empty();
     }
 
     static void deleteQuietly(Path path) {

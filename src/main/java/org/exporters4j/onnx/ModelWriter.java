@@ -83,6 +83,23 @@ public final class ModelWriter {
         if (model == null || folder == null) {
             throw new ModelWriteException("writing a model needs the model and a target folder");
         }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new ModelWriteException("cannot create the output folder " + folder + ": " + e, e);
+        }
+        return writeInto(model, folder, fileName);
+    }
+
+    /**
+     * Writes {@code folder/fileName} as {@link #write(OnnxModel, Path, String)} does into a folder that must already
+     * exist: it is never created, so a folder that another thread removed meanwhile (an export's staging folder
+     * discarded by a stop) fails the write instead of coming back with a model no one will clean up.
+     */
+    public WrittenModel writeInto(OnnxModel model, Path folder, String fileName) {
+        if (model == null || folder == null) {
+            throw new ModelWriteException("writing a model needs the model and a target folder");
+        }
         if (fileName == null || fileName.isBlank() || fileName.contains("/") || fileName.contains("\\")) {
             throw new ModelWriteException("the model file name must be a plain file name such as \"model.onnx\", got '"
                     + fileName + "'");
@@ -90,10 +107,9 @@ public final class ModelWriter {
         String dataFileName = fileName + "_data";
         Path modelFile = folder.resolve(fileName);
         Path dataFile = folder.resolve(dataFileName);
-        try {
-            Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw new ModelWriteException("cannot create the output folder " + folder + ": " + e, e);
+        if (!Files.isDirectory(folder)) {
+            throw new ModelWriteException("cannot write the ONNX model " + modelFile + ": the folder " + folder
+                    + " does not exist (it was removed while the model was built); create it and export again");
         }
 
         Layout layout = plan(model, dataFileName);

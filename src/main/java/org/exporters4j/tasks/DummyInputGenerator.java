@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.ModelConfigException;
@@ -42,6 +43,12 @@ final class DummyInputGenerator {
 
     /** LayoutLM's boxes are on a 0..1000 grid (also bounded by max_2d_position_embeddings - 1). */
     private static final int LAYOUT_GRID = 1000;
+
+    /**
+     * The most elements one validation input may have (256 MiB of float32): 2 images of 3 × 3000 × 3000 pixels (54
+     * million) fit, far above the dummy inputs of published checkpoints (SAM's 2 × 3 × 1024 × 1024 is 6.3 million).
+     */
+    static final long MAX_ELEMENTS = 1L << 26;
 
     private final ExportConfig export;
     private final OnnxModelRow row;
@@ -140,7 +147,7 @@ final class DummyInputGenerator {
         long past = takesPast() ? shapes.pastSequenceLength() : 0;
         List<Long> shape = textShape();
         long rowLength = shape.get(shape.size() - 1);
-        long count = product(shape);
+        long count = elements(name, shape);
         ByteBuffer data = buffer(count, ElementType.INT64);
         for (long i = 0; i < count; i++) {
             data.putLong(past + i % rowLength);
@@ -160,7 +167,7 @@ final class DummyInputGenerator {
             throw new ModelConfigException(config.source() + ": eos_token_id " + eos + " must be a token id below "
                     + "vocab_size " + vocabSize + " for sequence classification");
         }
-        long count = product(shape);
+        long count = elements(name, shape);
         long rowLength = shape.get(shape.size() - 1);
         ByteBuffer data = buffer(count, ElementType.INT64);
         for (long i = 0; i < count; i++) {
@@ -185,7 +192,7 @@ final class DummyInputGenerator {
      * first position of a row stays 1.
      */
     private DummyTensor mask(String name, List<Long> shape, int paddable) {
-        long count = product(shape);
+        long count = elements(name, shape);
         int rowLength = Math.toIntExact(shape.get(shape.size() - 1));
         int maxPadding = Math.min(paddable / 2, rowLength - 1);
         ByteBuffer data = buffer(count, ElementType.INT64);
@@ -200,7 +207,7 @@ final class DummyInputGenerator {
 
     private DummyTensor tokenTypeIds(String name, List<Long> shape) {
         int typeVocabSize = row.attributes().optionalInt(config, ConfigAttribute.TYPE_VOCAB_SIZE).orElse(2);
-        long count = product(shape);
+        long count = elements(name, shape);
         long rowLength = shape.get(shape.size() - 1);
         ByteBuffer data = buffer(count, ElementType.INT64);
         for (long i = 0; i < count; i++) {
@@ -217,7 +224,7 @@ final class DummyInputGenerator {
                 .orElse(LAYOUT_GRID + 1);
         limit = Math.max(0, Math.min(limit, maxPositions - 1));
         List<Long> shape = List.of((long) shapes.batchSize(), (long) shapes.sequenceLength(), 4L);
-        ByteBuffer data = buffer(product(shape), ElementType.INT64);
+        ByteBuffer data = buffer(elements(name, shape), ElementType.INT64);
         for (long box = 0; box < (long) shapes.batchSize() * shapes.sequenceLength(); box++) {
             int x0 = random.nextInt(limit + 1);
             int y0 = random.nextInt(limit + 1);
@@ -229,7 +236,7 @@ final class DummyInputGenerator {
     }
 
     private DummyTensor ones(String name, List<Long> shape) {
-        long count = product(shape);
+        long count = elements(name, shape);
         ByteBuffer data = buffer(count, ElementType.INT64);
         for (long i = 0; i < count; i++) {
             data.putLong(1);
@@ -237,10 +244,9 @@ final class DummyInputGenerator {
         return tensor(name, ElementType.INT64, shape, data);
     }
 
-    /** Uniform floats in [low, high), as Optimum's {@code random_float_tensor}. */
     /** SAM's point labels: 1 (the object) or 0 (not the object), drawn per point. */
     private DummyTensor labels(String name, List<Long> shape) {
-        long count = product(shape);
+        long count = elements(name, shape);
         ByteBuffer data = buffer(count, ElementType.INT64);
         for (long i = 0; i < count; i++) {
             data.putLong(random.nextInt(2));
@@ -261,8 +267,9 @@ final class DummyInputGenerator {
         return List.of((long) shapes.batchSize(), channels, grid, grid);
     }
 
+    /** Uniform floats in [low, high), as Optimum's {@code random_float_tensor}. */
     private DummyTensor floats(String name, List<Long> shape, float low, float high) {
-        long count = product(shape);
+        long count = elements(name, shape);
         ByteBuffer data = buffer(count, ElementType.FLOAT);
         float scale = (high - low) / (1 << 24);
         for (long i = 0; i < count; i++) {
@@ -296,9 +303,17 @@ final class DummyInputGenerator {
         return List.of(batch, (long) heads, past, (long) headDim);
     }
 
+    /**
+     * The cache's per-head width: the row's key/value width where the config (or its class's defaults) has it, else
+     * the hidden size over the heads (Phi-3's, OLMo's and Starcoder2's configs have a {@code head_dim} only where
+     * config.json sets one, and their attention then reads it).
+     */
     private int headDimension(int heads) {
         if (row.attributes().defines(ConfigAttribute.KEY_VALUE_DIM)) {
-            return row.attributes().intValue(config, ConfigAttribute.KEY_VALUE_DIM);
+            Optional<Integer> width = row.attributes().optionalInt(config, ConfigAttribute.KEY_VALUE_DIM);
+            if (width.isPresent()) {
+                return width.get();
+            }
         }
         int hidden = row.attributes().intValue(config, ConfigAttribute.HIDDEN_SIZE);
         if (heads < 1 || hidden % heads != 0) {
@@ -330,25 +345,32 @@ final class DummyInputGenerator {
                 .map(positions -> 2 * positions).orElse(shapes.numberOfFrames());
     }
 
+    /** {@code count} elements of {@code type}; the count is at most {@link #MAX_ELEMENTS} ({@link #elements}). */
     private static ByteBuffer buffer(long count, ElementType type) {
-        long bytes = count * type.byteWidth();
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a dummy input of " + count + " elements is too large; use smaller "
-                    + "dummy shapes");
+        return ByteBuffer.allocate(Math.toIntExact(count * type.byteWidth())).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The element count of the dummy input {@code name} of {@code shape}, refused above {@link #MAX_ELEMENTS}: its
+     * sizes come from config.json (image_size, num_channels, num_mel_bins, max_source_positions, the cache's heads),
+     * and a config that asks for a 100000 × 100000 image must end in one line, not an allocation of 240 GB.
+     */
+    private long elements(String name, List<Long> shape) {
+        long count = 1;
+        for (long dimension : shape) {
+            count = dimension > 0 && count > MAX_ELEMENTS / dimension ? MAX_ELEMENTS + 1 : count * dimension;
         }
-        return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (count > MAX_ELEMENTS) {
+            throw new ModelConfigException(config.source() + ": the validation input " + name + " would have shape "
+                    + shape + ", more than exporters4j's cap of " + MAX_ELEMENTS + " elements per validation input; "
+                    + "the config's sizes (image_size, num_channels, num_mel_bins, max_source_positions, head counts) "
+                    + "are implausible: check config.json, or pass --no-validate to export without validating");
+        }
+        return count;
     }
 
     private static DummyTensor tensor(String name, ElementType type, List<Long> shape, ByteBuffer data) {
         data.flip();
         return new DummyTensor(name, type, shape, data);
-    }
-
-    private static long product(List<Long> shape) {
-        long product = 1;
-        for (long dimension : shape) {
-            product = Math.multiplyExact(product, dimension);
-        }
-        return product;
     }
 }

@@ -172,7 +172,7 @@ final class OnnxConfigs {
 
     /**
      * LlamaOnnxConfig of Optimum 1.25.3 and the classes that take it over unchanged but for the name (Qwen2, Gemma,
-     * Granite; MistralOnnxConfig declares the same): {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14, the
+     * Granite; OLMo's but for its tolerance; MistralOnnxConfig and Phi3OnnxConfig declare the same): {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14, the
      * cache holding {@code num_key_value_heads} heads ({@code MistralDummyPastKeyValuesGenerator}) of
      * {@code head_dim} width where the configuration has one (Qwen2's has none: hidden size over heads).
      */

@@ -26,8 +26,9 @@ class ConfigClassTableTest {
     void shippedFileHoldsOneEntryPerModelTypeWithItsClassAndVersion() throws IOException {
         ConfigClassTable table = ConfigClassTable.parse(shippedText(), "shipped");
         assertEquals(ConfigDefaults.modelTypes(), List.copyOf(table.rows().keySet()));
-        assertEquals(74 + 7 + 4, table.rows().size(), "71, Wav2Vec2Config, HubertConfig, WavLMConfig, and mpnet, "
-                + "modernbert, dinov2, swin, siglip and its two towers, sam and its three sub-configurations");
+        assertEquals(74 + 7 + 4 + 4, table.rows().size(), "71, Wav2Vec2Config, HubertConfig, WavLMConfig, mpnet, "
+                + "modernbert, dinov2, swin, siglip and its two towers, sam and its three sub-configurations, and "
+                + "MixtralConfig, OlmoConfig, Phi3Config, Starcoder2Config");
         assertEquals("4.25.1", table.pretrainedTransformers());
         assertEquals(false, table.common().get("is_decoder"));
         assertEquals(Map.of(), table.common().get("pruned_heads"));

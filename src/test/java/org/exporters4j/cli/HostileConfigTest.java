@@ -141,13 +141,47 @@ class HostileConfigTest {
                 || Files.exists(folder.resolve("out-width")));
     }
 
+    /** An image size that no weight pins (ResNet's convolutions take any size) only sizes the validation inputs. */
+    @Test
+    void anAbsurdImageSizeEndsInOneLineNotAHugeValidationInput() throws IOException {
+        Path checkpoint = checkpointWith("resnet--image-classification", "image_size", "100000");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(),
+                folder.resolve("out").toString());
+        assertOneLineError(run, 1);
+        assertEquals(checkpoint.resolve("config.json") + ": the validation input pixel_values would have shape "
+                + "[2, 3, 100000, 100000], more than exporters4j's cap of 67108864 elements per validation input; the "
+                + "config's sizes (image_size, num_channels, num_mel_bins, max_source_positions, head counts) are "
+                + "implausible: check config.json, or pass --no-validate to export without validating",
+                run.err().strip());
+        assertFalse(Files.exists(folder.resolve("out")));
+    }
+
+    /** A huge name quoted back is shortened in the one line printed; the rest of the message stays whole. */
+    @Test
+    void aHugeNameIsShortenedInTheMessage() throws IOException {
+        Path config = Files.writeString(folder.resolve("long.json"), "{\"model_type\": \"" + "a".repeat(100_000)
+                + "\"}");
+        assertEquals("unknown model type \"" + "a".repeat(159) + "…[99803 characters]…" + "a".repeat(38) + "\": no "
+                + "export configuration is registered for it; run `./exporters4j tasks` to list all "
+                + org.exporters4j.tasks.TasksManager.getSupportedModelTypes("onnx").size() + " supported model types",
+                refused(config));
+        MainTest.Run task = MainTest.run("export", "onnx", "--model", folder.toString(), "--task", "x".repeat(50_000),
+                folder.resolve("out").toString());
+        assertOneLineError(task, 2);
+        assertTrue(task.err().length() < 1500, task.err().length() + " characters");
+        assertTrue(task.err().contains("x…["), task.err());
+        // paths and names of real messages are far below the limit and stay whole
+        String path = "/" + "d".repeat(Main.LONGEST_WORD - 1);
+        assertEquals("cannot read " + path, Main.oneLine("cannot read " + path));
+    }
+
     @Test
     void controlCharactersFromAConfigReachTheTerminalEscaped() throws IOException {
         // an ANSI colour sequence, a bell, a C1 control and a right-to-left override inside config.json's model_type
         Path config = Files.writeString(folder.resolve("ansi.json"),
                 "{\"model_type\": \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\"}");
         assertEquals("unknown model type \"gp\\u001b[31mt2\\u0007\\u009b\\u202e\": no export configuration is "
-                + "registered for it; run `./exporters4j tasks` to list all 74 supported model types", refused(config));
+                + "registered for it; run `./exporters4j tasks` to list all 78 supported model types", refused(config));
         // the same escape for everything printed, stdout included; line feeds and tabs are layout and stay
         assertEquals("a\\u001b[2Jb\\u0000\\u007f\tc\n\\u2066d", TerminalWriter.escape("a\u001b[2Jb\u0000\u007f\tc\n\u2066d"));
         assertEquals("plain text, caf\u00e9, \u65e5\u672c", TerminalWriter.escape("plain text, caf\u00e9, \u65e5\u672c"));

@@ -67,6 +67,10 @@ class MainTest {
         entries.add("\"gemma2\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"gemma3-text\": [" + decoder + "]");
         entries.add("\"granite\": [" + decoder + "]");
+        entries.add("\"mixtral\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"olmo\": [" + decoder + "]");
+        entries.add("\"phi3\": [" + decoder + ", \"text-classification\"]");
+        entries.add("\"starcoder2\": [" + decoder + ", \"text-classification\"]");
         entries.add("\"falcon\": [\"feature-extraction\", \"feature-extraction-with-past\", \"question-answering\", "
                 + "\"text-generation\", \"text-generation-with-past\", \"token-classification\"]");
         entries.add("\"gpt-bigcode\": [" + decoder + ", \"text-classification\", \"token-classification\"]");
@@ -113,12 +117,12 @@ class MainTest {
         assertEquals("model type        tasks (onnx exporter)", lines.get(0));
         assertTrue(lines.contains("distilbert        default, masked-lm, sequence-classification, multiple-choice, "
                 + "token-classification, question-answering"), run.out());
-        assertEquals("74 model types, 347 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
-                + "qwen2, gemma, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, mpnet, modernbert, dinov2, swin, "
-                + "siglip, sam, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, stablelm "
-                + "from exporters4j's own row; `exporters4j tasks --model-type TYPE` lists one type's tasks",
-                lines.get(lines.size() - 1));
-        assertEquals(1 + 74 + 2, lines.size());
+        assertEquals("78 model types, 366 (model type, task) pairs: Optimum v1.5.2's 51 and 243, then llama, mistral, "
+                + "qwen2, gemma, granite, olmo, phi3, falcon, gpt-bigcode, gpt-neox, opt, phi, mpnet, modernbert, dinov2, "
+                + "swin, siglip, sam, wav2vec2, hubert, wavlm from Optimum 1.25.3, then qwen3, gemma2, gemma3-text, "
+                + "mixtral, starcoder2, stablelm from exporters4j's own row; `exporters4j tasks --model-type TYPE` lists "
+                + "one type's tasks", lines.get(lines.size() - 1));
+        assertEquals(1 + 78 + 2, lines.size());
     }
 
     @Test
@@ -227,7 +231,7 @@ class MainTest {
     void unknownOptionValuesAreUsageErrors() {
         assertEquals(new Run(2, "", "Invalid value for option '--model-type': unknown model type \"bret\": no export "
                 + "configuration is registered for it; close matches: bert, bart, beit; run `./exporters4j tasks` to "
-                + "list all 74 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
+                + "list all 78 supported model types (see `exporters4j tasks --help`)" + System.lineSeparator()),
                 run("tasks", "--model-type", "bret"));
         assertEquals(new Run(2, "", "Invalid value for option '--exporter': unknown exporter \"tflite\": the exporters"
                 + " are onnx; pass one of them (--exporter onnx is the default) (see `exporters4j tasks --help`)"

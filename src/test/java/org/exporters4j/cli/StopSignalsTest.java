@@ -2,6 +2,7 @@ package org.exporters4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StopSignalsTest {
     private static final long BOUND_SECONDS = 120;
+    private static final Path PERL = Path.of("/usr/bin/perl");
 
     @TempDir
     Path folder;
@@ -36,11 +38,22 @@ class StopSignalsTest {
     private Stopped stopAt(String moment, String signal, Path output, String... cliArgs) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path crashes = Files.createDirectories(folder.resolve("crashes"));
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx512m",
+        List<String> command = new java.util.ArrayList<>();
+        // a process started in the background by a non-interactive shell (`cmd &`, nohup) inherits SIGINT ignored,
+        // and the JVM then installs no handler for it: the child's SIGINT and SIGTERM are reset to their defaults
+        // first (perl can; a shell cannot reset what it inherited ignored), so the test means the same wherever it runs
+        assumeTrue(Files.isExecutable(PERL), PERL + " resets the child's signals; it is part of every Debian system");
+        command.addAll(List.of(PERL.toString(), "-e", "$SIG{INT} = 'DEFAULT'; $SIG{TERM} = 'DEFAULT'; exec @ARGV or "
+                + "die \"exec: $!\""));
+        command.addAll(List.of(java.toString(), "-Xmx512m",
                 "-XX:ErrorFile=" + crashes.resolve("hs_err_%p.log"), "-cp", System.getProperty("java.class.path"),
                 "org.exporters4j.export.StopSignalChild", moment, output.toString()));
         command.addAll(List.of(cliArgs));
         Process child = new ProcessBuilder(command).start();
+        // the signal is sent by a shell started now and waiting for one line: forking `kill` only after READY took
+        // longer, on a loaded machine, than the rest of a small export, which then finished before the signal came
+        Process killer = new ProcessBuilder("sh", "-c", "read go && exec kill -" + signal + " " + child.pid())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
@@ -53,13 +66,16 @@ class StopSignalsTest {
                 }
             }).get(BOUND_SECONDS, TimeUnit.SECONDS);
             assertEquals("READY", ready, () -> "the child ended before the " + moment + ": " + err.join());
-            new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start().waitFor();
+            killer.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            killer.getOutputStream().flush();
+            assertTrue(killer.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "kill -" + signal + " did not return");
             assertTrue(child.waitFor(BOUND_SECONDS, TimeUnit.SECONDS), "the child did not exit after SIG" + signal);
             try (Stream<Path> reports = Files.list(crashes)) {
                 return new Stopped(child.exitValue(), err.get(BOUND_SECONDS, TimeUnit.SECONDS),
                         reports.map(path -> path.getFileName().toString()).toList());
             }
         } finally {
+            killer.destroyForcibly();
             child.destroyForcibly();
         }
     }

@@ -70,6 +70,25 @@ class OutputFolderTest {
         assertEquals(List.of(), names(folder));
     }
 
+    /** A writer that runs after the shutdown hook discarded the staging folder must not bring it back. */
+    @Test
+    void aDiscardedStagingFolderIsNeverRecreatedForAWriter() throws IOException {
+        Path target = folder.resolve("out");
+        try (OutputFolder output = OutputFolder.prepare(target)) {
+            Path onnx = output.stagedFolder("onnx");
+            assertEquals(output.staging().resolve("onnx"), onnx);
+            assertTrue(Files.isDirectory(onnx));
+            assertEquals(output.staging(), output.stagedFolder(""));
+            assertThrows(IllegalArgumentException.class, () -> output.stagedFolder("../elsewhere"));
+            assertEquals("nothing was written to " + output.target(), output.discardForExit());
+            ExportException late = assertThrows(ExportException.class, () -> output.stagedFolder("onnx"));
+            assertTrue(late.getMessage().startsWith("cannot write into "), late.getMessage());
+            assertTrue(late.getMessage().contains("the export was already discarded"), late.getMessage());
+            assertFalse(Files.exists(output.staging()));
+        }
+        assertEquals(List.of(), names(folder));
+    }
+
     @Test
     void anOutputThatIsAFileOrUnderAFileIsRefused() throws IOException {
         Path file = Files.writeString(folder.resolve("file"), "x");

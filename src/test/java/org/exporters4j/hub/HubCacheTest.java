@@ -51,6 +51,21 @@ class HubCacheTest {
         assertEquals(Optional.empty(), cache.cachedFile(REPO, Revision.of(COMMIT), "config.json"));
     }
 
+    /** HF_HUB_CACHE or HF_HOME naming a file: one line naming that file, no Java exception name. */
+    @Test
+    void aCacheRootThatIsAFileIsNamed() throws IOException {
+        Path file = Files.writeString(root.resolve("hub"), "not a folder");
+        HubCache cache = new HubCache(file);
+        HubException e = assertThrows(HubException.class, () -> cache.commit(REPO, Revision.MAIN));
+        assertEquals("cannot read " + file.resolve("models--org--model/refs/main") + " in the Hub cache: " + file
+                + " is a file, not a folder; point HF_HUB_CACHE (or HF_HOME) at a folder, or pass --cache-dir",
+                e.getMessage());
+        HubException below = assertThrows(HubException.class, () -> new HubCache(file.resolve("sub"))
+                .commit(REPO, Revision.MAIN));
+        assertTrue(below.getMessage().endsWith(": " + file + " is a file, not a folder; point HF_HUB_CACHE (or "
+                + "HF_HOME) at a folder, or pass --cache-dir"), below.getMessage());
+    }
+
     @Test
     void aCorruptRefIsReportedNotFollowed() throws IOException {
         HubCache cache = new HubCache(root);

@@ -28,7 +28,7 @@ class DecoderFixturesTest {
     static final List<String> FAMILY = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj");
     /** The Llama family's types of fixtures-today (Optimum 1.25.3's interface). */
     static final List<String> TODAY_FAMILY = List.of("gemma", "gemma2", "gemma3-text", "granite", "llama", "mistral",
-            "qwen2", "qwen3");
+            "mixtral", "olmo", "phi3", "qwen2", "qwen3", "starcoder2");
 
     @TempDir
     Path folder;

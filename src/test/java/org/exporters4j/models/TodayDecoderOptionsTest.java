@@ -20,6 +20,9 @@ import org.exporters4j.models.DecoderRuns.Tensor;
 import org.exporters4j.models.falcon.FalconArchitecture;
 import org.exporters4j.models.gptbigcode.GptBigCodeArchitecture;
 import org.exporters4j.models.gptneox.GptNeoXArchitecture;
+import org.exporters4j.models.llama.LlamaArchitecture;
+import org.exporters4j.models.llama.LlamaFlavor;
+import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.models.opt.OptArchitecture;
 import org.exporters4j.models.phi.PhiArchitecture;
 import org.exporters4j.models.stablelm.StableLmArchitecture;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The config options of today's non-Llama decoders that the fixtures do not cover, built on a fixture's checkpoint
+ * The config options of today's decoders that the fixtures do not cover (the non-Llama families, and Mixtral's,
+ * OLMo's, Starcoder2's and Phi-3's flavours), built on a fixture's checkpoint
  * edited to use them (tensors the option adds drawn at random, the shapes Transformers gives them): for each, the
  * with-past graph decodes a left-padded batch step by step from an empty past, and every step's logits equal those
  * of the graph without cache run on the whole sequence so far, within 1e-5 (the check the fixtures' own
@@ -166,12 +170,54 @@ class TodayDecoderOptionsTest {
                                 c.put(prefix + "weight", EditedCheckpoint.random(r, 0.2, 96, 32));
                                 c.put(prefix + "bias", EditedCheckpoint.random(r, 0.1, 96));
                             }
-                        }, type -> new GptBigCodeArchitecture(type, heads()), new CacheNaming(true, 4, 8, false)));
+                        }, type -> new GptBigCodeArchitecture(type, heads()), new CacheNaming(true, 4, 8, false)),
+                new Case("mixtral top-1 routing with a sliding window of 3", "mixtral--text-generation",
+                        (c, r) -> c.config().put("num_experts_per_tok", 1).put("sliding_window", 3),
+                        llama(Options.MIXTRAL), CacheNaming.separate(2, 8)),
+                new Case("mixtral routing to every expert (top-3 of 3)", "mixtral--text-generation",
+                        (c, r) -> c.config().put("num_experts_per_tok", 3), llama(Options.MIXTRAL),
+                        CacheNaming.separate(2, 8)),
+                new Case("olmo with clip_qkv 0.3 and attention biases", "olmo--text-generation", (c, r) -> {
+                    c.config().put("clip_qkv", 0.3).put("attention_bias", true);
+                    for (int layer = 0; layer < LAYERS; layer++) {
+                        String prefix = "model.layers." + layer + ".self_attn.";
+                        c.put(prefix + "q_proj.bias", EditedCheckpoint.random(r, 0.1, 32));
+                        c.put(prefix + "k_proj.bias", EditedCheckpoint.random(r, 0.1, 16));
+                        c.put(prefix + "v_proj.bias", EditedCheckpoint.random(r, 0.1, 16));
+                        c.put(prefix + "o_proj.bias", EditedCheckpoint.random(r, 0.1, 32));
+                    }
+                }, llama(Options.OLMO), CacheNaming.separate(2, 8)),
+                new Case("starcoder2 without linear biases (use_bias false), a sliding window of 3",
+                        "starcoder2--text-generation", (c, r) -> {
+                            c.config().put("use_bias", false).put("sliding_window", 3);
+                            for (int layer = 0; layer < LAYERS; layer++) {
+                                String prefix = "model.layers." + layer + ".";
+                                for (String linear : List.of("self_attn.q_proj", "self_attn.k_proj",
+                                        "self_attn.v_proj", "self_attn.o_proj", "mlp.c_fc", "mlp.c_proj")) {
+                                    c.remove(prefix + linear + ".bias");
+                                }
+                            }
+                        }, llama(Options.STARCODER2), CacheNaming.separate(2, 8)),
+                new Case("phi3 with partial_rotary_factor 0.5, LongRoPE past original_max_position_embeddings 4, "
+                        + "a sliding window of 3", "phi3--text-generation", (c, r) -> {
+                            c.config().put("partial_rotary_factor", 0.5).put("original_max_position_embeddings", 4)
+                                    .put("sliding_window", 3);
+                            com.fasterxml.jackson.databind.node.ObjectNode scaling = c.config()
+                                    .putObject("rope_scaling");
+                            scaling.put("type", "longrope");
+                            scaling.putArray("short_factor").add(1.5).add(3.0);
+                            scaling.putArray("long_factor").add(2.0).add(5.0);
+                        }, llama(Options.PHI3), CacheNaming.separate(2, 8)));
         return cases.stream().map(option -> DynamicTest.dynamicTest(option.name(), () -> decode(option)));
     }
 
     private static java.util.Set<Head> heads() {
         return EnumSet.of(Head.BASE, Head.CAUSAL_LM);
+    }
+
+    /** A Llama-family flavour with its preset. */
+    private static Function<String, Architecture> llama(Options options) {
+        return type -> new LlamaArchitecture(new LlamaFlavor(type, options, heads()));
     }
 
     /** Falcon's single {@code input_layernorm} in place of the fixture's {@code ln_attn} / {@code ln_mlp}. */

@@ -32,6 +32,21 @@ class ModelWriterTest {
     Path folder;
 
     @Test
+    void writeIntoNeverCreatesItsFolder() {
+        OnnxModel model = dense(14, TensorData.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        Path gone = folder.resolve("staging");
+        ModelWriteException error = assertThrows(ModelWriteException.class,
+                () -> new ModelWriter(WeightsLocation.EMBEDDED).writeInto(model, gone, "model.onnx"));
+        assertEquals("cannot write the ONNX model " + gone.resolve("model.onnx") + ": the folder " + gone + " does "
+                + "not exist (it was removed while the model was built); create it and export again",
+                error.getMessage());
+        assertFalse(Files.exists(gone));
+        // write creates it, as its contract says
+        assertEquals(gone.resolve("model.onnx"), new ModelWriter(WeightsLocation.EMBEDDED).write(model, gone)
+                .modelFile());
+    }
+
+    @Test
     void embeddedModelRoundTripsThroughTheProtobufParser() throws Exception {
         OnnxModel model = dense(14, TensorData.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
         WrittenModel written = new ModelWriter(WeightsLocation.EMBEDDED).write(model, folder);

@@ -29,10 +29,10 @@ class ModelTypesGraphTest {
                 "data2vec-vision", "deberta", "deberta-v2", "deit", "detr", "dinov2", "distilbert", "electra", "falcon",
                 "flaubert", "gemma", "gemma2", "gemma3-text", "gpt-bigcode", "gpt-neo", "gpt-neox", "gpt2", "gptj",
                 "granite", "groupvit", "hubert", "ibert", "layoutlm", "layoutlmv3", "levit", "llama", "longt5",
-                "m2m-100", "marian", "mbart", "mistral", "mobilebert", "mobilevit", "modernbert", "mpnet", "mt5", "opt",
-                "owlvit", "perceiver", "phi", "qwen2", "qwen3", "resnet", "roberta", "roformer", "sam", "segformer", "siglip",
-                "squeezebert", "stablelm", "swin", "t5", "vit", "wav2vec2", "wavlm", "whisper", "xlm", "xlm-roberta",
-                "yolos"),
+                "m2m-100", "marian", "mbart", "mistral", "mixtral", "mobilebert", "mobilevit", "modernbert", "mpnet",
+                "mt5", "olmo", "opt", "owlvit", "perceiver", "phi", "phi3", "qwen2", "qwen3", "resnet", "roberta",
+                "roformer", "sam", "segformer", "siglip", "squeezebert", "stablelm", "starcoder2", "swin", "t5", "vit",
+                "wav2vec2", "wavlm", "whisper", "xlm", "xlm-roberta", "yolos"),
                 ModelTypes.builtModelTypes());
         for (String modelType : ModelTypes.builtModelTypes()) {
             assertEquals(modelType, ModelTypes.architecture(modelType).modelType());

@@ -34,9 +34,10 @@ class TasksManagerTest {
         }
         assertEquals("m2m-100", TasksManager.normalizeModelType("M2M_100"));
         assertEquals("data2vec-text", TasksManager.normalizeModelType("data2vec-text"));
-        assertEquals(74, TasksManager.getSupportedModelTypes("onnx").size(), "Optimum v1.5.2's 51, llama, mistral, "
-                + "qwen2, qwen3, gemma, gemma2, gemma3-text, granite, falcon, gpt-bigcode, gpt-neox, opt, phi, stablelm, "
-                + "wav2vec2, hubert, wavlm, mpnet, modernbert, dinov2, swin, siglip, sam");
+        assertEquals(78, TasksManager.getSupportedModelTypes("onnx").size(), "Optimum v1.5.2's 51, llama, mistral, "
+                + "qwen2, qwen3, gemma, gemma2, gemma3-text, granite, mixtral, olmo, phi3, starcoder2, falcon, "
+                + "gpt-bigcode, gpt-neox, opt, phi, stablelm, wav2vec2, hubert, wavlm, mpnet, modernbert, dinov2, swin, "
+                + "siglip, sam");
         assertEquals("albert", TasksManager.getSupportedModelTypes("ONNX").get(0));
     }
 
@@ -166,12 +167,12 @@ class TasksManagerTest {
         UnknownModelTypeException error = assertThrows(UnknownModelTypeException.class,
                 () -> TasksManager.getSupportedTasksForModelType("bret", "onnx"));
         assertEquals("unknown model type \"bret\": no export configuration is registered for it; close matches: "
-                + "bert, bart, beit; run `./exporters4j tasks` to list all 74 supported model types",
+                + "bert, bart, beit; run `./exporters4j tasks` to list all 78 supported model types",
                 error.getMessage());
         UnknownModelTypeException named = assertThrows(UnknownModelTypeException.class,
                 () -> TasksManager.getExporterConfigConstructor("mpt", "onnx", "default", "my-mpt"));
         assertEquals("unknown model type \"mpt\" (model my-mpt): no export configuration is registered for it; "
-                + "close matches: opt, gpt2, gptj; run `./exporters4j tasks` to list all 74 supported model types",
+                + "close matches: opt, gpt2, gptj; run `./exporters4j tasks` to list all 78 supported model types",
                 named.getMessage());
         assertThrows(UnknownModelTypeException.class, () -> TasksManager.getRegistrySource("mpt"));
     }

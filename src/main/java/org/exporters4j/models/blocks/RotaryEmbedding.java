@@ -63,8 +63,11 @@ public record RotaryEmbedding(long rotaryDim, Style style, RotaryFrequencies fre
             throw new UnsupportedConfigException(config.source() + ": the rotary dimension " + rotaryDim + " (head_dim"
                     + " times partial_rotary_factor) must be positive and even");
         }
-        RotaryFrequencies frequencies = scaling == Scaling.FROM_CONFIG
-                ? RotaryFrequencies.read(config, base, rotaryDim) : RotaryFrequencies.unscaled(base, rotaryDim);
+        RotaryFrequencies frequencies = switch (scaling) {
+            case FROM_CONFIG -> RotaryFrequencies.read(config, base, rotaryDim);
+            case LONGROPE_ONLY -> RotaryFrequencies.readLongRopeOnly(config, base, rotaryDim);
+            case NONE -> RotaryFrequencies.unscaled(base, rotaryDim);
+        };
         return new RotaryEmbedding(rotaryDim, style, frequencies);
     }
 
@@ -72,6 +75,12 @@ public record RotaryEmbedding(long rotaryDim, Style style, RotaryFrequencies fre
     public enum Scaling {
         /** The config's {@code rope_scaling}. */
         FROM_CONFIG,
+        /**
+         * The config's {@code rope_scaling} as Phi-3's configuration reads it: null, or LongRoPE under its name
+         * {@code longrope} or the old names {@code su} and {@code yarn} ({@code Phi3Config} renames both); any other
+         * type is refused, as {@code Phi3Config} refuses it.
+         */
+        LONGROPE_ONLY,
         /** The default frequencies whatever the config says (Gemma 3's local layers). */
         NONE
     }

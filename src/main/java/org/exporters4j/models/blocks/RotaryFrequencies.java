@@ -184,6 +184,26 @@ public sealed interface RotaryFrequencies {
         };
     }
 
+    /**
+     * The frequencies of a Phi-3 config: {@code rope_scaling} null or absent gives the default; {@code longrope},
+     * {@code su} and {@code yarn} (which {@code Phi3Config._rope_scaling_adjustment} renames to {@code longrope})
+     * give LongRoPE; any other type is refused, as {@code Phi3Config._rope_scaling_validation} refuses it.
+     */
+    static RotaryFrequencies readLongRopeOnly(ModelConfig config, double base, long dim) {
+        Optional<Map<String, Object>> found = config.optionalObject("rope_scaling");
+        if (found.isEmpty()) {
+            return unscaled(base, dim);
+        }
+        Scaling scaling = new Scaling(config, found.get());
+        return switch (scaling.type()) {
+            case "longrope", "su", "yarn" -> longRope(base, dim, config, scaling);
+            default -> throw new UnsupportedConfigException(config.source() + " sets rope_scaling " + found.get()
+                    + " of type \"" + scaling.type() + "\"; " + config.modelType() + " accepts longrope only (its "
+                    + "old names su and yarn are read as longrope, as Phi3Config renames them), with short_factor "
+                    + "and long_factor, or rope_scaling null");
+        };
+    }
+
     /** {@code _compute_linear_scaling_rope_parameters}: the default frequencies divided by the factor. */
     private static Fixed linear(double base, long dim, double factor) {
         float[] inverse = standard(base, dim);

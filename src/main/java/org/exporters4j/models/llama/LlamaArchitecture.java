@@ -21,23 +21,28 @@ import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Value;
 
 /**
- * The Llama family as Transformers 4.51 computes it in eval mode ({@code modeling_llama.py}; Mistral's, Qwen2's,
- * Qwen3's, Gemma's, Gemma 2's, Gemma 3's and Granite's differences as {@link LlamaFlavor} data): token embeddings
- * (scaled for Gemma and Granite), {@code num_hidden_layers} RMSNorm blocks of grouped-query attention
- * ({@code num_key_value_heads} key/value heads of {@code head_dim}, rotary embeddings with {@code rope_theta} and
- * every {@code rope_scaling} type of {@link RotaryEmbedding}, optional q/k norms, sliding windows, soft-capping) and a
- * gated MLP ({@code down(act(gate(x)) · up(x))}), a final RMSNorm, then the head: {@code lm_head} (tied to the
- * embeddings when {@code tie_word_embeddings}) or {@code score}.
+ * The Llama family as Transformers 4.51 computes it in eval mode ({@code modeling_llama.py}; Mistral's, Mixtral's,
+ * Qwen2's, Qwen3's, Gemma's, Gemma 2's, Gemma 3's, Granite's, OLMo's, Phi-3's and Starcoder2's differences as
+ * {@link LlamaFlavor} data): token embeddings (scaled for Gemma and Granite), {@code num_hidden_layers} pre-norm
+ * blocks (RMSNorm, OLMo's LayerNorm without parameters or Starcoder2's LayerNorm) of grouped-query attention
+ * ({@code num_key_value_heads} key/value heads of {@code head_dim}, separate or fused q/k/v projections, rotary
+ * embeddings with {@code rope_theta} and every {@code rope_scaling} type of {@link RotaryEmbedding}, optional q/k
+ * norms, {@code clip_qkv}, sliding windows, soft-capping) and a feed-forward block (gated
+ * {@code down(act(gate(x)) · up(x))}, fused or not, Starcoder2's plain one or Mixtral's sparse experts), a final
+ * norm, then the head: {@code lm_head} (tied to the embeddings when {@code tie_word_embeddings}) or {@code score}.
  *
  * <p>The cache holds {@code num_key_value_heads} heads; positions are {@code position_ids} when the interface has
  * them, else counted from the cache length, as Transformers does without them.
@@ -64,6 +69,9 @@ public final class LlamaArchitecture extends DecoderArchitecture {
     /** Which rotary embedding a layer uses. */
     private enum RotaryKind { GLOBAL, LOCAL }
 
+    /** The projected queries, keys and values of a layer, rows by width, before the split into heads. */
+    private record Projected(Value query, Value key, Value value) {}
+
     private final class Body implements Decoder {
         private final Options options;
         private final OnnxGraphBuilder graph;
@@ -77,6 +85,9 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final long intermediate;
         private final long vocab;
         private final double epsilon;
+        private final OptionalDouble clip;
+        private final int experts;
+        private final int expertsPerToken;
         private final Activation activation;
         private final Map<RotaryKind, RotaryEmbedding> rotaries = new EnumMap<>(RotaryKind.class);
         private final Map<RotaryKind, RotaryEmbedding.Angles> angles = new EnumMap<>(RotaryKind.class);
@@ -108,10 +119,30 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             this.layers = config.intValue("num_hidden_layers");
             this.intermediate = config.intValue("intermediate_size");
             this.vocab = config.intValue("vocab_size");
-            this.epsilon = config.doubleValue("rms_norm_eps");
+            this.epsilon = switch (options.normKind()) {
+                case RMS_NORM -> positive(config, "rms_norm_eps");
+                case LAYER_NORM_WITHOUT_PARAMETERS -> 1e-5;
+                case LAYER_NORM -> positive(config, "norm_epsilon");
+            };
+            this.clip = options.queryKeyValueClip() == LlamaFlavor.QueryKeyValueClip.FROM_CLIP_QKV
+                    ? optionalPositive(config, "clip_qkv") : OptionalDouble.empty();
+            if (options.mlp() == LlamaFlavor.Mlp.SPARSE_MIXTURE_OF_EXPERTS) {
+                this.experts = config.intValue("num_local_experts");
+                this.expertsPerToken = config.intValue("num_experts_per_tok");
+                if (experts <= 0 || expertsPerToken <= 0 || expertsPerToken > experts) {
+                    throw new UnsupportedConfigException(config.source() + " sets num_experts_per_tok "
+                            + expertsPerToken + " over num_local_experts " + experts + "; each token needs at least "
+                            + "one and at most num_local_experts experts");
+                }
+            } else {
+                this.experts = 0;
+                this.expertsPerToken = 0;
+            }
             this.activation = Activation.fromConfig(config, options.activation().key());
             readRotaries(config);
             boolean attentionBias = config.optionalBoolean("attention_bias").orElse(false);
+            boolean useBias = options.attentionBias() == LlamaFlavor.AttentionBias.FROM_USE_BIAS
+                    && config.optionalBoolean("use_bias").orElse(true);
             switch (options.attentionBias()) {
                 case FROM_ATTENTION_BIAS_OPTION -> {
                     queryKeyValueBias = attentionBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
@@ -121,12 +152,21 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                     queryKeyValueBias = Bias.WITH_BIAS;
                     outputBias = Bias.WITHOUT_BIAS;
                 }
+                case FROM_USE_BIAS -> {
+                    queryKeyValueBias = useBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                    outputBias = queryKeyValueBias;
+                }
                 default -> {
                     queryKeyValueBias = Bias.WITHOUT_BIAS;
                     outputBias = Bias.WITHOUT_BIAS;
                 }
             }
-            this.mlpBias = config.optionalBoolean("mlp_bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+            this.mlpBias = switch (options.mlp()) {
+                // Llama's mlp_bias (absent, so false, in the other types' configs)
+                case GATED -> config.optionalBoolean("mlp_bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                case PLAIN -> useBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                case GATED_FUSED, SPARSE_MIXTURE_OF_EXPERTS -> Bias.WITHOUT_BIAS;
+            };
             this.windows = LlamaWindows.of(config, options.slidingWindow(), layers, flavor.modelType());
             this.scoreScale = ScoreScale.multipliedBy(switch (options.attentionScale()) {
                 case HEAD_DIM -> Math.pow(headDim, -0.5);
@@ -166,7 +206,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             }
             double theta = config.optionalDouble("rope_theta").orElse(10000.0);
             rotaries.put(RotaryKind.GLOBAL, RotaryEmbedding.fromConfig(config, theta, rotaryDim,
-                    RotaryEmbedding.Style.HALF_SPLIT, RotaryEmbedding.Scaling.FROM_CONFIG));
+                    RotaryEmbedding.Style.HALF_SPLIT, options.ropeScaling() == LlamaFlavor.RopeScaling.LONGROPE_ONLY
+                            ? RotaryEmbedding.Scaling.LONGROPE_ONLY : RotaryEmbedding.Scaling.FROM_CONFIG));
             if (options.rotaryBases() == LlamaFlavor.RotaryBases.LOCAL_BASE_FOR_SLIDING_LAYERS) {
                 rotaries.put(RotaryKind.LOCAL, RotaryEmbedding.fromConfig(config,
                         positive(config, "rope_local_base_freq"), rotaryDim, RotaryEmbedding.Style.HALF_SPLIT,
@@ -205,15 +246,11 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                     : RotaryKind.GLOBAL;
             RotaryEmbedding rotary = rotaries.get(kind);
             RotaryEmbedding.Angles layerAngles = angles(kind, inputs);
-            Value normalized = rmsNorm(prefix + "input_layernorm", rows, hidden);
-            long kvWidth = kvHeads * headDim;
-            Value query = CachedAttention.splitHeads(graph, Linear.load(parameters, prefix + "self_attn.q_proj",
-                    hidden, heads * headDim, queryKeyValueBias).apply(graph, normalized), inputs.grid(), heads, headDim);
-            Value key = CachedAttention.splitHeads(graph, Linear.load(parameters, prefix + "self_attn.k_proj",
-                    hidden, kvWidth, queryKeyValueBias).apply(graph, normalized), inputs.grid(), kvHeads, headDim);
-            Value value = CachedAttention.splitHeads(graph, Linear.load(parameters,
-                    prefix + "self_attn.v_proj", hidden, kvWidth, queryKeyValueBias).apply(graph, normalized),
-                    inputs.grid(), kvHeads, headDim);
+            Value normalized = norm(prefix + "input_layernorm", rows);
+            Projected projected = queryKeyValue(prefix + "self_attn.", normalized);
+            Value query = CachedAttention.splitHeads(graph, projected.query(), inputs.grid(), heads, headDim);
+            Value key = CachedAttention.splitHeads(graph, projected.key(), inputs.grid(), kvHeads, headDim);
+            Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
             if (options.queryKeyNorm() == LlamaFlavor.QueryKeyNorm.PER_HEAD) {
                 query = rmsNorm(prefix + "self_attn.q_norm", query, headDim);
                 key = rmsNorm(prefix + "self_attn.k_norm", key, headDim);
@@ -227,22 +264,131 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                     hidden, outputBias).apply(graph, attended.contextRows());
             boolean sandwich = options.layerNorms() == LlamaFlavor.LayerNorms.SANDWICH;
             if (sandwich) {
-                attentionOutput = rmsNorm(prefix + "post_attention_layernorm", attentionOutput, hidden);
+                attentionOutput = norm(prefix + "post_attention_layernorm", attentionOutput);
             }
             Value residual = graph.add(rows, scaled(attentionOutput, residualMultiplier));
-            Value feedForwardInput = rmsNorm(prefix + (sandwich ? "pre_feedforward_layernorm"
-                    : "post_attention_layernorm"), residual, hidden);
-            Value gate = activation.apply(graph, Linear.load(parameters, prefix + "mlp.gate_proj", hidden,
-                    intermediate, mlpBias).apply(graph, feedForwardInput));
-            Value up = Linear.load(parameters, prefix + "mlp.up_proj", hidden, intermediate, mlpBias)
-                    .apply(graph, feedForwardInput);
-            Value down = Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
-                    .apply(graph, graph.mul(gate, up));
+            Value feedForwardInput = norm(prefix + (sandwich ? "pre_feedforward_layernorm"
+                    : "post_attention_layernorm"), residual);
+            Value down = feedForward(prefix, feedForwardInput);
             if (sandwich) {
-                down = rmsNorm(prefix + "post_feedforward_layernorm", down, hidden);
+                down = norm(prefix + "post_feedforward_layernorm", down);
             }
             return new LayerStep(graph.add(residual, scaled(down, residualMultiplier)), attended.presentKey(),
                     attended.presentValue());
+        }
+
+        /**
+         * The projected queries, keys and values {@code [rows, heads · head_dim]}, {@code [rows, kv_heads · head_dim]}
+         * twice: three linears or Phi-3's one {@code qkv_proj} sliced in that order; clamped to {@code ±clip_qkv}
+         * where OLMo's config sets it.
+         */
+        private Projected queryKeyValue(String prefix, Value normalized) {
+            long queryWidth = heads * headDim;
+            long kvWidth = kvHeads * headDim;
+            Projected projected = switch (options.queryKeyValueProjection()) {
+                case SEPARATE -> new Projected(
+                        Linear.load(parameters, prefix + "q_proj", hidden, queryWidth, queryKeyValueBias)
+                                .apply(graph, normalized),
+                        Linear.load(parameters, prefix + "k_proj", hidden, kvWidth, queryKeyValueBias)
+                                .apply(graph, normalized),
+                        Linear.load(parameters, prefix + "v_proj", hidden, kvWidth, queryKeyValueBias)
+                                .apply(graph, normalized));
+                case FUSED -> {
+                    Value fused = Linear.load(parameters, prefix + "qkv_proj", hidden, queryWidth + 2 * kvWidth,
+                            queryKeyValueBias).apply(graph, normalized);
+                    yield new Projected(graph.slice(fused, 1, 0, queryWidth),
+                            graph.slice(fused, 1, queryWidth, queryWidth + kvWidth),
+                            graph.slice(fused, 1, queryWidth + kvWidth, queryWidth + 2 * kvWidth));
+                }
+            };
+            if (clip.isEmpty()) {
+                return projected;
+            }
+            double bound = clip.getAsDouble();
+            return new Projected(graph.clip(projected.query(), -bound, bound),
+                    graph.clip(projected.key(), -bound, bound), graph.clip(projected.value(), -bound, bound));
+        }
+
+        /** The feed-forward block on the normalized rows {@code [rows, hidden]}, before its residual addition. */
+        private Value feedForward(String prefix, Value x) {
+            return switch (options.mlp()) {
+                case GATED -> {
+                    Value gate = activation.apply(graph, Linear.load(parameters, prefix + "mlp.gate_proj", hidden,
+                            intermediate, mlpBias).apply(graph, x));
+                    Value up = Linear.load(parameters, prefix + "mlp.up_proj", hidden, intermediate, mlpBias)
+                            .apply(graph, x);
+                    yield Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
+                            .apply(graph, graph.mul(gate, up));
+                }
+                case GATED_FUSED -> {
+                    Value fused = Linear.load(parameters, prefix + "mlp.gate_up_proj", hidden, 2 * intermediate,
+                            mlpBias).apply(graph, x);
+                    Value gate = activation.apply(graph, graph.slice(fused, 1, 0, intermediate));
+                    Value up = graph.slice(fused, 1, intermediate, 2 * intermediate);
+                    yield Linear.load(parameters, prefix + "mlp.down_proj", intermediate, hidden, mlpBias)
+                            .apply(graph, graph.mul(up, gate));
+                }
+                case PLAIN -> Linear.load(parameters, prefix + "mlp.c_proj", intermediate, hidden, mlpBias)
+                        .apply(graph, activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden,
+                                intermediate, mlpBias).apply(graph, x)));
+                case SPARSE_MIXTURE_OF_EXPERTS -> sparseExperts(prefix + "block_sparse_moe.", x);
+            };
+        }
+
+        /**
+         * Mixtral's {@code MixtralSparseMoeBlock} in eval mode, every expert computed densely and weighted by its
+         * routing weight, 0 for the experts a token does not select: routing probabilities
+         * {@code softmax(gate(x))}; a token selects the {@code num_experts_per_tok} most probable experts (an
+         * expert's rank is the number of experts more probable, or as probable and of a lower index, as
+         * {@code torch.topk} keeps the first of equals); the selected probabilities are divided by their sum; the
+         * weighted outputs are added in expert order, as the reference's {@code index_add_} adds them.
+         */
+        private Value sparseExperts(String prefix, Value x) {
+            Value logits = Linear.load(parameters, prefix + "gate", hidden, experts, Bias.WITHOUT_BIAS)
+                    .apply(graph, x);
+            Value probabilities = graph.softmax(logits, -1);
+            // [rows, e, 1] against [rows, 1, e']: is expert e' ahead of expert e
+            Value mine = graph.unsqueeze(probabilities, 2);
+            Value others = graph.unsqueeze(probabilities, 1);
+            boolean[] lowerIndex = new boolean[experts * experts];
+            for (int self = 0; self < experts; self++) {
+                for (int other = 0; other < self; other++) {
+                    lowerIndex[self * experts + other] = true;
+                }
+            }
+            Value ahead = graph.or(graph.greater(others, mine), graph.and(graph.equal(others, mine),
+                    graph.constant(TensorData.ofBooleans(lowerIndex, experts, experts))));
+            Value rank = graph.reduceSum(graph.cast(ahead, ElementType.FLOAT), KeepDims.NO, 2);
+            Value selected = graph.less(rank, graph.scalar(ElementType.FLOAT, (float) expertsPerToken));
+            Value kept = graph.where(selected, probabilities, graph.scalar(ElementType.FLOAT, 0.0f));
+            Value weights = graph.div(kept, graph.reduceSum(kept, KeepDims.YES, -1));
+            Value sum = null;
+            for (int expert = 0; expert < experts; expert++) {
+                String name = prefix + "experts." + expert + ".";
+                Value gate = activation.apply(graph, Linear.load(parameters, name + "w1", hidden, intermediate,
+                        Bias.WITHOUT_BIAS).apply(graph, x));
+                Value up = Linear.load(parameters, name + "w3", hidden, intermediate, Bias.WITHOUT_BIAS)
+                        .apply(graph, x);
+                Value output = Linear.load(parameters, name + "w2", intermediate, hidden, Bias.WITHOUT_BIAS)
+                        .apply(graph, graph.mul(gate, up));
+                Value weighted = graph.mul(output, graph.slice(weights, 1, expert, expert + 1));
+                sum = sum == null ? weighted : graph.add(sum, weighted);
+            }
+            return sum;
+        }
+
+        /** The type's norm over the hidden axis: RMSNorm, OLMo's LayerNorm without parameters or a LayerNorm. */
+        private Value norm(String prefix, Value x) {
+            return switch (options.normKind()) {
+                case RMS_NORM -> rmsNorm(prefix, x, hidden);
+                case LAYER_NORM_WITHOUT_PARAMETERS -> {
+                    float[] ones = new float[Math.toIntExact(hidden)];
+                    java.util.Arrays.fill(ones, 1.0f);
+                    yield graph.layerNormalization(x, graph.constant(TensorData.ofFloats(ones, hidden)),
+                            graph.constant(TensorData.ofFloats(new float[Math.toIntExact(hidden)], hidden)), epsilon);
+                }
+                case LAYER_NORM -> LayerNorm.load(parameters, prefix, hidden, epsilon).apply(graph, x);
+            };
         }
 
         /**
@@ -258,7 +404,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
 
         @Override
         public Value finalNorm(Value rows) {
-            return rmsNorm(base + "norm", rows, hidden);
+            return norm(base + "norm", rows);
         }
 
         @Override

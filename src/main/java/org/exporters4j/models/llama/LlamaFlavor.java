@@ -10,7 +10,7 @@ import org.exporters4j.models.blocks.LastTokenPooling;
 /**
  * What sets one model type of the Llama family apart, as data: the {@link Options} of its layers (as Transformers
  * 4.51's modeling file of the type computes them) and the heads the type builds. The presets ({@link Options#LLAMA},
- * {@link Options#GEMMA2}, ...) are the types' differences written once; a row names its preset, or a preset with
+ * {@link Options#GEMMA2}, {@link Options#MIXTRAL}, ...) are the types' differences written once; a row names its preset, or a preset with
  * one option changed ({@code Options.LLAMA.with(SlidingWindow.EVERY_LAYER)}).
  *
  * @param modelType Optimum's spelling, e.g. {@code qwen2}
@@ -25,14 +25,16 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
         heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
     }
 
-    /** Which of the q/k/v/o projections add a bias. */
+    /** Which of the q/k/v/o projections (and, where the type says so, the MLP's linears) add a bias. */
     public enum AttentionBias {
-        /** Llama, Qwen3, Gemma, Granite: all four when {@code attention_bias} is true, none otherwise. */
+        /** Llama, Qwen3, Gemma, Granite, OLMo: all four when {@code attention_bias} is true, none otherwise. */
         FROM_ATTENTION_BIAS_OPTION,
-        /** Mistral: none. */
+        /** Mistral, Mixtral, Phi-3: none. */
         NONE,
         /** Qwen2: q, k and v always, o never. */
-        QUERY_KEY_VALUE
+        QUERY_KEY_VALUE,
+        /** Starcoder2: all four and the MLP's {@code c_fc} and {@code c_proj} when {@code use_bias} is true. */
+        FROM_USE_BIAS
     }
 
     /** Which layers attend within {@code sliding_window} (a key is visible while {@code query − key < window}). */
@@ -161,6 +163,68 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
         }
     }
 
+    /** Which normalization the layers and the final norm use, and where its epsilon comes from. */
+    public enum NormKind {
+        /** RMSNorm of {@code rms_norm_eps} with a weight. */
+        RMS_NORM,
+        /**
+         * OLMo: {@code OlmoLayerNorm}, a LayerNorm without weight or bias, epsilon 1e-5 whatever the config says
+         * (Transformers 4.51 calls {@code F.layer_norm(x, shape, None, None, eps=1e-5)}).
+         */
+        LAYER_NORM_WITHOUT_PARAMETERS,
+        /** Starcoder2: {@code nn.LayerNorm} of {@code norm_epsilon} with weight and bias. */
+        LAYER_NORM
+    }
+
+    /** Which {@code rope_scaling} types the type's configuration class accepts. */
+    public enum RopeScaling {
+        /** Every type of {@code ROPE_INIT_FUNCTIONS} (Llama's {@code rope_config_validation}). */
+        ANY_TYPE,
+        /**
+         * Phi-3: {@code Phi3Config} renames the old types {@code su} and {@code yarn} to {@code longrope} and
+         * accepts no other ({@code _rope_scaling_adjustment}, {@code _rope_scaling_validation}).
+         */
+        LONGROPE_ONLY
+    }
+
+    /** OLMo's clamp of the projected queries, keys and values. */
+    public enum QueryKeyValueClip {
+        NONE,
+        /** OLMo: {@code q}, {@code k} and {@code v} clamped to {@code ±clip_qkv} after their projections, when set. */
+        FROM_CLIP_QKV
+    }
+
+    /** How the queries, keys and values are projected. */
+    public enum QueryKeyValueProjection {
+        /** {@code self_attn.q_proj}, {@code k_proj}, {@code v_proj}. */
+        SEPARATE,
+        /**
+         * Phi-3: one {@code self_attn.qkv_proj} (no bias) whose output holds the queries, then the keys, then the
+         * values.
+         */
+        FUSED
+    }
+
+    /** The feed-forward block after attention. */
+    public enum Mlp {
+        /** {@code mlp.down_proj(act(mlp.gate_proj(x)) · mlp.up_proj(x))}. */
+        GATED,
+        /**
+         * Phi-3: one {@code mlp.gate_up_proj} (no bias) whose output's first half is the gate and second half the
+         * up projection: {@code mlp.down_proj(up · act(gate))}.
+         */
+        GATED_FUSED,
+        /** Starcoder2: {@code mlp.c_proj(act(mlp.c_fc(x)))}, not gated, biases by {@code use_bias}. */
+        PLAIN,
+        /**
+         * Mixtral: {@code block_sparse_moe}, a router {@code gate} over {@code num_local_experts} experts
+         * ({@code experts.<e>.w2(act(w1(x)) · w3(x))}); each token sums the outputs of its
+         * {@code num_experts_per_tok} most probable experts (softmax over the router logits, top-k, the k
+         * weights renormalised to sum to 1), as {@code MixtralSparseMoeBlock} in eval mode.
+         */
+        SPARSE_MIXTURE_OF_EXPERTS
+    }
+
     /**
      * How a type's layers compute, one option per difference from Llama.
      *
@@ -168,16 +232,18 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
      *     against)
      */
     public record Options(AttentionBias attentionBias, SlidingWindow slidingWindow, QueryKeyNorm queryKeyNorm,
-                          LayerNorms layerNorms, NormWeight normWeight, EmbeddingScale embeddingScale,
-                          AttentionScale attentionScale, SoftCapping softCapping, ResidualScale residualScale,
-                          LogitsScale logitsScale, RotaryBases rotaryBases, PartialRotary partialRotary,
-                          ActivationOption activation, LastTokenPooling pooling) {
-
+                          LayerNorms layerNorms, NormKind normKind, NormWeight normWeight,
+                          EmbeddingScale embeddingScale, AttentionScale attentionScale, SoftCapping softCapping,
+                          ResidualScale residualScale, LogitsScale logitsScale, RotaryBases rotaryBases,
+                          PartialRotary partialRotary, RopeScaling ropeScaling,
+                          QueryKeyValueClip queryKeyValueClip, QueryKeyValueProjection queryKeyValueProjection,
+                          Mlp mlp, ActivationOption activation, LastTokenPooling pooling) {
         /** Llama (Transformers 4.51): pre-RMSNorm, SwiGLU, rotary embeddings, grouped-query attention. */
         public static final Options LLAMA = new Options(AttentionBias.FROM_ATTENTION_BIAS_OPTION, SlidingWindow.NONE,
-                QueryKeyNorm.NONE, LayerNorms.PRE, NormWeight.WEIGHT, EmbeddingScale.NONE, AttentionScale.HEAD_DIM,
-                SoftCapping.NONE, ResidualScale.NONE, LogitsScale.NONE, RotaryBases.SHARED, PartialRotary.REFUSED,
-                ActivationOption.HIDDEN_ACT, LastTokenPooling.RIGHTMOST_NON_PADDING);
+                QueryKeyNorm.NONE, LayerNorms.PRE, NormKind.RMS_NORM, NormWeight.WEIGHT, EmbeddingScale.NONE,
+                AttentionScale.HEAD_DIM, SoftCapping.NONE, ResidualScale.NONE, LogitsScale.NONE, RotaryBases.SHARED,
+                PartialRotary.REFUSED, RopeScaling.ANY_TYPE, QueryKeyValueClip.NONE, QueryKeyValueProjection.SEPARATE,
+                Mlp.GATED, ActivationOption.HIDDEN_ACT, LastTokenPooling.RIGHTMOST_NON_PADDING);
         /** Mistral: no attention biases, a sliding window on every layer. */
         public static final Options MISTRAL = LLAMA.with(AttentionBias.NONE).with(SlidingWindow.EVERY_LAYER);
         /** Qwen2: q/k/v biases, windows from {@code max_window_layers} on. */
@@ -206,11 +272,31 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
                 .with(AttentionScale.ATTENTION_MULTIPLIER).with(ResidualScale.RESIDUAL_MULTIPLIER)
                 .with(LogitsScale.LOGITS_SCALING);
 
+        /** Mixtral: Mistral's attention with a sparse mixture of experts in place of the MLP. */
+        public static final Options MIXTRAL = MISTRAL.with(Mlp.SPARSE_MIXTURE_OF_EXPERTS);
+        /** OLMo: LayerNorms without parameters, {@code clip_qkv}, biases by {@code attention_bias}. */
+        public static final Options OLMO = LLAMA.with(NormKind.LAYER_NORM_WITHOUT_PARAMETERS)
+                .with(QueryKeyValueClip.FROM_CLIP_QKV);
+        /**
+         * Starcoder2: LayerNorms with biases, q/k/v/o and MLP biases by {@code use_bias}, a plain (not gated) MLP,
+         * a sliding window on every layer.
+         */
+        public static final Options STARCODER2 = LLAMA.with(NormKind.LAYER_NORM).with(AttentionBias.FROM_USE_BIAS)
+                .with(Mlp.PLAIN).with(SlidingWindow.EVERY_LAYER);
+        /**
+         * Phi-3: fused {@code qkv_proj} and {@code gate_up_proj}, no biases, {@code partial_rotary_factor},
+         * LongRoPE as the only scaling, a sliding window on every layer.
+         */
+        public static final Options PHI3 = LLAMA.with(AttentionBias.NONE).with(QueryKeyValueProjection.FUSED)
+                .with(Mlp.GATED_FUSED).with(PartialRotary.LEADING_CHANNELS).with(RopeScaling.LONGROPE_ONLY)
+                .with(SlidingWindow.EVERY_LAYER);
+
         public Options {
             Objects.requireNonNull(attentionBias, "attentionBias");
             Objects.requireNonNull(slidingWindow, "slidingWindow");
             Objects.requireNonNull(queryKeyNorm, "queryKeyNorm");
             Objects.requireNonNull(layerNorms, "layerNorms");
+            Objects.requireNonNull(normKind, "normKind");
             Objects.requireNonNull(normWeight, "normWeight");
             Objects.requireNonNull(embeddingScale, "embeddingScale");
             Objects.requireNonNull(attentionScale, "attentionScale");
@@ -219,88 +305,137 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
             Objects.requireNonNull(logitsScale, "logitsScale");
             Objects.requireNonNull(rotaryBases, "rotaryBases");
             Objects.requireNonNull(partialRotary, "partialRotary");
+            Objects.requireNonNull(ropeScaling, "ropeScaling");
+            Objects.requireNonNull(queryKeyValueClip, "queryKeyValueClip");
+            Objects.requireNonNull(queryKeyValueProjection, "queryKeyValueProjection");
+            Objects.requireNonNull(mlp, "mlp");
             Objects.requireNonNull(activation, "activation");
             Objects.requireNonNull(pooling, "pooling");
         }
 
         public Options with(AttentionBias value) {
-            return new Options(value, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(value, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(SlidingWindow value) {
-            return new Options(attentionBias, value, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, value, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(QueryKeyNorm value) {
-            return new Options(attentionBias, slidingWindow, value, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, value, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(LayerNorms value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, value, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, value, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
+                    pooling);
+        }
+
+        public Options with(NormKind value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, value, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(NormWeight value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, value, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, value,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(EmbeddingScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, value,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
-                    pooling);
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    value, attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary,
+                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
         }
 
         public Options with(AttentionScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    value, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation, pooling);
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, value, softCapping, residualScale, logitsScale, rotaryBases, partialRotary,
+                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
         }
 
         public Options with(SoftCapping value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, value, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, value, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(ResidualScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, value, logitsScale, rotaryBases, partialRotary, activation, pooling);
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, value, logitsScale, rotaryBases, partialRotary,
+                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
         }
 
         public Options with(LogitsScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, value, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, value, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(RotaryBases value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, value, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, value,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     pooling);
         }
 
         public Options with(PartialRotary value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, value, activation, pooling);
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases, value,
+                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
+        }
+
+        public Options with(RopeScaling value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, value, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
+        }
+
+        public Options with(QueryKeyValueClip value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, value, queryKeyValueProjection, mlp, activation, pooling);
+        }
+
+        public Options with(QueryKeyValueProjection value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, value, mlp, activation, pooling);
+        }
+
+        public Options with(Mlp value) {
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, value, activation,
+                    pooling);
         }
 
         public Options with(ActivationOption value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, value,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, value,
                     pooling);
         }
 
         public Options with(LastTokenPooling value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normWeight, embeddingScale,
-                    attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary, activation,
+            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
+                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
+                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
                     value);
         }
     }

@@ -24,7 +24,7 @@ final class LlamaWindows {
                     throw new UnsupportedConfigException(config.source() + " sets sliding_window "
                             + window.getAsLong() + ", which " + modelType + " does not use; remove it or export the "
                             + "checkpoint as the model type that defines it (mistral, qwen2, qwen3, gemma2, "
-                            + "gemma3-text)");
+                            + "gemma3-text, mixtral, phi3, starcoder2)");
                 }
                 for (int layer = 0; layer < layers; layer++) {
                     windowed.add(false);

@@ -155,6 +155,11 @@ class LlamaOptionsTest {
     @Test
     void aWindowOfOneTokenLeavesEachTokenToItselfOnTheWindowedLayers() throws Exception {
         check("mistral--text-generation", "mistral", config -> config.put("sliding_window", 1), 2, true);
+        // Mixtral, Phi-3 and Starcoder2: every layer, as Mistral
+        check("mixtral--text-generation", "mixtral", config -> config.put("sliding_window", 1), 2, true);
+        check("phi3--text-generation", "phi3", config -> config.put("sliding_window", 1), 2, true);
+        check("starcoder2--text-generation", "starcoder2", config -> config.put("sliding_window", 1), 2, true);
+        check("starcoder2--text-generation", "starcoder2", config -> config.put("sliding_window", 2), 2, false);
         check("qwen2--text-generation", "qwen2", config -> config.put("sliding_window", 1)
                 .put("use_sliding_window", true).put("max_window_layers", 0), 2, true);
         check("qwen3--text-generation", "qwen3", config -> config.put("sliding_window", 1)
