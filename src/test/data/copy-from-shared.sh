@@ -8,9 +8,10 @@
 #                                    weight files, and with-past fixtures also replay their prefix files)
 #   fixtures-options/                everything but Optimum's onnx/ exports (a few small fixtures, each option
 #                                    tested from both weight files)
-#   fixtures-layout/                 the decoder-only fixtures (gpt2, gpt-neo, gptj, codegen, bloom, llama; Optimum
-#                                    1.25.3's files, issue 10): manifest.json, components/, checkpoint/ without
-#                                    pytorch_model.bin; README.md and index.json. Not Optimum's onnx/ exports
+#   fixtures-layout/                 every fixture (gpt2, gpt-neo, gptj, codegen, bloom, llama; t5, mt5, bart,
+#                                    mbart, marian, whisper: Optimum 1.25.3's files, issue 10): manifest.json,
+#                                    components/, checkpoint/ without pytorch_model.bin; README.md and index.json.
+#                                    Not Optimum's onnx/ exports
 #   fixtures/                        per fixture: manifest.json, inputs.safetensors, outputs.safetensors,
 #                                    checkpoint/config.json (+ generation_config.json), checkpoint/model.safetensors,
 #                                    and checkpoint/pytorch_model.bin for ONE fixture per model type (the largest,
@@ -59,8 +60,8 @@ for set in fixtures fixtures-options; do
     [ -d "$shared/$set/$name" ] && cp "$shared/$set/$name/checkpoint/pytorch_model.bin" "$here/$set/$name/checkpoint/"
   done
 done
-# fixtures-layout: the decoder-only model types of issue 10's one-file layouts (LAYOUT_TYPES)
-LAYOUT_TYPES="gpt2 gpt-neo gptj codegen bloom llama"
+# fixtures-layout: the model types of issue 10's layouts (LAYOUT_TYPES): decoder-only, then encoder-decoders
+LAYOUT_TYPES="gpt2 gpt-neo gptj codegen bloom llama t5 mt5 bart mbart marian whisper"
 mkdir -p "$here/fixtures-layout"
 cp "$shared/fixtures-layout/README.md" "$shared/fixtures-layout/index.json" "$here/fixtures-layout/"
 for type in $LAYOUT_TYPES; do

@@ -144,8 +144,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
             err.println(report.format());
             err.flush();
         });
+        // an encoder-decoder in today's layouts writes several files: the first, then the others' names
+        String others = result.modelFiles().stream().skip(1).map(file -> ", " + file.getFileName())
+                .collect(java.util.stream.Collectors.joining());
         out.println("exported " + result.modelType() + " " + result.task().name() + " (opset " + result.opset() + ") to "
-                + result.modelFile() + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
+                + result.modelFile() + others + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
                         + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toString() + ")" : ", not validated"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));

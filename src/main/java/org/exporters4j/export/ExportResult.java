@@ -28,12 +28,14 @@ import org.exporters4j.tasks.Layout;
  * @param layout the file layout written ({@code model.onnx} at the top, or under {@code onnx/})
  * @param notes what the export's consumer may miss (transformers.js without the checkpoint's tokenizer.json), one
  *     sentence each; the export is complete all the same
+ * @param modelFiles every ONNX file written, in Optimum's order ({@code model.onnx}, or an encoder-decoder's
+ *     {@code encoder_model.onnx}, {@code decoder_model.onnx}, ...); {@code modelFile} is the first
  */
 public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> externalDataFile, String modelType,
                            ExportTask task, int opset, double atol, List<String> copiedFiles,
                            Optional<ValidationReport> validation, List<String> unusedTensors,
                            List<String> removedFiles, List<Path> removedStagingFolders, Layout layout,
-                           List<String> notes) {
+                           List<String> notes, List<Path> modelFiles) {
     public ExportResult {
         Objects.requireNonNull(outputFolder, "outputFolder");
         Objects.requireNonNull(modelFile, "modelFile");
@@ -47,5 +49,6 @@ public record ExportResult(Path outputFolder, Path modelFile, Optional<Path> ext
         removedStagingFolders = List.copyOf(removedStagingFolders);
         Objects.requireNonNull(layout, "layout");
         notes = List.copyOf(notes);
+        modelFiles = List.copyOf(modelFiles);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,19 +17,23 @@ import org.exporters4j.hub.ExportFiles;
 import org.exporters4j.hub.HubSettings;
 import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
+import org.exporters4j.onnx.DecoderMerge;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WrittenModel;
+import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 import org.exporters4j.tasks.ExportTask;
 import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelSource;
+import org.exporters4j.tasks.OnnxFile;
 import org.exporters4j.tasks.ModelTypeRow;
 import org.exporters4j.tasks.ModelTypes;
 import org.exporters4j.tasks.ResolvedModel;
@@ -92,7 +97,6 @@ public final class Exporter {
         double atol = request.atol().orElse(exportConfig.atol());
         Architecture architecture = architectureOf(config, task);
         Variant variant = task.graphVariant();
-        GraphInterface graphInterface = graphInterface(exportConfig, opset);
         ModelConfig overridden = exportConfig.overriddenModelConfig();
 
         Path checkpointFolder = model.folder().toAbsolutePath().normalize();
@@ -105,47 +109,55 @@ public final class Exporter {
                     + ": the export would replace its config.json with the export's; choose another OUTPUT_DIR, e.g. "
                     + checkpointFolder.resolve("onnx"));
         }
+        List<ComponentExport> files = TasksManager.getExportConfigs(config, org.exporters4j.tasks.Exporter.ONNX, task,
+                layout);
         OutputFolder output = OutputFolder.prepare(request.output());
         try (output) {
             RecordedWeights weights = new RecordedWeights(model.weights());
             Path modelFolder = output.stagedFolder(layout.modelFolder());
-            // one model.onnx, or each graph of a split export (SAM) in its own file, as Optimum's main_export
-            List<ExportConfig.Submodel> graphs = exportConfig.submodels();
             ModelWriter writer = new ModelWriter(request.weightsLocation());
+            // one model.onnx; an encoder-decoder's split (OnnxFile); or each graph of a submodel export (SAM) in its
+            // own file, as Optimum's main_export writes them
+            Map<OnnxFile, OnnxModel> graphs = new EnumMap<>(OnnxFile.class);
+            Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
+            List<WrittenGraph> submodelGraphs = new ArrayList<>();
+            List<ExportConfig.Submodel> submodels = exportConfig.submodels();
             WrittenModel written;
-            List<WrittenGraph> writtenGraphs = new ArrayList<>();
-            if (graphs.isEmpty()) {
-                OnnxModel graph = architecture.build(overridden, weights, variant, graphInterface);
-                written = writer.writeInto(graph, modelFolder, ModelWriter.DEFAULT_FILE_NAME);
-                writtenGraphs.add(new WrittenGraph(written, exportConfig));
+            if (submodels.isEmpty()) {
+                for (ComponentExport file : files) {
+                    OnnxModel graph = file.file().component().isPresent()
+                            ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
+                                    file.file().component().get()))
+                            // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
+                            : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
+                                    graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
+                    graphs.put(file.file(), graph);
+                    writtenFiles.put(file.file(), writer.writeInto(graph, modelFolder, file.file() == OnnxFile.MODEL
+                            ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
+                }
+                written = writtenFiles.get(files.get(0).file());
             } else {
                 WrittenModel last = null;
-                for (ExportConfig.Submodel submodel : graphs) {
+                for (ExportConfig.Submodel submodel : submodels) {
                     OnnxModel graph = architecture.build(overridden, weights, variant,
                             graphInterface(submodel.config(), opset));
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
-                    writtenGraphs.add(new WrittenGraph(last, submodel.config()));
+                    submodelGraphs.add(new WrittenGraph(last, submodel.config()));
                 }
                 written = last;
             }
             List<String> unusedTensors = List.copyOf(weights.unread());
             List<String> copied = writeCompanionFiles(model.folder(), layout == Layout.TRANSFORMERS_JS
-                    ? withTransformersJsConfig(overridden, modelFolder, writtenGraphs) : overridden,
+                    ? withTransformersJsConfig(overridden, modelFolder, java.util.stream.Stream.concat(
+                            writtenFiles.values().stream(), submodelGraphs.stream().map(WrittenGraph::model)).toList())
+                    : overridden,
                     output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                List<String> files = new ArrayList<>();
-                List<ValidationReport.OutputCheck> checks = new ArrayList<>();
-                for (WrittenGraph graph : writtenGraphs) {
-                    String shown = output.target().resolve(output.staging().relativize(graph.model().modelFile()))
-                            .toString();
-                    ValidationReport one = OnnxRuntimeValidator.validate(graph.model().modelFile(), shown,
-                            graph.config(), atol);
-                    files.add(one.modelFile());
-                    checks.addAll(one.checks());
-                }
-                ValidationReport validation = new ValidationReport(String.join(", ", files), checks);
+                ValidationReport validation = submodels.isEmpty()
+                        ? validate(files, writtenFiles, graphs, output, atol)
+                        : validateSubmodels(submodelGraphs, output, atol);
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -160,11 +172,66 @@ public final class Exporter {
                     written.externalDataFile().map(file -> target.resolve(output.staging().relativize(file))),
                     TasksManager.normalizeModelType(config.modelType()), task, opset, atol, copied, report,
                     unusedTensors, published.removedFiles(),
-                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes);
+                    output.removedStaging().stream().map(OutputFolder.RemovedStaging::folder).toList(), layout, notes,
+                    (submodels.isEmpty() ? writtenFiles.values().stream()
+                            : submodelGraphs.stream().map(WrittenGraph::model)).map(file -> target.resolve(
+                                    output.staging().relativize(file.modelFile()))).toList());
         } catch (ExportInterruptedException e) {
             // a stop (SIGTERM, Ctrl-C) deferred to the end of validation or publishing; the folder is closed now
             throw new ExportInterruptedException(e.signal(), "stopped by " + e.signal() + ": " + output.outcome());
         }
+    }
+
+    /**
+     * Validates every file written: one {@code model.onnx} as always ({@link OnnxRuntimeValidator}); the files of an
+     * encoder-decoder split each on its own configuration, the merged decoder on both branches against the two
+     * decoder files, and the decoder with past against the decoder without it on the same tokens
+     * ({@link Seq2SeqValidator}); one report of every check, each named after its file.
+     */
+    private static ValidationReport validate(List<ComponentExport> files, Map<OnnxFile, WrittenModel> written,
+                                             Map<OnnxFile, OnnxModel> graphs, OutputFolder output, double atol) {
+        if (files.size() == 1) {
+            WrittenModel only = written.get(files.get(0).file());
+            return OnnxRuntimeValidator.validate(only.modelFile(), displayName(output, only),
+                    files.get(0).config(), atol, Optional.of(graphs.get(files.get(0).file())));
+        }
+        List<ValidationReport> reports = new ArrayList<>();
+        for (ComponentExport file : files) {
+            if (file.file().component().isPresent()) {
+                WrittenModel model = written.get(file.file());
+                reports.add(OnnxRuntimeValidator.validate(model.modelFile(), displayName(output, model),
+                        file.config(), atol, Optional.of(graphs.get(file.file()))));
+            }
+        }
+        reports.addAll(Seq2SeqValidator.validate(files, written, atol));
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        for (ValidationReport report : reports) {
+            String name = Path.of(report.modelFile()).getFileName().toString();
+            for (ValidationReport.OutputCheck check : report.checks()) {
+                checks.add(new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(), check.output(),
+                        check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
+            }
+        }
+        String names = written.values().stream().map(model -> displayName(output, model))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new ValidationReport(names, checks);
+    }
+
+    private static String displayName(OutputFolder output, WrittenModel model) {
+        return output.target().resolve(output.staging().relativize(model.modelFile())).toString();
+    }
+
+    /** Each submodel's file on its own configuration (SAM), one report of every check. */
+    private static ValidationReport validateSubmodels(List<WrittenGraph> graphs, OutputFolder output, double atol) {
+        List<String> files = new ArrayList<>();
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        for (WrittenGraph graph : graphs) {
+            ValidationReport one = OnnxRuntimeValidator.validate(graph.model().modelFile(),
+                    displayName(output, graph.model()), graph.config(), atol);
+            files.add(one.modelFile());
+            checks.addAll(one.checks());
+        }
+        return new ValidationReport(String.join(", ", files), checks);
     }
 
     /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */
@@ -231,13 +298,13 @@ public final class Exporter {
      * {@code <name>.onnx_data} (their {@code getModelDataFiles}).
      */
     private static ModelConfig withTransformersJsConfig(ModelConfig config, Path modelFolder,
-                                                        List<WrittenGraph> graphs) {
+                                                        List<WrittenModel> files) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("dtype", "fp32");
         Map<String, Integer> externalData = new TreeMap<>();
-        for (WrittenGraph graph : graphs) {
-            if (graph.model().externalDataFile().isPresent()) {
-                externalData.put(modelFolder.relativize(graph.model().modelFile()).toString(), 1);
+        for (WrittenModel file : files) {
+            if (file.externalDataFile().isPresent()) {
+                externalData.put(modelFolder.relativize(file.modelFile()).toString(), 1);
             }
         }
         if (!externalData.isEmpty()) {
@@ -252,10 +319,15 @@ public final class Exporter {
 
     /** The export configuration's interface as a graph request. */
     static GraphInterface graphInterface(ExportConfig exportConfig, int opset) {
+        return graphInterface(exportConfig, opset, Component.MODEL);
+    }
+
+    /** The export configuration's interface as a request for the graph of one part of the model. */
+    static GraphInterface graphInterface(ExportConfig exportConfig, int opset, Component component) {
         return new GraphInterface(
                 exportConfig.inputs().stream().map(Exporter::interfaceTensor).toList(),
                 exportConfig.outputs().stream().map(Exporter::interfaceTensor).toList(),
-                Opset.of(opset), exportConfig.transformers());
+                Opset.of(opset), component, exportConfig.transformers());
     }
 
     private static InterfaceTensor interfaceTensor(DynamicTensor tensor) {

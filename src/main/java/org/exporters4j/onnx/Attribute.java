@@ -28,6 +28,11 @@ public sealed interface Attribute {
         return new TensorValue(name, value);
     }
 
+    /** A control-flow node's branch. */
+    static Attribute of(String name, Subgraph value) {
+        return new GraphValue(name, value);
+    }
+
     /** An {@code INT} attribute. */
     record IntValue(String name, long value) implements Attribute {
         public IntValue {
@@ -69,6 +74,16 @@ public sealed interface Attribute {
             checkName(name);
             if (value == null) {
                 throw new OnnxGraphException("attribute '" + name + "' needs a tensor value, got null");
+            }
+        }
+    }
+
+    /** A {@code GRAPH} attribute: an {@code If} node's {@code then_branch} or {@code else_branch}. */
+    record GraphValue(String name, Subgraph value) implements Attribute {
+        public GraphValue {
+            checkName(name);
+            if (value == null) {
+                throw new OnnxGraphException("attribute '" + name + "' needs a subgraph, got null");
             }
         }
     }

@@ -72,6 +72,11 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
                 }
                 read.add(input);
             }
+            for (Attribute attribute : node.attributes()) {
+                if (attribute instanceof Attribute.GraphValue branch) {
+                    checkSubgraph(node, branch.value(), definedBy, read);
+                }
+            }
             for (String output : node.outputs()) {
                 define(definedBy, output, node.opType() + " node '" + node.name() + "'");
             }
@@ -102,6 +107,39 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
                 throw new OnnxGraphException("initializer '" + initializer.name() + "' is never read by a node;"
                         + " remove it or connect it");
             }
+        }
+    }
+
+    /**
+     * A branch of {@code owner}: each of its nodes reads a value of the enclosing scope (defined before
+     * {@code owner}) or of an earlier node of the branch, and its outputs are defined; the outer values it reads count
+     * as read. Names defined inside the branch may not repeat the enclosing scope's.
+     */
+    private static void checkSubgraph(Node owner, Subgraph subgraph, Map<String, String> outer, Set<String> read) {
+        Map<String, String> definedBy = new HashMap<>(outer);
+        String where = "subgraph '" + subgraph.name() + "' of " + owner.opType() + " node '" + owner.name() + "'";
+        for (Node node : subgraph.nodes()) {
+            for (String input : node.inputs()) {
+                if (!input.isEmpty() && !definedBy.containsKey(input)) {
+                    throw new OnnxGraphException(node.opType() + " node '" + node.name() + "' of " + where
+                            + " reads '" + input + "', which neither the enclosing graph nor an earlier node defines");
+                }
+                read.add(input);
+            }
+            for (Attribute attribute : node.attributes()) {
+                if (attribute instanceof Attribute.GraphValue branch) {
+                    checkSubgraph(node, branch.value(), definedBy, read);
+                }
+            }
+            for (String output : node.outputs()) {
+                define(definedBy, output, node.opType() + " node '" + node.name() + "' of " + where);
+            }
+        }
+        for (TensorSpec output : subgraph.outputs()) {
+            if (!definedBy.containsKey(output.name())) {
+                throw new OnnxGraphException(where + " returns '" + output.name() + "', which nothing defines");
+            }
+            read.add(output.name());
         }
     }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.exporters4j.onnx.proto.OnnxProto.AttributeProto;
+import org.exporters4j.onnx.proto.OnnxProto.GraphProto;
 import org.exporters4j.onnx.proto.OnnxProto.NodeProto;
 import org.exporters4j.onnx.proto.OnnxProto.TensorProto;
 import org.exporters4j.onnx.proto.OnnxProto.TensorShapeProto;
@@ -38,10 +39,21 @@ final class ProtoEncoding {
             proto.setType(AttributeProto.AttributeType.INTS).addAllInts(value.values());
         } else if (attribute instanceof Attribute.TensorValue value) {
             proto.setType(AttributeProto.AttributeType.TENSOR).setT(inlineTensor("", value.value()));
+        } else if (attribute instanceof Attribute.GraphValue value) {
+            proto.setType(AttributeProto.AttributeType.GRAPH).setG(subgraph(value.value()));
         } else {
             throw new IllegalStateException("unknown attribute kind " + attribute);
         }
         return proto.build();
+    }
+
+    /** A branch: its name, nodes and outputs (it reads the enclosing graph's values, so it has no inputs). */
+    static GraphProto subgraph(Subgraph subgraph) {
+        GraphProto.Builder proto = GraphProto.newBuilder().setName(subgraph.name());
+        for (Node node : subgraph.nodes()) {
+            proto.addNode(node(node));
+        }
+        return proto.addAllOutput(valueInfos(subgraph.outputs())).build();
     }
 
     static ValueInfoProto valueInfo(TensorSpec spec) {

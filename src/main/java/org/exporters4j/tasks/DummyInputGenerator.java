@@ -87,6 +87,12 @@ final class DummyInputGenerator {
             case "decoder_input_ids" -> tokenIds(name, List.of((long) shapes.batchSize(),
                     (long) (export.task().usesPast() ? 1 : shapes.sequenceLength())));
             case "attention_mask" -> attentionMask(name);
+            // the decoder parts of Optimum 1.25.3's encoder-decoder split: the encoder's mask and output
+            case "encoder_attention_mask" -> mask(name, textShape(), shapes.sequenceLength());
+            case "encoder_hidden_states" -> floats(name, List.of((long) shapes.batchSize(),
+                    Seq2SeqSplit.readsAudioFeatures(row.family())
+                            ? (long) frames() / 2 : (long) shapes.sequenceLength(),
+                    (long) row.attributes().intValue(config, ConfigAttribute.HIDDEN_SIZE)), -1f, 1f);
             case "decoder_attention_mask" -> mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.sequenceLength()), shapes.sequenceLength());
             case "token_type_ids" -> tokenTypeIds(name, textShape());
@@ -131,7 +137,8 @@ final class DummyInputGenerator {
     /** A decoder-only cache extends the mask over the past tokens (Optimum's PAD_ATTENTION_MASK_TO_MATCH_TOTAL_SEQUENCE_LENGTH). */
     private DummyTensor attentionMask(String name) {
         boolean decoderCache = takesPast() && (row.family().padsMaskToPast()
-                || (row.family() == OnnxFamily.BART_SEQ2SEQ && export.task().task() == Task.CAUSAL_LM));
+                || ((row.family() == OnnxFamily.BART_SEQ2SEQ || row.family() == OnnxFamily.BART_SEQ2SEQ_OPTIMUM_1_25_3)
+                        && export.task().task() == Task.CAUSAL_LM));
         if (decoderCache) {
             return mask(name, List.of((long) shapes.batchSize(),
                     (long) shapes.pastSequenceLength() + shapes.sequenceLength()), shapes.sequenceLength());
@@ -289,7 +296,8 @@ final class DummyInputGenerator {
         int heads = row.cacheLayout().heads(config).orElse(keyValueHeads);
         long past = shapes.pastSequenceLength();
         if (cache.attention() == Attention.ENCODER_CROSS) {
-            long encoderLength = row.family() == OnnxFamily.SPEECH_SEQ2SEQ ? frames() / 2 : shapes.sequenceLength();
+            long encoderLength = Seq2SeqSplit.readsAudioFeatures(row.family())
+                    ? frames() / 2 : shapes.sequenceLength();
             return List.of(batch, (long) heads, encoderLength, (long) headDim);
         }
         if (row.cacheLayout() == OnnxModelRow.CacheLayout.GPT_BIGCODE_FUSED_KEY_VALUE) {

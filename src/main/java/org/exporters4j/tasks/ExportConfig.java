@@ -26,6 +26,7 @@ public final class ExportConfig {
     private final Map<String, Object> valuesOverride;
     private final ModelConfig modelConfig;
     private final OnnxModelRow row;
+    private final OnnxFile file;
     private final List<Submodel> submodels;
 
     /**
@@ -54,12 +55,29 @@ public final class ExportConfig {
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
             ModelConfig modelConfig, OnnxModelRow row) {
         this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
-                modelConfig, row, List.of());
+                modelConfig, row, OnnxFile.MODEL, List.of());
+    }
+
+    /** One file of an encoder-decoder split ({@link OnnxFile}). */
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, file, List.of());
+    }
+
+    /** An export Optimum writes as named submodels (SAM). */
+    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
+            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
+            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
+        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
+                modelConfig, row, OnnxFile.MODEL, submodels);
     }
 
     ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
-            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
+            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file, List<Submodel> submodels) {
+        this.file = java.util.Objects.requireNonNull(file, "file");
         this.modelType = modelType;
         this.exporter = exporter;
         this.task = task;
@@ -82,6 +100,11 @@ public final class ExportConfig {
      */
     public TransformersRelease transformers() {
         return row.family().hasTodaysInterface() ? TransformersRelease.V4_51 : TransformersRelease.V4_25_1;
+    }
+
+    /** The file whose graph this configures: {@code model.onnx}, or one file of an encoder-decoder split. */
+    public OnnxFile file() {
+        return file;
     }
 
     /** The registry's model type key (Optimum's hyphenated spelling, e.g. {@code gpt-neo}). */
@@ -173,7 +196,8 @@ public final class ExportConfig {
 
     @Override
     public String toString() {
-        return configClassName + "(" + modelType + ", " + task.name() + ", " + modelConfig.source() + ")";
+        return configClassName + "(" + modelType + ", " + task.name() + (file == OnnxFile.MODEL ? "" : ", " + file)
+                + ", " + modelConfig.source() + ")";
     }
 
     private static void requireDistinctNames(List<DynamicTensor> tensors, String kind) {

@@ -123,21 +123,44 @@ final class OnnxConfigs {
                 .todays(textDecoderWithPositionIdsOnnx(configClass, GPT2_ATTRIBUTES, GPT2_FORWARD).opset(14));
     }
 
-    /** T5OnnxConfig: opset 13; d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
+    /** T5's config names: d_model, num_heads, d_kv, num_decoder_layers (default num_layers). */
+    private static final ConfigAttributes T5_ATTRIBUTES = ConfigAttributes.TEXT
+            .with(NUM_LAYERS, "num_decoder_layers", "num_layers").with(NUM_ATTENTION_HEADS, "num_heads")
+            .with(HIDDEN_SIZE, "d_model").with(KEY_VALUE_DIM, "d_kv");
+
+    /**
+     * T5OnnxConfig: opset 13, atol 1e-5; in Optimum 1.25.3 opset 14 with its encoder/decoder split
+     * ({@code model_configs.py:T5OnnxConfig}; MT5OnnxConfig and LongT5OnnxConfig subclass it).
+     */
     static OnnxModelRow t5Onnx(String configClass) {
-        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "num_decoder_layers", "num_layers").with(NUM_ATTENTION_HEADS, "num_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(KEY_VALUE_DIM, "d_kv"),
-                SEQ2SEQ_FORWARD).opset(13);
+        return t5Onnx(configClass, 1e-5);
     }
 
-    /** BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows. */
+    /** As {@link #t5Onnx(String)}, validated within {@code atol} in both layouts (MT5OnnxConfig: 1e-4). */
+    static OnnxModelRow t5Onnx(String configClass, double atol) {
+        return OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ, T5_ATTRIBUTES, SEQ2SEQ_FORWARD).opset(13)
+                .atol(atol).todays(OnnxModelRow.of(configClass, OnnxFamily.TEXT_SEQ2SEQ_OPTIMUM_1_25_3,
+                        T5_ATTRIBUTES, SEQ2SEQ_FORWARD).opset(14).atol(atol));
+    }
+
+    /** BART's config names: decoder_layers, decoder_attention_heads, d_model, eos_token_id. */
+    private static final ConfigAttributes BART_ATTRIBUTES = ConfigAttributes.TEXT
+            .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+            .with(HIDDEN_SIZE, "d_model").with(EOS_TOKEN_ID, "eos_token_id");
+
+    /**
+     * BartOnnxConfig: decoder_layers, decoder_attention_heads, d_model; EOS ends sequence-classification rows; in
+     * Optimum 1.25.3 opset 14 with the encoder/decoder split ({@code model_configs.py:BartOnnxConfig}; mBART,
+     * Marian, M2M-100, Blenderbot, Blenderbot-Small and BigBird-Pegasus subclass it or M2M100OnnxConfig).
+     */
     static OnnxModelRow bartOnnx(String configClass) {
-        return OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(EOS_TOKEN_ID, "eos_token_id"),
-                SEQ2SEQ_FORWARD).forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
-                .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION);
+        return OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ, BART_ATTRIBUTES, SEQ2SEQ_FORWARD)
+                .forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
+                .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION)
+                .todays(OnnxModelRow.of(configClass, OnnxFamily.BART_SEQ2SEQ_OPTIMUM_1_25_3, BART_ATTRIBUTES,
+                                SEQ2SEQ_FORWARD).forward(Task.CAUSAL_LM, BART_CAUSAL_LM_FORWARD)
+                        .boundaryToken(OnnxModelRow.BoundaryToken.EOS_ENDS_EACH_ROW_FOR_SEQUENCE_CLASSIFICATION)
+                        .opset(14));
     }
 
     /** ViTOnnxConfig: pixel_values; image_size, num_channels. */
@@ -322,11 +345,14 @@ final class OnnxConfigs {
 
     /** WhisperOnnxConfig: log-mel features in, decoder cache; atol 1e-3. */
     static OnnxModelRow whisperOnnx() {
-        return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
-                        .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
-                        .with(MAX_SOURCE_POSITIONS, "max_source_positions"), WHISPER_FORWARD)
-                .atol(1e-3);
+        ConfigAttributes attributes = ConfigAttributes.TEXT
+                .with(NUM_LAYERS, "decoder_layers").with(NUM_ATTENTION_HEADS, "decoder_attention_heads")
+                .with(HIDDEN_SIZE, "d_model").with(NUM_MEL_BINS, "num_mel_bins")
+                .with(MAX_SOURCE_POSITIONS, "max_source_positions");
+        // Optimum 1.25.3's WhisperOnnxConfig: opset 14, atol 1e-3, the encoder/decoder split
+        return OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ, attributes, WHISPER_FORWARD).atol(1e-3)
+                .todays(OnnxModelRow.of("WhisperOnnxConfig", OnnxFamily.SPEECH_SEQ2SEQ_OPTIMUM_1_25_3, attributes,
+                        WHISPER_FORWARD).opset(14).atol(1e-3));
     }
 
     // Optimum 1.25.3's classes of today's encoders and vision models (its interface: see OnnxFamily's *_OPTIMUM_1_25_3).

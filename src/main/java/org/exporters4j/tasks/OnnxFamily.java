@@ -173,6 +173,26 @@ enum OnnxFamily {
     },
 
     /**
+     * Optimum 1.25.3's {@code T5OnnxConfig} ({@code TextSeq2SeqOnnxConfig}: T5, MT5, LongT5) with its file split
+     * ({@link Seq2SeqSplit}): {@code feature-extraction} one {@code model.onnx} over {@code input_ids},
+     * {@code attention_mask} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state};
+     * {@code text2text-generation} the encoder and decoder files; the {@code -with-past} tasks the four files.
+     */
+    TEXT_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(input("input_ids", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
+                    input("attention_mask", axes(0, BATCH, 1, ENCODER_SEQUENCE)),
+                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return seq2seqOutputs(row, task, config);
+        }
+    },
+
+    /**
      * {@code BartOnnxConfig} (BART, mBART, Marian, M2M-100, Blenderbot, Blenderbot-Small, BigBird-Pegasus):
      * seq2seq inputs for default and seq2seq-lm, a decoder-only cache for causal-lm, decoder inputs and mask for
      * classification and question answering.
@@ -229,6 +249,39 @@ enum OnnxFamily {
         }
     },
 
+    /**
+     * Optimum 1.25.3's {@code BartOnnxConfig} (BART, mBART, Marian, M2M-100, Blenderbot, Blenderbot-Small,
+     * BigBird-Pegasus): the encoder-decoder split of {@link Seq2SeqSplit} for the generation and with-past
+     * feature-extraction tasks; {@code feature-extraction} one {@code model.onnx} as T5's; the
+     * {@code *ForCausalLM} decoder ({@code text-generation}) over {@code input_ids}, {@code attention_mask}
+     * ({@code past_sequence_length + 1} with past) and the cache ({@code past_sequence_length}), its present over
+     * {@code past_sequence_length + sequence_length} ({@code M2M100OnnxConfig.outputs}); classification and question
+     * answering over {@code input_ids} and {@code attention_mask} only (the model makes the decoder's tokens).
+     */
+    BART_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return switch (task.task()) {
+                case DEFAULT -> TEXT_SEQ2SEQ_OPTIMUM_1_25_3.inputs(row, task, config);
+                case CAUSAL_LM -> textDecoderInputs(row, task, config);
+                default -> List.of(input("input_ids", axes(0, BATCH, 1, SEQUENCE)),
+                        input("attention_mask", axes(0, BATCH, 1, SEQUENCE)));
+            };
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            if (task.task() == Task.DEFAULT) {
+                return seq2seqOutputs(row, task, config);
+            }
+            List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
+            if (task.usesPast()) {
+                outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_AND_NEW_TOKENS));
+            }
+            return outputs;
+        }
+    },
+
     /** {@code WhisperOnnxConfig} ({@code TextAndAudioOnnxConfig}): audio features in, a seq2seq decoder out. */
     SPEECH_SEQ2SEQ(CacheSupport.CACHE) {
         @Override
@@ -237,6 +290,25 @@ enum OnnxFamily {
             inputs.add(input("input_features", axes(0, BATCH, 1, FEATURE_SIZE, 2, ENCODER_SEQUENCE)));
             inputs.addAll(seq2seqDecoderInputs(row, task, config));
             return inputs;
+        }
+
+        @Override
+        List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return seq2seqOutputs(row, task, config);
+        }
+    },
+
+    /**
+     * Optimum 1.25.3's {@code WhisperOnnxConfig}: the encoder-decoder split of {@link Seq2SeqSplit} over
+     * {@code input_features} (only its batch axis dynamic) for {@code automatic-speech-recognition(-with-past)} and
+     * {@code feature-extraction-with-past}; {@code feature-extraction} one {@code model.onnx} over
+     * {@code input_features} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state}.
+     */
+    SPEECH_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
+        @Override
+        List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
+            return List.of(input("input_features", axes(0, BATCH)),
+                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
         }
 
         @Override
@@ -545,7 +617,8 @@ enum OnnxFamily {
         return this == TEXT_DECODER_OPTIMUM_1_25_3 || this == TEXT_DECODER_WITH_POSITION_IDS_OPTIMUM_1_25_3
                 || this == FALCON_OPTIMUM_1_25_3 || this == TEXT_ENCODER_OPTIMUM_1_25_3 || this == VISION_OPTIMUM_1_25_3
                 || this == CONTRASTIVE_TEXT_AND_VISION_OPTIMUM_1_25_3 || this == AUDIO_OPTIMUM_1_25_3
-                || this == SAM_OPTIMUM_1_25_3;
+                || this == SAM_OPTIMUM_1_25_3 || this == TEXT_SEQ2SEQ_OPTIMUM_1_25_3
+                || this == BART_SEQ2SEQ_OPTIMUM_1_25_3 || this == SPEECH_SEQ2SEQ_OPTIMUM_1_25_3;
     }
 
     /** The inputs in the order of Optimum's {@code inputs} dict, before the forward signature orders them. */
@@ -612,7 +685,7 @@ enum OnnxFamily {
     static ElementType inputElementType(String name) {
         if (name.equals("pixel_values") || name.equals("input_features") || name.equals("input_values")
                 || name.equals("encoder_outputs") || name.equals("input_points") || name.equals("image_embeddings")
-                || name.equals("image_positional_embeddings")) {
+                || name.equals("image_positional_embeddings") || name.equals("encoder_hidden_states")) {
             return ElementType.FLOAT;
         }
         return ElementType.INT64;

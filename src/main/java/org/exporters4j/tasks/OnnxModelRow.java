@@ -294,9 +294,17 @@ record OnnxModelRow(
         return onnxConfigClass;
     }
 
-    /** The export configuration of {@code task} for {@code config}, as Optimum's config class instantiates it. */
+    /**
+     * The export configuration of {@code task} for {@code config}, as Optimum's config class instantiates it: of
+     * {@code model.onnx}, or of {@code decoder_model.onnx} where the task splits an encoder-decoder.
+     */
     @Override
     public ExportConfig create(String modelType, ExportTask task, ModelConfig config) {
+        if (Seq2SeqSplit.files(family, task).contains(OnnxFile.DECODER_MODEL)) {
+            // an encoder-decoder split: the main file is decoder_model.onnx, in Optimum's order already
+            return createFiles(modelType, task, config).stream()
+                    .filter(file -> file.file() == OnnxFile.DECODER_MODEL).findFirst().orElseThrow().config();
+        }
         List<DynamicTensor> inputs = forwardFor(task.task()).order(family.inputs(this, task, config));
         List<DynamicTensor> outputs = family.outputs(this, task, config);
         List<ExportConfig.Submodel> submodels = new java.util.ArrayList<>();
@@ -309,6 +317,24 @@ record OnnxModelRow(
         return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
                 tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this,
                 submodels);
+    }
+
+    /**
+     * The configuration of every file {@code task} writes, in Optimum 1.25.3's order
+     * ({@link OnnxFamily#files}): one {@code model.onnx} ({@link #create}), or the files of an encoder-decoder split.
+     */
+    List<ComponentExport> createFiles(String modelType, ExportTask task, ModelConfig config) {
+        List<OnnxFile> files = Seq2SeqSplit.files(family, task);
+        if (files.equals(List.of(OnnxFile.MODEL))) {
+            return List.of(new ComponentExport(OnnxFile.MODEL, create(modelType, task, config)));
+        }
+        List<ComponentExport> exports = new java.util.ArrayList<>();
+        for (OnnxFile file : files) {
+            exports.add(new ComponentExport(file, new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass,
+                    defaultOpset, tolerance.forTask(task.task()), Seq2SeqSplit.inputs(family, this, task, config, file),
+                    Seq2SeqSplit.outputs(family, this, task, config, file), valuesOverride(task, config), config, this, file)));
+        }
+        return List.copyOf(exports);
     }
 
     /**

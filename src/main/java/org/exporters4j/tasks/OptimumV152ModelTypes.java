@@ -55,6 +55,7 @@ import org.exporters4j.models.albert.AlbertArchitecture;
 import org.exporters4j.models.bart.BartArchitecture;
 import org.exporters4j.models.detr.DetrArchitecture;
 import org.exporters4j.models.bart.BartFlavor;
+import org.exporters4j.models.bart.BartFlavor.DecoderStart;
 import org.exporters4j.models.bart.BartFlavor.EmbeddingNorm;
 import org.exporters4j.models.bart.BartFlavor.EncoderAttention;
 import org.exporters4j.models.bart.BartFlavor.FinalNorm;
@@ -121,7 +122,7 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 TOKEN_CLASSIFICATION,    pt("AlbertForTokenClassification"),             tf("TFAlbertForTokenClassification")),
                     task(V1_5_2,                 QUESTION_ANSWERING,      pt("AlbertForQuestionAnswering"),               tf("TFAlbertForQuestionAnswering"))),
             type("bart", bartOnnx("BartOnnxConfig"),
-                    bart(BartFlavor.Positions.LEARNED_FROM_2, LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.LEARNED_FROM_2, LayerNorms.POST, EmbeddingNorm.AFTER_POSITIONS, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("BartModel"),                                tf("TFBartModel")),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("BartForCausalLM"),                          NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("BartForConditionalGeneration"),             tf("TFBartForConditionalGeneration")),
@@ -152,19 +153,19 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 TOKEN_CLASSIFICATION,    pt("BigBirdForTokenClassification"),            NO_TF),
                     task(V1_5_2,                 QUESTION_ANSWERING,      pt("BigBirdForQuestionAnswering"),              NO_TF)),
             type("bigbird-pegasus", bartOnnx("BigBirdPegasusOnnxConfig"),
-                    bart(BartFlavor.Positions.LEARNED, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYERNORM_EMBEDDING, EncoderAttention.BIG_BIRD, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.LEARNED, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYERNORM_EMBEDDING, EncoderAttention.BIG_BIRD, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("BigBirdPegasusModel"),                      NO_TF),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("BigBirdPegasusForCausalLM"),                NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("BigBirdPegasusForConditionalGeneration"),   NO_TF),
                     task(V1_5_2,                 SEQUENCE_CLASSIFICATION, pt("BigBirdPegasusForSequenceClassification"),  NO_TF),
                     task(V1_5_2,                 QUESTION_ANSWERING,      pt("BigBirdPegasusForQuestionAnswering"),       NO_TF)),
             type("blenderbot", bartOnnx("BlenderbotOnnxConfig"),
-                    bart(BartFlavor.Positions.LEARNED, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.LEARNED, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("BlenderbotModel"),                          tf("TFBlenderbotModel")),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("BlenderbotForCausalLM"),                    NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("BlenderbotForConditionalGeneration"),       tf("TFBlenderbotForConditionalGeneration"))),
             type("blenderbot-small", bartOnnx("BlenderbotSmallOnnxConfig"),
-                    bart(BartFlavor.Positions.LEARNED, LayerNorms.POST, EmbeddingNorm.ENCODER_AFTER_DECODER_BEFORE_POSITIONS, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.LEARNED, LayerNorms.POST, EmbeddingNorm.ENCODER_AFTER_DECODER_BEFORE_POSITIONS, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("BlenderbotSmallModel"),                     tf("TFBlenderbotSmallModel")),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("BlenderbotSmallForCausalLM"),               NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("BlenderbotSmallForConditionalGeneration"),  tf("TFBlenderbotSmallForConditionalGeneration"))),
@@ -316,12 +317,12 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("LongT5Model"),                              NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("LongT5ForConditionalGeneration"),           NO_TF)),
             type("marian", bartOnnx("MarianOnnxConfig"),
-                    bart(BartFlavor.Positions.SINUSOIDAL, LayerNorms.POST, EmbeddingNorm.NONE, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED_UNLESS_CONFIGURED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.SINUSOIDAL, LayerNorms.POST, EmbeddingNorm.NONE, FinalNorm.NONE, EncoderAttention.BART, Vocabularies.SHARED_UNLESS_CONFIGURED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("MarianModel"),                              tf("TFMarianModel")),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("MarianMTModel"),                            tf("TFMarianMTModel")),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("MarianForCausalLM"),                        NO_TF)),
             type("mbart", bartOnnx("MBartOnnxConfig"),
-                    bart(BartFlavor.Positions.LEARNED_FROM_2, LayerNorms.PRE, EmbeddingNorm.AFTER_POSITIONS, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS),
+                    bart(BartFlavor.Positions.LEARNED_FROM_2, LayerNorms.PRE, EmbeddingNorm.AFTER_POSITIONS, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.FINAL_LOGITS_BIAS, DecoderStart.LAST_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("MBartModel"),                               tf("TFMBartModel")),
                     task(V1_5_2_WITH_PAST,       CAUSAL_LM,               pt("MBartForCausalLM"),                         NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("MBartForConditionalGeneration"),            tf("TFMBartForConditionalGeneration")),
@@ -341,12 +342,12 @@ final class OptimumV152ModelTypes {
                     task(V1_5_2,                 DEFAULT,                 pt("MobileViTModel"),                           tf("TFMobileViTModel")),
                     task(V1_5_2,                 IMAGE_CLASSIFICATION,    pt("MobileViTForImageClassification"),          tf("TFMobileViTForImageClassification")),
                     task(NOT_REGISTERED,         SEMANTIC_SEGMENTATION,   pt("MobileViTForSemanticSegmentation"),         tf("TFMobileViTForSemanticSegmentation"))),
-            type("mt5", t5Onnx("MT5OnnxConfig").atol(1e-4),
+            type("mt5", t5Onnx("MT5OnnxConfig", 1e-4),
                     t5(T5Flavor.EncoderAttention.FULL),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("MT5Model"),                                 tf("TFMT5Model")),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("MT5ForConditionalGeneration"),              tf("TFMT5ForConditionalGeneration"))),
             type("m2m-100", bartOnnx("M2M100OnnxConfig"),
-                    bart(BartFlavor.Positions.SINUSOIDAL_FROM_PADDING, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.NONE),
+                    bart(BartFlavor.Positions.SINUSOIDAL_FROM_PADDING, LayerNorms.PRE, EmbeddingNorm.NONE, FinalNorm.LAYER_NORM, EncoderAttention.BART, Vocabularies.SHARED, LogitsBias.NONE, DecoderStart.START_TOKEN),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("M2M100Model"),                              NO_TF),
                     task(V1_5_2_WITH_PAST,       SEQ2SEQ_LM,              pt("M2M100ForConditionalGeneration"),           NO_TF)),
             type("owlvit", clipOnnx("OwlViTOnnxConfig", "owlvit_text_model", "owlvit_vision_model"),
@@ -442,9 +443,9 @@ final class OptimumV152ModelTypes {
     /** A BART-family encoder-decoder and its differences from BART. */
     private static GraphOf bart(BartFlavor.Positions positions, LayerNorms layerNorms, EmbeddingNorm embeddingNorm,
                                 FinalNorm finalNorm, EncoderAttention encoderAttention, Vocabularies vocabularies,
-                                LogitsBias logitsBias) {
+                                LogitsBias logitsBias, DecoderStart decoderStart) {
         return (modelType, variants) -> new BartArchitecture(new BartFlavor(modelType, positions, layerNorms,
-                embeddingNorm, finalNorm, encoderAttention, vocabularies, logitsBias, heads(variants)));
+                embeddingNorm, finalNorm, encoderAttention, vocabularies, logitsBias, decoderStart, heads(variants)));
     }
 
     /** A BEiT-family vision encoder with its base-model prefix. */

@@ -178,6 +178,22 @@ public final class TasksManager {
         return row.onnx().forLayout(layout).create(row.modelType(), task, config);
     }
 
+    /**
+     * The configuration of every file the export writes in {@code layout}, in Optimum 1.25.3's order: one
+     * {@code model.onnx}, or for an encoder-decoder in today's layouts its encoder and decoder files
+     * ({@code optimum/exporters/utils.py:_get_submodels_and_export_configs}).
+     *
+     * @throws IllegalArgumentException when the row has no such layout (see {@link ModelTypeRow#whyNotLaidOut})
+     */
+    public static List<ComponentExport> getExportConfigs(ModelConfig config, Exporter exporter, ExportTask task,
+                                                         Layout layout) {
+        ExportConfig main = getExportConfig(config, exporter, task, layout); // the registry's checks and errors
+        ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow();
+        OnnxModelRow onnx = row.onnx().forLayout(layout);
+        return Seq2SeqSplit.files(onnx.family(), task).equals(List.of(OnnxFile.MODEL))
+                ? List.of(new ComponentExport(OnnxFile.MODEL, main)) : onnx.createFiles(row.modelType(), task, config);
+    }
+
     /** As {@link #getModelClassForTask(String, String)} for PyTorch. */
     public static String getModelClassForTask(String task) {
         return getModelClassForTask(task, Framework.PT.id());

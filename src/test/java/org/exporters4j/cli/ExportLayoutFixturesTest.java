@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -22,6 +20,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
 import org.exporters4j.models.OnnxRuntimeRun;
+import org.exporters4j.onnx.proto.OnnxProto;
 import org.exporters4j.tasks.Layout;
 import org.exporters4j.tasks.ModelTypes;
 import org.junit.jupiter.api.DynamicTest;
@@ -30,21 +29,31 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 10's one-file layouts against fixtures-layout (Optimum 1.25.3's {@code main_export} on tiny checkpoints, with
- * every component's PyTorch runs): each vendored decoder-only fixture exports through the CLI with {@code --layout
+ * Issue 10's layouts against fixtures-layout (Optimum 1.25.3's {@code main_export} on tiny checkpoints, with
+ * every component's PyTorch runs): each vendored fixture exports through the CLI with {@code --layout
  * optimum} and {@code --layout transformers.js} and the fixture's task as Optimum 1.25.3 names it, validation on;
  * the files are the manifest's ({@code layout.onnx_files} at the top, or under {@code onnx/} with config.json and
- * generation_config.json at the top), the graph's input and output names, order and dynamic axes are the manifest's,
- * and every recorded run (a with-past {@code model.onnx} on an empty past, then one cached step) equals PyTorch's
- * outputs within 1e-5.
+ * generation_config.json at the top), every file's input and output names, order and dynamic axes are the
+ * manifest's, and every recorded run equals PyTorch's outputs within 1e-5: a decoder-only with-past
+ * {@code model.onnx} on an empty past, then one cached step; an encoder-decoder's {@code encoder_model.onnx},
+ * {@code decoder_model.onnx} on the prompt, {@code decoder_with_past_model.onnx} on the next token over the
+ * prompt's cache, and {@code decoder_model_merged.onnx} on both branches.
  */
 class ExportLayoutFixturesTest {
     private static final double TOLERANCE = 1e-5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The decoder-only types of fixtures-layout (all vendored). */
-    private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama");
+    /** The vendored types of fixtures-layout: decoder-only, then encoder-decoders. */
+    private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama", "mt5",
+            "t5", "bart", "marian", "mbart", "whisper");
 
+
+    /**
+     * Fixtures of a task the type's row does not register yet (the list must shrink to nothing): Optimum 1.25.3
+     * registers {@code audio-classification} for whisper ({@code WhisperForAudioClassification}: the encoder, a
+     * projector, mean pooling and a classifier), which Optimum v1.5.2 did not; its row has no such task yet.
+     */
+    private static final List<String> TASKS_NOT_YET_REGISTERED = List.of("whisper--audio-classification");
 
     @TempDir
     Path folder;
@@ -57,17 +66,21 @@ class ExportLayoutFixturesTest {
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
         }
+        for (String fixture : TASKS_NOT_YET_REGISTERED) {
+            assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
+        }
     }
 
     @TestFactory
-    Stream<DynamicTest> everyDecoderOnlyFixtureExportsInBothLayoutsAndReproducesEveryRun() throws IOException {
+    Stream<DynamicTest> everyFixtureExportsInBothLayoutsAndReproducesEveryRun() throws IOException {
         List<Path> fixtures = new ArrayList<>();
         try (Stream<Path> folders = Files.list(SharedFiles.require("fixtures-layout"))) {
             folders.filter(Files::isDirectory).sorted().forEach(fixtures::add);
         }
-        assertEquals(32, fixtures.size(), "the vendored decoder-only fixtures of fixtures-layout");
+        assertEquals(67, fixtures.size(), "the vendored fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
+                .filter(fixture -> !TASKS_NOT_YET_REGISTERED.contains(fixture.getFileName().toString()))
                 .flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
                 DynamicTest.dynamicTest(fixture.getFileName() + " --layout " + layout.id(),
                         () -> exportAndCompare(fixture, layout))));
@@ -126,7 +139,11 @@ class ExportLayoutFixturesTest {
         return names;
     }
 
-    /** Names and order of the inputs and outputs, and each one's named axes, as the manifest's component. */
+    /**
+     * Names and order of the inputs and outputs as ONNX Runtime reads them, and each one's named axes as the file
+     * declares them, as the manifest's component (ONNX Runtime reports a fixed size where its shape inference finds
+     * one, e.g. on a Whisper encoder's output over fixed frames, Optimum's own file included).
+     */
     private static void checkInterface(Path fixture, JsonNode component, Path model) throws Exception {
         List<String> inputs = texts(component.get("inputs"));
         List<String> outputs = texts(component.get("outputs"));
@@ -134,14 +151,18 @@ class ExportLayoutFixturesTest {
              OrtSession session = OrtEnvironment.getEnvironment().createSession(model.toString(), options)) {
             assertEquals(inputs, List.copyOf(session.getInputInfo().keySet()), fixture + " inputs");
             assertEquals(outputs, List.copyOf(session.getOutputInfo().keySet()), fixture + " outputs");
-            for (String input : inputs) {
-                assertEquals(axes(component.get("dynamic_axes").get("inputs").get(input)),
-                        namedAxes(session.getInputInfo().get(input)), fixture + " input " + input);
-            }
-            for (String output : outputs) {
-                assertEquals(axes(component.get("dynamic_axes").get("outputs").get(output)),
-                        namedAxes(session.getOutputInfo().get(output)), fixture + " output " + output);
-            }
+        }
+        OnnxProto.GraphProto graph;
+        try (var in = Files.newInputStream(model)) {
+            graph = OnnxProto.ModelProto.parseFrom(in).getGraph();
+        }
+        for (OnnxProto.ValueInfoProto input : graph.getInputList()) {
+            assertEquals(axes(component.get("dynamic_axes").get("inputs").get(input.getName())),
+                    namedAxes(input), fixture + " input " + input.getName());
+        }
+        for (OnnxProto.ValueInfoProto output : graph.getOutputList()) {
+            assertEquals(axes(component.get("dynamic_axes").get("outputs").get(output.getName())),
+                    namedAxes(output), fixture + " output " + output.getName());
         }
     }
 
@@ -162,12 +183,12 @@ class ExportLayoutFixturesTest {
         return axes;
     }
 
-    private static Map<Integer, String> namedAxes(NodeInfo info) {
-        String[] names = ((TensorInfo) info.getInfo()).getDimensionNames();
+    private static Map<Integer, String> namedAxes(OnnxProto.ValueInfoProto info) {
         Map<Integer, String> axes = new TreeMap<>();
-        for (int i = 0; i < names.length; i++) {
-            if (names[i] != null && !names[i].isEmpty()) {
-                axes.put(i, names[i]);
+        List<OnnxProto.TensorShapeProto.Dimension> dims = info.getType().getTensorType().getShape().getDimList();
+        for (int i = 0; i < dims.size(); i++) {
+            if (dims.get(i).hasDimParam() && !dims.get(i).getDimParam().isEmpty()) {
+                axes.put(i, dims.get(i).getDimParam());
             }
         }
         return axes;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
@@ -83,6 +84,27 @@ class ExportLayoutOptionTest {
                     name);
         }
         assertEquals(GPT2_WITH_PAST_BEFORE_LAYOUTS, sha256(byDefault.resolve("model.onnx")));
+    }
+
+    /**
+     * The encoder-decoders' one file in optimum-1.5, byte for byte as main wrote it at d31002d, before their
+     * encoder/decoder split in today's layouts (SHA-256 of model.onnx with {@code --task <the fixture's task>
+     * --no-validate}, from unpackaged classes): the split's parts did not change the whole model's graph.
+     */
+    @Test
+    void theEncoderDecodersWholeGraphsAreWhatMainWroteBeforeTheSplit() throws Exception {
+        Map<String, String> before = Map.of(
+                "t5--seq2seq-lm-with-past", "fe8c4d1d9bc0f840cb377e6d922b534c126903478a8838c4adcd1ad6f4a5d5c8",
+                "bart--seq2seq-lm-with-past", "0ce3e5436eaa8029ab80585017aa55af29f2e538137af54766ca2c1ee103818f",
+                "whisper--speech2seq-lm-with-past", "ead27facfc3a1144f3dbb218d9f3f929a2e0d99abd73156f5782ea212c4d0c0a");
+        for (Map.Entry<String, String> fixture : before.entrySet()) {
+            Path output = folder.resolve(fixture.getKey());
+            MainTest.Run run = MainTest.run("export", "onnx", "--model",
+                    SharedFiles.require("fixtures/" + fixture.getKey() + "/checkpoint").toString(), "--task",
+                    fixture.getKey().split("--")[1], "--no-validate", output.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(fixture.getValue(), sha256(output.resolve("model.onnx")), fixture.getKey());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.exporters4j.models;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -52,6 +53,13 @@ public final class OnnxRuntimeRun {
                 TensorInfo info = tensors.info(name);
                 long[] shape = info.shape().stream().mapToLong(Long::longValue).toArray();
                 ByteBuffer bytes = tensors.bytes(name).order(ByteOrder.LITTLE_ENDIAN);
+                if (info.dtype() == DType.BOOL) {
+                    // the merged decoder's use_cache_branch
+                    ByteBuffer flags = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
+                    flags.put(bytes).flip();
+                    feed.put(name, OnnxTensor.createTensor(environment, flags, shape, OnnxJavaType.BOOL));
+                    continue;
+                }
                 if (info.dtype() != DType.I64 && info.dtype() != DType.F32) {
                     throw new AssertionError("input " + name + " is " + info.dtype());
                 }

@@ -40,6 +40,11 @@ final class RuntimeSession implements AutoCloseable {
         return this;
     }
 
+    RuntimeSession feed(String name, boolean[] values) throws OrtException {
+        replace(name, OnnxTensor.createTensor(environment, values));
+        return this;
+    }
+
     /** Runs and returns every output as a float tensor (int64 and bool outputs are converted). */
     Map<String, Output> run() throws OrtException {
         Map<String, Output> outputs = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -63,6 +64,12 @@ public final class BartArchitecture extends FamilyArchitecture {
     public BartArchitecture(BartFlavor flavor) {
         super(flavor.modelType(), "bart", variantsOf(flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
+    }
+
+    /** The whole model, and Optimum 1.25.3's encoder and decoder parts. */
+    @Override
+    protected Set<Component> components() {
+        return Set.of(Component.values());
     }
 
     /** Each of the flavor's heads without the cache, and the base and language-model heads also with it. */
@@ -158,11 +165,26 @@ public final class BartArchitecture extends FamilyArchitecture {
                 addPresent(outputs, decoded, Attention.SELF);
                 return;
             }
-            // the encoder is built once, when an output or the decoder's cross-attention (without a cache) needs it
-            Supplier<TokenGrid> encoderGrid = Lazy.of(() -> TokenGrid.of(graph, inputs.inputIds()));
-            Supplier<Encoded> encoded = Lazy.of(() -> new Encoded(
-                    encode(inputs.inputIds(), encoderGrid.get(), inputs.attentionMask()), encoderGrid.get()));
-            Value decoderIds = inputs.decoderInputIds().orElseThrow();
+            Component component = build.graphInterface().component();
+            if (component == Component.ENCODER) {
+                // the encoder part: its last hidden state over the encoder's tokens
+                TokenGrid grid = TokenGrid.of(graph, inputs.inputIds());
+                if (build.wants("last_hidden_state")) {
+                    build.output("last_hidden_state", grid.unflatten(graph, encode(inputs.inputIds(), grid,
+                            inputs.attentionMask()), hidden), follows, follows, Dim.of(hidden));
+                }
+                return;
+            }
+            // the encoder is built once, when an output or the decoder's cross-attention (without a cache) needs it;
+            // a decoder part reads its output (encoder_hidden_states), or only the cache
+            Supplier<TokenGrid> encoderGrid = Lazy.of(() -> inputs.encoderHiddenStates()
+                    .map(states -> new TokenGrid(graph.shape(states, 0, 2)))
+                    .orElseGet(() -> TokenGrid.of(graph, inputs.inputIds())));
+            Supplier<Encoded> encoded = Lazy.of(() -> new Encoded(inputs.encoderHiddenStates()
+                    .map(states -> graph.reshape(states, -1, hidden))
+                    .orElseGet(() -> encode(inputs.inputIds(), encoderGrid.get(), inputs.attentionMask())),
+                    encoderGrid.get()));
+            Value decoderIds = inputs.decoderInputIds().orElseGet(() -> shiftedRight(inputs.inputIds()));
             TokenGrid decoderGrid = TokenGrid.of(graph, decoderIds);
             Supplier<Decoded> decoded = Lazy.of(() -> decode(decoderIds, decoderGrid,
                     inputs.decoderAttentionMask(), pastLength, inputs.past(), encoded, inputs.attentionMask()));
@@ -200,6 +222,30 @@ public final class BartArchitecture extends FamilyArchitecture {
                 default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
             }
             addPresent(outputs, decoded, Attention.DECODER_SELF);
+        }
+
+        /**
+         * The decoder's tokens Transformers makes from {@code input_ids} when the caller gives none
+         * ({@code shift_tokens_right}): the start token ({@code decoder_start_token_id}; mBART: each row's last
+         * non-padding token) followed by {@code input_ids} without its last token, {@code -100} replaced by
+         * {@code pad_token_id}.
+         */
+        private Value shiftedRight(Value ids) {
+            long pad = config.optionalInt("pad_token_id").orElse(1);
+            Value first = switch (flavor.decoderStart()) {
+                case START_TOKEN -> graph.constantOfShape(graph.concat(0, graph.shape(ids, 0, 1),
+                        graph.constant(1L)), ElementType.INT64,
+                        config.optionalInt("decoder_start_token_id").orElseThrow(() -> new UnsupportedConfigException(
+                                config.source() + ": " + flavor.modelType() + " needs decoder_start_token_id to make "
+                                        + "the decoder's tokens from input_ids; set it in config.json")));
+                case LAST_TOKEN -> {
+                    Value real = graph.cast(graph.not(graph.equal(ids, graph.scalar(pad))), ElementType.INT64);
+                    Value last = graph.sub(graph.reduceSum(real, KeepDims.YES, 1), graph.scalar(1));
+                    yield graph.gatherElements(ids, last, 1);
+                }
+            };
+            Value shifted = graph.concat(1, first, graph.slice(ids, 1, 0, -1));
+            return graph.where(graph.equal(shifted, graph.scalar(-100)), graph.scalar(pad), shifted);
         }
 
         /**

@@ -17,12 +17,28 @@ import org.exporters4j.models.Head;
  * @param encoderAttention the module (and weight names) of the encoder's self-attention
  * @param vocabularies whether encoder and decoder may have vocabularies of their own
  * @param logitsBias whether the language-model head adds the {@code final_logits_bias} buffer
+ * @param decoderStart how the model makes the decoder's tokens from {@code input_ids} when none are given (the
+ *     classification and question-answering heads of Optimum 1.25.3's interface take none)
  * @param heads the heads Transformers has a class for with this model type; base, causal-lm and seq2seq-lm are
  *     also built with the cache
  */
 public record BartFlavor(String modelType, Positions positions, LayerNorms layerNorms, EmbeddingNorm embeddingNorm,
                          FinalNorm finalNorm, EncoderAttention encoderAttention, Vocabularies vocabularies,
-                         LogitsBias logitsBias, Set<Head> heads) {
+                         LogitsBias logitsBias, DecoderStart decoderStart, Set<Head> heads) {
+
+    /** How {@code decoder_input_ids} follow from {@code input_ids} when the caller gives none. */
+    public enum DecoderStart {
+        /**
+         * {@code shift_tokens_right(input_ids, pad_token_id, decoder_start_token_id)}: the start token, then
+         * {@code input_ids} without its last token ({@code -100} read as padding) (BART and most of the family).
+         */
+        START_TOKEN,
+        /**
+         * mBART's {@code shift_tokens_right(input_ids, pad_token_id)}: each row's last non-padding token (its
+         * language id) first, then {@code input_ids} without its last token.
+         */
+        LAST_TOKEN
+    }
 
     /** How token positions are embedded (each model's {@code *PositionalEmbedding}). */
     public enum Positions {
@@ -141,6 +157,7 @@ public record BartFlavor(String modelType, Positions positions, LayerNorms layer
         Objects.requireNonNull(encoderAttention, "encoderAttention");
         Objects.requireNonNull(vocabularies, "vocabularies");
         Objects.requireNonNull(logitsBias, "logitsBias");
+        Objects.requireNonNull(decoderStart, "decoderStart");
         heads = Set.copyOf(EnumSet.copyOf(heads));
     }
 }

@@ -8,6 +8,7 @@ import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Variant;
@@ -31,14 +32,22 @@ import org.exporters4j.onnx.Value;
  * @param decoderInputIds {@code decoder_input_ids}
  * @param decoderAttentionMask {@code decoder_attention_mask}
  * @param past the cache of each decoder layer, in layer order; empty without the cache
+ * @param encoderHiddenStates the encoder's output a decoder part reads ({@code encoder_hidden_states})
+ *
+ * <p>The parts of Optimum 1.25.3's split ({@link Component}) take their own names: the encoder {@code input_ids}
+ * and {@code attention_mask}; a decoder part the decoder's ids as {@code input_ids} (here {@code decoderInputIds},
+ * {@code inputIds} then being the same value), the encoder's mask as {@code encoder_attention_mask} (here
+ * {@code attentionMask}) and {@code encoder_hidden_states} or the cache.
  */
 record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value> decoderInputIds,
-                  Optional<Value> decoderAttentionMask, List<LayerPast> past) {
+                  Optional<Value> decoderAttentionMask, List<LayerPast> past, Optional<Value> encoderHiddenStates) {
 
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String DECODER_INPUT_IDS = "decoder_input_ids";
     static final String DECODER_ATTENTION_MASK = "decoder_attention_mask";
+    static final String ENCODER_ATTENTION_MASK = "encoder_attention_mask";
+    static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
 
     /**
      * One decoder layer's cache: its self-attention keys and values, and for an encoder-decoder step the
@@ -57,6 +66,10 @@ record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value>
 
     static BartInputs declare(OnnxGraphBuilder graph, GraphInterface graphInterface, Variant variant,
                               BartOptions options, String purpose) {
+        Component component = graphInterface.component();
+        if (component != Component.MODEL) {
+            return declarePart(graph, graphInterface, component, options, purpose);
+        }
         boolean decoderOnly = variant.head() == Head.CAUSAL_LM;
         List<String> names = new ArrayList<>(List.of(INPUT_IDS, ATTENTION_MASK));
         if (!decoderOnly) {
@@ -81,11 +94,45 @@ record BartInputs(Value inputIds, Optional<Value> attentionMask, Optional<Value>
         GraphInputs inputs = GraphInputs.declare(graph, graphInterface, names.stream()
                 .map(name -> Accepted.of(name, Kind.INTEGER, Dim.unknown(), Dim.unknown())).toList(), cache, purpose);
         Value inputIds = inputs.required(INPUT_IDS);
-        Optional<Value> decoderInputIds = decoderOnly ? Optional.empty()
-                : Optional.of(inputs.required(DECODER_INPUT_IDS));
+        // without decoder_input_ids (Optimum 1.25.3's classification and question-answering interface) the model
+        // shifts input_ids right, as Transformers does when the caller gives none
+        Optional<Value> decoderInputIds = decoderOnly ? Optional.empty() : inputs.optional(DECODER_INPUT_IDS);
         List<LayerPast> past = variant.usesPast() ? layers(inputs, decoderOnly, options, purpose) : List.of();
         return new BartInputs(inputIds, inputs.optional(ATTENTION_MASK), decoderInputIds,
-                inputs.optional(DECODER_ATTENTION_MASK), past);
+                inputs.optional(DECODER_ATTENTION_MASK), past, Optional.empty());
+    }
+
+    /** The inputs of one part of Optimum 1.25.3's encoder-decoder split. */
+    private static BartInputs declarePart(OnnxGraphBuilder graph, GraphInterface graphInterface, Component component,
+                                          BartOptions options, String purpose) {
+        Accepted ids = Accepted.of(INPUT_IDS, Kind.INTEGER, Dim.unknown(), Dim.unknown());
+        if (component == Component.ENCODER) {
+            GraphInputs inputs = GraphInputs.declare(graph, graphInterface, List.of(ids,
+                    Accepted.of(ATTENTION_MASK, Kind.INTEGER, Dim.unknown(), Dim.unknown())), purpose);
+            return new BartInputs(inputs.required(INPUT_IDS), inputs.optional(ATTENTION_MASK), Optional.empty(),
+                    Optional.empty(), List.of(), Optional.empty());
+        }
+        boolean cached = component == Component.DECODER_WITH_PAST;
+        List<Dim> cacheDims = List.of(Dim.unknown(), Dim.of(options.decoderHeads()), Dim.unknown(),
+                Dim.of(options.decoderHeadSize()));
+        CacheInputs cache = !cached ? CacheInputs.NONE : new CacheInputs(
+                "past_key_values.N.decoder.key/value, past_key_values.N.encoder.key/value", past ->
+                past.direction() == Direction.PAST && past.attention() != Attention.SELF
+                        && past.layer() < options.decoderLayers() ? Optional.of(cacheDims) : Optional.empty());
+        GraphInputs inputs = GraphInputs.declare(graph, graphInterface, List.of(
+                Accepted.of(ENCODER_ATTENTION_MASK, Kind.INTEGER, Dim.unknown(), Dim.unknown()), ids,
+                Accepted.of(ENCODER_HIDDEN_STATES, Kind.FLOAT, Dim.unknown(), Dim.unknown(),
+                        Dim.of(options.hiddenSize()))), cache, purpose);
+        Value decoderIds = inputs.required(INPUT_IDS);
+        Optional<Value> encoderHiddenStates = cached ? Optional.empty()
+                : Optional.of(inputs.required(ENCODER_HIDDEN_STATES));
+        List<LayerPast> past = cached ? layers(inputs, false, options, purpose) : List.of();
+        if (cached && past.stream().anyMatch(layer -> layer.crossKey().isEmpty())) {
+            throw new ArchitectureException(purpose + " needs the cross-attention cache of every decoder layer "
+                    + "(past_key_values.N.encoder.key/value): it does not read the encoder's output");
+        }
+        return new BartInputs(decoderIds, inputs.optional(ENCODER_ATTENTION_MASK), Optional.of(decoderIds),
+                Optional.empty(), past, encoderHiddenStates);
     }
 
     private static List<LayerPast> layers(GraphInputs inputs, boolean decoderOnly, BartOptions options,

@@ -6,6 +6,8 @@ import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.Architecture;
+import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Variant;
@@ -56,9 +58,22 @@ public abstract class FamilyArchitecture implements Architecture {
 
     @Override
     public final OnnxModel build(ModelConfig config, Weights weights, Variant variant, GraphInterface graphInterface) {
+        if (!components().contains(graphInterface.component())) {
+            throw new ArchitectureException(modelType + " has no " + graphInterface.component() + " graph: the "
+                    + family + " family builds " + components().stream().map(Component::toString).sorted()
+                    .collect(Collectors.joining(", ")) + " graphs");
+        }
         GraphBuild build = GraphBuild.start(modelType, variants, note, variant, weights, graphInterface);
         addOutputs(config, variant, build);
         return build.finish();
+    }
+
+    /**
+     * The parts of the model this family builds as graphs of their own ({@link GraphInterface#component()}): the
+     * whole model only, unless an encoder-decoder family also builds its encoder and decoder apart.
+     */
+    protected Set<Component> components() {
+        return Set.of(Component.MODEL);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -33,8 +34,9 @@ public final class GraphBuild {
 
     private GraphBuild(String modelType, Variant variant, Weights weights, GraphInterface graphInterface) {
         this.variant = variant;
-        this.purpose = "the " + modelType + " " + variant + " graph";
         this.graphInterface = Objects.requireNonNull(graphInterface, "graphInterface");
+        this.purpose = "the " + modelType + " " + variant + (graphInterface.component() == Component.MODEL ? ""
+                : " " + graphInterface.component()) + " graph";
         this.graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
         this.parameters = new Parameters(weights, graph, purpose);
         this.outputs = new HeadOutputs(purpose);

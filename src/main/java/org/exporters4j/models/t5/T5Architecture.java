@@ -11,6 +11,7 @@ import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -73,6 +74,12 @@ public final class T5Architecture extends FamilyArchitecture {
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
+    /** The whole model, and Optimum 1.25.3's encoder and decoder parts. */
+    @Override
+    protected Set<Component> components() {
+        return Set.of(Component.values());
+    }
+
     public T5Flavor flavor() {
         return flavor;
     }
@@ -84,22 +91,35 @@ public final class T5Architecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
-        int cacheLayers = variant.usesPast() ? options.decoderLayers() : 0;
+        Component component = graphInterface.component();
+        // the cache inputs: the whole model's with past, and the decoder part's over the cache
+        int cacheLayers = variant.usesPast() && (component == Component.MODEL
+                || component == Component.DECODER_WITH_PAST) ? options.decoderLayers() : 0;
+        // the present outputs: the whole model's and the decoder parts' with past
+        int presentLayers = variant.usesPast() && component != Component.ENCODER ? options.decoderLayers() : 0;
         Seq2SeqInputs inputs = Seq2SeqInputs.declare(graph, graphInterface, cacheLayers, options.heads(),
-                options.keyValueSize(), purpose);
-        Stacks stacks = new Stacks(graph, parameters, options, inputs);
+                options.keyValueSize(), options.modelSize(), purpose);
+        Stacks stacks = new Stacks(graph, parameters, options, inputs, component);
         Dim follows = Dim.unknown();
         long modelSize = options.modelSize();
+        if (component == Component.ENCODER) {
+            // the encoder part: T5Stack's last hidden state over the encoder's tokens
+            if (build.wants("last_hidden_state")) {
+                build.output("last_hidden_state", stacks.encoderGrid.get().unflatten(graph, stacks.encoder.get(),
+                        modelSize), follows, follows, Dim.of(modelSize));
+            }
+            return;
+        }
         switch (variant.head()) {
             case BASE -> {
                 if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", stacks.decoderGrid.unflatten(graph, stacks.decoder.get().rows(),
+                    build.output("last_hidden_state", stacks.decoderGrid.get().unflatten(graph, stacks.decoder.get().rows(),
                             modelSize), follows, follows, Dim.of(modelSize));
                 }
             }
             case SEQ2SEQ_LM -> {
                 if (build.wants("logits")) {
-                    build.output("logits", stacks.decoderGrid.unflatten(graph,
+                    build.output("logits", stacks.decoderGrid.get().unflatten(graph,
                             stacks.logits(stacks.decoder.get().rows()), options.vocabSize()), follows, follows,
                             Dim.of(options.vocabSize()));
                 }
@@ -107,10 +127,10 @@ public final class T5Architecture extends FamilyArchitecture {
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
         }
         if (build.wants("encoder_last_hidden_state")) {
-            build.output("encoder_last_hidden_state", stacks.encoderGrid.unflatten(graph, stacks.encoder.get(),
+            build.output("encoder_last_hidden_state", stacks.encoderGrid.get().unflatten(graph, stacks.encoder.get(),
                     modelSize), follows, follows, Dim.of(modelSize));
         }
-        for (int layer = 0; layer < cacheLayers; layer++) {
+        for (int layer = 0; layer < presentLayers; layer++) {
             int index = layer;
             Dim heads = Dim.of(options.heads());
             Dim headSize = Dim.of(options.keyValueSize());
@@ -138,32 +158,48 @@ public final class T5Architecture extends FamilyArchitecture {
         private final Parameters parameters;
         private final T5Options options;
         private final Seq2SeqInputs inputs;
-        private final TokenGrid encoderGrid;
-        private final TokenGrid decoderGrid;
+        private final Supplier<TokenGrid> encoderGrid;
+        private final Supplier<TokenGrid> decoderGrid;
+        private final Component component;
         private final Supplier<Value> embeddingTable;
         private final Supplier<Value> encoder;
         private final Supplier<DecoderOutput> decoder;
         /** Transient-global attention's token → global block assignment, shared by every encoder layer. */
         private final Supplier<GlobalBlocks> globalBlocks;
 
-        Stacks(OnnxGraphBuilder graph, Parameters parameters, T5Options options, Seq2SeqInputs inputs) {
+        Stacks(OnnxGraphBuilder graph, Parameters parameters, T5Options options, Seq2SeqInputs inputs,
+               Component component) {
             this.graph = graph;
             this.parameters = parameters;
             this.options = options;
             this.inputs = inputs;
-            this.encoderGrid = TokenGrid.of(graph, inputs.inputIds());
-            this.decoderGrid = TokenGrid.of(graph, inputs.decoderInputIds());
+            this.component = component;
+            // the encoder's (batch, sequence): its ids, or in a decoder part its mask or output
+            this.encoderGrid = Lazy.of(() -> inputs.inputIds().map(ids -> TokenGrid.of(graph, ids))
+                    .or(() -> inputs.attentionMask().map(mask -> TokenGrid.of(graph, mask)))
+                    .orElseGet(() -> new TokenGrid(graph.shape(inputs.encoderHiddenStates().orElseThrow(), 0, 2))));
+            this.decoderGrid = Lazy.of(() -> TokenGrid.of(graph, inputs.decoderInputIds().orElseThrow()));
+            if (component == Component.MODEL) {
+                // the whole model reads both grids, made first (a part makes only those it reads, when it reads them)
+                encoderGrid.get();
+                decoderGrid.get();
+            }
             // T5Model.shared is the encoder's and the decoder's embed_tokens: one parameter under three names
             this.embeddingTable = Lazy.of(() -> parameters.tensor(parameters.firstPresent("shared.weight",
                     "encoder.embed_tokens.weight", "decoder.embed_tokens.weight"), options.vocabSize(),
                     options.modelSize()));
-            this.encoder = Lazy.of(() -> graph.inScope("encoder", this::encode));
+            // a decoder part reads the encoder's output as rows instead of computing it
+            this.encoder = Lazy.of(() -> component.readsEncoderOutput()
+                    ? graph.reshape(inputs.encoderHiddenStates().orElseThrow(), -1, options.modelSize())
+                    : graph.inScope("encoder", this::encode));
             this.decoder = Lazy.of(() -> {
-                encoder.get(); // built first, under its own scope, as the decoder reads it
+                if (component != Component.DECODER_WITH_PAST) {
+                    encoder.get(); // built first, under its own scope, as the decoder reads it
+                }
                 return graph.inScope("decoder", this::decode);
             });
             this.globalBlocks = Lazy.of(() -> graph.inScope("global_blocks", () -> GlobalBlocks.of(graph,
-                    encoderMask(), encoderGrid, options.globalBlockSize())));
+                    encoderMask(), encoderGrid.get(), options.globalBlockSize())));
         }
 
         // ---------------------------------------------------------------------------------------------------------
@@ -171,7 +207,7 @@ public final class T5Architecture extends FamilyArchitecture {
 
         /** T5Stack as encoder: the last hidden state as rows {@code [batch × sequence, d_model]}. */
         private Value encode() {
-            Value rows = embed(inputs.inputIds());
+            Value rows = embed(inputs.inputIds().orElseThrow());
             Supplier<Value> bias = Lazy.of(() -> graph.inScope("position_bias", this::encoderBias));
             for (int layer = 0; layer < options.encoderLayers(); layer++) {
                 String prefix = "encoder.block." + layer + ".layer.";
@@ -181,9 +217,9 @@ public final class T5Architecture extends FamilyArchitecture {
                     Value attended = switch (options.encoderSelfAttention()) {
                         case FULL -> {
                             String attention = prefix + "0.SelfAttention";
-                            yield attend(projectHeads(attention + ".q", normed, encoderGrid),
-                                    projectHeads(attention + ".k", normed, encoderGrid),
-                                    projectHeads(attention + ".v", normed, encoderGrid), bias.get(), attention + ".o");
+                            yield attend(projectHeads(attention + ".q", normed, encoderGrid.get()),
+                                    projectHeads(attention + ".k", normed, encoderGrid.get()),
+                                    projectHeads(attention + ".v", normed, encoderGrid.get()), bias.get(), attention + ".o");
                         }
                         case LOCAL -> localAttention(prefix + "0.LocalSelfAttention", normed, bias.get());
                         case TRANSIENT_GLOBAL -> transientGlobalAttention(prefix + "0.TransientGlobalSelfAttention",
@@ -201,12 +237,12 @@ public final class T5Architecture extends FamilyArchitecture {
             return switch (options.encoderSelfAttention()) {
                 case FULL -> {
                     // compute_bias(seq, seq): [1, heads, seq, seq], then + (1 − mask) · min, [batch, 1, 1, seq]
-                    Value positions = encoderGrid.positions(graph);
+                    Value positions = encoderGrid.get().positions(graph);
                     Value relative = options.buckets().bias(graph,
                             relativeAttentionBias("encoder.block.0.layer.0.SelfAttention"), positions, positions,
                             AttentionDirection.BIDIRECTIONAL);
                     yield graph.add(graph.unsqueeze(relative, 0), AttentionMask.additive(graph,
-                            inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid));
+                            inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid.get()));
                 }
                 case LOCAL -> localBias("encoder.block.0.layer.0.LocalSelfAttention");
                 // LongT5TransientGlobalAttention: the local bias, then the side bias of the global keys after it
@@ -261,7 +297,7 @@ public final class T5Architecture extends FamilyArchitecture {
          */
         private Value mergeBlocks(String prefix, Value context) {
             Value merged = graph.reshape(graph.transpose(context, 0, 1, 3, 2, 4), 0, -1, options.innerSize());
-            Value sequence = graph.shape(inputs.inputIds(), 1, 2);
+            Value sequence = graph.shape(inputs.inputIds().orElseThrow(), 1, 2);
             Value kept = graph.slice(merged, graph.constant(0), sequence, graph.constant(1));
             return projection(prefix + ".o").apply(graph, graph.reshape(kept, -1, options.innerSize()));
         }
@@ -269,7 +305,7 @@ public final class T5Architecture extends FamilyArchitecture {
         /** The encoder's attention mask, int64 {@code [batch, sequence]}; all ones when the graph takes none. */
         private Value encoderMask() {
             return inputs.attentionMask().orElseGet(() ->
-                    graph.constantOfShape(encoderGrid.batchAndSequence(), ElementType.INT64, 1.0));
+                    graph.constantOfShape(encoderGrid.get().batchAndSequence(), ElementType.INT64, 1.0));
         }
 
         /**
@@ -283,7 +319,7 @@ public final class T5Architecture extends FamilyArchitecture {
             long heads = options.heads();
             long headSize = options.keyValueSize();
             // [batch, globals, sequence] · [batch, sequence, d_model]: the sum over each global block
-            Value sums = graph.matMul(globalBlocks.get().membership(), encoderGrid.unflatten(graph, rows, modelSize));
+            Value sums = graph.matMul(globalBlocks.get().membership(), encoderGrid.get().unflatten(graph, rows, modelSize));
             Value globalRows = norm(prefix + ".global_input_layer_norm", graph.reshape(sums, -1, modelSize));
             Value perHead = graph.concat(0, graph.shape(sums, 0, 1), graph.constant(-1, heads, headSize));
             // [batch, 1, heads, d_kv, globals] and [batch, 1, heads, globals, d_kv], shared by every block
@@ -335,7 +371,7 @@ public final class T5Architecture extends FamilyArchitecture {
             long heads = options.heads();
             long headSize = options.keyValueSize();
             Value projected = graph.reshape(projection(name).apply(graph, rows),
-                    encoderGrid.shapeWith(graph, heads, headSize));
+                    encoderGrid.get().shapeWith(graph, heads, headSize));
             return splitIntoBlocks(projected, heads, headSize);
         }
 
@@ -385,19 +421,22 @@ public final class T5Architecture extends FamilyArchitecture {
 
         /** T5Stack as decoder over the encoder output, with the cache when the graph has one. */
         private DecoderOutput decode() {
-            Value rows = embed(inputs.decoderInputIds());
+            Value rows = embed(inputs.decoderInputIds().orElseThrow());
             List<Seq2SeqInputs.LayerPast> past = inputs.past();
             // positions: the step's queries follow the cached ones (past length from layer 0's cache)
             Value pastLength = past.isEmpty() ? graph.scalar(0)
                     : graph.gather(graph.shape(past.get(0).decoderKey()), graph.scalar(2), 0);
-            Value total = graph.add(pastLength, decoderGrid.sequenceLength(graph));
+            Value total = graph.add(pastLength, decoderGrid.get().sequenceLength(graph));
             Value queries = graph.range(pastLength, total, graph.scalar(1));
             Value keys = graph.range(graph.scalar(0), total, graph.scalar(1));
             Supplier<Value> selfBias = Lazy.of(() -> graph.inScope("position_bias",
                     () -> decoderBias(queries, keys, pastLength)));
             // invert_attention_mask(encoder mask): the cross-attention's only bias (no relative bias there)
+            // (the grid only sizes a mask the interface lacks: the step over the cache reads no other encoder shape)
             Supplier<Value> crossBias = Lazy.of(() -> AttentionMask.additive(graph,
-                    inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL, encoderGrid));
+                    inputs.attentionMask().orElse(null), AttentionDirection.BIDIRECTIONAL,
+                    inputs.attentionMask().isPresent() && component == Component.DECODER_WITH_PAST ? null
+                            : encoderGrid.get()));
             List<List<Value>> present = new ArrayList<>();
             for (int layer = 0; layer < options.decoderLayers(); layer++) {
                 String prefix = "decoder.block." + layer + ".layer.";
@@ -407,24 +446,32 @@ public final class T5Architecture extends FamilyArchitecture {
                 rows = graph.inScope("block." + layer, () -> {
                     String self = prefix + "0.SelfAttention";
                     Value normed = norm(prefix + "0.layer_norm", input);
-                    Value key = projectHeads(self + ".k", normed, decoderGrid);
-                    Value value = projectHeads(self + ".v", normed, decoderGrid);
+                    Value key = projectHeads(self + ".k", normed, decoderGrid.get());
+                    Value value = projectHeads(self + ".v", normed, decoderGrid.get());
                     if (layerPast != null) {
                         key = graph.concat(2, layerPast.decoderKey(), key);
                         value = graph.concat(2, layerPast.decoderValue(), value);
                     }
-                    Value attended = graph.add(input, attend(projectHeads(self + ".q", normed, decoderGrid), key,
+                    Value attended = graph.add(input, attend(projectHeads(self + ".q", normed, decoderGrid.get()), key,
                             value, selfBias.get(), self + ".o"));
                     String cross = prefix + "1.EncDecAttention";
                     Value crossNormed = norm(prefix + "1.layer_norm", attended);
-                    Value encoderKey = projectHeads(cross + ".k", encoder.get(), encoderGrid);
-                    Value encoderValue = projectHeads(cross + ".v", encoder.get(), encoderGrid);
-                    if (layerPast != null) {
+                    Value encoderKey;
+                    Value encoderValue;
+                    if (component == Component.DECODER_WITH_PAST) {
+                        // Optimum 1.25.3's later steps: the cross-attention's keys and values are the cache's
+                        encoderKey = layerPast.encoderKey();
+                        encoderValue = layerPast.encoderValue();
+                    } else {
+                        encoderKey = projectHeads(cross + ".k", encoder.get(), encoderGrid.get());
+                        encoderValue = projectHeads(cross + ".v", encoder.get(), encoderGrid.get());
+                    }
+                    if (layerPast != null && component == Component.MODEL) {
                         encoderKey = pastWhenItFits(layerPast.encoderKey(), encoderKey);
                         encoderValue = pastWhenItFits(layerPast.encoderValue(), encoderValue);
                     }
                     Value crossAttended = graph.add(attended, attend(projectHeads(cross + ".q", crossNormed,
-                            decoderGrid), encoderKey, encoderValue, crossBias.get(), cross + ".o"));
+                            decoderGrid.get()), encoderKey, encoderValue, crossBias.get(), cross + ".o"));
                     cache.addAll(List.of(key, value, encoderKey, encoderValue));
                     return graph.add(crossAttended, feedForward(prefix + "2.", crossAttended));
                 });
@@ -444,7 +491,7 @@ public final class T5Architecture extends FamilyArchitecture {
                     relativeAttentionBias("decoder.block.0.layer.0.SelfAttention"), queries, keys,
                     AttentionDirection.CAUSAL);
             return graph.add(graph.unsqueeze(relative, 0),
-                    CausalMask.additive(graph, pastLength, decoderGrid.sequenceLength(graph)));
+                    CausalMask.additive(graph, pastLength, decoderGrid.get().sequenceLength(graph)));
         }
 
         /**

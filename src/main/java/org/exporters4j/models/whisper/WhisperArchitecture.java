@@ -9,6 +9,7 @@ import org.exporters4j.models.CacheTensor;
 import org.exporters4j.models.CacheTensor.Attention;
 import org.exporters4j.models.CacheTensor.Direction;
 import org.exporters4j.models.CacheTensor.Part;
+import org.exporters4j.models.Component;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
@@ -59,11 +60,22 @@ public final class WhisperArchitecture extends FamilyArchitecture {
         super("whisper", "whisper", VARIANTS);
     }
 
+    /**
+     * The whole model, and Optimum 1.25.3's parts: the encoder ({@code input_features} to
+     * {@code last_hidden_state}), the decoder over {@code input_ids} and {@code encoder_hidden_states}, and the
+     * decoder over {@code input_ids} and the cache.
+     */
+    @Override
+    protected Set<Component> components() {
+        return Set.of(Component.values());
+    }
+
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         WhisperOptions options = WhisperOptions.read(config);
         String base = build.parameters().basePrefix("model", "encoder.conv1.weight");
-        GraphInputs inputs = GraphInputs.declare(build, accepted(options, variant));
+        GraphInputs inputs = GraphInputs.declare(build, accepted(options, variant,
+                build.graphInterface().component()));
         new Builder(build.graph(), build.parameters(), options, base).addOutputs(build, inputs);
     }
 
@@ -71,12 +83,24 @@ public final class WhisperArchitecture extends FamilyArchitecture {
      * The inputs Whisper reads. With the cache, Optimum's interface leaves the step's length unnamed (its export
      * fixes it to one token); the graph leaves it open, so a step may also feed several tokens.
      */
-    private static List<Accepted> accepted(WhisperOptions options, Variant variant) {
+    private static List<Accepted> accepted(WhisperOptions options, Variant variant, Component component) {
         List<Accepted> accepted = new ArrayList<>();
-        accepted.add(Accepted.of("input_features", Kind.FLOAT, Dim.symbolic("batch_size"),
-                Dim.of(options.melBins()), Dim.symbolic("encoder_sequence_length")));
-        accepted.add(Accepted.of("decoder_input_ids", Kind.INTEGER, Dim.symbolic("batch_size"),
-                variant.usesPast() ? Dim.unknown() : Dim.symbolic("decoder_sequence_length")));
+        if (component == Component.MODEL || component == Component.ENCODER) {
+            // the frames are fixed (2 × max_source_positions); Optimum 1.25.3 names only the batch axis
+            accepted.add(Accepted.of("input_features", Kind.FLOAT, Dim.symbolic("batch_size"),
+                    Dim.of(options.melBins()), Dim.of(2L * options.sourcePositions())));
+        }
+        if (component == Component.ENCODER) {
+            return accepted;
+        }
+        // a decoder part takes the decoder's ids as input_ids, and the encoder's output (without the cache)
+        accepted.add(Accepted.of(component == Component.MODEL ? "decoder_input_ids" : "input_ids", Kind.INTEGER,
+                Dim.symbolic("batch_size"), variant.usesPast() && component != Component.DECODER ? Dim.unknown()
+                        : Dim.symbolic("decoder_sequence_length")));
+        if (component == Component.DECODER) {
+            accepted.add(Accepted.of("encoder_hidden_states", Kind.FLOAT, Dim.symbolic("batch_size"),
+                    Dim.of(options.sourcePositions()), Dim.of(options.modelSize())));
+        }
         long headSize = options.modelSize() / options.decoderHeads();
         for (int layer = 0; layer < options.decoderLayers(); layer++) {
             for (CacheTensor past : cache(Direction.PAST, layer)) {
@@ -97,10 +121,23 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             Variant variant = build.variant();
             HeadOutputs outputs = build.outputs();
             long size = options.modelSize();
-            Value ids = inputs.required("decoder_input_ids");
+            Component component = build.graphInterface().component();
+            Dim follows = Dim.unknown();
+            if (component == Component.ENCODER) {
+                // the encoder part: WhisperEncoder's last hidden state, [batch, frames / 2, d_model]
+                if (build.wants("last_hidden_state")) {
+                    Value features = inputs.required("input_features");
+                    build.output("last_hidden_state", graph.inScope("encoder", () -> encode(features)), follows,
+                            follows, Dim.of(size));
+                }
+                return;
+            }
+            Value ids = inputs.required(component == Component.MODEL ? "decoder_input_ids" : "input_ids");
             List<LayerCache> past = new ArrayList<>();
             Value encoderStates = null;
-            if (variant.usesPast()) {
+            if (component == Component.DECODER) {
+                encoderStates = inputs.required("encoder_hidden_states");
+            } else if (variant.usesPast()) {
                 for (int layer = 0; layer < options.decoderLayers(); layer++) {
                     List<CacheTensor> names = cache(Direction.PAST, layer);
                     past.add(new LayerCache(inputs.required(names.get(0).name()),
@@ -114,7 +151,6 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             List<LayerCache> present = new ArrayList<>();
             Value encoded = encoderStates;
             Value decoded = graph.inScope("decoder", () -> decode(ids, encoded, past, present));
-            Dim follows = Dim.unknown();
             switch (variant.head()) {
                 case BASE -> {
                     if (build.wants("last_hidden_state")) {
