@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import org.exporters4j.checkpoint.TensorInfo;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.WeightsFormat;
@@ -25,11 +26,11 @@ import org.exporters4j.WeightsFormat;
  *
  * <p>A tensor counts as read once its header, bytes or storage identity is asked for; {@link #contains} (a probe)
  * does not count. The view does not own the weights: {@link #close()} leaves them open for their owner to close.
- * Not thread-safe: one view per build.
+ * Safe for concurrent reads, as {@link Weights} requires (the model writer streams tensors on several threads).
  */
 public final class RecordedWeights implements Weights {
     private final Weights weights;
-    private final SortedSet<String> read = new TreeSet<>();
+    private final SortedSet<String> read = new ConcurrentSkipListSet<>();
 
     public RecordedWeights(Weights weights) {
         this.weights = Objects.requireNonNull(weights, "weights");

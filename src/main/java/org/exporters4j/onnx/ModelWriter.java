@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.exporters4j.onnx.proto.OnnxProto.GraphProto;
 import org.exporters4j.onnx.proto.OnnxProto.ModelProto;
 import org.exporters4j.onnx.proto.OnnxProto.OperatorSetIdProto;
@@ -30,7 +32,9 @@ import org.exporters4j.onnx.proto.OnnxProto.TensorProto;
  *
  * <p>The model is never whole on the heap: the graph's structure is serialized with protobuf, but each
  * initializer's raw bytes are streamed from its {@link TensorData} straight into the file, after the message sizes
- * have been computed up front. Memory grows with the largest derived tensor at most. Files are written under
+ * have been computed up front. As every size, and so every tensor's offset, is known before anything is written, the
+ * structure is written first with a gap for each tensor, then the tensors are streamed into their gaps by a few
+ * threads at once. Memory grows with the largest derived tensor at most (per thread). Files are written under
  * temporary names in the target folder and renamed when complete (the data file first, so a model file never points
  * at missing data); a failure deletes the temporaries and leaves any earlier model untouched. Like {@code cp} and
  * {@code onnx.save}, the writer leaves flushing to the operating system instead of forcing the files to disk (a
@@ -46,6 +50,8 @@ public final class ModelWriter {
     static final long EXTERNAL_THRESHOLD_BYTES = 1024;
     /** External tensor offsets are multiples of the page size, so runtimes can memory-map them. */
     static final long EXTERNAL_ALIGNMENT_BYTES = 4096;
+    /** Threads that stream tensors into a file at once (at most the processors). */
+    static final int MAX_STREAMING_THREADS = 4;
 
     private static final String PRODUCER_NAME = "exporters4j";
     private static final String PRODUCER_VERSION = producerVersion();
@@ -275,23 +281,20 @@ public final class ModelWriter {
     // Writing
 
     private static long writeExternalData(Layout layout, Path dataTemp) throws IOException {
-        try (FileChannel channel = FileChannel.open(dataTemp, StandardOpenOption.WRITE)) {
-            long position = 0;
-            for (PlacedTensor tensor : layout.tensors()) {
-                if (tensor.inline()) {
-                    continue;
-                }
-                if (tensor.offset() > position) {
-                    writeZeros(channel, tensor.offset() - position);
-                    position = tensor.offset();
-                }
-                position += streamTensor(tensor.initializer(), channel);
+        List<TensorSlot> slots = new ArrayList<>();
+        long position = 0;
+        for (PlacedTensor tensor : layout.tensors()) {
+            if (!tensor.inline()) {
+                slots.add(new TensorSlot(tensor.initializer(), position, tensor.offset()));
+                position = tensor.offset() + tensor.initializer().data().byteSize();
             }
-            return position;
         }
+        streamTensors(slots, dataTemp);
+        return position;
     }
 
     private static long writeModelFile(OnnxModel model, Layout layout, Path modelTemp) throws IOException {
+        List<TensorSlot> slots = new ArrayList<>();
         try (FileChannel channel = FileChannel.open(modelTemp, StandardOpenOption.WRITE)) {
             OutputStream stream = Channels.newOutputStream(channel);
             CodedOutputStream out = CodedOutputStream.newInstance(stream, 1 << 16);
@@ -307,10 +310,13 @@ public final class ModelWriter {
                 out.writeUInt64NoTag(tensor.tensorMessageBytes());
                 tensor.header().writeTo(out);
                 if (tensor.inline()) {
+                    long bytes = tensor.initializer().data().byteSize();
                     out.writeTag(RAW_DATA_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt64NoTag(tensor.initializer().data().byteSize());
+                    out.writeUInt64NoTag(bytes);
                     out.flush();
-                    streamTensor(tensor.initializer(), channel);
+                    // the tensor's bytes go here, streamed below; the structure goes on after them
+                    slots.add(new TensorSlot(tensor.initializer(), channel.position(), channel.position()));
+                    channel.position(channel.position() + bytes);
                 }
             }
             layout.graphTail().writeTo(out);
@@ -321,7 +327,81 @@ public final class ModelWriter {
                 throw new IllegalStateException("model '" + model.graphName() + "': wrote " + written
                         + " bytes but the layout computed " + layout.modelBytes());
             }
-            return written;
+        }
+        streamTensors(slots, modelTemp);
+        return layout.modelBytes();
+    }
+
+    /**
+     * Where one initializer's bytes go in a file: at {@code offset}, after zeros from {@code zerosFrom} (the end of
+     * the tensor before it, when external data aligns tensors to pages).
+     */
+    private record TensorSlot(Initializer initializer, long zerosFrom, long offset) {
+        TensorSlot {
+            if (zerosFrom < 0 || zerosFrom > offset) {
+                throw new IllegalArgumentException("a tensor's padding starts at 0 to its offset " + offset
+                        + ", was " + zerosFrom);
+            }
+        }
+    }
+
+    /**
+     * Streams each slot's tensor into {@code file} at its offset, on up to {@link #MAX_STREAMING_THREADS} threads
+     * (this one among them), each with its own channel on the file: while one thread waits for the kernel to copy
+     * its bytes, another converts the next tensor. The bytes and offsets are the layout's, so the file is the same
+     * whatever the threads' order. The first failure stops the threads from taking further tensors and is thrown.
+     */
+    private static void streamTensors(List<TensorSlot> slots, Path file) throws IOException {
+        if (slots.isEmpty()) {
+            return;
+        }
+        int threads = (int) Math.min(slots.size(),
+                Math.min(MAX_STREAMING_THREADS, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                for (int index = next.getAndIncrement(); index < slots.size() && failure.get() == null;
+                     index = next.getAndIncrement()) {
+                    TensorSlot slot = slots.get(index);
+                    channel.position(slot.zerosFrom());
+                    writeZeros(channel, slot.offset() - slot.zerosFrom());
+                    streamTensor(slot.initializer(), channel);
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread helper = new Thread(worker, "exporters4j-tensor-writer-" + t);
+            helper.setDaemon(true);
+            helper.start();
+            helpers.add(helper);
+        }
+        worker.run();
+        boolean interrupted = false;
+        for (Thread helper : helpers) {
+            while (helper.isAlive()) {
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the helpers write into this file: wait for them before it is deleted
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable first = failure.get();
+        if (first instanceof IOException e) {
+            throw e;
+        }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
         }
     }
 

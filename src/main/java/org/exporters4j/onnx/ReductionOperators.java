@@ -92,9 +92,12 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
 
     /**
      * Layer normalization over the axes from {@code axis} to the last. Native from opset 17 (computing in float32 for
-     * 16-bit inputs, {@code stash_type=1}); before, its exact decomposition: ReduceMean, Sub, Mul, ReduceMean, Add
+     * 16-bit inputs, {@code stash_type=1}); before, its exact decomposition: ReduceMean, Sub, Pow 2, ReduceMean, Add
      * epsilon, Sqrt, Div, Mul scale, Add bias — with a Cast to float32 around the statistics for 16-bit inputs, as
-     * the ONNX function body does. The decomposition needs a negative {@code axis} (the rank is not tracked).
+     * the ONNX function body does. That is the chain ONNX Runtime's LayerNormFusion (and SkipLayerNormFusion after
+     * a residual Add) turns into one LayerNormalization node at its default optimization level; written with
+     * {@code Mul(d, d)} for the square it is left unfused, several times slower. The decomposition needs a negative
+     * {@code axis} (the rank is not tracked).
      */
     public Value layerNormalization(Value x, Value scale, Value bias, long axis, double epsilon) {
         requireOwn(x, "LayerNormalization input X");
@@ -116,7 +119,9 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
     /**
      * Root-mean-square normalization over the last axis as Llama and T5 compute it:
      * {@code scale × x / sqrt(mean(x²) + epsilon)} with the statistics in float32 for 16-bit inputs. Native from opset
-     * 23; before, Mul, ReduceMean, Add epsilon, Sqrt, Reciprocal, Mul, then Mul scale.
+     * 23; before, Pow 2, ReduceMean, Add epsilon, Sqrt, Div, then Mul scale: the chain ONNX Runtime's
+     * SimplifiedLayerNormFusion turns into one SimplifiedLayerNormalization node (with {@code Mul(x, x)} for the
+     * square, or Reciprocal and Mul for the division, it is left unfused).
      */
     public Value rmsNormalization(Value x, Value scale, double epsilon) {
         requireOwn(x, "RMSNormalization input X");
@@ -134,9 +139,8 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
         ElementType type = x.elementType();
         ElementType statistics = type.byteWidth() == 2 ? ElementType.FLOAT : type;
         Value wide = statistics == type ? x : cast(x, statistics);
-        Value meanSquare = reduceMean(mul(wide, wide), KeepDims.YES, -1);
-        Value inverseRms = reciprocal(sqrt(add(meanSquare, scalar(statistics, epsilon))));
-        Value normalized = mul(wide, inverseRms);
+        Value meanSquare = reduceMean(pow(wide, scalar(statistics, 2)), KeepDims.YES, -1);
+        Value normalized = div(wide, sqrt(add(meanSquare, scalar(statistics, epsilon))));
         if (statistics != type) {
             normalized = cast(normalized, type);
         }
@@ -207,7 +211,7 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
         ElementType statistics = type.byteWidth() == 2 ? ElementType.FLOAT : type;
         Value wide = statistics == type ? x : cast(x, statistics);
         Value centered = sub(wide, reduceMean(wide, KeepDims.YES, axes));
-        Value variance = reduceMean(mul(centered, centered), KeepDims.YES, axes);
+        Value variance = reduceMean(pow(centered, scalar(statistics, 2)), KeepDims.YES, axes);
         Value deviation = sqrt(add(variance, scalar(statistics, epsilon)));
         Value normalized = div(centered, deviation);
         return statistics == type ? normalized : cast(normalized, type);

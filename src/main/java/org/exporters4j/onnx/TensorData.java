@@ -11,7 +11,9 @@ import java.util.List;
  * The contents of a tensor (an initializer or a constant), as raw little-endian bytes in row-major order.
  *
  * <p>Contract: {@link #writeTo} writes exactly {@link #byteSize()} bytes each time it is called, so a writer can
- * stream weights from memory-mapped files into the model without holding the model on the heap. Implementations
+ * stream weights from memory-mapped files into the model without holding the model on the heap. Tensors are written
+ * from several threads at once ({@link ModelWriter} streams them in parallel, each thread to its own channel), so
+ * {@code writeTo} and {@link #bytes()} must be safe to call concurrently. Implementations
  * backed by a mapped file return a view of it; derived tensors ({@link #transposed()}, {@link #convertedTo},
  * {@link #concatenated}, {@link #reshaped}) are lazy and compute their bytes tensor by tensor when written.
  *

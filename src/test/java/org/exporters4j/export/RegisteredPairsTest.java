@@ -205,6 +205,38 @@ class RegisteredPairsTest {
         assertFalse(Files.exists(temp.resolve("detr-out")));
     }
 
+    /**
+     * detr's default layout exports Optimum v1.5.2's interface and validates (pixel_mask all ones, batches of 2 and
+     * 3); SAM's export writes its two graphs and validates both.
+     */
+    @Test
+    void detrsV152InterfaceAndSamsSplitExportValidate() throws Exception {
+        Path detr = SharedFiles.fixturesToday().resolve("detr--object-detection").resolve("checkpoint");
+        ExportResult result;
+        try {
+            result = Exporter.export(ExportRequest.of(detr.toString(), temp.resolve("detr-v152"))
+                    .withTask("object-detection"));
+        } catch (ValidationFailedException e) {
+            throw new AssertionError(e.report().format(), e);
+        }
+        assertEquals(Layout.OPTIMUM_1_5, result.layout());
+        assertTrue(result.validation().orElseThrow().passed(), result.validation().orElseThrow().format());
+        try (var session = ai.onnxruntime.OrtEnvironment.getEnvironment().createSession(result.modelFile().toString(),
+                new ai.onnxruntime.OrtSession.SessionOptions())) {
+            assertEquals(List.of("pixel_values", "pixel_mask"), List.copyOf(session.getInputNames()));
+        }
+        Path sam = SharedFiles.fixturesToday().resolve("sam--feature-extraction").resolve("checkpoint");
+        ExportResult split = Exporter.export(ExportRequest.of(sam.toString(), temp.resolve("sam-out"))
+                .withTask("feature-extraction"));
+        assertTrue(split.validation().orElseThrow().passed(), split.validation().orElseThrow().format());
+        assertTrue(split.validation().orElseThrow().modelFile().contains("vision_encoder.onnx"),
+                split.validation().orElseThrow().modelFile());
+        assertEquals(temp.resolve("sam-out").resolve("prompt_encoder_mask_decoder.onnx").toAbsolutePath(),
+                split.modelFile());
+        assertTrue(Files.isRegularFile(temp.resolve("sam-out").resolve("vision_encoder.onnx")));
+        assertFalse(Files.exists(temp.resolve("sam-out").resolve("model.onnx")));
+    }
+
     @Test
     void codegenWithPastExportsAndValidates() {
         Path checkpoint = SharedFiles.fixtures().resolve("codegen--causal-lm").resolve("checkpoint");

@@ -271,6 +271,72 @@ class ModelWriterTest {
     }
 
     @Test
+    void manyTensorsStreamedOnSeveralThreadsLandAtTheirOffsets() throws Exception {
+        // sizes around the 1 KiB external threshold and the 4 KiB alignment, each tensor written in odd pieces
+        int[] sizes = {3, 255, 256, 1000, 1025, 4096, 37, 70_001, 1, 2048, 511, 300_000, 12, 1024, 999, 5000};
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
+        Value x = g.input("x", ElementType.FLOAT, Shape.of(Dim.of(1)));
+        for (int t = 0; t < sizes.length; t++) {
+            Value w = g.initializer("w." + t, piecewise(values(t, sizes[t])));
+            g.output("y." + t, g.add(x, w), ElementType.FLOAT, Shape.of(Dim.of(sizes[t])));
+        }
+        OnnxModel model = g.build();
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            WrittenModel written = new ModelWriter(location).write(model, folder.resolve(location.name()));
+            byte[] file = Files.readAllBytes(written.modelFile());
+            ModelProto proto = ModelProto.parseFrom(file);
+            // protobuf serializes the parsed model to the same bytes: no gap left unfilled, no field out of place
+            assertArrayEquals(proto.toByteArray(), file, location.toString());
+            byte[] data = written.externalDataFile().isPresent()
+                    ? Files.readAllBytes(written.externalDataFile().get()) : new byte[0];
+            boolean[] covered = new boolean[data.length];
+            for (int t = 0; t < sizes.length; t++) {
+                TensorProto tensor = proto.getGraph().getInitializer(t);
+                assertEquals("w." + t, tensor.getName());
+                if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                    Map<String, String> entries = tensor.getExternalDataList().stream()
+                            .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+                    int offset = Integer.parseInt(entries.get("offset"));
+                    int length = Integer.parseInt(entries.get("length"));
+                    assertEquals(0, offset % ModelWriter.EXTERNAL_ALIGNMENT_BYTES);
+                    assertArrayEquals(values(t, sizes[t]), floats(ByteBuffer.wrap(data, offset, length).slice()),
+                            "w." + t + " in the data file");
+                    java.util.Arrays.fill(covered, offset, offset + length, true);
+                } else {
+                    assertArrayEquals(values(t, sizes[t]), floats(tensor.getRawData().asReadOnlyByteBuffer()),
+                            "w." + t + " inside " + location);
+                }
+            }
+            for (int i = 0; i < data.length; i++) {
+                assertTrue(covered[i] || data[i] == 0, "alignment padding is zeros, byte " + i);
+            }
+            try (RuntimeSession session = new RuntimeSession(written.modelFile())) {
+                float[] y = session.feed("x", new float[] {2}, 1).run("y.11").values();
+                assertEquals(values(11, sizes[11])[299_999] + 2, y[299_999], location.toString());
+            }
+        }
+    }
+
+    @Test
+    void aTensorFailingOnAnyThreadLeavesNoPartialModel() {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
+        Value x = g.input("x", ElementType.FLOAT, Shape.of(Dim.of(1)));
+        for (int t = 0; t < 12; t++) {
+            TensorData data = t == 7 ? failing(1, 600, 1000) : piecewise(values(t, 5000));
+            g.output("y." + t, g.add(x, g.initializer("w." + t, data.reshaped(data.elementCount()))),
+                    ElementType.FLOAT, Shape.of(Dim.of(data.elementCount())));
+        }
+        OnnxModel model = g.build();
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            ModelWriteException error = assertThrows(ModelWriteException.class,
+                    () -> new ModelWriter(location).write(model, folder));
+            assertTrue(error.getMessage().contains("cannot write initializer 'w.7' (float[600])"), error.getMessage());
+            assertTrue(error.getMessage().contains("disk went away"), error.getMessage());
+            assertEquals(List.of(), files(folder), location.toString());
+        }
+    }
+
+    @Test
     void aTensorThatWritesTheWrongNumberOfBytesIsAnError() {
         ModelWriteException fewer = assertThrows(ModelWriteException.class,
                 () -> new ModelWriter(WeightsLocation.EMBEDDED).write(dense(14, failing(2, 3, 20)), folder));
@@ -335,6 +401,41 @@ class ModelWriterTest {
         Value b = g.initializer("dense.bias", TensorData.ofFloats(bias, columns));
         g.output("y", g.add(g.matMul(x, w), b), ElementType.FLOAT, Shape.of(BATCH, Dim.of(columns)));
         return g.build();
+    }
+
+    /** {@code count} distinct floats for tensor {@code tensor}. */
+    private static float[] values(int tensor, int count) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = tensor * 1000 + i * 0.25f - 3;
+        }
+        return values;
+    }
+
+    /** The float tensor of {@code values}, writing itself in pieces of 1 to 97 bytes. */
+    private static TensorData piecewise(float[] values) {
+        TensorData source = TensorData.ofFloats(values, values.length);
+        return new TensorData() {
+            @Override
+            public ElementType elementType() {
+                return ElementType.FLOAT;
+            }
+
+            @Override
+            public List<Long> dims() {
+                return source.dims();
+            }
+
+            @Override
+            public void writeTo(WritableByteChannel channel) throws IOException {
+                ByteBuffer bytes = source.bytes();
+                for (int piece = 1; bytes.hasRemaining(); piece = piece % 97 + 1) {
+                    int length = Math.min(piece, bytes.remaining());
+                    channel.write(bytes.slice(bytes.position(), length));
+                    bytes.position(bytes.position() + length);
+                }
+            }
+        };
     }
 
     /** A float tensor [rows, columns] that writes {@code bytesBeforeFailure} zero bytes, then fails or stops. */

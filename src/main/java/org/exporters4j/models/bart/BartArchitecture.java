@@ -21,6 +21,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
@@ -262,16 +263,16 @@ public final class BartArchitecture extends FamilyArchitecture {
             Dim follows = Dim.unknown();
             for (int layer = 0; layer < options.decoderLayers(); layer++) {
                 int index = layer;
-                // Through an Identity: Optimum v1.5.2 names the past's and the present's sequence axis of
-                // causal-lm alike ("past_sequence_length + sequence_length"); declared on the Concat itself, that
-                // claim spreads to the intermediates ONNX Runtime's transpose optimizer makes of it, and its memory
-                // planner then reuses a past-sized buffer for the longer present (a run-time error).
+                // The Concats themselves, as in the graphs PyTorch traces for Optimum (an Identity copied the
+                // whole cache each step). Optimum v1.5.2 names the past's and the present's sequence axis of
+                // causal-lm alike ("past_sequence_length + sequence_length") and ONNX Runtime's memory planner
+                // reuses buffers by such names; that is safe because nothing but the Concat reads the past
+                // (CachedAttention.appendStep keeps ONNX Runtime's transpose optimizer from making past-sized
+                // intermediates of it), so every computed tensor with that axis name has the present's length.
                 outputs.add(new CacheTensor(Direction.PRESENT, layer, selfAttention, Part.KEY),
-                        () -> graph.identity(decoded.get().caches().get(index).selfKey()),
-                        follows, heads, follows, headSize);
+                        () -> decoded.get().caches().get(index).selfKey(), follows, heads, follows, headSize);
                 outputs.add(new CacheTensor(Direction.PRESENT, layer, selfAttention, Part.VALUE),
-                        () -> graph.identity(decoded.get().caches().get(index).selfValue()),
-                        follows, heads, follows, headSize);
+                        () -> decoded.get().caches().get(index).selfValue(), follows, heads, follows, headSize);
                 if (selfAttention == Attention.DECODER_SELF) {
                     outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.ENCODER_CROSS, Part.KEY),
                             () -> decoded.get().caches().get(index).crossKey().orElseThrow(),
@@ -349,7 +350,8 @@ public final class BartArchitecture extends FamilyArchitecture {
             Value keys = selfAttention.project(graph, projection(prefix + "self_attn.k_proj"), input, grid);
             Value values = selfAttention.project(graph, projection(prefix + "self_attn.v_proj"), input, grid);
             if (past.isPresent()) {
-                keys = graph.concat(2, past.get().selfKey(), keys);
+                keys = CachedAttention.appendStep(graph, past.get().selfKey(), keys, options.decoderHeads(),
+                        options.decoderHeadSize());
                 values = graph.concat(2, past.get().selfValue(), values);
             }
             rows = sublayerOutput(rows, selfAttention.attend(graph, input, grid, keys, values, selfMask), selfNorm);

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -89,30 +90,53 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
      */
     public Result apply(OnnxGraphBuilder graph, Value query, Value key, Value value,
                         Optional<DecoderInputs.LayerPast> past, Optional<Value> bias, CausalMask mask) {
-        Value presentKey = past.map(cache -> graph.concat(2, cache.key(), key)).orElse(key);
+        Value presentKey = past.map(cache -> appendStep(graph, cache.key(), key, kvHeads, headDim)).orElse(key);
         Value presentValue = past.map(cache -> graph.concat(2, cache.value(), value)).orElse(value);
         long groups = heads / kvHeads;
-        // [b, kv, groups, s, d] · [b, kv, 1, d, T] → [b, kv, groups, s, T]
-        Value groupedQuery = graph.reshape(query, 0, kvHeads, groups, -1, headDim);
-        Value keysTransposed = graph.unsqueeze(graph.transpose(presentKey, 0, 1, 3, 2), 2);
-        Value context = ScaledDotProductAttention.attend(graph, groupedQuery, keysTransposed,
-                graph.unsqueeze(presentValue, 2), scale, scaled -> {
-                    Value scores = softCap.isPresent() ? softCap(graph, scaled, softCap.getAsDouble()) : scaled;
-                    Value biased = bias.map(b -> graph.add(scores, graph.reshape(b, 0, kvHeads, groups, 1, -1)))
-                            .orElse(scores);
-                    Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);
-                    return switch (masking) {
-                        case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(mask.causal(window), biased,
-                                minimum), mask.paddingAdditive());
-                        case CAUSAL_THEN_ADDITIVE_CAUSAL_AND_PADDING -> graph.add(graph.where(mask.causal(window),
-                                biased, minimum), mask.causalAndPaddingAdditive());
-                        case VISIBLE_OR_MINIMUM -> graph.where(mask.allowed(window), biased, minimum);
-                    };
-                });
+        // Scores [b, heads, s, T] = q [b, heads, s, d] · kᵀ [b, heads, d, T] without grouped-query attention; with it,
+        // [b, kv, groups, s, d] · [b, kv, 1, d, T] → [b, kv, groups, s, T], each key/value head broadcast over its
+        // query heads. The key's Transpose swaps only the last two axes and feeds the MatMul directly (after the
+        // Unsqueeze that adds the groups axis, never before it), as in the graphs PyTorch traces for Optimum: ONNX
+        // Runtime's MatmulTransposeFusion folds it into FusedMatMul's transB, so the cache is read where the Concat
+        // wrote it. OnnxRuntimeFusionTest checks the optimized graph.
+        boolean grouped = groups > 1;
+        Value queries = grouped ? graph.reshape(query, 0, kvHeads, groups, -1, headDim) : query;
+        Value keys = grouped ? graph.unsqueeze(presentKey, 2) : presentKey;
+        Value values = grouped ? graph.unsqueeze(presentValue, 2) : presentValue;
+        Value keysTransposed = grouped ? graph.transpose(keys, 0, 1, 2, 4, 3) : graph.transpose(keys, 0, 1, 3, 2);
+        // the masks broadcast over [b, kv, groups, s, T]; without groups the scores have no groups axis, nor do they
+        UnaryOperator<Value> fitted = grouped ? UnaryOperator.identity() : m -> graph.squeeze(m, 2);
+        Value context = ScaledDotProductAttention.attend(graph, queries, keysTransposed, values, scale, scaled -> {
+            Value scores = softCap.isPresent() ? softCap(graph, scaled, softCap.getAsDouble()) : scaled;
+            Value biased = bias.map(b -> graph.add(scores, grouped ? graph.reshape(b, 0, kvHeads, groups, 1, -1) : b))
+                    .orElse(scores);
+            Value minimum = graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN);
+            return switch (masking) {
+                case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(fitted.apply(mask.causal(window)), biased,
+                        minimum), fitted.apply(mask.paddingAdditive()));
+                case CAUSAL_THEN_ADDITIVE_CAUSAL_AND_PADDING -> graph.add(graph.where(
+                        fitted.apply(mask.causal(window)), biased, minimum),
+                        fitted.apply(mask.causalAndPaddingAdditive()));
+                case VISIBLE_OR_MINIMUM -> graph.where(fitted.apply(mask.allowed(window)), biased, minimum);
+            };
+        });
         // [b, kv, groups, s, d] → [b, heads, s, d] → [b, s, heads, d] → rows
-        Value merged = graph.transpose(graph.reshape(context, 0, heads, -1, headDim), 0, 2, 1, 3);
+        Value headsFirst = grouped ? graph.reshape(context, 0, heads, -1, headDim) : context;
+        Value merged = graph.transpose(headsFirst, 0, 2, 1, 3);
         Value rows = graph.reshape(merged, -1, heads * headDim);
         return new Result(rows, presentKey, presentValue);
+    }
+
+    /**
+     * The present keys: {@code past} {@code [batch, heads, past, head_dim]} with the step's {@code step}
+     * {@code [batch, heads, sequence, head_dim]} appended on the sequence axis. The step enters the Concat through a
+     * Reshape that keeps its shape (no copy in ONNX Runtime): fed straight from its heads-first Transpose, ONNX
+     * Runtime's transpose optimizer (whose cost is a rank estimate) pushes that Transpose through the Concat onto the
+     * past and out to the present, which transposes the whole cache twice per layer and step, and keeps the scores'
+     * MatMul from reading the cache in place. Behind the Reshape the Transpose stays on the step's few tokens.
+     */
+    public static Value appendStep(OnnxGraphBuilder graph, Value past, Value step, long heads, long headDim) {
+        return graph.concat(2, past, graph.reshape(step, 0, heads, -1, headDim));
     }
 
     /**

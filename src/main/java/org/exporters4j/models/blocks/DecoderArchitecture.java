@@ -252,10 +252,15 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
     }
 
     /**
-     * The present cache of each layer. Each output goes through an Identity: Optimum 1.5.2 names the past and the
+     * The present cache of each layer. In the common layout the Concat that appends the step to the past is itself
+     * the output, as in the graphs PyTorch traces for Optimum: an Identity there copied the whole cache every step
+     * and, by freeing the Concat from being a graph output, let ONNX Runtime's transpose optimizer move the key's
+     * Transpose onto the past and the present (two more copies per layer). Optimum 1.5.2 names the past and the
      * present sequence axes alike ({@code past_sequence_length + sequence_length}) though the present is longer, and
-     * ONNX Runtime plans buffer reuse from such names; declaring them on an Identity keeps the computing node's
-     * shape its own.
+     * ONNX Runtime plans buffer reuse from such names; that is safe here because nothing but the Concat and a Shape
+     * reads the past, so every computed tensor with that axis name has the present's length. Other layouts convert
+     * the past first (reshapes and transposes that would carry the past's length under the shared name), so their
+     * presents are declared on an Identity, which keeps the computing node's shape its own.
      */
     private static void addPresentOutputs(OnnxGraphBuilder graph, DecoderInputs.CacheShape cache,
                                           List<LayerStep> steps, HeadOutputs outputs) {
@@ -272,9 +277,10 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             for (Part part : List.of(Part.KEY, Part.VALUE)) {
                 Value common = part == Part.KEY ? step.presentKey() : step.presentValue();
                 List<Dim> dims = layout.naturalDims(part, cache.heads(), cache.headDim());
-                outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.SELF, part),
-                        () -> graph.identity(layout.fromCommon(graph, common, part, cache.heads(), cache.headDim())),
-                        dims.toArray(Dim[]::new));
+                outputs.add(new CacheTensor(Direction.PRESENT, layer, Attention.SELF, part), () -> {
+                    Value natural = layout.fromCommon(graph, common, part, cache.heads(), cache.headDim());
+                    return natural == common ? common : graph.identity(natural);
+                }, dims.toArray(Dim[]::new));
             }
         }
     }

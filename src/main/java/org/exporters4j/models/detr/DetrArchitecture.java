@@ -77,8 +77,9 @@ public final class DetrArchitecture extends FamilyArchitecture {
         GraphInputs inputs = GraphInputs.declare(graph, build.graphInterface(), List.of(
                 GraphInputs.Accepted.of(PixelInputs.PIXEL_VALUES, GraphInputs.Kind.FLOAT, Dim.symbolic("batch_size"),
                         Dim.symbolic("num_channels"), Dim.symbolic("height"), Dim.symbolic("width")),
+                // Optimum v1.5.2 names the mask's batch only; its height and width follow the pixels unnamed
                 GraphInputs.Accepted.of(PIXEL_MASK, GraphInputs.Kind.INTEGER, Dim.symbolic("batch_size"),
-                        Dim.symbolic("height"), Dim.symbolic("width"))), build.purpose());
+                        Dim.unknown(), Dim.unknown())), build.purpose());
         Value pixels = inputs.required(PixelInputs.PIXEL_VALUES);
         Network network = new Network(graph, parameters, options, base,
                 inputs.optional(PIXEL_MASK).map(mask -> graph.cast(mask, ElementType.FLOAT)));

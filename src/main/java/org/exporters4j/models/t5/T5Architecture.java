@@ -18,6 +18,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -449,7 +450,8 @@ public final class T5Architecture extends FamilyArchitecture {
                     Value key = projectHeads(self + ".k", normed, decoderGrid.get());
                     Value value = projectHeads(self + ".v", normed, decoderGrid.get());
                     if (layerPast != null) {
-                        key = graph.concat(2, layerPast.decoderKey(), key);
+                        key = CachedAttention.appendStep(graph, layerPast.decoderKey(), key,
+                                options.heads(), options.keyValueSize());
                         value = graph.concat(2, layerPast.decoderValue(), value);
                     }
                     Value attended = graph.add(input, attend(projectHeads(self + ".q", normed, decoderGrid.get()), key,
@@ -503,8 +505,8 @@ public final class T5Architecture extends FamilyArchitecture {
             Value pastLength = graph.shape(past, 2, 3);
             Value encoderLength = graph.shape(computed, 2, 3);
             Value start = graph.where(graph.equal(pastLength, encoderLength), graph.constant(0), pastLength);
-            return graph.identity(graph.slice(graph.concat(2, past, computed), start, graph.add(start, encoderLength),
-                    graph.constant(2)));
+            Value both = CachedAttention.appendStep(graph, past, computed, options.heads(), options.keyValueSize());
+            return graph.identity(graph.slice(both, start, graph.add(start, encoderLength), graph.constant(2)));
         }
 
         // ---------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import org.exporters4j.models.Component;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
@@ -248,7 +249,7 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             Value keys = self.keys(normalized);
             Value values = self.values(normalized);
             if (past != null) {
-                keys = graph.concat(2, past.selfKeys(), keys);
+                keys = CachedAttention.appendStep(graph, past.selfKeys(), keys, heads, size / heads);
                 values = graph.concat(2, past.selfValues(), values);
             }
             Value attended = graph.add(input, self.apply(normalized, keys, values, causalMask));
