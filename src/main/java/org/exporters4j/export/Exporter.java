@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.hub.ExportFiles;
 import org.exporters4j.hub.HubSettings;
@@ -145,7 +147,11 @@ public final class Exporter {
                 written = last;
             }
             List<String> unusedTensors = List.copyOf(weights.unread());
-            List<String> copied = writeCompanionFiles(model.folder(), overridden, output.staging());
+            List<String> copied = writeCompanionFiles(model.folder(), layout == Layout.TRANSFORMERS_JS
+                    ? withTransformersJsConfig(overridden, modelFolder, java.util.stream.Stream.concat(
+                            writtenFiles.values().stream(), submodelGraphs.stream().map(WrittenGraph::model)).toList())
+                    : overridden,
+                    output.staging());
             List<String> notes = missingConsumerFiles(layout, copied);
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
@@ -281,6 +287,32 @@ public final class Exporter {
         return List.copyOf(notes);
     }
 
+    /**
+     * config.json's {@code transformers.js_config} for the transformers.js layout, replacing the checkpoint's (whose
+     * dtypes and per-device settings name files this export does not write): {@code "dtype": "fp32"}, so that
+     * transformers.js loads {@code onnx/<name>.onnx} on every device (v3 and v4 default to {@code q8}, i.e.
+     * {@code <name>_quantized.onnx}, on {@code wasm}, and v3 warns "dtype not specified" on node's {@code cpu}:
+     * {@code getSession} and {@code DEFAULT_DEVICE_DTYPE_MAPPING} / {@code DEFAULT_DTYPE_SUFFIX_MAPPING} of
+     * {@code src/models.js} (3.x) and {@code src/models/session.js}, {@code src/utils/dtypes.js} (4.x)); with
+     * external data, {@code "use_external_data_format": {"<name>.onnx": 1}}, without which neither loads
+     * {@code <name>.onnx_data} (their {@code getModelDataFiles}).
+     */
+    private static ModelConfig withTransformersJsConfig(ModelConfig config, Path modelFolder,
+                                                        List<WrittenModel> files) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("dtype", "fp32");
+        Map<String, Integer> externalData = new TreeMap<>();
+        for (WrittenModel file : files) {
+            if (file.externalDataFile().isPresent()) {
+                externalData.put(modelFolder.relativize(file.modelFile()).toString(), 1);
+            }
+        }
+        if (!externalData.isEmpty()) {
+            settings.put("use_external_data_format", externalData);
+        }
+        return config.withOverrides(Map.of("transformers.js_config", settings));
+    }
+
     /** What transformers.js' {@code AutoTokenizer.from_pretrained} reads from a local model folder. */
     private static final List<String> TRANSFORMERS_JS_TOKENIZER_FILES = List.of("tokenizer.json",
             "tokenizer_config.json");
@@ -295,7 +327,7 @@ public final class Exporter {
         return new GraphInterface(
                 exportConfig.inputs().stream().map(Exporter::interfaceTensor).toList(),
                 exportConfig.outputs().stream().map(Exporter::interfaceTensor).toList(),
-                Opset.of(opset), component);
+                Opset.of(opset), component, exportConfig.transformers());
     }
 
     private static InterfaceTensor interfaceTensor(DynamicTensor tensor) {

@@ -9,18 +9,20 @@ import org.exporters4j.onnx.Opset;
 
 /**
  * The graph a caller asks an {@link Architecture} for: inputs and outputs in graph order with their element types
- * and dynamic axis names, and the opset. Package {@code tasks} describes Optimum's interface of a task; this value
- * carries it to the builder without the builder knowing task names.
+ * and dynamic axis names, the opset, and the Transformers release whose computation the graph mirrors where a
+ * family's releases differ. Package {@code tasks} describes Optimum's interface of a task; this value carries it to
+ * the builder without the builder knowing task names.
  *
  * @param component the part of an encoder-decoder the graph holds ({@link Component#MODEL}: all of it)
  */
 public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
-                             Component component) {
+                             Component component, TransformersRelease transformers) {
     public GraphInterface {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         Objects.requireNonNull(opset, "opset");
         Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(transformers, "transformers");
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a graph interface needs at least one output");
         }
@@ -37,9 +39,15 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
         }
     }
 
-    /** The whole model's graph ({@link Component#MODEL}). */
+    /** The whole model's graph ({@link Component#MODEL}), of Optimum v1.5.2's interface (Transformers 4.25.1). */
     public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
         this(inputs, outputs, opset, Component.MODEL);
+    }
+
+    /** One component's graph, of Optimum v1.5.2's interface (Transformers 4.25.1). */
+    public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
+                          Component component) {
+        this(inputs, outputs, opset, component, TransformersRelease.V4_25_1);
     }
 
     public Optional<InterfaceTensor> input(String name) {
@@ -60,6 +68,7 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
 
     @Override
     public String toString() {
-        return (component == Component.MODEL ? "" : component + ": ") + "inputs " + inputNames() + ", outputs " + outputNames() + ", " + opset;
+        return (component == Component.MODEL ? "" : component + ": ") + "inputs " + inputNames() + ", outputs "
+                + outputNames() + ", " + opset + ", as Transformers " + transformers;
     }
 }

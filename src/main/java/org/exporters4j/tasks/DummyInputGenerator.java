@@ -124,9 +124,19 @@ final class DummyInputGenerator {
         return List.of((long) shapes.batchSize(), (long) shapes.sequenceLength());
     }
 
+    /**
+     * Whether the graph takes a cache: a {@code -with-past} task whose interface lists past tensors (Optimum
+     * 1.25.3's {@code feature-extraction-with-past} of a decoder only returns the present).
+     */
+    private boolean takesPast() {
+        return export.task().usesPast() && export.inputs().stream()
+                .anyMatch(input -> input.cache().filter(cache -> cache.direction() == CacheTensor.Direction.PAST)
+                        .isPresent());
+    }
+
     /** A decoder-only cache extends the mask over the past tokens (Optimum's PAD_ATTENTION_MASK_TO_MATCH_TOTAL_SEQUENCE_LENGTH). */
     private DummyTensor attentionMask(String name) {
-        boolean decoderCache = export.task().usesPast() && (row.family().padsMaskToPast()
+        boolean decoderCache = takesPast() && (row.family().padsMaskToPast()
                 || ((row.family() == OnnxFamily.BART_SEQ2SEQ || row.family() == OnnxFamily.BART_SEQ2SEQ_OPTIMUM_1_25_3)
                         && export.task().task() == Task.CAUSAL_LM));
         if (decoderCache) {
@@ -141,7 +151,7 @@ final class DummyInputGenerator {
      * after the cache (Optimum draws 0 or 1 at random; real positions make the first-row check meaningful).
      */
     private DummyTensor positions(String name) {
-        long past = export.task().usesPast() ? shapes.pastSequenceLength() : 0;
+        long past = takesPast() ? shapes.pastSequenceLength() : 0;
         List<Long> shape = textShape();
         long rowLength = shape.get(shape.size() - 1);
         long count = elements(name, shape);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.TransformersRelease;
 
 /**
  * How to export one model type for one task with one model config, as an instance of Optimum v1.5.2's
@@ -91,6 +92,14 @@ public final class ExportConfig {
         this.submodels = List.copyOf(submodels);
         requireDistinctNames(this.inputs, "input");
         requireDistinctNames(this.outputs, "output");
+    }
+
+    /**
+     * The Transformers release the graph mirrors: 4.51 for Optimum 1.25.3's configurations (the layouts
+     * {@code optimum} and {@code transformers.js}), 4.25.1 for Optimum v1.5.2's.
+     */
+    public TransformersRelease transformers() {
+        return row.family().hasTodaysInterface() ? TransformersRelease.V4_51 : TransformersRelease.V4_25_1;
     }
 
     /** The file whose graph this configures: {@code model.onnx}, or one file of an encoder-decoder split. */

@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  *       the files directly in the output folder, as {@code onnx_export_from_model} writes them;</li>
  *   <li>{@link #TRANSFORMERS_JS}: the same ONNX files under {@code onnx/}, config.json, generation_config.json and
  *       the tokenizer and processor files at the top: a local model folder as transformers.js v3 and v4 load it
- *       ({@code onnx/model.onnx} for the fp32 dtype, the tokenizer from {@code tokenizer.json} and
- *       {@code tokenizer_config.json}).</li>
+ *       ({@code onnx/model.onnx} for the fp32 dtype, which config.json's {@code transformers.js_config} selects on
+ *       every device; the tokenizer from {@code tokenizer.json} and {@code tokenizer_config.json}).</li>
  * </ul>
  */
 public enum Layout {

@@ -282,20 +282,29 @@ final class OnnxConfigs {
     }
 
     /**
-     * GPTNeoOnnxConfig: a text decoder with num_layers / num_heads; opset 13. (Optimum 1.25.3's, a
-     * {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14, is not a row yet: the graph does not reproduce
-     * Transformers 4.51's GPT-Neo on a left-padded prompt, fixtures-layout's gpt-neo--*.)
+     * GPTNeoOnnxConfig: a text decoder with num_layers / num_heads; opset 13. Optimum 1.25.3's is a
+     * {@code TextDecoderWithPositionIdsOnnxConfig} at opset 14 ({@code optimum/exporters/onnx/model_configs.py}),
+     * whose graph mirrors Transformers 4.51's masks (fixtures-layout's gpt-neo--*, left-padded prompts).
      */
     static OnnxModelRow gptNeoOnnx() {
-        return OnnxModelRow.of("GPTNeoOnnxConfig", OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
-                .with(NUM_LAYERS, "num_layers").with(NUM_ATTENTION_HEADS, "num_heads"), GPT2_FORWARD).opset(13);
+        ConfigAttributes attributes = ConfigAttributes.TEXT.with(NUM_LAYERS, "num_layers")
+                .with(NUM_ATTENTION_HEADS, "num_heads");
+        return OnnxModelRow.of("GPTNeoOnnxConfig", OnnxFamily.TEXT_DECODER, attributes, GPT2_FORWARD).opset(13)
+                .todays(textDecoderWithPositionIdsOnnx("GPTNeoOnnxConfig", attributes, GPT2_FORWARD).opset(14));
     }
 
-    /** BloomOnnxConfig: n_layer / n_head; key and value caches fuse batch and heads. */
+    /**
+     * BloomOnnxConfig: n_layer / n_head; key and value caches fuse batch and heads. Optimum 1.25.3's is a
+     * {@code TextDecoderOnnxConfig} (no position_ids: ALiBi) at opset 14 whose cache is 4-D
+     * {@code (batch, heads, past, head_dim)} with Transformers 4.44 and later
+     * ({@code model_configs.py:BloomOnnxConfig.add_past_key_values}; fixtures-layout's bloom--*).
+     */
     static OnnxModelRow bloomOnnx() {
-        return OnnxModelRow.of("BloomOnnxConfig", OnnxFamily.TEXT_DECODER, ConfigAttributes.TEXT
-                        .with(NUM_LAYERS, "n_layer").with(NUM_ATTENTION_HEADS, "n_head"), BLOOM_FORWARD)
-                .cacheLayout(OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS);
+        ConfigAttributes attributes = ConfigAttributes.TEXT.with(NUM_LAYERS, "n_layer")
+                .with(NUM_ATTENTION_HEADS, "n_head");
+        return OnnxModelRow.of("BloomOnnxConfig", OnnxFamily.TEXT_DECODER, attributes, BLOOM_FORWARD)
+                .cacheLayout(OnnxModelRow.CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS)
+                .todays(textDecoderOnnx("BloomOnnxConfig", attributes, BLOOM_FORWARD).opset(14));
     }
 
     /** DetrOnnxConfig: ViT's pixel_values plus pixel_mask; opset 12. */

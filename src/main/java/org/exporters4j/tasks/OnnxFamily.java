@@ -592,6 +592,8 @@ enum OnnxFamily {
     /** Optimum 1.25.3's name for the same, as its dummy step feeds one new token; the graph takes any number. */
     static final Axis PAST_PLUS_ONE = Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
             Dimension.SEQUENCE);
+    /** The present cache of a graph without past inputs: Optimum 1.25.3's label, the new tokens' size. */
+    static final Axis PROMPT_ONLY_PRESENT = Axis.of("past_sequence_length + 1", Dimension.SEQUENCE);
     /** Optimum 1.25.3's name for a decoder cache's past axis. */
     static final Axis PAST_SEQUENCE = Axis.of("past_sequence_length", Dimension.PAST_SEQUENCE);
     /** A seq2seq step's decoder tokens: Optimum leaves the axis unnamed (it feeds one token). */
@@ -636,13 +638,26 @@ enum OnnxFamily {
     }
 
     /**
-     * The inputs of Optimum 1.25.3's {@code TextDecoderOnnxConfig}, in its dict order: {@code input_ids}, with past
-     * the cache and then {@code attention_mask} over the past and the new tokens.
+     * Whether Optimum 1.25.3's {@code main_export} puts a decoder-only model's cache in the graph's inputs: for
+     * {@code text-generation-with-past} only ({@code utils.py:get_decoder_models_for_export} builds its config with
+     * {@code use_past_in_inputs = use_past}); {@code feature-extraction-with-past} goes through the one-model branch
+     * of {@code _get_submodels_and_export_configs}, whose config keeps the constructor's
+     * {@code use_past_in_inputs=False}: present outputs, no past inputs ({@code optimum-today-layout.md} §3, §4.2;
+     * fixtures-layout's {@code *--feature-extraction-with-past}).
+     */
+    static boolean cacheInInputs(ExportTask task) {
+        return task.usesPast() && task.task() == Task.CAUSAL_LM;
+    }
+
+    /**
+     * The inputs of Optimum 1.25.3's {@code TextDecoderOnnxConfig}, in its dict order: {@code input_ids}, with the
+     * cache in the inputs ({@link #cacheInInputs}) the cache and then {@code attention_mask} over the past and the
+     * new tokens, else {@code attention_mask} over the new tokens.
      */
     static List<DynamicTensor> textDecoderInputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
         List<DynamicTensor> inputs = new ArrayList<>();
         inputs.add(input("input_ids", axes(0, BATCH, 1, SEQUENCE)));
-        if (task.usesPast()) {
+        if (cacheInInputs(task)) {
             inputs.addAll(decoderCache(Direction.PAST, row, config, PAST_SEQUENCE));
             inputs.add(input("attention_mask", axes(0, BATCH, 1, PAST_PLUS_ONE)));
         } else {
@@ -652,20 +667,17 @@ enum OnnxFamily {
     }
 
     /**
-     * The outputs of Optimum 1.25.3's {@code OnnxConfigWithPast} with the cache in the inputs: the task's common
-     * outputs without past; with past, {@code last_hidden_state} over the batch only (its sequence axis left
-     * unnamed) or {@code logits} over batch and sequence, then the present cache over
-     * {@code past_sequence_length + 1}.
+     * The outputs of Optimum 1.25.3's {@code OnnxConfigWithPast}: the task's common outputs; with past, then the
+     * present cache over {@code past_sequence_length + 1}, which holds the past and the new tokens when the cache is
+     * an input ({@code text-generation-with-past}), and the new tokens alone when it is not
+     * ({@code feature-extraction-with-past}: Optimum's label is then the dummy step's, the size the prompt's).
      */
     static List<DynamicTensor> textDecoderOutputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-        if (!task.usesPast()) {
-            return CommonOutputs.of(task.task());
+        List<DynamicTensor> outputs = new ArrayList<>(CommonOutputs.of(task.task()));
+        if (task.usesPast()) {
+            outputs.addAll(decoderCache(Direction.PRESENT, row, config,
+                    cacheInInputs(task) ? PAST_PLUS_ONE : PROMPT_ONLY_PRESENT));
         }
-        List<DynamicTensor> outputs = new ArrayList<>();
-        for (DynamicTensor common : CommonOutputs.of(task.task())) {
-            outputs.add(task.task() == Task.DEFAULT ? common.withAxes(axes(0, BATCH)) : common);
-        }
-        outputs.addAll(decoderCache(Direction.PRESENT, row, config, PAST_PLUS_ONE));
         return outputs;
     }
 

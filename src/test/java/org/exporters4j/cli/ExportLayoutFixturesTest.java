@@ -47,22 +47,6 @@ class ExportLayoutFixturesTest {
     private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama", "mt5",
             "t5", "bart", "marian", "mbart", "whisper");
 
-    /**
-     * Types without today's layouts yet (issue 10's next step; the list must shrink to nothing): bloom's graph takes
-     * Optimum v1.5.2's fused 3-D cache, not Transformers 4.44+'s 4-D one; gpt-neo's graph does not reproduce
-     * Transformers 4.51 on the left-padded prompts of its fixtures.
-     */
-    private static final List<String> NOT_YET = List.of("bloom", "gpt-neo");
-
-    /**
-     * Fixtures whose interface differs from Optimum 1.25.3's today (the list must shrink to nothing): its
-     * {@code main_export} builds {@code feature-extraction-with-past} without the past in the inputs
-     * ({@code use_past_in_inputs=False}, present.* outputs only); the rows of today's text decoders take the cache
-     * (fixtures-today's step interface).
-     */
-    private static final List<String> INTERFACE_DEVIATIONS = List.of("codegen--feature-extraction-with-past",
-            "gpt2--feature-extraction-with-past", "gptj--feature-extraction-with-past",
-            "llama--feature-extraction-with-past");
 
     /**
      * Fixtures of a task the type's row does not register yet (the list must shrink to nothing): Optimum 1.25.3
@@ -78,15 +62,11 @@ class ExportLayoutFixturesTest {
     void everyVendoredTypeHasTodaysLayouts() {
         for (String type : TYPES) {
             List<Layout> layouts = ModelTypes.find(type).orElseThrow().layouts();
-            List<Layout> expected = NOT_YET.contains(type) ? List.of(Layout.OPTIMUM_1_5)
-                    : type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
+            List<Layout> expected = type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
         }
         for (String fixture : TASKS_NOT_YET_REGISTERED) {
-            assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
-        }
-        for (String fixture : INTERFACE_DEVIATIONS) {
             assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
         }
     }
@@ -100,8 +80,8 @@ class ExportLayoutFixturesTest {
         assertEquals(67, fixtures.size(), "the vendored fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
-                .filter(fixture -> !INTERFACE_DEVIATIONS.contains(fixture.getFileName().toString()))
-                .filter(fixture -> !TASKS_NOT_YET_REGISTERED.contains(fixture.getFileName().toString())).flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
+                .filter(fixture -> !TASKS_NOT_YET_REGISTERED.contains(fixture.getFileName().toString()))
+                .flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
                 DynamicTest.dynamicTest(fixture.getFileName() + " --layout " + layout.id(),
                         () -> exportAndCompare(fixture, layout))));
     }

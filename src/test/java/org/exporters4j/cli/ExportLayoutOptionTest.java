@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * misses, and a later export in another layout replaces {@code onnx/}.
  */
 class ExportLayoutOptionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /**
      * SHA-256 of model.onnx of fixtures/gpt2--causal-lm-with-past exported with {@code --task causal-lm-with-past}
      * and no other option, run from unpackaged classes (producer version "dev"): what main wrote at 673ca0a (before
@@ -135,6 +138,9 @@ class ExportLayoutOptionTest {
         assertTrue(run.err().contains("note: the checkpoint has no tokenizer_config.json: transformers.js' "
                 + "AutoTokenizer"), run.err());
         assertFalse(run.err().contains("no tokenizer.json"), run.err());
+        // fp32 on every device (transformers.js loads <name>_quantized.onnx on wasm by default), no external data
+        assertEquals(JSON.readTree("{\"dtype\": \"fp32\"}"),
+                JSON.readTree(output.resolve("config.json").toFile()).get("transformers.js_config"));
         // the same folder in the optimum layout: model.onnx at the top, the earlier onnx/ removed
         run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", "text-generation-with-past",
                 "--layout", "optimum", output.toString());
@@ -143,6 +149,20 @@ class ExportLayoutOptionTest {
                 "tokenizer.json", "vocab.json")), names(output));
         assertTrue(run.err().contains("note: removed onnx from"), run.err());
         assertFalse(run.err().contains("tokenizer_config.json"), run.err());
+        assertFalse(JSON.readTree(output.resolve("config.json").toFile()).has("transformers.js_config"));
+    }
+
+    @Test
+    void transformersJsNamesTheExternalDataFileInConfig() throws Exception {
+        Path checkpoint = SharedFiles.require("fixtures-layout/gpt2--text-generation-with-past/checkpoint");
+        Path output = folder.resolve("js-external");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                "text-generation-with-past", "--layout", "transformers.js", "--external-data", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(new TreeSet<>(List.of("model.onnx", "model.onnx_data")), names(output.resolve("onnx")));
+        // without use_external_data_format transformers.js (3.x and 4.x getModelDataFiles) never reads the data file
+        assertEquals(JSON.readTree("{\"dtype\": \"fp32\", \"use_external_data_format\": {\"model.onnx\": 1}}"),
+                JSON.readTree(output.resolve("config.json").toFile()).get("transformers.js_config"));
     }
 
     private static Path gpt2() {

@@ -185,7 +185,7 @@ class ExportOnnxFixturesTest {
         }
     }
 
-    private static Map<Integer, String> namedAxes(NodeInfo info) {
+    static Map<Integer, String> namedAxes(NodeInfo info) {
         String[] names = ((TensorInfo) info.getInfo()).getDimensionNames();
         Map<Integer, String> axes = new TreeMap<>();
         for (int i = 0; i < names.length; i++) {

@@ -3,6 +3,8 @@ package org.exporters4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.exporters4j.models.Fixture;
 import org.exporters4j.models.OnnxRuntimeRun;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExportTodayFixturesTest {
     private static final double TOLERANCE = 1e-5;
+    private static final String FEATURES_WITH_PAST = "feature-extraction-with-past";
 
     /**
      * The model types of fixtures-today not yet exported with today's interface (issue 9). Each lands off this list
@@ -69,7 +73,11 @@ class ExportTodayFixturesTest {
         if (types.isEmpty()) {
             return Stream.empty();
         }
-        return Fixture.ofToday(types).stream().flatMap(fixture -> Stream.of(
+        return Fixture.ofToday(types).stream().flatMap(fixture -> fixture.task().equals(FEATURES_WITH_PAST)
+                ? Stream.of("model.safetensors", "pytorch_model.bin").map(weights -> DynamicTest.dynamicTest(
+                        fixture + " from " + weights + " (the prefix: no past inputs)",
+                        () -> exportAndComparePrefix(fixture, weights, folder)))
+                : Stream.of(
                 DynamicTest.dynamicTest(fixture + " from model.safetensors", () -> {
                     Path model = ExportOnnxFixturesTest.exportAndCompare(fixture, "model.safetensors",
                             fixture.task(), folder, TODAYS_LAYOUT);
@@ -80,6 +88,64 @@ class ExportTodayFixturesTest {
                 DynamicTest.dynamicTest(fixture + " from pytorch_model.bin",
                         () -> ExportOnnxFixturesTest.exportAndCompare(fixture, "pytorch_model.bin", fixture.task(),
                                 folder, TODAYS_LAYOUT))));
+    }
+
+    /**
+     * A decoder's {@code feature-extraction-with-past} as Optimum 1.25.3's {@code main_export} writes it
+     * ({@code use_past_in_inputs=False}: present outputs, no past inputs; fixtures-layout's
+     * {@code *--feature-extraction-with-past}): the fixture's step takes the cache (its OnnxConfig was built with
+     * the past in the inputs), its prefix run is exactly that interface, so the export is compared with the prefix:
+     * names, order and dynamic axes of {@code prefix.onnx_interface}, and its outputs within 1e-5.
+     */
+    static void exportAndComparePrefix(Fixture fixture, String weightsFile, Path folder) throws Exception {
+        Fixture.Prefix prefix = fixture.prefix().orElseThrow(() -> new AssertionError(fixture + " has no prefix"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, weightsFile,
+                folder.resolve(fixture + "-" + weightsFile + "-prefix"));
+        Path output = folder.resolve(fixture + "-" + weightsFile + "-prefix-onnx");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                fixture.task(), output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("validation passed"), run.err());
+        Path model = output.resolve("model.onnx");
+        JsonNode expected = prefix.onnxInterface();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession session = OrtEnvironment.getEnvironment().createSession(model.toString(), options)) {
+            assertEquals(texts(expected.get("input_names")), List.copyOf(session.getInputInfo().keySet()),
+                    fixture + " inputs");
+            assertEquals(texts(expected.get("output_names")), List.copyOf(session.getOutputInfo().keySet()),
+                    fixture + " outputs");
+            for (String input : texts(expected.get("input_names"))) {
+                assertEquals(axes(expected.get("dynamic_axes").get("inputs").get(input)),
+                        ExportOnnxFixturesTest.namedAxes(session.getInputInfo().get(input)), fixture + " " + input);
+            }
+            for (String out : texts(expected.get("output_names"))) {
+                assertEquals(axes(expected.get("dynamic_axes").get("outputs").get(out)),
+                        ExportOnnxFixturesTest.namedAxes(session.getOutputInfo().get(out)), fixture + " " + out);
+            }
+        }
+        Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(model, prefix.inputsFile());
+        for (String name : texts(expected.get("output_names"))) {
+            OnnxRuntimeRun.Output reference = OnnxRuntimeRun.read(prefix.outputsFile(), name);
+            OnnxRuntimeRun.Output actual = outputs.get(name);
+            assertEquals(reference.shape(), actual.shape(), fixture + " prefix " + name);
+            double diff = OnnxRuntimeRun.maxAbsDiff(reference.values(), actual.values());
+            assertTrue(diff <= TOLERANCE, fixture + " prefix " + name + ": max abs diff " + diff);
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
+    }
+
+    private static Map<Integer, String> axes(JsonNode declared) {
+        Map<Integer, String> axes = new TreeMap<>();
+        if (declared != null) {
+            declared.fields().forEachRemaining(entry -> axes.put(Integer.parseInt(entry.getKey()),
+                    entry.getValue().asText()));
+        }
+        return axes;
     }
 
     /**

@@ -70,9 +70,15 @@ class InterfaceAxesTest {
         assertEquals(Map.of(0, BATCH, 2, Axis.sum("past_sequence_length + 1", Dimension.PAST_SEQUENCE,
                 Dimension.SEQUENCE)), outputAxes(llama, "present.0.key"));
         assertEquals(Map.of(0, BATCH, 1, SEQUENCE), outputAxes(llama, "logits"));
-        // feature-extraction with past names only the batch of last_hidden_state (OnnxConfigWithPast.outputs)
-        assertEquals(Map.of(0, BATCH), outputAxes(config("llama", "feature-extraction-with-past"),
-                "last_hidden_state"));
+        // feature-extraction with past, as Optimum 1.25.3's main_export builds it (use_past_in_inputs=False): no past
+        // inputs, the mask over the new tokens, last_hidden_state over batch and sequence, and a present cache
+        // labelled like the step's that holds the new tokens only
+        ExportConfig features = config("llama", "feature-extraction-with-past");
+        assertEquals(List.of("input_ids", "attention_mask", "position_ids"), features.inputNames());
+        assertEquals(Map.of(0, BATCH, 1, SEQUENCE), inputAxes(features, "attention_mask"));
+        assertEquals(Map.of(0, BATCH, 1, SEQUENCE), outputAxes(features, "last_hidden_state"));
+        assertEquals(Map.of(0, BATCH, 2, Axis.of("past_sequence_length + 1", Dimension.SEQUENCE)),
+                outputAxes(features, "present.1.value"));
         // the classification heads take no position ids (TextDecoderWithPositionIdsOnnxConfig)
         assertEquals(List.of("input_ids", "attention_mask"), config("llama", "text-classification").inputNames());
     }

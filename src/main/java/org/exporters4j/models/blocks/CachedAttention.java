@@ -36,6 +36,14 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
          */
         CAUSAL_THEN_ADDITIVE_PADDING,
         /**
+         * Transformers 4.51's GPT-Neo ({@code GPTNeoSelfAttention._attn} after {@code GPTNeoModel._update_causal_mask}):
+         * {@code where(causal within the layer's window, scores, min)}, then the additive 4-D mask that is
+         * {@code min} wherever the key is after the query or is padding (the global causal mask and the padding,
+         * without the window). A query that sees no real key (a left-padding position) then attends only to the keys
+         * within its window, where 4.25.1's additive padding mask alone spread it over every key.
+         */
+        CAUSAL_THEN_ADDITIVE_CAUSAL_AND_PADDING,
+        /**
          * BLOOM's {@code masked_fill(min)} and Llama's additive mask clamped at {@code min}: {@code where(causal and
          * not padding, scores, min)}.
          */
@@ -106,6 +114,9 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
             return switch (masking) {
                 case CAUSAL_THEN_ADDITIVE_PADDING -> graph.add(graph.where(fitted.apply(mask.causal(window)), biased,
                         minimum), fitted.apply(mask.paddingAdditive()));
+                case CAUSAL_THEN_ADDITIVE_CAUSAL_AND_PADDING -> graph.add(graph.where(
+                        fitted.apply(mask.causal(window)), biased, minimum),
+                        fitted.apply(mask.causalAndPaddingAdditive()));
                 case VISIBLE_OR_MINIMUM -> graph.where(fitted.apply(mask.allowed(window)), biased, minimum);
             };
         });

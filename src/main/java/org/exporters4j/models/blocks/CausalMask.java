@@ -26,6 +26,7 @@ public final class CausalMask {
     private final Map<Long, Value> allowed = new HashMap<>();
     private Value padding;
     private Value paddingAdditive;
+    private Value causalAndPaddingAdditive;
 
     /** @param inputs the decoder's inputs: the mask (or ones), the past length and the sequence length */
     public CausalMask(OnnxGraphBuilder graph, DecoderInputs inputs) {
@@ -110,5 +111,18 @@ public final class CausalMask {
                     graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
         }
         return paddingAdditive;
+    }
+
+    /**
+     * float {@code [batch, 1, 1, sequence, past + sequence]}: {@code finfo(float32).min} where the key comes after
+     * the query or is padding, 0 elsewhere: Transformers 4.51's eager 4-D mask
+     * ({@code _prepare_4d_causal_attention_mask_with_cache_position}, no sliding window).
+     */
+    public Value causalAndPaddingAdditive() {
+        if (causalAndPaddingAdditive == null) {
+            causalAndPaddingAdditive = graph.where(allowed(OptionalLong.empty()),
+                    graph.scalar(ElementType.FLOAT, 0.0), graph.scalar(ElementType.FLOAT, AttentionMask.FLOAT32_MIN));
+        }
+        return causalAndPaddingAdditive;
     }
 }

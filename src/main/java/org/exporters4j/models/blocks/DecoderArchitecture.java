@@ -18,6 +18,7 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.onnx.Dim;
@@ -164,10 +165,12 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
     }
 
     /**
-     * Reads and checks the config's options, then returns the body that builds this graph; by default the one the
-     * family's {@link BodyFactory} makes.
+     * Reads and checks the config's options, then returns the body that builds this graph, as {@code release}
+     * computes it where the family's Transformers releases differ ({@link GraphInterface#transformers()}); by
+     * default the one the family's {@link BodyFactory} makes.
      */
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
+                              TransformersRelease release) {
         return bodies.create(config, graph, parameters);
     }
 
@@ -177,7 +180,7 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
-        Decoder decoder = decoder(config, graph, parameters, variant);
+        Decoder decoder = decoder(config, graph, parameters, variant, graphInterface.transformers());
         DecoderSpec spec = decoder.spec();
         DecoderInputs.CacheShape cache = spec.cacheShape();
         DecoderInputs inputs = DecoderInputs.declare(graph, graphInterface, variant, cache, spec.acceptedInputs(),

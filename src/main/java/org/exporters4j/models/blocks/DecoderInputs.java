@@ -77,7 +77,8 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
 
     /**
      * Declares the interface's inputs. {@code accepted} lists the non-cache inputs the family's forward takes;
-     * a with-past variant needs the cache of every layer, a variant without past takes none.
+     * a with-past variant takes the cache of every layer or none (then it returns the present of the new tokens
+     * only), a variant without past takes none.
      *
      * @param purpose the graph, for errors, e.g. {@code "the gpt2 causal-lm with past graph"}
      */
@@ -114,7 +115,10 @@ public record DecoderInputs(Value inputIds, Optional<Value> attentionMask, Optio
         Value inputIds = inputs.required(INPUT_IDS);
         TokenGrid grid = TokenGrid.of(graph, inputIds);
         List<LayerPast> layers = new ArrayList<>();
-        if (variant.usesPast()) {
+        // a with-past graph takes the cache of every layer, or none: Optimum 1.25.3's feature-extraction-with-past
+        // of a decoder returns the present of the prompt without taking a past (use_past_in_inputs=False)
+        boolean anyPast = graphInterface.inputs().stream().anyMatch(input -> input.cache().isPresent());
+        if (variant.usesPast() && anyPast) {
             for (int layer = 0; layer < cache.layers(); layer++) {
                 Value[] common = new Value[2];
                 for (Part part : List.of(Part.KEY, Part.VALUE)) {

@@ -7,6 +7,8 @@ import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.TransformersRelease;
+import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
 import org.exporters4j.models.blocks.AttentionHeads;
@@ -33,8 +35,9 @@ import org.exporters4j.onnx.Value;
  * a tanh-GELU MLP; residuals from the block input or, with {@code apply_residual_connection_post_layernorm}, from
  * the LayerNorm output; a final LayerNorm and {@code lm_head} tied to the embeddings.
  *
- * <p>The cache is BLOOM's own layout: key {@code (batch × heads, head_dim, past)}, value {@code (batch × heads,
- * past, head_dim)}.
+ * <p>The cache is BLOOM's own layout in Transformers 4.25.1 (key {@code (batch × heads, head_dim, past)}, value
+ * {@code (batch × heads, past, head_dim)}) and the common {@code (batch, heads, past, head_dim)} in 4.51
+ * ({@link TransformersRelease}).
  */
 public final class BloomArchitecture extends DecoderArchitecture {
     private static final HeadWeights HEAD_WEIGHTS =
@@ -42,19 +45,37 @@ public final class BloomArchitecture extends DecoderArchitecture {
 
     public BloomArchitecture() {
         super("bloom", "bloom", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
-                Head.TOKEN_CLASSIFICATION), languageModelHeads(), Body::new);
+                Head.TOKEN_CLASSIFICATION), languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
+                              TransformersRelease release) {
+        return new Body(config, graph, parameters, release);
     }
 
     private static final class Body extends GptBody {
         private final boolean residualFromLayerNorm;
         private Value alibi;
 
-        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, TransformersRelease release) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "n_head"), "n_layer",
-                    GptBody.Embeddings.words("word_embeddings.weight"),
-                    CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS, DecoderInputs.WITHOUT_POSITION_IDS, HEAD_WEIGHTS);
+                    GptBody.Embeddings.words("word_embeddings.weight"), cacheLayout(release),
+                    DecoderInputs.WITHOUT_POSITION_IDS, HEAD_WEIGHTS);
             this.residualFromLayerNorm = config.optionalBoolean("apply_residual_connection_post_layernorm")
                     .orElse(false);
+        }
+
+        /**
+         * Transformers 4.25.1's fused cache, or 4.51's {@code (batch, heads, past, head_dim)} key and value
+         * ({@code DynamicCache} in {@code BloomAttention.forward}, Optimum 1.25.3's
+         * {@code BloomOnnxConfig.add_past_key_values} with Transformers 4.44 and later).
+         */
+        private static CacheLayout cacheLayout(TransformersRelease release) {
+            return switch (release) {
+                case V4_25_1 -> CacheLayout.BLOOM_FUSED_BATCH_AND_HEADS;
+                case V4_51 -> CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM;
+            };
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
@@ -44,7 +45,8 @@ public final class Gpt2Architecture extends DecoderArchitecture {
     }
 
     @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
+                              TransformersRelease release) {
         if (config.optionalBoolean("add_cross_attention").orElse(false)) {
             throw new UnsupportedConfigException(config.source() + " sets add_cross_attention true: a GPT-2 with "
                     + "cross-attention is the decoder of an encoder-decoder model, which exporters4j does not build "

@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
@@ -52,7 +53,8 @@ public final class GptJArchitecture extends DecoderArchitecture {
     }
 
     @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant) {
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
+                              TransformersRelease release) {
         return new Body(config, graph, parameters);
     }
 

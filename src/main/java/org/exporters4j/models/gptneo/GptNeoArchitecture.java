@@ -7,7 +7,9 @@ import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -27,9 +29,10 @@ import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * GPT-Neo as Transformers 4.25.1 computes it ({@code modeling_gpt_neo.py}): GPT-2's layout with separate bias-free
- * q/k/v projections, unscaled attention scores, and layers that alternate between global attention and local
- * attention over the last {@code window_size} positions ({@code attention_layers}).
+ * GPT-Neo as Transformers 4.25.1 or 4.51 computes it ({@code modeling_gpt_neo.py}, {@link TransformersRelease}):
+ * GPT-2's layout with separate bias-free q/k/v projections, unscaled attention scores, and layers that alternate
+ * between global attention and local attention over the last {@code window_size} positions
+ * ({@code attention_layers}).
  */
 public final class GptNeoArchitecture extends DecoderArchitecture {
     private static final HeadWeights HEAD_WEIGHTS =
@@ -37,20 +40,33 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
 
     public GptNeoArchitecture() {
         super("gpt-neo", "gptneo", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION),
-                languageModelHeads(), Body::new);
+                languageModelHeads());
+    }
+
+    @Override
+    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
+                              TransformersRelease release) {
+        return new Body(config, graph, parameters, release);
     }
 
     private static final class Body extends GptBody {
         private final long inner;
         private final Activation activation;
         private final List<OptionalLong> windows;
+        private final Masking masking;
 
-        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
+        Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, TransformersRelease release) {
             super(config, graph, parameters, AttentionHeads.read(config, "hidden_size", "num_heads"), "num_layers",
                     Embeddings.wordsAndPositions("wte.weight", "max_position_embeddings"),
                     CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS, HEAD_WEIGHTS);
             this.inner = innerSize(config, "intermediate_size");
             this.activation = Activation.fromConfig(config, "activation_function");
+            // Transformers 4.51 adds its 4-D causal-and-padding mask to scores already masked to the layer's
+            // window; 4.25.1 adds the padding alone. They differ on queries that see no real key (left padding).
+            this.masking = switch (release) {
+                case V4_25_1 -> Masking.CAUSAL_THEN_ADDITIVE_PADDING;
+                case V4_51 -> Masking.CAUSAL_THEN_ADDITIVE_CAUSAL_AND_PADDING;
+            };
             List<String> kinds = config.stringList("attention_layers");
             if (kinds.size() != layers) {
                 throw new UnsupportedConfigException(config.source() + " lists " + kinds.size()
@@ -78,8 +94,8 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
             Value value = splitHeads(Linear.load(parameters, attentionPrefix + "v_proj", hidden, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
             // GPT-Neo does not scale its attention scores
-            CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(),
-                    Masking.CAUSAL_THEN_ADDITIVE_PADDING, windows.get(index));
+            CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(), masking,
+                    windows.get(index));
             CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
             Value attentionOutput = Linear.load(parameters, attentionPrefix + "out_proj", hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, attended.contextRows());
