@@ -3,6 +3,8 @@ package org.exporters4j.cli;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.exporters4j.Exporters4jException;
 import org.exporters4j.export.ExportInterruptedException;
 import org.exporters4j.export.StopSignal;
@@ -16,6 +18,10 @@ import picocli.CommandLine;
  * holds; see {@link StopSignals}). Everything printed is escaped for the terminal ({@link TerminalWriter}).
  */
 public final class Main {
+    /** The longest run without spaces printed whole: longer than any path or name a real message quotes. */
+    static final int LONGEST_WORD = 400;
+    private static final Pattern LONG_WORD = Pattern.compile("\\S{" + (LONGEST_WORD + 1) + ",}");
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -86,20 +92,15 @@ public final class Main {
     }
 
     /**
-     * A message as the one line printed: line breaks folded, characters a terminal acts on escaped, and every run
-     * without spaces longer than {@link #LONGEST_WORD} characters (a 100,000-character model type or task name from
-     * the input, quoted back) shortened to its start and end around the count of characters left out.
+     * A message as the one line printed: line breaks folded, every run without spaces longer than
+     * {@link #LONGEST_WORD} characters (a 100,000-character model type or task name from the input, quoted back)
+     * shortened to its start and end around the count of characters left out, characters a terminal acts on escaped.
      */
     static String oneLine(String message) {
-        String folded = TerminalWriter.escape(String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip());
-        return LONG_WORD.matcher(folded).replaceAll(word -> java.util.regex.Matcher.quoteReplacement(
-                shortened(word.group())));
+        String folded = String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
+        return TerminalWriter.escape(LONG_WORD.matcher(folded).replaceAll(word -> Matcher.quoteReplacement(
+                shortened(word.group()))));
     }
-
-    /** The longest run without spaces shown whole: longer than any path or name a real message quotes. */
-    static final int LONGEST_WORD = 400;
-    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile(
-            "\\S{" + (LONGEST_WORD + 1) + ",}");
 
     private static String shortened(String word) {
         int head = 160;
