@@ -5,10 +5,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -23,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.exporters4j.FileFailureReason;
 import org.exporters4j.hub.ExportFiles;
 
 /**
@@ -367,19 +366,8 @@ final class OutputFolder implements AutoCloseable {
             return new ExportException("cannot write into " + parent + " (permission denied); choose an "
                     + "output folder you can write to", e);
         }
-        return new ExportException("cannot write into " + parent + " (" + reason(e) + "); choose an output "
+        return new ExportException("cannot write into " + parent + " (" + FileFailureReason.of(e) + "); choose an output "
                 + "folder you can write to", e);
-    }
-
-    /** The operating system's reason for a failed file operation, without Java class names or internal paths. */
-    private static String reason(IOException e) {
-        if (e instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
-            return fileSystem.getReason().toLowerCase(Locale.ROOT);
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or folder";
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** The folder to write into until {@link #publish()}. */
@@ -471,7 +459,7 @@ final class OutputFolder implements AutoCloseable {
         try {
             Files.delete(staging.resolve(StagingOwner.FILE_NAME));
         } catch (IOException e) {
-            throw new ExportException("cannot publish into " + target + " (" + reason(e) + " removing "
+            throw new ExportException("cannot publish into " + target + " (" + FileFailureReason.of(e) + " removing "
                     + staging.resolve(StagingOwner.FILE_NAME) + "); nothing was written to " + target, e);
         }
         try {
@@ -483,7 +471,7 @@ final class OutputFolder implements AutoCloseable {
                 // created meanwhile (another export published it): publish into it as into any existing folder
                 return swapInto();
             }
-            throw new ExportException("cannot move the export into " + target + " (" + reason(e)
+            throw new ExportException("cannot move the export into " + target + " (" + FileFailureReason.of(e)
                     + "); nothing was written to " + target + "; check the output folder's permissions and free "
                     + "space", e);
         }
@@ -510,7 +498,7 @@ final class OutputFolder implements AutoCloseable {
             StagingOwner.current(StagingOwner.Phase.PUBLISHING).writeInto(staging);
             previous = Files.createDirectory(staging.resolve(PREVIOUS));
         } catch (IOException e) {
-            throw new ExportException("cannot publish into " + target + " (" + reason(e) + " in " + staging
+            throw new ExportException("cannot publish into " + target + " (" + FileFailureReason.of(e) + " in " + staging
                     + "); " + target + " keeps its previous export unchanged; check its free space and permissions",
                     e);
         }
@@ -540,7 +528,7 @@ final class OutputFolder implements AutoCloseable {
 
     /** Undoes a partial publish: the new files back into staging, the earlier ones back into the output. */
     private RuntimeException undo(IOException failure, List<String> aside, List<String> placed, Path previous) {
-        String what = "cannot publish into " + target + " (" + reason(failure) + ")";
+        String what = "cannot publish into " + target + " (" + FileFailureReason.of(failure) + ")";
         Set<String> newInTarget = new LinkedHashSet<>(placed);
         Set<String> previousAside = new LinkedHashSet<>(aside);
         try {
@@ -556,7 +544,7 @@ final class OutputFolder implements AutoCloseable {
             }
         } catch (IOException undoFailure) {
             ExportException kept = new ExportException(what + ", and putting the previous export back failed ("
-                    + reason(undoFailure) + "): " + target + " now holds the new " + namesOrNone(newInTarget)
+                    + FileFailureReason.of(undoFailure) + "): " + target + " now holds the new " + namesOrNone(newInTarget)
                     + " beside the previous export's other files; the previous " + namesOrNone(previousAside)
                     + " are in " + previous + " and the rest of the new export in " + staging
                     + "; move them back by hand", failure);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.exporters4j.FileFailureReason;
 import org.exporters4j.SmallFile;
 
 /**
@@ -201,16 +202,8 @@ public final class HubCache {
                     + "cache: " + file.get() + " is a file, not a folder; point HF_HUB_CACHE (or HF_HOME) at a folder, "
                     + "or pass --cache-dir", e);
         }
-        String cause;
-        if (e instanceof NoSuchFileException) {
-            cause = "no such file or folder";
-        } else if (e instanceof java.nio.file.AccessDeniedException) {
-            cause = "permission denied";
-        } else if (e instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
-            cause = fileSystem.getReason();
-        } else {
-            cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        }
+        String cause = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : FileFailureReason.of(e);
         return new HubException(HubException.Kind.CACHE_IO, "cannot " + action + " " + path + " in the Hub cache: "
                 + cause + "; check permissions and free space, or choose another cache folder (--cache-dir or "
                 + "HF_HUB_CACHE)", e);
