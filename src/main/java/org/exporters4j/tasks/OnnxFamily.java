@@ -303,24 +303,19 @@ enum OnnxFamily {
      * {@code input_features} (only its batch axis dynamic) for {@code automatic-speech-recognition(-with-past)} and
      * {@code feature-extraction-with-past}; {@code feature-extraction} one {@code model.onnx} over
      * {@code input_features} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state};
-     * {@code audio-classification} one {@code model.onnx} over {@code input_features} alone to {@code logits}
-     * (only the batch axis named: {@code AudioToTextOnnxConfig.inputs} and the task's common outputs, as
-     * {@code optimum-1.25.3-onnx-registry.json} lists them).
+     * {@code audio-classification} one {@code model.onnx}, {@code input_features} alone to {@code logits}.
      */
     SPEECH_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            if (task.task() == Task.AUDIO_CLASSIFICATION) {
-                return List.of(input("input_features", axes(0, BATCH)));
-            }
-            return List.of(input("input_features", axes(0, BATCH)),
-                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+            DynamicTensor features = input("input_features", axes(0, BATCH));
+            return task.task() == Task.AUDIO_CLASSIFICATION ? List.of(features)
+                    : List.of(features, input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
         }
 
         @Override
         List<DynamicTensor> outputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            return task.task() == Task.AUDIO_CLASSIFICATION ? CommonOutputs.of(task.task())
-                    : seq2seqOutputs(row, task, config);
+            return seq2seqOutputs(row, task, config);
         }
     },
 
