@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.exporters4j.Exporters4jException;
 import org.exporters4j.SmallFile;
 
@@ -117,15 +119,7 @@ public final class ModelConfig {
     }
 
     public Optional<Integer> optionalInt(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.canConvertToInt() || !(node.isIntegralNumber() || (node.isNumber() && node.asDouble() == Math.rint(node.asDouble())))) {
-            throw wrongType(key, node, "an integer");
-        }
-        requireInRange(key, node);
-        return Optional.of(node.asInt());
+        return optional(key, "an integer", ModelConfig::isWholeInt, node -> inRange(key, node).asInt());
     }
 
     public int intValue(String key) {
@@ -133,15 +127,7 @@ public final class ModelConfig {
     }
 
     public Optional<Double> optionalDouble(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isNumber()) {
-            throw wrongType(key, node, "a number");
-        }
-        requireInRange(key, node);
-        return Optional.of(node.asDouble());
+        return optional(key, "a number", JsonNode::isNumber, node -> inRange(key, node).asDouble());
     }
 
     public double doubleValue(String key) {
@@ -149,14 +135,7 @@ public final class ModelConfig {
     }
 
     public Optional<String> optionalString(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isTextual()) {
-            throw wrongType(key, node, "a string");
-        }
-        return Optional.of(node.asText());
+        return optional(key, "a string", JsonNode::isTextual, JsonNode::asText);
     }
 
     public String stringValue(String key) {
@@ -164,14 +143,7 @@ public final class ModelConfig {
     }
 
     public Optional<Boolean> optionalBoolean(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isBoolean()) {
-            throw wrongType(key, node, "true or false");
-        }
-        return Optional.of(node.asBoolean());
+        return optional(key, "true or false", JsonNode::isBoolean, JsonNode::asBoolean);
     }
 
     public boolean booleanValue(String key) {
@@ -189,21 +161,7 @@ public final class ModelConfig {
 
     /** A list of integers (e.g. {@code hidden_sizes}); absent → empty. */
     public List<Integer> intList(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw wrongType(key, node, "a list of integers");
-        }
-        List<Integer> result = new ArrayList<>();
-        for (JsonNode element : node) {
-            if (!element.canConvertToInt()) {
-                throw wrongType(key, node, "a list of integers");
-            }
-            result.add(element.asInt());
-        }
-        return List.copyOf(result);
+        return list(key, "a list of integers", JsonNode::canConvertToInt, JsonNode::asInt);
     }
 
     /**
@@ -212,42 +170,15 @@ public final class ModelConfig {
      */
     public List<Double> doubleList(String key) {
         JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (node.isNumber()) {
+        if (node != null && node.isNumber()) {
             return List.of(node.asDouble());
         }
-        if (!node.isArray()) {
-            throw wrongType(key, node, "a number or a list of numbers");
-        }
-        List<Double> result = new ArrayList<>();
-        for (JsonNode element : node) {
-            if (!element.isNumber()) {
-                throw wrongType(key, node, "a number or a list of numbers");
-            }
-            result.add(element.asDouble());
-        }
-        return List.copyOf(result);
+        return elements(key, node, node, "a number or a list of numbers", JsonNode::isNumber, JsonNode::asDouble);
     }
 
     /** A list of strings (e.g. {@code architectures}); absent → empty. */
     public List<String> stringList(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw wrongType(key, node, "a list of strings");
-        }
-        List<String> result = new ArrayList<>();
-        for (JsonNode element : node) {
-            if (!element.isTextual()) {
-                throw wrongType(key, node, "a list of strings");
-            }
-            result.add(element.asText());
-        }
-        return List.copyOf(result);
+        return list(key, "a list of strings", JsonNode::isTextual, JsonNode::asText);
     }
 
     /**
@@ -256,27 +187,9 @@ public final class ModelConfig {
      */
     public List<List<String>> nestedList(String key) {
         JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw wrongType(key, node, "a list of lists");
-        }
-        List<List<String>> result = new ArrayList<>();
-        for (JsonNode inner : node) {
-            if (!inner.isArray()) {
-                throw wrongType(key, node, "a list of lists");
-            }
-            List<String> values = new ArrayList<>();
-            for (JsonNode element : inner) {
-                if (!element.isValueNode() || element.isNull()) {
-                    throw wrongType(key, node, "a list of lists of numbers and strings");
-                }
-                values.add(element.asText());
-            }
-            result.add(List.copyOf(values));
-        }
-        return List.copyOf(result);
+        return elements(key, node, node, "a list of lists", JsonNode::isArray, inner -> elements(key, inner, node,
+                "a list of lists of numbers and strings", element -> element.isValueNode() && !element.isNull(),
+                JsonNode::asText));
     }
 
     /** {@code architectures} as saved by {@code save_pretrained} (e.g. {@code BertForMaskedLM}); may be empty. */
@@ -320,16 +233,9 @@ public final class ModelConfig {
      * booleans, null), in the file's key order; absent or null → empty.
      */
     public Optional<Map<String, Object>> optionalObject(String key) {
-        JsonNode node = resolve(key);
-        if (node == null || node.isNull()) {
-            return Optional.empty();
-        }
-        if (!node.isObject()) {
-            throw wrongType(key, node, "a JSON object");
-        }
-        Map<String, Object> value = JSON.convertValue(node, JSON.getTypeFactory()
-                .constructMapType(java.util.LinkedHashMap.class, String.class, Object.class));
-        return Optional.of(java.util.Collections.unmodifiableMap(value));
+        return optional(key, "a JSON object", JsonNode::isObject, node -> java.util.Collections.unmodifiableMap(
+                JSON.<Map<String, Object>>convertValue(node, JSON.getTypeFactory()
+                        .constructMapType(java.util.LinkedHashMap.class, String.class, Object.class))));
     }
 
     /**
@@ -374,7 +280,7 @@ public final class ModelConfig {
         Optional<JsonNode> derived = ConfigDefaults.derivedValue(modelType, attribute, node, from -> {
             JsonNode value = resolve(from);
             if (value != null && !value.isNull()) {
-                requireInRange(from, value);
+                inRange(from, value);
             }
             return value;
         });
@@ -387,13 +293,65 @@ public final class ModelConfig {
         return ConfigDefaults.defaultValue(modelType, attribute).orElse(null);
     }
 
+    /**
+     * The value of {@code key} converted by {@code convert} when {@code accepts} takes it; absent or null → empty;
+     * any other value is an error naming the key, the value and {@code expected}.
+     */
+    private <T> Optional<T> optional(String key, String expected, Predicate<JsonNode> accepts,
+                                     Function<JsonNode, T> convert) {
+        JsonNode node = resolve(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!accepts.test(node)) {
+            throw wrongType(key, node, expected);
+        }
+        return Optional.of(convert.apply(node));
+    }
+
+    /** The list at {@code key}, each element accepted then converted, as {@link #elements}. */
+    private <T> List<T> list(String key, String expected, Predicate<JsonNode> accepts, Function<JsonNode, T> convert) {
+        JsonNode node = resolve(key);
+        return elements(key, node, node, expected, accepts, convert);
+    }
+
+    /**
+     * The elements of {@code node}, the list at {@code key} (or within it), each converted by {@code convert} when
+     * {@code accepts} takes it; absent or null → empty; a value that is no list or an element refused is an error
+     * naming the key, the value {@code reported} (the whole option) and {@code expected}.
+     */
+    private <T> List<T> elements(String key, JsonNode node, JsonNode reported, String expected,
+                                 Predicate<JsonNode> accepts, Function<JsonNode, T> convert) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw wrongType(key, reported, expected);
+        }
+        List<T> result = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!accepts.test(element)) {
+                throw wrongType(key, reported, expected);
+            }
+            result.add(convert.apply(element));
+        }
+        return List.copyOf(result);
+    }
+
+    /** An int-sized number without a fraction ({@code 4} or {@code 4.0}, as Python's int() of a whole float). */
+    private static boolean isWholeInt(JsonNode node) {
+        return node.canConvertToInt()
+                && (node.isIntegralNumber() || (node.isNumber() && node.asDouble() == Math.rint(node.asDouble())));
+    }
+
     /** A value the attribute's row in {@link ConfigRanges} refuses is an error naming it, its value and its range. */
-    private void requireInRange(String key, JsonNode node) {
+    private JsonNode inRange(String key, JsonNode node) {
         ModelConfigException outOfRange = ConfigRanges.check(source, ConfigDefaults.attributeName(modelType, key),
                 node);
         if (outOfRange != null) {
             throw outOfRange;
         }
+        return node;
     }
 
     private ModelConfigException missing(String key) {
