@@ -21,26 +21,11 @@ import org.exporters4j.checkpoint.ConfigDefaults.Derivation.Applies;
  */
 enum DerivationRule {
     /** An argument that defaults to None, standing for another attribute's value ({@code num_key_value_heads}). */
-    SAME_AS(Applies.WHEN_ABSENT_OR_NONE, "from") {
-        @Override
-        JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            return resolved.apply(parameters.get("from"));
-        }
-    },
+    SAME_AS(Applies.WHEN_ABSENT_OR_NONE, "from"),
     /** An argument with a real default for which None stands for another attribute's value (Mistral's KV heads). */
-    NONE_MEANS(Applies.WHEN_NONE, "from") {
-        @Override
-        JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            return resolved.apply(parameters.get("from"));
-        }
-    },
+    NONE_MEANS(Applies.WHEN_NONE, "from"),
     /** Not an argument: always a copy of another attribute ({@code num_hidden_layers = encoder_layers}). */
-    COPY_OF(Applies.ALWAYS_COMPUTED, "from") {
-        @Override
-        JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            return resolved.apply(parameters.get("from"));
-        }
-    },
+    COPY_OF(Applies.ALWAYS_COMPUTED, "from"),
     /** An argument defaulting to None for the integer quotient of two attributes ({@code head_dim}). */
     QUOTIENT(Applies.WHEN_ABSENT_OR_NONE, "dividend", "divisor") {
         @Override
@@ -197,9 +182,13 @@ enum DerivationRule {
 
     /**
      * The computed value, reading attributes through {@code resolved}; null when the values it reads do not
-     * allow it. {@code parameters} holds exactly {@link #parameterNames()}.
+     * allow it. {@code parameters} holds exactly {@link #parameterNames()}. Here the value of the attribute
+     * {@code from} names, as {@link #SAME_AS}, {@link #NONE_MEANS} and {@link #COPY_OF} compute it (they differ only in
+     * when they apply); the other rules override it.
      */
-    abstract JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved);
+    JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
+        return resolved.apply(parameters.get("from"));
+    }
 
     private static boolean isInteger(JsonNode node) {
         return node != null && node.isIntegralNumber();
