@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.exporters4j.SmallFile;
+import org.exporters4j.WeightsFormat;
 import org.exporters4j.checkpoint.CheckpointException;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 
@@ -22,15 +23,13 @@ import org.exporters4j.checkpoint.CorruptCheckpointException;
  * @param weightMap tensor name to the shard's path
  */
 record ShardIndex(Path file, SortedMap<String, Path> weightMap) {
-    private static final String INDEX_SUFFIX = ".index.json";
-
     ShardIndex {
         weightMap = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(weightMap));
     }
 
     /** Whether the file is named as an index of shards ({@code *.index.json}), as Transformers names them. */
     static boolean isIndexName(Path file) {
-        return file.getFileName() != null && file.getFileName().toString().endsWith(INDEX_SUFFIX);
+        return file.getFileName() != null && file.getFileName().toString().endsWith(WeightsFormat.INDEX_SUFFIX);
     }
 
     /** The distinct shard files, sorted. */
