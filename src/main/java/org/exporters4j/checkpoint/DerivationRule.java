@@ -59,35 +59,30 @@ enum DerivationRule {
     T5_DENSE_ACT_FN(Applies.ALWAYS_COMPUTED, "from") {
         @Override
         JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            JsonNode projection = resolved.apply(parameters.get("from"));
-            if (projection == null || !projection.isTextual()) {
+            String projection = fromText(parameters, resolved);
+            if (projection == null) {
                 return null;
             }
-            String text = projection.asText();
-            if (text.equals("gated-gelu")) {
-                return JsonNodeFactory.instance.textNode("gelu_new");
-            }
-            String[] parts = text.split("-");
-            return JsonNodeFactory.instance.textNode(parts[parts.length - 1]);
+            String[] parts = projection.split("-");
+            return JsonNodeFactory.instance.textNode(
+                    projection.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1]);
         }
     },
     /** T5 family, not an argument: whether {@code feed_forward_proj} starts with {@code gated-}. */
     T5_IS_GATED_ACT(Applies.ALWAYS_COMPUTED, "from") {
         @Override
         JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            JsonNode projection = resolved.apply(parameters.get("from"));
-            if (projection == null || !projection.isTextual()) {
-                return null;
-            }
-            return JsonNodeFactory.instance.booleanNode(projection.asText().split("-")[0].equals("gated"));
+            String projection = fromText(parameters, resolved);
+            return projection == null ? null
+                    : JsonNodeFactory.instance.booleanNode(projection.split("-")[0].equals("gated"));
         }
     },
     /** GPT-Neo, not an argument: each {@code [[kinds...], repeat]} entry of the list repeats its kinds. */
     EXPANDED_ATTENTION_TYPES(Applies.ALWAYS_COMPUTED, "from") {
         @Override
         JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            JsonNode types = resolved.apply(parameters.get("from"));
-            if (types == null || !types.isArray()) {
+            JsonNode types = fromList(parameters, resolved);
+            if (types == null) {
                 return null;
             }
             ArrayNode layers = JsonNodeFactory.instance.arrayNode();
@@ -132,8 +127,8 @@ enum DerivationRule {
     STAGE_NAMES(Applies.ALWAYS_COMPUTED, "from") {
         @Override
         JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
-            JsonNode depths = resolved.apply(parameters.get("from"));
-            if (depths == null || !depths.isArray()) {
+            JsonNode depths = fromList(parameters, resolved);
+            if (depths == null) {
                 return null;
             }
             ArrayNode names = JsonNodeFactory.instance.arrayNode().add("stem");
@@ -188,6 +183,18 @@ enum DerivationRule {
      */
     JsonNode derive(Map<String, String> parameters, Function<String, JsonNode> resolved) {
         return resolved.apply(parameters.get("from"));
+    }
+
+    /** The value of the attribute {@code from} names when it is a string, else null. */
+    private static String fromText(Map<String, String> parameters, Function<String, JsonNode> resolved) {
+        JsonNode value = resolved.apply(parameters.get("from"));
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /** The value of the attribute {@code from} names when it is a list, else null. */
+    private static JsonNode fromList(Map<String, String> parameters, Function<String, JsonNode> resolved) {
+        JsonNode value = resolved.apply(parameters.get("from"));
+        return value != null && value.isArray() ? value : null;
     }
 
     private static boolean isInteger(JsonNode node) {
