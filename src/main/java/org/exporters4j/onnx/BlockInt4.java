@@ -29,16 +29,32 @@ import java.util.Optional;
  * it (each row one output channel); codes {@code uint8[N, k_blocks, blockSize / 2]}, two per byte along K, the first
  * in the low nibble; scales {@code float[N, k_blocks]}; zero points packed the same way,
  * {@code uint8[N, ceil(k_blocks / 2)]}, the unused high nibble of an odd count 0.
+ *
+ * <p>{@link #accuracyLevel()} is how {@code MatMulNBits} computes, not part of the stored tensors.
  */
-public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
+public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accuracyLevel) implements WeightQuantizer {
     /** The block size ONNX Runtime's quantizer and the onnxruntime-genai builder use by default. */
     public static final int DEFAULT_BLOCK_SIZE = 32;
+    /**
+     * {@code MatMulNBits}' {@code accuracy_level} the onnxruntime-genai builder writes for ONNX Runtime's CPU: 4, the
+     * input quantized to int8 per block and multiplied in integers (ONNX Runtime's fastest CPU path).
+     */
+    public static final int DEFAULT_ACCURACY_LEVEL = 4;
     /** The default zero point of 4-bit codes (the code of 0 in symmetric quantization). */
     static final int MIDDLE = 8;
     static final int MAX_CODE = 15;
 
+    /** Blocks of {@code blockSize} at the default accuracy level. */
+    public BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
+        this(blockSize, symmetry, DEFAULT_ACCURACY_LEVEL);
+    }
+
     public BlockInt4 {
         Objects.requireNonNull(symmetry, "symmetry");
+        if (accuracyLevel < 0 || accuracyLevel > 4) {
+            throw new OnnxGraphException("MatMulNBits' accuracy level is 0 (unset), 1 (float32), 2 (float16), "
+                    + "3 (bfloat16) or 4 (int8); got " + accuracyLevel);
+        }
         if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
             throw new OnnxGraphException("a 4-bit block size must be a power of two of at least 16 (16, 32, 64, 128,"
                     + " ...), as MatMulNBits requires; got " + blockSize);
@@ -46,6 +62,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
     }
 
     /** The codes, scales and (with zero points) packed zero points of {@code weight} {@code [N, K]}. */
+    @Override
     public QuantizedMatrix quantize(TensorData weight) {
         FloatRows.of(weight, "4-bit quantization").rows(); // checks the shape now, not when written
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),

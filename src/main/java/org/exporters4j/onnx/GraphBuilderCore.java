@@ -46,6 +46,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
     private final Map<ConstantKey, Value> constants = new HashMap<>();
     private final Deque<String> scopes = new ArrayDeque<>();
     private final List<DeclaredOutput> outputs = new ArrayList<>();
+    private Optional<WeightQuantizer> denseWeightQuantizer = Optional.empty();
 
     GraphBuilderCore(String graphName, Opset opset) {
         if (graphName == null || graphName.isBlank() || opset == null) {
@@ -197,6 +198,38 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
             return body.get();
         } finally {
             scopes.pop();
+        }
+    }
+
+    /**
+     * How the graph's dense layers store their weight matrices: empty for float (MatMul, Gemm), or a quantizer whose
+     * ONNX Runtime MatMul reads them ({@code --quantize}). The builder only carries it; the blocks that write dense
+     * layers read it.
+     */
+    public Optional<WeightQuantizer> denseWeightQuantizer() {
+        return denseWeightQuantizer;
+    }
+
+    /** Sets {@link #denseWeightQuantizer()} for the nodes added from now on. */
+    public void quantizeDenseWeights(Optional<WeightQuantizer> quantizer) {
+        if (quantizer == null) {
+            throw new OnnxGraphException("graph '" + graphName + "': the dense weight quantizer is null; pass "
+                    + "Optional.empty() for float weights");
+        }
+        this.denseWeightQuantizer = quantizer;
+    }
+
+    /**
+     * Runs {@code body} with {@link #denseWeightQuantizer()} set to {@code quantizer} (a part of the graph whose
+     * weights keep another form, such as an LM head left in float), then restores the graph's own.
+     */
+    public <T> T withDenseWeightQuantizer(Optional<WeightQuantizer> quantizer, Supplier<T> body) {
+        Optional<WeightQuantizer> own = denseWeightQuantizer;
+        quantizeDenseWeights(quantizer);
+        try {
+            return body.get();
+        } finally {
+            denseWeightQuantizer = own;
         }
     }
 
