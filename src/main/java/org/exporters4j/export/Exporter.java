@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,13 +20,17 @@ import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.ModelForm;
+import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.DecoderMerge;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.Opset;
+import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DynamicTensor;
@@ -95,6 +100,7 @@ public final class Exporter {
                     + Opset.MAX_VERSION);
         }
         double atol = request.atol().orElse(exportConfig.atol());
+        requireQuantizable(request.form());
         Architecture architecture = architectureOf(config, task);
         Variant variant = task.graphVariant();
         ModelConfig overridden = exportConfig.overriddenModelConfig();
@@ -122,6 +128,7 @@ public final class Exporter {
             Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
             List<WrittenGraph> submodelGraphs = new ArrayList<>();
             List<ExportConfig.Submodel> submodels = exportConfig.submodels();
+            List<QuantizedFile> quantizedFiles = new ArrayList<>();
             WrittenModel written;
             if (submodels.isEmpty()) {
                 for (ComponentExport file : files) {
@@ -134,6 +141,9 @@ public final class Exporter {
                     graphs.put(file.file(), graph);
                     writtenFiles.put(file.file(), writer.writeInto(graph, modelFolder, file.file() == OnnxFile.MODEL
                             ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
+                    quantizedFiles.add(new QuantizedFile(writtenFiles.get(file.file()), file.config(), graph,
+                            file.file().component().map(component -> graphInterface(file.config(), opset, component)
+                                    .withForm(request.form().withQuantization(WeightQuantization.NONE)))));
                 }
                 written = writtenFiles.get(files.get(0).file());
             } else {
@@ -143,6 +153,9 @@ public final class Exporter {
                             graphInterface(submodel.config(), opset).withForm(request.form()));
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
                     submodelGraphs.add(new WrittenGraph(last, submodel.config()));
+                    quantizedFiles.add(new QuantizedFile(last, submodel.config(), graph, Optional.of(
+                            graphInterface(submodel.config(), opset).withForm(request.form()
+                                    .withQuantization(WeightQuantization.NONE)))));
                 }
                 written = last;
             }
@@ -161,7 +174,10 @@ public final class Exporter {
             }
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = submodels.isEmpty()
+                ValidationReport validation = request.form().quantization().quantized()
+                        ? validateQuantized(quantizedFiles, new FloatReference(architecture, overridden, weights,
+                                variant), output, atol, request.agreementTolerance(), notes)
+                        : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)
                         : validateSubmodels(submodelGraphs, output, atol);
                 if (!validation.passed()) {
@@ -238,6 +254,110 @@ public final class Exporter {
             checks.addAll(one.checks());
         }
         return new ValidationReport(String.join(", ", files), checks);
+    }
+
+    /** The largest float32 graph (weights, in bytes) a quantized export is compared with in ONNX Runtime. */
+    static final long MAX_FLOAT32_REFERENCE_BYTES = 6L << 30;
+
+    /**
+     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32): refused with
+     * another precision, naming the options and the fix.
+     */
+    private static void requireQuantizable(ModelForm form) {
+        if (form.quantization().quantized() && form.precision() != ModelForm.Precision.FLOAT32) {
+            throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
+                    + " cannot be combined with --dtype " + form.precision().name().toLowerCase(Locale.ROOT)
+                    + ": the quantized MatMuls (DynamicQuantizeMatMul, MatMulNBits) are written for float32 "
+                    + "activations; drop --dtype (quantized weights already shrink the model) or drop --quantize");
+        }
+    }
+
+    /** A file of a quantized export, its configuration and graph, and the interface of its float32 twin if any. */
+    private record QuantizedFile(WrittenModel model, ExportConfig config, OnnxModel graph,
+                                 Optional<GraphInterface> floatInterface) {}
+
+    /** What builds the float32 graph of a file from the same weights, in this process. */
+    private record FloatReference(Architecture architecture, ModelConfig config, RecordedWeights weights,
+                                  Variant variant) {
+        OnnxModel build(GraphInterface graphInterface) {
+            return architecture.build(config, weights, variant, graphInterface);
+        }
+    }
+
+    /**
+     * Validates a quantized export: every file's interface and runs as for a float export, without the first-example
+     * comparison (which a float tolerance bounds); instead each file built from a graph of its own is compared with
+     * the float32 graph of the same weights (built and written to a temporary folder, then deleted), output by
+     * output: max abs diff, cosine and, for LM heads, top-1 agreement, held to {@code tolerance}
+     * ({@link QuantizedAgreement}). A merged decoder is run on its own (its two branches are the files compared). A
+     * float32 graph of more than {@link #MAX_FLOAT32_REFERENCE_BYTES} is not built (ONNX Runtime would hold both
+     * models at once): a note says so.
+     */
+    private static ValidationReport validateQuantized(List<QuantizedFile> quantizedFiles, FloatReference reference,
+                                                      OutputFolder output, double atol, AgreementTolerance tolerance,
+                                                      List<String> notes) {
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        boolean several = quantizedFiles.size() > 1;
+        for (QuantizedFile file : quantizedFiles) {
+            String displayName = displayName(output, file.model());
+            names.add(displayName);
+            List<ValidationReport.OutputCheck> fileChecks = new ArrayList<>(OnnxRuntimeValidator.validate(
+                    file.model().modelFile(), displayName, file.config(), atol, Optional.of(file.graph()),
+                    OnnxRuntimeValidator.ValueCheck.AGAINST_FLOAT32_GRAPH).checks());
+            if (file.floatInterface().isPresent()) {
+                OnnxModel floatGraph = reference.build(file.floatInterface().get());
+                if (floatGraph.initializerBytes() > MAX_FLOAT32_REFERENCE_BYTES) {
+                    notes.add("the quantized " + file.model().modelFile().getFileName() + " was not compared with "
+                            + "its float32 graph: that graph's weights are " + floatGraph.initializerBytes()
+                            + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
+                            + "it beside the quantized model");
+                } else {
+                    fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.variant().head(), tolerance));
+                }
+            }
+            String name = file.model().modelFile().getFileName().toString();
+            for (ValidationReport.OutputCheck check : fileChecks) {
+                checks.add(several ? new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(),
+                        check.output(), check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(),
+                        check.verdict()) : check);
+            }
+        }
+        return new ValidationReport(String.join(", ", names), checks);
+    }
+
+    private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
+                                                                        Head head, AgreementTolerance tolerance) {
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("exporters4j-float32-reference-");
+            WrittenModel floatModel = new ModelWriter(WeightsLocation.AUTOMATIC).write(floatGraph, folder);
+            return QuantizedAgreement.compare(file.model().modelFile(), floatModel.modelFile(), file.config(), head,
+                    tolerance);
+        } catch (IOException e) {
+            throw new ExportException("cannot write the float32 graph the quantized model is compared with into the "
+                    + "temporary folder " + folder + ": " + e + "; free some space there or export with --no-validate",
+                    e);
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // best effort: a temporary file the operating system cleans up eventually
+                }
+            });
+        } catch (IOException e) {
+            // best effort, as above
+        }
     }
 
     /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */

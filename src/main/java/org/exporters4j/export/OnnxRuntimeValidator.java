@@ -80,12 +80,29 @@ final class OnnxRuntimeValidator {
      */
     static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol,
                                      Optional<OnnxModel> written) {
+        return validate(modelFile, displayName, exportConfig, atol, written, ValueCheck.FIRST_EXAMPLE_ALONE);
+    }
+
+    /** Which comparison of values a validation makes besides the runs' interface, shapes and finiteness. */
+    enum ValueCheck {
+        /** The first example alone against its row of the batch, within the tolerance (a float export). */
+        FIRST_EXAMPLE_ALONE,
+        /**
+         * None here: weights rounded to 8 or 4 bits (and int8 activations quantized over the whole batch) cannot
+         * hold a float tolerance; the export is compared with its float32 graph instead ({@link QuantizedAgreement}).
+         */
+        AGAINST_FLOAT32_GRAPH
+    }
+
+    /** As {@link #validate(Path, String, ExportConfig, double, Optional)}, comparing values as {@code valueCheck} asks. */
+    static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol,
+                                     Optional<OnnxModel> written, ValueCheck valueCheck) {
         return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
-                () -> validateNow(modelFile, displayName, exportConfig, atol, written));
+                () -> validateNow(modelFile, displayName, exportConfig, atol, written, valueCheck));
     }
 
     private static ValidationReport validateNow(Path modelFile, String displayName, ExportConfig exportConfig,
-                                                double atol, Optional<OnnxModel> written) {
+                                                double atol, Optional<OnnxModel> written, ValueCheck valueCheck) {
         List<OutputCheck> checks = new ArrayList<>();
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = validationOptions();
@@ -95,7 +112,8 @@ final class OnnxRuntimeValidator {
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
             Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
             ExportStop.JVM.checkpoint();
-            Optional<DummyInputs> first = firstExample(exportConfig, inputs);
+            Optional<DummyInputs> first = valueCheck == ValueCheck.FIRST_EXAMPLE_ALONE
+                    ? firstExample(exportConfig, inputs) : Optional.empty();
             if (first.isPresent()) {
                 Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
                 ExportStop.JVM.checkpoint();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.exporters4j.export.ValidationReport.OutputCheck;
 import org.exporters4j.export.ValidationReport.Verdict;
+import org.exporters4j.models.WeightQuantization;
 import org.junit.jupiter.api.Test;
 
 /** The agreement figures of a quantized output against the float32 one, on values computed by hand. */
@@ -19,7 +20,7 @@ class QuantizedAgreementTest {
         assertEquals(1.0, check.maxAbsDiff(), 0);
         assertTrue(check.actual().contains("cosine 0.707107"), check.actual());
         OutputCheck strict = QuantizedAgreement.check("vs. float32", "last_hidden_state", new float[] {1, 0},
-                new float[] {1, 1}, 2, false, AgreementTolerance.DEFAULT);
+                new float[] {1, 1}, 2, false, AgreementTolerance.defaultFor(WeightQuantization.Scheme.INT8));
         assertEquals(Verdict.VALUE_MISMATCH, strict.verdict());
         assertTrue(strict.describe().contains("expected cosine >= 0.99"), strict.describe());
     }
@@ -40,9 +41,9 @@ class QuantizedAgreementTest {
     @Test
     void zeroOutputsAgreeAndDifferentSizesAreAShapeMismatch() {
         assertEquals(Verdict.PASSED, QuantizedAgreement.check("x", "present.0.key", new float[3], new float[3], 1,
-                false, AgreementTolerance.DEFAULT).verdict());
+                false, AgreementTolerance.defaultFor(WeightQuantization.Scheme.INT8)).verdict());
         assertEquals(Verdict.SHAPE_MISMATCH, QuantizedAgreement.check("x", "logits", new float[3], new float[4], 1,
-                true, AgreementTolerance.DEFAULT).verdict());
+                true, AgreementTolerance.defaultFor(WeightQuantization.Scheme.INT8)).verdict());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.BlockInt4;
 import org.exporters4j.onnx.ChannelInt8;
@@ -56,6 +57,16 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
     /** An {@code nn.Linear(bias=False)} of a given {@code [out, in]} weight (a table tied to the embeddings). */
     public static Linear withoutBias(Value weight, long inFeatures, long outFeatures) {
         return new Linear(weight, Optional.empty(), WeightLayout.OUT_IN, inFeatures, outFeatures);
+    }
+
+    /**
+     * {@code head(rows)}: the LM head (the projection onto the vocabulary, with the layers a head has before it),
+     * its dense layers quantized as the form says of LM heads ({@code WeightQuantization.languageModelHead}): with
+     * the graph's other dense layers, or kept float32. {@code rows} are computed before, in the graph's own form.
+     */
+    public static Value languageModelHead(GraphBuild build, Value rows, UnaryOperator<Value> head) {
+        return build.graph().withDenseWeightQuantizer(build.form().quantization().languageModelHeadQuantizer(),
+                () -> head.apply(rows));
     }
 
     /** {@code <prefix>.weight} ({@code [out, in]}) and {@code <prefix>.bias} ({@code [out]}), shapes checked. */
