@@ -135,7 +135,8 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
             case NONE -> "unquantized";
             case INT8 -> "int8 " + symmetry.name().toLowerCase(Locale.ROOT) + head;
             case INT4 -> "int4 blocks of " + blockSize + " " + symmetry.name().toLowerCase(Locale.ROOT)
-                    + " (accuracy level " + accuracyLevel + ")" + head;
+                    + (accuracyLevel == BlockInt4.DEFAULT_ACCURACY_LEVEL ? "" : " (accuracy level " + accuracyLevel
+                            + ")") + head;
         };
     }
 }

@@ -86,7 +86,7 @@ class ExportQuantizeTest {
         assertTrue(topOne.find(), run.err());
         int positions = Integer.parseInt(topOne.group(2));
         assertEquals(2 * 16, positions, "the logits of every position of Optimum's batch: " + run.err());
-        assertTrue(run.out().contains("int4 blocks of 32 symmetric (accuracy level 4)"), run.out());
+        assertTrue(run.out().contains("int4 blocks of 32 symmetric weights"), run.out());
         Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
         // per layer q, k, v, o, gate, up, down; plus the LM head
         assertEquals(2 * 7 + 1, ops.getOrDefault("MatMulNBits", 0L), ops.toString());
