@@ -131,7 +131,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--min-top1-agreement", paramLabel = "A",
             description = "With --quantize: the smallest share of positions whose most likely token agrees with the "
                     + "float32 graph's, for LM heads (default " + AgreementTolerance.INT8_MIN_TOP_ONE_AGREEMENT
-                    + " for int8, " + AgreementTolerance.INT4_MIN_TOP_ONE_AGREEMENT + " for int4).")
+                    + " for int8; for int4 " + AgreementTolerance.INT4_MIN_TOP_ONE_AGREEMENT + ": reported, not "
+                    + "bounded).")
     Double minTopOneAgreement;
 
     @Parameters(index = "0", paramLabel = "OUTPUT_DIR", description = "The folder to write the model into.")
