@@ -64,7 +64,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     /** The codes, scales and (with zero points) packed zero points of {@code weight} {@code [N, K]}. */
     @Override
     public QuantizedMatrix quantize(TensorData weight) {
-        FloatRows.of(weight, "4-bit quantization").rows(); // checks the shape now, not when written
+        FloatRows.requireMatrix(weight, "4-bit quantization"); // the shape now, the bytes when written
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
                 symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
@@ -146,11 +146,15 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             return List.of(kind, quantization.blockSize(), quantization.symmetry());
         }
 
+        /**
+         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
+         * arrives and the part's bytes for it gathered into a chunk written when full, so memory is one row and one
+         * chunk whatever the weight's size.
+         */
         @Override
         public void writeTo(WritableByteChannel channel) throws IOException {
-            FloatRows rows = FloatRows.of(source, "4-bit quantization");
             int blockSize = quantization.blockSize();
-            int inputs = rows.columns();
+            int inputs = Math.toIntExact(source.dims().get(1));
             int blocks = (int) quantization.blocks(inputs);
             int channelBytes = switch (kind) {
                 case VALUES -> blocks * blockSize / 2;
@@ -161,14 +165,14 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                     .order(ByteOrder.LITTLE_ENDIAN);
             float[] block = new float[blockSize];
             int[] zeroPoints = new int[blocks + 1];
-            for (int c = 0; c < rows.rows(); c++) {
+            FloatRowStream.stream(source, (index, row) -> {
                 if (out.remaining() < channelBytes) {
                     write(out.flip(), channel);
                     out.clear();
                 }
                 for (int b = 0; b < blocks; b++) {
                     int count = Math.min(blockSize, inputs - b * blockSize);
-                    rows.read(c, b * blockSize, block, count);
+                    System.arraycopy(row, b * blockSize, block, 0, count);
                     Parameters parameters = quantization.parameters(block, count);
                     switch (kind) {
                         case SCALES -> out.putFloat(parameters.scale());
@@ -188,7 +192,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                         out.put((byte) (zeroPoints[b] | zeroPoints[b + 1] << 4));
                     }
                 }
-            }
+            });
             write(out.flip(), channel);
         }
 

@@ -35,7 +35,7 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
     /** The codes {@code int8[in, out]}, scales {@code float[out]} and (with zero points) {@code int8[out]}. */
     @Override
     public QuantizedMatrix quantize(TensorData weight) {
-        FloatRows.of(weight, "int8 quantization").rows(); // checks the shape now, not when written
+        FloatRows.requireMatrix(weight, "int8 quantization"); // the shape now, the bytes when written
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
                 symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
