@@ -260,10 +260,16 @@ public final class Exporter {
     static final long MAX_FLOAT32_REFERENCE_BYTES = 6L << 30;
 
     /**
-     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32): refused with
-     * another precision, naming the options and the fix.
+     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32) through the plain
+     * dense layers: refused with another precision or with {@code --optimize}, naming the options and the fix.
      */
     private static void requireQuantizable(ModelForm form) {
+        if (form.quantization().quantized() && form.fused()) {
+            throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
+                    + " cannot be combined with --optimize yet: the fused operators (Attention with its merged "
+                    + "query/key/value weight) read float32 weights, which would leave part of the model unquantized; "
+                    + "drop --optimize (the quantized MatMuls are ONNX Runtime's fast path already) or drop --quantize");
+        }
         if (form.quantization().quantized() && form.precision() != ModelForm.Precision.FLOAT32) {
             throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
                     + " cannot be combined with --dtype " + form.precision().name().toLowerCase(Locale.ROOT)

@@ -139,6 +139,12 @@ class ExportQuantizeTest {
                 "2", out);
         assertEquals(2, cosine.exitCode(), cosine.err());
         assertTrue(cosine.err().contains("--min-cosine must be in (0, 1], got 2.0"), cosine.err());
+        MainTest.Run optimized = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8",
+                "--optimize", out);
+        assertEquals(1, optimized.exitCode(), optimized.err());
+        assertTrue(optimized.err().contains("--quantize int8 cannot be combined with --optimize yet"),
+                optimized.err());
+        assertTrue(optimized.err().contains("drop --optimize"), optimized.err());
         assertTrue(Files.notExists(Path.of(out)));
     }
 
