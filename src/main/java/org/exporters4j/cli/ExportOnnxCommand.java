@@ -117,6 +117,12 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "quantized with the other dense layers, as ONNX Runtime's quantizers do.")
     boolean floatLanguageModelHead;
 
+    @Option(names = "--quantize-embeddings",
+            description = "int4: quantize the token embedding table too, in symmetric blocks read by ONNX Runtime's "
+                    + "GatherBlockQuantized (the Llama family: llama, mistral, qwen2, ...; other families keep it "
+                    + "float32); by default it stays float32.")
+    boolean quantizeEmbeddings;
+
     @Option(names = "--int4-accuracy-level", paramLabel = "0-4",
             description = "int4: MatMulNBits' accuracy_level: 4 (default) lets ONNX Runtime's CPU quantize the "
                     + "activations to int8 per block and multiply in integers (fastest); 0 multiplies in float32.")
@@ -257,6 +263,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
             if (floatLanguageModelHead) {
                 orphans.add("--no-quantize-lm-head");
             }
+            if (quantizeEmbeddings) {
+                orphans.add("--quantize-embeddings");
+            }
             if (accuracyLevel != null) {
                 orphans.add("--int4-accuracy-level");
             }
@@ -304,6 +313,13 @@ final class ExportOnnxCommand implements Callable<Integer> {
         }
         if (floatLanguageModelHead) {
             quantization = quantization.withLanguageModelHead(WeightQuantization.LanguageModelHead.FLOAT);
+        }
+        if (quantizeEmbeddings) {
+            try {
+                quantization = quantization.withEmbeddings(WeightQuantization.Embeddings.QUANTIZED);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--quantize-embeddings: " + e.getMessage());
+            }
         }
         request = request.withForm(request.form().withQuantization(quantization));
         if (minCosine == null && minTopOneAgreement == null) {

@@ -11,8 +11,10 @@ import org.exporters4j.onnx.WeightQuantizer;
 /**
  * How the weights of the graph's matrix products (its dense layers) are stored: as they are ({@link Scheme#NONE}),
  * in 8 bits per output channel ({@link Scheme#INT8}, as ONNX Runtime's dynamic quantizer), or in 4-bit blocks along
- * the input features ({@link Scheme#INT4}, as {@code MatMulNBits}). Embedding tables stay float: a table tied to the
- * LM head keeps its float initializer for the lookup, and the head reads its quantized copy.
+ * the input features ({@link Scheme#INT4}, as {@code MatMulNBits}). Embedding tables stay float unless asked
+ * ({@link Embeddings#QUANTIZED}: int4, symmetric, {@code GatherBlockQuantized}, in the families whose token lookup
+ * reads this setting); a float table tied to the LM head keeps its float initializer for the lookup, and the head
+ * reads its quantized copy.
  *
  * @param scheme none, int8 or int4
  * @param blockSize the elements of one int4 block along the input features (a power of two from 16 to 256, as
@@ -22,9 +24,11 @@ import org.exporters4j.onnx.WeightQuantizer;
  *     ONNX Runtime's quantizers and the onnxruntime-genai builder do) or stays float32
  * @param accuracyLevel int4 only: {@code MatMulNBits}' {@code accuracy_level} (4, the default: ONNX Runtime's CPU
  *     multiplies in int8, its fastest path; 0 computes in the input's float type); 0 for the other schemes
+ * @param embeddings whether the token embedding table is quantized too (int4 symmetric only) or stays float32 (the
+ *     default)
  */
 public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry, LanguageModelHead languageModelHead,
-                                 int accuracyLevel) {
+                                 int accuracyLevel, Embeddings embeddings) {
     /** The weights as the checkpoint has them (widened to the form's precision). */
     public static final WeightQuantization NONE = new WeightQuantization(Scheme.NONE, 0, Symmetry.SYMMETRIC);
 
@@ -49,10 +53,22 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
         FLOAT
     }
 
+    /** Whether the token embedding table is quantized with the dense layers. */
+    public enum Embeddings {
+        FLOAT,
+        QUANTIZED
+    }
+
     public WeightQuantization {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(symmetry, "symmetry");
         Objects.requireNonNull(languageModelHead, "languageModelHead");
+        Objects.requireNonNull(embeddings, "embeddings");
+        if (embeddings == Embeddings.QUANTIZED && (scheme != Scheme.INT4 || symmetry != Symmetry.SYMMETRIC)) {
+            throw new IllegalArgumentException("embedding tables are quantized as int4 symmetric blocks "
+                    + "(GatherBlockQuantized), not as " + scheme + " " + symmetry + "; use --quantize int4 without "
+                    + "--quantize-zero-points, or leave the embeddings float32");
+        }
         if (scheme == Scheme.INT4) {
             if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
                 throw new IllegalArgumentException("the int4 block size must be a power of two from 16 to 256 "
@@ -84,7 +100,7 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
     /** {@code scheme} with the LM head quantized too and, for int4, the default accuracy level. */
     public WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry) {
         this(scheme, blockSize, symmetry, LanguageModelHead.QUANTIZED,
-                scheme == Scheme.INT4 ? BlockInt4.DEFAULT_ACCURACY_LEVEL : 0);
+                scheme == Scheme.INT4 ? BlockInt4.DEFAULT_ACCURACY_LEVEL : 0, Embeddings.FLOAT);
     }
 
     /** 8-bit weights with a scale per output channel. */
@@ -99,12 +115,24 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
 
     /** The same weights, the LM head quantized or kept float32. */
     public WeightQuantization withLanguageModelHead(LanguageModelHead newLanguageModelHead) {
-        return new WeightQuantization(scheme, blockSize, symmetry, newLanguageModelHead, accuracyLevel);
+        return new WeightQuantization(scheme, blockSize, symmetry, newLanguageModelHead, accuracyLevel, embeddings);
     }
 
     /** The same int4 weights, multiplied at {@code newAccuracyLevel}. */
     public WeightQuantization withAccuracyLevel(int newAccuracyLevel) {
-        return new WeightQuantization(scheme, blockSize, symmetry, languageModelHead, newAccuracyLevel);
+        return new WeightQuantization(scheme, blockSize, symmetry, languageModelHead, newAccuracyLevel, embeddings);
+    }
+
+    /** The same weights, the token embedding table quantized or kept float32. */
+    public WeightQuantization withEmbeddings(Embeddings newEmbeddings) {
+        return new WeightQuantization(scheme, blockSize, symmetry, languageModelHead, accuracyLevel, newEmbeddings);
+    }
+
+    /** The quantizer of the token embedding table; empty when it stays float32. */
+    public Optional<BlockInt4> embeddingQuantizer() {
+        return embeddings == Embeddings.QUANTIZED
+                ? Optional.of(new BlockInt4(blockSize, QuantizationSymmetry.SYMMETRIC, accuracyLevel))
+                : Optional.empty();
     }
 
     /** Whether any weight is quantized. */
@@ -130,7 +158,8 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
 
     @Override
     public String toString() {
-        String head = languageModelHead == LanguageModelHead.FLOAT ? ", LM head float32" : "";
+        String head = (languageModelHead == LanguageModelHead.FLOAT ? ", LM head float32" : "")
+                + (embeddings == Embeddings.QUANTIZED ? ", embeddings int4" : "");
         return switch (scheme) {
             case NONE -> "unquantized";
             case INT8 -> "int8 " + symmetry.name().toLowerCase(Locale.ROOT) + head;

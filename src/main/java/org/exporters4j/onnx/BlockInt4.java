@@ -70,6 +70,28 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
     }
 
+    /**
+     * An embedding table {@code [rows, columns]} for {@code GatherBlockQuantized}: the codes of {@link #quantize} as
+     * {@code uint8[rows, columns / 2]} and the scales {@code [rows, columns / blockSize]}; symmetric only (the
+     * operator's default zero point of uint8 codes, 8, is MatMulNBits'), and only tables whose rows are whole blocks.
+     */
+    public QuantizedMatrix quantizeTable(TensorData table) {
+        FloatRows.requireMatrix(table, "4-bit embedding quantization");
+        long rows = table.dims().get(0);
+        long columns = table.dims().get(1);
+        if (symmetry != QuantizationSymmetry.SYMMETRIC || columns % blockSize != 0) {
+            throw new OnnxGraphException("a 4-bit embedding table is quantized symmetrically in whole blocks; got "
+                    + symmetry + " quantization of " + columns + " columns in blocks of " + blockSize);
+        }
+        QuantizedMatrix blocks = quantize(table);
+        return new QuantizedMatrix(blocks.values().reshaped(rows, columns / 2), blocks.scales(), Optional.empty());
+    }
+
+    /** Whether {@link #quantizeTable} takes a table of {@code columns}. */
+    public boolean quantizesTable(long columns) {
+        return symmetry == QuantizationSymmetry.SYMMETRIC && columns % blockSize == 0;
+    }
+
     /** Blocks per channel for {@code inFeatures}. */
     public long blocks(long inFeatures) {
         return (inFeatures + blockSize - 1) / blockSize;

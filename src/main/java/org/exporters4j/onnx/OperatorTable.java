@@ -96,6 +96,7 @@ final class OperatorTable {
      */
     private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new Builder()
             .row("DynamicQuantizeMatMul", 1)
+            .row("GatherBlockQuantized", 1)
             .row("MatMulNBits", 1)
             .build();
 

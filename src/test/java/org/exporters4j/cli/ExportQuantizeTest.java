@@ -101,6 +101,27 @@ class ExportQuantizeTest {
     }
 
     @Test
+    void int4EmbeddingsAreReadByGatherBlockQuantized() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixturesToday().resolve("llama--text-generation"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("llama"));
+        Path output = folder.resolve("llama-int4-embeddings");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", "text-generation",
+                "--quantize", "int4", "--quantize-embeddings", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("int4 blocks of 32 symmetric, embeddings int4 weights"), run.out());
+        Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
+        assertEquals(1, ops.getOrDefault("GatherBlockQuantized", 0L), ops.toString());
+        OnnxProto.GraphProto graph = graph(output.resolve("model.onnx"));
+        assertTrue(graph.getInitializerList().stream().noneMatch(t -> t.getName().equals("model.embed_tokens.weight")),
+                "the float table is left out: nothing reads it");
+        var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
+        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
+                fixture.referenceOutputs().get("logits"));
+        double cosine = cosine(expected.values(), outputs.get("logits").values());
+        assertTrue(cosine >= 0.9, "cosine " + cosine);
+    }
+
+    @Test
     void theLanguageModelHeadCanStayFloat32() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixturesToday().resolve("llama--text-generation"));
         Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("llama"));
@@ -139,6 +160,11 @@ class ExportQuantizeTest {
                 "2", out);
         assertEquals(2, cosine.exitCode(), cosine.err());
         assertTrue(cosine.err().contains("--min-cosine must be in (0, 1], got 2.0"), cosine.err());
+        MainTest.Run embeddings = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8",
+                "--quantize-embeddings", out);
+        assertEquals(2, embeddings.exitCode(), embeddings.err());
+        assertTrue(embeddings.err().contains("--quantize-embeddings: embedding tables are quantized as int4 symmetric"
+                + " blocks"), embeddings.err());
         MainTest.Run optimized = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8",
                 "--optimize", out);
         assertEquals(1, optimized.exitCode(), optimized.err());

@@ -23,6 +23,7 @@ import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TokenEmbedding;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
@@ -225,8 +226,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
-                    inputs.inputIds(), 0);
+            Value words = TokenEmbedding.lookup(graph, parameters.form().quantization().embeddingQuantizer(),
+                    parameters.tensor(base + "embed_tokens.weight", vocab, hidden), inputs.inputIds());
             return scaled(graph.reshape(words, -1, hidden), embeddingMultiplier);
         }
 
