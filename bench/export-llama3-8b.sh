@@ -7,7 +7,7 @@
 # where the build has it, with --dtype fp16 (without validation). Each export is timed with /usr/bin/time -v (wall
 # time, peak RSS) beside `cp` of the weights; the output sizes are printed beside the weights'. Goals (issue 11): int4
 # peak RSS <= 1 GB, wall <= 3 x the copy. The checkpoint is deleted when done unless KEEP_CHECKPOINT=1.
-# Not run by the test suite; needs ~40 GB of free disk at its peak (checkpoint, its copy, one export at a time).
+# Not run by the test suite; needs ~23 GB of free disk at its peak (checkpoint, a shard's copy, one export at a time).
 #   bench/export-llama3-8b.sh                    (work files under bench/work/export-llama3-8b/, git-ignored)
 #   KEEP_CHECKPOINT=1 bench/export-llama3-8b.sh  (keeps the checkpoint for the next run)
 set -euo pipefail
@@ -42,10 +42,15 @@ echo "== $weights_mb MB of bf16 weights in $(ls "$checkpoint"/*.safetensors | wc
   "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$checkpoint"/*.safetensors > /dev/null   # warm the page cache, as for the exports below
 
-rm -rf "$work/copy" && mkdir -p "$work/copy"
-/usr/bin/time -v cp "$checkpoint"/*.safetensors "$work/copy/" 2> "$work/time-cp.txt"
-report "cp of the weights" "$work/time-cp.txt"
-rm -rf "$work/copy"
+# cp of the weights, a shard at a time (each copy deleted before the next: the disk needs room for one shard only)
+copy_seconds=0
+for shard in "$checkpoint"/*.safetensors; do
+  start=$(date +%s.%N)
+  cp "$shard" "$work/copy.safetensors"
+  copy_seconds=$(echo "$copy_seconds + $(date +%s.%N) - $start" | bc)
+  rm -f "$work/copy.safetensors"
+done
+printf '%-44s wall %9.2f s\n' "cp of the weights (shard by shard)" "$copy_seconds"
 
 export_form() { # label, flags...
   local label=$1 out="$work/onnx-$1"

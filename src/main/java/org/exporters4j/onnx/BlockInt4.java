@@ -97,8 +97,12 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         return (inFeatures + blockSize - 1) / blockSize;
     }
 
-    /** A block's scale and zero point. */
-    record Parameters(float scale, int zeroPoint) {}
+    /** A block's scale and zero point, and the reciprocal of the scale its codes are computed with (0 for scale 0). */
+    record Parameters(float scale, int zeroPoint, float reciprocal) {
+        Parameters(float scale, int zeroPoint) {
+            this(scale, zeroPoint, scale != 0f ? 1.0f / scale : 0f);
+        }
+    }
 
     /** The parameters of a block of {@code count} values (the rest of the block is zero padding). */
     Parameters parameters(float[] block, int count) {
@@ -127,8 +131,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
     /** The code of {@code v} in a block of {@code parameters}. */
     static int code(float v, Parameters parameters) {
-        float reciprocal = parameters.scale() != 0f ? 1.0f / parameters.scale() : 0f;
-        float shifted = v * reciprocal + parameters.zeroPoint();
+        float shifted = v * parameters.reciprocal() + parameters.zeroPoint();
         return (int) Math.max(0f, Math.min(MAX_CODE, roundHalfAway(shifted)));
     }
 

@@ -29,6 +29,7 @@ final class FloatRowStream extends TensorWriteChannel {
     private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     private int filled;
     private int rowIndex;
+    private short[] halves = new short[0];
 
     private FloatRowStream(ElementType type, int columns, RowSink sink) {
         this.type = type;
@@ -75,14 +76,45 @@ final class FloatRowStream extends TensorWriteChannel {
             add(decode(pending, 0));
             pending.clear();
         }
-        int base = in.position();
         int whole = in.remaining() / width;
-        for (int i = 0; i < whole; i++) {
-            add(decode(in, base + i * width));
+        int done = 0;
+        while (done < whole) {
+            // whole elements in bulk, up to the end of the current row
+            int take = Math.min(whole - done, row.length - filled);
+            decodeInto(in, take);
+            filled += take;
+            done += take;
+            if (filled == row.length) {
+                sink.accept(rowIndex++, row);
+                filled = 0;
+            }
         }
-        in.position(base + whole * width);
         pending.put(in);
         return count;
+    }
+
+    /** Decodes {@code count} whole elements from {@code in} (advancing it) into the row from {@link #filled}. */
+    private void decodeInto(ByteBuffer in, int count) {
+        switch (type) {
+            case FLOAT -> in.asFloatBuffer().get(row, filled, count);
+            case BFLOAT16, FLOAT16 -> {
+                if (halves.length < count) {
+                    halves = new short[Math.max(count, Math.min(row.length, 1 << 16))];
+                }
+                in.asShortBuffer().get(halves, 0, count);
+                if (type == ElementType.BFLOAT16) {
+                    for (int i = 0; i < count; i++) {
+                        row[filled + i] = Float.intBitsToFloat(halves[i] << 16); // HalfPrecision.bfloat16ToFloat
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        row[filled + i] = HalfPrecision.float16ToFloat(halves[i]);
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("not a float row type: " + type);
+        }
+        in.position(in.position() + count * width);
     }
 
     private float decode(ByteBuffer in, int at) {
