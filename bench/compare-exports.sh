@@ -32,7 +32,7 @@ report() { # label, time -v output file, output folder
   local wall rss size
   wall=$(grep 'Elapsed (wall clock)' "$2" | sed 's/.*: //')
   rss=$(grep 'Maximum resident set size' "$2" | sed 's/.*: //')
-  size=$(du -cm "$3"/*.onnx "$3"/*.onnx_data 2>/dev/null | tail -1 | cut -f1)
+  size=$(find "$3" -maxdepth 2 -name '*.onnx*' -print0 | du -cm --files0-from=- | tail -1 | cut -f1)
   printf '  %-10s export wall %9s   peak RSS %6d MB   model files %6d MB\n' "$1" "$wall" "$((rss / 1024))" "$size"
 }
 

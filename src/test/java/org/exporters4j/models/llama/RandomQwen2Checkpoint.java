@@ -81,10 +81,7 @@ public final class RandomQwen2Checkpoint {
                   "max_position_embeddings": 32768,
                   "rms_norm_eps": %s,
                   "rope_theta": %s,
-                  "rope_scaling": null,
-                  "use_sliding_window": false,
-                  "sliding_window": 32768,
-                  "max_window_layers": 24,
+                  "rope_scaling": null,%s
                   "tie_word_embeddings": %s,
                   "bos_token_id": 151643,
                   "eos_token_id": 151643,
@@ -92,7 +89,10 @@ public final class RandomQwen2Checkpoint {
                   "use_cache": true
                 }
                 """.formatted(size.architecture(), size.modelType(), size.vocab(), size.hidden(), size.intermediate(),
-                size.layers(), size.heads(), size.kvHeads(), size.eps(), size.theta(), size.tied()),
+                size.layers(), size.heads(), size.kvHeads(), size.eps(), size.theta(),
+                // Qwen2Config's sliding-window keys; LlamaConfig has none and exporters4j refuses them there
+                size.modelType().equals("qwen2") ? "\n  \"use_sliding_window\": false,\n  \"sliding_window\": 32768,"
+                        + "\n  \"max_window_layers\": 24," : "", size.tied()),
                 StandardCharsets.UTF_8);
         List<Tensor> tensors = tensors(size);
         StringBuilder header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
