@@ -29,6 +29,7 @@ import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.DecoderMerge;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.OperatorDomain;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.onnx.WrittenModel;
@@ -152,7 +153,7 @@ public final class Exporter {
                     OnnxModel graph = architecture.build(overridden, weights, variant,
                             graphInterface(submodel.config(), opset).withForm(request.form()));
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
-                    submodelGraphs.add(new WrittenGraph(last, submodel.config()));
+                    submodelGraphs.add(new WrittenGraph(last, submodel.config(), graph));
                     quantizedFiles.add(new QuantizedFile(last, submodel.config(), graph, Optional.of(
                             graphInterface(submodel.config(), opset).withForm(request.form()
                                     .withQuantization(WeightQuantization.NONE)))));
@@ -166,11 +167,12 @@ public final class Exporter {
                     : overridden,
                     output.staging());
             List<String> notes = new ArrayList<>(missingConsumerFiles(layout, copied));
-            if (request.form().fused()) {
-                // no family writes ONNX Runtime's fused operators yet: the form reaches the builders, which follow
-                // their plain path
-                notes.add("--optimize: the " + config.modelType() + " graph has no fused form in exporters4j yet; "
-                        + "it is written with standard operators, as without --optimize");
+            if (request.form().fused() && java.util.stream.Stream.concat(graphs.values().stream(),
+                    submodelGraphs.stream().map(WrittenGraph::graph))
+                    .noneMatch(graph -> graph.domains().contains(OperatorDomain.MICROSOFT))) {
+                // the family has no fused form: its builder followed the plain path
+                notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
+                        + "exporters4j yet; it is written with standard operators, as without --optimize");
             }
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
@@ -180,6 +182,18 @@ public final class Exporter {
                         : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)
                         : validateSubmodels(submodelGraphs, output, atol);
+                // a quantized form was compared with its float32 graph above, by cosine and top-1 (not by atol)
+                if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()) {
+                    validation = withPlainComparison(validation, request.form(), submodels.isEmpty()
+                            ? files.stream().filter(file -> file.file().component().isPresent())
+                                    .map(file -> new PlainReference(writtenFiles.get(file.file()), file.config(),
+                                            () -> architecture.build(overridden, weights, variant, graphInterface(
+                                                    file.config(), opset, file.file().component().get()))))
+                                    .toList()
+                            : submodelGraphs.stream().map(graph -> new PlainReference(graph.model(), graph.config(),
+                                    () -> architecture.build(overridden, weights, variant,
+                                            graphInterface(graph.config(), opset)))).toList(), atol);
+                }
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -367,7 +381,56 @@ public final class Exporter {
     }
 
     /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */
-    private record WrittenGraph(WrittenModel model, ExportConfig config) {}
+    private record WrittenGraph(WrittenModel model, ExportConfig config, OnnxModel graph) {}
+
+    /** A written file of a non-plain form, its configuration, and how to build its graph in the plain form. */
+    private record PlainReference(WrittenModel model, ExportConfig config,
+                                  java.util.function.Supplier<OnnxModel> plainGraph) {}
+
+    /**
+     * {@code report} with each file of a non-plain form compared to its plain graph, built here from the same
+     * weights and written to a temporary folder removed afterwards ({@link OnnxRuntimeValidator#compareWithPlain}).
+     */
+    private static ValidationReport withPlainComparison(ValidationReport report, ModelForm form,
+                                                       List<PlainReference> references, double atol) {
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>(report.checks());
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("exporters4j-plain-reference");
+        } catch (IOException e) {
+            throw new ExportException("cannot create a temporary folder for the plain graph the " + form + " export "
+                    + "is compared with: " + e + "; free space in " + System.getProperty("java.io.tmpdir")
+                    + " (or set -Djava.io.tmpdir), or pass --no-validate", e);
+        }
+        try {
+            ModelWriter writer = new ModelWriter(WeightsLocation.AUTOMATIC);
+            for (PlainReference reference : references) {
+                Path file = reference.model().modelFile();
+                WrittenModel plain = writer.writeInto(reference.plainGraph().get(), folder,
+                        file.getFileName().toString());
+                for (ValidationReport.OutputCheck check : OnnxRuntimeValidator.compareWithPlain(file,
+                        plain.modelFile(), form.toString(), reference.config(), atol)) {
+                    checks.add(references.size() == 1 ? check : new ValidationReport.OutputCheck(check.kind(),
+                            file.getFileName() + " " + check.inputs(), check.output(), check.expected(),
+                            check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
+                }
+                Files.deleteIfExists(plain.modelFile());
+                if (plain.externalDataFile().isPresent()) {
+                    Files.deleteIfExists(plain.externalDataFile().get());
+                }
+            }
+        } catch (IOException e) {
+            throw new ExportException("cannot write or remove the plain reference graph in " + folder + ": " + e
+                    + "; free space there, or pass --no-validate", e);
+        } finally {
+            try (java.util.stream.Stream<Path> left = Files.walk(folder)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // best effort: a temporary folder left behind is the operating system's to clean
+            }
+        }
+        return new ValidationReport(report.modelFile(), checks);
+    }
 
     /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
     private static Architecture architectureOf(ModelConfig config, ExportTask task) {

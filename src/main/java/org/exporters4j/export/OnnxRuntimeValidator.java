@@ -130,6 +130,89 @@ final class OnnxRuntimeValidator {
     }
 
     /**
+     * The exported graph against the plain form of the same weights ({@code plainFile}, built in the same process),
+     * on the validation's two input sets: every float output within {@code atol}, one comparison check each, named
+     * {@code "<form> vs. plain graph (sizes)"}. A stop requested meanwhile is handled as in {@link #validate}.
+     */
+    static List<OutputCheck> compareWithPlain(Path modelFile, Path plainFile, String form, ExportConfig exportConfig,
+                                              double atol) {
+        return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
+                () -> compareWithPlainNow(modelFile, plainFile, form, exportConfig, atol));
+    }
+
+    private static List<OutputCheck> compareWithPlainNow(Path modelFile, Path plainFile, String form,
+                                                         ExportConfig exportConfig, double atol) {
+        List<OutputCheck> checks = new ArrayList<>();
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = validationOptions();
+             OrtSession session = environment.createSession(modelFile.toString(), options);
+             OrtSession plain = environment.createSession(plainFile.toString(), options)) {
+            for (DummyShapes shapes : List.of(DummyShapes.OPTIMUM_DEFAULTS, OTHER_SHAPES)) {
+                DummyInputs inputs = exportConfig.generateDummyInputs(shapes, SEED);
+                String label = form + " vs. plain graph (" + label(exportConfig, inputs) + ")";
+                Map<String, RunOutput> actual = outputs(environment, session, exportConfig, inputs);
+                ExportStop.JVM.checkpoint();
+                Map<String, RunOutput> expected = outputs(environment, plain, exportConfig, inputs);
+                ExportStop.JVM.checkpoint();
+                for (DynamicTensor output : exportConfig.outputs()) {
+                    RunOutput mine = actual.get(output.name());
+                    RunOutput reference = expected.get(output.name());
+                    if (mine == null || reference == null) {
+                        continue; // a missing output is the run checks' finding
+                    }
+                    if (!Arrays.equals(mine.shape(), reference.shape())) {
+                        checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
+                                Arrays.toString(reference.shape()), Arrays.toString(mine.shape()), Double.NaN, atol,
+                                Verdict.SHAPE_MISMATCH));
+                        continue;
+                    }
+                    double maxDiff = 0;
+                    for (int i = 0; i < mine.values().length; i++) {
+                        double diff = Math.abs((double) mine.values()[i] - reference.values()[i]);
+                        maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, diff);
+                    }
+                    checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
+                            mine.values().length + " values", mine.values().length + " values", maxDiff, atol,
+                            maxDiff <= atol ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
+                }
+            }
+        } catch (OrtException e) {
+            throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + " or its plain "
+                    + "reference " + plainFile + ": " + oneLine(e.getMessage()) + " (this is a bug in the exporter "
+                    + "for this model type; please report it with the model's config.json, or export without the "
+                    + "form options)", e);
+        }
+        return checks;
+    }
+
+    /** The float outputs of one run of {@code session} on {@code inputs}, by name. */
+    private static Map<String, RunOutput> outputs(OrtEnvironment environment, OrtSession session,
+                                                  ExportConfig exportConfig, DummyInputs inputs) throws OrtException {
+        Map<String, RunOutput> values = new LinkedHashMap<>();
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (DummyTensor tensor : inputs.tensors()) {
+                if (session.getInputInfo().containsKey(tensor.name())) {
+                    feed.put(tensor.name(), tensorOf(environment, tensor));
+                }
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                for (DynamicTensor output : exportConfig.outputs()) {
+                    Optional<OnnxValue> value = result.get(output.name());
+                    if (value.isPresent() && value.get() instanceof OnnxTensor tensor) {
+                        values.put(output.name(), new RunOutput(tensor.getInfo().getShape(), floats(tensor)));
+                    }
+                }
+            }
+        } finally {
+            for (OnnxTensor tensor : feed.values()) {
+                tensor.close();
+            }
+        }
+        return values;
+    }
+
+    /**
      * A session for a few small runs: no pre-packed copies of the weights (ONNX Runtime otherwise keeps a second,
      * re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and no
      * memory-pattern planning.

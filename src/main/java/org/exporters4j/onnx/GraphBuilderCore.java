@@ -263,7 +263,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         List<Node> built = new ArrayList<>(nodes.size());
         for (PendingNode node : nodes) {
             List<String> inputNames = node.inputs().stream().map(v -> v == null ? "" : nameOf(v)).toList();
-            List<String> outputNames = node.outputs().stream().map(this::nameOf).toList();
+            List<String> outputNames = node.outputs().stream().map(v -> v == null ? "" : nameOf(v)).toList();
             built.add(new Node(node.opType(), node.name(), inputNames, outputNames, node.attributes(),
                     node.domain()));
         }
@@ -525,14 +525,18 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
             nodeNames.add(name);
             List<Value> outputValues = new ArrayList<>(outputTypes.size());
             for (int i = 0; i < outputTypes.size(); i++) {
-                outputValues.add(newValue(outputTypes.get(i), freeValueName(name + "_output_" + i)));
+                // a null type: an optional output left out (named "", as ONNX omits it)
+                outputValues.add(outputTypes.get(i) == null ? null
+                        : newValue(outputTypes.get(i), freeValueName(name + "_output_" + i)));
             }
             PendingNode node = new PendingNode(opType, name, operands, outputValues, attributes, domain);
             nodes.add(node);
             for (Value output : outputValues) {
-                producers.put(output, node);
+                if (output != null) {
+                    producers.put(output, node);
+                }
             }
-            return List.copyOf(outputValues);
+            return Collections.unmodifiableList(new ArrayList<>(outputValues));
         }
     }
 
@@ -541,6 +545,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
                                List<Attribute> attributes, OperatorDomain domain) {
         PendingNode {
             inputs = Collections.unmodifiableList(new ArrayList<>(inputs)); // may hold null: an omitted input
+            outputs = Collections.unmodifiableList(new ArrayList<>(outputs)); // may hold null: an omitted output
             attributes = List.copyOf(attributes);
         }
     }
