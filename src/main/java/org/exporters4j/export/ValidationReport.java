@@ -37,7 +37,12 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
         /** One output of one run: presence, shape, finiteness. */
         RUN,
         /** One output's values against reference values. */
-        COMPARISON
+        COMPARISON,
+        /**
+         * One output of a quantized export against the float32 graph's: cosine, largest absolute difference and,
+         * for language-model logits, top-1 agreement, held to an {@link AgreementTolerance}.
+         */
+        AGREEMENT
     }
 
     /**
@@ -79,6 +84,8 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
                 case RUN -> line.append(output).append(" (").append(inputs).append("): ").append(actual);
                 case COMPARISON -> line.append(output).append(" (").append(inputs).append("): ")
                         .append(String.format(Locale.ROOT, "max abs diff %.3g (atol %.3g)", maxAbsDiff, tolerance));
+                case AGREEMENT -> line.append(output).append(" (").append(inputs).append("): ").append(actual)
+                        .append(String.format(Locale.ROOT, ", max abs diff %.3g", maxAbsDiff));
             }
             if (!passed()) {
                 line.append(" — ").append(verdict.name().toLowerCase(Locale.ROOT).replace('_', ' '));
