@@ -91,6 +91,11 @@ final class OperatorTable {
 
     private OperatorTable() {}
 
+    /** Every operator of the table, sorted. */
+    static java.util.Set<String> operators() {
+        return FIRST_OPSET.keySet();
+    }
+
     /** The opset that introduced {@code opType}; an operator missing from the table is a programming error. */
     static int firstOpset(String opType) {
         Integer first = FIRST_OPSET.get(opType);
