@@ -8,13 +8,15 @@
 # RSS. Not run by the test suite.
 #   bench/export-qwen2.5-0.5b.sh [ROUNDS]        (default 3; work files under bench/work/, git-ignored; ~4 GB of disk)
 #   BASELINE_JAR=path/to/other/exporters4j.jar bench/export-qwen2.5-0.5b.sh
-#        also times the exports of another build in the same rounds (before/after figures from one run)
+#        also times the exports of another build, run with `java -jar`, in the same rounds (before/after figures
+#        from one run); this build runs through the launcher `./exporters4j`, as the README has users run it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
 baseline="${BASELINE_JAR:-}"
 
 mvn -B -q -DskipTests package
+./exporters4j --version >/dev/null   # the launcher's class-data archive, written once after a build
 mvn -B -q test-compile
 mkdir -p bench/work
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=bench/work/classpath.txt -Dmdep.includeScope=test >/dev/null
@@ -43,11 +45,12 @@ measure() { # label, command...
   echo "$label $wall $rss" >> "$results"
   printf '  %-44s wall %7.2f s   peak RSS %6d MB\n' "$label" "$wall" "$((rss / 1024))"
 }
-export_with() { # label, jar, mode
-  local out="$work/onnx" flags=()
+export_with() { # label, mode, command that runs the CLI...
+  local label="$1" out="$work/onnx" flags=()
   rm -rf "$out"
-  [ "$3" = --no-validate ] && flags=(--no-validate)
-  measure "$1" java -jar "$2" export onnx --model "$work/checkpoint" --task text-generation-with-past \
+  [ "$2" = --no-validate ] && flags=(--no-validate)
+  shift 2
+  measure "$label" "$@" export onnx --model "$work/checkpoint" --task text-generation-with-past \
     "${flags[@]}" "$out"
 }
 
@@ -55,11 +58,11 @@ for round in $(seq 1 "$rounds"); do
   echo "== round $round (load average $(cut -d' ' -f1 /proc/loadavg))"
   measure cp cp "$weights" "$work/copy"
   rm -f "$work/copy"
-  export_with export-no-validate target/exporters4j.jar --no-validate
-  export_with export-validate target/exporters4j.jar validate
+  export_with export-no-validate --no-validate ./exporters4j
+  export_with export-validate validate ./exporters4j
   if [ -n "$baseline" ]; then
-    export_with baseline-no-validate "$baseline" --no-validate
-    export_with baseline-validate "$baseline" validate
+    export_with baseline-no-validate --no-validate java -jar "$baseline"
+    export_with baseline-validate validate java -jar "$baseline"
   fi
 done
 
