@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -34,6 +35,9 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
     private final Map<Value, TensorSpec> inputSpecs = new IdentityHashMap<>();
     private final List<Initializer> initializers = new ArrayList<>();
     private final Map<Object, Value> initializerByIdentity = new HashMap<>();
+    private final Map<Value, TensorData> initializerData = new IdentityHashMap<>();
+    /** Names of initializers another form replaces ({@link #replacedInitializer}): left out when nothing reads them. */
+    private final Set<String> replaced = new HashSet<>();
     private final Map<Value, String> names = new IdentityHashMap<>();
     private final Set<String> valueNames = new HashSet<>();
     private final Map<Value, PendingNode> producers = new IdentityHashMap<>();
@@ -119,7 +123,23 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         Value value = newValue(data.elementType(), name);
         initializers.add(initializer);
         initializerByIdentity.put(data.identity(), value);
+        initializerData.put(value, data);
         return value;
+    }
+
+    /**
+     * The data of {@code value} when it is an initializer of this graph, to be stored in another form (a weight
+     * quantized for a contrib operator): the initializer stays in the graph only if some node reads it (a tied
+     * embedding table still gathered from); empty when {@code value} is not an initializer.
+     */
+    public Optional<TensorData> replacedInitializer(Value value) {
+        requireOwn(value, "a replaced initializer");
+        TensorData data = initializerData.get(value);
+        if (data == null) {
+            return Optional.empty();
+        }
+        replaced.add(nameOf(value));
+        return Optional.of(data);
     }
 
     /** A Constant node holding {@code data}, which should be small (it is stored in the graph structure). */
@@ -211,9 +231,16 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         for (PendingNode node : nodes) {
             List<String> inputNames = node.inputs().stream().map(v -> v == null ? "" : nameOf(v)).toList();
             List<String> outputNames = node.outputs().stream().map(this::nameOf).toList();
-            built.add(new Node(node.opType(), node.name(), inputNames, outputNames, node.attributes()));
+            built.add(new Node(node.opType(), node.name(), inputNames, outputNames, node.attributes(),
+                    node.domain()));
         }
-        List<Initializer> named = initializers.stream().toList();
+        // a weight replaced by its quantized form and read by no node is left out (it stays when a node reads it,
+        // such as an embedding table whose tied LM head was quantized)
+        Set<String> read = new HashSet<>();
+        built.forEach(node -> read.addAll(node.inputs()));
+        List<Initializer> named = initializers.stream()
+                .filter(initializer -> !replaced.contains(initializer.name()) || read.contains(initializer.name()))
+                .toList();
         return new OnnxModel(graphName, opset, inputSpecsInOrder, outputSpecs, named, built);
     }
 
@@ -359,11 +386,27 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
      */
     final class Draft {
         private final String opType;
+        private final OperatorDomain domain;
         final String nodeName;
 
         Draft(String opType) {
+            this(OperatorDomain.ONNX, opType);
+        }
+
+        /**
+         * A node of {@code domain}: a standard operator is checked against the graph's opset, a contrib operator
+         * against the table of those this package emits (ONNX Runtime runs them at any opset).
+         */
+        Draft(OperatorDomain domain, String opType) {
             this.opType = opType;
+            this.domain = domain;
             this.nodeName = proposedNodeName(opType);
+            if (domain == OperatorDomain.MICROSOFT) {
+                if (!OperatorTable.isContrib(opType)) {
+                    throw new IllegalStateException("contrib operator " + opType + " is missing from OperatorTable");
+                }
+                return;
+            }
             int first = OperatorTable.firstOpset(opType);
             if (!opset.atLeast(first)) {
                 throw error("the operator " + opType + " needs opset " + first + " or later, but this graph is built"
@@ -451,7 +494,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
             for (int i = 0; i < outputTypes.size(); i++) {
                 outputValues.add(newValue(outputTypes.get(i), freeValueName(name + "_output_" + i)));
             }
-            PendingNode node = new PendingNode(opType, name, operands, outputValues, attributes);
+            PendingNode node = new PendingNode(opType, name, operands, outputValues, attributes, domain);
             nodes.add(node);
             for (Value output : outputValues) {
                 producers.put(output, node);
@@ -462,7 +505,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
 
     /** A node as added; names resolve at build time (graph outputs may rename values). */
     private record PendingNode(String opType, String name, List<Value> inputs, List<Value> outputs,
-                               List<Attribute> attributes) {
+                               List<Attribute> attributes, OperatorDomain domain) {
         PendingNode {
             inputs = Collections.unmodifiableList(new ArrayList<>(inputs)); // may hold null: an omitted input
             attributes = List.copyOf(attributes);

@@ -294,7 +294,7 @@ public final class HalfPrecisionConversion {
                 attributes.add(precision == Precision.HALF ? halfAttribute(node, attribute) : attribute);
             }
             List<String> outputs = node.outputs().stream().map(o -> renamed.getOrDefault(o, o)).toList();
-            nodes.add(new Node(node.opType(), node.name(), inputs, outputs, attributes));
+            nodes.add(new Node(node.opType(), node.name(), inputs, outputs, attributes, node.domain()));
             for (String original : node.outputs()) {
                 if (renamed.containsKey(original)) {
                     ElementType declared = interfaceType();

@@ -1,7 +1,10 @@
 package org.exporters4j.onnx;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Linear-algebra operators of {@link OnnxGraphBuilder}: MatMul, Gemm and Einsum.
@@ -37,6 +40,81 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
         return d.emit(a.elementType(), List.of(a, b, c), Attribute.of("alpha", alpha), Attribute.of("beta", beta),
                 Attribute.of("transA", transposeA == Transposition.TRANSPOSED ? 1L : 0L),
                 Attribute.of("transB", transposeB == Transposition.TRANSPOSED ? 1L : 0L));
+    }
+
+    /**
+     * ONNX Runtime's {@code com.microsoft.DynamicQuantizeMatMul}: {@code a · dequantize(b)} (+ {@code bias}), where
+     * {@code a} (float) is quantized to uint8 at run time and {@code b} holds int8 or uint8 codes with per-tensor or
+     * per-column ({@code [N]}) {@code bScale} and optional {@code bZeroPoint} (0 when absent). It is the node ONNX
+     * Runtime fuses {@code DynamicQuantizeLinear + MatMulInteger + Cast + Mul} into.
+     */
+    public Value dynamicQuantizeMatMul(Value a, Value b, Value bScale, Optional<Value> bZeroPoint,
+                                       Optional<Value> bias) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "DynamicQuantizeMatMul");
+        d.input("A", a);
+        d.input("B", b);
+        d.input("b_scale", bScale);
+        d.requireType("A", a, EnumSet.of(ElementType.FLOAT));
+        d.requireType("B", b, EnumSet.of(ElementType.INT8, ElementType.UINT8));
+        d.requireType("b_scale", bScale, EnumSet.of(ElementType.FLOAT));
+        List<Value> operands = new ArrayList<>(List.of(a, b, bScale));
+        operands.add(bZeroPoint.orElse(null));
+        bZeroPoint.ifPresent(zeroPoint -> {
+            d.input("b_zero_point", zeroPoint);
+            d.requireSameType(b, zeroPoint);
+        });
+        bias.ifPresent(value -> {
+            d.input("bias", value);
+            d.requireType("bias", value, EnumSet.of(ElementType.FLOAT));
+            operands.add(value);
+        });
+        if (bias.isEmpty() && bZeroPoint.isEmpty()) {
+            operands.remove(operands.size() - 1);
+        }
+        return d.emit(ElementType.FLOAT, operands);
+    }
+
+    /**
+     * ONNX Runtime's {@code com.microsoft.MatMulNBits} with 4-bit codes: {@code a · dequantize(b)ᵀ} (+ {@code bias}),
+     * {@code b} {@code uint8[n, k_blocks, blockSize / 2]} with {@code scales [n, k_blocks]} (of {@code a}'s type) and
+     * optional packed {@code zeroPoints uint8[n, ceil(k_blocks / 2)]} (8 when absent). {@code accuracyLevel} is the
+     * operator's attribute: 0 unset, 1 float32, 2 float16, 3 bfloat16, 4 int8 (ONNX Runtime's CPU quantizes
+     * {@code a} to int8 per block and multiplies in integers, its fastest path).
+     */
+    public Value matMulNBits(Value a, Value b, Value scales, Optional<Value> zeroPoints, Optional<Value> bias,
+                             long k, long n, int blockSize, int accuracyLevel) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "MatMulNBits");
+        d.input("A", a);
+        d.input("B", b);
+        d.input("scales", scales);
+        d.requireType("A", a, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
+        d.requireType("B", b, EnumSet.of(ElementType.UINT8));
+        d.requireSameType(a, scales);
+        if (k <= 0 || n <= 0 || blockSize < 16 || Integer.bitCount(blockSize) != 1) {
+            throw d.error("K " + k + " and N " + n + " must be positive and the block size (" + blockSize
+                    + ") a power of two of at least 16");
+        }
+        if (accuracyLevel < 0 || accuracyLevel > 4) {
+            throw d.error("accuracy_level is 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8); got "
+                    + accuracyLevel);
+        }
+        List<Value> operands = new ArrayList<>(List.of(a, b, scales));
+        zeroPoints.ifPresent(zeroPoint -> {
+            d.input("zero_points", zeroPoint);
+            d.requireType("zero_points", zeroPoint, EnumSet.of(ElementType.UINT8));
+        });
+        if (zeroPoints.isPresent() || bias.isPresent()) {
+            operands.add(zeroPoints.orElse(null));
+        }
+        bias.ifPresent(value -> {
+            d.input("bias", value);
+            d.requireSameType(a, value);
+            operands.add(null); // g_idx (deprecated)
+            operands.add(value);
+        });
+        return d.emit(a.elementType(), operands, Attribute.of("K", k), Attribute.of("N", n),
+                Attribute.of("accuracy_level", (long) accuracyLevel), Attribute.of("bits", 4L),
+                Attribute.of("block_size", (long) blockSize));
     }
 
     /** Einstein summation (opset 12 and later), such as {@code "bhqd,bhkd->bhqk"}; one operand per input term. */

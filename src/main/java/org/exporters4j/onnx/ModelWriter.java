@@ -194,9 +194,14 @@ public final class ModelWriter {
                 .setProducerName(PRODUCER_NAME)
                 .setProducerVersion(PRODUCER_VERSION)
                 .build();
-        ModelProto modelTail = ModelProto.newBuilder()
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(model.opset().version()))
-                .build();
+        ModelProto.Builder tail = ModelProto.newBuilder()
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(model.opset().version()));
+        if (model.domains().contains(OperatorDomain.MICROSOFT)) {
+            // ONNX Runtime's contrib operators: the model needs ONNX Runtime to run
+            tail.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(OperatorDomain.MICROSOFT.protoName())
+                    .setVersion(OperatorDomain.MICROSOFT_VERSION));
+        }
+        ModelProto modelTail = tail.build();
         GraphProto.Builder head = GraphProto.newBuilder().setName(model.graphName());
         for (Node node : model.nodes()) {
             head.addNode(ProtoEncoding.node(node));

@@ -1,5 +1,7 @@
 package org.exporters4j.onnx;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +41,27 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
     /** The declared output of that name, if any. */
     public Optional<TensorSpec> output(String name) {
         return outputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The operator domains the nodes use, branches included, in declaration order ({@link OperatorDomain#ONNX}
+     * always): the model imports each one.
+     */
+    public Set<OperatorDomain> domains() {
+        Set<OperatorDomain> used = EnumSet.of(OperatorDomain.ONNX);
+        collectDomains(nodes, used);
+        return Collections.unmodifiableSet(used);
+    }
+
+    private static void collectDomains(List<Node> nodes, Set<OperatorDomain> used) {
+        for (Node node : nodes) {
+            used.add(node.domain());
+            for (Attribute attribute : node.attributes()) {
+                if (attribute instanceof Attribute.GraphValue branch) {
+                    collectDomains(branch.value().nodes(), used);
+                }
+            }
+        }
     }
 
     /** Total bytes of all initializers. */

@@ -2,13 +2,16 @@ package org.exporters4j.onnx;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The operators of the default ONNX domain this package emits, with the opset that introduced each one (the
  * "since version" of its first schema in ONNX's Operators.md). A graph may use an operator only when its opset is
  * that version or newer. Where an operator changed form later (an attribute became an input), the builder method
- * that emits it chooses the form and says so in its comment.
+ * that emits it chooses the form and says so in its comment. A second table lists the ONNX Runtime contrib
+ * operators ({@link OperatorDomain#MICROSOFT}) the builder emits.
  */
 final class OperatorTable {
     private static final Map<String, Integer> FIRST_OPSET = new Builder()
@@ -89,11 +92,27 @@ final class OperatorTable {
             .row("Xor", 1)
             .build();
 
+    /**
+     * ONNX Runtime's contrib operators ({@code com.microsoft}) this package emits, with the contrib operator set
+     * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1).
+     */
+    private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new Builder()
+            .row("DynamicQuantizeMatMul", 1)
+            .row("MatMulNBits", 1)
+            .build();
+
     private OperatorTable() {}
 
-    /** Every operator of the table, sorted. */
-    static java.util.Set<String> operators() {
-        return FIRST_OPSET.keySet();
+    /** Every operator of both tables (the default domain's and the contrib operators), sorted. */
+    static Set<String> operators() {
+        Set<String> all = new TreeSet<>(FIRST_OPSET.keySet());
+        all.addAll(CONTRIB_FIRST_VERSION.keySet());
+        return Collections.unmodifiableSet(all);
+    }
+
+    /** Whether {@code opType} is one of the contrib operators this package emits. */
+    static boolean isContrib(String opType) {
+        return CONTRIB_FIRST_VERSION.containsKey(opType);
     }
 
     /** The opset that introduced {@code opType}; an operator missing from the table is a programming error. */

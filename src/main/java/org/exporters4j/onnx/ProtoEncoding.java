@@ -21,6 +21,9 @@ final class ProtoEncoding {
                 .setOpType(node.opType())
                 .addAllInput(node.inputs())
                 .addAllOutput(node.outputs());
+        if (node.domain() != OperatorDomain.ONNX) {
+            proto.setDomain(node.domain().protoName());
+        }
         for (Attribute attribute : node.attributes()) {
             proto.addAttribute(attribute(attribute));
         }

@@ -1,0 +1,161 @@
+package org.exporters4j.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Per-channel int8 quantization of a dense layer's weight, as ONNX Runtime's dynamic quantizer
+ * ({@code quantize_dynamic(per_channel=True)}, weight type QInt8) computes it for a MatMul's right operand: one scale
+ * (and zero point) per output channel, from the channel's minimum and maximum with zero included
+ * ({@code compute_scale_zp}), the codes {@code clip(round_half_even(w / scale) + zero_point)}
+ * ({@code quantize_nparray}).
+ *
+ * <ul>
+ *   <li>{@link QuantizationSymmetry#SYMMETRIC} (the quantizer's default for int8 weights): codes in [-127, 127],
+ *       {@code scale = (2·absmax) / 254} computed in float64 then rounded to float32, zero point 0 (not stored);</li>
+ *   <li>{@link QuantizationSymmetry#WITH_ZERO_POINTS}: codes in [-128, 127], {@code scale = (max − min) / 255},
+ *       {@code zero_point = round_half_even(−128 − min / scale)} (float64), then the scale rounded to float32.</li>
+ * </ul>
+ * A channel whose range is below float32's smallest normal gets scale 1 and zero point 0, as ONNX Runtime's.
+ *
+ * <p>The weight is given as PyTorch's {@code nn.Linear} stores it, {@code [out, in]}: each row is a channel. The codes
+ * are written {@code [in, out]}, the right operand of {@code DynamicQuantizeMatMul}; scales and zero points are
+ * {@code [out]}.
+ */
+public record ChannelInt8(QuantizationSymmetry symmetry) {
+    public ChannelInt8 {
+        Objects.requireNonNull(symmetry, "symmetry");
+    }
+
+    /** The codes {@code int8[in, out]}, scales {@code float[out]} and (with zero points) {@code int8[out]}. */
+    public QuantizedMatrix quantize(TensorData weight) {
+        FloatRows.of(weight, "int8 quantization").rows(); // checks the shape now, not when written
+        return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
+                symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
+                        : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
+    }
+
+    int minCode() {
+        return symmetry == QuantizationSymmetry.SYMMETRIC ? -127 : -128;
+    }
+
+    int maxCode() {
+        return 127;
+    }
+
+    /** One channel's scale and zero point. */
+    record Parameters(float scale, int zeroPoint) {}
+
+    /** The scale and zero point of a channel whose smallest and largest values are {@code min} and {@code max}. */
+    Parameters parameters(float min, float max) {
+        float rmin = Math.min(min, 0f);
+        float rmax = Math.max(max, 0f);
+        if (symmetry == QuantizationSymmetry.SYMMETRIC) {
+            float absmax = Math.max(Math.abs(rmin), Math.abs(rmax));
+            rmin = -absmax;
+            rmax = absmax;
+        }
+        double scale = (double) (rmax - rmin) / ((double) maxCode() - minCode());
+        if (scale < Float.MIN_NORMAL) {
+            return new Parameters(1f, 0);
+        }
+        int zeroPoint = symmetry == QuantizationSymmetry.SYMMETRIC ? 0 : (int) Math.rint(minCode() - rmin / scale);
+        return new Parameters((float) scale, zeroPoint);
+    }
+
+    /** The code of {@code value}: {@code clip(round_half_even(value / scale) + zero_point)}, in float32. */
+    int code(float value, Parameters parameters) {
+        float rounded = (float) Math.rint(value / parameters.scale()) + parameters.zeroPoint();
+        return (int) Math.max(minCode(), Math.min(maxCode(), rounded));
+    }
+
+    /** Every channel's parameters, in one pass over the weight. */
+    Parameters[] channelParameters(FloatRows rows) {
+        Parameters[] result = new Parameters[rows.rows()];
+        float[] row = new float[rows.columns()];
+        for (int channel = 0; channel < rows.rows(); channel++) {
+            rows.read(channel, row);
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (float value : row) {
+                if (!Float.isFinite(value)) {
+                    throw new OnnxGraphException("cannot quantize a weight holding " + value + " (channel "
+                            + channel + "); int8 quantization needs finite weights");
+                }
+                min = Math.min(min, value);
+                max = Math.max(max, value);
+            }
+            result[channel] = parameters(min, max);
+        }
+        return result;
+    }
+
+    private enum PartKind { VALUES, SCALES, ZERO_POINTS }
+
+    /** One of the three tensors, computed from the weight when written. */
+    private static final class Part extends DerivedTensorData {
+        /** Output bytes per write of the codes: several output rows at a time. */
+        private static final int BLOCK_BYTES = 1 << 20;
+        private final ChannelInt8 quantization;
+        private final PartKind kind;
+
+        Part(TensorData weight, ChannelInt8 quantization, PartKind kind) {
+            super("int8PerChannel", weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.INT8,
+                    kind == PartKind.VALUES ? List.of(weight.dims().get(1), weight.dims().get(0))
+                            : List.of(weight.dims().get(0)));
+            this.quantization = quantization;
+            this.kind = kind;
+        }
+
+        @Override
+        protected List<Object> arguments() {
+            return List.of(kind, quantization.symmetry());
+        }
+
+        @Override
+        public void writeTo(WritableByteChannel channel) throws IOException {
+            FloatRows rows = FloatRows.of(source, "int8 quantization");
+            Parameters[] parameters = quantization.channelParameters(rows);
+            int channels = rows.rows();
+            int inputs = rows.columns();
+            if (kind == PartKind.SCALES || kind == PartKind.ZERO_POINTS) {
+                ByteBuffer out = ByteBuffer.allocate(channels * (kind == PartKind.SCALES ? Float.BYTES : 1))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                for (Parameters p : parameters) {
+                    if (kind == PartKind.SCALES) {
+                        out.putFloat(p.scale());
+                    } else {
+                        out.put((byte) p.zeroPoint());
+                    }
+                }
+                write(out.flip(), channel);
+                return;
+            }
+            // codes [in, out]: output row i holds input feature i of every channel; a block of output rows at a time
+            int rowsPerBlock = Math.max(1, Math.min(inputs, BLOCK_BYTES / Math.max(1, channels)));
+            byte[] block = new byte[rowsPerBlock * channels];
+            float[] slice = new float[rowsPerBlock];
+            for (int first = 0; first < inputs; first += rowsPerBlock) {
+                int count = Math.min(rowsPerBlock, inputs - first);
+                for (int c = 0; c < channels; c++) {
+                    rows.read(c, first, slice, count);
+                    for (int i = 0; i < count; i++) {
+                        block[i * channels + c] = (byte) quantization.code(slice[i], parameters[c]);
+                    }
+                }
+                write(ByteBuffer.wrap(block, 0, count * channels), channel);
+            }
+        }
+
+        private static void write(ByteBuffer buffer, WritableByteChannel channel) throws IOException {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+    }
+}
