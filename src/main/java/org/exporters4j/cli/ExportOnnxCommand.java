@@ -9,6 +9,7 @@ import org.exporters4j.export.ExportRequest;
 import org.exporters4j.export.ExportResult;
 import org.exporters4j.export.Exporter;
 import org.exporters4j.export.ValidationFailedException;
+import org.exporters4j.models.ModelForm;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
@@ -80,6 +81,13 @@ final class ExportOnnxCommand implements Callable<Integer> {
             description = "Write the weights to model.onnx_data even when model.onnx could hold them.")
     boolean externalData;
 
+    @Option(names = "--optimize",
+            description = {"Write the graph with ONNX Runtime's fused com.microsoft operators (fused attention, "
+                    + "skip and simplified layer norms, fused GELU) where the model's family has them, standard "
+                    + "operators elsewhere; same inputs and outputs as the plain export. Runs only in ONNX Runtime "
+                    + "(its contrib operators); validation also compares it with the plain graph."})
+    boolean optimize;
+
     @Parameters(index = "0", paramLabel = "OUTPUT_DIR", description = "The folder to write the model into.")
     Path output;
 
@@ -129,6 +137,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
         }
         if (externalData) {
             request = request.withWeightsLocation(WeightsLocation.EXTERNAL_DATA);
+        }
+        if (optimize) {
+            request = request.withForm(request.form().withOperators(ModelForm.Operators.FUSED));
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -3,6 +3,7 @@ package org.exporters4j.export;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.exporters4j.models.ModelForm;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
 import org.exporters4j.tasks.Layout;
@@ -24,11 +25,12 @@ import org.exporters4j.tasks.Layout;
  * @param cacheDir the Hugging Face cache folder for Hub ids
  * @param revision the Hub revision (branch, tag or commit) for Hub ids
  * @param layout the file layout; empty: the model type's default ({@link org.exporters4j.tasks.ModelTypeRow#defaultLayout})
+ * @param form the graph's form beside its interface ({@link ModelForm#PLAIN}: Optimum's standard operators, float32)
  */
 public record ExportRequest(String model, String task, Optional<Framework> framework, Optional<Integer> opset,
                             Optional<Double> atol, Path output, Validation validation,
                             WeightsLocation weightsLocation, Optional<Path> cacheDir, Optional<String> revision,
-                            Optional<Layout> layout) {
+                            Optional<Layout> layout, ModelForm form) {
 
     /** The task value that asks the exporter to infer the task, as Optimum's {@code --task auto}. */
     public static final String AUTO_TASK = "auto";
@@ -55,6 +57,7 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(form, "form");
         if (weightsLocation == WeightsLocation.EMBEDDED) {
             throw new IllegalArgumentException("weights go inside model.onnx when they fit (AUTOMATIC) or to "
                     + "model.onnx_data (EXTERNAL_DATA); EMBEDDED would fail beyond protobuf's 2 GiB");
@@ -69,51 +72,58 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
     /** Task auto, the checkpoint's framework, default opset and tolerance, validation on, weights inside if they fit. */
     public static ExportRequest of(String model, Path output) {
         return new ExportRequest(model, AUTO_TASK, Optional.empty(), Optional.empty(), Optional.empty(), output,
-                Validation.VALIDATE, WeightsLocation.AUTOMATIC, Optional.empty(), Optional.empty(), Optional.empty());
+                Validation.VALIDATE, WeightsLocation.AUTOMATIC, Optional.empty(), Optional.empty(), Optional.empty(),
+                ModelForm.PLAIN);
     }
 
     public ExportRequest withTask(String newTask) {
         return new ExportRequest(model, newTask, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision, layout);
+                revision, layout, form);
     }
 
     public ExportRequest withFramework(Framework newFramework) {
         return new ExportRequest(model, task, Optional.of(newFramework), opset, atol, output, validation,
-                weightsLocation, cacheDir, revision, layout);
+                weightsLocation, cacheDir, revision, layout, form);
     }
 
     public ExportRequest withOpset(int newOpset) {
         return new ExportRequest(model, task, framework, Optional.of(newOpset), atol, output, validation,
-                weightsLocation, cacheDir, revision, layout);
+                weightsLocation, cacheDir, revision, layout, form);
     }
 
     public ExportRequest withAtol(double newAtol) {
         return new ExportRequest(model, task, framework, opset, Optional.of(newAtol), output, validation,
-                weightsLocation, cacheDir, revision, layout);
+                weightsLocation, cacheDir, revision, layout, form);
     }
 
     public ExportRequest withValidation(Validation newValidation) {
         return new ExportRequest(model, task, framework, opset, atol, output, newValidation, weightsLocation, cacheDir,
-                revision, layout);
+                revision, layout, form);
     }
 
     public ExportRequest withWeightsLocation(WeightsLocation newLocation) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, newLocation, cacheDir,
-                revision, layout);
+                revision, layout, form);
     }
 
     public ExportRequest withCacheDir(Path newCacheDir) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation,
-                Optional.of(newCacheDir), revision, layout);
+                Optional.of(newCacheDir), revision, layout, form);
     }
 
     public ExportRequest withRevision(String newRevision) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                Optional.of(newRevision), layout);
+                Optional.of(newRevision), layout, form);
     }
 
     public ExportRequest withLayout(Layout newLayout) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision, Optional.of(newLayout));
+                revision, Optional.of(newLayout), form);
+    }
+
+    /** The graph in {@code newForm} (operators, precision, weight quantization), its interface unchanged. */
+    public ExportRequest withForm(ModelForm newForm) {
+        return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
+                revision, layout, newForm);
     }
 }

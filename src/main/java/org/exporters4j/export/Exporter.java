@@ -127,7 +127,7 @@ public final class Exporter {
                 for (ComponentExport file : files) {
                     OnnxModel graph = file.file().component().isPresent()
                             ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
-                                    file.file().component().get()))
+                                    file.file().component().get()).withForm(request.form()))
                             // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
                             : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
                                     graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
@@ -140,7 +140,7 @@ public final class Exporter {
                 WrittenModel last = null;
                 for (ExportConfig.Submodel submodel : submodels) {
                     OnnxModel graph = architecture.build(overridden, weights, variant,
-                            graphInterface(submodel.config(), opset));
+                            graphInterface(submodel.config(), opset).withForm(request.form()));
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
                     submodelGraphs.add(new WrittenGraph(last, submodel.config()));
                 }
@@ -152,7 +152,13 @@ public final class Exporter {
                             writtenFiles.values().stream(), submodelGraphs.stream().map(WrittenGraph::model)).toList())
                     : overridden,
                     output.staging());
-            List<String> notes = missingConsumerFiles(layout, copied);
+            List<String> notes = new ArrayList<>(missingConsumerFiles(layout, copied));
+            if (request.form().fused()) {
+                // no family writes ONNX Runtime's fused operators yet: the form reaches the builders, which follow
+                // their plain path
+                notes.add("--optimize: the " + config.modelType() + " graph has no fused form in exporters4j yet; "
+                        + "it is written with standard operators, as without --optimize");
+            }
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = submodels.isEmpty()

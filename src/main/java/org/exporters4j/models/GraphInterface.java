@@ -14,15 +14,18 @@ import org.exporters4j.onnx.Opset;
  * the builder without the builder knowing task names.
  *
  * @param component the part of an encoder-decoder the graph holds ({@link Component#MODEL}: all of it)
+ * @param form the graph's form beside its interface: operators, precision, weight quantization
+ *     ({@link ModelForm#PLAIN}: Optimum's)
  */
 public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
-                             Component component, TransformersRelease transformers) {
+                             Component component, TransformersRelease transformers, ModelForm form) {
     public GraphInterface {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         Objects.requireNonNull(opset, "opset");
         Objects.requireNonNull(component, "component");
         Objects.requireNonNull(transformers, "transformers");
+        Objects.requireNonNull(form, "form");
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("a graph interface needs at least one output");
         }
@@ -39,6 +42,12 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
         }
     }
 
+    /** The graph of {@code component} as Transformers {@code transformers} computes it, in the plain form. */
+    public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
+                          Component component, TransformersRelease transformers) {
+        this(inputs, outputs, opset, component, transformers, ModelForm.PLAIN);
+    }
+
     /** The whole model's graph ({@link Component#MODEL}), of Optimum v1.5.2's interface (Transformers 4.25.1). */
     public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset) {
         this(inputs, outputs, opset, Component.MODEL);
@@ -48,6 +57,11 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
     public GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor> outputs, Opset opset,
                           Component component) {
         this(inputs, outputs, opset, component, TransformersRelease.V4_25_1);
+    }
+
+    /** The same interface, the graph in {@code newForm}. */
+    public GraphInterface withForm(ModelForm newForm) {
+        return new GraphInterface(inputs, outputs, opset, component, transformers, newForm);
     }
 
     public Optional<InterfaceTensor> input(String name) {
@@ -69,6 +83,7 @@ public record GraphInterface(List<InterfaceTensor> inputs, List<InterfaceTensor>
     @Override
     public String toString() {
         return (component == Component.MODEL ? "" : component + ": ") + "inputs " + inputNames() + ", outputs "
-                + outputNames() + ", " + opset + ", as Transformers " + transformers;
+                + outputNames() + ", " + opset + ", as Transformers " + transformers
+                + (form.equals(ModelForm.PLAIN) ? "" : ", " + form);
     }
 }

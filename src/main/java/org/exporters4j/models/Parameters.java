@@ -26,15 +26,32 @@ public final class Parameters {
     private final Weights weights;
     private final OnnxGraphBuilder graph;
     private final String purpose;
+    private final ModelForm form;
     private final Map<String, Value> bound = new HashMap<>();
 
     /**
+     * Parameters of a graph in the plain form.
+     *
      * @param purpose what the graph is, for error messages, e.g. {@code "the bert sequence-classification head"}
      */
     public Parameters(Weights weights, OnnxGraphBuilder graph, String purpose) {
+        this(weights, graph, purpose, ModelForm.PLAIN);
+    }
+
+    /**
+     * @param purpose what the graph is, for error messages, e.g. {@code "the bert sequence-classification head"}
+     * @param form the graph's form, which the blocks reading weights through these parameters follow
+     */
+    public Parameters(Weights weights, OnnxGraphBuilder graph, String purpose, ModelForm form) {
         this.weights = Objects.requireNonNull(weights, "weights");
         this.graph = Objects.requireNonNull(graph, "graph");
         this.purpose = Objects.requireNonNull(purpose, "purpose");
+        this.form = Objects.requireNonNull(form, "form");
+    }
+
+    /** The form of the graph these parameters are bound to ({@link GraphInterface#form()}). */
+    public ModelForm form() {
+        return form;
     }
 
     public boolean contains(String name) {

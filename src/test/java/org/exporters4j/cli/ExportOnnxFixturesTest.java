@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportOnnxFixturesTest {
     /** Every model type with a graph builder: a new architecture row is covered by this test as soon as it lands. */
     private static final List<String> FAMILY = ModelTypes.builtModelTypes();
-    private static final double TOLERANCE = 1e-5;
+    static final double TOLERANCE = 1e-5;
 
     @TempDir
     Path folder;

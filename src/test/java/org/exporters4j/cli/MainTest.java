@@ -290,6 +290,10 @@ class MainTest {
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("--model-type"), help.out());
         assertEquals(0, run("--version").exitCode());
+        Run exportHelp = run("export", "onnx", "--help");
+        assertEquals(0, exportHelp.exitCode());
+        assertTrue(exportHelp.out().contains("--optimize") && exportHelp.out().contains("contrib"),
+                exportHelp.out());
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
+import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.Dim;
@@ -38,7 +39,7 @@ public final class GraphBuild {
         this.purpose = "the " + modelType + " " + variant + (graphInterface.component() == Component.MODEL ? ""
                 : " " + graphInterface.component()) + " graph";
         this.graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
-        this.parameters = new Parameters(weights, graph, purpose);
+        this.parameters = new Parameters(weights, graph, purpose, graphInterface.form());
         this.outputs = new HeadOutputs(purpose);
     }
 
@@ -90,6 +91,14 @@ public final class GraphBuild {
 
     public GraphInterface graphInterface() {
         return graphInterface;
+    }
+
+    /**
+     * The form the graph is asked in (operators, precision, weight quantization): a family writes its fused
+     * operators when {@link ModelForm#fused()}, and its plain operators otherwise or where it has no fused form.
+     */
+    public ModelForm form() {
+        return graphInterface.form();
     }
 
     /** The variant being built. */

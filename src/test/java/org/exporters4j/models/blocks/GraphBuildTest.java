@@ -14,6 +14,7 @@ import org.exporters4j.checkpoint.folder.Checkpoints;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.GraphInterface;
 import org.exporters4j.models.Head;
+import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.Variant;
 import org.exporters4j.onnx.Dim;
@@ -60,6 +61,26 @@ class GraphBuildTest {
             assertEquals(14, model.opset().version());
             assertEquals(List.of("y"), model.outputs().stream().map(TensorSpec::name).toList());
             assertEquals(Shape.of(Dim.symbolic("batch_size"), Dim.of(2)), model.outputs().get(0).shape());
+        }
+    }
+
+    @Test
+    void handsTheInterfaceFormToTheBuilderAndItsParameters(@TempDir Path folder) throws Exception {
+        new SafetensorsFileWriter().add("scale", DType.F32, List.of(2L), SafetensorsFileWriter.floats(2f, 3f))
+                .write(folder.resolve("model.safetensors"));
+        GraphInterface plain = new GraphInterface(
+                List.of(InterfaceTensor.of("x", ElementType.FLOAT, Map.of(0, "batch_size"))),
+                List.of(InterfaceTensor.of("y", ElementType.FLOAT, Map.of(0, "batch_size"))), Opset.of(14));
+        assertEquals(ModelForm.PLAIN, plain.form(), "the old constructors ask for the plain form");
+        ModelForm fused = ModelForm.PLAIN.withOperators(ModelForm.Operators.FUSED);
+        try (Weights weights = Checkpoints.openWeights(folder)) {
+            assertEquals(ModelForm.PLAIN, GraphBuild.start("bert", VARIANTS, Variant.of(Head.MASKED_LM), weights,
+                    plain).form());
+            GraphBuild build = GraphBuild.start("bert", VARIANTS, Variant.of(Head.MASKED_LM), weights,
+                    plain.withForm(fused));
+            assertEquals(fused, build.form());
+            assertEquals(fused, build.parameters().form());
+            assertEquals(plain.inputs(), build.graphInterface().inputs());
         }
     }
 }
