@@ -79,7 +79,7 @@ public final class Exporter {
     private static ExportResult export(ExportRequest request, ResolvedModel model) {
         ModelConfig config = model.config();
         ExportTask task = model.task();
-        Layout layout = layoutOf(request, config);
+        Layout layout = layoutOf(request, config, task);
         ExportConfig exportConfig = TasksManager.getExportConfig(config, org.exporters4j.tasks.Exporter.ONNX, task,
                 layout);
         int opset = request.opset().orElse(exportConfig.defaultOpset());
@@ -260,14 +260,14 @@ public final class Exporter {
     }
 
     /**
-     * The layout asked for, or the model type's default; one the type does not have is refused naming the option,
-     * the value and the type's layouts ({@link ModelTypeRow#whyNotLaidOut}).
+     * The layout asked for, or the task's default for the model type; one the type or the task does not have is
+     * refused naming the option, the value and the layouts there are ({@link ModelTypeRow#whyNotLaidOut}).
      */
-    private static Layout layoutOf(ExportRequest request, ModelConfig config) {
+    private static Layout layoutOf(ExportRequest request, ModelConfig config, ExportTask task) {
         ModelTypeRow row = ModelTypes.find(config.modelType()).orElseThrow(() -> new ExportException(
                 "model type " + config.modelType() + " has no row in the model-type table"));
-        Layout layout = request.layout().orElse(row.defaultLayout());
-        row.whyNotLaidOut(layout).ifPresent(why -> {
+        Layout layout = request.layout().orElse(row.defaultLayout(task));
+        row.whyNotLaidOut(layout, task).ifPresent(why -> {
             throw new ExportException(why);
         });
         return layout;

@@ -234,6 +234,37 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
                 + " or leave --layout out");
     }
 
+    /**
+     * The layouts {@code task} is written in, its default first: the type's layouts, less Optimum v1.5.2's for a
+     * task only Optimum 1.25.3 registers for this type (whisper's {@code audio-classification}, which v1.5.2's
+     * {@code WhisperOnnxConfig} has no interface for), so such a task defaults to {@code optimum}. A task the row
+     * does not register has the type's layouts (the registry refuses the task itself, naming those it has).
+     */
+    public List<Layout> layouts(ExportTask task) {
+        return sourceOf(task).filter(source -> source == RegistrySource.OPTIMUM_1_25_3).isPresent()
+                ? layouts().stream().filter(layout -> layout != Layout.OPTIMUM_1_5).toList() : layouts();
+    }
+
+    /** The layout {@code task} is written in when none is asked for: the first of {@link #layouts(ExportTask)}. */
+    public Layout defaultLayout(ExportTask task) {
+        return layouts(task).get(0);
+    }
+
+    /**
+     * Why {@code layout} cannot be written for {@code task} of this type ({@link #whyNotLaidOut(Layout)}, or the
+     * task's own layouts), naming the layouts it has and the fix; empty when it can.
+     */
+    public Optional<String> whyNotLaidOut(Layout layout, ExportTask task) {
+        Optional<String> whyNotType = whyNotLaidOut(layout);
+        if (whyNotType.isPresent() || layouts(task).contains(layout)) {
+            return whyNotType;
+        }
+        return Optional.of("--layout " + layout.id() + " is not available for " + modelType + " " + task.name() + ": "
+                + sourceOf(task).orElseThrow().description() + " registers " + task.todaysName() + " for "
+                + modelType + " and Optimum v1.5.2 did not, so it has Optimum 1.25.3's interface only; its layouts are "
+                + Layout.ids(layouts(task)) + "; pass --layout " + defaultLayout(task).id() + " or leave --layout out");
+    }
+
     /** The tasks the graph builds, as a sentence part: {@code default, masked-lm, ...}. */
     String exportableTaskNames() {
         return exportableTasks().stream().map(ExportTask::name).collect(Collectors.joining(", "));

@@ -302,13 +302,15 @@ enum OnnxFamily {
      * Optimum 1.25.3's {@code WhisperOnnxConfig}: the encoder-decoder split of {@link Seq2SeqSplit} over
      * {@code input_features} (only its batch axis dynamic) for {@code automatic-speech-recognition(-with-past)} and
      * {@code feature-extraction-with-past}; {@code feature-extraction} one {@code model.onnx} over
-     * {@code input_features} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state}.
+     * {@code input_features} and {@code decoder_input_ids} to the decoder's {@code last_hidden_state};
+     * {@code audio-classification} one {@code model.onnx}, {@code input_features} alone to {@code logits}.
      */
     SPEECH_SEQ2SEQ_OPTIMUM_1_25_3(CacheSupport.CACHE) {
         @Override
         List<DynamicTensor> inputs(OnnxModelRow row, ExportTask task, ModelConfig config) {
-            return List.of(input("input_features", axes(0, BATCH)),
-                    input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
+            DynamicTensor features = input("input_features", axes(0, BATCH));
+            return task.task() == Task.AUDIO_CLASSIFICATION ? List.of(features)
+                    : List.of(features, input("decoder_input_ids", axes(0, BATCH, 1, DECODER_SEQUENCE)));
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.exporters4j.tasks;
 
 import static org.exporters4j.tasks.ModelTypeRow.Registered.NOT_REGISTERED;
+import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_5_2_WITH_PAST_LATER;
@@ -34,6 +35,7 @@ import static org.exporters4j.tasks.OnnxConfigs.t5Onnx;
 import static org.exporters4j.tasks.OnnxConfigs.vitOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.whisperOnnx;
 import static org.exporters4j.tasks.OnnxConfigs.xlmOnnx;
+import static org.exporters4j.tasks.Task.AUDIO_CLASSIFICATION;
 import static org.exporters4j.tasks.Task.CAUSAL_LM;
 import static org.exporters4j.tasks.Task.DEFAULT;
 import static org.exporters4j.tasks.Task.IMAGE_CLASSIFICATION;
@@ -406,7 +408,8 @@ final class OptimumV152ModelTypes {
             type("whisper", whisperOnnx(),
                     family(WhisperArchitecture::new),
                     task(V1_5_2_WITH_PAST,       DEFAULT,                 pt("WhisperModel"),                             tf("TFWhisperModel")),
-                    task(V1_5_2_WITH_PAST,       SPEECH2SEQ_LM,           pt("WhisperForConditionalGeneration"),          tf("TFWhisperForConditionalGeneration"))),
+                    task(V1_5_2_WITH_PAST,       SPEECH2SEQ_LM,           pt("WhisperForConditionalGeneration"),          tf("TFWhisperForConditionalGeneration")),
+                    task(V1_25_3,                AUDIO_CLASSIFICATION,    pt("WhisperForAudioClassification"),            NO_TF)),
             type("xlm", xlmOnnx(),
                     xlm(NormPlacement.POST_ONLY),
                     task(V1_5_2,                 DEFAULT,                 pt("XLMModel"),                                 tf("TFXLMModel")),

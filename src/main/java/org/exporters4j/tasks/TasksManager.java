@@ -156,7 +156,8 @@ public final class TasksManager {
      */
     public static ExportConfig getExportConfig(ModelConfig config, Exporter exporter, ExportTask task) {
         return getExportConfig(config, exporter, task, ModelTypes.find(config.modelType())
-                .map(ModelTypeRow::defaultLayout).orElse(Layout.OPTIMUM_1_5));
+                .map(row -> row.defaultLayout(task))
+                .orElse(Layout.OPTIMUM_1_5));
     }
 
     /**
@@ -175,6 +176,9 @@ public final class TasksManager {
                     .map(ExportTask::name).collect(Collectors.joining(", ")) + " (run `./exporters4j tasks "
                     + "--model-type " + row.modelType() + "`)");
         }
+        row.whyNotLaidOut(layout, task).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
         return row.onnx().forLayout(layout).create(row.modelType(), task, config);
     }
 

@@ -47,14 +47,6 @@ class ExportLayoutFixturesTest {
     private static final List<String> TYPES = List.of("bloom", "codegen", "gpt-neo", "gpt2", "gptj", "llama", "mt5",
             "t5", "bart", "marian", "mbart", "whisper");
 
-
-    /**
-     * Fixtures of a task the type's row does not register yet (the list must shrink to nothing): Optimum 1.25.3
-     * registers {@code audio-classification} for whisper ({@code WhisperForAudioClassification}: the encoder, a
-     * projector, mean pooling and a classifier), which Optimum v1.5.2 did not; its row has no such task yet.
-     */
-    private static final List<String> TASKS_NOT_YET_REGISTERED = List.of("whisper--audio-classification");
-
     @TempDir
     Path folder;
 
@@ -65,9 +57,6 @@ class ExportLayoutFixturesTest {
             List<Layout> expected = type.equals("llama") ? List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)
                     : List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS);
             assertEquals(expected, layouts, type);
-        }
-        for (String fixture : TASKS_NOT_YET_REGISTERED) {
-            assertTrue(Files.isDirectory(SharedFiles.require("fixtures-layout").resolve(fixture)), fixture);
         }
     }
 
@@ -80,7 +69,6 @@ class ExportLayoutFixturesTest {
         assertEquals(67, fixtures.size(), "the vendored fixtures of fixtures-layout");
         return fixtures.stream().filter(fixture -> ModelTypes.find(fixture.getFileName().toString().split("--")[0])
                 .orElseThrow().layouts().contains(Layout.OPTIMUM))
-                .filter(fixture -> !TASKS_NOT_YET_REGISTERED.contains(fixture.getFileName().toString()))
                 .flatMap(fixture -> Stream.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS).map(layout ->
                 DynamicTest.dynamicTest(fixture.getFileName() + " --layout " + layout.id(),
                         () -> exportAndCompare(fixture, layout))));

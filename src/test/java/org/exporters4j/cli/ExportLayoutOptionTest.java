@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.tasks.ExportTask;
+import org.exporters4j.tasks.Layout;
+import org.exporters4j.tasks.ModelTypes;
+import org.exporters4j.tasks.Task;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +72,35 @@ class ExportLayoutOptionTest {
         assertTrue(run.err().contains("its layouts are optimum-1.5; pass --layout optimum-1.5"), run.err());
         assertFalse(Files.exists(folder.resolve("llama")));
         assertFalse(Files.exists(folder.resolve("bert")));
+    }
+
+    /**
+     * A task Optimum 1.25.3 added to a v1.5.2 type (whisper's audio-classification) has Optimum 1.25.3's layouts
+     * only: without --layout it is written as {@code optimum}, and {@code optimum-1.5} is refused naming its layouts,
+     * while the type's v1.5.2 tasks keep {@code optimum-1.5} as their default.
+     */
+    @Test
+    void aTaskOnlyOptimum1253RegistersDefaultsToOptimumAndRefusesOptimum15() throws Exception {
+        Path whisper = SharedFiles.require("fixtures-layout/whisper--audio-classification/checkpoint");
+        MainTest.Run refused = MainTest.run("export", "onnx", "--model", whisper.toString(), "--task",
+                "audio-classification", "--layout", "optimum-1.5", folder.resolve("whisper-15").toString());
+        assertEquals(1, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("--layout optimum-1.5 is not available for whisper audio-classification: "
+                + "Optimum 1.25.3 registers audio-classification for whisper and Optimum v1.5.2 did not"),
+                refused.err());
+        assertTrue(refused.err().contains("its layouts are optimum, transformers.js; pass --layout optimum or leave "
+                + "--layout out"), refused.err());
+        assertFalse(Files.exists(folder.resolve("whisper-15")));
+        MainTest.Run byDefault = MainTest.run("export", "onnx", "--model", whisper.toString(), "--task",
+                "audio-classification", folder.resolve("whisper").toString());
+        assertEquals(0, byDefault.exitCode(), byDefault.err());
+        MainTest.Run optimum = MainTest.run("export", "onnx", "--model", whisper.toString(), "--task",
+                "audio-classification", "--layout", "optimum", folder.resolve("whisper-optimum").toString());
+        assertEquals(0, optimum.exitCode(), optimum.err());
+        assertArrayEquals(Files.readAllBytes(folder.resolve("whisper-optimum/model.onnx")),
+                Files.readAllBytes(folder.resolve("whisper/model.onnx")));
+        assertEquals(Layout.OPTIMUM_1_5, ModelTypes.find("whisper").orElseThrow()
+                .defaultLayout(ExportTask.of(Task.SPEECH2SEQ_LM)));
     }
 
     @Test

@@ -88,8 +88,10 @@ class ModelTypesGraphTest {
         assertEquals(6, ModelTypes.architecture("convbert").variants().size());
         assertEquals(Set.of(Variant.of(Head.BASE)), ModelTypes.architecture("owlvit").variants());
         assertEquals("clip", ModelTypes.architecture("owlvit").family());
+        // WhisperForAudioClassification: Optimum 1.25.3's audio-classification (Optimum v1.5.2 had none)
         assertEquals(Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE), Variant.of(Head.SPEECH2SEQ_LM),
-                Variant.withPast(Head.SPEECH2SEQ_LM)), ModelTypes.architecture("whisper").variants());
+                Variant.withPast(Head.SPEECH2SEQ_LM), Variant.of(Head.AUDIO_CLASSIFICATION)),
+                ModelTypes.architecture("whisper").variants());
         assertEquals(Set.of(Variant.of(Head.MASKED_LM), Variant.of(Head.SEQUENCE_CLASSIFICATION),
                 Variant.of(Head.IMAGE_CLASSIFICATION)), ModelTypes.architecture("perceiver").variants());
         assertFalse(ModelTypes.architecture("layoutlmv3").variants().contains(Variant.of(Head.MULTIPLE_CHOICE)));

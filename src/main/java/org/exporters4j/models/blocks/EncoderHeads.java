@@ -6,6 +6,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.Dim;
+import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -104,6 +105,37 @@ public final class EncoderHeads {
         OnnxGraphBuilder graph = build.graph();
         build.output("logits", OutputAxes.unpinned(graph, Linear.load(build.parameters(), classifier, width, labels)
                 .apply(graph, pooled), 2), Dim.unknown(), Dim.of(labels));
+    }
+
+    /**
+     * {@code use_weighted_layer_sum} of the audio heads (Transformers 4.51's {@code Wav2Vec2ForSequenceClassification}
+     * and its siblings, {@code WhisperForAudioClassification}): the encoder's {@code hidden_states} ({@code states},
+     * the embeddings first, as {@code output_hidden_states} returns them) weighted by the softmax of the
+     * {@code layer_weights} parameter (one weight per state) and summed:
+     * {@code (stack(states, 1) * softmax(layer_weights).view(-1, 1, 1)).sum(1)}.
+     */
+    public static Value weightedLayerSum(OnnxGraphBuilder graph, Parameters parameters, List<Value> states) {
+        Value weights = graph.softmax(parameters.tensor("layer_weights", states.size()), 0);
+        Value stacked = graph.concat(0, states.stream().map(state -> graph.unsqueeze(state, 0)).toList());
+        return graph.reduceSum(graph.mul(stacked, graph.reshape(weights, -1, 1, 1, 1)), KeepDims.NO, 0);
+    }
+
+    /**
+     * {@code logits [batch, num_labels]} of an audio encoder's sequence classifier ({@code *ForSequenceClassification}
+     * of wav2vec2's family, {@code WhisperForAudioClassification}), when asked: {@code projector} on every frame of
+     * {@code states [batch, frames, hidden]}, the mean over all frames (Optimum's interface has no mask, so
+     * Transformers takes {@code hidden_states.mean(dim=1)}), then the Linear {@code classifier}; the label count is
+     * checked against config.json as {@link #labels} does.
+     */
+    public static void meanPooledClassification(GraphBuild build, ModelConfig config, Linear projector, Value states) {
+        if (!build.wants("logits")) {
+            return;
+        }
+        OnnxGraphBuilder graph = build.graph();
+        Value pooled = graph.reduceMean(projector.applyToLastAxis(graph, states), KeepDims.NO, 1);
+        long labels = labels(build.parameters(), "classifier.weight", config);
+        build.output("logits", Linear.load(build.parameters(), "classifier", projector.outFeatures(), labels)
+                .apply(graph, pooled), Dim.unknown(), Dim.of(labels));
     }
 
     /**

@@ -81,7 +81,7 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
                 || head == Head.AUDIO_FRAME_CLASSIFICATION || head == Head.AUDIO_XVECTOR);
         List<Value> states = body.hiddenStates(samples);
         Value last = states.get(states.size() - 1);
-        Value features = weighted ? weightedSum(graph, parameters, states) : last;
+        Value features = weighted ? EncoderHeads.weightedLayerSum(graph, parameters, states) : last;
         long hidden = options.hidden();
         Dim follows = Dim.unknown();
         switch (head) {
@@ -100,12 +100,8 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
             }
             case AUDIO_CLASSIFICATION -> {
                 if (build.wants("logits")) {
-                    // projector, mean over all frames (no mask in this interface), classifier
-                    Linear projector = Linear.loadWithOutputsFromWeights(parameters, "projector", hidden);
-                    Value pooled = graph.reduceMean(projector.applyToLastAxis(graph, features), KeepDims.NO, 1);
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    build.output("logits", Linear.load(parameters, "classifier", projector.outFeatures(), labels)
-                            .apply(graph, pooled), follows, Dim.of(labels));
+                    EncoderHeads.meanPooledClassification(build, config,
+                            Linear.loadWithOutputsFromWeights(parameters, "projector", hidden), features);
                 }
             }
             case AUDIO_FRAME_CLASSIFICATION -> {
@@ -118,16 +114,6 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
             case AUDIO_XVECTOR -> xvector(build, config, features, hidden);
             default -> throw new ArchitectureException(flavor.basePrefix() + " has no " + head + " head");
         }
-    }
-
-    /**
-     * {@code use_weighted_layer_sum}: the hidden states of the embeddings and of every layer, weighted by the softmax
-     * of {@code layer_weights}, summed.
-     */
-    private static Value weightedSum(OnnxGraphBuilder graph, Parameters parameters, List<Value> states) {
-        Value weights = graph.softmax(parameters.tensor("layer_weights", states.size()), 0);
-        Value stacked = graph.concat(0, states.stream().map(state -> graph.unsqueeze(state, 0)).toList());
-        return graph.reduceSum(graph.mul(stacked, graph.reshape(weights, -1, 1, 1, 1)), KeepDims.NO, 0);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
@@ -31,7 +32,9 @@ import org.exporters4j.onnx.Window;
 
 /**
  * Builds Whisper ({@code WhisperModel} for default, {@code WhisperForConditionalGeneration} for speech2seq-lm, each
- * with or without the cache) as Transformers 4.25.1's {@code modeling_whisper.py} computes it in eval mode:
+ * with or without the cache, and {@code WhisperForAudioClassification} for Optimum 1.25.3's audio-classification) as
+ * Transformers 4.25.1's {@code modeling_whisper.py} computes it in eval mode (4.51's for the classifier, which came
+ * in 4.28 over the same encoder):
  *
  * <ul>
  *   <li>the encoder: {@code gelu(conv1)}, {@code gelu(conv2)} (stride 2) over {@code input_features [batch, mel bins,
@@ -39,7 +42,12 @@ import org.exporters4j.onnx.Window;
  *       {@code 2 × max_source_positions}, as Transformers requires), pre-LayerNorm layers, {@code layer_norm};</li>
  *   <li>the decoder: token embeddings plus the learned positions from the cache length on, pre-LayerNorm layers
  *       (causal self-attention, cross-attention over the encoder, feed-forward), {@code layer_norm};</li>
- *   <li>speech2seq-lm: {@code proj_out} without bias, the token embedding table when tied.</li>
+ *   <li>speech2seq-lm: {@code proj_out} without bias, the token embedding table when tied;</li>
+ *   <li>audio-classification: the encoder alone (its weights without the {@code model.} prefix), its last hidden
+ *       state or, with {@code use_weighted_layer_sum}, the softmax-weighted sum ({@code layer_weights}) of its
+ *       {@code encoder_layers + 1} hidden states (the embeddings, each layer's output, the last one after
+ *       {@code layer_norm}, as {@code output_hidden_states} returns them); {@code projector} to
+ *       {@code classifier_proj_size}, the mean over the {@code max_source_positions} frames, {@code classifier}.</li>
  * </ul>
  * With the cache, the graph takes each decoder layer's past self-attention keys and values and its cross-attention
  * keys and values ({@code past_key_values.N.decoder.key} …), and returns them updated ({@code present.N.…}); the
@@ -48,7 +56,8 @@ import org.exporters4j.onnx.Window;
  */
 public final class WhisperArchitecture extends FamilyArchitecture {
     private static final Set<Variant> VARIANTS = Set.of(Variant.of(Head.BASE), Variant.withPast(Head.BASE),
-            Variant.of(Head.SPEECH2SEQ_LM), Variant.withPast(Head.SPEECH2SEQ_LM));
+            Variant.of(Head.SPEECH2SEQ_LM), Variant.withPast(Head.SPEECH2SEQ_LM),
+            Variant.of(Head.AUDIO_CLASSIFICATION));
     /** A decoder layer's cache tensors in Optimum's order: self-attention key, value, cross-attention key, value. */
     private static List<CacheTensor> cache(Direction direction, int layer) {
         return List.of(new CacheTensor(direction, layer, Attention.DECODER_SELF, Part.KEY),
@@ -77,7 +86,12 @@ public final class WhisperArchitecture extends FamilyArchitecture {
         String base = build.parameters().basePrefix("model", "encoder.conv1.weight");
         GraphInputs inputs = GraphInputs.declare(build, accepted(options, variant,
                 build.graphInterface().component()));
-        new Builder(build.graph(), build.parameters(), options, base).addOutputs(build, inputs);
+        Builder builder = new Builder(build.graph(), build.parameters(), options, base);
+        if (variant.head() == Head.AUDIO_CLASSIFICATION) {
+            builder.classify(build, config, inputs.required("input_features"));
+        } else {
+            builder.addOutputs(build, inputs);
+        }
     }
 
     /**
@@ -91,7 +105,7 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             accepted.add(Accepted.of("input_features", Kind.FLOAT, Dim.symbolic("batch_size"),
                     Dim.of(options.melBins()), Dim.of(2L * options.sourcePositions())));
         }
-        if (component == Component.ENCODER) {
+        if (component == Component.ENCODER || variant.head() == Head.AUDIO_CLASSIFICATION) {
             return accepted;
         }
         // a decoder part takes the decoder's ids as input_ids, and the encoder's output (without the cache)
@@ -182,8 +196,35 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             }
         }
 
-        /** WhisperEncoder: the convolutional front-end, positions, layers and the final layer norm. */
+        /**
+         * WhisperForAudioClassification's {@code logits [batch, num_labels]}: the encoder's last hidden state or,
+         * with {@code use_weighted_layer_sum}, the weighted sum of its hidden states; {@code projector}
+         * ({@code d_model} to {@code classifier_proj_size}), the mean over frames, {@code classifier}.
+         */
+        void classify(GraphBuild build, ModelConfig config, Value features) {
+            if (!build.wants("logits")) {
+                return;
+            }
+            List<Value> states = graph.inScope("encoder", () -> encoderStates(features));
+            Value classified = config.booleanValue("use_weighted_layer_sum")
+                    ? EncoderHeads.weightedLayerSum(graph, parameters, states)
+                    : states.get(states.size() - 1);
+            EncoderHeads.meanPooledClassification(build, config, Linear.load(parameters, "projector",
+                    options.modelSize(), config.intValue("classifier_proj_size")), classified);
+        }
+
+        /** WhisperEncoder's {@code last_hidden_state}. */
         private Value encode(Value features) {
+            List<Value> states = encoderStates(features);
+            return states.get(states.size() - 1);
+        }
+
+        /**
+         * WhisperEncoder: the convolutional front-end, positions, layers and the final layer norm; its hidden states
+         * as {@code output_hidden_states} returns them: the embeddings, the output of every layer but the last, and
+         * the last one's after {@code layer_norm} ({@code last_hidden_state}).
+         */
+        private List<Value> encoderStates(Value features) {
             long size = options.modelSize();
             String prefix = base + "encoder.";
             Value first = gelu(graph.conv(features,
@@ -194,7 +235,9 @@ public final class WhisperArchitecture extends FamilyArchitecture {
             // [batch, d_model, frames / 2] → [batch, frames / 2, d_model], plus the whole position table
             Value states = graph.add(graph.transpose(second, 0, 2, 1),
                     parameters.tensor(prefix + "embed_positions.weight", options.sourcePositions(), size));
+            List<Value> hidden = new ArrayList<>();
             for (int layer = 0; layer < options.encoderLayers(); layer++) {
+                hidden.add(states);
                 String layerPrefix = prefix + "layers." + layer + ".";
                 Value input = states;
                 states = graph.inScope("layers." + layer, () -> {
@@ -206,7 +249,8 @@ public final class WhisperArchitecture extends FamilyArchitecture {
                     return graph.add(attended, feedForward(layerPrefix, options.encoderFeedForward(), attended));
                 });
             }
-            return layerNorm(prefix + "layer_norm", states);
+            hidden.add(layerNorm(prefix + "layer_norm", states));
+            return List.copyOf(hidden);
         }
 
         /**
