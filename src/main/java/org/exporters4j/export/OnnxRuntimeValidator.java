@@ -59,7 +59,7 @@ final class OnnxRuntimeValidator {
     /** The second input set: another batch size, sequence length and choice count than Optimum's. */
     static final DummyShapes OTHER_SHAPES = DummyShapes.OPTIMUM_DEFAULTS.withBatchSize(3).withSequenceLength(9)
             .withNumChoices(3);
-    private static final long SEED = 0;
+    static final long SEED = 0;
 
     private OnnxRuntimeValidator() {}
 
@@ -116,7 +116,7 @@ final class OnnxRuntimeValidator {
      * re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and no
      * memory-pattern planning.
      */
-    private static OrtSession.SessionOptions validationOptions() throws OrtException {
+    static OrtSession.SessionOptions validationOptions() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.addConfigEntry("session.disable_prepacking", "1");
@@ -416,7 +416,7 @@ final class OnnxRuntimeValidator {
         return true;
     }
 
-    private static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {
+    static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {
         long[] shape = tensor.shape().stream().mapToLong(Long::longValue).toArray();
         ByteBuffer direct = ByteBuffer.allocateDirect(tensor.data().remaining()).order(ByteOrder.nativeOrder());
         ByteBuffer source = tensor.data();
@@ -440,7 +440,7 @@ final class OnnxRuntimeValidator {
         }
     }
 
-    private static float[] floats(OnnxTensor tensor) {
+    static float[] floats(OnnxTensor tensor) {
         if (tensor.getInfo().type != OnnxJavaType.FLOAT) {
             return new float[0];
         }
@@ -459,7 +459,7 @@ final class OnnxRuntimeValidator {
         return true;
     }
 
-    private static String oneLine(String message) {
+    static String oneLine(String message) {
         return message == null ? "" : message.replaceAll("\\s+", " ").strip();
     }
 }

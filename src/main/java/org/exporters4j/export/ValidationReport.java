@@ -37,7 +37,13 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
         /** One output of one run: presence, shape, finiteness. */
         RUN,
         /** One output's values against reference values. */
-        COMPARISON
+        COMPARISON,
+        /**
+         * One output against the same output of the export's float32 graph, built in the same process and run on
+         * the same inputs ({@code --dtype fp16}): max abs diff against the tolerance (the atol times the output's
+         * scale), with the cosine of the two outputs and that scale in {@code actual}.
+         */
+        REFERENCE
     }
 
     /**
@@ -79,6 +85,9 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
                 case RUN -> line.append(output).append(" (").append(inputs).append("): ").append(actual);
                 case COMPARISON -> line.append(output).append(" (").append(inputs).append("): ")
                         .append(String.format(Locale.ROOT, "max abs diff %.3g (atol %.3g)", maxAbsDiff, tolerance));
+                case REFERENCE -> line.append(output).append(" (").append(inputs).append("): ")
+                        .append(String.format(Locale.ROOT, "max abs diff %.3g (tolerance %.3g), %s", maxAbsDiff,
+                                tolerance, actual));
             }
             if (!passed()) {
                 line.append(" — ").append(verdict.name().toLowerCase(Locale.ROOT).replace('_', ' '));
