@@ -256,6 +256,37 @@ class HalfPrecisionConversionTest {
         assertTrue(error.getMessage().contains("Could not find an implementation for"), error.getMessage());
     }
 
+    /**
+     * ONNX Runtime's CPU float16 Gemm is a plain loop and its MatMulAddFusion makes one of a MatMul and its bias
+     * Add: a 16-bit Gemm becomes MatMul, Reshape to its own shape, Add, and gives the float32 graph's values.
+     */
+    @Test
+    void aHalfGemmIsAMatMulKeptApartFromItsBiasAdd() throws Exception {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", Opset.of(14));
+        Value x = g.input("x", ElementType.FLOAT, Shape.fixed(3, HIDDEN));
+        Random random = new Random(5);
+        Value weight = g.initializer("dense.weight", TensorData.ofFloats(randoms(random, 2 * HIDDEN, 0.5f), 2, HIDDEN));
+        Value bias = g.initializer("dense.bias", TensorData.ofFloats(randoms(random, 2, 0.5f), 2));
+        Value y = g.gemm(x, weight, bias, 1.0f, 1.0f, Transposition.AS_IS, Transposition.TRANSPOSED);
+        g.output("y", y, ElementType.FLOAT, Shape.fixed(3, 2));
+        OnnxModel single = g.build();
+        OnnxModel half = HalfPrecisionConversion.convert(single, ElementType.FLOAT16, InterfaceTypes.FLOAT32);
+        assertEquals(List.of("Cast:float16", "Transpose:float16", "MatMul:float16", "Shape:int64", "Reshape:float16",
+                "Add:float16", "Cast:float"), typedNodes(half));
+        float[] values = randoms(new Random(9), 3 * HIDDEN, 1f);
+        RuntimeSession.Output expected;
+        RuntimeSession.Output actual;
+        try (RuntimeSession session = RuntimeSession.of(single, folder.resolve("float32"))) {
+            expected = session.feed("x", values, 3, HIDDEN).run("y");
+        }
+        try (RuntimeSession session = RuntimeSession.of(half, folder.resolve("float16"))) {
+            actual = session.feed("x", values, 3, HIDDEN).run("y");
+        }
+        for (int i = 0; i < expected.values().length; i++) {
+            assertEquals(expected.values()[i], actual.values()[i], 1e-2, "element " + i);
+        }
+    }
+
     @Test
     void everyOperatorOfTheTableHasATypeRule() {
         assertEquals(List.copyOf(OperatorTable.operators()), OutputTypes.operators());
