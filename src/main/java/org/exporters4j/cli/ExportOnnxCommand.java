@@ -5,11 +5,13 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.exporters4j.export.AgreementTolerance;
 import org.exporters4j.export.ExportRequest;
 import org.exporters4j.export.ExportResult;
 import org.exporters4j.export.Exporter;
 import org.exporters4j.export.ValidationFailedException;
 import org.exporters4j.models.ModelForm;
+import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.tasks.Framework;
@@ -99,6 +101,57 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "CPU provider has no bfloat16 arithmetic kernels."})
     ModelForm.Precision dtype;
 
+    @Option(names = "--quantize", paramLabel = "int8|int4",
+            description = {"Store the weights of the dense layers (every MatMul/Gemm of a checkpoint weight) in fewer "
+                    + "bits, quantized while they are written: int8 per output channel (ONNX Runtime's "
+                    + "DynamicQuantizeMatMul, as its dynamic quantizer quantize_dynamic(per_channel=True) writes "
+                    + "them; activations quantized at run time) or int4 in blocks along the input features (ONNX "
+                    + "Runtime's MatMulNBits, round to nearest, as its MatMul4BitsQuantizer and the "
+                    + "onnxruntime-genai builder). Embedding tables stay float32. Runs only in ONNX Runtime (its "
+                    + "com.microsoft contrib operators). Validation compares the model with the float32 graph of the "
+                    + "same weights (--min-cosine, --min-top1-agreement) instead of --atol."})
+    String quantize;
+
+    @Option(names = "--quantize-block-size", paramLabel = "N",
+            description = "int4: input features per block, a power of two from 16 to 256 (default "
+                    + WeightQuantization.DEFAULT_INT4_BLOCK_SIZE + ").")
+    Integer quantizeBlockSize;
+
+    @Option(names = "--quantize-zero-points",
+            description = "Store a zero point per scale (the range spans each channel's or block's minimum to "
+                    + "maximum) instead of a range symmetric around zero (the default, as ONNX Runtime's quantizers "
+                    + "and the onnxruntime-genai builder).")
+    boolean quantizeZeroPoints;
+
+    @Option(names = "--no-quantize-lm-head",
+            description = "Keep the LM head (the projection onto the vocabulary) in float32; by default it is "
+                    + "quantized with the other dense layers, as ONNX Runtime's quantizers do.")
+    boolean floatLanguageModelHead;
+
+    @Option(names = "--quantize-embeddings",
+            description = "int4: quantize the token embedding table too, in symmetric blocks read by ONNX Runtime's "
+                    + "GatherBlockQuantized (the Llama family: llama, mistral, qwen2, ...; other families keep it "
+                    + "float32); by default it stays float32.")
+    boolean quantizeEmbeddings;
+
+    @Option(names = "--int4-accuracy-level", paramLabel = "0-4",
+            description = "int4: MatMulNBits' accuracy_level: 4 (default) lets ONNX Runtime's CPU quantize the "
+                    + "activations to int8 per block and multiply in integers (fastest); 0 multiplies in float32.")
+    Integer accuracyLevel;
+
+    @Option(names = "--min-cosine", paramLabel = "C",
+            description = "With --quantize: the smallest cosine of each output with the float32 graph's that "
+                    + "validation accepts (default " + AgreementTolerance.INT8_MIN_COSINE + " for int8, "
+                    + AgreementTolerance.INT4_MIN_COSINE + " for int4).")
+    Double minCosine;
+
+    @Option(names = "--min-top1-agreement", paramLabel = "A",
+            description = "With --quantize: the smallest share of positions whose most likely token agrees with the "
+                    + "float32 graph's, for LM heads (default " + AgreementTolerance.INT8_MIN_TOP_ONE_AGREEMENT
+                    + " for int8; for int4 " + AgreementTolerance.INT4_MIN_TOP_ONE_AGREEMENT + ": reported, not "
+                    + "bounded).")
+    Double minTopOneAgreement;
+
     @Parameters(index = "0", paramLabel = "OUTPUT_DIR", description = "The folder to write the model into.")
     Path output;
 
@@ -155,6 +208,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (dtype != null) {
             request = request.withForm(request.form().withPrecision(dtype));
         }
+        request = withQuantization(request);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ExportResult result;
@@ -174,8 +228,12 @@ final class ExportOnnxCommand implements Callable<Integer> {
                 .collect(java.util.stream.Collectors.joining());
         out.println("exported " + result.modelType() + " " + result.task().name() + " (opset " + result.opset() + ") to "
                 + result.modelFile() + others + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
-                + (result.validation().isPresent() ? ", validated in ONNX Runtime (atol "
-                        + new BigDecimal(Double.toString(result.atol())).stripTrailingZeros().toString() + ")" : ", not validated"));
+                + (result.validation().isEmpty() ? ", not validated"
+                        : request.form().quantization().quantized() ? ", validated in ONNX Runtime against its float32 "
+                                + "graph (" + request.form().quantization() + " weights; cosine >= "
+                                + plain(request.agreementTolerance().minCosine()) + ", LM top-1 agreement >= "
+                                + plain(request.agreementTolerance().minTopOneAgreement()) + ")"
+                        : ", validated in ONNX Runtime (atol " + plain(result.atol()) + ")"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
         out.flush();
         if (!result.removedFiles().isEmpty()) {
@@ -201,6 +259,99 @@ final class ExportOnnxCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /**
+     * {@code --quantize} and the options that shape it, into the request's form and agreement tolerance. An option
+     * that only means something with another one is refused naming both and the fix.
+     */
+    private ExportRequest withQuantization(ExportRequest request) {
+        if (quantize == null) {
+            List<String> orphans = new java.util.ArrayList<>();
+            if (quantizeBlockSize != null) {
+                orphans.add("--quantize-block-size");
+            }
+            if (quantizeZeroPoints) {
+                orphans.add("--quantize-zero-points");
+            }
+            if (floatLanguageModelHead) {
+                orphans.add("--no-quantize-lm-head");
+            }
+            if (quantizeEmbeddings) {
+                orphans.add("--quantize-embeddings");
+            }
+            if (accuracyLevel != null) {
+                orphans.add("--int4-accuracy-level");
+            }
+            if (minCosine != null) {
+                orphans.add("--min-cosine");
+            }
+            if (minTopOneAgreement != null) {
+                orphans.add("--min-top1-agreement");
+            }
+            if (!orphans.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), String.join(", ", orphans)
+                        + (orphans.size() == 1 ? " only applies" : " only apply") + " to quantized weights; add "
+                        + "--quantize int8 or --quantize int4, or leave " + (orphans.size() == 1 ? "it" : "them")
+                        + " out");
+            }
+            return request;
+        }
+        WeightQuantization.Scheme scheme = switch (quantize.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "int8" -> WeightQuantization.Scheme.INT8;
+            case "int4" -> WeightQuantization.Scheme.INT4;
+            default -> throw new ParameterException(spec.commandLine(), "--quantize takes int8 or int4, got '"
+                    + quantize + "'");
+        };
+        WeightQuantization.Symmetry symmetry = quantizeZeroPoints ? WeightQuantization.Symmetry.ASYMMETRIC
+                : WeightQuantization.Symmetry.SYMMETRIC;
+        WeightQuantization quantization;
+        if (scheme == WeightQuantization.Scheme.INT8) {
+            if (quantizeBlockSize != null || accuracyLevel != null) {
+                throw new ParameterException(spec.commandLine(), (quantizeBlockSize != null ? "--quantize-block-size"
+                        : "--int4-accuracy-level") + " applies to --quantize int4 (MatMulNBits' blocks); int8 "
+                        + "weights have one scale per output channel: use --quantize int4 or leave it out");
+            }
+            quantization = WeightQuantization.int8(symmetry);
+        } else {
+            try {
+                quantization = WeightQuantization.int4(quantizeBlockSize == null
+                        ? WeightQuantization.DEFAULT_INT4_BLOCK_SIZE : quantizeBlockSize, symmetry);
+                if (accuracyLevel != null) {
+                    quantization = quantization.withAccuracyLevel(accuracyLevel);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), (e.getMessage().contains("block size")
+                        ? "--quantize-block-size: " : "--int4-accuracy-level: ") + e.getMessage());
+            }
+        }
+        if (floatLanguageModelHead) {
+            quantization = quantization.withLanguageModelHead(WeightQuantization.LanguageModelHead.FLOAT);
+        }
+        if (quantizeEmbeddings) {
+            try {
+                quantization = quantization.withEmbeddings(WeightQuantization.Embeddings.QUANTIZED);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--quantize-embeddings: " + e.getMessage());
+            }
+        }
+        request = request.withForm(request.form().withQuantization(quantization));
+        if (minCosine == null && minTopOneAgreement == null) {
+            return request;
+        }
+        AgreementTolerance defaults = AgreementTolerance.defaultFor(scheme);
+        try {
+            return request.withAgreement(new AgreementTolerance(
+                    minCosine == null ? defaults.minCosine() : minCosine,
+                    minTopOneAgreement == null ? defaults.minTopOneAgreement() : minTopOneAgreement));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** {@code value} without trailing zeros ({@code 1e-05} → {@code 0.00001}). */
+    private static String plain(double value) {
+        return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
     }
 
     /** An empty value would silently mean "the current folder" or "nothing": a usage error instead. */

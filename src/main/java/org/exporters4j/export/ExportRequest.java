@@ -26,11 +26,13 @@ import org.exporters4j.tasks.Layout;
  * @param revision the Hub revision (branch, tag or commit) for Hub ids
  * @param layout the file layout; empty: the model type's default ({@link org.exporters4j.tasks.ModelTypeRow#defaultLayout})
  * @param form the graph's form beside its interface ({@link ModelForm#PLAIN}: Optimum's standard operators, float32)
+ * @param agreement how close a quantized export must stay to its float32 graph (used when the form quantizes weights);
+ *     empty: the defaults of its scheme ({@link AgreementTolerance#defaultFor})
  */
 public record ExportRequest(String model, String task, Optional<Framework> framework, Optional<Integer> opset,
                             Optional<Double> atol, Path output, Validation validation,
                             WeightsLocation weightsLocation, Optional<Path> cacheDir, Optional<String> revision,
-                            Optional<Layout> layout, ModelForm form) {
+                            Optional<Layout> layout, ModelForm form, Optional<AgreementTolerance> agreement) {
 
     /** The task value that asks the exporter to infer the task, as Optimum's {@code --task auto}. */
     public static final String AUTO_TASK = "auto";
@@ -58,6 +60,7 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(form, "form");
+        Objects.requireNonNull(agreement, "agreement");
         if (weightsLocation == WeightsLocation.EMBEDDED) {
             throw new IllegalArgumentException("weights go inside model.onnx when they fit (AUTOMATIC) or to "
                     + "model.onnx_data (EXTERNAL_DATA); EMBEDDED would fail beyond protobuf's 2 GiB");
@@ -73,57 +76,68 @@ public record ExportRequest(String model, String task, Optional<Framework> frame
     public static ExportRequest of(String model, Path output) {
         return new ExportRequest(model, AUTO_TASK, Optional.empty(), Optional.empty(), Optional.empty(), output,
                 Validation.VALIDATE, WeightsLocation.AUTOMATIC, Optional.empty(), Optional.empty(), Optional.empty(),
-                ModelForm.PLAIN);
+                ModelForm.PLAIN, Optional.empty());
     }
 
     public ExportRequest withTask(String newTask) {
         return new ExportRequest(model, newTask, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision, layout, form);
+                revision, layout, form, agreement);
     }
 
     public ExportRequest withFramework(Framework newFramework) {
         return new ExportRequest(model, task, Optional.of(newFramework), opset, atol, output, validation,
-                weightsLocation, cacheDir, revision, layout, form);
+                weightsLocation, cacheDir, revision, layout, form, agreement);
     }
 
     public ExportRequest withOpset(int newOpset) {
         return new ExportRequest(model, task, framework, Optional.of(newOpset), atol, output, validation,
-                weightsLocation, cacheDir, revision, layout, form);
+                weightsLocation, cacheDir, revision, layout, form, agreement);
     }
 
     public ExportRequest withAtol(double newAtol) {
         return new ExportRequest(model, task, framework, opset, Optional.of(newAtol), output, validation,
-                weightsLocation, cacheDir, revision, layout, form);
+                weightsLocation, cacheDir, revision, layout, form, agreement);
     }
 
     public ExportRequest withValidation(Validation newValidation) {
         return new ExportRequest(model, task, framework, opset, atol, output, newValidation, weightsLocation, cacheDir,
-                revision, layout, form);
+                revision, layout, form, agreement);
     }
 
     public ExportRequest withWeightsLocation(WeightsLocation newLocation) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, newLocation, cacheDir,
-                revision, layout, form);
+                revision, layout, form, agreement);
     }
 
     public ExportRequest withCacheDir(Path newCacheDir) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation,
-                Optional.of(newCacheDir), revision, layout, form);
+                Optional.of(newCacheDir), revision, layout, form, agreement);
     }
 
     public ExportRequest withRevision(String newRevision) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                Optional.of(newRevision), layout, form);
+                Optional.of(newRevision), layout, form, agreement);
     }
 
     public ExportRequest withLayout(Layout newLayout) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision, Optional.of(newLayout), form);
+                revision, Optional.of(newLayout), form, agreement);
     }
 
     /** The graph in {@code newForm} (operators, precision, weight quantization), its interface unchanged. */
     public ExportRequest withForm(ModelForm newForm) {
         return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
-                revision, layout, newForm);
+                revision, layout, newForm, agreement);
+    }
+
+    /** The bounds a quantized export is held to: those asked for, or its scheme's defaults. */
+    public AgreementTolerance agreementTolerance() {
+        return agreement.orElseGet(() -> AgreementTolerance.defaultFor(form.quantization().scheme()));
+    }
+
+    /** A quantized export held to {@code newAgreement} against its float32 graph. */
+    public ExportRequest withAgreement(AgreementTolerance newAgreement) {
+        return new ExportRequest(model, task, framework, opset, atol, output, validation, weightsLocation, cacheDir,
+                revision, layout, form, Optional.of(newAgreement));
     }
 }

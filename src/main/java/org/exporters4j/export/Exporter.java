@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,8 +20,11 @@ import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
+import org.exporters4j.models.ModelForm;
+import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.WeightQuantization;
@@ -29,7 +33,9 @@ import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.HalfPrecisionConversion;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.OperatorDomain;
 import org.exporters4j.onnx.Opset;
+import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DynamicTensor;
@@ -99,6 +105,7 @@ public final class Exporter {
                     + Opset.MAX_VERSION);
         }
         requireBuildable(request.form());
+        requireQuantizable(request.form());
         // a 16-bit model agrees with its float32 graph to half precision, and so do its runs with each other
         double atol = request.atol().orElse(request.form().precision() == ModelForm.Precision.FLOAT32
                 ? exportConfig.atol() : HALF_PRECISION_ATOL);
@@ -131,6 +138,7 @@ public final class Exporter {
             Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
             List<WrittenGraph> submodelGraphs = new ArrayList<>();
             List<ExportConfig.Submodel> submodels = exportConfig.submodels();
+            List<QuantizedFile> quantizedFiles = new ArrayList<>();
             WrittenModel written;
             if (submodels.isEmpty()) {
                 for (ComponentExport file : files) {
@@ -151,6 +159,9 @@ public final class Exporter {
                     graphs.put(file.file(), graph);
                     writtenFiles.put(file.file(), writer.writeInto(graph, modelFolder, file.file() == OnnxFile.MODEL
                             ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
+                    quantizedFiles.add(new QuantizedFile(writtenFiles.get(file.file()), file.config(), graph,
+                            file.file().component().map(component -> graphInterface(file.config(), opset, component)
+                                    .withForm(request.form().withQuantization(WeightQuantization.NONE)))));
                 }
                 written = writtenFiles.get(files.get(0).file());
             } else {
@@ -160,8 +171,11 @@ public final class Exporter {
                             graphInterface(submodel.config(), opset).withForm(request.form()));
                     OnnxModel graph = inPrecision(reference, request.form());
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
-                    submodelGraphs.add(new WrittenGraph(last, submodel.config(),
+                    submodelGraphs.add(new WrittenGraph(last, submodel.config(), graph,
                             graph == reference ? Optional.empty() : Optional.of(reference)));
+                    quantizedFiles.add(new QuantizedFile(last, submodel.config(), graph, Optional.of(
+                            graphInterface(submodel.config(), opset).withForm(request.form()
+                                    .withQuantization(WeightQuantization.NONE)))));
                 }
                 written = last;
             }
@@ -172,19 +186,37 @@ public final class Exporter {
                     : overridden,
                     output.staging());
             List<String> notes = new ArrayList<>(missingConsumerFiles(layout, copied));
-            if (request.form().fused()) {
-                // no family writes ONNX Runtime's fused operators yet: the form reaches the builders, which follow
-                // their plain path
-                notes.add("--optimize: the " + config.modelType() + " graph has no fused form in exporters4j yet; "
-                        + "it is written with standard operators, as without --optimize");
+            if (request.form().fused() && java.util.stream.Stream.concat(graphs.values().stream(),
+                    submodelGraphs.stream().map(WrittenGraph::graph))
+                    .noneMatch(graph -> graph.domains().contains(OperatorDomain.MICROSOFT))) {
+                // the family has no fused form: its builder followed the plain path
+                notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
+                        + "exporters4j yet; it is written with standard operators, as without --optimize");
             }
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
-                ValidationReport validation = submodels.isEmpty()
+                ValidationReport validation = request.form().quantization().quantized()
+                        ? validateQuantized(quantizedFiles, new FloatReference(architecture, overridden, weights,
+                                variant), output, atol, request.agreementTolerance(), notes)
+                        : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)
                         : validateSubmodels(submodelGraphs, output, atol);
                 validation = withReferenceChecks(validation, files, writtenFiles, references, submodelGraphs, output,
                         atol, request.form());
+                // a quantized form was compared with its float32 graph above, by cosine and top-1 (not by atol)
+                // and a float16 form with its float32 graph by withReferenceChecks, above
+                if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()
+                        && request.form().precision() == ModelForm.Precision.FLOAT32) {
+                    validation = withPlainComparison(validation, request.form(), submodels.isEmpty()
+                            ? files.stream().filter(file -> file.file().component().isPresent())
+                                    .map(file -> new PlainReference(writtenFiles.get(file.file()), file.config(),
+                                            () -> architecture.build(overridden, weights, variant, graphInterface(
+                                                    file.config(), opset, file.file().component().get()))))
+                                    .toList()
+                            : submodelGraphs.stream().map(graph -> new PlainReference(graph.model(), graph.config(),
+                                    () -> architecture.build(overridden, weights, variant,
+                                            graphInterface(graph.config(), opset)))).toList(), atol);
+                }
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
                             + task.name() + " model failed: " + validation.mismatches().size() + " of "
@@ -261,88 +293,164 @@ public final class Exporter {
         return new ValidationReport(String.join(", ", files), checks);
     }
 
-    /**
-     * A written graph, the configuration whose interface it has (the export's, or a submodel's) and, when written in
-     * another precision, its float32 graph.
-     */
-    private record WrittenGraph(WrittenModel model, ExportConfig config, Optional<OnnxModel> reference) {}
+    /** The largest float32 graph (weights, in bytes) a quantized export is compared with in ONNX Runtime. */
+    static final long MAX_FLOAT32_REFERENCE_BYTES = 6L << 30;
 
     /**
-     * The default validation tolerance of a {@code --dtype fp16} export, relative to each output's scale: every
-     * output within 0.01 × max(1, its largest float32 magnitude) of the float32 graph's on the same inputs, and the
-     * runs' comparisons with each other (first example alone, with and without past) within 0.01 absolute; float16
-     * keeps about 3 significant digits, and a dozen layers add their roundings. {@code --atol} changes it.
+     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32) through the plain
+     * dense layers: refused with another precision or with {@code --optimize}, naming the options and the fix.
      */
-    public static final double HALF_PRECISION_ATOL = 0.01;
-    /** {@link #HALF_PRECISION_ATOL} as the CLI help prints it. */
-    public static final String HALF_PRECISION_ATOL_TEXT = "" + HALF_PRECISION_ATOL;
+    private static void requireQuantizable(ModelForm form) {
+        if (form.quantization().quantized() && form.fused()) {
+            throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
+                    + " cannot be combined with --optimize yet: the fused operators (Attention with its merged "
+                    + "query/key/value weight) read float32 weights, which would leave part of the model unquantized; "
+                    + "drop --optimize (the quantized MatMuls are ONNX Runtime's fast path already) or drop --quantize");
+        }
+        if (form.quantization().quantized() && form.precision() != ModelForm.Precision.FLOAT32) {
+            throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
+                    + " cannot be combined with --dtype " + form.precision().name().toLowerCase(Locale.ROOT)
+                    + ": the quantized MatMuls (DynamicQuantizeMatMul, MatMulNBits) are written for float32 "
+                    + "activations; drop --dtype (quantized weights already shrink the model) or drop --quantize");
+        }
+    }
 
-    /**
-     * Refuses the forms no graph can be written in: bfloat16 (ONNX Runtime's CPU execution provider, the one this
-     * export validates with and the one the Java and Python packages ship, has bfloat16 kernels for data movement
-     * only: Cast, Concat, Gather, Reshape, Slice, Transpose, Unsqueeze; MatMul, Add, Mul, Softmax and every other
-     * arithmetic operator fail to load), and float16 combined with fused operators or quantized weights (their
-     * contrib operators take float32 here).
-     */
-    private static void requireBuildable(ModelForm form) {
-        if (form.precision() == ModelForm.Precision.BFLOAT16) {
-            throw new ExportException("--dtype bf16 is not supported: ONNX Runtime's CPU execution provider has no "
-                    + "bfloat16 kernel for MatMul, Add, Mul, Softmax or any other arithmetic operator (only Cast, "
-                    + "Concat, Gather, Reshape, Slice, Transpose and Unsqueeze), so a bfloat16 model could neither be"
-                    + " validated nor run on CPU; export with --dtype fp16 (half the size of float32; a bfloat16 "
-                    + "checkpoint converts to it directly), or leave --dtype out for float32");
-        }
-        if (form.precision() == ModelForm.Precision.FLOAT16 && form.fused()) {
-            throw new ExportException("--dtype fp16 with --optimize is not supported yet: the fused operators are "
-                    + "written for float32; export with one of the two options");
-        }
-        if (form.precision() == ModelForm.Precision.FLOAT16 && !form.quantization().equals(WeightQuantization.NONE)) {
-            throw new ExportException("--dtype fp16 with --quantize is not supported yet: the quantized matrix "
-                    + "products take float32 activations; export with one of the two options");
+    /** A file of a quantized export, its configuration and graph, and the interface of its float32 twin if any. */
+    private record QuantizedFile(WrittenModel model, ExportConfig config, OnnxModel graph,
+                                 Optional<GraphInterface> floatInterface) {}
+
+    /** What builds the float32 graph of a file from the same weights, in this process. */
+    private record FloatReference(Architecture architecture, ModelConfig config, RecordedWeights weights,
+                                  Variant variant) {
+        OnnxModel build(GraphInterface graphInterface) {
+            return architecture.build(config, weights, variant, graphInterface);
         }
     }
 
     /**
-     * {@code graph} in the form's precision: itself for float32; for float16 the one conversion every family gets
-     * ({@link HalfPrecisionConversion}), Optimum's float32 inputs and outputs kept with Casts at the boundary.
+     * Validates a quantized export: every file's interface and runs as for a float export, without the first-example
+     * comparison (which a float tolerance bounds); instead each file built from a graph of its own is compared with
+     * the float32 graph of the same weights (built and written to a temporary folder, then deleted), output by
+     * output: max abs diff, cosine and, for LM heads, top-1 agreement, held to {@code tolerance}
+     * ({@link QuantizedAgreement}). A merged decoder is run on its own (its two branches are the files compared). A
+     * float32 graph of more than {@link #MAX_FLOAT32_REFERENCE_BYTES} is not built (ONNX Runtime would hold both
+     * models at once): a note says so.
      */
-    private static OnnxModel inPrecision(OnnxModel graph, ModelForm form) {
-        return switch (form.precision()) {
-            case FLOAT32 -> graph;
-            case FLOAT16 -> HalfPrecisionConversion.convert(graph, ElementType.FLOAT16,
-                    HalfPrecisionConversion.InterfaceTypes.FLOAT32);
-            case BFLOAT16 -> throw new IllegalStateException("refused by requireBuildable");
-        };
-    }
-
-    /**
-     * {@code validation} with, for every file written in another precision than float32, each output against the
-     * float32 graph's on the same inputs ({@link ReferenceValidator}).
-     */
-    private static ValidationReport withReferenceChecks(ValidationReport validation, List<ComponentExport> files,
-                                                        Map<OnnxFile, WrittenModel> written,
-                                                        Map<OnnxFile, OnnxModel> references,
-                                                        List<WrittenGraph> submodels, OutputFolder output,
-                                                        double atol, ModelForm form) {
-        List<ReferenceValidator.Pair> pairs = new ArrayList<>();
-        for (ComponentExport file : files) {
-            OnnxModel reference = references.get(file.file());
-            if (reference != null) {
-                WrittenModel model = written.get(file.file());
-                pairs.add(new ReferenceValidator.Pair(model, displayName(output, model), reference, file.config()));
+    private static ValidationReport validateQuantized(List<QuantizedFile> quantizedFiles, FloatReference reference,
+                                                      OutputFolder output, double atol, AgreementTolerance tolerance,
+                                                      List<String> notes) {
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        boolean several = quantizedFiles.size() > 1;
+        for (QuantizedFile file : quantizedFiles) {
+            String displayName = displayName(output, file.model());
+            names.add(displayName);
+            List<ValidationReport.OutputCheck> fileChecks = new ArrayList<>(OnnxRuntimeValidator.validate(
+                    file.model().modelFile(), displayName, file.config(), atol, Optional.of(file.graph()),
+                    OnnxRuntimeValidator.ValueCheck.AGAINST_FLOAT32_GRAPH).checks());
+            if (file.floatInterface().isPresent()) {
+                OnnxModel floatGraph = reference.build(file.floatInterface().get());
+                if (floatGraph.initializerBytes() > MAX_FLOAT32_REFERENCE_BYTES) {
+                    notes.add("the quantized " + file.model().modelFile().getFileName() + " was not compared with "
+                            + "its float32 graph: that graph's weights are " + floatGraph.initializerBytes()
+                            + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
+                            + "it beside the quantized model");
+                } else {
+                    fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.variant().head(), tolerance));
+                }
+            }
+            String name = file.model().modelFile().getFileName().toString();
+            for (ValidationReport.OutputCheck check : fileChecks) {
+                checks.add(several ? new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(),
+                        check.output(), check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(),
+                        check.verdict()) : check);
             }
         }
-        for (WrittenGraph graph : submodels) {
-            graph.reference().ifPresent(reference -> pairs.add(new ReferenceValidator.Pair(graph.model(),
-                    displayName(output, graph.model()), reference, graph.config())));
+        return new ValidationReport(String.join(", ", names), checks);
+    }
+
+    private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
+                                                                        Head head, AgreementTolerance tolerance) {
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("exporters4j-float32-reference-");
+            WrittenModel floatModel = new ModelWriter(WeightsLocation.AUTOMATIC).write(floatGraph, folder);
+            return QuantizedAgreement.compare(file.model().modelFile(), floatModel.modelFile(), file.config(), head,
+                    tolerance);
+        } catch (IOException e) {
+            throw new ExportException("cannot write the float32 graph the quantized model is compared with into the "
+                    + "temporary folder " + folder + ": " + e + "; free some space there or export with --no-validate",
+                    e);
+        } finally {
+            deleteQuietly(folder);
         }
-        if (pairs.isEmpty()) {
-            return validation;
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
         }
-        List<ValidationReport.OutputCheck> checks = new ArrayList<>(validation.checks());
-        checks.addAll(ReferenceValidator.compare(pairs, output.staging(), atol,
-                form.precision().name().toLowerCase(java.util.Locale.ROOT) + " vs float32 graph"));
-        return new ValidationReport(validation.modelFile(), checks);
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // best effort: a temporary file the operating system cleans up eventually
+                }
+            });
+        } catch (IOException e) {
+            // best effort, as above
+        }
+    }
+
+
+    /** A written file of a non-plain form, its configuration, and how to build its graph in the plain form. */
+    private record PlainReference(WrittenModel model, ExportConfig config,
+                                  java.util.function.Supplier<OnnxModel> plainGraph) {}
+
+    /**
+     * {@code report} with each file of a non-plain form compared to its plain graph, built here from the same
+     * weights and written to a temporary folder removed afterwards ({@link OnnxRuntimeValidator#compareWithPlain}).
+     */
+    private static ValidationReport withPlainComparison(ValidationReport report, ModelForm form,
+                                                       List<PlainReference> references, double atol) {
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>(report.checks());
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("exporters4j-plain-reference");
+        } catch (IOException e) {
+            throw new ExportException("cannot create a temporary folder for the plain graph the " + form + " export "
+                    + "is compared with: " + e + "; free space in " + System.getProperty("java.io.tmpdir")
+                    + " (or set -Djava.io.tmpdir), or pass --no-validate", e);
+        }
+        try {
+            ModelWriter writer = new ModelWriter(WeightsLocation.AUTOMATIC);
+            for (PlainReference reference : references) {
+                Path file = reference.model().modelFile();
+                WrittenModel plain = writer.writeInto(reference.plainGraph().get(), folder,
+                        file.getFileName().toString());
+                for (ValidationReport.OutputCheck check : OnnxRuntimeValidator.compareWithPlain(file,
+                        plain.modelFile(), form.toString(), reference.config(), atol)) {
+                    checks.add(references.size() == 1 ? check : new ValidationReport.OutputCheck(check.kind(),
+                            file.getFileName() + " " + check.inputs(), check.output(), check.expected(),
+                            check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
+                }
+                Files.deleteIfExists(plain.modelFile());
+                if (plain.externalDataFile().isPresent()) {
+                    Files.deleteIfExists(plain.externalDataFile().get());
+                }
+            }
+        } catch (IOException e) {
+            throw new ExportException("cannot write or remove the plain reference graph in " + folder + ": " + e
+                    + "; free space there, or pass --no-validate", e);
+        } finally {
+            try (java.util.stream.Stream<Path> left = Files.walk(folder)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // best effort: a temporary folder left behind is the operating system's to clean
+            }
+        }
+        return new ValidationReport(report.modelFile(), checks);
     }
 
     /** The graph builder of the model type's row; a registered pair it cannot build is refused with the reason. */
@@ -464,5 +572,86 @@ public final class Exporter {
                     + "; check the output folder's free space and permissions", e);
         }
         return List.copyOf(written);
+    }
+
+    /**
+     * A written graph, the configuration whose interface it has (the export's, or a submodel's) and, when written in
+     * another precision, its float32 graph.
+     */
+    private record WrittenGraph(WrittenModel model, ExportConfig config, OnnxModel graph,
+                                Optional<OnnxModel> reference) {}
+
+    /**
+     * The default validation tolerance of a {@code --dtype fp16} export, relative to each output's scale: every
+     * output within 0.01 × max(1, its largest float32 magnitude) of the float32 graph's on the same inputs, and the
+     * runs' comparisons with each other (first example alone, with and without past) within 0.01 absolute; float16
+     * keeps about 3 significant digits, and a dozen layers add their roundings. {@code --atol} changes it.
+     */
+    public static final double HALF_PRECISION_ATOL = 0.01;
+    /** {@link #HALF_PRECISION_ATOL} as the CLI help prints it. */
+    public static final String HALF_PRECISION_ATOL_TEXT = "" + HALF_PRECISION_ATOL;
+
+    /**
+     * Refuses the forms no graph can be written in: bfloat16 (ONNX Runtime's CPU execution provider, the one this
+     * export validates with and the one the Java and Python packages ship, has bfloat16 kernels for data movement
+     * only: Cast, Concat, Gather, Reshape, Slice, Transpose, Unsqueeze; MatMul, Add, Mul, Softmax and every other
+     * arithmetic operator fail to load), and float16 combined with fused operators (written for float32;
+     * {@link #requireQuantizable} refuses it with quantized weights).
+     */
+    private static void requireBuildable(ModelForm form) {
+        if (form.precision() == ModelForm.Precision.BFLOAT16) {
+            throw new ExportException("--dtype bf16 is not supported: ONNX Runtime's CPU execution provider has no "
+                    + "bfloat16 kernel for MatMul, Add, Mul, Softmax or any other arithmetic operator (only Cast, "
+                    + "Concat, Gather, Reshape, Slice, Transpose and Unsqueeze), so a bfloat16 model could neither be"
+                    + " validated nor run on CPU; export with --dtype fp16 (half the size of float32; a bfloat16 "
+                    + "checkpoint converts to it directly), or leave --dtype out for float32");
+        }
+        if (form.precision() == ModelForm.Precision.FLOAT16 && form.fused()) {
+            throw new ExportException("--dtype fp16 with --optimize is not supported yet: the fused operators are "
+                    + "written for float32; export with one of the two options");
+        }
+    }
+
+    /**
+     * {@code graph} in the form's precision: itself for float32; for float16 the one conversion every family gets
+     * ({@link HalfPrecisionConversion}), Optimum's float32 inputs and outputs kept with Casts at the boundary.
+     */
+    private static OnnxModel inPrecision(OnnxModel graph, ModelForm form) {
+        return switch (form.precision()) {
+            case FLOAT32 -> graph;
+            case FLOAT16 -> HalfPrecisionConversion.convert(graph, ElementType.FLOAT16,
+                    HalfPrecisionConversion.InterfaceTypes.FLOAT32);
+            case BFLOAT16 -> throw new IllegalStateException("refused by requireBuildable");
+        };
+    }
+
+    /**
+     * {@code validation} with, for every file written in another precision than float32, each output against the
+     * float32 graph's on the same inputs ({@link ReferenceValidator}).
+     */
+    private static ValidationReport withReferenceChecks(ValidationReport validation, List<ComponentExport> files,
+                                                        Map<OnnxFile, WrittenModel> written,
+                                                        Map<OnnxFile, OnnxModel> references,
+                                                        List<WrittenGraph> submodels, OutputFolder output,
+                                                        double atol, ModelForm form) {
+        List<ReferenceValidator.Pair> pairs = new ArrayList<>();
+        for (ComponentExport file : files) {
+            OnnxModel reference = references.get(file.file());
+            if (reference != null) {
+                WrittenModel model = written.get(file.file());
+                pairs.add(new ReferenceValidator.Pair(model, displayName(output, model), reference, file.config()));
+            }
+        }
+        for (WrittenGraph graph : submodels) {
+            graph.reference().ifPresent(reference -> pairs.add(new ReferenceValidator.Pair(graph.model(),
+                    displayName(output, graph.model()), reference, graph.config())));
+        }
+        if (pairs.isEmpty()) {
+            return validation;
+        }
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>(validation.checks());
+        checks.addAll(ReferenceValidator.compare(pairs, output.staging(), atol,
+                form.precision().name().toLowerCase(java.util.Locale.ROOT) + " vs float32 graph"));
+        return new ValidationReport(validation.modelFile(), checks);
     }
 }

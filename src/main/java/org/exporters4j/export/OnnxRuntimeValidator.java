@@ -80,12 +80,29 @@ final class OnnxRuntimeValidator {
      */
     static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol,
                                      Optional<OnnxModel> written) {
+        return validate(modelFile, displayName, exportConfig, atol, written, ValueCheck.FIRST_EXAMPLE_ALONE);
+    }
+
+    /** Which comparison of values a validation makes besides the runs' interface, shapes and finiteness. */
+    enum ValueCheck {
+        /** The first example alone against its row of the batch, within the tolerance (a float export). */
+        FIRST_EXAMPLE_ALONE,
+        /**
+         * None here: weights rounded to 8 or 4 bits (and int8 activations quantized over the whole batch) cannot
+         * hold a float tolerance; the export is compared with its float32 graph instead ({@link QuantizedAgreement}).
+         */
+        AGAINST_FLOAT32_GRAPH
+    }
+
+    /** As {@link #validate(Path, String, ExportConfig, double, Optional)}, comparing values as {@code valueCheck} asks. */
+    static ValidationReport validate(Path modelFile, String displayName, ExportConfig exportConfig, double atol,
+                                     Optional<OnnxModel> written, ValueCheck valueCheck) {
         return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
-                () -> validateNow(modelFile, displayName, exportConfig, atol, written));
+                () -> validateNow(modelFile, displayName, exportConfig, atol, written, valueCheck));
     }
 
     private static ValidationReport validateNow(Path modelFile, String displayName, ExportConfig exportConfig,
-                                                double atol, Optional<OnnxModel> written) {
+                                                double atol, Optional<OnnxModel> written, ValueCheck valueCheck) {
         List<OutputCheck> checks = new ArrayList<>();
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = validationOptions();
@@ -95,7 +112,8 @@ final class OnnxRuntimeValidator {
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
             Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
             ExportStop.JVM.checkpoint();
-            Optional<DummyInputs> first = firstExample(exportConfig, inputs);
+            Optional<DummyInputs> first = valueCheck == ValueCheck.FIRST_EXAMPLE_ALONE
+                    ? firstExample(exportConfig, inputs) : Optional.empty();
             if (first.isPresent()) {
                 Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
                 ExportStop.JVM.checkpoint();
@@ -109,6 +127,89 @@ final class OnnxRuntimeValidator {
                     + "it with the model's config.json)", e);
         }
         return new ValidationReport(displayName, checks);
+    }
+
+    /**
+     * The exported graph against the plain form of the same weights ({@code plainFile}, built in the same process),
+     * on the validation's two input sets: every float output within {@code atol}, one comparison check each, named
+     * {@code "<form> vs. plain graph (sizes)"}. A stop requested meanwhile is handled as in {@link #validate}.
+     */
+    static List<OutputCheck> compareWithPlain(Path modelFile, Path plainFile, String form, ExportConfig exportConfig,
+                                              double atol) {
+        return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
+                () -> compareWithPlainNow(modelFile, plainFile, form, exportConfig, atol));
+    }
+
+    private static List<OutputCheck> compareWithPlainNow(Path modelFile, Path plainFile, String form,
+                                                         ExportConfig exportConfig, double atol) {
+        List<OutputCheck> checks = new ArrayList<>();
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = validationOptions();
+             OrtSession session = environment.createSession(modelFile.toString(), options);
+             OrtSession plain = environment.createSession(plainFile.toString(), options)) {
+            for (DummyShapes shapes : List.of(DummyShapes.OPTIMUM_DEFAULTS, OTHER_SHAPES)) {
+                DummyInputs inputs = exportConfig.generateDummyInputs(shapes, SEED);
+                String label = form + " vs. plain graph (" + label(exportConfig, inputs) + ")";
+                Map<String, RunOutput> actual = outputs(environment, session, exportConfig, inputs);
+                ExportStop.JVM.checkpoint();
+                Map<String, RunOutput> expected = outputs(environment, plain, exportConfig, inputs);
+                ExportStop.JVM.checkpoint();
+                for (DynamicTensor output : exportConfig.outputs()) {
+                    RunOutput mine = actual.get(output.name());
+                    RunOutput reference = expected.get(output.name());
+                    if (mine == null || reference == null) {
+                        continue; // a missing output is the run checks' finding
+                    }
+                    if (!Arrays.equals(mine.shape(), reference.shape())) {
+                        checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
+                                Arrays.toString(reference.shape()), Arrays.toString(mine.shape()), Double.NaN, atol,
+                                Verdict.SHAPE_MISMATCH));
+                        continue;
+                    }
+                    double maxDiff = 0;
+                    for (int i = 0; i < mine.values().length; i++) {
+                        double diff = Math.abs((double) mine.values()[i] - reference.values()[i]);
+                        maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, diff);
+                    }
+                    checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
+                            mine.values().length + " values", mine.values().length + " values", maxDiff, atol,
+                            maxDiff <= atol ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
+                }
+            }
+        } catch (OrtException e) {
+            throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + " or its plain "
+                    + "reference " + plainFile + ": " + oneLine(e.getMessage()) + " (this is a bug in the exporter "
+                    + "for this model type; please report it with the model's config.json, or export without the "
+                    + "form options)", e);
+        }
+        return checks;
+    }
+
+    /** The float outputs of one run of {@code session} on {@code inputs}, by name. */
+    private static Map<String, RunOutput> outputs(OrtEnvironment environment, OrtSession session,
+                                                  ExportConfig exportConfig, DummyInputs inputs) throws OrtException {
+        Map<String, RunOutput> values = new LinkedHashMap<>();
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (DummyTensor tensor : inputs.tensors()) {
+                if (session.getInputInfo().containsKey(tensor.name())) {
+                    feed.put(tensor.name(), tensorOf(environment, tensor));
+                }
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                for (DynamicTensor output : exportConfig.outputs()) {
+                    Optional<OnnxValue> value = result.get(output.name());
+                    if (value.isPresent() && value.get() instanceof OnnxTensor tensor) {
+                        values.put(output.name(), new RunOutput(tensor.getInfo().getShape(), floats(tensor)));
+                    }
+                }
+            }
+        } finally {
+            for (OnnxTensor tensor : feed.values()) {
+                tensor.close();
+            }
+        }
+        return values;
     }
 
     /**
@@ -359,7 +460,7 @@ final class OnnxRuntimeValidator {
     }
 
     /** The run's sizes for the report, under the inputs' labels, e.g. {@code batch_size=2, sequence_length=16}. */
-    private static String label(ExportConfig exportConfig, DummyInputs inputs) {
+    static String label(ExportConfig exportConfig, DummyInputs inputs) {
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (DummyTensor tensor : inputs.tensors()) {
             exportConfig.input(tensor.name()).ifPresent(config -> config.axes().forEach((index, axis) -> {

@@ -43,7 +43,12 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
          * the same inputs ({@code --dtype fp16}): max abs diff against the tolerance (the atol times the output's
          * scale), with the cosine of the two outputs and that scale in {@code actual}.
          */
-        REFERENCE
+        REFERENCE,
+        /**
+         * One output of a quantized export against the float32 graph's: cosine, largest absolute difference and,
+         * for language-model logits, top-1 agreement, held to an {@link AgreementTolerance}.
+         */
+        AGREEMENT
     }
 
     /**
@@ -88,6 +93,8 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
                 case REFERENCE -> line.append(output).append(" (").append(inputs).append("): ")
                         .append(String.format(Locale.ROOT, "max abs diff %.3g (tolerance %.3g), %s", maxAbsDiff,
                                 tolerance, actual));
+                case AGREEMENT -> line.append(output).append(" (").append(inputs).append("): ").append(actual)
+                        .append(String.format(Locale.ROOT, ", max abs diff %.3g", maxAbsDiff));
             }
             if (!passed()) {
                 line.append(" — ").append(verdict.name().toLowerCase(Locale.ROOT).replace('_', ' '));

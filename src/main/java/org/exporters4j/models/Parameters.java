@@ -82,12 +82,51 @@ public final class Parameters {
         return weights.info(name);
     }
 
+    /**
+     * One initializer computed from checkpoint tensors while it is written, named {@code name} (not a checkpoint
+     * name: a fused form's merged or transposed weight, e.g. the query, key and value weights side by side):
+     * {@code derive} receives each of {@code sources} as float32 data, shapes checked as {@link #tensor} checks them.
+     * Asked again under the same name, the same value.
+     */
+    public Value derived(String name, java.util.function.Function<List<org.exporters4j.onnx.TensorData>,
+            org.exporters4j.onnx.TensorData> derive, List<Source> sources) {
+        Value value = bound.get(name);
+        if (value != null) {
+            return value;
+        }
+        List<org.exporters4j.onnx.TensorData> data = new ArrayList<>();
+        for (Source source : sources) {
+            data.add(floatData(source.name(), source.shape().stream().mapToLong(Long::longValue).toArray()));
+        }
+        value = graph.initializer(name, derive.apply(data));
+        bound.put(name, value);
+        return value;
+    }
+
+    /** A checkpoint tensor a {@link #derived} initializer reads, with the shape it must have. */
+    public record Source(String name, List<Long> shape) {
+        public Source {
+            Objects.requireNonNull(name, "name");
+            shape = List.copyOf(shape);
+        }
+
+        public static Source of(String name, long... shape) {
+            return new Source(name, Arrays.stream(shape).boxed().toList());
+        }
+    }
+
     /** The tensor as a float32 initializer of the graph, checked to have {@code expectedShape} when one is given. */
     public Value tensor(String name, long... expectedShape) {
         Value value = bound.get(name);
         if (value != null) {
             return value;
         }
+        value = graph.initializer(name, floatData(name, expectedShape));
+        bound.put(name, value);
+        return value;
+    }
+
+    private org.exporters4j.onnx.TensorData floatData(String name, long... expectedShape) {
         TensorInfo info = info(name);
         if (expectedShape.length > 0) {
             List<Long> expected = Arrays.stream(expectedShape).boxed().toList();
@@ -103,9 +142,7 @@ public final class Parameters {
                     + purpose + " needs floating-point weights; the checkpoint in " + files() + " is not a "
                     + "float model");
         }
-        value = graph.initializer(name, data.convertedTo(ElementType.FLOAT));
-        bound.put(name, value);
-        return value;
+        return data.convertedTo(ElementType.FLOAT);
     }
 
     /**

@@ -29,16 +29,32 @@ import java.util.Optional;
  * it (each row one output channel); codes {@code uint8[N, k_blocks, blockSize / 2]}, two per byte along K, the first
  * in the low nibble; scales {@code float[N, k_blocks]}; zero points packed the same way,
  * {@code uint8[N, ceil(k_blocks / 2)]}, the unused high nibble of an odd count 0.
+ *
+ * <p>{@link #accuracyLevel()} is how {@code MatMulNBits} computes, not part of the stored tensors.
  */
-public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
+public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accuracyLevel) implements WeightQuantizer {
     /** The block size ONNX Runtime's quantizer and the onnxruntime-genai builder use by default. */
     public static final int DEFAULT_BLOCK_SIZE = 32;
+    /**
+     * {@code MatMulNBits}' {@code accuracy_level} the onnxruntime-genai builder writes for ONNX Runtime's CPU: 4, the
+     * input quantized to int8 per block and multiplied in integers (ONNX Runtime's fastest CPU path).
+     */
+    public static final int DEFAULT_ACCURACY_LEVEL = 4;
     /** The default zero point of 4-bit codes (the code of 0 in symmetric quantization). */
     static final int MIDDLE = 8;
     static final int MAX_CODE = 15;
 
+    /** Blocks of {@code blockSize} at the default accuracy level. */
+    public BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
+        this(blockSize, symmetry, DEFAULT_ACCURACY_LEVEL);
+    }
+
     public BlockInt4 {
         Objects.requireNonNull(symmetry, "symmetry");
+        if (accuracyLevel < 0 || accuracyLevel > 4) {
+            throw new OnnxGraphException("MatMulNBits' accuracy level is 0 (unset), 1 (float32), 2 (float16), "
+                    + "3 (bfloat16) or 4 (int8); got " + accuracyLevel);
+        }
         if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
             throw new OnnxGraphException("a 4-bit block size must be a power of two of at least 16 (16, 32, 64, 128,"
                     + " ...), as MatMulNBits requires; got " + blockSize);
@@ -46,11 +62,34 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
     }
 
     /** The codes, scales and (with zero points) packed zero points of {@code weight} {@code [N, K]}. */
+    @Override
     public QuantizedMatrix quantize(TensorData weight) {
-        FloatRows.of(weight, "4-bit quantization").rows(); // checks the shape now, not when written
+        FloatRows.requireMatrix(weight, "4-bit quantization"); // the shape now, the bytes when written
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
                 symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
+    }
+
+    /**
+     * An embedding table {@code [rows, columns]} for {@code GatherBlockQuantized}: the codes of {@link #quantize} as
+     * {@code uint8[rows, columns / 2]} and the scales {@code [rows, columns / blockSize]}; symmetric only (the
+     * operator's default zero point of uint8 codes, 8, is MatMulNBits'), and only tables whose rows are whole blocks.
+     */
+    public QuantizedMatrix quantizeTable(TensorData table) {
+        FloatRows.requireMatrix(table, "4-bit embedding quantization");
+        long rows = table.dims().get(0);
+        long columns = table.dims().get(1);
+        if (symmetry != QuantizationSymmetry.SYMMETRIC || columns % blockSize != 0) {
+            throw new OnnxGraphException("a 4-bit embedding table is quantized symmetrically in whole blocks; got "
+                    + symmetry + " quantization of " + columns + " columns in blocks of " + blockSize);
+        }
+        QuantizedMatrix blocks = quantize(table);
+        return new QuantizedMatrix(blocks.values().reshaped(rows, columns / 2), blocks.scales(), Optional.empty());
+    }
+
+    /** Whether {@link #quantizeTable} takes a table of {@code columns}. */
+    public boolean quantizesTable(long columns) {
+        return symmetry == QuantizationSymmetry.SYMMETRIC && columns % blockSize == 0;
     }
 
     /** Blocks per channel for {@code inFeatures}. */
@@ -58,8 +97,12 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
         return (inFeatures + blockSize - 1) / blockSize;
     }
 
-    /** A block's scale and zero point. */
-    record Parameters(float scale, int zeroPoint) {}
+    /** A block's scale and zero point, and the reciprocal of the scale its codes are computed with (0 for scale 0). */
+    record Parameters(float scale, int zeroPoint, float reciprocal) {
+        Parameters(float scale, int zeroPoint) {
+            this(scale, zeroPoint, scale != 0f ? 1.0f / scale : 0f);
+        }
+    }
 
     /** The parameters of a block of {@code count} values (the rest of the block is zero padding). */
     Parameters parameters(float[] block, int count) {
@@ -88,8 +131,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
 
     /** The code of {@code v} in a block of {@code parameters}. */
     static int code(float v, Parameters parameters) {
-        float reciprocal = parameters.scale() != 0f ? 1.0f / parameters.scale() : 0f;
-        float shifted = v * reciprocal + parameters.zeroPoint();
+        float shifted = v * parameters.reciprocal() + parameters.zeroPoint();
         return (int) Math.max(0f, Math.min(MAX_CODE, roundHalfAway(shifted)));
     }
 
@@ -129,11 +171,15 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
             return List.of(kind, quantization.blockSize(), quantization.symmetry());
         }
 
+        /**
+         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
+         * arrives and the part's bytes for it gathered into a chunk written when full, so memory is one row and one
+         * chunk whatever the weight's size.
+         */
         @Override
         public void writeTo(WritableByteChannel channel) throws IOException {
-            FloatRows rows = FloatRows.of(source, "4-bit quantization");
             int blockSize = quantization.blockSize();
-            int inputs = rows.columns();
+            int inputs = Math.toIntExact(source.dims().get(1));
             int blocks = (int) quantization.blocks(inputs);
             int channelBytes = switch (kind) {
                 case VALUES -> blocks * blockSize / 2;
@@ -144,14 +190,14 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
                     .order(ByteOrder.LITTLE_ENDIAN);
             float[] block = new float[blockSize];
             int[] zeroPoints = new int[blocks + 1];
-            for (int c = 0; c < rows.rows(); c++) {
+            FloatRowStream.stream(source, (index, row) -> {
                 if (out.remaining() < channelBytes) {
                     write(out.flip(), channel);
                     out.clear();
                 }
                 for (int b = 0; b < blocks; b++) {
                     int count = Math.min(blockSize, inputs - b * blockSize);
-                    rows.read(c, b * blockSize, block, count);
+                    System.arraycopy(row, b * blockSize, block, 0, count);
                     Parameters parameters = quantization.parameters(block, count);
                     switch (kind) {
                         case SCALES -> out.putFloat(parameters.scale());
@@ -171,7 +217,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry) {
                         out.put((byte) (zeroPoints[b] | zeroPoints[b + 1] << 4));
                     }
                 }
-            }
+            });
             write(out.flip(), channel);
         }
 

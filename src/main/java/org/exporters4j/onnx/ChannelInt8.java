@@ -27,14 +27,15 @@ import java.util.Optional;
  * are written {@code [in, out]}, the right operand of {@code DynamicQuantizeMatMul}; scales and zero points are
  * {@code [out]}.
  */
-public record ChannelInt8(QuantizationSymmetry symmetry) {
+public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuantizer {
     public ChannelInt8 {
         Objects.requireNonNull(symmetry, "symmetry");
     }
 
     /** The codes {@code int8[in, out]}, scales {@code float[out]} and (with zero points) {@code int8[out]}. */
+    @Override
     public QuantizedMatrix quantize(TensorData weight) {
-        FloatRows.of(weight, "int8 quantization").rows(); // checks the shape now, not when written
+        FloatRows.requireMatrix(weight, "int8 quantization"); // the shape now, the bytes when written
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
                 symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));

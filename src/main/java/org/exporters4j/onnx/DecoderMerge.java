@@ -130,7 +130,8 @@ public final class DecoderMerge {
         for (Node node : model.nodes()) {
             nodes.add(new Node(node.opType(), prefix + node.name(),
                     node.inputs().stream().map(input -> renames.getOrDefault(input, input)).toList(),
-                    node.outputs().stream().map(renames::get).toList(), node.attributes(), node.domain()));
+                    node.outputs().stream().map(output -> output.isEmpty() ? "" : renames.get(output)).toList(),
+                    node.attributes(), node.domain()));
         }
         List<TensorSpec> returned = new ArrayList<>();
         for (TensorSpec output : outputs) {

@@ -31,12 +31,17 @@ final class FloatRows {
         this.columns = Math.toIntExact(data.dims().get(1));
     }
 
-    /** The rows of {@code data}, a 2-D float32, float16, bfloat16 or float64 matrix; anything else is refused. */
-    static FloatRows of(TensorData data, String purpose) {
+    /** Refuses anything but a 2-D float32, float16, bfloat16 or float64 matrix, reading none of its bytes. */
+    static void requireMatrix(TensorData data, String purpose) {
         if (data.dims().size() != 2 || !data.elementType().isFloatingPoint()) {
             throw new OnnxGraphException(purpose + " needs a 2-D floating-point weight matrix, got a "
                     + data.elementType().onnxName() + data.dims() + " tensor");
         }
+    }
+
+    /** The rows of {@code data}, a 2-D float32, float16, bfloat16 or float64 matrix; anything else is refused. */
+    static FloatRows of(TensorData data, String purpose) {
+        requireMatrix(data, purpose);
         if (data.elementType() == ElementType.DOUBLE) {
             return new FloatRows(data.convertedTo(ElementType.FLOAT));
         }

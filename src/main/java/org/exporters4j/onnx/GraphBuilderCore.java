@@ -46,6 +46,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
     private final Map<ConstantKey, Value> constants = new HashMap<>();
     private final Deque<String> scopes = new ArrayDeque<>();
     private final List<DeclaredOutput> outputs = new ArrayList<>();
+    private Optional<WeightQuantizer> denseWeightQuantizer = Optional.empty();
 
     GraphBuilderCore(String graphName, Opset opset) {
         if (graphName == null || graphName.isBlank() || opset == null) {
@@ -200,6 +201,38 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         }
     }
 
+    /**
+     * How the graph's dense layers store their weight matrices: empty for float (MatMul, Gemm), or a quantizer whose
+     * ONNX Runtime MatMul reads them ({@code --quantize}). The builder only carries it; the blocks that write dense
+     * layers read it.
+     */
+    public Optional<WeightQuantizer> denseWeightQuantizer() {
+        return denseWeightQuantizer;
+    }
+
+    /** Sets {@link #denseWeightQuantizer()} for the nodes added from now on. */
+    public void quantizeDenseWeights(Optional<WeightQuantizer> quantizer) {
+        if (quantizer == null) {
+            throw new OnnxGraphException("graph '" + graphName + "': the dense weight quantizer is null; pass "
+                    + "Optional.empty() for float weights");
+        }
+        this.denseWeightQuantizer = quantizer;
+    }
+
+    /**
+     * Runs {@code body} with {@link #denseWeightQuantizer()} set to {@code quantizer} (a part of the graph whose
+     * weights keep another form, such as an LM head left in float), then restores the graph's own.
+     */
+    public <T> T withDenseWeightQuantizer(Optional<WeightQuantizer> quantizer, Supplier<T> body) {
+        Optional<WeightQuantizer> own = denseWeightQuantizer;
+        quantizeDenseWeights(quantizer);
+        try {
+            return body.get();
+        } finally {
+            denseWeightQuantizer = own;
+        }
+    }
+
     /** {@code x} unchanged, as a new value (an Identity node); {@link #output} uses it to name a value twice. */
     public Value identity(Value x) {
         Draft d = new Draft("Identity");
@@ -230,7 +263,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
         List<Node> built = new ArrayList<>(nodes.size());
         for (PendingNode node : nodes) {
             List<String> inputNames = node.inputs().stream().map(v -> v == null ? "" : nameOf(v)).toList();
-            List<String> outputNames = node.outputs().stream().map(this::nameOf).toList();
+            List<String> outputNames = node.outputs().stream().map(v -> v == null ? "" : nameOf(v)).toList();
             built.add(new Node(node.opType(), node.name(), inputNames, outputNames, node.attributes(),
                     node.domain()));
         }
@@ -492,14 +525,18 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
             nodeNames.add(name);
             List<Value> outputValues = new ArrayList<>(outputTypes.size());
             for (int i = 0; i < outputTypes.size(); i++) {
-                outputValues.add(newValue(outputTypes.get(i), freeValueName(name + "_output_" + i)));
+                // a null type: an optional output left out (named "", as ONNX omits it)
+                outputValues.add(outputTypes.get(i) == null ? null
+                        : newValue(outputTypes.get(i), freeValueName(name + "_output_" + i)));
             }
             PendingNode node = new PendingNode(opType, name, operands, outputValues, attributes, domain);
             nodes.add(node);
             for (Value output : outputValues) {
-                producers.put(output, node);
+                if (output != null) {
+                    producers.put(output, node);
+                }
             }
-            return List.copyOf(outputValues);
+            return Collections.unmodifiableList(new ArrayList<>(outputValues));
         }
     }
 
@@ -508,6 +545,7 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
                                List<Attribute> attributes, OperatorDomain domain) {
         PendingNode {
             inputs = Collections.unmodifiableList(new ArrayList<>(inputs)); // may hold null: an omitted input
+            outputs = Collections.unmodifiableList(new ArrayList<>(outputs)); // may hold null: an omitted output
             attributes = List.copyOf(attributes);
         }
     }

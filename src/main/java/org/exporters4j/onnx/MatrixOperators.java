@@ -117,6 +117,29 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
                 Attribute.of("block_size", (long) blockSize));
     }
 
+    /**
+     * ONNX Runtime's {@code com.microsoft.GatherBlockQuantized} with 4-bit codes: the rows {@code indices} of a table
+     * quantized in blocks along its last axis, dequantized ({@code (code - 8) · scale}, no zero points: symmetric).
+     * {@code data} is {@code uint8[rows, columns / 2]}, two codes per byte, the first in the low nibble (gather axis 0,
+     * quantize axis 1, as the operator requires of uint8 data); {@code scales} {@code [rows, columns / blockSize]} of
+     * the output's type.
+     */
+    public Value gatherBlockQuantized(Value data, Value indices, Value scales, int blockSize) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "GatherBlockQuantized");
+        d.input("data", data);
+        d.input("indices", indices);
+        d.input("scales", scales);
+        d.requireType("data", data, EnumSet.of(ElementType.UINT8));
+        d.requireType("indices", indices, INDEX);
+        d.requireType("scales", scales, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
+        if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
+            throw d.error("the block size must be a power of two of at least 16, got " + blockSize);
+        }
+        return d.emit(scales.elementType(), List.of(data, indices, scales), Attribute.of("bits", 4L),
+                Attribute.of("block_size", (long) blockSize), Attribute.of("gather_axis", 0L),
+                Attribute.of("quantize_axis", 1L));
+    }
+
     /** Einstein summation (opset 12 and later), such as {@code "bhqd,bhkd->bhqk"}; one operand per input term. */
     public Value einsum(String equation, Value... operands) {
         Draft d = new Draft("Einsum");

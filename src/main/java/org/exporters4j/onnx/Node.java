@@ -27,8 +27,9 @@ public record Node(String opType, String name, List<String> inputs, List<String>
                 || outputs.stream().anyMatch(Objects::isNull) || attributes.stream().anyMatch(Objects::isNull)) {
             throw new OnnxGraphException(opType + " node '" + name + "' has a null input, output or attribute");
         }
-        if (outputs.isEmpty() || outputs.contains("")) {
-            throw new OnnxGraphException(opType + " node '" + name + "' needs at least one output and named outputs");
+        // an omitted optional output is "" (as ONNX writes it); at least one output is named
+        if (outputs.isEmpty() || outputs.stream().allMatch(String::isEmpty)) {
+            throw new OnnxGraphException(opType + " node '" + name + "' needs at least one named output");
         }
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);

@@ -19,12 +19,13 @@ package org.exporters4j.onnx;
  * {@link GraphBuilderCore} (inputs, outputs, initializers, constants, scopes, per-node checks, build),
  * {@link ElementwiseOperators} (arithmetic, math, activations, comparison, logic), {@link ShapeOperators} (shapes,
  * indexing, layout), {@link ReductionOperators} (reductions, softmax, normalizations), {@link MatrixOperators}
- * (MatMul, Gemm, Einsum) and {@link SpatialOperators} (convolution, pooling, resize). The chain is sealed: this
+ * (MatMul, Gemm, Einsum), {@link SpatialOperators} (convolution, pooling, resize) and {@link ContribOperators}
+ * (ONNX Runtime's com.microsoft fused operators, for {@code --optimize}). The chain is sealed: this
  * class is its only public, instantiable end.
  *
  * <p>A builder is used by one thread; it holds no static state.
  */
-public final class OnnxGraphBuilder extends SpatialOperators {
+public final class OnnxGraphBuilder extends ContribOperators {
     /**
      * A builder for the graph {@code graphName} (PyTorch names its graphs {@code main_graph}) at {@code opset}.
      */

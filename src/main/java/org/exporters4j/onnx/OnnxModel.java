@@ -101,7 +101,9 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
                 }
             }
             for (String output : node.outputs()) {
-                define(definedBy, output, node.opType() + " node '" + node.name() + "'");
+                if (!output.isEmpty()) { // "": an optional output left out
+                    define(definedBy, output, node.opType() + " node '" + node.name() + "'");
+                }
             }
         }
         Set<String> outputNames = new HashSet<>();
@@ -155,7 +157,9 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
                 }
             }
             for (String output : node.outputs()) {
-                define(definedBy, output, node.opType() + " node '" + node.name() + "' of " + where);
+                if (!output.isEmpty()) {
+                    define(definedBy, output, node.opType() + " node '" + node.name() + "' of " + where);
+                }
             }
         }
         for (TensorSpec output : subgraph.outputs()) {

@@ -94,11 +94,20 @@ final class OperatorTable {
 
     /**
      * ONNX Runtime's contrib operators ({@code com.microsoft}) this package emits, with the contrib operator set
-     * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1).
+     * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1); each builder
+     * method checks its operator against that document's schema for the ONNX Runtime release the project runs.
      */
     private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new Builder()
+            .row("Attention", 1)
+            .row("BiasGelu", 1)
             .row("DynamicQuantizeMatMul", 1)
+            .row("FastGelu", 1)
+            .row("GatherBlockQuantized", 1)
             .row("MatMulNBits", 1)
+            .row("MultiHeadAttention", 1)
+            .row("RotaryEmbedding", 1)
+            .row("SkipLayerNormalization", 1)
+            .row("SkipSimplifiedLayerNormalization", 1)
             .build();
 
     private OperatorTable() {}

@@ -9,7 +9,7 @@ import java.util.List;
  * Operators of {@link OnnxGraphBuilder} over the spatial axes of NCHW tensors: Conv, MaxPool, AveragePool,
  * GlobalAveragePool and Resize.
  */
-abstract sealed class SpatialOperators extends MatrixOperators permits OnnxGraphBuilder {
+abstract sealed class SpatialOperators extends MatrixOperators permits ContribOperators {
     SpatialOperators(String graphName, Opset opset) {
         super(graphName, opset);
     }

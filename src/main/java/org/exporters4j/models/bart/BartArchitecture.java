@@ -156,7 +156,8 @@ public final class BartArchitecture extends FamilyArchitecture {
                 Supplier<Decoded> decoded = Lazy.of(() -> decode(inputs.inputIds(), grid, inputs.attentionMask(),
                         pastLength, inputs.past(), null, Optional.empty()));
                 if (build.wants("logits")) {
-                    build.output("logits", grid.unflatten(graph, logits(decoded.get().rows()),
+                    build.output("logits", grid.unflatten(graph,
+                            Linear.languageModelHead(build, decoded.get().rows(), this::logits),
                             options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
                 }
                 addPresent(outputs, decoded, Attention.SELF);
@@ -198,7 +199,8 @@ public final class BartArchitecture extends FamilyArchitecture {
                 }
                 case SEQ2SEQ_LM -> {
                     if (build.wants("logits")) {
-                        build.output("logits", decoderGrid.unflatten(graph, logits(decoded.get().rows()),
+                        build.output("logits", decoderGrid.unflatten(graph,
+                                Linear.languageModelHead(build, decoded.get().rows(), this::logits),
                                 options.decoderVocabSize()), follows, follows, Dim.of(options.decoderVocabSize()));
                     }
                 }

@@ -59,6 +59,14 @@ public final class BertArchitecture extends FamilyArchitecture {
             this.flavor = flavor;
         }
 
+        /** Every flavour's layer is BertLayer (ELECTRA's and RoBERTa's copies included), so all of them fuse. */
+        @Override
+        protected Optional<BertStyleLayer.Settings> fusedLayerSettings() {
+            return Optional.of(new BertStyleLayer.Settings(options.hiddenSize(), options.intermediateSize(),
+                    options.heads(), options.hiddenActivation(), options.layerNormEps(),
+                    BertStyleLayer.QueryKeyValueBias.PRESENT));
+        }
+
         /** One BertLayer: attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
         @Override
         protected Value layer(String prefix, Value rows, Value mask) {

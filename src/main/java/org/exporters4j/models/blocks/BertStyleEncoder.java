@@ -1,6 +1,7 @@
 package org.exporters4j.models.blocks;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.onnx.Value;
 
@@ -30,12 +31,32 @@ public abstract class BertStyleEncoder extends TextEncoderHeads {
         this.direction = Objects.requireNonNull(direction, "direction");
     }
 
-    /** Encodes the inputs, then adds the outputs the interface asks for. */
+    /**
+     * Encodes the inputs, then adds the outputs the interface asks for. In the fused form
+     * ({@link org.exporters4j.models.ModelForm#fused()}) a family whose layers are BERT's
+     * ({@link #fusedLayerSettings()}) has them written as {@link FusedBertLayer}.
+     */
     public final void addOutputs() {
         Value embedded = graph.inScope("embeddings", this::embeddings);
+        Optional<BertStyleLayer.Settings> fused = build.form().fused() ? fusedLayerSettings() : Optional.empty();
+        LayerStack stack = new LayerStack(base, "encoder.layer", layers);
+        if (fused.isPresent()) {
+            Value keyMask = FusedBertLayer.keyMask(graph, inputs.attentionMask().orElse(null));
+            add(stack.apply(graph, embedded, (index, prefix, input) -> FusedBertLayer.apply(graph, parameters, prefix,
+                    input, keyMask, grid, fused.get(), direction)));
+            return;
+        }
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), direction, grid);
-        add(new LayerStack(base, "encoder.layer", layers)
-                .apply(graph, embedded, (index, prefix, input) -> layer(prefix, input, mask)));
+        add(stack.apply(graph, embedded, (index, prefix, input) -> layer(prefix, input, mask)));
+    }
+
+    /**
+     * The settings of the family's layers when they are exactly BERT's {@code BertLayer} under
+     * {@code encoder.layer.<i>.} (then the fused form writes them with ONNX Runtime's fused operators); empty for a
+     * family whose layer differs, which keeps its standard operators in every form.
+     */
+    protected Optional<BertStyleLayer.Settings> fusedLayerSettings() {
+        return Optional.empty();
     }
 
     /** The embeddings of {@link #inputs} as rows {@code [batch × sequence, hidden]}. */

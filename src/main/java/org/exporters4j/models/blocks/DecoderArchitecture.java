@@ -217,7 +217,8 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             case BASE -> EncoderHeads.lastHiddenState(build, grid, rows, hidden);
             case CAUSAL_LM -> {
                 if (build.wants("logits")) {
-                    build.output("logits", grid.unflatten(graph, decoder.languageModelLogits(rows),
+                    build.output("logits", grid.unflatten(graph,
+                            Linear.languageModelHead(build, rows, decoder::languageModelLogits),
                             spec.vocabSize()), follows, follows, Dim.of(spec.vocabSize()));
                 }
             }

@@ -39,6 +39,8 @@ public final class GraphBuild {
         this.purpose = "the " + modelType + " " + variant + (graphInterface.component() == Component.MODEL ? ""
                 : " " + graphInterface.component()) + " graph";
         this.graph = new OnnxGraphBuilder("main_graph", graphInterface.opset());
+        // --quantize: every dense layer (Linear) of the graph reads the quantizer from the builder
+        graph.quantizeDenseWeights(graphInterface.form().quantization().quantizer());
         this.parameters = new Parameters(weights, graph, purpose, graphInterface.form());
         this.outputs = new HeadOutputs(purpose);
     }

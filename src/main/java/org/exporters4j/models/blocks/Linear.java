@@ -2,11 +2,17 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.exporters4j.models.Parameters;
+import org.exporters4j.onnx.BlockInt4;
+import org.exporters4j.onnx.ChannelInt8;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.QuantizedMatrix;
+import org.exporters4j.onnx.TensorData;
 import org.exporters4j.onnx.Transposition;
 import org.exporters4j.onnx.Value;
+import org.exporters4j.onnx.WeightQuantizer;
 
 /**
  * The one dense layer of every family: {@code torch.nn.Linear} ({@code y = x · Wᵀ + b}, weight {@code [out, in]}) or
@@ -53,6 +59,16 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
         return new Linear(weight, Optional.empty(), WeightLayout.OUT_IN, inFeatures, outFeatures);
     }
 
+    /**
+     * {@code head(rows)}: the LM head (the projection onto the vocabulary, with the layers a head has before it),
+     * its dense layers quantized as the form says of LM heads ({@code WeightQuantization.languageModelHead}): with
+     * the graph's other dense layers, or kept float32. {@code rows} are computed before, in the graph's own form.
+     */
+    public static Value languageModelHead(GraphBuild build, Value rows, UnaryOperator<Value> head) {
+        return build.graph().withDenseWeightQuantizer(build.form().quantization().languageModelHeadQuantizer(),
+                () -> head.apply(rows));
+    }
+
     /** {@code <prefix>.weight} ({@code [out, in]}) and {@code <prefix>.bias} ({@code [out]}), shapes checked. */
     public static Linear load(Parameters parameters, String prefix, long inFeatures, long outFeatures) {
         return load(parameters, prefix, inFeatures, outFeatures, Bias.WITH_BIAS);
@@ -95,8 +111,15 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
         return bias == Bias.WITH_BIAS ? Optional.of(parameters.tensor(prefix + ".bias", size)) : Optional.empty();
     }
 
-    /** {@code rows · W (+ b)} for rows {@code [n, in]}, as one Gemm. */
+    /**
+     * {@code rows · W (+ b)} for rows {@code [n, in]}, as one Gemm; with quantized dense weights
+     * ({@link OnnxGraphBuilder#denseWeightQuantizer()}), as the quantized MatMul ({@link #quantized}).
+     */
     public Value apply(OnnxGraphBuilder graph, Value rows) {
+        Optional<Value> quantized = quantized(graph, rows);
+        if (quantized.isPresent()) {
+            return quantized.get();
+        }
         Transposition transposeWeight = layout == WeightLayout.OUT_IN ? Transposition.TRANSPOSED : Transposition.AS_IS;
         if (bias.isPresent()) {
             return graph.gemm(rows, weight, bias.get(), 1.0f, 1.0f, Transposition.AS_IS, transposeWeight);
@@ -106,10 +129,54 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
                 transposeWeight);
     }
 
-    /** {@code x · W (+ b)} on the last axis of {@code x} {@code [..., in]}, any rank (MatMul, then Add). */
+    /**
+     * {@code x · W (+ b)} on the last axis of {@code x} {@code [..., in]}, any rank (MatMul, then Add); with quantized
+     * dense weights, as the quantized MatMul ({@link #quantized}).
+     */
     public Value applyToLastAxis(OnnxGraphBuilder graph, Value x) {
+        Optional<Value> quantized = quantized(graph, x);
+        if (quantized.isPresent()) {
+            return quantized.get();
+        }
         Value matrix = layout == WeightLayout.OUT_IN ? graph.transpose(weight, 1, 0) : weight;
         Value product = graph.matMul(x, matrix);
         return bias.map(b -> graph.add(product, b)).orElse(product);
+    }
+
+    /**
+     * The layer as ONNX Runtime's quantized MatMul when the graph quantizes dense weights and the weight is a
+     * checkpoint tensor (an initializer; a computed weight stays float): the weight {@code [out, in]} (GPT-2's
+     * {@code Conv1D} transposed first) quantized while written, named after it as ONNX Runtime's quantizers name
+     * theirs, and the bias folded into the node.
+     * <ul>
+     *   <li>{@link ChannelInt8}: {@code DynamicQuantizeMatMul}, the node ONNX Runtime fuses its dynamic quantizer's
+     *       {@code DynamicQuantizeLinear + MatMulInteger + Cast + Mul} into ({@code <weight>_quantized},
+     *       {@code _scale}, {@code _zero_point});</li>
+     *   <li>{@link BlockInt4}: {@code MatMulNBits} ({@code <weight>_Q4}, {@code _scales}, {@code _zero_points}).</li>
+     * </ul>
+     * A weight used elsewhere as well (an embedding table tied to the LM head) keeps its float initializer for
+     * those uses; the quantized tensors are stored once however many layers share the weight.
+     */
+    private Optional<Value> quantized(OnnxGraphBuilder graph, Value x) {
+        Optional<WeightQuantizer> quantizer = graph.denseWeightQuantizer();
+        if (quantizer.isEmpty() || x.elementType() != ElementType.FLOAT || weight.elementType() != ElementType.FLOAT) {
+            return Optional.empty();
+        }
+        Optional<TensorData> data = graph.replacedInitializer(weight);
+        if (data.isEmpty()) {
+            return Optional.empty();
+        }
+        String name = weight.name();
+        TensorData matrix = layout == WeightLayout.OUT_IN ? data.get() : data.get().transposed();
+        QuantizedMatrix quantized = quantizer.get().quantize(matrix);
+        if (quantizer.get() instanceof BlockInt4 blocks) {
+            return Optional.of(graph.matMulNBits(x, graph.initializer(name + "_Q4", quantized.values()),
+                    graph.initializer(name + "_scales", quantized.scales()),
+                    quantized.zeroPoints().map(zeroPoints -> graph.initializer(name + "_zero_points", zeroPoints)),
+                    bias, inFeatures, outFeatures, blocks.blockSize(), blocks.accuracyLevel()));
+        }
+        return Optional.of(graph.dynamicQuantizeMatMul(x, graph.initializer(name + "_quantized", quantized.values()),
+                graph.initializer(name + "_scale", quantized.scales()),
+                quantized.zeroPoints().map(zeroPoint -> graph.initializer(name + "_zero_point", zeroPoint)), bias));
     }
 }

@@ -75,7 +75,8 @@ public abstract class TextEncoderHeads {
             }
             case MASKED_LM, CAUSAL_LM -> {
                 if (build.wants("logits")) {
-                    build.output("logits", grid.unflatten(graph, languageModelLogits(rows), vocabSize), follows,
+                    build.output("logits", grid.unflatten(graph,
+                            Linear.languageModelHead(build, rows, this::languageModelLogits), vocabSize), follows,
                             follows, Dim.of(vocabSize));
                 }
             }

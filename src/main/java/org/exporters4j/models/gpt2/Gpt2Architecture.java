@@ -22,6 +22,7 @@ import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.FusedCachedAttention;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -60,6 +61,8 @@ public final class Gpt2Architecture extends DecoderArchitecture {
         private final Activation activation;
         private final boolean scaleByHeadWidth;
         private final boolean scaleByLayerIndex;
+        /** The fused form's additive score bias, built by the first layer and shared by all. */
+        private Value scoreBias;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
@@ -78,10 +81,13 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value qkv = Linear.conv1d(parameters, prefix + "attn.c_attn", hidden, 3 * hidden)
                     .apply(graph, normalized);
             List<Value> split = graph.split(qkv, 1, hidden, hidden, hidden);
+            double divisor = (scaleByHeadWidth ? Math.sqrt(headDim) : 1.0) * (scaleByLayerIndex ? index + 1 : 1.0);
+            if (parameters.form().fused()) {
+                return fusedLayer(prefix, rows, split, inputs, mask, past, divisor);
+            }
             Value query = splitHeads(split.get(0), inputs);
             Value key = splitHeads(split.get(1), inputs);
             Value value = splitHeads(split.get(2), inputs);
-            double divisor = (scaleByHeadWidth ? Math.sqrt(headDim) : 1.0) * (scaleByLayerIndex ? index + 1 : 1.0);
             ScoreScale scale = divisor == 1.0 ? ScoreScale.none() : ScoreScale.dividedBy(divisor);
             CachedAttention attention = new CachedAttention(heads, heads, headDim, scale,
                     Masking.CAUSAL_THEN_ADDITIVE_PADDING, OptionalLong.empty());
@@ -93,6 +99,39 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value up = activation.apply(graph, Linear.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
                     .apply(graph, feedForwardInput));
             Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
+            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+        }
+
+        /**
+         * The layer in the fused form: MultiHeadAttention over the cache ({@link FusedCachedAttention}), the
+         * attention residual and {@code ln_2} as one SkipLayerNormalization (with {@code c_proj}'s bias), and the MLP's
+         * activation with {@code c_fc}'s bias as FastGelu (gelu_new, GPT-2's default, and the other tanh forms) or
+         * BiasGelu (exact GELU).
+         */
+        private LayerStep fusedLayer(String prefix, Value rows, List<Value> qkv, DecoderInputs inputs,
+                                     CausalMask mask, Optional<LayerPast> past, double divisor) {
+            if (scoreBias == null) {
+                scoreBias = FusedCachedAttention.scoreBias(graph, mask, Masking.CAUSAL_THEN_ADDITIVE_PADDING,
+                        OptionalLong.empty());
+            }
+            CachedAttention.Result attended = FusedCachedAttention.apply(graph, qkv.get(0), qkv.get(1), qkv.get(2),
+                    inputs.grid(), past, scoreBias, heads, headDim, 1.0 / divisor);
+            Value projected = graph.matMul(attended.contextRows(),
+                    parameters.tensor(prefix + "attn.c_proj.weight", hidden, hidden));
+            List<Value> normalized = graph.skipLayerNormalization(inputs.grid().unflatten(graph, projected, hidden),
+                    inputs.grid().unflatten(graph, rows, hidden), parameters.tensor(prefix + "ln_2.weight", hidden),
+                    parameters.tensor(prefix + "ln_2.bias", hidden),
+                    parameters.tensor(prefix + "attn.c_proj.bias", hidden), epsilon);
+            Value feedForwardInput = graph.reshape(normalized.get(0), -1, hidden);
+            Value residual = graph.reshape(normalized.get(1), -1, hidden);
+            Value up = graph.matMul(feedForwardInput, parameters.tensor(prefix + "mlp.c_fc.weight", hidden, inner));
+            Value upBias = parameters.tensor(prefix + "mlp.c_fc.bias", inner);
+            Value activated = switch (activation) {
+                case GELU, GELU_PYTHON -> graph.biasGelu(up, upBias);
+                case GELU_NEW, GELU_FAST, GELU_PYTORCH_TANH -> graph.fastGelu(up, upBias);
+                default -> activation.apply(graph, graph.add(up, upBias));
+            };
+            Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, activated);
             return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
         }
 

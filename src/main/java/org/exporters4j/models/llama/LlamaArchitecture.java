@@ -17,12 +17,14 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
+import org.exporters4j.models.blocks.FusedCachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.TokenEmbedding;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
@@ -98,6 +100,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final double residualMultiplier;
         private final double logitsDivisor;
         private final EmbeddingTie tie;
+        /** The fused form's additive score bias per sliding window (-1: none), built once per graph. */
+        private final Map<Long, Value> scoreBiases = new java.util.HashMap<>();
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.options = flavor.options();
@@ -221,8 +225,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab, hidden),
-                    inputs.inputIds(), 0);
+            Value words = TokenEmbedding.lookup(graph, parameters.form().quantization().embeddingQuantizer(),
+                    parameters.tensor(base + "embed_tokens.weight", vocab, hidden), inputs.inputIds());
             return scaled(graph.reshape(words, -1, hidden), embeddingMultiplier);
         }
 
@@ -246,31 +250,57 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             Projected projected = queryKeyValue(prefix + "self_attn.", normalized);
             Value query = CachedAttention.splitHeads(graph, projected.query(), inputs.grid(), heads, headDim);
             Value key = CachedAttention.splitHeads(graph, projected.key(), inputs.grid(), kvHeads, headDim);
-            Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
             if (options.queryKeyNorm() == LlamaFlavor.QueryKeyNorm.PER_HEAD) {
                 query = rmsNorm(prefix + "self_attn.q_norm", query, headDim);
                 key = rmsNorm(prefix + "self_attn.k_norm", key, headDim);
             }
             query = rotary.apply(graph, query, layerAngles, headDim);
             key = rotary.apply(graph, key, layerAngles, headDim);
-            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,
-                    Masking.VISIBLE_OR_MINIMUM, window, scoreCap);
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended;
+            if (parameters.form().fused() && kvHeads == heads && scoreCap.isEmpty()) {
+                // the fused form's MultiHeadAttention reads rows: the rotated heads go back to [rows, heads × dim]
+                Value bias = scoreBiases.computeIfAbsent(window.orElse(-1), w -> FusedCachedAttention.scoreBias(
+                        graph, mask, Masking.VISIBLE_OR_MINIMUM, window));
+                attended = FusedCachedAttention.apply(graph, rowsOf(query), rowsOf(key), projected.value(),
+                        inputs.grid(), past, bias, heads, headDim, scoreScale.factor());
+            } else {
+                Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
+                CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,
+                        Masking.VISIBLE_OR_MINIMUM, window, scoreCap);
+                attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            }
             Value attentionOutput = Linear.load(parameters, prefix + "self_attn.o_proj", heads * headDim,
                     hidden, outputBias).apply(graph, attended.contextRows());
             boolean sandwich = options.layerNorms() == LlamaFlavor.LayerNorms.SANDWICH;
             if (sandwich) {
                 attentionOutput = norm(prefix + "post_attention_layernorm", attentionOutput);
             }
-            Value residual = graph.add(rows, scaled(attentionOutput, residualMultiplier));
-            Value feedForwardInput = norm(prefix + (sandwich ? "pre_feedforward_layernorm"
-                    : "post_attention_layernorm"), residual);
+            Value residual;
+            Value feedForwardInput;
+            if (parameters.form().fused() && !sandwich && residualMultiplier == 1.0
+                    && options.normKind() == LlamaFlavor.NormKind.RMS_NORM
+                    && options.normWeight() == LlamaFlavor.NormWeight.WEIGHT) {
+                // the residual and post_attention_layernorm as one SkipSimplifiedLayerNormalization, which returns both
+                List<Value> skipNormalized = graph.skipSimplifiedLayerNormalization(attentionOutput, rows,
+                        parameters.tensor(prefix + "post_attention_layernorm.weight", hidden), epsilon);
+                feedForwardInput = skipNormalized.get(0);
+                residual = skipNormalized.get(1);
+            } else {
+                residual = graph.add(rows, scaled(attentionOutput, residualMultiplier));
+                feedForwardInput = norm(prefix + (sandwich ? "pre_feedforward_layernorm"
+                        : "post_attention_layernorm"), residual);
+            }
             Value down = feedForward(prefix, feedForwardInput);
             if (sandwich) {
                 down = norm(prefix + "post_feedforward_layernorm", down);
             }
             return new LayerStep(graph.add(residual, scaled(down, residualMultiplier)), attended.presentKey(),
                     attended.presentValue());
+        }
+
+        /** Heads-first {@code [batch, heads, sequence, head_dim]} as rows {@code [batch × sequence, heads × head_dim]}. */
+        private Value rowsOf(Value headsFirst) {
+            return graph.reshape(graph.transpose(headsFirst, 0, 2, 1, 3), -1, heads * headDim);
         }
 
         /**

@@ -121,7 +121,8 @@ public final class T5Architecture extends FamilyArchitecture {
             case SEQ2SEQ_LM -> {
                 if (build.wants("logits")) {
                     build.output("logits", stacks.decoderGrid.get().unflatten(graph,
-                            stacks.logits(stacks.decoder.get().rows()), options.vocabSize()), follows, follows,
+                            Linear.languageModelHead(build, stacks.decoder.get().rows(), stacks::logits),
+                            options.vocabSize()), follows, follows,
                             Dim.of(options.vocabSize()));
                 }
             }

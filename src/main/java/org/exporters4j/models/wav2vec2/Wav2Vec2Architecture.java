@@ -94,7 +94,8 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
                 if (build.wants("logits")) {
                     // Wav2Vec2ForCTC: lm_head over every frame (output_hidden_size is hidden_size without adapter)
                     Linear lmHead = Linear.loadWithOutputsFromWeights(parameters, "lm_head", hidden);
-                    build.output("logits", lmHead.applyToLastAxis(graph, last), follows, follows,
+                    build.output("logits", Linear.languageModelHead(build, last,
+                            x -> lmHead.applyToLastAxis(graph, x)), follows, follows,
                             Dim.of(lmHead.outFeatures()));
                 }
             }

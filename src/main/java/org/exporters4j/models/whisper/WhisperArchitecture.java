@@ -174,7 +174,8 @@ public final class WhisperArchitecture extends FamilyArchitecture {
                 }
                 case SPEECH2SEQ_LM -> {
                     if (build.wants("logits")) {
-                        build.output("logits", languageModelLogits(decoded), follows, follows,
+                        build.output("logits", Linear.languageModelHead(build, decoded, this::languageModelLogits),
+                                follows, follows,
                                 Dim.of(options.vocabSize()));
                     }
                 }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Benchmark of issue 11 §2-3: the forms of one export side by side. For a bert-base BertForSequenceClassification,
+# a gpt2-sized GPT2LMHeadModel and a TinyLlama-1.1B-shaped LlamaForCausalLM (random weights written by the project's
+# own generators; the Llama one in bf16), each form of FORMS below is exported (wall time and peak RSS from
+# /usr/bin/time -v, size of the files written), then ONNX Runtime's latency (CPU, all cores) of every form is measured
+# interleaved: bert at batch 1 x 128 and 8 x 128; gpt2 and Llama one decoding step (batch 1) at past 0, 128 and 1000
+# and a prompt of 128 tokens. The ratio beside a form is plain/form (how many times faster than plain). The load
+# average is printed with the figures: the machine is shared. Not run by the test suite.
+#   bench/compare-exports.sh [ROUNDS] [MODELS]     (default 20 rounds; MODELS: bert,gpt2,llama)
+#   work files under bench/work/compare-exports/ (git-ignored; about 25 GB of disk with the Llama model)
+# The Llama exports (4.4 GB each in float32) are timed one form per JVM and round, to keep one float32 copy in memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-20}
+models=${2:-bert,gpt2,llama}
+work=bench/work/compare-exports
+mkdir -p "$work"
+
+# One line per form: LABEL|export onnx flags; the first line is the baseline of the ratios. The quantized forms are
+# validated against their float32 graph (cosine, top-1 agreement: their export logs under $work/ hold the figures).
+FORMS=(
+  "plain|"
+  "optimize|--optimize"
+  "int8|--quantize int8"
+  "int4|--quantize int4"
+)
+
+mvn -B -q -o -DskipTests package
+mvn -B -q -o test-compile
+mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=test >/dev/null
+classpath="target/classes:target/test-classes:$(cat "$work/classpath.txt")"
+
+report() { # label, time -v output file, output folder
+  local wall rss size
+  wall=$(grep 'Elapsed (wall clock)' "$2" | sed 's/.*: //')
+  rss=$(grep 'Maximum resident set size' "$2" | sed 's/.*: //')
+  size=$(find "$3" -maxdepth 2 -name '*.onnx*' -print0 | du -cm --files0-from=- | tail -1 | cut -f1)
+  printf '  %-10s export wall %9s   peak RSS %6d MB   model files %6d MB\n' "$1" "$wall" "$((rss / 1024))" "$size"
+}
+
+export_forms() { # name, checkpoint, task
+  echo "== $1: exports (validation on, each form also compared with the plain graph)"
+  for form in "${FORMS[@]}"; do
+    label=${form%%|*}
+    read -r -a flags <<< "${form#*|}"
+    out="$work/$1-$label"
+    rm -rf "$out"
+    /usr/bin/time -v java -jar target/exporters4j.jar export onnx --model "$2" --task "$3" "${flags[@]}" "$out" \
+      > "$work/export-$1-$label.log" 2> "$work/time-$1-$label.txt" || {
+        cat "$work/export-$1-$label.log" "$work/time-$1-$label.txt"; exit 1; }
+    report "$label" "$work/time-$1-$label.txt" "$out"
+  done
+}
+
+latency() { # name, workload...
+  local name=$1; shift
+  local pairs=()
+  for form in "${FORMS[@]}"; do
+    label=${form%%|*}
+    pairs+=("$label=$work/$name-$label/model.onnx")
+  done
+  for workload in "$@"; do
+    java -Xmx2g -cp "$classpath" org.exporters4j.export.ExportFormsLatency "$workload" "$rounds" "${pairs[@]}"
+  done
+}
+
+# One JVM per form and round (the Llama model in float32 is 4.4 GB): the medians of the per-run medians.
+latency_apart() { # name, workload...
+  local name=$1; shift
+  for workload in "$@"; do
+    declare -A runs=()
+    for ((round = 0; round < 3; round++)); do
+      for form in "${FORMS[@]}"; do
+        label=${form%%|*}
+        line=$(java -Xmx2g -cp "$classpath" org.exporters4j.export.ExportFormsLatency "$workload" "$rounds" \
+          "$label=$work/$name-$label/model.onnx")
+        runs[$label]="${runs[$label]:-} $(echo "$line" | awk '{print $3}')"
+      done
+    done
+    local text first=""
+    text=$(printf '%-14s' "$workload")
+    for form in "${FORMS[@]}"; do
+      label=${form%%|*}
+      median=$(echo ${runs[$label]} | tr ' ' '\n' | sort -g | sed -n 2p)
+      [ -z "$first" ] && first=$median
+      text+=$(printf '  %s %9.2f ms' "$label" "$median")
+      [ "$median" != "$first" ] && text+=$(awk -v a="$first" -v b="$median" 'BEGIN { printf " (%.2fx)", a / b }')
+    done
+    echo "$text"
+    unset runs
+  done
+}
+
+echo "== $(date -u '+%F %T') UTC, $(nproc) cores, ONNX Runtime $(basename "$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/)"), tree $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
+if [[ $models == *bert* ]]; then
+  [ -f "$work/bert/model.safetensors" ] || java -Xmx1g -cp "$classpath" org.exporters4j.models.bert.RandomBertCheckpoint \
+    "$work/bert" base safetensors > /dev/null
+  export_forms bert "$work/bert" sequence-classification
+  echo "== bert: ONNX Runtime latency, median of $rounds interleaved rounds (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  latency bert text:1x128 text:8x128
+fi
+if [[ $models == *gpt2* ]]; then
+  [ -f "$work/gpt2/model.safetensors" ] || java -Xmx256m -cp "$classpath" \
+    org.exporters4j.models.gpt2.RandomGpt2Checkpoint "$work/gpt2" gpt2 > /dev/null
+  export_forms gpt2 "$work/gpt2" causal-lm-with-past
+  echo "== gpt2: ONNX Runtime latency, median of $rounds interleaved rounds (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  latency gpt2 step:0 step:128 step:1000 prompt:128
+fi
+if [[ $models == *llama* ]]; then
+  [ -f "$work/llama/model.safetensors" ] || java -Xmx256m -cp "$classpath" \
+    org.exporters4j.models.llama.RandomQwen2Checkpoint "$work/llama" llama-1b > /dev/null
+  export_forms llama "$work/llama" text-generation-with-past
+  echo "== llama (1.1B): ONNX Runtime latency, one JVM per form and round, median of 3 rounds of $rounds runs" \
+    "(load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  latency_apart llama step:0 step:128 step:1000 prompt:128
+fi
+echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"

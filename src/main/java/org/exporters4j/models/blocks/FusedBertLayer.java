@@ -1,0 +1,86 @@
+package org.exporters4j.models.blocks;
+
+import java.util.List;
+import org.exporters4j.models.Parameters;
+import org.exporters4j.models.Parameters.Source;
+import org.exporters4j.onnx.AttentionCausality;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.OnnxGraphBuilder;
+import org.exporters4j.onnx.TensorData;
+import org.exporters4j.onnx.Value;
+
+/**
+ * BERT's layer ({@code BertLayer} under {@code prefix}: {@code attention.self.query/key/value},
+ * {@code attention.output.dense} and {@code .LayerNorm}, {@code intermediate.dense}, {@code output.dense} and
+ * {@code .LayerNorm}) in the fused form ({@code --optimize}): ONNX Runtime's {@code Attention} with the three
+ * projections merged into one {@code [hidden, 3 × hidden]} weight, each residual and its LayerNorm as one
+ * {@code SkipLayerNormalization} taking the dense layer's bias, and the feed-forward activation as {@code BiasGelu}
+ * (exact GELU) or {@code FastGelu} (its tanh approximation: gelu_new, gelu_fast, gelu_pytorch_tanh), other
+ * activations as their standard operators. The same function as {@link BertStyleLayer#afterAttention} after
+ * {@link ScaledDotProductAttention#context}; ONNX Runtime masks a key with -10000 where Transformers adds
+ * {@code finfo(float32).min}, which gives the same probabilities in float32. Rows in, rows out.
+ */
+public final class FusedBertLayer {
+    private FusedBertLayer() {}
+
+    /**
+     * The key mask {@code Attention} reads: {@code attention_mask} {@code [batch, sequence]} as int32, or null when
+     * the graph has no mask input (every key is attended).
+     */
+    public static Value keyMask(OnnxGraphBuilder graph, Value attentionMask) {
+        return attentionMask == null ? null : graph.cast(attentionMask, ElementType.INT32);
+    }
+
+    /**
+     * The layer under {@code prefix} on {@code rows} {@code [batch × sequence, hidden]}.
+     *
+     * @param keyMask {@link #keyMask}, or null
+     */
+    public static Value apply(OnnxGraphBuilder graph, Parameters parameters, String prefix, Value rows,
+                              Value keyMask, TokenGrid grid, BertStyleLayer.Settings settings,
+                              AttentionDirection direction) {
+        long hidden = settings.hiddenSize();
+        long inner = settings.intermediateSize();
+        String attention = prefix + "attention.self.";
+        Value weights = parameters.derived(attention + "query_key_value.weight_in_out",
+                parts -> TensorData.concatenated(0, parts).transposed(),
+                List.of(Source.of(attention + "query.weight", hidden, hidden),
+                        Source.of(attention + "key.weight", hidden, hidden),
+                        Source.of(attention + "value.weight", hidden, hidden)));
+        Value bias = parameters.derived(attention + "query_key_value.bias",
+                parts -> TensorData.concatenated(0, parts),
+                List.of(Source.of(attention + "query.bias", hidden), Source.of(attention + "key.bias", hidden),
+                        Source.of(attention + "value.bias", hidden)));
+        Value states = grid.unflatten(graph, rows, hidden);
+        Value context = graph.fusedAttention(states, weights, bias, keyMask, settings.heads(),
+                direction == AttentionDirection.CAUSAL ? AttentionCausality.CAUSAL
+                        : AttentionCausality.BIDIRECTIONAL);
+        Value attended = skipNorm(graph, parameters, prefix + "attention.output.", context, states, hidden, hidden,
+                settings.layerNormEps());
+        Value intermediate = graph.matMul(attended, inOut(parameters, prefix + "intermediate.dense", hidden, inner));
+        Value intermediateBias = parameters.tensor(prefix + "intermediate.dense.bias", inner);
+        Value activated = switch (settings.activation()) {
+            case GELU, GELU_PYTHON -> graph.biasGelu(intermediate, intermediateBias);
+            case GELU_NEW, GELU_FAST, GELU_PYTORCH_TANH -> graph.fastGelu(intermediate, intermediateBias);
+            default -> settings.activation().apply(graph, graph.add(intermediate, intermediateBias));
+        };
+        Value output = skipNorm(graph, parameters, prefix + "output.", activated, attended, inner, hidden,
+                settings.layerNormEps());
+        return graph.reshape(output, -1, hidden);
+    }
+
+    /** {@code LayerNorm(x · denseᵀ + dense.bias + residual)} under {@code module} ({@code dense}, {@code LayerNorm}). */
+    private static Value skipNorm(OnnxGraphBuilder graph, Parameters parameters, String module, Value x,
+                                  Value residual, long inFeatures, long hidden, double epsilon) {
+        Value dense = graph.matMul(x, inOut(parameters, module + "dense", inFeatures, hidden));
+        return graph.skipLayerNormalization(dense, residual, parameters.tensor(module + "LayerNorm.weight", hidden),
+                parameters.tensor(module + "LayerNorm.bias", hidden), parameters.tensor(module + "dense.bias", hidden),
+                epsilon).get(0);
+    }
+
+    /** The {@code nn.Linear} weight at {@code <prefix>.weight} ({@code [out, in]}) written as {@code [in, out]}. */
+    static Value inOut(Parameters parameters, String prefix, long inFeatures, long outFeatures) {
+        return parameters.derived(prefix + ".weight_in_out", parts -> parts.get(0).transposed(),
+                List.of(Source.of(prefix + ".weight", outFeatures, inFeatures)));
+    }
+}

@@ -1,0 +1,219 @@
+package org.exporters4j.onnx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * ONNX Runtime's fused {@code com.microsoft} operators (version 1 of that domain), as ContribOperators.md of the
+ * ONNX Runtime release the project runs documents them: each method checks its operands as the operator's schema
+ * states (inputs, optional inputs, element types, required attributes) and emits the node in that domain; the
+ * written model then imports {@code com.microsoft} version 1. Only ONNX Runtime runs these graphs ({@code --optimize}).
+ */
+abstract sealed class ContribOperators extends SpatialOperators permits OnnxGraphBuilder {
+    /** The {@code T} of the attention and normalization schemas. */
+    private static final Set<ElementType> ATTENTION_FLOATS = EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16,
+            ElementType.BFLOAT16);
+
+    ContribOperators(String graphName, Opset opset) {
+        super(graphName, opset);
+    }
+
+    /**
+     * {@code com.microsoft.Attention}: self-attention with the query, key and value projections merged.
+     *
+     * @param input {@code [batch, sequence, input_hidden]}
+     * @param weights {@code [input_hidden, 3 × hidden]}: the query, key and value weights side by side
+     * @param bias {@code [3 × hidden]}
+     * @param maskIndex the raw int32 key mask {@code [batch, total_sequence]} (1 attends, 0 is masked: the
+     *     operator adds {@code mask_filter_value}, -10000, to masked scores), or null for none
+     * @param heads {@code num_heads}; scores are scaled by 1/√(hidden / heads), the operator's default
+     * @return {@code [batch, sequence, hidden]}
+     */
+    public Value fusedAttention(Value input, Value weights, Value bias, Value maskIndex, long heads,
+                                AttentionCausality causality) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "Attention");
+        d.input("input", input);
+        d.input("weights", weights);
+        d.input("bias", bias);
+        d.requireType("input", input, ATTENTION_FLOATS);
+        d.requireSameType(input, weights);
+        d.requireSameType(input, bias);
+        if (maskIndex != null) {
+            d.input("mask_index", maskIndex);
+            d.requireType("mask_index", maskIndex, EnumSet.of(ElementType.INT32));
+        }
+        requireHeads(d, heads);
+        List<Value> operands = maskIndex == null ? List.of(input, weights, bias)
+                : List.of(input, weights, bias, maskIndex);
+        return d.emit(input.elementType(), operands, Attribute.of("num_heads", heads),
+                Attribute.of("unidirectional", causality == AttentionCausality.CAUSAL ? 1L : 0L));
+    }
+
+    /**
+     * {@code com.microsoft.MultiHeadAttention} on projected queries, keys and values, with an additive bias on the
+     * scores and, when {@code pastKey} is given, the cache: the present key and value are the past ones followed by
+     * this step's, {@code [batch, heads, past + kv_sequence, head_size]}.
+     *
+     * @param query {@code [batch, sequence, hidden]}
+     * @param key {@code [batch, kv_sequence, hidden]}
+     * @param value {@code [batch, kv_sequence, v_hidden]}
+     * @param attentionBias added to the scaled scores, {@code [batch or 1, heads or 1, sequence, total_sequence]};
+     *     null for none
+     * @param pastKey {@code [batch, heads, past, head_size]}, or null (then {@code pastValue} is null too, and the
+     *     present key and value are this step's alone)
+     * @param scale the score scale; NaN for the operator's default 1/√head_size
+     * @return the output {@code [batch, sequence, v_hidden]}, the present key and the present value
+     */
+    public List<Value> multiHeadAttention(Value query, Value key, Value value, Value attentionBias, Value pastKey,
+                                          Value pastValue, long heads, double scale, AttentionCausality causality) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "MultiHeadAttention");
+        d.input("query", query);
+        d.input("key", key);
+        d.input("value", value);
+        d.requireType("query", query, ATTENTION_FLOATS);
+        d.requireSameType(query, key);
+        d.requireSameType(query, value);
+        List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, null, attentionBias));
+        if (attentionBias != null) {
+            d.input("attention_bias", attentionBias);
+            d.requireSameType(query, attentionBias);
+        }
+        if ((pastKey == null) != (pastValue == null)) {
+            throw d.error("past_key and past_value go together (the schema uses both or neither)");
+        }
+        if (pastKey != null) {
+            d.input("past_key", pastKey);
+            d.input("past_value", pastValue);
+            d.requireSameType(query, pastKey);
+            d.requireSameType(query, pastValue);
+            operands.add(pastKey);
+            operands.add(pastValue);
+        }
+        while (operands.get(operands.size() - 1) == null) {
+            operands.remove(operands.size() - 1);
+        }
+        requireHeads(d, heads);
+        List<Attribute> attributes = new ArrayList<>(List.of(Attribute.of("num_heads", heads),
+                Attribute.of("unidirectional", causality == AttentionCausality.CAUSAL ? 1L : 0L)));
+        if (!Double.isNaN(scale)) {
+            attributes.add(Attribute.of("scale", (float) scale));
+        }
+        ElementType type = query.elementType();
+        return d.emitAll(List.of(type, type, type), operands, attributes);
+    }
+
+    /**
+     * {@code com.microsoft.SkipLayerNormalization}: {@code LayerNorm(input + skip + bias) · gamma + beta} over the
+     * last axis, and the sum itself (its fourth output, {@code input_skip_bias_sum}; the training statistics are
+     * left out).
+     *
+     * @param input {@code [batch, sequence, hidden]} (the schema's 3-D input)
+     * @param skip the residual, of {@code input}'s shape
+     * @param bias {@code [hidden]} added with the skip, or null
+     * @return the normalized value, then the sum
+     */
+    public List<Value> skipLayerNormalization(Value input, Value skip, Value gamma, Value beta, Value bias,
+                                              double epsilon) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "SkipLayerNormalization");
+        d.input("input", input);
+        d.input("skip", skip);
+        d.input("gamma", gamma);
+        d.input("beta", beta);
+        d.requireType("input", input, ATTENTION_FLOATS);
+        d.requireSameType(input, skip);
+        d.requireSameType(input, gamma);
+        d.requireSameType(input, beta);
+        List<Value> operands = new ArrayList<>(List.of(input, skip, gamma, beta));
+        if (bias != null) {
+            d.input("bias", bias);
+            d.requireSameType(input, bias);
+            operands.add(bias);
+        }
+        requireEpsilon(d, epsilon);
+        List<Value> outputs = d.emitAll(Arrays.asList(input.elementType(), null, null, input.elementType()),
+                operands, Attribute.of("epsilon", (float) epsilon));
+        return List.of(outputs.get(0), outputs.get(3));
+    }
+
+    /**
+     * {@code com.microsoft.SkipSimplifiedLayerNormalization}: RMS normalization of {@code input + skip} scaled by
+     * {@code gamma} ({@code x / √(mean(x²) + ε) · gamma}), and the sum itself.
+     *
+     * @param input {@code [batch, sequence, hidden]} or rows {@code [tokens, hidden]}
+     * @return the normalized value, then the sum
+     */
+    public List<Value> skipSimplifiedLayerNormalization(Value input, Value skip, Value gamma, double epsilon) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "SkipSimplifiedLayerNormalization");
+        d.input("input", input);
+        d.input("skip", skip);
+        d.input("gamma", gamma);
+        d.requireType("input", input, ATTENTION_FLOATS);
+        d.requireSameType(input, skip);
+        d.requireSameType(input, gamma);
+        requireEpsilon(d, epsilon);
+        List<Value> outputs = d.emitAll(Arrays.asList(input.elementType(), null, null, input.elementType()),
+                List.of(input, skip, gamma), Attribute.of("epsilon", (float) epsilon));
+        return List.of(outputs.get(0), outputs.get(3));
+    }
+
+    /** {@code com.microsoft.BiasGelu}: the exact (erf) GELU of {@code a + bias}, {@code bias} over the last axis. */
+    public Value biasGelu(Value a, Value bias) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "BiasGelu");
+        d.input("A", a);
+        d.input("B", bias);
+        d.requireType("A", a, ATTENTION_FLOATS);
+        d.requireSameType(a, bias);
+        return d.emit(a.elementType(), List.of(a, bias));
+    }
+
+    /**
+     * {@code com.microsoft.FastGelu}: the tanh approximation of GELU,
+     * {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}, of {@code x + bias} ({@code bias} over the last axis).
+     */
+    public Value fastGelu(Value x, Value bias) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "FastGelu");
+        d.input("X", x);
+        d.input("bias", bias);
+        d.requireType("X", x, ATTENTION_FLOATS);
+        d.requireSameType(x, bias);
+        return d.emit(x.elementType(), List.of(x, bias));
+    }
+
+    /**
+     * {@code com.microsoft.RotaryEmbedding}: rotates the first {@code rotaryDimension} features of each head of
+     * {@code input} by the angles of {@code positionIds}, the halves not interleaved (Transformers' rotate_half).
+     *
+     * @param input {@code [batch, heads, sequence, head_size]}
+     * @param positionIds int64 {@code [batch, sequence]}
+     * @param cosCache {@code [max_positions, rotaryDimension / 2]}
+     * @param sinCache {@code [max_positions, rotaryDimension / 2]}
+     */
+    public Value rotaryEmbedding(Value input, Value positionIds, Value cosCache, Value sinCache) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "RotaryEmbedding");
+        d.input("input", input);
+        d.input("position_ids", positionIds);
+        d.input("cos_cache", cosCache);
+        d.input("sin_cache", sinCache);
+        d.requireType("input", input, ATTENTION_FLOATS);
+        d.requireType("position_ids", positionIds, EnumSet.of(ElementType.INT64));
+        d.requireSameType(input, cosCache);
+        d.requireSameType(input, sinCache);
+        return d.emit(input.elementType(), List.of(input, positionIds, cosCache, sinCache),
+                Attribute.of("interleaved", 0L));
+    }
+
+    private static void requireHeads(Draft d, long heads) {
+        if (heads <= 0) {
+            throw d.error("num_heads must be positive, got " + heads);
+        }
+    }
+
+    private static void requireEpsilon(Draft d, double epsilon) {
+        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+            throw d.error("epsilon must be a positive number, got " + epsilon);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package org.exporters4j.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A channel a 2-D floating-point tensor is written into, row by row: it decodes the source's elements (float32,
+ * float16 or bfloat16, which may arrive split across writes) into one row of float32 and hands each full row to a
+ * {@link RowSink}. A quantizer reads a weight this way in one sequential pass, holding one row: the checkpoint streams
+ * through positional reads ({@code Weights.transferTo}), so neither the weight nor a mapping of it is ever resident
+ * in the process whole.
+ */
+final class FloatRowStream extends TensorWriteChannel {
+    private static final Set<ElementType> WIDENED = EnumSet.of(ElementType.FLOAT16, ElementType.BFLOAT16);
+
+    /** What receives each row. */
+    interface RowSink {
+        /** Row {@code index}, its {@code row.length} elements as float32 (the array is reused for the next row). */
+        void accept(int index, float[] row) throws IOException;
+    }
+
+    private final ElementType type;
+    private final int width;
+    private final float[] row;
+    private final RowSink sink;
+    private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    private int filled;
+    private int rowIndex;
+    private short[] halves = new short[0];
+
+    private FloatRowStream(ElementType type, int columns, RowSink sink) {
+        this.type = type;
+        this.width = type.byteWidth();
+        this.row = new float[columns];
+        this.sink = sink;
+    }
+
+    /**
+     * Streams {@code data} (2-D, floating-point) row by row into {@code sink}: a float16 or bfloat16 weight widened
+     * to float32 for the float graph is read from its own bytes (widening is exact: the same values, half the bytes
+     * read); a float64 one through its float32 conversion.
+     */
+    static void stream(TensorData data, RowSink sink) throws IOException {
+        if (data.dims().size() != 2 || !data.elementType().isFloatingPoint()) {
+            throw new OnnxGraphException("a row stream needs a 2-D floating-point tensor, got a "
+                    + data.elementType().onnxName() + data.dims() + " tensor");
+        }
+        TensorData source = data;
+        if (data instanceof ConvertedTensorData converted && converted.elementType() == ElementType.FLOAT
+                && WIDENED.contains(converted.source.elementType())) {
+            source = converted.source;
+        } else if (data.elementType() == ElementType.DOUBLE) {
+            source = data.convertedTo(ElementType.FLOAT);
+        }
+        FloatRowStream stream = new FloatRowStream(source.elementType(), Math.toIntExact(data.dims().get(1)), sink);
+        source.writeTo(stream);
+        stream.finish(Math.toIntExact(data.dims().get(0)));
+    }
+
+    @Override
+    public int write(ByteBuffer input) throws IOException {
+        int count = input.remaining();
+        ByteBuffer in = input.slice().order(ByteOrder.LITTLE_ENDIAN);
+        input.position(input.limit());
+        if (pending.position() > 0) {
+            while (pending.position() < width && in.hasRemaining()) {
+                pending.put(in.get());
+            }
+            if (pending.position() < width) {
+                return count;
+            }
+            pending.flip();
+            add(decode(pending, 0));
+            pending.clear();
+        }
+        int whole = in.remaining() / width;
+        int done = 0;
+        while (done < whole) {
+            // whole elements in bulk, up to the end of the current row
+            int take = Math.min(whole - done, row.length - filled);
+            decodeInto(in, take);
+            filled += take;
+            done += take;
+            if (filled == row.length) {
+                sink.accept(rowIndex++, row);
+                filled = 0;
+            }
+        }
+        pending.put(in);
+        return count;
+    }
+
+    /** Decodes {@code count} whole elements from {@code in} (advancing it) into the row from {@link #filled}. */
+    private void decodeInto(ByteBuffer in, int count) {
+        switch (type) {
+            case FLOAT -> in.asFloatBuffer().get(row, filled, count);
+            case BFLOAT16, FLOAT16 -> {
+                if (halves.length < count) {
+                    halves = new short[Math.max(count, Math.min(row.length, 1 << 16))];
+                }
+                in.asShortBuffer().get(halves, 0, count);
+                if (type == ElementType.BFLOAT16) {
+                    for (int i = 0; i < count; i++) {
+                        row[filled + i] = Float.intBitsToFloat(halves[i] << 16); // HalfPrecision.bfloat16ToFloat
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        row[filled + i] = HalfPrecision.float16ToFloat(halves[i]);
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("not a float row type: " + type);
+        }
+        in.position(in.position() + count * width);
+    }
+
+    private float decode(ByteBuffer in, int at) {
+        return switch (type) {
+            case FLOAT -> in.getFloat(at);
+            case FLOAT16 -> HalfPrecision.float16ToFloat(in.getShort(at));
+            case BFLOAT16 -> HalfPrecision.bfloat16ToFloat(in.getShort(at));
+            default -> throw new IllegalStateException("not a float row type: " + type);
+        };
+    }
+
+    private void add(float value) throws IOException {
+        row[filled++] = value;
+        if (filled == row.length) {
+            sink.accept(rowIndex++, row);
+            filled = 0;
+        }
+    }
+
+    private void finish(int rows) throws IOException {
+        if (pending.position() != 0 || filled != 0 || rowIndex != rows) {
+            throw new IOException("the source tensor ended after " + rowIndex + " of " + rows + " rows"
+                    + (filled != 0 || pending.position() != 0 ? " and part of the next" : ""));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.exporters4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.Weights;
+import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.onnx.ModelWriter;
+import org.exporters4j.onnx.Node;
+import org.exporters4j.onnx.OnnxModel;
+import org.exporters4j.onnx.OperatorDomain;
+import org.exporters4j.onnx.WeightsLocation;
+import org.exporters4j.tasks.ModelTypes;
+import org.junit.jupiter.api.DynamicTest;
+
+/**
+ * Test helper for {@code --optimize} (issue 11 §2): every fixture of some model types built in the fused form and in
+ * the plain form from the same weights, both run in ONNX Runtime on the fixture's inputs; the fused graph uses the
+ * expected {@code com.microsoft} operators, has the plain graph's interface, and gives the plain graph's outputs and
+ * PyTorch's within 1e-5.
+ */
+public final class FusedFormFixtures {
+    private static final ModelForm FUSED = ModelForm.PLAIN.withOperators(ModelForm.Operators.FUSED);
+
+    private FusedFormFixtures() {}
+
+    /** One dynamic test per fixture; {@code fusedOperators} must each appear in every fused graph. */
+    public static Stream<DynamicTest> everyFixtureMatchesPlain(List<Fixture> fixtures, Set<String> fusedOperators,
+                                                               Path folder) {
+        return fixtures.stream().map(fixture -> DynamicTest.dynamicTest(fixture.toString(),
+                () -> assertFusedMatchesPlain(fixture, fusedOperators, folder.resolve(fixture.toString()))));
+    }
+
+    /**
+     * As {@link #everyFixtureMatchesPlain} for decoder fixtures ({@link DecoderRuns}): with-past fixtures feed the
+     * cache of a real prefix, and the present cache is compared too.
+     */
+    public static Stream<DynamicTest> everyDecoderFixtureMatchesPlain(List<Fixture> fixtures,
+                                                                      Set<String> fusedOperators, Path folder) {
+        return fixtures.stream().map(fixture -> DynamicTest.dynamicTest(fixture.toString(),
+                () -> assertDecoderFusedMatchesPlain(fixture, fusedOperators, folder.resolve(fixture.toString()))));
+    }
+
+    private static void assertDecoderFusedMatchesPlain(Fixture fixture, Set<String> fusedOperators, Path out)
+            throws Exception {
+        OnnxModel fused = writeBoth(fixture, DecoderRuns.variant(fixture), DecoderRuns.graphInterface(fixture), out);
+        assertUses(fixture, fused, fusedOperators);
+        Map<String, DecoderRuns.Tensor> fusedOutputs;
+        Map<String, DecoderRuns.Tensor> plainOutputs;
+        try (DecoderRuns.Session session = new DecoderRuns.Session(out.resolve("fused/model.onnx"))) {
+            fusedOutputs = session.run(DecoderRuns.read(fixture.inputsFile()));
+        }
+        try (DecoderRuns.Session session = new DecoderRuns.Session(out.resolve("plain/model.onnx"))) {
+            plainOutputs = session.run(DecoderRuns.read(fixture.inputsFile()));
+        }
+        assertEquals(List.copyOf(plainOutputs.keySet()), List.copyOf(fusedOutputs.keySet()));
+        for (Map.Entry<String, DecoderRuns.Tensor> output : plainOutputs.entrySet()) {
+            DecoderRuns.Tensor mine = fusedOutputs.get(output.getKey());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(output.getValue().shape(), mine.shape(),
+                    fixture + " " + output.getKey());
+            double diff = DecoderRuns.maxAbsDiff(output.getValue().floats(), mine.floats());
+            assertTrue(diff <= ArchitectureFixtures.TOLERANCE, fixture + " " + output.getKey()
+                    + ": fused vs. plain max abs diff " + diff);
+        }
+        Map<String, DecoderRuns.Tensor> expected = DecoderRuns.read(fixture.outputsFile());
+        for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
+            double diff = DecoderRuns.maxAbsDiff(expected.get(named.getValue()).floats(),
+                    fusedOutputs.get(named.getKey()).floats());
+            assertTrue(diff <= ArchitectureFixtures.TOLERANCE, fixture + " " + named.getKey()
+                    + ": fused vs. PyTorch max abs diff " + diff);
+        }
+    }
+
+    /** Builds both forms of the fixture's graph, checks they share the interface, writes them to fused/ and plain/. */
+    private static OnnxModel writeBoth(Fixture fixture, Variant variant, GraphInterface plainInterface, Path out) {
+        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
+                .withOverrides(fixture.valuesOverride());
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            Architecture architecture = ModelTypes.architecture(fixture.modelType());
+            OnnxModel fused = architecture.build(config, weights, variant, plainInterface.withForm(FUSED));
+            OnnxModel plain = architecture.build(config, weights, variant, plainInterface);
+            assertEquals(plain.inputs(), fused.inputs(), fixture + ": the fused graph's inputs");
+            assertEquals(plain.outputs(), fused.outputs(), fixture + ": the fused graph's outputs");
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(fused, out.resolve("fused"));
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(plain, out.resolve("plain"));
+            return fused;
+        }
+    }
+
+    /** The fused graph uses every one of {@code fusedOperators} (com.microsoft). */
+    private static void assertUses(Fixture fixture, OnnxModel fused, Set<String> fusedOperators) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Node node : fused.nodes()) {
+            if (node.domain() == OperatorDomain.MICROSOFT) {
+                counts.merge(node.opType(), 1L, Long::sum);
+            }
+        }
+        assertTrue(counts.keySet().containsAll(fusedOperators), fixture + ": fused operators " + counts
+                + ", expected at least " + fusedOperators);
+        assertTrue(fused.domains().contains(OperatorDomain.MICROSOFT), fixture.toString());
+    }
+
+    /** Builds, writes and runs both forms of {@code fixture}'s graph and compares them (see the class comment). */
+    public static void assertFusedMatchesPlain(Fixture fixture, Set<String> fusedOperators, Path out)
+            throws Exception {
+        OnnxModel fused = writeBoth(fixture, fixture.variant(), fixture.graphInterface(fixture.defaultOpset()), out);
+        assertUses(fixture, fused, fusedOperators);
+        Map<String, OnnxRuntimeRun.Output> fusedOutputs = OnnxRuntimeRun.run(out.resolve("fused/model.onnx"),
+                fixture.inputsFile());
+        Map<String, OnnxRuntimeRun.Output> plainOutputs = OnnxRuntimeRun.run(out.resolve("plain/model.onnx"),
+                fixture.inputsFile());
+        assertEquals(List.copyOf(plainOutputs.keySet()), List.copyOf(fusedOutputs.keySet()));
+        for (Map.Entry<String, OnnxRuntimeRun.Output> output : plainOutputs.entrySet()) {
+            OnnxRuntimeRun.Output mine = fusedOutputs.get(output.getKey());
+            assertEquals(output.getValue().shape(), mine.shape(), fixture + " " + output.getKey());
+            double diff = OnnxRuntimeRun.maxAbsDiff(output.getValue().values(), mine.values());
+            assertTrue(diff <= ArchitectureFixtures.TOLERANCE, fixture + " " + output.getKey()
+                    + ": fused vs. plain max abs diff " + diff);
+        }
+        ArchitectureFixtures.compare(fixture, fusedOutputs);
+    }
+}

@@ -1,0 +1,30 @@
+package org.exporters4j.models.bert;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.exporters4j.models.Fixture;
+import org.exporters4j.models.FusedFormFixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --optimize} for the BERT family of BertArchitecture (bert, roberta, xlm-roberta, camembert, data2vec-text,
+ * ibert, electra): every fixture's fused graph (Attention, SkipLayerNormalization, and BiasGelu for their exact
+ * GELU) gives the plain graph's outputs and PyTorch's within 1e-5.
+ */
+class BertFusedFixturesTest {
+    static final List<String> FUSED_FAMILY = List.of("bert", "camembert", "data2vec-text", "electra", "ibert",
+            "roberta", "xlm-roberta");
+
+    @TempDir
+    Path folder;
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureMatchesThePlainGraph() {
+        return FusedFormFixtures.everyFixtureMatchesPlain(Fixture.of(FUSED_FAMILY),
+                Set.of("Attention", "SkipLayerNormalization"), folder);
+    }
+}
