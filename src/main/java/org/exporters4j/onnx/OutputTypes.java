@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * rule per operator of {@link OperatorTable} (a graph pass such as {@link HalfPrecisionConversion} needs to know
  * which values are float32, and a built model keeps names, not types). An operator without a rule is refused by
  * name, so a new operator gets its row here when it is added to the table (a test checks both tables agree).
+ * Contrib operators with optional statistics outputs (SkipLayerNormalization's mean) are typed by their first
+ * output; a float16 model of them is refused before conversion (Exporter).
  */
 final class OutputTypes {
     /** How an operator's outputs get their element type. */
@@ -20,6 +22,8 @@ final class OutputTypes {
         FIRST_INPUT,
         /** Every output has input 1's type ({@code Where(condition, X, Y)}). */
         SECOND_INPUT,
+        /** Every output has input 2's type ({@code GatherBlockQuantized(data, indices, scales)}). */
+        THIRD_INPUT,
         /** bool (comparisons and logic). */
         BOOL,
         /** int64 ({@code Shape}, {@code ArgMax}). */
@@ -35,8 +39,10 @@ final class OutputTypes {
             .row("Add", Rule.FIRST_INPUT)
             .row("And", Rule.BOOL)
             .row("ArgMax", Rule.INT64)
+            .row("Attention", Rule.FIRST_INPUT)
             .row("AveragePool", Rule.FIRST_INPUT)
             .row("BatchNormalization", Rule.FIRST_INPUT)
+            .row("BiasGelu", Rule.FIRST_INPUT)
             .row("Cast", Rule.TO_ATTRIBUTE)
             .row("Ceil", Rule.FIRST_INPUT)
             .row("Clip", Rule.FIRST_INPUT)
@@ -53,9 +59,11 @@ final class OutputTypes {
             .row("Erf", Rule.FIRST_INPUT)
             .row("Exp", Rule.FIRST_INPUT)
             .row("Expand", Rule.FIRST_INPUT)
+            .row("FastGelu", Rule.FIRST_INPUT)
             .row("Flatten", Rule.FIRST_INPUT)
             .row("Floor", Rule.FIRST_INPUT)
             .row("Gather", Rule.FIRST_INPUT)
+            .row("GatherBlockQuantized", Rule.THIRD_INPUT)
             .row("GatherElements", Rule.FIRST_INPUT)
             .row("Gelu", Rule.FIRST_INPUT)
             .row("Gemm", Rule.FIRST_INPUT)
@@ -76,6 +84,7 @@ final class OutputTypes {
             .row("Min", Rule.FIRST_INPUT)
             .row("Mod", Rule.FIRST_INPUT)
             .row("Mul", Rule.FIRST_INPUT)
+            .row("MultiHeadAttention", Rule.FIRST_INPUT)
             .row("Neg", Rule.FIRST_INPUT)
             .row("Not", Rule.BOOL)
             .row("Or", Rule.BOOL)
@@ -91,10 +100,13 @@ final class OutputTypes {
             .row("Relu", Rule.FIRST_INPUT)
             .row("Reshape", Rule.FIRST_INPUT)
             .row("Resize", Rule.FIRST_INPUT)
+            .row("RotaryEmbedding", Rule.FIRST_INPUT)
             .row("Shape", Rule.INT64)
             .row("Sigmoid", Rule.FIRST_INPUT)
             .row("Sign", Rule.FIRST_INPUT)
             .row("Sin", Rule.FIRST_INPUT)
+            .row("SkipLayerNormalization", Rule.FIRST_INPUT)
+            .row("SkipSimplifiedLayerNormalization", Rule.FIRST_INPUT)
             .row("Slice", Rule.FIRST_INPUT)
             .row("Softmax", Rule.FIRST_INPUT)
             .row("Split", Rule.FIRST_INPUT)
@@ -142,6 +154,7 @@ final class OutputTypes {
         return switch (rule) {
             case FIRST_INPUT -> inputType(node, 0, types);
             case SECOND_INPUT -> inputType(node, 1, types);
+            case THIRD_INPUT -> inputType(node, 2, types);
             case BOOL -> ElementType.BOOL;
             case INT64 -> ElementType.INT64;
             case TO_ATTRIBUTE -> attribute(node, "to").map(a -> ElementType.ofOnnxCode(
