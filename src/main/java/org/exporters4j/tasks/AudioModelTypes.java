@@ -1,5 +1,9 @@
 package org.exporters4j.tasks;
 
+import static org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.Attention.GATED_RELATIVE_POSITION_BIAS;
+import static org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.Attention.PLAIN;
+import static org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.FeatureProjectionNorm.ALWAYS;
+import static org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.FeatureProjectionNorm.FROM_FEAT_PROJ_LAYER_NORM;
 import static org.exporters4j.tasks.ModelTypeRow.Registered.V1_25_3;
 import static org.exporters4j.tasks.ModelTypeRows.NO_TF;
 import static org.exporters4j.tasks.ModelTypeRows.pt;
@@ -15,6 +19,8 @@ import static org.exporters4j.tasks.Task.DEFAULT;
 import java.util.List;
 import org.exporters4j.models.wav2vec2.Wav2Vec2Architecture;
 import org.exporters4j.models.wav2vec2.Wav2Vec2Flavor;
+import org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.Attention;
+import org.exporters4j.models.wav2vec2.Wav2Vec2Flavor.FeatureProjectionNorm;
 import org.exporters4j.tasks.ModelTypeRows.GraphOf;
 
 /**
@@ -24,17 +30,17 @@ import org.exporters4j.tasks.ModelTypeRows.GraphOf;
  */
 final class AudioModelTypes {
     static final List<ModelTypeRow> ROWS = List.of(
-            type("wav2vec2", audioOnnx("Wav2Vec2OnnxConfig"), wav2vec2(Wav2Vec2Flavor.WAV2VEC2),
+            type("wav2vec2", audioOnnx("Wav2Vec2OnnxConfig"), wav2vec2("wav2vec2", PLAIN, ALWAYS),
                     task(V1_25_3,                DEFAULT,                    pt("Wav2Vec2Model"),                        NO_TF),
                     task(V1_25_3,                CTC,                        pt("Wav2Vec2ForCTC"),                       NO_TF),
                     task(V1_25_3,                AUDIO_CLASSIFICATION,       pt("Wav2Vec2ForSequenceClassification"),    NO_TF),
                     task(V1_25_3,                AUDIO_FRAME_CLASSIFICATION, pt("Wav2Vec2ForAudioFrameClassification"),  NO_TF),
                     task(V1_25_3,                AUDIO_XVECTOR,              pt("Wav2Vec2ForXVector"),                   NO_TF)),
-            type("hubert", audioOnnx("HubertOnnxConfig"), wav2vec2(Wav2Vec2Flavor.HUBERT),
+            type("hubert", audioOnnx("HubertOnnxConfig"), wav2vec2("hubert", PLAIN, FROM_FEAT_PROJ_LAYER_NORM),
                     task(V1_25_3,                DEFAULT,                    pt("HubertModel"),                          NO_TF),
                     task(V1_25_3,                CTC,                        pt("HubertForCTC"),                         NO_TF),
                     task(V1_25_3,                AUDIO_CLASSIFICATION,       pt("HubertForSequenceClassification"),      NO_TF)),
-            type("wavlm", audioOnnx("WavLMOnnxConfig").opset(12), wav2vec2(Wav2Vec2Flavor.WAVLM),
+            type("wavlm", audioOnnx("WavLMOnnxConfig").opset(12), wav2vec2("wavlm", GATED_RELATIVE_POSITION_BIAS, ALWAYS),
                     task(V1_25_3,                DEFAULT,                    pt("WavLMModel"),                           NO_TF),
                     task(V1_25_3,                CTC,                        pt("WavLMForCTC"),                          NO_TF),
                     task(V1_25_3,                AUDIO_CLASSIFICATION,       pt("WavLMForSequenceClassification"),       NO_TF),
@@ -43,7 +49,9 @@ final class AudioModelTypes {
 
     private AudioModelTypes() {}
 
-    private static GraphOf wav2vec2(Wav2Vec2Flavor flavor) {
+    /** A wav2vec2-family graph whose flavour is the row's facts (see {@link Wav2Vec2Flavor}). */
+    private static GraphOf wav2vec2(String basePrefix, Attention attention, FeatureProjectionNorm projectionNorm) {
+        Wav2Vec2Flavor flavor = new Wav2Vec2Flavor(basePrefix, attention, projectionNorm);
         return (modelType, variants) -> new Wav2Vec2Architecture(modelType, flavor, variants);
     }
 }

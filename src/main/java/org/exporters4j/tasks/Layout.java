@@ -1,9 +1,9 @@
 package org.exporters4j.tasks;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.exporters4j.EnumIndex;
 
 /**
  * The file layout of an export: which files, where, with which interface. A model type's row says which layouts it
@@ -27,6 +27,8 @@ public enum Layout {
     OPTIMUM_1_5("optimum-1.5", "", "Optimum v1.5.2's model.onnx and interface"),
     OPTIMUM("optimum", "", "Optimum 1.25.3's files and interface (ONNX Runtime, optimum.onnxruntime)"),
     TRANSFORMERS_JS("transformers.js", "onnx", "Optimum 1.25.3's files under onnx/, config and tokenizer at the top");
+
+    private static final EnumIndex<Layout, String> BY_ID = EnumIndex.of(Layout.class, Layout::id);
 
     private final String id;
     private final String modelFolder;
@@ -55,7 +57,7 @@ public enum Layout {
 
     /** Every layout's id, in this order: {@code optimum-1.5, optimum, transformers.js}. */
     public static String ids() {
-        return ids(Arrays.asList(values()));
+        return BY_ID.keys();
     }
 
     /** The ids of {@code layouts}, comma-separated. */
@@ -69,14 +71,9 @@ public enum Layout {
      * @throws IllegalArgumentException naming the value and the valid choices
      */
     public static Layout parse(String value) {
-        String key = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-        for (Layout layout : values()) {
-            if (layout.id.equals(key)) {
-                return layout;
-            }
-        }
-        throw new IllegalArgumentException("--layout \"" + value + "\" is not a layout; the layouts are " + ids()
-                + " (default: optimum-1.5 for the model types Optimum v1.5.2 registers, optimum for the others)");
+        return BY_ID.find(value == null ? null : value.strip().toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new IllegalArgumentException("--layout \"" + value + "\" is not a layout; the layouts are " + ids()
+                + " (default: optimum-1.5 for the model types Optimum v1.5.2 registers, optimum for the others)"));
     }
 
     @Override

@@ -103,6 +103,26 @@ class ExportLayoutOptionTest {
                 .defaultLayout(ExportTask.of(Task.SPEECH2SEQ_LM)));
     }
 
+    /**
+     * m2m-100 generates text only as an encoder-decoder: neither Optimum registers its causal LM (Transformers has
+     * no M2M100ForCausalLM), so text-generation is refused in today's layouts as in Optimum v1.5.2's, writing nothing.
+     */
+    @Test
+    void m2m100HasNoTextGenerationInTodaysLayouts() {
+        Path m2m100 = SharedFiles.fixtures().resolve("m2m-100--default/checkpoint");
+        for (String task : List.of("text-generation", "text-generation-with-past", "causal-lm")) {
+            for (String layout : List.of("optimum", "transformers.js")) {
+                Path out = folder.resolve("m2m-100-" + task + "-" + layout);
+                MainTest.Run run = MainTest.run("export", "onnx", "--model", m2m100.toString(), "--task", task,
+                        "--layout", layout, out.toString());
+                assertEquals(1, run.exitCode(), run.err());
+                assertTrue(run.err().contains("AutoModelForCausalLM has no class for model type m2m_100"),
+                        run.err());
+                assertFalse(Files.exists(out), out.toString());
+            }
+        }
+    }
+
     @Test
     void optimum15IsTheDefaultAndWritesWhatExporters4jWroteBefore() throws Exception {
         Path byDefault = folder.resolve("default");

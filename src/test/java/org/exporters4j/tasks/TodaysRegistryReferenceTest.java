@@ -2,6 +2,7 @@ package org.exporters4j.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.checkpoint.ModelConfig;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -106,6 +109,72 @@ class TodaysRegistryReferenceTest {
             }
         }
         throw new AssertionError("the registry's main_export entry names no past variant: " + model);
+    }
+
+    /**
+     * Optimum v1.5.2's types that are also written in today's layouts export there exactly the tasks Optimum 1.25.3
+     * registers for them (under its names): whisper gains audio-classification, CodeGen its with-past tasks, and
+     * nothing else differs; m2m-100, which neither Optimum registers for text generation, has none in any layout.
+     */
+    @Test
+    void optimumV152TypesInTodaysLayoutsHaveExactlyOptimum1253sTasks() throws IOException {
+        JsonNode registry = registry();
+        List<String> checked = new ArrayList<>();
+        for (ModelTypeRow row : ModelTypes.rows()) {
+            if (row.source() != RegistrySource.OPTIMUM_1_5_2 || !row.layouts().contains(Layout.OPTIMUM)) {
+                continue;
+            }
+            TreeSet<String> inTodaysLayouts = new TreeSet<>();
+            for (ExportTask task : row.exportableTasks()) {
+                if (row.layouts(task).containsAll(List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS))) {
+                    inTodaysLayouts.add(task.todaysName());
+                }
+            }
+            assertEquals(new TreeSet<>(ReferenceRegistry.strings(registry.get(row.modelType()).get("tasks"))),
+                    inTodaysLayouts, row.modelType());
+            checked.add(row.modelType());
+        }
+        assertTrue(checked.containsAll(List.of("gpt2", "codegen", "bloom", "t5", "bart", "m2m-100", "whisper",
+                "detr")), checked.toString());
+        ModelTypeRow m2m100 = ModelTypes.find("m2m-100").orElseThrow();
+        assertTrue(m2m100.sourceOf(ExportTask.of(Task.CAUSAL_LM)).isEmpty());
+        assertTrue(m2m100.sourceOf(ExportTask.withPast(Task.CAUSAL_LM)).isEmpty());
+        ModelTypeRow whisper = ModelTypes.find("whisper").orElseThrow();
+        assertEquals(List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS),
+                whisper.layouts(ExportTask.of(Task.AUDIO_CLASSIFICATION)));
+        assertEquals(List.of(Layout.OPTIMUM_1_5, Layout.OPTIMUM, Layout.TRANSFORMERS_JS),
+                whisper.layouts(ExportTask.withPast(Task.SPEECH2SEQ_LM)));
+    }
+
+    /**
+     * whisper's audio-classification, the one task Optimum 1.25.3 added to a v1.5.2 type, has Optimum 1.25.3's
+     * WhisperOnnxConfig interface in today's layouts: input_features and logits with their batch axis, opset 14,
+     * atol 1e-3, use_cache false; Optimum v1.5.2's layout is refused.
+     */
+    @Test
+    void whisperAudioClassificationIsOptimum1253sInterface() throws IOException {
+        JsonNode perTask = registry().get("whisper").get("per_task").get("audio-classification");
+        ModelConfig reference = OnnxRegistryReferenceTest.referenceConfig("whisper");
+        ExportTask task = ExportTask.of(Task.AUDIO_CLASSIFICATION);
+        for (Layout layout : List.of(Layout.OPTIMUM, Layout.TRANSFORMERS_JS)) {
+            ExportConfig config = TasksManager.getExportConfig(reference, Exporter.ONNX, task, layout);
+            assertEquals(ReferenceRegistry.expand(perTask.get("inputs"), LAYERS),
+                    ReferenceRegistry.asMap(config.inputs()), layout.id());
+            assertEquals(ReferenceRegistry.expand(perTask.get("outputs"), LAYERS),
+                    ReferenceRegistry.asMap(config.outputs()), layout.id());
+            assertEquals(perTask.get("opset").asInt(), config.defaultOpset());
+            assertEquals(perTask.get("atol").asDouble(), config.atol(), 0.0);
+            assertEquals(perTask.get("onnx_config_class").asText(), config.configClassName());
+            assertEquals(ReferenceRegistry.JSON.convertValue(perTask.get("values_override"), Map.class),
+                    config.valuesOverride());
+        }
+        // no layout given: today's
+        assertEquals(List.of("input_features"), TasksManager.getExportConfig(reference, Exporter.ONNX, task)
+                .inputNames());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> TasksManager.getExportConfig(reference, Exporter.ONNX, task, Layout.OPTIMUM_1_5));
+        assertTrue(refused.getMessage().contains("--layout optimum-1.5 is not available for whisper "
+                + "audio-classification"), refused.getMessage());
     }
 
     /** The task exporters4j adds for today's types: its common outputs and auto class are Optimum 1.25.3's. */

@@ -85,10 +85,6 @@ public final class BartArchitecture extends FamilyArchitecture {
         return all;
     }
 
-    public BartFlavor flavor() {
-        return flavor;
-    }
-
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         GraphInterface graphInterface = build.graphInterface();

@@ -48,10 +48,6 @@ public final class GptJArchitecture extends DecoderArchitecture {
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
-    public GptJFlavor flavor() {
-        return flavor;
-    }
-
     @Override
     protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
                               TransformersRelease release) {

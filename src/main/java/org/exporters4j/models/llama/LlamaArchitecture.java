@@ -58,10 +58,6 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
-    public LlamaFlavor flavor() {
-        return flavor;
-    }
-
     @Override
     protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
                               TransformersRelease release) {

@@ -75,7 +75,7 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
         Value samples = GraphInputs.declare(build, List.of(GraphInputs.Accepted.of(INPUT_VALUES,
                 GraphInputs.Kind.FLOAT, Dim.symbolic("batch_size"), Dim.symbolic("sequence_length"))))
                 .required(INPUT_VALUES);
-        Body body = new Body(graph, parameters, options, base);
+        Body body = new Body(graph, parameters, options, base, flavor);
         Head head = build.head();
         boolean weighted = options.weightedLayerSum() && (head == Head.AUDIO_CLASSIFICATION
                 || head == Head.AUDIO_FRAME_CLASSIFICATION || head == Head.AUDIO_XVECTOR);
@@ -172,19 +172,9 @@ public final class Wav2Vec2Architecture extends FamilyArchitecture {
         }
     }
 
-    /** The base model of one graph. */
-    private final class Body {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final Wav2Vec2Options options;
-        private final String base;
-
-        Body(OnnxGraphBuilder graph, Parameters parameters, Wav2Vec2Options options, String base) {
-            this.graph = graph;
-            this.parameters = parameters;
-            this.options = options;
-            this.base = base;
-        }
+    /** The base model of one graph: the flavour's encoder, built with {@code graph} from {@code parameters}. */
+    private record Body(OnnxGraphBuilder graph, Parameters parameters, Wav2Vec2Options options, String base,
+                        Wav2Vec2Flavor flavor) {
 
         /**
          * The encoder's hidden states {@code [batch, frames, hidden]} as Transformers' {@code hidden_states} tuple
