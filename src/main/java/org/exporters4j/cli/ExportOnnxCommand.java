@@ -90,6 +90,17 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "(its contrib operators); validation also compares it with the plain graph."})
     boolean optimize;
 
+    @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",
+            converter = OptionValues.DtypeName.class,
+            description = {"The floating-point type of the weights and activations (default ${DEFAULT-VALUE}). fp16: "
+                    + "half the size; Softmax, norm statistics, masks, positions and their sines stay float32 as "
+                    + "ONNX Runtime's float16 converter keeps them, inputs and outputs stay float32 (Optimum's "
+                    + "interface); runs in ONNX Runtime on CPU (which computes the float16 operators it has no "
+                    + "kernel for in float32) and GPU. Validation also compares it with the float32 graph, atol "
+                    + Exporter.HALF_PRECISION_ATOL_TEXT + " unless --atol is given. bf16 is refused: ONNX Runtime's "
+                    + "CPU provider has no bfloat16 arithmetic kernels."})
+    ModelForm.Precision dtype;
+
     @Option(names = "--quantize", paramLabel = "int8|int4",
             description = {"Store the weights of the dense layers (every MatMul/Gemm of a checkpoint weight) in fewer "
                     + "bits, quantized while they are written: int8 per output channel (ONNX Runtime's "
@@ -193,6 +204,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
         }
         if (optimize) {
             request = request.withForm(request.form().withOperators(ModelForm.Operators.FUSED));
+        }
+        if (dtype != null) {
+            request = request.withForm(request.form().withPrecision(dtype));
         }
         request = withQuantization(request);
         PrintWriter out = spec.commandLine().getOut();

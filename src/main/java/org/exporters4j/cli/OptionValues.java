@@ -7,6 +7,7 @@ import org.exporters4j.export.ExportRequest;
 import org.exporters4j.hub.HubException;
 import org.exporters4j.hub.Revision;
 import org.exporters4j.tasks.Exporter;
+import org.exporters4j.models.ModelForm;
 import org.exporters4j.tasks.Framework;
 import org.exporters4j.tasks.TaskNames;
 import org.exporters4j.tasks.TasksManager;
@@ -88,6 +89,23 @@ final class OptionValues {
                 throw new TypeConversionException(e.getMessage());
             }
             return value;
+        }
+    }
+
+    /**
+     * {@code --dtype}: fp32, fp16 or bf16 (Optimum's spellings), or float32, float16, bfloat16; a usage error lists
+     * the choices.
+     */
+    static final class DtypeName implements ITypeConverter<ModelForm.Precision> {
+        @Override
+        public ModelForm.Precision convert(String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "fp32", "float32" -> ModelForm.Precision.FLOAT32;
+                case "fp16", "float16" -> ModelForm.Precision.FLOAT16;
+                case "bf16", "bfloat16" -> ModelForm.Precision.BFLOAT16;
+                default -> throw new TypeConversionException("'" + value + "' is not a dtype; choose fp32 (the "
+                        + "default), fp16 or bf16");
+            };
         }
     }
 

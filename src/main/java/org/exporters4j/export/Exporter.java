@@ -26,7 +26,11 @@ import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.ModelForm;
+import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.onnx.DecoderMerge;
+import org.exporters4j.onnx.ElementType;
+import org.exporters4j.onnx.HalfPrecisionConversion;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.OperatorDomain;
@@ -100,8 +104,11 @@ public final class Exporter {
                     + Opset.MAX_VERSION + "); pass --opset between " + exportConfig.defaultOpset() + " and "
                     + Opset.MAX_VERSION);
         }
-        double atol = request.atol().orElse(exportConfig.atol());
+        requireBuildable(request.form());
         requireQuantizable(request.form());
+        // a 16-bit model agrees with its float32 graph to half precision, and so do its runs with each other
+        double atol = request.atol().orElse(request.form().precision() == ModelForm.Precision.FLOAT32
+                ? exportConfig.atol() : HALF_PRECISION_ATOL);
         Architecture architecture = architectureOf(config, task);
         Variant variant = task.graphVariant();
         ModelConfig overridden = exportConfig.overriddenModelConfig();
@@ -126,6 +133,8 @@ public final class Exporter {
             // one model.onnx; an encoder-decoder's split (OnnxFile); or each graph of a submodel export (SAM) in its
             // own file, as Optimum's main_export writes them
             Map<OnnxFile, OnnxModel> graphs = new EnumMap<>(OnnxFile.class);
+            // the float32 graph of each file written in another precision, for the validation
+            Map<OnnxFile, OnnxModel> references = new EnumMap<>(OnnxFile.class);
             Map<OnnxFile, WrittenModel> writtenFiles = new EnumMap<>(OnnxFile.class);
             List<WrittenGraph> submodelGraphs = new ArrayList<>();
             List<ExportConfig.Submodel> submodels = exportConfig.submodels();
@@ -133,12 +142,20 @@ public final class Exporter {
             WrittenModel written;
             if (submodels.isEmpty()) {
                 for (ComponentExport file : files) {
-                    OnnxModel graph = file.file().component().isPresent()
-                            ? architecture.build(overridden, weights, variant, graphInterface(file.config(), opset,
-                                    file.file().component().get()).withForm(request.form()))
-                            // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
-                            : DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
-                                    graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
+                    OnnxModel graph;
+                    if (file.file().component().isPresent()) {
+                        OnnxModel reference = architecture.build(overridden, weights, variant, graphInterface(
+                                file.config(), opset, file.file().component().get()).withForm(request.form()));
+                        graph = inPrecision(reference, request.form());
+                        if (graph != reference) {
+                            references.put(file.file(), reference);
+                        }
+                    } else {
+                        // as Optimum 1.25.3's post_process_exported_models: the two decoders merged once written
+                        // (each already in its precision, so their weights are still stored once)
+                        graph = DecoderMerge.merge(graphs.get(OnnxFile.DECODER_MODEL),
+                                graphs.get(OnnxFile.DECODER_WITH_PAST_MODEL), OnnxFile.USE_CACHE_BRANCH);
+                    }
                     graphs.put(file.file(), graph);
                     writtenFiles.put(file.file(), writer.writeInto(graph, modelFolder, file.file() == OnnxFile.MODEL
                             ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
@@ -150,10 +167,12 @@ public final class Exporter {
             } else {
                 WrittenModel last = null;
                 for (ExportConfig.Submodel submodel : submodels) {
-                    OnnxModel graph = architecture.build(overridden, weights, variant,
+                    OnnxModel reference = architecture.build(overridden, weights, variant,
                             graphInterface(submodel.config(), opset).withForm(request.form()));
+                    OnnxModel graph = inPrecision(reference, request.form());
                     last = writer.writeInto(graph, modelFolder, submodel.fileName());
-                    submodelGraphs.add(new WrittenGraph(last, submodel.config(), graph));
+                    submodelGraphs.add(new WrittenGraph(last, submodel.config(), graph,
+                            graph == reference ? Optional.empty() : Optional.of(reference)));
                     quantizedFiles.add(new QuantizedFile(last, submodel.config(), graph, Optional.of(
                             graphInterface(submodel.config(), opset).withForm(request.form()
                                     .withQuantization(WeightQuantization.NONE)))));
@@ -182,8 +201,12 @@ public final class Exporter {
                         : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)
                         : validateSubmodels(submodelGraphs, output, atol);
+                validation = withReferenceChecks(validation, files, writtenFiles, references, submodelGraphs, output,
+                        atol, request.form());
                 // a quantized form was compared with its float32 graph above, by cosine and top-1 (not by atol)
-                if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()) {
+                // and a float16 form with its float32 graph by withReferenceChecks, above
+                if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()
+                        && request.form().precision() == ModelForm.Precision.FLOAT32) {
                     validation = withPlainComparison(validation, request.form(), submodels.isEmpty()
                             ? files.stream().filter(file -> file.file().component().isPresent())
                                     .map(file -> new PlainReference(writtenFiles.get(file.file()), file.config(),
@@ -388,8 +411,6 @@ public final class Exporter {
         }
     }
 
-    /** A written graph and the configuration whose interface it has (the export's, or a submodel's). */
-    private record WrittenGraph(WrittenModel model, ExportConfig config, OnnxModel graph) {}
 
     /** A written file of a non-plain form, its configuration, and how to build its graph in the plain form. */
     private record PlainReference(WrittenModel model, ExportConfig config,
@@ -559,5 +580,86 @@ public final class Exporter {
                     + "; check the output folder's free space and permissions", e);
         }
         return List.copyOf(written);
+    }
+
+    /**
+     * A written graph, the configuration whose interface it has (the export's, or a submodel's) and, when written in
+     * another precision, its float32 graph.
+     */
+    private record WrittenGraph(WrittenModel model, ExportConfig config, OnnxModel graph,
+                                Optional<OnnxModel> reference) {}
+
+    /**
+     * The default validation tolerance of a {@code --dtype fp16} export, relative to each output's scale: every
+     * output within 0.01 × max(1, its largest float32 magnitude) of the float32 graph's on the same inputs, and the
+     * runs' comparisons with each other (first example alone, with and without past) within 0.01 absolute; float16
+     * keeps about 3 significant digits, and a dozen layers add their roundings. {@code --atol} changes it.
+     */
+    public static final double HALF_PRECISION_ATOL = 0.01;
+    /** {@link #HALF_PRECISION_ATOL} as the CLI help prints it. */
+    public static final String HALF_PRECISION_ATOL_TEXT = "" + HALF_PRECISION_ATOL;
+
+    /**
+     * Refuses the forms no graph can be written in: bfloat16 (ONNX Runtime's CPU execution provider, the one this
+     * export validates with and the one the Java and Python packages ship, has bfloat16 kernels for data movement
+     * only: Cast, Concat, Gather, Reshape, Slice, Transpose, Unsqueeze; MatMul, Add, Mul, Softmax and every other
+     * arithmetic operator fail to load), and float16 combined with fused operators (written for float32;
+     * {@link #requireQuantizable} refuses it with quantized weights).
+     */
+    private static void requireBuildable(ModelForm form) {
+        if (form.precision() == ModelForm.Precision.BFLOAT16) {
+            throw new ExportException("--dtype bf16 is not supported: ONNX Runtime's CPU execution provider has no "
+                    + "bfloat16 kernel for MatMul, Add, Mul, Softmax or any other arithmetic operator (only Cast, "
+                    + "Concat, Gather, Reshape, Slice, Transpose and Unsqueeze), so a bfloat16 model could neither be"
+                    + " validated nor run on CPU; export with --dtype fp16 (half the size of float32; a bfloat16 "
+                    + "checkpoint converts to it directly), or leave --dtype out for float32");
+        }
+        if (form.precision() == ModelForm.Precision.FLOAT16 && form.fused()) {
+            throw new ExportException("--dtype fp16 with --optimize is not supported yet: the fused operators are "
+                    + "written for float32; export with one of the two options");
+        }
+    }
+
+    /**
+     * {@code graph} in the form's precision: itself for float32; for float16 the one conversion every family gets
+     * ({@link HalfPrecisionConversion}), Optimum's float32 inputs and outputs kept with Casts at the boundary.
+     */
+    private static OnnxModel inPrecision(OnnxModel graph, ModelForm form) {
+        return switch (form.precision()) {
+            case FLOAT32 -> graph;
+            case FLOAT16 -> HalfPrecisionConversion.convert(graph, ElementType.FLOAT16,
+                    HalfPrecisionConversion.InterfaceTypes.FLOAT32);
+            case BFLOAT16 -> throw new IllegalStateException("refused by requireBuildable");
+        };
+    }
+
+    /**
+     * {@code validation} with, for every file written in another precision than float32, each output against the
+     * float32 graph's on the same inputs ({@link ReferenceValidator}).
+     */
+    private static ValidationReport withReferenceChecks(ValidationReport validation, List<ComponentExport> files,
+                                                        Map<OnnxFile, WrittenModel> written,
+                                                        Map<OnnxFile, OnnxModel> references,
+                                                        List<WrittenGraph> submodels, OutputFolder output,
+                                                        double atol, ModelForm form) {
+        List<ReferenceValidator.Pair> pairs = new ArrayList<>();
+        for (ComponentExport file : files) {
+            OnnxModel reference = references.get(file.file());
+            if (reference != null) {
+                WrittenModel model = written.get(file.file());
+                pairs.add(new ReferenceValidator.Pair(model, displayName(output, model), reference, file.config()));
+            }
+        }
+        for (WrittenGraph graph : submodels) {
+            graph.reference().ifPresent(reference -> pairs.add(new ReferenceValidator.Pair(graph.model(),
+                    displayName(output, graph.model()), reference, graph.config())));
+        }
+        if (pairs.isEmpty()) {
+            return validation;
+        }
+        List<ValidationReport.OutputCheck> checks = new ArrayList<>(validation.checks());
+        checks.addAll(ReferenceValidator.compare(pairs, output.staging(), atol,
+                form.precision().name().toLowerCase(java.util.Locale.ROOT) + " vs float32 graph"));
+        return new ValidationReport(validation.modelFile(), checks);
     }
 }

@@ -560,7 +560,7 @@ final class OnnxRuntimeValidator {
         return true;
     }
 
-    private static String oneLine(String message) {
+    static String oneLine(String message) {
         return message == null ? "" : message.replaceAll("\\s+", " ").strip();
     }
 }

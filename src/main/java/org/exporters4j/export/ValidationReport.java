@@ -39,6 +39,12 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
         /** One output's values against reference values. */
         COMPARISON,
         /**
+         * One output against the same output of the export's float32 graph, built in the same process and run on
+         * the same inputs ({@code --dtype fp16}): max abs diff against the tolerance (the atol times the output's
+         * scale), with the cosine of the two outputs and that scale in {@code actual}.
+         */
+        REFERENCE,
+        /**
          * One output of a quantized export against the float32 graph's: cosine, largest absolute difference and,
          * for language-model logits, top-1 agreement, held to an {@link AgreementTolerance}.
          */
@@ -84,6 +90,9 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
                 case RUN -> line.append(output).append(" (").append(inputs).append("): ").append(actual);
                 case COMPARISON -> line.append(output).append(" (").append(inputs).append("): ")
                         .append(String.format(Locale.ROOT, "max abs diff %.3g (atol %.3g)", maxAbsDiff, tolerance));
+                case REFERENCE -> line.append(output).append(" (").append(inputs).append("): ")
+                        .append(String.format(Locale.ROOT, "max abs diff %.3g (tolerance %.3g), %s", maxAbsDiff,
+                                tolerance, actual));
                 case AGREEMENT -> line.append(output).append(" (").append(inputs).append("): ").append(actual)
                         .append(String.format(Locale.ROOT, ", max abs diff %.3g", maxAbsDiff));
             }

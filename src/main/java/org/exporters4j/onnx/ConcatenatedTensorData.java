@@ -59,6 +59,13 @@ final class ConcatenatedTensorData implements TensorData {
         return dims;
     }
 
+    /** The narrowed parts, concatenated. */
+    @Override
+    public TensorData narrowedTo(ElementType half) {
+        return half == elementType() ? this
+                : new ConcatenatedTensorData(axis, parts.stream().map(part -> part.narrowedTo(half)).toList());
+    }
+
     @Override
     public Object identity() {
         List<Object> arguments = new ArrayList<>();

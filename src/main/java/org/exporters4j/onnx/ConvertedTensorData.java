@@ -60,6 +60,21 @@ final class ConvertedTensorData extends DerivedTensorData {
         return List.of(target.onnxName());
     }
 
+    /**
+     * The source narrowed directly: a 16-bit source of {@code half} itself (widening it was exact), else the source
+     * narrowed once. A float64 source is narrowed from this float32 conversion, as it must round twice anyway.
+     */
+    @Override
+    public TensorData narrowedTo(ElementType half) {
+        if (target == half) {
+            return this;
+        }
+        if (target == ElementType.FLOAT && source.elementType().byteWidth() == 2) {
+            return source.narrowedTo(half);
+        }
+        return new NarrowedTensorData(this, half);
+    }
+
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
         ConvertingChannel converter = new ConvertingChannel(channel);

@@ -1,6 +1,8 @@
 package org.exporters4j.onnx;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -166,8 +168,11 @@ public final class DecoderMerge {
         long[] dims = spec.shape().dims().stream().mapToLong(dim -> ((Dim.Fixed) dim).size()).toArray();
         return switch (spec.elementType()) {
             case FLOAT -> TensorData.ofFloats(new float[0], dims);
-            default -> throw new OnnxGraphException("an output the decoder with past lacks must be float32 to be "
-                    + "filled with an empty constant, got " + spec);
+            // a half-precision decoder's cache (HalfPrecisionConversion with a 16-bit interface)
+            case FLOAT16, BFLOAT16 -> TensorData.wrap(spec.elementType(), Arrays.stream(dims).boxed().toList(),
+                    ByteBuffer.allocate(0));
+            default -> throw new OnnxGraphException("an output the decoder with past lacks must be float32, float16 "
+                    + "or bfloat16 to be filled with an empty constant, got " + spec);
         };
     }
 }

@@ -2,7 +2,9 @@ package org.exporters4j.onnx;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The operators of the default ONNX domain this package emits, with the opset that introduced each one (the
@@ -109,6 +111,13 @@ final class OperatorTable {
             .build();
 
     private OperatorTable() {}
+
+    /** Every operator of both tables (the default domain's and the contrib operators), sorted. */
+    static Set<String> operators() {
+        Set<String> all = new TreeSet<>(FIRST_OPSET.keySet());
+        all.addAll(CONTRIB_FIRST_VERSION.keySet());
+        return Collections.unmodifiableSet(all);
+    }
 
     /** Whether {@code opType} is one of the contrib operators this package emits. */
     static boolean isContrib(String opType) {

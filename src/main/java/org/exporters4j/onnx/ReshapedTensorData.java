@@ -26,6 +26,12 @@ final class ReshapedTensorData extends DerivedTensorData {
         return List.of(dims());
     }
 
+    /** The narrowed source under these dimensions. */
+    @Override
+    public TensorData narrowedTo(ElementType half) {
+        return half == elementType() ? this : new ReshapedTensorData(source.narrowedTo(half), dims());
+    }
+
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
         source.writeTo(channel);

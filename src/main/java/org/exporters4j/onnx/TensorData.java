@@ -83,6 +83,18 @@ public interface TensorData {
         return target == elementType() ? this : new ConvertedTensorData(this, target);
     }
 
+    /**
+     * This floating-point tensor in the 16-bit float type {@code half} ({@link ElementType#FLOAT16} or
+     * {@link ElementType#BFLOAT16}) as ONNX Runtime's float16 converter stores a weight (finite values saturate
+     * instead of overflowing, tiny ones stay nonzero: {@link NarrowedTensorData}), computed lazily while written.
+     * Returns this tensor when it is already {@code half}. Derived tensors narrow their sources, so a checkpoint
+     * weight stored in {@code half} (and widened to float32 for a float32 graph) is written as stored, with no round
+     * trip through float32.
+     */
+    default TensorData narrowedTo(ElementType half) {
+        return half == elementType() ? this : new NarrowedTensorData(this, half);
+    }
+
     /** The same bytes under other dimensions with the same element count. */
     default TensorData reshaped(long... dims) {
         return new ReshapedTensorData(this, Arrays.stream(dims).boxed().toList());

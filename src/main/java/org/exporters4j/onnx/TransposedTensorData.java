@@ -27,6 +27,12 @@ final class TransposedTensorData extends DerivedTensorData {
         return List.of(source.dims().get(1), source.dims().get(0));
     }
 
+    /** The transpose of the narrowed source (narrowing is element by element). */
+    @Override
+    public TensorData narrowedTo(ElementType half) {
+        return half == elementType() ? this : new TransposedTensorData(source.narrowedTo(half));
+    }
+
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
         int width = source.elementType().byteWidth();
