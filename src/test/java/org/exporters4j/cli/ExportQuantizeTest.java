@@ -122,6 +122,23 @@ class ExportQuantizeTest {
     }
 
     @Test
+    void anEncoderDecoderSplitIsComparedFileByFileWithItsFloat32Graphs() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("bart--seq2seq-lm-with-past"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "pytorch_model.bin", folder.resolve("bart"));
+        Path output = folder.resolve("bart-int8");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                "text2text-generation-with-past", "--layout", "optimum", "--quantize", "int8", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        for (String file : List.of("encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx")) {
+            assertTrue(run.err().contains("[ok] " + (file.startsWith("encoder") ? "last_hidden_state" : "logits")
+                    + " (" + file + " vs. float32"), file + ": " + run.err());
+            assertTrue(operatorCounts(output.resolve(file)).getOrDefault("DynamicQuantizeMatMul", 0L) > 0, file);
+        }
+        assertTrue(run.err().contains("note: the quantized decoder_model_merged.onnx was not run on its own"),
+                run.err());
+    }
+
+    @Test
     void theLanguageModelHeadCanStayFloat32() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixturesToday().resolve("llama--text-generation"));
         Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("llama"));
