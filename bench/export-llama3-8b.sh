@@ -65,11 +65,7 @@ export_form() { # label, flags...
 }
 
 export_form int4-no-validate --quantize int4 --no-validate
-if java -jar target/exporters4j.jar export onnx --help | grep -q -- '--dtype'; then
-  export_form fp16-no-validate --dtype fp16 --no-validate
-else
-  echo "export fp16: skipped, this build has no --dtype"
-fi
+export_form fp16-no-validate --dtype fp16 --no-validate
 export_form int4-validated --quantize int4
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "${KEEP_CHECKPOINT:-0}" != 1 ]; then

@@ -10,6 +10,7 @@ import org.exporters4j.export.ExportRequest;
 import org.exporters4j.export.ExportResult;
 import org.exporters4j.export.Exporter;
 import org.exporters4j.export.ValidationFailedException;
+import org.exporters4j.export.ValidationReport;
 import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.onnx.Opset;
@@ -107,9 +108,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "DynamicQuantizeMatMul, as its dynamic quantizer quantize_dynamic(per_channel=True) writes "
                     + "them; activations quantized at run time) or int4 in blocks along the input features (ONNX "
                     + "Runtime's MatMulNBits, round to nearest, as its MatMul4BitsQuantizer and the "
-                    + "onnxruntime-genai builder). Embedding tables stay float32. Runs only in ONNX Runtime (its "
-                    + "com.microsoft contrib operators). Validation compares the model with the float32 graph of the "
-                    + "same weights (--min-cosine, --min-top1-agreement) instead of --atol."})
+                    + "onnxruntime-genai builder). Embedding tables stay float32 unless --quantize-embeddings "
+                    + "(int4, Llama family). Runs only in ONNX Runtime (its com.microsoft contrib operators). "
+                    + "Validation compares the model with the float32 graph of the same weights (--min-cosine, "
+                    + "--min-top1-agreement) instead of --atol."})
     String quantize;
 
     @Option(names = "--quantize-block-size", paramLabel = "N",
@@ -205,9 +207,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (optimize) {
             request = request.withForm(request.form().withOperators(ModelForm.Operators.FUSED));
         }
-        if (dtype != null) {
-            request = request.withForm(request.form().withPrecision(dtype));
-        }
+        request = request.withForm(request.form().withPrecision(dtype));
         request = withQuantization(request);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -229,10 +229,13 @@ final class ExportOnnxCommand implements Callable<Integer> {
         out.println("exported " + result.modelType() + " " + result.task().name() + " (opset " + result.opset() + ") to "
                 + result.modelFile() + others + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isEmpty() ? ", not validated"
-                        : request.form().quantization().quantized() ? ", validated in ONNX Runtime against its float32 "
-                                + "graph (" + request.form().quantization() + " weights; cosine >= "
+                        : request.form().quantization().quantized() && comparedWithFloat32(result.validation().get())
+                                ? ", validated in ONNX Runtime against its float32 graph ("
+                                + request.form().quantization() + " weights; cosine >= "
                                 + plain(request.agreementTolerance().minCosine()) + ", LM top-1 agreement >= "
                                 + plain(request.agreementTolerance().minTopOneAgreement()) + ")"
+                        : request.form().quantization().quantized()
+                                ? ", validated in ONNX Runtime without its float32 graph (see the note)"
                         : ", validated in ONNX Runtime (atol " + plain(result.atol()) + ")"));
         out.println("copied beside it: " + String.join(", ", result.copiedFiles()));
         out.flush();
@@ -352,6 +355,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
     /** {@code value} without trailing zeros ({@code 1e-05} → {@code 0.00001}). */
     private static String plain(double value) {
         return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Whether the report holds the quantized model's agreement with its float32 graph (too large a graph has none). */
+    private static boolean comparedWithFloat32(ValidationReport report) {
+        return report.checks().stream().anyMatch(check -> check.kind() == ValidationReport.Kind.AGREEMENT);
     }
 
     /** An empty value would silently mean "the current folder" or "nothing": a usage error instead. */

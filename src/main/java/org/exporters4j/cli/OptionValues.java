@@ -104,7 +104,7 @@ final class OptionValues {
                 case "fp16", "float16" -> ModelForm.Precision.FLOAT16;
                 case "bf16", "bfloat16" -> ModelForm.Precision.BFLOAT16;
                 default -> throw new TypeConversionException("'" + value + "' is not a dtype; choose fp32 (the "
-                        + "default), fp16 or bf16");
+                        + "default) or fp16 (bf16 is refused: ONNX Runtime's CPU provider cannot run it)");
             };
         }
     }

@@ -26,8 +26,6 @@ import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.ModelForm;
 import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.ModelForm;
-import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.onnx.DecoderMerge;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.HalfPrecisionConversion;
@@ -193,6 +191,16 @@ public final class Exporter {
                 notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
                         + "exporters4j yet; it is written with standard operators, as without --optimize");
             }
+            if (request.form().quantization().embeddings() == WeightQuantization.Embeddings.QUANTIZED
+                    && java.util.stream.Stream.concat(graphs.values().stream(),
+                            submodelGraphs.stream().map(WrittenGraph::graph))
+                    .noneMatch(graph -> graph.nodes().stream().anyMatch(node -> node.opType().equals(
+                            "GatherBlockQuantized")))) {
+                // only the families whose token lookup is a plain Gather of whole int4 blocks read a quantized table
+                notes.add("--quantize-embeddings: the " + config.modelType() + " " + task.name() + " graph keeps its "
+                        + "embedding tables float32 (exporters4j quantizes them for the Llama family only, when each "
+                        + "row is whole blocks of --quantize-block-size)");
+            }
             Optional<ValidationReport> report = Optional.empty();
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = request.form().quantization().quantized()
@@ -215,7 +223,8 @@ public final class Exporter {
                                     .toList()
                             : submodelGraphs.stream().map(graph -> new PlainReference(graph.model(), graph.config(),
                                     () -> architecture.build(overridden, weights, variant,
-                                            graphInterface(graph.config(), opset)))).toList(), atol);
+                                            graphInterface(graph.config(), opset)))).toList(), atol,
+                            output.staging());
                 }
                 if (!validation.passed()) {
                     throw new ValidationFailedException("validation of the exported " + config.modelType() + " "
@@ -356,16 +365,15 @@ public final class Exporter {
             List<ValidationReport.OutputCheck> fileChecks = new ArrayList<>(OnnxRuntimeValidator.validate(
                     file.model().modelFile(), displayName, file.config(), atol, Optional.of(file.graph()),
                     OnnxRuntimeValidator.ValueCheck.AGAINST_FLOAT32_GRAPH).checks());
-            if (file.floatInterface().isPresent()) {
-                OnnxModel floatGraph = reference.build(file.floatInterface().get());
-                if (floatGraph.initializerBytes() > MAX_FLOAT32_REFERENCE_BYTES) {
-                    notes.add("the quantized " + file.model().modelFile().getFileName() + " was not compared with "
-                            + "its float32 graph: that graph's weights are " + floatGraph.initializerBytes()
-                            + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
-                            + "it beside the quantized model");
-                } else {
-                    fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.variant().head(), tolerance));
-                }
+            OnnxModel floatGraph = reference.build(file.floatInterface().get());
+            if (floatGraph.initializerBytes() > MAX_FLOAT32_REFERENCE_BYTES) {
+                notes.add("the quantized " + file.model().modelFile().getFileName() + " was not compared with "
+                        + "its float32 graph: that graph's weights are " + floatGraph.initializerBytes()
+                        + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
+                        + "it beside the quantized model");
+            } else {
+                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.variant().head(), tolerance,
+                        output.staging()));
             }
             String name = file.model().modelFile().getFileName().toString();
             for (ValidationReport.OutputCheck check : fileChecks) {
@@ -377,18 +385,23 @@ public final class Exporter {
         return new ValidationReport(String.join(", ", names), checks);
     }
 
+    /**
+     * The quantized file's agreement with its float32 graph, written for the comparison into a hidden folder of the
+     * staging folder (beside the export, not in a RAM-backed temporary folder), removed afterwards.
+     */
     private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
-                                                                        Head head, AgreementTolerance tolerance) {
+                                                                        Head head, AgreementTolerance tolerance,
+                                                                        Path staging) {
         Path folder = null;
         try {
-            folder = Files.createTempDirectory("exporters4j-float32-reference-");
+            folder = Files.createTempDirectory(staging, ".float32-reference-");
             WrittenModel floatModel = new ModelWriter(WeightsLocation.AUTOMATIC).write(floatGraph, folder);
             return QuantizedAgreement.compare(file.model().modelFile(), floatModel.modelFile(), file.config(), head,
                     tolerance);
         } catch (IOException e) {
-            throw new ExportException("cannot write the float32 graph the quantized model is compared with into the "
-                    + "temporary folder " + folder + ": " + e + "; free some space there or export with --no-validate",
-                    e);
+            throw new ExportException("cannot write the float32 graph the quantized model is compared with into "
+                    + (folder == null ? staging : folder) + ": " + e + "; free some space there or export with "
+                    + "--no-validate", e);
         } finally {
             deleteQuietly(folder);
         }
@@ -418,18 +431,18 @@ public final class Exporter {
 
     /**
      * {@code report} with each file of a non-plain form compared to its plain graph, built here from the same
-     * weights and written to a temporary folder removed afterwards ({@link OnnxRuntimeValidator#compareWithPlain}).
+     * weights and written to a hidden folder of the staging folder removed afterwards
+     * ({@link OnnxRuntimeValidator#compareWithPlain}).
      */
     private static ValidationReport withPlainComparison(ValidationReport report, ModelForm form,
-                                                       List<PlainReference> references, double atol) {
+                                                       List<PlainReference> references, double atol, Path staging) {
         List<ValidationReport.OutputCheck> checks = new ArrayList<>(report.checks());
         Path folder;
         try {
-            folder = Files.createTempDirectory("exporters4j-plain-reference");
+            folder = Files.createTempDirectory(staging, ".plain-reference-");
         } catch (IOException e) {
-            throw new ExportException("cannot create a temporary folder for the plain graph the " + form + " export "
-                    + "is compared with: " + e + "; free space in " + System.getProperty("java.io.tmpdir")
-                    + " (or set -Djava.io.tmpdir), or pass --no-validate", e);
+            throw new ExportException("cannot create a folder in " + staging + " for the plain graph the " + form
+                    + " export is compared with: " + e + "; free space there, or pass --no-validate", e);
         }
         try {
             ModelWriter writer = new ModelWriter(WeightsLocation.AUTOMATIC);
@@ -455,7 +468,7 @@ public final class Exporter {
             try (java.util.stream.Stream<Path> left = Files.walk(folder)) {
                 left.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             } catch (IOException e) {
-                // best effort: a temporary folder left behind is the operating system's to clean
+                // best effort: the staging folder it is in is removed with it when the export fails
             }
         }
         return new ValidationReport(report.modelFile(), checks);

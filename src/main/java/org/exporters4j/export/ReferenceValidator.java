@@ -63,10 +63,24 @@ final class ReferenceValidator {
             }
             return checks;
         } catch (IOException e) {
-            throw new ExportException("cannot write the float32 reference graph into " + folder + ": " + e
-                    + "; check the output folder's free space", e);
+            ExportException failure = new ExportException("cannot write the float32 reference graph into " + folder
+                    + ": " + e + "; check the output folder's free space", e);
+            deleteAfter(failure, folder);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            deleteAfter(e, folder);
+            throw e;
         } finally {
+            delete(folder); // after a failure already gone: the failure stays the one reported
+        }
+    }
+
+    /** Removes the folder after {@code failure}, whose report a failed removal joins instead of replacing it. */
+    private static void deleteAfter(Throwable failure, Path folder) {
+        try {
             delete(folder);
+        } catch (ExportException e) {
+            failure.addSuppressed(e);
         }
     }
 

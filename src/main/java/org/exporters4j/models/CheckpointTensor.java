@@ -1,6 +1,7 @@
 package org.exporters4j.models;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +40,16 @@ final class CheckpointTensor implements TensorData {
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
         weights.transferTo(info.name(), channel);
+    }
+
+    /**
+     * The checkpoint's own bytes ({@link Weights#bytes}: a slice of the mapped file, or an off-heap gather of a
+     * strided view), never a heap copy: quantizers read whole weights through this view. Like every tensor view, it
+     * is refused for tensors of 2 GiB or more.
+     */
+    @Override
+    public ByteBuffer bytes() {
+        return weights.bytes(info.name());
     }
 
     @Override

@@ -36,6 +36,13 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
     @Override
     public QuantizedMatrix quantize(TensorData weight) {
         FloatRows.requireMatrix(weight, "int8 quantization"); // the shape now, the bytes when written
+        if (weight.byteSize() > TensorDims.MAX_BUFFER_BYTES) {
+            // the codes are written transposed, so the quantizer reads the weight as one view, not row by row
+            throw new OnnxGraphException("int8 quantization reads each weight as one buffer, and a "
+                    + weight.elementType().onnxName() + weight.dims() + " weight is " + weight.byteSize()
+                    + " bytes (2 GiB at most); use --quantize int4, which streams it row by row, or keep that layer "
+                    + "float32 (--no-quantize-lm-head for the LM head)");
+        }
         return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
                 symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
                         : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));

@@ -41,7 +41,7 @@ class ExportQuantizeTest {
             for (String task : BERT_TASKS) {
                 Path fixtureFolder = SharedFiles.fixtures().resolve(modelType + "--" + task);
                 Fixture fixture = Fixture.read(fixtureFolder);
-                Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "pytorch_model.bin",
+                Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors",
                         folder.resolve(fixture.toString() + "-checkpoint"));
                 Path output = folder.resolve(fixture + "-int8");
                 MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", task,
@@ -124,7 +124,7 @@ class ExportQuantizeTest {
     @Test
     void anEncoderDecoderSplitIsComparedFileByFileWithItsFloat32Graphs() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("bart--seq2seq-lm-with-past"));
-        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "pytorch_model.bin", folder.resolve("bart"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("bart"));
         Path output = folder.resolve("bart-int8");
         MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
                 "text2text-generation-with-past", "--layout", "optimum", "--quantize", "int8", output.toString());
@@ -151,6 +151,20 @@ class ExportQuantizeTest {
         assertEquals(2 * 7, ops.getOrDefault("DynamicQuantizeMatMul", 0L), ops.toString());
         assertEquals(1, ops.getOrDefault("Gemm", 0L) + ops.getOrDefault("MatMul", 0L)
                 - matMulsOfActivations(output.resolve("model.onnx")), ops.toString());
+    }
+
+    @Test
+    void quantizedEmbeddingsOutsideTheLlamaFamilyAreNotedAsFloat32() throws Exception {
+        Path model = SharedFiles.fixtures().resolve("bert--default").resolve("checkpoint");
+        Path output = folder.resolve("bert-int4-embeddings");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", model.toString(), "--quantize", "int4",
+                "--quantize-embeddings", "--no-validate", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("note: --quantize-embeddings: the bert default graph keeps its embedding tables "
+                + "float32"), run.err());
+        Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
+        assertEquals(0, ops.getOrDefault("GatherBlockQuantized", 0L), ops.toString());
+        assertTrue(ops.getOrDefault("MatMulNBits", 0L) > 0, ops.toString());
     }
 
     @Test
