@@ -306,6 +306,12 @@ final class ExportOnnxCommand implements Callable<Integer> {
             default -> throw new ParameterException(spec.commandLine(), "--quantize takes int8 or int4, got '"
                     + quantize + "'");
         };
+        if (atol != null) {
+            // the validator holds a quantized model to its float32 graph's outputs by cosine and top-1, never by atol
+            throw new ParameterException(spec.commandLine(), "--atol does not apply to --quantize: a quantized "
+                    + "model is checked against its float32 graph with --min-cosine and --min-top1-agreement; use "
+                    + "those, or leave --atol out");
+        }
         WeightQuantization.Symmetry symmetry = quantizeZeroPoints ? WeightQuantization.Symmetry.ASYMMETRIC
                 : WeightQuantization.Symmetry.SYMMETRIC;
         WeightQuantization quantization;

@@ -191,6 +191,11 @@ class ExportQuantizeTest {
                 "2", out);
         assertEquals(2, cosine.exitCode(), cosine.err());
         assertTrue(cosine.err().contains("--min-cosine must be in (0, 1], got 2.0"), cosine.err());
+        MainTest.Run atol = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8", "--atol", "1e-3",
+                out);
+        assertEquals(2, atol.exitCode(), atol.err());
+        assertTrue(atol.err().contains("--atol does not apply to --quantize: a quantized model is checked against its "
+                + "float32 graph with --min-cosine and --min-top1-agreement"), atol.err());
         MainTest.Run embeddings = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8",
                 "--quantize-embeddings", out);
         assertEquals(2, embeddings.exitCode(), embeddings.err());
