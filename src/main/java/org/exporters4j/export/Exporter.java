@@ -403,27 +403,11 @@ public final class Exporter {
                     + (folder == null ? staging : folder) + ": " + e + "; free some space there or export with "
                     + "--no-validate", e);
         } finally {
-            deleteQuietly(folder);
+            if (folder != null) {
+                OutputFolder.deleteRecursively(folder);
+            }
         }
     }
-
-    private static void deleteQuietly(Path folder) {
-        if (folder == null) {
-            return;
-        }
-        try (var paths = Files.walk(folder)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    // best effort: a temporary file the operating system cleans up eventually
-                }
-            });
-        } catch (IOException e) {
-            // best effort, as above
-        }
-    }
-
 
     /** A written file of a non-plain form, its configuration, and how to build its graph in the plain form. */
     private record PlainReference(WrittenModel model, ExportConfig config,
@@ -465,11 +449,7 @@ public final class Exporter {
             throw new ExportException("cannot write or remove the plain reference graph in " + folder + ": " + e
                     + "; free space there, or pass --no-validate", e);
         } finally {
-            try (java.util.stream.Stream<Path> left = Files.walk(folder)) {
-                left.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // best effort: the staging folder it is in is removed with it when the export fails
-            }
+            OutputFolder.deleteRecursively(folder);
         }
         return new ValidationReport(report.modelFile(), checks);
     }
