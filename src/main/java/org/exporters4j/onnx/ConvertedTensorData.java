@@ -83,44 +83,27 @@ final class ConvertedTensorData extends DerivedTensorData {
     }
 
     /** Decodes source elements (which may arrive split across writes) and encodes them into the target. */
-    private final class ConvertingChannel extends TensorWriteChannel {
+    private final class ConvertingChannel extends WholeElementChannel {
         private final WritableByteChannel downstream;
-        private final int sourceWidth = source.elementType().byteWidth();
         private final int targetWidth = target.byteWidth();
         private final BlockConverter blocks = BlockConverter.of(source.elementType(), target);
-        private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         /** Direct, so that writing it to a file channel needs no copy into a temporary direct buffer. */
         private final ByteBuffer output = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES,
                 byteSize()))).order(ByteOrder.LITTLE_ENDIAN);
         private long elementIndex;
 
         ConvertingChannel(WritableByteChannel downstream) {
+            super(source.elementType().byteWidth());
             this.downstream = downstream;
         }
 
         @Override
-        public int write(ByteBuffer input) throws IOException {
-            int count = input.remaining();
-            ByteBuffer in = input.slice().order(ByteOrder.LITTLE_ENDIAN);
-            input.position(input.limit());
-            if (pending.position() > 0) {
-                while (pending.position() < sourceWidth && in.hasRemaining()) {
-                    pending.put(in.get());
-                }
-                if (pending.position() < sourceWidth) {
-                    return count;
-                }
-                pending.flip();
-                convert(pending, 1);
-                pending.clear();
-            }
-            convert(in, in.remaining() / sourceWidth);
-            pending.put(in);
-            return count;
+        protected void acceptElements(ByteBuffer in, int count) throws IOException {
+            convert(in, count);
         }
 
         void finish() throws IOException {
-            if (pending.position() != 0) {
+            if (endsMidElement()) {
                 throw new IOException("the source tensor ended in the middle of a " + source.elementType().onnxName()
                         + " element");
             }

@@ -2,7 +2,6 @@ package org.exporters4j.onnx;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -13,7 +12,7 @@ import java.util.Set;
  * through positional reads ({@code Weights.transferTo}), so neither the weight nor a mapping of it is ever resident
  * in the process whole.
  */
-final class FloatRowStream extends TensorWriteChannel {
+final class FloatRowStream extends WholeElementChannel {
     private static final Set<ElementType> WIDENED = EnumSet.of(ElementType.FLOAT16, ElementType.BFLOAT16);
 
     /** What receives each row. */
@@ -26,12 +25,12 @@ final class FloatRowStream extends TensorWriteChannel {
     private final int width;
     private final float[] row;
     private final RowSink sink;
-    private final ByteBuffer pending = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     private int filled;
     private int rowIndex;
     private short[] halves = new short[0];
 
     private FloatRowStream(ElementType type, int columns, RowSink sink) {
+        super(type.byteWidth());
         this.type = type;
         this.width = type.byteWidth();
         this.row = new float[columns];
@@ -61,26 +60,11 @@ final class FloatRowStream extends TensorWriteChannel {
     }
 
     @Override
-    public int write(ByteBuffer input) throws IOException {
-        int count = input.remaining();
-        ByteBuffer in = input.slice().order(ByteOrder.LITTLE_ENDIAN);
-        input.position(input.limit());
-        if (pending.position() > 0) {
-            while (pending.position() < width && in.hasRemaining()) {
-                pending.put(in.get());
-            }
-            if (pending.position() < width) {
-                return count;
-            }
-            pending.flip();
-            add(decode(pending, 0));
-            pending.clear();
-        }
-        int whole = in.remaining() / width;
+    protected void acceptElements(ByteBuffer in, int count) throws IOException {
         int done = 0;
-        while (done < whole) {
+        while (done < count) {
             // whole elements in bulk, up to the end of the current row
-            int take = Math.min(whole - done, row.length - filled);
+            int take = Math.min(count - done, row.length - filled);
             decodeInto(in, take);
             filled += take;
             done += take;
@@ -89,8 +73,6 @@ final class FloatRowStream extends TensorWriteChannel {
                 filled = 0;
             }
         }
-        pending.put(in);
-        return count;
     }
 
     /** Decodes {@code count} whole elements from {@code in} (advancing it) into the row from {@link #filled}. */
@@ -117,27 +99,10 @@ final class FloatRowStream extends TensorWriteChannel {
         in.position(in.position() + count * width);
     }
 
-    private float decode(ByteBuffer in, int at) {
-        return switch (type) {
-            case FLOAT -> in.getFloat(at);
-            case FLOAT16 -> HalfPrecision.float16ToFloat(in.getShort(at));
-            case BFLOAT16 -> HalfPrecision.bfloat16ToFloat(in.getShort(at));
-            default -> throw new IllegalStateException("not a float row type: " + type);
-        };
-    }
-
-    private void add(float value) throws IOException {
-        row[filled++] = value;
-        if (filled == row.length) {
-            sink.accept(rowIndex++, row);
-            filled = 0;
-        }
-    }
-
     private void finish(int rows) throws IOException {
-        if (pending.position() != 0 || filled != 0 || rowIndex != rows) {
+        if (endsMidElement() || filled != 0 || rowIndex != rows) {
             throw new IOException("the source tensor ended after " + rowIndex + " of " + rows + " rows"
-                    + (filled != 0 || pending.position() != 0 ? " and part of the next" : ""));
+                    + (filled != 0 || endsMidElement() ? " and part of the next" : ""));
         }
     }
 }

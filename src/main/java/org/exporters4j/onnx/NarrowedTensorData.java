@@ -70,43 +70,25 @@ final class NarrowedTensorData extends DerivedTensorData {
     }
 
     /** Decodes source elements (which may arrive split across writes) and writes them narrowed downstream. */
-    private final class Narrowing extends TensorWriteChannel {
+    private final class Narrowing extends WholeElementChannel {
         private final WritableByteChannel downstream;
         private final ElementType from = source.elementType();
-        private final int sourceWidth = from.byteWidth();
-        private final ByteBuffer pending = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         private final float[] floats = new float[BLOCK_ELEMENTS];
         private final short[] halves = new short[BLOCK_ELEMENTS];
         private final ByteBuffer output = ByteBuffer.allocateDirect(BLOCK_ELEMENTS * 2).order(ByteOrder.LITTLE_ENDIAN);
 
         Narrowing(WritableByteChannel downstream) {
+            super(source.elementType().byteWidth());
             this.downstream = downstream;
         }
 
         @Override
-        public int write(ByteBuffer input) throws IOException {
-            int count = input.remaining();
-            ByteBuffer in = input.slice().order(ByteOrder.LITTLE_ENDIAN);
-            input.position(input.limit());
-            if (pending.position() > 0) {
-                while (pending.position() < sourceWidth && in.hasRemaining()) {
-                    pending.put(in.get());
-                }
-                if (pending.position() < sourceWidth) {
-                    return count;
-                }
-                pending.flip();
-                convert(pending, 1);
-                pending.clear();
-            }
-            int whole = in.remaining() / sourceWidth;
-            for (int done = 0; done < whole; ) {
-                int block = Math.min(BLOCK_ELEMENTS, whole - done);
+        protected void acceptElements(ByteBuffer in, int count) throws IOException {
+            for (int done = 0; done < count; ) {
+                int block = Math.min(BLOCK_ELEMENTS, count - done);
                 convert(in, block);
                 done += block;
             }
-            pending.put(in);
-            return count;
         }
 
         /** Narrows {@code count} elements (at most a block) from {@code in} and writes them downstream. */
@@ -138,7 +120,7 @@ final class NarrowedTensorData extends DerivedTensorData {
         }
 
         void finish() throws IOException {
-            if (pending.position() != 0) {
+            if (endsMidElement()) {
                 throw new IOException("the source tensor ended in the middle of a " + from.onnxName() + " element");
             }
         }

@@ -1,0 +1,50 @@
+package org.exporters4j.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A channel that takes a tensor's bytes in writes of any size and hands on whole elements only: the bytes of an
+ * element split across two writes (a checkpoint streamed in pieces whose sizes ignore element boundaries) are held
+ * back until the element is whole. What comes downstream of it (conversion, narrowing, rows for a quantizer) is
+ * written once, here.
+ */
+abstract class WholeElementChannel extends TensorWriteChannel {
+    private final int elementWidth;
+    private final ByteBuffer pending;
+
+    WholeElementChannel(int elementWidth) {
+        this.elementWidth = elementWidth;
+        this.pending = ByteBuffer.allocate(elementWidth).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public final int write(ByteBuffer input) throws IOException {
+        int count = input.remaining();
+        ByteBuffer in = input.slice().order(ByteOrder.LITTLE_ENDIAN);
+        input.position(input.limit());
+        if (pending.position() > 0) {
+            while (pending.position() < elementWidth && in.hasRemaining()) {
+                pending.put(in.get());
+            }
+            if (pending.position() < elementWidth) {
+                return count;
+            }
+            pending.flip();
+            acceptElements(pending, 1);
+            pending.clear();
+        }
+        acceptElements(in, in.remaining() / elementWidth);
+        pending.put(in);
+        return count;
+    }
+
+    /** Consumes {@code count} whole little-endian elements from {@code in}, advancing it past them. */
+    protected abstract void acceptElements(ByteBuffer in, int count) throws IOException;
+
+    /** Whether the stream so far ended in the middle of an element (a truncated source). */
+    final boolean endsMidElement() {
+        return pending.position() != 0;
+    }
+}
