@@ -461,6 +461,21 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
             }
         }
 
+        /** Declares input {@code role}, whose element type must be one of {@code allowed} (the schema's constraint). */
+        void input(String role, Value value, Set<ElementType> allowed) {
+            input(role, value);
+            requireType(role, value, allowed);
+        }
+
+        /**
+         * Declares input {@code role}, of the element type of {@code first}, an input declared before it (the two
+         * share one type constraint of the schema, its {@code T}).
+         */
+        void inputLike(String role, Value value, Value first) {
+            input(role, value);
+            requireSameType(first, value);
+        }
+
         void requireType(String role, Value value, Set<ElementType> allowed) {
             if (!allowed.contains(value.elementType())) {
                 throw error("input " + role + " (" + value.name() + ") is " + value.elementType().onnxName()
