@@ -325,17 +325,17 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
 
     /** The name the next node of {@code opType} gets: {@code /scope/Op}, then {@code /scope/Op_1}, ... */
     final String proposedNodeName(String opType) {
-        String base = scopePrefix() + opType;
-        String name = base;
-        for (int i = 1; nodeNames.contains(name); i++) {
-            name = base + "_" + i;
-        }
-        return name;
+        return freeName(scopePrefix() + opType, nodeNames);
     }
 
     private String freeValueName(String wanted) {
+        return freeName(wanted, valueNames);
+    }
+
+    /** {@code wanted} if {@code taken} lacks it, else the first of {@code wanted_1}, {@code wanted_2}, … it lacks. */
+    static String freeName(String wanted, Set<String> taken) {
         String name = wanted;
-        for (int i = 1; valueNames.contains(name); i++) {
+        for (int i = 1; taken.contains(name); i++) {
             name = wanted + "_" + i;
         }
         return name;
