@@ -3,6 +3,7 @@ package org.exporters4j.cli;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.exporters4j.export.ExportRequest;
 import org.exporters4j.hub.HubException;
 import org.exporters4j.hub.Revision;
@@ -33,12 +34,7 @@ final class OptionValues {
         @Override
         public String convert(String value) {
             requireNotBlank(value);
-            try {
-                TaskNames.parse(value);
-            } catch (UnknownTaskException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+            return accepted(value, UnknownTaskException.class, TaskNames::parse);
         }
     }
 
@@ -56,13 +52,11 @@ final class OptionValues {
         public String convert(String value) {
             requireNotBlank(value);
             try {
-                TasksManager.getSupportedTasksForModelType(value, Exporter.ONNX.id());
-            } catch (UnknownModelTypeException e) {
-                throw new TypeConversionException(e.getMessage());
+                return accepted(value, UnknownModelTypeException.class,
+                        type -> TasksManager.getSupportedTasksForModelType(type, Exporter.ONNX.id()));
             } catch (UnknownExporterException e) {
-                // a known type without this exporter: the command's own call words that
+                return value; // a known type without this exporter: the command's own call words that
             }
-            return value;
         }
     }
 
@@ -70,12 +64,7 @@ final class OptionValues {
     static final class ExporterName implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            try {
-                Exporter.parse(value);
-            } catch (UnknownExporterException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+            return accepted(value, UnknownExporterException.class, Exporter::parse);
         }
     }
 
@@ -83,12 +72,7 @@ final class OptionValues {
     static final class FrameworkName implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            try {
-                Framework.parse(value);
-            } catch (UnknownFrameworkException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+            return accepted(value, UnknownFrameworkException.class, Framework::parse);
         }
     }
 
@@ -114,12 +98,7 @@ final class OptionValues {
         @Override
         public String convert(String value) {
             requireNotBlank(value);
-            try {
-                Revision.of(value);
-            } catch (HubException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+            return accepted(value, HubException.class, Revision::of);
         }
     }
 
@@ -140,6 +119,22 @@ final class OptionValues {
             }
             return folder;
         }
+    }
+
+    /**
+     * {@code value} as given once {@code parser} accepts it; the {@code refusal} it throws is a usage error with the
+     * parser's message (any other exception is not about the value and goes on as it is).
+     */
+    private static String accepted(String value, Class<? extends RuntimeException> refusal, Consumer<String> parser) {
+        try {
+            parser.accept(value);
+        } catch (RuntimeException e) {
+            if (refusal.isInstance(e)) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            throw e;
+        }
+        return value;
     }
 
     private static void requireNotBlank(String value) {
