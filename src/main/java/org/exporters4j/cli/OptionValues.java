@@ -30,11 +30,9 @@ final class OptionValues {
     private OptionValues() {}
 
     /** {@code --task} of {@code config} and {@code tasks}: a task name or one of today's synonyms. */
-    static final class TaskName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            return accepted(value, UnknownTaskException.class, TaskNames::parse);
+    static final class TaskName extends Parsed {
+        TaskName() {
+            super(UnknownTaskException.class, value -> TaskNames.parse(requireNotBlank(value)));
         }
     }
 
@@ -47,32 +45,29 @@ final class OptionValues {
     }
 
     /** {@code --model-type}: a model type some exporter supports, in any spelling. */
-    static final class ModelType implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            try {
-                return accepted(value, UnknownModelTypeException.class,
-                        type -> TasksManager.getSupportedTasksForModelType(type, Exporter.ONNX.id()));
-            } catch (UnknownExporterException e) {
-                return value; // a known type without this exporter: the command's own call words that
-            }
+    static final class ModelType extends Parsed {
+        ModelType() {
+            super(UnknownModelTypeException.class, value -> {
+                try {
+                    TasksManager.getSupportedTasksForModelType(requireNotBlank(value), Exporter.ONNX.id());
+                } catch (UnknownExporterException e) {
+                    // a known type without this exporter: the command's own call words that
+                }
+            });
         }
     }
 
     /** {@code --exporter}: onnx. */
-    static final class ExporterName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            return accepted(value, UnknownExporterException.class, Exporter::parse);
+    static final class ExporterName extends Parsed {
+        ExporterName() {
+            super(UnknownExporterException.class, Exporter::parse);
         }
     }
 
     /** {@code --framework}: pt or tf. */
-    static final class FrameworkName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            return accepted(value, UnknownFrameworkException.class, Framework::parse);
+    static final class FrameworkName extends Parsed {
+        FrameworkName() {
+            super(UnknownFrameworkException.class, Framework::parse);
         }
     }
 
@@ -94,11 +89,9 @@ final class OptionValues {
     }
 
     /** {@code --revision}: a branch, tag or commit as the Hub cache can name it. */
-    static final class RevisionName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            return accepted(value, HubException.class, Revision::of);
+    static final class RevisionName extends Parsed {
+        RevisionName() {
+            super(HubException.class, value -> Revision.of(requireNotBlank(value)));
         }
     }
 
@@ -122,24 +115,36 @@ final class OptionValues {
     }
 
     /**
-     * {@code value} as given once {@code parser} accepts it; the {@code refusal} it throws is a usage error with the
-     * parser's message (any other exception is not about the value and goes on as it is).
+     * A converter that hands the value on as given once the library's {@code parser} accepts it; the {@code refusal}
+     * the parser throws is a usage error with its message (any other exception is not about the value and goes on).
      */
-    private static String accepted(String value, Class<? extends RuntimeException> refusal, Consumer<String> parser) {
-        try {
-            parser.accept(value);
-        } catch (RuntimeException e) {
-            if (refusal.isInstance(e)) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            throw e;
+    private abstract static class Parsed implements ITypeConverter<String> {
+        private final Class<? extends RuntimeException> refusal;
+        private final Consumer<String> parser;
+
+        Parsed(Class<? extends RuntimeException> refusal, Consumer<String> parser) {
+            this.refusal = refusal;
+            this.parser = parser;
         }
-        return value;
+
+        @Override
+        public String convert(String value) {
+            try {
+                parser.accept(value);
+            } catch (RuntimeException e) {
+                if (refusal.isInstance(e)) {
+                    throw new TypeConversionException(e.getMessage());
+                }
+                throw e;
+            }
+            return value;
+        }
     }
 
-    private static void requireNotBlank(String value) {
+    private static String requireNotBlank(String value) {
         if (value.isBlank()) {
             throw new TypeConversionException("it must not be empty");
         }
+        return value;
     }
 }
