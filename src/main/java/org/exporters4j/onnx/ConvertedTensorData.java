@@ -77,9 +77,7 @@ final class ConvertedTensorData extends DerivedTensorData {
 
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
-        ConvertingChannel converter = new ConvertingChannel(channel);
-        source.writeTo(converter);
-        converter.finish();
+        new ConvertingChannel(channel).transfer(source);
     }
 
     /** Decodes source elements (which may arrive split across writes) and encodes them into the target. */
@@ -102,11 +100,8 @@ final class ConvertedTensorData extends DerivedTensorData {
             convert(in, count);
         }
 
-        void finish() throws IOException {
-            if (endsMidElement()) {
-                throw new IOException("the source tensor ended in the middle of a " + source.elementType().onnxName()
-                        + " element");
-            }
+        @Override
+        protected void finished() throws IOException {
             flushOutput();
         }
 

@@ -64,9 +64,7 @@ final class NarrowedTensorData extends DerivedTensorData {
 
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
-        Narrowing narrowing = new Narrowing(channel);
-        source.writeTo(narrowing);
-        narrowing.finish();
+        new Narrowing(channel).transfer(source);
     }
 
     /** Decodes source elements (which may arrive split across writes) and writes them narrowed downstream. */
@@ -116,12 +114,6 @@ final class NarrowedTensorData extends DerivedTensorData {
             output.limit(count * Short.BYTES);
             while (output.hasRemaining()) {
                 downstream.write(output);
-            }
-        }
-
-        void finish() throws IOException {
-            if (endsMidElement()) {
-                throw new IOException("the source tensor ended in the middle of a " + from.onnxName() + " element");
             }
         }
     }
