@@ -4,15 +4,15 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -30,19 +30,15 @@ import org.exporters4j.onnx.Value;
  * {@code inner_group_num} layers run in turn (the same weights serve every layer of a group: one initializer each),
  * then the head. The attention is never causal ({@code AlbertModel} ignores {@code is_decoder}).
  */
-public final class AlbertArchitecture extends FamilyArchitecture {
+public final class AlbertArchitecture extends EncoderArchitecture<TextInputs, AlbertArchitecture.Options> {
     public AlbertArchitecture() {
-        super("albert", "albert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("albert", "albert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("albert", "embeddings.word_embeddings.weight"), TextInputs::declareBert, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Value encoded = encode(graph, parameters, options, base, inputs);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
         new BertHeads(build, config, inputs, base, base + "pooler", BertPredictionHead.ALBERT_PREDICTIONS, options)
                 .add(encoded);
     }
@@ -94,10 +90,10 @@ public final class AlbertArchitecture extends FamilyArchitecture {
     }
 
     /** The AlbertConfig options the graph is built from. */
-    private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, int groups,
-                           int innerGroupLayers, int heads, long intermediateSize, Activation activation,
-                           long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie)
-            implements BertHeads.Options {
+    record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, int groups,
+                   int innerGroupLayers, int heads, long intermediateSize, Activation activation,
+                   long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie)
+        implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -1,9 +1,13 @@
 package org.exporters4j.models.blocks;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
@@ -16,6 +20,10 @@ import org.exporters4j.onnx.Value;
  * multiple-choice reshape.
  */
 public final class EncoderHeads {
+    /** The heads of an image model Optimum v1.5.2 registers as default and image-classification. */
+    public static final Set<Head> IMAGE_CLASSIFIER_HEADS =
+            Collections.unmodifiableSet(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION));
+
     private EncoderHeads() {}
 
     /** The first token's hidden state of each sequence, {@code [batch, hidden]} ({@code hidden_states[:, 0]}). */

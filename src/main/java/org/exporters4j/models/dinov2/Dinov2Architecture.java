@@ -1,13 +1,11 @@
 package org.exporters4j.models.dinov2;
 
-import java.util.EnumSet;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -35,16 +33,15 @@ import org.exporters4j.onnx.Window;
  * for bicubic weights at whole-pixel offsets, so both give the stored table exactly). So the graph takes any image
  * size, as Transformers does.
  */
-public final class Dinov2Architecture extends FamilyArchitecture {
+public final class Dinov2Architecture extends EncoderArchitecture<Value, Dinov2Options> {
     public Dinov2Architecture() {
-        super("dinov2", "dinov2", withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super("dinov2", "dinov2", EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("dinov2", "embeddings.patch_embeddings.projection.weight"), PixelInputs::declare,
+                Dinov2Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Dinov2Options options = Dinov2Options.read(config);
-        String base = build.parameters().basePrefix("dinov2", "embeddings.patch_embeddings.projection.weight");
-        Value pixels = PixelInputs.declare(build);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Dinov2Options options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         long hidden = options.hidden();
         Dim follows = Dim.unknown();

@@ -1,17 +1,16 @@
 package org.exporters4j.models.distilbert;
 
-import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -29,22 +28,20 @@ import org.exporters4j.onnx.Value;
  * {@code n_layers} blocks of self-attention and feed-forward ({@code activation}) with post-LayerNorm residuals,
  * then the head. The attention is never causal.
  */
-public final class DistilBertArchitecture extends FamilyArchitecture {
+public final class DistilBertArchitecture extends EncoderArchitecture<TextInputs, DistilBertArchitecture.Options> {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
-    private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
 
     public DistilBertArchitecture() {
-        super("distilbert", "distilbert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("distilbert", "distilbert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("distilbert", "embeddings.word_embeddings.weight"), TextInputs::declareWithoutTokenTypes,
+                Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, INPUTS);
         long dim = options.dim();
         Value encoded = encode(graph, parameters, options, base, inputs);
         new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
@@ -119,8 +116,8 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
     }
 
     /** The DistilBertConfig options the graph is built from (the config's own names: dim, n_heads …). */
-    private record Options(long vocabSize, long dim, int layers, int heads, long hiddenDim, Activation activation,
-                           long maxPositions, EmbeddingTie tie) {
+    record Options(long vocabSize, long dim, int layers, int heads, long hiddenDim, Activation activation,
+                   long maxPositions, EmbeddingTie tie) {
 
         static Options read(ModelConfig config) {
             AttentionHeads split = AttentionHeads.read(config, "dim", "n_heads");

@@ -5,12 +5,12 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.BaseModel;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -37,22 +37,20 @@ import org.exporters4j.onnx.Value;
  * (not the padding mask), as {@code get_masks} builds it. Language embeddings are never added: the graphs take no
  * {@code langs} input, which Transformers then ignores too.
  */
-public final class XlmArchitecture extends FamilyArchitecture {
+public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmArchitecture.Options> {
 
     private final XlmFlavor flavor;
 
     public XlmArchitecture(XlmFlavor flavor) {
-        super(flavor.modelType(), "xlm", withoutPast(flavor.heads()));
+        super(flavor.modelType(), "xlm", flavor.heads(), new BaseModel("transformer", "embeddings.weight"),
+                TextInputs::declareBert, config -> Options.read(config, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config, flavor);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("transformer", "embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
         long dim = options.dim();
         // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
@@ -151,8 +149,8 @@ public final class XlmArchitecture extends FamilyArchitecture {
     }
 
     /** The XLMConfig / FlaubertConfig options the graph is built from (the config's own names: emb_dim, n_heads …). */
-    private record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
-                           Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
+    record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
+                   Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
 
         static Options read(ModelConfig config, XlmFlavor flavor) {
             String source = config.source();
