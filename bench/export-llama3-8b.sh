@@ -10,6 +10,8 @@
 # Not run by the test suite; needs ~23 GB of free disk at its peak (checkpoint, a shard's copy, one export at a time).
 #   bench/export-llama3-8b.sh                    (work files under bench/work/export-llama3-8b/, git-ignored)
 #   KEEP_CHECKPOINT=1 bench/export-llama3-8b.sh  (keeps the checkpoint for the next run)
+#   EXPORTS="int4-no-validate" bench/export-llama3-8b.sh  (only the named exports, of: int4-no-validate
+#                                                 fp16-no-validate int4-validated; all three by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=bench/work/export-llama3-8b
@@ -64,9 +66,16 @@ export_form() { # label, flags...
   rm -rf "$out"
 }
 
-export_form int4-no-validate --quantize int4 --no-validate
-export_form fp16-no-validate --dtype fp16 --no-validate
-export_form int4-validated --quantize int4
+exports=" ${EXPORTS:-int4-no-validate fp16-no-validate int4-validated} "
+for name in $exports; do
+  case $name in
+    int4-no-validate|fp16-no-validate|int4-validated) ;;
+    *) echo "EXPORTS names $name; the exports are int4-no-validate, fp16-no-validate, int4-validated" >&2; exit 2 ;;
+  esac
+done
+[[ $exports == *" int4-no-validate "* ]] && export_form int4-no-validate --quantize int4 --no-validate
+[[ $exports == *" fp16-no-validate "* ]] && export_form fp16-no-validate --dtype fp16 --no-validate
+[[ $exports == *" int4-validated "* ]] && export_form int4-validated --quantize int4
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "${KEEP_CHECKPOINT:-0}" != 1 ]; then
   rm -rf "$checkpoint"
