@@ -15,10 +15,10 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -31,6 +31,10 @@ import org.exporters4j.onnx.Value;
 public final class DistilBertArchitecture extends EncoderArchitecture<TextInputs, DistilBertArchitecture.Options> {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
+    /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
+    private static final TransformerLayer.Names LAYER = new TransformerLayer.Names("attention.q_lin",
+            "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm", "ffn.lin1", "ffn.lin2",
+            "output_layer_norm");
 
     public DistilBertArchitecture() {
         super("distilbert", "distilbert", TextEncoderHeads.ENCODER_HEADS,
@@ -80,24 +84,11 @@ public final class DistilBertArchitecture extends EncoderArchitecture<TextInputs
         });
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
+        TransformerLayer.Settings settings = new TransformerLayer.Settings(dim, options.heads(), options.hiddenDim(),
+                options.activation(), LAYER_NORM_EPS, TransformerLayer.Norms.POST);
         return new LayerStack(base, "transformer.layer", options.layers()).apply(graph, embedded,
-                (index, prefix, input) -> layer(graph, parameters, options, prefix, input, mask, grid));
-    }
-
-    /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
-    private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
-                               Value rows, Value mask, TokenGrid grid) {
-        long dim = options.dim();
-        SelfAttention attention = SelfAttention.load(parameters, dim, options.heads(),
-                prefix + "attention.q_lin", prefix + "attention.k_lin",
-                prefix + "attention.v_lin", prefix + "attention.out_lin");
-        Value attended = LayerNorm.load(parameters, prefix + "sa_layer_norm", dim, LAYER_NORM_EPS)
-                .apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
-        Value hidden = options.activation().apply(graph,
-                Linear.load(parameters, prefix + "ffn.lin1", dim, options.hiddenDim()).apply(graph, attended));
-        Value output = Linear.load(parameters, prefix + "ffn.lin2", options.hiddenDim(), dim).apply(graph, hidden);
-        return LayerNorm.load(parameters, prefix + "output_layer_norm", dim, LAYER_NORM_EPS)
-                .apply(graph, graph.add(output, attended));
+                (index, prefix, input) -> TransformerLayer.load(parameters, prefix, LAYER, settings)
+                        .apply(graph, input, mask, grid));
     }
 
     /** The first token through pre_classifier and ReLU, as the classification heads compute it. */

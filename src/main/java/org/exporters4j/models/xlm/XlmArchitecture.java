@@ -15,11 +15,11 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -125,26 +125,20 @@ public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmAr
                     (index, prefix, input) -> graph.mul(layer(index, input, attentionMask), keep));
         }
 
-        /** Attention and feed-forward of layer {@code i}, with the norms where the options place them. */
+        /**
+         * Attention and feed-forward of layer {@code i}, with the norms where the options place them; the modules are
+         * per-layer lists: {@code attentions.i}, {@code layer_norm1.i}, {@code ffns.i} (inner width 4 × emb_dim),
+         * {@code layer_norm2.i}.
+         */
         private Value layer(int i, Value rows, Value attentionMask) {
             long dim = options.dim();
-            long hiddenDim = 4 * dim;
-            String attention = base + "attentions." + i + ".";
-            SelfAttention selfAttention = SelfAttention.load(parameters, dim, options.heads(),
-                    attention + "q_lin", attention + "k_lin",
-                    attention + "v_lin", attention + "out_lin");
-            LayerNorm first = LayerNorm.load(parameters, base + "layer_norm1." + i, dim, options.layerNormEps());
-            LayerNorm second = LayerNorm.load(parameters, base + "layer_norm2." + i, dim, options.layerNormEps());
-            Linear in = Linear.load(parameters, base + "ffns." + i + ".lin1", dim, hiddenDim);
-            Linear out = Linear.load(parameters, base + "ffns." + i + ".lin2", hiddenDim, dim);
-            if (options.preNorm()) {
-                Value attended = graph.add(rows, selfAttention.apply(graph, first.apply(graph, rows), attentionMask, grid));
-                return graph.add(attended, out.apply(graph,
-                        options.activation().apply(graph, in.apply(graph, second.apply(graph, attended)))));
-            }
-            Value attended = first.apply(graph, graph.add(rows, selfAttention.apply(graph, rows, attentionMask, grid)));
-            return second.apply(graph, graph.add(attended,
-                    out.apply(graph, options.activation().apply(graph, in.apply(graph, attended)))));
+            TransformerLayer.Names names = new TransformerLayer.Names("attentions." + i + ".q_lin",
+                    "attentions." + i + ".k_lin", "attentions." + i + ".v_lin", "attentions." + i + ".out_lin",
+                    "layer_norm1." + i, "ffns." + i + ".lin1", "ffns." + i + ".lin2", "layer_norm2." + i);
+            TransformerLayer.Settings settings = new TransformerLayer.Settings(dim, options.heads(), 4 * dim,
+                    options.activation(), options.layerNormEps(),
+                    options.preNorm() ? TransformerLayer.Norms.PRE : TransformerLayer.Norms.POST);
+            return TransformerLayer.load(parameters, base, names, settings).apply(graph, rows, attentionMask, grid);
         }
     }
 
