@@ -12,7 +12,6 @@ import org.exporters4j.models.blocks.EncoderHeads;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
@@ -65,9 +64,7 @@ public final class BeitArchitecture extends EncoderArchitecture<Value, BeitOptio
             }
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, encoder.pooled()), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, hidden, encoder.pooled());
                 }
             }
             default -> throw new ArchitectureException(flavor.modelType() + " has no " + build.head() + " head");

@@ -102,6 +102,18 @@ public final class EncoderHeads {
     }
 
     /**
+     * {@code logits [batch, num_labels]} of a classifier head: the Linear {@code classifier} on {@code features}
+     * {@code [batch, width]} (ViT's first token, BEiT's and Swin's pooled tokens, DINOv2's class token beside the patch
+     * mean); the label count is checked against config.json as {@link #labels} does. The caller asks
+     * {@code build.wants("logits")} before computing the features.
+     */
+    public static void classification(GraphBuild build, ModelConfig config, long width, Value features) {
+        long labels = labels(build.parameters(), "classifier.weight", config);
+        build.output("logits", Linear.load(build.parameters(), "classifier", width, labels)
+                .apply(build.graph(), features), Dim.unknown(), Dim.of(labels));
+    }
+
+    /**
      * {@code logits [batch, num_labels]} of a convolutional image classifier: the Linear {@code classifier} on the
      * pooled features {@code [batch, width]}, its batch axis left to run time (see {@link OutputAxes}); the label
      * count is checked against config.json as {@link #labels} does. The caller asks {@code build.wants("logits")}

@@ -1,5 +1,7 @@
 package org.exporters4j.models.blocks;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -36,14 +38,11 @@ public record TransformerLayer(SelfAttention attention, LayerNorm attentionNorm,
     public record Names(String query, String key, String value, String attentionOutput, String attentionNorm,
                         String intermediate, String output, String outputNorm) {
         public Names {
-            Objects.requireNonNull(query, "query");
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, "value");
-            Objects.requireNonNull(attentionOutput, "attentionOutput");
-            Objects.requireNonNull(attentionNorm, "attentionNorm");
-            Objects.requireNonNull(intermediate, "intermediate");
-            Objects.requireNonNull(output, "output");
-            Objects.requireNonNull(outputNorm, "outputNorm");
+            List<String> names = Arrays.asList(query, key, value, attentionOutput, attentionNorm, intermediate, output,
+                    outputNorm);
+            if (names.stream().anyMatch(name -> name == null || name.isEmpty())) {
+                throw new IllegalArgumentException("a transformer layer names each of its eight modules, got " + names);
+            }
         }
     }
 

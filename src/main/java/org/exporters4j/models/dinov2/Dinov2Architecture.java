@@ -56,11 +56,9 @@ public final class Dinov2Architecture extends EncoderArchitecture<Value, Dinov2O
                 if (build.wants("logits")) {
                     // Dinov2ForImageClassification: classifier(cat(states[:, 0], states[:, 1:].mean(1)))
                     Value states = encode(build, options, base, pixels);
-                    Value features = graph.concat(1, graph.gather(states, graph.scalar(0), 1),
-                            graph.reduceMean(graph.slice(states, 1, 1, Long.MAX_VALUE), KeepDims.NO, 1));
-                    long labels = EncoderHeads.labels(build.parameters(), "classifier.weight", config);
-                    build.output("logits", Linear.load(build.parameters(), "classifier", 2 * hidden, labels)
-                            .apply(graph, features), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, 2 * hidden, graph.concat(1,
+                            graph.gather(states, graph.scalar(0), 1),
+                            graph.reduceMean(graph.slice(states, 1, 1, Long.MAX_VALUE), KeepDims.NO, 1)));
                 }
             }
             default -> throw new IllegalStateException("dinov2 has no " + build.variant() + " graph");

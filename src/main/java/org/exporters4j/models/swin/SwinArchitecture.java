@@ -65,10 +65,8 @@ public final class SwinArchitecture extends EncoderArchitecture<Value, SwinOptio
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
                     // SwinModel.pooler: AdaptiveAvgPool1d(1) over the tokens
-                    Value pooled = graph.reduceMean(encoder.encode(), KeepDims.NO, 1);
-                    long labels = EncoderHeads.labels(build.parameters(), "classifier.weight", config);
-                    build.output("logits", Linear.load(build.parameters(), "classifier", features, labels)
-                            .apply(graph, pooled), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, features,
+                            graph.reduceMean(encoder.encode(), KeepDims.NO, 1));
                 }
             }
             case MASKED_IM -> {

@@ -199,9 +199,7 @@ public final class VitArchitecture extends EncoderArchitecture<Value, VitOptions
                                                 .apply(graph, firstToken(1))),
                                 graph.scalar(ElementType.FLOAT, 2.0)), follows, Dim.of(labels));
                     } else {
-                        long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                        build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
-                                .apply(graph, firstToken(0)), follows, Dim.of(labels));
+                        EncoderHeads.classification(build, config, hidden, firstToken(0));
                     }
                 }
                 case MASKED_IM -> {
