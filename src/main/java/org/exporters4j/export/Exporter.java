@@ -33,7 +33,6 @@ import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.OperatorDomain;
 import org.exporters4j.onnx.Opset;
-import org.exporters4j.onnx.WeightsLocation;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.ComponentExport;
 import org.exporters4j.tasks.DynamicTensor;
@@ -276,8 +275,7 @@ public final class Exporter {
         for (ValidationReport report : reports) {
             String name = Path.of(report.modelFile()).getFileName().toString();
             for (ValidationReport.OutputCheck check : report.checks()) {
-                checks.add(new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(), check.output(),
-                        check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
+                checks.add(check.inFile(name));
             }
         }
         String names = written.values().stream().map(model -> displayName(output, model))
@@ -377,9 +375,7 @@ public final class Exporter {
             }
             String name = file.model().modelFile().getFileName().toString();
             for (ValidationReport.OutputCheck check : fileChecks) {
-                checks.add(several ? new ValidationReport.OutputCheck(check.kind(), name + " " + check.inputs(),
-                        check.output(), check.expected(), check.actual(), check.maxAbsDiff(), check.tolerance(),
-                        check.verdict()) : check);
+                checks.add(several ? check.inFile(name) : check);
             }
         }
         return new ValidationReport(String.join(", ", names), checks);
@@ -392,20 +388,10 @@ public final class Exporter {
     private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
                                                                         Head head, AgreementTolerance tolerance,
                                                                         Path staging) {
-        Path folder = null;
-        try {
-            folder = Files.createTempDirectory(staging, ".float32-reference-");
-            WrittenModel floatModel = new ModelWriter(WeightsLocation.AUTOMATIC).write(floatGraph, folder);
-            return QuantizedAgreement.compare(file.model().modelFile(), floatModel.modelFile(), file.config(), head,
-                    tolerance);
-        } catch (IOException e) {
-            throw new ExportException("cannot write the float32 graph the quantized model is compared with into "
-                    + (folder == null ? staging : folder) + ": " + e + "; free some space there or export with "
-                    + "--no-validate", e);
-        } finally {
-            if (folder != null) {
-                OutputFolder.deleteRecursively(folder);
-            }
+        Path modelFile = file.model().modelFile();
+        try (ReferenceFolder folder = ReferenceFolder.create(staging, "float32")) {
+            return folder.compare(floatGraph, modelFile.getFileName().toString(), reference -> QuantizedAgreement
+                    .compare(modelFile, reference, file.config(), head, tolerance));
         }
     }
 
@@ -421,35 +407,15 @@ public final class Exporter {
     private static ValidationReport withPlainComparison(ValidationReport report, ModelForm form,
                                                        List<PlainReference> references, double atol, Path staging) {
         List<ValidationReport.OutputCheck> checks = new ArrayList<>(report.checks());
-        Path folder;
-        try {
-            folder = Files.createTempDirectory(staging, ".plain-reference-");
-        } catch (IOException e) {
-            throw new ExportException("cannot create a folder in " + staging + " for the plain graph the " + form
-                    + " export is compared with: " + e + "; free space there, or pass --no-validate", e);
-        }
-        try {
-            ModelWriter writer = new ModelWriter(WeightsLocation.AUTOMATIC);
+        try (ReferenceFolder folder = ReferenceFolder.create(staging, "plain")) {
             for (PlainReference reference : references) {
                 Path file = reference.model().modelFile();
-                WrittenModel plain = writer.writeInto(reference.plainGraph().get(), folder,
-                        file.getFileName().toString());
-                for (ValidationReport.OutputCheck check : OnnxRuntimeValidator.compareWithPlain(file,
-                        plain.modelFile(), form.toString(), reference.config(), atol)) {
-                    checks.add(references.size() == 1 ? check : new ValidationReport.OutputCheck(check.kind(),
-                            file.getFileName() + " " + check.inputs(), check.output(), check.expected(),
-                            check.actual(), check.maxAbsDiff(), check.tolerance(), check.verdict()));
-                }
-                Files.deleteIfExists(plain.modelFile());
-                if (plain.externalDataFile().isPresent()) {
-                    Files.deleteIfExists(plain.externalDataFile().get());
+                for (ValidationReport.OutputCheck check : folder.compare(reference.plainGraph().get(),
+                        file.getFileName().toString(), plain -> OnnxRuntimeValidator.compareWithPlain(file, plain,
+                                form.toString(), reference.config(), atol))) {
+                    checks.add(references.size() == 1 ? check : check.inFile(file.getFileName().toString()));
                 }
             }
-        } catch (IOException e) {
-            throw new ExportException("cannot write or remove the plain reference graph in " + folder + ": " + e
-                    + "; free space there, or pass --no-validate", e);
-        } finally {
-            OutputFolder.deleteRecursively(folder);
         }
         return new ValidationReport(report.modelFile(), checks);
     }

@@ -1,16 +1,10 @@
 package org.exporters4j.export;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +17,8 @@ import java.util.stream.Collectors;
 import org.exporters4j.export.ValidationReport.Kind;
 import org.exporters4j.export.ValidationReport.OutputCheck;
 import org.exporters4j.export.ValidationReport.Verdict;
+import org.exporters4j.export.ValidationSession.Difference;
+import org.exporters4j.export.ValidationSession.Output;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.TensorSpec;
@@ -104,27 +100,24 @@ final class OnnxRuntimeValidator {
     private static ValidationReport validateNow(Path modelFile, String displayName, ExportConfig exportConfig,
                                                 double atol, Optional<OnnxModel> written, ValueCheck valueCheck) {
         List<OutputCheck> checks = new ArrayList<>();
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = validationOptions();
-             OrtSession session = environment.createSession(modelFile.toString(), options)) {
+        try (ValidationSession session = ValidationSession.open(modelFile)) {
             ExportStop.JVM.checkpoint();
             checkInterface(session, exportConfig, atol, written, checks);
             DummyInputs inputs = exportConfig.generateDummyInputs(DummyShapes.OPTIMUM_DEFAULTS, SEED);
-            Map<String, RunOutput> batch = run(environment, session, exportConfig, inputs, atol, checks);
+            Map<String, Output> batch = run(session, exportConfig, inputs, atol, checks);
             ExportStop.JVM.checkpoint();
             Optional<DummyInputs> first = valueCheck == ValueCheck.FIRST_EXAMPLE_ALONE
                     ? firstExample(exportConfig, inputs) : Optional.empty();
             if (first.isPresent()) {
-                Map<String, RunOutput> alone = run(environment, session, exportConfig, first.get(), atol, checks);
+                Map<String, Output> alone = run(session, exportConfig, first.get(), atol, checks);
                 ExportStop.JVM.checkpoint();
                 compareFirstRow(exportConfig, batch, alone, atol, checks);
             }
-            run(environment, session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol,
-                    checks);
+            run(session, exportConfig, exportConfig.generateDummyInputs(OTHER_SHAPES, SEED), atol, checks);
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + ": "
-                    + oneLine(e.getMessage()) + " (this is a bug in the exporter for this model type; please report "
-                    + "it with the model's config.json)", e);
+                    + ValidationSession.oneLine(e.getMessage()) + " (this is a bug in the exporter for this model "
+                    + "type; please report it with the model's config.json)", e);
         }
         return new ValidationReport(displayName, checks);
     }
@@ -136,105 +129,28 @@ final class OnnxRuntimeValidator {
      */
     static List<OutputCheck> compareWithPlain(Path modelFile, Path plainFile, String form, ExportConfig exportConfig,
                                               double atol) {
-        return ExportStop.JVM.during(ExportStop.Step.VALIDATION,
-                () -> compareWithPlainNow(modelFile, plainFile, form, exportConfig, atol));
-    }
-
-    private static List<OutputCheck> compareWithPlainNow(Path modelFile, Path plainFile, String form,
-                                                         ExportConfig exportConfig, double atol) {
-        List<OutputCheck> checks = new ArrayList<>();
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = validationOptions();
-             OrtSession session = environment.createSession(modelFile.toString(), options);
-             OrtSession plain = environment.createSession(plainFile.toString(), options)) {
-            for (DummyShapes shapes : List.of(DummyShapes.OPTIMUM_DEFAULTS, OTHER_SHAPES)) {
-                DummyInputs inputs = exportConfig.generateDummyInputs(shapes, SEED);
-                String label = form + " vs. plain graph (" + label(exportConfig, inputs) + ")";
-                Map<String, RunOutput> actual = outputs(environment, session, exportConfig, inputs);
-                ExportStop.JVM.checkpoint();
-                Map<String, RunOutput> expected = outputs(environment, plain, exportConfig, inputs);
-                ExportStop.JVM.checkpoint();
-                for (DynamicTensor output : exportConfig.outputs()) {
-                    RunOutput mine = actual.get(output.name());
-                    RunOutput reference = expected.get(output.name());
-                    if (mine == null || reference == null) {
-                        continue; // a missing output is the run checks' finding
-                    }
+        return ValidationSession.compare(modelFile, plainFile, exportConfig, "the exported model " + modelFile
+                + " or its plain reference " + plainFile, " (this is a bug in the exporter for this model type; please "
+                + "report it with the model's config.json, or export without the form options)",
+                (inputs, name, reference, given) -> given.map(mine -> {
+                    String label = form + " vs. plain graph (" + label(exportConfig, inputs) + ")";
                     if (!Arrays.equals(mine.shape(), reference.shape())) {
-                        checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
-                                Arrays.toString(reference.shape()), Arrays.toString(mine.shape()), Double.NaN, atol,
-                                Verdict.SHAPE_MISMATCH));
-                        continue;
+                        return new OutputCheck(Kind.COMPARISON, label, name, Arrays.toString(reference.shape()),
+                                Arrays.toString(mine.shape()), Double.NaN, atol, Verdict.SHAPE_MISMATCH);
                     }
-                    double maxDiff = 0;
-                    for (int i = 0; i < mine.values().length; i++) {
-                        double diff = Math.abs((double) mine.values()[i] - reference.values()[i]);
-                        maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, diff);
-                    }
-                    checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(),
-                            mine.values().length + " values", mine.values().length + " values", maxDiff, atol,
-                            maxDiff <= atol ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
-                }
-            }
-        } catch (OrtException e) {
-            throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + " or its plain "
-                    + "reference " + plainFile + ": " + oneLine(e.getMessage()) + " (this is a bug in the exporter "
-                    + "for this model type; please report it with the model's config.json, or export without the "
-                    + "form options)", e);
-        }
-        return checks;
-    }
-
-    /** The float outputs of one run of {@code session} on {@code inputs}, by name. */
-    private static Map<String, RunOutput> outputs(OrtEnvironment environment, OrtSession session,
-                                                  ExportConfig exportConfig, DummyInputs inputs) throws OrtException {
-        Map<String, RunOutput> values = new LinkedHashMap<>();
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        try {
-            for (DummyTensor tensor : inputs.tensors()) {
-                if (session.getInputInfo().containsKey(tensor.name())) {
-                    feed.put(tensor.name(), tensorOf(environment, tensor));
-                }
-            }
-            try (OrtSession.Result result = session.run(feed)) {
-                for (DynamicTensor output : exportConfig.outputs()) {
-                    Optional<OnnxValue> value = result.get(output.name());
-                    if (value.isPresent() && value.get() instanceof OnnxTensor tensor) {
-                        values.put(output.name(), new RunOutput(tensor.getInfo().getShape(), floats(tensor)));
-                    }
-                }
-            }
-        } finally {
-            for (OnnxTensor tensor : feed.values()) {
-                tensor.close();
-            }
-        }
-        return values;
-    }
-
-    /**
-     * A session for a few small runs: no pre-packed copies of the weights (ONNX Runtime otherwise keeps a second,
-     * re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and no
-     * memory-pattern planning.
-     */
-    static OrtSession.SessionOptions validationOptions() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        try {
-            options.addConfigEntry("session.disable_prepacking", "1");
-            options.setMemoryPatternOptimization(false);
-            return options;
-        } catch (OrtException | RuntimeException e) {
-            options.close();
-            throw e;
-        }
+                    double maxDiff = Difference.between(reference.values(), mine.values()).maxAbsDiff();
+                    return new OutputCheck(Kind.COMPARISON, label, name, mine.values().length + " values",
+                            mine.values().length + " values", maxDiff, atol,
+                            maxDiff <= atol ? Verdict.PASSED : Verdict.VALUE_MISMATCH);
+                })); // a missing output is the run checks' finding
     }
 
     /** Names, order and dynamic axis names of the graph against the export configuration. */
-    private static void checkInterface(OrtSession session, ExportConfig exportConfig, double atol,
+    private static void checkInterface(ValidationSession session, ExportConfig exportConfig, double atol,
                                        Optional<OnnxModel> written, List<OutputCheck> checks) throws OrtException {
-        compareInterface("inputs", session.getInputInfo(), exportConfig.inputs(), atol,
+        compareInterface("inputs", session.inputInfo(), exportConfig.inputs(), atol,
                 written.map(OnnxModel::inputs).orElse(List.of()), checks);
-        compareInterface("outputs", session.getOutputInfo(), exportConfig.outputs(), atol,
+        compareInterface("outputs", session.outputInfo(), exportConfig.outputs(), atol,
                 written.map(OnnxModel::outputs).orElse(List.of()), checks);
     }
 
@@ -271,58 +187,38 @@ final class OnnxRuntimeValidator {
         }
     }
 
-    /** A float output of one run: its shape and values (row-major). */
-    private record RunOutput(long[] shape, float[] values) {}
-
     /**
      * Runs one input set; checks every input's typed axes against the sizes the inputs set, and every configured
      * output's presence, shape and finiteness.
      */
-    private static Map<String, RunOutput> run(OrtEnvironment environment, OrtSession session, ExportConfig exportConfig,
-                                            DummyInputs inputs, double atol, List<OutputCheck> checks)
+    private static Map<String, Output> run(ValidationSession session, ExportConfig exportConfig,
+                                           DummyInputs inputs, double atol, List<OutputCheck> checks)
             throws OrtException {
         String label = label(exportConfig, inputs);
         Map<Dimension, Long> dimensions = dimensions(exportConfig, inputs);
         checkInputs(exportConfig, inputs, dimensions, label, atol, checks);
-        Map<String, RunOutput> values = new LinkedHashMap<>();
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        try {
-            for (DummyTensor tensor : inputs.tensors()) {
-                if (session.getInputInfo().containsKey(tensor.name())) {
-                    feed.put(tensor.name(), tensorOf(environment, tensor));
-                }
+        Map<String, Output> outputs = session.run(exportConfig, inputs);
+        for (DynamicTensor output : exportConfig.outputs()) {
+            NodeInfo declared = session.outputInfo().get(output.name());
+            String expected = expectedShape(declared, output, dimensions);
+            Output value = outputs.get(output.name());
+            if (value == null) {
+                checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, "-", Double.NaN, atol,
+                        Verdict.MISSING_OUTPUT));
+                continue;
             }
-            try (OrtSession.Result result = session.run(feed)) {
-                for (DynamicTensor output : exportConfig.outputs()) {
-                    Optional<OnnxValue> value = result.get(output.name());
-                    NodeInfo declared = session.getOutputInfo().get(output.name());
-                    String expected = expectedShape(declared, output, dimensions);
-                    if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
-                        checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, "-", Double.NaN, atol,
-                                Verdict.MISSING_OUTPUT));
-                        continue;
-                    }
-                    long[] shape = tensor.getInfo().getShape();
-                    String actual = Arrays.toString(shape);
-                    float[] data = floats(tensor);
-                    values.put(output.name(), new RunOutput(shape, data));
-                    Verdict verdict;
-                    if (!shapeMatches(declared, output, dimensions, shape)) {
-                        verdict = Verdict.SHAPE_MISMATCH;
-                    } else if (!allFinite(data)) {
-                        verdict = Verdict.NOT_FINITE;
-                    } else {
-                        verdict = Verdict.PASSED;
-                    }
-                    checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, actual, Double.NaN, atol, verdict));
-                }
+            Verdict verdict;
+            if (!shapeMatches(declared, output, dimensions, value.shape())) {
+                verdict = Verdict.SHAPE_MISMATCH;
+            } else if (!allFinite(value.values())) {
+                verdict = Verdict.NOT_FINITE;
+            } else {
+                verdict = Verdict.PASSED;
             }
-        } finally {
-            for (OnnxTensor tensor : feed.values()) {
-                tensor.close();
-            }
+            checks.add(new OutputCheck(Kind.RUN, label, output.name(), expected, Arrays.toString(value.shape()),
+                    Double.NaN, atol, verdict));
         }
-        return values;
+        return outputs;
     }
 
     /**
@@ -350,11 +246,11 @@ final class OnnxRuntimeValidator {
         return Optional.of(new DummyInputs(tensors));
     }
 
-    private static void compareFirstRow(ExportConfig exportConfig, Map<String, RunOutput> batch,
-                                        Map<String, RunOutput> alone, double atol, List<OutputCheck> checks) {
+    private static void compareFirstRow(ExportConfig exportConfig, Map<String, Output> batch,
+                                        Map<String, Output> alone, double atol, List<OutputCheck> checks) {
         for (DynamicTensor output : exportConfig.outputs()) {
-            RunOutput all = batch.get(output.name());
-            RunOutput first = alone.get(output.name());
+            Output all = batch.get(output.name());
+            Output first = alone.get(output.name());
             if (all == null || first == null || !isBatch(output, 0)) {
                 continue;
             }
@@ -367,10 +263,7 @@ final class OnnxRuntimeValidator {
                 continue;
             }
             float[] expected = corner.get();
-            double maxDiff = 0;
-            for (int i = 0; i < expected.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs((double) expected[i] - first.values()[i]));
-            }
+            double maxDiff = Difference.between(expected, first.values()).maxAbsDiff();
             boolean close = maxDiff <= atol;
             checks.add(new OutputCheck(Kind.COMPARISON, label, output.name(), expected.length + " values",
                     first.values().length + " values", maxDiff, atol, close ? Verdict.PASSED : Verdict.VALUE_MISMATCH));
@@ -382,7 +275,7 @@ final class OnnxRuntimeValidator {
      * of a batched output ({@code [1, …]} of {@code [batch, …]}), or the first-with-first corner of an output that
      * pairs examples ({@code [1, 1]} of {@code [batch, batch]}). Empty when {@code shape} does not fit inside.
      */
-    private static Optional<float[]> leadingCorner(RunOutput all, long[] shape) {
+    private static Optional<float[]> leadingCorner(Output all, long[] shape) {
         long[] outer = all.shape();
         if (outer.length != shape.length) {
             return Optional.empty();
@@ -517,40 +410,6 @@ final class OnnxRuntimeValidator {
         return true;
     }
 
-    static OnnxTensor tensorOf(OrtEnvironment environment, DummyTensor tensor) throws OrtException {
-        long[] shape = tensor.shape().stream().mapToLong(Long::longValue).toArray();
-        ByteBuffer direct = ByteBuffer.allocateDirect(tensor.data().remaining()).order(ByteOrder.nativeOrder());
-        ByteBuffer source = tensor.data();
-        switch (tensor.elementType()) {
-            case INT64 -> {
-                while (source.hasRemaining()) {
-                    direct.putLong(source.getLong());
-                }
-                direct.flip();
-                return OnnxTensor.createTensor(environment, direct.asLongBuffer(), shape);
-            }
-            case FLOAT -> {
-                while (source.hasRemaining()) {
-                    direct.putFloat(source.getFloat());
-                }
-                direct.flip();
-                return OnnxTensor.createTensor(environment, direct.asFloatBuffer(), shape);
-            }
-            default -> throw new ExportException("dummy input '" + tensor.name() + "' is "
-                    + tensor.elementType().onnxName() + ", which the validator does not feed yet");
-        }
-    }
-
-    static float[] floats(OnnxTensor tensor) {
-        if (tensor.getInfo().type != OnnxJavaType.FLOAT) {
-            return new float[0];
-        }
-        FloatBuffer buffer = tensor.getFloatBuffer();
-        float[] values = new float[buffer.remaining()];
-        buffer.get(values);
-        return values;
-    }
-
     private static boolean allFinite(float[] values) {
         for (float value : values) {
             if (!Float.isFinite(value)) {
@@ -558,9 +417,5 @@ final class OnnxRuntimeValidator {
             }
         }
         return true;
-    }
-
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s+", " ").strip();
     }
 }

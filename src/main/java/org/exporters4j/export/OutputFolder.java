@@ -619,17 +619,34 @@ final class OutputFolder implements AutoCloseable {
         return files;
     }
 
+    /** Removes {@code folder} and everything in it, best effort (see {@link #removeTree} for the strict removal). */
     static void deleteRecursively(Path folder) {
+        try {
+            removeTree(folder, Removal.FILES);
+        } catch (IOException | RuntimeException e) {
+            // best effort: the export already failed or finished; a leftover hidden staging folder is harmless
+        }
+    }
+
+    /** How a file or an empty folder is removed; tests inject failures (a file another process holds). */
+    @FunctionalInterface
+    interface Removal {
+        /** Removes {@code path} if it exists. */
+        void remove(Path path) throws IOException;
+
+        Removal FILES = Files::deleteIfExists;
+    }
+
+    /** Removes {@code folder} and everything in it (links are removed, not followed); nothing when it is absent. */
+    static void removeTree(Path folder, Removal removal) throws IOException {
         Objects.requireNonNull(folder, "folder");
         if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(folder)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+                removal.remove(path);
             }
-        } catch (IOException | RuntimeException e) {
-            // best effort: the export already failed or finished; a leftover hidden staging folder is harmless
         }
     }
 }

@@ -1,32 +1,19 @@
 package org.exporters4j.export;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.exporters4j.export.ValidationReport.Kind;
 import org.exporters4j.export.ValidationReport.OutputCheck;
 import org.exporters4j.export.ValidationReport.Verdict;
-import org.exporters4j.onnx.ModelWriter;
+import org.exporters4j.export.ValidationSession.Difference;
+import org.exporters4j.export.ValidationSession.Output;
 import org.exporters4j.onnx.OnnxModel;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.DummyInputs;
-import org.exporters4j.tasks.DummyShapes;
-import org.exporters4j.tasks.DummyTensor;
-import org.exporters4j.tasks.DynamicTensor;
 import org.exporters4j.tasks.ExportConfig;
 
 /**
@@ -37,9 +24,6 @@ import org.exporters4j.tasks.ExportConfig;
  * cosine of the two outputs as vectors, reported.
  */
 final class ReferenceValidator {
-    /** The staged export's hidden folder for the reference files, removed when the comparison ends. */
-    static final String REFERENCE_FOLDER = ".float32-reference";
-
     private ReferenceValidator() {}
 
     /** A file written and the float32 graph it is compared with, under its export configuration. */
@@ -50,65 +34,30 @@ final class ReferenceValidator {
      * reference in the report (e.g. {@code "float16 vs float32 graph"}).
      */
     static List<OutputCheck> compare(List<Pair> pairs, Path staging, double atol, String label) {
-        Path folder = staging.resolve(REFERENCE_FOLDER);
-        try {
-            Files.createDirectories(folder);
-            ModelWriter writer = new ModelWriter(org.exporters4j.onnx.WeightsLocation.AUTOMATIC);
-            List<OutputCheck> checks = new ArrayList<>();
-            for (Pair pair : pairs) {
-                String fileName = pair.written().modelFile().getFileName().toString();
-                WrittenModel reference = writer.writeInto(pair.reference(), folder, fileName);
-                checks.addAll(ExportStop.JVM.during(ExportStop.Step.VALIDATION,
-                        () -> compareNow(pair, reference.modelFile(), atol, label)));
-            }
-            return checks;
-        } catch (IOException e) {
-            ExportException failure = new ExportException("cannot write the float32 reference graph into " + folder
-                    + ": " + e + "; check the output folder's free space", e);
-            deleteAfter(failure, folder);
-            throw failure;
-        } catch (RuntimeException | Error e) {
-            deleteAfter(e, folder);
-            throw e;
-        } finally {
-            delete(folder); // after a failure already gone: the failure stays the one reported
-        }
-    }
-
-    /** Removes the folder after {@code failure}, whose report a failed removal joins instead of replacing it. */
-    private static void deleteAfter(Throwable failure, Path folder) {
-        try {
-            delete(folder);
-        } catch (ExportException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
-    private static List<OutputCheck> compareNow(Pair pair, Path referenceFile, double atol, String label) {
         List<OutputCheck> checks = new ArrayList<>();
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        String modelFile = pair.written().modelFile().toString();
-        try (OrtSession.SessionOptions options = OnnxRuntimeValidator.validationOptions();
-             OrtSession session = environment.createSession(modelFile, options);
-             OrtSession reference = environment.createSession(referenceFile.toString(), options)) {
-            for (DummyShapes shapes : List.of(DummyShapes.OPTIMUM_DEFAULTS, OnnxRuntimeValidator.OTHER_SHAPES)) {
-                DummyInputs inputs = pair.config().generateDummyInputs(shapes, OnnxRuntimeValidator.SEED);
-                Map<String, float[]> actual = run(environment, session, pair.config(), inputs);
-                ExportStop.JVM.checkpoint();
-                Map<String, float[]> expected = run(environment, reference, pair.config(), inputs);
-                ExportStop.JVM.checkpoint();
-                String subject = pair.written().modelFile().getFileName() + " " + label + ", " + sizes(inputs);
-                for (Map.Entry<String, float[]> output : expected.entrySet()) {
-                    float[] values = actual.get(output.getKey());
-                    checks.add(check(subject, output.getKey(), output.getValue(), values, atol));
-                }
+        try (ReferenceFolder folder = ReferenceFolder.create(staging, "float32")) {
+            for (Pair pair : pairs) {
+                Path modelFile = pair.written().modelFile();
+                String subject = modelFile.getFileName() + " " + label + ", ";
+                checks.addAll(folder.compare(pair.reference(), modelFile.getFileName().toString(),
+                        reference -> ValidationSession.compare(modelFile, reference, pair.config(),
+                                "the exported model " + modelFile + " or its float32 reference", " (this is a bug in "
+                                        + "the exporter for this model type; please report it with the model's "
+                                        + "config.json)", (inputs, name, expected, actual) -> judge(
+                                        subject + sizes(inputs), name, expected, actual, atol))));
             }
-        } catch (OrtException e) {
-            throw new ExportException("ONNX Runtime cannot run the exported model " + modelFile + " or its float32 "
-                    + "reference: " + OnnxRuntimeValidator.oneLine(e.getMessage()) + " (this is a bug in the exporter"
-                    + " for this model type; please report it with the model's config.json)", e);
         }
         return checks;
+    }
+
+    /** A float32 output of the reference against the model's; an output of another type is not compared. */
+    private static Optional<OutputCheck> judge(String subject, String name, Output expected, Optional<Output> actual,
+                                               double atol) {
+        if (!expected.float32()) {
+            return Optional.empty();
+        }
+        return Optional.of(check(subject, name, expected.values(),
+                actual.filter(Output::float32).map(Output::values).orElse(null), atol));
     }
 
     /**
@@ -123,21 +72,10 @@ final class ReferenceValidator {
                     actual == null ? "-" : actual.length + " values", Double.NaN, atol, actual == null
                             ? Verdict.MISSING_OUTPUT : Verdict.SHAPE_MISMATCH);
         }
-        double maxDiff = 0;
-        double scale = 1;
-        double dot = 0;
-        double expectedNorm = 0;
-        double actualNorm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double diff = Math.abs((double) expected[i] - actual[i]);
-            maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, diff);
-            scale = Math.max(scale, Math.abs(expected[i]));
-            dot += (double) expected[i] * actual[i];
-            expectedNorm += (double) expected[i] * expected[i];
-            actualNorm += (double) actual[i] * actual[i];
-        }
-        // two zero vectors agree; one zero vector against another has no direction: cosine 0
-        double cosine = expectedNorm == 0 && actualNorm == 0 ? 1 : dot / Math.sqrt(expectedNorm * actualNorm);
+        Difference difference = Difference.between(expected, actual);
+        double maxDiff = difference.maxAbsDiff();
+        double scale = Math.max(1, difference.largestMagnitude());
+        double cosine = difference.cosine();
         String figures = String.format(Locale.ROOT, "cosine %s, largest |float32 value| %.3g",
                 Double.isFinite(cosine) ? String.format(Locale.ROOT, "%.6f", cosine) : "nan", scale);
         double tolerance = atol * scale;
@@ -146,49 +84,9 @@ final class ReferenceValidator {
         return new OutputCheck(Kind.REFERENCE, subject, name, figures, figures, maxDiff, tolerance, verdict);
     }
 
-    /** The float outputs the configuration declares, by name (an output of another type is not compared). */
-    private static Map<String, float[]> run(OrtEnvironment environment, OrtSession session, ExportConfig config,
-                                            DummyInputs inputs) throws OrtException {
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        try {
-            for (DummyTensor tensor : inputs.tensors()) {
-                if (session.getInputInfo().containsKey(tensor.name())) {
-                    feed.put(tensor.name(), OnnxRuntimeValidator.tensorOf(environment, tensor));
-                }
-            }
-            try (OrtSession.Result result = session.run(feed)) {
-                for (DynamicTensor output : config.outputs()) {
-                    Optional<OnnxValue> value = result.get(output.name());
-                    if (value.isPresent() && value.get() instanceof OnnxTensor tensor
-                            && tensor.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
-                        values.put(output.name(), OnnxRuntimeValidator.floats(tensor));
-                    }
-                }
-            }
-        } finally {
-            feed.values().forEach(OnnxTensor::close);
-        }
-        return values;
-    }
-
     /** The inputs' shapes, e.g. {@code input_ids [2, 16]}, for the report. */
     private static String sizes(DummyInputs inputs) {
         return inputs.tensors().stream().findFirst().map(t -> t.name() + " " + Arrays.toString(
                 t.shape().toArray())).orElse("no inputs");
-    }
-
-    private static void delete(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new ExportException("cannot remove the float32 reference folder " + folder + ": " + e
-                    + "; remove it by hand", e);
-        }
     }
 }

@@ -217,11 +217,7 @@ final class Seq2SeqValidator {
             return new OutputCheck(Kind.COMPARISON, subject, name, Arrays.toString(expected.shape()),
                     Arrays.toString(actual.shape()), Double.NaN, atol, Verdict.SHAPE_MISMATCH);
         }
-        double diff = 0;
-        for (int i = 0; i < expected.floats().length; i++) {
-            double d = Math.abs((double) expected.floats()[i] - actual.floats()[i]);
-            diff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(diff, d);
-        }
+        double diff = ValidationSession.Difference.between(expected.floats(), actual.floats()).maxAbsDiff();
         return new OutputCheck(Kind.COMPARISON, subject, name, "within " + atol, Double.toString(diff), diff, atol,
                 diff <= atol ? Verdict.PASSED : Verdict.VALUE_MISMATCH);
     }

@@ -82,6 +82,12 @@ public record ValidationReport(String modelFile, List<OutputCheck> checks) {
             return verdict == Verdict.PASSED;
         }
 
+        /** This check in a report of several files: its subject led by {@code fileName}. */
+        OutputCheck inFile(String fileName) {
+            return new OutputCheck(kind, fileName + " " + inputs, output, expected, actual, maxAbsDiff, tolerance,
+                    verdict);
+        }
+
         /** One line, e.g. {@code [ok] logits (batch_size=2, sequence_length=16): [2, 3]}. */
         public String describe() {
             StringBuilder line = new StringBuilder(passed() ? "[ok] " : "[x] ");
