@@ -44,15 +44,12 @@ public final class BertArchitecture extends EncoderArchitecture<TextInputs, Bert
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final BertOptions options;
+    private static final class Encoder extends BertStyleEncoder<BertOptions> {
         private final BertFlavor flavor;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base,
                 BertFlavor flavor) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction(), base + "pooler.dense");
-            this.options = options;
+            super(build, config, inputs, base, options, base + "pooler.dense");
             this.flavor = flavor;
         }
 

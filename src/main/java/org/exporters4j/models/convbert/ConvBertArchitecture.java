@@ -43,13 +43,9 @@ public final class ConvBertArchitecture extends EncoderArchitecture<TextInputs, 
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final ConvBertOptions options;
-
+    private static final class Encoder extends BertStyleEncoder<ConvBertOptions> {
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ConvBertOptions options, String base) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction());
-            this.options = options;
+            super(build, config, inputs, base, options);
         }
 
         /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */

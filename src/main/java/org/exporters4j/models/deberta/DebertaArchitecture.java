@@ -47,12 +47,10 @@ public final class DebertaArchitecture extends EncoderArchitecture<TextInputs, D
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final DebertaOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, DebertaOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize());
             this.options = options;
-            this.base = base;
         }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */

@@ -44,11 +44,9 @@ public final class DistilBertArchitecture extends EncoderArchitecture<TextInputs
 
     @Override
     protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
         long dim = options.dim();
-        Value encoded = encode(graph, parameters, options, base, inputs);
-        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
+        new TextEncoderHeads(build, config, inputs, base, dim, options.vocabSize()) {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return maskedLmLogits(graph, parameters, options, base, rows);

@@ -37,13 +37,9 @@ public final class MobileBertArchitecture extends EncoderArchitecture<TextInputs
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final MobileBertOptions options;
-
+    private static final class Encoder extends BertStyleEncoder<MobileBertOptions> {
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MobileBertOptions options, String base) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction());
-            this.options = options;
+            super(build, config, inputs, base, options);
         }
 
         /** MobileBertEmbeddings, as rows {@code [batch × sequence, hidden]}. */

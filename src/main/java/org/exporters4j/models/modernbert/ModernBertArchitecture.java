@@ -52,12 +52,10 @@ public final class ModernBertArchitecture extends EncoderArchitecture<TextInputs
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final ModernBertOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ModernBertOptions options, String base) {
-            super(build, config, inputs, options.hidden(), options.vocabSize());
+            super(build, config, inputs, base, options.hidden(), options.vocabSize());
             this.options = options;
-            this.base = base;
         }
 
         /** The final-normalised hidden states as rows {@code [batch × sequence, hidden]}. */

@@ -45,12 +45,10 @@ public final class MpnetArchitecture extends EncoderArchitecture<TextInputs, Mpn
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final MpnetOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MpnetOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
             this.options = options;
-            this.base = base;
         }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */

@@ -46,9 +46,7 @@ public final class RoFormerArchitecture extends EncoderArchitecture<TextInputs, 
 
     @Override
     protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        Value encoded = encode(graph, parameters, options, base, inputs);
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
         // RoFormer has no pooler
         new BertHeads(build, config, inputs, base, null, BertPredictionHead.CLS_PREDICTIONS, options) {
             /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */

@@ -55,7 +55,7 @@ public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmAr
         long dim = options.dim();
         // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
         Value encoded = new Encoder(graph, parameters, options, base, grid).encode(inputs);
-        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+        new TextEncoderHeads(build, config, inputs, base, dim, options.vocabSize()) {
             /** XLMPredLayer without adaptive softmax: proj, tied to the word embeddings. */
             @Override
             protected Value languageModelLogits(Value rows) {
