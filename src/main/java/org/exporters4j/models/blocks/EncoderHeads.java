@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
@@ -78,6 +79,16 @@ public final class EncoderHeads {
             Dim follows = Dim.unknown();
             build.output("last_hidden_state", grid.unflatten(build.graph(), rows, hidden), follows, follows,
                     Dim.of(hidden));
+        }
+    }
+
+    /**
+     * {@code last_hidden_state [batch, tokens, width]} of an encoder that keeps its hidden states 3-D (Swin,
+     * DINOv2), when the interface asks for it; {@code tokens} is computed only then.
+     */
+    public static void lastHiddenState(GraphBuild build, Supplier<Value> tokens, long width) {
+        if (build.wants("last_hidden_state")) {
+            build.output("last_hidden_state", tokens.get(), Dim.unknown(), Dim.unknown(), Dim.of(width));
         }
     }
 

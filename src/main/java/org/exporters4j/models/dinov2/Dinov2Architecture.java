@@ -13,7 +13,6 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.ResizeMode;
@@ -44,14 +43,8 @@ public final class Dinov2Architecture extends EncoderArchitecture<Value, Dinov2O
     protected void addOutputs(ModelConfig config, GraphBuild build, Dinov2Options options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         long hidden = options.hidden();
-        Dim follows = Dim.unknown();
         switch (build.head()) {
-            case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", encode(build, options, base, pixels), follows, follows,
-                            Dim.of(hidden));
-                }
-            }
+            case BASE -> EncoderHeads.lastHiddenState(build, () -> encode(build, options, base, pixels), hidden);
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
                     // Dinov2ForImageClassification: classifier(cat(states[:, 0], states[:, 1:].mean(1)))

@@ -57,11 +57,7 @@ public final class SwinArchitecture extends EncoderArchitecture<Value, SwinOptio
         long features = options.features();
         Dim follows = Dim.unknown();
         switch (build.head()) {
-            case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", encoder.encode(), follows, follows, Dim.of(features));
-                }
-            }
+            case BASE -> EncoderHeads.lastHiddenState(build, encoder::encode, features);
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
                     // SwinModel.pooler: AdaptiveAvgPool1d(1) over the tokens
