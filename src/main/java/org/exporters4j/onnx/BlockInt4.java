@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -97,42 +98,146 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         return (inFeatures + blockSize - 1) / blockSize;
     }
 
-    /** A block's scale and zero point, and the reciprocal of the scale its codes are computed with (0 for scale 0). */
-    record Parameters(float scale, int zeroPoint, float reciprocal) {
-        Parameters(float scale, int zeroPoint) {
-            this(scale, zeroPoint, scale != 0f ? 1.0f / scale : 0f);
-        }
-    }
+    /**
+     * The block-by-block arithmetic of one weight's rows, with the scratch arrays of one written part (one per
+     * {@code writeTo}, never shared between threads): {@link #parameters} computes every block's scale, zero point and
+     * reciprocal for a row, {@link #codes} packs the row's codes. The loops run over primitive arrays with no
+     * allocation and no call per element, so the JIT compiles them to tight (partly vectorised) code; the values are
+     * the rules of the class comment, bit for bit.
+     */
+    static final class RowKernel {
+        private final int blockSize;
+        private final int columns;
+        private final int blocks;
+        private final boolean symmetric;
+        /** Per block of the current row: the scale, its reciprocal (0 for scale 0) and the zero point. */
+        final float[] scales;
+        private final float[] reciprocals;
+        final int[] zeroPoints;
+        /** The last block of a row whose length is not a multiple of the block size, padded with zeros. */
+        private final float[] padded;
 
-    /** The parameters of a block of {@code count} values (the rest of the block is zero padding). */
-    Parameters parameters(float[] block, int count) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int i = 0; i < blockSize; i++) {
-            float v = i < count ? block[i] : 0f;
-            if (!Float.isFinite(v)) {
-                throw new OnnxGraphException("cannot quantize a weight holding " + v + "; 4-bit quantization needs"
-                        + " finite weights");
+        RowKernel(BlockInt4 quantization, int columns) {
+            this.blockSize = quantization.blockSize();
+            this.columns = columns;
+            this.blocks = (int) quantization.blocks(columns);
+            this.symmetric = quantization.symmetry() == QuantizationSymmetry.SYMMETRIC;
+            this.scales = new float[blocks];
+            this.reciprocals = new float[blocks];
+            this.zeroPoints = new int[blocks];
+            this.padded = new float[blockSize];
+        }
+
+        int blocks() {
+            return blocks;
+        }
+
+        /** Bytes of packed codes per row: two codes per byte, the last block padded. */
+        int codeBytes() {
+            return blocks * blockSize / 2;
+        }
+
+        /** Every block's scale, zero point and reciprocal of {@code row} ({@code columns} values). */
+        void parameters(float[] row) {
+            for (int b = 0; b < blocks; b++) {
+                int from = b * blockSize;
+                int count = Math.min(blockSize, columns - from);
+                if (symmetric) {
+                    float largest = largestMagnitude(row, from, count);
+                    setParameters(b, -largest / MIDDLE, MIDDLE);
+                } else {
+                    float min = Float.MAX_VALUE;
+                    float max = -Float.MAX_VALUE;
+                    for (int i = from; i < from + count; i++) {
+                        min = Math.min(min, row[i]);
+                        max = Math.max(max, row[i]);
+                    }
+                    if (!Float.isFinite(min) || !Float.isFinite(max)) { // Math.min and max keep NaN and infinities
+                        throw notFinite(row, from, count);
+                    }
+                    // the block's range widened to zero (which also covers the zero padding of a last block)
+                    min = Math.min(min, 0f);
+                    max = Math.max(max, 0f);
+                    float scale = (max - min) / MAX_CODE;
+                    float zero = scale != 0f ? 0f - min / scale : min;
+                    setParameters(b, scale, zero < 0f ? 0 : zero > MAX_CODE ? MAX_CODE : (int) roundHalfAway(zero));
+                }
             }
-            min = Math.min(min, v);
-            max = Math.max(max, v);
         }
-        if (symmetry == QuantizationSymmetry.SYMMETRIC) {
-            float largest = Math.abs(max) > Math.abs(min) ? max : min;
-            return new Parameters(-largest / MIDDLE, MIDDLE);
+
+        private void setParameters(int block, float scale, int zeroPoint) {
+            scales[block] = scale;
+            reciprocals[block] = scale != 0f ? 1.0f / scale : 0f;
+            zeroPoints[block] = zeroPoint;
         }
-        min = Math.min(min, 0f);
-        max = Math.max(max, 0f);
-        float scale = (max - min) / MAX_CODE;
-        float zero = scale != 0f ? 0f - min / scale : min;
-        int zeroPoint = zero < 0f ? 0 : zero > MAX_CODE ? MAX_CODE : (int) roundHalfAway(zero);
-        return new Parameters(scale, zeroPoint);
+
+        /**
+         * The value of largest magnitude of {@code row[from, from + count)} and the zero padding up to the block
+         * size, the negative one on a tie: what {@code |max| > |min| ? max : min} picks, signed zeros included. Each
+         * value's float32 bits rotated left by one put the magnitude above the sign, so the largest rotation (compared
+         * unsigned: flipped into signed order) is that value: one integer maximum per element instead of a float
+         * minimum and maximum.
+         */
+        private float largestMagnitude(float[] row, int from, int count) {
+            int largest = Integer.MIN_VALUE; // the rotation of +0: the smallest, and the zero padding's if any
+            for (int i = from; i < from + count; i++) {
+                largest = Math.max(largest, Integer.rotateLeft(Float.floatToRawIntBits(row[i]), 1) ^ Integer.MIN_VALUE);
+            }
+            float value = Float.intBitsToFloat(Integer.rotateRight(largest ^ Integer.MIN_VALUE, 1));
+            if (!Float.isFinite(value)) { // NaN's magnitude is above infinity's, so either is the largest
+                throw notFinite(row, from, count);
+            }
+            return value;
+        }
+
+        /**
+         * The codes of {@code row}, whose {@link #parameters} were just computed, packed two per byte (the first in
+         * the low nibble) into {@code out} from {@code offset}: {@link #codeBytes()} bytes.
+         */
+        void codes(float[] row, byte[] out, int offset) {
+            int whole = columns / blockSize;
+            for (int b = 0; b < whole; b++) {
+                packBlock(row, b * blockSize, reciprocals[b], zeroPoints[b], out, offset + b * blockSize / 2);
+            }
+            if (whole < blocks) {
+                int from = whole * blockSize;
+                System.arraycopy(row, from, padded, 0, columns - from);
+                Arrays.fill(padded, columns - from, blockSize, 0f);
+                packBlock(padded, 0, reciprocals[whole], zeroPoints[whole], out, offset + whole * blockSize / 2);
+            }
+        }
+
+        private void packBlock(float[] values, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            float zero = zeroPoint;
+            for (int i = 0; i < blockSize / 2; i++) {
+                int low = code(values[from + 2 * i], reciprocal, zero);
+                int high = code(values[from + 2 * i + 1], reciprocal, zero);
+                out[at + i] = (byte) (low | high << 4);
+            }
+        }
+
+        private static OnnxGraphException notFinite(float[] row, int from, int count) {
+            float value = Float.NaN;
+            for (int i = from; i < from + count; i++) {
+                if (!Float.isFinite(row[i])) {
+                    value = row[i];
+                    break;
+                }
+            }
+            return new OnnxGraphException("cannot quantize a weight holding " + value + "; 4-bit quantization needs"
+                    + " finite weights");
+        }
     }
 
-    /** The code of {@code v} in a block of {@code parameters}. */
-    static int code(float v, Parameters parameters) {
-        float shifted = v * parameters.reciprocal() + parameters.zeroPoint();
-        return (int) Math.max(0f, Math.min(MAX_CODE, roundHalfAway(shifted)));
+    /**
+     * The code of {@code v} in a block of reciprocal scale {@code reciprocal} and zero point {@code zero}:
+     * {@code clamp(roundf(v · reciprocal + zero), 0, 15)}. Adding 0.5 in float64 is exact, and truncating it toward
+     * zero is {@code roundf} for every shifted value the clamp keeps (negative ones truncate to 0 or below, and NaN,
+     * from an infinite reciprocal times 0, to 0, as the clamp of its rounding gave).
+     */
+    static int code(float v, float reciprocal, float zero) {
+        int rounded = (int) ((double) (v * reciprocal + zero) + 0.5);
+        return Math.min(Math.max(rounded, 0), MAX_CODE);
     }
 
     /** C's {@code roundf}: to nearest, halves away from zero (exact: a float plus 0.5 is exact in double). */
@@ -173,50 +278,40 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
         /**
          * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
-         * arrives and the part's bytes for it gathered into a chunk written when full, so memory is one row and one
-         * chunk whatever the weight's size.
+         * arrives ({@link RowKernel}) and the part's bytes for it gathered into a chunk written when full, so memory
+         * is one row and one chunk whatever the weight's size.
          */
         @Override
         public void writeTo(WritableByteChannel channel) throws IOException {
-            int blockSize = quantization.blockSize();
             int inputs = Math.toIntExact(source.dims().get(1));
-            int blocks = (int) quantization.blocks(inputs);
+            RowKernel kernel = new RowKernel(quantization, inputs);
+            int blocks = kernel.blocks();
             int channelBytes = switch (kind) {
-                case VALUES -> blocks * blockSize / 2;
+                case VALUES -> kernel.codeBytes();
                 case SCALES -> blocks * Float.BYTES;
                 case ZERO_POINTS -> (blocks + 1) / 2;
             };
-            ByteBuffer out = ByteBuffer.allocate(Math.max(channelBytes, CHUNK_BYTES / channelBytes * channelBytes))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            float[] block = new float[blockSize];
-            int[] zeroPoints = new int[blocks + 1];
+            int rowsPerChunk = Math.max(1, CHUNK_BYTES / channelBytes);
+            byte[] chunk = new byte[rowsPerChunk * channelBytes];
+            ByteBuffer out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
             FloatRowStream.stream(source, (index, row) -> {
                 if (out.remaining() < channelBytes) {
                     write(out.flip(), channel);
                     out.clear();
                 }
-                for (int b = 0; b < blocks; b++) {
-                    int count = Math.min(blockSize, inputs - b * blockSize);
-                    System.arraycopy(row, b * blockSize, block, 0, count);
-                    Parameters parameters = quantization.parameters(block, count);
-                    switch (kind) {
-                        case SCALES -> out.putFloat(parameters.scale());
-                        case ZERO_POINTS -> zeroPoints[b] = parameters.zeroPoint();
-                        case VALUES -> {
-                            for (int i = 0; i < blockSize; i += 2) {
-                                int low = code(i < count ? block[i] : 0f, parameters);
-                                int high = code(i + 1 < count ? block[i + 1] : 0f, parameters);
-                                out.put((byte) (low | high << 4));
-                            }
+                kernel.parameters(row);
+                int at = out.position();
+                switch (kind) {
+                    case VALUES -> kernel.codes(row, chunk, at);
+                    case SCALES -> out.asFloatBuffer().put(kernel.scales);
+                    case ZERO_POINTS -> {
+                        int[] zeroPoints = kernel.zeroPoints;
+                        for (int b = 0; b < blocks; b += 2) { // the unused high nibble of an odd count is 0
+                            chunk[at + b / 2] = (byte) (zeroPoints[b] | (b + 1 < blocks ? zeroPoints[b + 1] << 4 : 0));
                         }
                     }
                 }
-                if (kind == PartKind.ZERO_POINTS) {
-                    zeroPoints[blocks] = 0; // the unused high nibble of an odd count
-                    for (int b = 0; b < blocks; b += 2) {
-                        out.put((byte) (zeroPoints[b] | zeroPoints[b + 1] << 4));
-                    }
-                }
+                out.position(at + channelBytes);
             });
             write(out.flip(), channel);
         }

@@ -22,8 +22,10 @@ import java.util.SplittableRandom;
  * is streamed in chunks, so the ~16 GB are written in bounded memory. Weights are uniform with the initializer's
  * standard deviation 0.02 (norms around 1).
  *
- * <p>Usage: {@code RandomLlama3Checkpoint FOLDER [llama3-8b|small]}; {@code small} is the same layout at hidden 256,
- * 2 layers, vocabulary 4096 (a few MB), to try the bench quickly.
+ * <p>Usage: {@code RandomLlama3Checkpoint FOLDER [llama3-8b|llama3-1b|small]}; {@code llama3-1b} is Llama-3.2-1B's
+ * shape (16 layers, hidden 2048, FFN 8192, 32 query / 8 key-value heads, vocabulary 128256) with the LM head untied,
+ * 1.50B parameters (3 GB), to measure the export's speed at a fifth of the size; {@code small} is the same layout at
+ * hidden 256, 2 layers, vocabulary 4096 (a few MB), to try the bench quickly.
  */
 public final class RandomLlama3Checkpoint {
     private static final long MAX_SHARD_BYTES = 5_000_000_000L;
@@ -52,8 +54,14 @@ public final class RandomLlama3Checkpoint {
     private RandomLlama3Checkpoint() {}
 
     public static void main(String[] args) throws IOException {
-        Shape shape = args.length > 1 && args[1].equals("small") ? new Shape(4096, 256, 2, 8, 2, 896)
-                : new Shape(128256, 4096, 32, 32, 8, 14336);
+        String name = args.length > 1 ? args[1] : "llama3-8b";
+        Shape shape = switch (name) {
+            case "llama3-8b" -> new Shape(128256, 4096, 32, 32, 8, 14336);
+            case "llama3-1b" -> new Shape(128256, 2048, 16, 32, 8, 8192);
+            case "small" -> new Shape(4096, 256, 2, 8, 2, 896);
+            default -> throw new IllegalArgumentException("unknown shape '" + name
+                    + "'; the shapes are llama3-8b, llama3-1b and small");
+        };
         write(Path.of(args[0]), shape, 1234);
     }
 
