@@ -8,7 +8,7 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.Variant;
 
 /**
- * The frame of an encoder family (text, vision, audio, layout): it builds each of its heads without a cache; for each
+ * The frame of an encoder family (text, vision, layout): it builds each of its heads without a cache; for each
  * graph it reads the family's options from config.json, finds its {@link BaseModel} in the checkpoint and declares
  * the interface's inputs, in that order, then hands all three to the family's {@link #addOutputs}, which encodes and
  * adds the head's outputs. A family says only what differs: its options, its inputs, its body and its heads.
