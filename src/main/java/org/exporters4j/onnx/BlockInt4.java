@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -66,9 +67,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     @Override
     public QuantizedMatrix quantize(TensorData weight) {
         FloatRows.requireMatrix(weight, "4-bit quantization"); // the shape now, the bytes when written
-        return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
-                symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
-                        : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
+        return new Blocks(weight, this).matrix();
     }
 
     /**
@@ -247,17 +246,132 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
     private enum PartKind { VALUES, SCALES, ZERO_POINTS }
 
-    /** One of the three tensors, computed channel by channel from the weight when written. */
-    private static final class Part extends DerivedTensorData {
-        /** Output bytes gathered before a write. */
+    /**
+     * The parts of one weight's quantization, computed in one pass over it: the model writer writes them together
+     * ({@link JointlyWritten}); a part written alone makes the same pass for its own bytes.
+     */
+    private static final class Blocks implements JointlyWritten.Joint {
+        /** Output bytes gathered per part before a write. */
         private static final int CHUNK_BYTES = 1 << 20;
+        private final TensorData weight;
         private final BlockInt4 quantization;
+        private final List<TensorData> parts;
+
+        Blocks(TensorData weight, BlockInt4 quantization) {
+            this.weight = weight;
+            this.quantization = quantization;
+            List<TensorData> all = new ArrayList<>(List.of(new Part(this, PartKind.VALUES),
+                    new Part(this, PartKind.SCALES)));
+            if (quantization.symmetry() == QuantizationSymmetry.WITH_ZERO_POINTS) {
+                all.add(new Part(this, PartKind.ZERO_POINTS));
+            }
+            this.parts = List.copyOf(all);
+        }
+
+        QuantizedMatrix matrix() {
+            return new QuantizedMatrix(parts.get(0), parts.get(1),
+                    parts.size() > 2 ? Optional.of(parts.get(2)) : Optional.empty());
+        }
+
+        @Override
+        public List<TensorData> parts() {
+            return parts;
+        }
+
+        @Override
+        public void writeTo(List<WritableByteChannel> channels) throws IOException {
+            if (channels.size() != parts.size()) {
+                throw new IllegalArgumentException("the " + parts.size() + " parts of " + parts.get(0)
+                        + " are written into as many channels, got " + channels.size());
+            }
+            List<PartKind> kinds = new ArrayList<>();
+            parts.forEach(part -> kinds.add(((Part) part).kind));
+            write(kinds, channels);
+        }
+
+        /**
+         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
+         * arrives ({@link RowKernel}) and each part's bytes for it gathered into that part's chunk, written into its
+         * channel when full, so memory is one row and a chunk per part whatever the weight's size.
+         */
+        void write(List<PartKind> kinds, List<WritableByteChannel> channels) throws IOException {
+            RowKernel kernel = new RowKernel(quantization, Math.toIntExact(weight.dims().get(1)));
+            List<Output> outputs = new ArrayList<>();
+            for (int i = 0; i < kinds.size(); i++) {
+                outputs.add(new Output(kinds.get(i), kernel, channels.get(i)));
+            }
+            FloatRowStream.stream(weight, (index, row) -> {
+                kernel.parameters(row);
+                for (Output output : outputs) {
+                    output.put(row);
+                }
+            });
+            for (Output output : outputs) {
+                output.flush();
+            }
+        }
+    }
+
+    /** One part's bytes row by row: a chunk of whole rows, written into the part's channel when full. */
+    private static final class Output {
+        private final PartKind kind;
+        private final RowKernel kernel;
+        private final WritableByteChannel channel;
+        private final int rowBytes;
+        private final byte[] chunk;
+        private final ByteBuffer out;
+
+        Output(PartKind kind, RowKernel kernel, WritableByteChannel channel) {
+            this.kind = kind;
+            this.kernel = kernel;
+            this.channel = channel;
+            this.rowBytes = switch (kind) {
+                case VALUES -> kernel.codeBytes();
+                case SCALES -> kernel.blocks() * Float.BYTES;
+                case ZERO_POINTS -> (kernel.blocks() + 1) / 2;
+            };
+            this.chunk = new byte[Math.max(1, Blocks.CHUNK_BYTES / rowBytes) * rowBytes];
+            this.out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** This part's bytes of {@code row}, whose {@link RowKernel#parameters} were just computed. */
+        void put(float[] row) throws IOException {
+            if (out.remaining() < rowBytes) {
+                flush();
+            }
+            int at = out.position();
+            switch (kind) {
+                case VALUES -> kernel.codes(row, chunk, at);
+                case SCALES -> out.asFloatBuffer().put(kernel.scales);
+                case ZERO_POINTS -> {
+                    int[] zeroPoints = kernel.zeroPoints;
+                    int blocks = kernel.blocks();
+                    for (int b = 0; b < blocks; b += 2) { // the unused high nibble of an odd count is 0
+                        chunk[at + b / 2] = (byte) (zeroPoints[b] | (b + 1 < blocks ? zeroPoints[b + 1] << 4 : 0));
+                    }
+                }
+            }
+            out.position(at + rowBytes);
+        }
+
+        void flush() throws IOException {
+            out.flip();
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            out.clear();
+        }
+    }
+
+    /** One of the three tensors, computed channel by channel from the weight when written. */
+    private static final class Part extends DerivedTensorData implements JointlyWritten {
+        private final Blocks blocks;
         private final PartKind kind;
 
-        Part(TensorData weight, BlockInt4 quantization, PartKind kind) {
-            super("int4Blockwise", weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8,
-                    dims(weight, quantization, kind));
-            this.quantization = quantization;
+        Part(Blocks blocks, PartKind kind) {
+            super("int4Blockwise", blocks.weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8,
+                    dims(blocks.weight, blocks.quantization, kind));
+            this.blocks = blocks;
             this.kind = kind;
         }
 
@@ -273,53 +387,18 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
         @Override
         protected List<Object> arguments() {
-            return List.of(kind, quantization.blockSize(), quantization.symmetry());
+            return List.of(kind, blocks.quantization.blockSize(), blocks.quantization.symmetry());
         }
 
-        /**
-         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
-         * arrives ({@link RowKernel}) and the part's bytes for it gathered into a chunk written when full, so memory
-         * is one row and one chunk whatever the weight's size.
-         */
+        @Override
+        public JointlyWritten.Joint joint() {
+            return blocks;
+        }
+
+        /** This part alone: a pass over the weight for its bytes only. */
         @Override
         public void writeTo(WritableByteChannel channel) throws IOException {
-            int inputs = Math.toIntExact(source.dims().get(1));
-            RowKernel kernel = new RowKernel(quantization, inputs);
-            int blocks = kernel.blocks();
-            int channelBytes = switch (kind) {
-                case VALUES -> kernel.codeBytes();
-                case SCALES -> blocks * Float.BYTES;
-                case ZERO_POINTS -> (blocks + 1) / 2;
-            };
-            int rowsPerChunk = Math.max(1, CHUNK_BYTES / channelBytes);
-            byte[] chunk = new byte[rowsPerChunk * channelBytes];
-            ByteBuffer out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-            FloatRowStream.stream(source, (index, row) -> {
-                if (out.remaining() < channelBytes) {
-                    write(out.flip(), channel);
-                    out.clear();
-                }
-                kernel.parameters(row);
-                int at = out.position();
-                switch (kind) {
-                    case VALUES -> kernel.codes(row, chunk, at);
-                    case SCALES -> out.asFloatBuffer().put(kernel.scales);
-                    case ZERO_POINTS -> {
-                        int[] zeroPoints = kernel.zeroPoints;
-                        for (int b = 0; b < blocks; b += 2) { // the unused high nibble of an odd count is 0
-                            chunk[at + b / 2] = (byte) (zeroPoints[b] | (b + 1 < blocks ? zeroPoints[b + 1] << 4 : 0));
-                        }
-                    }
-                }
-                out.position(at + channelBytes);
-            });
-            write(out.flip(), channel);
-        }
-
-        private static void write(ByteBuffer buffer, WritableByteChannel channel) throws IOException {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            blocks.write(List.of(kind), List.of(channel));
         }
     }
 }
