@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,11 +97,11 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     }
 
     /**
-     * The block-by-block arithmetic of one weight's rows, with the scratch arrays of one written part (one per
-     * {@code writeTo}, never shared between threads): {@link #parameters} computes every block's scale, zero point and
-     * reciprocal for a row, {@link #codes} packs the row's codes. The loops run over primitive arrays with no
-     * allocation and no call per element, so the JIT compiles them to tight (partly vectorised) code; the values are
-     * the rules of the class comment, bit for bit.
+     * The block-by-block arithmetic of one weight's rows, with the scratch arrays of one pass (never shared between
+     * threads): {@link #load} computes every block's scale, zero point and reciprocal of a row, {@link #codes} packs
+     * that row's codes. The loops run over primitive arrays with no allocation and no call per element, so the JIT
+     * compiles them to tight code; a bfloat16 row is read as stored (its float32 value is its bits shifted left by 16),
+     * never widened into a row of its own. The values are the rules of the class comment, bit for bit.
      */
     static final class RowKernel {
         private final int blockSize;
@@ -115,6 +114,11 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         final int[] zeroPoints;
         /** The last block of a row whose length is not a multiple of the block size, padded with zeros. */
         private final float[] padded;
+        /** The row {@link #load}ed: float32 values, or bfloat16 bits. */
+        private float[] floatRow;
+        private short[] bfloat16Row;
+        /** A bfloat16 row widened, for quantization with zero points (allocated on first use). */
+        private float[] widened;
 
         RowKernel(BlockInt4 quantization, int columns) {
             this.blockSize = quantization.blockSize();
@@ -136,14 +140,19 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             return blocks * blockSize / 2;
         }
 
-        /** Every block's scale, zero point and reciprocal of {@code row} ({@code columns} values). */
-        void parameters(float[] row) {
+        /** Takes {@code row} ({@code columns} float32 values): every block's scale, zero point and reciprocal. */
+        void load(float[] row) {
+            floatRow = row;
+            bfloat16Row = null;
             for (int b = 0; b < blocks; b++) {
                 int from = b * blockSize;
                 int count = Math.min(blockSize, columns - from);
                 if (symmetric) {
-                    float largest = largestMagnitude(row, from, count);
-                    setParameters(b, -largest / MIDDLE, MIDDLE);
+                    int largest = Integer.MIN_VALUE; // the rotation of +0: the smallest, and the zero padding's if any
+                    for (int i = from; i < from + count; i++) {
+                        largest = Math.max(largest, magnitudeOrder(Float.floatToRawIntBits(row[i])));
+                    }
+                    setSymmetric(b, largest);
                 } else {
                     float min = Float.MAX_VALUE;
                     float max = -Float.MAX_VALUE;
@@ -152,7 +161,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                         max = Math.max(max, row[i]);
                     }
                     if (!Float.isFinite(min) || !Float.isFinite(max)) { // Math.min and max keep NaN and infinities
-                        throw notFinite(row, from, count);
+                        throw notFinite(b);
                     }
                     // the block's range widened to zero (which also covers the zero padding of a last block)
                     min = Math.min(min, 0f);
@@ -164,6 +173,50 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             }
         }
 
+        /** Takes {@code row} ({@code columns} bfloat16 elements' bits), as {@link #load(float[])} its float32 values. */
+        void load(short[] row) {
+            if (!symmetric) {
+                if (widened == null) {
+                    widened = new float[columns];
+                }
+                for (int i = 0; i < columns; i++) {
+                    widened[i] = Float.intBitsToFloat(row[i] << 16);
+                }
+                load(widened);
+                return;
+            }
+            floatRow = null;
+            bfloat16Row = row;
+            for (int b = 0; b < blocks; b++) {
+                int from = b * blockSize;
+                int count = Math.min(blockSize, columns - from);
+                int largest = Integer.MIN_VALUE;
+                for (int i = from; i < from + count; i++) {
+                    largest = Math.max(largest, magnitudeOrder(row[i] << 16));
+                }
+                setSymmetric(b, largest);
+            }
+        }
+
+        /**
+         * Orders float32 bits by magnitude, then sign: the bits rotated left by one put the magnitude above the sign,
+         * and flipping the top bit makes their unsigned order the signed one. The largest of a block is the value of
+         * largest magnitude, the negative one on a tie: what {@code |max| > |min| ? max : min} picks, signed zeros
+         * included; one integer maximum per element instead of a float minimum and maximum.
+         */
+        private static int magnitudeOrder(int floatBits) {
+            return Integer.rotateLeft(floatBits, 1) ^ Integer.MIN_VALUE;
+        }
+
+        /** Block {@code block}'s symmetric parameters from the {@link #magnitudeOrder} of its largest value. */
+        private void setSymmetric(int block, int largestOrder) {
+            float largest = Float.intBitsToFloat(Integer.rotateRight(largestOrder ^ Integer.MIN_VALUE, 1));
+            if (!Float.isFinite(largest)) { // NaN's magnitude is above infinity's, so either is the largest
+                throw notFinite(block);
+            }
+            setParameters(block, -largest / MIDDLE, MIDDLE);
+        }
+
         private void setParameters(int block, float scale, int zeroPoint) {
             scales[block] = scale;
             reciprocals[block] = scale != 0f ? 1.0f / scale : 0f;
@@ -171,38 +224,26 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         }
 
         /**
-         * The value of largest magnitude of {@code row[from, from + count)} and the zero padding up to the block
-         * size, the negative one on a tie: what {@code |max| > |min| ? max : min} picks, signed zeros included. Each
-         * value's float32 bits rotated left by one put the magnitude above the sign, so the largest rotation (compared
-         * unsigned: flipped into signed order) is that value: one integer maximum per element instead of a float
-         * minimum and maximum.
+         * The codes of the row just {@link #load}ed, packed two per byte (the first in the low nibble) into
+         * {@code out} from {@code offset}: {@link #codeBytes()} bytes.
          */
-        private float largestMagnitude(float[] row, int from, int count) {
-            int largest = Integer.MIN_VALUE; // the rotation of +0: the smallest, and the zero padding's if any
-            for (int i = from; i < from + count; i++) {
-                largest = Math.max(largest, Integer.rotateLeft(Float.floatToRawIntBits(row[i]), 1) ^ Integer.MIN_VALUE);
-            }
-            float value = Float.intBitsToFloat(Integer.rotateRight(largest ^ Integer.MIN_VALUE, 1));
-            if (!Float.isFinite(value)) { // NaN's magnitude is above infinity's, so either is the largest
-                throw notFinite(row, from, count);
-            }
-            return value;
-        }
-
-        /**
-         * The codes of {@code row}, whose {@link #parameters} were just computed, packed two per byte (the first in
-         * the low nibble) into {@code out} from {@code offset}: {@link #codeBytes()} bytes.
-         */
-        void codes(float[] row, byte[] out, int offset) {
+        void codes(byte[] out, int offset) {
             int whole = columns / blockSize;
             for (int b = 0; b < whole; b++) {
-                packBlock(row, b * blockSize, reciprocals[b], zeroPoints[b], out, offset + b * blockSize / 2);
+                int from = b * blockSize;
+                int at = offset + from / 2;
+                if (bfloat16Row != null) {
+                    packBlock(bfloat16Row, from, reciprocals[b], zeroPoints[b], out, at);
+                } else {
+                    packBlock(floatRow, from, reciprocals[b], zeroPoints[b], out, at);
+                }
             }
             if (whole < blocks) {
                 int from = whole * blockSize;
-                System.arraycopy(row, from, padded, 0, columns - from);
-                Arrays.fill(padded, columns - from, blockSize, 0f);
-                packBlock(padded, 0, reciprocals[whole], zeroPoints[whole], out, offset + whole * blockSize / 2);
+                for (int i = 0; i < blockSize; i++) {
+                    padded[i] = from + i < columns ? value(from + i) : 0f;
+                }
+                packBlock(padded, 0, reciprocals[whole], zeroPoints[whole], out, offset + from / 2);
             }
         }
 
@@ -215,11 +256,25 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             }
         }
 
-        private static OnnxGraphException notFinite(float[] row, int from, int count) {
+        private void packBlock(short[] bits, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            float zero = zeroPoint;
+            for (int i = 0; i < blockSize / 2; i++) {
+                int low = code(Float.intBitsToFloat(bits[from + 2 * i] << 16), reciprocal, zero);
+                int high = code(Float.intBitsToFloat(bits[from + 2 * i + 1] << 16), reciprocal, zero);
+                out[at + i] = (byte) (low | high << 4);
+            }
+        }
+
+        /** Element {@code i} of the loaded row as float32. */
+        private float value(int i) {
+            return bfloat16Row != null ? Float.intBitsToFloat(bfloat16Row[i] << 16) : floatRow[i];
+        }
+
+        private OnnxGraphException notFinite(int block) {
             float value = Float.NaN;
-            for (int i = from; i < from + count; i++) {
-                if (!Float.isFinite(row[i])) {
-                    value = row[i];
+            for (int i = block * blockSize; i < Math.min(columns, (block + 1) * blockSize); i++) {
+                if (!Float.isFinite(value(i))) {
+                    value = value(i);
                     break;
                 }
             }
@@ -300,14 +355,27 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             for (int i = 0; i < kinds.size(); i++) {
                 outputs.add(new Output(kinds.get(i), kernel, channels.get(i)));
             }
-            FloatRowStream.stream(weight, (index, row) -> {
-                kernel.parameters(row);
-                for (Output output : outputs) {
-                    output.put(row);
+            FloatRowStream.stream(weight, new FloatRowStream.Bfloat16RowSink() {
+                @Override
+                public void accept(int index, float[] row) throws IOException {
+                    kernel.load(row);
+                    putAll(outputs);
+                }
+
+                @Override
+                public void acceptBfloat16(int index, short[] row) throws IOException {
+                    kernel.load(row);
+                    putAll(outputs);
                 }
             });
             for (Output output : outputs) {
                 output.flush();
+            }
+        }
+
+        private static void putAll(List<Output> outputs) throws IOException {
+            for (Output output : outputs) {
+                output.put();
             }
         }
     }
@@ -334,14 +402,14 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             this.out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         }
 
-        /** This part's bytes of {@code row}, whose {@link RowKernel#parameters} were just computed. */
-        void put(float[] row) throws IOException {
+        /** This part's bytes of the row the kernel just {@link RowKernel#load}ed. */
+        void put() throws IOException {
             if (out.remaining() < rowBytes) {
                 flush();
             }
             int at = out.position();
             switch (kind) {
-                case VALUES -> kernel.codes(row, chunk, at);
+                case VALUES -> kernel.codes(chunk, at);
                 case SCALES -> out.asFloatBuffer().put(kernel.scales);
                 case ZERO_POINTS -> {
                     int[] zeroPoints = kernel.zeroPoints;

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link BlockInt4}'s block kernel against the rules of its class comment applied element by element (the scale and
  * zero point from the block's range, each code {@code clamp(roundf(v · (1 / scale) + zero_point), 0, 15)} with
- * {@code roundf} computed in float64), on bfloat16 weights streamed in pieces that split elements, with the values
+ * {@code roundf} computed in float64), on bfloat16 weights streamed in pieces that split elements (and the same
+ * values as float32 weights), with the values
  * that test the rounding (exact halves, ties of magnitude, zeros, subnormals whose reciprocal is infinite); and the
  * bytes of one weight pinned by digest, as the element-by-element implementation before the kernel wrote them.
  */
@@ -41,6 +42,14 @@ class BlockInt4Test {
                     assertEquals(symmetry == QuantizationSymmetry.WITH_ZERO_POINTS, q.zeroPoints().isPresent());
                     q.zeroPoints().ifPresent(zeroPoints -> assertArrayEquals(expected.zeroPoints(), bytes(zeroPoints),
                             what + ": zero points"));
+                    // the same values as a float32 weight take the kernel's float32 path
+                    float[] widened = new float[bfloats.length];
+                    for (int i = 0; i < widened.length; i++) {
+                        widened[i] = HalfPrecision.bfloat16ToFloat(bfloats[i]);
+                    }
+                    QuantizedMatrix fromFloats = int4.quantize(TensorData.ofFloats(widened, rows, columns));
+                    assertArrayEquals(expected.codes(), bytes(fromFloats.values()), what + ": codes from float32");
+                    assertArrayEquals(expected.scales(), bytes(fromFloats.scales()), what + ": scales from float32");
                 }
             }
         }
@@ -72,11 +81,17 @@ class BlockInt4Test {
             float[] values = new float[64];
             values[40] = 1f;
             values[41] = bad;
-            TensorData weight = TensorData.ofFloats(values, 2, 32);
-            for (QuantizationSymmetry symmetry : QuantizationSymmetry.values()) {
-                OnnxGraphException error = assertThrows(OnnxGraphException.class,
-                        () -> new BlockInt4(16, symmetry).quantize(weight).values().bytes());
-                assertTrue(error.getMessage().contains("holding " + bad + ";"), error.getMessage());
+            short[] bfloats = new short[64];
+            for (int i = 0; i < 64; i++) {
+                bfloats[i] = HalfPrecision.floatToBfloat16(values[i]);
+            }
+            for (TensorData weight : List.of(TensorData.ofFloats(values, 2, 32),
+                    splitStream(bfloats, 2, 32).convertedTo(ElementType.FLOAT))) {
+                for (QuantizationSymmetry symmetry : QuantizationSymmetry.values()) {
+                    OnnxGraphException error = assertThrows(OnnxGraphException.class,
+                            () -> new BlockInt4(16, symmetry).quantize(weight).values().bytes());
+                    assertTrue(error.getMessage().contains("holding " + bad + ";"), error.getMessage());
+                }
             }
         }
     }
