@@ -70,6 +70,11 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         this(heads, kvHeads, headDim, scale, masking, window, OptionalDouble.empty());
     }
 
+    /** Attention over every earlier key (no sliding window), without soft-capping. */
+    public CachedAttention(int heads, int kvHeads, long headDim, ScoreScale scale, Masking masking) {
+        this(heads, kvHeads, headDim, scale, masking, OptionalLong.empty());
+    }
+
     /** {@code cap · tanh(x / cap)} in float32, as Gemma 2 caps scores and logits. */
     public static Value softCap(OnnxGraphBuilder graph, Value x, double cap) {
         Value limit = graph.scalar(ElementType.FLOAT, (float) cap);
@@ -125,6 +130,12 @@ public record CachedAttention(int heads, int kvHeads, long headDim, ScoreScale s
         Value merged = graph.transpose(headsFirst, 0, 2, 1, 3);
         Value rows = graph.reshape(merged, -1, heads * headDim);
         return new Result(rows, presentKey, presentValue);
+    }
+
+    /** {@link #apply(OnnxGraphBuilder, Value, Value, Value, Optional, Optional, CausalMask)} without a score bias. */
+    public Result apply(OnnxGraphBuilder graph, Value query, Value key, Value value,
+                        Optional<DecoderInputs.LayerPast> past, CausalMask mask) {
+        return apply(graph, query, key, value, past, Optional.empty(), mask);
     }
 
     /**

@@ -87,6 +87,11 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
             Objects.requireNonNull(presentKey, "presentKey");
             Objects.requireNonNull(presentValue, "presentValue");
         }
+
+        /** The layer's output rows, with the present cache its attention returned. */
+        public LayerStep(Value rows, CachedAttention.Result attended) {
+            this(rows, attended.presentKey(), attended.presentValue());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.exporters4j.models.blocks;
 
+import java.util.List;
 import java.util.Objects;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
@@ -8,10 +9,12 @@ import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
 /**
- * What decoder bodies share (GPT-NeoX, Phi, StableLM, Falcon, and the GPT-2 lineage's {@link GptBody}): the graph
- * and the bound weights, the base model's prefix, the widths (today's config.json keys {@code hidden_size} and
- * {@code num_attention_heads}, or the family's), the layer count, {@code vocab_size}, the embedding tie, and the token
- * embeddings. A family adds its cache spec, layers, final norm and language-model head.
+ * What decoder bodies share (GPT-NeoX, Phi, StableLM, Falcon, OPT, GPT-BigCode, and the GPT-2 lineage's
+ * {@link GptBody}): the graph and the bound weights, the base model's prefix, the widths (today's config.json keys
+ * {@code hidden_size} and {@code num_attention_heads}, or the family's), the layer count, {@code vocab_size}, the
+ * embedding tie, and the token embeddings; and the steps their layers repeat: projections split into heads, rotary
+ * angles computed once per graph, the tied language-model head. A family adds its cache spec, layers, final norm and
+ * language-model head.
  */
 public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     protected final OnnxGraphBuilder graph;
@@ -25,6 +28,8 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     protected final long vocab;
     protected final EmbeddingTie tie;
     private final String embeddingTable;
+    /** The rotary angles of this graph's positions, for a family with rotary embeddings: computed on first use. */
+    private RotaryEmbedding.Angles angles;
 
     /**
      * With today's config.json keys: {@code hidden_size}, {@code num_attention_heads}, {@code num_hidden_layers}.
@@ -67,5 +72,61 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     public Value embed(DecoderInputs inputs) {
         return graph.reshape(graph.gather(parameters.tensor(wordEmbeddings(), vocab, hidden), inputs.inputIds(), 0),
                 -1, hidden);
+    }
+
+    /**
+     * The body's spec: its cache of {@code cacheHeads} heads of {@code headDim} per layer in {@code layout}, the
+     * non-cache {@code inputs} its forward takes, its {@code hidden} and {@code vocab} sizes and head weights.
+     */
+    protected final DecoderArchitecture.DecoderSpec spec(int cacheHeads, CacheLayout layout, List<String> inputs,
+                                                         DecoderArchitecture.HeadWeights headWeights) {
+        return new DecoderArchitecture.DecoderSpec(new DecoderInputs.CacheShape(layers, cacheHeads, headDim, layout),
+                inputs, hidden, vocab, headWeights);
+    }
+
+    /**
+     * {@code nn.Linear} {@code prefix} from {@code hidden} to {@code count} heads ({@code [batch × sequence,
+     * count × head_dim]}) on {@code rows}, as {@code [batch, count, sequence, head_dim]}.
+     */
+    protected final Value projectHeads(String prefix, Value rows, int count, Linear.Bias bias, DecoderInputs inputs) {
+        return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, count * headDim, bias)
+                .apply(graph, rows), inputs.grid(), count, headDim);
+    }
+
+    /**
+     * A part of a fused projection's output that holds {@code count} heads per row, in any shape
+     * ({@code [rows, count × head_dim]}, {@code [rows, count, head_dim]}, ...), as
+     * {@code [batch, count, sequence, head_dim]}.
+     */
+    protected final Value headsOf(Value part, int count, DecoderInputs inputs) {
+        return CachedAttention.splitHeads(graph, graph.reshape(part, -1, count * headDim), inputs.grid(), count,
+                headDim);
+    }
+
+    /** The angles of {@code rotary} at this graph's positions, computed on first use and shared by every layer. */
+    protected final RotaryEmbedding.Angles angles(RotaryEmbedding rotary, DecoderInputs inputs) {
+        if (angles == null) {
+            angles = rotary.angles(graph, inputs.positions(graph));
+        }
+        return angles;
+    }
+
+    /**
+     * The bias-free LM head ({@link DecoderArchitecture#tiedLanguageModelLogits}): the word-embedding table unless
+     * {@code tie_word_embeddings} is false, else {@code outputWeight}.
+     */
+    protected final Value tiedLanguageModelLogits(String outputWeight, Value rows) {
+        return DecoderArchitecture.tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), outputWeight,
+                hidden, vocab, rows);
+    }
+
+    /**
+     * The LM head with a bias (Phi's, GPT-J's): the word-embedding table unless {@code tie_word_embeddings} is false,
+     * else {@code lm_head.weight}, plus {@code lm_head.bias}.
+     */
+    protected final Value biasedLanguageModelLogits(Value rows) {
+        String weight = tie.decoderWeight(wordEmbeddings(), "lm_head.weight");
+        return new Linear(parameters.tensor(weight, vocab, hidden), parameters.tensor("lm_head.bias", vocab), hidden,
+                vocab).apply(graph, rows);
     }
 }

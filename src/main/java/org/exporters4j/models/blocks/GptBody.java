@@ -55,8 +55,7 @@ public abstract class GptBody extends DecoderBody {
         super(config, graph, parameters, split, layersKey, "transformer", embeddings.wordTable());
         this.epsilon = config.doubleValue("layer_norm_epsilon");
         this.positions = embeddings.positionsKey().map(key -> (long) config.intValue(key));
-        this.spec = new DecoderArchitecture.DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim, layout),
-                inputs, hidden, vocab, headWeights);
+        this.spec = spec(heads, layout, inputs, headWeights);
     }
 
     @Override

@@ -16,7 +16,6 @@ public abstract class PartialRotaryBody extends DecoderBody {
     protected final double epsilon;
     protected final Activation activation;
     protected final RotaryEmbedding rotary;
-    private RotaryEmbedding.Angles angles;
 
     /**
      * @param factorKey     config.json's share of each head that rotates, e.g. {@code partial_rotary_factor}
@@ -34,10 +33,7 @@ public abstract class PartialRotaryBody extends DecoderBody {
 
     /** The rotary angles of this graph's positions, computed on first use and shared by every layer. */
     protected final RotaryEmbedding.Angles angles(DecoderInputs inputs) {
-        if (angles == null) {
-            angles = rotary.angles(graph, inputs.positions(graph));
-        }
-        return angles;
+        return angles(rotary, inputs);
     }
 
     /** The LayerNorm {@code prefix} of width {@code hidden} with {@code layer_norm_eps}, on {@code rows}. */

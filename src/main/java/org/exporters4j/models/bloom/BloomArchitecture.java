@@ -3,7 +3,6 @@ package org.exporters4j.models.bloom;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
@@ -96,14 +95,12 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     3 * hidden, Bias.WITH_BIAS).apply(graph, normalized);
             // [rows, heads, 3, head_dim]: query, key, value of each head side by side
             List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3, headDim), 2, 1, 1, 1);
-            Value query = splitHeads(parts.get(0), inputs);
-            Value key = splitHeads(parts.get(1), inputs);
-            Value value = splitHeads(parts.get(2), inputs);
-            CachedAttention attention = new CachedAttention(heads, heads, headDim,
-                    ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM,
-                    OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.of(alibi),
-                    mask);
+            Value query = headsOf(parts.get(0), heads, inputs);
+            Value key = headsOf(parts.get(1), heads, inputs);
+            Value value = headsOf(parts.get(2), heads, inputs);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM)
+                    .apply(graph, query, key, value, past, Optional.of(alibi), mask);
             Value attentionOutput = graph.add(Linear.load(parameters, prefix + "self_attention.dense", hidden,
                     hidden, Bias.WITH_BIAS).apply(graph, attended.contextRows()), residual);
             Value feedForwardInput = layerNorm(prefix + "post_attention_layernorm", attentionOutput);
@@ -112,18 +109,12 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     hidden, 4 * hidden, Bias.WITH_BIAS).apply(graph, feedForwardInput));
             Value down = Linear.load(parameters, prefix + "mlp.dense_4h_to_h", 4 * hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, up);
-            return new LayerStep(graph.add(down, feedForwardResidual), attended.presentKey(),
-                    attended.presentValue());
-        }
-
-        private Value heads(Value part, DecoderInputs inputs) {
-            return splitHeads(graph.reshape(part, -1, hidden), inputs);
+            return new LayerStep(graph.add(down, feedForwardResidual), attended);
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "word_embeddings.weight", "lm_head.weight",
-                    hidden, vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }

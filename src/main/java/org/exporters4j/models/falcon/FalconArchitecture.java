@@ -2,7 +2,6 @@ package org.exporters4j.models.falcon;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -81,7 +80,6 @@ public final class FalconArchitecture extends DecoderArchitecture {
         private final QueryKeyValueLayout layout;
         private final int layerNorms;
         private final boolean parallel;
-        private RotaryEmbedding.Angles angles;
         private Value alibi;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
@@ -137,10 +135,9 @@ public final class FalconArchitecture extends DecoderArchitecture {
 
         @Override
         public DecoderSpec spec() {
-            return new DecoderSpec(new DecoderInputs.CacheShape(layers, cacheHeads(), headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM),
+            return spec(cacheHeads(), CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM,
                     rotary.isPresent() ? DecoderInputs.WITH_POSITION_IDS : DecoderInputs.WITHOUT_POSITION_IDS,
-                    hidden, vocab, HEAD_WEIGHTS);
+                    HEAD_WEIGHTS);
         }
 
         @Override
@@ -156,9 +153,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
             Optional<Value> scoreBias = Optional.empty();
             ScoreScale scale;
             if (rotary.isPresent()) {
-                if (angles == null) {
-                    angles = rotary.get().angles(graph, inputs.positions(graph));
-                }
+                RotaryEmbedding.Angles angles = angles(rotary.get(), inputs);
                 query = rotary.get().apply(graph, query, angles, headDim);
                 key = rotary.get().apply(graph, key, angles, headDim);
                 scale = ScoreScale.dividedBy(Math.sqrt(headDim));
@@ -173,9 +168,8 @@ public final class FalconArchitecture extends DecoderArchitecture {
                 scoreBias = Optional.of(alibi);
                 scale = ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim));
             }
-            CachedAttention attention = new CachedAttention(heads, cacheHeads, headDim, scale,
-                    Masking.VISIBLE_OR_MINIMUM, OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, scoreBias, mask);
+            CachedAttention.Result attended = new CachedAttention(heads, cacheHeads, headDim, scale,
+                    Masking.VISIBLE_OR_MINIMUM).apply(graph, query, key, value, past, scoreBias, mask);
             Value attentionOutput = Linear.load(parameters, prefix + "self_attention.dense", hidden, hidden, bias)
                     .apply(graph, attended.contextRows());
             Value output;
@@ -186,7 +180,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
                 Value residual = graph.add(attentionOutput, rows);
                 output = graph.add(mlp(prefix, layerNorm(prefix + "post_attention_layernorm", residual)), residual);
             }
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+            return new LayerStep(output, attended);
         }
 
         /** Query {@code [batch, heads, sequence, head_dim]}, key and value with {@link #cacheHeads()} heads. */
@@ -205,26 +199,21 @@ public final class FalconArchitecture extends DecoderArchitecture {
                     List<Value> parts = graph.split(graph.reshape(fused, -1, kvHeads, group + 2, headDim), 2, group,
                             1, 1);
                     Value expandShape = graph.constant(1, kvHeads, group, headDim);
-                    return List.of(heads(parts.get(0), heads, inputs),
-                            heads(graph.expand(parts.get(1), expandShape), heads, inputs),
-                            heads(graph.expand(parts.get(2), expandShape), heads, inputs));
+                    return List.of(headsOf(parts.get(0), heads, inputs),
+                            headsOf(graph.expand(parts.get(1), expandShape), heads, inputs),
+                            headsOf(graph.expand(parts.get(2), expandShape), heads, inputs));
                 }
                 case MULTI_QUERY -> {
                     List<Value> parts = graph.split(fused, 1, hidden, headDim, headDim);
-                    return List.of(heads(parts.get(0), heads, inputs), heads(parts.get(1), 1, inputs),
-                            heads(parts.get(2), 1, inputs));
+                    return List.of(headsOf(parts.get(0), heads, inputs), headsOf(parts.get(1), 1, inputs),
+                            headsOf(parts.get(2), 1, inputs));
                 }
                 default -> {
                     List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3, headDim), 2, 1, 1, 1);
-                    return List.of(heads(parts.get(0), heads, inputs), heads(parts.get(1), heads, inputs),
-                            heads(parts.get(2), heads, inputs));
+                    return List.of(headsOf(parts.get(0), heads, inputs), headsOf(parts.get(1), heads, inputs),
+                            headsOf(parts.get(2), heads, inputs));
                 }
             }
-        }
-
-        private Value heads(Value part, int count, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, count * headDim), inputs.grid(), count,
-                    headDim);
         }
 
         private Value mlp(String prefix, Value rows) {
@@ -244,8 +233,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "lm_head.weight",
-                    hidden, vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }

@@ -89,9 +89,8 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value key = splitHeads(split.get(1), inputs);
             Value value = splitHeads(split.get(2), inputs);
             ScoreScale scale = divisor == 1.0 ? ScoreScale.none() : ScoreScale.dividedBy(divisor);
-            CachedAttention attention = new CachedAttention(heads, heads, headDim, scale,
-                    Masking.CAUSAL_THEN_ADDITIVE_PADDING, OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim, scale,
+                    Masking.CAUSAL_THEN_ADDITIVE_PADDING).apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden)
                     .apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
@@ -99,7 +98,7 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value up = activation.apply(graph, Linear.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner)
                     .apply(graph, feedForwardInput));
             Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, up);
-            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+            return new LayerStep(graph.add(residual, down), attended);
         }
 
         /**
@@ -132,14 +131,13 @@ public final class Gpt2Architecture extends DecoderArchitecture {
                 default -> activation.apply(graph, graph.add(up, upBias));
             };
             Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, activated);
-            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+            return new LayerStep(graph.add(residual, down), attended);
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
             // GPT2LMHeadModel's lm_head is wte itself unless tie_word_embeddings is false
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "wte.weight", "lm_head.weight", hidden,
-                    vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }

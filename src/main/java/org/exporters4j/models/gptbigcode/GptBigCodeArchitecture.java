@@ -2,14 +2,10 @@ package org.exporters4j.models.gptbigcode;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.TransformersRelease;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -17,11 +13,11 @@ import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderBody;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
@@ -43,8 +39,6 @@ import org.exporters4j.onnx.Value;
  * {@code (batch, heads, past, 2 · head_dim)} without.
  */
 public final class GptBigCodeArchitecture extends DecoderArchitecture {
-    private static final List<String> INPUTS = List.of(DecoderInputs.INPUT_IDS, DecoderInputs.ATTENTION_MASK,
-            DecoderInputs.POSITION_IDS);
     private static final HeadWeights HEAD_WEIGHTS = new HeadWeights("score", Bias.WITHOUT_BIAS,
             LastTokenPooling.RIGHTMOST_NON_PADDING, "classifier", Bias.WITH_BIAS, "qa_outputs");
     /** The position GPT-BigCode's forward gives padding tokens when it counts positions from the mask. */
@@ -52,50 +46,27 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
 
     /** @param heads the heads built without the cache (the bare model and the LM head are also built with it) */
     public GptBigCodeArchitecture(String modelType, Set<Head> heads) {
-        super(modelType, "gptbigcode", heads, languageModelHeads());
+        super(modelType, "gptbigcode", heads, languageModelHeads(), Body::new);
     }
 
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
-                              TransformersRelease release) {
-        return new Body(config, graph, parameters);
-    }
-
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
+    private static final class Body extends DecoderBody {
         private final long inner;
-        private final long vocab;
         private final long positions;
         private final double epsilon;
         private final Activation activation;
         private final boolean multiQuery;
         private final ScoreScale scale;
-        private final EmbeddingTie tie;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "n_embd", "n_head");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
-            this.layers = LayerStack.count(config, "n_layer");
+            super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
+                    "transformer", "wte.weight");
             this.inner = config.optionalInt("n_inner").map(Integer::longValue).orElse(4 * hidden);
-            this.vocab = config.intValue("vocab_size");
             this.positions = config.intValue("n_positions");
             this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation_function");
             this.multiQuery = config.optionalBoolean("multi_query").orElse(true);
             this.scale = config.optionalBoolean("scale_attn_weights").orElse(true)
                     ? ScoreScale.multipliedBy(1.0 / Math.sqrt(headDim)) : ScoreScale.none();
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("transformer", "wte.weight");
         }
 
         private int kvHeads() {
@@ -104,14 +75,13 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
 
         @Override
         public DecoderSpec spec() {
-            return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads(), headDim, multiQuery
-                    ? CacheLayout.MULTI_QUERY_FUSED_KEY_VALUE : CacheLayout.HEADS_FUSED_KEY_VALUE), INPUTS, hidden,
-                    vocab, HEAD_WEIGHTS);
+            return spec(kvHeads(), multiQuery ? CacheLayout.MULTI_QUERY_FUSED_KEY_VALUE
+                    : CacheLayout.HEADS_FUSED_KEY_VALUE, DecoderInputs.WITH_POSITION_IDS, HEAD_WEIGHTS);
         }
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.gather(parameters.tensor(base + "wte.weight", vocab, hidden), inputs.inputIds(), 0);
+            Value words = graph.gather(parameters.tensor(wordEmbeddings(), vocab, hidden), inputs.inputIds(), 0);
             Value learned = graph.gather(parameters.tensor(base + "wpe.weight", positions, hidden),
                     inputs.positionsCountedByMask(graph, PADDING_POSITION), 0);
             return graph.reshape(graph.add(words, learned), -1, hidden);
@@ -129,24 +99,18 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
                     ? graph.split(fused, 1, hidden, headDim, headDim)
                     // [rows, heads, 3 · head_dim]: each head's query, key and value side by side
                     : graph.split(graph.reshape(fused, -1, heads, 3 * headDim), 2, headDim, headDim, headDim);
-            Value query = splitHeads(parts.get(0), heads, inputs);
-            Value key = splitHeads(parts.get(1), kvHeads, inputs);
-            Value value = splitHeads(parts.get(2), kvHeads, inputs);
-            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scale,
-                    Masking.VISIBLE_OR_MINIMUM, OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value query = headsOf(parts.get(0), heads, inputs);
+            Value key = headsOf(parts.get(1), kvHeads, inputs);
+            Value value = headsOf(parts.get(2), kvHeads, inputs);
+            CachedAttention.Result attended = new CachedAttention(heads, kvHeads, headDim, scale,
+                    Masking.VISIBLE_OR_MINIMUM).apply(graph, query, key, value, past, mask);
             Value attentionOutput = graph.add(Linear.load(parameters, prefix + "attn.c_proj", hidden, hidden)
                     .apply(graph, attended.contextRows()), rows);
             Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden, inner)
                     .apply(graph, layerNorm(prefix + "ln_2", attentionOutput)));
             Value output = graph.add(attentionOutput, Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden)
                     .apply(graph, up));
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
-        }
-
-        private Value splitHeads(Value part, int count, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, count * headDim), inputs.grid(), count,
-                    headDim);
+            return new LayerStep(output, attended);
         }
 
         private Value layerNorm(String prefix, Value rows) {
@@ -160,8 +124,7 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "wte.weight", "lm_head.weight", hidden,
-                    vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }

@@ -3,7 +3,6 @@ package org.exporters4j.models.gptj;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
@@ -58,7 +57,6 @@ public final class GptJArchitecture extends DecoderArchitecture {
         private final long inner;
         private final Activation activation;
         private final RotaryEmbedding rotary;
-        private RotaryEmbedding.Angles angles;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, AttentionHeads.read(config, "n_embd", "n_head"), "n_layer",
@@ -81,9 +79,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            if (angles == null) {
-                angles = rotary.angles(graph, inputs.positions(graph));
-            }
+            RotaryEmbedding.Angles angles = angles(rotary, inputs);
             String prefix = base + "h." + index + ".";
             Value normalized = layerNorm(prefix + "ln_1", rows);
             List<Value> queryKeyValue = switch (flavor.projections()) {
@@ -98,10 +94,9 @@ public final class GptJArchitecture extends DecoderArchitecture {
             Value value = splitHeads(queryKeyValue.get(2), inputs);
             // GPT-J divides by √head_dim after the causal where (CodeGen before): the same scores wherever a key
             // is visible, and only a query that sees no key at all (left padding) tells the orders apart
-            CachedAttention attention = new CachedAttention(heads, heads, headDim,
-                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.CAUSAL_THEN_ADDITIVE_PADDING,
-                    OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.CAUSAL_THEN_ADDITIVE_PADDING)
+                    .apply(graph, query, key, value, past, mask);
             Value attentionOutput = projection(prefix + "attn.out_proj", attended.contextRows());
             Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.fc_in", hidden, inner,
                     Bias.WITH_BIAS).apply(graph, normalized));
@@ -109,7 +104,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
                     .apply(graph, up);
             // attn_output + feed_forward_hidden_states + residual
             Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
+            return new LayerStep(output, attended);
         }
 
         private Value projection(String prefix, Value rows) {
@@ -134,10 +129,7 @@ public final class GptJArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(base + "wte.weight", "lm_head.weight");
-            return new Linear(parameters.tensor(weight, vocab, hidden),
-                    Optional.of(parameters.tensor("lm_head.bias", vocab)), Linear.WeightLayout.OUT_IN, hidden,
-                    vocab).apply(graph, rows);
+            return biasedLanguageModelLogits(rows);
         }
     }
 }

@@ -87,16 +87,12 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
             String prefix = base + "h." + index + ".";
             String attentionPrefix = prefix + "attn.attention.";
             Value normalized = layerNorm(prefix + "ln_1", rows);
-            Value query = splitHeads(Linear.load(parameters, attentionPrefix + "q_proj", hidden, hidden,
-                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value key = splitHeads(Linear.load(parameters, attentionPrefix + "k_proj", hidden, hidden,
-                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
-            Value value = splitHeads(Linear.load(parameters, attentionPrefix + "v_proj", hidden, hidden,
-                    Bias.WITHOUT_BIAS).apply(graph, normalized), inputs);
+            Value query = projectHeads(attentionPrefix + "q_proj", normalized, heads, Bias.WITHOUT_BIAS, inputs);
+            Value key = projectHeads(attentionPrefix + "k_proj", normalized, heads, Bias.WITHOUT_BIAS, inputs);
+            Value value = projectHeads(attentionPrefix + "v_proj", normalized, heads, Bias.WITHOUT_BIAS, inputs);
             // GPT-Neo does not scale its attention scores
-            CachedAttention attention = new CachedAttention(heads, heads, headDim, ScoreScale.none(), masking,
-                    windows.get(index));
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim, ScoreScale.none(), masking,
+                    windows.get(index)).apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.load(parameters, attentionPrefix + "out_proj", hidden, hidden,
                     Bias.WITH_BIAS).apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
@@ -105,13 +101,12 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
                     Bias.WITH_BIAS).apply(graph, feedForwardInput));
             Value down = Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
                     .apply(graph, up);
-            return new LayerStep(graph.add(residual, down), attended.presentKey(), attended.presentValue());
+            return new LayerStep(graph.add(residual, down), attended);
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "wte.weight", "lm_head.weight", hidden,
-                    vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }

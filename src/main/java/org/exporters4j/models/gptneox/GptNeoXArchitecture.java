@@ -2,7 +2,6 @@ package org.exporters4j.models.gptneox;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -57,8 +56,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
         @Override
         public DecoderSpec spec() {
-            return new DecoderSpec(new DecoderInputs.CacheShape(layers, heads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+            return spec(heads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
                     HEAD_WEIGHTS);
         }
 
@@ -71,13 +69,12 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
             // [rows, heads, 3 × head_dim]: each head's query, key and value side by side
             List<Value> parts = graph.split(graph.reshape(fused, -1, heads, 3 * headDim), 2, headDim, headDim,
                     headDim);
-            Value query = rotary.apply(graph, splitHeads(parts.get(0), inputs), angles, headDim);
-            Value key = rotary.apply(graph, splitHeads(parts.get(1), inputs), angles, headDim);
-            Value value = splitHeads(parts.get(2), inputs);
-            CachedAttention attention = new CachedAttention(heads, heads, headDim,
-                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM,
-                    OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value query = rotary.apply(graph, headsOf(parts.get(0), heads, inputs), angles, headDim);
+            Value key = rotary.apply(graph, headsOf(parts.get(1), heads, inputs), angles, headDim);
+            Value value = headsOf(parts.get(2), heads, inputs);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM)
+                    .apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.load(parameters, prefix + "attention.dense", hidden, hidden,
                     attentionBias).apply(graph, attended.contextRows());
             Value output;
@@ -89,11 +86,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
                 output = graph.add(mlp(prefix, layerNorm(prefix + "post_attention_layernorm", attended2)),
                         attended2);
             }
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
-        }
-
-        private Value splitHeads(Value part, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, graph.reshape(part, -1, hidden), inputs.grid(), heads, headDim);
+            return new LayerStep(output, attended);
         }
 
         private Value mlp(String prefix, Value rows) {
@@ -109,8 +102,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "embed_out.weight",
-                    hidden, vocab, rows);
+            return tiedLanguageModelLogits("embed_out.weight", rows);
         }
     }
 }

@@ -1,24 +1,21 @@
 package org.exporters4j.models.opt;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.Activation;
-import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderBody;
 import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
@@ -48,44 +45,30 @@ public final class OptArchitecture extends DecoderArchitecture {
         super(modelType, "opt", heads, languageModelHeads(), Body::new);
     }
 
-    private static final class Body implements Decoder {
-        private final OnnxGraphBuilder graph;
-        private final Parameters parameters;
-        private final String base;
-        private final long hidden;
+    private static final class Body extends DecoderBody {
+        /** The decoder's prefix below the base model: {@code model.decoder.}, or {@code decoder.}. */
+        private final String decoder;
+        /** {@code word_embed_proj_dim}: the width of the embeddings and the heads, {@code hidden} by default. */
         private final long projected;
-        private final int heads;
-        private final long headDim;
-        private final int layers;
         private final long intermediate;
-        private final long vocab;
         private final long positions;
         private final Activation activation;
         private final Bias bias;
         private final boolean normBefore;
         private final boolean finalNorm;
         private final boolean affineNorms;
-        private final EmbeddingTie tie;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.graph = graph;
-            this.parameters = parameters;
-            AttentionHeads split = AttentionHeads.read(config, "hidden_size", "num_attention_heads");
-            this.hidden = split.width();
-            this.heads = split.heads();
-            this.headDim = split.headSize();
+            super(config, graph, parameters, "model", "decoder.embed_tokens.weight");
+            this.decoder = base + "decoder.";
             this.projected = config.optionalInt("word_embed_proj_dim").map(Integer::longValue).orElse(hidden);
-            this.layers = LayerStack.count(config, "num_hidden_layers");
             this.intermediate = config.intValue("ffn_dim");
-            this.vocab = config.intValue("vocab_size");
             this.positions = config.intValue("max_position_embeddings") + POSITION_OFFSET;
             this.activation = Activation.fromConfig(config, "activation_function");
             this.bias = config.optionalBoolean("enable_bias").orElse(true) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
             this.normBefore = config.optionalBoolean("do_layer_norm_before").orElse(true);
             this.finalNorm = normBefore && !config.optionalBoolean("_remove_final_layer_norm").orElse(false);
             this.affineNorms = config.optionalBoolean("layer_norm_elementwise_affine").orElse(true);
-            this.tie = EmbeddingTie.of(config);
-            this.base = parameters.basePrefix("model", "decoder.embed_tokens.weight") + "decoder.";
         }
 
         @Override
@@ -97,28 +80,27 @@ public final class OptArchitecture extends DecoderArchitecture {
 
         @Override
         public Value embed(DecoderInputs inputs) {
-            Value words = graph.reshape(graph.gather(parameters.tensor(base + "embed_tokens.weight", vocab,
-                    projected), inputs.inputIds(), 0), -1, projected);
+            Value words = graph.reshape(graph.gather(parameters.tensor(wordEmbeddings(), vocab, projected),
+                    inputs.inputIds(), 0), -1, projected);
             if (projected != hidden) {
-                words = Linear.load(parameters, base + "project_in", projected, hidden, Bias.WITHOUT_BIAS)
+                words = Linear.load(parameters, decoder + "project_in", projected, hidden, Bias.WITHOUT_BIAS)
                         .apply(graph, words);
             }
             Value at = graph.add(inputs.positionsCountedByMask(graph, -1), graph.scalar(POSITION_OFFSET));
-            Value learned = graph.gather(parameters.tensor(base + "embed_positions.weight", positions, hidden), at, 0);
+            Value learned = graph.gather(parameters.tensor(decoder + "embed_positions.weight", positions, hidden), at, 0);
             return graph.add(words, graph.reshape(learned, -1, hidden));
         }
 
         @Override
         public LayerStep layer(int index, Value rows, DecoderInputs inputs, CausalMask mask, Optional<LayerPast> past) {
-            String prefix = base + "layers." + index + ".";
+            String prefix = decoder + "layers." + index + ".";
             Value attentionInput = normBefore ? layerNorm(prefix + "self_attn_layer_norm", rows) : rows;
-            Value query = project(prefix + "self_attn.q_proj", attentionInput, inputs);
-            Value key = project(prefix + "self_attn.k_proj", attentionInput, inputs);
-            Value value = project(prefix + "self_attn.v_proj", attentionInput, inputs);
-            CachedAttention attention = new CachedAttention(heads, heads, headDim,
-                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM,
-                    OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            Value query = projectHeads(prefix + "self_attn.q_proj", attentionInput, heads, bias, inputs);
+            Value key = projectHeads(prefix + "self_attn.k_proj", attentionInput, heads, bias, inputs);
+            Value value = projectHeads(prefix + "self_attn.v_proj", attentionInput, heads, bias, inputs);
+            CachedAttention.Result attended = new CachedAttention(heads, heads, headDim,
+                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM)
+                    .apply(graph, query, key, value, past, mask);
             Value attentionOutput = graph.add(rows, Linear.load(parameters, prefix + "self_attn.out_proj", hidden,
                     hidden, bias).apply(graph, attended.contextRows()));
             if (!normBefore) {
@@ -133,12 +115,7 @@ public final class OptArchitecture extends DecoderArchitecture {
             if (!normBefore) {
                 output = layerNorm(prefix + "final_layer_norm", output);
             }
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
-        }
-
-        private Value project(String prefix, Value rows, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, hidden, bias)
-                    .apply(graph, rows), inputs.grid(), heads, headDim);
+            return new LayerStep(output, attended);
         }
 
         /** A LayerNorm of width {@code hidden}; with {@code layer_norm_elementwise_affine} false it has no weights. */
@@ -157,15 +134,15 @@ public final class OptArchitecture extends DecoderArchitecture {
 
         @Override
         public Value finalNorm(Value rows) {
-            Value normalized = finalNorm ? layerNorm(base + "final_layer_norm", rows) : rows;
-            return projected != hidden ? Linear.load(parameters, base + "project_out", hidden, projected,
+            Value normalized = finalNorm ? layerNorm(decoder + "final_layer_norm", rows) : rows;
+            return projected != hidden ? Linear.load(parameters, decoder + "project_out", hidden, projected,
                     Bias.WITHOUT_BIAS).apply(graph, normalized) : normalized;
         }
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, base + "embed_tokens.weight", "lm_head.weight",
-                    projected, vocab, rows);
+            return DecoderArchitecture.tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(),
+                    "lm_head.weight", projected, vocab, rows);
         }
     }
 }

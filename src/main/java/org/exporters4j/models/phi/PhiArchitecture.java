@@ -1,7 +1,6 @@
 package org.exporters4j.models.phi;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -17,6 +16,7 @@ import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.PartialRotaryBody;
 import org.exporters4j.models.blocks.RotaryEmbedding;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
@@ -54,8 +54,7 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
         @Override
         public DecoderSpec spec() {
-            return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+            return spec(kvHeads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
                     HEAD_WEIGHTS);
         }
 
@@ -64,9 +63,9 @@ public final class PhiArchitecture extends DecoderArchitecture {
             RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
             Value normalized = layerNorm(prefix + "input_layernorm", rows);
-            Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
-            Value key = project(prefix + "self_attn.k_proj", normalized, kvHeads, inputs);
-            Value value = project(prefix + "self_attn.v_proj", normalized, kvHeads, inputs);
+            Value query = projectHeads(prefix + "self_attn.q_proj", normalized, heads, Bias.WITH_BIAS, inputs);
+            Value key = projectHeads(prefix + "self_attn.k_proj", normalized, kvHeads, Bias.WITH_BIAS, inputs);
+            Value value = projectHeads(prefix + "self_attn.v_proj", normalized, kvHeads, Bias.WITH_BIAS, inputs);
             if (queryKeyNorm) {
                 query = LayerNorm.load(parameters, prefix + "self_attn.q_layernorm", headDim, epsilon)
                         .apply(graph, query);
@@ -75,22 +74,16 @@ public final class PhiArchitecture extends DecoderArchitecture {
             }
             query = rotary.apply(graph, query, angles, headDim);
             key = rotary.apply(graph, key, angles, headDim);
-            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim,
-                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM,
-                    OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended = new CachedAttention(heads, kvHeads, headDim,
+                    ScoreScale.multipliedBy(Math.pow(headDim, -0.5)), Masking.VISIBLE_OR_MINIMUM)
+                    .apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.load(parameters, prefix + "self_attn.dense", heads * headDim, hidden)
                     .apply(graph, attended.contextRows());
             Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.fc1", hidden, intermediate)
                     .apply(graph, normalized));
             Value feedForward = Linear.load(parameters, prefix + "mlp.fc2", intermediate, hidden).apply(graph, up);
             Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
-        }
-
-        private Value project(String prefix, Value rows, int headCount, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, headCount * headDim)
-                    .apply(graph, rows), inputs.grid(), headCount, headDim);
+            return new LayerStep(output, attended);
         }
 
         @Override
@@ -100,10 +93,7 @@ public final class PhiArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            String weight = tie.decoderWeight(wordEmbeddings(), "lm_head.weight");
-            return new Linear(parameters.tensor(weight, vocab, hidden),
-                    Optional.of(parameters.tensor("lm_head.bias", vocab)), Linear.WeightLayout.OUT_IN, hidden,
-                    vocab).apply(graph, rows);
+            return biasedLanguageModelLogits(rows);
         }
     }
 }

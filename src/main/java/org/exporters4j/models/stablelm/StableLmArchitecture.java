@@ -3,7 +3,6 @@ package org.exporters4j.models.stablelm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -64,8 +63,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
 
         @Override
         public DecoderSpec spec() {
-            return new DecoderSpec(new DecoderInputs.CacheShape(layers, kvHeads, headDim,
-                    CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM), DecoderInputs.WITH_POSITION_IDS, hidden, vocab,
+            return spec(kvHeads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
                     HEAD_WEIGHTS);
         }
 
@@ -74,18 +72,18 @@ public final class StableLmArchitecture extends DecoderArchitecture {
             RotaryEmbedding.Angles angles = angles(inputs);
             String prefix = base + "layers." + index + ".";
             Value normalized = layerNorm(prefix + "input_layernorm", rows);
-            Value query = project(prefix + "self_attn.q_proj", normalized, heads, inputs);
-            Value key = project(prefix + "self_attn.k_proj", normalized, kvHeads, inputs);
-            Value value = project(prefix + "self_attn.v_proj", normalized, kvHeads, inputs);
+            Value query = projectHeads(prefix + "self_attn.q_proj", normalized, heads, queryKeyValueBias, inputs);
+            Value key = projectHeads(prefix + "self_attn.k_proj", normalized, kvHeads, queryKeyValueBias, inputs);
+            Value value = projectHeads(prefix + "self_attn.v_proj", normalized, kvHeads, queryKeyValueBias, inputs);
             if (queryKeyNorm) {
                 query = perHeadNorm(prefix + "self_attn.q_layernorm", query, heads);
                 key = perHeadNorm(prefix + "self_attn.k_layernorm", key, kvHeads);
             }
             query = rotary.apply(graph, query, angles, headDim);
             key = rotary.apply(graph, key, angles, headDim);
-            CachedAttention attention = new CachedAttention(heads, kvHeads, headDim,
-                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM, OptionalLong.empty());
-            CachedAttention.Result attended = attention.apply(graph, query, key, value, past, Optional.empty(), mask);
+            CachedAttention.Result attended = new CachedAttention(heads, kvHeads, headDim,
+                    ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.VISIBLE_OR_MINIMUM)
+                    .apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.load(parameters, prefix + "self_attn.o_proj", heads * headDim, hidden,
                     Bias.WITHOUT_BIAS).apply(graph, attended.contextRows());
             Value output;
@@ -95,12 +93,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
                 Value residual = graph.add(rows, attentionOutput);
                 output = graph.add(residual, mlp(prefix, layerNorm(prefix + "post_attention_layernorm", residual)));
             }
-            return new LayerStep(output, attended.presentKey(), attended.presentValue());
-        }
-
-        private Value project(String prefix, Value rows, int headCount, DecoderInputs inputs) {
-            return CachedAttention.splitHeads(graph, Linear.load(parameters, prefix, hidden, headCount * headDim,
-                    queryKeyValueBias).apply(graph, rows), inputs.grid(), headCount, headDim);
+            return new LayerStep(output, attended);
         }
 
         /**
@@ -134,8 +127,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
 
         @Override
         public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits(graph, parameters, tie, wordEmbeddings(), "lm_head.weight",
-                    hidden, vocab, rows);
+            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }
