@@ -248,6 +248,14 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         }
 
         private void packBlock(float[] values, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            if (symmetric && Math.abs(reciprocal) <= MAX_BOUNDED_RECIPROCAL) {
+                for (int i = 0; i < blockSize / 2; i++) {
+                    int low = symmetricCode(values[from + 2 * i], reciprocal);
+                    int high = symmetricCode(values[from + 2 * i + 1], reciprocal);
+                    out[at + i] = (byte) (low | high << 4);
+                }
+                return;
+            }
             float zero = zeroPoint;
             for (int i = 0; i < blockSize / 2; i++) {
                 int low = code(values[from + 2 * i], reciprocal, zero);
@@ -257,6 +265,14 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         }
 
         private void packBlock(short[] bits, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            if (symmetric && Math.abs(reciprocal) <= MAX_BOUNDED_RECIPROCAL) {
+                for (int i = 0; i < blockSize / 2; i++) {
+                    int low = symmetricCode(Float.intBitsToFloat(bits[from + 2 * i] << 16), reciprocal);
+                    int high = symmetricCode(Float.intBitsToFloat(bits[from + 2 * i + 1] << 16), reciprocal);
+                    out[at + i] = (byte) (low | high << 4);
+                }
+                return;
+            }
             float zero = zeroPoint;
             for (int i = 0; i < blockSize / 2; i++) {
                 int low = code(Float.intBitsToFloat(bits[from + 2 * i] << 16), reciprocal, zero);
@@ -292,6 +308,25 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     static int code(float v, float reciprocal, float zero) {
         int rounded = (int) ((double) (v * reciprocal + zero) + 0.5);
         return Math.min(Math.max(rounded, 0), MAX_CODE);
+    }
+
+    /**
+     * The largest reciprocal of a symmetric block's scale for which {@link #symmetricCode} holds: that of the smallest
+     * normal scale, so the scale {@code −largest / 8} was exact and its reciprocal is within an ulp of
+     * {@code −8 / largest}.
+     */
+    static final float MAX_BOUNDED_RECIPROCAL = 0x1p126f;
+
+    /**
+     * {@link #code} of {@code v} in a symmetric block whose reciprocal is at most {@link #MAX_BOUNDED_RECIPROCAL} in
+     * magnitude, all in float32. There {@code |v · reciprocal| ≤ 8 + 2⁻²⁰}, so the shifted value
+     * {@code s = v · reciprocal + 8} lies in [−2⁻²⁰, 16 + 2⁻²⁰] and {@code (int) (s + 0.5f)} is {@code roundf(s)}
+     * clamped below at 0: for {@code s ≥ 0.5} rounding {@code s + 0.5} to float32 never crosses an integer, and below
+     * 0.5 {@code s} is 8 plus a product in [−8 − 2⁻²⁰, −7.5), a multiple of 2⁻²¹, so {@code s} and {@code s + 0.5}
+     * are exact. Only the top needs the clamp. (A reciprocal of 0, scale 0, gives 8 as {@link #code} does.)
+     */
+    static int symmetricCode(float v, float reciprocal) {
+        return Math.min((int) (v * reciprocal + MIDDLE + 0.5f), MAX_CODE);
     }
 
     /** C's {@code roundf}: to nearest, halves away from zero (exact: a float plus 0.5 is exact in double). */
