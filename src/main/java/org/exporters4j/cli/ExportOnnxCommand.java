@@ -160,14 +160,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         requireNotBlank("--model", model);
-        requireNotBlank("--task", task);
         requireNotBlank("OUTPUT_DIR", output.toString());
-        if (hubOptions.cacheDir != null) {
-            requireNotBlank("--cache-dir", hubOptions.cacheDir.toString());
-        }
-        if (hubOptions.revision != null) {
-            requireNotBlank("--revision", hubOptions.revision);
-        }
+        // --task, --revision and --cache-dir: their converters refuse an empty value (OptionValues)
         if (opset != null && opset < 1) {
             throw new ParameterException(spec.commandLine(), "--opset must be a positive number, got " + opset);
         }

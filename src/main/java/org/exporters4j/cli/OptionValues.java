@@ -3,6 +3,7 @@ package org.exporters4j.cli;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.exporters4j.export.ExportRequest;
 import org.exporters4j.hub.HubException;
 import org.exporters4j.hub.Revision;
@@ -29,16 +30,9 @@ final class OptionValues {
     private OptionValues() {}
 
     /** {@code --task} of {@code config} and {@code tasks}: a task name or one of today's synonyms. */
-    static final class TaskName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            try {
-                TaskNames.parse(value);
-            } catch (UnknownTaskException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+    static final class TaskName extends Parsed {
+        TaskName() {
+            super(UnknownTaskException.class, value -> TaskNames.parse(requireNotBlank(value)));
         }
     }
 
@@ -51,44 +45,29 @@ final class OptionValues {
     }
 
     /** {@code --model-type}: a model type some exporter supports, in any spelling. */
-    static final class ModelType implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            try {
-                TasksManager.getSupportedTasksForModelType(value, Exporter.ONNX.id());
-            } catch (UnknownModelTypeException e) {
-                throw new TypeConversionException(e.getMessage());
-            } catch (UnknownExporterException e) {
-                // a known type without this exporter: the command's own call words that
-            }
-            return value;
+    static final class ModelType extends Parsed {
+        ModelType() {
+            super(UnknownModelTypeException.class, value -> {
+                try {
+                    TasksManager.getSupportedTasksForModelType(requireNotBlank(value), Exporter.ONNX.id());
+                } catch (UnknownExporterException e) {
+                    // a known type without this exporter: the command's own call words that
+                }
+            });
         }
     }
 
     /** {@code --exporter}: onnx. */
-    static final class ExporterName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            try {
-                Exporter.parse(value);
-            } catch (UnknownExporterException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+    static final class ExporterName extends Parsed {
+        ExporterName() {
+            super(UnknownExporterException.class, Exporter::parse);
         }
     }
 
     /** {@code --framework}: pt or tf. */
-    static final class FrameworkName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            try {
-                Framework.parse(value);
-            } catch (UnknownFrameworkException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+    static final class FrameworkName extends Parsed {
+        FrameworkName() {
+            super(UnknownFrameworkException.class, Framework::parse);
         }
     }
 
@@ -110,16 +89,9 @@ final class OptionValues {
     }
 
     /** {@code --revision}: a branch, tag or commit as the Hub cache can name it. */
-    static final class RevisionName implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            requireNotBlank(value);
-            try {
-                Revision.of(value);
-            } catch (HubException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-            return value;
+    static final class RevisionName extends Parsed {
+        RevisionName() {
+            super(HubException.class, value -> Revision.of(requireNotBlank(value)));
         }
     }
 
@@ -142,9 +114,37 @@ final class OptionValues {
         }
     }
 
-    private static void requireNotBlank(String value) {
+    /**
+     * A converter that hands the value on as given once the library's {@code parser} accepts it; the {@code refusal}
+     * the parser throws is a usage error with its message (any other exception is not about the value and goes on).
+     */
+    private abstract static class Parsed implements ITypeConverter<String> {
+        private final Class<? extends RuntimeException> refusal;
+        private final Consumer<String> parser;
+
+        Parsed(Class<? extends RuntimeException> refusal, Consumer<String> parser) {
+            this.refusal = refusal;
+            this.parser = parser;
+        }
+
+        @Override
+        public String convert(String value) {
+            try {
+                parser.accept(value);
+            } catch (RuntimeException e) {
+                if (refusal.isInstance(e)) {
+                    throw new TypeConversionException(e.getMessage());
+                }
+                throw e;
+            }
+            return value;
+        }
+    }
+
+    private static String requireNotBlank(String value) {
         if (value.isBlank()) {
             throw new TypeConversionException("it must not be empty");
         }
+        return value;
     }
 }

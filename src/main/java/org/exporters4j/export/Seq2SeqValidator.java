@@ -1,11 +1,8 @@
 package org.exporters4j.export;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -105,13 +102,10 @@ final class Seq2SeqValidator {
         if (decoder.isEmpty() || !written.containsKey(OnnxFile.DECODER_WITH_PAST_MODEL)) {
             return List.of();
         }
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
         List<ValidationReport> reports = new ArrayList<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession first = environment.createSession(
-                     written.get(OnnxFile.DECODER_MODEL).modelFile().toString(), options);
-             OrtSession step = environment.createSession(
-                     written.get(OnnxFile.DECODER_WITH_PAST_MODEL).modelFile().toString(), options)) {
+        try (ValidationSession first = ValidationSession.open(written.get(OnnxFile.DECODER_MODEL).modelFile());
+             ValidationSession step = ValidationSession.open(
+                     written.get(OnnxFile.DECODER_WITH_PAST_MODEL).modelFile())) {
             DummyInputs dummy = decoder.get().generateDummyInputs(SEED);
             Map<String, Tensor> full = new LinkedHashMap<>();
             for (DummyTensor tensor : dummy.tensors()) {
@@ -121,8 +115,8 @@ final class Seq2SeqValidator {
             long tokens = ids.shape()[1];
             Map<String, Tensor> prompt = new LinkedHashMap<>(full);
             prompt.put("input_ids", ids.slice(0, tokens - 1));
-            Map<String, Tensor> fullOutputs = run(environment, first, full);
-            Map<String, Tensor> promptOutputs = run(environment, first, prompt);
+            Map<String, Tensor> fullOutputs = run(first, full);
+            Map<String, Tensor> promptOutputs = run(first, prompt);
             ExportStop.JVM.checkpoint();
             Map<String, Tensor> next = new LinkedHashMap<>(full);
             next.put("input_ids", ids.slice(tokens - 1, tokens));
@@ -136,7 +130,7 @@ final class Seq2SeqValidator {
                     next.put(presents.get(name).opposite().name(), value);
                 }
             });
-            Map<String, Tensor> stepOutputs = run(environment, step, next);
+            Map<String, Tensor> stepOutputs = run(step, next);
             ExportStop.JVM.checkpoint();
             List<OutputCheck> chain = new ArrayList<>();
             String subject = "the next token over the prompt's cache vs decoder_model.onnx on prompt + token";
@@ -155,22 +149,22 @@ final class Seq2SeqValidator {
             reports.add(new ValidationReport(written.get(OnnxFile.DECODER_WITH_PAST_MODEL).modelFile().toString(),
                     chain));
             if (written.containsKey(OnnxFile.DECODER_MODEL_MERGED)) {
-                try (OrtSession merged = environment.createSession(
-                        written.get(OnnxFile.DECODER_MODEL_MERGED).modelFile().toString(), options)) {
+                try (ValidationSession merged = ValidationSession.open(
+                        written.get(OnnxFile.DECODER_MODEL_MERGED).modelFile())) {
                     reports.add(new ValidationReport(written.get(OnnxFile.DECODER_MODEL_MERGED).modelFile().toString(),
-                            mergedChecks(environment, merged, full, fullOutputs, next, stepOutputs,
+                            mergedChecks(merged, full, fullOutputs, next, stepOutputs,
                                     presents.values().stream().map(CacheTensor::opposite).toList(), atol)));
                 }
             }
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported decoders together: "
-                    + e.getMessage().replaceAll("\\s+", " ").strip() + " (this is a bug in the exporter for this "
+                    + ValidationSession.oneLine(e.getMessage()) + " (this is a bug in the exporter for this "
                     + "model type; please report it with the model's config.json)", e);
         }
         return reports;
     }
 
-    private static List<OutputCheck> mergedChecks(OrtEnvironment environment, OrtSession merged,
+    private static List<OutputCheck> mergedChecks(ValidationSession merged,
                                                   Map<String, Tensor> full, Map<String, Tensor> fullOutputs,
                                                   Map<String, Tensor> next, Map<String, Tensor> stepOutputs,
                                                   List<CacheTensor> past, double atol) throws OrtException {
@@ -184,7 +178,7 @@ final class Seq2SeqValidator {
         }
         noCache.put(OnnxFile.USE_CACHE_BRANCH, Tensor.ofLongs(new long[] {1}, new long[] {0}));
         String noCacheSubject = "use_cache_branch=false vs decoder_model.onnx";
-        Map<String, Tensor> noCacheOutputs = run(environment, merged, noCache);
+        Map<String, Tensor> noCacheOutputs = run(merged, noCache);
         for (Map.Entry<String, Tensor> output : fullOutputs.entrySet()) {
             Tensor actual = noCacheOutputs.get(output.getKey());
             checks.add(actual == null ? new OutputCheck(Kind.COMPARISON, noCacheSubject, output.getKey(),
@@ -196,7 +190,7 @@ final class Seq2SeqValidator {
         withCache.putIfAbsent("encoder_hidden_states", full.get("encoder_hidden_states"));
         withCache.put(OnnxFile.USE_CACHE_BRANCH, Tensor.ofLongs(new long[] {1}, new long[] {1}));
         String withCacheSubject = "use_cache_branch=true vs decoder_with_past_model.onnx";
-        Map<String, Tensor> withCacheOutputs = run(environment, merged, withCache);
+        Map<String, Tensor> withCacheOutputs = run(merged, withCache);
         for (Map.Entry<String, Tensor> output : withCacheOutputs.entrySet()) {
             Tensor reference = stepOutputs.get(output.getKey());
             if (reference != null) {
@@ -223,28 +217,23 @@ final class Seq2SeqValidator {
     }
 
     /** Runs {@code session} on the inputs it declares (by name, from {@code inputs}); float outputs by name. */
-    private static Map<String, Tensor> run(OrtEnvironment environment, OrtSession session, Map<String, Tensor> inputs)
+    private static Map<String, Tensor> run(ValidationSession session, Map<String, Tensor> inputs)
             throws OrtException {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
-            for (String name : session.getInputNames()) {
+            for (String name : session.inputInfo().keySet()) {
                 Tensor tensor = inputs.get(name);
                 if (tensor == null) {
                     throw new ExportException("the validation has no value for the decoder input '" + name + "'");
                 }
-                feed.put(name, tensorOf(environment, name, tensor));
+                feed.put(name, tensorOf(session.environment(), name, tensor));
             }
             Map<String, Tensor> outputs = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(feed)) {
-                for (Map.Entry<String, OnnxValue> entry : result) {
-                    if (entry.getValue() instanceof OnnxTensor tensor && tensor.getInfo().type == OnnxJavaType.FLOAT) {
-                        FloatBuffer buffer = tensor.getFloatBuffer();
-                        float[] values = new float[buffer.remaining()];
-                        buffer.get(values);
-                        outputs.put(entry.getKey(), Tensor.ofFloats(tensor.getInfo().getShape(), values));
-                    }
+            session.run(feed).forEach((name, output) -> {
+                if (output.float32()) {
+                    outputs.put(name, Tensor.ofFloats(output.shape(), output.values()));
                 }
-            }
+            });
             return outputs;
         } finally {
             feed.values().forEach(OnnxTensor::close);

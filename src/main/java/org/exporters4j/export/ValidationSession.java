@@ -28,7 +28,8 @@ import org.exporters4j.tasks.ExportConfig;
  * each input the graph declares bound as a tensor, every output the export configuration declares read back.
  * {@link #compare} runs a model beside its reference graph (the plain or float32 graph of the same weights) on the
  * validation's two input sets; its callers only say how one output is judged ({@link OnnxRuntimeValidator},
- * {@link QuantizedAgreement}, {@link ReferenceValidator}).
+ * {@link QuantizedAgreement}, {@link ReferenceValidator}). {@link Seq2SeqValidator}, which chains decoders on tensors
+ * of its own, feeds them through {@link #run(Map)}.
  *
  * <p>A session is made for a few small runs: no pre-packed copies of the weights (ONNX Runtime otherwise keeps a
  * second, re-laid-out copy of every Gemm/MatMul weight, doubling the memory of a large model for no gain here) and
@@ -137,7 +138,6 @@ final class ValidationSession implements AutoCloseable {
      * {@code config} that the run gave as a tensor, in the configuration's order.
      */
     Map<String, Output> run(ExportConfig config, DummyInputs inputs) throws OrtException {
-        Map<String, Output> outputs = new LinkedHashMap<>();
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (DummyTensor tensor : inputs.tensors()) {
@@ -145,18 +145,38 @@ final class ValidationSession implements AutoCloseable {
                     feed.put(tensor.name(), tensorOf(tensor));
                 }
             }
-            try (OrtSession.Result result = session.run(feed)) {
-                for (DynamicTensor output : config.outputs()) {
-                    Optional<OnnxValue> value = result.get(output.name());
-                    if (value.isPresent() && value.get() instanceof OnnxTensor tensor) {
-                        outputs.put(output.name(), outputOf(tensor));
-                    }
+            Map<String, Output> given = run(feed);
+            Map<String, Output> outputs = new LinkedHashMap<>();
+            for (DynamicTensor output : config.outputs()) {
+                if (given.containsKey(output.name())) {
+                    outputs.put(output.name(), given.get(output.name()));
                 }
             }
+            return outputs;
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * Runs the model on {@code feed}, tensors made in {@link #environment()} that the caller closes: every output the
+     * run gave as a tensor, by name, in the graph's order.
+     */
+    Map<String, Output> run(Map<String, OnnxTensor> feed) throws OrtException {
+        Map<String, Output> outputs = new LinkedHashMap<>();
+        try (OrtSession.Result result = session.run(feed)) {
+            for (Map.Entry<String, OnnxValue> entry : result) {
+                if (entry.getValue() instanceof OnnxTensor tensor) {
+                    outputs.put(entry.getKey(), outputOf(tensor));
+                }
+            }
+        }
         return outputs;
+    }
+
+    /** The environment the session runs in, which makes the tensors fed to {@link #run(Map)}. */
+    OrtEnvironment environment() {
+        return environment;
     }
 
     /**

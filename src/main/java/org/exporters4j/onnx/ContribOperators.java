@@ -35,15 +35,11 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     public Value fusedAttention(Value input, Value weights, Value bias, Value maskIndex, long heads,
                                 AttentionCausality causality) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "Attention");
-        d.input("input", input);
-        d.input("weights", weights);
-        d.input("bias", bias);
-        d.requireType("input", input, ATTENTION_FLOATS);
-        d.requireSameType(input, weights);
-        d.requireSameType(input, bias);
+        d.input("input", input, ATTENTION_FLOATS);
+        d.inputLike("weights", weights, input);
+        d.inputLike("bias", bias, input);
         if (maskIndex != null) {
-            d.input("mask_index", maskIndex);
-            d.requireType("mask_index", maskIndex, EnumSet.of(ElementType.INT32));
+            d.input("mask_index", maskIndex, EnumSet.of(ElementType.INT32));
         }
         requireHeads(d, heads);
         List<Value> operands = maskIndex == null ? List.of(input, weights, bias)
@@ -70,12 +66,9 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     public List<Value> multiHeadAttention(Value query, Value key, Value value, Value attentionBias, Value pastKey,
                                           Value pastValue, long heads, double scale, AttentionCausality causality) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "MultiHeadAttention");
-        d.input("query", query);
-        d.input("key", key);
-        d.input("value", value);
-        d.requireType("query", query, ATTENTION_FLOATS);
-        d.requireSameType(query, key);
-        d.requireSameType(query, value);
+        d.input("query", query, ATTENTION_FLOATS);
+        d.inputLike("key", key, query);
+        d.inputLike("value", value, query);
         List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, null, attentionBias));
         if (attentionBias != null) {
             d.input("attention_bias", attentionBias);
@@ -118,14 +111,10 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     public List<Value> skipLayerNormalization(Value input, Value skip, Value gamma, Value beta, Value bias,
                                               double epsilon) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "SkipLayerNormalization");
-        d.input("input", input);
-        d.input("skip", skip);
-        d.input("gamma", gamma);
-        d.input("beta", beta);
-        d.requireType("input", input, ATTENTION_FLOATS);
-        d.requireSameType(input, skip);
-        d.requireSameType(input, gamma);
-        d.requireSameType(input, beta);
+        d.input("input", input, ATTENTION_FLOATS);
+        d.inputLike("skip", skip, input);
+        d.inputLike("gamma", gamma, input);
+        d.inputLike("beta", beta, input);
         List<Value> operands = new ArrayList<>(List.of(input, skip, gamma, beta));
         if (bias != null) {
             d.input("bias", bias);
@@ -147,12 +136,9 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      */
     public List<Value> skipSimplifiedLayerNormalization(Value input, Value skip, Value gamma, double epsilon) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "SkipSimplifiedLayerNormalization");
-        d.input("input", input);
-        d.input("skip", skip);
-        d.input("gamma", gamma);
-        d.requireType("input", input, ATTENTION_FLOATS);
-        d.requireSameType(input, skip);
-        d.requireSameType(input, gamma);
+        d.input("input", input, ATTENTION_FLOATS);
+        d.inputLike("skip", skip, input);
+        d.inputLike("gamma", gamma, input);
         requireEpsilon(d, epsilon);
         List<Value> outputs = d.emitAll(Arrays.asList(input.elementType(), null, null, input.elementType()),
                 List.of(input, skip, gamma), Attribute.of("epsilon", (float) epsilon));
@@ -162,10 +148,8 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     /** {@code com.microsoft.BiasGelu}: the exact (erf) GELU of {@code a + bias}, {@code bias} over the last axis. */
     public Value biasGelu(Value a, Value bias) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "BiasGelu");
-        d.input("A", a);
-        d.input("B", bias);
-        d.requireType("A", a, ATTENTION_FLOATS);
-        d.requireSameType(a, bias);
+        d.input("A", a, ATTENTION_FLOATS);
+        d.inputLike("B", bias, a);
         return d.emit(a.elementType(), List.of(a, bias));
     }
 
@@ -175,10 +159,8 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      */
     public Value fastGelu(Value x, Value bias) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "FastGelu");
-        d.input("X", x);
-        d.input("bias", bias);
-        d.requireType("X", x, ATTENTION_FLOATS);
-        d.requireSameType(x, bias);
+        d.input("X", x, ATTENTION_FLOATS);
+        d.inputLike("bias", bias, x);
         return d.emit(x.elementType(), List.of(x, bias));
     }
 
@@ -193,14 +175,10 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      */
     public Value rotaryEmbedding(Value input, Value positionIds, Value cosCache, Value sinCache) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "RotaryEmbedding");
-        d.input("input", input);
-        d.input("position_ids", positionIds);
-        d.input("cos_cache", cosCache);
-        d.input("sin_cache", sinCache);
-        d.requireType("input", input, ATTENTION_FLOATS);
-        d.requireType("position_ids", positionIds, EnumSet.of(ElementType.INT64));
-        d.requireSameType(input, cosCache);
-        d.requireSameType(input, sinCache);
+        d.input("input", input, ATTENTION_FLOATS);
+        d.input("position_ids", positionIds, EnumSet.of(ElementType.INT64));
+        d.inputLike("cos_cache", cosCache, input);
+        d.inputLike("sin_cache", sinCache, input);
         return d.emit(input.elementType(), List.of(input, positionIds, cosCache, sinCache),
                 Attribute.of("interleaved", 0L));
     }

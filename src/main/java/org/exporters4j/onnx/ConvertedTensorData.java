@@ -2,7 +2,6 @@ package org.exporters4j.onnx;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.EnumSet;
 import java.util.List;
@@ -77,37 +76,22 @@ final class ConvertedTensorData extends DerivedTensorData {
 
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
-        ConvertingChannel converter = new ConvertingChannel(channel);
-        source.writeTo(converter);
-        converter.finish();
+        new ConvertingChannel(channel).transfer(source);
     }
 
     /** Decodes source elements (which may arrive split across writes) and encodes them into the target. */
-    private final class ConvertingChannel extends WholeElementChannel {
-        private final WritableByteChannel downstream;
+    private final class ConvertingChannel extends ReencodingChannel {
         private final int targetWidth = target.byteWidth();
         private final BlockConverter blocks = BlockConverter.of(source.elementType(), target);
-        /** Direct, so that writing it to a file channel needs no copy into a temporary direct buffer. */
-        private final ByteBuffer output = ByteBuffer.allocateDirect((int) Math.max(8, Math.min(CHUNK_BYTES,
-                byteSize()))).order(ByteOrder.LITTLE_ENDIAN);
         private long elementIndex;
 
         ConvertingChannel(WritableByteChannel downstream) {
-            super(source.elementType().byteWidth());
-            this.downstream = downstream;
+            super(source.elementType(), downstream, (int) Math.max(8, Math.min(CHUNK_BYTES, byteSize())));
         }
 
         @Override
         protected void acceptElements(ByteBuffer in, int count) throws IOException {
             convert(in, count);
-        }
-
-        void finish() throws IOException {
-            if (endsMidElement()) {
-                throw new IOException("the source tensor ended in the middle of a " + source.elementType().onnxName()
-                        + " element");
-            }
-            flushOutput();
         }
 
         /** Converts {@code elements} whole elements from {@code in} into the output, flushing it when full. */
@@ -187,14 +171,6 @@ final class ConvertedTensorData extends DerivedTensorData {
                 case INT32 -> output.putInt((int) value);
                 default -> output.putLong(value);
             }
-        }
-
-        private void flushOutput() throws IOException {
-            output.flip();
-            while (output.hasRemaining()) {
-                downstream.write(output);
-            }
-            output.clear();
         }
     }
 

@@ -57,10 +57,8 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
      */
     public Value mod(Value a, Value b) {
         Draft d = new Draft("Mod");
-        d.input("A", a);
-        d.input("B", b);
-        d.requireType("A", a, NUMERIC);
-        d.requireSameType(a, b);
+        d.input("A", a, NUMERIC);
+        d.inputLike("B", b, a);
         long fmod = a.elementType().isFloatingPoint() ? 1 : 0;
         return d.emit(a.elementType(), List.of(a, b), Attribute.of("fmod", fmod));
     }
@@ -78,12 +76,9 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
     /** Clamps {@code x} to {@code [min, max]}, both rank-0 of x's type (integer types from opset 12). */
     public Value clip(Value x, Value min, Value max) {
         Draft d = new Draft("Clip");
-        d.input("input", x);
-        d.input("min", min);
-        d.input("max", max);
-        d.requireType("input", x, opset().atLeast(12) ? NUMERIC : FLOATING);
-        d.requireSameType(x, min);
-        d.requireSameType(x, max);
+        d.input("input", x, opset().atLeast(12) ? NUMERIC : FLOATING);
+        d.inputLike("min", min, x);
+        d.inputLike("max", max, x);
         return d.emit(x.elementType(), List.of(x, min, max));
     }
 
@@ -143,8 +138,7 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
 
     public Value leakyRelu(Value x, float alpha) {
         Draft d = new Draft("LeakyRelu");
-        d.input("X", x);
-        d.requireType("X", x, FLOATING);
+        d.input("X", x, FLOATING);
         return d.emit(x.elementType(), List.of(x), Attribute.of("alpha", alpha));
     }
 
@@ -180,8 +174,7 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
         }
         if (opset().atLeast(20)) {
             Draft d = new Draft("Gelu");
-            d.input("X", x);
-            d.requireType("X", x, FLOATING);
+            d.input("X", x, FLOATING);
             return d.emit(x.elementType(), List.of(x), Attribute.of("approximate", approximation.onnxName()));
         }
         if (!FLOATING.contains(x.elementType())) {
@@ -240,11 +233,9 @@ abstract sealed class ElementwiseOperators extends GraphBuilderCore permits Shap
     /** {@code condition ? x : y}, element-wise with broadcasting; the condition is bool. */
     public Value where(Value condition, Value x, Value y) {
         Draft d = new Draft("Where");
-        d.input("condition", condition);
+        d.input("condition", condition, EnumSet.of(ElementType.BOOL));
         d.input("X", x);
-        d.input("Y", y);
-        d.requireType("condition", condition, EnumSet.of(ElementType.BOOL));
-        d.requireSameType(x, y);
+        d.inputLike("Y", y, x);
         return d.emit(x.elementType(), List.of(condition, x, y));
     }
 

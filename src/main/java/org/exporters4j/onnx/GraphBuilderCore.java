@@ -325,17 +325,17 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
 
     /** The name the next node of {@code opType} gets: {@code /scope/Op}, then {@code /scope/Op_1}, ... */
     final String proposedNodeName(String opType) {
-        String base = scopePrefix() + opType;
-        String name = base;
-        for (int i = 1; nodeNames.contains(name); i++) {
-            name = base + "_" + i;
-        }
-        return name;
+        return freeName(scopePrefix() + opType, nodeNames);
     }
 
     private String freeValueName(String wanted) {
+        return freeName(wanted, valueNames);
+    }
+
+    /** {@code wanted} if {@code taken} lacks it, else the first of {@code wanted_1}, {@code wanted_2}, … it lacks. */
+    static String freeName(String wanted, Set<String> taken) {
         String name = wanted;
-        for (int i = 1; valueNames.contains(name); i++) {
+        for (int i = 1; taken.contains(name); i++) {
             name = wanted + "_" + i;
         }
         return name;
@@ -459,6 +459,21 @@ abstract sealed class GraphBuilderCore permits ElementwiseOperators {
                 throw error("input " + role + " is the value " + value + " of another graph ('"
                         + value.graph().graphName + "'); values cannot be shared between builders");
             }
+        }
+
+        /** Declares input {@code role}, whose element type must be one of {@code allowed} (the schema's constraint). */
+        void input(String role, Value value, Set<ElementType> allowed) {
+            input(role, value);
+            requireType(role, value, allowed);
+        }
+
+        /**
+         * Declares input {@code role}, of the element type of {@code first}, an input declared before it (the two
+         * share one type constraint of the schema, its {@code T}).
+         */
+        void inputLike(String role, Value value, Value first) {
+            input(role, value);
+            requireSameType(first, value);
         }
 
         void requireType(String role, Value value, Set<ElementType> allowed) {

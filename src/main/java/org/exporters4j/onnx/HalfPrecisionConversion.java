@@ -493,20 +493,17 @@ public final class HalfPrecisionConversion {
         }
 
         private String freeValueName(String wanted) {
-            String name = wanted;
-            for (int i = 1; valueNames.contains(name); i++) {
-                name = wanted + "_" + i;
-            }
-            valueNames.add(name);
-            return name;
+            return claim(wanted, valueNames);
         }
 
         private String freeNodeName(String wanted) {
-            String name = wanted;
-            for (int i = 1; nodeNames.contains(name); i++) {
-                name = wanted + "_" + i;
-            }
-            nodeNames.add(name);
+            return claim(wanted, nodeNames);
+        }
+
+        /** A free name for {@code wanted} ({@link GraphBuilderCore#freeName}), now taken. */
+        private static String claim(String wanted, Set<String> names) {
+            String name = GraphBuilderCore.freeName(wanted, names);
+            names.add(name);
             return name;
         }
     }

@@ -28,12 +28,9 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
     public Value gemm(Value a, Value b, Value c, float alpha, float beta, Transposition transposeA,
                       Transposition transposeB) {
         Draft d = new Draft("Gemm");
-        d.input("A", a);
-        d.input("B", b);
-        d.input("C", c);
-        d.requireType("A", a, NUMERIC);
-        d.requireSameType(a, b);
-        d.requireSameType(a, c);
+        d.input("A", a, NUMERIC);
+        d.inputLike("B", b, a);
+        d.inputLike("C", c, a);
         if (transposeA == null || transposeB == null) {
             throw d.error("transposition must be AS_IS or TRANSPOSED, got null");
         }
@@ -51,12 +48,9 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
     public Value dynamicQuantizeMatMul(Value a, Value b, Value bScale, Optional<Value> bZeroPoint,
                                        Optional<Value> bias) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "DynamicQuantizeMatMul");
-        d.input("A", a);
-        d.input("B", b);
-        d.input("b_scale", bScale);
-        d.requireType("A", a, EnumSet.of(ElementType.FLOAT));
-        d.requireType("B", b, EnumSet.of(ElementType.INT8, ElementType.UINT8));
-        d.requireType("b_scale", bScale, EnumSet.of(ElementType.FLOAT));
+        d.input("A", a, EnumSet.of(ElementType.FLOAT));
+        d.input("B", b, EnumSet.of(ElementType.INT8, ElementType.UINT8));
+        d.input("b_scale", bScale, EnumSet.of(ElementType.FLOAT));
         List<Value> operands = new ArrayList<>(List.of(a, b, bScale));
         operands.add(bZeroPoint.orElse(null));
         bZeroPoint.ifPresent(zeroPoint -> {
@@ -64,8 +58,7 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
             d.requireSameType(b, zeroPoint);
         });
         bias.ifPresent(value -> {
-            d.input("bias", value);
-            d.requireType("bias", value, EnumSet.of(ElementType.FLOAT));
+            d.input("bias", value, EnumSet.of(ElementType.FLOAT));
             operands.add(value);
         });
         if (bias.isEmpty() && bZeroPoint.isEmpty()) {
@@ -84,12 +77,9 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
     public Value matMulNBits(Value a, Value b, Value scales, Optional<Value> zeroPoints, Optional<Value> bias,
                              long k, long n, int blockSize, int accuracyLevel) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "MatMulNBits");
-        d.input("A", a);
-        d.input("B", b);
-        d.input("scales", scales);
-        d.requireType("A", a, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
-        d.requireType("B", b, EnumSet.of(ElementType.UINT8));
-        d.requireSameType(a, scales);
+        d.input("A", a, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
+        d.input("B", b, EnumSet.of(ElementType.UINT8));
+        d.inputLike("scales", scales, a);
         if (k <= 0 || n <= 0 || blockSize < 16 || Integer.bitCount(blockSize) != 1) {
             throw d.error("K " + k + " and N " + n + " must be positive and the block size (" + blockSize
                     + ") a power of two of at least 16");
@@ -99,10 +89,7 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
                     + accuracyLevel);
         }
         List<Value> operands = new ArrayList<>(List.of(a, b, scales));
-        zeroPoints.ifPresent(zeroPoint -> {
-            d.input("zero_points", zeroPoint);
-            d.requireType("zero_points", zeroPoint, EnumSet.of(ElementType.UINT8));
-        });
+        zeroPoints.ifPresent(zeroPoint -> d.input("zero_points", zeroPoint, EnumSet.of(ElementType.UINT8)));
         if (zeroPoints.isPresent() || bias.isPresent()) {
             operands.add(zeroPoints.orElse(null));
         }
@@ -126,12 +113,9 @@ abstract sealed class MatrixOperators extends ReductionOperators permits Spatial
      */
     public Value gatherBlockQuantized(Value data, Value indices, Value scales, int blockSize) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "GatherBlockQuantized");
-        d.input("data", data);
-        d.input("indices", indices);
-        d.input("scales", scales);
-        d.requireType("data", data, EnumSet.of(ElementType.UINT8));
-        d.requireType("indices", indices, INDEX);
-        d.requireType("scales", scales, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
+        d.input("data", data, EnumSet.of(ElementType.UINT8));
+        d.input("indices", indices, INDEX);
+        d.input("scales", scales, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
         if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
             throw d.error("the block size must be a power of two of at least 16, got " + blockSize);
         }

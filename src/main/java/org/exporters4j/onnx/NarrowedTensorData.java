@@ -2,7 +2,6 @@ package org.exporters4j.onnx;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
 
@@ -64,22 +63,17 @@ final class NarrowedTensorData extends DerivedTensorData {
 
     @Override
     public void writeTo(WritableByteChannel channel) throws IOException {
-        Narrowing narrowing = new Narrowing(channel);
-        source.writeTo(narrowing);
-        narrowing.finish();
+        new Narrowing(channel).transfer(source);
     }
 
     /** Decodes source elements (which may arrive split across writes) and writes them narrowed downstream. */
-    private final class Narrowing extends WholeElementChannel {
-        private final WritableByteChannel downstream;
+    private final class Narrowing extends ReencodingChannel {
         private final ElementType from = source.elementType();
         private final float[] floats = new float[BLOCK_ELEMENTS];
         private final short[] halves = new short[BLOCK_ELEMENTS];
-        private final ByteBuffer output = ByteBuffer.allocateDirect(BLOCK_ELEMENTS * 2).order(ByteOrder.LITTLE_ENDIAN);
 
         Narrowing(WritableByteChannel downstream) {
-            super(source.elementType().byteWidth());
-            this.downstream = downstream;
+            super(source.elementType(), downstream, BLOCK_ELEMENTS * Short.BYTES);
         }
 
         @Override
@@ -111,18 +105,9 @@ final class NarrowedTensorData extends DerivedTensorData {
             for (int i = 0; i < count; i++) {
                 halves[i] = narrow(floats[i], target);
             }
-            output.clear();
             output.asShortBuffer().put(halves, 0, count);
-            output.limit(count * Short.BYTES);
-            while (output.hasRemaining()) {
-                downstream.write(output);
-            }
-        }
-
-        void finish() throws IOException {
-            if (endsMidElement()) {
-                throw new IOException("the source tensor ended in the middle of a " + from.onnxName() + " element");
-            }
+            output.position(count * Short.BYTES);
+            flushOutput();
         }
     }
 }

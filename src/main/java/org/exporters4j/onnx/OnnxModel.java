@@ -88,23 +88,7 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
             if (!nodeNames.add(node.name())) {
                 throw new OnnxGraphException("two nodes are named '" + node.name() + "'; node names must be unique");
             }
-            for (String input : node.inputs()) {
-                if (!input.isEmpty() && !definedBy.containsKey(input)) {
-                    throw new OnnxGraphException(node.opType() + " node '" + node.name() + "' reads '" + input
-                            + "', which no graph input, initializer or earlier node defines");
-                }
-                read.add(input);
-            }
-            for (Attribute attribute : node.attributes()) {
-                if (attribute instanceof Attribute.GraphValue branch) {
-                    checkSubgraph(node, branch.value(), definedBy, read);
-                }
-            }
-            for (String output : node.outputs()) {
-                if (!output.isEmpty()) { // "": an optional output left out
-                    define(definedBy, output, node.opType() + " node '" + node.name() + "'");
-                }
-            }
+            checkNode(node, "", "no graph input, initializer or earlier node", definedBy, read);
         }
         Set<String> outputNames = new HashSet<>();
         for (TensorSpec output : outputs) {
@@ -144,29 +128,39 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
         Map<String, String> definedBy = new HashMap<>(outer);
         String where = "subgraph '" + subgraph.name() + "' of " + owner.opType() + " node '" + owner.name() + "'";
         for (Node node : subgraph.nodes()) {
-            for (String input : node.inputs()) {
-                if (!input.isEmpty() && !definedBy.containsKey(input)) {
-                    throw new OnnxGraphException(node.opType() + " node '" + node.name() + "' of " + where
-                            + " reads '" + input + "', which neither the enclosing graph nor an earlier node defines");
-                }
-                read.add(input);
-            }
-            for (Attribute attribute : node.attributes()) {
-                if (attribute instanceof Attribute.GraphValue branch) {
-                    checkSubgraph(node, branch.value(), definedBy, read);
-                }
-            }
-            for (String output : node.outputs()) {
-                if (!output.isEmpty()) {
-                    define(definedBy, output, node.opType() + " node '" + node.name() + "' of " + where);
-                }
-            }
+            checkNode(node, " of " + where, "neither the enclosing graph nor an earlier node", definedBy, read);
         }
         for (TensorSpec output : subgraph.outputs()) {
             if (!definedBy.containsKey(output.name())) {
                 throw new OnnxGraphException(where + " returns '" + output.name() + "', which nothing defines");
             }
             read.add(output.name());
+        }
+    }
+
+    /**
+     * One node of a graph or branch ({@code where}: {@code ""}, or {@code " of <subgraph>"}): each input defined
+     * before it ({@code definers} says by what, for the error), each branch checked, each output defined; its inputs
+     * count as read.
+     */
+    private static void checkNode(Node node, String where, String definers, Map<String, String> definedBy,
+                                  Set<String> read) {
+        String label = node.opType() + " node '" + node.name() + "'" + where;
+        for (String input : node.inputs()) {
+            if (!input.isEmpty() && !definedBy.containsKey(input)) {
+                throw new OnnxGraphException(label + " reads '" + input + "', which " + definers + " defines");
+            }
+            read.add(input);
+        }
+        for (Attribute attribute : node.attributes()) {
+            if (attribute instanceof Attribute.GraphValue branch) {
+                checkSubgraph(node, branch.value(), definedBy, read);
+            }
+        }
+        for (String output : node.outputs()) {
+            if (!output.isEmpty()) { // "": an optional output left out
+                define(definedBy, output, label);
+            }
         }
     }
 

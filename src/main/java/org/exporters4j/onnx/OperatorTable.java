@@ -3,7 +3,6 @@ package org.exporters4j.onnx;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -14,7 +13,7 @@ import java.util.TreeSet;
  * operators ({@link OperatorDomain#MICROSOFT}) the builder emits.
  */
 final class OperatorTable {
-    private static final Map<String, Integer> FIRST_OPSET = new Builder()
+    private static final Map<String, Integer> FIRST_OPSET = new OperatorRows<Integer>("OperatorTable")
             .row("Abs", 1)
             .row("Add", 1)
             .row("And", 1)
@@ -97,7 +96,7 @@ final class OperatorTable {
      * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1); each builder
      * method checks its operator against that document's schema for the ONNX Runtime release the project runs.
      */
-    private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new Builder()
+    private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new OperatorRows<Integer>("OperatorTable")
             .row("Attention", 1)
             .row("BiasGelu", 1)
             .row("DynamicQuantizeMatMul", 1)
@@ -131,21 +130,5 @@ final class OperatorTable {
             throw new IllegalStateException("operator " + opType + " is missing from OperatorTable");
         }
         return first;
-    }
-
-    /** Collects rows once; a duplicate operator is rejected. */
-    private static final class Builder {
-        private final Map<String, Integer> rows = new TreeMap<>();
-
-        Builder row(String opType, int firstOpset) {
-            if (rows.putIfAbsent(opType, firstOpset) != null) {
-                throw new IllegalStateException("operator " + opType + " appears twice in OperatorTable");
-            }
-            return this;
-        }
-
-        Map<String, Integer> build() {
-            return Collections.unmodifiableMap(new TreeMap<>(rows));
-        }
     }
 }

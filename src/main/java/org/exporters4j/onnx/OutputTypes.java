@@ -1,11 +1,9 @@
 package org.exporters4j.onnx;
 
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The element type of every value of a built {@link OnnxModel}, inferred as ONNX's type constraints define it: one
@@ -34,7 +32,7 @@ final class OutputTypes {
         VALUE_ATTRIBUTE
     }
 
-    private static final Map<String, Rule> RULES = new Builder()
+    private static final Map<String, Rule> RULES = new OperatorRows<Rule>("OutputTypes")
             .row("Abs", Rule.FIRST_INPUT)
             .row("Add", Rule.FIRST_INPUT)
             .row("And", Rule.BOOL)
@@ -177,21 +175,5 @@ final class OutputTypes {
 
     static Optional<Attribute> attribute(Node node, String name) {
         return node.attributes().stream().filter(a -> a.name().equals(name)).findFirst();
-    }
-
-    /** Collects rows once; a duplicate operator is rejected. */
-    private static final class Builder {
-        private final Map<String, Rule> rows = new TreeMap<>();
-
-        Builder row(String opType, Rule rule) {
-            if (rows.putIfAbsent(opType, rule) != null) {
-                throw new IllegalStateException("operator " + opType + " appears twice in OutputTypes");
-            }
-            return this;
-        }
-
-        Map<String, Rule> build() {
-            return Collections.unmodifiableMap(new TreeMap<>(rows));
-        }
     }
 }

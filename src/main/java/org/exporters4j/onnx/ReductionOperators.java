@@ -39,8 +39,7 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
     /** Indices of the maxima along {@code axis} (the first one on ties), as int64. */
     public Value argMax(Value x, long axis, KeepDims keepDims) {
         Draft d = new Draft("ArgMax");
-        d.input("data", x);
-        d.requireType("data", x, NUMERIC);
+        d.input("data", x, NUMERIC);
         d.requireKeepDims(keepDims);
         return d.emit(ElementType.INT64, List.of(x), Attribute.of("axis", axis),
                 Attribute.of("keepdims", keepDims.attribute()));
@@ -103,12 +102,9 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
         requireOwn(x, "LayerNormalization input X");
         if (opset().atLeast(17)) {
             Draft d = new Draft("LayerNormalization");
-            d.input("X", x);
-            d.input("Scale", scale);
-            d.input("B", bias);
-            d.requireType("X", x, FLOATING);
-            d.requireSameType(x, scale);
-            d.requireSameType(x, bias);
+            d.input("X", x, FLOATING);
+            d.inputLike("Scale", scale, x);
+            d.inputLike("B", bias, x);
             return d.emit(x.elementType(), List.of(x, scale, bias), Attribute.of("axis", axis),
                     Attribute.of("epsilon", (float) epsilon), Attribute.of("stash_type", 1L));
         }
@@ -127,10 +123,8 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
         requireOwn(x, "RMSNormalization input X");
         if (opset().atLeast(23)) {
             Draft d = new Draft("RMSNormalization");
-            d.input("X", x);
-            d.input("scale", scale);
-            d.requireType("X", x, FLOATING);
-            d.requireSameType(x, scale);
+            d.input("X", x, FLOATING);
+            d.inputLike("scale", scale, x);
             return d.emit(x.elementType(), List.of(x, scale), Attribute.of("axis", -1L),
                     Attribute.of("epsilon", (float) epsilon), Attribute.of("stash_type", 1L));
         }
@@ -150,14 +144,11 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
     /** Batch normalization with running statistics (inference), per channel of axis 1. */
     public Value batchNormalization(Value x, Value scale, Value bias, Value mean, Value variance, double epsilon) {
         Draft d = new Draft("BatchNormalization");
-        d.input("X", x);
+        d.input("X", x, FLOATING);
         d.input("scale", scale);
-        d.input("B", bias);
+        d.inputLike("B", bias, scale);
         d.input("input_mean", mean);
-        d.input("input_var", variance);
-        d.requireType("X", x, FLOATING);
-        d.requireSameType(scale, bias);
-        d.requireSameType(mean, variance);
+        d.inputLike("input_var", variance, mean);
         if (!(epsilon >= 0)) {
             throw d.error("epsilon must be 0 or more, got " + epsilon);
         }
@@ -167,8 +158,7 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
 
     private Value reduce(String opType, int axesInputSince, Value x, KeepDims keepDims, long[] axes) {
         Draft d = new Draft(opType);
-        d.input("data", x);
-        d.requireType("data", x, NUMERIC);
+        d.input("data", x, NUMERIC);
         d.requireKeepDims(keepDims);
         d.requireDistinctAxes(axes);
         Attribute keep = Attribute.of("keepdims", keepDims.attribute());
@@ -183,8 +173,7 @@ abstract sealed class ReductionOperators extends ShapeOperators permits MatrixOp
 
     private Value softmaxLike(String opType, Value x, long axis) {
         Draft d = new Draft(opType);
-        d.input("input", x);
-        d.requireType("input", x, FLOATING);
+        d.input("input", x, FLOATING);
         if (opset().atLeast(13) || axis == -1) {
             return d.emit(x.elementType(), List.of(x), Attribute.of("axis", axis));
         }

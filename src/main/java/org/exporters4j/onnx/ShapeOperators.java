@@ -209,8 +209,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     /** A tensor of the given 1-D int64 shape filled with {@code value} of {@code elementType}. */
     public Value constantOfShape(Value shape, ElementType elementType, double value) {
         Draft d = new Draft("ConstantOfShape");
-        d.input("input", shape);
-        d.requireType("input", shape, EnumSet.of(ElementType.INT64));
+        d.input("input", shape, EnumSet.of(ElementType.INT64));
         if (elementType == null) {
             throw d.error("the element type is null");
         }
@@ -264,8 +263,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     public Value pad(Value x, Value pads, PadMode mode) {
         Draft d = new Draft("Pad");
         d.input("data", x);
-        d.input("pads", pads);
-        d.requireType("pads", pads, EnumSet.of(ElementType.INT64));
+        d.input("pads", pads, EnumSet.of(ElementType.INT64));
         if (mode == null) {
             throw d.error("the pad mode is null; use one of " + Arrays.toString(PadMode.values()));
         }
@@ -280,10 +278,8 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     public Value pad(Value x, Value pads, Value constantValue) {
         Draft d = new Draft("Pad");
         d.input("data", x);
-        d.input("pads", pads);
-        d.input("constant_value", constantValue);
-        d.requireType("pads", pads, EnumSet.of(ElementType.INT64));
-        d.requireSameType(x, constantValue);
+        d.input("pads", pads, EnumSet.of(ElementType.INT64));
+        d.inputLike("constant_value", constantValue, x);
         return d.emit(x.elementType(), List.of(x, pads, constantValue),
                 Attribute.of("mode", PadMode.CONSTANT.onnxName()));
     }
@@ -309,8 +305,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     public Value trilu(Value x, Triangle triangle, Value k) {
         Draft d = new Draft("Trilu");
         d.input("input", x);
-        d.input("k", k);
-        d.requireType("k", k, EnumSet.of(ElementType.INT64));
+        d.input("k", k, EnumSet.of(ElementType.INT64));
         return d.emit(x.elementType(), List.of(x, k), triluAttribute(d, triangle));
     }
 
@@ -345,8 +340,7 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     private Value gatherLike(String opType, Value data, Value indices, long axis) {
         Draft d = new Draft(opType);
         d.input("data", data);
-        d.input("indices", indices);
-        d.requireType("indices", indices, INDEX);
+        d.input("indices", indices, INDEX);
         return d.emit(data.elementType(), List.of(data, indices), Attribute.of("axis", axis));
     }
 
@@ -354,18 +348,15 @@ abstract sealed class ShapeOperators extends ElementwiseOperators permits Reduct
     private Value withInt64Operand(String opType, String dataRole, Value x, String operandRole, Value operand) {
         Draft d = new Draft(opType);
         d.input(dataRole, x);
-        d.input(operandRole, operand);
-        d.requireType(operandRole, operand, EnumSet.of(ElementType.INT64));
+        d.input(operandRole, operand, EnumSet.of(ElementType.INT64));
         return d.emit(x.elementType(), List.of(x, operand));
     }
 
     private Value sliceNode(Value data, Value starts, Value ends, Value axes, Value steps) {
         Draft d = new Draft("Slice");
         d.input("data", data);
-        d.input("starts", starts);
-        d.input("ends", ends);
-        d.requireType("starts", starts, INDEX);
-        d.requireSameType(starts, ends);
+        d.input("starts", starts, INDEX);
+        d.inputLike("ends", ends, starts);
         if (axes != null) {
             d.input("axes", axes);
             d.requireSameType(starts, axes);

@@ -28,8 +28,7 @@ abstract sealed class SpatialOperators extends MatrixOperators permits ContribOp
 
     public Value maxPool(Value x, Window window) {
         Draft d = new Draft("MaxPool");
-        d.input("X", x);
-        d.requireType("X", x, FLOATING);
+        d.input("X", x, FLOATING);
         List<Attribute> attributes = windowAttributes(d, window);
         attributes.add(dilations(window));
         return d.emit(x.elementType(), List.of(x), attributes);
@@ -37,8 +36,7 @@ abstract sealed class SpatialOperators extends MatrixOperators permits ContribOp
 
     public Value averagePool(Value x, Window window, PadCounting padCounting) {
         Draft d = new Draft("AveragePool");
-        d.input("X", x);
-        d.requireType("X", x, FLOATING);
+        d.input("X", x, FLOATING);
         if (padCounting == null) {
             throw d.error("pad counting is null; use INCLUDE_PADDING or EXCLUDE_PADDING");
         }
@@ -66,10 +64,8 @@ abstract sealed class SpatialOperators extends MatrixOperators permits ContribOp
      */
     public Value resize(Value x, Value sizes, ResizeMode mode) {
         Draft d = new Draft("Resize");
-        d.input("X", x);
-        d.input("sizes", sizes);
-        d.requireType("X", x, FLOATING);
-        d.requireType("sizes", sizes, EnumSet.of(ElementType.INT64));
+        d.input("X", x, FLOATING);
+        d.input("sizes", sizes, EnumSet.of(ElementType.INT64));
         if (mode == null) {
             throw d.error("the resize mode is null; use one of " + Arrays.toString(ResizeMode.values()));
         }
@@ -94,10 +90,8 @@ abstract sealed class SpatialOperators extends MatrixOperators permits ContribOp
 
     private Value convNode(Value x, Value weight, Value bias, Window window, long group) {
         Draft d = new Draft("Conv");
-        d.input("X", x);
-        d.input("W", weight);
-        d.requireType("X", x, FLOATING);
-        d.requireSameType(x, weight);
+        d.input("X", x, FLOATING);
+        d.inputLike("W", weight, x);
         if (bias != null) {
             d.requireSameType(x, bias);
         }

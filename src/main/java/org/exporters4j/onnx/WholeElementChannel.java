@@ -43,6 +43,22 @@ abstract class WholeElementChannel extends TensorWriteChannel {
     /** Consumes {@code count} whole little-endian elements from {@code in}, advancing it past them. */
     protected abstract void acceptElements(ByteBuffer in, int count) throws IOException;
 
+    /**
+     * Writes all of {@code source} through this channel, then {@link #finished()}; a source that ends in the middle
+     * of an element (a truncated file) fails.
+     */
+    final void transfer(TensorData source) throws IOException {
+        source.writeTo(this);
+        if (endsMidElement()) {
+            throw new IOException("the source tensor ended in the middle of a " + source.elementType().onnxName()
+                    + " element");
+        }
+        finished();
+    }
+
+    /** Called by {@link #transfer} once every whole element was accepted: hands on what is still held back. */
+    protected void finished() throws IOException {}
+
     /** Whether the stream so far ended in the middle of an element (a truncated source). */
     final boolean endsMidElement() {
         return pending.position() != 0;

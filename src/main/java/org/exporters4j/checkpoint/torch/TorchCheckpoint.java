@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.exporters4j.checkpoint.CorruptCheckpointException;
 import org.exporters4j.checkpoint.TensorInfo;
@@ -126,14 +127,26 @@ public final class TorchCheckpoint {
 
     private static Object zipStorage(String source, Object persistentId) {
         // ('storage', storage_type, key, location, numel)
-        if (!(persistentId instanceof Tuple pid) || pid.size() != 5 || !"storage".equals(pid.get(0))
-                || !(pid.get(1) instanceof StorageType type) || !(pid.get(2) instanceof String key)
-                || !(pid.get(4) instanceof Long elements)) {
-            throw new CorruptCheckpointException(source + ": persistent id " + PythonValues.show(persistentId)
-                    + " is not a PyTorch"
-                    + " storage ('storage', type, key, location, numel); re-save the checkpoint with torch.save");
+        StorageId id = StorageId.of(persistentId, 5).orElseThrow(() -> new CorruptCheckpointException(source
+                + ": persistent id " + PythonValues.show(persistentId) + " is not a PyTorch storage ('storage', type,"
+                + " key, location, numel); re-save the checkpoint with torch.save"));
+        return new StorageReference(id.key(), id.type().dtype(), 0, id.elements());
+    }
+
+    /**
+     * The fields of a persistent id that names a storage: {@code ('storage', storage_type, key, location, numel, …)},
+     * as torch.serialization's {@code persistent_id} writes it.
+     */
+    private record StorageId(Tuple fields, StorageType type, String key, long elements) {
+        /** The storage {@code persistentId} names, if it is such a tuple of {@code size} fields. */
+        static Optional<StorageId> of(Object persistentId, int size) {
+            if (persistentId instanceof Tuple pid && pid.size() == size && "storage".equals(pid.get(0))
+                    && pid.get(1) instanceof StorageType type && pid.get(2) instanceof String key
+                    && pid.get(4) instanceof Long elements) {
+                return Optional.of(new StorageId(pid, type, key, elements));
+            }
+            return Optional.empty();
         }
-        return new StorageReference(key, type.dtype(), 0, elements);
     }
 
     private static List<TensorLocation> readLegacy(Path file, FileChannel channel) throws IOException {
@@ -208,21 +221,19 @@ public final class TorchCheckpoint {
 
     private static Object legacyStorage(String source, Object persistentId, Map<String, StorageReference> roots) {
         // ('storage', storage_type, root_key, location, numel, view_metadata: None | (view_key, offset, size))
-        if (!(persistentId instanceof Tuple pid) || pid.size() != 6 || !"storage".equals(pid.get(0))
-                || !(pid.get(1) instanceof StorageType type) || !(pid.get(2) instanceof String key)
-                || !(pid.get(4) instanceof Long elements)) {
-            throw new CorruptCheckpointException(source + ": persistent id " + PythonValues.show(persistentId)
-                    + " is not a legacy"
-                    + " PyTorch storage ('storage', type, key, location, numel, view); re-save the checkpoint");
-        }
-        StorageReference root = roots.computeIfAbsent(key, k -> new StorageReference(k, type.dtype(), 0, elements));
-        Object view = pid.get(5);
+        StorageId id = StorageId.of(persistentId, 6).orElseThrow(() -> new CorruptCheckpointException(source
+                + ": persistent id " + PythonValues.show(persistentId) + " is not a legacy PyTorch storage ('storage',"
+                + " type, key, location, numel, view); re-save the checkpoint"));
+        String key = id.key();
+        StorageReference root = roots.computeIfAbsent(key, k -> new StorageReference(k, id.type().dtype(), 0,
+                id.elements()));
+        Object view = id.fields().get(5);
         if (view == None.NONE) {
             return root;
         }
         if (view instanceof Tuple metadata && metadata.size() == 3 && metadata.get(1) instanceof Long offset
                 && metadata.get(2) instanceof Long size && offset >= 0 && size >= 0) {
-            return new StorageReference(key, type.dtype(), offset, size);
+            return new StorageReference(key, id.type().dtype(), offset, size);
         }
         throw new CorruptCheckpointException(source + ": storage '" + key + "' has view metadata "
                 + PythonValues.show(view)
