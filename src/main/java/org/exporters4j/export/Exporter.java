@@ -183,18 +183,17 @@ public final class Exporter {
                     : overridden,
                     output.staging());
             List<String> notes = new ArrayList<>(missingConsumerFiles(layout, copied));
-            if (request.form().fused() && java.util.stream.Stream.concat(graphs.values().stream(),
-                    submodelGraphs.stream().map(WrittenGraph::graph))
-                    .noneMatch(graph -> graph.domains().contains(OperatorDomain.MICROSOFT))) {
+            List<OnnxModel> everyGraph = java.util.stream.Stream.concat(graphs.values().stream(),
+                    submodelGraphs.stream().map(WrittenGraph::graph)).toList();
+            if (request.form().fused()
+                    && everyGraph.stream().noneMatch(graph -> graph.domains().contains(OperatorDomain.MICROSOFT))) {
                 // the family has no fused form: its builder followed the plain path
                 notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
                         + "exporters4j yet; it is written with standard operators, as without --optimize");
             }
             if (request.form().quantization().embeddings() == WeightQuantization.Embeddings.QUANTIZED
-                    && java.util.stream.Stream.concat(graphs.values().stream(),
-                            submodelGraphs.stream().map(WrittenGraph::graph))
-                    .noneMatch(graph -> graph.nodes().stream().anyMatch(node -> node.opType().equals(
-                            "GatherBlockQuantized")))) {
+                    && everyGraph.stream().noneMatch(graph -> graph.nodes().stream().anyMatch(node -> node.opType()
+                            .equals("GatherBlockQuantized")))) {
                 // only the families whose token lookup is a plain Gather of whole int4 blocks read a quantized table
                 notes.add("--quantize-embeddings: the " + config.modelType() + " " + task.name() + " graph keeps its "
                         + "embedding tables float32 (exporters4j quantizes them for the Llama family only, when each "

@@ -37,17 +37,21 @@ final class ReferenceValidator {
         List<OutputCheck> checks = new ArrayList<>();
         try (ReferenceFolder folder = ReferenceFolder.create(staging, "float32")) {
             for (Pair pair : pairs) {
-                Path modelFile = pair.written().modelFile();
-                String subject = modelFile.getFileName() + " " + label + ", ";
-                checks.addAll(folder.compare(pair.reference(), modelFile.getFileName().toString(),
-                        reference -> ValidationSession.compare(modelFile, reference, pair.config(),
-                                "the exported model " + modelFile + " or its float32 reference", " (this is a bug in "
-                                        + "the exporter for this model type; please report it with the model's "
-                                        + "config.json)", (inputs, name, expected, actual) -> judge(
-                                        subject + sizes(inputs), name, expected, actual, atol))));
+                checks.addAll(folder.compare(pair.reference(), pair.written().modelFile().getFileName().toString(),
+                        reference -> compareWith(pair, reference, atol, label)));
             }
         }
         return checks;
+    }
+
+    /** The pair's file against the file of its float32 graph, output by output. */
+    private static List<OutputCheck> compareWith(Pair pair, Path reference, double atol, String label) {
+        Path modelFile = pair.written().modelFile();
+        String subject = modelFile.getFileName() + " " + label + ", ";
+        return ValidationSession.compare(modelFile, reference, pair.config(), "the exported model " + modelFile
+                + " or its float32 reference", " (this is a bug in the exporter for this model type; please report it "
+                + "with the model's config.json)", (inputs, name, expected, actual) -> judge(subject + sizes(inputs),
+                name, expected, actual, atol));
     }
 
     /** A float32 output of the reference against the model's; an output of another type is not compared. */

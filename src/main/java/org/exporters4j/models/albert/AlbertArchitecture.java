@@ -4,22 +4,22 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -30,19 +30,20 @@ import org.exporters4j.onnx.Value;
  * {@code inner_group_num} layers run in turn (the same weights serve every layer of a group: one initializer each),
  * then the head. The attention is never causal ({@code AlbertModel} ignores {@code is_decoder}).
  */
-public final class AlbertArchitecture extends FamilyArchitecture {
+public final class AlbertArchitecture extends EncoderArchitecture<TextInputs, AlbertArchitecture.Options> {
+    /** One AlbertLayer: attention (its dense and LayerNorm included), then ffn, ffn_output and the full-layer norm. */
+    private static final TransformerLayer.Names LAYER = new TransformerLayer.Names("attention.query",
+            "attention.key", "attention.value", "attention.dense", "attention.LayerNorm", "ffn", "ffn_output",
+            "full_layer_layer_norm");
+
     public AlbertArchitecture() {
-        super("albert", "albert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("albert", "albert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("albert", "embeddings.word_embeddings.weight"), TextInputs::declareBert, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("albert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Value encoded = encode(graph, parameters, options, base, inputs);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
         new BertHeads(build, config, inputs, base, base + "pooler", BertPredictionHead.ALBERT_PREDICTIONS, options)
                 .add(encoded);
     }
@@ -63,6 +64,8 @@ public final class AlbertArchitecture extends FamilyArchitecture {
                 base + "encoder.embedding_hidden_mapping_in", size, hidden).apply(graph, embedded));
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
+        TransformerLayer.Settings settings = new TransformerLayer.Settings(hidden, options.heads(),
+                options.intermediateSize(), options.activation(), options.layerNormEps(), TransformerLayer.Norms.POST);
         for (int layer = 0; layer < options.layers(); layer++) {
             // AlbertTransformer.forward: group_idx = int(i / (num_hidden_layers / num_hidden_groups))
             int group = (int) (layer / ((double) options.layers() / options.groups()));
@@ -70,34 +73,18 @@ public final class AlbertArchitecture extends FamilyArchitecture {
                 String prefix = base + "encoder.albert_layer_groups." + group + ".albert_layers." + inner + ".";
                 Value input = rows;
                 rows = graph.inScope("layer." + layer + "." + inner,
-                        () -> layer(graph, parameters, options, prefix, input, mask, grid));
+                        () -> TransformerLayer.load(parameters, prefix, LAYER, settings).apply(graph, input, mask,
+                                grid));
             }
         }
         return rows;
     }
 
-    /** One AlbertLayer: attention (its dense and LayerNorm included), then ffn, ffn_output and the full-layer norm. */
-    private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
-                               Value rows, Value mask, TokenGrid grid) {
-        long hidden = options.hiddenSize();
-        SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
-                prefix + "attention.query", prefix + "attention.key",
-                prefix + "attention.value", prefix + "attention.dense");
-        Value attended = LayerNorm.load(parameters, prefix + "attention.LayerNorm", hidden, options.layerNormEps())
-                .apply(graph, graph.add(rows, attention.apply(graph, rows, mask, grid)));
-        Value intermediate = options.activation().apply(graph,
-                Linear.load(parameters, prefix + "ffn", hidden, options.intermediateSize()).apply(graph, attended));
-        Value output = Linear.load(parameters, prefix + "ffn_output", options.intermediateSize(), hidden)
-                .apply(graph, intermediate);
-        return LayerNorm.load(parameters, prefix + "full_layer_layer_norm", hidden, options.layerNormEps())
-                .apply(graph, graph.add(output, attended));
-    }
-
     /** The AlbertConfig options the graph is built from. */
-    private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, int groups,
-                           int innerGroupLayers, int heads, long intermediateSize, Activation activation,
-                           long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie)
-            implements BertHeads.Options {
+    record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, int groups,
+                   int innerGroupLayers, int heads, long intermediateSize, Activation activation,
+                   long typeVocabSize, long maxPositions, double layerNormEps, EmbeddingTie tie)
+        implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

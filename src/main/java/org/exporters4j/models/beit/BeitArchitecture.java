@@ -5,14 +5,13 @@ import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.TokenGrid;
 import org.exporters4j.models.blocks.VisionTransformerLayer;
@@ -35,28 +34,24 @@ import org.exporters4j.onnx.Window;
  * <p>The relative position bias is defined on the patch grid of {@code image_size}, so the image must have that
  * size (as in Transformers 4.25.1, where other sizes fail).
  */
-public final class BeitArchitecture extends FamilyArchitecture {
+public final class BeitArchitecture extends EncoderArchitecture<Value, BeitOptions> {
     private final BeitFlavor flavor;
 
     public BeitArchitecture(BeitFlavor flavor) {
-        super(flavor.modelType(), "beit", withoutPast(flavor.heads()));
+        super(flavor.modelType(), "beit", flavor.heads(),
+                new BaseModel(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight"),
+                PixelInputs::declare, BeitOptions::read);
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
-    public BeitFlavor flavor() {
-        return flavor;
-    }
-
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        BeitOptions options = BeitOptions.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, BeitOptions options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
-        Encoder encoder = new Encoder(graph, parameters, options, base, PixelInputs.declare(build));
+        Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
         long hidden = options.hidden();
         Dim follows = Dim.unknown();
-        switch (variant.head()) {
+        switch (build.head()) {
             case BASE -> {
                 if (build.wants("last_hidden_state")) {
                     build.output("last_hidden_state", encoder.grid().unflatten(graph, encoder.sequence(), hidden),
@@ -69,12 +64,10 @@ public final class BeitArchitecture extends FamilyArchitecture {
             }
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
-                    long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                    build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
-                            .apply(graph, encoder.pooled()), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, hidden, encoder.pooled());
                 }
             }
-            default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
+            default -> throw new ArchitectureException(flavor.modelType() + " has no " + build.head() + " head");
         }
     }
 

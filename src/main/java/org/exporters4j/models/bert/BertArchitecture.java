@@ -4,13 +4,13 @@ import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -27,35 +27,29 @@ import org.exporters4j.onnx.Value;
  * additive mask, causal when {@code is_decoder}; feed-forward with {@code hidden_act}; post-LayerNorm residuals),
  * then the head. Dropout is the identity at inference and is not emitted.
  */
-public final class BertArchitecture extends FamilyArchitecture {
+public final class BertArchitecture extends EncoderArchitecture<TextInputs, BertOptions> {
     private final BertFlavor flavor;
 
     public BertArchitecture(BertFlavor flavor) {
-        super(flavor.modelType(), "bert", withoutPast(flavor.heads()));
+        super(flavor.modelType(), "bert", flavor.heads(),
+                new BaseModel(flavor.basePrefix(), "embeddings.word_embeddings.weight"), TextInputs::declareBert,
+                config -> BertOptions.read(config, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
-    public BertFlavor flavor() {
-        return flavor;
-    }
-
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix(flavor.basePrefix(), "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        new Encoder(build, config, inputs, BertOptions.read(config, flavor), base, flavor).addOutputs();
+    protected void addOutputs(ModelConfig config, GraphBuild build, BertOptions options, String base,
+                              TextInputs inputs) {
+        new Encoder(build, config, inputs, options, base, flavor).addOutputs();
     }
 
     /** One graph under construction: the builder, the bound weights and the options. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final BertOptions options;
+    private static final class Encoder extends BertStyleEncoder<BertOptions> {
         private final BertFlavor flavor;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, BertOptions options, String base,
                 BertFlavor flavor) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction(), base + "pooler.dense");
-            this.options = options;
+            super(build, config, inputs, base, options, base + "pooler.dense");
             this.flavor = flavor;
         }
 

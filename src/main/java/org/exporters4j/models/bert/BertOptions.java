@@ -7,6 +7,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.LayerStack;
 
 /**
@@ -15,7 +16,8 @@ import org.exporters4j.models.blocks.LayerStack;
  */
 record BertOptions(long vocabSize, long hiddenSize, long embeddingSize, int layers, int heads, long intermediateSize,
                    Activation hiddenActivation, long typeVocabSize, long maxPositions, double layerNormEps,
-                   long paddingIndex, AttentionDirection direction, EmbeddingTie tie) {
+                   long paddingIndex, AttentionDirection direction, EmbeddingTie tie)
+        implements BertStyleEncoder.Options {
 
     static BertOptions read(ModelConfig config, BertFlavor flavor) {
         String source = config.source();

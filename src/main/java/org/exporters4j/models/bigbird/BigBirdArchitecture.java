@@ -8,15 +8,15 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -40,24 +40,22 @@ import org.exporters4j.onnx.Value;
  * Optimum v1.5.2 traces with a short dummy sequence, so its ONNX graph is the full-attention graph anyway; setting
  * {@code "attention_type": "original_full"} exports exactly that.
  */
-public final class BigBirdArchitecture extends FamilyArchitecture {
+public final class BigBirdArchitecture extends EncoderArchitecture<TextInputs, BigBirdArchitecture.Options> {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
     /** BigBirdForQuestionAnswering subtracts this from the logits of question tokens. */
     private static final double QUESTION_PENALTY = 1e6;
 
     public BigBirdArchitecture() {
-        super("big-bird", "bigbird", withoutPast(HEADS));
+        super("big-bird", "bigbird", HEADS, new BaseModel("bert", "embeddings.word_embeddings.weight"),
+                TextInputs::declareBert, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("bert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Optional<Value> questionMask = variant.head() == Head.QUESTION_ANSWERING
+        Optional<Value> questionMask = build.head() == Head.QUESTION_ANSWERING
                 ? Optional.of(questionMask(graph, inputs, options))
                 : Optional.empty();
         // BigBirdForQuestionAnswering derives the token types from the question length when none are given
@@ -137,10 +135,10 @@ public final class BigBirdArchitecture extends FamilyArchitecture {
     }
 
     /** The BigBirdConfig options the graph is built from. */
-    private record Options(long vocabSize, long hiddenSize, int layers, long intermediateSize, long typeVocabSize,
-                           long maxPositions, double layerNormEps, Activation activation, boolean rescaleEmbeddings,
-                           long separatorId, AttentionDirection direction, BertStyleLayer.Settings layerSettings,
-                           EmbeddingTie tie) implements BertHeads.Options {
+    record Options(long vocabSize, long hiddenSize, int layers, long intermediateSize, long typeVocabSize,
+                   long maxPositions, double layerNormEps, Activation activation, boolean rescaleEmbeddings,
+                   long separatorId, AttentionDirection direction, BertStyleLayer.Settings layerSettings,
+                   EmbeddingTie tie) implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -31,7 +31,6 @@ public class BertHeads extends TextEncoderHeads {
         }
     }
 
-    private final String base;
     private final BertPredictionHead predictions;
     private final Options options;
 
@@ -42,8 +41,7 @@ public class BertHeads extends TextEncoderHeads {
      */
     public BertHeads(GraphBuild build, ModelConfig config, TextInputs inputs, String base, String poolerDense,
                      BertPredictionHead predictions, Options options) {
-        super(build, config, inputs, options.hiddenSize(), options.vocabSize(), poolerDense);
-        this.base = Objects.requireNonNull(base, "base");
+        super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), poolerDense);
         this.predictions = Objects.requireNonNull(predictions, "predictions");
         this.options = options;
     }

@@ -11,24 +11,32 @@ import org.exporters4j.onnx.Value;
  * reading the additive mask of {@code attention_mask} ({@link AttentionMask#additive}, causal for a decoder
  * configuration), then the heads of {@link TextEncoderHeads}. A family supplies its embeddings and its layer.
  */
-public abstract class BertStyleEncoder extends TextEncoderHeads {
-    /** The base model's prefix, e.g. {@code "bert."}, or empty in a checkpoint of the bare model. */
-    protected final String base;
-    private final int layers;
-    private final AttentionDirection direction;
+public abstract class BertStyleEncoder<O extends BertStyleEncoder.Options> extends TextEncoderHeads {
+    /** What the encoder reads from a family's options (its options record implements it). */
+    public interface Options {
+        long hiddenSize();
 
-    protected BertStyleEncoder(GraphBuild build, ModelConfig config, TextInputs inputs, String base, long hidden,
-                               long vocabSize, int layers, AttentionDirection direction) {
-        this(build, config, inputs, base, hidden, vocabSize, layers, direction, null);
+        long vocabSize();
+
+        /** {@code num_hidden_layers}. */
+        int layers();
+
+        /** Causal for a decoder configuration ({@code is_decoder}), else bidirectional. */
+        AttentionDirection direction();
+    }
+
+    /** The family's options, read from config.json. */
+    protected final O options;
+
+    protected BertStyleEncoder(GraphBuild build, ModelConfig config, TextInputs inputs, String base, O options) {
+        this(build, config, inputs, base, options, null);
     }
 
     /** @param poolerDense BERT's pooler Linear (see {@link TextEncoderHeads}), or null for a family without it */
-    protected BertStyleEncoder(GraphBuild build, ModelConfig config, TextInputs inputs, String base, long hidden,
-                               long vocabSize, int layers, AttentionDirection direction, String poolerDense) {
-        super(build, config, inputs, hidden, vocabSize, poolerDense);
-        this.base = Objects.requireNonNull(base, "base");
-        this.layers = layers;
-        this.direction = Objects.requireNonNull(direction, "direction");
+    protected BertStyleEncoder(GraphBuild build, ModelConfig config, TextInputs inputs, String base, O options,
+                               String poolerDense) {
+        super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), poolerDense);
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /**
@@ -39,14 +47,14 @@ public abstract class BertStyleEncoder extends TextEncoderHeads {
     public final void addOutputs() {
         Value embedded = graph.inScope("embeddings", this::embeddings);
         Optional<BertStyleLayer.Settings> fused = build.form().fused() ? fusedLayerSettings() : Optional.empty();
-        LayerStack stack = new LayerStack(base, "encoder.layer", layers);
+        LayerStack stack = new LayerStack(base, "encoder.layer", options.layers());
         if (fused.isPresent()) {
             Value keyMask = FusedBertLayer.keyMask(graph, inputs.attentionMask().orElse(null));
             add(stack.apply(graph, embedded, (index, prefix, input) -> FusedBertLayer.apply(graph, parameters, prefix,
-                    input, keyMask, grid, fused.get(), direction)));
+                    input, keyMask, grid, fused.get(), options.direction())));
             return;
         }
-        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), direction, grid);
+        Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
         add(stack.apply(graph, embedded, (index, prefix, input) -> layer(prefix, input, mask)));
     }
 

@@ -1,9 +1,14 @@
 package org.exporters4j.models.blocks;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
@@ -16,6 +21,10 @@ import org.exporters4j.onnx.Value;
  * multiple-choice reshape.
  */
 public final class EncoderHeads {
+    /** The heads of an image model Optimum v1.5.2 registers as default and image-classification. */
+    public static final Set<Head> IMAGE_CLASSIFIER_HEADS =
+            Collections.unmodifiableSet(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION));
+
     private EncoderHeads() {}
 
     /** The first token's hidden state of each sequence, {@code [batch, hidden]} ({@code hidden_states[:, 0]}). */
@@ -73,6 +82,16 @@ public final class EncoderHeads {
         }
     }
 
+    /**
+     * {@code last_hidden_state [batch, tokens, width]} of an encoder that keeps its hidden states 3-D (Swin,
+     * DINOv2), when the interface asks for it; {@code tokens} is computed only then.
+     */
+    public static void lastHiddenState(GraphBuild build, Supplier<Value> tokens, long width) {
+        if (build.wants("last_hidden_state")) {
+            build.output("last_hidden_state", tokens.get(), Dim.unknown(), Dim.unknown(), Dim.of(width));
+        }
+    }
+
     /** Transformers' standard {@code qa_outputs} Linear on every token: span logits {@code [batch, sequence, 2]}. */
     public static Value qaOutputs(GraphBuild build, TokenGrid grid, Value rows, long hidden) {
         OnnxGraphBuilder graph = build.graph();
@@ -91,6 +110,18 @@ public final class EncoderHeads {
         if (build.wants("end_logits")) {
             build.output("end_logits", graph.gather(spanLogits, graph.scalar(1), 2), Dim.unknown(), Dim.unknown());
         }
+    }
+
+    /**
+     * {@code logits [batch, num_labels]} of a classifier head: the Linear {@code classifier} on {@code features}
+     * {@code [batch, width]} (ViT's first token, BEiT's and Swin's pooled tokens, DINOv2's class token beside the patch
+     * mean); the label count is checked against config.json as {@link #labels} does. The caller asks
+     * {@code build.wants("logits")} before computing the features.
+     */
+    public static void classification(GraphBuild build, ModelConfig config, long width, Value features) {
+        long labels = labels(build.parameters(), "classifier.weight", config);
+        build.output("logits", Linear.load(build.parameters(), "classifier", width, labels)
+                .apply(build.graph(), features), Dim.unknown(), Dim.of(labels));
     }
 
     /**

@@ -89,6 +89,22 @@ public record ScaledDotProductAttention(int heads, long headSize) {
         return graph.transpose(graph.reshape(rows, grid.shapeWith(graph, heads, headSize)), 0, 2, 1, 3);
     }
 
+    /**
+     * Tokens {@code [batch, tokens, heads × head_size]} as {@code [batch, heads, tokens, head_size]}, for families
+     * that keep their hidden states 3-D (DETR, SAM).
+     */
+    public Value splitTokens(OnnxGraphBuilder graph, Value tokens) {
+        return graph.transpose(graph.reshape(tokens, graph.concat(0, graph.shape(tokens, 0, 2),
+                graph.constant(heads, headSize))), 0, 2, 1, 3);
+    }
+
+    /** {@code [batch, heads, tokens, head_size]} as tokens {@code [batch, tokens, heads × head_size]}. */
+    public Value mergeTokens(OnnxGraphBuilder graph, Value context) {
+        Value tokensFirst = graph.transpose(context, 0, 2, 1, 3);
+        return graph.reshape(tokensFirst, graph.concat(0, graph.shape(tokensFirst, 0, 2),
+                graph.constant(heads * headSize)));
+    }
+
     /** {@code [batch, heads, sequence, head_size]} as rows {@code [batch × sequence, heads × head_size]}. */
     public Value merge(OnnxGraphBuilder graph, Value context) {
         return graph.reshape(graph.transpose(context, 0, 2, 1, 3), -1, heads * headSize);

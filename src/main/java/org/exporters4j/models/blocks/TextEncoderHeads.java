@@ -35,6 +35,8 @@ public abstract class TextEncoderHeads {
     protected final ModelConfig config;
     protected final TextInputs inputs;
     protected final TokenGrid grid;
+    /** The base model's prefix, e.g. {@code "bert."}, or empty in a checkpoint of the bare model. */
+    protected final String base;
     /** The width of the last hidden state. */
     protected final long hidden;
     /** The vocabulary the language-model head scores. */
@@ -42,17 +44,20 @@ public abstract class TextEncoderHeads {
     /** BERT's pooler Linear, e.g. {@code "bert.pooler.dense"}, or null for a family without it. */
     private final String poolerDense;
 
-    protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, long hidden, long vocabSize) {
-        this(build, config, inputs, hidden, vocabSize, null);
+    /** @param base the base model's prefix, e.g. {@code "bert."}, or empty */
+    protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, String base, long hidden,
+                               long vocabSize) {
+        this(build, config, inputs, base, hidden, vocabSize, null);
     }
 
     /**
      * @param poolerDense the Linear of BERT's pooler, {@code tanh(poolerDense(first token))} ({@code BertPooler} and
      *                    its copies), offered as {@code pooler_output} when the checkpoint has its weight
      */
-    protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, long hidden, long vocabSize,
-                               String poolerDense) {
+    protected TextEncoderHeads(GraphBuild build, ModelConfig config, TextInputs inputs, String base, long hidden,
+                               long vocabSize, String poolerDense) {
         this.poolerDense = poolerDense;
+        this.base = Objects.requireNonNull(base, "base");
         this.build = Objects.requireNonNull(build, "build");
         this.graph = build.graph();
         this.parameters = build.parameters();

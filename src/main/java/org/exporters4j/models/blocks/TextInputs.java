@@ -28,6 +28,8 @@ public record TextInputs(Value inputIds, Optional<Value> attentionMask, Optional
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
     /** The token inputs of BERT's forward and of the families that copy it. */
     public static final List<String> BERT_INPUTS = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+    /** The token inputs of a family whose forward takes no token types (DistilBERT, MPNet, ModernBERT). */
+    public static final List<String> WITHOUT_TOKEN_TYPES = List.of(INPUT_IDS, ATTENTION_MASK);
 
     /** How the token tensors are laid out. */
     public enum Layout {
@@ -54,6 +56,16 @@ public record TextInputs(Value inputIds, Optional<Value> attentionMask, Optional
     public static TextInputs declare(GraphBuild build, List<String> accepted) {
         Layout layout = build.head() == Head.MULTIPLE_CHOICE ? Layout.CHOICES : Layout.SEQUENCES;
         return declare(build.graph(), build.graphInterface(), layout, accepted, build.purpose());
+    }
+
+    /** {@link #declare(GraphBuild, List)} of {@link #BERT_INPUTS}. */
+    public static TextInputs declareBert(GraphBuild build) {
+        return declare(build, BERT_INPUTS);
+    }
+
+    /** {@link #declare(GraphBuild, List)} of {@link #WITHOUT_TOKEN_TYPES}. */
+    public static TextInputs declareWithoutTokenTypes(GraphBuild build) {
+        return declare(build, WITHOUT_TOKEN_TYPES);
     }
 
     /**

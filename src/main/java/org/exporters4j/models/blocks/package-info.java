@@ -9,6 +9,7 @@
  * family that reads it. Heads are ordinary code: {@code if (build.wants("pooler_output")) build.output(...)}
  * ({@link org.exporters4j.models.blocks.GraphBuild}). The frames families share live here too:
  * {@link org.exporters4j.models.blocks.FamilyArchitecture} (model type, variants, the build frame),
+ * {@link org.exporters4j.models.blocks.EncoderArchitecture} (an encoder family's options, base model and inputs),
  * {@link org.exporters4j.models.blocks.DecoderArchitecture} (the decoder-only loop and cache) and
  * {@link org.exporters4j.models.blocks.TextEncoderHeads} (the standard text-encoder heads).
  *

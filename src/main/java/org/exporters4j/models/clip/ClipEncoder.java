@@ -3,9 +3,8 @@ package org.exporters4j.models.clip;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
-import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -16,6 +15,10 @@ import org.exporters4j.onnx.Value;
  * {@code [batch × sequence, hidden]}.
  */
 public final class ClipEncoder {
+    private static final TransformerLayer.Names LAYER = new TransformerLayer.Names("self_attn.q_proj",
+            "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "layer_norm1", "mlp.fc1", "mlp.fc2",
+            "layer_norm2");
+
     private ClipEncoder() {}
 
     /**
@@ -28,27 +31,12 @@ public final class ClipEncoder {
                 layer(graph, parameters, layerPrefix, options, input, additiveMask, grid));
     }
 
-    /** One CLIPEncoderLayer. */
+    /** One CLIPEncoderLayer; its CLIPMLP is {@code fc2(act(fc1(x)))}. */
     public static Value layer(OnnxGraphBuilder graph, Parameters parameters, String prefix, TowerOptions options,
                               Value rows, Value additiveMask, TokenGrid grid) {
-        long hidden = options.hiddenSize();
-        SelfAttention attention = SelfAttention.load(parameters, hidden, options.heads(),
-                prefix + "self_attn.q_proj", prefix + "self_attn.k_proj",
-                prefix + "self_attn.v_proj", prefix + "self_attn.out_proj");
-        Value normalized = LayerNorm.load(parameters, prefix + "layer_norm1", hidden, TowerOptions.LAYER_NORM_EPS)
-                .apply(graph, rows);
-        Value attended = graph.add(rows, attention.apply(graph, normalized, additiveMask, grid));
-        return graph.add(attended, feedForward(graph, parameters, prefix, options,
-                LayerNorm.load(parameters, prefix + "layer_norm2", hidden, TowerOptions.LAYER_NORM_EPS)
-                        .apply(graph, attended)));
-    }
-
-    /** CLIPMLP: {@code fc2(act(fc1(x)))}. */
-    public static Value feedForward(OnnxGraphBuilder graph, Parameters parameters, String prefix, TowerOptions options,
-                                    Value rows) {
-        long hidden = options.hiddenSize();
-        Value inner = options.activation().apply(graph,
-                Linear.load(parameters, prefix + "mlp.fc1", hidden, options.intermediateSize()).apply(graph, rows));
-        return Linear.load(parameters, prefix + "mlp.fc2", options.intermediateSize(), hidden).apply(graph, inner);
+        TransformerLayer.Settings settings = new TransformerLayer.Settings(options.hiddenSize(), options.heads(),
+                options.intermediateSize(), options.activation(), TowerOptions.LAYER_NORM_EPS,
+                TransformerLayer.Norms.PRE);
+        return TransformerLayer.load(parameters, prefix, LAYER, settings).apply(graph, rows, additiveMask, grid);
     }
 }

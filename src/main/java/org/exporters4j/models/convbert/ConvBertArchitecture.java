@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleEncoder;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -29,26 +29,23 @@ import org.exporters4j.onnx.Window;
  * token and head, applied to a window of {@code conv_out_layer}), feed-forward layers that are grouped linear maps
  * when {@code num_groups > 1}, then the head.
  */
-public final class ConvBertArchitecture extends FamilyArchitecture {
+public final class ConvBertArchitecture extends EncoderArchitecture<TextInputs, ConvBertOptions> {
     public ConvBertArchitecture() {
-        super("convbert", "convbert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("convbert", "convbert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("convbert", "embeddings.word_embeddings.weight"), TextInputs::declareBert,
+                ConvBertOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix("convbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        new Encoder(build, config, inputs, ConvBertOptions.read(config), base).addOutputs();
+    protected void addOutputs(ModelConfig config, GraphBuild build, ConvBertOptions options, String base,
+                              TextInputs inputs) {
+        new Encoder(build, config, inputs, options, base).addOutputs();
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final ConvBertOptions options;
-
+    private static final class Encoder extends BertStyleEncoder<ConvBertOptions> {
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ConvBertOptions options, String base) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction());
-            this.options = options;
+            super(build, config, inputs, base, options);
         }
 
         /** Word + position + token type embeddings, LayerNorm, then {@code embeddings_project}; as rows. */

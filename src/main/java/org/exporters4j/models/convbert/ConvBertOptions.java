@@ -7,6 +7,7 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.LayerStack;
 
 /**
@@ -19,7 +20,7 @@ import org.exporters4j.models.blocks.LayerStack;
 record ConvBertOptions(long vocabSize, long embeddingSize, long hiddenSize, int layers, int attentionHeads,
                        long headSize, int convKernelSize, int groups, long intermediateSize,
                        Activation hiddenActivation, long typeVocabSize, long maxPositions, double layerNormEps,
-                       AttentionDirection direction, EmbeddingTie tie) {
+                       AttentionDirection direction, EmbeddingTie tie) implements BertStyleEncoder.Options {
 
     ConvBertOptions {
         Objects.requireNonNull(hiddenActivation, "hiddenActivation");

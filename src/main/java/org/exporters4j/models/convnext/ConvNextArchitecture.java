@@ -1,16 +1,14 @@
 package org.exporters4j.models.convnext;
 
-import java.util.EnumSet;
 import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -30,22 +28,20 @@ import org.exporters4j.onnx.Window;
  * the channel mean normalized by {@code layernorm} ({@code layer_norm_eps}). The blocks' norms use ε = 1e-6 whatever
  * the config says, as ConvNextLayerNorm is built.
  */
-public final class ConvNextArchitecture extends FamilyArchitecture {
+public final class ConvNextArchitecture extends EncoderArchitecture<Value, ConvNextArchitecture.Options> {
     private static final String MODEL_TYPE = "convnext";
     /** ConvNextLayerNorm's ε in the stem, downsampling layers and blocks (fixed in Transformers' code). */
     private static final double BLOCK_EPSILON = 1e-6;
 
     public ConvNextArchitecture() {
-        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super(MODEL_TYPE, MODEL_TYPE, EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("convnext", "embeddings.patch_embeddings.weight"), PixelInputs::declare, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("convnext", "embeddings.patch_embeddings.weight");
-        Value pixels = PixelInputs.declare(build);
         Value features = graph.inScope("convnext", () -> encode(graph, parameters, options, base, pixels));
         long last = options.hiddenSizes().get(options.hiddenSizes().size() - 1);
         EncoderHeads.addFeatureMapHeads(build, config, features, last,
@@ -120,8 +116,8 @@ public final class ConvNextArchitecture extends FamilyArchitecture {
     private enum LayerScale { ABSENT, PRESENT }
 
     /** The config.json options ConvNextConfig defines. */
-    private record Options(long channels, long patchSize, List<Integer> hiddenSizes, List<Integer> depths,
-                           Activation activation, double layerNormEps, LayerScale layerScale) {
+    record Options(long channels, long patchSize, List<Integer> hiddenSizes, List<Integer> depths,
+                   Activation activation, double layerNormEps, LayerScale layerScale) {
         static Options read(ModelConfig config) {
             String source = config.source();
             List<Integer> sizes = config.intList("hidden_sizes");

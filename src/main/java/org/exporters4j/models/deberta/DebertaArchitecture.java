@@ -3,11 +3,11 @@ package org.exporters4j.models.deberta;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -27,31 +27,30 @@ import org.exporters4j.onnx.Window;
  * ({@link DisentangledAttention}; post-LayerNorm residuals, feed-forward with {@code hidden_act}), v2's
  * convolution after the first layer, then the head. Dropout ({@code StableDropout}) is the identity at inference.
  */
-public final class DebertaArchitecture extends FamilyArchitecture {
+public final class DebertaArchitecture extends EncoderArchitecture<TextInputs, DebertaOptions> {
     private final DebertaVersion version;
 
     public DebertaArchitecture(DebertaVersion version) {
-        super(version.modelType(), "deberta", withoutPast(version.heads()));
+        super(version.modelType(), "deberta", version.heads(),
+                new BaseModel("deberta", "embeddings.word_embeddings.weight"), TextInputs::declareBert,
+                config -> DebertaOptions.read(config, version));
         this.version = Objects.requireNonNull(version, "version");
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix("deberta", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Encoder encoder = new Encoder(build, config, inputs, DebertaOptions.read(config, version), base);
+    protected void addOutputs(ModelConfig config, GraphBuild build, DebertaOptions options, String base,
+                              TextInputs inputs) {
+        Encoder encoder = new Encoder(build, config, inputs, options, base);
         encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final DebertaOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, DebertaOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize());
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize());
             this.options = options;
-            this.base = base;
         }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */

@@ -16,6 +16,8 @@ import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.PixelInputs;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
@@ -324,18 +326,12 @@ public final class DetrArchitecture extends FamilyArchitecture {
                     .applyToLastAxis(graph, queries), graph.scalar(ElementType.FLOAT, Math.pow(headDim, -0.5)));
             Value k = Linear.load(parameters, prefix + ".k_proj", dModel, dModel).applyToLastAxis(graph, keys);
             Value v = Linear.load(parameters, prefix + ".v_proj", dModel, dModel).applyToLastAxis(graph, values);
-            Value scores = graph.matMul(split(q, heads, headDim), graph.transpose(split(k, heads, headDim), 0, 1, 3, 2));
-            Value weights = graph.softmax(mask.map(m -> graph.add(scores, m)).orElse(scores), -1);
-            Value context = graph.matMul(weights, split(v, heads, headDim));
-            Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3),
-                    graph.concat(0, graph.shape(queries, 0, 2), graph.constant(dModel)));
-            return Linear.load(parameters, prefix + ".out_proj", dModel, dModel).applyToLastAxis(graph, merged);
-        }
-
-        /** {@code [batch, n, d]} → {@code [batch, heads, n, head_dim]}. */
-        private Value split(Value x, long heads, long headDim) {
-            return graph.transpose(graph.reshape(x, graph.concat(0, graph.shape(x, 0, 2),
-                    graph.constant(heads, headDim))), 0, 2, 1, 3);
+            ScaledDotProductAttention attention = new ScaledDotProductAttention(Math.toIntExact(heads), headDim);
+            Value context = ScaledDotProductAttention.attend(graph, attention.splitTokens(graph, q),
+                    graph.transpose(attention.splitTokens(graph, k), 0, 1, 3, 2), attention.splitTokens(graph, v),
+                    ScoreScale.none(), ScaledDotProductAttention.additive(graph, mask.orElse(null)));
+            return Linear.load(parameters, prefix + ".out_proj", dModel, dModel)
+                    .applyToLastAxis(graph, attention.mergeTokens(graph, context));
         }
 
         /** DetrForSegmentation's {@code pred_masks} {@code [batch, queries, H, W]} (H, W: the first feature map's). */
@@ -360,8 +356,9 @@ public final class DetrArchitecture extends FamilyArchitecture {
             Value k = Linear.load(parameters, "bbox_attention.k_linear", dModel, dModel)
                     .applyToLastAxis(graph, encoded.memory());
             // einsum("bqnc,bnchw->bqnhw"): [batch, heads, queries, c] x [batch, heads, c, h·w]
-            Value scores = graph.matMul(split(q, heads, headDim),
-                    graph.transpose(split(k, heads, headDim), 0, 1, 3, 2));
+            ScaledDotProductAttention split = new ScaledDotProductAttention(Math.toIntExact(heads), headDim);
+            Value scores = graph.matMul(split.splitTokens(graph, q),
+                    graph.transpose(split.splitTokens(graph, k), 0, 1, 3, 2));
             // masked_fill(~mask, float32 min) on padding cells
             Value kept = encoded.cells().map(mask -> graph.where(graph.cast(mask, ElementType.BOOL), scores,
                     graph.scalar(ElementType.FLOAT, -Float.MAX_VALUE))).orElse(scores);

@@ -1,13 +1,11 @@
 package org.exporters4j.models.dinov2;
 
-import java.util.EnumSet;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -15,7 +13,6 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TokenGrid;
-import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.ResizeMode;
@@ -35,35 +32,26 @@ import org.exporters4j.onnx.Window;
  * for bicubic weights at whole-pixel offsets, so both give the stored table exactly). So the graph takes any image
  * size, as Transformers does.
  */
-public final class Dinov2Architecture extends FamilyArchitecture {
+public final class Dinov2Architecture extends EncoderArchitecture<Value, Dinov2Options> {
     public Dinov2Architecture() {
-        super("dinov2", "dinov2", withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super("dinov2", "dinov2", EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("dinov2", "embeddings.patch_embeddings.projection.weight"), PixelInputs::declare,
+                Dinov2Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Dinov2Options options = Dinov2Options.read(config);
-        String base = build.parameters().basePrefix("dinov2", "embeddings.patch_embeddings.projection.weight");
-        Value pixels = PixelInputs.declare(build);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Dinov2Options options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         long hidden = options.hidden();
-        Dim follows = Dim.unknown();
         switch (build.head()) {
-            case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", encode(build, options, base, pixels), follows, follows,
-                            Dim.of(hidden));
-                }
-            }
+            case BASE -> EncoderHeads.lastHiddenState(build, () -> encode(build, options, base, pixels), hidden);
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
                     // Dinov2ForImageClassification: classifier(cat(states[:, 0], states[:, 1:].mean(1)))
                     Value states = encode(build, options, base, pixels);
-                    Value features = graph.concat(1, graph.gather(states, graph.scalar(0), 1),
-                            graph.reduceMean(graph.slice(states, 1, 1, Long.MAX_VALUE), KeepDims.NO, 1));
-                    long labels = EncoderHeads.labels(build.parameters(), "classifier.weight", config);
-                    build.output("logits", Linear.load(build.parameters(), "classifier", 2 * hidden, labels)
-                            .apply(graph, features), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, 2 * hidden, graph.concat(1,
+                            graph.gather(states, graph.scalar(0), 1),
+                            graph.reduceMean(graph.slice(states, 1, 1, Long.MAX_VALUE), KeepDims.NO, 1)));
                 }
             }
             default -> throw new IllegalStateException("dinov2 has no " + build.variant() + " graph");

@@ -1,25 +1,24 @@
 package org.exporters4j.models.distilbert;
 
-import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -29,25 +28,25 @@ import org.exporters4j.onnx.Value;
  * {@code n_layers} blocks of self-attention and feed-forward ({@code activation}) with post-LayerNorm residuals,
  * then the head. The attention is never causal.
  */
-public final class DistilBertArchitecture extends FamilyArchitecture {
+public final class DistilBertArchitecture extends EncoderArchitecture<TextInputs, DistilBertArchitecture.Options> {
     /** DistilBERT's LayerNorms use {@code eps=1e-12} in code, not from the config. */
     private static final double LAYER_NORM_EPS = 1e-12;
-    private static final List<String> INPUTS = List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK);
+    /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
+    private static final TransformerLayer.Names LAYER = new TransformerLayer.Names("attention.q_lin",
+            "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm", "ffn.lin1", "ffn.lin2",
+            "output_layer_norm");
 
     public DistilBertArchitecture() {
-        super("distilbert", "distilbert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("distilbert", "distilbert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("distilbert", "embeddings.word_embeddings.weight"), TextInputs::declareWithoutTokenTypes,
+                Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("distilbert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, INPUTS);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
         long dim = options.dim();
-        Value encoded = encode(graph, parameters, options, base, inputs);
-        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
+        new TextEncoderHeads(build, config, inputs, base, dim, options.vocabSize()) {
             @Override
             protected Value languageModelLogits(Value rows) {
                 return maskedLmLogits(graph, parameters, options, base, rows);
@@ -83,24 +82,11 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
         });
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null),
                 AttentionDirection.BIDIRECTIONAL, grid);
+        TransformerLayer.Settings settings = new TransformerLayer.Settings(dim, options.heads(), options.hiddenDim(),
+                options.activation(), LAYER_NORM_EPS, TransformerLayer.Norms.POST);
         return new LayerStack(base, "transformer.layer", options.layers()).apply(graph, embedded,
-                (index, prefix, input) -> layer(graph, parameters, options, prefix, input, mask, grid));
-    }
-
-    /** One TransformerBlock: attention, sa_layer_norm residual; ffn, output_layer_norm residual. */
-    private static Value layer(OnnxGraphBuilder graph, Parameters parameters, Options options, String prefix,
-                               Value rows, Value mask, TokenGrid grid) {
-        long dim = options.dim();
-        SelfAttention attention = SelfAttention.load(parameters, dim, options.heads(),
-                prefix + "attention.q_lin", prefix + "attention.k_lin",
-                prefix + "attention.v_lin", prefix + "attention.out_lin");
-        Value attended = LayerNorm.load(parameters, prefix + "sa_layer_norm", dim, LAYER_NORM_EPS)
-                .apply(graph, graph.add(attention.apply(graph, rows, mask, grid), rows));
-        Value hidden = options.activation().apply(graph,
-                Linear.load(parameters, prefix + "ffn.lin1", dim, options.hiddenDim()).apply(graph, attended));
-        Value output = Linear.load(parameters, prefix + "ffn.lin2", options.hiddenDim(), dim).apply(graph, hidden);
-        return LayerNorm.load(parameters, prefix + "output_layer_norm", dim, LAYER_NORM_EPS)
-                .apply(graph, graph.add(output, attended));
+                (index, prefix, input) -> TransformerLayer.load(parameters, prefix, LAYER, settings)
+                        .apply(graph, input, mask, grid));
     }
 
     /** The first token through pre_classifier and ReLU, as the classification heads compute it. */
@@ -119,8 +105,8 @@ public final class DistilBertArchitecture extends FamilyArchitecture {
     }
 
     /** The DistilBertConfig options the graph is built from (the config's own names: dim, n_heads …). */
-    private record Options(long vocabSize, long dim, int layers, int heads, long hiddenDim, Activation activation,
-                           long maxPositions, EmbeddingTie tie) {
+    record Options(long vocabSize, long dim, int layers, int heads, long hiddenDim, Activation activation,
+                   long maxPositions, EmbeddingTie tie) {
 
         static Options read(ModelConfig config) {
             AttentionHeads split = AttentionHeads.read(config, "dim", "n_heads");

@@ -9,15 +9,15 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.GraphInputs.Accepted;
@@ -40,22 +40,21 @@ import org.exporters4j.onnx.Value;
  * a coordinate outside them, ONNX Runtime fails the Gather for one past the end; a box with x1 &lt; x0 (a negative
  * width) is as invalid here as there.
  */
-public final class LayoutLmArchitecture extends FamilyArchitecture {
+public final class LayoutLmArchitecture
+        extends EncoderArchitecture<LayoutLmArchitecture.Inputs, LayoutLmArchitecture.Options> {
     static final String BBOX = "bbox";
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
             Head.TOKEN_CLASSIFICATION);
 
     public LayoutLmArchitecture() {
-        super("layoutlm", "layoutlm", withoutPast(HEADS));
+        super("layoutlm", "layoutlm", HEADS, new BaseModel("layoutlm", "embeddings.word_embeddings.weight"),
+                Inputs::declare, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, Inputs inputs) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("layoutlm", "embeddings.word_embeddings.weight");
-        Inputs inputs = Inputs.declare(build);
         TokenGrid grid = inputs.text().grid();
         Value embedded = graph.inScope("embeddings", () -> embeddings(graph, parameters, options, base, inputs));
         Value mask = AttentionMask.additive(graph, inputs.text().attentionMask().orElse(null),
@@ -117,7 +116,7 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
      * The graph inputs in the interface's order: the token inputs of {@link TextInputs} and {@code bbox}
      * {@code [batch, sequence, 4]}, all integer tensors, seen by the graph as int64.
      */
-    private record Inputs(TextInputs text, Optional<Value> bbox) {
+    record Inputs(TextInputs text, Optional<Value> bbox) {
         /** input_ids, bbox ({@code [batch, sequence, 4]}), attention_mask and token_type_ids, through the binder. */
         static Inputs declare(GraphBuild build) {
             Dim batch = Dim.symbolic("batch_size");
@@ -134,9 +133,9 @@ public final class LayoutLmArchitecture extends FamilyArchitecture {
     }
 
     /** The LayoutLMConfig options the graph is built from. */
-    private record Options(long vocabSize, long hiddenSize, int layers, long typeVocabSize, long maxPositions,
-                           long max2dPositions, double layerNormEps, Activation activation,
-                           BertStyleLayer.Settings layerSettings, EmbeddingTie tie) implements BertHeads.Options {
+    record Options(long vocabSize, long hiddenSize, int layers, long typeVocabSize, long maxPositions,
+                   long max2dPositions, double layerNormEps, Activation activation,
+                   BertStyleLayer.Settings layerSettings, EmbeddingTie tie) implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

@@ -1,19 +1,17 @@
 package org.exporters4j.models.levit;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
@@ -38,25 +36,24 @@ import org.exporters4j.onnx.Value;
  * <p>The attention biases are defined on the grid of {@code image_size}, so the image must have that size (as in
  * Transformers).
  */
-public final class LevitArchitecture extends FamilyArchitecture {
+public final class LevitArchitecture extends EncoderArchitecture<Value, LevitOptions> {
     private static final String MODEL_TYPE = "levit";
 
     public LevitArchitecture() {
-        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super(MODEL_TYPE, MODEL_TYPE, EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("levit", "patch_embeddings.embedding_layer_1.convolution.weight"), PixelInputs::declare,
+                LevitOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        LevitOptions options = LevitOptions.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, LevitOptions options, String base, Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("levit", "patch_embeddings.embedding_layer_1.convolution.weight");
-        Value pixels = PixelInputs.declare(build);
         Network network = new Network(graph, parameters, options, graph.shape(pixels, 0, 1));
         Value tokens = graph.inScope("levit", () -> network.encode(base, pixels));
         long last = options.hiddenSizes().get(options.stages() - 1);
         Dim follows = Dim.unknown();
-        switch (variant.head()) {
+        switch (build.head()) {
             case BASE -> {
                 if (build.wants("last_hidden_state")) {
                     build.output("last_hidden_state", OutputAxes.unpinned(graph, tokens, 3), follows, follows,
@@ -79,7 +76,7 @@ public final class LevitArchitecture extends FamilyArchitecture {
                     build.output("logits", OutputAxes.unpinned(graph, logits, 2), follows, Dim.of(labels));
                 }
             }
-            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
+            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + build.head() + " head");
         }
     }
 

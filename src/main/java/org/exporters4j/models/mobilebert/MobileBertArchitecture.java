@@ -1,10 +1,10 @@
 package org.exporters4j.models.mobilebert;
 
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertStyleEncoder;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -23,26 +23,23 @@ import org.exporters4j.onnx.Value;
  * feed-forward networks, the last feed-forward network and the output bottleneck back to {@code hidden_size}; then
  * the head. Norms are {@code NoNorm} or LayerNorm ({@code normalization_type}).
  */
-public final class MobileBertArchitecture extends FamilyArchitecture {
+public final class MobileBertArchitecture extends EncoderArchitecture<TextInputs, MobileBertOptions> {
     public MobileBertArchitecture() {
-        super("mobilebert", "mobilebert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("mobilebert", "mobilebert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("mobilebert", "embeddings.word_embeddings.weight"), TextInputs::declareBert,
+                MobileBertOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix("mobilebert", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        new Encoder(build, config, inputs, MobileBertOptions.read(config), base).addOutputs();
+    protected void addOutputs(ModelConfig config, GraphBuild build, MobileBertOptions options, String base,
+                              TextInputs inputs) {
+        new Encoder(build, config, inputs, options, base).addOutputs();
     }
 
     /** One graph under construction. */
-    private static final class Encoder extends BertStyleEncoder {
-        private final MobileBertOptions options;
-
+    private static final class Encoder extends BertStyleEncoder<MobileBertOptions> {
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MobileBertOptions options, String base) {
-            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), options.layers(),
-                    options.direction());
-            this.options = options;
+            super(build, config, inputs, base, options);
         }
 
         /** MobileBertEmbeddings, as rows {@code [batch × sequence, hidden]}. */

@@ -8,6 +8,7 @@ import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.BertEmbeddings;
+import org.exporters4j.models.blocks.BertStyleEncoder;
 import org.exporters4j.models.blocks.LayerStack;
 
 /**
@@ -21,7 +22,8 @@ record MobileBertOptions(long vocabSize, long embeddingSize, long hiddenSize, lo
                          long intraBottleneckSize, int layers, int heads, long intermediateSize,
                          Activation hiddenActivation, long typeVocabSize, long maxPositions, double layerNormEps,
                          Normalization.Kind normalization, TokenInput tokenInput, AttentionInputs attentionInputs,
-                         int feedForwardNetworks, Pooling pooling, AttentionDirection direction, EmbeddingTie tie) {
+                         int feedForwardNetworks, Pooling pooling, AttentionDirection direction, EmbeddingTie tie)
+        implements BertStyleEncoder.Options {
 
     /** How token embeddings enter ({@code trigram_input}). */
     enum TokenInput {

@@ -1,16 +1,14 @@
 package org.exporters4j.models.mobilevit;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.PixelInputs;
@@ -34,19 +32,19 @@ import org.exporters4j.onnx.Value;
  * map is not a whole number of patches it is first resized bilinearly up to one and resized back after folding, as
  * Transformers does, so any input size works.
  */
-public final class MobileVitArchitecture extends FamilyArchitecture {
+public final class MobileVitArchitecture extends EncoderArchitecture<Value, MobileVitOptions> {
     private static final String MODEL_TYPE = "mobilevit";
 
     public MobileVitArchitecture() {
-        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super(MODEL_TYPE, MODEL_TYPE, EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("mobilevit", "conv_stem.convolution.weight"), PixelInputs::declare,
+                MobileVitOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        MobileVitOptions options = MobileVitOptions.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, MobileVitOptions options, String base,
+                              Value pixels) {
         OnnxGraphBuilder graph = build.graph();
-        String base = build.parameters().basePrefix("mobilevit", "conv_stem.convolution.weight");
-        Value pixels = PixelInputs.declare(build);
         Network network = new Network(graph, build.parameters(), options);
         Value features = graph.inScope("mobilevit", () -> network.encode(base, pixels));
         long last = options.neckHiddenSizes().get(6);

@@ -1,14 +1,13 @@
 package org.exporters4j.models.modernbert;
 
 import java.util.EnumSet;
-import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -35,29 +34,28 @@ import org.exporters4j.onnx.Value;
  * norm) and the decoder (the token embeddings when tied, as model.safetensors then omits {@code decoder.weight}), or
  * {@code head} and {@code classifier} on the pooled ({@code cls} or masked {@code mean}) or per-token states.
  */
-public final class ModernBertArchitecture extends FamilyArchitecture {
+public final class ModernBertArchitecture extends EncoderArchitecture<TextInputs, ModernBertOptions> {
     public ModernBertArchitecture() {
-        super("modernbert", "modernbert", withoutPast(EnumSet.of(Head.BASE, Head.MASKED_LM,
-                Head.SEQUENCE_CLASSIFICATION, Head.TOKEN_CLASSIFICATION)));
+        super("modernbert", "modernbert", EnumSet.of(Head.BASE, Head.MASKED_LM, Head.SEQUENCE_CLASSIFICATION,
+                Head.TOKEN_CLASSIFICATION), new BaseModel("model", "embeddings.tok_embeddings.weight"),
+                TextInputs::declareWithoutTokenTypes,
+                ModernBertOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix("model", "embeddings.tok_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK));
-        Encoder encoder = new Encoder(build, config, inputs, ModernBertOptions.read(config), base);
+    protected void addOutputs(ModelConfig config, GraphBuild build, ModernBertOptions options, String base,
+                              TextInputs inputs) {
+        Encoder encoder = new Encoder(build, config, inputs, options, base);
         encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final ModernBertOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, ModernBertOptions options, String base) {
-            super(build, config, inputs, options.hidden(), options.vocabSize());
+            super(build, config, inputs, base, options.hidden(), options.vocabSize());
             this.options = options;
-            this.base = base;
         }
 
         /** The final-normalised hidden states as rows {@code [batch × sequence, hidden]}. */

@@ -1,14 +1,13 @@
 package org.exporters4j.models.mpnet;
 
-import java.util.List;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -28,29 +27,28 @@ import org.exporters4j.onnx.Value;
  * (dense, exact GELU, LayerNorm, decoder tied to the word embeddings), the RoBERTa-style classification head, the
  * pooler + {@code classifier} for multiple choice, {@code classifier} per token, {@code qa_outputs}.
  */
-public final class MpnetArchitecture extends FamilyArchitecture {
+public final class MpnetArchitecture extends EncoderArchitecture<TextInputs, MpnetOptions> {
     public MpnetArchitecture() {
-        super("mpnet", "mpnet", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        // MPNet's forward takes input_ids, attention_mask (and position_ids, inputs_embeds): no token types
+        super("mpnet", "mpnet", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("mpnet", "embeddings.word_embeddings.weight"), TextInputs::declareWithoutTokenTypes,
+                MpnetOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        String base = build.parameters().basePrefix("mpnet", "embeddings.word_embeddings.weight");
-        // MPNet's forward takes input_ids, attention_mask (and position_ids, inputs_embeds): no token types
-        TextInputs inputs = TextInputs.declare(build, List.of(TextInputs.INPUT_IDS, TextInputs.ATTENTION_MASK));
-        Encoder encoder = new Encoder(build, config, inputs, MpnetOptions.read(config), base);
+    protected void addOutputs(ModelConfig config, GraphBuild build, MpnetOptions options, String base,
+                              TextInputs inputs) {
+        Encoder encoder = new Encoder(build, config, inputs, options, base);
         encoder.add(encoder.encode(inputs));
     }
 
     /** One graph under construction. */
     private static final class Encoder extends TextEncoderHeads {
         private final MpnetOptions options;
-        private final String base;
 
         Encoder(GraphBuild build, ModelConfig config, TextInputs inputs, MpnetOptions options, String base) {
-            super(build, config, inputs, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
+            super(build, config, inputs, base, options.hiddenSize(), options.vocabSize(), base + "pooler.dense");
             this.options = options;
-            this.base = base;
         }
 
         /** Embeddings and layers: the last hidden state as rows {@code [batch × sequence, hidden]}. */

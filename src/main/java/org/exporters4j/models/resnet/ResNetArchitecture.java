@@ -1,12 +1,10 @@
 package org.exporters4j.models.resnet;
 
-import java.util.EnumSet;
 import java.util.List;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.Head;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.PixelInputs;
 import org.exporters4j.onnx.Dim;
@@ -18,19 +16,19 @@ import org.exporters4j.onnx.Value;
  * mode: the network of {@link ResNetBackbone}, whose last stage is pooled by a global average
  * ({@code [batch, c, 1, 1]}), then the head.
  */
-public final class ResNetArchitecture extends FamilyArchitecture {
+public final class ResNetArchitecture extends EncoderArchitecture<Value, ResNetBackbone> {
     private static final String MODEL_TYPE = "resnet";
 
     public ResNetArchitecture() {
-        super(MODEL_TYPE, MODEL_TYPE, withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION)));
+        super(MODEL_TYPE, MODEL_TYPE, EncoderHeads.IMAGE_CLASSIFIER_HEADS,
+                new BaseModel("resnet", "embedder.embedder.convolution.weight"), PixelInputs::declare,
+                ResNetBackbone::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        ResNetBackbone backbone = ResNetBackbone.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, ResNetBackbone backbone, String base,
+                              Value pixels) {
         OnnxGraphBuilder graph = build.graph();
-        String base = build.parameters().basePrefix("resnet", "embedder.embedder.convolution.weight");
-        Value pixels = PixelInputs.declare(build);
         Value features = graph.inScope("resnet", () -> backbone.hiddenStates(graph, build.parameters(), base, pixels))
                 .get(backbone.stages());
         long last = backbone.channels(backbone.stages());

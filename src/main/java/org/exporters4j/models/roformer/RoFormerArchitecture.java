@@ -9,15 +9,15 @@ import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
 import org.exporters4j.models.blocks.BertStyleLayer;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -35,22 +35,18 @@ import org.exporters4j.onnx.Value;
  * on the queries and keys ({@link RotaryPositions}; on the values too when {@code rotary_value}), causal when
  * {@code is_decoder}, then the head.
  */
-public final class RoFormerArchitecture extends FamilyArchitecture {
+public final class RoFormerArchitecture extends EncoderArchitecture<TextInputs, RoFormerArchitecture.Options> {
     private static final Set<Head> HEADS = EnumSet.of(Head.BASE, Head.MASKED_LM, Head.CAUSAL_LM,
             Head.SEQUENCE_CLASSIFICATION, Head.MULTIPLE_CHOICE, Head.TOKEN_CLASSIFICATION, Head.QUESTION_ANSWERING);
 
     public RoFormerArchitecture() {
-        super("roformer", "roformer", withoutPast(HEADS));
+        super("roformer", "roformer", HEADS, new BaseModel("roformer", "embeddings.word_embeddings.weight"),
+                TextInputs::declareBert, Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("roformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        Value encoded = encode(graph, parameters, options, base, inputs);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
+        Value encoded = encode(build.graph(), build.parameters(), options, base, inputs);
         // RoFormer has no pooler
         new BertHeads(build, config, inputs, base, null, BertPredictionHead.CLS_PREDICTIONS, options) {
             /** RoFormerClassificationHead: dense, hidden_act, out_proj on the first token. */
@@ -98,10 +94,10 @@ public final class RoFormerArchitecture extends FamilyArchitecture {
     }
 
     /** The RoFormerConfig options the graph is built from. */
-    private record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, long typeVocabSize,
-                           long maxPositions, double layerNormEps, Activation activation, boolean rotaryValue,
-                           AttentionDirection direction, BertStyleLayer.Settings layerSettings, EmbeddingTie tie)
-            implements BertHeads.Options {
+    record Options(long vocabSize, long embeddingSize, long hiddenSize, int layers, long typeVocabSize,
+                   long maxPositions, double layerNormEps, Activation activation, boolean rotaryValue,
+                   AttentionDirection direction, BertStyleLayer.Settings layerSettings, EmbeddingTie tie)
+        implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

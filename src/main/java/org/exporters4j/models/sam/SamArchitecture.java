@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
@@ -16,6 +17,8 @@ import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.GraphInputs;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.onnx.Dim;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.GeluApproximation;
@@ -448,24 +451,17 @@ public final class SamArchitecture extends FamilyArchitecture {
             long internal = hidden / rate;
             long heads = decoder.heads();
             long perHead = internal / heads;
-            Value q = heads(Linear.load(parameters, prefix + ".q_proj", hidden, internal).applyToLastAxis(graph, query),
-                    heads, perHead);
-            Value k = heads(Linear.load(parameters, prefix + ".k_proj", hidden, internal).applyToLastAxis(graph, key),
-                    heads, perHead);
-            Value v = heads(Linear.load(parameters, prefix + ".v_proj", hidden, internal).applyToLastAxis(graph, value),
-                    heads, perHead);
-            Value scores = graph.div(graph.matMul(q, graph.transpose(k, 0, 1, 3, 2)),
-                    graph.scalar(ElementType.FLOAT, Math.pow(perHead, 0.5)));
-            Value context = graph.matMul(graph.softmax(scores, -1), v);
-            Value merged = graph.reshape(graph.transpose(context, 0, 2, 1, 3),
-                    graph.concat(0, graph.shape(query, 0, 2), graph.constant(internal)));
-            return Linear.load(parameters, prefix + ".out_proj", internal, hidden).applyToLastAxis(graph, merged);
-        }
-
-        /** {@code [n, tokens, heads · c]} → {@code [n, heads, tokens, c]}. */
-        private Value heads(Value x, long heads, long perHead) {
-            return graph.transpose(graph.reshape(x, graph.concat(0, graph.shape(x, 0, 2),
-                    graph.constant(heads, perHead))), 0, 2, 1, 3);
+            ScaledDotProductAttention attention = new ScaledDotProductAttention(Math.toIntExact(heads), perHead);
+            Value q = attention.splitTokens(graph, Linear.load(parameters, prefix + ".q_proj", hidden, internal)
+                    .applyToLastAxis(graph, query));
+            Value k = attention.splitTokens(graph, Linear.load(parameters, prefix + ".k_proj", hidden, internal)
+                    .applyToLastAxis(graph, key));
+            Value v = attention.splitTokens(graph, Linear.load(parameters, prefix + ".v_proj", hidden, internal)
+                    .applyToLastAxis(graph, value));
+            Value context = ScaledDotProductAttention.attend(graph, q, graph.transpose(k, 0, 1, 3, 2), v,
+                    ScoreScale.dividedBy(Math.pow(perHead, 0.5)), UnaryOperator.identity());
+            return Linear.load(parameters, prefix + ".out_proj", internal, hidden)
+                    .applyToLastAxis(graph, attention.mergeTokens(graph, context));
         }
 
         /**

@@ -9,11 +9,11 @@ import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BatchNorm;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -42,22 +42,21 @@ import org.exporters4j.onnx.Window;
  * {@code decoder_hidden_size}, bilinearly resized to the first stage's size, concatenated last stage first, fused by a
  * 1×1 Conv, batch norm and ReLU, then the 1×1 {@code classifier}; logits at a quarter of the input size).
  */
-public final class SegformerArchitecture extends FamilyArchitecture {
+public final class SegformerArchitecture extends EncoderArchitecture<Value, SegformerOptions> {
     private static final String MODEL_TYPE = "segformer";
     private static final double EPSILON = 1e-5;
 
     public SegformerArchitecture() {
-        super(MODEL_TYPE, MODEL_TYPE,
-                withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION)));
+        super(MODEL_TYPE, MODEL_TYPE, EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.SEMANTIC_SEGMENTATION),
+                new BaseModel("segformer", "encoder.patch_embeddings.0.proj.weight"), PixelInputs::declare,
+                SegformerOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        SegformerOptions options = SegformerOptions.read(config);
+    protected void addOutputs(ModelConfig config, GraphBuild build, SegformerOptions options, String base,
+                              Value pixels) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("segformer", "encoder.patch_embeddings.0.proj.weight");
-        Value pixels = PixelInputs.declare(build);
         Encoder encoder = new Encoder(graph, parameters, options, base);
         // every head reads the encoder, so it is built up front
         List<Value> stages = graph.inScope("segformer", () -> encoder.encode(pixels));
@@ -65,7 +64,7 @@ public final class SegformerArchitecture extends FamilyArchitecture {
         Value lastStage = stages.get(options.stages() - 1);
         boolean image = options.lastStage() == SegformerOptions.LastStage.IMAGE;
         Dim follows = Dim.unknown();
-        switch (variant.head()) {
+        switch (build.head()) {
             case BASE -> {
                 if (build.wants("last_hidden_state")) {
                     build.output("last_hidden_state", OutputAxes.unpinned(graph, lastStage, image ? 4 : 3),
@@ -95,7 +94,7 @@ public final class SegformerArchitecture extends FamilyArchitecture {
                             labels), 4), follows, Dim.of(labels), follows, follows);
                 }
             }
-            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + variant.head() + " head");
+            default -> throw new ArchitectureException(MODEL_TYPE + " has no " + build.head() + " head");
         }
     }
 

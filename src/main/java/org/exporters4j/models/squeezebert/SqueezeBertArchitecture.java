@@ -4,15 +4,15 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.BertEmbeddings;
 import org.exporters4j.models.blocks.BertHeads;
 import org.exporters4j.models.blocks.BertPredictionHead;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
@@ -33,23 +33,19 @@ import org.exporters4j.onnx.Window;
  * {@code intermediate} ({@code intermediate_groups}, {@code hidden_act}) and {@code output} ({@code output_groups})
  * with another — then BERT's pooler and heads on {@code [batch, sequence, hidden]}.
  */
-public final class SqueezeBertArchitecture extends FamilyArchitecture {
+public final class SqueezeBertArchitecture extends EncoderArchitecture<TextInputs, SqueezeBertArchitecture.Options> {
     /** Every SqueezeBERT convolution has kernel size 1: a grouped linear map of the channels at each position. */
     private static final Window POINTWISE = Window.of(1);
 
     public SqueezeBertArchitecture() {
-        super("squeezebert", "squeezebert", withoutPast(TextEncoderHeads.ENCODER_HEADS));
+        super("squeezebert", "squeezebert", TextEncoderHeads.ENCODER_HEADS,
+                new BaseModel("transformer", "embeddings.word_embeddings.weight"), TextInputs::declareBert,
+                Options::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("transformer", "embeddings.word_embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
-        TokenGrid grid = inputs.grid();
-        Value encoded = new Encoder(graph, parameters, options, grid).encode(base, inputs);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
+        Value encoded = new Encoder(build.graph(), build.parameters(), options, inputs.grid()).encode(base, inputs);
         new BertHeads(build, config, inputs, base, base + "pooler.dense",
                 BertPredictionHead.CLS_PREDICTIONS, options).add(encoded);
     }
@@ -114,11 +110,11 @@ public final class SqueezeBertArchitecture extends FamilyArchitecture {
     }
 
     /** The SqueezeBertConfig options the graph is built from. */
-    private record Options(long vocabSize, long hiddenSize, int layers, int heads, long intermediateSize,
-                           long typeVocabSize, long maxPositions, double layerNormEps, Activation activation,
-                           int queryGroups, int keyGroups, int valueGroups, int postAttentionGroups,
-                           int intermediateGroups, int outputGroups, AttentionDirection direction, EmbeddingTie tie)
-            implements BertHeads.Options {
+    record Options(long vocabSize, long hiddenSize, int layers, int heads, long intermediateSize,
+                   long typeVocabSize, long maxPositions, double layerNormEps, Activation activation,
+                   int queryGroups, int keyGroups, int valueGroups, int postAttentionGroups,
+                   int intermediateGroups, int outputGroups, AttentionDirection direction, EmbeddingTie tie)
+        implements BertHeads.Options {
 
         static Options read(ModelConfig config) {
             String source = config.source();

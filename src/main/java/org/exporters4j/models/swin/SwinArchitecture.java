@@ -4,10 +4,10 @@ import java.util.EnumSet;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.Linear;
@@ -40,35 +40,29 @@ import org.exporters4j.onnx.Window;
  * <p>Grids smaller than a window make Transformers fail (its window shrinks but its relative position table does
  * not); the graph then attends within the padded window instead.
  */
-public final class SwinArchitecture extends FamilyArchitecture {
+public final class SwinArchitecture extends EncoderArchitecture<Value, SwinOptions> {
     /** What {@code SwinLayer.get_attn_mask} puts between tokens of different regions. */
     private static final double REGION_MASK = -100.0;
 
     public SwinArchitecture() {
-        super("swin", "swin", withoutPast(EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.MASKED_IM)));
+        super("swin", "swin", EnumSet.of(Head.BASE, Head.IMAGE_CLASSIFICATION, Head.MASKED_IM),
+                new BaseModel("swin", "embeddings.patch_embeddings.projection.weight"), PixelInputs::declare,
+                SwinOptions::read);
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        SwinOptions options = SwinOptions.read(config);
-        String base = build.parameters().basePrefix("swin", "embeddings.patch_embeddings.projection.weight");
-        Encoder encoder = new Encoder(build, options, base, PixelInputs.declare(build));
+    protected void addOutputs(ModelConfig config, GraphBuild build, SwinOptions options, String base, Value pixels) {
+        Encoder encoder = new Encoder(build, options, base, pixels);
         OnnxGraphBuilder graph = build.graph();
         long features = options.features();
         Dim follows = Dim.unknown();
         switch (build.head()) {
-            case BASE -> {
-                if (build.wants("last_hidden_state")) {
-                    build.output("last_hidden_state", encoder.encode(), follows, follows, Dim.of(features));
-                }
-            }
+            case BASE -> EncoderHeads.lastHiddenState(build, encoder::encode, features);
             case IMAGE_CLASSIFICATION -> {
                 if (build.wants("logits")) {
                     // SwinModel.pooler: AdaptiveAvgPool1d(1) over the tokens
-                    Value pooled = graph.reduceMean(encoder.encode(), KeepDims.NO, 1);
-                    long labels = EncoderHeads.labels(build.parameters(), "classifier.weight", config);
-                    build.output("logits", Linear.load(build.parameters(), "classifier", features, labels)
-                            .apply(graph, pooled), follows, Dim.of(labels));
+                    EncoderHeads.classification(build, config, features,
+                            graph.reduceMean(encoder.encode(), KeepDims.NO, 1));
                 }
             }
             case MASKED_IM -> {

@@ -8,10 +8,10 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.Variant;
+import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.EncoderHeads;
-import org.exporters4j.models.blocks.FamilyArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.ImageSize;
 import org.exporters4j.models.blocks.LayerNorm;
@@ -36,26 +36,19 @@ import org.exporters4j.onnx.Window;
  * (Transformers raises otherwise; here ONNX Runtime rejects the addition). YOLOS interpolates its table to the
  * input's patch grid (bicubic, as {@code InterpolateInitialPositionEmbeddings}), so it takes any size.
  */
-public final class VitArchitecture extends FamilyArchitecture {
+public final class VitArchitecture extends EncoderArchitecture<Value, VitOptions> {
     private final VitFlavor flavor;
 
     public VitArchitecture(VitFlavor flavor) {
-        super(flavor.modelType(), "vit", withoutPast(flavor.heads()));
+        super(flavor.modelType(), "vit", flavor.heads(),
+                new BaseModel(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight"),
+                PixelInputs::declare, config -> VitOptions.read(config, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
-    public VitFlavor flavor() {
-        return flavor;
-    }
-
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        VitOptions options = VitOptions.read(config, flavor);
-        OnnxGraphBuilder graph = build.graph();
-        Parameters parameters = build.parameters();
-        String base = parameters.basePrefix(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight");
-        Value pixels = PixelInputs.declare(build);
-        Encoder encoder = new Encoder(graph, parameters, options, base, pixels);
+    protected void addOutputs(ModelConfig config, GraphBuild build, VitOptions options, String base, Value pixels) {
+        Encoder encoder = new Encoder(build.graph(), build.parameters(), options, base, pixels);
         encoder.addHeadOutputs(build, config);
     }
 
@@ -206,9 +199,7 @@ public final class VitArchitecture extends FamilyArchitecture {
                                                 .apply(graph, firstToken(1))),
                                 graph.scalar(ElementType.FLOAT, 2.0)), follows, Dim.of(labels));
                     } else {
-                        long labels = EncoderHeads.labels(parameters, "classifier.weight", config);
-                        build.output("logits", Linear.load(parameters, "classifier", hidden, labels)
-                                .apply(graph, firstToken(0)), follows, Dim.of(labels));
+                        EncoderHeads.classification(build, config, hidden, firstToken(0));
                     }
                 }
                 case MASKED_IM -> {

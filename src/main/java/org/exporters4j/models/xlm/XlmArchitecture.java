@@ -5,21 +5,21 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionDirection;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.AttentionMask;
-import org.exporters4j.models.blocks.FamilyArchitecture;
+import org.exporters4j.models.blocks.BaseModel;
+import org.exporters4j.models.blocks.EncoderArchitecture;
 import org.exporters4j.models.blocks.GraphBuild;
 import org.exporters4j.models.blocks.LayerNorm;
 import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.SelfAttention;
 import org.exporters4j.models.blocks.SequenceSummary;
 import org.exporters4j.models.blocks.TextEncoderHeads;
 import org.exporters4j.models.blocks.TextInputs;
 import org.exporters4j.models.blocks.TokenGrid;
+import org.exporters4j.models.blocks.TransformerLayer;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
 import org.exporters4j.onnx.OnnxGraphBuilder;
@@ -37,27 +37,25 @@ import org.exporters4j.onnx.Value;
  * (not the padding mask), as {@code get_masks} builds it. Language embeddings are never added: the graphs take no
  * {@code langs} input, which Transformers then ignores too.
  */
-public final class XlmArchitecture extends FamilyArchitecture {
+public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmArchitecture.Options> {
 
     private final XlmFlavor flavor;
 
     public XlmArchitecture(XlmFlavor flavor) {
-        super(flavor.modelType(), "xlm", withoutPast(flavor.heads()));
+        super(flavor.modelType(), "xlm", flavor.heads(), new BaseModel("transformer", "embeddings.weight"),
+                TextInputs::declareBert, config -> Options.read(config, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
     @Override
-    protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
-        Options options = Options.read(config, flavor);
+    protected void addOutputs(ModelConfig config, GraphBuild build, Options options, String base, TextInputs inputs) {
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
-        String base = parameters.basePrefix("transformer", "embeddings.weight");
-        TextInputs inputs = TextInputs.declare(build, TextInputs.BERT_INPUTS);
         TokenGrid grid = inputs.grid();
         long dim = options.dim();
         // XLMForQuestionAnsweringSimple: qa_outputs, split into start and end logits, the standard head
         Value encoded = new Encoder(graph, parameters, options, base, grid).encode(inputs);
-        new TextEncoderHeads(build, config, inputs, dim, options.vocabSize()) {
+        new TextEncoderHeads(build, config, inputs, base, dim, options.vocabSize()) {
             /** XLMPredLayer without adaptive softmax: proj, tied to the word embeddings. */
             @Override
             protected Value languageModelLogits(Value rows) {
@@ -127,32 +125,26 @@ public final class XlmArchitecture extends FamilyArchitecture {
                     (index, prefix, input) -> graph.mul(layer(index, input, attentionMask), keep));
         }
 
-        /** Attention and feed-forward of layer {@code i}, with the norms where the options place them. */
+        /**
+         * Attention and feed-forward of layer {@code i}, with the norms where the options place them; the modules are
+         * per-layer lists: {@code attentions.i}, {@code layer_norm1.i}, {@code ffns.i} (inner width 4 × emb_dim),
+         * {@code layer_norm2.i}.
+         */
         private Value layer(int i, Value rows, Value attentionMask) {
             long dim = options.dim();
-            long hiddenDim = 4 * dim;
-            String attention = base + "attentions." + i + ".";
-            SelfAttention selfAttention = SelfAttention.load(parameters, dim, options.heads(),
-                    attention + "q_lin", attention + "k_lin",
-                    attention + "v_lin", attention + "out_lin");
-            LayerNorm first = LayerNorm.load(parameters, base + "layer_norm1." + i, dim, options.layerNormEps());
-            LayerNorm second = LayerNorm.load(parameters, base + "layer_norm2." + i, dim, options.layerNormEps());
-            Linear in = Linear.load(parameters, base + "ffns." + i + ".lin1", dim, hiddenDim);
-            Linear out = Linear.load(parameters, base + "ffns." + i + ".lin2", hiddenDim, dim);
-            if (options.preNorm()) {
-                Value attended = graph.add(rows, selfAttention.apply(graph, first.apply(graph, rows), attentionMask, grid));
-                return graph.add(attended, out.apply(graph,
-                        options.activation().apply(graph, in.apply(graph, second.apply(graph, attended)))));
-            }
-            Value attended = first.apply(graph, graph.add(rows, selfAttention.apply(graph, rows, attentionMask, grid)));
-            return second.apply(graph, graph.add(attended,
-                    out.apply(graph, options.activation().apply(graph, in.apply(graph, attended)))));
+            TransformerLayer.Names names = new TransformerLayer.Names("attentions." + i + ".q_lin",
+                    "attentions." + i + ".k_lin", "attentions." + i + ".v_lin", "attentions." + i + ".out_lin",
+                    "layer_norm1." + i, "ffns." + i + ".lin1", "ffns." + i + ".lin2", "layer_norm2." + i);
+            TransformerLayer.Settings settings = new TransformerLayer.Settings(dim, options.heads(), 4 * dim,
+                    options.activation(), options.layerNormEps(),
+                    options.preNorm() ? TransformerLayer.Norms.PRE : TransformerLayer.Norms.POST);
+            return TransformerLayer.load(parameters, base, names, settings).apply(graph, rows, attentionMask, grid);
         }
     }
 
     /** The XLMConfig / FlaubertConfig options the graph is built from (the config's own names: emb_dim, n_heads …). */
-    private record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
-                           Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
+    record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
+                   Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
 
         static Options read(ModelConfig config, XlmFlavor flavor) {
             String source = config.source();
