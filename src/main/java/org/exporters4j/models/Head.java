@@ -1,5 +1,10 @@
 package org.exporters4j.models;
 
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * What sits on top of a model's body, in Transformers' terms: the head decides which weights are read beside the
  * base model and which outputs the graph produces. One head per Optimum v1.5.2 task family; package {@code tasks}
@@ -46,5 +51,16 @@ public enum Head {
      * Image-text similarity logits and both embeddings ({@code AutoModelForZeroShotImageClassification}; Optimum
      * 1.25.3 exports SigLIP's with {@code SiglipModel}'s outputs).
      */
-    ZERO_SHOT_IMAGE_CLASSIFICATION
+    ZERO_SHOT_IMAGE_CLASSIFICATION;
+
+    /**
+     * An unmodifiable copy of {@code heads} in declaration order, as a flavour keeps the heads it builds; an empty
+     * collection gives the empty set ({@code EnumSet.copyOf} throws on an empty collection that is not an
+     * {@code EnumSet}, such as an unmodifiable view of one).
+     */
+    public static Set<Head> copyOf(Collection<Head> heads) {
+        EnumSet<Head> copy = EnumSet.noneOf(Head.class);
+        copy.addAll(heads);
+        return Collections.unmodifiableSet(copy);
+    }
 }

@@ -345,7 +345,7 @@ record OnnxModelRow(
     Map<String, Object> valuesOverride(ExportTask task, ModelConfig config) {
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (config.isSetInFile("use_cache") || config.has("use_cache")) {
-            overrides.put("use_cache", family.cacheSupport() == OnnxFamily.CacheSupport.CACHE && task.usesPast());
+            overrides.put("use_cache", family.cacheSupport() != OnnxFamily.CacheSupport.NONE && task.usesPast());
         }
         if (padTokenOverride == PadTokenOverride.ZERO_WHEN_UNSET
                 && config.optionalInt("pad_token_id").orElse(0) == 0) {

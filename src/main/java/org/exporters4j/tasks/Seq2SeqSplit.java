@@ -2,6 +2,8 @@ package org.exporters4j.tasks;
 
 import static org.exporters4j.tasks.CommonOutputs.BATCH;
 import static org.exporters4j.tasks.CommonOutputs.axes;
+import static org.exporters4j.tasks.Seq2SeqFamilies.DECODER_SEQUENCE;
+import static org.exporters4j.tasks.Seq2SeqFamilies.ENCODER_SEQUENCE;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +44,6 @@ final class Seq2SeqSplit {
     /** What the encoder reads: text tokens with their mask, or audio features without one. */
     enum EncoderInput { TEXT, AUDIO_FEATURES }
 
-    static final Axis ENCODER_SEQUENCE = Axis.of("encoder_sequence_length", Dimension.ENCODER_SEQUENCE);
-    static final Axis DECODER_SEQUENCE = Axis.of("decoder_sequence_length", Dimension.DECODER_SEQUENCE);
     /** Whisper's encoder output: half the frames (its convolution's stride 2). */
     static final Axis HALF_ENCODER_SEQUENCE = Axis.of("encoder_sequence_length / 2", Dimension.CROSS_ATTENTION_SEQUENCE);
     /** The cross-attention cache: the encoder output's positions (a text encoder's tokens, half Whisper's frames). */

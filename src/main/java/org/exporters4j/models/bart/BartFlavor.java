@@ -1,6 +1,5 @@
 package org.exporters4j.models.bart;
 
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -158,6 +157,6 @@ public record BartFlavor(String modelType, Positions positions, LayerNorms layer
         Objects.requireNonNull(vocabularies, "vocabularies");
         Objects.requireNonNull(logitsBias, "logitsBias");
         Objects.requireNonNull(decoderStart, "decoderStart");
-        heads = Set.copyOf(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 }

@@ -1,6 +1,5 @@
 package org.exporters4j.models.bert;
 
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -77,6 +76,6 @@ public record BertFlavor(String modelType, String basePrefix, Positions position
         Objects.requireNonNull(sequenceClassifier, "sequenceClassifier");
         Objects.requireNonNull(multipleChoiceScorer, "multipleChoiceScorer");
         Objects.requireNonNull(quantization, "quantization");
-        heads = Set.copyOf(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 }

@@ -103,6 +103,16 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
                 headDim);
     }
 
+    /**
+     * The feed-forward block of most decoders, {@code down(act(up(rows)))}: the {@code nn.Linear} {@code up} from
+     * {@code hidden} to {@code inner}, the activation, and the {@code nn.Linear} {@code down} back to {@code hidden}.
+     */
+    protected final Value mlp(String up, String down, long inner, Activation activation, Linear.Bias bias,
+                              Value rows) {
+        Value activated = activation.apply(graph, Linear.load(parameters, up, hidden, inner, bias).apply(graph, rows));
+        return Linear.load(parameters, down, inner, hidden, bias).apply(graph, activated);
+    }
+
     /** The angles of {@code rotary} at this graph's positions, computed on first use and shared by every layer. */
     protected final RotaryEmbedding.Angles angles(RotaryEmbedding rotary, DecoderInputs inputs) {
         if (angles == null) {

@@ -105,10 +105,8 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     hidden, Bias.WITH_BIAS).apply(graph, attended.contextRows()), residual);
             Value feedForwardInput = layerNorm(prefix + "post_attention_layernorm", attentionOutput);
             Value feedForwardResidual = residualFromLayerNorm ? feedForwardInput : attentionOutput;
-            Value up = Activation.GELU_FAST.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h",
-                    hidden, 4 * hidden, Bias.WITH_BIAS).apply(graph, feedForwardInput));
-            Value down = Linear.load(parameters, prefix + "mlp.dense_4h_to_h", 4 * hidden, hidden,
-                    Bias.WITH_BIAS).apply(graph, up);
+            Value down = mlp(prefix + "mlp.dense_h_to_4h", prefix + "mlp.dense_4h_to_h", 4 * hidden,
+                    Activation.GELU_FAST, Bias.WITH_BIAS, feedForwardInput);
             return new LayerStep(graph.add(down, feedForwardResidual), attended);
         }
 

@@ -217,9 +217,8 @@ public final class FalconArchitecture extends DecoderArchitecture {
         }
 
         private Value mlp(String prefix, Value rows) {
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h", hidden,
-                    intermediate, bias).apply(graph, rows));
-            return Linear.load(parameters, prefix + "mlp.dense_4h_to_h", intermediate, hidden, bias).apply(graph, up);
+            return mlp(prefix + "mlp.dense_h_to_4h", prefix + "mlp.dense_4h_to_h", intermediate, activation, bias,
+                    rows);
         }
 
         private Value layerNorm(String prefix, Value rows) {

@@ -106,10 +106,8 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
                     Masking.VISIBLE_OR_MINIMUM).apply(graph, query, key, value, past, mask);
             Value attentionOutput = graph.add(Linear.load(parameters, prefix + "attn.c_proj", hidden, hidden)
                     .apply(graph, attended.contextRows()), rows);
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden, inner)
-                    .apply(graph, layerNorm(prefix + "ln_2", attentionOutput)));
-            Value output = graph.add(attentionOutput, Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden)
-                    .apply(graph, up));
+            Value output = graph.add(attentionOutput, mlp(prefix + "mlp.c_fc", prefix + "mlp.c_proj", inner,
+                    activation, Bias.WITH_BIAS, layerNorm(prefix + "ln_2", attentionOutput)));
             return new LayerStep(output, attended);
         }
 

@@ -98,10 +98,8 @@ public final class GptJArchitecture extends DecoderArchitecture {
                     ScoreScale.dividedBy(Math.sqrt(headDim)), Masking.CAUSAL_THEN_ADDITIVE_PADDING)
                     .apply(graph, query, key, value, past, mask);
             Value attentionOutput = projection(prefix + "attn.out_proj", attended.contextRows());
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.fc_in", hidden, inner,
-                    Bias.WITH_BIAS).apply(graph, normalized));
-            Value feedForward = Linear.load(parameters, prefix + "mlp.fc_out", inner, hidden, Bias.WITH_BIAS)
-                    .apply(graph, up);
+            Value feedForward = mlp(prefix + "mlp.fc_in", prefix + "mlp.fc_out", inner, activation, Bias.WITH_BIAS,
+                    normalized);
             // attn_output + feed_forward_hidden_states + residual
             Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
             return new LayerStep(output, attended);

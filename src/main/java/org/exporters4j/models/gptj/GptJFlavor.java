@@ -1,7 +1,5 @@
 package org.exporters4j.models.gptj;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -34,7 +32,7 @@ public record GptJFlavor(String modelType, Projections projections, Set<Head> he
     public GptJFlavor {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(projections, "projections");
-        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
-        headsWithPast = headsWithPast.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(headsWithPast));
+        heads = Head.copyOf(heads);
+        headsWithPast = Head.copyOf(headsWithPast);
     }
 }

@@ -97,10 +97,8 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
                     Bias.WITH_BIAS).apply(graph, attended.contextRows());
             Value residual = graph.add(attentionOutput, rows);
             Value feedForwardInput = layerNorm(prefix + "ln_2", residual);
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.c_fc", hidden, inner,
-                    Bias.WITH_BIAS).apply(graph, feedForwardInput));
-            Value down = Linear.load(parameters, prefix + "mlp.c_proj", inner, hidden, Bias.WITH_BIAS)
-                    .apply(graph, up);
+            Value down = mlp(prefix + "mlp.c_fc", prefix + "mlp.c_proj", inner, activation, Bias.WITH_BIAS,
+                    feedForwardInput);
             return new LayerStep(graph.add(residual, down), attended);
         }
 

@@ -90,9 +90,8 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
         }
 
         private Value mlp(String prefix, Value rows) {
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.dense_h_to_4h", hidden,
-                    intermediate).apply(graph, rows));
-            return Linear.load(parameters, prefix + "mlp.dense_4h_to_h", intermediate, hidden).apply(graph, up);
+            return mlp(prefix + "mlp.dense_h_to_4h", prefix + "mlp.dense_4h_to_h", intermediate, activation,
+                    Bias.WITH_BIAS, rows);
         }
 
         @Override

@@ -1,7 +1,5 @@
 package org.exporters4j.models.llama;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -22,7 +20,7 @@ public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
     public LlamaFlavor {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(options, "options");
-        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 
     /** Which of the q/k/v/o projections (and, where the type says so, the MLP's linears) add a bias. */

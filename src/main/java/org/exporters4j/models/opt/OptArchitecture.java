@@ -108,10 +108,8 @@ public final class OptArchitecture extends DecoderArchitecture {
             }
             Value feedForwardInput = normBefore ? layerNorm(prefix + "final_layer_norm", attentionOutput)
                     : attentionOutput;
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "fc1", hidden, intermediate, bias)
-                    .apply(graph, feedForwardInput));
-            Value output = graph.add(attentionOutput, Linear.load(parameters, prefix + "fc2", intermediate, hidden,
-                    bias).apply(graph, up));
+            Value output = graph.add(attentionOutput, mlp(prefix + "fc1", prefix + "fc2", intermediate, activation,
+                    bias, feedForwardInput));
             if (!normBefore) {
                 output = layerNorm(prefix + "final_layer_norm", output);
             }

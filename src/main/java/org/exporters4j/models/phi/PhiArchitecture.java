@@ -79,9 +79,8 @@ public final class PhiArchitecture extends DecoderArchitecture {
                     .apply(graph, query, key, value, past, mask);
             Value attentionOutput = Linear.load(parameters, prefix + "self_attn.dense", heads * headDim, hidden)
                     .apply(graph, attended.contextRows());
-            Value up = activation.apply(graph, Linear.load(parameters, prefix + "mlp.fc1", hidden, intermediate)
-                    .apply(graph, normalized));
-            Value feedForward = Linear.load(parameters, prefix + "mlp.fc2", intermediate, hidden).apply(graph, up);
+            Value feedForward = mlp(prefix + "mlp.fc1", prefix + "mlp.fc2", intermediate, activation, Bias.WITH_BIAS,
+                    normalized);
             Value output = graph.add(graph.add(attentionOutput, feedForward), rows);
             return new LayerStep(output, attended);
         }

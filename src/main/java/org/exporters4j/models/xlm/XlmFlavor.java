@@ -1,6 +1,5 @@
 package org.exporters4j.models.xlm;
 
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -27,6 +26,6 @@ public record XlmFlavor(String modelType, NormPlacement normPlacement, Set<Head>
     public XlmFlavor {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(normPlacement, "normPlacement");
-        heads = Set.copyOf(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 }
