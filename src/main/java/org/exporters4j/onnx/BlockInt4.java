@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,9 +66,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     @Override
     public QuantizedMatrix quantize(TensorData weight) {
         FloatRows.requireMatrix(weight, "4-bit quantization"); // the shape now, the bytes when written
-        return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
-                symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
-                        : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
+        return new Blocks(weight, this).matrix();
     }
 
     /**
@@ -99,11 +97,11 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
     }
 
     /**
-     * The block-by-block arithmetic of one weight's rows, with the scratch arrays of one written part (one per
-     * {@code writeTo}, never shared between threads): {@link #parameters} computes every block's scale, zero point and
-     * reciprocal for a row, {@link #codes} packs the row's codes. The loops run over primitive arrays with no
-     * allocation and no call per element, so the JIT compiles them to tight (partly vectorised) code; the values are
-     * the rules of the class comment, bit for bit.
+     * The block-by-block arithmetic of one weight's rows, with the scratch arrays of one pass (never shared between
+     * threads): {@link #load} computes every block's scale, zero point and reciprocal of a row, {@link #codes} packs
+     * that row's codes. The loops run over primitive arrays with no allocation and no call per element, so the JIT
+     * compiles them to tight code; a bfloat16 row is read as stored (its float32 value is its bits shifted left by 16),
+     * never widened into a row of its own. The values are the rules of the class comment, bit for bit.
      */
     static final class RowKernel {
         private final int blockSize;
@@ -116,6 +114,11 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         final int[] zeroPoints;
         /** The last block of a row whose length is not a multiple of the block size, padded with zeros. */
         private final float[] padded;
+        /** The row {@link #load}ed: float32 values, or bfloat16 bits. */
+        private float[] floatRow;
+        private short[] bfloat16Row;
+        /** A bfloat16 row widened, for quantization with zero points (allocated on first use). */
+        private float[] widened;
 
         RowKernel(BlockInt4 quantization, int columns) {
             this.blockSize = quantization.blockSize();
@@ -137,14 +140,19 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             return blocks * blockSize / 2;
         }
 
-        /** Every block's scale, zero point and reciprocal of {@code row} ({@code columns} values). */
-        void parameters(float[] row) {
+        /** Takes {@code row} ({@code columns} float32 values): every block's scale, zero point and reciprocal. */
+        void load(float[] row) {
+            floatRow = row;
+            bfloat16Row = null;
             for (int b = 0; b < blocks; b++) {
                 int from = b * blockSize;
                 int count = Math.min(blockSize, columns - from);
                 if (symmetric) {
-                    float largest = largestMagnitude(row, from, count);
-                    setParameters(b, -largest / MIDDLE, MIDDLE);
+                    int largest = Integer.MIN_VALUE; // the rotation of +0: the smallest, and the zero padding's if any
+                    for (int i = from; i < from + count; i++) {
+                        largest = Math.max(largest, magnitudeOrder(Float.floatToRawIntBits(row[i])));
+                    }
+                    setSymmetric(b, largest);
                 } else {
                     float min = Float.MAX_VALUE;
                     float max = -Float.MAX_VALUE;
@@ -153,7 +161,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                         max = Math.max(max, row[i]);
                     }
                     if (!Float.isFinite(min) || !Float.isFinite(max)) { // Math.min and max keep NaN and infinities
-                        throw notFinite(row, from, count);
+                        throw notFinite(b);
                     }
                     // the block's range widened to zero (which also covers the zero padding of a last block)
                     min = Math.min(min, 0f);
@@ -165,6 +173,50 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             }
         }
 
+        /** Takes {@code row} ({@code columns} bfloat16 elements' bits), as {@link #load(float[])} its float32 values. */
+        void load(short[] row) {
+            if (!symmetric) {
+                if (widened == null) {
+                    widened = new float[columns];
+                }
+                for (int i = 0; i < columns; i++) {
+                    widened[i] = Float.intBitsToFloat(row[i] << 16);
+                }
+                load(widened);
+                return;
+            }
+            floatRow = null;
+            bfloat16Row = row;
+            for (int b = 0; b < blocks; b++) {
+                int from = b * blockSize;
+                int count = Math.min(blockSize, columns - from);
+                int largest = Integer.MIN_VALUE;
+                for (int i = from; i < from + count; i++) {
+                    largest = Math.max(largest, magnitudeOrder(row[i] << 16));
+                }
+                setSymmetric(b, largest);
+            }
+        }
+
+        /**
+         * Orders float32 bits by magnitude, then sign: the bits rotated left by one put the magnitude above the sign,
+         * and flipping the top bit makes their unsigned order the signed one. The largest of a block is the value of
+         * largest magnitude, the negative one on a tie: what {@code |max| > |min| ? max : min} picks, signed zeros
+         * included; one integer maximum per element instead of a float minimum and maximum.
+         */
+        private static int magnitudeOrder(int floatBits) {
+            return Integer.rotateLeft(floatBits, 1) ^ Integer.MIN_VALUE;
+        }
+
+        /** Block {@code block}'s symmetric parameters from the {@link #magnitudeOrder} of its largest value. */
+        private void setSymmetric(int block, int largestOrder) {
+            float largest = Float.intBitsToFloat(Integer.rotateRight(largestOrder ^ Integer.MIN_VALUE, 1));
+            if (!Float.isFinite(largest)) { // NaN's magnitude is above infinity's, so either is the largest
+                throw notFinite(block);
+            }
+            setParameters(block, -largest / MIDDLE, MIDDLE);
+        }
+
         private void setParameters(int block, float scale, int zeroPoint) {
             scales[block] = scale;
             reciprocals[block] = scale != 0f ? 1.0f / scale : 0f;
@@ -172,42 +224,38 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         }
 
         /**
-         * The value of largest magnitude of {@code row[from, from + count)} and the zero padding up to the block
-         * size, the negative one on a tie: what {@code |max| > |min| ? max : min} picks, signed zeros included. Each
-         * value's float32 bits rotated left by one put the magnitude above the sign, so the largest rotation (compared
-         * unsigned: flipped into signed order) is that value: one integer maximum per element instead of a float
-         * minimum and maximum.
+         * The codes of the row just {@link #load}ed, packed two per byte (the first in the low nibble) into
+         * {@code out} from {@code offset}: {@link #codeBytes()} bytes.
          */
-        private float largestMagnitude(float[] row, int from, int count) {
-            int largest = Integer.MIN_VALUE; // the rotation of +0: the smallest, and the zero padding's if any
-            for (int i = from; i < from + count; i++) {
-                largest = Math.max(largest, Integer.rotateLeft(Float.floatToRawIntBits(row[i]), 1) ^ Integer.MIN_VALUE);
-            }
-            float value = Float.intBitsToFloat(Integer.rotateRight(largest ^ Integer.MIN_VALUE, 1));
-            if (!Float.isFinite(value)) { // NaN's magnitude is above infinity's, so either is the largest
-                throw notFinite(row, from, count);
-            }
-            return value;
-        }
-
-        /**
-         * The codes of {@code row}, whose {@link #parameters} were just computed, packed two per byte (the first in
-         * the low nibble) into {@code out} from {@code offset}: {@link #codeBytes()} bytes.
-         */
-        void codes(float[] row, byte[] out, int offset) {
+        void codes(byte[] out, int offset) {
             int whole = columns / blockSize;
             for (int b = 0; b < whole; b++) {
-                packBlock(row, b * blockSize, reciprocals[b], zeroPoints[b], out, offset + b * blockSize / 2);
+                int from = b * blockSize;
+                int at = offset + from / 2;
+                if (bfloat16Row != null) {
+                    packBlock(bfloat16Row, from, reciprocals[b], zeroPoints[b], out, at);
+                } else {
+                    packBlock(floatRow, from, reciprocals[b], zeroPoints[b], out, at);
+                }
             }
             if (whole < blocks) {
                 int from = whole * blockSize;
-                System.arraycopy(row, from, padded, 0, columns - from);
-                Arrays.fill(padded, columns - from, blockSize, 0f);
-                packBlock(padded, 0, reciprocals[whole], zeroPoints[whole], out, offset + whole * blockSize / 2);
+                for (int i = 0; i < blockSize; i++) {
+                    padded[i] = from + i < columns ? value(from + i) : 0f;
+                }
+                packBlock(padded, 0, reciprocals[whole], zeroPoints[whole], out, offset + from / 2);
             }
         }
 
         private void packBlock(float[] values, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            if (symmetric && Math.abs(reciprocal) <= MAX_BOUNDED_RECIPROCAL) {
+                for (int i = 0; i < blockSize / 2; i++) {
+                    int low = symmetricCode(values[from + 2 * i], reciprocal);
+                    int high = symmetricCode(values[from + 2 * i + 1], reciprocal);
+                    out[at + i] = (byte) (low | high << 4);
+                }
+                return;
+            }
             float zero = zeroPoint;
             for (int i = 0; i < blockSize / 2; i++) {
                 int low = code(values[from + 2 * i], reciprocal, zero);
@@ -216,11 +264,33 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
             }
         }
 
-        private static OnnxGraphException notFinite(float[] row, int from, int count) {
+        private void packBlock(short[] bits, int from, float reciprocal, int zeroPoint, byte[] out, int at) {
+            if (symmetric && Math.abs(reciprocal) <= MAX_BOUNDED_RECIPROCAL) {
+                for (int i = 0; i < blockSize / 2; i++) {
+                    int low = symmetricCode(Float.intBitsToFloat(bits[from + 2 * i] << 16), reciprocal);
+                    int high = symmetricCode(Float.intBitsToFloat(bits[from + 2 * i + 1] << 16), reciprocal);
+                    out[at + i] = (byte) (low | high << 4);
+                }
+                return;
+            }
+            float zero = zeroPoint;
+            for (int i = 0; i < blockSize / 2; i++) {
+                int low = code(Float.intBitsToFloat(bits[from + 2 * i] << 16), reciprocal, zero);
+                int high = code(Float.intBitsToFloat(bits[from + 2 * i + 1] << 16), reciprocal, zero);
+                out[at + i] = (byte) (low | high << 4);
+            }
+        }
+
+        /** Element {@code i} of the loaded row as float32. */
+        private float value(int i) {
+            return bfloat16Row != null ? Float.intBitsToFloat(bfloat16Row[i] << 16) : floatRow[i];
+        }
+
+        private OnnxGraphException notFinite(int block) {
             float value = Float.NaN;
-            for (int i = from; i < from + count; i++) {
-                if (!Float.isFinite(row[i])) {
-                    value = row[i];
+            for (int i = block * blockSize; i < Math.min(columns, (block + 1) * blockSize); i++) {
+                if (!Float.isFinite(value(i))) {
+                    value = value(i);
                     break;
                 }
             }
@@ -240,6 +310,25 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         return Math.min(Math.max(rounded, 0), MAX_CODE);
     }
 
+    /**
+     * The largest reciprocal of a symmetric block's scale for which {@link #symmetricCode} holds: that of the smallest
+     * normal scale, so the scale {@code −largest / 8} was exact and its reciprocal is within an ulp of
+     * {@code −8 / largest}.
+     */
+    static final float MAX_BOUNDED_RECIPROCAL = 0x1p126f;
+
+    /**
+     * {@link #code} of {@code v} in a symmetric block whose reciprocal is at most {@link #MAX_BOUNDED_RECIPROCAL} in
+     * magnitude, all in float32. There {@code |v · reciprocal| ≤ 8 + 2⁻²⁰}, so the shifted value
+     * {@code s = v · reciprocal + 8} lies in [−2⁻²⁰, 16 + 2⁻²⁰] and {@code (int) (s + 0.5f)} is {@code roundf(s)}
+     * clamped below at 0: for {@code s ≥ 0.5} rounding {@code s + 0.5} to float32 never crosses an integer, and below
+     * 0.5 {@code s} is 8 plus a product in [−8 − 2⁻²⁰, −7.5), a multiple of 2⁻²¹, so {@code s} and {@code s + 0.5}
+     * are exact. Only the top needs the clamp. (A reciprocal of 0, scale 0, gives 8 as {@link #code} does.)
+     */
+    static int symmetricCode(float v, float reciprocal) {
+        return Math.min((int) (v * reciprocal + MIDDLE + 0.5f), MAX_CODE);
+    }
+
     /** C's {@code roundf}: to nearest, halves away from zero (exact: a float plus 0.5 is exact in double). */
     static float roundHalfAway(float x) {
         return (float) Math.copySign(Math.floor(Math.abs((double) x) + 0.5), x);
@@ -247,17 +336,145 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
     private enum PartKind { VALUES, SCALES, ZERO_POINTS }
 
-    /** One of the three tensors, computed channel by channel from the weight when written. */
-    private static final class Part extends DerivedTensorData {
-        /** Output bytes gathered before a write. */
+    /**
+     * The parts of one weight's quantization, computed in one pass over it: the model writer writes them together
+     * ({@link JointlyWritten}); a part written alone makes the same pass for its own bytes.
+     */
+    private static final class Blocks implements JointlyWritten.Joint {
+        /** Output bytes gathered per part before a write. */
         private static final int CHUNK_BYTES = 1 << 20;
+        private final TensorData weight;
         private final BlockInt4 quantization;
+        private final List<TensorData> parts;
+
+        Blocks(TensorData weight, BlockInt4 quantization) {
+            this.weight = weight;
+            this.quantization = quantization;
+            List<TensorData> all = new ArrayList<>(List.of(new Part(this, PartKind.VALUES),
+                    new Part(this, PartKind.SCALES)));
+            if (quantization.symmetry() == QuantizationSymmetry.WITH_ZERO_POINTS) {
+                all.add(new Part(this, PartKind.ZERO_POINTS));
+            }
+            this.parts = List.copyOf(all);
+        }
+
+        QuantizedMatrix matrix() {
+            return new QuantizedMatrix(parts.get(0), parts.get(1),
+                    parts.size() > 2 ? Optional.of(parts.get(2)) : Optional.empty());
+        }
+
+        @Override
+        public List<TensorData> parts() {
+            return parts;
+        }
+
+        @Override
+        public void writeTo(List<WritableByteChannel> channels) throws IOException {
+            if (channels.size() != parts.size()) {
+                throw new IllegalArgumentException("the " + parts.size() + " parts of " + parts.get(0)
+                        + " are written into as many channels, got " + channels.size());
+            }
+            List<PartKind> kinds = new ArrayList<>();
+            parts.forEach(part -> kinds.add(((Part) part).kind));
+            write(kinds, channels);
+        }
+
+        /**
+         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
+         * arrives ({@link RowKernel}) and each part's bytes for it gathered into that part's chunk, written into its
+         * channel when full, so memory is one row and a chunk per part whatever the weight's size.
+         */
+        void write(List<PartKind> kinds, List<WritableByteChannel> channels) throws IOException {
+            RowKernel kernel = new RowKernel(quantization, Math.toIntExact(weight.dims().get(1)));
+            List<Output> outputs = new ArrayList<>();
+            for (int i = 0; i < kinds.size(); i++) {
+                outputs.add(new Output(kinds.get(i), kernel, channels.get(i)));
+            }
+            FloatRowStream.stream(weight, new FloatRowStream.Bfloat16RowSink() {
+                @Override
+                public void accept(int index, float[] row) throws IOException {
+                    kernel.load(row);
+                    putAll(outputs);
+                }
+
+                @Override
+                public void acceptBfloat16(int index, short[] row) throws IOException {
+                    kernel.load(row);
+                    putAll(outputs);
+                }
+            });
+            for (Output output : outputs) {
+                output.flush();
+            }
+        }
+
+        private static void putAll(List<Output> outputs) throws IOException {
+            for (Output output : outputs) {
+                output.put();
+            }
+        }
+    }
+
+    /** One part's bytes row by row: a chunk of whole rows, written into the part's channel when full. */
+    private static final class Output {
+        private final PartKind kind;
+        private final RowKernel kernel;
+        private final WritableByteChannel channel;
+        private final int rowBytes;
+        private final byte[] chunk;
+        private final ByteBuffer out;
+
+        Output(PartKind kind, RowKernel kernel, WritableByteChannel channel) {
+            this.kind = kind;
+            this.kernel = kernel;
+            this.channel = channel;
+            this.rowBytes = switch (kind) {
+                case VALUES -> kernel.codeBytes();
+                case SCALES -> kernel.blocks() * Float.BYTES;
+                case ZERO_POINTS -> (kernel.blocks() + 1) / 2;
+            };
+            this.chunk = new byte[Math.max(1, Blocks.CHUNK_BYTES / rowBytes) * rowBytes];
+            this.out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** This part's bytes of the row the kernel just {@link RowKernel#load}ed. */
+        void put() throws IOException {
+            if (out.remaining() < rowBytes) {
+                flush();
+            }
+            int at = out.position();
+            switch (kind) {
+                case VALUES -> kernel.codes(chunk, at);
+                case SCALES -> out.asFloatBuffer().put(kernel.scales);
+                case ZERO_POINTS -> {
+                    int[] zeroPoints = kernel.zeroPoints;
+                    int blocks = kernel.blocks();
+                    for (int b = 0; b < blocks; b += 2) { // the unused high nibble of an odd count is 0
+                        chunk[at + b / 2] = (byte) (zeroPoints[b] | (b + 1 < blocks ? zeroPoints[b + 1] << 4 : 0));
+                    }
+                }
+            }
+            out.position(at + rowBytes);
+        }
+
+        void flush() throws IOException {
+            out.flip();
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            out.clear();
+        }
+    }
+
+    /** One of the three tensors, computed channel by channel from the weight when written. */
+    private static final class Part extends DerivedTensorData implements JointlyWritten {
+        private final Blocks blocks;
         private final PartKind kind;
 
-        Part(TensorData weight, BlockInt4 quantization, PartKind kind) {
-            super("int4Blockwise", weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8,
-                    dims(weight, quantization, kind));
-            this.quantization = quantization;
+        Part(Blocks blocks, PartKind kind) {
+            super("int4Blockwise", blocks.weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8,
+                    dims(blocks.weight, blocks.quantization, kind));
+            this.blocks = blocks;
             this.kind = kind;
         }
 
@@ -273,53 +490,18 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
 
         @Override
         protected List<Object> arguments() {
-            return List.of(kind, quantization.blockSize(), quantization.symmetry());
+            return List.of(kind, blocks.quantization.blockSize(), blocks.quantization.symmetry());
         }
 
-        /**
-         * Streams the weight row by row ({@link FloatRowStream}): each channel's blocks are quantized as its row
-         * arrives ({@link RowKernel}) and the part's bytes for it gathered into a chunk written when full, so memory
-         * is one row and one chunk whatever the weight's size.
-         */
+        @Override
+        public JointlyWritten.Joint joint() {
+            return blocks;
+        }
+
+        /** This part alone: a pass over the weight for its bytes only. */
         @Override
         public void writeTo(WritableByteChannel channel) throws IOException {
-            int inputs = Math.toIntExact(source.dims().get(1));
-            RowKernel kernel = new RowKernel(quantization, inputs);
-            int blocks = kernel.blocks();
-            int channelBytes = switch (kind) {
-                case VALUES -> kernel.codeBytes();
-                case SCALES -> blocks * Float.BYTES;
-                case ZERO_POINTS -> (blocks + 1) / 2;
-            };
-            int rowsPerChunk = Math.max(1, CHUNK_BYTES / channelBytes);
-            byte[] chunk = new byte[rowsPerChunk * channelBytes];
-            ByteBuffer out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-            FloatRowStream.stream(source, (index, row) -> {
-                if (out.remaining() < channelBytes) {
-                    write(out.flip(), channel);
-                    out.clear();
-                }
-                kernel.parameters(row);
-                int at = out.position();
-                switch (kind) {
-                    case VALUES -> kernel.codes(row, chunk, at);
-                    case SCALES -> out.asFloatBuffer().put(kernel.scales);
-                    case ZERO_POINTS -> {
-                        int[] zeroPoints = kernel.zeroPoints;
-                        for (int b = 0; b < blocks; b += 2) { // the unused high nibble of an odd count is 0
-                            chunk[at + b / 2] = (byte) (zeroPoints[b] | (b + 1 < blocks ? zeroPoints[b + 1] << 4 : 0));
-                        }
-                    }
-                }
-                out.position(at + channelBytes);
-            });
-            write(out.flip(), channel);
-        }
-
-        private static void write(ByteBuffer buffer, WritableByteChannel channel) throws IOException {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            blocks.write(List.of(kind), List.of(channel));
         }
     }
 }

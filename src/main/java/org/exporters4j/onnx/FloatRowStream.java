@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * A channel a 2-D floating-point tensor is written into, row by row: it decodes the source's elements (float32,
  * float16 or bfloat16, which may arrive split across writes) into one row of float32 and hands each full row to a
- * {@link RowSink}. A quantizer reads a weight this way in one sequential pass, holding one row: the checkpoint streams
+ * {@link RowSink} (bfloat16 rows to a {@link Bfloat16RowSink} as they are stored). A quantizer reads a weight this way in one sequential pass, holding one row: the checkpoint streams
  * through positional reads ({@code Weights.transferTo}), so neither the weight nor a mapping of it is ever resident
  * in the process whole.
  */
@@ -21,9 +21,20 @@ final class FloatRowStream extends WholeElementChannel {
         void accept(int index, float[] row) throws IOException;
     }
 
+    /**
+     * A sink that takes the rows of a bfloat16 source as they are stored, sparing their widening: each element's
+     * float32 value is {@code Float.intBitsToFloat(bits << 16)}. Rows of other types still come as float32.
+     */
+    interface Bfloat16RowSink extends RowSink {
+        /** Row {@code index}, its {@code row.length} bfloat16 elements' bits (the array is reused for the next row). */
+        void acceptBfloat16(int index, short[] row) throws IOException;
+    }
+
     private final ElementType type;
     private final int width;
+    /** The row being filled: float32 values, or for a {@link Bfloat16RowSink} the bfloat16 bits in {@link #raw}. */
     private final float[] row;
+    private final short[] raw;
     private final RowSink sink;
     private int filled;
     private int rowIndex;
@@ -33,7 +44,9 @@ final class FloatRowStream extends WholeElementChannel {
         super(type.byteWidth());
         this.type = type;
         this.width = type.byteWidth();
-        this.row = new float[columns];
+        boolean keepsBfloat16 = type == ElementType.BFLOAT16 && sink instanceof Bfloat16RowSink;
+        this.row = keepsBfloat16 ? null : new float[columns];
+        this.raw = keepsBfloat16 ? new short[columns] : null;
         this.sink = sink;
     }
 
@@ -64,12 +77,22 @@ final class FloatRowStream extends WholeElementChannel {
         int done = 0;
         while (done < count) {
             // whole elements in bulk, up to the end of the current row
-            int take = Math.min(count - done, row.length - filled);
-            decodeInto(in, take);
+            int columns = raw != null ? raw.length : row.length;
+            int take = Math.min(count - done, columns - filled);
+            if (raw != null) {
+                in.asShortBuffer().get(raw, filled, take);
+                in.position(in.position() + take * Short.BYTES);
+            } else {
+                decodeInto(in, take);
+            }
             filled += take;
             done += take;
-            if (filled == row.length) {
-                sink.accept(rowIndex++, row);
+            if (filled == columns) {
+                if (raw != null) {
+                    ((Bfloat16RowSink) sink).acceptBfloat16(rowIndex++, raw);
+                } else {
+                    sink.accept(rowIndex++, row);
+                }
                 filled = 0;
             }
         }

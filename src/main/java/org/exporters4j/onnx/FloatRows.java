@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Read access to a 2-D floating-point tensor as float32 rows, for quantizers: the source's bytes (a view of a
- * memory-mapped checkpoint, no copy) decoded element by element. A float16 or bfloat16 weight converted to float32
+ * memory-mapped checkpoint, no copy) decoded a run of elements at a time. An instance is used by one thread. A float16 or bfloat16 weight converted to float32
  * for the float graph is read from its own bytes, as the conversion widens exactly: the values are the same and
  * nothing of the size of the float32 matrix is allocated.
  */
@@ -18,6 +18,8 @@ final class FloatRows {
     private final ElementType type;
     private final int rows;
     private final int columns;
+    /** The 16-bit elements of the last read (one reader per thread: it is not shared). */
+    private short[] halves = new short[0];
 
     private FloatRows(TensorData data) {
         TensorData source = data;
@@ -56,24 +58,29 @@ final class FloatRows {
         return columns;
     }
 
-    /** Row {@code row}'s elements {@code [from, from + count)} into {@code into}, as float32. */
+    /**
+     * Row {@code row}'s elements {@code [from, from + count)} into {@code into}, as float32: read in bulk from the
+     * source's bytes, then widened in a loop over arrays.
+     */
     void read(int row, int from, float[] into, int count) {
         int width = type.byteWidth();
         int base = Math.toIntExact(((long) row * columns + from) * width);
+        ByteBuffer elements = bytes.slice(base, count * width).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
-            case FLOAT -> {
-                for (int i = 0; i < count; i++) {
-                    into[i] = bytes.getFloat(base + i * Float.BYTES);
+            case FLOAT -> elements.asFloatBuffer().get(into, 0, count);
+            case FLOAT16, BFLOAT16 -> {
+                if (halves.length < count) {
+                    halves = new short[count];
                 }
-            }
-            case FLOAT16 -> {
-                for (int i = 0; i < count; i++) {
-                    into[i] = HalfPrecision.float16ToFloat(bytes.getShort(base + i * Short.BYTES));
-                }
-            }
-            case BFLOAT16 -> {
-                for (int i = 0; i < count; i++) {
-                    into[i] = HalfPrecision.bfloat16ToFloat(bytes.getShort(base + i * Short.BYTES));
+                elements.asShortBuffer().get(halves, 0, count);
+                if (type == ElementType.BFLOAT16) {
+                    for (int i = 0; i < count; i++) {
+                        into[i] = Float.intBitsToFloat(halves[i] << 16); // HalfPrecision.bfloat16ToFloat
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        into[i] = HalfPrecision.float16ToFloat(halves[i]);
+                    }
                 }
             }
             default -> throw new IllegalStateException("not a float row type: " + type);

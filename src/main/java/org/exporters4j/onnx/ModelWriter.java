@@ -16,7 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -353,25 +355,34 @@ public final class ModelWriter {
     /**
      * Streams each slot's tensor into {@code file} at its offset, on up to {@link #MAX_STREAMING_THREADS} threads
      * (this one among them), each with its own channel on the file: while one thread waits for the kernel to copy
-     * its bytes, another converts the next tensor. The bytes and offsets are the layout's, so the file is the same
+     * its bytes, another converts the next tensor. Tensors computed together ({@link JointlyWritten}, a quantized
+     * weight's codes and scales) are written together, in one pass over their source. The bytes and offsets are the layout's, so the file is the same
      * whatever the threads' order. The first failure stops the threads from taking further tensors and is thrown.
      */
     private static void streamTensors(List<TensorSlot> slots, Path file) throws IOException {
         if (slots.isEmpty()) {
             return;
         }
-        int threads = (int) Math.min(slots.size(),
+        List<List<TensorSlot>> tasks = tasks(slots);
+        int threads = (int) Math.min(tasks.size(),
                 Math.min(MAX_STREAMING_THREADS, Runtime.getRuntime().availableProcessors()));
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable worker = () -> {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                for (int index = next.getAndIncrement(); index < slots.size() && failure.get() == null;
+                for (int index = next.getAndIncrement(); index < tasks.size() && failure.get() == null;
                      index = next.getAndIncrement()) {
-                    TensorSlot slot = slots.get(index);
-                    channel.position(slot.zerosFrom());
-                    writeZeros(channel, slot.offset() - slot.zerosFrom());
-                    streamTensor(slot.initializer(), channel);
+                    List<TensorSlot> task = tasks.get(index);
+                    for (TensorSlot slot : task) {
+                        channel.position(slot.zerosFrom());
+                        writeZeros(channel, slot.offset() - slot.zerosFrom());
+                    }
+                    if (task.size() == 1) {
+                        channel.position(task.get(0).offset());
+                        streamTensor(task.get(0).initializer(), channel);
+                    } else {
+                        streamJointly(task, channel);
+                    }
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
@@ -407,6 +418,95 @@ public final class ModelWriter {
         }
         if (first instanceof Error e) {
             throw e;
+        }
+    }
+
+    /**
+     * The slots in the order they are written, one task each, except that the parts of one {@link JointlyWritten}
+     * joint that all have a slot in this file are one task, at the first part's place: written in one pass over their
+     * source.
+     */
+    private static List<List<TensorSlot>> tasks(List<TensorSlot> slots) {
+        Map<Object, Integer> slotByIdentity = new HashMap<>();
+        for (int i = 0; i < slots.size(); i++) {
+            slotByIdentity.putIfAbsent(slots.get(i).initializer().data().identity(), i);
+        }
+        boolean[] taken = new boolean[slots.size()];
+        List<List<TensorSlot>> tasks = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            if (taken[i]) {
+                continue;
+            }
+            List<TensorSlot> task = List.of(slots.get(i));
+            if (slots.get(i).initializer().data() instanceof JointlyWritten jointly) {
+                List<Integer> members = new ArrayList<>();
+                for (TensorData part : jointly.joint().parts()) {
+                    Integer at = slotByIdentity.get(part.identity());
+                    if (at == null || taken[at] || members.contains(at)) {
+                        members = null; // a part lies in the other file, or elsewhere: each part writes alone
+                        break;
+                    }
+                    members.add(at);
+                }
+                if (members != null && members.contains(i)) {
+                    task = members.stream().map(slots::get).toList();
+                    members.forEach(at -> taken[at] = true);
+                }
+            }
+            taken[i] = true;
+            tasks.add(task);
+        }
+        return tasks;
+    }
+
+    /**
+     * Streams the parts of one joint, each at its slot's offset by positional writes on {@code channel}, and checks
+     * that each part writes exactly the size it declares.
+     */
+    private static void streamJointly(List<TensorSlot> task, FileChannel channel) throws IOException {
+        List<PlacedChannel> placed = new ArrayList<>();
+        for (TensorSlot slot : task) {
+            placed.add(new PlacedChannel(channel, slot.offset()));
+        }
+        JointlyWritten.Joint joint = ((JointlyWritten) task.get(0).initializer().data()).joint();
+        try {
+            joint.writeTo(List.copyOf(placed));
+        } catch (IOException | RuntimeException e) {
+            throw new ModelWriteException("cannot write initializers " + task.stream().map(slot -> "'"
+                    + slot.initializer().name() + "'").toList() + " (computed together from one weight): "
+                    + e.getMessage(), e);
+        }
+        for (int i = 0; i < task.size(); i++) {
+            TensorData data = task.get(i).initializer().data();
+            if (placed.get(i).written() != data.byteSize()) {
+                throw new ModelWriteException("initializer '" + task.get(i).initializer().name() + "' ("
+                        + data.elementType().onnxName() + data.dims() + ") wrote " + placed.get(i).written()
+                        + " bytes but declares " + data.byteSize() + "; its tensor data is inconsistent");
+            }
+        }
+    }
+
+    /** Writes into a file from a position of its own (positional writes: the file channel's position is left alone). */
+    private static final class PlacedChannel extends TensorWriteChannel {
+        private final FileChannel file;
+        private final long start;
+        private long position;
+
+        PlacedChannel(FileChannel file, long start) {
+            this.file = file;
+            this.start = start;
+            this.position = start;
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            int written = file.write(source, position);
+            position += written;
+            return written;
+        }
+
+        long written() {
+            return position - start;
         }
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link BlockInt4}'s block kernel against the rules of its class comment applied element by element (the scale and
  * zero point from the block's range, each code {@code clamp(roundf(v · (1 / scale) + zero_point), 0, 15)} with
- * {@code roundf} computed in float64), on bfloat16 weights streamed in pieces that split elements, with the values
+ * {@code roundf} computed in float64), on bfloat16 weights streamed in pieces that split elements (and the same
+ * values as float32 weights), with the values
  * that test the rounding (exact halves, ties of magnitude, zeros, subnormals whose reciprocal is infinite); and the
  * bytes of one weight pinned by digest, as the element-by-element implementation before the kernel wrote them.
  */
@@ -41,6 +42,14 @@ class BlockInt4Test {
                     assertEquals(symmetry == QuantizationSymmetry.WITH_ZERO_POINTS, q.zeroPoints().isPresent());
                     q.zeroPoints().ifPresent(zeroPoints -> assertArrayEquals(expected.zeroPoints(), bytes(zeroPoints),
                             what + ": zero points"));
+                    // the same values as a float32 weight take the kernel's float32 path
+                    float[] widened = new float[bfloats.length];
+                    for (int i = 0; i < widened.length; i++) {
+                        widened[i] = HalfPrecision.bfloat16ToFloat(bfloats[i]);
+                    }
+                    QuantizedMatrix fromFloats = int4.quantize(TensorData.ofFloats(widened, rows, columns));
+                    assertArrayEquals(expected.codes(), bytes(fromFloats.values()), what + ": codes from float32");
+                    assertArrayEquals(expected.scales(), bytes(fromFloats.scales()), what + ": scales from float32");
                 }
             }
         }
@@ -57,11 +66,11 @@ class BlockInt4Test {
         QuantizedMatrix symmetric = new BlockInt4(32, QuantizationSymmetry.SYMMETRIC).quantize(weight);
         QuantizedMatrix zeroPoints = new BlockInt4(64, QuantizationSymmetry.WITH_ZERO_POINTS).quantize(weight);
         assertEquals(List.of(
-                        "b544f48c0a4a52f3bd7f6469f88409c6c7e3814e1770ef71b2f3ff7b40d09dc9",
-                        "a1b7e2026653e3f8864bf1ff5ce35fab9bd72dd3c425b2637eec3eebee04532e",
-                        "391d16d37fa888e95763fc1b30cdcdc9f946682412f4f03b195a3bfd48d8d3f9",
-                        "8f26c3b409db7a82c6bdbef26bcab32d5d8a5baf741d4a21d552a44b021391b4",
-                        "a0e87b6be3f96ff01b048e02c261994a928e21167ff74be9d02463e1e3149db0"),
+                        "3ac6254759146aaed1a3728196597c95595f4a2c503f6a1cf609da8e8a42bf76",
+                        "3311ae3f133210a6a04cff30d8e1ba46bec45e8146ec222cf9ee56d7c81a659e",
+                        "508cb68931715598e75d79120f962dbbb932255e6e54b78a9efaaa0cd2952518",
+                        "06ed80b24193358b38650c530482a3617ca2a6988fb4befb6a14c42186601bda",
+                        "6397ec9a4f30859a66c6fccb73f8cd4ad246e41e466b5d42876d236978b08cb9"),
                 List.of(sha256(symmetric.values()), sha256(symmetric.scales()), sha256(zeroPoints.values()),
                         sha256(zeroPoints.scales()), sha256(zeroPoints.zeroPoints().orElseThrow())));
     }
@@ -72,11 +81,17 @@ class BlockInt4Test {
             float[] values = new float[64];
             values[40] = 1f;
             values[41] = bad;
-            TensorData weight = TensorData.ofFloats(values, 2, 32);
-            for (QuantizationSymmetry symmetry : QuantizationSymmetry.values()) {
-                OnnxGraphException error = assertThrows(OnnxGraphException.class,
-                        () -> new BlockInt4(16, symmetry).quantize(weight).values().bytes());
-                assertTrue(error.getMessage().contains("holding " + bad + ";"), error.getMessage());
+            short[] bfloats = new short[64];
+            for (int i = 0; i < 64; i++) {
+                bfloats[i] = HalfPrecision.floatToBfloat16(values[i]);
+            }
+            for (TensorData weight : List.of(TensorData.ofFloats(values, 2, 32),
+                    splitStream(bfloats, 2, 32).convertedTo(ElementType.FLOAT))) {
+                for (QuantizationSymmetry symmetry : QuantizationSymmetry.values()) {
+                    OnnxGraphException error = assertThrows(OnnxGraphException.class,
+                            () -> new BlockInt4(16, symmetry).quantize(weight).values().bytes());
+                    assertTrue(error.getMessage().contains("holding " + bad + ";"), error.getMessage());
+                }
             }
         }
     }
@@ -84,14 +99,15 @@ class BlockInt4Test {
     /**
      * Random bfloat16 weights with the values that test the rules: each block of {@code blockSize} is one of plain
      * Gaussians, multiples of 1/4 (exact halves after scaling), a tie of magnitude between its minimum and maximum,
-     * zeros of both signs, negative zeros only, or subnormals (a scale whose reciprocal overflows to infinity).
+     * zeros of both signs, negative zeros only, subnormals (a scale whose reciprocal overflows to infinity), or values
+     * up to 8 times the smallest normal (scales on either side of the smallest normal one).
      */
     private static short[] weights(SplittableRandom random, int count, int blockSize) {
         short[] bfloats = new short[count];
         int kind = 0;
         for (int i = 0; i < count; i++) {
             if (i % blockSize == 0) {
-                kind = random.nextInt(7);
+                kind = random.nextInt(8);
             }
             float value = switch (kind) {
                 case 0, 1 -> (float) (random.nextGaussian() * 0.02);
@@ -99,7 +115,8 @@ class BlockInt4Test {
                 case 3 -> i % blockSize == 1 ? 2f : i % blockSize == 2 ? -2f : (random.nextInt(17) - 8) / 4f;
                 case 4 -> random.nextBoolean() ? 0f : -0f;
                 case 5 -> -0f;
-                default -> Float.MIN_NORMAL * (random.nextInt(9) - 4) / 64f;
+                case 6 -> Float.MIN_NORMAL * (random.nextInt(9) - 4) / 64f;
+                default -> Float.MIN_NORMAL * (random.nextInt(33) - 16) / 2f;
             };
             bfloats[i] = HalfPrecision.floatToBfloat16(value);
         }

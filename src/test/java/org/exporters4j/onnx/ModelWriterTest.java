@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.exporters4j.onnx.proto.OnnxProto.ModelProto;
@@ -314,6 +315,90 @@ class ModelWriterTest {
                 float[] y = session.feed("x", new float[] {2}, 1).run("y.11").values();
                 assertEquals(values(11, sizes[11])[299_999] + 2, y[299_999], location.toString());
             }
+        }
+    }
+
+    @Test
+    void aQuantizedWeightsPartsAreWrittenInOnePassAtTheirOwnOffsets() throws Exception {
+        // three weights quantized to 4 bits: [256, 256] symmetric and with zero points (every part at least 1 KiB,
+        // so outside with external data), and [64, 64] whose 512 bytes of scales stay inside while its 2 KiB of codes
+        // go outside
+        int[][] shapes = {{256, 256}, {256, 256}, {64, 64}};
+        QuantizationSymmetry[] symmetries = {
+            QuantizationSymmetry.SYMMETRIC, QuantizationSymmetry.WITH_ZERO_POINTS, QuantizationSymmetry.SYMMETRIC};
+        java.util.concurrent.atomic.AtomicInteger[] passes = new java.util.concurrent.atomic.AtomicInteger[3];
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
+        Map<String, TensorData> parts = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            int rows = shapes[w][0];
+            int columns = shapes[w][1];
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+            passes[w] = count;
+            TensorData piecewise = piecewise(values(w, rows * columns));
+            TensorData weight = new TensorData() {
+                @Override
+                public ElementType elementType() {
+                    return ElementType.FLOAT;
+                }
+
+                @Override
+                public List<Long> dims() {
+                    return List.of((long) rows, (long) columns);
+                }
+
+                @Override
+                public void writeTo(WritableByteChannel channel) throws IOException {
+                    count.incrementAndGet();
+                    piecewise.writeTo(channel);
+                }
+            };
+            QuantizedMatrix q = new BlockInt4(32, symmetries[w]).quantize(weight);
+            String name = "w." + w;
+            Value x = g.input("x." + w, ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(columns)));
+            Value values = g.initializer(name + ".codes", q.values());
+            Value scales = g.initializer(name + ".scales", q.scales());
+            Optional<Value> zeroPoints = q.zeroPoints().map(z -> g.initializer(name + ".zero_points", z));
+            g.output("y." + w, g.matMulNBits(x, values, scales, zeroPoints, Optional.empty(), columns, rows, 32, 0),
+                    ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(rows)));
+            parts.put(name + ".codes", q.values());
+            parts.put(name + ".scales", q.scales());
+            q.zeroPoints().ifPresent(z -> parts.put(name + ".zero_points", z));
+        }
+        OnnxModel model = g.build();
+        // each part alone: one pass over its weight each
+        Map<String, byte[]> alone = new java.util.HashMap<>();
+        parts.forEach((name, data) -> {
+            ByteBuffer bytes = data.bytes();
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            alone.put(name, copy);
+        });
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            for (java.util.concurrent.atomic.AtomicInteger count : passes) {
+                count.set(0);
+            }
+            WrittenModel written = new ModelWriter(location).write(model, folder.resolve(location.name()));
+            ModelProto proto = parse(written.modelFile());
+            byte[] data = written.externalDataFile().isPresent()
+                    ? Files.readAllBytes(written.externalDataFile().get()) : new byte[0];
+            for (TensorProto tensor : proto.getGraph().getInitializerList()) {
+                byte[] bytes;
+                if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                    Map<String, String> entries = tensor.getExternalDataList().stream()
+                            .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+                    int offset = Integer.parseInt(entries.get("offset"));
+                    bytes = java.util.Arrays.copyOfRange(data, offset, offset + Integer.parseInt(entries.get("length")));
+                } else {
+                    bytes = tensor.getRawData().toByteArray();
+                }
+                assertArrayEquals(alone.get(tensor.getName()), bytes, tensor.getName() + ", " + location);
+            }
+            assertEquals(parts.keySet(), proto.getGraph().getInitializerList().stream().map(TensorProto::getName)
+                    .collect(Collectors.toSet()));
+            // one pass per weight whose parts share a file; the split one is read by each of its two parts
+            assertEquals(List.of(1, 1, location == WeightsLocation.EMBEDDED ? 1 : 2),
+                    Stream.of(passes).map(java.util.concurrent.atomic.AtomicInteger::get).toList(),
+                    location.toString());
         }
     }
 
