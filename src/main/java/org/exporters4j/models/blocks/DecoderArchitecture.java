@@ -42,7 +42,16 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
         Decoder create(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters);
     }
 
-    private final BodyFactory bodies;
+    /**
+     * Makes the body of a family whose graph differs between the Transformers releases it mirrors
+     * ({@link GraphInterface#transformers()}): its body's constructor taking the release, {@code Body::new}.
+     */
+    @FunctionalInterface
+    protected interface ReleaseBodyFactory {
+        Decoder create(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, TransformersRelease release);
+    }
+
+    private final ReleaseBodyFactory bodies;
 
     /**
      * For a family that overrides {@link #decoder} (its body needs more than the config, graph and weights).
@@ -64,8 +73,25 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
      */
     protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast,
                                   BodyFactory bodies) {
+        this(modelType, family, heads, headsWithPast, forEveryRelease(bodies));
+    }
+
+    /**
+     * @param heads the heads built without the cache
+     * @param headsWithPast the heads built with the cache
+     * @param bodies makes the body of each graph from the config, the graph, the bound weights and the Transformers
+     *     release the graph mirrors
+     */
+    protected DecoderArchitecture(String modelType, String family, Set<Head> heads, Set<Head> headsWithPast,
+                                  ReleaseBodyFactory bodies) {
         super(modelType, family, variantsOf(heads, headsWithPast));
         this.bodies = Objects.requireNonNull(bodies, "bodies");
+    }
+
+    /** A body factory whose bodies are the same whatever the release. */
+    private static ReleaseBodyFactory forEveryRelease(BodyFactory bodies) {
+        Objects.requireNonNull(bodies, "bodies");
+        return (config, graph, parameters, release) -> bodies.create(config, graph, parameters);
     }
 
     private static Set<Variant> variantsOf(Set<Head> heads, Set<Head> headsWithPast) {
@@ -172,11 +198,11 @@ public abstract class DecoderArchitecture extends FamilyArchitecture {
     /**
      * Reads and checks the config's options, then returns the body that builds this graph, as {@code release}
      * computes it where the family's Transformers releases differ ({@link GraphInterface#transformers()}); by
-     * default the one the family's {@link BodyFactory} makes.
+     * default the one the family's {@link BodyFactory} or {@link ReleaseBodyFactory} makes.
      */
     protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
                               TransformersRelease release) {
-        return bodies.create(config, graph, parameters);
+        return bodies.create(config, graph, parameters, release);
     }
 
     @Override

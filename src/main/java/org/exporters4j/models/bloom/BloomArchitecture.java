@@ -7,7 +7,6 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.TransformersRelease;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.Alibi;
 import org.exporters4j.models.blocks.AttentionHeads;
@@ -44,13 +43,7 @@ public final class BloomArchitecture extends DecoderArchitecture {
 
     public BloomArchitecture() {
         super("bloom", "bloom", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION,
-                Head.TOKEN_CLASSIFICATION), languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
-                              TransformersRelease release) {
-        return new Body(config, graph, parameters, release);
+                Head.TOKEN_CLASSIFICATION), languageModelHeads(), Body::new);
     }
 
     private static final class Body extends GptBody {

@@ -9,7 +9,6 @@ import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
@@ -40,13 +39,7 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
 
     public GptNeoArchitecture() {
         super("gpt-neo", "gptneo", EnumSet.of(Head.BASE, Head.CAUSAL_LM, Head.SEQUENCE_CLASSIFICATION),
-                languageModelHeads());
-    }
-
-    @Override
-    protected Decoder decoder(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters, Variant variant,
-                              TransformersRelease release) {
-        return new Body(config, graph, parameters, release);
+                languageModelHeads(), Body::new);
     }
 
     private static final class Body extends GptBody {
