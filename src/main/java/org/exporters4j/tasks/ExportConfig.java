@@ -51,29 +51,11 @@ public final class ExportConfig {
         }
     }
 
-    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
-            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
-            ModelConfig modelConfig, OnnxModelRow row) {
-        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
-                modelConfig, row, OnnxFile.MODEL, List.of());
-    }
-
-    /** One file of an encoder-decoder split ({@link OnnxFile}). */
-    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
-            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
-            ModelConfig modelConfig, OnnxModelRow row, OnnxFile file) {
-        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
-                modelConfig, row, file, List.of());
-    }
-
-    /** An export Optimum writes as named submodels (SAM). */
-    ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
-            double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
-            ModelConfig modelConfig, OnnxModelRow row, List<Submodel> submodels) {
-        this(modelType, exporter, task, configClassName, defaultOpset, atol, inputs, outputs, valuesOverride,
-                modelConfig, row, OnnxFile.MODEL, submodels);
-    }
-
+    /**
+     * The configuration of one graph ({@link OnnxModelRow#create}): {@code model.onnx}, one file of an
+     * encoder-decoder split ({@code file}), or an export Optimum writes as named {@code submodels} (SAM; empty
+     * otherwise).
+     */
     ExportConfig(String modelType, Exporter exporter, ExportTask task, String configClassName, int defaultOpset,
             double atol, List<DynamicTensor> inputs, List<DynamicTensor> outputs, Map<String, Object> valuesOverride,
             ModelConfig modelConfig, OnnxModelRow row, OnnxFile file, List<Submodel> submodels) {

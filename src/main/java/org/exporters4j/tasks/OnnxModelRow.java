@@ -309,13 +309,21 @@ record OnnxModelRow(
         List<DynamicTensor> outputs = family.outputs(this, task, config);
         List<ExportConfig.Submodel> submodels = new java.util.ArrayList<>();
         for (OnnxFamily.SplitGraph graph : family.splitGraphs(this, task, config)) {
-            submodels.add(new ExportConfig.Submodel(graph.name(), new ExportConfig(modelType, Exporter.ONNX, task,
-                    onnxConfigClass, defaultOpset, tolerance.forTask(task.task()),
-                    forwardFor(task.task()).order(graph.inputs()), graph.outputs(), valuesOverride(task, config),
-                    config, this)));
+            submodels.add(new ExportConfig.Submodel(graph.name(), configuration(modelType, task, config,
+                    forwardFor(task.task()).order(graph.inputs()), graph.outputs(), OnnxFile.MODEL, List.of())));
         }
+        return configuration(modelType, task, config, inputs, outputs, OnnxFile.MODEL, submodels);
+    }
+
+    /**
+     * The configuration of one graph of {@code task} for {@code config}: this row's class, opset, tolerance and
+     * config overrides, with the graph's inputs and outputs.
+     */
+    private ExportConfig configuration(String modelType, ExportTask task, ModelConfig config,
+                                       List<DynamicTensor> inputs, List<DynamicTensor> outputs, OnnxFile file,
+                                       List<ExportConfig.Submodel> submodels) {
         return new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass, defaultOpset,
-                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this,
+                tolerance.forTask(task.task()), inputs, outputs, valuesOverride(task, config), config, this, file,
                 submodels);
     }
 
@@ -330,9 +338,9 @@ record OnnxModelRow(
         }
         List<ComponentExport> exports = new java.util.ArrayList<>();
         for (OnnxFile file : files) {
-            exports.add(new ComponentExport(file, new ExportConfig(modelType, Exporter.ONNX, task, onnxConfigClass,
-                    defaultOpset, tolerance.forTask(task.task()), Seq2SeqSplit.inputs(family, this, task, config, file),
-                    Seq2SeqSplit.outputs(family, this, task, config, file), valuesOverride(task, config), config, this, file)));
+            exports.add(new ComponentExport(file, configuration(modelType, task, config,
+                    Seq2SeqSplit.inputs(family, this, task, config, file),
+                    Seq2SeqSplit.outputs(family, this, task, config, file), file, List.of())));
         }
         return List.copyOf(exports);
     }

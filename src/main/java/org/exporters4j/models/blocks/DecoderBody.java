@@ -131,6 +131,16 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     }
 
     /**
+     * The LM head of most decoders, {@code lm_head} without a bias: the word-embedding table itself unless
+     * {@code tie_word_embeddings} is false ({@code tie_weights}), else {@code lm_head.weight}. A family whose head is
+     * stored or computed otherwise overrides this.
+     */
+    @Override
+    public Value languageModelLogits(Value rows) {
+        return tiedLanguageModelLogits("lm_head.weight", rows);
+    }
+
+    /**
      * The LM head with a bias (Phi's, GPT-J's): the word-embedding table unless {@code tie_word_embeddings} is false,
      * else {@code lm_head.weight}, plus {@code lm_head.bias}.
      */

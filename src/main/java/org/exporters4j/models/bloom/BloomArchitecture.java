@@ -109,10 +109,5 @@ public final class BloomArchitecture extends DecoderArchitecture {
                     Activation.GELU_FAST, Bias.WITH_BIAS, feedForwardInput);
             return new LayerStep(graph.add(down, feedForwardResidual), attended);
         }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits("lm_head.weight", rows);
-        }
     }
 }

@@ -229,10 +229,5 @@ public final class FalconArchitecture extends DecoderArchitecture {
         public Value finalNorm(Value rows) {
             return layerNorm(base + "ln_f", rows);
         }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits("lm_head.weight", rows);
-        }
     }
 }

@@ -133,11 +133,5 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             Value down = Linear.conv1d(parameters, prefix + "mlp.c_proj", inner, hidden).apply(graph, activated);
             return new LayerStep(graph.add(residual, down), attended);
         }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            // GPT2LMHeadModel's lm_head is wte itself unless tie_word_embeddings is false
-            return tiedLanguageModelLogits("lm_head.weight", rows);
-        }
     }
 }

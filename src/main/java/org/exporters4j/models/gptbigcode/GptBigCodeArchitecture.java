@@ -119,10 +119,5 @@ public final class GptBigCodeArchitecture extends DecoderArchitecture {
         public Value finalNorm(Value rows) {
             return layerNorm(base + "ln_f", rows);
         }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits("lm_head.weight", rows);
-        }
     }
 }

@@ -101,10 +101,5 @@ public final class GptNeoArchitecture extends DecoderArchitecture {
                     feedForwardInput);
             return new LayerStep(graph.add(residual, down), attended);
         }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits("lm_head.weight", rows);
-        }
     }
 }

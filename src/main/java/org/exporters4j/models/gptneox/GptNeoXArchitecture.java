@@ -6,7 +6,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
@@ -48,16 +47,10 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, "gpt_neox", "embed_in.weight", "rotary_pct", 0.25,
-                    "rotary_emb_base");
+                    "rotary_emb_base", KeyValueHeads.PER_QUERY_HEAD, HEAD_WEIGHTS);
             this.attentionBias = config.optionalBoolean("attention_bias").orElse(true) ? Bias.WITH_BIAS
                     : Bias.WITHOUT_BIAS;
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(true);
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return spec(heads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
-                    HEAD_WEIGHTS);
         }
 
         @Override

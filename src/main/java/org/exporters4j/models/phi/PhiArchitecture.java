@@ -5,8 +5,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.AttentionHeads;
-import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
@@ -42,20 +40,12 @@ public final class PhiArchitecture extends DecoderArchitecture {
     }
 
     private static final class Body extends PartialRotaryBody {
-        private final int kvHeads;
         private final boolean queryKeyNorm;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.5,
-                    "rope_theta");
-            this.kvHeads = AttentionHeads.keyValueHeads(config, heads);
+                    "rope_theta", KeyValueHeads.FROM_CONFIG, HEAD_WEIGHTS);
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return spec(kvHeads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
-                    HEAD_WEIGHTS);
         }
 
         @Override

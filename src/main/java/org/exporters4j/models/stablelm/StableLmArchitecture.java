@@ -7,8 +7,6 @@ import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.blocks.AttentionHeads;
-import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CausalMask;
@@ -46,25 +44,17 @@ public final class StableLmArchitecture extends DecoderArchitecture {
     }
 
     private static final class Body extends PartialRotaryBody {
-        private final int kvHeads;
         private final Bias queryKeyValueBias;
         private final boolean queryKeyNorm;
         private final boolean parallelResidual;
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.25,
-                    "rope_theta");
-            this.kvHeads = AttentionHeads.keyValueHeads(config, heads);
+                    "rope_theta", KeyValueHeads.FROM_CONFIG, HEAD_WEIGHTS);
             this.queryKeyValueBias = config.optionalBoolean("use_qkv_bias").orElse(false) ? Bias.WITH_BIAS
                     : Bias.WITHOUT_BIAS;
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(false);
-        }
-
-        @Override
-        public DecoderSpec spec() {
-            return spec(kvHeads, CacheLayout.BATCH_HEADS_SEQUENCE_HEAD_DIM, DecoderInputs.WITH_POSITION_IDS,
-                    HEAD_WEIGHTS);
         }
 
         @Override
@@ -123,11 +113,6 @@ public final class StableLmArchitecture extends DecoderArchitecture {
         @Override
         public Value finalNorm(Value rows) {
             return layerNorm(base + "norm", rows);
-        }
-
-        @Override
-        public Value languageModelLogits(Value rows) {
-            return tiedLanguageModelLogits("lm_head.weight", rows);
         }
     }
 }
