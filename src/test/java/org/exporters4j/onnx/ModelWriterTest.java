@@ -403,6 +403,25 @@ class ModelWriterTest {
     }
 
     @Test
+    void aQuantizedWeightFailingMidWriteNamesItsPartsAndLeavesNoPartialModel() {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
+        QuantizedMatrix q = new BlockInt4(32, QuantizationSymmetry.SYMMETRIC).quantize(failing(256, 256, 100_000));
+        Value x = g.input("x", ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(256)));
+        Value y = g.matMulNBits(x, g.initializer("w.codes", q.values()), g.initializer("w.scales", q.scales()),
+                Optional.empty(), Optional.empty(), 256, 256, 32, 0);
+        g.output("y", y, ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(256)));
+        OnnxModel model = g.build();
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            ModelWriteException error = assertThrows(ModelWriteException.class,
+                    () -> new ModelWriter(location).write(model, folder));
+            assertTrue(error.getMessage().contains("cannot write initializers ['w.codes', 'w.scales'] (computed"
+                    + " together from one weight)"), error.getMessage());
+            assertTrue(error.getMessage().contains("disk went away"), error.getMessage());
+            assertEquals(List.of(), files(folder), location.toString());
+        }
+    }
+
+    @Test
     void aTensorFailingOnAnyThreadLeavesNoPartialModel() {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
         Value x = g.input("x", ElementType.FLOAT, Shape.of(Dim.of(1)));
