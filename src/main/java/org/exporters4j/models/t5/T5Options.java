@@ -4,6 +4,7 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
+import org.exporters4j.models.blocks.LayerStack;
 import org.exporters4j.models.blocks.RelativePositionBuckets;
 
 /**
@@ -65,8 +66,8 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
         long keyValueSize = positive(config, "d_kv");
         long feedForwardSize = positive(config, "d_ff");
         long vocabSize = positive(config, "vocab_size");
-        int encoderLayers = atLeastZero(config, "num_layers");
-        int decoderLayers = atLeastZero(config, "num_decoder_layers");
+        int encoderLayers = LayerStack.count(config, "num_layers");
+        int decoderLayers = LayerStack.count(config, "num_decoder_layers");
         int numBuckets = config.intValue("relative_attention_num_buckets");
         int maxDistance = config.intValue("relative_attention_max_distance");
         if (numBuckets < 4) {
@@ -144,15 +145,6 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
         if (value <= 0) {
             throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
                     + "; it must be 1 or more");
-        }
-        return value;
-    }
-
-    private static int atLeastZero(ModelConfig config, String key) {
-        int value = config.intValue(key);
-        if (value < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
-                    + "; it must be 0 or more");
         }
         return value;
     }
