@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * A channel a 2-D floating-point tensor is written into, row by row: it decodes the source's elements (float32,
  * float16 or bfloat16, which may arrive split across writes) into one row of float32 and hands each full row to a
- * {@link RowSink} (bfloat16 rows to a {@link Bfloat16RowSink} as they are stored). A quantizer reads a weight this way in one sequential pass, holding one row: the checkpoint streams
- * through positional reads ({@code Weights.transferTo}), so neither the weight nor a mapping of it is ever resident
- * in the process whole.
+ * {@link RowSink} (bfloat16 rows to a {@link Bfloat16RowSink} as they are stored). A quantizer reads a weight this
+ * way in one sequential pass, holding one row: the checkpoint streams through positional reads
+ * ({@code Weights.transferTo}), so neither the weight nor a mapping of it is ever resident in the process whole.
  */
 final class FloatRowStream extends WholeElementChannel {
     private static final Set<ElementType> WIDENED = EnumSet.of(ElementType.FLOAT16, ElementType.BFLOAT16);

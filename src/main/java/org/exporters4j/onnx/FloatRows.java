@@ -7,9 +7,9 @@ import java.util.Set;
 
 /**
  * Read access to a 2-D floating-point tensor as float32 rows, for quantizers: the source's bytes (a view of a
- * memory-mapped checkpoint, no copy) decoded a run of elements at a time. An instance is used by one thread. A float16 or bfloat16 weight converted to float32
- * for the float graph is read from its own bytes, as the conversion widens exactly: the values are the same and
- * nothing of the size of the float32 matrix is allocated.
+ * memory-mapped checkpoint, no copy) decoded a run of elements at a time. An instance is used by one thread. A
+ * float16 or bfloat16 weight converted to float32 for the float graph is read from its own bytes, as the conversion
+ * widens exactly: the values are the same and nothing of the size of the float32 matrix is allocated.
  */
 final class FloatRows {
     private static final Set<ElementType> WIDENED = EnumSet.of(ElementType.FLOAT16, ElementType.BFLOAT16);

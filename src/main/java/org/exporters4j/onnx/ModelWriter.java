@@ -356,8 +356,8 @@ public final class ModelWriter {
      * Streams each slot's tensor into {@code file} at its offset, on up to {@link #MAX_STREAMING_THREADS} threads
      * (this one among them), each with its own channel on the file: while one thread waits for the kernel to copy
      * its bytes, another converts the next tensor. Tensors computed together ({@link JointlyWritten}, a quantized
-     * weight's codes and scales) are written together, in one pass over their source. The bytes and offsets are the layout's, so the file is the same
-     * whatever the threads' order. The first failure stops the threads from taking further tensors and is thrown.
+     * weight's codes and scales) are written together, in one pass over their source. The bytes and offsets are the
+     * layout's, so the file is the same whatever the threads' order. The first failure stops the threads from taking further tensors and is thrown.
      */
     private static void streamTensors(List<TensorSlot> slots, Path file) throws IOException {
         if (slots.isEmpty()) {
@@ -473,7 +473,8 @@ public final class ModelWriter {
             joint.writeTo(List.copyOf(placed));
         } catch (IOException | RuntimeException e) {
             throw new ModelWriteException("cannot write initializers " + task.stream().map(slot -> "'"
-                    + slot.initializer().name() + "'").toList() + " (computed together from one weight): "
+                    + slot.initializer().name() + "' (" + slot.initializer().data().elementType().onnxName()
+                    + slot.initializer().data().dims() + ")").toList() + " (computed together from one weight): "
                     + e.getMessage(), e);
         }
         for (int i = 0; i < task.size(); i++) {

@@ -35,7 +35,7 @@ class BlockInt4Test {
                     short[] bfloats = weights(random, rows * columns, blockSize);
                     BlockInt4 int4 = new BlockInt4(blockSize, symmetry);
                     QuantizedMatrix q = int4.quantize(splitStream(bfloats, rows, columns).convertedTo(ElementType.FLOAT));
-                    Expected expected = expected(bfloats, rows, columns, blockSize, symmetry);
+                    Expected expected = expected(widen(bfloats), rows, columns, blockSize, symmetry);
                     String what = symmetry + ", blocks of " + blockSize + ", " + columns + " columns";
                     assertArrayEquals(expected.codes(), bytes(q.values()), what + ": codes");
                     assertArrayEquals(expected.scales(), bytes(q.scales()), what + ": scales");
@@ -43,11 +43,7 @@ class BlockInt4Test {
                     q.zeroPoints().ifPresent(zeroPoints -> assertArrayEquals(expected.zeroPoints(), bytes(zeroPoints),
                             what + ": zero points"));
                     // the same values as a float32 weight take the kernel's float32 path
-                    float[] widened = new float[bfloats.length];
-                    for (int i = 0; i < widened.length; i++) {
-                        widened[i] = HalfPrecision.bfloat16ToFloat(bfloats[i]);
-                    }
-                    QuantizedMatrix fromFloats = int4.quantize(TensorData.ofFloats(widened, rows, columns));
+                    QuantizedMatrix fromFloats = int4.quantize(TensorData.ofFloats(widen(bfloats), rows, columns));
                     assertArrayEquals(expected.codes(), bytes(fromFloats.values()), what + ": codes from float32");
                     assertArrayEquals(expected.scales(), bytes(fromFloats.scales()), what + ": scales from float32");
                 }
@@ -71,6 +67,48 @@ class BlockInt4Test {
                         "508cb68931715598e75d79120f962dbbb932255e6e54b78a9efaaa0cd2952518",
                         "06ed80b24193358b38650c530482a3617ca2a6988fb4befb6a14c42186601bda",
                         "6397ec9a4f30859a66c6fccb73f8cd4ad246e41e466b5d42876d236978b08cb9"),
+                List.of(sha256(symmetric.values()), sha256(symmetric.scales()), sha256(zeroPoints.values()),
+                        sha256(zeroPoints.scales()), sha256(zeroPoints.zeroPoints().orElseThrow())));
+    }
+
+    /**
+     * Float32 weights use all 23 mantissa bits, which bfloat16 values widened to float32 never do: the kernel's
+     * float32 rounding of codes ({@code (int) (v · r + 8 + 0.5f)}) must still give what the rules give.
+     */
+    @Test
+    void fullPrecisionFloat32WeightsFollowTheRules() {
+        SplittableRandom random = new SplittableRandom(4242);
+        for (QuantizationSymmetry symmetry : QuantizationSymmetry.values()) {
+            for (int blockSize : new int[] {16, 32, 128}) {
+                for (int columns : new int[] {100, 333}) {
+                    int rows = 29;
+                    float[] values = floatWeights(random, rows, columns, blockSize);
+                    QuantizedMatrix q = new BlockInt4(blockSize, symmetry)
+                            .quantize(TensorData.ofFloats(values, rows, columns));
+                    Expected expected = expected(values, rows, columns, blockSize, symmetry);
+                    String what = symmetry + ", blocks of " + blockSize + ", " + columns + " columns";
+                    assertArrayEquals(expected.codes(), bytes(q.values()), what + ": codes");
+                    assertArrayEquals(expected.scales(), bytes(q.scales()), what + ": scales");
+                    q.zeroPoints().ifPresent(zeroPoints -> assertArrayEquals(expected.zeroPoints(), bytes(zeroPoints),
+                            what + ": zero points"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBytesOfAFloat32WeightArePinned() {
+        // digests of the bytes the element-by-element quantizer wrote for this weight (commit 4e49adb)
+        float[] values = floatWeights(new SplittableRandom(13), 40, 288, 32);
+        TensorData weight = TensorData.ofFloats(values, 40, 288);
+        QuantizedMatrix symmetric = new BlockInt4(32, QuantizationSymmetry.SYMMETRIC).quantize(weight);
+        QuantizedMatrix zeroPoints = new BlockInt4(32, QuantizationSymmetry.WITH_ZERO_POINTS).quantize(weight);
+        assertEquals(List.of(
+                        "2a4af27cca9937cfe992ce4490c160ac5cd2e97ea7c3d6c43619de6b3ed6003e",
+                        "df6a6598b6a306d228402288820776419bfc28dfa7b824fe03ef222d38bfda33",
+                        "f39b4b06d11e68b3c182af279a7b99768f8c575705689a8abfba89315ab2ceae",
+                        "249212d7002e777ede394c02f18dc813c703663511311fdd0b03e6299fbcf7a7",
+                        "675ce1e127b47bf8f146cb2dc564938f9d05a127c4f86d1162bc503821b6dbb3"),
                 List.of(sha256(symmetric.values()), sha256(symmetric.scales()), sha256(zeroPoints.values()),
                         sha256(zeroPoints.scales()), sha256(zeroPoints.zeroPoints().orElseThrow())));
     }
@@ -123,6 +161,45 @@ class BlockInt4Test {
         return bfloats;
     }
 
+    /**
+     * Random float32 weights with full mantissas: each block is one of plain Gaussians; values within a few ulps of
+     * the halfway points {@code (k + 1/2) · s} between codes, with {@code ±8 · s} in the block so that {@code s} is
+     * (about) its symmetric scale; or values up to 16 times the smallest normal float.
+     */
+    private static float[] floatWeights(SplittableRandom random, int rows, int columns, int blockSize) {
+        float[] values = new float[rows * columns];
+        int kind = 0;
+        float step = 0f;
+        for (int i = 0; i < values.length; i++) {
+            int inBlock = i % columns % blockSize;
+            if (inBlock == 0) {
+                kind = random.nextInt(3);
+                step = (float) (random.nextGaussian() * 0.05);
+            }
+            values[i] = switch (kind) {
+                case 0 -> (float) (random.nextGaussian() * 0.02);
+                case 1 -> {
+                    if (inBlock == 0) {
+                        yield random.nextBoolean() ? 8 * step : -8 * step;
+                    }
+                    float halfway = (random.nextInt(15) - 7 + 0.5f) * step;
+                    yield Math.nextAfter(halfway, random.nextBoolean() ? Double.POSITIVE_INFINITY
+                            : Double.NEGATIVE_INFINITY) + (random.nextInt(3) - 1) * Math.ulp(halfway);
+                }
+                default -> (float) (Float.MIN_NORMAL * (random.nextDouble() * 32 - 16));
+            };
+        }
+        return values;
+    }
+
+    private static float[] widen(short[] bfloats) {
+        float[] floats = new float[bfloats.length];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = HalfPrecision.bfloat16ToFloat(bfloats[i]);
+        }
+        return floats;
+    }
+
     /** A bfloat16 {@code [rows, columns]} tensor that writes its bytes in odd-sized pieces, splitting elements. */
     private static TensorData splitStream(short[] bfloats, int rows, int columns) {
         ByteBuffer whole = ByteBuffer.allocate(bfloats.length * 2).order(ByteOrder.LITTLE_ENDIAN);
@@ -154,7 +231,7 @@ class BlockInt4Test {
     private record Expected(byte[] codes, byte[] scales, byte[] zeroPoints) {}
 
     /** The rules of BlockInt4's class comment, one element at a time. */
-    private static Expected expected(short[] bfloats, int rows, int columns, int blockSize,
+    private static Expected expected(float[] values, int rows, int columns, int blockSize,
                                      QuantizationSymmetry symmetry) {
         int blocks = (columns + blockSize - 1) / blockSize;
         byte[] codes = new byte[rows * blocks * blockSize / 2];
@@ -164,7 +241,7 @@ class BlockInt4Test {
             for (int b = 0; b < blocks; b++) {
                 float[] block = new float[blockSize]; // zero padding past the row's end
                 for (int i = 0; i < blockSize && b * blockSize + i < columns; i++) {
-                    block[i] = HalfPrecision.bfloat16ToFloat(bfloats[r * columns + b * blockSize + i]);
+                    block[i] = values[r * columns + b * blockSize + i];
                 }
                 float min = block[0];
                 float max = block[0];

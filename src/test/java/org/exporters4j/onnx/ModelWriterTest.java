@@ -414,7 +414,7 @@ class ModelWriterTest {
         for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
             ModelWriteException error = assertThrows(ModelWriteException.class,
                     () -> new ModelWriter(location).write(model, folder));
-            assertTrue(error.getMessage().contains("cannot write initializers ['w.codes', 'w.scales'] (computed"
+            assertTrue(error.getMessage().contains("cannot write initializers ['w.codes' (uint8[256, 8, 16]), 'w.scales' (float[256, 8])] (computed"
                     + " together from one weight)"), error.getMessage());
             assertTrue(error.getMessage().contains("disk went away"), error.getMessage());
             assertEquals(List.of(), files(folder), location.toString());

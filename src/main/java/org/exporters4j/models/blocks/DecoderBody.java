@@ -28,7 +28,8 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
     protected final long vocab;
     protected final EmbeddingTie tie;
     private final String embeddingTable;
-    /** The rotary angles of this graph's positions, for a family with rotary embeddings: computed on first use. */
+    /** The rotary embedding {@link #angles} was first asked for, and its angles at this graph's positions. */
+    private RotaryEmbedding angledRotary;
     private RotaryEmbedding.Angles angles;
 
     /**
@@ -113,10 +114,18 @@ public abstract class DecoderBody implements DecoderArchitecture.Decoder {
         return Linear.load(parameters, down, inner, hidden, bias).apply(graph, activated);
     }
 
-    /** The angles of {@code rotary} at this graph's positions, computed on first use and shared by every layer. */
+    /**
+     * The angles of {@code rotary} at this graph's positions, computed on first use and shared by every layer. A body
+     * has one rotary embedding, passed as the same instance each time; a family with several (local and global
+     * layers) keeps its own angles per embedding, as Llama's does.
+     */
     protected final RotaryEmbedding.Angles angles(RotaryEmbedding rotary, DecoderInputs inputs) {
         if (angles == null) {
+            angledRotary = rotary;
             angles = rotary.angles(graph, inputs.positions(graph));
+        } else if (angledRotary != rotary) { // the one embedding a body holds, so the same instance
+            throw new IllegalStateException("this decoder body's rotary angles were computed for another rotary "
+                    + "embedding; a family with several rotary embeddings keeps its angles per embedding");
         }
         return angles;
     }

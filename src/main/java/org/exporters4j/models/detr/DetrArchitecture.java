@@ -356,9 +356,9 @@ public final class DetrArchitecture extends FamilyArchitecture {
             Value k = Linear.load(parameters, "bbox_attention.k_linear", dModel, dModel)
                     .applyToLastAxis(graph, encoded.memory());
             // einsum("bqnc,bnchw->bqnhw"): [batch, heads, queries, c] x [batch, heads, c, h·w]
-            ScaledDotProductAttention split = new ScaledDotProductAttention(Math.toIntExact(heads), headDim);
-            Value scores = graph.matMul(split.splitTokens(graph, q),
-                    graph.transpose(split.splitTokens(graph, k), 0, 1, 3, 2));
+            ScaledDotProductAttention attention = new ScaledDotProductAttention(Math.toIntExact(heads), headDim);
+            Value scores = graph.matMul(attention.splitTokens(graph, q),
+                    graph.transpose(attention.splitTokens(graph, k), 0, 1, 3, 2));
             // masked_fill(~mask, float32 min) on padding cells
             Value kept = encoded.cells().map(mask -> graph.where(graph.cast(mask, ElementType.BOOL), scores,
                     graph.scalar(ElementType.FLOAT, -Float.MAX_VALUE))).orElse(scores);
