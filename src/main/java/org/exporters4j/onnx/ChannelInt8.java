@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,9 +44,7 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
                     + " bytes (2 GiB at most); use --quantize int4, which streams it row by row, or keep that layer "
                     + "float32 (--no-quantize-lm-head for the LM head)");
         }
-        return new QuantizedMatrix(new Part(weight, this, PartKind.VALUES), new Part(weight, this, PartKind.SCALES),
-                symmetry == QuantizationSymmetry.SYMMETRIC ? Optional.empty()
-                        : Optional.of(new Part(weight, this, PartKind.ZERO_POINTS)));
+        return new Channels(weight, this).matrix();
     }
 
     int minCode() {
@@ -105,46 +104,88 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
 
     private enum PartKind { VALUES, SCALES, ZERO_POINTS }
 
-    /** One of the three tensors, computed from the weight when written. */
-    private static final class Part extends DerivedTensorData {
+    /**
+     * The parts of one weight's quantization, computed in one pass over it: the model writer writes them together
+     * ({@link JointlyWritten}), reading the weight and computing its channels' parameters once; a part written alone
+     * reads the weight for its own bytes.
+     */
+    private static final class Channels implements JointlyWritten.Joint {
         /** Output bytes per write of the codes: several output rows at a time. */
         private static final int BLOCK_BYTES = 1 << 20;
+        private final TensorData weight;
         private final ChannelInt8 quantization;
-        private final PartKind kind;
+        private final List<TensorData> parts;
 
-        Part(TensorData weight, ChannelInt8 quantization, PartKind kind) {
-            super("int8PerChannel", weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.INT8,
-                    kind == PartKind.VALUES ? List.of(weight.dims().get(1), weight.dims().get(0))
-                            : List.of(weight.dims().get(0)));
+        Channels(TensorData weight, ChannelInt8 quantization) {
+            this.weight = weight;
             this.quantization = quantization;
-            this.kind = kind;
+            List<TensorData> all = new ArrayList<>(List.of(new Part(this, PartKind.VALUES),
+                    new Part(this, PartKind.SCALES)));
+            if (quantization.symmetry() == QuantizationSymmetry.WITH_ZERO_POINTS) {
+                all.add(new Part(this, PartKind.ZERO_POINTS));
+            }
+            this.parts = List.copyOf(all);
+        }
+
+        QuantizedMatrix matrix() {
+            return new QuantizedMatrix(parts.get(0), parts.get(1),
+                    parts.size() > 2 ? Optional.of(parts.get(2)) : Optional.empty());
         }
 
         @Override
-        protected List<Object> arguments() {
-            return List.of(kind, quantization.symmetry());
+        public List<TensorData> parts() {
+            return parts;
         }
 
         @Override
-        public void writeTo(WritableByteChannel channel) throws IOException {
-            FloatRows rows = FloatRows.of(source, "int8 quantization");
+        public void writeTo(List<WritableByteChannel> channels) throws IOException {
+            if (channels.size() != parts.size()) {
+                throw new IllegalArgumentException("the " + parts.size() + " parts of " + parts.get(0)
+                        + " are written into as many channels, got " + channels.size());
+            }
+            List<PartKind> kinds = new ArrayList<>();
+            parts.forEach(part -> kinds.add(((Part) part).kind));
+            write(kinds, channels);
+        }
+
+        /**
+         * Reads the weight once ({@link FloatRows}, a view of its bytes), computes every channel's parameters, then
+         * writes each part of {@code kinds} into the channel at the same index.
+         */
+        void write(List<PartKind> kinds, List<WritableByteChannel> channels) throws IOException {
+            FloatRows rows = FloatRows.of(weight, "int8 quantization");
             Parameters[] parameters = quantization.channelParameters(rows);
+            for (int i = 0; i < kinds.size(); i++) {
+                if (kinds.get(i) == PartKind.VALUES) {
+                    writeCodes(rows, parameters, channels.get(i));
+                } else {
+                    writeParameters(kinds.get(i), parameters, channels.get(i));
+                }
+            }
+        }
+
+        private static void writeParameters(PartKind kind, Parameters[] parameters, WritableByteChannel channel)
+                throws IOException {
+            ByteBuffer out = ByteBuffer.allocate(parameters.length * (kind == PartKind.SCALES ? Float.BYTES : 1))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (Parameters p : parameters) {
+                if (kind == PartKind.SCALES) {
+                    out.putFloat(p.scale());
+                } else {
+                    out.put((byte) p.zeroPoint());
+                }
+            }
+            write(out.flip(), channel);
+        }
+
+        /**
+         * The codes {@code [in, out]}: output row i holds input feature i of every channel; a block of output rows
+         * at a time.
+         */
+        private void writeCodes(FloatRows rows, Parameters[] parameters, WritableByteChannel channel)
+                throws IOException {
             int channels = rows.rows();
             int inputs = rows.columns();
-            if (kind == PartKind.SCALES || kind == PartKind.ZERO_POINTS) {
-                ByteBuffer out = ByteBuffer.allocate(channels * (kind == PartKind.SCALES ? Float.BYTES : 1))
-                        .order(ByteOrder.LITTLE_ENDIAN);
-                for (Parameters p : parameters) {
-                    if (kind == PartKind.SCALES) {
-                        out.putFloat(p.scale());
-                    } else {
-                        out.put((byte) p.zeroPoint());
-                    }
-                }
-                write(out.flip(), channel);
-                return;
-            }
-            // codes [in, out]: output row i holds input feature i of every channel; a block of output rows at a time
             int rowsPerBlock = Math.max(1, Math.min(inputs, BLOCK_BYTES / Math.max(1, channels)));
             byte[] block = new byte[rowsPerBlock * channels];
             float[] slice = new float[rowsPerBlock];
@@ -164,6 +205,36 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
+        }
+    }
+
+    /** One of the three tensors, computed from the weight when written. */
+    private static final class Part extends DerivedTensorData implements JointlyWritten {
+        private final Channels channels;
+        private final PartKind kind;
+
+        Part(Channels channels, PartKind kind) {
+            super("int8PerChannel", channels.weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.INT8,
+                    kind == PartKind.VALUES ? List.of(channels.weight.dims().get(1), channels.weight.dims().get(0))
+                            : List.of(channels.weight.dims().get(0)));
+            this.channels = channels;
+            this.kind = kind;
+        }
+
+        @Override
+        protected List<Object> arguments() {
+            return List.of(kind, channels.quantization.symmetry());
+        }
+
+        @Override
+        public JointlyWritten.Joint joint() {
+            return channels;
+        }
+
+        /** This part alone: a read of the weight for its bytes only. */
+        @Override
+        public void writeTo(WritableByteChannel channel) throws IOException {
+            channels.write(List.of(kind), List.of(channel));
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,14 +17,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The bytes {@link ChannelInt8} writes for one float32 and one bfloat16 weight, pinned by digest as the quantizer
  * wrote them before its parts were computed in one pass (commit 66940f3): channels of random values, exact halves of
- * a code, a zero channel, a channel whose range is subnormal (scale 1) and a channel of one sign.
+ * a code, a zero channel, a channel whose range is subnormal (scale 1) and a channel of one sign. The parts written
+ * alone and written together in one pass give the same bytes.
  */
 class ChannelInt8Test {
     private static final int ROWS = 48;
     private static final int COLUMNS = 320;
 
     @Test
-    void theBytesOfAFloat32WeightArePinned() {
+    void theBytesOfAFloat32WeightArePinned() throws IOException {
         TensorData weight = TensorData.ofFloats(weights(new SplittableRandom(17)), ROWS, COLUMNS);
         assertEquals(List.of(
                         "00e57cffa38bba47f27b6623723489acc32851758ff34f0b3baa487f3871bdae",
@@ -35,7 +37,7 @@ class ChannelInt8Test {
     }
 
     @Test
-    void theBytesOfABfloat16WeightArePinned() {
+    void theBytesOfABfloat16WeightArePinned() throws IOException {
         float[] values = weights(new SplittableRandom(19));
         short[] bfloats = new short[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -51,12 +53,39 @@ class ChannelInt8Test {
                 digests(weight));
     }
 
-    /** Symmetric codes and scales, then codes, scales and zero points with zero points. */
-    private static List<String> digests(TensorData weight) {
+    /**
+     * Symmetric codes and scales, then codes, scales and zero points with zero points: each part written alone, after
+     * checking that the parts written together in one pass ({@link JointlyWritten.Joint}) give the same bytes.
+     */
+    private static List<String> digests(TensorData weight) throws IOException {
         QuantizedMatrix symmetric = new ChannelInt8(QuantizationSymmetry.SYMMETRIC).quantize(weight);
         QuantizedMatrix zeroPoints = new ChannelInt8(QuantizationSymmetry.WITH_ZERO_POINTS).quantize(weight);
-        return List.of(sha256(symmetric.values()), sha256(symmetric.scales()), sha256(zeroPoints.values()),
-                sha256(zeroPoints.scales()), sha256(zeroPoints.zeroPoints().orElseThrow()));
+        List<String> alone = List.of(sha256(symmetric.values()), sha256(symmetric.scales()),
+                sha256(zeroPoints.values()), sha256(zeroPoints.scales()),
+                sha256(zeroPoints.zeroPoints().orElseThrow()));
+        List<String> together = new ArrayList<>(jointly(symmetric.values()));
+        together.addAll(jointly(zeroPoints.values()));
+        assertEquals(alone, together, "parts written together");
+        return alone;
+    }
+
+    /** The digests of the parts of {@code part}'s joint, written together in one pass. */
+    private static List<String> jointly(TensorData part) throws IOException {
+        List<TensorData> parts = ((JointlyWritten) part).joint().parts();
+        List<ByteBuffer> buffers = new ArrayList<>();
+        List<WritableByteChannel> channels = new ArrayList<>();
+        for (TensorData each : parts) {
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(each.byteSize()));
+            buffers.add(buffer);
+            channels.add(new ByteBufferChannel(buffer));
+        }
+        ((JointlyWritten) part).joint().writeTo(channels);
+        List<String> digests = new ArrayList<>();
+        for (ByteBuffer buffer : buffers) {
+            assertEquals(0, buffer.remaining(), "bytes left unwritten");
+            digests.add(sha256(buffer.array()));
+        }
+        return digests;
     }
 
     /**
@@ -105,6 +134,10 @@ class ChannelInt8Test {
         ByteBuffer buffer = data.bytes();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
+        return sha256(bytes);
+    }
+
+    private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

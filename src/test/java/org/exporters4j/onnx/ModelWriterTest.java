@@ -422,6 +422,90 @@ class ModelWriterTest {
     }
 
     @Test
+    void anInt8WeightsPartsAreWrittenInOnePassAtTheirOwnOffsets() throws Exception {
+        // three weights [out, in] quantized to int8 per channel: [256, 64] symmetric (16 KiB of codes, 1 KiB of
+        // scales) and [1024, 16] with zero points (16 KiB, 4 KiB, 1 KiB), every part outside with external data; and
+        // [128, 16] whose 512 bytes of scales stay inside while its 2 KiB of codes go outside
+        int[][] shapes = {{256, 64}, {1024, 16}, {128, 16}};
+        QuantizationSymmetry[] symmetries = {
+            QuantizationSymmetry.SYMMETRIC, QuantizationSymmetry.WITH_ZERO_POINTS, QuantizationSymmetry.SYMMETRIC};
+        java.util.concurrent.atomic.AtomicInteger[] reads = new java.util.concurrent.atomic.AtomicInteger[3];
+        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
+        Map<String, TensorData> parts = new java.util.LinkedHashMap<>();
+        for (int w = 0; w < 3; w++) {
+            int rows = shapes[w][0];
+            int columns = shapes[w][1];
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+            reads[w] = count;
+            TensorData piecewise = piecewise(values(w, rows * columns));
+            TensorData weight = new TensorData() {
+                @Override
+                public ElementType elementType() {
+                    return ElementType.FLOAT;
+                }
+
+                @Override
+                public List<Long> dims() {
+                    return List.of((long) rows, (long) columns);
+                }
+
+                @Override
+                public void writeTo(WritableByteChannel channel) throws IOException {
+                    count.incrementAndGet(); // the quantizer reads the weight's bytes() as one view, through this
+                    piecewise.writeTo(channel);
+                }
+            };
+            QuantizedMatrix q = new ChannelInt8(symmetries[w]).quantize(weight);
+            String name = "w." + w;
+            Value x = g.input("x." + w, ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(columns)));
+            Value values = g.initializer(name + ".codes", q.values());
+            Value scales = g.initializer(name + ".scales", q.scales());
+            Optional<Value> zeroPoints = q.zeroPoints().map(z -> g.initializer(name + ".zero_points", z));
+            g.output("y." + w, g.dynamicQuantizeMatMul(x, values, scales, zeroPoints, Optional.empty()),
+                    ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(rows)));
+            parts.put(name + ".codes", q.values());
+            parts.put(name + ".scales", q.scales());
+            q.zeroPoints().ifPresent(z -> parts.put(name + ".zero_points", z));
+        }
+        OnnxModel model = g.build();
+        // each part alone: one read of its weight each
+        Map<String, byte[]> alone = new java.util.HashMap<>();
+        parts.forEach((name, data) -> {
+            ByteBuffer bytes = data.bytes();
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            alone.put(name, copy);
+        });
+        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
+            for (java.util.concurrent.atomic.AtomicInteger count : reads) {
+                count.set(0);
+            }
+            WrittenModel written = new ModelWriter(location).write(model, folder.resolve("int8-" + location.name()));
+            ModelProto proto = parse(written.modelFile());
+            byte[] data = written.externalDataFile().isPresent()
+                    ? Files.readAllBytes(written.externalDataFile().get()) : new byte[0];
+            for (TensorProto tensor : proto.getGraph().getInitializerList()) {
+                byte[] bytes;
+                if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                    Map<String, String> entries = tensor.getExternalDataList().stream()
+                            .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+                    int offset = Integer.parseInt(entries.get("offset"));
+                    bytes = java.util.Arrays.copyOfRange(data, offset, offset + Integer.parseInt(entries.get("length")));
+                } else {
+                    bytes = tensor.getRawData().toByteArray();
+                }
+                assertArrayEquals(alone.get(tensor.getName()), bytes, tensor.getName() + ", " + location);
+            }
+            assertEquals(parts.keySet(), proto.getGraph().getInitializerList().stream().map(TensorProto::getName)
+                    .collect(Collectors.toSet()));
+            // one read per weight whose parts share a file; the split one is read by each of its two parts
+            assertEquals(List.of(1, 1, location == WeightsLocation.EMBEDDED ? 1 : 2),
+                    Stream.of(reads).map(java.util.concurrent.atomic.AtomicInteger::get).toList(),
+                    location.toString());
+        }
+    }
+
+    @Test
     void aTensorFailingOnAnyThreadLeavesNoPartialModel() {
         OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
         Value x = g.input("x", ElementType.FLOAT, Shape.of(Dim.of(1)));
