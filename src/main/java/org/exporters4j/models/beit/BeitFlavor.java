@@ -1,7 +1,5 @@
 package org.exporters4j.models.beit;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -17,6 +15,6 @@ public record BeitFlavor(String modelType, String basePrefix, Set<Head> heads) {
     public BeitFlavor {
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(basePrefix, "basePrefix");
-        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 }

@@ -32,7 +32,7 @@ public enum DebertaVersion {
 
     DebertaVersion(String modelType, Set<Head> heads) {
         this.modelType = modelType;
-        this.heads = Set.copyOf(heads);
+        this.heads = Head.copyOf(heads);
     }
 
     /** The model type in Optimum's spelling. */

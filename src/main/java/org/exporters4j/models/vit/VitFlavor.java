@@ -1,7 +1,5 @@
 package org.exporters4j.models.vit;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.models.Head;
@@ -53,6 +51,6 @@ public record VitFlavor(String modelType, String basePrefix, Tokens tokens, Set<
         Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(basePrefix, "basePrefix");
         Objects.requireNonNull(tokens, "tokens");
-        heads = Collections.unmodifiableSet(EnumSet.copyOf(heads));
+        heads = Head.copyOf(heads);
     }
 }
