@@ -126,6 +126,30 @@ public final class ModelConfig {
         return optionalInt(key).orElseThrow(() -> missing(key));
     }
 
+    /** {@link #intAtLeast} 1, for a count or a size the export builds from. */
+    public int positiveInt(String key) {
+        return intAtLeast(key, 1, "");
+    }
+
+    /** {@link #intAtLeast} 0, for a count that may be zero (a layer count, a window of which 0 means none). */
+    public int nonNegativeInt(String key) {
+        return intAtLeast(key, 0, "");
+    }
+
+    /**
+     * The integer at {@code key}, which must be {@code minimum} or more: a smaller value is an error naming the
+     * file, the key as the caller reads it, the value and the valid range, with {@code why} (when not empty) in
+     * parentheses after it, e.g. what the released checkpoints use. An absent key is an error as {@link #intValue}.
+     */
+    public int intAtLeast(String key, int minimum, String why) {
+        int value = intValue(key);
+        if (value < minimum) {
+            throw new ModelConfigException(source + " sets " + key + " " + value + "; it must be " + minimum
+                    + " or more" + (why.isEmpty() ? "" : " (" + why + ")"));
+        }
+        return value;
+    }
+
     public Optional<Double> optionalDouble(String key) {
         return optional(key, "a number", JsonNode::isNumber, node -> inRange(key, node).asDouble());
     }

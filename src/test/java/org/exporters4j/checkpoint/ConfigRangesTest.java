@@ -19,6 +19,23 @@ class ConfigRangesTest {
         }).getMessage();
     }
 
+    /** A minimum the reader sets ({@link ModelConfig#intAtLeast}): the message names the key, the value and why. */
+    @Test
+    void readersRefuseIntegersBelowTheirMinimum() {
+        ModelConfig config = ModelConfig.parse("{\"model_type\": \"longt5\", \"local_radius\": -1, "
+                + "\"global_block_size\": 0, \"num_heads\": 1}", "c.json");
+        assertEquals("c.json sets local_radius -1; it must be 0 or more (LongT5 uses 127)",
+                assertThrows(ModelConfigException.class,
+                        () -> config.intAtLeast("local_radius", 0, "LongT5 uses 127")).getMessage());
+        assertEquals("c.json sets local_radius -1; it must be 0 or more",
+                assertThrows(ModelConfigException.class, () -> config.nonNegativeInt("local_radius")).getMessage());
+        assertEquals("c.json sets global_block_size 0; it must be 1 or more",
+                assertThrows(ModelConfigException.class, () -> config.positiveInt("global_block_size")).getMessage());
+        assertEquals(1, config.positiveInt("num_heads"));
+        assertEquals(0, ModelConfig.parse("{\"model_type\": \"longt5\", \"local_radius\": 0}", "c.json")
+                .nonNegativeInt("local_radius"));
+    }
+
     @Test
     void layerCountsRunFromOneToTheCap() {
         assertEquals("c.json: the layer count (n_layer) must be positive, got -3",

@@ -84,11 +84,7 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
                     + " sequence classification pools the hidden state of each row's last EOS token; set "
                     + "\"eos_token_id\"");
         }
-        long maxPositions = config.intValue("max_position_embeddings");
-        if (maxPositions < 1) {
-            throw new UnsupportedConfigException(source + " sets max_position_embeddings " + maxPositions
-                    + "; it must be 1 or more");
-        }
+        long maxPositions = config.positiveInt("max_position_embeddings");
         double embedScale = config.optionalBoolean("scale_embedding").orElse(false) ? Math.sqrt(hiddenSize) : 1.0;
         return new BartOptions(vocabSize, decoderVocabSize, hiddenSize, encoderLayers, decoderLayers, encoderHeads,
                 decoderHeads, config.intValue("encoder_ffn_dim"), config.intValue("decoder_ffn_dim"),

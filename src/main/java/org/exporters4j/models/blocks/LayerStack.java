@@ -2,7 +2,6 @@ package org.exporters4j.models.blocks;
 
 import java.util.Objects;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -33,15 +32,10 @@ public record LayerStack(String base, String path, int count) {
 
     /**
      * The layer count config.json sets under {@code key} ({@code num_hidden_layers}, {@code n_layer} …); a negative
-     * count is refused naming the key.
+     * count is refused naming the key ({@link ModelConfig#nonNegativeInt}).
      */
     public static int count(ModelConfig config, String key) {
-        int layers = config.intValue(key);
-        if (layers < 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + layers
-                    + "; it must be 0 or more");
-        }
-        return layers;
+        return config.nonNegativeInt(key);
     }
 
     /** The last layer's output, layer 0 applied to {@code input}. */

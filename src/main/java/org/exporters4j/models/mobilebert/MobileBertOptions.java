@@ -97,11 +97,8 @@ record MobileBertOptions(long vocabSize, long embeddingSize, long hiddenSize, lo
                     + "; Transformers fails on this config too: set key_query_shared_bottleneck or "
                     + "use_bottleneck_attention to true");
         }
-        int feedForwardNetworks = config.intValue("num_feedforward_networks");
-        if (feedForwardNetworks < 1) {
-            throw new UnsupportedConfigException(source + " sets num_feedforward_networks " + feedForwardNetworks
-                    + "; MobileBERT layers have at least one feed-forward network");
-        }
+        int feedForwardNetworks = config.intAtLeast("num_feedforward_networks", 1,
+                "MobileBERT layers have at least one feed-forward network");
         int layers = LayerStack.count(config, "num_hidden_layers");
         long typeVocabSize = BertEmbeddings.typeVocabSize(config);
         return new MobileBertOptions(config.intValue("vocab_size"), config.intValue("embedding_size"), hidden,

@@ -39,16 +39,8 @@ record ModernBertOptions(long vocabSize, AttentionHeads attention, int layers, l
 
     static ModernBertOptions read(ModelConfig config) {
         String source = config.source();
-        int every = config.intValue("global_attn_every_n_layers");
-        if (every < 1) {
-            throw new UnsupportedConfigException(source + " sets global_attn_every_n_layers " + every
-                    + "; it must be 1 or more (Transformers takes layer_id % it)");
-        }
-        long window = config.intValue("local_attention");
-        if (window < 0) {
-            throw new UnsupportedConfigException(source + " sets local_attention " + window
-                    + "; it must be 0 or more");
-        }
+        int every = config.intAtLeast("global_attn_every_n_layers", 1, "Transformers takes layer_id % it");
+        long window = config.nonNegativeInt("local_attention");
         String pooling = config.stringValue("classifier_pooling");
         Pooling pool = switch (pooling) {
             case "cls" -> Pooling.CLS;

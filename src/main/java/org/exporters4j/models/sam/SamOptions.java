@@ -86,35 +86,31 @@ record SamOptions(Vision vision, Prompt prompt, Decoder decoder) {
         ModelConfig vision = config.subConfig("vision_config", "sam_vision_model").orElseThrow();
         ModelConfig prompt = config.subConfig("prompt_encoder_config", "sam_prompt_encoder").orElseThrow();
         ModelConfig decoder = config.subConfig("mask_decoder_config", "sam_mask_decoder").orElseThrow();
-        long hidden = positive(vision, "hidden_size");
-        long heads = positive(vision, "num_attention_heads");
+        long hidden = vision.positiveInt("hidden_size");
+        long heads = vision.positiveInt("num_attention_heads");
         if (hidden % heads != 0) {
             throw new UnsupportedConfigException(vision.source() + " sets hidden_size " + hidden
                     + " and num_attention_heads " + heads + "; the heads must divide hidden_size");
         }
-        long imageSize = positive(vision, "image_size");
-        long patchSize = positive(vision, "patch_size");
+        long imageSize = vision.positiveInt("image_size");
+        long patchSize = vision.positiveInt("patch_size");
         if (imageSize % patchSize != 0) {
             throw new UnsupportedConfigException(vision.source() + " sets image_size " + imageSize + " and patch_size "
                     + patchSize + "; SAM's neck and prompt grid need a whole number of patches per side");
         }
-        long window = vision.intValue("window_size");
-        if (window < 0) {
-            throw new UnsupportedConfigException(vision.source() + " sets window_size " + window
-                    + "; it must be 0 (global attention) or more");
-        }
-        Vision visionOptions = new Vision(hidden, positive(vision, "output_channels"),
-                LayerStack.count(vision, "num_hidden_layers"), heads, positive(vision, "num_channels"), imageSize,
+        long window = vision.intAtLeast("window_size", 0, "0 is global attention");
+        Vision visionOptions = new Vision(hidden, vision.positiveInt("output_channels"),
+                LayerStack.count(vision, "num_hidden_layers"), heads, vision.positiveInt("num_channels"), imageSize,
                 patchSize, Activation.fromConfig(vision, "hidden_act"), vision.doubleValue("layer_norm_eps"),
                 vision.booleanValue("qkv_bias"), vision.booleanValue("use_abs_pos"), vision.booleanValue("use_rel_pos"),
-                window, vision.intList("global_attn_indexes"), positive(vision, "num_pos_feats"));
-        long promptHidden = positive(prompt, "hidden_size");
-        long promptImage = positive(prompt, "image_size");
-        long promptPatch = positive(prompt, "patch_size");
+                window, vision.intList("global_attn_indexes"), vision.positiveInt("num_pos_feats"));
+        long promptHidden = prompt.positiveInt("hidden_size");
+        long promptImage = prompt.positiveInt("image_size");
+        long promptPatch = prompt.positiveInt("patch_size");
         Prompt promptOptions = new Prompt(promptHidden, promptImage, promptImage / promptPatch);
-        long decoderHidden = positive(decoder, "hidden_size");
-        long decoderHeads = positive(decoder, "num_attention_heads");
-        long rate = positive(decoder, "attention_downsample_rate");
+        long decoderHidden = decoder.positiveInt("hidden_size");
+        long decoderHeads = decoder.positiveInt("num_attention_heads");
+        long rate = decoder.positiveInt("attention_downsample_rate");
         if (decoderHidden % rate != 0 || (decoderHidden / rate) % decoderHeads != 0 || decoderHidden % 8 != 0) {
             throw new UnsupportedConfigException(decoder.source() + " sets hidden_size " + decoderHidden
                     + ", attention_downsample_rate " + rate + " and num_attention_heads " + decoderHeads
@@ -127,8 +123,8 @@ record SamOptions(Vision vision, Prompt prompt, Decoder decoder) {
                     + "; SamFeedForward has an input and an output layer, so 2 or more");
         }
         Decoder decoderOptions = new Decoder(decoderHidden, LayerStack.count(decoder, "num_hidden_layers"),
-                decoderHeads, positive(decoder, "mlp_dim"), Activation.fromConfig(decoder, "hidden_act"), rate,
-                positive(decoder, "num_multimask_outputs"), iouDepth, positive(decoder, "iou_head_hidden_dim"),
+                decoderHeads, decoder.positiveInt("mlp_dim"), Activation.fromConfig(decoder, "hidden_act"), rate,
+                decoder.positiveInt("num_multimask_outputs"), iouDepth, decoder.positiveInt("iou_head_hidden_dim"),
                 decoder.doubleValue("layer_norm_eps"));
         if (2 * visionOptions.positionFeatures() != decoderHidden || promptHidden != decoderHidden
                 || visionOptions.outputChannels() != decoderHidden) {
@@ -145,14 +141,5 @@ record SamOptions(Vision vision, Prompt prompt, Decoder decoder) {
                     + "they must be equal");
         }
         return new SamOptions(visionOptions, promptOptions, decoderOptions);
-    }
-
-    private static long positive(ModelConfig config, String key) {
-        long value = config.intValue(key);
-        if (value < 1) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
-                    + "; it must be 1 or more");
-        }
-        return value;
     }
 }

@@ -61,11 +61,11 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
     static T5Options read(ModelConfig config, T5Flavor flavor) {
         String source = config.source();
         checkFeedForwardProjection(config);
-        int heads = positive(config, "num_heads");
-        long modelSize = positive(config, "d_model");
-        long keyValueSize = positive(config, "d_kv");
-        long feedForwardSize = positive(config, "d_ff");
-        long vocabSize = positive(config, "vocab_size");
+        int heads = config.positiveInt("num_heads");
+        long modelSize = config.positiveInt("d_model");
+        long keyValueSize = config.positiveInt("d_kv");
+        long feedForwardSize = config.positiveInt("d_ff");
+        long vocabSize = config.positiveInt("vocab_size");
         int encoderLayers = LayerStack.count(config, "num_layers");
         int decoderLayers = LayerStack.count(config, "num_decoder_layers");
         int numBuckets = config.intValue("relative_attention_num_buckets");
@@ -101,19 +101,11 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
                         + "\", which LongT5 does not have (Transformers raises for it too); use \"local\" or "
                         + "\"transient-global\"");
             };
-            int radius = config.intValue("local_radius");
-            if (radius < 0) {
-                throw new UnsupportedConfigException(source + " sets local_radius " + radius
-                        + "; it must be 0 or more (LongT5 uses 127)");
-            }
+            int radius = config.intAtLeast("local_radius", 0, "LongT5 uses 127");
             blockLength = radius + 1L;
             if (encoderSelfAttention == EncoderSelfAttention.TRANSIENT_GLOBAL) {
-                globalBlockSize = config.intValue("global_block_size");
-                if (globalBlockSize < 1) {
-                    throw new UnsupportedConfigException(source + " sets global_block_size " + globalBlockSize
-                            + "; transient-global attention sums that many tokens into each global token, so it "
-                            + "must be 1 or more (LongT5 uses 16)");
-                }
+                globalBlockSize = config.intAtLeast("global_block_size", 1, "transient-global attention sums that "
+                        + "many tokens into each global token; LongT5 uses 16");
             }
         }
         return new T5Options(vocabSize, modelSize, keyValueSize, feedForwardSize, encoderLayers, decoderLayers, heads,
@@ -138,14 +130,5 @@ record T5Options(long vocabSize, long modelSize, long keyValueSize, long feedFor
                     + "\", which is not an activation of the dense layer (Transformers raises for it too); use "
                     + "\"ACT\" or \"gated-ACT\", e.g. \"relu\" or \"gated-gelu\"");
         }
-    }
-
-    private static int positive(ModelConfig config, String key) {
-        int value = config.intValue(key);
-        if (value <= 0) {
-            throw new UnsupportedConfigException(config.source() + " sets " + key + " " + value
-                    + "; it must be 1 or more");
-        }
-        return value;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +51,19 @@ class MobileBertOptionsTest {
     void valuesTransformersCannotRunAreRefusedByName() {
         assertRefused(() -> read(", \"normalization_type\": \"batch_norm\""), "normalization_type \"batch_norm\"");
         assertRefused(() -> read(", \"key_query_shared_bottleneck\": false"), "key_query_shared_bottleneck");
-        assertRefused(() -> read(", \"num_feedforward_networks\": 0"), "num_feedforward_networks 0");
+        assertRefused(ModelConfigException.class, () -> read(", \"num_feedforward_networks\": 0"),
+                "num_feedforward_networks 0");
         assertRefused(() -> read(", \"intra_bottleneck_size\": 10"), "true_hidden_size 10");
         assertRefused(() -> read(", \"type_vocab_size\": 0"), "type_vocab_size 0");
     }
 
     private static void assertRefused(org.junit.jupiter.api.function.Executable read, String named) {
-        UnsupportedConfigException error = assertThrows(UnsupportedConfigException.class, read);
+        assertRefused(UnsupportedConfigException.class, read, named);
+    }
+
+    private static void assertRefused(Class<? extends RuntimeException> type,
+                                      org.junit.jupiter.api.function.Executable read, String named) {
+        RuntimeException error = assertThrows(type, read);
         assertTrue(error.getMessage().contains(named) && error.getMessage().startsWith("test/config.json"),
                 error.getMessage());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
@@ -56,7 +57,7 @@ class T5OptionsTest {
 
     @Test
     void refusalsNameTheOptionAndValue() {
-        refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"transient-global\", "
+        refusedByConfig("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"transient-global\", "
                 + "\"global_block_size\": 0}", LONG_T5, "global_block_size 0");
         refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"global\"}", LONG_T5,
                 "encoder_attention_type \"global\"");
@@ -69,13 +70,22 @@ class T5OptionsTest {
                 "relative_attention_num_buckets 2");
         refused("{\"model_type\": \"t5\", \"relative_attention_num_buckets\": 32, "
                 + "\"relative_attention_max_distance\": 16}", T5, "relative_attention_max_distance 16");
-        refused("{\"model_type\": \"t5\", \"num_heads\": 0}", T5, "num_heads 0");
-        refused("{\"model_type\": \"longt5\", \"local_radius\": -1}", LONG_T5, "local_radius -1");
+        refusedByConfig("{\"model_type\": \"t5\", \"num_heads\": 0}", T5, "num_heads 0");
+        refusedByConfig("{\"model_type\": \"longt5\", \"local_radius\": -1}", LONG_T5, "local_radius -1");
     }
 
     private static void refused(String json, T5Flavor flavor, String expected) {
-        UnsupportedConfigException error = assertThrows(UnsupportedConfigException.class,
-                () -> T5Options.read(config(json), flavor));
+        refused(UnsupportedConfigException.class, json, flavor, expected);
+    }
+
+    /** A value below its minimum, refused as config.json is read ({@link ModelConfig#intAtLeast}). */
+    private static void refusedByConfig(String json, T5Flavor flavor, String expected) {
+        refused(ModelConfigException.class, json, flavor, expected);
+    }
+
+    private static void refused(Class<? extends RuntimeException> type, String json, T5Flavor flavor,
+                                String expected) {
+        RuntimeException error = assertThrows(type, () -> T5Options.read(config(json), flavor));
         assertTrue(error.getMessage().contains(expected), error.getMessage());
         assertTrue(error.getMessage().startsWith("test config.json"), error.getMessage());
         assertTrue(!error.getMessage().contains("\n"), "one line: " + error.getMessage());
