@@ -120,11 +120,7 @@ record DebertaOptions(DebertaVersion version, long vocabSize, long hiddenSize, l
             }
         }
         int layers = LayerStack.count(config, "num_hidden_layers");
-        long typeVocabSize = config.intValue("type_vocab_size");
-        if (typeVocabSize < 0) {
-            throw new UnsupportedConfigException(source + " sets type_vocab_size " + typeVocabSize
-                    + "; use 0 (no token type embeddings) or more");
-        }
+        long typeVocabSize = config.intAtLeast("type_vocab_size", 0, "0: no token type embeddings");
         long embeddingSize = config.optionalInt("embedding_size").map(Integer::longValue).orElse(hidden);
         long poolerHidden = config.optionalInt("pooler_hidden_size").map(Integer::longValue).orElse(hidden);
         if (poolerHidden != hidden) {

@@ -51,10 +51,7 @@ record SwinOptions(long embedDim, List<Integer> depths, List<Integer> heads, lon
                         + " heads; the width must split into the heads (Transformers refuses it too)");
             }
         }
-        long window = config.intValue("window_size");
-        if (window < 1) {
-            throw new UnsupportedConfigException(source + " sets window_size " + window + "; it must be positive");
-        }
+        long window = config.positiveInt("window_size");
         double mlpRatio = config.doubleValue("mlp_ratio");
         if ((long) (mlpRatio * embedDim) < 1) {
             throw new UnsupportedConfigException(source + " sets mlp_ratio " + mlpRatio + ", which leaves no "

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.checkpoint.ModelConfigException;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.deberta.DebertaOptions.PositionAttention;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,15 @@ class DebertaOptionsTest {
         assertRefused(() -> v1(", \"pooler_hidden_size\": 12"), "pooler_hidden_size 12");
         assertRefused(() -> v1(", \"num_attention_heads\": 5"), "num_attention_heads 5");
         assertRefused(() -> v2(", \"conv_kernel_size\": 3, \"conv_act\": \"swiglu\""), "conv_act \"swiglu\"");
+    }
+
+    @Test
+    void aNegativeTokenTypeVocabularyIsRefusedAsTheConfigIsRead() {
+        ModelConfigException error = assertThrows(ModelConfigException.class,
+                () -> v1(", \"type_vocab_size\": -1"));
+        assertEquals("test/config.json sets type_vocab_size -1; it must be 0 or more (0: no token type embeddings)",
+                error.getMessage());
+        assertEquals(0, v1(", \"type_vocab_size\": 0").typeVocabSize());
     }
 
     @Test
