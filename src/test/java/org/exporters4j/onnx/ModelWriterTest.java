@@ -323,83 +323,11 @@ class ModelWriterTest {
         // three weights quantized to 4 bits: [256, 256] symmetric and with zero points (every part at least 1 KiB,
         // so outside with external data), and [64, 64] whose 512 bytes of scales stay inside while its 2 KiB of codes
         // go outside
-        int[][] shapes = {{256, 256}, {256, 256}, {64, 64}};
-        QuantizationSymmetry[] symmetries = {
-            QuantizationSymmetry.SYMMETRIC, QuantizationSymmetry.WITH_ZERO_POINTS, QuantizationSymmetry.SYMMETRIC};
-        java.util.concurrent.atomic.AtomicInteger[] passes = new java.util.concurrent.atomic.AtomicInteger[3];
-        OnnxGraphBuilder g = new OnnxGraphBuilder("main_graph", 14);
-        Map<String, TensorData> parts = new java.util.LinkedHashMap<>();
-        for (int w = 0; w < 3; w++) {
-            int rows = shapes[w][0];
-            int columns = shapes[w][1];
-            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-            passes[w] = count;
-            TensorData piecewise = piecewise(values(w, rows * columns));
-            TensorData weight = new TensorData() {
-                @Override
-                public ElementType elementType() {
-                    return ElementType.FLOAT;
-                }
-
-                @Override
-                public List<Long> dims() {
-                    return List.of((long) rows, (long) columns);
-                }
-
-                @Override
-                public void writeTo(WritableByteChannel channel) throws IOException {
-                    count.incrementAndGet();
-                    piecewise.writeTo(channel);
-                }
-            };
-            QuantizedMatrix q = new BlockInt4(32, symmetries[w]).quantize(weight);
-            String name = "w." + w;
-            Value x = g.input("x." + w, ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(columns)));
-            Value values = g.initializer(name + ".codes", q.values());
-            Value scales = g.initializer(name + ".scales", q.scales());
-            Optional<Value> zeroPoints = q.zeroPoints().map(z -> g.initializer(name + ".zero_points", z));
-            g.output("y." + w, g.matMulNBits(x, values, scales, zeroPoints, Optional.empty(), columns, rows, 32, 0),
-                    ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(rows)));
-            parts.put(name + ".codes", q.values());
-            parts.put(name + ".scales", q.scales());
-            q.zeroPoints().ifPresent(z -> parts.put(name + ".zero_points", z));
-        }
-        OnnxModel model = g.build();
-        // each part alone: one pass over its weight each
-        Map<String, byte[]> alone = new java.util.HashMap<>();
-        parts.forEach((name, data) -> {
-            ByteBuffer bytes = data.bytes();
-            byte[] copy = new byte[bytes.remaining()];
-            bytes.get(copy);
-            alone.put(name, copy);
-        });
-        for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
-            for (java.util.concurrent.atomic.AtomicInteger count : passes) {
-                count.set(0);
-            }
-            WrittenModel written = new ModelWriter(location).write(model, folder.resolve(location.name()));
-            ModelProto proto = parse(written.modelFile());
-            byte[] data = written.externalDataFile().isPresent()
-                    ? Files.readAllBytes(written.externalDataFile().get()) : new byte[0];
-            for (TensorProto tensor : proto.getGraph().getInitializerList()) {
-                byte[] bytes;
-                if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-                    Map<String, String> entries = tensor.getExternalDataList().stream()
-                            .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
-                    int offset = Integer.parseInt(entries.get("offset"));
-                    bytes = java.util.Arrays.copyOfRange(data, offset, offset + Integer.parseInt(entries.get("length")));
-                } else {
-                    bytes = tensor.getRawData().toByteArray();
-                }
-                assertArrayEquals(alone.get(tensor.getName()), bytes, tensor.getName() + ", " + location);
-            }
-            assertEquals(parts.keySet(), proto.getGraph().getInitializerList().stream().map(TensorProto::getName)
-                    .collect(Collectors.toSet()));
-            // one pass per weight whose parts share a file; the split one is read by each of its two parts
-            assertEquals(List.of(1, 1, location == WeightsLocation.EMBEDDED ? 1 : 2),
-                    Stream.of(passes).map(java.util.concurrent.atomic.AtomicInteger::get).toList(),
-                    location.toString());
-        }
+        assertEachWeightIsReadOncePerFile("int4-", new int[][] {{256, 256}, {256, 256}, {64, 64}},
+                (symmetry, weight) -> new BlockInt4(32, symmetry).quantize(weight),
+                (g, x, parts, rows, columns) -> g.matMulNBits(x, parts.get(0), parts.get(1),
+                        Optional.ofNullable(parts.size() > 2 ? parts.get(2) : null), Optional.empty(), columns, rows,
+                        32, 0));
     }
 
     @Test
@@ -414,8 +342,8 @@ class ModelWriterTest {
         for (WeightsLocation location : List.of(WeightsLocation.EMBEDDED, WeightsLocation.EXTERNAL_DATA)) {
             ModelWriteException error = assertThrows(ModelWriteException.class,
                     () -> new ModelWriter(location).write(model, folder));
-            assertTrue(error.getMessage().contains("cannot write initializers ['w.codes' (uint8[256, 8, 16]), 'w.scales' (float[256, 8])] (computed"
-                    + " together from one weight)"), error.getMessage());
+            assertTrue(error.getMessage().contains("cannot write initializers ['w.codes' (uint8[256, 8, 16]), "
+                    + "'w.scales' (float[256, 8])] (computed together from one weight)"), error.getMessage());
             assertTrue(error.getMessage().contains("disk went away"), error.getMessage());
             assertEquals(List.of(), files(folder), location.toString());
         }
@@ -426,7 +354,30 @@ class ModelWriterTest {
         // three weights [out, in] quantized to int8 per channel: [256, 64] symmetric (16 KiB of codes, 1 KiB of
         // scales) and [1024, 16] with zero points (16 KiB, 4 KiB, 1 KiB), every part outside with external data; and
         // [128, 16] whose 512 bytes of scales stay inside while its 2 KiB of codes go outside
-        int[][] shapes = {{256, 64}, {1024, 16}, {128, 16}};
+        assertEachWeightIsReadOncePerFile("int8-", new int[][] {{256, 64}, {1024, 16}, {128, 16}},
+                (symmetry, weight) -> new ChannelInt8(symmetry).quantize(weight),
+                (g, x, parts, rows, columns) -> g.dynamicQuantizeMatMul(x, parts.get(0), parts.get(1),
+                        Optional.ofNullable(parts.size() > 2 ? parts.get(2) : null), Optional.empty()));
+    }
+
+    /** A quantizer under test, given the symmetry of the weight at hand. */
+    private interface Quantize {
+        QuantizedMatrix apply(QuantizationSymmetry symmetry, TensorData weight);
+    }
+
+    /** The node that multiplies {@code x} by a quantized weight from its parts (codes, scales[, zero points]). */
+    private interface QuantizedNode {
+        Value apply(OnnxGraphBuilder g, Value x, List<Value> parts, int rows, int columns);
+    }
+
+    /**
+     * Writes three weights of {@code shapes} (the first and third symmetric, the second with zero points) embedded and
+     * with external data, and checks that every part holds the bytes it writes alone, and that each weight is read
+     * once when its parts share a file (the third's are meant to be split across the two files with external data,
+     * so each of its parts reads it).
+     */
+    private void assertEachWeightIsReadOncePerFile(String folderPrefix, int[][] shapes, Quantize quantize,
+                                                   QuantizedNode node) throws Exception {
         QuantizationSymmetry[] symmetries = {
             QuantizationSymmetry.SYMMETRIC, QuantizationSymmetry.WITH_ZERO_POINTS, QuantizationSymmetry.SYMMETRIC};
         java.util.concurrent.atomic.AtomicInteger[] reads = new java.util.concurrent.atomic.AtomicInteger[3];
@@ -451,18 +402,18 @@ class ModelWriterTest {
 
                 @Override
                 public void writeTo(WritableByteChannel channel) throws IOException {
-                    count.incrementAndGet(); // the quantizer reads the weight's bytes() as one view, through this
+                    count.incrementAndGet(); // every read of the weight goes through here (int8's bytes() view too)
                     piecewise.writeTo(channel);
                 }
             };
-            QuantizedMatrix q = new ChannelInt8(symmetries[w]).quantize(weight);
+            QuantizedMatrix q = quantize.apply(symmetries[w], weight);
             String name = "w." + w;
             Value x = g.input("x." + w, ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(columns)));
-            Value values = g.initializer(name + ".codes", q.values());
-            Value scales = g.initializer(name + ".scales", q.scales());
-            Optional<Value> zeroPoints = q.zeroPoints().map(z -> g.initializer(name + ".zero_points", z));
-            g.output("y." + w, g.dynamicQuantizeMatMul(x, values, scales, zeroPoints, Optional.empty()),
-                    ElementType.FLOAT, Shape.of(Dim.of(1), Dim.of(rows)));
+            List<Value> initializers = new java.util.ArrayList<>(List.of(g.initializer(name + ".codes", q.values()),
+                    g.initializer(name + ".scales", q.scales())));
+            q.zeroPoints().ifPresent(z -> initializers.add(g.initializer(name + ".zero_points", z)));
+            g.output("y." + w, node.apply(g, x, initializers, rows, columns), ElementType.FLOAT,
+                    Shape.of(Dim.of(1), Dim.of(rows)));
             parts.put(name + ".codes", q.values());
             parts.put(name + ".scales", q.scales());
             q.zeroPoints().ifPresent(z -> parts.put(name + ".zero_points", z));
@@ -480,7 +431,7 @@ class ModelWriterTest {
             for (java.util.concurrent.atomic.AtomicInteger count : reads) {
                 count.set(0);
             }
-            WrittenModel written = new ModelWriter(location).write(model, folder.resolve("int8-" + location.name()));
+            WrittenModel written = new ModelWriter(location).write(model, folder.resolve(folderPrefix + location.name()));
             ModelProto proto = parse(written.modelFile());
             byte[] data = written.externalDataFile().isPresent()
                     ? Files.readAllBytes(written.externalDataFile().get()) : new byte[0];
