@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.exporters4j.onnx.QuantizedParts.PartKind;
 
 /**
  * Block-wise 4-bit quantization of a dense layer's weight for ONNX Runtime's {@code MatMulNBits} (bits 4), round to
@@ -334,49 +335,28 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
         return (float) Math.copySign(Math.floor(Math.abs((double) x) + 0.5), x);
     }
 
-    private enum PartKind { VALUES, SCALES, ZERO_POINTS }
-
-    /**
-     * The parts of one weight's quantization, computed in one pass over it: the model writer writes them together
-     * ({@link JointlyWritten}); a part written alone makes the same pass for its own bytes.
-     */
-    private static final class Blocks implements JointlyWritten.Joint {
+    /** The parts of one weight's blocks ({@link QuantizedParts}), streamed row by row when written. */
+    private static final class Blocks extends QuantizedParts {
         /** Output bytes gathered per part before a write. */
         private static final int CHUNK_BYTES = 1 << 20;
-        private final TensorData weight;
         private final BlockInt4 quantization;
-        private final List<TensorData> parts;
 
         Blocks(TensorData weight, BlockInt4 quantization) {
-            this.weight = weight;
+            super("int4Blockwise", weight, quantization.symmetry(), kind -> spec(weight, quantization, kind));
             this.quantization = quantization;
-            List<TensorData> all = new ArrayList<>(List.of(new Part(this, PartKind.VALUES),
-                    new Part(this, PartKind.SCALES)));
-            if (quantization.symmetry() == QuantizationSymmetry.WITH_ZERO_POINTS) {
-                all.add(new Part(this, PartKind.ZERO_POINTS));
-            }
-            this.parts = List.copyOf(all);
         }
 
-        QuantizedMatrix matrix() {
-            return new QuantizedMatrix(parts.get(0), parts.get(1),
-                    parts.size() > 2 ? Optional.of(parts.get(2)) : Optional.empty());
-        }
-
-        @Override
-        public List<TensorData> parts() {
-            return parts;
-        }
-
-        @Override
-        public void writeTo(List<WritableByteChannel> channels) throws IOException {
-            if (channels.size() != parts.size()) {
-                throw new IllegalArgumentException("the " + parts.size() + " parts of " + parts.get(0)
-                        + " are written into as many channels, got " + channels.size());
-            }
-            List<PartKind> kinds = new ArrayList<>();
-            parts.forEach(part -> kinds.add(((Part) part).kind));
-            write(kinds, channels);
+        /** Codes {@code [N, blocks, blockSize / 2]} uint8, scales {@code [N, blocks]}, zero points packed two a byte. */
+        private static PartSpec spec(TensorData weight, BlockInt4 quantization, PartKind kind) {
+            long channels = weight.dims().get(0);
+            long blocks = quantization.blocks(weight.dims().get(1));
+            List<Long> dims = switch (kind) {
+                case VALUES -> List.of(channels, blocks, (long) quantization.blockSize() / 2);
+                case SCALES -> List.of(channels, blocks);
+                case ZERO_POINTS -> List.of(channels, (blocks + 1) / 2);
+            };
+            return new PartSpec(kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8, dims,
+                    List.of(kind, quantization.blockSize(), quantization.symmetry()));
         }
 
         /**
@@ -384,6 +364,7 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
          * arrives ({@link RowKernel}) and each part's bytes for it gathered into that part's chunk, written into its
          * channel when full, so memory is one row and a chunk per part whatever the weight's size.
          */
+        @Override
         void write(List<PartKind> kinds, List<WritableByteChannel> channels) throws IOException {
             RowKernel kernel = new RowKernel(quantization, Math.toIntExact(weight.dims().get(1)));
             List<Output> outputs = new ArrayList<>();
@@ -463,45 +444,6 @@ public record BlockInt4(int blockSize, QuantizationSymmetry symmetry, int accura
                 channel.write(out);
             }
             out.clear();
-        }
-    }
-
-    /** One of the three tensors, computed channel by channel from the weight when written. */
-    private static final class Part extends DerivedTensorData implements JointlyWritten {
-        private final Blocks blocks;
-        private final PartKind kind;
-
-        Part(Blocks blocks, PartKind kind) {
-            super("int4Blockwise", blocks.weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.UINT8,
-                    dims(blocks.weight, blocks.quantization, kind));
-            this.blocks = blocks;
-            this.kind = kind;
-        }
-
-        private static List<Long> dims(TensorData weight, BlockInt4 quantization, PartKind kind) {
-            long channels = weight.dims().get(0);
-            long blocks = quantization.blocks(weight.dims().get(1));
-            return switch (kind) {
-                case VALUES -> List.of(channels, blocks, (long) quantization.blockSize() / 2);
-                case SCALES -> List.of(channels, blocks);
-                case ZERO_POINTS -> List.of(channels, (blocks + 1) / 2);
-            };
-        }
-
-        @Override
-        protected List<Object> arguments() {
-            return List.of(kind, blocks.quantization.blockSize(), blocks.quantization.symmetry());
-        }
-
-        @Override
-        public JointlyWritten.Joint joint() {
-            return blocks;
-        }
-
-        /** This part alone: a pass over the weight for its bytes only. */
-        @Override
-        public void writeTo(WritableByteChannel channel) throws IOException {
-            blocks.write(List.of(kind), List.of(channel));
         }
     }
 }

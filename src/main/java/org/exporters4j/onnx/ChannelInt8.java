@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
+import org.exporters4j.onnx.QuantizedParts.PartKind;
 
 /**
  * Per-channel int8 quantization of a dense layer's weight, as ONNX Runtime's dynamic quantizer
@@ -102,56 +101,30 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
         return result;
     }
 
-    private enum PartKind { VALUES, SCALES, ZERO_POINTS }
-
-    /**
-     * The parts of one weight's quantization, computed in one pass over it: the model writer writes them together
-     * ({@link JointlyWritten}), reading the weight and computing its channels' parameters once; a part written alone
-     * reads the weight for its own bytes.
-     */
-    private static final class Channels implements JointlyWritten.Joint {
+    /** The parts of one weight's per-channel quantization ({@link QuantizedParts}), from one read of it. */
+    private static final class Channels extends QuantizedParts {
         /** Output bytes per write of the codes: several output rows at a time. */
         private static final int BLOCK_BYTES = 1 << 20;
-        private final TensorData weight;
         private final ChannelInt8 quantization;
-        private final List<TensorData> parts;
 
         Channels(TensorData weight, ChannelInt8 quantization) {
-            this.weight = weight;
+            super("int8PerChannel", weight, quantization.symmetry(), kind -> spec(weight, quantization, kind));
             this.quantization = quantization;
-            List<TensorData> all = new ArrayList<>(List.of(new Part(this, PartKind.VALUES),
-                    new Part(this, PartKind.SCALES)));
-            if (quantization.symmetry() == QuantizationSymmetry.WITH_ZERO_POINTS) {
-                all.add(new Part(this, PartKind.ZERO_POINTS));
-            }
-            this.parts = List.copyOf(all);
         }
 
-        QuantizedMatrix matrix() {
-            return new QuantizedMatrix(parts.get(0), parts.get(1),
-                    parts.size() > 2 ? Optional.of(parts.get(2)) : Optional.empty());
-        }
-
-        @Override
-        public List<TensorData> parts() {
-            return parts;
-        }
-
-        @Override
-        public void writeTo(List<WritableByteChannel> channels) throws IOException {
-            if (channels.size() != parts.size()) {
-                throw new IllegalArgumentException("the " + parts.size() + " parts of " + parts.get(0)
-                        + " are written into as many channels, got " + channels.size());
-            }
-            List<PartKind> kinds = new ArrayList<>();
-            parts.forEach(part -> kinds.add(((Part) part).kind));
-            write(kinds, channels);
+        /** Codes {@code [in, out]} int8 (transposed), scales and zero points {@code [out]}. */
+        private static PartSpec spec(TensorData weight, ChannelInt8 quantization, PartKind kind) {
+            List<Long> dims = kind == PartKind.VALUES ? List.of(weight.dims().get(1), weight.dims().get(0))
+                    : List.of(weight.dims().get(0));
+            return new PartSpec(kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.INT8, dims,
+                    List.of(kind, quantization.symmetry()));
         }
 
         /**
          * Reads the weight once ({@link FloatRows}, a view of its bytes), computes every channel's parameters, then
          * writes each part of {@code kinds} into the channel at the same index.
          */
+        @Override
         void write(List<PartKind> kinds, List<WritableByteChannel> channels) throws IOException {
             FloatRows rows = FloatRows.of(weight, "int8 quantization");
             Parameters[] parameters = quantization.channelParameters(rows);
@@ -205,36 +178,6 @@ public record ChannelInt8(QuantizationSymmetry symmetry) implements WeightQuanti
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-        }
-    }
-
-    /** One of the three tensors, computed from the weight when written. */
-    private static final class Part extends DerivedTensorData implements JointlyWritten {
-        private final Channels channels;
-        private final PartKind kind;
-
-        Part(Channels channels, PartKind kind) {
-            super("int8PerChannel", channels.weight, kind == PartKind.SCALES ? ElementType.FLOAT : ElementType.INT8,
-                    kind == PartKind.VALUES ? List.of(channels.weight.dims().get(1), channels.weight.dims().get(0))
-                            : List.of(channels.weight.dims().get(0)));
-            this.channels = channels;
-            this.kind = kind;
-        }
-
-        @Override
-        protected List<Object> arguments() {
-            return List.of(kind, channels.quantization.symmetry());
-        }
-
-        @Override
-        public JointlyWritten.Joint joint() {
-            return channels;
-        }
-
-        /** This part alone: a read of the weight for its bytes only. */
-        @Override
-        public void writeTo(WritableByteChannel channel) throws IOException {
-            channels.write(List.of(kind), List.of(channel));
         }
     }
 }

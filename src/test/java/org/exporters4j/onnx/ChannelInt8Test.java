@@ -108,26 +108,9 @@ class ChannelInt8Test {
     }
 
     private static TensorData bfloat16(short[] values) {
-        return new TensorData() {
-            @Override
-            public ElementType elementType() {
-                return ElementType.BFLOAT16;
-            }
-
-            @Override
-            public List<Long> dims() {
-                return List.of((long) ROWS, (long) COLUMNS);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws IOException {
-                ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asShortBuffer().put(values);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-        };
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asShortBuffer().put(values);
+        return TensorData.wrap(ElementType.BFLOAT16, List.of((long) ROWS, (long) COLUMNS), bytes);
     }
 
     private static String sha256(TensorData data) {
