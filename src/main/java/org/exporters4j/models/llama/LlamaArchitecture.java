@@ -266,13 +266,14 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                         graph, mask, Masking.VISIBLE_OR_MINIMUM, window));
                 attended = FusedCachedAttention.apply(graph, rowsOf(query), rowsOf(key), projected.value(),
                         inputs.grid(), past, bias, heads, headDim, scoreScale.factor());
-            } else if (parameters.form().fused() && scoreCap.isEmpty()) {
-                // grouped-query heads: GroupQueryAttention, the window in its score bias (soft-capping keeps the
-                // plain graph: the kernel's softcap is not checked against Gemma 2's order of capping and masking)
+            } else if (parameters.form().fused() && scoreCap.isEmpty() && !inputs.hasPast()) {
+                // grouped-query heads without a past input: GroupQueryAttention, the window in its score bias (with a
+                // past the broadcast attention is faster on CPU: FusedGroupedAttention; soft-capping keeps the plain
+                // graph: the kernel's softcap is not checked against Gemma 2's order of capping and masking)
                 FusedGroupedAttention.Step step = groupedSteps.computeIfAbsent(window.orElse(-1),
                         w -> FusedGroupedAttention.step(graph, inputs, mask, window));
                 attended = new FusedGroupedAttention(heads, kvHeads, headDim, scoreScale).apply(graph, query, key,
-                        projected.value(), inputs.grid(), past, step);
+                        projected.value(), inputs.grid(), step);
             } else {
                 Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
                 CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,
