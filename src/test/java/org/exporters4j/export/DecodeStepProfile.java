@@ -27,9 +27,9 @@ import org.exporters4j.onnx.proto.OnnxProto.NodeProto;
 /**
  * Benchmark helper (bench/profile-gpt2-decoding.sh, never run by the tests): one decoding step (batch 1, one new
  * token) of several with-past decoder models side by side in ONNX Runtime, at each past length: the latency, measured
- * interleaved (each round runs every model once, in turn), and the per-operator time of ONNX Runtime's profiler
- * ({@code SessionOptions.enableProfiling}: the {@code dur} of each node's kernel event, summed by {@code op_name},
- * per step), and the node counts of the graph ONNX Runtime runs (its optimized model, saved with
+ * interleaved (each round runs every model once, in turn, on one thread pool: {@link InterleavedSessions}), and the
+ * per-operator time of ONNX Runtime's profiler ({@code SessionOptions.enableProfiling}: the {@code dur} of each node's
+ * kernel event, summed by {@code op_name}, per step), and the node counts of the graph ONNX Runtime runs (its optimized model, saved with
  * {@code setOptimizedModelFilePath}). The caches are random, in the layout {@code [batch, heads, past, head_dim]}.
  *
  * <p>Usage: {@code DecodeStepProfile PAST[,PAST...] LABEL=MODEL [LABEL=MODEL...]}; ratios are against the first.
@@ -51,7 +51,7 @@ public final class DecodeStepProfile {
             String[] parts = args[i].split("=", 2);
             models.add(new Model(parts[0], Path.of(parts[1])));
         }
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = InterleavedSessions.environment();
         Path work = Files.createTempDirectory("decode-step-profile");
         System.out.println("== nodes of the graph ONNX Runtime runs (its optimized model)");
         List<Map<String, Long>> counts = new ArrayList<>();
@@ -62,7 +62,7 @@ public final class DecodeStepProfile {
         for (long past : pasts) {
             System.out.printf("%n== one decoding step, batch 1, past %d (ONNX Runtime %s, CPU, %d threads)%n", past,
                     environment.getVersion(), Runtime.getRuntime().availableProcessors());
-            double[] medians = latency(environment, models, past);
+            double[] medians = latency(models, past);
             for (int m = 0; m < models.size(); m++) {
                 System.out.printf("%-8s median %8.3f ms   ratio %.3f%n", models.get(m).label(), medians[m],
                         medians[m] / medians[0]);
@@ -77,39 +77,11 @@ public final class DecodeStepProfile {
     }
 
     /** Median milliseconds of one step per model, the models run in turn in each round. */
-    private static double[] latency(OrtEnvironment environment, List<Model> models, long past) throws OrtException {
-        List<OrtSession> sessions = new ArrayList<>();
-        List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
-        try {
-            for (Model model : models) {
-                OrtSession session = environment.createSession(model.file().toString(), new OrtSession.SessionOptions());
-                sessions.add(session);
-                feeds.add(feed(environment, session, past));
-            }
-            double[][] millis = new double[models.size()][ROUNDS];
-            for (int round = -WARM_UP; round < ROUNDS; round++) {
-                for (int turn = 0; turn < models.size(); turn++) {
-                    int m = (turn + Math.max(round, 0)) % models.size(); // who goes first changes every round
-                    long start = System.nanoTime();
-                    sessions.get(m).run(feeds.get(m)).close();
-                    if (round >= 0) {
-                        millis[m][round] = (System.nanoTime() - start) / 1e6;
-                    }
-                }
-            }
-            double[] medians = new double[models.size()];
-            for (int m = 0; m < models.size(); m++) {
-                Arrays.sort(millis[m]);
-                medians[m] = millis[m][ROUNDS / 2];
-            }
-            return medians;
-        } finally {
-            for (Map<String, OnnxTensor> feed : feeds) {
-                feed.values().forEach(OnnxTensor::close);
-            }
-            for (OrtSession session : sessions) {
-                session.close();
-            }
+    private static double[] latency(List<Model> models, long past) throws OrtException {
+        try (InterleavedSessions sessions = new InterleavedSessions(
+                models.stream().map(model -> model.file().toString()).toList(),
+                (environment, session) -> feed(environment, session, past))) {
+            return sessions.medians(WARM_UP, ROUNDS);
         }
     }
 
@@ -117,7 +89,7 @@ public final class DecodeStepProfile {
     private static Map<String, Double> profile(OrtEnvironment environment, Model model, long past, Path work)
             throws OrtException, IOException {
         Path file;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = InterleavedSessions.sharedPoolOptions()) {
             options.enableProfiling(work.resolve(model.label() + "-" + past).toString());
             try (OrtSession session = environment.createSession(model.file().toString(), options)) {
                 Map<String, OnnxTensor> feed = feed(environment, session, past);
@@ -161,7 +133,7 @@ public final class DecodeStepProfile {
     private static Map<String, Long> optimizedNodeCounts(OrtEnvironment environment, Model model, Path work)
             throws OrtException, IOException {
         Path optimized = work.resolve(model.label() + "-optimized.onnx");
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = InterleavedSessions.sharedPoolOptions()) {
             options.setOptimizedModelFilePath(optimized.toString());
             options.addConfigEntry("session.optimized_model_external_initializers_file_name",
                     model.label() + "-optimized.onnx.data");

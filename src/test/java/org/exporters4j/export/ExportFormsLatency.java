@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * Benchmark helper (bench/compare-exports.sh, never run by the tests): the ONNX Runtime latency of several exports of
  * one model (its forms: plain, {@code --optimize}, ...) side by side on one workload, measured interleaved (each
  * round runs every export once, the first to go changing every round), as medians with the ratio plain/form (how many
- * times faster than the first export listed).
+ * times faster than the first export listed), the sessions on one thread pool ({@link InterleavedSessions}).
  *
  * <p>Workloads: {@code text:BxS} (an encoder's {@code input_ids}, {@code attention_mask}, {@code token_type_ids} of
  * batch B and sequence S), {@code step:P} (one decoding step of batch 1 after a random cache of P tokens),
@@ -59,45 +59,17 @@ public final class ExportFormsLatency {
             labels.add(parts[0]);
             files.add(parts[1]);
         }
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        List<OrtSession> sessions = new ArrayList<>();
-        List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
-        try {
-            for (String file : files) {
-                OrtSession session = environment.createSession(file, new OrtSession.SessionOptions());
-                sessions.add(session);
-                feeds.add(feed(environment, session, workload));
-            }
-            double[][] millis = new double[files.size()][rounds];
-            for (int round = -WARM_UP; round < rounds; round++) {
-                for (int turn = 0; turn < files.size(); turn++) {
-                    int m = (turn + Math.max(round, 0)) % files.size();
-                    long start = System.nanoTime();
-                    sessions.get(m).run(feeds.get(m)).close();
-                    if (round >= 0) {
-                        millis[m][round] = (System.nanoTime() - start) / 1e6;
-                    }
-                }
-            }
+        try (InterleavedSessions sessions = new InterleavedSessions(files,
+                (environment, session) -> feed(environment, session, workload))) {
+            double[] medians = sessions.medians(WARM_UP, rounds);
             StringBuilder line = new StringBuilder(String.format("%-14s", args[0]));
-            double first = 0;
             for (int m = 0; m < files.size(); m++) {
-                Arrays.sort(millis[m]);
-                double median = millis[m][rounds / 2];
-                if (m == 0) {
-                    first = median;
-                }
-                line.append(String.format("  %s %9.2f ms", labels.get(m), median));
+                line.append(String.format("  %s %9.2f ms", labels.get(m), medians[m]));
                 if (m > 0) {
-                    line.append(String.format(" (%.2fx)", first / median));
+                    line.append(String.format(" (%.2fx)", medians[0] / medians[m]));
                 }
             }
             System.out.println(line);
-        } finally {
-            feeds.forEach(feed -> feed.values().forEach(OnnxTensor::close));
-            for (OrtSession session : sessions) {
-                session.close();
-            }
         }
     }
 
