@@ -88,7 +88,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
             description = {"Write the graph with ONNX Runtime's fused com.microsoft operators (fused attention, "
                     + "skip and simplified layer norms, fused GELU) where the model's family has them, standard "
                     + "operators elsewhere; same inputs and outputs as the plain export. Runs only in ONNX Runtime "
-                    + "(its contrib operators); validation also compares it with the plain graph."})
+                    + "(its contrib operators); validation also compares it with the plain graph. Combines with "
+                    + "--quantize int8|int4 for gpt2 and the Llama family (the fused graph's dense layers quantized "
+                    + "as the plain graph's, validated against the plain float32 graph); the BERT family refuses "
+                    + "the pair (its fused Attention reads a merged float32 weight)."})
     boolean optimize;
 
     @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",
@@ -111,7 +114,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "onnxruntime-genai builder). Embedding tables stay float32 unless --quantize-embeddings "
                     + "(int4, Llama family). Runs only in ONNX Runtime (its com.microsoft contrib operators). "
                     + "Validation compares the model with the float32 graph of the same weights (--min-cosine, "
-                    + "--min-top1-agreement) instead of --atol."})
+                    + "--min-top1-agreement) instead of --atol. With --optimize (gpt2, Llama family): fused "
+                    + "operators and quantized weights together."})
     String quantize;
 
     @Option(names = "--quantize-block-size", paramLabel = "N",
@@ -224,7 +228,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
                 + result.modelFile() + others + result.externalDataFile().map(file -> " + " + file.getFileName()).orElse("")
                 + (result.validation().isEmpty() ? ", not validated"
                         : request.form().quantization().quantized() && comparedWithFloat32(result.validation().get())
-                                ? ", validated in ONNX Runtime against its float32 graph ("
+                                ? ", validated in ONNX Runtime against its "
+                                + (request.form().fused() ? "plain " : "") + "float32 graph ("
+                                + (request.form().fused() ? "fused operators, " : "")
                                 + request.form().quantization() + " weights; cosine >= "
                                 + plain(request.agreementTolerance().minCosine()) + ", LM top-1 agreement >= "
                                 + plain(request.agreementTolerance().minTopOneAgreement()) + ")"

@@ -31,7 +31,6 @@ import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.HalfPrecisionConversion;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.OnnxModel;
-import org.exporters4j.onnx.OperatorDomain;
 import org.exporters4j.onnx.Opset;
 import org.exporters4j.onnx.WrittenModel;
 import org.exporters4j.tasks.ComponentExport;
@@ -158,7 +157,7 @@ public final class Exporter {
                             ? ModelWriter.DEFAULT_FILE_NAME : file.file().fileName()));
                     quantizedFiles.add(new QuantizedFile(writtenFiles.get(file.file()), file.config(), graph,
                             file.file().component().map(component -> graphInterface(file.config(), opset, component)
-                                    .withForm(request.form().withQuantization(WeightQuantization.NONE)))));
+                                    .withForm(float32Reference(request.form())))));
                 }
                 written = writtenFiles.get(files.get(0).file());
             } else {
@@ -171,8 +170,8 @@ public final class Exporter {
                     submodelGraphs.add(new WrittenGraph(last, submodel.config(), graph,
                             graph == reference ? Optional.empty() : Optional.of(reference)));
                     quantizedFiles.add(new QuantizedFile(last, submodel.config(), graph, Optional.of(
-                            graphInterface(submodel.config(), opset).withForm(request.form()
-                                    .withQuantization(WeightQuantization.NONE)))));
+                            graphInterface(submodel.config(), opset).withForm(float32Reference(
+                                    request.form())))));
                 }
                 written = last;
             }
@@ -185,8 +184,7 @@ public final class Exporter {
             List<String> notes = new ArrayList<>(missingConsumerFiles(layout, copied));
             List<OnnxModel> everyGraph = java.util.stream.Stream.concat(graphs.values().stream(),
                     submodelGraphs.stream().map(WrittenGraph::graph)).toList();
-            if (request.form().fused()
-                    && everyGraph.stream().noneMatch(graph -> graph.domains().contains(OperatorDomain.MICROSOFT))) {
+            if (request.form().fused() && everyGraph.stream().noneMatch(OnnxModel::hasFusedOperators)) {
                 // the family has no fused form: its builder followed the plain path
                 notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
                         + "exporters4j yet; it is written with standard operators, as without --optimize");
@@ -203,13 +201,15 @@ public final class Exporter {
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = request.form().quantization().quantized()
                         ? validateQuantized(quantizedFiles, new FloatReference(architecture, overridden, weights,
-                                variant), output, atol, request.agreementTolerance(), notes)
+                                variant, request.form().fused() ? "plain float32" : "float32"), output, atol,
+                                request.agreementTolerance(), notes)
                         : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)
                         : validateSubmodels(submodelGraphs, output, atol);
                 validation = withReferenceChecks(validation, files, writtenFiles, references, submodelGraphs, output,
                         atol, request.form());
-                // a quantized form was compared with its float32 graph above, by cosine and top-1 (not by atol)
+                // a quantized form (fused or not) was compared with the plain float32 graph above, by cosine and
+                // top-1 (not by atol)
                 // and a float16 form with its float32 graph by withReferenceChecks, above
                 if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()
                         && request.form().precision() == ModelForm.Precision.FLOAT32) {
@@ -303,16 +303,13 @@ public final class Exporter {
     static final long MAX_FLOAT32_REFERENCE_BYTES = 6L << 30;
 
     /**
-     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32) through the plain
-     * dense layers: refused with another precision or with {@code --optimize}, naming the options and the fix.
+     * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32): refused with another
+     * precision, naming the options and the fix. With {@code --optimize} the dense layers of a fused graph are
+     * quantized as the plain graph's (gpt2, the Llama family: every dense layer is the same {@code Linear}); a family
+     * whose fused layers read merged float32 weights refuses the pair when its graph is built (the BERT family's
+     * {@code Attention}: {@code BertStyleEncoder}).
      */
     private static void requireQuantizable(ModelForm form) {
-        if (form.quantization().quantized() && form.fused()) {
-            throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
-                    + " cannot be combined with --optimize yet: the fused operators (Attention with its merged "
-                    + "query/key/value weight) read float32 weights, which would leave part of the model unquantized; "
-                    + "drop --optimize (the quantized MatMuls are ONNX Runtime's fast path already) or drop --quantize");
-        }
         if (form.quantization().quantized() && form.precision() != ModelForm.Precision.FLOAT32) {
             throw new ExportException("--quantize " + form.quantization().scheme().name().toLowerCase(Locale.ROOT)
                     + " cannot be combined with --dtype " + form.precision().name().toLowerCase(Locale.ROOT)
@@ -325,9 +322,22 @@ public final class Exporter {
     private record QuantizedFile(WrittenModel model, ExportConfig config, OnnxModel graph,
                                  Optional<GraphInterface> floatInterface) {}
 
-    /** What builds the float32 graph of a file from the same weights, in this process. */
+    /**
+     * The form a quantized export is compared with: the plain float32 graph of the same weights (Optimum's form). A
+     * fused quantized export is compared with it too, not with its fused float32 graph, so the agreement figures
+     * hold the fusion and the quantization together, with the quantized export's bounds (a float tolerance, which
+     * the fused float32 form is held to against the plain graph, cannot bound quantized outputs).
+     */
+    private static ModelForm float32Reference(ModelForm form) {
+        return form.withQuantization(WeightQuantization.NONE).withOperators(ModelForm.Operators.STANDARD);
+    }
+
+    /**
+     * What builds the float32 graph of a file from the same weights, in this process ({@link #float32Reference}),
+     * and how the report names it ({@code float32}, or {@code plain float32} beside a fused export).
+     */
     private record FloatReference(Architecture architecture, ModelConfig config, RecordedWeights weights,
-                                  Variant variant) {
+                                  Variant variant, String name) {
         OnnxModel build(GraphInterface graphInterface) {
             return architecture.build(config, weights, variant, graphInterface);
         }
@@ -369,8 +379,8 @@ public final class Exporter {
                         + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
                         + "it beside the quantized model");
             } else {
-                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.variant().head(), tolerance,
-                        output.staging()));
+                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.name(), reference.variant().head(),
+                        tolerance, output.staging()));
             }
             String name = file.model().modelFile().getFileName().toString();
             for (ValidationReport.OutputCheck check : fileChecks) {
@@ -385,12 +395,12 @@ public final class Exporter {
      * staging folder (beside the export, not in a RAM-backed temporary folder), removed afterwards.
      */
     private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
-                                                                        Head head, AgreementTolerance tolerance,
-                                                                        Path staging) {
+                                                                        String floatName, Head head,
+                                                                        AgreementTolerance tolerance, Path staging) {
         Path modelFile = file.model().modelFile();
         try (ReferenceFolder folder = ReferenceFolder.create(staging, "float32")) {
             return folder.compare(floatGraph, modelFile.getFileName().toString(), reference -> QuantizedAgreement
-                    .compare(modelFile, reference, file.config(), head, tolerance));
+                    .compare(modelFile, reference, floatName, file.config(), head, tolerance));
         }
     }
 

@@ -27,14 +27,18 @@ final class QuantizedAgreement {
 
     private QuantizedAgreement() {}
 
-    /** The figures of {@code quantized} against {@code reference} (the float32 graph's file) for {@code head}. */
-    static List<OutputCheck> compare(Path quantized, Path reference, ExportConfig exportConfig, Head head,
-                                     AgreementTolerance tolerance) {
+    /**
+     * The figures of {@code quantized} against {@code reference} (the float32 graph's file, which the report calls
+     * {@code referenceName}: {@code float32}, or {@code plain float32} beside a fused export) for {@code head}.
+     */
+    static List<OutputCheck> compare(Path quantized, Path reference, String referenceName, ExportConfig exportConfig,
+                                     Head head, AgreementTolerance tolerance) {
         return ValidationSession.compare(quantized, reference, exportConfig, "the quantized model " + quantized
-                + " beside its float32 graph", "", (inputs, name, expected, actual) -> actual.map(given -> check(
-                        "vs. float32, " + OnnxRuntimeValidator.label(exportConfig, inputs), name, expected.values(),
-                        given.values(), expected.lastAxis(), LANGUAGE_MODEL_HEADS.contains(head)
-                                && name.equals(LOGITS), tolerance))); // the run checks report a missing output
+                + " beside its " + referenceName + " graph", "", (inputs, name, expected, actual) -> actual.map(
+                        given -> check("vs. " + referenceName + ", " + OnnxRuntimeValidator.label(exportConfig,
+                                inputs), name, expected.values(), given.values(), expected.lastAxis(),
+                                LANGUAGE_MODEL_HEADS.contains(head) && name.equals(LOGITS), tolerance)));
+        // (the run checks report a missing output)
     }
 
     /** The figures of one output. */

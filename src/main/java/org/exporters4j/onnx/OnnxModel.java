@@ -64,6 +64,29 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
         }
     }
 
+    /**
+     * Whether a node, branches included, is one of ONNX Runtime's fused contrib operators ({@code --optimize}'s
+     * attention, skip and simplified norms, fused GELUs, rotary embedding), not counting the contrib operators that
+     * read quantized weights ({@code --quantize}'s MatMulNBits, DynamicQuantizeMatMul, GatherBlockQuantized).
+     */
+    public boolean hasFusedOperators() {
+        return hasFusedOperators(nodes);
+    }
+
+    private static boolean hasFusedOperators(List<Node> nodes) {
+        for (Node node : nodes) {
+            if (node.domain() == OperatorDomain.MICROSOFT && OperatorTable.isFusedContrib(node.opType())) {
+                return true;
+            }
+            for (Attribute attribute : node.attributes()) {
+                if (attribute instanceof Attribute.GraphValue branch && hasFusedOperators(branch.value().nodes())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Total bytes of all initializers. */
     public long initializerBytes() {
         long total = 0;

@@ -109,6 +109,13 @@ final class OperatorTable {
             .row("SkipSimplifiedLayerNormalization", 1)
             .build();
 
+    /**
+     * The contrib operators that read quantized weights ({@code --quantize}); the others of
+     * {@link #CONTRIB_FIRST_VERSION} are fused computations ({@code --optimize}).
+     */
+    private static final Set<String> QUANTIZED_WEIGHT_READERS = Set.of("DynamicQuantizeMatMul",
+            "GatherBlockQuantized", "MatMulNBits");
+
     private OperatorTable() {}
 
     /** Every operator of both tables (the default domain's and the contrib operators), sorted. */
@@ -116,6 +123,11 @@ final class OperatorTable {
         Set<String> all = new TreeSet<>(FIRST_OPSET.keySet());
         all.addAll(CONTRIB_FIRST_VERSION.keySet());
         return Collections.unmodifiableSet(all);
+    }
+
+    /** Whether {@code opType} is a contrib operator this package emits that fuses a computation (not a weight reader). */
+    static boolean isFusedContrib(String opType) {
+        return isContrib(opType) && !QUANTIZED_WEIGHT_READERS.contains(opType);
     }
 
     /** Whether {@code opType} is one of the contrib operators this package emits. */

@@ -167,6 +167,60 @@ class ExportQuantizeTest {
         assertTrue(ops.getOrDefault("MatMulNBits", 0L) > 0, ops.toString());
     }
 
+    /**
+     * {@code --optimize --quantize int4} and {@code int8} on GPT-2: one graph with the fused operators and every
+     * dense layer quantized (c_attn, both c_proj, c_fc per layer and the LM head; no MatMul or Gemm of a weight left),
+     * validated against the plain float32 graph with the quantized exports' bounds, and within the quantized tests'
+     * cosine floors of PyTorch's float32 outputs.
+     */
+    @Test
+    void gpt2OptimizedAndQuantizedHasTheFusedAndTheQuantizedOperators() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("gpt2--causal-lm-with-past"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("gpt2"));
+        for (var scheme : List.of(List.of("int4", "MatMulNBits", "int4 blocks of 32 symmetric", "0.9"),
+                List.of("int8", "DynamicQuantizeMatMul", "int8 symmetric", "0.99"))) {
+            Path output = folder.resolve("gpt2-optimized-" + scheme.get(0));
+            MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                    "causal-lm-with-past", "--optimize", "--quantize", scheme.get(0), output.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("(vs. plain float32, batch_size=2, sequence_length=16"), run.err());
+            Matcher topOne = TOP_ONE.matcher(run.err());
+            assertTrue(topOne.find(), run.err());
+            assertTrue(!run.err().contains("no fused form"), run.err());
+            assertTrue(run.out().contains("validated in ONNX Runtime against its plain float32 graph (fused operators, "
+                    + scheme.get(2) + " weights"), run.out());
+            Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
+            // per layer c_attn, attn.c_proj, c_fc, mlp.c_proj; plus the LM head (tied to wte)
+            assertEquals(2 * 4 + 1, ops.getOrDefault(scheme.get(1), 0L), ops.toString());
+            for (String fused : List.of("MultiHeadAttention", "SkipLayerNormalization", "FastGelu")) {
+                assertEquals(2L, ops.getOrDefault(fused, 0L), fused + ": " + ops);
+            }
+            assertEquals(0, ops.getOrDefault("Gemm", 0L), ops.toString());
+            assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
+                    "no MatMul of a weight is left: " + ops);
+            var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
+            for (var named : fixture.referenceOutputs().entrySet()) {
+                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
+                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
+                assertEquals(expected.shape(), actual.shape(), named.getKey());
+                double cosine = cosine(expected.values(), actual.values());
+                assertTrue(cosine >= Double.parseDouble(scheme.get(3)), scheme.get(0) + " " + named.getKey()
+                        + ": cosine " + cosine);
+            }
+        }
+    }
+
+    @Test
+    void aFamilyWithoutAFusedFormIsQuantizedWithANoteUnderOptimize() throws Exception {
+        Path model = SharedFiles.fixtures().resolve("vit--default").resolve("checkpoint");
+        Path output = folder.resolve("vit-optimized-int8");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", model.toString(), "--optimize", "--quantize",
+                "int8", "--no-validate", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("note: --optimize: the vit default graph has no fused form"), run.err());
+        assertTrue(operatorCounts(output.resolve("model.onnx")).getOrDefault("DynamicQuantizeMatMul", 0L) > 0);
+    }
+
     @Test
     void optionsThatDoNotFitTogetherAreRefusedNamingTheOptionAndTheFix() {
         String model = SharedFiles.fixtures().resolve("bert--default").resolve("checkpoint").toString();
@@ -207,6 +261,9 @@ class ExportQuantizeTest {
         assertTrue(optimized.err().contains("--quantize int8 cannot be combined with --optimize yet"),
                 optimized.err());
         assertTrue(optimized.err().contains("drop --optimize"), optimized.err());
+        assertTrue(optimized.err().contains("for bert: its fused layers are ONNX Runtime's Attention"),
+                optimized.err());
+        assertTrue(optimized.err().contains("or drop --quantize"), optimized.err());
         assertTrue(Files.notExists(Path.of(out)));
     }
 

@@ -29,6 +29,15 @@ import org.junit.jupiter.api.DynamicTest;
 public final class FusedFormFixtures {
     private static final ModelForm FUSED = ModelForm.PLAIN.withOperators(ModelForm.Operators.FUSED);
 
+    /**
+     * The cosine floors with PyTorch's float32 outputs that the quantized exports' tests hold (ExportQuantizeTest:
+     * int8 0.99 on the BERT family, int4 0.9 on a Llama), by quantization (symmetric, block 32, LM head quantized).
+     */
+    public static final Map<WeightQuantization, Double> QUANTIZATION_FLOORS = Map.of(
+            WeightQuantization.int8(WeightQuantization.Symmetry.SYMMETRIC), 0.99,
+            WeightQuantization.int4(WeightQuantization.DEFAULT_INT4_BLOCK_SIZE, WeightQuantization.Symmetry.SYMMETRIC),
+            0.9);
+
     private FusedFormFixtures() {}
 
     /** One dynamic test per fixture; {@code fusedOperators} must each appear in every fused graph. */
@@ -105,6 +114,88 @@ public final class FusedFormFixtures {
         assertTrue(counts.keySet().containsAll(fusedOperators), fixture + ": fused operators " + counts
                 + ", expected at least " + fusedOperators);
         assertTrue(fused.domains().contains(OperatorDomain.MICROSOFT), fixture.toString());
+    }
+
+    /**
+     * {@code --optimize} with {@code --quantize} on decoder fixtures ({@link DecoderRuns}): for each fixture and each
+     * of {@code quantizations}, the fused quantized graph quantizes exactly the weights the plain quantized graph
+     * quantizes (the same weights read by the same quantized operator, as many of them, same scheme: the same
+     * initializer names, whose names say the scheme) and uses {@code fusedOperators}; written and run on the
+     * fixture's inputs, each reference output keeps at least {@code minCosine} of the quantization's scheme with
+     * PyTorch's float32 output.
+     */
+    public static Stream<DynamicTest> everyDecoderFixtureQuantizesAsPlain(List<Fixture> fixtures,
+                                                                          Map<WeightQuantization, Double> minCosine,
+                                                                          Set<String> fusedOperators, Path folder) {
+        return fixtures.stream().flatMap(fixture -> minCosine.entrySet().stream().map(bound -> DynamicTest.dynamicTest(
+                fixture + " " + bound.getKey(), () -> assertFusedQuantizesAsPlain(fixture, bound.getKey(),
+                        bound.getValue(), fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
+    }
+
+    private static void assertFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
+                                                    double minCosine, Set<String> fusedOperators, Path out)
+            throws Exception {
+        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
+                .withOverrides(fixture.valuesOverride());
+        GraphInterface plainInterface = DecoderRuns.graphInterface(fixture);
+        ModelForm quantized = ModelForm.PLAIN.withQuantization(quantization);
+        OnnxModel fused;
+        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
+            Architecture architecture = ModelTypes.architecture(fixture.modelType());
+            Variant variant = DecoderRuns.variant(fixture);
+            fused = architecture.build(config, weights, variant, plainInterface.withForm(
+                    quantized.withOperators(ModelForm.Operators.FUSED)));
+            OnnxModel plain = architecture.build(config, weights, variant, plainInterface.withForm(quantized));
+            assertEquals(plain.inputs(), fused.inputs(), fixture + ": the fused graph's inputs");
+            assertEquals(plain.outputs(), fused.outputs(), fixture + ": the fused graph's outputs");
+            Map<String, List<String>> plainWeights = quantizedWeights(plain);
+            assertTrue(!plainWeights.isEmpty(), fixture + ": the plain graph quantizes its dense layers");
+            assertEquals(plainWeights, quantizedWeights(fused), fixture + " " + quantization
+                    + ": the weights the fused graph quantizes, by quantized operator");
+            new ModelWriter(WeightsLocation.AUTOMATIC).write(fused, out);
+        }
+        assertUses(fixture, fused, fusedOperators);
+        Map<String, DecoderRuns.Tensor> outputs;
+        try (DecoderRuns.Session session = new DecoderRuns.Session(out.resolve("model.onnx"))) {
+            outputs = session.run(DecoderRuns.read(fixture.inputsFile()));
+        }
+        Map<String, DecoderRuns.Tensor> expected = DecoderRuns.read(fixture.outputsFile());
+        for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
+            DecoderRuns.Tensor reference = expected.get(named.getValue());
+            DecoderRuns.Tensor mine = outputs.get(named.getKey());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(reference.shape(), mine.shape(),
+                    fixture + " " + named.getKey());
+            double cosine = cosine(reference.floats(), mine.floats());
+            assertTrue(cosine >= minCosine, fixture + " " + quantization + " " + named.getKey()
+                    + ": cosine with PyTorch's float32 output " + cosine + ", below " + minCosine);
+        }
+    }
+
+    /** The quantized weights each quantized operator reads (its second input), sorted, by operator. */
+    private static Map<String, List<String>> quantizedWeights(OnnxModel graph) {
+        Map<String, List<String>> weights = new TreeMap<>();
+        for (Node node : graph.nodes()) {
+            if (QUANTIZED_OPERATORS.contains(node.opType())) {
+                weights.computeIfAbsent(node.opType(), op -> new java.util.ArrayList<>()).add(node.inputs().get(1));
+            }
+        }
+        weights.values().forEach(java.util.Collections::sort);
+        return weights;
+    }
+
+    private static final Set<String> QUANTIZED_OPERATORS = Set.of("DynamicQuantizeMatMul", "GatherBlockQuantized",
+            "MatMulNBits");
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return na == 0 && nb == 0 ? 1 : dot / Math.sqrt(na * nb);
     }
 
     /** Builds, writes and runs both forms of {@code fixture}'s graph and compares them (see the class comment). */

@@ -112,6 +112,15 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
     }
 
     /**
+     * The layer's product {@code x · W} alone, for a fused node that adds the bias itself (SkipLayerNormalization,
+     * FastGelu, BiasGelu): the same weight, so the form's quantization applies to it exactly as to the whole layer
+     * (a quantized weight is the same tensor with or without the bias folded into its node).
+     */
+    public Linear productOnly() {
+        return new Linear(weight, Optional.empty(), layout, inFeatures, outFeatures);
+    }
+
+    /**
      * {@code rows · W (+ b)} for rows {@code [n, in]}, as one Gemm; with quantized dense weights
      * ({@link OnnxGraphBuilder#denseWeightQuantizer()}), as the quantized MatMul ({@link #quantized}).
      */

@@ -105,7 +105,8 @@ public final class Gpt2Architecture extends DecoderArchitecture {
          * The layer in the fused form: MultiHeadAttention over the cache ({@link FusedCachedAttention}), the
          * attention residual and {@code ln_2} as one SkipLayerNormalization (with {@code c_proj}'s bias), and the MLP's
          * activation with {@code c_fc}'s bias as FastGelu (gelu_new, GPT-2's default, and the other tanh forms) or
-         * BiasGelu (exact GELU).
+         * BiasGelu (exact GELU). Every dense layer is the plain form's {@link Linear} (the biases taken by the fused
+         * nodes), so {@code --quantize} stores the same weights in the same scheme as in the plain form.
          */
         private LayerStep fusedLayer(String prefix, Value rows, List<Value> qkv, DecoderInputs inputs,
                                      CausalMask mask, Optional<LayerPast> past, double divisor) {
@@ -115,16 +116,17 @@ public final class Gpt2Architecture extends DecoderArchitecture {
             }
             CachedAttention.Result attended = FusedCachedAttention.apply(graph, qkv.get(0), qkv.get(1), qkv.get(2),
                     inputs.grid(), past, scoreBias, heads, headDim, 1.0 / divisor);
-            Value projected = graph.matMul(attended.contextRows(),
-                    parameters.tensor(prefix + "attn.c_proj.weight", hidden, hidden));
+            Linear outputProjection = Linear.conv1d(parameters, prefix + "attn.c_proj", hidden, hidden);
+            Value projected = outputProjection.productOnly().applyToLastAxis(graph, attended.contextRows());
             List<Value> normalized = graph.skipLayerNormalization(inputs.grid().unflatten(graph, projected, hidden),
                     inputs.grid().unflatten(graph, rows, hidden), parameters.tensor(prefix + "ln_2.weight", hidden),
                     parameters.tensor(prefix + "ln_2.bias", hidden),
-                    parameters.tensor(prefix + "attn.c_proj.bias", hidden), epsilon);
+                    outputProjection.bias().orElseThrow(), epsilon);
             Value feedForwardInput = graph.reshape(normalized.get(0), -1, hidden);
             Value residual = graph.reshape(normalized.get(1), -1, hidden);
-            Value up = graph.matMul(feedForwardInput, parameters.tensor(prefix + "mlp.c_fc.weight", hidden, inner));
-            Value upBias = parameters.tensor(prefix + "mlp.c_fc.bias", inner);
+            Linear upProjection = Linear.conv1d(parameters, prefix + "mlp.c_fc", hidden, inner);
+            Value up = upProjection.productOnly().applyToLastAxis(graph, feedForwardInput);
+            Value upBias = upProjection.bias().orElseThrow();
             Value activated = switch (activation) {
                 case GELU, GELU_PYTHON -> graph.biasGelu(up, upBias);
                 case GELU_NEW, GELU_FAST, GELU_PYTORCH_TANH -> graph.fastGelu(up, upBias);

@@ -24,4 +24,16 @@ class Gpt2FusedFixturesTest {
         return FusedFormFixtures.everyDecoderFixtureMatchesPlain(Fixture.of(List.of("gpt2")),
                 Set.of("MultiHeadAttention", "SkipLayerNormalization", "FastGelu"), folder);
     }
+
+    /**
+     * {@code --optimize --quantize int8|int4}: the fused graph's dense layers (c_attn, both c_proj, c_fc, the LM
+     * head) quantized exactly as the plain graph's, with the fused operators; cosine with PyTorch's outputs at least
+     * the floors of the quantized exports' tests (ExportQuantizeTest: int8 0.99, int4 0.9).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyFixtureQuantizesItsFusedGraphAsThePlainOne() {
+        return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(Fixture.of(List.of("gpt2")),
+                FusedFormFixtures.QUANTIZATION_FLOORS,
+                Set.of("MultiHeadAttention", "SkipLayerNormalization", "FastGelu"), folder);
+    }
 }

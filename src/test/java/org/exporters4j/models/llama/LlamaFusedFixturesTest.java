@@ -26,4 +26,16 @@ class LlamaFusedFixturesTest {
                 Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3")),
                 Set.of("SkipSimplifiedLayerNormalization"), folder);
     }
+
+    /**
+     * {@code --optimize --quantize int8|int4}: the fused graph's dense layers (q, k, v, o, gate, up, down, the LM
+     * head) quantized exactly as the plain graph's, with the fused operators; cosine with PyTorch's outputs at least
+     * the floors of the quantized exports' tests (ExportQuantizeTest: int8 0.99, int4 0.9).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyFixtureQuantizesItsFusedGraphAsThePlainOne() {
+        return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3")), FusedFormFixtures.QUANTIZATION_FLOORS,
+                Set.of("SkipSimplifiedLayerNormalization"), folder);
+    }
 }
