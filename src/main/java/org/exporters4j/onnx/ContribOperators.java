@@ -99,6 +99,67 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     }
 
     /**
+     * {@code com.microsoft.GroupQueryAttention} (ONNX Runtime 1.29's CPU kernel) on projected, already rotated queries
+     * and keys ({@code do_rotary} 0): causal attention of {@code heads} query heads over {@code kvHeads} key/value
+     * heads (query head {@code h} reads key/value head {@code h / (heads / kvHeads)}), the past cache followed by the
+     * step's keys and values. For batch row {@code b} the kernel reads {@code seqlens_k[b] + 1} keys and lets query
+     * {@code i} see keys {@code 0 … seqlens_k[b] + 1 − sequence + i} (the first prompt, {@code sequence ==
+     * total_sequence_length}: keys {@code 0 … i}); {@code attentionBias} is added to those scores and the softmax
+     * runs over them alone, so a later key is never read. The kernel refuses a batch above 1 when the step has
+     * several tokens and a past ({@code sequence > 1} and {@code sequence ≠ total_sequence_length}).
+     *
+     * @param query {@code [batch, sequence, heads × head_size]}
+     * @param key {@code [batch, sequence, kv_heads × head_size]}
+     * @param value {@code [batch, sequence, kv_heads × head_size]}
+     * @param pastKey {@code [batch, kv_heads, past, head_size]}, or null (then {@code pastValue} is null too)
+     * @param sequenceLengthsK int32 {@code [batch]}: each row's {@code past + sequence − 1}
+     * @param totalSequenceLength int32 scalar: {@code past + sequence}
+     * @param attentionBias added to the scaled scores, {@code [batch or 1, heads or 1, sequence,
+     *     total_sequence_length]}; null for none
+     * @param scale the score scale; NaN for the operator's default 1/√head_size
+     * @return the output {@code [batch, sequence, heads × head_size]}, the present key and the present value
+     *     {@code [batch, kv_heads, past + sequence, head_size]}
+     */
+    public List<Value> groupQueryAttention(Value query, Value key, Value value, Value pastKey, Value pastValue,
+                                           Value sequenceLengthsK, Value totalSequenceLength, Value attentionBias,
+                                           long heads, long kvHeads, double scale) {
+        Draft d = new Draft(OperatorDomain.MICROSOFT, "GroupQueryAttention");
+        d.input("query", query, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
+        d.inputLike("key", key, query);
+        d.inputLike("value", value, query);
+        if ((pastKey == null) != (pastValue == null)) {
+            throw d.error("past_key and past_value go together (the schema uses both or neither)");
+        }
+        if (pastKey != null) {
+            d.inputLike("past_key", pastKey, query);
+            d.inputLike("past_value", pastValue, query);
+        }
+        d.input("seqlens_k", sequenceLengthsK, EnumSet.of(ElementType.INT32));
+        d.input("total_sequence_length", totalSequenceLength, EnumSet.of(ElementType.INT32));
+        // inputs 7-9 (cos_cache, sin_cache, position_ids) serve do_rotary only
+        List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, pastKey, pastValue, sequenceLengthsK,
+                totalSequenceLength));
+        if (attentionBias != null) {
+            d.inputLike("attention_bias", attentionBias, query);
+            operands.addAll(Arrays.asList(null, null, null, attentionBias));
+        }
+        requireHeads(d, heads);
+        if (kvHeads <= 0 || heads % kvHeads != 0) {
+            throw d.error("kv_num_heads must be positive and divide num_heads " + heads + ", got " + kvHeads);
+        }
+        List<Attribute> attributes = new ArrayList<>(List.of(Attribute.of("kv_num_heads", kvHeads),
+                Attribute.of("num_heads", heads)));
+        if (!Double.isNaN(scale)) {
+            if (!(scale > 0) || Double.isInfinite(scale)) {
+                throw d.error("scale must be a positive number (or NaN for 1/sqrt(head_size)), got " + scale);
+            }
+            attributes.add(Attribute.of("scale", (float) scale));
+        }
+        ElementType type = query.elementType();
+        return d.emitAll(List.of(type, type, type), operands, attributes);
+    }
+
+    /**
      * {@code com.microsoft.SkipLayerNormalization}: {@code LayerNorm(input + skip + bias) · gamma + beta} over the
      * last axis, and the sum itself (its fourth output, {@code input_skip_bias_sum}; the training statistics are
      * left out).

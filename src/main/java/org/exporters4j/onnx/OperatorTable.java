@@ -102,6 +102,7 @@ final class OperatorTable {
             .row("DynamicQuantizeMatMul", 1)
             .row("FastGelu", 1)
             .row("GatherBlockQuantized", 1)
+            .row("GroupQueryAttention", 1)
             .row("MatMulNBits", 1)
             .row("MultiHeadAttention", 1)
             .row("RotaryEmbedding", 1)

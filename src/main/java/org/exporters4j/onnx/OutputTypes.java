@@ -68,6 +68,7 @@ final class OutputTypes {
             .row("GlobalAveragePool", Rule.FIRST_INPUT)
             .row("Greater", Rule.BOOL)
             .row("GreaterOrEqual", Rule.BOOL)
+            .row("GroupQueryAttention", Rule.FIRST_INPUT)
             .row("Identity", Rule.FIRST_INPUT)
             .row("LayerNormalization", Rule.FIRST_INPUT)
             .row("LeakyRelu", Rule.FIRST_INPUT)

@@ -78,6 +78,30 @@ class ExportOptimizeTest {
                 "the fused operators are in the model");
     }
 
+    /**
+     * The fixture's grouped-query Llama (4 query heads over 2 key/value heads) gets GroupQueryAttention in the fused
+     * form; validation's inputs (batch 2 and 3, several tokens over a past: the steps ONNX Runtime's kernel refuses,
+     * computed by the graph's plain attention) hold it to the plain graph, present cache included.
+     */
+    @Test
+    void aGroupedQueryLlamaUsesGroupQueryAttentionAndMatchesThePlainGraph() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixturesToday().resolve("llama--text-generation-with-past"));
+        Path checkpoint = org.exporters4j.models.EditedCheckpoint.of(fixture.checkpoint())
+                .write(folder.resolve("llama-gqa"));
+        Path output = folder.resolve("llama-gqa-onnx");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                "text-generation-with-past", "--optimize", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("validation passed"), run.err());
+        assertTrue(run.err().contains("[ok] logits (fused operators vs. plain graph (batch_size=2"), run.err());
+        assertTrue(run.err().contains("[ok] present.1.value (fused operators vs. plain graph (batch_size=3"),
+                run.err());
+        String model = new String(java.nio.file.Files.readAllBytes(output.resolve("model.onnx")),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(model.contains("GroupQueryAttention") && !model.contains("MultiHeadAttention"),
+                "GroupQueryAttention is in the model");
+    }
+
     @Test
     void aFamilyWithoutAFusedFormExportsPlainOperatorsWithANote() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("vit--default"));

@@ -18,6 +18,7 @@ import org.exporters4j.models.blocks.CacheLayout;
 import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.FusedCachedAttention;
+import org.exporters4j.models.blocks.FusedGroupedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
 import org.exporters4j.models.blocks.DecoderInputs;
@@ -102,6 +103,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final EmbeddingTie tie;
         /** The fused form's additive score bias per sliding window (-1: none), built once per graph. */
         private final Map<Long, Value> scoreBiases = new java.util.HashMap<>();
+        /** The fused form's grouped-query attention inputs per sliding window (-1: none), built once per graph. */
+        private final Map<Long, FusedGroupedAttention.Step> groupedSteps = new java.util.HashMap<>();
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.options = flavor.options();
@@ -263,6 +266,13 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                         graph, mask, Masking.VISIBLE_OR_MINIMUM, window));
                 attended = FusedCachedAttention.apply(graph, rowsOf(query), rowsOf(key), projected.value(),
                         inputs.grid(), past, bias, heads, headDim, scoreScale.factor());
+            } else if (parameters.form().fused() && scoreCap.isEmpty()) {
+                // grouped-query heads: GroupQueryAttention, the window in its score bias (soft-capping keeps the
+                // plain graph: the kernel's softcap is not checked against Gemma 2's order of capping and masking)
+                FusedGroupedAttention.Step step = groupedSteps.computeIfAbsent(window.orElse(-1),
+                        w -> FusedGroupedAttention.step(graph, inputs, mask, window));
+                attended = new FusedGroupedAttention(heads, kvHeads, headDim, scoreScale).apply(graph, query, key,
+                        projected.value(), inputs.grid(), past, step);
             } else {
                 Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
                 CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --optimize} for the Llama family: every fixture of llama, mistral, qwen2, qwen3 and granite (RMSNorm with a
  * weight, pre-norm layers) gives the plain graph's outputs, present cache included, and PyTorch's within 1e-5 with
- * the residual and {@code post_attention_layernorm} as SkipSimplifiedLayerNormalization (and MultiHeadAttention where
- * a fixture's key/value heads are its query heads).
+ * the residual and {@code post_attention_layernorm} as SkipSimplifiedLayerNormalization and GroupQueryAttention (all
+ * of these fixtures have 4 query heads over 2 key/value heads).
  */
 class LlamaFusedFixturesTest {
     @TempDir
@@ -24,7 +24,21 @@ class LlamaFusedFixturesTest {
     Stream<DynamicTest> everyFixtureMatchesThePlainGraph() {
         return FusedFormFixtures.everyDecoderFixtureMatchesPlain(
                 Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3")),
-                Set.of("SkipSimplifiedLayerNormalization"), folder);
+                Set.of("GroupQueryAttention", "SkipSimplifiedLayerNormalization"), folder);
+    }
+
+    /**
+     * The family's other grouped-query types without attention soft-capping (Gemma's (1 + weight) norms, Gemma 3's
+     * local layers and query_pre_attn_scalar, Granite's multipliers, OLMo's parameterless norms, Phi-3's fused
+     * projections, Starcoder2's biases and LayerNorms, Mixtral's experts; 4 query / 2 key-value heads each) get
+     * GroupQueryAttention, with the plain graph's and PyTorch's outputs. Gemma 2 soft-caps its scores and keeps the
+     * plain attention.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyOtherGroupedQueryFixtureMatchesThePlainGraph() {
+        return FusedFormFixtures.everyDecoderFixtureMatchesPlain(
+                Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3", "starcoder2")),
+                Set.of("GroupQueryAttention"), folder);
     }
 
     /**
