@@ -164,7 +164,8 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      * last axis, and the sum itself (its fourth output, {@code input_skip_bias_sum}; the training statistics are
      * left out).
      *
-     * @param input {@code [batch, sequence, hidden]} (the schema's 3-D input)
+     * @param input {@code [batch, sequence, hidden]} or rows {@code [tokens, hidden]} (ONNX Runtime's CPU kernel
+     *     normalizes the last axis of either)
      * @param skip the residual, of {@code input}'s shape
      * @param bias {@code [hidden]} added with the skip, or null
      * @return the normalized value, then the sum

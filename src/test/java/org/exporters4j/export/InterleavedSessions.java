@@ -31,9 +31,17 @@ final class InterleavedSessions implements AutoCloseable {
     private final List<OrtSession> sessions = new ArrayList<>();
     private final List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
 
-    /** Opens a session of each model file, with its inputs from {@code feed}. */
+    /** Opens a session of each model file, with its inputs from {@code feed}, on a new {@link #environment}. */
     InterleavedSessions(List<String> files, Feed feed) throws OrtException {
-        environment = environment();
+        this(environment(), files, feed);
+    }
+
+    /**
+     * As {@link #InterleavedSessions(List, Feed)} on the process's {@code environment}, made by {@link #environment}
+     * already (a second {@link #environment} call throws: ONNX Runtime creates its environment once per process).
+     */
+    InterleavedSessions(OrtEnvironment environment, List<String> files, Feed feed) throws OrtException {
+        this.environment = environment;
         try {
             for (String file : files) {
                 try (OrtSession.SessionOptions options = sharedPoolOptions()) {

@@ -61,6 +61,18 @@ class LlamaFusedFixturesTest {
     Stream<DynamicTest> everyFixtureQuantizesItsFusedGraphAsThePlainOne() {
         return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
                 Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3")), FusedFormFixtures.QUANTIZATION_FLOORS,
-                Set.of("SkipSimplifiedLayerNormalization"), folder);
+                Set.of("GroupQueryAttention", "SkipSimplifiedLayerNormalization"), folder);
+    }
+
+    /**
+     * The same for the family's other grouped-query types (Phi-3's fused qkv_proj and gate_up_proj, Mixtral's
+     * experts and router, Starcoder2's biased projections and plain MLP, ...): GroupQueryAttention, and every dense
+     * weight the plain quantized graph quantizes.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyOtherGroupedQueryFixtureQuantizesItsFusedGraphAsThePlainOne() {
+        return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3", "starcoder2")),
+                FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("GroupQueryAttention"), folder);
     }
 }
