@@ -36,8 +36,8 @@ class LlamaFusedFixturesTest {
      * The family's other grouped-query types without attention soft-capping (Gemma's (1 + weight) norms, Gemma 3's
      * local layers and query_pre_attn_scalar, Granite's multipliers, OLMo's parameterless norms, Phi-3's fused
      * projections, Starcoder2's biases and LayerNorms, Mixtral's experts; 4 query / 2 key-value heads each) get
-     * GroupQueryAttention in their graphs without a past input, with the plain graph's and PyTorch's outputs. Gemma 2 soft-caps its scores and keeps the
-     * plain attention.
+     * GroupQueryAttention in their graphs without a past input, with the plain graph's and PyTorch's outputs. Gemma 2
+     * soft-caps its scores and keeps the plain attention.
      */
     @TestFactory
     Stream<DynamicTest> everyOtherGroupedQueryFixtureMatchesThePlainGraph() {
@@ -59,20 +59,30 @@ class LlamaFusedFixturesTest {
      */
     @TestFactory
     Stream<DynamicTest> everyFixtureQuantizesItsFusedGraphAsThePlainOne() {
-        return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
-                Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3")), FusedFormFixtures.QUANTIZATION_FLOORS,
-                Set.of("GroupQueryAttention", "SkipSimplifiedLayerNormalization"), folder);
+        List<Fixture> fixtures = Fixture.ofToday(List.of("llama", "mistral", "qwen2", "qwen3"));
+        return Stream.concat(FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                        fixtures.stream().filter(fixture -> !takesPast(fixture)).toList(),
+                        FusedFormFixtures.QUANTIZATION_FLOORS,
+                        Set.of("GroupQueryAttention", "SkipSimplifiedLayerNormalization"), folder),
+                FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                        fixtures.stream().filter(LlamaFusedFixturesTest::takesPast).toList(),
+                        FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("SkipSimplifiedLayerNormalization"), folder));
     }
 
     /**
      * The same for the family's other grouped-query types (Phi-3's fused qkv_proj and gate_up_proj, Mixtral's
-     * experts and router, Starcoder2's biased projections and plain MLP, ...): GroupQueryAttention, and every dense
-     * weight the plain quantized graph quantizes.
+     * experts and router, Starcoder2's biased projections and plain MLP, ...): GroupQueryAttention in the graphs
+     * without a past input, and every dense weight the plain quantized graph quantizes.
      */
     @TestFactory
     Stream<DynamicTest> everyOtherGroupedQueryFixtureQuantizesItsFusedGraphAsThePlainOne() {
-        return FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
-                Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3", "starcoder2")),
-                FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("GroupQueryAttention"), folder);
+        List<Fixture> fixtures = Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3",
+                "starcoder2"));
+        return Stream.concat(FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                        fixtures.stream().filter(fixture -> !takesPast(fixture)).toList(),
+                        FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("GroupQueryAttention"), folder),
+                FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
+                        fixtures.stream().filter(LlamaFusedFixturesTest::takesPast).toList(),
+                        FusedFormFixtures.QUANTIZATION_FLOORS, Set.of(), folder));
     }
 }
