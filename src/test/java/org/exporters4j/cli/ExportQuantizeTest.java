@@ -210,6 +210,35 @@ class ExportQuantizeTest {
         }
     }
 
+    /**
+     * {@code --optimize} with int4, quantized embeddings and a float32 LM head on a Llama: GroupQueryAttention and
+     * SkipSimplifiedLayerNormalization beside the layers' MatMulNBits, the table read by GatherBlockQuantized and the
+     * head's one float32 product, as the plain graph with the same options; validated against the plain float32 graph.
+     */
+    @Test
+    void llamaOptimizedKeepsTheQuantizationOptions() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixturesToday().resolve("llama--text-generation-with-past"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("llama"));
+        Path output = folder.resolve("llama-optimized-int4");
+        MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
+                "text-generation-with-past", "--optimize", "--quantize", "int4", "--quantize-embeddings",
+                "--no-quantize-lm-head", output.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("(vs. plain float32, batch_size=2, sequence_length=16"), run.err());
+        assertTrue(run.out().contains("against its plain float32 graph (fused operators, int4 blocks of 32 symmetric, "
+                + "LM head float32, embeddings int4 weights"), run.out());
+        Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
+        assertEquals(2 * 7, ops.getOrDefault("MatMulNBits", 0L), ops.toString());
+        assertEquals(1, ops.getOrDefault("GatherBlockQuantized", 0L), ops.toString());
+        assertTrue(ops.getOrDefault("GroupQueryAttention", 0L) >= 2, ops.toString());
+        assertTrue(ops.getOrDefault("SkipSimplifiedLayerNormalization", 0L) >= 2, ops.toString());
+        var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
+        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
+                fixture.referenceOutputs().get("logits"));
+        double cosine = cosine(expected.values(), outputs.get("logits").values());
+        assertTrue(cosine >= 0.9, "cosine " + cosine);
+    }
+
     @Test
     void aFamilyWithoutAFusedFormIsQuantizedWithANoteUnderOptimize() throws Exception {
         Path model = SharedFiles.fixtures().resolve("vit--default").resolve("checkpoint");
