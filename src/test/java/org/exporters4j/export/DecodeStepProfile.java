@@ -62,7 +62,7 @@ public final class DecodeStepProfile {
         for (long past : pasts) {
             System.out.printf("%n== one decoding step, batch 1, past %d (ONNX Runtime %s, CPU, %d threads)%n", past,
                     environment.getVersion(), Runtime.getRuntime().availableProcessors());
-            double[] medians = latency(environment, models, past);
+            double[] medians = latency(models, past);
             for (int m = 0; m < models.size(); m++) {
                 System.out.printf("%-8s median %8.3f ms   ratio %.3f%n", models.get(m).label(), medians[m],
                         medians[m] / medians[0]);
@@ -77,10 +77,10 @@ public final class DecodeStepProfile {
     }
 
     /** Median milliseconds of one step per model, the models run in turn in each round. */
-    private static double[] latency(OrtEnvironment environment, List<Model> models, long past) throws OrtException {
-        try (InterleavedSessions sessions = new InterleavedSessions(environment,
+    private static double[] latency(List<Model> models, long past) throws OrtException {
+        try (InterleavedSessions sessions = new InterleavedSessions(
                 models.stream().map(model -> model.file().toString()).toList(),
-                (ort, session) -> feed(ort, session, past))) {
+                (environment, session) -> feed(environment, session, past))) {
             return sessions.medians(WARM_UP, ROUNDS);
         }
     }

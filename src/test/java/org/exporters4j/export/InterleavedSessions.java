@@ -27,21 +27,12 @@ final class InterleavedSessions implements AutoCloseable {
         Map<String, OnnxTensor> of(OrtEnvironment environment, OrtSession session) throws OrtException;
     }
 
-    private final OrtEnvironment environment;
     private final List<OrtSession> sessions = new ArrayList<>();
     private final List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
 
-    /** Opens a session of each model file, with its inputs from {@code feed}, on a new {@link #environment}. */
+    /** Opens a session of each model file, with its inputs from {@code feed}, on {@link #environment}. */
     InterleavedSessions(List<String> files, Feed feed) throws OrtException {
-        this(environment(), files, feed);
-    }
-
-    /**
-     * As {@link #InterleavedSessions(List, Feed)} on the process's {@code environment}, made by {@link #environment}
-     * already (a second {@link #environment} call throws: ONNX Runtime creates its environment once per process).
-     */
-    InterleavedSessions(OrtEnvironment environment, List<String> files, Feed feed) throws OrtException {
-        this.environment = environment;
+        OrtEnvironment environment = environment();
         try {
             for (String file : files) {
                 try (OrtSession.SessionOptions options = sharedPoolOptions()) {
@@ -55,17 +46,24 @@ final class InterleavedSessions implements AutoCloseable {
         }
     }
 
+    /** The environment of {@link #environment}, created by its first call. */
+    private static OrtEnvironment shared;
+
     /**
      * The process's environment, whose global intra-op pool (one thread per core) every session of
-     * {@link #sharedPoolOptions} runs on. The first call creates it; it must come before any other
+     * {@link #sharedPoolOptions} runs on. The first call creates it (ONNX Runtime refuses threading options for an
+     * environment that exists, so later calls return the same one); it must come before any other
      * {@code OrtEnvironment.getEnvironment} of the process, which would create it without the pool.
      */
-    static OrtEnvironment environment() throws OrtException {
-        try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
-            threading.setGlobalIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
-            threading.setGlobalInterOpNumThreads(1);
-            return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "bench", threading);
+    static synchronized OrtEnvironment environment() throws OrtException {
+        if (shared == null) {
+            try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
+                threading.setGlobalIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+                threading.setGlobalInterOpNumThreads(1);
+                shared = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "bench", threading);
+            }
         }
+        return shared;
     }
 
     /** Options of a session that runs on the environment's pool ({@link #environment}); the caller closes them. */
