@@ -208,9 +208,8 @@ public final class Exporter {
                         : validateSubmodels(submodelGraphs, output, atol);
                 validation = withReferenceChecks(validation, files, writtenFiles, references, submodelGraphs, output,
                         atol, request.form());
-                // a quantized form (fused or not) was compared with the plain float32 graph above, by cosine and
-                // top-1 (not by atol)
-                // and a float16 form with its float32 graph by withReferenceChecks, above
+                // a quantized form (fused or not) was compared above with the plain float32 graph, by cosine and
+                // top-1 rather than atol, and a float16 form with its float32 graph by withReferenceChecks
                 if (!request.form().equals(ModelForm.PLAIN) && !request.form().quantization().quantized()
                         && request.form().precision() == ModelForm.Precision.FLOAT32) {
                     validation = withPlainComparison(validation, request.form(), submodels.isEmpty()
@@ -337,7 +336,7 @@ public final class Exporter {
      * and how the report names it ({@code float32}, or {@code plain float32} beside a fused export).
      */
     private record FloatReference(Architecture architecture, ModelConfig config, RecordedWeights weights,
-                                  Variant variant, String name) {
+                                  Variant variant, String reportLabel) {
         OnnxModel build(GraphInterface graphInterface) {
             return architecture.build(config, weights, variant, graphInterface);
         }
@@ -379,7 +378,7 @@ public final class Exporter {
                         + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
                         + "it beside the quantized model");
             } else {
-                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.name(), reference.variant().head(),
+                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.reportLabel(), reference.variant().head(),
                         tolerance, output.staging()));
             }
             String name = file.model().modelFile().getFileName().toString();

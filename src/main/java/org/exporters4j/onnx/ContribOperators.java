@@ -106,7 +106,9 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      * {@code i} see keys {@code 0 … seqlens_k[b] + 1 − sequence + i} (the first prompt, {@code sequence ==
      * total_sequence_length}: keys {@code 0 … i}); {@code attentionBias} is added to those scores and the softmax
      * runs over them alone, so a later key is never read. The kernel refuses a batch above 1 when the step has
-     * several tokens and a past ({@code sequence > 1} and {@code sequence ≠ total_sequence_length}).
+     * several tokens and a past ({@code sequence > 1} and {@code sequence ≠ total_sequence_length}). The
+     * {@code attention_bias} input needs ONNX Runtime 1.22 or later on CPU (microsoft/onnxruntime#23944); an older
+     * runtime refuses a graph that passes it.
      *
      * @param query {@code [batch, sequence, heads × head_size]}
      * @param key {@code [batch, sequence, kv_heads × head_size]}

@@ -180,12 +180,17 @@ public final class FusedFormFixtures {
         }
     }
 
-    /** The quantized weights each quantized operator reads (its second input), sorted, by operator. */
+    /**
+     * The quantized weights each quantized operator reads (the table, GatherBlockQuantized's first input; the weight,
+     * the matmuls' second), sorted, by operator.
+     */
     private static Map<String, List<String>> quantizedWeights(OnnxModel graph) {
         Map<String, List<String>> weights = new TreeMap<>();
         for (Node node : graph.nodes()) {
             if (QUANTIZED_OPERATORS.contains(node.opType())) {
-                weights.computeIfAbsent(node.opType(), op -> new java.util.ArrayList<>()).add(node.inputs().get(1));
+                int weight = node.opType().equals("GatherBlockQuantized") ? 0 : 1;
+                weights.computeIfAbsent(node.opType(), op -> new java.util.ArrayList<>())
+                        .add(node.inputs().get(weight));
             }
         }
         weights.values().forEach(java.util.Collections::sort);

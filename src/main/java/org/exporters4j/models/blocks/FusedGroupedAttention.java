@@ -105,14 +105,9 @@ public final class FusedGroupedAttention {
         Value queryRows = grid.unflatten(graph, graph.reshape(graph.transpose(query, 0, 2, 1, 3), -1, width), width);
         Value keyRows = grid.unflatten(graph, graph.reshape(graph.transpose(key, 0, 2, 1, 3), -1, kvWidth),
                 kvWidth);
-        double factor = switch (scale.operation()) {
-            case NONE -> 1.0;
-            case DIVIDE -> 1.0 / scale.factor();
-            case MULTIPLY -> scale.factor();
-        };
         List<Value> attended = graph.groupQueryAttention(queryRows, keyRows, grid.unflatten(graph, valueRows,
                 kvWidth), null, null, step.sequenceLengthsK(), step.totalSequenceLength(), step.bias(), heads,
-                kvHeads, factor);
+                kvHeads, scale.multiplier());
         // rows that see no key: the mean of every value of their key/value head (the plain graph's softmax of equal
         // minimum scores over all keys)
         Value mean = graph.reduceMean(attended.get(2), KeepDims.YES, 2);

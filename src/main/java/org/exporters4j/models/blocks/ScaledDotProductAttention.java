@@ -55,6 +55,18 @@ public record ScaledDotProductAttention(int heads, long headSize) {
             return new ScoreScale(Operation.MULTIPLY, factor);
         }
 
+        /**
+         * The one factor the scores are multiplied by, as a fused attention operator's {@code scale} attribute
+         * takes it: 1 for none, 1/divisor for a division.
+         */
+        public double multiplier() {
+            return switch (operation) {
+                case NONE -> 1.0;
+                case DIVIDE -> 1.0 / factor;
+                case MULTIPLY -> factor;
+            };
+        }
+
         Value apply(OnnxGraphBuilder graph, Value scores) {
             return switch (operation) {
                 case NONE -> scores;

@@ -265,7 +265,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 Value bias = scoreBiases.computeIfAbsent(window.orElse(-1), w -> FusedCachedAttention.scoreBias(
                         graph, mask, Masking.VISIBLE_OR_MINIMUM, window));
                 attended = FusedCachedAttention.apply(graph, rowsOf(query), rowsOf(key), projected.value(),
-                        inputs.grid(), past, bias, heads, headDim, scoreScale.factor());
+                        inputs.grid(), past, bias, heads, headDim, scoreScale.multiplier());
             } else if (parameters.form().fused() && scoreCap.isEmpty() && !inputs.hasPast()) {
                 // grouped-query heads without a past input: GroupQueryAttention, the window in its score bias (with a
                 // past the broadcast attention is faster on CPU: FusedGroupedAttention; soft-capping keeps the plain

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --optimize} for the Llama family: every fixture of llama, mistral, qwen2, qwen3 and granite (RMSNorm with a
- * weight, pre-norm layers) gives the plain graph's outputs, present cache included, and PyTorch's within 1e-5 with
- * the residual and {@code post_attention_layernorm} as SkipSimplifiedLayerNormalization, and GroupQueryAttention in
- * the graphs without a past input (all of these fixtures have 4 query heads over 2 key/value heads; a graph with a
- * past keeps the broadcast attention).
+ * {@code --optimize} for the Llama family: every fixture of llama, mistral, qwen2 and qwen3 (RMSNorm with a weight,
+ * pre-norm layers) gives the plain graph's outputs, present cache included, and PyTorch's within 1e-5 with the
+ * residual and {@code post_attention_layernorm} as SkipSimplifiedLayerNormalization, and GroupQueryAttention in the
+ * graphs without a past input (all of these fixtures have 4 query heads over 2 key/value heads; a graph with a past
+ * keeps the broadcast attention). The family's other grouped-query types follow, each with the fused operators its
+ * layers get.
  */
 class LlamaFusedFixturesTest {
     @TempDir
@@ -36,16 +37,30 @@ class LlamaFusedFixturesTest {
      * The family's other grouped-query types without attention soft-capping (Gemma's (1 + weight) norms, Gemma 3's
      * local layers and query_pre_attn_scalar, Granite's multipliers, OLMo's parameterless norms, Phi-3's fused
      * projections, Starcoder2's biases and LayerNorms, Mixtral's experts; 4 query / 2 key-value heads each) get
-     * GroupQueryAttention in their graphs without a past input, with the plain graph's and PyTorch's outputs. Gemma 2
-     * soft-caps its scores and keeps the plain attention.
+     * GroupQueryAttention in their graphs without a past input, with the plain graph's and PyTorch's outputs. With a
+     * past, the types whose post-attention norm is an RMSNorm with a weight after a plain residual
+     * ({@link #SKIP_NORMALIZED}) get SkipSimplifiedLayerNormalization; the others have no fused operator there.
+     * Gemma 2 soft-caps its scores and keeps the plain attention.
      */
     @TestFactory
     Stream<DynamicTest> everyOtherGroupedQueryFixtureMatchesThePlainGraph() {
-        return FusedFormFixtures.everyDecoderFixtureMatchesPlain(
-                Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3", "starcoder2"))
-                        .stream().filter(fixture -> !takesPast(fixture)).toList(),
-                Set.of("GroupQueryAttention"), folder);
+        return Stream.concat(FusedFormFixtures.everyDecoderFixtureMatchesPlain(
+                        Fixture.ofToday(OTHER_GROUPED).stream().filter(fixture -> !takesPast(fixture)).toList(),
+                        Set.of("GroupQueryAttention"), folder),
+                FusedFormFixtures.everyDecoderFixtureMatchesPlain(
+                        Fixture.ofToday(SKIP_NORMALIZED).stream().filter(LlamaFusedFixturesTest::takesPast).toList(),
+                        Set.of("SkipSimplifiedLayerNormalization"), folder));
     }
+
+    /** The family's other grouped-query types without soft-capping. */
+    private static final List<String> OTHER_GROUPED = List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo",
+            "phi3", "starcoder2");
+
+    /**
+     * Those of {@link #OTHER_GROUPED} whose fixtures' post-attention norm fuses with the residual (an RMSNorm with a
+     * weight, no sandwich norms, residual_multiplier 1).
+     */
+    private static final List<String> SKIP_NORMALIZED = List.of("granite", "mixtral", "phi3");
 
     /** Whether the fixture's graph takes a past cache (then it keeps the broadcast attention). */
     private static boolean takesPast(Fixture fixture) {
@@ -76,13 +91,11 @@ class LlamaFusedFixturesTest {
      */
     @TestFactory
     Stream<DynamicTest> everyOtherGroupedQueryFixtureQuantizesItsFusedGraphAsThePlainOne() {
-        List<Fixture> fixtures = Fixture.ofToday(List.of("gemma", "gemma3-text", "granite", "mixtral", "olmo", "phi3",
-                "starcoder2"));
         return Stream.concat(FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
-                        fixtures.stream().filter(fixture -> !takesPast(fixture)).toList(),
+                        Fixture.ofToday(OTHER_GROUPED).stream().filter(fixture -> !takesPast(fixture)).toList(),
                         FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("GroupQueryAttention"), folder),
                 FusedFormFixtures.everyDecoderFixtureQuantizesAsPlain(
-                        fixtures.stream().filter(LlamaFusedFixturesTest::takesPast).toList(),
-                        FusedFormFixtures.QUANTIZATION_FLOORS, Set.of(), folder));
+                        Fixture.ofToday(SKIP_NORMALIZED).stream().filter(LlamaFusedFixturesTest::takesPast).toList(),
+                        FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("SkipSimplifiedLayerNormalization"), folder));
     }
 }
