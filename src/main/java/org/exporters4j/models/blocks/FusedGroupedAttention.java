@@ -34,7 +34,7 @@ import org.exporters4j.onnx.Value;
  *   <li>a query that sees no key at all (a padding token at the start of a left-padded row) gets, in the plain
  *       graph and in Transformers' eager attention, equal scores over all keys, so the mean of the values; the
  *       kernel would spread it over the keys up to its position only. Such rows are replaced by that mean
- *       ({@link Step#unattended}).</li>
+ *       ({@link MaskInputs#unattended}).</li>
  * </ul>
  */
 public final class FusedGroupedAttention {
@@ -55,7 +55,7 @@ public final class FusedGroupedAttention {
     }
 
     /**
-     * What every layer of one graph (and one sliding window) shares: built once with {@link #step}.
+     * What every layer of one graph (and one sliding window) shares: built once with {@link #maskInputs}.
      *
      * @param bias float {@code [batch, 1, sequence, sequence]}: 0 where the key is visible, float32's minimum
      *     elsewhere
@@ -63,8 +63,8 @@ public final class FusedGroupedAttention {
      * @param sequenceLengthsK the kernel's int32 {@code seqlens_k} {@code [batch]}: {@code sequence − 1} on every row
      * @param totalSequenceLength the kernel's int32 scalar {@code sequence}
      */
-    public record Step(Value bias, Value unattended, Value sequenceLengthsK, Value totalSequenceLength) {
-        public Step {
+    public record MaskInputs(Value bias, Value unattended, Value sequenceLengthsK, Value totalSequenceLength) {
+        public MaskInputs {
             Objects.requireNonNull(bias, "bias");
             Objects.requireNonNull(unattended, "unattended");
             Objects.requireNonNull(sequenceLengthsK, "sequenceLengthsK");
@@ -72,8 +72,8 @@ public final class FusedGroupedAttention {
         }
     }
 
-    /** The shared part of a graph's attention for {@code window} (see {@link Step}); the graph takes no past. */
-    public static Step step(OnnxGraphBuilder graph, DecoderInputs inputs, CausalMask mask, OptionalLong window) {
+    /** The shared part of a graph's attention for {@code window} (see {@link MaskInputs}); the graph takes no past. */
+    public static MaskInputs maskInputs(OnnxGraphBuilder graph, DecoderInputs inputs, CausalMask mask, OptionalLong window) {
         if (inputs.hasPast()) {
             throw new IllegalArgumentException("GroupQueryAttention serves graphs without a past input; a graph with "
                     + "one keeps the broadcast attention (CachedAttention)");
@@ -86,7 +86,7 @@ public final class FusedGroupedAttention {
         Value batch = graph.gather(inputs.grid().batchAndSequence(), graph.scalar(0), 0);
         Value lengths = graph.expand(graph.unsqueeze(graph.sub(sequence, graph.scalar(1)), 0),
                 graph.unsqueeze(batch, 0));
-        return new Step(bias, unattended, graph.cast(lengths, ElementType.INT32),
+        return new MaskInputs(bias, unattended, graph.cast(lengths, ElementType.INT32),
                 graph.cast(sequence, ElementType.INT32));
     }
 
@@ -99,21 +99,21 @@ public final class FusedGroupedAttention {
      * @return the context rows and the present key/value {@code [batch, kv_heads, sequence, head_dim]}
      */
     public CachedAttention.Result apply(OnnxGraphBuilder graph, Value query, Value key, Value valueRows,
-                                        TokenGrid grid, Step step) {
+                                        TokenGrid grid, MaskInputs maskInputs) {
         long width = heads * headDim;
         long kvWidth = kvHeads * headDim;
         Value queryRows = grid.unflatten(graph, graph.reshape(graph.transpose(query, 0, 2, 1, 3), -1, width), width);
         Value keyRows = grid.unflatten(graph, graph.reshape(graph.transpose(key, 0, 2, 1, 3), -1, kvWidth),
                 kvWidth);
         List<Value> attended = graph.groupQueryAttention(queryRows, keyRows, grid.unflatten(graph, valueRows,
-                kvWidth), null, null, step.sequenceLengthsK(), step.totalSequenceLength(), step.bias(), heads,
+                kvWidth), null, null, maskInputs.sequenceLengthsK(), maskInputs.totalSequenceLength(), maskInputs.bias(), heads,
                 kvHeads, scale.multiplier());
         // rows that see no key: the mean of every value of their key/value head (the plain graph's softmax of equal
         // minimum scores over all keys)
         Value mean = graph.reduceMean(attended.get(2), KeepDims.YES, 2);
         Value perQueryHead = graph.reshape(graph.expand(mean, graph.constant(new long[] {1, 1, heads / kvHeads, 1})),
                 0, 1, width);
-        Value context = graph.where(step.unattended(), perQueryHead, attended.get(0));
+        Value context = graph.where(maskInputs.unattended(), perQueryHead, attended.get(0));
         return new CachedAttention.Result(graph.reshape(context, -1, width), attended.get(1), attended.get(2));
     }
 }

@@ -104,7 +104,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         /** The fused form's additive score bias per sliding window (-1: none), built once per graph. */
         private final Map<Long, Value> scoreBiases = new java.util.HashMap<>();
         /** The fused form's grouped-query attention inputs per sliding window (-1: none), built once per graph. */
-        private final Map<Long, FusedGroupedAttention.Step> groupedSteps = new java.util.HashMap<>();
+        private final Map<Long, FusedGroupedAttention.MaskInputs> groupedMaskInputs = new java.util.HashMap<>();
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             this.options = flavor.options();
@@ -270,10 +270,10 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 // grouped-query heads without a past input: GroupQueryAttention, the window in its score bias (with a
                 // past the broadcast attention is faster on CPU: FusedGroupedAttention; soft-capping keeps the plain
                 // graph: the kernel's softcap is not checked against Gemma 2's order of capping and masking)
-                FusedGroupedAttention.Step step = groupedSteps.computeIfAbsent(window.orElse(-1),
-                        w -> FusedGroupedAttention.step(graph, inputs, mask, window));
+                FusedGroupedAttention.MaskInputs maskInputs = groupedMaskInputs.computeIfAbsent(window.orElse(-1),
+                        w -> FusedGroupedAttention.maskInputs(graph, inputs, mask, window));
                 attended = new FusedGroupedAttention(heads, kvHeads, headDim, scoreScale).apply(graph, query, key,
-                        projected.value(), inputs.grid(), step);
+                        projected.value(), inputs.grid(), maskInputs);
             } else {
                 Value value = CachedAttention.splitHeads(graph, projected.value(), inputs.grid(), kvHeads, headDim);
                 CachedAttention attention = new CachedAttention(heads, kvHeads, headDim, scoreScale,
