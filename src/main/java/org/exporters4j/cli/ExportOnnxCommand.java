@@ -230,7 +230,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
                 + (result.validation().isEmpty() ? ", not validated"
                         : request.form().quantization().quantized() && comparedWithFloat32(result.validation().get())
                                 ? ", validated in ONNX Runtime against its "
-                                + (request.form().fused() ? "plain " : "") + "float32 graph ("
+                                + request.form().float32ReferenceLabel() + " graph ("
                                 + (request.form().fused() ? "fused operators, " : "")
                                 + request.form().quantization() + " weights; cosine >= "
                                 + plain(request.agreementTolerance().minCosine()) + ", LM top-1 agreement >= "

@@ -201,7 +201,7 @@ public final class Exporter {
             if (request.validation() == ExportRequest.Validation.VALIDATE) {
                 ValidationReport validation = request.form().quantization().quantized()
                         ? validateQuantized(quantizedFiles, new FloatReference(architecture, overridden, weights,
-                                variant, request.form().fused() ? "plain float32" : "float32"), output, atol,
+                                variant, request.form().float32ReferenceLabel()), output, atol,
                                 request.agreementTolerance(), notes)
                         : submodels.isEmpty()
                         ? validate(files, writtenFiles, graphs, output, atol)

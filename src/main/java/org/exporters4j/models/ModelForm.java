@@ -49,6 +49,14 @@ public record ModelForm(Operators operators, Precision precision, WeightQuantiza
         return operators == Operators.FUSED;
     }
 
+    /**
+     * How reports name the float32 graph a quantized export of this form is compared with: {@code plain float32}
+     * beside fused operators (the reference is the plain graph), else {@code float32}.
+     */
+    public String float32ReferenceLabel() {
+        return fused() ? "plain float32" : "float32";
+    }
+
     public ModelForm withOperators(Operators newOperators) {
         return new ModelForm(newOperators, precision, quantization);
     }

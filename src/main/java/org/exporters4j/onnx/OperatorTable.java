@@ -2,6 +2,7 @@ package org.exporters4j.onnx;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -91,49 +92,59 @@ final class OperatorTable {
             .row("Xor", 1)
             .build();
 
-    /**
-     * ONNX Runtime's contrib operators ({@code com.microsoft}) this package emits, with the contrib operator set
-     * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1); each builder
-     * method checks its operator against that document's schema for the ONNX Runtime release the project runs.
-     */
-    private static final Map<String, Integer> CONTRIB_FIRST_VERSION = new OperatorRows<Integer>("OperatorTable")
-            .row("Attention", 1)
-            .row("BiasGelu", 1)
-            .row("DynamicQuantizeMatMul", 1)
-            .row("FastGelu", 1)
-            .row("GatherBlockQuantized", 1)
-            .row("GroupQueryAttention", 1)
-            .row("MatMulNBits", 1)
-            .row("MultiHeadAttention", 1)
-            .row("RotaryEmbedding", 1)
-            .row("SkipLayerNormalization", 1)
-            .row("SkipSimplifiedLayerNormalization", 1)
-            .build();
+    /** What a contrib operator is for. */
+    private enum ContribPurpose {
+        /** A fused computation ({@code --optimize}). */
+        FUSES,
+        /** Reads quantized weights ({@code --quantize}). */
+        READS_QUANTIZED_WEIGHTS
+    }
+
+    /** A contrib operator's row: the contrib operator set version that introduced it, and what it is for. */
+    private record Contrib(int firstVersion, ContribPurpose purpose) {
+        private Contrib {
+            Objects.requireNonNull(purpose, "purpose");
+        }
+    }
 
     /**
-     * The contrib operators that read quantized weights ({@code --quantize}); the others of
-     * {@link #CONTRIB_FIRST_VERSION} are fused computations ({@code --optimize}).
+     * ONNX Runtime's contrib operators ({@code com.microsoft}) this package emits, with the contrib operator set
+     * version that introduced each (ONNX Runtime's docs/ContribOperators.md: all of them version 1) and their purpose;
+     * each builder method checks its operator against that document's schema for the ONNX Runtime release the
+     * project runs.
      */
-    private static final Set<String> QUANTIZED_WEIGHT_READERS = Set.of("DynamicQuantizeMatMul",
-            "GatherBlockQuantized", "MatMulNBits");
+    private static final Map<String, Contrib> CONTRIB = new OperatorRows<Contrib>("OperatorTable")
+            .row("Attention", new Contrib(1, ContribPurpose.FUSES))
+            .row("BiasGelu", new Contrib(1, ContribPurpose.FUSES))
+            .row("DynamicQuantizeMatMul", new Contrib(1, ContribPurpose.READS_QUANTIZED_WEIGHTS))
+            .row("FastGelu", new Contrib(1, ContribPurpose.FUSES))
+            .row("GatherBlockQuantized", new Contrib(1, ContribPurpose.READS_QUANTIZED_WEIGHTS))
+            .row("GroupQueryAttention", new Contrib(1, ContribPurpose.FUSES))
+            .row("MatMulNBits", new Contrib(1, ContribPurpose.READS_QUANTIZED_WEIGHTS))
+            .row("MultiHeadAttention", new Contrib(1, ContribPurpose.FUSES))
+            .row("RotaryEmbedding", new Contrib(1, ContribPurpose.FUSES))
+            .row("SkipLayerNormalization", new Contrib(1, ContribPurpose.FUSES))
+            .row("SkipSimplifiedLayerNormalization", new Contrib(1, ContribPurpose.FUSES))
+            .build();
 
     private OperatorTable() {}
 
     /** Every operator of both tables (the default domain's and the contrib operators), sorted. */
     static Set<String> operators() {
         Set<String> all = new TreeSet<>(FIRST_OPSET.keySet());
-        all.addAll(CONTRIB_FIRST_VERSION.keySet());
+        all.addAll(CONTRIB.keySet());
         return Collections.unmodifiableSet(all);
     }
 
     /** Whether {@code opType} is a contrib operator this package emits that fuses a computation (not a weight reader). */
     static boolean isFusedContrib(String opType) {
-        return isContrib(opType) && !QUANTIZED_WEIGHT_READERS.contains(opType);
+        Contrib contrib = CONTRIB.get(opType);
+        return contrib != null && contrib.purpose() == ContribPurpose.FUSES;
     }
 
     /** Whether {@code opType} is one of the contrib operators this package emits. */
     static boolean isContrib(String opType) {
-        return CONTRIB_FIRST_VERSION.containsKey(opType);
+        return CONTRIB.containsKey(opType);
     }
 
     /** The opset that introduced {@code opType}; an operator missing from the table is a programming error. */
