@@ -62,7 +62,7 @@ class ExportQuantizeTest {
                     OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
                     OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
                     assertEquals(expected.shape(), actual.shape(), fixture + " " + named.getKey());
-                    double cosine = cosine(expected.values(), actual.values());
+                    double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
                     cosines.put(fixture + " " + named.getKey(), cosine);
                     if (!(cosine >= 0.99)) {
                         failures.add(fixture + " " + named.getKey() + ": cosine " + cosine + " with PyTorch's float32");
@@ -91,13 +91,7 @@ class ExportQuantizeTest {
         // per layer q, k, v, o, gate, up, down; plus the LM head
         assertEquals(2 * 7 + 1, ops.getOrDefault("MatMulNBits", 0L), ops.toString());
         // against PyTorch's float32 outputs on the fixture's inputs (past of 5 tokens, 4 new)
-        var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
-        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
-                fixture.referenceOutputs().get("logits"));
-        OnnxRuntimeRun.Output actual = outputs.get("logits");
-        assertEquals(expected.shape(), actual.shape());
-        double cosine = cosine(expected.values(), actual.values());
-        assertTrue(cosine >= 0.9, "cosine " + cosine);
+        assertLogitsCosineAtLeast(0.9, fixture, output.resolve("model.onnx"));
     }
 
     @Test
@@ -114,11 +108,7 @@ class ExportQuantizeTest {
         OnnxProto.GraphProto graph = graph(output.resolve("model.onnx"));
         assertTrue(graph.getInitializerList().stream().noneMatch(t -> t.getName().equals("model.embed_tokens.weight")),
                 "the float table is left out: nothing reads it");
-        var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
-        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
-                fixture.referenceOutputs().get("logits"));
-        double cosine = cosine(expected.values(), outputs.get("logits").values());
-        assertTrue(cosine >= 0.9, "cosine " + cosine);
+        assertLogitsCosineAtLeast(0.9, fixture, output.resolve("model.onnx"));
     }
 
     @Test
@@ -203,7 +193,7 @@ class ExportQuantizeTest {
                 OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
                 OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
                 assertEquals(expected.shape(), actual.shape(), named.getKey());
-                double cosine = cosine(expected.values(), actual.values());
+                double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
                 assertTrue(cosine >= Double.parseDouble(scheme.get(3)), scheme.get(0) + " " + named.getKey()
                         + ": cosine " + cosine);
             }
@@ -233,11 +223,7 @@ class ExportQuantizeTest {
         // a graph with a past keeps the broadcast attention (GroupQueryAttention serves the graphs without past)
         assertEquals(0, ops.getOrDefault("GroupQueryAttention", 0L), ops.toString());
         assertTrue(ops.getOrDefault("SkipSimplifiedLayerNormalization", 0L) >= 2, ops.toString());
-        var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
-        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
-                fixture.referenceOutputs().get("logits"));
-        double cosine = cosine(expected.values(), outputs.get("logits").values());
-        assertTrue(cosine >= 0.9, "cosine " + cosine);
+        assertLogitsCosineAtLeast(0.9, fixture, output.resolve("model.onnx"));
     }
 
     @Test
@@ -320,15 +306,16 @@ class ExportQuantizeTest {
         }
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return na == 0 && nb == 0 ? 1 : dot / Math.sqrt(na * nb);
+    /**
+     * {@code model}'s logits on the fixture's inputs against PyTorch's float32 logits: the same shape, and a cosine
+     * of at least {@code floor}.
+     */
+    private static void assertLogitsCosineAtLeast(double floor, Fixture fixture, Path model) throws Exception {
+        OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(),
+                fixture.referenceOutputs().get("logits"));
+        OnnxRuntimeRun.Output actual = OnnxRuntimeRun.run(model, fixture.inputsFile()).get("logits");
+        assertEquals(expected.shape(), actual.shape(), fixture + " logits");
+        double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
+        assertTrue(cosine >= floor, fixture + ": logits cosine " + cosine + " with PyTorch's float32, below " + floor);
     }
 }

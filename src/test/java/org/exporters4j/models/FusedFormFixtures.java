@@ -171,8 +171,8 @@ public final class FusedFormFixtures {
             DecoderRuns.Tensor mine = outputs.get(named.getKey());
             org.junit.jupiter.api.Assertions.assertArrayEquals(reference.shape(), mine.shape(),
                     fixture + " " + named.getKey());
-            double cosine = cosine(reference.floats(), mine.floats());
-            double plainCosine = cosine(reference.floats(), plainOutputs.get(named.getKey()).floats());
+            double cosine = OnnxRuntimeRun.cosine(reference.floats(), mine.floats());
+            double plainCosine = OnnxRuntimeRun.cosine(reference.floats(), plainOutputs.get(named.getKey()).floats());
             double bound = Math.min(minCosine, plainCosine - QUANTIZED_COSINE_SLACK);
             assertTrue(cosine >= bound, fixture + " " + quantization + " " + named.getKey()
                     + ": cosine with PyTorch's float32 output " + cosine + ", below " + bound + " (floor " + minCosine
@@ -202,18 +202,6 @@ public final class FusedFormFixtures {
 
     private static final Set<String> QUANTIZED_OPERATORS = Set.of("DynamicQuantizeMatMul", "GatherBlockQuantized",
             "MatMulNBits");
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return na == 0 && nb == 0 ? 1 : dot / Math.sqrt(na * nb);
-    }
 
     /** Builds, writes and runs both forms of {@code fixture}'s graph and compares them (see the class comment). */
     public static void assertFusedMatchesPlain(Fixture fixture, Set<String> fusedOperators, Path out)

@@ -123,4 +123,17 @@ public final class OnnxRuntimeRun {
         }
         return max;
     }
+
+    /** The cosine of two outputs' values (1 when both are all zeros), accumulated in double precision. */
+    public static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return na == 0 && nb == 0 ? 1 : dot / Math.sqrt(na * nb);
+    }
 }
