@@ -74,9 +74,7 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
             d.input("attention_bias", attentionBias);
             d.requireSameType(query, attentionBias);
         }
-        if ((pastKey == null) != (pastValue == null)) {
-            throw d.error("past_key and past_value go together (the schema uses both or neither)");
-        }
+        requirePastPair(d, pastKey, pastValue);
         if (pastKey != null) {
             d.input("past_key", pastKey);
             d.input("past_value", pastValue);
@@ -129,9 +127,7 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         d.input("query", query, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
         d.inputLike("key", key, query);
         d.inputLike("value", value, query);
-        if ((pastKey == null) != (pastValue == null)) {
-            throw d.error("past_key and past_value go together (the schema uses both or neither)");
-        }
+        requirePastPair(d, pastKey, pastValue);
         if (pastKey != null) {
             d.inputLike("past_key", pastKey, query);
             d.inputLike("past_value", pastValue, query);
@@ -250,6 +246,13 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
     private static void requireHeads(Draft d, long heads) {
         if (heads <= 0) {
             throw d.error("num_heads must be positive, got " + heads);
+        }
+    }
+
+    /** A cache is given whole: both {@code past_key} and {@code past_value}, or neither. */
+    private static void requirePastPair(Draft d, Value pastKey, Value pastValue) {
+        if ((pastKey == null) != (pastValue == null)) {
+            throw d.error("past_key and past_value go together (the schema uses both or neither)");
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A complete, checked ONNX graph ready to write: its name and opset, the declared inputs and outputs, the
@@ -49,19 +50,8 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
      */
     public Set<OperatorDomain> domains() {
         Set<OperatorDomain> used = EnumSet.of(OperatorDomain.ONNX);
-        collectDomains(nodes, used);
+        withBranches(nodes).forEach(node -> used.add(node.domain()));
         return Collections.unmodifiableSet(used);
-    }
-
-    private static void collectDomains(List<Node> nodes, Set<OperatorDomain> used) {
-        for (Node node : nodes) {
-            used.add(node.domain());
-            for (Attribute attribute : node.attributes()) {
-                if (attribute instanceof Attribute.GraphValue branch) {
-                    collectDomains(branch.value().nodes(), used);
-                }
-            }
-        }
     }
 
     /**
@@ -70,21 +60,15 @@ public record OnnxModel(String graphName, Opset opset, List<TensorSpec> inputs, 
      * read quantized weights ({@code --quantize}'s MatMulNBits, DynamicQuantizeMatMul, GatherBlockQuantized).
      */
     public boolean hasFusedOperators() {
-        return hasFusedOperators(nodes);
+        return withBranches(nodes).anyMatch(node -> node.domain() == OperatorDomain.MICROSOFT
+                && OperatorTable.isFusedContrib(node.opType()));
     }
 
-    private static boolean hasFusedOperators(List<Node> nodes) {
-        for (Node node : nodes) {
-            if (node.domain() == OperatorDomain.MICROSOFT && OperatorTable.isFusedContrib(node.opType())) {
-                return true;
-            }
-            for (Attribute attribute : node.attributes()) {
-                if (attribute instanceof Attribute.GraphValue branch && hasFusedOperators(branch.value().nodes())) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    /** {@code nodes} and the nodes of their branches ({@code If}'s subgraphs), each node before its branches'. */
+    private static Stream<Node> withBranches(List<Node> nodes) {
+        return nodes.stream().flatMap(node -> Stream.concat(Stream.of(node), node.attributes().stream()
+                .filter(attribute -> attribute instanceof Attribute.GraphValue)
+                .flatMap(attribute -> withBranches(((Attribute.GraphValue) attribute).value().nodes()))));
     }
 
     /** Total bytes of all initializers. */
