@@ -20,7 +20,6 @@ import org.exporters4j.hub.Revision;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.Component;
 import org.exporters4j.models.GraphInterface;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.RecordedWeights;
 import org.exporters4j.models.InterfaceTensor;
 import org.exporters4j.models.ModelForm;
@@ -378,8 +377,7 @@ public final class Exporter {
                         + " bytes, over the " + MAX_FLOAT32_REFERENCE_BYTES + " bytes ONNX Runtime is given for "
                         + "it beside the quantized model");
             } else {
-                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference.reportLabel(), reference.variant().head(),
-                        tolerance, output.staging()));
+                fileChecks.addAll(compareWithFloat32(file, floatGraph, reference, tolerance, output.staging()));
             }
             String name = file.model().modelFile().getFileName().toString();
             for (ValidationReport.OutputCheck check : fileChecks) {
@@ -394,12 +392,13 @@ public final class Exporter {
      * staging folder (beside the export, not in a RAM-backed temporary folder), removed afterwards.
      */
     private static List<ValidationReport.OutputCheck> compareWithFloat32(QuantizedFile file, OnnxModel floatGraph,
-                                                                        String floatName, Head head,
+                                                                        FloatReference reference,
                                                                         AgreementTolerance tolerance, Path staging) {
         Path modelFile = file.model().modelFile();
         try (ReferenceFolder folder = ReferenceFolder.create(staging, "float32")) {
-            return folder.compare(floatGraph, modelFile.getFileName().toString(), reference -> QuantizedAgreement
-                    .compare(modelFile, reference, floatName, file.config(), head, tolerance));
+            return folder.compare(floatGraph, modelFile.getFileName().toString(), floatFile -> QuantizedAgreement
+                    .compare(modelFile, floatFile, reference.reportLabel(), file.config(), reference.variant().head(),
+                            tolerance));
         }
     }
 

@@ -73,7 +73,8 @@ public final class FusedGroupedAttention {
     }
 
     /** The shared part of a graph's attention for {@code window} (see {@link MaskInputs}); the graph takes no past. */
-    public static MaskInputs maskInputs(OnnxGraphBuilder graph, DecoderInputs inputs, CausalMask mask, OptionalLong window) {
+    public static MaskInputs maskInputs(OnnxGraphBuilder graph, DecoderInputs inputs, CausalMask mask,
+                                        OptionalLong window) {
         if (inputs.hasPast()) {
             throw new IllegalArgumentException("GroupQueryAttention serves graphs without a past input; a graph with "
                     + "one keeps the broadcast attention (CachedAttention)");
@@ -102,12 +103,12 @@ public final class FusedGroupedAttention {
                                         TokenGrid grid, MaskInputs maskInputs) {
         long width = heads * headDim;
         long kvWidth = kvHeads * headDim;
-        Value queryRows = grid.unflatten(graph, graph.reshape(graph.transpose(query, 0, 2, 1, 3), -1, width), width);
-        Value keyRows = grid.unflatten(graph, graph.reshape(graph.transpose(key, 0, 2, 1, 3), -1, kvWidth),
-                kvWidth);
-        List<Value> attended = graph.groupQueryAttention(queryRows, keyRows, grid.unflatten(graph, valueRows,
-                kvWidth), null, null, maskInputs.sequenceLengthsK(), maskInputs.totalSequenceLength(), maskInputs.bias(), heads,
-                kvHeads, scale.multiplier());
+        // the kernel reads [batch, sequence, heads × head_dim]
+        Value queryStates = new ScaledDotProductAttention(heads, headDim).mergeTokens(graph, query);
+        Value keyStates = new ScaledDotProductAttention(kvHeads, headDim).mergeTokens(graph, key);
+        List<Value> attended = graph.groupQueryAttention(queryStates, keyStates, grid.unflatten(graph, valueRows,
+                kvWidth), null, null, maskInputs.sequenceLengthsK(), maskInputs.totalSequenceLength(),
+                maskInputs.bias(), heads, kvHeads, scale.multiplier());
         // rows that see no key: the mean of every value of their key/value head (the plain graph's softmax of equal
         // minimum scores over all keys)
         Value mean = graph.reduceMean(attended.get(2), KeepDims.YES, 2);

@@ -28,6 +28,7 @@ import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.TokenEmbedding;
 import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.onnx.ElementType;
@@ -264,7 +265,9 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 // the fused form's MultiHeadAttention reads rows: the rotated heads go back to [rows, heads × dim]
                 Value bias = scoreBiases.computeIfAbsent(window.orElse(-1), w -> FusedCachedAttention.scoreBias(
                         graph, mask, Masking.VISIBLE_OR_MINIMUM, window));
-                attended = FusedCachedAttention.apply(graph, rowsOf(query), rowsOf(key), projected.value(),
+                ScaledDotProductAttention rotatedHeads = new ScaledDotProductAttention(heads, headDim);
+                attended = FusedCachedAttention.apply(graph, rotatedHeads.merge(graph, query),
+                        rotatedHeads.merge(graph, key), projected.value(),
                         inputs.grid(), past, bias, heads, headDim, scoreScale.multiplier());
             } else if (parameters.form().fused() && scoreCap.isEmpty() && !inputs.hasPast()) {
                 // grouped-query heads without a past input: GroupQueryAttention, the window in its score bias (with a
@@ -307,11 +310,6 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             }
             return new LayerStep(graph.add(residual, scaled(down, residualMultiplier)), attended.presentKey(),
                     attended.presentValue());
-        }
-
-        /** Heads-first {@code [batch, heads, sequence, head_dim]} as rows {@code [batch × sequence, heads × head_dim]}. */
-        private Value rowsOf(Value headsFirst) {
-            return graph.reshape(graph.transpose(headsFirst, 0, 2, 1, 3), -1, heads * headDim);
         }
 
         /**
