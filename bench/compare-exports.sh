@@ -20,8 +20,8 @@ mkdir -p "$work"
 # validated against their float32 graph (cosine, top-1 agreement: their export logs under $work/ hold the figures),
 # and so is fp16 (max abs diff and cosine of every output, the "float16 vs float32 graph" lines of its log). On an x86
 # CPU without float16 arithmetic, ONNX Runtime's float16 MatMul is slower than its float32 one: fp16 is there for size.
-# int8opt and int4opt are fused operators with quantized weights (gpt2, Llama family; validated against the plain
-# float32 graph); a model that refuses a form (bert: its fused Attention reads one merged float32 weight) skips it.
+# int8opt and int4opt are fused operators with quantized weights (validated against the plain float32 graph); a
+# model that refuses a form skips it.
 FORMS=(
   "plain|"
   "optimize|--optimize"

@@ -90,9 +90,8 @@ final class ExportOnnxCommand implements Callable<Integer> {
                     + "operators elsewhere; same inputs and outputs as the plain export. Runs only in ONNX Runtime "
                     + "(its contrib operators; 1.22 or later for the Llama family's grouped-query graphs without a "
                     + "past); validation also compares it with the plain graph. Combines with "
-                    + "--quantize int8|int4 for gpt2 and the Llama family (the fused graph's dense layers quantized "
-                    + "as the plain graph's, validated against the plain float32 graph); the BERT family refuses "
-                    + "the pair (its fused Attention reads a merged float32 weight)."})
+                    + "--quantize int8|int4 (the fused graph's dense layers quantized as the plain graph's, "
+                    + "validated against the plain float32 graph)."})
     boolean optimize;
 
     @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",

@@ -303,9 +303,7 @@ public final class Exporter {
     /**
      * {@code --quantize} writes float32 activations (the quantized MatMuls take and give float32): refused with another
      * precision, naming the options and the fix. With {@code --optimize} the dense layers of a fused graph are
-     * quantized as the plain graph's (gpt2, the Llama family: every dense layer is the same {@code Linear}); a family
-     * whose fused layers read merged float32 weights refuses the pair when its graph is built (the BERT family's
-     * {@code Attention}: {@code BertStyleEncoder}).
+     * quantized as the plain graph's (every fused family builds its dense layers as the same {@code Linear}).
      */
     private static void requireQuantizable(ModelForm form) {
         if (form.quantization().quantized() && form.precision() != ModelForm.Precision.FLOAT32) {

@@ -65,11 +65,43 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
      */
     public List<Value> multiHeadAttention(Value query, Value key, Value value, Value attentionBias, Value pastKey,
                                           Value pastValue, long heads, double scale, AttentionCausality causality) {
+        ElementType type = query.elementType();
+        return multiHeadAttentionNode(query, key, value, null, attentionBias, pastKey, pastValue, heads, scale,
+                causality, Arrays.asList(type, type, type));
+    }
+
+    /**
+     * {@code com.microsoft.MultiHeadAttention} without a cache (an encoder's self-attention): the operator's default
+     * 1/√head_size score scale, and only the output (the optional present key and value are left out, so the kernel
+     * does not copy them).
+     *
+     * @param query {@code [batch, sequence, hidden]}
+     * @param key {@code [batch, kv_sequence, hidden]}
+     * @param value {@code [batch, kv_sequence, v_hidden]}
+     * @param keyPaddingMask the raw int32 key mask {@code [batch, kv_sequence]} (1 attends, 0 is masked: the operator
+     *     adds {@code mask_filter_value}, -10000, to masked scores, as {@code Attention} does), or null for none
+     * @return {@code [batch, sequence, v_hidden]}
+     */
+    public Value uncachedMultiHeadAttention(Value query, Value key, Value value, Value keyPaddingMask, long heads,
+                                            AttentionCausality causality) {
+        return multiHeadAttentionNode(query, key, value, keyPaddingMask, null, null, null, heads, Double.NaN,
+                causality, Arrays.asList(query.elementType(), null, null)).get(0);
+    }
+
+    /** The {@code MultiHeadAttention} node; a null output type leaves that optional output out. */
+    private List<Value> multiHeadAttentionNode(Value query, Value key, Value value, Value keyPaddingMask,
+                                               Value attentionBias, Value pastKey, Value pastValue, long heads,
+                                               double scale, AttentionCausality causality,
+                                               List<ElementType> outputTypes) {
         Draft d = new Draft(OperatorDomain.MICROSOFT, "MultiHeadAttention");
         d.input("query", query, ATTENTION_FLOATS);
         d.inputLike("key", key, query);
         d.inputLike("value", value, query);
-        List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, null, attentionBias));
+        if (keyPaddingMask != null) {
+            d.input("key_padding_mask", keyPaddingMask, EnumSet.of(ElementType.INT32));
+        }
+        List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, keyPaddingMask,
+                attentionBias));
         if (attentionBias != null) {
             d.input("attention_bias", attentionBias);
             d.requireSameType(query, attentionBias);
@@ -92,8 +124,7 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         if (!Double.isNaN(scale)) {
             attributes.add(Attribute.of("scale", (float) scale));
         }
-        ElementType type = query.elementType();
-        return d.emitAll(List.of(type, type, type), operands, attributes);
+        return d.emitAll(outputTypes, operands, attributes);
     }
 
     /**

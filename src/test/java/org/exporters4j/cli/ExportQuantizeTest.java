@@ -201,6 +201,46 @@ class ExportQuantizeTest {
     }
 
     /**
+     * {@code --optimize --quantize int8} and {@code int4} on BERT: MultiHeadAttention on the quantized query, key and
+     * value projections, SkipLayerNormalization after the quantized dense products, every dense layer quantized (no
+     * Attention, Gemm or MatMul of a weight left), validated against the plain float32 graph, and within the quantized
+     * tests' cosine floors of PyTorch's float32 outputs.
+     */
+    @Test
+    void bertOptimizedAndQuantizedHasTheFusedAndTheQuantizedOperators() throws Exception {
+        Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("bert--masked-lm"));
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("bert"));
+        for (var scheme : List.of(List.of("int4", "MatMulNBits", "int4 blocks of 32 symmetric", "0.9"),
+                List.of("int8", "DynamicQuantizeMatMul", "int8 symmetric", "0.99"))) {
+            Path output = folder.resolve("bert-optimized-" + scheme.get(0));
+            MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", "masked-lm",
+                    "--optimize", "--quantize", scheme.get(0), output.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("(vs. plain float32, batch_size=2, sequence_length=16"), run.err());
+            assertTrue(run.out().contains("validated in ONNX Runtime against its plain float32 graph (fused operators, "
+                    + scheme.get(2) + " weights"), run.out());
+            Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
+            // per layer query, key, value, attention.output.dense, intermediate.dense, output.dense; the head's
+            // transform.dense and its decoder (tied to the word embeddings)
+            assertEquals(2 * 6 + 2, ops.getOrDefault(scheme.get(1), 0L), ops.toString());
+            assertEquals(2L, ops.getOrDefault("MultiHeadAttention", 0L), ops.toString());
+            assertEquals(4L, ops.getOrDefault("SkipLayerNormalization", 0L), ops.toString());
+            assertEquals(0, ops.getOrDefault("Attention", 0L) + ops.getOrDefault("Gemm", 0L), ops.toString());
+            assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
+                    "no MatMul of a weight is left: " + ops);
+            var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
+            for (var named : fixture.referenceOutputs().entrySet()) {
+                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
+                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
+                assertEquals(expected.shape(), actual.shape(), named.getKey());
+                double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
+                assertTrue(cosine >= Double.parseDouble(scheme.get(3)), scheme.get(0) + " " + named.getKey()
+                        + ": cosine " + cosine);
+            }
+        }
+    }
+
+    /**
      * {@code --optimize} with int4, quantized embeddings and a float32 LM head on a Llama with past:
      * SkipSimplifiedLayerNormalization beside the layers' MatMulNBits, the table read by GatherBlockQuantized and the
      * head's one float32 product, as the plain graph with the same options; validated against the plain float32 graph.
@@ -271,15 +311,6 @@ class ExportQuantizeTest {
         assertEquals(2, embeddings.exitCode(), embeddings.err());
         assertTrue(embeddings.err().contains("--quantize-embeddings: embedding tables are quantized as int4 symmetric"
                 + " blocks"), embeddings.err());
-        MainTest.Run optimized = MainTest.run("export", "onnx", "--model", model, "--quantize", "int8",
-                "--optimize", out);
-        assertEquals(1, optimized.exitCode(), optimized.err());
-        assertTrue(optimized.err().contains("--quantize int8 cannot be combined with --optimize yet"),
-                optimized.err());
-        assertTrue(optimized.err().contains("drop --optimize"), optimized.err());
-        assertTrue(optimized.err().contains("for bert: its fused layers are ONNX Runtime's Attention"),
-                optimized.err());
-        assertTrue(optimized.err().contains("or drop --quantize"), optimized.err());
         assertTrue(Files.notExists(Path.of(out)));
     }
 

@@ -27,8 +27,6 @@ import org.junit.jupiter.api.DynamicTest;
  * PyTorch's within 1e-5.
  */
 public final class FusedFormFixtures {
-    private static final ModelForm FUSED = ModelForm.PLAIN.withOperators(ModelForm.Operators.FUSED);
-
     /**
      * The cosine floors with PyTorch's float32 outputs that the quantized exports' tests hold (ExportQuantizeTest:
      * int8 0.99 on the BERT family, int4 0.9 on a Llama), by quantization (symmetric, block 32, LM head quantized).
@@ -59,7 +57,8 @@ public final class FusedFormFixtures {
 
     private static void assertDecoderFusedMatchesPlain(Fixture fixture, Set<String> fusedOperators, Path out)
             throws Exception {
-        OnnxModel fused = writeBoth(fixture, DecoderRuns.variant(fixture), DecoderRuns.graphInterface(fixture), out);
+        OnnxModel fused = writeBoth(fixture, DecoderRuns.variant(fixture), DecoderRuns.graphInterface(fixture),
+                ModelForm.PLAIN, out);
         assertUses(fixture, fused, fusedOperators);
         Map<String, DecoderRuns.Tensor> fusedOutputs;
         Map<String, DecoderRuns.Tensor> plainOutputs;
@@ -87,16 +86,29 @@ public final class FusedFormFixtures {
         }
     }
 
-    /** Builds both forms of the fixture's graph, checks they share the interface, writes them to fused/ and plain/. */
-    private static OnnxModel writeBoth(Fixture fixture, Variant variant, GraphInterface plainInterface, Path out) {
+    /**
+     * Builds the fixture's graph in {@code plainForm} and in its fused form, checks they share the interface (and,
+     * when quantized, that the fused graph quantizes exactly the weights the plain one quantizes: the same weights
+     * read by the same quantized operator, as many of them, same scheme, since the initializer names say the scheme),
+     * writes them to fused/ and plain/.
+     */
+    private static OnnxModel writeBoth(Fixture fixture, Variant variant, GraphInterface plainInterface,
+                                       ModelForm plainForm, Path out) {
         ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
                 .withOverrides(fixture.valuesOverride());
         try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
             Architecture architecture = ModelTypes.architecture(fixture.modelType());
-            OnnxModel fused = architecture.build(config, weights, variant, plainInterface.withForm(FUSED));
-            OnnxModel plain = architecture.build(config, weights, variant, plainInterface);
+            OnnxModel fused = architecture.build(config, weights, variant,
+                    plainInterface.withForm(plainForm.withOperators(ModelForm.Operators.FUSED)));
+            OnnxModel plain = architecture.build(config, weights, variant, plainInterface.withForm(plainForm));
             assertEquals(plain.inputs(), fused.inputs(), fixture + ": the fused graph's inputs");
             assertEquals(plain.outputs(), fused.outputs(), fixture + ": the fused graph's outputs");
+            if (plainForm.quantization().quantized()) {
+                Map<String, List<String>> plainWeights = quantizedWeights(plain);
+                assertTrue(!plainWeights.isEmpty(), fixture + ": the plain graph quantizes its dense layers");
+                assertEquals(plainWeights, quantizedWeights(fused), fixture + " " + plainForm.quantization()
+                        + ": the weights the fused graph quantizes, by quantized operator");
+            }
             new ModelWriter(WeightsLocation.AUTOMATIC).write(fused, out.resolve("fused"));
             new ModelWriter(WeightsLocation.AUTOMATIC).write(plain, out.resolve("plain"));
             return fused;
@@ -129,33 +141,15 @@ public final class FusedFormFixtures {
                                                                           Map<WeightQuantization, Double> minCosine,
                                                                           Set<String> fusedOperators, Path folder) {
         return fixtures.stream().flatMap(fixture -> minCosine.entrySet().stream().map(bound -> DynamicTest.dynamicTest(
-                fixture + " " + bound.getKey(), () -> assertFusedQuantizesAsPlain(fixture, bound.getKey(),
+                fixture + " " + bound.getKey(), () -> assertDecoderFusedQuantizesAsPlain(fixture, bound.getKey(),
                         bound.getValue(), fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
     }
 
-    private static void assertFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
-                                                    double minCosine, Set<String> fusedOperators, Path out)
+    private static void assertDecoderFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
+                                                           double minCosine, Set<String> fusedOperators, Path out)
             throws Exception {
-        ModelConfig config = ModelConfig.read(fixture.checkpoint().resolve("config.json"))
-                .withOverrides(fixture.valuesOverride());
-        GraphInterface plainInterface = DecoderRuns.graphInterface(fixture);
-        ModelForm quantized = ModelForm.PLAIN.withQuantization(quantization);
-        OnnxModel fused;
-        try (Weights weights = Checkpoints.openWeights(fixture.checkpoint())) {
-            Architecture architecture = ModelTypes.architecture(fixture.modelType());
-            Variant variant = DecoderRuns.variant(fixture);
-            fused = architecture.build(config, weights, variant, plainInterface.withForm(
-                    quantized.withOperators(ModelForm.Operators.FUSED)));
-            OnnxModel plain = architecture.build(config, weights, variant, plainInterface.withForm(quantized));
-            assertEquals(plain.inputs(), fused.inputs(), fixture + ": the fused graph's inputs");
-            assertEquals(plain.outputs(), fused.outputs(), fixture + ": the fused graph's outputs");
-            Map<String, List<String>> plainWeights = quantizedWeights(plain);
-            assertTrue(!plainWeights.isEmpty(), fixture + ": the plain graph quantizes its dense layers");
-            assertEquals(plainWeights, quantizedWeights(fused), fixture + " " + quantization
-                    + ": the weights the fused graph quantizes, by quantized operator");
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(fused, out.resolve("fused"));
-            new ModelWriter(WeightsLocation.AUTOMATIC).write(plain, out.resolve("plain"));
-        }
+        OnnxModel fused = writeBoth(fixture, DecoderRuns.variant(fixture), DecoderRuns.graphInterface(fixture),
+                ModelForm.PLAIN.withQuantization(quantization), out);
         assertUses(fixture, fused, fusedOperators);
         Map<String, DecoderRuns.Tensor> outputs;
         try (DecoderRuns.Session session = new DecoderRuns.Session(out.resolve("fused/model.onnx"))) {
@@ -171,13 +165,54 @@ public final class FusedFormFixtures {
             DecoderRuns.Tensor mine = outputs.get(named.getKey());
             org.junit.jupiter.api.Assertions.assertArrayEquals(reference.shape(), mine.shape(),
                     fixture + " " + named.getKey());
-            double cosine = OnnxRuntimeRun.cosine(reference.floats(), mine.floats());
-            double plainCosine = OnnxRuntimeRun.cosine(reference.floats(), plainOutputs.get(named.getKey()).floats());
-            double bound = Math.min(minCosine, plainCosine - QUANTIZED_COSINE_SLACK);
-            assertTrue(cosine >= bound, fixture + " " + quantization + " " + named.getKey()
-                    + ": cosine with PyTorch's float32 output " + cosine + ", below " + bound + " (floor " + minCosine
-                    + ", the plain quantized graph's cosine " + plainCosine + ")");
+            assertQuantizedCosine(fixture + " " + quantization + " " + named.getKey(), minCosine, reference.floats(),
+                    mine.floats(), plainOutputs.get(named.getKey()).floats());
         }
+    }
+
+    /**
+     * As {@link #everyDecoderFixtureQuantizesAsPlain} for encoder fixtures (run on the fixture's inputs as
+     * {@link #everyFixtureMatchesPlain} runs them).
+     */
+    public static Stream<DynamicTest> everyFixtureQuantizesAsPlain(List<Fixture> fixtures,
+                                                                   Map<WeightQuantization, Double> minCosine,
+                                                                   Set<String> fusedOperators, Path folder) {
+        return fixtures.stream().flatMap(fixture -> minCosine.entrySet().stream().map(bound -> DynamicTest.dynamicTest(
+                fixture + " " + bound.getKey(), () -> assertFusedQuantizesAsPlain(fixture, bound.getKey(),
+                        bound.getValue(), fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
+    }
+
+    private static void assertFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
+                                                    double minCosine, Set<String> fusedOperators, Path out)
+            throws Exception {
+        OnnxModel fused = writeBoth(fixture, fixture.variant(), fixture.graphInterface(fixture.defaultOpset()),
+                ModelForm.PLAIN.withQuantization(quantization), out);
+        assertUses(fixture, fused, fusedOperators);
+        Map<String, OnnxRuntimeRun.Output> outputs = OnnxRuntimeRun.run(out.resolve("fused/model.onnx"),
+                fixture.inputsFile());
+        Map<String, OnnxRuntimeRun.Output> plainOutputs = OnnxRuntimeRun.run(out.resolve("plain/model.onnx"),
+                fixture.inputsFile());
+        for (Map.Entry<String, String> named : fixture.referenceOutputs().entrySet()) {
+            OnnxRuntimeRun.Output reference = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
+            OnnxRuntimeRun.Output mine = outputs.get(named.getKey());
+            assertEquals(reference.shape(), mine.shape(), fixture + " " + named.getKey());
+            assertQuantizedCosine(fixture + " " + quantization + " " + named.getKey(), minCosine, reference.values(),
+                    mine.values(), plainOutputs.get(named.getKey()).values());
+        }
+    }
+
+    /**
+     * The fused quantized output {@code mine} keeps at least {@code minCosine} with PyTorch's float32
+     * {@code reference}, or, where the plain quantized graph's output {@code plain} itself falls below that floor,
+     * at most {@link #QUANTIZED_COSINE_SLACK} less than it.
+     */
+    private static void assertQuantizedCosine(String what, double minCosine, float[] reference, float[] mine,
+                                              float[] plain) {
+        double cosine = OnnxRuntimeRun.cosine(reference, mine);
+        double plainCosine = OnnxRuntimeRun.cosine(reference, plain);
+        double bound = Math.min(minCosine, plainCosine - QUANTIZED_COSINE_SLACK);
+        assertTrue(cosine >= bound, what + ": cosine with PyTorch's float32 output " + cosine + ", below " + bound
+                + " (floor " + minCosine + ", the plain quantized graph's cosine " + plainCosine + ")");
     }
 
     /**
@@ -206,7 +241,8 @@ public final class FusedFormFixtures {
     /** Builds, writes and runs both forms of {@code fixture}'s graph and compares them (see the class comment). */
     public static void assertFusedMatchesPlain(Fixture fixture, Set<String> fusedOperators, Path out)
             throws Exception {
-        OnnxModel fused = writeBoth(fixture, fixture.variant(), fixture.graphInterface(fixture.defaultOpset()), out);
+        OnnxModel fused = writeBoth(fixture, fixture.variant(), fixture.graphInterface(fixture.defaultOpset()),
+                ModelForm.PLAIN, out);
         assertUses(fixture, fused, fusedOperators);
         Map<String, OnnxRuntimeRun.Output> fusedOutputs = OnnxRuntimeRun.run(out.resolve("fused/model.onnx"),
                 fixture.inputsFile());

@@ -245,6 +245,80 @@ class ContribOperatorsTest {
         }
     }
 
+    /**
+     * {@code MultiHeadAttention} without a cache, as the BERT family's quantized fused layer uses it: the int32 key
+     * padding mask adds -10000 to a masked key's scores, {@code unidirectional} hides the later keys, the scale is
+     * 1/√head_size, and the present outputs are left out of the node.
+     */
+    @Test
+    void uncachedMultiHeadAttentionMasksPaddedAndLaterKeys() throws Exception {
+        int heads = 2;
+        int size = 4;
+        int b = 2;
+        int s = 3;
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("main_graph", 14);
+        Shape rows = Shape.of(Dim.of(b), Dim.of(s), Dim.of(heads * size));
+        Value query = graph.input("query", ElementType.FLOAT, rows);
+        Value key = graph.input("key", ElementType.FLOAT, rows);
+        Value value = graph.input("value", ElementType.FLOAT, rows);
+        Value mask = graph.cast(graph.input("mask", ElementType.INT64, Shape.of(Dim.of(b), Dim.of(s))),
+                ElementType.INT32);
+        for (AttentionCausality causality : AttentionCausality.values()) {
+            graph.output(causality.name(), graph.uncachedMultiHeadAttention(query, key, value, mask, heads,
+                    causality), ElementType.FLOAT, rows);
+        }
+        OnnxModel model = graph.build();
+        List<Node> attentions = model.nodes().stream().filter(n -> n.opType().equals("MultiHeadAttention")).toList();
+        assertEquals(2, attentions.size());
+        assertEquals(List.of("query", "key", "value", "", attentions.get(0).inputs().get(4)),
+                attentions.get(0).inputs());
+        assertEquals(1, attentions.get(0).outputs().stream().filter(name -> !name.isEmpty()).count());
+        java.util.Random random = new java.util.Random(5);
+        float[] q = randoms(random, b * s * heads * size);
+        float[] k = randoms(random, b * s * heads * size);
+        float[] v = randoms(random, b * s * heads * size);
+        long[] keep = {1, 1, 1, 1, 0, 0}; // batch row 1 keeps its first key alone
+        try (RuntimeSession session = RuntimeSession.of(model, folder)) {
+            Map<String, RuntimeSession.Output> outputs = session.feed("query", q, b, s, heads * size)
+                    .feed("key", k, b, s, heads * size).feed("value", v, b, s, heads * size).feed("mask", keep, b, s)
+                    .run();
+            for (AttentionCausality causality : AttentionCausality.values()) {
+                float[] expected = new float[q.length];
+                for (int r = 0; r < b; r++) {
+                    for (int h = 0; h < heads; h++) {
+                        for (int i = 0; i < s; i++) {
+                            int last = causality == AttentionCausality.CAUSAL ? i : s - 1;
+                            double[] scores = new double[last + 1];
+                            double max = Double.NEGATIVE_INFINITY;
+                            for (int j = 0; j <= last; j++) {
+                                double dot = 0;
+                                for (int d = 0; d < size; d++) {
+                                    dot += q[((r * s + i) * heads + h) * size + d]
+                                            * k[((r * s + j) * heads + h) * size + d];
+                                }
+                                scores[j] = dot / Math.sqrt(size) + (keep[r * s + j] == 1 ? 0 : -10000);
+                                max = Math.max(max, scores[j]);
+                            }
+                            double sum = 0;
+                            for (int j = 0; j <= last; j++) {
+                                scores[j] = Math.exp(scores[j] - max);
+                                sum += scores[j];
+                            }
+                            for (int d = 0; d < size; d++) {
+                                double out = 0;
+                                for (int j = 0; j <= last; j++) {
+                                    out += scores[j] / sum * v[((r * s + j) * heads + h) * size + d];
+                                }
+                                expected[((r * s + i) * heads + h) * size + d] = (float) out;
+                            }
+                        }
+                    }
+                }
+                assertArrayEquals(expected, outputs.get(causality.name()).values(), 1e-5f, causality.name());
+            }
+        }
+    }
+
     private static float[] randoms(java.util.Random random, int count) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {

@@ -1,11 +1,8 @@
 package org.exporters4j.models.blocks;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.exporters4j.checkpoint.ModelConfig;
-import org.exporters4j.models.UnsupportedConfigException;
-import org.exporters4j.models.WeightQuantization;
 import org.exporters4j.onnx.Value;
 
 /**
@@ -52,7 +49,6 @@ public abstract class BertStyleEncoder<O extends BertStyleEncoder.Options> exten
         Optional<BertStyleLayer.Settings> fused = build.form().fused() ? fusedLayerSettings() : Optional.empty();
         LayerStack stack = new LayerStack(base, "encoder.layer", options.layers());
         if (fused.isPresent()) {
-            refuseQuantizedWeights();
             Value keyMask = FusedBertLayer.keyMask(graph, inputs.attentionMask().orElse(null));
             add(stack.apply(graph, embedded, (index, prefix, input) -> FusedBertLayer.apply(graph, parameters, prefix,
                     input, keyMask, grid, fused.get(), options.direction())));
@@ -60,25 +56,6 @@ public abstract class BertStyleEncoder<O extends BertStyleEncoder.Options> exten
         }
         Value mask = AttentionMask.additive(graph, inputs.attentionMask().orElse(null), options.direction(), grid);
         add(stack.apply(graph, embedded, (index, prefix, input) -> layer(prefix, input, mask)));
-    }
-
-    /**
-     * The fused layer ({@link FusedBertLayer}) reads its query, key and value projections as ONNX Runtime's
-     * {@code Attention} takes them, one merged float32 {@code [hidden, 3 × hidden]} weight that none of ONNX Runtime's
-     * quantized operators feeds: with {@code --quantize} the fused graph would keep float32 dense weights that the
-     * plain quantized export quantizes. Refused, naming both options and the fix.
-     */
-    private void refuseQuantizedWeights() {
-        WeightQuantization quantization = build.form().quantization();
-        if (quantization.quantized()) {
-            throw new UnsupportedConfigException("--quantize " + quantization.scheme().name().toLowerCase(Locale.ROOT)
-                    + " cannot be combined with --optimize yet for " + config.modelType()
-                    + ": its fused layers are ONNX Runtime's Attention, which reads the query, key and value "
-                    + "projections as one merged float32 [hidden, 3 x hidden] weight that no quantized operator "
-                    + "feeds, so the fused graph would keep dense weights float32 that the plain quantized export "
-                    + "quantizes; drop --optimize (the quantized MatMuls are ONNX Runtime's fast path for "
-                    + config.modelType() + ") or drop --quantize (the fused float32 graph)");
-        }
     }
 
     /**

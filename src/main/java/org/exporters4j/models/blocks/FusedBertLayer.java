@@ -1,6 +1,7 @@
 package org.exporters4j.models.blocks;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.Parameters.Source;
 import org.exporters4j.onnx.AttentionCausality;
@@ -20,7 +21,10 @@ import org.exporters4j.onnx.Value;
  * against 1.8 ms for {@code Gelu} (ONNX Runtime 1.29's profiler, 2 cores), and the layer 3% longer. The same
  * function as {@link BertStyleLayer#afterAttention} after {@link ScaledDotProductAttention#context}; ONNX Runtime
  * masks a key with -10000 where Transformers adds {@code finfo(float32).min}, which gives the same probabilities in
- * float32. Rows in, rows out.
+ * float32. With {@code --quantize} every dense layer is the plain graph's {@link Linear}, quantized as in the plain
+ * quantized graph ({@code Attention} reads only a float32 weight): {@code MultiHeadAttention} takes the three
+ * projections, and the {@code SkipLayerNormalization} nodes the two dense products, adding their biases. Rows in, rows
+ * out.
  */
 public final class FusedBertLayer {
     private FusedBertLayer() {}
@@ -43,7 +47,27 @@ public final class FusedBertLayer {
                               AttentionDirection direction) {
         long hidden = settings.hiddenSize();
         long inner = settings.intermediateSize();
-        String attention = prefix + "attention.self.";
+        AttentionCausality causality = direction == AttentionDirection.CAUSAL ? AttentionCausality.CAUSAL
+                : AttentionCausality.BIDIRECTIONAL;
+        boolean quantized = graph.denseWeightQuantizer().isPresent();
+        Value context = quantized
+                ? projectedAttention(graph, parameters, prefix + "attention.self.", rows, keyMask, grid, settings,
+                        causality)
+                : mergedAttention(graph, parameters, prefix + "attention.self.", rows, keyMask, grid, settings,
+                        causality);
+        Value attended = skipNorm(graph, parameters, prefix + "attention.output.", graph.reshape(context, -1, hidden),
+                rows, hidden, hidden, settings.layerNormEps(), quantized);
+        Value activated = settings.activation().apply(graph,
+                Linear.load(parameters, prefix + "intermediate.dense", hidden, inner).apply(graph, attended));
+        return skipNorm(graph, parameters, prefix + "output.", activated, attended, inner, hidden,
+                settings.layerNormEps(), quantized);
+    }
+
+    /** {@code Attention} on the three projections of {@code attention} merged into one float32 weight. */
+    private static Value mergedAttention(OnnxGraphBuilder graph, Parameters parameters, String attention, Value rows,
+                                         Value keyMask, TokenGrid grid, BertStyleLayer.Settings settings,
+                                         AttentionCausality causality) {
+        long hidden = settings.hiddenSize();
         Value weights = parameters.derived(attention + "query_key_value.weight_in_out",
                 parts -> TensorData.concatenated(0, parts).transposed(),
                 List.of(Source.of(attention + "query.weight", hidden, hidden),
@@ -53,22 +77,36 @@ public final class FusedBertLayer {
                 parts -> TensorData.concatenated(0, parts),
                 List.of(Source.of(attention + "query.bias", hidden), Source.of(attention + "key.bias", hidden),
                         Source.of(attention + "value.bias", hidden)));
-        Value states = grid.unflatten(graph, rows, hidden);
-        Value context = graph.fusedAttention(states, weights, bias, keyMask, settings.heads(),
-                direction == AttentionDirection.CAUSAL ? AttentionCausality.CAUSAL
-                        : AttentionCausality.BIDIRECTIONAL);
-        Value attended = skipNorm(graph, parameters, prefix + "attention.output.", graph.reshape(context, -1, hidden),
-                rows, hidden, hidden, settings.layerNormEps());
-        Value activated = settings.activation().apply(graph,
-                Linear.load(parameters, prefix + "intermediate.dense", hidden, inner).apply(graph, attended));
-        return skipNorm(graph, parameters, prefix + "output.", activated, attended, inner, hidden,
-                settings.layerNormEps());
+        return graph.fusedAttention(grid.unflatten(graph, rows, hidden), weights, bias, keyMask, settings.heads(),
+                causality);
     }
 
-    /** {@code LayerNorm(x · denseᵀ + dense.bias + residual)} under {@code module} ({@code dense}, {@code LayerNorm}). */
+    /**
+     * {@code MultiHeadAttention} on the query, key and value projections of {@code attention} computed as the plain
+     * graph's {@link Linear} layers, so {@code --quantize} reads them as the plain quantized graph does
+     * ({@code Attention} takes its weight as float32 alone).
+     */
+    private static Value projectedAttention(OnnxGraphBuilder graph, Parameters parameters, String attention,
+                                            Value rows, Value keyMask, TokenGrid grid,
+                                            BertStyleLayer.Settings settings, AttentionCausality causality) {
+        long hidden = settings.hiddenSize();
+        List<Value> projected = Stream.of("query", "key", "value")
+                .map(name -> grid.unflatten(graph, Linear.load(parameters, attention + name, hidden, hidden)
+                        .apply(graph, rows), hidden))
+                .toList();
+        return graph.uncachedMultiHeadAttention(projected.get(0), projected.get(1), projected.get(2), keyMask,
+                settings.heads(), causality);
+    }
+
+    /**
+     * {@code LayerNorm(x · denseᵀ + dense.bias + residual)} under {@code module} ({@code dense}, {@code LayerNorm});
+     * with {@code quantized} dense weights the product is the plain graph's {@link Linear}, quantized as there.
+     */
     private static Value skipNorm(OnnxGraphBuilder graph, Parameters parameters, String module, Value x,
-                                  Value residual, long inFeatures, long hidden, double epsilon) {
-        Value dense = graph.matMul(x, inOut(parameters, module + "dense", inFeatures, hidden));
+                                  Value residual, long inFeatures, long hidden, double epsilon, boolean quantized) {
+        Value dense = quantized
+                ? Linear.load(parameters, module + "dense", inFeatures, hidden).productOnly().applyToLastAxis(graph, x)
+                : graph.matMul(x, inOut(parameters, module + "dense", inFeatures, hidden));
         return graph.skipLayerNormalization(dense, residual, parameters.tensor(module + "LayerNorm.weight", hidden),
                 parameters.tensor(module + "LayerNorm.bias", hidden), parameters.tensor(module + "dense.bias", hidden),
                 epsilon).get(0);

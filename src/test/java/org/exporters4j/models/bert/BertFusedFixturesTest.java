@@ -27,4 +27,17 @@ class BertFusedFixturesTest {
         return FusedFormFixtures.everyFixtureMatchesPlain(Fixture.of(FUSED_FAMILY),
                 Set.of("Attention", "SkipLayerNormalization"), folder);
     }
+
+    /**
+     * {@code --optimize --quantize int8|int4}: the fused graph's dense layers (query, key, value, both dense layers
+     * before a LayerNorm, intermediate.dense and the heads') quantized exactly as the plain graph's, read by
+     * MultiHeadAttention and SkipLayerNormalization; cosine with PyTorch's outputs at least the floors of the
+     * quantized exports' tests (int8 0.99, int4 0.9).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyFixtureQuantizesItsFusedGraphAsThePlainOne() {
+        return FusedFormFixtures.everyFixtureQuantizesAsPlain(Fixture.of(FUSED_FAMILY),
+                FusedFormFixtures.QUANTIZATION_FLOORS, Set.of("MultiHeadAttention", "SkipLayerNormalization"),
+                folder);
+    }
 }
