@@ -2,16 +2,21 @@
 # Benchmark of issue 11 §2-3: the forms of one export side by side. For a bert-base BertForSequenceClassification,
 # a gpt2-sized GPT2LMHeadModel and a TinyLlama-1.1B-shaped LlamaForCausalLM (random weights written by the project's
 # own generators; the Llama one in bf16), each form of FORMS below is exported (wall time and peak RSS from
-# /usr/bin/time -v, size of the files written), then ONNX Runtime's latency (CPU, all cores) of every form is measured
-# interleaved: bert at batch 1 x 128 and 8 x 128; gpt2 and Llama one decoding step (batch 1) at past 0, 128 and 1000
-# and a prompt of 128 tokens. The ratio beside a form is plain/form (how many times faster than plain). The load
-# average is printed with the figures: the machine is shared. Not run by the test suite.
-#   bench/compare-exports.sh [ROUNDS] [MODELS]     (default 20 rounds; MODELS: bert,gpt2,llama)
+# /usr/bin/time -v, size of the files written), then ONNX Runtime's latency (CPU, all cores) of every form: bert at
+# batch 1 x 128 and 8 x 128; gpt2 and Llama one decoding step (batch 1) at past 0, 128 and 1000 and a prompt of 128
+# tokens. Each form runs in a JVM of its own, the forms taking turns over PROCESS_ROUNDS rounds (default 3); a figure
+# is the median over the rounds of each JVM's median of RUNS runs. The ratio beside a form is plain/form (how many
+# times faster than plain). The load average is printed with the figures: the machine is shared. Not run by the test
+# suite.
+#   bench/compare-exports.sh [RUNS] [MODELS]     (default 20 runs; MODELS: bert,gpt2,llama)
 #   work files under bench/work/compare-exports/ (git-ignored; about 25 GB of disk with the Llama model)
-# The Llama exports (4.4 GB each in float32) are timed one form per JVM and round, to keep one float32 copy in memory.
+# One form per JVM: sessions of several forms in one process slow one another by amounts that differ from process to
+# process (bert-base int8 at 1 x 128: 43.5 ms in a JVM of its own, every time; 62 to 64 ms in some JVMs that had also
+# run the float32 graph, 44 ms in others), which moved the interleaved ratios by more than the differences measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-20}
+runs=${1:-20}
+process_rounds=${PROCESS_ROUNDS:-3}
 models=${2:-bert,gpt2,llama}
 work=bench/work/compare-exports
 mkdir -p "$work"
@@ -20,8 +25,7 @@ mkdir -p "$work"
 # validated against their float32 graph (cosine, top-1 agreement: their export logs under $work/ hold the figures),
 # and so is fp16 (max abs diff and cosine of every output, the "float16 vs float32 graph" lines of its log). On an x86
 # CPU without float16 arithmetic, ONNX Runtime's float16 MatMul is slower than its float32 one: fp16 is there for size.
-# int8opt and int4opt are fused operators with quantized weights (validated against the plain float32 graph); a
-# model that refuses a form skips it.
+# int8opt and int4opt are fused operators with quantized weights (validated against the plain float32 graph).
 FORMS=(
   "plain|"
   "optimize|--optimize"
@@ -54,78 +58,63 @@ export_forms() { # name, checkpoint, task
     rm -rf "$out"
     if ! /usr/bin/time -v java -jar target/exporters4j.jar export onnx --model "$2" --task "$3" "${flags[@]}" "$out" \
       > "$work/export-$1-$label.log" 2> "$work/time-$1-$label.txt"; then
-      if grep -q 'cannot be combined with --optimize' "$work/time-$1-$label.txt"; then
-        printf '  %-10s refused for %s (see %s), skipped\n' "$label" "$1" "$work/time-$1-$label.txt"
-        continue
-      fi
       cat "$work/export-$1-$label.log" "$work/time-$1-$label.txt"; exit 1
     fi
     report "$label" "$work/time-$1-$label.txt" "$out"
   done
 }
 
+# One JVM per form and round, the forms taking turns: the median over the rounds of each JVM's median.
 latency() { # name, workload...
   local name=$1; shift
-  local pairs=()
-  for form in "${FORMS[@]}"; do
-    label=${form%%|*}
-    [ -f "$work/$name-$label/model.onnx" ] && pairs+=("$label=$work/$name-$label/model.onnx")
-  done
   for workload in "$@"; do
-    java -Xmx2g -cp "$classpath" org.exporters4j.export.ExportFormsLatency "$workload" "$rounds" "${pairs[@]}"
-  done
-}
-
-# One JVM per form and round (the Llama model in float32 is 4.4 GB): the medians of the per-run medians.
-latency_apart() { # name, workload...
-  local name=$1; shift
-  for workload in "$@"; do
-    declare -A runs=()
-    for ((round = 0; round < 3; round++)); do
+    declare -A medians=()
+    for ((round = 0; round < process_rounds; round++)); do
       for form in "${FORMS[@]}"; do
         label=${form%%|*}
         [ -f "$work/$name-$label/model.onnx" ] || continue
-        line=$(java -Xmx2g -cp "$classpath" org.exporters4j.export.ExportFormsLatency "$workload" "$rounds" \
+        line=$(java -Xmx2g -cp "$classpath" org.exporters4j.export.ExportFormsLatency "$workload" "$runs" \
           "$label=$work/$name-$label/model.onnx")
-        runs[$label]="${runs[$label]:-} $(echo "$line" | awk '{print $3}')"
+        medians[$label]="${medians[$label]:-} $(echo "$line" | awk '{print $3}')"
       done
     done
     local text first=""
     text=$(printf '%-14s' "$workload")
     for form in "${FORMS[@]}"; do
       label=${form%%|*}
-      [ -n "${runs[$label]:-}" ] || continue
-      median=$(echo ${runs[$label]} | tr ' ' '\n' | sort -g | sed -n 2p)
+      [ -n "${medians[$label]:-}" ] || continue
+      median=$(echo ${medians[$label]} | tr ' ' '\n' | sort -g | sed -n "$(( (process_rounds + 1) / 2 ))p")
       [ -z "$first" ] && first=$median
       text+=$(printf '  %s %9.2f ms' "$label" "$median")
       [ "$median" != "$first" ] && text+=$(awk -v a="$first" -v b="$median" 'BEGIN { printf " (%.2fx)", a / b }')
     done
     echo "$text"
-    unset runs
+    unset medians
   done
 }
+
+apart() { echo "one JVM per form and round, median of $process_rounds rounds of $runs runs"; }
 
 echo "== $(date -u '+%F %T') UTC, $(nproc) cores, ONNX Runtime $(basename "$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/)"), tree $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
 if [[ $models == *bert* ]]; then
   [ -f "$work/bert/model.safetensors" ] || java -Xmx1g -cp "$classpath" org.exporters4j.models.bert.RandomBertCheckpoint \
     "$work/bert" base safetensors > /dev/null
   export_forms bert "$work/bert" sequence-classification
-  echo "== bert: ONNX Runtime latency, median of $rounds interleaved rounds (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== bert: ONNX Runtime latency, $(apart) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   latency bert text:1x128 text:8x128
 fi
 if [[ $models == *gpt2* ]]; then
   [ -f "$work/gpt2/model.safetensors" ] || java -Xmx256m -cp "$classpath" \
     org.exporters4j.models.gpt2.RandomGpt2Checkpoint "$work/gpt2" gpt2 > /dev/null
   export_forms gpt2 "$work/gpt2" causal-lm-with-past
-  echo "== gpt2: ONNX Runtime latency, median of $rounds interleaved rounds (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== gpt2: ONNX Runtime latency, $(apart) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   latency gpt2 step:0 step:128 step:1000 prompt:128
 fi
 if [[ $models == *llama* ]]; then
   [ -f "$work/llama/model.safetensors" ] || java -Xmx256m -cp "$classpath" \
     org.exporters4j.models.llama.RandomQwen2Checkpoint "$work/llama" llama-1b > /dev/null
   export_forms llama "$work/llama" text-generation-with-past
-  echo "== llama (1.1B): ONNX Runtime latency, one JVM per form and round, median of 3 rounds of $rounds runs" \
-    "(load: $(cut -d' ' -f1-3 /proc/loadavg))"
-  latency_apart llama step:0 step:128 step:1000 prompt:128
+  echo "== llama (1.1B): ONNX Runtime latency, $(apart) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  latency llama step:0 step:128 step:1000 prompt:128
 fi
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
