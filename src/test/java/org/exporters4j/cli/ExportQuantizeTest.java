@@ -188,15 +188,7 @@ class ExportQuantizeTest {
             assertEquals(0, ops.getOrDefault("Gemm", 0L), ops.toString());
             assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
                     "no MatMul of a weight is left: " + ops);
-            var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
-            for (var named : fixture.referenceOutputs().entrySet()) {
-                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
-                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
-                assertEquals(expected.shape(), actual.shape(), named.getKey());
-                double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
-                assertTrue(cosine >= Double.parseDouble(scheme.get(3)), scheme.get(0) + " " + named.getKey()
-                        + ": cosine " + cosine);
-            }
+            assertOutputsCosineAtLeast(Double.parseDouble(scheme.get(3)), fixture, output.resolve("model.onnx"));
         }
     }
 
@@ -228,15 +220,7 @@ class ExportQuantizeTest {
             assertEquals(0, ops.getOrDefault("Attention", 0L) + ops.getOrDefault("Gemm", 0L), ops.toString());
             assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
                     "no MatMul of a weight is left: " + ops);
-            var outputs = OnnxRuntimeRun.run(output.resolve("model.onnx"), fixture.inputsFile());
-            for (var named : fixture.referenceOutputs().entrySet()) {
-                OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
-                OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
-                assertEquals(expected.shape(), actual.shape(), named.getKey());
-                double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
-                assertTrue(cosine >= Double.parseDouble(scheme.get(3)), scheme.get(0) + " " + named.getKey()
-                        + ": cosine " + cosine);
-            }
+            assertOutputsCosineAtLeast(Double.parseDouble(scheme.get(3)), fixture, output.resolve("model.onnx"));
         }
     }
 
@@ -334,6 +318,22 @@ class ExportQuantizeTest {
     private static OnnxProto.GraphProto graph(Path model) throws Exception {
         try (var in = Files.newInputStream(model)) {
             return OnnxProto.ModelProto.parseFrom(in).getGraph();
+        }
+    }
+
+    /**
+     * Each of {@code model}'s outputs on the fixture's inputs against PyTorch's float32 output: the same shape, and a
+     * cosine of at least {@code floor}.
+     */
+    private static void assertOutputsCosineAtLeast(double floor, Fixture fixture, Path model) throws Exception {
+        var outputs = OnnxRuntimeRun.run(model, fixture.inputsFile());
+        for (var named : fixture.referenceOutputs().entrySet()) {
+            OnnxRuntimeRun.Output expected = OnnxRuntimeRun.read(fixture.outputsFile(), named.getValue());
+            OnnxRuntimeRun.Output actual = outputs.get(named.getKey());
+            assertEquals(expected.shape(), actual.shape(), fixture + " " + named.getKey());
+            double cosine = OnnxRuntimeRun.cosine(expected.values(), actual.values());
+            assertTrue(cosine >= floor, fixture + " " + named.getKey() + ": cosine " + cosine
+                    + " with PyTorch's float32, below " + floor);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.checkpoint.Weights;
 import org.exporters4j.checkpoint.folder.Checkpoints;
+import org.exporters4j.onnx.Initializer;
 import org.exporters4j.onnx.ModelWriter;
 import org.exporters4j.onnx.Node;
 import org.exporters4j.onnx.OnnxModel;
@@ -108,6 +109,9 @@ public final class FusedFormFixtures {
                 assertTrue(!plainWeights.isEmpty(), fixture + ": the plain graph quantizes its dense layers");
                 assertEquals(plainWeights, quantizedWeights(fused), fixture + " " + plainForm.quantization()
                         + ": the weights the fused graph quantizes, by quantized operator");
+                assertEquals(checkpointInitializers(plain, weights), checkpointInitializers(fused, weights),
+                        fixture + " " + plainForm.quantization() + ": the checkpoint tensors the fused graph stores "
+                                + "as they are (no dense weight left float32 beside its quantized copy)");
             }
             new ModelWriter(WeightsLocation.AUTOMATIC).write(fused, out.resolve("fused"));
             new ModelWriter(WeightsLocation.AUTOMATIC).write(plain, out.resolve("plain"));
@@ -202,12 +206,17 @@ public final class FusedFormFixtures {
     }
 
     /**
-     * The fused quantized output {@code mine} keeps at least {@code minCosine} with PyTorch's float32
-     * {@code reference}, or, where the plain quantized graph's output {@code plain} itself falls below that floor,
-     * at most {@link #QUANTIZED_COSINE_SLACK} less than it.
+     * The fused quantized output {@code mine} keeps a cosine of at least {@link #FUSED_VS_PLAIN_QUANTIZED_COSINE}
+     * with the plain quantized graph's output {@code plain} (both read the same quantized weights, so they differ by
+     * the float32 rounding of the fused operators and the input quantization it moves), and at least
+     * {@code minCosine} with PyTorch's float32 {@code reference}, or, where the plain quantized graph itself falls
+     * below that floor, at most {@link #QUANTIZED_COSINE_SLACK} less than it.
      */
     private static void assertQuantizedCosine(String what, double minCosine, float[] reference, float[] mine,
                                               float[] plain) {
+        double agreement = OnnxRuntimeRun.cosine(plain, mine);
+        assertTrue(agreement >= FUSED_VS_PLAIN_QUANTIZED_COSINE, what + ": cosine with the plain quantized graph's "
+                + "output " + agreement + ", below " + FUSED_VS_PLAIN_QUANTIZED_COSINE);
         double cosine = OnnxRuntimeRun.cosine(reference, mine);
         double plainCosine = OnnxRuntimeRun.cosine(reference, plain);
         double bound = Math.min(minCosine, plainCosine - QUANTIZED_COSINE_SLACK);
@@ -232,8 +241,16 @@ public final class FusedFormFixtures {
         return weights;
     }
 
+    /** The initializers of {@code graph} that are checkpoint tensors written as they are, sorted. */
+    private static List<String> checkpointInitializers(OnnxModel graph, Weights weights) {
+        return graph.initializers().stream().map(Initializer::name).filter(weights::contains).sorted().toList();
+    }
+
     /** How much lower than the plain quantized graph's a fused quantized cosine may be, below the floor. */
     static final double QUANTIZED_COSINE_SLACK = 1e-3;
+
+    /** The least cosine of a fused quantized output with the plain quantized graph's. */
+    static final double FUSED_VS_PLAIN_QUANTIZED_COSINE = 0.9999;
 
     private static final Set<String> QUANTIZED_OPERATORS = Set.of("DynamicQuantizeMatMul", "GatherBlockQuantized",
             "MatMulNBits");

@@ -14,7 +14,8 @@ import org.exporters4j.onnx.Value;
  * BERT's layer ({@code BertLayer} under {@code prefix}: {@code attention.self.query/key/value},
  * {@code attention.output.dense} and {@code .LayerNorm}, {@code intermediate.dense}, {@code output.dense} and
  * {@code .LayerNorm}) in the fused form ({@code --optimize}): ONNX Runtime's {@code Attention} with the three
- * projections merged into one {@code [hidden, 3 × hidden]} weight, and each residual and its LayerNorm as one
+ * projections merged into one {@code [hidden, 3 × hidden]} weight (with {@code --quantize}, {@code MultiHeadAttention}
+ * on the three quantized projections, below), and each residual and its LayerNorm as one
  * {@code SkipLayerNormalization} taking the dense layer's bias. The feed-forward layer's {@code intermediate.dense}
  * keeps its bias in the plain graph's {@code Gemm} and its activation as the plain graph writes it, which ONNX
  * Runtime fuses to {@code Gelu}: {@code BiasGelu} after a bias-less MatMul took 5.4 ms per bert-base 1 × 128 run
@@ -30,7 +31,7 @@ public final class FusedBertLayer {
     private FusedBertLayer() {}
 
     /**
-     * The key mask {@code Attention} reads: {@code attention_mask} {@code [batch, sequence]} as int32, or null when
+     * The key mask {@code Attention} and {@code MultiHeadAttention} read: {@code attention_mask} {@code [batch, sequence]} as int32, or null when
      * the graph has no mask input (every key is attended).
      */
     public static Value keyMask(OnnxGraphBuilder graph, Value attentionMask) {
@@ -49,18 +50,17 @@ public final class FusedBertLayer {
         long inner = settings.intermediateSize();
         AttentionCausality causality = direction == AttentionDirection.CAUSAL ? AttentionCausality.CAUSAL
                 : AttentionCausality.BIDIRECTIONAL;
-        boolean quantized = graph.denseWeightQuantizer().isPresent();
-        Value context = quantized
+        Value context = graph.denseWeightQuantizer().isPresent()
                 ? projectedAttention(graph, parameters, prefix + "attention.self.", rows, keyMask, grid, settings,
                         causality)
                 : mergedAttention(graph, parameters, prefix + "attention.self.", rows, keyMask, grid, settings,
                         causality);
         Value attended = skipNorm(graph, parameters, prefix + "attention.output.", graph.reshape(context, -1, hidden),
-                rows, hidden, hidden, settings.layerNormEps(), quantized);
+                rows, hidden, hidden, settings.layerNormEps());
         Value activated = settings.activation().apply(graph,
                 Linear.load(parameters, prefix + "intermediate.dense", hidden, inner).apply(graph, attended));
         return skipNorm(graph, parameters, prefix + "output.", activated, attended, inner, hidden,
-                settings.layerNormEps(), quantized);
+                settings.layerNormEps());
     }
 
     /** {@code Attention} on the three projections of {@code attention} merged into one float32 weight. */
@@ -100,11 +100,11 @@ public final class FusedBertLayer {
 
     /**
      * {@code LayerNorm(x · denseᵀ + dense.bias + residual)} under {@code module} ({@code dense}, {@code LayerNorm});
-     * with {@code quantized} dense weights the product is the plain graph's {@link Linear}, quantized as there.
+     * when the graph quantizes dense weights the product is the plain graph's {@link Linear}, quantized as there.
      */
     private static Value skipNorm(OnnxGraphBuilder graph, Parameters parameters, String module, Value x,
-                                  Value residual, long inFeatures, long hidden, double epsilon, boolean quantized) {
-        Value dense = quantized
+                                  Value residual, long inFeatures, long hidden, double epsilon) {
+        Value dense = graph.denseWeightQuantizer().isPresent()
                 ? Linear.load(parameters, module + "dense", inFeatures, hidden).productOnly().applyToLastAxis(graph, x)
                 : graph.matMul(x, inOut(parameters, module + "dense", inFeatures, hidden));
         return graph.skipLayerNormalization(dense, residual, parameters.tensor(module + "LayerNorm.weight", hidden),
