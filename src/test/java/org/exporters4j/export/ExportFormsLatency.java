@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
  * {@code prompt:S} (a prompt of S tokens through the with-past graph, empty cache). Caches are
  * {@code [batch, heads, past, head_dim]}, as gpt2's and the Llama family's.
  *
- * <p>bench/compare-exports.sh gives it one model per JVM: sessions of several forms in one process slow one another
- * by amounts that differ from process to process (see there).
+ * <p>bench/compare-exports.sh gives it one model per JVM and keeps the least of several JVMs' medians: the bench
+ * machine has slow spells of seconds that slow the forms unequally (see there).
  *
  * <p>Usage: {@code ExportFormsLatency WORKLOAD ROUNDS LABEL=MODEL [LABEL=MODEL...]}.
  */
