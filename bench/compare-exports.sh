@@ -7,8 +7,9 @@
 # tokens. Each form runs in a JVM of its own, the forms taking turns over PROCESS_ROUNDS rounds (default 5); a figure
 # is the least over the rounds of each JVM's median of RUNS runs. The ratio beside a form is plain/form (how many
 # times faster than plain). The load average is printed with the figures. Not run by the test suite.
-#   bench/compare-exports.sh [RUNS] [MODELS]     (default 20 runs; MODELS: bert,gpt2,llama)
-#   work files under bench/work/compare-exports/ (git-ignored; about 25 GB of disk with the Llama model)
+#   bench/compare-exports.sh [RUNS] [MODELS]     (default 20 runs; MODELS: bert,gpt2,llama; also qwen, a
+#   Qwen2.5-0.5B-shaped Qwen2ForCausalLM, the Llama family at a third of llama's float32 size)
+#   work files under bench/work/compare-exports/ (git-ignored; about 25 GB of disk with the Llama model, 9 with qwen)
 # Why the least: the virtual machine has slow spells of several seconds, whatever runs, that slow the forms unequally
 # (bert-base 1 x 128 in JVMs run one after another: int8 43.1-44.2 ms, 62-64 ms within a spell; the --optimize graph
 # 117-121 ms, 130-135 ms within one), so a median of a few rounds, or of forms interleaved in one JVM, moved the
@@ -117,5 +118,12 @@ if [[ $models == *llama* ]]; then
   export_forms llama "$work/llama" text-generation-with-past
   echo "== llama (1.1B): ONNX Runtime latency, $(apart) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   latency llama step:0 step:128 step:1000 prompt:128
+fi
+if [[ $models == *qwen* ]]; then
+  [ -f "$work/qwen/model.safetensors" ] || java -Xmx256m -cp "$classpath" \
+    org.exporters4j.models.llama.RandomQwen2Checkpoint "$work/qwen" qwen2.5-0.5b > /dev/null
+  export_forms qwen "$work/qwen" text-generation-with-past
+  echo "== qwen (Qwen2.5-0.5B shape): ONNX Runtime latency, $(apart) (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  latency qwen step:0 step:128 step:1000 prompt:128
 fi
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)"
