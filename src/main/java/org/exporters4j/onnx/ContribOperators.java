@@ -38,14 +38,19 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         d.input("input", input, ATTENTION_FLOATS);
         d.inputLike("weights", weights, input);
         d.inputLike("bias", bias, input);
-        if (maskIndex != null) {
-            d.input("mask_index", maskIndex, EnumSet.of(ElementType.INT32));
-        }
+        optionalKeyMask(d, "mask_index", maskIndex);
         requireHeads(d, heads);
         List<Value> operands = maskIndex == null ? List.of(input, weights, bias)
                 : List.of(input, weights, bias, maskIndex);
         return d.emit(input.elementType(), operands, Attribute.of("num_heads", heads),
                 Attribute.of("unidirectional", causality == AttentionCausality.CAUSAL ? 1L : 0L));
+    }
+
+    /** The raw int32 key mask {@code [batch, total_sequence]} the attention operators take, when given. */
+    private static void optionalKeyMask(Draft d, String input, Value mask) {
+        if (mask != null) {
+            d.input(input, mask, EnumSet.of(ElementType.INT32));
+        }
     }
 
     /**
@@ -97,9 +102,7 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         d.input("query", query, ATTENTION_FLOATS);
         d.inputLike("key", key, query);
         d.inputLike("value", value, query);
-        if (keyPaddingMask != null) {
-            d.input("key_padding_mask", keyPaddingMask, EnumSet.of(ElementType.INT32));
-        }
+        optionalKeyMask(d, "key_padding_mask", keyPaddingMask);
         List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, keyPaddingMask,
                 attentionBias));
         if (attentionBias != null) {
