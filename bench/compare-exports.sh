@@ -9,14 +9,15 @@
 # beside a form is plain/form of the least (how many times faster than plain). The load average is printed with the
 # figures. Not run by the test suite.
 #   bench/compare-exports.sh [RUNS] [MODELS]     (default 20 runs; MODELS: bert,gpt2,llama; also qwen, a
-#   Qwen2.5-0.5B-shaped Qwen2ForCausalLM, the Llama family at a third of llama's float32 size)
+#   Qwen2.5-0.5B-shaped Qwen2ForCausalLM, the Llama family at under half of llama's float32 size)
 #   work files under bench/work/compare-exports/ (git-ignored; about 25 GB of disk with the Llama model, 9 with qwen)
 # Why the least: the virtual machine has slow spells of several seconds, whatever runs, that slow the forms unequally
 # (bert-base 1 x 128 in JVMs run one after another: int8 43.1-44.2 ms, 62-64 ms within a spell; the --optimize graph
 # 117-121 ms, 130-135 ms within one), so a median of a few rounds, or of forms interleaved in one JVM, moved the
 # ratios by more than the differences measured (int8: 2.13x in one run, 3.07x in another); outside the spells a
 # compute-bound form's JVMs agree within 2-3%, and the least is that figure. A memory-bound decoding step still varies
-# by 10-20% from JVM to JVM (gpt2 step at past 1000: 22.0-25.0 ms over 5 JVMs, one at 17.9 ms in another run): read
+# by 10-20% from JVM to JVM (gpt2 step at past 1000, --optimize: 21.8-22.7 ms over 5 JVMs, 17.9 ms in one JVM of
+# another run): read
 # ratios within 1.1x of 1 as equal.
 set -euo pipefail
 cd "$(dirname "$0")/.."

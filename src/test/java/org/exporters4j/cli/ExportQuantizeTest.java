@@ -159,69 +159,66 @@ class ExportQuantizeTest {
 
     /**
      * {@code --optimize --quantize int4} and {@code int8} on GPT-2: one graph with the fused operators and every
-     * dense layer quantized (c_attn, both c_proj, c_fc per layer and the LM head; no MatMul or Gemm of a weight left),
-     * validated against the plain float32 graph with the quantized exports' bounds, and within the quantized tests'
-     * cosine floors of PyTorch's float32 outputs.
+     * dense layer quantized (c_attn, both c_proj, c_fc per layer and the LM head), checked by
+     * {@link #assertOptimizedAndQuantized}; the LM top-1 agreement reported.
      */
     @Test
     void gpt2OptimizedAndQuantizedHasTheFusedAndTheQuantizedOperators() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("gpt2--causal-lm-with-past"));
-        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("gpt2"));
-        for (var scheme : List.of(List.of("int4", "MatMulNBits", "int4 blocks of 32 symmetric", "0.9"),
-                List.of("int8", "DynamicQuantizeMatMul", "int8 symmetric", "0.99"))) {
-            Path output = folder.resolve("gpt2-optimized-" + scheme.get(0));
-            MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task",
-                    "causal-lm-with-past", "--optimize", "--quantize", scheme.get(0), output.toString());
-            assertEquals(0, run.exitCode(), run.err());
-            assertTrue(run.err().contains("(vs. plain float32, batch_size=2, sequence_length=16"), run.err());
-            Matcher topOne = TOP_ONE.matcher(run.err());
-            assertTrue(topOne.find(), run.err());
+        // per layer c_attn, attn.c_proj, c_fc, mlp.c_proj; plus the LM head (tied to wte)
+        for (MainTest.Run run : assertOptimizedAndQuantized(fixture, "causal-lm-with-past", 2 * 4 + 1,
+                Map.of("MultiHeadAttention", 2L, "SkipLayerNormalization", 2L, "FastGelu", 2L))) {
+            assertTrue(TOP_ONE.matcher(run.err()).find(), run.err());
             assertTrue(!run.err().contains("no fused form"), run.err());
-            assertTrue(run.out().contains("validated in ONNX Runtime against its plain float32 graph (fused operators, "
-                    + scheme.get(2) + " weights"), run.out());
-            Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
-            // per layer c_attn, attn.c_proj, c_fc, mlp.c_proj; plus the LM head (tied to wte)
-            assertEquals(2 * 4 + 1, ops.getOrDefault(scheme.get(1), 0L), ops.toString());
-            for (String fused : List.of("MultiHeadAttention", "SkipLayerNormalization", "FastGelu")) {
-                assertEquals(2L, ops.getOrDefault(fused, 0L), fused + ": " + ops);
-            }
-            assertEquals(0, ops.getOrDefault("Gemm", 0L), ops.toString());
-            assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
-                    "no MatMul of a weight is left: " + ops);
-            assertOutputsCosineAtLeast(Double.parseDouble(scheme.get(3)), fixture, output.resolve("model.onnx"));
         }
     }
 
     /**
      * {@code --optimize --quantize int8} and {@code int4} on BERT: MultiHeadAttention on the quantized query, key and
-     * value projections, SkipLayerNormalization after the quantized dense products, every dense layer quantized (no
-     * Attention, Gemm or MatMul of a weight left), validated against the plain float32 graph, and within the quantized
-     * tests' cosine floors of PyTorch's float32 outputs.
+     * value projections, SkipLayerNormalization after the quantized dense products, no Attention (which reads float32
+     * weights alone), checked by {@link #assertOptimizedAndQuantized}.
      */
     @Test
     void bertOptimizedAndQuantizedHasTheFusedAndTheQuantizedOperators() throws Exception {
         Fixture fixture = Fixture.read(SharedFiles.fixtures().resolve("bert--masked-lm"));
-        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors", folder.resolve("bert"));
+        // per layer query, key, value, attention.output.dense, intermediate.dense, output.dense; the head's
+        // transform.dense and its decoder (tied to the word embeddings)
+        assertOptimizedAndQuantized(fixture, "masked-lm", 2 * 6 + 2,
+                Map.of("MultiHeadAttention", 2L, "SkipLayerNormalization", 4L, "Attention", 0L));
+    }
+
+    /**
+     * Exports {@code fixture}'s checkpoint with {@code --optimize --quantize int4}, then {@code int8}: each validated
+     * against the plain float32 graph, with {@code quantizedLayers} quantized matmuls of its scheme, the
+     * {@code operators} counts, no Gemm or MatMul of a weight left, and every output within the quantized tests'
+     * cosine floor of PyTorch's float32 output (int4 0.9, int8 0.99).
+     *
+     * @return the two exports' runs, int4's first
+     */
+    private List<MainTest.Run> assertOptimizedAndQuantized(Fixture fixture, String task, long quantizedLayers,
+                                                           Map<String, Long> operators) throws Exception {
+        Path checkpoint = ExportOnnxFixturesTest.copyCheckpoint(fixture, "model.safetensors",
+                folder.resolve(fixture + "-checkpoint"));
+        List<MainTest.Run> runs = new ArrayList<>();
         for (var scheme : List.of(List.of("int4", "MatMulNBits", "int4 blocks of 32 symmetric", "0.9"),
                 List.of("int8", "DynamicQuantizeMatMul", "int8 symmetric", "0.99"))) {
-            Path output = folder.resolve("bert-optimized-" + scheme.get(0));
-            MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", "masked-lm",
+            Path output = folder.resolve(fixture + "-optimized-" + scheme.get(0));
+            MainTest.Run run = MainTest.run("export", "onnx", "--model", checkpoint.toString(), "--task", task,
                     "--optimize", "--quantize", scheme.get(0), output.toString());
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.err().contains("(vs. plain float32, batch_size=2, sequence_length=16"), run.err());
             assertTrue(run.out().contains("validated in ONNX Runtime against its plain float32 graph (fused operators, "
                     + scheme.get(2) + " weights"), run.out());
             Map<String, Long> ops = operatorCounts(output.resolve("model.onnx"));
-            // per layer query, key, value, attention.output.dense, intermediate.dense, output.dense; the head's
-            // transform.dense and its decoder (tied to the word embeddings)
-            assertEquals(2 * 6 + 2, ops.getOrDefault(scheme.get(1), 0L), ops.toString());
-            assertEquals(2L, ops.getOrDefault("MultiHeadAttention", 0L), ops.toString());
-            assertEquals(4L, ops.getOrDefault("SkipLayerNormalization", 0L), ops.toString());
-            assertEquals(0, ops.getOrDefault("Attention", 0L) + ops.getOrDefault("Gemm", 0L), ops.toString());
+            assertEquals(quantizedLayers, ops.getOrDefault(scheme.get(1), 0L), ops.toString());
+            operators.forEach((op, count) -> assertEquals(count, ops.getOrDefault(op, 0L), op + ": " + ops));
+            assertEquals(0, ops.getOrDefault("Gemm", 0L), ops.toString());
             assertEquals(ops.getOrDefault("MatMul", 0L), matMulsOfActivations(output.resolve("model.onnx")),
                     "no MatMul of a weight is left: " + ops);
             assertOutputsCosineAtLeast(Double.parseDouble(scheme.get(3)), fixture, output.resolve("model.onnx"));
+            runs.add(run);
         }
+        return runs;
     }
 
     /**

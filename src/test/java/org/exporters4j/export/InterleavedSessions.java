@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Benchmark helper (bench/compare-exports.sh and bench/profile-gpt2-decoding.sh, never run by the tests): ONNX Runtime
- * sessions of several models measured interleaved, each round running every model once, the first to go changing
+ * Benchmark helper (bench/profile-gpt2-decoding.sh, and bench/compare-exports.sh with one model per JVM; never run by
+ * the tests): ONNX Runtime sessions of several models measured interleaved, each round running every model once, the first to go changing
  * every round; the result is each model's median.
  *
  * <p>All sessions run on one intra-op thread pool, the environment's (one thread per core, per-session threads

@@ -135,18 +135,32 @@ public final class FusedFormFixtures {
     /**
      * {@code --optimize} with {@code --quantize} on decoder fixtures ({@link DecoderRuns}): for each fixture and each
      * of {@code quantizations}, the fused quantized graph quantizes exactly the weights the plain quantized graph
-     * quantizes (the same weights read by the same quantized operator, as many of them, same scheme: the same
-     * initializer names, whose names say the scheme) and uses {@code fusedOperators}; both written and run on the
-     * fixture's inputs, each reference output of the fused graph keeps at least {@code minCosine} of the
-     * quantization's scheme with PyTorch's float32 output, or, where the plain quantized graph itself falls below
-     * that floor (a fixture's few classification logits), at most {@link #QUANTIZED_COSINE_SLACK} less than it.
+     * quantizes and stores the same checkpoint tensors as they are ({@link #writeBoth}), and uses
+     * {@code fusedOperators}; both written and run on the fixture's inputs, each reference output of the fused graph
+     * agrees with the plain quantized graph's and keeps the quantization's floor {@code minCosine} with PyTorch's
+     * float32 output ({@link #assertQuantizedCosine}).
      */
     public static Stream<DynamicTest> everyDecoderFixtureQuantizesAsPlain(List<Fixture> fixtures,
                                                                           Map<WeightQuantization, Double> minCosine,
                                                                           Set<String> fusedOperators, Path folder) {
+        return perQuantization(fixtures, minCosine, fusedOperators, folder,
+                FusedFormFixtures::assertDecoderFusedQuantizesAsPlain);
+    }
+
+    /** One fixture checked in one quantization with its cosine floor. */
+    private interface QuantizedCheck {
+        void run(Fixture fixture, WeightQuantization quantization, double minCosine, Set<String> fusedOperators,
+                 Path out) throws Exception;
+    }
+
+    /** One dynamic test per fixture and quantization, each writing under its own folder. */
+    private static Stream<DynamicTest> perQuantization(List<Fixture> fixtures,
+                                                       Map<WeightQuantization, Double> minCosine,
+                                                       Set<String> fusedOperators, Path folder,
+                                                       QuantizedCheck check) {
         return fixtures.stream().flatMap(fixture -> minCosine.entrySet().stream().map(bound -> DynamicTest.dynamicTest(
-                fixture + " " + bound.getKey(), () -> assertDecoderFusedQuantizesAsPlain(fixture, bound.getKey(),
-                        bound.getValue(), fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
+                fixture + " " + bound.getKey(), () -> check.run(fixture, bound.getKey(), bound.getValue(),
+                        fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
     }
 
     private static void assertDecoderFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
@@ -181,9 +195,8 @@ public final class FusedFormFixtures {
     public static Stream<DynamicTest> everyFixtureQuantizesAsPlain(List<Fixture> fixtures,
                                                                    Map<WeightQuantization, Double> minCosine,
                                                                    Set<String> fusedOperators, Path folder) {
-        return fixtures.stream().flatMap(fixture -> minCosine.entrySet().stream().map(bound -> DynamicTest.dynamicTest(
-                fixture + " " + bound.getKey(), () -> assertFusedQuantizesAsPlain(fixture, bound.getKey(),
-                        bound.getValue(), fusedOperators, folder.resolve(fixture + "-" + bound.getKey().scheme())))));
+        return perQuantization(fixtures, minCosine, fusedOperators, folder,
+                FusedFormFixtures::assertFusedQuantizesAsPlain);
     }
 
     private static void assertFusedQuantizesAsPlain(Fixture fixture, WeightQuantization quantization,
@@ -207,8 +220,9 @@ public final class FusedFormFixtures {
 
     /**
      * The fused quantized output {@code mine} keeps a cosine of at least {@link #FUSED_VS_PLAIN_QUANTIZED_COSINE}
-     * with the plain quantized graph's output {@code plain} (both read the same quantized weights, so they differ by
-     * the float32 rounding of the fused operators and the input quantization it moves), and at least
+     * with the plain quantized graph's output {@code plain} (both read the same quantized weights; they differ by the
+     * fused operators' float32 rounding, which can move an activation across a step of its run-time int8
+     * quantization), and at least
      * {@code minCosine} with PyTorch's float32 {@code reference}, or, where the plain quantized graph itself falls
      * below that floor, at most {@link #QUANTIZED_COSINE_SLACK} less than it.
      */

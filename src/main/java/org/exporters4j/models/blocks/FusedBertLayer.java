@@ -14,25 +14,26 @@ import org.exporters4j.onnx.Value;
  * BERT's layer ({@code BertLayer} under {@code prefix}: {@code attention.self.query/key/value},
  * {@code attention.output.dense} and {@code .LayerNorm}, {@code intermediate.dense}, {@code output.dense} and
  * {@code .LayerNorm}) in the fused form ({@code --optimize}): ONNX Runtime's {@code Attention} with the three
- * projections merged into one {@code [hidden, 3 × hidden]} weight (with {@code --quantize}, {@code MultiHeadAttention}
- * on the three quantized projections, below), and each residual and its LayerNorm as one
- * {@code SkipLayerNormalization} taking the dense layer's bias. The feed-forward layer's {@code intermediate.dense}
- * keeps its bias in the plain graph's {@code Gemm} and its activation as the plain graph writes it, which ONNX
- * Runtime fuses to {@code Gelu}: {@code BiasGelu} after a bias-less MatMul took 5.4 ms per bert-base 1 × 128 run
- * against 1.8 ms for {@code Gelu} (ONNX Runtime 1.29's profiler, 2 cores), and the layer 3% longer. The same
- * function as {@link BertStyleLayer#afterAttention} after {@link ScaledDotProductAttention#context}; ONNX Runtime
+ * projections merged into one {@code [hidden, 3 × hidden]} weight, and each residual and its LayerNorm as one
+ * {@code SkipLayerNormalization} taking the dense layer's bias. The feed-forward layer's {@code intermediate.dense} is
+ * the plain graph's {@link Linear} (a {@code Gemm} keeping its bias) with its activation as the plain graph writes it,
+ * which ONNX Runtime fuses to {@code Gelu}: {@code BiasGelu} after a bias-less MatMul took 5.4 ms per bert-base
+ * 1 × 128 run against 1.8 ms for {@code Gelu} (ONNX Runtime 1.29's profiler, 2 cores), and the layer 3% longer. The
+ * same function as {@link BertStyleLayer#afterAttention} after {@link ScaledDotProductAttention#context}; ONNX Runtime
  * masks a key with -10000 where Transformers adds {@code finfo(float32).min}, which gives the same probabilities in
- * float32. With {@code --quantize} every dense layer is the plain graph's {@link Linear}, quantized as in the plain
- * quantized graph ({@code Attention} reads only a float32 weight): {@code MultiHeadAttention} takes the three
- * projections, and the {@code SkipLayerNormalization} nodes the two dense products, adding their biases. Rows in, rows
- * out.
+ * float32.
+ *
+ * <p>With {@code --quantize} every dense layer is the plain graph's {@link Linear}, quantized as in the plain quantized
+ * graph, since {@code Attention} cannot read a quantized weight: {@code MultiHeadAttention} takes the three quantized
+ * projections, and the {@code SkipLayerNormalization} nodes the two quantized dense products, adding their biases.
+ * Rows in, rows out.
  */
 public final class FusedBertLayer {
     private FusedBertLayer() {}
 
     /**
-     * The key mask {@code Attention} and {@code MultiHeadAttention} read: {@code attention_mask} {@code [batch, sequence]} as int32, or null when
-     * the graph has no mask input (every key is attended).
+     * The key mask {@code Attention} and {@code MultiHeadAttention} read: {@code attention_mask}
+     * {@code [batch, sequence]} as int32, or null when the graph has no mask input (every key is attended).
      */
     public static Value keyMask(OnnxGraphBuilder graph, Value attentionMask) {
         return attentionMask == null ? null : graph.cast(attentionMask, ElementType.INT32);
@@ -83,8 +84,7 @@ public final class FusedBertLayer {
 
     /**
      * {@code MultiHeadAttention} on the query, key and value projections of {@code attention} computed as the plain
-     * graph's {@link Linear} layers, so {@code --quantize} reads them as the plain quantized graph does
-     * ({@code Attention} takes its weight as float32 alone).
+     * graph's {@link Linear} layers, so {@code --quantize} quantizes them as in the plain quantized graph.
      */
     private static Value projectedAttention(OnnxGraphBuilder graph, Parameters parameters, String attention,
                                             Value rows, Value keyMask, TokenGrid grid,

@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Benchmark helper (bench/export-qwen2.5-0.5b.sh, never run by the tests): writes a Qwen2ForCausalLM checkpoint
+ * Benchmark helper (bench/export-qwen2.5-0.5b.sh, bench/compare-exports.sh's qwen; never run by the tests): writes a Qwen2ForCausalLM checkpoint
  * shaped like Qwen2.5-0.5B (24 layers, hidden 896, 14 query and 2 key/value heads, FFN 4864, vocabulary 151936,
  * embeddings tied to the LM head so {@code lm_head.weight} is not stored, q/k/v biases) with random bfloat16
  * weights, as {@code save_pretrained} of a bf16 model lays out model.safetensors, streaming each tensor in chunks so
  * the 988 MB file is written in bounded memory.
  *
- * <p>With {@code llama-1b} (bench/compare-exports.sh), a LlamaForCausalLM shaped like TinyLlama-1.1B instead (22
+ * <p>With {@code llama-1b} (bench/compare-exports.sh's llama), a LlamaForCausalLM shaped like TinyLlama-1.1B instead (22
  * layers, hidden 2048, 32 query and 4 key/value heads, FFN 5632, vocabulary 32000, no biases, {@code lm_head.weight}
  * stored: 1.1B parameters, 2.2 GB).
  *
