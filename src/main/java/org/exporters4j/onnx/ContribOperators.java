@@ -106,15 +106,10 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         List<Value> operands = new ArrayList<>(Arrays.asList(query, key, value, null, keyPaddingMask,
                 attentionBias));
         if (attentionBias != null) {
-            d.input("attention_bias", attentionBias);
-            d.requireSameType(query, attentionBias);
+            d.inputLike("attention_bias", attentionBias, query);
         }
-        requirePastPair(d, pastKey, pastValue);
+        optionalPast(d, query, pastKey, pastValue);
         if (pastKey != null) {
-            d.input("past_key", pastKey);
-            d.input("past_value", pastValue);
-            d.requireSameType(query, pastKey);
-            d.requireSameType(query, pastValue);
             operands.add(pastKey);
             operands.add(pastValue);
         }
@@ -161,11 +156,7 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         d.input("query", query, EnumSet.of(ElementType.FLOAT, ElementType.FLOAT16));
         d.inputLike("key", key, query);
         d.inputLike("value", value, query);
-        requirePastPair(d, pastKey, pastValue);
-        if (pastKey != null) {
-            d.inputLike("past_key", pastKey, query);
-            d.inputLike("past_value", pastValue, query);
-        }
+        optionalPast(d, query, pastKey, pastValue);
         d.input("seqlens_k", sequenceLengthsK, EnumSet.of(ElementType.INT32));
         d.input("total_sequence_length", totalSequenceLength, EnumSet.of(ElementType.INT32));
         // inputs 7-9 (cos_cache, sin_cache, position_ids) serve do_rotary only
@@ -283,10 +274,17 @@ abstract sealed class ContribOperators extends SpatialOperators permits OnnxGrap
         }
     }
 
-    /** A cache is given whole: both {@code past_key} and {@code past_value}, or neither. */
-    private static void requirePastPair(Draft d, Value pastKey, Value pastValue) {
+    /**
+     * The cache inputs of the attention operators, of {@code query}'s element type: given whole ({@code past_key} and
+     * {@code past_value}) or not at all.
+     */
+    private static void optionalPast(Draft d, Value query, Value pastKey, Value pastValue) {
         if ((pastKey == null) != (pastValue == null)) {
             throw d.error("past_key and past_value go together (the schema uses both or neither)");
+        }
+        if (pastKey != null) {
+            d.inputLike("past_key", pastKey, query);
+            d.inputLike("past_value", pastValue, query);
         }
     }
 

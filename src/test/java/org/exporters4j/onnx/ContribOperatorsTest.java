@@ -199,7 +199,6 @@ class ContribOperatorsTest {
                         int g = h / (heads / kvHeads);
                         for (int i = 0; i < s; i++) {
                             double[] scores = new double[p + i + 1];
-                            double max = Double.NEGATIVE_INFINITY;
                             for (int j = 0; j <= p + i; j++) {
                                 double dot = 0;
                                 for (int d = 0; d < size; d++) {
@@ -207,17 +206,12 @@ class ContribOperatorsTest {
                                             * presentKey[((r * kvHeads + g) * t + j) * size + d];
                                 }
                                 scores[j] = scale * dot + mask[(r * s + i) * t + j];
-                                max = Math.max(max, scores[j]);
                             }
-                            double sum = 0;
-                            for (int j = 0; j <= p + i; j++) {
-                                scores[j] = Math.exp(scores[j] - max);
-                                sum += scores[j];
-                            }
+                            double[] weights = softmax(scores);
                             for (int d = 0; d < size; d++) {
                                 double out = 0;
                                 for (int j = 0; j <= p + i; j++) {
-                                    out += scores[j] / sum * presentValue[((r * kvHeads + g) * t + j) * size + d];
+                                    out += weights[j] * presentValue[((r * kvHeads + g) * t + j) * size + d];
                                 }
                                 expected[((r * s + i) * heads + h) * size + d] = (float) out;
                             }
@@ -290,7 +284,6 @@ class ContribOperatorsTest {
                         for (int i = 0; i < s; i++) {
                             int last = causality == AttentionCausality.CAUSAL ? i : s - 1;
                             double[] scores = new double[last + 1];
-                            double max = Double.NEGATIVE_INFINITY;
                             for (int j = 0; j <= last; j++) {
                                 double dot = 0;
                                 for (int d = 0; d < size; d++) {
@@ -298,17 +291,12 @@ class ContribOperatorsTest {
                                             * k[((r * s + j) * heads + h) * size + d];
                                 }
                                 scores[j] = dot / Math.sqrt(size) + (keep[r * s + j] == 1 ? 0 : -10000);
-                                max = Math.max(max, scores[j]);
                             }
-                            double sum = 0;
-                            for (int j = 0; j <= last; j++) {
-                                scores[j] = Math.exp(scores[j] - max);
-                                sum += scores[j];
-                            }
+                            double[] weights = softmax(scores);
                             for (int d = 0; d < size; d++) {
                                 double out = 0;
                                 for (int j = 0; j <= last; j++) {
-                                    out += scores[j] / sum * v[((r * s + j) * heads + h) * size + d];
+                                    out += weights[j] * v[((r * s + j) * heads + h) * size + d];
                                 }
                                 expected[((r * s + i) * heads + h) * size + d] = (float) out;
                             }
@@ -318,6 +306,14 @@ class ContribOperatorsTest {
                 assertArrayEquals(expected, outputs.get(causality.name()).values(), 1e-5f, causality.name());
             }
         }
+    }
+
+    /** The softmax of one query's scores over the keys it sees, in double precision: the reference's weights. */
+    private static double[] softmax(double[] scores) {
+        double max = java.util.Arrays.stream(scores).max().orElseThrow();
+        double[] weights = java.util.Arrays.stream(scores).map(score -> Math.exp(score - max)).toArray();
+        double sum = java.util.Arrays.stream(weights).sum();
+        return java.util.Arrays.stream(weights).map(weight -> weight / sum).toArray();
     }
 
     private static float[] randoms(java.util.Random random, int count) {
