@@ -439,49 +439,55 @@ final class OptimumV152ModelTypes {
     private static GraphOf bert(String basePrefix, Positions positions, LanguageModelHead languageModelHead,
                                 SequenceClassifier sequenceClassifier, MultipleChoiceScorer multipleChoiceScorer,
                                 Quantization quantization) {
-        return (modelType, variants) -> new BertArchitecture(new BertFlavor(modelType, basePrefix, positions,
-                languageModelHead, sequenceClassifier, multipleChoiceScorer, quantization, heads(variants)));
+        BertFlavor flavor = new BertFlavor(basePrefix, positions, languageModelHead, sequenceClassifier,
+                multipleChoiceScorer, quantization);
+        return (modelType, variants) -> new BertArchitecture(modelType, flavor, heads(variants));
     }
 
     /** A BART-family encoder-decoder and its differences from BART. */
     private static GraphOf bart(BartFlavor.Positions positions, LayerNorms layerNorms, EmbeddingNorm embeddingNorm,
                                 FinalNorm finalNorm, EncoderAttention encoderAttention, Vocabularies vocabularies,
                                 LogitsBias logitsBias, DecoderStart decoderStart) {
-        return (modelType, variants) -> new BartArchitecture(new BartFlavor(modelType, positions, layerNorms,
-                embeddingNorm, finalNorm, encoderAttention, vocabularies, logitsBias, decoderStart, heads(variants)));
+        BartFlavor flavor = new BartFlavor(positions, layerNorms, embeddingNorm, finalNorm, encoderAttention,
+                vocabularies, logitsBias, decoderStart);
+        return (modelType, variants) -> new BartArchitecture(modelType, flavor, heads(variants));
     }
 
     /** A BEiT-family vision encoder with its base-model prefix. */
     private static GraphOf beit(String basePrefix) {
-        return (modelType, variants) -> new BeitArchitecture(new BeitFlavor(modelType, basePrefix, heads(variants)));
+        BeitFlavor flavor = new BeitFlavor(basePrefix);
+        return (modelType, variants) -> new BeitArchitecture(modelType, flavor, heads(variants));
     }
 
     /** A ViT-family vision encoder: base-model prefix and its extra tokens. */
     private static GraphOf vit(String basePrefix, Tokens tokens) {
-        return (modelType, variants) -> new VitArchitecture(new VitFlavor(modelType, basePrefix, tokens,
-                heads(variants)));
+        VitFlavor flavor = new VitFlavor(basePrefix, tokens);
+        return (modelType, variants) -> new VitArchitecture(modelType, flavor, heads(variants));
     }
 
     /** An XLM-family encoder: where its layer norms may sit. */
     private static GraphOf xlm(NormPlacement normPlacement) {
-        return (modelType, variants) -> new XlmArchitecture(new XlmFlavor(modelType, normPlacement, heads(variants)));
+        XlmFlavor flavor = new XlmFlavor(normPlacement);
+        return (modelType, variants) -> new XlmArchitecture(modelType, flavor, heads(variants));
     }
 
     /** A T5-family encoder-decoder: how its encoder attends. */
     private static GraphOf t5(T5Flavor.EncoderAttention encoderAttention) {
-        return (modelType, variants) -> new T5Architecture(new T5Flavor(modelType, encoderAttention));
+        T5Flavor flavor = new T5Flavor(encoderAttention);
+        return (modelType, variants) -> new T5Architecture(modelType, flavor);
     }
 
     /** A CLIP-family text-image model: its tower config types, the vision pre-norm's name, the wrapper prefix. */
     private static GraphOf clip(String textConfigType, String visionConfigType, String preLayerNorm,
                                 Optional<String> wrapperPrefix) {
-        return (modelType, variants) -> new ClipArchitecture(new ClipFlavor(modelType, textConfigType,
-                visionConfigType, preLayerNorm, wrapperPrefix));
+        ClipFlavor flavor = new ClipFlavor(textConfigType, visionConfigType, preLayerNorm, wrapperPrefix);
+        return (modelType, variants) -> new ClipArchitecture(modelType, flavor);
     }
 
     /** A GPT-J-family decoder: how its attention projections are stored. */
     private static GraphOf gptj(Projections projections) {
-        return (modelType, variants) -> new GptJArchitecture(new GptJFlavor(modelType, projections, heads(variants),
-                headsWithPast(variants)));
+        GptJFlavor flavor = new GptJFlavor(projections);
+        return (modelType, variants) -> new GptJArchitecture(modelType, flavor, heads(variants),
+                headsWithPast(variants));
     }
 }

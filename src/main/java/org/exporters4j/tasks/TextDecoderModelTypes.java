@@ -170,6 +170,6 @@ final class TextDecoderModelTypes {
 
     /** A Llama-family decoder with its options (the flavour presets of {@link Options}). */
     private static GraphOf llama(Options options) {
-        return (modelType, variants) -> new LlamaArchitecture(new LlamaFlavor(modelType, options, heads(variants)));
+        return (modelType, variants) -> new LlamaArchitecture(modelType, options, heads(variants));
     }
 }

@@ -217,7 +217,7 @@ class TodayDecoderOptionsTest {
 
     /** A Llama-family flavour with its preset. */
     private static Function<String, Architecture> llama(Options options) {
-        return type -> new LlamaArchitecture(new LlamaFlavor(type, options, heads()));
+        return type -> new LlamaArchitecture(type, options, heads());
     }
 
     /** Falcon's single {@code input_layernorm} in place of the fixture's {@code ln_attn} / {@code ln_mlp}. */

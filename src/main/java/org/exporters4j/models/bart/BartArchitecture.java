@@ -62,8 +62,12 @@ public final class BartArchitecture extends FamilyArchitecture {
 
     private final BartFlavor flavor;
 
-    public BartArchitecture(BartFlavor flavor) {
-        super(flavor.modelType(), "bart", variantsOf(flavor));
+    /**
+     * @param heads the heads Transformers has a class for with this model type; base, causal-lm and seq2seq-lm are
+     *     also built with the cache
+     */
+    public BartArchitecture(String modelType, BartFlavor flavor, Set<Head> heads) {
+        super(modelType, "bart", variantsOf(heads));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
@@ -73,10 +77,10 @@ public final class BartArchitecture extends FamilyArchitecture {
         return Set.of(Component.values());
     }
 
-    /** Each of the flavor's heads without the cache, and the base and language-model heads also with it. */
-    private static Set<Variant> variantsOf(BartFlavor flavor) {
+    /** Each head without the cache, and the base and language-model heads also with it. */
+    private static Set<Variant> variantsOf(Set<Head> heads) {
         Set<Variant> all = new HashSet<>();
-        for (Head head : flavor.heads()) {
+        for (Head head : heads) {
             all.add(Variant.of(head));
             if (CACHED_HEADS.contains(head)) {
                 all.add(Variant.withPast(head));
@@ -88,7 +92,7 @@ public final class BartArchitecture extends FamilyArchitecture {
     @Override
     protected void addOutputs(ModelConfig config, Variant variant, GraphBuild build) {
         GraphInterface graphInterface = build.graphInterface();
-        BartOptions options = BartOptions.read(config, flavor, variant.head());
+        BartOptions options = BartOptions.read(config, modelType(), flavor, variant.head());
         OnnxGraphBuilder graph = build.graph();
         Parameters parameters = build.parameters();
         String purpose = build.purpose();
@@ -218,7 +222,7 @@ public final class BartArchitecture extends FamilyArchitecture {
                                 hidden));
                     }
                 }
-                default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
+                default -> throw new ArchitectureException(modelType() + " has no " + variant.head() + " head");
             }
             addPresent(outputs, decoded, Attention.DECODER_SELF);
         }
@@ -235,7 +239,7 @@ public final class BartArchitecture extends FamilyArchitecture {
                 case START_TOKEN -> graph.constantOfShape(graph.concat(0, graph.shape(ids, 0, 1),
                         graph.constant(1L)), ElementType.INT64,
                         config.optionalInt("decoder_start_token_id").orElseThrow(() -> new UnsupportedConfigException(
-                                config.source() + ": " + flavor.modelType() + " needs decoder_start_token_id to make "
+                                config.source() + ": " + modelType() + " needs decoder_start_token_id to make "
                                         + "the decoder's tokens from input_ids; set it in config.json")));
                 case LAST_TOKEN -> {
                     Value real = graph.cast(graph.not(graph.equal(ids, graph.scalar(pad))), ElementType.INT64);
@@ -511,7 +515,7 @@ public final class BartArchitecture extends FamilyArchitecture {
             if (sinusoids == null) {
                 if (kind == SinusoidalPositions.FAIRSEQ && hidden < 4) {
                     throw new UnsupportedConfigException(config.source() + " sets d_model " + hidden + ": "
-                            + flavor.modelType() + "'s sinusoidal positions need d_model of 4 or more "
+                            + modelType() + "'s sinusoidal positions need d_model of 4 or more "
                             + "(Transformers divides by d_model / 2 − 1)");
                 }
                 if (rows * hidden > Integer.MAX_VALUE) {

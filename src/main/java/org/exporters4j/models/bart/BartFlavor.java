@@ -1,14 +1,11 @@
 package org.exporters4j.models.bart;
 
 import java.util.Objects;
-import java.util.Set;
-import org.exporters4j.models.Head;
 
 /**
  * What one model type of the BART family does differently, as data. The rows are in
  * the model-type table ({@code tasks.ModelTypes}).
  *
- * @param modelType the model type in Optimum's spelling, e.g. {@code blenderbot-small}
  * @param positions how positions are embedded
  * @param layerNorms where each layer's norms sit
  * @param embeddingNorm whether and where {@code layernorm_embedding} normalizes the embeddings
@@ -18,12 +15,10 @@ import org.exporters4j.models.Head;
  * @param logitsBias whether the language-model head adds the {@code final_logits_bias} buffer
  * @param decoderStart how the model makes the decoder's tokens from {@code input_ids} when none are given (the
  *     classification and question-answering heads of Optimum 1.25.3's interface take none)
- * @param heads the heads Transformers has a class for with this model type; base, causal-lm and seq2seq-lm are
- *     also built with the cache
  */
-public record BartFlavor(String modelType, Positions positions, LayerNorms layerNorms, EmbeddingNorm embeddingNorm,
+public record BartFlavor(Positions positions, LayerNorms layerNorms, EmbeddingNorm embeddingNorm,
                          FinalNorm finalNorm, EncoderAttention encoderAttention, Vocabularies vocabularies,
-                         LogitsBias logitsBias, DecoderStart decoderStart, Set<Head> heads) {
+                         LogitsBias logitsBias, DecoderStart decoderStart) {
 
     /** How {@code decoder_input_ids} follow from {@code input_ids} when the caller gives none. */
     public enum DecoderStart {
@@ -148,7 +143,6 @@ public record BartFlavor(String modelType, Positions positions, LayerNorms layer
     }
 
     public BartFlavor {
-        Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(positions, "positions");
         Objects.requireNonNull(layerNorms, "layerNorms");
         Objects.requireNonNull(embeddingNorm, "embeddingNorm");
@@ -157,6 +151,5 @@ public record BartFlavor(String modelType, Positions positions, LayerNorms layer
         Objects.requireNonNull(vocabularies, "vocabularies");
         Objects.requireNonNull(logitsBias, "logitsBias");
         Objects.requireNonNull(decoderStart, "decoderStart");
-        heads = Head.copyOf(heads);
     }
 }

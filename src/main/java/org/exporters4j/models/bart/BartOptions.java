@@ -41,7 +41,7 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         WITHOUT_BIAS
     }
 
-    static BartOptions read(ModelConfig config, BartFlavor flavor, Head head) {
+    static BartOptions read(ModelConfig config, String modelType, BartFlavor flavor, Head head) {
         String source = config.source();
         long hiddenSize = config.intValue("d_model");
         int encoderHeads = heads(config, "encoder_attention_heads", hiddenSize);
@@ -75,12 +75,12 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         long paddingIndex = -1;
         if (flavor.positions() == BartFlavor.Positions.SINUSOIDAL_FROM_PADDING) {
             paddingIndex = config.optionalInt("pad_token_id").orElseThrow(() -> new UnsupportedConfigException(
-                    source + " sets no pad_token_id, which " + flavor.modelType() + " numbers its positions from; "
+                    source + " sets no pad_token_id, which " + modelType + " numbers its positions from; "
                             + "set \"pad_token_id\" (1 in the released checkpoints)"));
         }
         long eosTokenId = config.optionalInt("eos_token_id").orElse(-1);
         if (head == Head.SEQUENCE_CLASSIFICATION && eosTokenId < 0) {
-            throw new UnsupportedConfigException(source + " sets no eos_token_id, but " + flavor.modelType()
+            throw new UnsupportedConfigException(source + " sets no eos_token_id, but " + modelType
                     + " sequence classification pools the hidden state of each row's last EOS token; set "
                     + "\"eos_token_id\"");
         }

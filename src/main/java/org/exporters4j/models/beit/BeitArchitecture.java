@@ -2,8 +2,10 @@ package org.exporters4j.models.beit;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.blocks.BaseModel;
 import org.exporters4j.models.blocks.Convolution;
@@ -37,8 +39,9 @@ import org.exporters4j.onnx.Window;
 public final class BeitArchitecture extends EncoderArchitecture<Value, BeitOptions> {
     private final BeitFlavor flavor;
 
-    public BeitArchitecture(BeitFlavor flavor) {
-        super(flavor.modelType(), "beit", flavor.heads(),
+    /** @param heads the heads Optimum v1.5.2 exports for the type */
+    public BeitArchitecture(String modelType, BeitFlavor flavor, Set<Head> heads) {
+        super(modelType, "beit", heads,
                 new BaseModel(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight"),
                 PixelInputs::declare, BeitOptions::read);
         this.flavor = Objects.requireNonNull(flavor, "flavor");
@@ -67,7 +70,7 @@ public final class BeitArchitecture extends EncoderArchitecture<Value, BeitOptio
                     EncoderHeads.classification(build, config, hidden, encoder.pooled());
                 }
             }
-            default -> throw new ArchitectureException(flavor.modelType() + " has no " + build.head() + " head");
+            default -> throw new ArchitectureException(modelType() + " has no " + build.head() + " head");
         }
     }
 

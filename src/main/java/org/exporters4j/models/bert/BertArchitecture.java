@@ -2,7 +2,9 @@ package org.exporters4j.models.bert;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.BaseModel;
@@ -30,10 +32,11 @@ import org.exporters4j.onnx.Value;
 public final class BertArchitecture extends EncoderArchitecture<TextInputs, BertOptions> {
     private final BertFlavor flavor;
 
-    public BertArchitecture(BertFlavor flavor) {
-        super(flavor.modelType(), "bert", flavor.heads(),
+    /** @param heads the heads Transformers has a class for with this model type */
+    public BertArchitecture(String modelType, BertFlavor flavor, Set<Head> heads) {
+        super(modelType, "bert", heads,
                 new BaseModel(flavor.basePrefix(), "embeddings.word_embeddings.weight"), TextInputs::declareBert,
-                config -> BertOptions.read(config, flavor));
+                config -> BertOptions.read(config, modelType, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 

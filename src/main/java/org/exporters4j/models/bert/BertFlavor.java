@@ -1,14 +1,11 @@
 package org.exporters4j.models.bert;
 
 import java.util.Objects;
-import java.util.Set;
-import org.exporters4j.models.Head;
 
 /**
  * What one model type of the BERT family does differently, as data: where its base model's weights live, how it
  * numbers positions, and which module each head uses. The rows are in the model-type table ({@code tasks.ModelTypes}).
  *
- * @param modelType the model type, e.g. {@code xlm-roberta}
  * @param basePrefix the base model's attribute in the headed models ({@code bert}, {@code roberta},
  *     {@code data2vec_text} …): {@code BertForMaskedLM.bert}
  * @param positions how position ids are computed
@@ -16,11 +13,10 @@ import org.exporters4j.models.Head;
  * @param sequenceClassifier the module of the sequence-classification head
  * @param multipleChoiceScorer the module of the multiple-choice head
  * @param quantization whether the type has I-BERT's integer mode (which must be off)
- * @param heads the heads Transformers has a class for with this model type
  */
-public record BertFlavor(String modelType, String basePrefix, Positions positions,
+public record BertFlavor(String basePrefix, Positions positions,
                          LanguageModelHead languageModelHead, SequenceClassifier sequenceClassifier,
-                         MultipleChoiceScorer multipleChoiceScorer, Quantization quantization, Set<Head> heads) {
+                         MultipleChoiceScorer multipleChoiceScorer, Quantization quantization) {
 
     /** How position ids are computed (Transformers' embeddings {@code forward}). */
     public enum Positions {
@@ -69,13 +65,11 @@ public record BertFlavor(String modelType, String basePrefix, Positions position
     }
 
     public BertFlavor {
-        Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(basePrefix, "basePrefix");
         Objects.requireNonNull(positions, "positions");
         Objects.requireNonNull(languageModelHead, "languageModelHead");
         Objects.requireNonNull(sequenceClassifier, "sequenceClassifier");
         Objects.requireNonNull(multipleChoiceScorer, "multipleChoiceScorer");
         Objects.requireNonNull(quantization, "quantization");
-        heads = Head.copyOf(heads);
     }
 }

@@ -19,12 +19,12 @@ record BertOptions(long vocabSize, long hiddenSize, long embeddingSize, int laye
                    long paddingIndex, AttentionDirection direction, EmbeddingTie tie)
         implements BertStyleEncoder.Options {
 
-    static BertOptions read(ModelConfig config, BertFlavor flavor) {
+    static BertOptions read(ModelConfig config, String modelType, BertFlavor flavor) {
         String source = config.source();
         String positionType = config.optionalString("position_embedding_type").orElse("absolute");
         if (!positionType.equals("absolute")) {
             throw new UnsupportedConfigException(source + " sets position_embedding_type \"" + positionType
-                    + "\", which this exporter does not build for " + flavor.modelType()
+                    + "\", which this exporter does not build for " + modelType
                     + " (relative_key and relative_key_query add learned distance embeddings to the attention "
                     + "scores); only \"absolute\" is supported");
         }

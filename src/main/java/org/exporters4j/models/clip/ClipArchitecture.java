@@ -36,8 +36,8 @@ public final class ClipArchitecture extends FamilyArchitecture {
 
     private final ClipFlavor flavor;
 
-    public ClipArchitecture(ClipFlavor flavor) {
-        super(flavor.modelType(), "clip", Set.of(Variant.of(Head.BASE)), CONTRASTIVE_ONLY);
+    public ClipArchitecture(String modelType, ClipFlavor flavor) {
+        super(modelType, "clip", Set.of(Variant.of(Head.BASE)), CONTRASTIVE_ONLY);
         this.flavor = flavor;
     }
 

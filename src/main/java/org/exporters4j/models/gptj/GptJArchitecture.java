@@ -3,27 +3,29 @@ package org.exporters4j.models.gptj;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.TransformersRelease;
+import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.CacheLayout;
-import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
-import org.exporters4j.models.blocks.GptBody;
-import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
-import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.GptBody;
 import org.exporters4j.models.blocks.LastTokenPooling;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.onnx.OnnxGraphBuilder;
 import org.exporters4j.onnx.Value;
 
@@ -42,8 +44,14 @@ public final class GptJArchitecture extends DecoderArchitecture {
 
     private final GptJFlavor flavor;
 
-    public GptJArchitecture(GptJFlavor flavor) {
-        super(flavor.modelType(), "gptj", flavor.heads(), flavor.headsWithPast());
+    /**
+     * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built with
+     *     it where {@code headsWithPast} says so)
+     * @param headsWithPast the heads built with the cache (CodeGen's too, though Optimum 1.5.2 registers no with-past
+     *     task for it)
+     */
+    public GptJArchitecture(String modelType, GptJFlavor flavor, Set<Head> heads, Set<Head> headsWithPast) {
+        super(modelType, "gptj", heads, headsWithPast);
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 

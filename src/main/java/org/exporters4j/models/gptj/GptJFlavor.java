@@ -1,22 +1,15 @@
 package org.exporters4j.models.gptj;
 
 import java.util.Objects;
-import java.util.Set;
-import org.exporters4j.models.Head;
 
 /**
  * GPT-J and CodeGen share their math (parallel attention and MLP on one LayerNorm, interleaved rotary embeddings on
  * the first {@code rotary_dim} channels, an {@code lm_head} with a bias); they differ in how the attention
  * projections are stored.
  *
- * @param modelType Optimum's spelling: {@code gptj} or {@code codegen}
  * @param projections how q, k and v are stored
- * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built with
- *              it where {@code headsWithPast} says so)
- * @param headsWithPast the heads built with the cache (CodeGen's too, though Optimum 1.5.2 registers no with-past
- *                      task for it)
  */
-public record GptJFlavor(String modelType, Projections projections, Set<Head> heads, Set<Head> headsWithPast) {
+public record GptJFlavor(Projections projections) {
 
     /** How the query, key and value projections are stored. */
     public enum Projections {
@@ -30,9 +23,6 @@ public record GptJFlavor(String modelType, Projections projections, Set<Head> he
     }
 
     public GptJFlavor {
-        Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(projections, "projections");
-        heads = Head.copyOf(heads);
-        headsWithPast = Head.copyOf(headsWithPast);
     }
 }

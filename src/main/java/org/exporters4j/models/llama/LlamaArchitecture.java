@@ -7,29 +7,31 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.TransformersRelease;
+import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
-import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CachedAttention.Masking;
-import org.exporters4j.models.blocks.FusedCachedAttention;
-import org.exporters4j.models.blocks.FusedGroupedAttention;
+import org.exporters4j.models.blocks.CachedAttention;
 import org.exporters4j.models.blocks.CausalMask;
 import org.exporters4j.models.blocks.DecoderArchitecture;
-import org.exporters4j.models.blocks.DecoderInputs;
 import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.FusedCachedAttention;
+import org.exporters4j.models.blocks.FusedGroupedAttention;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.TokenEmbedding;
 import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.Linear;
 import org.exporters4j.models.blocks.RotaryEmbedding;
-import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.TokenEmbedding;
 import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
@@ -53,11 +55,16 @@ import org.exporters4j.onnx.Value;
  */
 public final class LlamaArchitecture extends DecoderArchitecture {
 
-    private final LlamaFlavor flavor;
+    private final Options options;
 
-    public LlamaArchitecture(LlamaFlavor flavor) {
-        super(flavor.modelType(), "llama", flavor.heads(), languageModelHeads());
-        this.flavor = Objects.requireNonNull(flavor, "flavor");
+    /**
+     * @param options how the type's layers compute
+     * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built
+     *     with it)
+     */
+    public LlamaArchitecture(String modelType, Options options, Set<Head> heads) {
+        super(modelType, "llama", heads, languageModelHeads());
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     @Override
@@ -108,7 +115,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final Map<Long, FusedGroupedAttention.MaskInputs> groupedMaskInputs = new java.util.HashMap<>();
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.options = flavor.options();
+            this.options = LlamaArchitecture.this.options;
             this.graph = graph;
             this.parameters = parameters;
             this.hidden = config.intValue("hidden_size");
@@ -171,7 +178,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 case PLAIN -> useBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
                 case GATED_FUSED, SPARSE_MIXTURE_OF_EXPERTS -> Bias.WITHOUT_BIAS;
             };
-            this.windows = LlamaWindows.of(config, options.slidingWindow(), layers, flavor.modelType());
+            this.windows = LlamaWindows.of(config, options.slidingWindow(), layers, modelType());
             this.scoreScale = ScoreScale.multipliedBy(switch (options.attentionScale()) {
                 case HEAD_DIM -> Math.pow(headDim, -0.5);
                 case QUERY_PRE_ATTN_SCALAR -> Math.pow(positive(config, "query_pre_attn_scalar"), -0.5);
@@ -202,7 +209,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                 case REFUSED -> {
                     if (partial != 1.0) {
                         throw new UnsupportedConfigException(config.source() + " sets partial_rotary_factor "
-                                + partial + "; the " + flavor.modelType() + " graph rotates whole heads, as "
+                                + partial + "; the " + modelType() + " graph rotates whole heads, as "
                                 + "Transformers' apply_rotary_pos_emb for it does: remove the option or set 1.0");
                     }
                 }

@@ -1,27 +1,17 @@
 package org.exporters4j.models.llama;
 
 import java.util.Objects;
-import java.util.Set;
-import org.exporters4j.models.Head;
 import org.exporters4j.models.blocks.LastTokenPooling;
 
 /**
- * What sets one model type of the Llama family apart, as data: the {@link Options} of its layers (as Transformers
- * 4.51's modeling file of the type computes them) and the heads the type builds. The presets ({@link Options#LLAMA},
- * {@link Options#GEMMA2}, {@link Options#MIXTRAL}, ...) are the types' differences written once; a row names its preset, or a preset with
- * one option changed ({@code Options.LLAMA.with(SlidingWindow.EVERY_LAYER)}).
- *
- * @param modelType Optimum's spelling, e.g. {@code qwen2}
- * @param options how the type's layers compute
- * @param heads the heads built without the cache ({@link Head#BASE} and {@link Head#CAUSAL_LM} are also built with it)
+ * What sets one model type of the Llama family apart, as data: the {@link Options} of its layers, as Transformers
+ * 4.51's modeling file of the type computes them, and the choices they are made of. The presets
+ * ({@link Options#LLAMA}, {@link Options#GEMMA2}, {@link Options#MIXTRAL}, ...) are the types' differences written
+ * once; a row names its preset, or a preset with one option changed
+ * ({@code Options.LLAMA.with(SlidingWindow.EVERY_LAYER)}).
  */
-public record LlamaFlavor(String modelType, Options options, Set<Head> heads) {
-
-    public LlamaFlavor {
-        Objects.requireNonNull(modelType, "modelType");
-        Objects.requireNonNull(options, "options");
-        heads = Head.copyOf(heads);
-    }
+public final class LlamaFlavor {
+    private LlamaFlavor() {}
 
     /** Which of the q/k/v/o projections (and, where the type says so, the MLP's linears) add a bias. */
     public enum AttentionBias {

@@ -70,8 +70,8 @@ public final class T5Architecture extends FamilyArchitecture {
 
     private final T5Flavor flavor;
 
-    public T5Architecture(T5Flavor flavor) {
-        super(flavor.modelType(), "t5", VARIANTS);
+    public T5Architecture(String modelType, T5Flavor flavor) {
+        super(modelType, "t5", VARIANTS);
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
@@ -126,7 +126,7 @@ public final class T5Architecture extends FamilyArchitecture {
                             Dim.of(options.vocabSize()));
                 }
             }
-            default -> throw new ArchitectureException(flavor.modelType() + " has no " + variant.head() + " head");
+            default -> throw new ArchitectureException(modelType() + " has no " + variant.head() + " head");
         }
         if (build.wants("encoder_last_hidden_state")) {
             build.output("encoder_last_hidden_state", stacks.encoderGrid.get().unflatten(graph, stacks.encoder.get(),

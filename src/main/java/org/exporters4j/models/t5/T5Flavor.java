@@ -6,10 +6,9 @@ import java.util.Objects;
  * What one model type of the T5 family does differently, as data. The rows are in
  * the model-type table ({@code tasks.ModelTypes}).
  *
- * @param modelType the model type, e.g. {@code mt5}
  * @param encoderAttention how the encoder's self-attention is built
  */
-public record T5Flavor(String modelType, EncoderAttention encoderAttention) {
+public record T5Flavor(EncoderAttention encoderAttention) {
 
     /** The encoder's self-attention module. */
     public enum EncoderAttention {
@@ -26,7 +25,6 @@ public record T5Flavor(String modelType, EncoderAttention encoderAttention) {
     }
 
     public T5Flavor {
-        Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(encoderAttention, "encoderAttention");
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.ArchitectureException;
 import org.exporters4j.models.Head;
@@ -39,8 +40,9 @@ import org.exporters4j.onnx.Window;
 public final class VitArchitecture extends EncoderArchitecture<Value, VitOptions> {
     private final VitFlavor flavor;
 
-    public VitArchitecture(VitFlavor flavor) {
-        super(flavor.modelType(), "vit", flavor.heads(),
+    /** @param heads the heads Optimum v1.5.2 exports for the type */
+    public VitArchitecture(String modelType, VitFlavor flavor, Set<Head> heads) {
+        super(modelType, "vit", heads,
                 new BaseModel(flavor.basePrefix(), "embeddings.patch_embeddings.projection.weight"),
                 PixelInputs::declare, config -> VitOptions.read(config, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
@@ -226,7 +228,7 @@ public final class VitArchitecture extends EncoderArchitecture<Value, VitOptions
                                 detections, 4)), 4), follows, follows, Dim.of(4));
                     }
                 }
-                default -> throw new ArchitectureException(flavor.modelType() + " has no " + head + " head");
+                default -> throw new ArchitectureException(modelType() + " has no " + head + " head");
             }
         }
 

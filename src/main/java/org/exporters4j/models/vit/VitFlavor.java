@@ -1,19 +1,15 @@
 package org.exporters4j.models.vit;
 
 import java.util.Objects;
-import java.util.Set;
-import org.exporters4j.models.Head;
 
 /**
  * How one ViT-family model type differs from ViT, as data: the base model's prefix in checkpoints saved with a head,
  * the learned tokens around the patches, and the heads it builds.
  *
- * @param modelType Optimum's spelling, e.g. {@code deit}
  * @param basePrefix the base model attribute of the heads, e.g. {@code deit} ({@code vit} for YOLOS)
  * @param tokens the learned tokens and how position embeddings meet them
- * @param heads the heads Optimum v1.5.2 exports for the type
  */
-public record VitFlavor(String modelType, String basePrefix, Tokens tokens, Set<Head> heads) {
+public record VitFlavor(String basePrefix, Tokens tokens) {
 
     /** The learned tokens of the embeddings, in the order {@code torch.cat} puts them. */
     public enum Tokens {
@@ -48,9 +44,7 @@ public record VitFlavor(String modelType, String basePrefix, Tokens tokens, Set<
     }
 
     public VitFlavor {
-        Objects.requireNonNull(modelType, "modelType");
         Objects.requireNonNull(basePrefix, "basePrefix");
         Objects.requireNonNull(tokens, "tokens");
-        heads = Head.copyOf(heads);
     }
 }

@@ -1,8 +1,10 @@
 package org.exporters4j.models.xlm;
 
 import java.util.Objects;
+import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
+import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
 import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
@@ -41,9 +43,13 @@ public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmAr
 
     private final XlmFlavor flavor;
 
-    public XlmArchitecture(XlmFlavor flavor) {
-        super(flavor.modelType(), "xlm", flavor.heads(), new BaseModel("transformer", "embeddings.weight"),
-                TextInputs::declareBert, config -> Options.read(config, flavor));
+    /**
+     * @param heads the heads Transformers has a class for with this model type (XLMWithLMHeadModel serves masked-lm
+     *     and, for XLM, causal-lm; FlauBERT has no causal-lm class in Transformers 4.25.1's auto mappings)
+     */
+    public XlmArchitecture(String modelType, XlmFlavor flavor, Set<Head> heads) {
+        super(modelType, "xlm", heads, new BaseModel("transformer", "embeddings.weight"),
+                TextInputs::declareBert, config -> Options.read(config, modelType, flavor));
         this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
@@ -146,9 +152,8 @@ public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmAr
     record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
                    Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
 
-        static Options read(ModelConfig config, XlmFlavor flavor) {
+        static Options read(ModelConfig config, String type, XlmFlavor flavor) {
             String source = config.source();
-            String type = flavor.modelType();
             if (!config.booleanValue("is_encoder")) {
                 throw new UnsupportedConfigException(source + " sets is_encoder false: " + type + " can only be "
                         + "used as an encoder (Transformers raises NotImplementedError); set \"is_encoder\": true");

@@ -18,13 +18,12 @@ import org.junit.jupiter.api.Test;
  * option and its value.
  */
 class T5OptionsTest {
-    private static final T5Flavor T5 = new T5Flavor("t5", T5Flavor.EncoderAttention.FULL);
-    private static final T5Flavor MT5 = new T5Flavor("mt5", T5Flavor.EncoderAttention.FULL);
-    private static final T5Flavor LONG_T5 = new T5Flavor("longt5", T5Flavor.EncoderAttention.LONG_T5);
+    private static final T5Flavor FULL = new T5Flavor(T5Flavor.EncoderAttention.FULL);
+    private static final T5Flavor LONG_T5 = new T5Flavor(T5Flavor.EncoderAttention.LONG_T5);
 
     @Test
     void defaultsAndDerivationsAreTransformers() {
-        T5Options t5 = T5Options.read(config("{\"model_type\": \"t5\", \"num_layers\": 3}"), T5);
+        T5Options t5 = T5Options.read(config("{\"model_type\": \"t5\", \"num_layers\": 3}"), FULL);
         assertEquals(3, t5.encoderLayers());
         assertEquals(3, t5.decoderLayers());
         assertEquals(Activation.RELU, t5.activation());
@@ -33,13 +32,13 @@ class T5OptionsTest {
         assertEquals(new RelativePositionBuckets(32, 128), t5.buckets());
         assertEquals(512, t5.innerSize());
 
-        T5Options mt5 = T5Options.read(config("{\"model_type\": \"mt5\"}"), MT5);
+        T5Options mt5 = T5Options.read(config("{\"model_type\": \"mt5\"}"), FULL);
         assertEquals(Activation.GELU_NEW, mt5.activation());
         assertEquals(T5Options.FeedForward.GATED, mt5.feedForward());
         assertEquals(EmbeddingTie.UNTIED, mt5.tie());
         assertEquals(384, mt5.innerSize());
 
-        T5Options v11 = T5Options.read(config("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-silu\"}"), T5);
+        T5Options v11 = T5Options.read(config("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-silu\"}"), FULL);
         assertEquals(Activation.SILU, v11.activation());
         assertEquals(T5Options.FeedForward.GATED, v11.feedForward());
 
@@ -61,16 +60,16 @@ class T5OptionsTest {
                 + "\"global_block_size\": 0}", LONG_T5, "global_block_size 0");
         refused("{\"model_type\": \"longt5\", \"encoder_attention_type\": \"global\"}", LONG_T5,
                 "encoder_attention_type \"global\"");
-        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-gelu-new\"}", T5,
+        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"gated-gelu-new\"}", FULL,
                 "feed_forward_proj \"gated-gelu-new\"");
-        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"fast-gelu\"}", T5,
+        refused("{\"model_type\": \"t5\", \"feed_forward_proj\": \"fast-gelu\"}", FULL,
                 "feed_forward_proj \"fast-gelu\"");
-        refused("{\"model_type\": \"t5\", \"dense_act_fn\": \"swiglu\"}", T5, "dense_act_fn \"swiglu\"");
-        refused("{\"model_type\": \"t5\", \"relative_attention_num_buckets\": 2}", T5,
+        refused("{\"model_type\": \"t5\", \"dense_act_fn\": \"swiglu\"}", FULL, "dense_act_fn \"swiglu\"");
+        refused("{\"model_type\": \"t5\", \"relative_attention_num_buckets\": 2}", FULL,
                 "relative_attention_num_buckets 2");
         refused("{\"model_type\": \"t5\", \"relative_attention_num_buckets\": 32, "
-                + "\"relative_attention_max_distance\": 16}", T5, "relative_attention_max_distance 16");
-        refusedByConfig("{\"model_type\": \"t5\", \"num_heads\": 0}", T5, "num_heads 0");
+                + "\"relative_attention_max_distance\": 16}", FULL, "relative_attention_max_distance 16");
+        refusedByConfig("{\"model_type\": \"t5\", \"num_heads\": 0}", FULL, "num_heads 0");
         refusedByConfig("{\"model_type\": \"longt5\", \"local_radius\": -1}", LONG_T5, "local_radius -1");
     }
 
