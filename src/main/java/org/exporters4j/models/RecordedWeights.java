@@ -91,16 +91,12 @@ public final class RecordedWeights implements Weights {
 
     @Override
     public TensorInfo info(String name) {
-        TensorInfo info = weights.info(name);
-        read.add(name);
-        return info;
+        return recorded(name, weights.info(name));
     }
 
     @Override
     public ByteBuffer bytes(String name) {
-        ByteBuffer bytes = weights.bytes(name);
-        read.add(name);
-        return bytes;
+        return recorded(name, weights.bytes(name));
     }
 
     @Override
@@ -111,9 +107,13 @@ public final class RecordedWeights implements Weights {
 
     @Override
     public Object storageIdentity(String name) {
-        Object identity = weights.storageIdentity(name);
+        return recorded(name, weights.storageIdentity(name));
+    }
+
+    /** {@code value}, read for {@code name}: the name counts as read once its read has succeeded. */
+    private <T> T recorded(String name, T value) {
         read.add(name);
-        return identity;
+        return value;
     }
 
     @Override

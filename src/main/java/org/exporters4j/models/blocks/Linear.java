@@ -36,7 +36,12 @@ public record Linear(Value weight, Optional<Value> bias, WeightLayout layout, lo
     /** Whether the layer adds a bias ({@code nn.Linear(..., bias=False)} has none). */
     public enum Bias {
         WITH_BIAS,
-        WITHOUT_BIAS
+        WITHOUT_BIAS;
+
+        /** {@link #WITH_BIAS} when {@code added}: a config flag such as {@code attention_bias} read as a bias. */
+        public static Bias when(boolean added) {
+            return added ? WITH_BIAS : WITHOUT_BIAS;
+        }
     }
 
     public Linear {

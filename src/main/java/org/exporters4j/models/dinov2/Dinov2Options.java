@@ -64,7 +64,7 @@ record Dinov2Options(AttentionHeads attention, int layers, Activation activation
         Activation activation = Activation.fromConfig(config, "hidden_act");
         return new Dinov2Options(attention, LayerStack.count(config, "num_hidden_layers"), activation,
                 config.doubleValue("layer_norm_eps"),
-                config.optionalBoolean("qkv_bias").orElse(true) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS,
+                Bias.when(config.optionalBoolean("qkv_bias").orElse(true)),
                 config.intValue("num_channels"), patch.height(), grid.height(), feedForward, hiddenFeatures);
     }
 

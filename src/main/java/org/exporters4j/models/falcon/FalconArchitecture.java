@@ -87,7 +87,7 @@ public final class FalconArchitecture extends DecoderArchitecture {
             this.intermediate = config.optionalInt("ffn_hidden_size").map(Integer::longValue).orElse(4 * hidden);
             this.epsilon = config.doubleValue("layer_norm_epsilon");
             this.activation = Activation.fromConfig(config, "activation");
-            this.bias = config.optionalBoolean("bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+            this.bias = Bias.when(config.optionalBoolean("bias").orElse(false));
             this.parallel = config.optionalBoolean("parallel_attn").orElse(true);
             boolean newArchitecture = config.optionalBoolean("new_decoder_architecture").orElse(false);
             int configuredKvHeads = config.optionalInt("num_kv_heads").orElse(heads);

@@ -48,8 +48,7 @@ public final class GptNeoXArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, "gpt_neox", "embed_in.weight", "rotary_pct", 0.25,
                     "rotary_emb_base", KeyValueHeads.PER_QUERY_HEAD, HEAD_WEIGHTS);
-            this.attentionBias = config.optionalBoolean("attention_bias").orElse(true) ? Bias.WITH_BIAS
-                    : Bias.WITHOUT_BIAS;
+            this.attentionBias = Bias.when(config.optionalBoolean("attention_bias").orElse(true));
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(true);
         }
 

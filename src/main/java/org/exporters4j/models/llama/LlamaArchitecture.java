@@ -156,7 +156,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                     && config.optionalBoolean("use_bias").orElse(true);
             switch (options.attentionBias()) {
                 case FROM_ATTENTION_BIAS_OPTION -> {
-                    queryKeyValueBias = attentionBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                    queryKeyValueBias = Bias.when(attentionBias);
                     outputBias = queryKeyValueBias;
                 }
                 case QUERY_KEY_VALUE -> {
@@ -164,7 +164,7 @@ public final class LlamaArchitecture extends DecoderArchitecture {
                     outputBias = Bias.WITHOUT_BIAS;
                 }
                 case FROM_USE_BIAS -> {
-                    queryKeyValueBias = useBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                    queryKeyValueBias = Bias.when(useBias);
                     outputBias = queryKeyValueBias;
                 }
                 default -> {
@@ -174,8 +174,8 @@ public final class LlamaArchitecture extends DecoderArchitecture {
             }
             this.mlpBias = switch (options.mlp()) {
                 // Llama's mlp_bias (absent, so false, in the other types' configs)
-                case GATED -> config.optionalBoolean("mlp_bias").orElse(false) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
-                case PLAIN -> useBias ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+                case GATED -> Bias.when(config.optionalBoolean("mlp_bias").orElse(false));
+                case PLAIN -> Bias.when(useBias);
                 case GATED_FUSED, SPARSE_MIXTURE_OF_EXPERTS -> Bias.WITHOUT_BIAS;
             };
             this.windows = LlamaWindows.of(config, options.slidingWindow(), layers, modelType());

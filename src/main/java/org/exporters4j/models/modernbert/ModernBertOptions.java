@@ -61,7 +61,7 @@ record ModernBertOptions(long vocabSize, AttentionHeads attention, int layers, l
     }
 
     private static Bias bias(ModelConfig config, String key) {
-        return config.booleanValue(key) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+        return Bias.when(config.booleanValue(key));
     }
 
     long hidden() {

@@ -65,7 +65,7 @@ public final class OptArchitecture extends DecoderArchitecture {
             this.intermediate = config.intValue("ffn_dim");
             this.positions = config.intValue("max_position_embeddings") + POSITION_OFFSET;
             this.activation = Activation.fromConfig(config, "activation_function");
-            this.bias = config.optionalBoolean("enable_bias").orElse(true) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS;
+            this.bias = Bias.when(config.optionalBoolean("enable_bias").orElse(true));
             this.normBefore = config.optionalBoolean("do_layer_norm_before").orElse(true);
             this.finalNorm = normBefore && !config.optionalBoolean("_remove_final_layer_norm").orElse(false);
             this.affineNorms = config.optionalBoolean("layer_norm_elementwise_affine").orElse(true);

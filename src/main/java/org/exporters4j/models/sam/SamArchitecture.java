@@ -212,7 +212,7 @@ public final class SamArchitecture extends FamilyArchitecture {
             long heads = vision.heads();
             long headDim = vision.headDim();
             Linear qkv = Linear.load(parameters, prefix + "qkv", hidden, 3 * hidden,
-                    vision.queryKeyValueBias() ? Linear.Bias.WITH_BIAS : Linear.Bias.WITHOUT_BIAS);
+                    Linear.Bias.when(vision.queryKeyValueBias()));
             // reshape(n, size², 3, heads, head_dim).permute(2, 0, 3, 1, 4): [3, n, heads, size², head_dim]
             Value projected = graph.transpose(graph.reshape(qkv.applyToLastAxis(graph, x),
                     -1, size * size, 3, heads, headDim), 2, 0, 3, 1, 4);

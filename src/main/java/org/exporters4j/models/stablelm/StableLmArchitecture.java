@@ -51,8 +51,7 @@ public final class StableLmArchitecture extends DecoderArchitecture {
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
             super(config, graph, parameters, "model", "embed_tokens.weight", "partial_rotary_factor", 0.25,
                     "rope_theta", KeyValueHeads.FROM_CONFIG, HEAD_WEIGHTS);
-            this.queryKeyValueBias = config.optionalBoolean("use_qkv_bias").orElse(false) ? Bias.WITH_BIAS
-                    : Bias.WITHOUT_BIAS;
+            this.queryKeyValueBias = Bias.when(config.optionalBoolean("use_qkv_bias").orElse(false));
             this.queryKeyNorm = config.optionalBoolean("qk_layernorm").orElse(false);
             this.parallelResidual = config.optionalBoolean("use_parallel_residual").orElse(false);
         }

@@ -58,7 +58,7 @@ record SwinOptions(long embedDim, List<Integer> depths, List<Integer> heads, lon
                     + "feed-forward features; it must be positive");
         }
         return new SwinOptions(embedDim, depths, heads, window, mlpRatio,
-                config.optionalBoolean("qkv_bias").orElse(true) ? Bias.WITH_BIAS : Bias.WITHOUT_BIAS,
+                Bias.when(config.optionalBoolean("qkv_bias").orElse(true)),
                 Activation.fromConfig(config, "hidden_act"), config.doubleValue("layer_norm_eps"),
                 ImageSize.fromConfig(config, "patch_size"), config.intValue("num_channels"),
                 config.intValue("encoder_stride"));
