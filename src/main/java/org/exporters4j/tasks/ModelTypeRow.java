@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.models.Architecture;
 import org.exporters4j.models.Variant;
+import org.exporters4j.models.Variant.Past;
 
 /**
  * Everything exporters4j knows about one model type, in one row of {@link ModelTypes}: its key (Optimum's spelling,
@@ -61,8 +62,8 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         }
 
         /** Who registers the variant; empty when nobody does. */
-        Optional<RegistrySource> source(TaskVariant variant) {
-            return Optional.ofNullable(variant == TaskVariant.PLAIN ? plain : withPast);
+        Optional<RegistrySource> source(Past variant) {
+            return Optional.ofNullable(variant == Past.WITHOUT_PAST ? plain : withPast);
         }
     }
 
@@ -82,7 +83,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
                 throw new IllegalArgumentException(task.canonicalName() + ": a task line is registered or names a "
                         + "class");
             }
-            for (TaskVariant variant : TaskVariant.values()) {
+            for (Past variant : Past.values()) {
                 if (registered.source(variant).isPresent() && !task.hasVariant(variant)) {
                     throw new IllegalArgumentException(task.canonicalName() + " has no " + variant + " variant");
                 }
@@ -97,7 +98,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
         /** The registered variants of this task, plain first. */
         List<ExportTask> registeredTasks() {
             List<ExportTask> result = new ArrayList<>();
-            for (TaskVariant variant : TaskVariant.values()) {
+            for (Past variant : Past.values()) {
                 registered.source(variant).ifPresent(source -> result.add(new ExportTask(task, variant)));
             }
             return result;
@@ -124,7 +125,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
 
     /** Where the model type comes from: the Optimum version that registers its first task. */
     public RegistrySource source() {
-        return tasks.get(0).registered().source(TaskVariant.PLAIN)
+        return tasks.get(0).registered().source(Past.WITHOUT_PAST)
                 .orElseThrow(() -> new IllegalStateException(modelType + ": its first line must be registered"));
     }
 

@@ -1,8 +1,12 @@
 package org.exporters4j.tasks;
 
+import static org.exporters4j.models.Variant.Past.WITHOUT_PAST;
+import static org.exporters4j.models.Variant.Past.WITH_PAST;
+
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.models.Head;
+import org.exporters4j.models.Variant.Past;
 
 /**
  * The tasks of Optimum v1.5.2 ({@code TasksManager._TASKS_TO_AUTOMODELS} and {@code _TASKS_TO_TF_AUTOMODELS}), in
@@ -15,28 +19,28 @@ import org.exporters4j.models.Head;
  */
 public enum Task {
     //                     name                       today's name                    PyTorch class                          TensorFlow class                          head                          variants
-    DEFAULT(                "default",                 "feature-extraction",           "AutoModel",                           "TFAutoModel",                            Head.BASE,                    TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    MASKED_LM(              "masked-lm",               "fill-mask",                    "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 Head.MASKED_LM,               TaskVariant.PLAIN),
-    CAUSAL_LM(              "causal-lm",               "text-generation",              "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 Head.CAUSAL_LM,               TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQ2SEQ_LM(             "seq2seq-lm",              "text2text-generation",         "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                Head.SEQ2SEQ_LM,              TaskVariant.PLAIN, TaskVariant.WITH_PAST),
-    SEQUENCE_CLASSIFICATION("sequence-classification", "text-classification",          "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   Head.SEQUENCE_CLASSIFICATION, TaskVariant.PLAIN),
-    TOKEN_CLASSIFICATION(   "token-classification",    "token-classification",         "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      Head.TOKEN_CLASSIFICATION,    TaskVariant.PLAIN),
-    MULTIPLE_CHOICE(        "multiple-choice",         "multiple-choice",              "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           Head.MULTIPLE_CHOICE,         TaskVariant.PLAIN),
-    OBJECT_DETECTION(       "object-detection",        "object-detection",             "AutoModelForObjectDetection",         null,                                     Head.OBJECT_DETECTION,        TaskVariant.PLAIN),
-    QUESTION_ANSWERING(     "question-answering",      "question-answering",           "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        Head.QUESTION_ANSWERING,      TaskVariant.PLAIN),
-    IMAGE_CLASSIFICATION(   "image-classification",    "image-classification",         "AutoModelForImageClassification",     null,                                     Head.IMAGE_CLASSIFICATION,    TaskVariant.PLAIN),
-    IMAGE_SEGMENTATION(     "image-segmentation",      "image-segmentation",           "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      TaskVariant.PLAIN),
-    MASKED_IM(              "masked-im",               "masked-im",                    "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               TaskVariant.PLAIN),
-    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "semantic-segmentation",        "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   TaskVariant.PLAIN),
-    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           TaskVariant.PLAIN, TaskVariant.WITH_PAST),
+    DEFAULT(                "default",                 "feature-extraction",           "AutoModel",                           "TFAutoModel",                            Head.BASE,                    WITHOUT_PAST, WITH_PAST),
+    MASKED_LM(              "masked-lm",               "fill-mask",                    "AutoModelForMaskedLM",                "TFAutoModelForMaskedLM",                 Head.MASKED_LM,               WITHOUT_PAST),
+    CAUSAL_LM(              "causal-lm",               "text-generation",              "AutoModelForCausalLM",                "TFAutoModelForCausalLM",                 Head.CAUSAL_LM,               WITHOUT_PAST, WITH_PAST),
+    SEQ2SEQ_LM(             "seq2seq-lm",              "text2text-generation",         "AutoModelForSeq2SeqLM",               "TFAutoModelForSeq2SeqLM",                Head.SEQ2SEQ_LM,              WITHOUT_PAST, WITH_PAST),
+    SEQUENCE_CLASSIFICATION("sequence-classification", "text-classification",          "AutoModelForSequenceClassification",  "TFAutoModelForSequenceClassification",   Head.SEQUENCE_CLASSIFICATION, WITHOUT_PAST),
+    TOKEN_CLASSIFICATION(   "token-classification",    "token-classification",         "AutoModelForTokenClassification",     "TFAutoModelForTokenClassification",      Head.TOKEN_CLASSIFICATION,    WITHOUT_PAST),
+    MULTIPLE_CHOICE(        "multiple-choice",         "multiple-choice",              "AutoModelForMultipleChoice",          "TFAutoModelForMultipleChoice",           Head.MULTIPLE_CHOICE,         WITHOUT_PAST),
+    OBJECT_DETECTION(       "object-detection",        "object-detection",             "AutoModelForObjectDetection",         null,                                     Head.OBJECT_DETECTION,        WITHOUT_PAST),
+    QUESTION_ANSWERING(     "question-answering",      "question-answering",           "AutoModelForQuestionAnswering",       "TFAutoModelForQuestionAnswering",        Head.QUESTION_ANSWERING,      WITHOUT_PAST),
+    IMAGE_CLASSIFICATION(   "image-classification",    "image-classification",         "AutoModelForImageClassification",     null,                                     Head.IMAGE_CLASSIFICATION,    WITHOUT_PAST),
+    IMAGE_SEGMENTATION(     "image-segmentation",      "image-segmentation",           "AutoModelForImageSegmentation",       null,                                     Head.IMAGE_SEGMENTATION,      WITHOUT_PAST),
+    MASKED_IM(              "masked-im",               "masked-im",                    "AutoModelForMaskedImageModeling",     null,                                     Head.MASKED_IM,               WITHOUT_PAST),
+    SEMANTIC_SEGMENTATION(  "semantic-segmentation",   "semantic-segmentation",        "AutoModelForSemanticSegmentation",    "TFAutoModelForSemanticSegmentation",     Head.SEMANTIC_SEGMENTATION,   WITHOUT_PAST),
+    SPEECH2SEQ_LM(          "speech2seq-lm",           "automatic-speech-recognition", "AutoModelForSpeechSeq2Seq",           null,                                     Head.SPEECH2SEQ_LM,           WITHOUT_PAST, WITH_PAST),
     // Tasks of today's Optimum with no Optimum v1.5.2 equivalent, named as Optimum 1.25.3 names them; audio-ctc is
     // today's synonym for AutoModelForCTC's automatic-speech-recognition, the name Optimum 1.25.3 lists (the wav2vec2
     // family's rows resolve it to CTC)
-    CTC(                    "audio-ctc",               "automatic-speech-recognition", "AutoModelForCTC",                     null,                                     Head.CTC,                     TaskVariant.PLAIN),
-    AUDIO_CLASSIFICATION(   "audio-classification",    "audio-classification",         "AutoModelForAudioClassification",     null,                                     Head.AUDIO_CLASSIFICATION,    TaskVariant.PLAIN),
-    AUDIO_FRAME_CLASSIFICATION("audio-frame-classification", "audio-frame-classification", "AutoModelForAudioFrameClassification", null,                          Head.AUDIO_FRAME_CLASSIFICATION, TaskVariant.PLAIN),
-    AUDIO_XVECTOR(          "audio-xvector",           "audio-xvector",                "AutoModelForAudioXVector",            null,                                     Head.AUDIO_XVECTOR,           TaskVariant.PLAIN),
-    ZERO_SHOT_IMAGE_CLASSIFICATION("zero-shot-image-classification", "zero-shot-image-classification", "AutoModelForZeroShotImageClassification", "TFAutoModelForZeroShotImageClassification", Head.ZERO_SHOT_IMAGE_CLASSIFICATION, TaskVariant.PLAIN);
+    CTC(                    "audio-ctc",               "automatic-speech-recognition", "AutoModelForCTC",                     null,                                     Head.CTC,                     WITHOUT_PAST),
+    AUDIO_CLASSIFICATION(   "audio-classification",    "audio-classification",         "AutoModelForAudioClassification",     null,                                     Head.AUDIO_CLASSIFICATION,    WITHOUT_PAST),
+    AUDIO_FRAME_CLASSIFICATION("audio-frame-classification", "audio-frame-classification", "AutoModelForAudioFrameClassification", null,                          Head.AUDIO_FRAME_CLASSIFICATION, WITHOUT_PAST),
+    AUDIO_XVECTOR(          "audio-xvector",           "audio-xvector",                "AutoModelForAudioXVector",            null,                                     Head.AUDIO_XVECTOR,           WITHOUT_PAST),
+    ZERO_SHOT_IMAGE_CLASSIFICATION("zero-shot-image-classification", "zero-shot-image-classification", "AutoModelForZeroShotImageClassification", "TFAutoModelForZeroShotImageClassification", Head.ZERO_SHOT_IMAGE_CLASSIFICATION, WITHOUT_PAST);
 
     /** The tasks of Optimum v1.5.2, in its order (the later ones have no v1.5.2 equivalent). */
     public static List<Task> optimumV152Tasks() {
@@ -48,10 +52,10 @@ public enum Task {
     private final String pytorchModelClass;
     private final String tensorflowModelClass;
     private final Head head;
-    private final List<TaskVariant> variants;
+    private final List<Past> variants;
 
     Task(String canonicalName, String todaysName, String pytorchModelClass, String tensorflowModelClass, Head head,
-         TaskVariant... variants) {
+         Past... variants) {
         this.canonicalName = canonicalName;
         this.todaysName = todaysName;
         this.pytorchModelClass = pytorchModelClass;
@@ -86,12 +90,12 @@ public enum Task {
         };
     }
 
-    /** The variants of this task: always {@link TaskVariant#PLAIN}, and {@code WITH_PAST} for decoder tasks. */
-    public List<TaskVariant> variants() {
+    /** The variants of this task: always {@link Past#WITHOUT_PAST}, and {@code WITH_PAST} for decoder tasks. */
+    public List<Past> variants() {
         return variants;
     }
 
-    public boolean hasVariant(TaskVariant variant) {
+    public boolean hasVariant(Past variant) {
         return variants.contains(variant);
     }
 }

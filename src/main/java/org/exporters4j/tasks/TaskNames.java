@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.exporters4j.models.Variant.Past;
 
 /**
  * Every task name exporters4j accepts, one row per name: the canonical names of Optimum v1.5.2 (each task and its
@@ -107,7 +108,7 @@ public final class TaskNames {
     private static List<Row> canonicalRows() {
         List<Row> rows = new ArrayList<>();
         for (Task task : Task.values()) {
-            for (TaskVariant variant : task.variants()) {
+            for (Past variant : task.variants()) {
                 ExportTask exportTask = new ExportTask(task, variant);
                 rows.add(new Row(exportTask.name(), Optional.of(exportTask)));
             }

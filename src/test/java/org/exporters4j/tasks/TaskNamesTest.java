@@ -10,13 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.exporters4j.SharedFiles;
+import org.exporters4j.models.Variant.Past;
 import org.junit.jupiter.api.Test;
 
 /** Task names: canonical names, variants, and today's synonyms against ../shared/reference/optimum-main-registry.json. */
 class TaskNamesTest {
     @Test
     void canonicalNamesParseToTheirTasks() {
-        assertEquals(new ExportTask(Task.CAUSAL_LM, TaskVariant.WITH_PAST), TaskNames.parse("causal-lm-with-past"));
+        assertEquals(new ExportTask(Task.CAUSAL_LM, Past.WITH_PAST), TaskNames.parse("causal-lm-with-past"));
         assertEquals(ExportTask.of(Task.SPEECH2SEQ_LM), TaskNames.parse("SPEECH2SEQ-LM"));
         for (String name : TaskNames.canonicalNames()) {
             assertEquals(name, TaskNames.parse(name).name());
@@ -29,7 +30,7 @@ class TaskNamesTest {
     void onlyDecoderTasksHaveAWithPastVariant() {
         List<Task> withPast = new ArrayList<>();
         for (Task task : Task.values()) {
-            if (task.hasVariant(TaskVariant.WITH_PAST)) {
+            if (task.hasVariant(Past.WITH_PAST)) {
                 withPast.add(task);
             }
         }
@@ -94,7 +95,7 @@ class TaskNamesTest {
         for (Task task : Task.values()) {
             JsonNode renamed = synonyms.get(task.canonicalName());
             assertEquals(renamed == null ? task.canonicalName() : renamed.asText(), task.todaysName(), task.name());
-            for (TaskVariant variant : task.variants()) {
+            for (Past variant : task.variants()) {
                 ExportTask exportTask = new ExportTask(task, variant);
                 // automatic-speech-recognition names two auto classes: the model type's row says which
                 assertEquals(exportTask, task == Task.CTC

@@ -13,8 +13,14 @@ import org.exporters4j.models.blocks.LastTokenPooling;
 public final class LlamaFlavor {
     private LlamaFlavor() {}
 
+    /** One of the choices {@link Options} is made of: a preset changes by one of them ({@link Options#with}). */
+    public sealed interface Option permits ActivationOption, AttentionBias, AttentionScale, EmbeddingScale, LayerNorms,
+            LogitsScale, Mlp, NormKind, NormWeight, PartialRotary, QueryKeyNorm, QueryKeyValueClip,
+            QueryKeyValueProjection, ResidualScale, RopeScaling, RotaryBases, SlidingWindow, SoftCapping {
+    }
+
     /** Which of the q/k/v/o projections (and, where the type says so, the MLP's linears) add a bias. */
-    public enum AttentionBias {
+    public enum AttentionBias implements Option {
         /** Llama, Qwen3, Gemma, Granite, OLMo: all four when {@code attention_bias} is true, none otherwise. */
         FROM_ATTENTION_BIAS_OPTION,
         /** Mistral, Mixtral, Phi-3: none. */
@@ -26,7 +32,7 @@ public final class LlamaFlavor {
     }
 
     /** Which layers attend within {@code sliding_window} (a key is visible while {@code query − key < window}). */
-    public enum SlidingWindow {
+    public enum SlidingWindow implements Option {
         /** Llama, Gemma, Granite: none (a {@code sliding_window} key is refused). */
         NONE,
         /** Mistral: every layer, when {@code sliding_window} is set (null means full attention). */
@@ -49,14 +55,14 @@ public final class LlamaFlavor {
     }
 
     /** A norm of the queries and keys over each head, before the rotary embeddings. */
-    public enum QueryKeyNorm {
+    public enum QueryKeyNorm implements Option {
         NONE,
         /** Qwen3, Gemma 3: {@code self_attn.q_norm} / {@code k_norm}, an RMSNorm of width {@code head_dim}. */
         PER_HEAD
     }
 
     /** Where a layer normalizes. */
-    public enum LayerNorms {
+    public enum LayerNorms implements Option {
         /** {@code input_layernorm} before attention, {@code post_attention_layernorm} before the MLP. */
         PRE,
         /**
@@ -68,7 +74,7 @@ public final class LlamaFlavor {
     }
 
     /** How an RMSNorm's weight scales the normalized values. */
-    public enum NormWeight {
+    public enum NormWeight implements Option {
         /** {@code weight · x̂}. */
         WEIGHT,
         /** Gemma: {@code (1 + weight) · x̂} (weights stored around 0). */
@@ -76,7 +82,7 @@ public final class LlamaFlavor {
     }
 
     /** What multiplies the token embeddings. */
-    public enum EmbeddingScale {
+    public enum EmbeddingScale implements Option {
         NONE,
         /** Gemma: {@code √hidden_size}, rounded to float32 as Transformers' normalizer tensor. */
         SQRT_HIDDEN_SIZE,
@@ -85,7 +91,7 @@ public final class LlamaFlavor {
     }
 
     /** What multiplies the raw attention scores {@code q · kᵀ}. */
-    public enum AttentionScale {
+    public enum AttentionScale implements Option {
         /** {@code head_dim^-0.5}. */
         HEAD_DIM,
         /** Gemma 2 and 3: {@code query_pre_attn_scalar^-0.5}. */
@@ -95,28 +101,28 @@ public final class LlamaFlavor {
     }
 
     /** Gemma 2's (and 3's) soft-capping, {@code cap · tanh(x / cap)}. */
-    public enum SoftCapping {
+    public enum SoftCapping implements Option {
         NONE,
         /** The scores by {@code attn_logit_softcapping} and the LM logits by {@code final_logit_softcapping}, each when set. */
         FROM_CONFIG
     }
 
     /** What scales each branch before its residual addition. */
-    public enum ResidualScale {
+    public enum ResidualScale implements Option {
         NONE,
         /** Granite: {@code residual_multiplier}. */
         RESIDUAL_MULTIPLIER
     }
 
     /** What divides the LM logits. */
-    public enum LogitsScale {
+    public enum LogitsScale implements Option {
         NONE,
         /** Granite: {@code logits_scaling}. */
         LOGITS_SCALING
     }
 
     /** Which rotary embeddings the layers use. */
-    public enum RotaryBases {
+    public enum RotaryBases implements Option {
         /** One for every layer: {@code rope_theta} and {@code rope_scaling}. */
         SHARED,
         /**
@@ -127,7 +133,7 @@ public final class LlamaFlavor {
     }
 
     /** Whether {@code partial_rotary_factor} may rotate a leading share of each head. */
-    public enum PartialRotary {
+    public enum PartialRotary implements Option {
         /** Llama's {@code apply_rotary_pos_emb} rotates whole heads: a factor other than 1 is refused. */
         REFUSED,
         /** Phi-3 style: the first {@code head_dim · partial_rotary_factor} channels rotate, the rest pass. */
@@ -135,7 +141,7 @@ public final class LlamaFlavor {
     }
 
     /** The config key naming the MLP's activation. */
-    public enum ActivationOption {
+    public enum ActivationOption implements Option {
         HIDDEN_ACT("hidden_act"),
         /** Gemma 2 and 3. */
         HIDDEN_ACTIVATION("hidden_activation");
@@ -152,7 +158,7 @@ public final class LlamaFlavor {
     }
 
     /** Which normalization the layers and the final norm use, and where its epsilon comes from. */
-    public enum NormKind {
+    public enum NormKind implements Option {
         /** RMSNorm of {@code rms_norm_eps} with a weight. */
         RMS_NORM,
         /**
@@ -165,7 +171,7 @@ public final class LlamaFlavor {
     }
 
     /** Which {@code rope_scaling} types the type's configuration class accepts. */
-    public enum RopeScaling {
+    public enum RopeScaling implements Option {
         /** Every type of {@code ROPE_INIT_FUNCTIONS} (Llama's {@code rope_config_validation}). */
         ANY_TYPE,
         /**
@@ -176,14 +182,14 @@ public final class LlamaFlavor {
     }
 
     /** OLMo's clamp of the projected queries, keys and values. */
-    public enum QueryKeyValueClip {
+    public enum QueryKeyValueClip implements Option {
         NONE,
         /** OLMo: {@code q}, {@code k} and {@code v} clamped to {@code ±clip_qkv} after their projections, when set. */
         FROM_CLIP_QKV
     }
 
     /** How the queries, keys and values are projected. */
-    public enum QueryKeyValueProjection {
+    public enum QueryKeyValueProjection implements Option {
         /** {@code self_attn.q_proj}, {@code k_proj}, {@code v_proj}. */
         SEPARATE,
         /**
@@ -194,7 +200,7 @@ public final class LlamaFlavor {
     }
 
     /** The feed-forward block after attention. */
-    public enum Mlp {
+    public enum Mlp implements Option {
         /** {@code mlp.down_proj(act(mlp.gate_proj(x)) · mlp.up_proj(x))}. */
         GATED,
         /**
@@ -301,130 +307,29 @@ public final class LlamaFlavor {
             Objects.requireNonNull(pooling, "pooling");
         }
 
-        public Options with(AttentionBias value) {
-            return new Options(value, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
+        /** These options with {@code option} in place of the one of its kind, e.g. {@code with(Mlp.PLAIN)}. */
+        public Options with(Option option) {
+            Objects.requireNonNull(option, "option");
+            return new Options(
+                    option instanceof AttentionBias value ? value : attentionBias,
+                    option instanceof SlidingWindow value ? value : slidingWindow,
+                    option instanceof QueryKeyNorm value ? value : queryKeyNorm,
+                    option instanceof LayerNorms value ? value : layerNorms,
+                    option instanceof NormKind value ? value : normKind,
+                    option instanceof NormWeight value ? value : normWeight,
+                    option instanceof EmbeddingScale value ? value : embeddingScale,
+                    option instanceof AttentionScale value ? value : attentionScale,
+                    option instanceof SoftCapping value ? value : softCapping,
+                    option instanceof ResidualScale value ? value : residualScale,
+                    option instanceof LogitsScale value ? value : logitsScale,
+                    option instanceof RotaryBases value ? value : rotaryBases,
+                    option instanceof PartialRotary value ? value : partialRotary,
+                    option instanceof RopeScaling value ? value : ropeScaling,
+                    option instanceof QueryKeyValueClip value ? value : queryKeyValueClip,
+                    option instanceof QueryKeyValueProjection value ? value : queryKeyValueProjection,
+                    option instanceof Mlp value ? value : mlp,
+                    option instanceof ActivationOption value ? value : activation,
                     pooling);
-        }
-
-        public Options with(SlidingWindow value) {
-            return new Options(attentionBias, value, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(QueryKeyNorm value) {
-            return new Options(attentionBias, slidingWindow, value, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(LayerNorms value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, value, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(NormKind value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, value, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(NormWeight value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, value,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(EmbeddingScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    value, attentionScale, softCapping, residualScale, logitsScale, rotaryBases, partialRotary,
-                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(AttentionScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, value, softCapping, residualScale, logitsScale, rotaryBases, partialRotary,
-                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(SoftCapping value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, value, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(ResidualScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, value, logitsScale, rotaryBases, partialRotary,
-                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(LogitsScale value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, value, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(RotaryBases value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, value,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    pooling);
-        }
-
-        public Options with(PartialRotary value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases, value,
-                    ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(RopeScaling value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, value, queryKeyValueClip, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(QueryKeyValueClip value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, value, queryKeyValueProjection, mlp, activation, pooling);
-        }
-
-        public Options with(QueryKeyValueProjection value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, value, mlp, activation, pooling);
-        }
-
-        public Options with(Mlp value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, value, activation,
-                    pooling);
-        }
-
-        public Options with(ActivationOption value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, value,
-                    pooling);
-        }
-
-        public Options with(LastTokenPooling value) {
-            return new Options(attentionBias, slidingWindow, queryKeyNorm, layerNorms, normKind, normWeight,
-                    embeddingScale, attentionScale, softCapping, residualScale, logitsScale, rotaryBases,
-                    partialRotary, ropeScaling, queryKeyValueClip, queryKeyValueProjection, mlp, activation,
-                    value);
         }
     }
 }
