@@ -335,11 +335,11 @@ final class ExportOnnxCommand implements Callable<Integer> {
             }
         }
         if (floatLanguageModelHead) {
-            quantization = quantization.withLanguageModelHead(WeightQuantization.LanguageModelHead.FLOAT);
+            quantization = quantization.withLanguageModelHead(WeightQuantization.Storage.FLOAT);
         }
         if (quantizeEmbeddings) {
             try {
-                quantization = quantization.withEmbeddings(WeightQuantization.Embeddings.QUANTIZED);
+                quantization = quantization.withEmbeddings(WeightQuantization.Storage.QUANTIZED);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--quantize-embeddings: " + e.getMessage());
             }

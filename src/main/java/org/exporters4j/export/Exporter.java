@@ -188,7 +188,7 @@ public final class Exporter {
                 notes.add("--optimize: the " + config.modelType() + " " + task.name() + " graph has no fused form in "
                         + "exporters4j yet; it is written with standard operators, as without --optimize");
             }
-            if (request.form().quantization().embeddings() == WeightQuantization.Embeddings.QUANTIZED
+            if (request.form().quantization().embeddings() == WeightQuantization.Storage.QUANTIZED
                     && everyGraph.stream().noneMatch(graph -> graph.nodes().stream().anyMatch(node -> node.opType()
                             .equals("GatherBlockQuantized")))) {
                 // only the families whose token lookup is a plain Gather of whole int4 blocks read a quantized table

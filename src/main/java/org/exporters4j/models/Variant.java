@@ -8,14 +8,6 @@ import java.util.Objects;
  * outputs (Optimum's {@code -with-past} tasks).
  */
 public record Variant(Head head, Past past) {
-    /** Whether the graph takes and returns the attention cache. */
-    public enum Past {
-        /** A full forward pass over the whole sequence. */
-        WITHOUT_PAST,
-        /** One decoding step: the cache of earlier steps is an input, the updated cache an output. */
-        WITH_PAST
-    }
-
     public Variant {
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(past, "past");

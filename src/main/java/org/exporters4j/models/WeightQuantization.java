@@ -12,9 +12,9 @@ import org.exporters4j.onnx.WeightQuantizer;
  * How the weights of the graph's matrix products (its dense layers) are stored: as they are ({@link Scheme#NONE}),
  * in 8 bits per output channel ({@link Scheme#INT8}, as ONNX Runtime's dynamic quantizer), or in 4-bit blocks along
  * the input features ({@link Scheme#INT4}, as {@code MatMulNBits}). Embedding tables stay float unless asked
- * ({@link Embeddings#QUANTIZED}: int4, symmetric, {@code GatherBlockQuantized}, in the families whose token lookup
- * reads this setting); a float table tied to the LM head keeps its float initializer for the lookup, and the head
- * reads its quantized copy.
+ * ({@code embeddings} {@link Storage#QUANTIZED}: int4, symmetric, {@code GatherBlockQuantized}, in the families whose
+ * token lookup reads this setting); a float table tied to the LM head keeps its float initializer for the lookup,
+ * and the head reads its quantized copy.
  *
  * @param scheme none, int8 or int4
  * @param blockSize the elements of one int4 block along the input features (a power of two from 16 to 256, as
@@ -27,8 +27,8 @@ import org.exporters4j.onnx.WeightQuantizer;
  * @param embeddings whether the token embedding table is quantized too (int4 symmetric only) or stays float32 (the
  *     default)
  */
-public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry, LanguageModelHead languageModelHead,
-                                 int accuracyLevel, Embeddings embeddings) {
+public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry, Storage languageModelHead,
+                                 int accuracyLevel, Storage embeddings) {
     /** The weights as the checkpoint has them (widened to the form's precision). */
     public static final WeightQuantization NONE = new WeightQuantization(Scheme.NONE, 0, Symmetry.SYMMETRIC);
 
@@ -47,16 +47,13 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
         ASYMMETRIC
     }
 
-    /** Whether the LM head (the projection onto the vocabulary) is quantized with the other dense layers. */
-    public enum LanguageModelHead {
+    /**
+     * Whether a group of weights the dense layers may leave alone (the LM head's projection onto the vocabulary, the
+     * token embedding table) is quantized with them or stays float32.
+     */
+    public enum Storage {
         QUANTIZED,
         FLOAT
-    }
-
-    /** Whether the token embedding table is quantized with the dense layers. */
-    public enum Embeddings {
-        FLOAT,
-        QUANTIZED
     }
 
     public WeightQuantization {
@@ -64,7 +61,7 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
         Objects.requireNonNull(symmetry, "symmetry");
         Objects.requireNonNull(languageModelHead, "languageModelHead");
         Objects.requireNonNull(embeddings, "embeddings");
-        if (embeddings == Embeddings.QUANTIZED && (scheme != Scheme.INT4 || symmetry != Symmetry.SYMMETRIC)) {
+        if (embeddings == Storage.QUANTIZED && (scheme != Scheme.INT4 || symmetry != Symmetry.SYMMETRIC)) {
             throw new IllegalArgumentException("embedding tables are quantized as int4 symmetric blocks "
                     + "(GatherBlockQuantized), not as " + scheme + " " + symmetry + "; use --quantize int4 without "
                     + "--quantize-zero-points, or leave the embeddings float32");
@@ -91,7 +88,7 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
             }
         }
         if (scheme == Scheme.NONE && (symmetry != Symmetry.SYMMETRIC
-                || languageModelHead != LanguageModelHead.QUANTIZED)) {
+                || languageModelHead != Storage.QUANTIZED)) {
             throw new IllegalArgumentException("unquantized weights have no zero points and no LM head setting; use "
                     + "WeightQuantization.NONE");
         }
@@ -99,8 +96,8 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
 
     /** {@code scheme} with the LM head quantized too and, for int4, the default accuracy level. */
     public WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry) {
-        this(scheme, blockSize, symmetry, LanguageModelHead.QUANTIZED,
-                scheme == Scheme.INT4 ? BlockInt4.DEFAULT_ACCURACY_LEVEL : 0, Embeddings.FLOAT);
+        this(scheme, blockSize, symmetry, Storage.QUANTIZED,
+                scheme == Scheme.INT4 ? BlockInt4.DEFAULT_ACCURACY_LEVEL : 0, Storage.FLOAT);
     }
 
     /** 8-bit weights with a scale per output channel. */
@@ -114,7 +111,7 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
     }
 
     /** The same weights, the LM head quantized or kept float32. */
-    public WeightQuantization withLanguageModelHead(LanguageModelHead newLanguageModelHead) {
+    public WeightQuantization withLanguageModelHead(Storage newLanguageModelHead) {
         return new WeightQuantization(scheme, blockSize, symmetry, newLanguageModelHead, accuracyLevel, embeddings);
     }
 
@@ -124,13 +121,13 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
     }
 
     /** The same weights, the token embedding table quantized or kept float32. */
-    public WeightQuantization withEmbeddings(Embeddings newEmbeddings) {
+    public WeightQuantization withEmbeddings(Storage newEmbeddings) {
         return new WeightQuantization(scheme, blockSize, symmetry, languageModelHead, accuracyLevel, newEmbeddings);
     }
 
     /** The quantizer of the token embedding table; empty when it stays float32. */
     public Optional<BlockInt4> embeddingQuantizer() {
-        return embeddings == Embeddings.QUANTIZED
+        return embeddings == Storage.QUANTIZED
                 ? Optional.of(new BlockInt4(blockSize, QuantizationSymmetry.SYMMETRIC, accuracyLevel))
                 : Optional.empty();
     }
@@ -153,13 +150,13 @@ public record WeightQuantization(Scheme scheme, int blockSize, Symmetry symmetry
 
     /** The quantizer of the LM head: the dense layers', or none when the head stays float32. */
     public Optional<WeightQuantizer> languageModelHeadQuantizer() {
-        return languageModelHead == LanguageModelHead.FLOAT ? Optional.empty() : quantizer();
+        return languageModelHead == Storage.FLOAT ? Optional.empty() : quantizer();
     }
 
     @Override
     public String toString() {
-        String head = (languageModelHead == LanguageModelHead.FLOAT ? ", LM head float32" : "")
-                + (embeddings == Embeddings.QUANTIZED ? ", embeddings int4" : "");
+        String head = (languageModelHead == Storage.FLOAT ? ", LM head float32" : "")
+                + (embeddings == Storage.QUANTIZED ? ", embeddings int4" : "");
         return switch (scheme) {
             case NONE -> "unquantized";
             case INT8 -> "int8 " + symmetry.name().toLowerCase(Locale.ROOT) + head;

@@ -1,7 +1,7 @@
 package org.exporters4j.tasks;
 
+import org.exporters4j.models.Past;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.Variant.Past;
 
 /**
  * A task as an export asks for it: the base {@link Task}, with or without the decoder cache. {@code WITH_PAST} is

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.exporters4j.models.Architecture;
+import org.exporters4j.models.Past;
 import org.exporters4j.models.Variant;
-import org.exporters4j.models.Variant.Past;
 
 /**
  * Everything exporters4j knows about one model type, in one row of {@link ModelTypes}: its key (Optimum's spelling,

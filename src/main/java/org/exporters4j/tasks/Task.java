@@ -1,12 +1,12 @@
 package org.exporters4j.tasks;
 
-import static org.exporters4j.models.Variant.Past.WITHOUT_PAST;
-import static org.exporters4j.models.Variant.Past.WITH_PAST;
+import static org.exporters4j.models.Past.WITHOUT_PAST;
+import static org.exporters4j.models.Past.WITH_PAST;
 
 import java.util.List;
 import java.util.Optional;
 import org.exporters4j.models.Head;
-import org.exporters4j.models.Variant.Past;
+import org.exporters4j.models.Past;
 
 /**
  * The tasks of Optimum v1.5.2 ({@code TasksManager._TASKS_TO_AUTOMODELS} and {@code _TASKS_TO_TF_AUTOMODELS}), in

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.exporters4j.models.Variant.Past;
+import org.exporters4j.models.Past;
 
 /**
  * Every task name exporters4j accepts, one row per name: the canonical names of Optimum v1.5.2 (each task and its

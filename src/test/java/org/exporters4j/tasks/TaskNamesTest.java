@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.exporters4j.SharedFiles;
-import org.exporters4j.models.Variant.Past;
+import org.exporters4j.models.Past;
 import org.junit.jupiter.api.Test;
 
 /** Task names: canonical names, variants, and today's synonyms against ../shared/reference/optimum-main-registry.json. */
