@@ -54,7 +54,7 @@ public enum Head {
     ZERO_SHOT_IMAGE_CLASSIFICATION;
 
     /**
-     * An unmodifiable copy of {@code heads} in declaration order, as a flavour keeps the heads it builds; an empty
+     * An unmodifiable copy of {@code heads} in declaration order, for a set of heads kept as a value; an empty
      * collection gives the empty set ({@code EnumSet.copyOf} throws on an empty collection that is not an
      * {@code EnumSet}, such as an unmodifiable view of one).
      */

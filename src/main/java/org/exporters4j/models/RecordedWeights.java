@@ -24,8 +24,9 @@ import org.exporters4j.WeightsFormat;
  * a masked-LM checkpoint exported for {@code default}), and of buffers the graph computes itself
  * ({@code position_ids}).
  *
- * <p>A tensor counts as read once its header, bytes or storage identity is asked for; {@link #contains} (a probe)
- * does not count. The view does not own the weights: {@link #close()} leaves them open for their owner to close.
+ * <p>A tensor counts as read once its header, bytes or storage identity has been read or it has been streamed
+ * ({@link #transferTo}); {@link #contains} (a probe) does not count. The view does not own the weights:
+ * {@link #close()} leaves them open for their owner to close.
  * Safe for concurrent reads, as {@link Weights} requires (the model writer streams tensors on several threads).
  */
 public final class RecordedWeights implements Weights {
@@ -101,8 +102,8 @@ public final class RecordedWeights implements Weights {
 
     @Override
     public void transferTo(String name, WritableByteChannel target) throws IOException {
-        read.add(name);
         weights.transferTo(name, target);
+        read.add(name);
     }
 
     @Override
@@ -110,7 +111,7 @@ public final class RecordedWeights implements Weights {
         return recorded(name, weights.storageIdentity(name));
     }
 
-    /** {@code value}, read for {@code name}: the name counts as read once its read has succeeded. */
+    /** {@code value}, read for {@code name}: the name counts as read once its read has returned. */
     private <T> T recorded(String name, T value) {
         read.add(name);
         return value;

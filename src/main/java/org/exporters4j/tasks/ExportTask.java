@@ -9,16 +9,16 @@ import org.exporters4j.models.Variant;
  * graph takes {@code past_key_values.*} inputs and returns {@code present.*} outputs. {@code causal-lm-with-past} is
  * {@code ExportTask(CAUSAL_LM, WITH_PAST)}; the variant must be one the task has.
  */
-public record ExportTask(Task task, Past variant) {
+public record ExportTask(Task task, Past past) {
     /** What the {@code -with-past} variant appends to the base task's name. */
     private static final String WITH_PAST_SUFFIX = "-with-past";
 
     public ExportTask {
-        if (task == null || variant == null) {
+        if (task == null || past == null) {
             throw new IllegalArgumentException("an export task needs a task and a variant");
         }
-        if (!task.hasVariant(variant)) {
-            throw new IllegalArgumentException("task " + task.canonicalName() + " has no " + variant
+        if (!task.hasVariant(past)) {
+            throw new IllegalArgumentException("task " + task.canonicalName() + " has no " + past
                     + " variant; only tasks with a decoder cache have one");
         }
     }
@@ -34,12 +34,12 @@ public record ExportTask(Task task, Past variant) {
     }
 
     public boolean usesPast() {
-        return variant == Past.WITH_PAST;
+        return past == Past.WITH_PAST;
     }
 
     /** The graph this task exports: its task's head, with the cache for {@code -with-past}. */
     public Variant graphVariant() {
-        return new Variant(task.head(), variant);
+        return new Variant(task.head(), past);
     }
 
     /** The canonical name, e.g. {@code causal-lm-with-past}. */

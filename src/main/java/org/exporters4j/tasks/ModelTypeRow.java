@@ -131,7 +131,7 @@ public record ModelTypeRow(String modelType, OnnxModelRow onnx, Optional<Archite
 
     /** Who registers an export task for this type; empty when nobody does. */
     public Optional<RegistrySource> sourceOf(ExportTask task) {
-        return line(task.task()).flatMap(line -> line.registered().source(task.variant()));
+        return line(task.task()).flatMap(line -> line.registered().source(task.past()));
     }
 
     /** Every registered export task, in Optimum's order (a later Optimum's additions after their plain form). */

@@ -32,7 +32,6 @@ import org.exporters4j.models.falcon.FalconArchitecture;
 import org.exporters4j.models.gptbigcode.GptBigCodeArchitecture;
 import org.exporters4j.models.gptneox.GptNeoXArchitecture;
 import org.exporters4j.models.llama.LlamaArchitecture;
-import org.exporters4j.models.llama.LlamaFlavor;
 import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.models.opt.OptArchitecture;
 import org.exporters4j.models.phi.PhiArchitecture;

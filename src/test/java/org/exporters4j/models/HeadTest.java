@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@link Head#copyOf}: the flavours' copy of the heads they build. */
+/** {@link Head#copyOf}: an unmodifiable copy of a set of heads, in declaration order. */
 class HeadTest {
     @Test
     void copiesInDeclarationOrderAndRefusesChanges() {

@@ -429,7 +429,7 @@ public final class BartArchitecture extends FamilyArchitecture {
         /** A {@code d_model → d_model} attention projection, with or without bias as the options say. */
         private Linear projection(String prefix) {
             long hidden = options.hiddenSize();
-            if (options.projectionBias() == BartOptions.ProjectionBias.WITH_BIAS) {
+            if (options.projectionBias() == Linear.Bias.WITH_BIAS) {
                 return Linear.load(parameters, prefix, hidden, hidden);
             }
             return new Linear(parameters.tensor(prefix + ".weight", hidden, hidden), zero(), hidden, hidden);

@@ -7,6 +7,7 @@ import org.exporters4j.models.UnsupportedConfigException;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.AttentionHeads;
 import org.exporters4j.models.blocks.LayerStack;
+import org.exporters4j.models.blocks.Linear.Bias;
 
 /**
  * The config.json options the BART family builds from, read and checked once. Options whose values change the
@@ -18,11 +19,13 @@ import org.exporters4j.models.blocks.LayerStack;
  * @param embedScale {@code √d_model} when {@code scale_embedding}, else 1
  * @param paddingIndex {@code pad_token_id} (M2M-100's positions count from it)
  * @param eosTokenId {@code eos_token_id} (sequence classification pools the last EOS); −1 when unset
+ * @param projectionBias whether the attention projections add a bias: always, but BigBirdPegasus's only with
+ *     {@code use_bias} (false by default)
  */
 record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int encoderLayers, int decoderLayers,
                    int encoderHeads, int decoderHeads, long encoderFfnSize, long decoderFfnSize, Activation activation,
                    long maxPositions, double embedScale, long paddingIndex, long eosTokenId, Sharing sharing,
-                   ProjectionBias projectionBias, EmbeddingTie tie) {
+                   Bias projectionBias, EmbeddingTie tie) {
 
     /** nn.LayerNorm's default epsilon: every norm of these models is built with it. */
     static final double LAYER_NORM_EPSILON = 1e-5;
@@ -34,13 +37,6 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         SEPARATE
     }
 
-    /** Whether the attention projections have biases. */
-    enum ProjectionBias {
-        WITH_BIAS,
-        /** BigBirdPegasus with {@code use_bias: false} (its default). */
-        WITHOUT_BIAS
-    }
-
     static BartOptions read(ModelConfig config, String modelType, BartFlavor flavor, Head head) {
         String source = config.source();
         long hiddenSize = config.intValue("d_model");
@@ -48,7 +44,7 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
         int decoderHeads = heads(config, "decoder_attention_heads", hiddenSize);
         int encoderLayers = LayerStack.count(config, "encoder_layers");
         int decoderLayers = LayerStack.count(config, "decoder_layers");
-        ProjectionBias bias = ProjectionBias.WITH_BIAS;
+        Bias bias = Bias.WITH_BIAS;
         if (flavor.encoderAttention() == BartFlavor.EncoderAttention.BIG_BIRD) {
             String attentionType = config.optionalString("attention_type").orElse("block_sparse");
             if (!attentionType.equals("original_full")) {
@@ -60,8 +56,7 @@ record BartOptions(long vocabSize, long decoderVocabSize, long hiddenSize, int e
                         + (5 + 2 * randomBlocks) * blockSize + " tokens, so set \"attention_type\": \"original_full\""
                         + " to export that computation");
             }
-            bias = config.optionalBoolean("use_bias").orElse(false) ? ProjectionBias.WITH_BIAS
-                    : ProjectionBias.WITHOUT_BIAS;
+            bias = Bias.when(config.optionalBoolean("use_bias").orElse(false));
         }
         long vocabSize = config.intValue("vocab_size");
         Sharing sharing = Sharing.SHARED;

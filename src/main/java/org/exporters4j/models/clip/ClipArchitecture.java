@@ -1,6 +1,7 @@
 package org.exporters4j.models.clip;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.Head;
@@ -38,7 +39,7 @@ public final class ClipArchitecture extends FamilyArchitecture {
 
     public ClipArchitecture(String modelType, ClipFlavor flavor) {
         super(modelType, "clip", Set.of(Variant.of(Head.BASE)), CONTRASTIVE_ONLY);
-        this.flavor = flavor;
+        this.flavor = Objects.requireNonNull(flavor, "flavor");
     }
 
     @Override

@@ -12,26 +12,26 @@ import org.exporters4j.checkpoint.ModelConfig;
 import org.exporters4j.models.EmbeddingTie;
 import org.exporters4j.models.Head;
 import org.exporters4j.models.Parameters;
-import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.UnsupportedConfigException;
+import org.exporters4j.models.TransformersRelease;
 import org.exporters4j.models.Variant;
 import org.exporters4j.models.blocks.Activation;
 import org.exporters4j.models.blocks.CacheLayout;
-import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.CachedAttention;
-import org.exporters4j.models.blocks.CausalMask;
-import org.exporters4j.models.blocks.DecoderArchitecture;
-import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
-import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.CachedAttention.Masking;
 import org.exporters4j.models.blocks.FusedCachedAttention;
 import org.exporters4j.models.blocks.FusedGroupedAttention;
+import org.exporters4j.models.blocks.CausalMask;
+import org.exporters4j.models.blocks.DecoderArchitecture;
+import org.exporters4j.models.blocks.DecoderInputs;
+import org.exporters4j.models.blocks.DecoderInputs.LayerPast;
 import org.exporters4j.models.blocks.LayerNorm;
-import org.exporters4j.models.blocks.Linear.Bias;
 import org.exporters4j.models.blocks.Linear;
-import org.exporters4j.models.blocks.RotaryEmbedding;
-import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
-import org.exporters4j.models.blocks.ScaledDotProductAttention;
 import org.exporters4j.models.blocks.TokenEmbedding;
+import org.exporters4j.models.blocks.Linear.Bias;
+import org.exporters4j.models.blocks.RotaryEmbedding;
+import org.exporters4j.models.blocks.ScaledDotProductAttention;
+import org.exporters4j.models.blocks.ScaledDotProductAttention.ScoreScale;
 import org.exporters4j.models.llama.LlamaFlavor.Options;
 import org.exporters4j.onnx.ElementType;
 import org.exporters4j.onnx.KeepDims;
@@ -80,7 +80,6 @@ public final class LlamaArchitecture extends DecoderArchitecture {
     private record Projected(Value query, Value key, Value value) {}
 
     private final class Body implements Decoder {
-        private final Options options;
         private final OnnxGraphBuilder graph;
         private final Parameters parameters;
         private final String base;
@@ -115,7 +114,6 @@ public final class LlamaArchitecture extends DecoderArchitecture {
         private final Map<Long, FusedGroupedAttention.MaskInputs> groupedMaskInputs = new java.util.HashMap<>();
 
         Body(ModelConfig config, OnnxGraphBuilder graph, Parameters parameters) {
-            this.options = LlamaArchitecture.this.options;
             this.graph = graph;
             this.parameters = parameters;
             this.hidden = config.intValue("hidden_size");

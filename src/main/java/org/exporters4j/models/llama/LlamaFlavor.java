@@ -7,20 +7,20 @@ import org.exporters4j.models.blocks.LastTokenPooling;
  * What sets one model type of the Llama family apart, as data: the {@link Options} of its layers, as Transformers
  * 4.51's modeling file of the type computes them, and the choices they are made of. The presets
  * ({@link Options#LLAMA}, {@link Options#GEMMA2}, {@link Options#MIXTRAL}, ...) are the types' differences written
- * once; a row names its preset, or a preset with one option changed
+ * once; a row names its preset, or a preset with one choice changed
  * ({@code Options.LLAMA.with(SlidingWindow.EVERY_LAYER)}).
  */
 public final class LlamaFlavor {
     private LlamaFlavor() {}
 
     /** One of the choices {@link Options} is made of: a preset changes by one of them ({@link Options#with}). */
-    public sealed interface Option permits ActivationOption, AttentionBias, AttentionScale, EmbeddingScale, LayerNorms,
+    public sealed interface Choice permits ActivationOption, AttentionBias, AttentionScale, EmbeddingScale, LayerNorms,
             LogitsScale, Mlp, NormKind, NormWeight, PartialRotary, QueryKeyNorm, QueryKeyValueClip,
             QueryKeyValueProjection, ResidualScale, RopeScaling, RotaryBases, SlidingWindow, SoftCapping {
     }
 
     /** Which of the q/k/v/o projections (and, where the type says so, the MLP's linears) add a bias. */
-    public enum AttentionBias implements Option {
+    public enum AttentionBias implements Choice {
         /** Llama, Qwen3, Gemma, Granite, OLMo: all four when {@code attention_bias} is true, none otherwise. */
         FROM_ATTENTION_BIAS_OPTION,
         /** Mistral, Mixtral, Phi-3: none. */
@@ -32,7 +32,7 @@ public final class LlamaFlavor {
     }
 
     /** Which layers attend within {@code sliding_window} (a key is visible while {@code query − key < window}). */
-    public enum SlidingWindow implements Option {
+    public enum SlidingWindow implements Choice {
         /** Llama, Gemma, Granite: none (a {@code sliding_window} key is refused). */
         NONE,
         /** Mistral: every layer, when {@code sliding_window} is set (null means full attention). */
@@ -55,14 +55,14 @@ public final class LlamaFlavor {
     }
 
     /** A norm of the queries and keys over each head, before the rotary embeddings. */
-    public enum QueryKeyNorm implements Option {
+    public enum QueryKeyNorm implements Choice {
         NONE,
         /** Qwen3, Gemma 3: {@code self_attn.q_norm} / {@code k_norm}, an RMSNorm of width {@code head_dim}. */
         PER_HEAD
     }
 
     /** Where a layer normalizes. */
-    public enum LayerNorms implements Option {
+    public enum LayerNorms implements Choice {
         /** {@code input_layernorm} before attention, {@code post_attention_layernorm} before the MLP. */
         PRE,
         /**
@@ -74,7 +74,7 @@ public final class LlamaFlavor {
     }
 
     /** How an RMSNorm's weight scales the normalized values. */
-    public enum NormWeight implements Option {
+    public enum NormWeight implements Choice {
         /** {@code weight · x̂}. */
         WEIGHT,
         /** Gemma: {@code (1 + weight) · x̂} (weights stored around 0). */
@@ -82,7 +82,7 @@ public final class LlamaFlavor {
     }
 
     /** What multiplies the token embeddings. */
-    public enum EmbeddingScale implements Option {
+    public enum EmbeddingScale implements Choice {
         NONE,
         /** Gemma: {@code √hidden_size}, rounded to float32 as Transformers' normalizer tensor. */
         SQRT_HIDDEN_SIZE,
@@ -91,7 +91,7 @@ public final class LlamaFlavor {
     }
 
     /** What multiplies the raw attention scores {@code q · kᵀ}. */
-    public enum AttentionScale implements Option {
+    public enum AttentionScale implements Choice {
         /** {@code head_dim^-0.5}. */
         HEAD_DIM,
         /** Gemma 2 and 3: {@code query_pre_attn_scalar^-0.5}. */
@@ -101,28 +101,28 @@ public final class LlamaFlavor {
     }
 
     /** Gemma 2's (and 3's) soft-capping, {@code cap · tanh(x / cap)}. */
-    public enum SoftCapping implements Option {
+    public enum SoftCapping implements Choice {
         NONE,
         /** The scores by {@code attn_logit_softcapping} and the LM logits by {@code final_logit_softcapping}, each when set. */
         FROM_CONFIG
     }
 
     /** What scales each branch before its residual addition. */
-    public enum ResidualScale implements Option {
+    public enum ResidualScale implements Choice {
         NONE,
         /** Granite: {@code residual_multiplier}. */
         RESIDUAL_MULTIPLIER
     }
 
     /** What divides the LM logits. */
-    public enum LogitsScale implements Option {
+    public enum LogitsScale implements Choice {
         NONE,
         /** Granite: {@code logits_scaling}. */
         LOGITS_SCALING
     }
 
     /** Which rotary embeddings the layers use. */
-    public enum RotaryBases implements Option {
+    public enum RotaryBases implements Choice {
         /** One for every layer: {@code rope_theta} and {@code rope_scaling}. */
         SHARED,
         /**
@@ -133,7 +133,7 @@ public final class LlamaFlavor {
     }
 
     /** Whether {@code partial_rotary_factor} may rotate a leading share of each head. */
-    public enum PartialRotary implements Option {
+    public enum PartialRotary implements Choice {
         /** Llama's {@code apply_rotary_pos_emb} rotates whole heads: a factor other than 1 is refused. */
         REFUSED,
         /** Phi-3 style: the first {@code head_dim · partial_rotary_factor} channels rotate, the rest pass. */
@@ -141,7 +141,7 @@ public final class LlamaFlavor {
     }
 
     /** The config key naming the MLP's activation. */
-    public enum ActivationOption implements Option {
+    public enum ActivationOption implements Choice {
         HIDDEN_ACT("hidden_act"),
         /** Gemma 2 and 3. */
         HIDDEN_ACTIVATION("hidden_activation");
@@ -158,7 +158,7 @@ public final class LlamaFlavor {
     }
 
     /** Which normalization the layers and the final norm use, and where its epsilon comes from. */
-    public enum NormKind implements Option {
+    public enum NormKind implements Choice {
         /** RMSNorm of {@code rms_norm_eps} with a weight. */
         RMS_NORM,
         /**
@@ -171,7 +171,7 @@ public final class LlamaFlavor {
     }
 
     /** Which {@code rope_scaling} types the type's configuration class accepts. */
-    public enum RopeScaling implements Option {
+    public enum RopeScaling implements Choice {
         /** Every type of {@code ROPE_INIT_FUNCTIONS} (Llama's {@code rope_config_validation}). */
         ANY_TYPE,
         /**
@@ -182,14 +182,14 @@ public final class LlamaFlavor {
     }
 
     /** OLMo's clamp of the projected queries, keys and values. */
-    public enum QueryKeyValueClip implements Option {
+    public enum QueryKeyValueClip implements Choice {
         NONE,
         /** OLMo: {@code q}, {@code k} and {@code v} clamped to {@code ±clip_qkv} after their projections, when set. */
         FROM_CLIP_QKV
     }
 
     /** How the queries, keys and values are projected. */
-    public enum QueryKeyValueProjection implements Option {
+    public enum QueryKeyValueProjection implements Choice {
         /** {@code self_attn.q_proj}, {@code k_proj}, {@code v_proj}. */
         SEPARATE,
         /**
@@ -200,7 +200,7 @@ public final class LlamaFlavor {
     }
 
     /** The feed-forward block after attention. */
-    public enum Mlp implements Option {
+    public enum Mlp implements Choice {
         /** {@code mlp.down_proj(act(mlp.gate_proj(x)) · mlp.up_proj(x))}. */
         GATED,
         /**
@@ -220,7 +220,7 @@ public final class LlamaFlavor {
     }
 
     /**
-     * How a type's layers compute, one option per difference from Llama.
+     * How a type's layers compute, one choice per difference from Llama.
      *
      * @param pooling the sequence classifier's last-token rule (of the Transformers version the type is checked
      *     against)
@@ -307,28 +307,28 @@ public final class LlamaFlavor {
             Objects.requireNonNull(pooling, "pooling");
         }
 
-        /** These options with {@code option} in place of the one of its kind, e.g. {@code with(Mlp.PLAIN)}. */
-        public Options with(Option option) {
-            Objects.requireNonNull(option, "option");
+        /** These options with {@code choice} in place of the one of its kind, e.g. {@code with(Mlp.PLAIN)}. */
+        public Options with(Choice choice) {
+            Objects.requireNonNull(choice, "choice");
             return new Options(
-                    option instanceof AttentionBias value ? value : attentionBias,
-                    option instanceof SlidingWindow value ? value : slidingWindow,
-                    option instanceof QueryKeyNorm value ? value : queryKeyNorm,
-                    option instanceof LayerNorms value ? value : layerNorms,
-                    option instanceof NormKind value ? value : normKind,
-                    option instanceof NormWeight value ? value : normWeight,
-                    option instanceof EmbeddingScale value ? value : embeddingScale,
-                    option instanceof AttentionScale value ? value : attentionScale,
-                    option instanceof SoftCapping value ? value : softCapping,
-                    option instanceof ResidualScale value ? value : residualScale,
-                    option instanceof LogitsScale value ? value : logitsScale,
-                    option instanceof RotaryBases value ? value : rotaryBases,
-                    option instanceof PartialRotary value ? value : partialRotary,
-                    option instanceof RopeScaling value ? value : ropeScaling,
-                    option instanceof QueryKeyValueClip value ? value : queryKeyValueClip,
-                    option instanceof QueryKeyValueProjection value ? value : queryKeyValueProjection,
-                    option instanceof Mlp value ? value : mlp,
-                    option instanceof ActivationOption value ? value : activation,
+                    choice instanceof AttentionBias value ? value : attentionBias,
+                    choice instanceof SlidingWindow value ? value : slidingWindow,
+                    choice instanceof QueryKeyNorm value ? value : queryKeyNorm,
+                    choice instanceof LayerNorms value ? value : layerNorms,
+                    choice instanceof NormKind value ? value : normKind,
+                    choice instanceof NormWeight value ? value : normWeight,
+                    choice instanceof EmbeddingScale value ? value : embeddingScale,
+                    choice instanceof AttentionScale value ? value : attentionScale,
+                    choice instanceof SoftCapping value ? value : softCapping,
+                    choice instanceof ResidualScale value ? value : residualScale,
+                    choice instanceof LogitsScale value ? value : logitsScale,
+                    choice instanceof RotaryBases value ? value : rotaryBases,
+                    choice instanceof PartialRotary value ? value : partialRotary,
+                    choice instanceof RopeScaling value ? value : ropeScaling,
+                    choice instanceof QueryKeyValueClip value ? value : queryKeyValueClip,
+                    choice instanceof QueryKeyValueProjection value ? value : queryKeyValueProjection,
+                    choice instanceof Mlp value ? value : mlp,
+                    choice instanceof ActivationOption value ? value : activation,
                     pooling);
         }
     }

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * How one ViT-family model type differs from ViT, as data: the base model's prefix in checkpoints saved with a head,
- * the learned tokens around the patches, and the heads it builds.
+ * and the learned tokens around the patches.
  *
  * @param basePrefix the base model attribute of the heads, e.g. {@code deit} ({@code vit} for YOLOS)
  * @param tokens the learned tokens and how position embeddings meet them

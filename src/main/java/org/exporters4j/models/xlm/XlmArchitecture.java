@@ -152,10 +152,10 @@ public final class XlmArchitecture extends EncoderArchitecture<TextInputs, XlmAr
     record Options(long vocabSize, long dim, int layers, int heads, long maxPositions, double layerNormEps,
                    Activation activation, boolean causal, boolean preNorm, long padIndex, EmbeddingTie tie) {
 
-        static Options read(ModelConfig config, String type, XlmFlavor flavor) {
+        static Options read(ModelConfig config, String modelType, XlmFlavor flavor) {
             String source = config.source();
             if (!config.booleanValue("is_encoder")) {
-                throw new UnsupportedConfigException(source + " sets is_encoder false: " + type + " can only be "
+                throw new UnsupportedConfigException(source + " sets is_encoder false: " + modelType + " can only be "
                         + "used as an encoder (Transformers raises NotImplementedError); set \"is_encoder\": true");
             }
             if (config.booleanValue("asm")) {
